@@ -1,0 +1,91 @@
+# Kedr -- build, run and test.
+#
+#   make            build the server, the modules and the tests
+#   make run        install what is missing, build, start PostgreSQL,
+#                   kedr and nginx under var/ on http://127.0.0.1:8080/
+#   make stop       stop what `make run` started
+#   make test       unit tests (cmocka) and API tests (node) against a
+#                   throw-away stack
+#
+# Variables: PORT (make run), CC, CFLAGS_EXTRA, B (build directory).
+
+B          ?= build
+CC         ?= cc
+PKGS        = jansson libconfig libpq
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN    = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+          -Wformat=2 -Wcast-qual -Wno-format-nonliteral -fno-common -Werror
+CFLAGS ?= -O2 -g -fstack-protector-strong -D_FORTIFY_SOURCE=2
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(CFLAGS_EXTRA) \
+             -Icore $(PKG_CFLAGS) -MMD -MP
+LDLIBS_CORE = -lfcgi $(PKG_LIBS) -ldl
+
+CORE_SRC  := $(filter-out core/main.c,$(wildcard core/*.c))
+CORE_OBJ  := $(CORE_SRC:%.c=$(B)/%.o) $(B)/core/core_sql.o
+CORE_SQL  := $(sort $(wildcard core/sql/*.sql))
+
+# modules/<name>/*.c -> $(B)/modules/<name>.so (+ $(B)/modules/<name> -> its folder)
+MODULES      := $(notdir $(patsubst %/,%,$(dir $(wildcard modules/*/*.c))))
+MODULE_SOS   := $(sort $(MODULES:%=$(B)/modules/%.so))
+TEST_MODULES := $(notdir $(patsubst %/,%,$(dir $(wildcard tests/modules/*/*.c))))
+TEST_MOD_SOS := $(sort $(TEST_MODULES:%=$(B)/tests/modules/%.so))
+UNIT_SRC     := $(wildcard tests/unit/test_*.c)
+UNIT_BINS    := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
+
+MOD_CFLAGS  = -fPIC -fvisibility=hidden
+MOD_LDFLAGS = -shared -Wl,-z,defs
+MOD_LIBS   := $(shell pkg-config --libs jansson 2>/dev/null)
+
+.PHONY: all deps run stop test unit api clean
+all: $(B)/kedr $(MODULE_SOS) $(TEST_MOD_SOS) $(UNIT_BINS)
+
+$(B)/kedr: $(B)/core/main.o $(CORE_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CORE)
+
+$(B)/core/%.o: core/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/core/core_sql.c: $(CORE_SQL) tools/embed-sql.sh
+	@mkdir -p $(@D)
+	sh tools/embed-sql.sh $@ $(CORE_SQL)
+
+$(B)/core/core_sql.o: $(B)/core/core_sql.c
+	$(CC) -std=c11 $(CFLAGS) -c -o $@ $<
+
+# one shared object per module folder; the link pulls in every .c there
+.SECONDEXPANSION:
+$(B)/modules/%.so: $$(wildcard modules/%/*.c) core/kedr.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(MOD_CFLAGS) $(MOD_LDFLAGS) -o $@ \
+		$(filter %.c,$^) $(MOD_LIBS)
+	@ln -sfn ../../modules/$* $(B)/modules/$*
+
+$(B)/tests/modules/%.so: $$(wildcard tests/modules/%/*.c) core/kedr.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(MOD_CFLAGS) $(MOD_LDFLAGS) -o $@ \
+		$(filter %.c,$^) $(MOD_LIBS)
+	@ln -sfn ../../../tests/modules/$* $(B)/tests/modules/$*
+
+$(B)/tests/unit/%: tests/unit/%.c $(CORE_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(CORE_OBJ) -lcmocka $(LDLIBS_CORE)
+
+deps:
+	@tools/deps.sh
+
+run: deps all
+	@tools/stack.sh up var --conf conf/kedr.conf $(if $(PORT),--port $(PORT))
+
+stop:
+	@tools/stack.sh down var
+
+test: deps all
+	@tools/test.sh
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

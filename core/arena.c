@@ -1,0 +1,286 @@
+/*
+ * arena.c -- request memory: chunks handed out by bumping a pointer,
+ * freed all at once when the request ends; cleanups for non-memory
+ * resources (result sets) run first, last registered first.
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+
+#define ARENA_CHUNK 16384
+#define ARENA_ALIGN 16
+
+struct kedr_arena_chunk {
+    struct kedr_arena_chunk *next;
+    size_t size; /* usable bytes after the header */
+    size_t pos;
+    _Alignas(ARENA_ALIGN) unsigned char data[];
+};
+
+struct kedr_cleanup {
+    struct kedr_cleanup *next;
+    void (*fn)(void *);
+    void *arg;
+};
+
+void
+kedr_oom(void)
+{
+    static const char msg[] = "kedr: out of memory\n";
+
+    (void)!fwrite(msg, 1, sizeof(msg) - 1, stderr);
+    abort();
+}
+
+void *
+kedr_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+
+    if (p == NULL)
+        kedr_oom();
+    return p;
+}
+
+void *
+kedr_xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+
+    if (p == NULL)
+        kedr_oom();
+    return p;
+}
+
+void *
+kedr_xrealloc(void *p, size_t n)
+{
+    p = realloc(p, n ? n : 1);
+    if (p == NULL)
+        kedr_oom();
+    return p;
+}
+
+char *
+kedr_xstrdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+
+    return memcpy(kedr_xmalloc(n), s, n);
+}
+
+void
+kedr_arena_init(struct kedr_arena *a)
+{
+    a->head = NULL;
+    a->cleanups = NULL;
+    a->used = 0;
+}
+
+static void
+arena_run_cleanups(struct kedr_arena *a)
+{
+    while (a->cleanups != NULL) {
+        struct kedr_cleanup *c = a->cleanups;
+
+        a->cleanups = c->next;
+        c->fn(c->arg);
+    }
+}
+
+void
+kedr_arena_clear(struct kedr_arena *a)
+{
+    struct kedr_arena_chunk *c, *keep = NULL;
+
+    arena_run_cleanups(a);
+    /* keep one standard chunk for the next request, free the rest */
+    for (c = a->head; c != NULL;) {
+        struct kedr_arena_chunk *next = c->next;
+
+        if (keep == NULL && c->size == ARENA_CHUNK) {
+            keep = c;
+            keep->pos = 0;
+            keep->next = NULL;
+        } else {
+            free(c);
+        }
+        c = next;
+    }
+    a->head = keep;
+    a->used = 0;
+}
+
+void
+kedr_arena_release(struct kedr_arena *a)
+{
+    kedr_arena_clear(a);
+    free(a->head);
+    a->head = NULL;
+}
+
+static struct kedr_arena_chunk *
+arena_chunk_new(size_t size)
+{
+    struct kedr_arena_chunk *c;
+
+    if (size > SIZE_MAX - sizeof(*c))
+        kedr_oom();
+    c = kedr_xmalloc(sizeof(*c) + size);
+    c->size = size;
+    c->pos = 0;
+    c->next = NULL;
+    return c;
+}
+
+void *
+kedr_arena_alloc(struct kedr_arena *a, size_t size)
+{
+    struct kedr_arena_chunk *c = a->head;
+    size_t need;
+    void *p;
+
+    if (size > SIZE_MAX - ARENA_ALIGN)
+        kedr_oom();
+    need = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+    if (need == 0)
+        need = ARENA_ALIGN;
+    a->used += need;
+    if (need > ARENA_CHUNK / 4) {
+        /* a big block gets a chunk of its own, behind the current one so
+         * the rest of the current chunk stays in use */
+        c = arena_chunk_new(need);
+        c->pos = need;
+        if (a->head == NULL) {
+            a->head = c;
+        } else {
+            c->next = a->head->next;
+            a->head->next = c;
+        }
+        return c->data;
+    }
+    if (c == NULL || c->size - c->pos < need) {
+        c = arena_chunk_new(ARENA_CHUNK);
+        c->next = a->head;
+        a->head = c;
+    }
+    p = c->data + c->pos;
+    c->pos += need;
+    return p;
+}
+
+void *
+kedr_arena_calloc(struct kedr_arena *a, size_t size)
+{
+    return memset(kedr_arena_alloc(a, size), 0, size);
+}
+
+char *
+kedr_arena_strndup(struct kedr_arena *a, const char *s, size_t n)
+{
+    char *p = kedr_arena_alloc(a, n + 1);
+
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *
+kedr_arena_strdup(struct kedr_arena *a, const char *s)
+{
+    return kedr_arena_strndup(a, s, strlen(s));
+}
+
+char *
+kedr_arena_vsprintf(struct kedr_arena *a, const char *fmt, va_list ap)
+{
+    va_list aq;
+    char small[256], *p;
+    int n;
+
+    va_copy(aq, ap);
+    n = vsnprintf(small, sizeof(small), fmt, aq);
+    va_end(aq);
+    if (n < 0)
+        return kedr_arena_strdup(a, "");
+    p = kedr_arena_alloc(a, (size_t)n + 1);
+    if ((size_t)n < sizeof(small))
+        memcpy(p, small, (size_t)n + 1);
+    else
+        vsnprintf(p, (size_t)n + 1, fmt, ap);
+    return p;
+}
+
+char *
+kedr_arena_sprintf(struct kedr_arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    char *p;
+
+    va_start(ap, fmt);
+    p = kedr_arena_vsprintf(a, fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+void
+kedr_arena_on_cleanup(struct kedr_arena *a, void (*fn)(void *), void *arg)
+{
+    struct kedr_cleanup *c = kedr_arena_alloc(a, sizeof(*c));
+
+    c->fn = fn;
+    c->arg = arg;
+    c->next = a->cleanups;
+    a->cleanups = c;
+}
+
+void
+kedr_buf_init(struct kedr_buf *b, struct kedr_arena *a)
+{
+    b->arena = a;
+    b->data = NULL;
+    b->len = 0;
+    b->cap = 0;
+}
+
+void
+kedr_buf_add(struct kedr_buf *b, const void *data, size_t len)
+{
+    if (b->len + len + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 1024;
+        char *p;
+
+        while (cap < b->len + len + 1)
+            cap *= 2;
+        p = kedr_arena_alloc(b->arena, cap);
+        if (b->len)
+            memcpy(p, b->data, b->len);
+        b->data = p;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, data, len);
+    b->len += len;
+    b->data[b->len] = '\0';
+}
+
+void
+kedr_buf_adds(struct kedr_buf *b, const char *s)
+{
+    kedr_buf_add(b, s, strlen(s));
+}
+
+void
+kedr_buf_addf(struct kedr_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    char *s;
+
+    va_start(ap, fmt);
+    s = kedr_arena_vsprintf(b->arena, fmt, ap);
+    va_end(ap);
+    kedr_buf_adds(b, s);
+}

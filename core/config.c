@@ -1,0 +1,338 @@
+/*
+ * config.c -- conf/kedr.conf: loading, validation, and the module groups.
+ *
+ * Every key the core reads is declared in one table with its type and
+ * range; unknown keys in the core's groups are errors (a typo must not be
+ * silently ignored), each reported with its line number.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+
+enum conf_kind { CK_STRING, CK_INT, CK_BOOL, CK_STRLIST, CK_LEVEL };
+
+struct conf_key {
+    const char *group;
+    const char *name;
+    enum conf_kind kind;
+    long long min, max;
+    bool required;
+};
+
+static const struct conf_key conf_keys[] = {
+    {"server", "listen", CK_STRING, 0, 0, true},
+    {"server", "backlog", CK_INT, 1, 65535, false},
+    {"server", "workers", CK_INT, 1, 256, false},
+    {"server", "max_requests", CK_INT, 0, 1000000000, false},
+    {"server", "request_timeout", CK_INT, 1, 86400, false},
+    {"server", "max_body", CK_INT, 1024, 1LL << 32, false},
+    {"server", "jobs", CK_BOOL, 0, 0, false},
+    {"server", "pid_file", CK_STRING, 0, 0, false},
+    {"server", "log_level", CK_LEVEL, 0, 0, false},
+    {"server", "access_log", CK_BOOL, 0, 0, false},
+    {"database", "url", CK_STRING, 0, 0, false},
+    {"database", "statement_timeout", CK_INT, 0, 86400000, false},
+    {"modules", "path", CK_STRLIST, 0, 0, true},
+    {"modules", "enabled", CK_STRLIST, 0, 0, false},
+    {NULL, NULL, 0, 0, 0, false},
+};
+
+struct conf_errors {
+    char *buf; /* "LINE: message\n" lines, or NULL to print */
+    size_t len, cap;
+    const char *file;
+    int count;
+};
+
+__attribute__((format(printf, 3, 4))) static void
+conf_err(struct conf_errors *e, int line, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    e->count++;
+    if (e->buf == NULL) {
+        fprintf(stderr, "%s:%d: %s\n", e->file ? e->file : "config", line,
+                msg);
+        return;
+    }
+    if (e->len < e->cap) {
+        int n = snprintf(e->buf + e->len, e->cap - e->len, "%d: %s\n", line,
+                         msg);
+        if (n > 0)
+            e->len += (size_t)n < e->cap - e->len ? (size_t)n
+                                                  : e->cap - e->len - 1;
+    }
+}
+
+static bool
+conf_is_int(const config_setting_t *s)
+{
+    int t = config_setting_type(s);
+
+    return t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64;
+}
+
+static bool
+conf_group_is_core(const char *name)
+{
+    for (const struct conf_key *k = conf_keys; k->group; k++)
+        if (strcmp(k->group, name) == 0)
+            return true;
+    return false;
+}
+
+static void
+conf_check_key(const struct conf_key *k, config_setting_t *s,
+               struct conf_errors *e)
+{
+    int line = (int)config_setting_source_line(s);
+
+    switch (k->kind) {
+    case CK_STRING:
+        if (config_setting_type(s) != CONFIG_TYPE_STRING)
+            conf_err(e, line, "%s.%s: must be a string", k->group, k->name);
+        break;
+    case CK_LEVEL:
+        if (config_setting_type(s) != CONFIG_TYPE_STRING ||
+            kedr_log_level_parse(config_setting_get_string(s)) < 0)
+            conf_err(e, line,
+                     "%s.%s: must be one of \"error\", \"warn\", \"info\", "
+                     "\"debug\"",
+                     k->group, k->name);
+        break;
+    case CK_BOOL:
+        if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+            conf_err(e, line, "%s.%s: must be true or false", k->group,
+                     k->name);
+        break;
+    case CK_INT: {
+        long long v;
+
+        if (!conf_is_int(s)) {
+            conf_err(e, line, "%s.%s: must be an integer", k->group,
+                     k->name);
+            break;
+        }
+        v = config_setting_get_int64(s);
+        if (v < k->min || v > k->max)
+            conf_err(e, line, "%s.%s: must be between %lld and %lld",
+                     k->group, k->name, k->min, k->max);
+        break;
+    }
+    case CK_STRLIST: {
+        int t = config_setting_type(s);
+
+        if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST) {
+            conf_err(e, line, "%s.%s: must be a list of strings", k->group,
+                     k->name);
+            break;
+        }
+        for (int i = 0; i < config_setting_length(s); i++) {
+            config_setting_t *it = config_setting_get_elem(s, (unsigned)i);
+
+            if (config_setting_type(it) != CONFIG_TYPE_STRING) {
+                conf_err(e, line, "%s.%s: must be a list of strings",
+                         k->group, k->name);
+                break;
+            }
+            if (strcmp(k->name, "enabled") == 0 &&
+                !kedr_module_name_valid(config_setting_get_string(it)))
+                conf_err(e, line,
+                         "modules.enabled: \"%s\" is not a module name "
+                         "([a-z][a-z0-9_]*)",
+                         config_setting_get_string(it));
+        }
+        break;
+    }
+    }
+}
+
+/* Validate a parsed config; returns the number of errors. */
+static int
+conf_validate(config_t *cfg, struct conf_errors *e)
+{
+    config_setting_t *root = config_root_setting(cfg);
+
+    for (int i = 0; i < config_setting_length(root); i++) {
+        config_setting_t *g = config_setting_get_elem(root, (unsigned)i);
+        const char *name = config_setting_name(g);
+        int line = (int)config_setting_source_line(g);
+
+        if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+            conf_err(e, line, "\"%s\": top-level settings must be groups",
+                     name);
+            continue;
+        }
+        if (conf_group_is_core(name)) {
+            for (int j = 0; j < config_setting_length(g); j++) {
+                config_setting_t *s = config_setting_get_elem(g, (unsigned)j);
+                const struct conf_key *k;
+
+                for (k = conf_keys; k->group; k++)
+                    if (strcmp(k->group, name) == 0 &&
+                        strcmp(k->name, config_setting_name(s)) == 0)
+                        break;
+                if (k->group == NULL)
+                    conf_err(e, (int)config_setting_source_line(s),
+                             "%s.%s: unknown setting", name,
+                             config_setting_name(s));
+                else
+                    conf_check_key(k, s, e);
+            }
+        } else if (!kedr_module_name_valid(name)) {
+            conf_err(e, line,
+                     "\"%s\": unknown group (module groups are named "
+                     "[a-z][a-z0-9_]*)",
+                     name);
+        }
+    }
+    for (const struct conf_key *k = conf_keys; k->group; k++) {
+        char path[128];
+
+        if (!k->required)
+            continue;
+        snprintf(path, sizeof(path), "%s.%s", k->group, k->name);
+        if (config_lookup(cfg, path) == NULL)
+            conf_err(e, 0, "%s: required setting is missing", path);
+    }
+    return e->count;
+}
+
+int
+kedr_conf_check_text(const char *text, char *err, size_t errlen)
+{
+    struct conf_errors e = {err, 0, errlen, NULL, 0};
+    config_t cfg;
+    int n;
+
+    if (err != NULL && errlen > 0)
+        err[0] = '\0';
+    config_init(&cfg);
+    if (config_read_string(&cfg, text) != CONFIG_TRUE) {
+        conf_err(&e, config_error_line(&cfg), "%s",
+                 config_error_text(&cfg) ? config_error_text(&cfg)
+                                         : "syntax error");
+        config_destroy(&cfg);
+        return e.count;
+    }
+    n = conf_validate(&cfg, &e);
+    config_destroy(&cfg);
+    return n;
+}
+
+static const char **
+conf_strlist(config_t *cfg, const char *path)
+{
+    config_setting_t *s = config_lookup(cfg, path);
+    int n = s ? config_setting_length(s) : 0;
+    const char **v = kedr_xcalloc((size_t)n + 1, sizeof(*v));
+
+    for (int i = 0; i < n; i++)
+        v[i] = config_setting_get_string_elem(s, i);
+    return v;
+}
+
+static long long
+conf_int(config_t *cfg, const char *path, long long def)
+{
+    config_setting_t *s = config_lookup(cfg, path);
+
+    return s != NULL ? config_setting_get_int64(s) : def;
+}
+
+static bool
+conf_bool(config_t *cfg, const char *path, bool def)
+{
+    config_setting_t *s = config_lookup(cfg, path);
+
+    return s != NULL ? config_setting_get_bool(s) != 0 : def;
+}
+
+static const char *
+conf_str(config_t *cfg, const char *path, const char *def)
+{
+    const char *v;
+
+    return config_lookup_string(cfg, path, &v) == CONFIG_TRUE ? v : def;
+}
+
+struct kedr_conf *
+kedr_conf_load(const char *file)
+{
+    struct kedr_conf *c = kedr_xcalloc(1, sizeof(*c));
+    struct conf_errors e = {NULL, 0, 0, file, 0};
+    const char *env;
+
+    config_init(&c->cfg);
+    c->file = kedr_xstrdup(file);
+    if (config_read_file(&c->cfg, file) != CONFIG_TRUE) {
+        if (config_error_type(&c->cfg) == CONFIG_ERR_FILE_IO)
+            fprintf(stderr, "%s: cannot read: %s\n", file, strerror(errno));
+        else
+            conf_err(&e, config_error_line(&c->cfg), "%s",
+                     config_error_text(&c->cfg));
+        kedr_conf_free(c);
+        return NULL;
+    }
+    if (conf_validate(&c->cfg, &e) > 0) {
+        kedr_conf_free(c);
+        return NULL;
+    }
+    c->listen = conf_str(&c->cfg, "server.listen", NULL);
+    c->backlog = (int)conf_int(&c->cfg, "server.backlog", 256);
+    c->workers = (int)conf_int(&c->cfg, "server.workers", 8);
+    c->max_requests = (int)conf_int(&c->cfg, "server.max_requests", 10000);
+    c->request_timeout = (int)conf_int(&c->cfg, "server.request_timeout", 30);
+    c->max_body = conf_int(&c->cfg, "server.max_body", 10485760);
+    c->jobs = conf_bool(&c->cfg, "server.jobs", true);
+    c->pid_file = conf_str(&c->cfg, "server.pid_file", "");
+    c->log_level =
+        kedr_log_level_parse(conf_str(&c->cfg, "server.log_level", "info"));
+    c->access_log = conf_bool(&c->cfg, "server.access_log", true);
+    env = getenv("KEDR_DATABASE_URL");
+    c->db_url = (env != NULL && *env != '\0')
+                    ? env
+                    : conf_str(&c->cfg, "database.url", "dbname=kedr");
+    c->statement_timeout =
+        (int)conf_int(&c->cfg, "database.statement_timeout", 20000);
+    c->module_path = conf_strlist(&c->cfg, "modules.path");
+    c->enabled = conf_strlist(&c->cfg, "modules.enabled");
+    return c;
+}
+
+void
+kedr_conf_free(struct kedr_conf *c)
+{
+    if (c == NULL)
+        return;
+    config_destroy(&c->cfg);
+    free(c->module_path);
+    free(c->enabled);
+    free(c->file);
+    free(c);
+}
+
+bool
+kedr_conf_is_enabled(const struct kedr_conf *c, const char *name)
+{
+    for (const char **p = c->enabled; *p; p++)
+        if (strcmp(*p, name) == 0)
+            return true;
+    return false;
+}
+
+config_setting_t *
+kedr_conf_group(struct kedr_conf *c, const char *name)
+{
+    config_setting_t *g = config_lookup(&c->cfg, name);
+
+    return (g != NULL && config_setting_type(g) == CONFIG_TYPE_GROUP) ? g
+                                                                      : NULL;
+}

@@ -1,0 +1,426 @@
+/*
+ * core.h -- the core's internal interfaces.  Modules never include this;
+ * they include kedr.h.
+ */
+#ifndef KEDR_CORE_H
+#define KEDR_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <libconfig.h>
+
+#include "kedr.h"
+
+#define KEDR_VERSION "0.1.0"
+
+/* ------------------------------------------------------------------ */
+/* arena.c: request memory.  Allocation never fails (aborts on OOM).   */
+/* ------------------------------------------------------------------ */
+
+struct kedr_arena_chunk;
+struct kedr_cleanup;
+
+struct kedr_arena {
+    struct kedr_arena_chunk *head;
+    struct kedr_cleanup *cleanups;
+    size_t used; /* bytes handed out since init/clear, for statistics */
+};
+
+/* Initialise an empty arena (no memory yet). */
+void kedr_arena_init(struct kedr_arena *a);
+/* Run the cleanups (last registered first) and free all memory but the
+ * first chunk, which is kept for the next request. */
+void kedr_arena_clear(struct kedr_arena *a);
+/* kedr_arena_clear and free everything. */
+void kedr_arena_release(struct kedr_arena *a);
+void *kedr_arena_alloc(struct kedr_arena *a, size_t size);
+void *kedr_arena_calloc(struct kedr_arena *a, size_t size);
+char *kedr_arena_strdup(struct kedr_arena *a, const char *s);
+char *kedr_arena_strndup(struct kedr_arena *a, const char *s, size_t n);
+char *kedr_arena_vsprintf(struct kedr_arena *a, const char *fmt, va_list ap);
+__attribute__((format(printf, 2, 3))) char *
+kedr_arena_sprintf(struct kedr_arena *a, const char *fmt, ...);
+void kedr_arena_on_cleanup(struct kedr_arena *a, void (*fn)(void *),
+                           void *arg);
+
+/* Abort the process on out-of-memory (the master replaces a worker). */
+__attribute__((noreturn)) void kedr_oom(void);
+void *kedr_xmalloc(size_t n);
+void *kedr_xcalloc(size_t n, size_t size);
+void *kedr_xrealloc(void *p, size_t n);
+char *kedr_xstrdup(const char *s);
+
+/* A growable byte buffer in an arena (for responses). */
+struct kedr_buf {
+    struct kedr_arena *arena;
+    char *data;
+    size_t len;
+    size_t cap;
+};
+
+void kedr_buf_init(struct kedr_buf *b, struct kedr_arena *a);
+void kedr_buf_add(struct kedr_buf *b, const void *data, size_t len);
+void kedr_buf_adds(struct kedr_buf *b, const char *s);
+__attribute__((format(printf, 2, 3))) void
+kedr_buf_addf(struct kedr_buf *b, const char *fmt, ...);
+
+/* ------------------------------------------------------------------ */
+/* log.c                                                               */
+/* ------------------------------------------------------------------ */
+
+extern int kedr_log_level;
+/* Context shown in every line: set while a request or job runs. */
+extern const char *kedr_log_rid;
+extern const char *kedr_log_module;
+
+__attribute__((format(printf, 2, 3))) void kedr_log_write(int level,
+                                                          const char *fmt,
+                                                          ...);
+void kedr_log_vwrite(int level, const char *module, const char *fmt,
+                     va_list ap);
+int kedr_log_level_parse(const char *s);
+#define kedr_error(...) kedr_log_write(KEDR_LOG_ERROR, __VA_ARGS__)
+#define kedr_warn(...) kedr_log_write(KEDR_LOG_WARN, __VA_ARGS__)
+#define kedr_info(...) kedr_log_write(KEDR_LOG_INFO, __VA_ARGS__)
+#define kedr_debug(...) kedr_log_write(KEDR_LOG_DEBUG, __VA_ARGS__)
+
+/* Milliseconds on the monotonic clock (shared by all processes). */
+uint64_t kedr_now_ms(void);
+uint64_t kedr_now_us(void);
+
+/* ------------------------------------------------------------------ */
+/* config.c                                                            */
+/* ------------------------------------------------------------------ */
+
+struct kedr_conf {
+    config_t cfg; /* owns every string below */
+    char *file;
+    /* server */
+    const char *listen;
+    int backlog;
+    int workers;
+    int max_requests;
+    int request_timeout; /* seconds */
+    long long max_body;
+    bool jobs;
+    const char *pid_file;
+    int log_level;
+    bool access_log;
+    /* database */
+    const char *db_url; /* KEDR_DATABASE_URL or database.url */
+    int statement_timeout;
+    /* modules */
+    const char **module_path; /* NULL-terminated */
+    const char **enabled;     /* NULL-terminated */
+};
+
+/*
+ * Load and validate `file`.  Returns the config, or NULL after printing
+ * every error ("FILE:LINE: message") to stderr.
+ */
+struct kedr_conf *kedr_conf_load(const char *file);
+/* Validate config text from memory (fuzzing, tests): errors go to `err`
+ * (may be NULL), each line "LINE: message".  Returns the number of
+ * errors (0 = valid). */
+int kedr_conf_check_text(const char *text, char *err, size_t errlen);
+void kedr_conf_free(struct kedr_conf *c);
+bool kedr_conf_is_enabled(const struct kedr_conf *c, const char *name);
+/* The config group named after a module, or NULL. */
+config_setting_t *kedr_conf_group(struct kedr_conf *c, const char *name);
+
+/* ------------------------------------------------------------------ */
+/* module.c                                                            */
+/* ------------------------------------------------------------------ */
+
+enum kedr_mod_state {
+    KEDR_MOD_DISABLED = 0,
+    KEDR_MOD_ENABLED,
+    KEDR_MOD_REFUSED,
+};
+
+struct kedr_env {
+    struct kedr_mod *mod;
+    struct kedr_conf *conf;
+};
+
+struct kedr_mod {
+    char *name;     /* from the file name until loaded, then descriptor */
+    char *so_path;  /* <dir>/<name>.so */
+    char *res_dir;  /* <dir>/<name>/ (sql/, www/) */
+    void *handle;
+    const struct kedr_module *desc;
+    enum kedr_mod_state state;
+    char *why; /* refusal reason */
+    struct kedr_env env;
+    bool inited;
+};
+
+struct kedr_modset {
+    struct kedr_mod *mods; /* every module found, sorted by name */
+    size_t n;
+    struct kedr_mod **order; /* enabled modules in dependency order */
+    size_t norder;
+};
+
+/*
+ * Find every module on the configured path, dlopen the enabled ones,
+ * check their headers, names and dependencies, and order them.  Returns 0
+ * when every enabled module loaded; otherwise -1, with each refused
+ * module's reason in its `why` (and every refusal logged).
+ */
+int kedr_modules_load(struct kedr_modset *set, struct kedr_conf *conf);
+/* Call init on every loaded module (dependency order).  -1 on failure. */
+int kedr_modules_init(struct kedr_modset *set);
+int kedr_modules_worker_init(struct kedr_modset *set);
+void kedr_modules_fini(struct kedr_modset *set);
+void kedr_modules_release(struct kedr_modset *set);
+/*
+ * Check a descriptor's header against this core.  Returns NULL when it
+ * fits, or a static message naming both sides.  Pure; used by the loader
+ * and its tests.
+ */
+const char *kedr_module_check_header(const struct kedr_module *m,
+                                     char *buf, size_t buflen);
+bool kedr_module_name_valid(const char *name);
+
+/* ------------------------------------------------------------------ */
+/* router.c                                                            */
+/* ------------------------------------------------------------------ */
+
+#define KEDR_MAX_SEGMENTS 16
+#define KEDR_MAX_PARAMS 8
+
+struct kedr_route_ent {
+    const char *method;
+    char *pattern; /* full path, "/api/v1/hello/items/:id" */
+    char *segbuf;  /* a copy of pattern split in place into segs */
+    char *segs[KEDR_MAX_SEGMENTS];
+    int nsegs;
+    const struct kedr_route *route;
+    struct kedr_mod *mod; /* NULL for the core's own routes */
+};
+
+struct kedr_router {
+    struct kedr_route_ent *ents;
+    size_t n, cap;
+};
+
+struct kedr_match {
+    const struct kedr_route_ent *ent;
+    int nparams;
+    const char *names[KEDR_MAX_PARAMS];
+    char *values[KEDR_MAX_PARAMS];
+    char allow[64]; /* for 405: "GET, POST" */
+};
+
+void kedr_router_init(struct kedr_router *rt);
+void kedr_router_release(struct kedr_router *rt);
+/*
+ * Add a route under `prefix` ("/api/v1/hello").  Returns 0, or -1 with a
+ * message in err for a bad pattern or a duplicate.
+ */
+int kedr_router_add(struct kedr_router *rt, const char *prefix,
+                    const struct kedr_route *route, struct kedr_mod *mod,
+                    char *err, size_t errlen);
+/*
+ * Match an undecoded path (no query string).  Returns 0 with `m` filled
+ * (param values percent-decoded, allocated from `a`), KEDR_ENOTFOUND,
+ * KEDR_EMETHOD (m->allow set), or KEDR_EBADREQ for bad encoding.
+ */
+int kedr_router_match(const struct kedr_router *rt, struct kedr_arena *a,
+                      const char *method, const char *path,
+                      struct kedr_match *m);
+
+/* ------------------------------------------------------------------ */
+/* http.c: parsing of outside input.  Pure functions.                  */
+/* ------------------------------------------------------------------ */
+
+/* Percent-decode [s, s+n) into arena memory; '+' as space when `form`.
+ * Returns NULL on a bad escape or an encoded NUL. */
+char *kedr_pct_decode(struct kedr_arena *a, const char *s, size_t n,
+                      bool form);
+
+struct kedr_kv {
+    char *key;
+    char *value;
+};
+
+struct kedr_kvlist {
+    struct kedr_kv *items;
+    size_t n;
+};
+
+/* Parse "a=1&b=%20x" into decoded pairs.  Returns 0, or -1 on a bad
+ * escape (the list then holds the pairs before it). */
+int kedr_query_parse(struct kedr_arena *a, const char *qs, size_t n,
+                     struct kedr_kvlist *out);
+/* Parse a Cookie header ("a=1; b=2").  Never fails; skips junk. */
+void kedr_cookie_parse(struct kedr_arena *a, const char *s, size_t n,
+                       struct kedr_kvlist *out);
+const char *kedr_kv_get(const struct kedr_kvlist *l, const char *key);
+/* Whether a request id from outside is safe to log and echo. */
+bool kedr_request_id_valid(const char *s);
+/* Validate a JSON body against a route's input spec; each error goes into
+ * `fields` (an object: name -> message).  Returns the number of errors. */
+int kedr_input_validate(const struct kedr_field *spec, json_t *body,
+                        json_t *fields);
+/* HTTP status and error-code string of a KEDR_E* code. */
+int kedr_error_status(int code);
+const char *kedr_error_name(int code);
+const char *kedr_status_text(int status);
+
+/* ------------------------------------------------------------------ */
+/* db.c: the worker's PostgreSQL connection                            */
+/* ------------------------------------------------------------------ */
+
+struct kedr_req;
+
+/* Open (or reopen) the connection.  0 or KEDR_EDBDOWN. */
+int kedr_db_connect(void);
+void kedr_db_close(void);
+/* Whether the database answers now (reconnects when needed). */
+bool kedr_db_ping(void);
+/* End the request's transaction: commit when `commit`, else roll back.
+ * 0, or a code recorded in r when the commit failed. */
+int kedr_db_finish(struct kedr_req *r, bool commit);
+/* The raw connection (migrations), NULL when not connected. */
+struct pg_conn *kedr_db_conn(void);
+
+/* The database part of kedr_api (see kedr.h for each contract). */
+kedr_rows_t *kedr_pg_query(kedr_req_t *r, const char *sql, int n,
+                           const char *const *params);
+int kedr_pg_exec(kedr_req_t *r, const char *sql, int n,
+                 const char *const *params);
+int kedr_pg_json(kedr_req_t *r, const char *sql, int n,
+                 const char *const *params, const char **out);
+int kedr_pg_reply_json(kedr_req_t *r, int status, const char *sql, int n,
+                       const char *const *params);
+int kedr_pg_copy_begin(kedr_req_t *r, const char *sql);
+int kedr_pg_copy_put(kedr_req_t *r, const char *data, size_t len);
+int kedr_pg_copy_end(kedr_req_t *r);
+const char *kedr_pg_sqlstate(kedr_req_t *r);
+int kedr_pg_rows_count(const kedr_rows_t *rows);
+const char *kedr_pg_rows_get(const kedr_rows_t *rows, int row, int col);
+bool kedr_pg_rows_isnull(const kedr_rows_t *rows, int row, int col);
+
+/* ------------------------------------------------------------------ */
+/* request.c: one request/hook/job context                             */
+/* ------------------------------------------------------------------ */
+
+struct kedr_hdr {
+    const char *name;
+    const char *value;
+};
+
+struct kedr_req {
+    struct kedr_arena arena;
+    /* input */
+    const char *method;
+    const char *path; /* decoded */
+    const char *rid;
+    char **envp; /* FastCGI params (NULL in jobs) */
+    struct kedr_kvlist query;
+    bool query_parsed;
+    const char *body_raw;
+    size_t body_len;
+    json_t *body;
+    struct kedr_match match;
+    struct kedr_mod *mod; /* module of the route, hook or job running */
+    int64_t user_id;
+    bool readonly; /* GET/HEAD: read-only transaction */
+    /* database */
+    bool in_tx;
+    const char *sqlstate;
+    /* output */
+    int status;
+    const char *content_type;
+    const char *out;
+    size_t outlen;
+    struct kedr_hdr hdrs[16];
+    int nhdrs;
+    /* error being built */
+    int err_code;
+    char *err_msg;
+    json_t *err_fields;
+    uint64_t start_us;
+};
+
+extern const struct kedr_api kedr_core_api;
+
+/* Prepare a context for a request or job (arena already initialised). */
+void kedr_req_reset(struct kedr_req *r);
+/* Record an error in the one shape and return `code` (see kedr_fail). */
+__attribute__((format(printf, 4, 5))) int
+kedr_req_fail(struct kedr_req *r, int code, const char *field,
+              const char *fmt, ...);
+/* Set the error response from err_code/err_msg/err_fields (or `code`). */
+void kedr_req_error_response(struct kedr_req *r, int code);
+/* Render the response headers into b ("Status: ...\r\n...\r\n\r\n"). */
+void kedr_req_render_head(struct kedr_req *r, struct kedr_buf *b);
+
+/* ------------------------------------------------------------------ */
+/* server.c: the running server's shared state in a process            */
+/* ------------------------------------------------------------------ */
+
+struct kedr_server {
+    struct kedr_conf *conf;
+    struct kedr_modset mods;
+    struct kedr_router router;
+    /* hooks flattened in dependency order */
+    struct kedr_hook_ent {
+        const struct kedr_hook *hook;
+        struct kedr_mod *mod;
+    } *hooks;
+    size_t nhooks;
+};
+
+extern struct kedr_server kedr_srv;
+
+/* Load modules, init them, build the router and hook list.  0 or -1. */
+int kedr_server_setup(struct kedr_conf *conf, bool worker);
+void kedr_server_teardown(void);
+/* Run one request given its FastCGI params and body stream. */
+struct FCGX_Request;
+void kedr_server_handle(struct kedr_req *r, struct FCGX_Request *fr);
+/* Run the hooks of `event` (kedr_emit). */
+int kedr_server_emit(struct kedr_req *r, const char *event, json_t *payload);
+/* A FastCGI parameter of the request, or NULL. */
+const char *kedr_req_env(struct kedr_req *r, const char *name);
+/* Run one job once in its own transaction. */
+int kedr_server_run_job(struct kedr_req *r, struct kedr_mod *mod,
+                        const struct kedr_job *job);
+
+/* The core's own routes (health), prefix /api/v1. */
+extern const struct kedr_route kedr_core_routes[];
+
+/* ------------------------------------------------------------------ */
+/* migrate.c                                                           */
+/* ------------------------------------------------------------------ */
+
+/* Apply pending migrations of the core and every enabled module, in
+ * dependency order.  0, or -1 after logging the failing file. */
+int kedr_migrate(struct kedr_conf *conf, struct kedr_modset *set);
+
+/* ------------------------------------------------------------------ */
+/* master.c / worker.c                                                 */
+/* ------------------------------------------------------------------ */
+
+int kedr_master_run(const char *conf_file);
+int kedr_worker_run(int listen_fd, int slot);
+int kedr_jobs_run(int slot);
+
+struct kedr_slot {
+    volatile pid_t pid;
+    volatile uint64_t req_start_ms; /* 0 when idle */
+    volatile uint64_t served;
+    char rid[48];
+    char route[96];
+};
+
+extern struct kedr_slot *kedr_slots;
+extern struct kedr_slot *kedr_my_slot; /* this worker's, or NULL */
+
+#endif /* KEDR_CORE_H */

@@ -1,0 +1,435 @@
+/*
+ * db.c -- the process's one PostgreSQL connection, its prepared-statement
+ * cache, and the request transaction.
+ *
+ * The connection is opened at worker start and reopened by itself when it
+ * breaks: a request that finds the database gone answers 503, and the
+ * next one reconnects.  A transaction starts with a request's first query
+ * (read-only for GET/HEAD), so routes that never touch the database pay
+ * nothing for it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "core.h"
+
+struct db_stmt {
+    uint64_t hash;
+    char *sql;
+    char name[16];
+};
+
+static PGconn *db_conn;
+static struct db_stmt *db_stmts;
+static size_t db_nstmts, db_capstmts;
+static unsigned db_stmt_seq;
+static bool db_was_down; /* log an outage once, and its end */
+
+#define DB_MAX_STMTS 2048
+
+static uint64_t
+fnv1a(const char *s)
+{
+    uint64_t h = 14695981039346656037ull;
+
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+static void
+db_stmts_clear(void)
+{
+    for (size_t i = 0; i < db_nstmts; i++)
+        free(db_stmts[i].sql);
+    db_nstmts = 0;
+}
+
+void
+kedr_db_close(void)
+{
+    if (db_conn != NULL)
+        PQfinish(db_conn);
+    db_conn = NULL;
+    db_stmts_clear();
+    free(db_stmts);
+    db_stmts = NULL;
+    db_capstmts = 0;
+}
+
+PGconn *
+kedr_db_conn(void)
+{
+    return db_conn;
+}
+
+/* Server notices ("schema already exists, skipping") are not errors. */
+static void
+db_notice(void *arg, const char *msg)
+{
+    (void)arg;
+    kedr_debug("database: %s", msg);
+}
+
+int
+kedr_db_connect(void)
+{
+    const struct kedr_conf *c = kedr_srv.conf;
+    static const char *const keys[] = {"connect_timeout", "dbname",
+                                       "fallback_application_name", NULL};
+    const char *vals[] = {"5", c->db_url, "kedr", NULL};
+    char timeout[32];
+    const char *params[2];
+    PGresult *res;
+
+    if (db_conn != NULL && PQstatus(db_conn) == CONNECTION_OK)
+        return 0;
+    if (db_conn != NULL)
+        PQfinish(db_conn);
+    db_stmts_clear();
+    db_conn = PQconnectdbParams(keys, vals, 1);
+    if (db_conn == NULL)
+        kedr_oom();
+    if (PQstatus(db_conn) != CONNECTION_OK) {
+        kedr_log_write(db_was_down ? KEDR_LOG_DEBUG : KEDR_LOG_WARN,
+                       "database: cannot connect: %s",
+                       PQerrorMessage(db_conn));
+        db_was_down = true;
+        PQfinish(db_conn);
+        db_conn = NULL;
+        return KEDR_EDBDOWN;
+    }
+    PQsetNoticeProcessor(db_conn, db_notice, NULL);
+    snprintf(timeout, sizeof(timeout), "%d", c->statement_timeout);
+    params[0] = timeout;
+    params[1] = "UTC";
+    res = PQexecParams(db_conn,
+                       "SELECT set_config('statement_timeout', $1, false), "
+                       "set_config('timezone', $2, false)",
+                       2, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        kedr_warn("database: session setup failed: %s",
+                  PQerrorMessage(db_conn));
+        PQclear(res);
+        PQfinish(db_conn);
+        db_conn = NULL;
+        return KEDR_EDBDOWN;
+    }
+    PQclear(res);
+    if (db_was_down)
+        kedr_info("database: connected again");
+    db_was_down = false;
+    return 0;
+}
+
+bool
+kedr_db_ping(void)
+{
+    PGresult *res;
+    bool ok;
+
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (kedr_db_connect() != 0)
+            return false;
+        res = PQexec(db_conn, "SELECT 1");
+        ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+        PQclear(res);
+        if (ok)
+            return true;
+        if (PQstatus(db_conn) == CONNECTION_OK)
+            return false;
+        /* the connection broke while idle (server restarted): retry once
+         * on a fresh one */
+    }
+    return false;
+}
+
+/* Record a failed call in the request: 503 when the connection is gone. */
+static int
+db_fail(struct kedr_req *r, PGresult *res, const char *what)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(db_conn);
+
+    if (db_conn == NULL || PQstatus(db_conn) != CONNECTION_OK) {
+        kedr_warn("database: connection lost during %s: %s", what,
+                  db_conn ? PQerrorMessage(db_conn) : "not connected");
+        r->in_tx = false;
+        r->sqlstate = "08006";
+        if (res != NULL)
+            PQclear(res);
+        return kedr_req_fail(r, KEDR_EDBDOWN, NULL, "database unavailable");
+    }
+    r->sqlstate = kedr_arena_strdup(&r->arena, state ? state : "XX000");
+    kedr_error("database: %s failed: %s", what, msg ? msg : "");
+    if (res != NULL)
+        PQclear(res);
+    return kedr_req_fail(r, KEDR_EDB, NULL, "database error");
+}
+
+static int
+db_begin(struct kedr_req *r)
+{
+    const char *sql = r->readonly ? "BEGIN READ ONLY" : "BEGIN";
+    PGresult *res;
+
+    if (r->in_tx)
+        return 0;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (kedr_db_connect() != 0) {
+            r->sqlstate = "08006";
+            return kedr_req_fail(r, KEDR_EDBDOWN, NULL,
+                                 "database unavailable");
+        }
+        res = PQexec(db_conn, sql);
+        if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+            PQclear(res);
+            r->in_tx = true;
+            return 0;
+        }
+        if (PQstatus(db_conn) == CONNECTION_OK || attempt == 1)
+            return db_fail(r, res, "begin");
+        /* nothing has run in this request yet: reconnect and retry */
+        PQclear(res);
+    }
+    return KEDR_EDB;
+}
+
+static const char *
+db_stmt_name(struct kedr_req *r, const char *sql, int *rc)
+{
+    uint64_t h = fnv1a(sql);
+    struct db_stmt *st;
+    PGresult *res;
+
+    for (size_t i = 0; i < db_nstmts; i++)
+        if (db_stmts[i].hash == h && strcmp(db_stmts[i].sql, sql) == 0)
+            return db_stmts[i].name;
+    if (db_nstmts == DB_MAX_STMTS) {
+        /* a module building SQL text dynamically: start over */
+        res = PQexec(db_conn, "DEALLOCATE ALL");
+        PQclear(res);
+        db_stmts_clear();
+    }
+    if (db_nstmts == db_capstmts) {
+        db_capstmts = db_capstmts ? db_capstmts * 2 : 64;
+        db_stmts = kedr_xrealloc(db_stmts, db_capstmts * sizeof(*db_stmts));
+    }
+    st = &db_stmts[db_nstmts];
+    snprintf(st->name, sizeof(st->name), "k%u", ++db_stmt_seq);
+    res = PQprepare(db_conn, st->name, sql, 0, NULL);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        *rc = db_fail(r, res, "prepare");
+        return NULL;
+    }
+    PQclear(res);
+    st->hash = h;
+    st->sql = kedr_xstrdup(sql);
+    db_nstmts++;
+    return st->name;
+}
+
+static void
+db_result_free(void *p)
+{
+    PQclear(p);
+}
+
+/* Run a statement in the request's transaction.  Returns the result (freed
+ * with the request) or NULL with the error recorded in *rc. */
+static PGresult *
+db_run(struct kedr_req *r, const char *sql, int n, const char *const *params,
+       int *rc)
+{
+    const char *name;
+    PGresult *res;
+    ExecStatusType st;
+
+    *rc = db_begin(r);
+    if (*rc != 0)
+        return NULL;
+    name = db_stmt_name(r, sql, rc);
+    if (name == NULL)
+        return NULL;
+    res = PQexecPrepared(db_conn, name, n, params, NULL, NULL, 0);
+    st = PQresultStatus(res);
+    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+        *rc = db_fail(r, res, "query");
+        return NULL;
+    }
+    kedr_arena_on_cleanup(&r->arena, db_result_free, res);
+    r->sqlstate = NULL;
+    return res;
+}
+
+kedr_rows_t *
+kedr_pg_query(kedr_req_t *r, const char *sql, int n, const char *const *params)
+{
+    int rc;
+
+    return (kedr_rows_t *)db_run(r, sql, n, params, &rc);
+}
+
+int
+kedr_pg_exec(kedr_req_t *r, const char *sql, int n, const char *const *params)
+{
+    int rc;
+    PGresult *res = db_run(r, sql, n, params, &rc);
+
+    if (res == NULL)
+        return rc;
+    return atoi(PQcmdTuples(res));
+}
+
+int
+kedr_pg_json(kedr_req_t *r, const char *sql, int n, const char *const *params,
+            const char **out)
+{
+    int rc;
+    PGresult *res = db_run(r, sql, n, params, &rc);
+
+    *out = NULL;
+    if (res == NULL)
+        return rc;
+    if (PQntuples(res) > 0 && PQnfields(res) > 0 && !PQgetisnull(res, 0, 0))
+        *out = PQgetvalue(res, 0, 0);
+    return 0;
+}
+
+int
+kedr_pg_reply_json(kedr_req_t *r, int status, const char *sql, int n,
+                  const char *const *params)
+{
+    const char *json;
+    int rc = kedr_pg_json(r, sql, n, params, &json);
+
+    if (rc != 0)
+        return rc;
+    if (json == NULL)
+        return kedr_req_fail(r, KEDR_ENOTFOUND, NULL, "not found");
+    r->status = status;
+    r->content_type = "application/json";
+    r->out = json; /* lives with the result until the request ends */
+    r->outlen = strlen(json);
+    return 0;
+}
+
+int
+kedr_pg_copy_begin(kedr_req_t *r, const char *sql)
+{
+    PGresult *res;
+    int rc = db_begin(r);
+
+    if (rc != 0)
+        return rc;
+    res = PQexec(db_conn, sql);
+    if (PQresultStatus(res) != PGRES_COPY_IN)
+        return db_fail(r, res, "copy");
+    PQclear(res);
+    return 0;
+}
+
+int
+kedr_pg_copy_put(kedr_req_t *r, const char *data, size_t len)
+{
+    while (len > 0) {
+        int chunk = len > (1u << 30) ? (1 << 30) : (int)len;
+
+        if (PQputCopyData(db_conn, data, chunk) != 1)
+            return db_fail(r, NULL, "copy");
+        data += chunk;
+        len -= (size_t)chunk;
+    }
+    return 0;
+}
+
+int
+kedr_pg_copy_end(kedr_req_t *r)
+{
+    PGresult *res;
+
+    if (PQputCopyEnd(db_conn, NULL) != 1)
+        return db_fail(r, NULL, "copy");
+    res = PQgetResult(db_conn);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        return db_fail(r, res, "copy");
+    PQclear(res);
+    while ((res = PQgetResult(db_conn)) != NULL)
+        PQclear(res);
+    return 0;
+}
+
+const char *
+kedr_pg_sqlstate(kedr_req_t *r)
+{
+    return r->sqlstate;
+}
+
+int
+kedr_pg_rows_count(const kedr_rows_t *rows)
+{
+    return PQntuples((const PGresult *)rows);
+}
+
+const char *
+kedr_pg_rows_get(const kedr_rows_t *rows, int row, int col)
+{
+    const PGresult *res = (const PGresult *)rows;
+
+    if (row < 0 || row >= PQntuples(res) || col < 0 || col >= PQnfields(res))
+        return NULL;
+    return PQgetvalue(res, row, col);
+}
+
+bool
+kedr_pg_rows_isnull(const kedr_rows_t *rows, int row, int col)
+{
+    const PGresult *res = (const PGresult *)rows;
+
+    if (row < 0 || row >= PQntuples(res) || col < 0 || col >= PQnfields(res))
+        return true;
+    return PQgetisnull(res, row, col) != 0;
+}
+
+int
+kedr_db_finish(struct kedr_req *r, bool commit)
+{
+    PGresult *res;
+    bool ok;
+
+    if (!r->in_tx)
+        return 0;
+    r->in_tx = false;
+    if (db_conn == NULL)
+        return commit ? kedr_req_fail(r, KEDR_EDBDOWN, NULL,
+                                      "database unavailable")
+                      : 0;
+    res = PQexec(db_conn, commit ? "COMMIT" : "ROLLBACK");
+    ok = PQresultStatus(res) == PGRES_COMMAND_OK &&
+         (!commit || strcmp(PQcmdStatus(res), "COMMIT") == 0);
+    if (ok) {
+        PQclear(res);
+        return 0;
+    }
+    if (!commit) {
+        PQclear(res);
+        return 0;
+    }
+    if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+        /* COMMIT of an aborted transaction answers ROLLBACK */
+        PQclear(res);
+        return kedr_req_fail(r, KEDR_EDB, NULL, "transaction rolled back");
+    }
+    if (PQresultErrorField(res, PG_DIAG_SQLSTATE) != NULL &&
+        strcmp(PQresultErrorField(res, PG_DIAG_SQLSTATE), "40001") == 0) {
+        PQclear(res);
+        return kedr_req_fail(r, KEDR_ECONFLICT, NULL,
+                             "concurrent update, retry");
+    }
+    return db_fail(r, res, "commit");
+}

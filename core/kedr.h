@@ -1,0 +1,633 @@
+/*
+ * kedr.h -- the one header a Kedr module includes.
+ *
+ * A module is a shared object that exports one constant descriptor,
+ * `const struct kedr_module kedr_module`, built with KEDR_MODULE_HEADER
+ * first.  The core checks the header fields before it reads anything else
+ * (magic, ABI major/minor, struct size, build signature) and refuses a
+ * module that does not match, naming both sides.
+ *
+ * ABI rules (see STYLE.md "The module ABI"):
+ *   - KEDR_ABI_MAJOR must match exactly; it changes only when a member of
+ *     an existing struct moves or changes meaning.
+ *   - KEDR_ABI_MINOR only grows: new members are appended to the end of
+ *     struct kedr_module and struct kedr_api, never inserted.  A module
+ *     built for a higher minor than the core provides is refused.
+ *   - No libpq, libfcgi or libconfig type appears here; jansson's json_t is
+ *     the one shared vocabulary.
+ *
+ * The core's functions reach a module through `kedr_api`, a table the core
+ * fills in before calling the module's init.  The static inline wrappers at
+ * the end of this file are what module code calls.
+ *
+ * Memory: every handler, hook and job runs with a context (kedr_req_t) that
+ * owns an arena.  Everything allocated from it, every result set and every
+ * string the core returns lives until the context ends; nothing is freed by
+ * hand.  Allocation never returns NULL: out of memory aborts the worker,
+ * which the master replaces.
+ *
+ * Errors: functions that act return int, 0 on success and a negative
+ * KEDR_E* code on failure; pointer returns are NULL only for "absent" or
+ * for a failure already recorded in the context.
+ */
+#ifndef KEDR_H
+#define KEDR_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define KEDR_MODULE_MAGIC 0x5244454bu /* "KEDR" little-endian */
+#define KEDR_ABI_MAJOR 1
+#define KEDR_ABI_MINOR 0
+
+#define KEDR__STR2(x) #x
+#define KEDR__STR(x) KEDR__STR2(x)
+
+/*
+ * Build signature: what must agree between core and module beyond the ABI
+ * numbers: pointer size and the jansson major version (json_t crosses the
+ * boundary).
+ */
+#define KEDR_BUILD_SIG                                                         \
+    "ptr" KEDR__STR(__SIZEOF_POINTER__) "-jansson" KEDR__STR(                  \
+        JANSSON_MAJOR_VERSION)
+
+/* Error codes.  Each maps to one HTTP status and one error "code" string. */
+enum kedr_error_code {
+    KEDR_OK = 0,
+    KEDR_EBADREQ = -1,     /* 400 "bad_request": malformed input */
+    KEDR_EUNAUTH = -2,     /* 401 "unauthenticated" */
+    KEDR_EFORBIDDEN = -3,  /* 403 "forbidden" */
+    KEDR_ENOTFOUND = -4,   /* 404 "not_found" */
+    KEDR_EMETHOD = -5,     /* 405 "method_not_allowed" */
+    KEDR_ECONFLICT = -6,   /* 409 "conflict": stale version, duplicate */
+    KEDR_ETOOLARGE = -7,   /* 413 "too_large" */
+    KEDR_EINVAL = -8,      /* 422 "validation": a field is invalid */
+    KEDR_ETHROTTLED = -9,  /* 429 "throttled" */
+    KEDR_EINTERNAL = -10,  /* 500 "internal" */
+    KEDR_EDBDOWN = -11,    /* 503 "db_unavailable" */
+    KEDR_EDB = -12,        /* 500 "db_error": a query failed */
+};
+
+/* Log levels for kedr_log(). */
+enum kedr_log_level {
+    KEDR_LOG_ERROR = 0,
+    KEDR_LOG_WARN = 1,
+    KEDR_LOG_INFO = 2,
+    KEDR_LOG_DEBUG = 3,
+};
+
+/* Opaque handles. */
+typedef struct kedr_req kedr_req_t;       /* a request, hook or job context */
+typedef struct kedr_env kedr_env_t;       /* a module's environment */
+typedef struct kedr_rows kedr_rows_t;     /* a query result */
+typedef struct kedr_import kedr_import_t; /* an import run (later ABI) */
+
+/* A route handler: set the response (kedr_reply_*) and return 0, or
+ * return a negative KEDR_E* code (after kedr_fail, or after a failed
+ * kedr_db_* call, which records its own error).  A non-zero return or a
+ * response status >= 400 rolls the request's transaction back. */
+typedef int (*kedr_handler_pt)(kedr_req_t *r);
+
+/* A hook: called for each emitted event it listens to, inside the
+ * emitting request's transaction.  A non-zero return fails the request
+ * and rolls everything back. */
+typedef int (*kedr_hook_pt)(kedr_req_t *r, const char *event,
+                            json_t *payload);
+
+/* A job: run by the jobs worker in its own transaction.  Non-zero rolls
+ * back and is logged; the job runs again at its next interval. */
+typedef int (*kedr_job_pt)(kedr_req_t *r);
+
+/* Permission value of a route that needs no authentication. */
+#define KEDR_PUBLIC "public"
+
+/* JSON input field types for route input specs. */
+enum kedr_type {
+    KEDR_T_ANY = 0,
+    KEDR_T_STRING,
+    KEDR_T_INT,
+    KEDR_T_NUMBER,
+    KEDR_T_BOOL,
+    KEDR_T_OBJECT,
+    KEDR_T_ARRAY,
+    KEDR_T_MONEY, /* decimal string, up to 16 integer and 2 fraction digits */
+    KEDR_T_DATE,  /* "YYYY-MM-DD" */
+};
+
+/* Field flags. */
+#define KEDR_REQUIRED 0x1u /* must be present and not null */
+#define KEDR_NONEMPTY 0x2u /* a string must have a non-blank character */
+
+/*
+ * One field of a route's JSON input spec; a table ends with a zero row.
+ * The core validates the body against it before the handler runs and
+ * answers 422 naming every bad field; fields not listed are refused too
+ * (a typo in a field name is an error, not a silent no-op).
+ * For strings `max` is the maximum length in characters (0 = no limit);
+ * for numbers `min`/`max` bound the value when min < max.
+ */
+struct kedr_field {
+    const char *name;
+    enum kedr_type type;
+    unsigned flags;
+    double min;
+    double max;
+};
+
+/*
+ * A route.  `path` is relative to /api/v1/<module>; segments starting with
+ * ':' are parameters ("/items/:id").  `permission` is KEDR_PUBLIC, or the
+ * permission a user must hold (checked by the core before the handler), or
+ * NULL for "any authenticated user".  `input`, if set, is the JSON body
+ * spec.
+ */
+struct kedr_route {
+    const char *method;
+    const char *path;
+    kedr_handler_pt handler;
+    const char *permission;
+    const struct kedr_field *input;
+};
+
+/* A permission the module defines, with labels for the roles screen. */
+struct kedr_permission {
+    const char *name; /* "<module>.<verb>" */
+    const char *label_ru;
+    const char *label_en;
+};
+
+/* A hook: `event` is an exact event name ("clients.counterparty.created"). */
+struct kedr_hook {
+    const char *event;
+    kedr_hook_pt fn;
+};
+
+/* A periodic job: run every `interval` seconds by the jobs worker. */
+struct kedr_job {
+    const char *name;
+    unsigned interval;
+    kedr_job_pt fn;
+};
+
+/*
+ * An importer slot: what the module can take from a data migration
+ * (source "salesforce", object "Account").  The import API arrives in a
+ * later ABI minor; `load` receives its handle.
+ */
+struct kedr_importer {
+    const char *source;
+    const char *object;
+    int (*load)(kedr_req_t *r, kedr_import_t *imp);
+};
+
+/* A menu entry of the module's UI (script: www/m/<module>/index.js). */
+struct kedr_ui {
+    const char *path;       /* client-side route, "/hello" */
+    const char *label_ru;
+    const char *label_en;
+    const char *permission; /* shown only to users holding it; NULL = all */
+};
+
+struct kedr_api;
+
+/*
+ * The descriptor.  Header fields (magic .. build_sig) are fixed forever.
+ * Every table is `static const`, ends with a zero row and is filled with
+ * designated initialisers.
+ */
+struct kedr_module {
+    /* header: fixed forever */
+    uint32_t magic;
+    uint16_t abi_major;
+    uint16_t abi_minor;
+    uint32_t size;
+    const char *build_sig;
+
+    /* ABI 1.0 */
+    const struct kedr_api **api; /* where the core stores its table */
+    const char *name;            /* [a-z][a-z0-9_]*, = folder = schema */
+    const char *version;
+    const char *const *requires; /* NULL-terminated, or NULL */
+    const struct kedr_route *routes;
+    const struct kedr_permission *permissions;
+    const struct kedr_hook *hooks;
+    const struct kedr_job *jobs;
+    const struct kedr_importer *importers;
+    const struct kedr_ui *ui;
+    /* init: once per process that loads the module, before any request;
+     * reads and checks its config; non-zero refuses the module. */
+    int (*init)(kedr_env_t *env);
+    /* worker_init: in each serving or jobs process after init, before its
+     * first request or job: open per-process resources here. */
+    int (*worker_init)(kedr_env_t *env);
+    /* fini: when the process stops gracefully. */
+    void (*fini)(kedr_env_t *env);
+};
+
+/*
+ * The core's function table.  Append-only: members are never removed or
+ * reordered; new ones go at the end with a new ABI minor.
+ */
+struct kedr_api {
+    uint32_t size; /* sizeof(struct kedr_api) in the core */
+
+    /* -- request accessors -- */
+    const char *(*method)(kedr_req_t *r);
+    const char *(*path)(kedr_req_t *r);
+    const char *(*param)(kedr_req_t *r, const char *name);
+    const char *(*query)(kedr_req_t *r, const char *name);
+    const char *(*header)(kedr_req_t *r, const char *name);
+    json_t *(*body)(kedr_req_t *r);
+    const char *(*body_raw)(kedr_req_t *r, size_t *len);
+    const char *(*request_id)(kedr_req_t *r);
+    int64_t (*user_id)(kedr_req_t *r);
+    bool (*has_permission)(kedr_req_t *r, const char *perm);
+
+    /* -- arena -- */
+    void *(*alloc)(kedr_req_t *r, size_t size);
+    char *(*strdup)(kedr_req_t *r, const char *s);
+    char *(*vsprintf)(kedr_req_t *r, const char *fmt, va_list ap);
+    void (*on_cleanup)(kedr_req_t *r, void (*fn)(void *), void *arg);
+
+    /* -- responses -- */
+    int (*reply_json)(kedr_req_t *r, int status, json_t *body);
+    int (*reply_raw)(kedr_req_t *r, int status, const char *content_type,
+                     const char *data, size_t len);
+    void (*set_header)(kedr_req_t *r, const char *name, const char *value);
+    int (*vfail)(kedr_req_t *r, int code, const char *field, const char *fmt,
+                 va_list ap);
+    void (*field_error)(kedr_req_t *r, const char *field, const char *msg);
+
+    /* -- database -- */
+    kedr_rows_t *(*db_query)(kedr_req_t *r, const char *sql, int nparams,
+                             const char *const *params);
+    int (*db_exec)(kedr_req_t *r, const char *sql, int nparams,
+                   const char *const *params);
+    int (*db_json)(kedr_req_t *r, const char *sql, int nparams,
+                   const char *const *params, const char **out);
+    int (*reply_db_json)(kedr_req_t *r, int status, const char *sql,
+                         int nparams, const char *const *params);
+    int (*db_copy_begin)(kedr_req_t *r, const char *sql);
+    int (*db_copy_put)(kedr_req_t *r, const char *data, size_t len);
+    int (*db_copy_end)(kedr_req_t *r);
+    const char *(*db_sqlstate)(kedr_req_t *r);
+    int (*rows_count)(const kedr_rows_t *rows);
+    const char *(*rows_get)(const kedr_rows_t *rows, int row, int col);
+    bool (*rows_isnull)(const kedr_rows_t *rows, int row, int col);
+
+    /* -- events -- */
+    int (*emit)(kedr_req_t *r, const char *event, json_t *payload);
+
+    /* -- config and logging -- */
+    const char *(*conf_string)(kedr_env_t *env, const char *key,
+                               const char *def);
+    long long (*conf_int)(kedr_env_t *env, const char *key, long long def);
+    bool (*conf_bool)(kedr_env_t *env, const char *key, bool def);
+    void (*vlog)(kedr_req_t *r, int level, const char *fmt, va_list ap);
+    void (*env_log)(kedr_env_t *env, int level, const char *msg);
+};
+
+/*
+ * The table pointer every module has: weak and hidden, so each module
+ * (and each of its translation units) shares one copy that no other
+ * module can see.  The core writes it through the descriptor's `api`
+ * member before calling init.
+ */
+__attribute__((weak, visibility("hidden"))) const struct kedr_api *kedr_api;
+
+/* The descriptor's header and the api slot; put it first in the
+ * initialiser of `kedr_module`. */
+#define KEDR_MODULE_HEADER                                                     \
+    .magic = KEDR_MODULE_MAGIC, .abi_major = KEDR_ABI_MAJOR,                   \
+    .abi_minor = KEDR_ABI_MINOR, .size = sizeof(struct kedr_module),          \
+    .build_sig = KEDR_BUILD_SIG, .api = &kedr_api
+
+/* Export the descriptor: `KEDR_MODULE_EXPORT const struct kedr_module
+ * kedr_module = { KEDR_MODULE_HEADER, .name = "hello", ... };` */
+#define KEDR_MODULE_EXPORT __attribute__((visibility("default")))
+
+/* ---------------------------------------------------------------------
+ * Request accessors.  Strings returned live as long as the request.
+ * --------------------------------------------------------------------- */
+
+/* "GET", "POST", ... */
+static inline const char *
+kedr_method(kedr_req_t *r)
+{
+    return kedr_api->method(r);
+}
+
+/* The decoded request path, "/api/v1/hello/greetings/7". */
+static inline const char *
+kedr_path(kedr_req_t *r)
+{
+    return kedr_api->path(r);
+}
+
+/* A path parameter (":id" -> "id"), percent-decoded; NULL if absent. */
+static inline const char *
+kedr_param(kedr_req_t *r, const char *name)
+{
+    return kedr_api->param(r, name);
+}
+
+/* A query-string parameter, decoded; the first if repeated; NULL if
+ * absent. */
+static inline const char *
+kedr_query(kedr_req_t *r, const char *name)
+{
+    return kedr_api->query(r, name);
+}
+
+/* A request header by its HTTP name ("X-Csrf-Token"), case-insensitive;
+ * NULL if absent. */
+static inline const char *
+kedr_header(kedr_req_t *r, const char *name)
+{
+    return kedr_api->header(r, name);
+}
+
+/* The parsed JSON body (borrowed: do not decref), or NULL when the request
+ * had no body.  A malformed body never reaches a handler (400). */
+static inline json_t *
+kedr_body(kedr_req_t *r)
+{
+    return kedr_api->body(r);
+}
+
+/* The raw request body and its length (not NUL-terminated), or NULL. */
+static inline const char *
+kedr_body_raw(kedr_req_t *r, size_t *len)
+{
+    return kedr_api->body_raw(r, len);
+}
+
+/* The request id, also in the X-Request-Id header and every log line. */
+static inline const char *
+kedr_request_id(kedr_req_t *r)
+{
+    return kedr_api->request_id(r);
+}
+
+/* The authenticated user's id, 0 when anonymous or in a job. */
+static inline int64_t
+kedr_user_id(kedr_req_t *r)
+{
+    return kedr_api->user_id(r);
+}
+
+/* Whether the current user holds `perm`. */
+static inline bool
+kedr_has_permission(kedr_req_t *r, const char *perm)
+{
+    return kedr_api->has_permission(r, perm);
+}
+
+/* ---------------------------------------------------------------------
+ * Arena: memory that lives until the context ends.  Never NULL.
+ * --------------------------------------------------------------------- */
+
+static inline void *
+kedr_alloc(kedr_req_t *r, size_t size)
+{
+    return kedr_api->alloc(r, size);
+}
+
+static inline char *
+kedr_strdup(kedr_req_t *r, const char *s)
+{
+    return kedr_api->strdup(r, s);
+}
+
+__attribute__((format(printf, 2, 3))) static inline char *
+kedr_sprintf(kedr_req_t *r, const char *fmt, ...)
+{
+    va_list ap;
+    char *s;
+
+    va_start(ap, fmt);
+    s = kedr_api->vsprintf(r, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+/* Run fn(arg) when the context ends (for non-memory resources). */
+static inline void
+kedr_on_cleanup(kedr_req_t *r, void (*fn)(void *), void *arg)
+{
+    kedr_api->on_cleanup(r, fn, arg);
+}
+
+/* ---------------------------------------------------------------------
+ * Responses.  The response is sent after the transaction commits.
+ * --------------------------------------------------------------------- */
+
+/* Reply with a JSON document; steals the reference to `body`.  Returns 0. */
+static inline int
+kedr_reply_json(kedr_req_t *r, int status, json_t *body)
+{
+    return kedr_api->reply_json(r, status, body);
+}
+
+/* Reply with bytes of the given content type (copied).  Returns 0. */
+static inline int
+kedr_reply_raw(kedr_req_t *r, int status, const char *content_type,
+               const char *data, size_t len)
+{
+    return kedr_api->reply_raw(r, status, content_type, data, len);
+}
+
+/* Add a response header (copied). */
+static inline void
+kedr_set_header(kedr_req_t *r, const char *name, const char *value)
+{
+    kedr_api->set_header(r, name, value);
+}
+
+/*
+ * Record an error in the one JSON shape and return `code`, so a handler
+ * says `return kedr_fail(r, KEDR_EINVAL, "inn", "checksum mismatch");`.
+ * `field` may be NULL; with a field the message also goes to "fields".
+ */
+__attribute__((format(printf, 4, 5))) static inline int
+kedr_fail(kedr_req_t *r, int code, const char *field, const char *fmt, ...)
+{
+    va_list ap;
+    int rc;
+
+    va_start(ap, fmt);
+    rc = kedr_api->vfail(r, code, field, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+/* Add one field error; finish with kedr_fail(r, KEDR_EINVAL, ...). */
+static inline void
+kedr_field_error(kedr_req_t *r, const char *field, const char *msg)
+{
+    kedr_api->field_error(r, field, msg);
+}
+
+/* ---------------------------------------------------------------------
+ * Database.  Parameters only, in text form (NULL = SQL NULL).  Statements
+ * are prepared once per connection and cached by their text.  The first
+ * call in a request opens its transaction (read-only for GET and HEAD);
+ * the core commits or rolls back.  On failure the error is recorded in the
+ * context (503 when the database is down, 500 otherwise) and the call
+ * returns NULL or a negative code; kedr_db_sqlstate() says why.
+ * --------------------------------------------------------------------- */
+
+/* Run a query; the result lives until the context ends. */
+static inline kedr_rows_t *
+kedr_db_query(kedr_req_t *r, const char *sql, int nparams,
+              const char *const *params)
+{
+    return kedr_api->db_query(r, sql, nparams, params);
+}
+
+/* Run a command; returns the number of rows affected (>= 0) or a code. */
+static inline int
+kedr_db_exec(kedr_req_t *r, const char *sql, int nparams,
+             const char *const *params)
+{
+    return kedr_api->db_exec(r, sql, nparams, params);
+}
+
+/* Run a query whose one row and column is JSON text built by PostgreSQL;
+ * *out points to it (NULL when the query returned no row). */
+static inline int
+kedr_db_json(kedr_req_t *r, const char *sql, int nparams,
+             const char *const *params, const char **out)
+{
+    return kedr_api->db_json(r, sql, nparams, params, out);
+}
+
+/* Reply with the JSON text a query builds, passed through unparsed; 404
+ * when the query returns no row or NULL. */
+static inline int
+kedr_reply_db_json(kedr_req_t *r, int status, const char *sql, int nparams,
+                   const char *const *params)
+{
+    return kedr_api->reply_db_json(r, status, sql, nparams, params);
+}
+
+/* COPY ... FROM STDIN inside the request's transaction: begin, put rows
+ * in COPY text format, end. */
+static inline int
+kedr_db_copy_begin(kedr_req_t *r, const char *sql)
+{
+    return kedr_api->db_copy_begin(r, sql);
+}
+
+static inline int
+kedr_db_copy_put(kedr_req_t *r, const char *data, size_t len)
+{
+    return kedr_api->db_copy_put(r, data, len);
+}
+
+static inline int
+kedr_db_copy_end(kedr_req_t *r)
+{
+    return kedr_api->db_copy_end(r);
+}
+
+/* SQLSTATE of the last failed call ("23505"), or NULL. */
+static inline const char *
+kedr_db_sqlstate(kedr_req_t *r)
+{
+    return kedr_api->db_sqlstate(r);
+}
+
+static inline int
+kedr_rows_count(const kedr_rows_t *rows)
+{
+    return kedr_api->rows_count(rows);
+}
+
+/* Text value of a cell ("" for NULL; see kedr_rows_isnull). */
+static inline const char *
+kedr_rows_get(const kedr_rows_t *rows, int row, int col)
+{
+    return kedr_api->rows_get(rows, row, col);
+}
+
+static inline bool
+kedr_rows_isnull(const kedr_rows_t *rows, int row, int col)
+{
+    return kedr_api->rows_isnull(rows, row, col);
+}
+
+/* Build a parameter array in place: KEDR_PARAMS(a, b) */
+#define KEDR_PARAMS(...)                                                       \
+    (int)(sizeof((const char *[]){__VA_ARGS__}) / sizeof(const char *)),       \
+        (const char *const[]){__VA_ARGS__}
+
+/* ---------------------------------------------------------------------
+ * Events: run every hook listening to `event`, in module dependency
+ * order, inside the current transaction.  Borrowed payload.  Returns 0,
+ * or the first hook's failure code (the request then rolls back).
+ * --------------------------------------------------------------------- */
+static inline int
+kedr_emit(kedr_req_t *r, const char *event, json_t *payload)
+{
+    return kedr_api->emit(r, event, payload);
+}
+
+/* ---------------------------------------------------------------------
+ * Config: keys of the module's own group in kedr.conf (`hello: { ... }`).
+ * Strings live as long as the process.  Valid in init and later.
+ * --------------------------------------------------------------------- */
+
+static inline const char *
+kedr_conf_string(kedr_env_t *env, const char *key, const char *def)
+{
+    return kedr_api->conf_string(env, key, def);
+}
+
+static inline long long
+kedr_conf_int(kedr_env_t *env, const char *key, long long def)
+{
+    return kedr_api->conf_int(env, key, def);
+}
+
+static inline bool
+kedr_conf_bool(kedr_env_t *env, const char *key, bool def)
+{
+    return kedr_api->conf_bool(env, key, def);
+}
+
+/* ---------------------------------------------------------------------
+ * Logging: one line, prefixed with time, level, pid, request id and
+ * module.  Messages are lowercase, without a full stop.
+ * --------------------------------------------------------------------- */
+
+__attribute__((format(printf, 3, 4))) static inline void
+kedr_log(kedr_req_t *r, int level, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    kedr_api->vlog(r, level, fmt, ap);
+    va_end(ap);
+}
+
+static inline void
+kedr_env_log(kedr_env_t *env, int level, const char *msg)
+{
+    kedr_api->env_log(env, level, msg);
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KEDR_H */

@@ -1,0 +1,139 @@
+/*
+ * main.c -- the kedr command: serve, migrate, modules, routes,
+ * check-config, version.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+
+static void
+usage(FILE *f)
+{
+    fputs("usage: kedr [-c FILE] COMMAND\n"
+          "\n"
+          "commands:\n"
+          "  serve          run the server (master, workers, jobs worker)\n"
+          "  migrate        apply pending schema migrations\n"
+          "  modules        list the modules found, with their state\n"
+          "  routes         list every route of the enabled modules\n"
+          "  check-config   validate the configuration file\n"
+          "  version        print the version\n"
+          "\n"
+          "options:\n"
+          "  -c FILE        configuration (default conf/kedr.conf)\n"
+          "\n"
+          "environment:\n"
+          "  KEDR_DATABASE_URL  overrides database.url\n",
+          f);
+}
+
+static const char *const state_names[] = {"disabled", "enabled", "refused"};
+
+static int
+cmd_modules(struct kedr_conf *c)
+{
+    struct kedr_modset set;
+    int rc;
+
+    kedr_api = &kedr_core_api;
+    kedr_log_level = -1; /* the listing says it all */
+    rc = kedr_modules_load(&set, c);
+    printf("%-20s %-9s %-10s %s\n", "MODULE", "STATE", "VERSION", "DETAIL");
+    for (size_t i = 0; i < set.n; i++) {
+        const struct kedr_mod *m = &set.mods[i];
+
+        printf("%-20s %-9s %-10s %s\n", m->name, state_names[m->state],
+               m->desc ? m->desc->version : "-",
+               m->why ? m->why : (m->so_path ? m->so_path : ""));
+    }
+    kedr_modules_release(&set);
+    return rc == 0 ? 0 : 1;
+}
+
+static int
+cmd_routes(struct kedr_conf *c)
+{
+    int rc = kedr_server_setup(c, false);
+
+    if (rc == 0)
+        for (size_t i = 0; i < kedr_srv.router.n; i++) {
+            const struct kedr_route_ent *e = &kedr_srv.router.ents[i];
+            const char *perm = e->route->permission;
+
+            printf("%-7s %-50s %-24s %s\n", e->method, e->pattern,
+                   perm ? perm : "(authenticated)",
+                   e->mod ? e->mod->name : "core");
+        }
+    kedr_server_teardown();
+    return rc == 0 ? 0 : 1;
+}
+
+static int
+cmd_migrate(struct kedr_conf *c)
+{
+    int rc = kedr_server_setup(c, false);
+
+    if (rc == 0)
+        rc = kedr_migrate(c, &kedr_srv.mods);
+    kedr_server_teardown();
+    kedr_db_close();
+    return rc == 0 ? 0 : 1;
+}
+
+int
+main(int argc, char **argv)
+{
+    const char *file = "conf/kedr.conf", *cmd;
+    struct kedr_conf *c;
+    int opt, rc;
+
+    while ((opt = getopt(argc, argv, "+c:h")) != -1) {
+        switch (opt) {
+        case 'c':
+            file = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (optind >= argc) {
+        usage(stderr);
+        return 2;
+    }
+    cmd = argv[optind];
+    if (strcmp(cmd, "version") == 0) {
+        printf("kedr %s (module ABI %d.%d, %s)\n", KEDR_VERSION,
+               KEDR_ABI_MAJOR, KEDR_ABI_MINOR, KEDR_BUILD_SIG);
+        return 0;
+    }
+    if (strcmp(cmd, "serve") == 0)
+        return kedr_master_run(file);
+    c = kedr_conf_load(file);
+    if (c == NULL)
+        return 1;
+    kedr_srv.conf = c;
+    kedr_log_level = c->log_level;
+    if (strcmp(cmd, "check-config") == 0) {
+        printf("%s: ok\n", file);
+        rc = 0;
+    } else if (strcmp(cmd, "modules") == 0) {
+        rc = cmd_modules(c);
+    } else if (strcmp(cmd, "routes") == 0) {
+        rc = cmd_routes(c);
+    } else if (strcmp(cmd, "migrate") == 0) {
+        rc = cmd_migrate(c);
+    } else {
+        fprintf(stderr, "kedr: unknown command \"%s\"\n", cmd);
+        usage(stderr);
+        rc = 2;
+    }
+    kedr_conf_free(c);
+    return rc;
+}

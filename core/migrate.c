@@ -1,0 +1,271 @@
+/*
+ * migrate.c -- schema migrations: the core's (embedded in the binary),
+ * then each enabled module's <res_dir>/sql/NNNN_name.sql in dependency
+ * order.  Each file runs in its own transaction with the module's schema
+ * first on the search_path, and is recorded in core.migration with a
+ * checksum; an applied file that changed afterwards stops the run.  A
+ * session advisory lock keeps two instances from migrating at once.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "core.h"
+
+struct kedr_sql_file {
+    const char *name;
+    const char *text;
+};
+extern const struct kedr_sql_file kedr_core_sql[];
+
+static const char migrate_bootstrap[] =
+    "CREATE SCHEMA IF NOT EXISTS core;"
+    "CREATE TABLE IF NOT EXISTS core.migration ("
+    "  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    "  module text NOT NULL,"
+    "  name text NOT NULL,"
+    "  checksum text NOT NULL,"
+    "  applied_at timestamptz NOT NULL DEFAULT now(),"
+    "  UNIQUE (module, name))";
+
+static const char migrate_applied_sql[] =
+    "SELECT name, checksum FROM core.migration WHERE module = $1";
+static const char migrate_record_sql[] =
+    "INSERT INTO core.migration (module, name, checksum) VALUES ($1, $2, $3)";
+
+static bool
+exec_ok(PGconn *c, const char *sql, const char *what)
+{
+    PGresult *res = PQexec(c, sql);
+    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK ||
+              PQresultStatus(res) == PGRES_TUPLES_OK;
+
+    if (!ok)
+        kedr_error("migrate: %s: %s", what, PQerrorMessage(c));
+    PQclear(res);
+    return ok;
+}
+
+static void
+checksum(const char *text, char out[17])
+{
+    uint64_t h = 14695981039346656037ull;
+
+    for (const char *s = text; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ull;
+    }
+    snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
+static bool
+name_is_migration(const char *n)
+{
+    size_t len = strlen(n);
+
+    return len > 9 && n[0] >= '0' && n[0] <= '9' && n[1] >= '0' &&
+           n[1] <= '9' && n[2] >= '0' && n[2] <= '9' && n[3] >= '0' &&
+           n[3] <= '9' && n[4] == '_' && strcmp(n + len - 4, ".sql") == 0;
+}
+
+static int
+str_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char *
+read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    long n;
+
+    if (f == NULL)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
+        fseek(f, 0, SEEK_SET) != 0) {
+        fclose(f);
+        return NULL;
+    }
+    buf = kedr_xmalloc((size_t)n + 1);
+    if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        fclose(f);
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+/* Apply one file unless applied; -1 on failure. */
+static int
+apply_one(PGconn *c, const char *module, const char *name, const char *text,
+          PGresult *applied, int *count)
+{
+    char sum[17], *ident, *prologue;
+    const char *params[3];
+    PGresult *res;
+    bool ok;
+
+    checksum(text, sum);
+    for (int i = 0; i < PQntuples(applied); i++)
+        if (strcmp(PQgetvalue(applied, i, 0), name) == 0) {
+            if (strcmp(PQgetvalue(applied, i, 1), sum) != 0) {
+                kedr_error("migrate: \"%s/%s\" changed after it was applied "
+                           "(write a new migration instead)",
+                           module, name);
+                return -1;
+            }
+            return 0;
+        }
+    /* the module's schema first on the search path; the name is a checked
+     * module name and quoted besides */
+    ident = PQescapeIdentifier(c, module, strlen(module));
+    if (ident == NULL)
+        kedr_oom();
+    prologue = kedr_xmalloc(2 * strlen(ident) + 80);
+    sprintf(prologue,
+            "CREATE SCHEMA IF NOT EXISTS %s; SET LOCAL search_path = %s, "
+            "public",
+            ident, ident);
+    PQfreemem(ident);
+    ok = exec_ok(c, "BEGIN", "begin") && exec_ok(c, prologue, "schema");
+    free(prologue);
+    if (ok) {
+        res = PQexec(c, text);
+        ok = PQresultStatus(res) == PGRES_COMMAND_OK ||
+             PQresultStatus(res) == PGRES_TUPLES_OK ||
+             PQresultStatus(res) == PGRES_EMPTY_QUERY;
+        if (!ok)
+            kedr_error("migrate: \"%s/%s\" failed: %s", module, name,
+                       PQerrorMessage(c));
+        PQclear(res);
+    }
+    if (ok) {
+        params[0] = module;
+        params[1] = name;
+        params[2] = sum;
+        res = PQexecParams(c, migrate_record_sql, 3, NULL, params, NULL,
+                           NULL, 0);
+        ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+        if (!ok)
+            kedr_error("migrate: recording \"%s/%s\": %s", module, name,
+                       PQerrorMessage(c));
+        PQclear(res);
+    }
+    if (!ok || !exec_ok(c, "COMMIT", "commit")) {
+        (void)exec_ok(c, "ROLLBACK", "rollback");
+        return -1;
+    }
+    kedr_info("migrate: applied %s/%s", module, name);
+    (*count)++;
+    return 0;
+}
+
+static PGresult *
+applied_of(PGconn *c, const char *module)
+{
+    const char *params[1] = {module};
+    PGresult *res =
+        PQexecParams(c, migrate_applied_sql, 1, NULL, params, NULL, NULL, 0);
+
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        kedr_error("migrate: reading core.migration: %s", PQerrorMessage(c));
+        PQclear(res);
+        return NULL;
+    }
+    return res;
+}
+
+static int
+migrate_module(PGconn *c, struct kedr_mod *m, int *count)
+{
+    char dir[4200];
+    char **names = NULL;
+    size_t n = 0;
+    struct dirent *de;
+    PGresult *applied;
+    DIR *d;
+    int rc = 0;
+
+    snprintf(dir, sizeof(dir), "%s/sql", m->res_dir);
+    d = opendir(dir);
+    if (d == NULL)
+        return errno == ENOENT ? 0 : (kedr_error("migrate: cannot open \"%s\"",
+                                                 dir),
+                                      -1);
+    while ((de = readdir(d)) != NULL)
+        if (name_is_migration(de->d_name)) {
+            names = kedr_xrealloc(names, (n + 1) * sizeof(*names));
+            names[n++] = kedr_xstrdup(de->d_name);
+        }
+    closedir(d);
+    qsort(names, n, sizeof(*names), str_cmp);
+    applied = n > 0 ? applied_of(c, m->name) : NULL;
+    if (n > 0 && applied == NULL)
+        rc = -1;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        char path[4600], *text;
+
+        snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+        text = read_file(path);
+        if (text == NULL) {
+            kedr_error("migrate: cannot read \"%s\"", path);
+            rc = -1;
+            break;
+        }
+        rc = apply_one(c, m->name, names[i], text, applied, count);
+        free(text);
+    }
+    PQclear(applied);
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    return rc;
+}
+
+int
+kedr_migrate(struct kedr_conf *conf, struct kedr_modset *set)
+{
+    PGconn *c;
+    PGresult *applied;
+    int rc = 0, count = 0;
+
+    (void)conf;
+    if (kedr_db_connect() != 0) {
+        kedr_error("migrate: database unavailable");
+        return -1;
+    }
+    c = kedr_db_conn();
+    if (!exec_ok(c, "SELECT pg_advisory_lock(hashtext('kedr.migrate'))",
+                 "lock"))
+        return -1;
+    if (!exec_ok(c, migrate_bootstrap, "bootstrap")) {
+        rc = -1;
+        goto unlock;
+    }
+    applied = applied_of(c, "core");
+    if (applied == NULL) {
+        rc = -1;
+        goto unlock;
+    }
+    for (const struct kedr_sql_file *f = kedr_core_sql; f->name && rc == 0;
+         f++)
+        rc = apply_one(c, "core", f->name, f->text, applied, &count);
+    PQclear(applied);
+    for (size_t i = 0; i < set->norder && rc == 0; i++)
+        rc = migrate_module(c, set->order[i], &count);
+    if (rc == 0)
+        kedr_info("migrate: %d migration%s applied, schema up to date", count,
+                  count == 1 ? "" : "s");
+unlock:
+    (void)exec_ok(c, "SELECT pg_advisory_unlock(hashtext('kedr.migrate'))",
+                  "unlock");
+    return rc;
+}

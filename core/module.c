@@ -1,0 +1,415 @@
+/*
+ * module.c -- finding, loading, checking and ordering modules.
+ *
+ * A module is <dir>/<name>.so on modules.path, its resources in
+ * <dir>/<name>/.  Only enabled modules are opened (RTLD_NOW|RTLD_LOCAL);
+ * the descriptor's header is checked before anything else is read.  Each
+ * refusal has one exact message, kept in the module's `why`.
+ */
+#include <dirent.h>
+#include <stdarg.h>
+#include <dlfcn.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core.h"
+
+/* The end of the ABI 1.0 descriptor: a module must provide at least this. */
+#define DESC_MIN_SIZE (offsetof(struct kedr_module, fini) + sizeof(void (*)(void)))
+
+bool
+kedr_module_name_valid(const char *name)
+{
+    if (name == NULL || !(name[0] >= 'a' && name[0] <= 'z'))
+        return false;
+    for (const char *p = name; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+              *p == '_'))
+            return false;
+    return strlen(name) <= 48;
+}
+
+const char *
+kedr_module_check_header(const struct kedr_module *m, char *buf,
+                         size_t buflen)
+{
+    if (m->magic != KEDR_MODULE_MAGIC) {
+        snprintf(buf, buflen, "not a kedr module (bad magic 0x%08x)",
+                 (unsigned)m->magic);
+        return buf;
+    }
+    if (m->abi_major != KEDR_ABI_MAJOR || m->abi_minor > KEDR_ABI_MINOR) {
+        snprintf(buf, buflen,
+                 "built for module ABI %u.%u, this core provides %d.%d",
+                 (unsigned)m->abi_major, (unsigned)m->abi_minor,
+                 KEDR_ABI_MAJOR, KEDR_ABI_MINOR);
+        return buf;
+    }
+    if (m->size < DESC_MIN_SIZE) {
+        snprintf(buf, buflen,
+                 "descriptor is %u bytes, ABI %u.%u needs at least %zu",
+                 (unsigned)m->size, (unsigned)m->abi_major,
+                 (unsigned)m->abi_minor, (size_t)DESC_MIN_SIZE);
+        return buf;
+    }
+    if (m->build_sig == NULL || strcmp(m->build_sig, KEDR_BUILD_SIG) != 0) {
+        snprintf(buf, buflen,
+                 "build signature \"%s\" does not match the core's \"%s\"",
+                 m->build_sig ? m->build_sig : "(null)", KEDR_BUILD_SIG);
+        return buf;
+    }
+    return NULL;
+}
+
+static void
+mod_refuse(struct kedr_mod *m, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+mod_refuse(struct kedr_mod *m, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+
+    if (m->state == KEDR_MOD_REFUSED)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    m->state = KEDR_MOD_REFUSED;
+    free(m->why);
+    m->why = kedr_xstrdup(msg);
+    kedr_error("module \"%s\" refused: %s", m->name, msg);
+}
+
+static struct kedr_mod *
+set_find(struct kedr_modset *set, const char *name)
+{
+    for (size_t i = 0; i < set->n; i++)
+        if (strcmp(set->mods[i].name, name) == 0 &&
+            set->mods[i].so_path != NULL)
+            return &set->mods[i];
+    return NULL;
+}
+
+static struct kedr_mod *
+set_add(struct kedr_modset *set, const char *name)
+{
+    struct kedr_mod *m;
+
+    set->mods = kedr_xrealloc(set->mods, (set->n + 1) * sizeof(*set->mods));
+    m = &set->mods[set->n++];
+    memset(m, 0, sizeof(*m));
+    m->name = kedr_xstrdup(name);
+    return m;
+}
+
+static void
+scan_dir(struct kedr_modset *set, struct kedr_conf *conf, const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+
+    if (d == NULL) {
+        kedr_warn("modules.path: cannot open \"%s\"", dir);
+        return;
+    }
+    while ((de = readdir(d)) != NULL) {
+        size_t n = strlen(de->d_name);
+        char name[64], path[4096];
+        struct kedr_mod *m, *prev;
+
+        if (n <= 3 || n - 3 >= sizeof(name) ||
+            strcmp(de->d_name + n - 3, ".so") != 0)
+            continue;
+        memcpy(name, de->d_name, n - 3);
+        name[n - 3] = '\0';
+        if (!kedr_module_name_valid(name))
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+        prev = set_find(set, name);
+        if (prev != NULL) {
+            size_t pi = (size_t)(prev - set->mods);
+
+            m = set_add(set, name);
+            prev = &set->mods[pi];
+        } else {
+            m = set_add(set, name);
+        }
+        m->so_path = kedr_xstrdup(path);
+        snprintf(path, sizeof(path), "%s/%s", dir, name);
+        m->res_dir = kedr_xstrdup(path);
+        m->state = kedr_conf_is_enabled(conf, name) ? KEDR_MOD_ENABLED
+                                                    : KEDR_MOD_DISABLED;
+        m->env.mod = NULL;
+        m->env.conf = conf;
+        if (prev != NULL) {
+            /* the same name twice on the path: refuse both, never guess */
+            char why[4096 + 64];
+
+            snprintf(why, sizeof(why), "found twice: %s and %s",
+                     prev->so_path, m->so_path);
+            if (prev->state != KEDR_MOD_REFUSED)
+                mod_refuse(prev, "%s", why);
+            mod_refuse(m, "%s", why);
+        }
+    }
+    closedir(d);
+}
+
+static void
+load_one(struct kedr_mod *m)
+{
+    const struct kedr_module *desc;
+    char buf[256];
+    const char *why;
+
+    m->handle = dlopen(m->so_path, RTLD_NOW | RTLD_LOCAL);
+    if (m->handle == NULL) {
+        mod_refuse(m, "cannot load: %s", dlerror());
+        return;
+    }
+    desc = dlsym(m->handle, "kedr_module");
+    if (desc == NULL) {
+        mod_refuse(m, "no kedr_module descriptor exported");
+        return;
+    }
+    why = kedr_module_check_header(desc, buf, sizeof(buf));
+    if (why != NULL) {
+        mod_refuse(m, "%s", why);
+        return;
+    }
+    if (desc->name == NULL || strcmp(desc->name, m->name) != 0) {
+        mod_refuse(m, "descriptor names it \"%s\", the file \"%s\"",
+                   desc->name ? desc->name : "(null)", m->name);
+        return;
+    }
+    if (desc->api == NULL || desc->version == NULL) {
+        mod_refuse(m, "descriptor has no api slot or no version");
+        return;
+    }
+    m->desc = desc;
+    m->env.mod = m;
+}
+
+/* Refuse modules whose dependencies are missing, disabled or refused,
+ * until nothing changes (a refusal propagates to its dependents). */
+static void
+check_requires(struct kedr_modset *set)
+{
+    bool changed = true;
+
+    while (changed) {
+        changed = false;
+        for (size_t i = 0; i < set->n; i++) {
+            struct kedr_mod *m = &set->mods[i];
+
+            if (m->state != KEDR_MOD_ENABLED || m->desc->requires == NULL)
+                continue;
+            for (const char *const *r = m->desc->requires; *r; r++) {
+                struct kedr_mod *d = set_find(set, *r);
+
+                if (d == NULL)
+                    mod_refuse(m, "requires \"%s\", which is not found", *r);
+                else if (d->state == KEDR_MOD_DISABLED)
+                    mod_refuse(m, "requires \"%s\", which is disabled", *r);
+                else if (d->state == KEDR_MOD_REFUSED)
+                    mod_refuse(m, "requires \"%s\", which is refused", *r);
+                else
+                    continue;
+                changed = true;
+                break;
+            }
+        }
+    }
+}
+
+enum { WHITE, GREY, BLACK };
+
+struct topo {
+    struct kedr_modset *set;
+    int *color;
+    struct kedr_mod **stack;
+    size_t depth;
+};
+
+/* Depth-first visit; returns false when a cycle was found (and refused). */
+static bool
+topo_visit(struct topo *t, struct kedr_mod *m)
+{
+    size_t idx = (size_t)(m - t->set->mods);
+
+    if (t->color[idx] == BLACK)
+        return true;
+    if (t->color[idx] == GREY) {
+        char path[1024];
+        size_t len = 0, from = 0;
+
+        while (t->stack[from] != m)
+            from++;
+        for (size_t i = from; i < t->depth && len < sizeof(path); i++)
+            len += (size_t)snprintf(path + len, sizeof(path) - len, "%s -> ",
+                                    t->stack[i]->name);
+        if (len < sizeof(path))
+            snprintf(path + len, sizeof(path) - len, "%s", m->name);
+        for (size_t i = from; i < t->depth; i++)
+            mod_refuse(t->stack[i], "dependency cycle: %s", path);
+        return false;
+    }
+    t->color[idx] = GREY;
+    t->stack[t->depth++] = m;
+    if (m->desc->requires != NULL)
+        for (const char *const *r = m->desc->requires; *r; r++) {
+            struct kedr_mod *d = set_find(t->set, *r);
+
+            if (d != NULL && d->state == KEDR_MOD_ENABLED &&
+                !topo_visit(t, d)) {
+                t->depth--;
+                t->color[idx] = BLACK;
+                return false;
+            }
+        }
+    t->depth--;
+    t->color[idx] = BLACK;
+    t->set->order[t->set->norder++] = m;
+    return true;
+}
+
+static int
+mod_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct kedr_mod *)a)->name,
+                  ((const struct kedr_mod *)b)->name);
+}
+
+int
+kedr_modules_load(struct kedr_modset *set, struct kedr_conf *conf)
+{
+    struct topo t;
+    int rc = 0;
+
+    memset(set, 0, sizeof(*set));
+    for (const char **d = conf->module_path; *d; d++)
+        scan_dir(set, conf, *d);
+    for (const char **e = conf->enabled; *e; e++)
+        if (set_find(set, *e) == NULL) {
+            struct kedr_mod *m = set_add(set, *e);
+
+            m->env.conf = conf;
+            m->state = KEDR_MOD_ENABLED;
+            mod_refuse(m, "enabled in the config but not found on "
+                          "modules.path");
+        }
+    qsort(set->mods, set->n, sizeof(*set->mods), mod_cmp);
+    for (size_t i = 0; i < set->n; i++) {
+        set->mods[i].env.mod = &set->mods[i];
+        if (set->mods[i].state == KEDR_MOD_ENABLED)
+            load_one(&set->mods[i]);
+    }
+    check_requires(set);
+
+    /* dependency order; a cycle refuses its members, and then their
+     * dependents, so repeat until the order is stable */
+    for (;;) {
+        bool cycle = false;
+
+        set->order = kedr_xrealloc(set->order,
+                                   (set->n + 1) * sizeof(*set->order));
+        set->norder = 0;
+        t.set = set;
+        t.color = kedr_xcalloc(set->n + 1, sizeof(int));
+        t.stack = kedr_xcalloc(set->n + 1, sizeof(*t.stack));
+        t.depth = 0;
+        for (size_t i = 0; i < set->n; i++)
+            if (set->mods[i].state == KEDR_MOD_ENABLED &&
+                !topo_visit(&t, &set->mods[i]))
+                cycle = true;
+        free(t.color);
+        free(t.stack);
+        if (!cycle)
+            break;
+        check_requires(set);
+    }
+    for (size_t i = 0; i < set->n; i++) {
+        struct kedr_mod *m = &set->mods[i];
+
+        if (m->state == KEDR_MOD_ENABLED)
+            *m->desc->api = &kedr_core_api;
+        if (m->state == KEDR_MOD_REFUSED && kedr_conf_is_enabled(conf, m->name))
+            rc = -1;
+    }
+    return rc;
+}
+
+int
+kedr_modules_init(struct kedr_modset *set)
+{
+    for (size_t i = 0; i < set->norder; i++) {
+        struct kedr_mod *m = set->order[i];
+        int rc = 0;
+
+        kedr_log_module = m->name;
+        if (m->desc->init != NULL)
+            rc = m->desc->init(&m->env);
+        kedr_log_module = NULL;
+        if (rc != 0) {
+            kedr_error("module \"%s\": init failed (%d)", m->name, rc);
+            return -1;
+        }
+        m->inited = true;
+    }
+    return 0;
+}
+
+int
+kedr_modules_worker_init(struct kedr_modset *set)
+{
+    for (size_t i = 0; i < set->norder; i++) {
+        struct kedr_mod *m = set->order[i];
+        int rc = 0;
+
+        kedr_log_module = m->name;
+        if (m->desc->worker_init != NULL)
+            rc = m->desc->worker_init(&m->env);
+        kedr_log_module = NULL;
+        if (rc != 0) {
+            kedr_error("module \"%s\": worker_init failed (%d)", m->name, rc);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+void
+kedr_modules_fini(struct kedr_modset *set)
+{
+    for (size_t i = set->norder; i-- > 0;) {
+        struct kedr_mod *m = set->order[i];
+
+        if (m->inited && m->desc->fini != NULL) {
+            kedr_log_module = m->name;
+            m->desc->fini(&m->env);
+            kedr_log_module = NULL;
+        }
+        m->inited = false;
+    }
+}
+
+void
+kedr_modules_release(struct kedr_modset *set)
+{
+    /* modules are never dlclose()d: a module may leave threads, atexit
+     * handlers or strings in use; a reload starts new processes instead */
+    for (size_t i = 0; i < set->n; i++) {
+        free(set->mods[i].name);
+        free(set->mods[i].so_path);
+        free(set->mods[i].res_dir);
+        free(set->mods[i].why);
+    }
+    free(set->mods);
+    free(set->order);
+    memset(set, 0, sizeof(*set));
+}

@@ -1,0 +1,405 @@
+/*
+ * request.c -- the request context seen by modules: accessors, arena,
+ * responses and the one error shape, config and logging; and the
+ * kedr_api table that hands all of it to modules.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core.h"
+
+void
+kedr_req_reset(struct kedr_req *r)
+{
+    struct kedr_arena a = r->arena;
+
+    memset(r, 0, sizeof(*r));
+    r->arena = a;
+}
+
+static void
+json_decref_cb(void *p)
+{
+    json_decref(p);
+}
+
+/* ------------------------------------------------------------------ */
+/* accessors                                                           */
+/* ------------------------------------------------------------------ */
+
+static const char *
+api_method(kedr_req_t *r)
+{
+    return r->method;
+}
+
+static const char *
+api_path(kedr_req_t *r)
+{
+    return r->path;
+}
+
+static const char *
+api_param(kedr_req_t *r, const char *name)
+{
+    for (int i = 0; i < r->match.nparams; i++)
+        if (strcmp(r->match.names[i], name) == 0)
+            return r->match.values[i];
+    return NULL;
+}
+
+static const char *
+env_get(char **envp, const char *name)
+{
+    size_t n = strlen(name);
+
+    if (envp == NULL)
+        return NULL;
+    for (; *envp; envp++)
+        if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
+            return *envp + n + 1;
+    return NULL;
+}
+
+const char *
+kedr_req_env(struct kedr_req *r, const char *name)
+{
+    return env_get(r->envp, name);
+}
+
+static const char *
+api_query(kedr_req_t *r, const char *name)
+{
+    if (!r->query_parsed) {
+        const char *qs = env_get(r->envp, "QUERY_STRING");
+
+        r->query_parsed = true;
+        if (qs != NULL)
+            (void)kedr_query_parse(&r->arena, qs, strlen(qs), &r->query);
+    }
+    return kedr_kv_get(&r->query, name);
+}
+
+static const char *
+api_header(kedr_req_t *r, const char *name)
+{
+    char key[128];
+    size_t i = 0, n = strlen(name);
+
+    if (n + 6 >= sizeof(key))
+        return NULL;
+    if (strcasecmp(name, "Content-Type") != 0 &&
+        strcasecmp(name, "Content-Length") != 0) {
+        memcpy(key, "HTTP_", 5);
+        i = 5;
+    }
+    for (size_t j = 0; j < n; j++)
+        key[i++] = name[j] == '-' ? '_' : (char)toupper((unsigned char)name[j]);
+    key[i] = '\0';
+    return env_get(r->envp, key);
+}
+
+static json_t *
+api_body(kedr_req_t *r)
+{
+    return r->body;
+}
+
+static const char *
+api_body_raw(kedr_req_t *r, size_t *len)
+{
+    if (len != NULL)
+        *len = r->body_len;
+    return r->body_raw;
+}
+
+static const char *
+api_request_id(kedr_req_t *r)
+{
+    return r->rid;
+}
+
+static int64_t
+api_user_id(kedr_req_t *r)
+{
+    return r->user_id;
+}
+
+static bool
+api_has_permission(kedr_req_t *r, const char *perm)
+{
+    /* identity arrives with the users and roles of the core (issue 4);
+     * until then nobody holds a permission */
+    (void)r;
+    (void)perm;
+    return false;
+}
+
+/* ------------------------------------------------------------------ */
+/* arena                                                               */
+/* ------------------------------------------------------------------ */
+
+static void *
+api_alloc(kedr_req_t *r, size_t size)
+{
+    return kedr_arena_alloc(&r->arena, size);
+}
+
+static char *
+api_strdup(kedr_req_t *r, const char *s)
+{
+    return kedr_arena_strdup(&r->arena, s ? s : "");
+}
+
+static char *
+api_vsprintf(kedr_req_t *r, const char *fmt, va_list ap)
+{
+    return kedr_arena_vsprintf(&r->arena, fmt, ap);
+}
+
+static void
+api_on_cleanup(kedr_req_t *r, void (*fn)(void *), void *arg)
+{
+    kedr_arena_on_cleanup(&r->arena, fn, arg);
+}
+
+/* ------------------------------------------------------------------ */
+/* responses and errors                                                */
+/* ------------------------------------------------------------------ */
+
+static int
+api_reply_raw(kedr_req_t *r, int status, const char *content_type,
+              const char *data, size_t len)
+{
+    char *copy = kedr_arena_alloc(&r->arena, len + 1);
+
+    memcpy(copy, data, len);
+    copy[len] = '\0';
+    r->status = status;
+    r->content_type = kedr_arena_strdup(&r->arena, content_type);
+    r->out = copy;
+    r->outlen = len;
+    return 0;
+}
+
+static int
+api_reply_json(kedr_req_t *r, int status, json_t *body)
+{
+    char *s;
+
+    if (body == NULL)
+        return kedr_req_fail(r, KEDR_EINTERNAL, NULL, "internal error");
+    s = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
+    json_decref(body);
+    if (s == NULL)
+        kedr_oom();
+    kedr_arena_on_cleanup(&r->arena, free, s);
+    r->status = status;
+    r->content_type = "application/json";
+    r->out = s;
+    r->outlen = strlen(s);
+    return 0;
+}
+
+static void
+api_set_header(kedr_req_t *r, const char *name, const char *value)
+{
+    if (r->nhdrs == (int)(sizeof(r->hdrs) / sizeof(r->hdrs[0]))) {
+        kedr_warn("too many response headers, \"%s\" dropped", name);
+        return;
+    }
+    /* header injection: no CR/LF in names or values */
+    if (strpbrk(name, "\r\n:") != NULL || strpbrk(value, "\r\n") != NULL) {
+        kedr_warn("response header \"%s\" refused: bad characters", name);
+        return;
+    }
+    r->hdrs[r->nhdrs].name = kedr_arena_strdup(&r->arena, name);
+    r->hdrs[r->nhdrs].value = kedr_arena_strdup(&r->arena, value);
+    r->nhdrs++;
+}
+
+static void
+api_field_error(kedr_req_t *r, const char *field, const char *msg)
+{
+    if (r->err_fields == NULL) {
+        r->err_fields = json_object();
+        kedr_arena_on_cleanup(&r->arena, json_decref_cb, r->err_fields);
+    }
+    if (json_object_get(r->err_fields, field) == NULL)
+        json_object_set_new(r->err_fields, field, json_string(msg));
+}
+
+static int
+api_vfail(kedr_req_t *r, int code, const char *field, const char *fmt,
+          va_list ap)
+{
+    if (code >= 0)
+        code = KEDR_EINTERNAL;
+    r->err_code = code;
+    r->err_msg = kedr_arena_vsprintf(&r->arena, fmt, ap);
+    if (field != NULL)
+        api_field_error(r, field, r->err_msg);
+    return code;
+}
+
+int
+kedr_req_fail(struct kedr_req *r, int code, const char *field,
+              const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    code = api_vfail(r, code, field, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+void
+kedr_req_error_response(struct kedr_req *r, int code)
+{
+    json_t *err, *doc;
+
+    if (r->err_code != 0)
+        code = r->err_code;
+    if (code >= 0)
+        code = KEDR_EINTERNAL;
+    r->status = kedr_error_status(code);
+    err = json_object();
+    json_object_set_new(err, "code", json_string(kedr_error_name(code)));
+    json_object_set_new(err, "message",
+                        json_string(r->err_msg && r->err_msg[0]
+                                        ? r->err_msg
+                                        : kedr_status_text(r->status)));
+    if (r->err_fields != NULL)
+        json_object_set(err, "fields", r->err_fields);
+    doc = json_object();
+    json_object_set_new(doc, "error", err);
+    r->nhdrs = 0; /* headers of a failed handler do not apply */
+    (void)api_reply_json(r, r->status, doc);
+}
+
+void
+kedr_req_render_head(struct kedr_req *r, struct kedr_buf *b)
+{
+    kedr_buf_addf(b, "Status: %d %s\r\n", r->status,
+                  kedr_status_text(r->status));
+    if (r->content_type != NULL)
+        kedr_buf_addf(b, "Content-Type: %s%s\r\n", r->content_type,
+                      strcmp(r->content_type, "application/json") == 0
+                          ? "; charset=utf-8"
+                          : "");
+    kedr_buf_addf(b, "Content-Length: %zu\r\n", r->outlen);
+    kedr_buf_addf(b, "X-Request-Id: %s\r\n", r->rid);
+    kedr_buf_adds(b, "Cache-Control: no-store\r\n");
+    if (r->status == 405 && r->match.allow[0])
+        kedr_buf_addf(b, "Allow: %s\r\n", r->match.allow);
+    for (int i = 0; i < r->nhdrs; i++)
+        kedr_buf_addf(b, "%s: %s\r\n", r->hdrs[i].name, r->hdrs[i].value);
+    kedr_buf_adds(b, "\r\n");
+}
+
+/* ------------------------------------------------------------------ */
+/* config and logging                                                  */
+/* ------------------------------------------------------------------ */
+
+static const char *
+api_conf_string(kedr_env_t *env, const char *key, const char *def)
+{
+    config_setting_t *g = kedr_conf_group(env->conf, env->mod->name);
+    const char *v;
+
+    if (g != NULL && config_setting_lookup_string(g, key, &v) == CONFIG_TRUE)
+        return v;
+    return def;
+}
+
+static long long
+api_conf_int(kedr_env_t *env, const char *key, long long def)
+{
+    config_setting_t *g = kedr_conf_group(env->conf, env->mod->name);
+    long long v;
+
+    if (g != NULL && config_setting_lookup_int64(g, key, &v) == CONFIG_TRUE)
+        return v;
+    if (g != NULL) {
+        int i;
+
+        if (config_setting_lookup_int(g, key, &i) == CONFIG_TRUE)
+            return i;
+    }
+    return def;
+}
+
+static bool
+api_conf_bool(kedr_env_t *env, const char *key, bool def)
+{
+    config_setting_t *g = kedr_conf_group(env->conf, env->mod->name);
+    int v;
+
+    if (g != NULL && config_setting_lookup_bool(g, key, &v) == CONFIG_TRUE)
+        return v != 0;
+    return def;
+}
+
+static void
+api_vlog(kedr_req_t *r, int level, const char *fmt, va_list ap)
+{
+    kedr_log_vwrite(level, r && r->mod ? r->mod->name : kedr_log_module, fmt,
+                    ap);
+}
+
+static void
+api_env_log(kedr_env_t *env, int level, const char *msg)
+{
+    kedr_log_write(level, "module \"%s\": %s", env->mod->name, msg);
+}
+
+static int
+api_emit(kedr_req_t *r, const char *event, json_t *payload)
+{
+    return kedr_server_emit(r, event, payload);
+}
+
+const struct kedr_api kedr_core_api = {
+    .size = sizeof(struct kedr_api),
+    .method = api_method,
+    .path = api_path,
+    .param = api_param,
+    .query = api_query,
+    .header = api_header,
+    .body = api_body,
+    .body_raw = api_body_raw,
+    .request_id = api_request_id,
+    .user_id = api_user_id,
+    .has_permission = api_has_permission,
+    .alloc = api_alloc,
+    .strdup = api_strdup,
+    .vsprintf = api_vsprintf,
+    .on_cleanup = api_on_cleanup,
+    .reply_json = api_reply_json,
+    .reply_raw = api_reply_raw,
+    .set_header = api_set_header,
+    .vfail = api_vfail,
+    .field_error = api_field_error,
+    .db_query = kedr_pg_query,
+    .db_exec = kedr_pg_exec,
+    .db_json = kedr_pg_json,
+    .reply_db_json = kedr_pg_reply_json,
+    .db_copy_begin = kedr_pg_copy_begin,
+    .db_copy_put = kedr_pg_copy_put,
+    .db_copy_end = kedr_pg_copy_end,
+    .db_sqlstate = kedr_pg_sqlstate,
+    .rows_count = kedr_pg_rows_count,
+    .rows_get = kedr_pg_rows_get,
+    .rows_isnull = kedr_pg_rows_isnull,
+    .emit = api_emit,
+    .conf_string = api_conf_string,
+    .conf_int = api_conf_int,
+    .conf_bool = api_conf_bool,
+    .vlog = api_vlog,
+    .env_log = api_env_log,
+};

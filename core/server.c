@@ -1,0 +1,402 @@
+/*
+ * server.c -- what a serving process holds (modules, router, hooks) and
+ * the request lifecycle:
+ *   read params and body (size-limited) -> match route (404/405) ->
+ *   authenticate -> permission -> parse and validate JSON (400/422) ->
+ *   handler (transaction opened by its first query) -> hooks ->
+ *   commit or roll back -> response -> access log line.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "core.h"
+
+struct kedr_server kedr_srv;
+struct kedr_slot *kedr_my_slot;
+
+/* ------------------------------------------------------------------ */
+/* setup                                                               */
+/* ------------------------------------------------------------------ */
+
+static int
+server_add_routes(const char *prefix, const struct kedr_route *routes,
+                  struct kedr_mod *mod)
+{
+    char err[512];
+
+    for (const struct kedr_route *rt = routes; rt && rt->method; rt++)
+        if (kedr_router_add(&kedr_srv.router, prefix, rt, mod, err,
+                            sizeof(err)) != 0) {
+            kedr_error("module \"%s\": %s", mod ? mod->name : "core", err);
+            return -1;
+        }
+    return 0;
+}
+
+int
+kedr_server_setup(struct kedr_conf *conf, bool worker)
+{
+    struct kedr_modset *set = &kedr_srv.mods;
+
+    kedr_api = &kedr_core_api; /* the core's own routes use kedr.h too */
+    kedr_srv.conf = conf;
+    kedr_router_init(&kedr_srv.router);
+    if (kedr_modules_load(set, conf) != 0)
+        return -1;
+    if (server_add_routes("/api/v1", kedr_core_routes, NULL) != 0)
+        return -1;
+    for (size_t i = 0; i < set->norder; i++) {
+        struct kedr_mod *m = set->order[i];
+        char prefix[96];
+
+        snprintf(prefix, sizeof(prefix), "/api/v1/%s", m->name);
+        if (server_add_routes(prefix, m->desc->routes, m) != 0)
+            return -1;
+        for (const struct kedr_hook *h = m->desc->hooks; h && h->event; h++) {
+            if (h->fn == NULL) {
+                kedr_error("module \"%s\": hook \"%s\" has no function",
+                           m->name, h->event);
+                return -1;
+            }
+            kedr_srv.hooks = kedr_xrealloc(
+                kedr_srv.hooks, (kedr_srv.nhooks + 1) * sizeof(*kedr_srv.hooks));
+            kedr_srv.hooks[kedr_srv.nhooks].hook = h;
+            kedr_srv.hooks[kedr_srv.nhooks].mod = m;
+            kedr_srv.nhooks++;
+        }
+    }
+    if (kedr_modules_init(set) != 0)
+        return -1;
+    if (worker && kedr_modules_worker_init(set) != 0)
+        return -1;
+    return 0;
+}
+
+void
+kedr_server_teardown(void)
+{
+    kedr_modules_fini(&kedr_srv.mods);
+    kedr_router_release(&kedr_srv.router);
+    kedr_modules_release(&kedr_srv.mods);
+    free(kedr_srv.hooks);
+    kedr_srv.hooks = NULL;
+    kedr_srv.nhooks = 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* events                                                              */
+/* ------------------------------------------------------------------ */
+
+int
+kedr_server_emit(struct kedr_req *r, const char *event, json_t *payload)
+{
+    struct kedr_mod *saved = r->mod;
+    int rc = 0;
+
+    for (size_t i = 0; i < kedr_srv.nhooks && rc == 0; i++) {
+        const struct kedr_hook_ent *h = &kedr_srv.hooks[i];
+
+        if (strcmp(h->hook->event, event) != 0)
+            continue;
+        r->mod = h->mod;
+        kedr_log_module = h->mod->name;
+        rc = h->hook->fn(r, event, payload);
+        if (rc != 0) {
+            if (rc > 0)
+                rc = KEDR_EINTERNAL;
+            if (r->err_code == 0)
+                kedr_req_fail(r, rc, NULL, "hook \"%s\" of \"%s\" failed",
+                              event, h->mod->name);
+            kedr_warn("hook for \"%s\" failed (%d)", event, rc);
+        }
+    }
+    r->mod = saved;
+    kedr_log_module = saved ? saved->name : NULL;
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* the request                                                         */
+/* ------------------------------------------------------------------ */
+
+static const char *
+new_request_id(struct kedr_req *r)
+{
+    unsigned char raw[16];
+    char *hex = kedr_arena_alloc(&r->arena, 33);
+
+    if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
+        static unsigned long seq;
+
+        snprintf((char *)raw, sizeof(raw), "%08lx", ++seq);
+    }
+    for (int i = 0; i < 16; i++)
+        snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+    return hex;
+}
+
+/* Read the body (CONTENT_LENGTH bytes).  0, or a code with the error. */
+static int
+read_body(struct kedr_req *r, FCGX_Request *fr)
+{
+    const char *cl = kedr_req_env(r, "CONTENT_LENGTH");
+    long long len;
+    char *end, *buf;
+    int got;
+
+    if (cl == NULL || *cl == '\0')
+        return 0;
+    errno = 0;
+    len = strtoll(cl, &end, 10);
+    if (errno != 0 || *end != '\0' || len < 0)
+        return kedr_req_fail(r, KEDR_EBADREQ, NULL, "bad Content-Length");
+    if (len == 0)
+        return 0;
+    if (len > kedr_srv.conf->max_body) {
+        char sink[8192];
+
+        /* drain what nginx sends so the kept connection stays in step */
+        while (FCGX_GetStr(sink, sizeof(sink), fr->in) > 0)
+            ;
+        return kedr_req_fail(r, KEDR_ETOOLARGE, NULL,
+                             "request body is larger than %lld bytes",
+                             kedr_srv.conf->max_body);
+    }
+    buf = kedr_arena_alloc(&r->arena, (size_t)len + 1);
+    got = FCGX_GetStr(buf, (int)len, fr->in);
+    if (got != (int)len)
+        return kedr_req_fail(r, KEDR_EBADREQ, NULL, "request body truncated");
+    buf[len] = '\0';
+    r->body_raw = buf;
+    r->body_len = (size_t)len;
+    return 0;
+}
+
+static bool
+is_json_type(const char *ct)
+{
+    return ct != NULL && strncasecmp(ct, "application/json", 16) == 0 &&
+           (ct[16] == '\0' || ct[16] == ';' || ct[16] == ' ');
+}
+
+static void
+body_free(void *p)
+{
+    json_decref(p);
+}
+
+/* Parse and validate the JSON body.  0, or a code with the error. */
+static int
+parse_body(struct kedr_req *r, const struct kedr_route *route)
+{
+    const char *ct = kedr_req_env(r, "CONTENT_TYPE");
+    json_error_t jerr;
+    json_t *fields;
+
+    if (r->body_raw == NULL) {
+        if (route->input != NULL)
+            return kedr_req_fail(r, KEDR_EBADREQ, NULL,
+                                 "a JSON body is required");
+        return 0;
+    }
+    if (!is_json_type(ct)) {
+        if (route->input != NULL)
+            return kedr_req_fail(r, KEDR_EBADREQ, NULL,
+                                 "expected Content-Type: application/json");
+        return 0; /* a raw body (file upload): kedr_body_raw */
+    }
+    r->body = json_loadb(r->body_raw, r->body_len, JSON_REJECT_DUPLICATES,
+                         &jerr);
+    if (r->body == NULL)
+        return kedr_req_fail(r, KEDR_EBADREQ, NULL,
+                             "malformed JSON at line %d column %d: %s",
+                             jerr.line, jerr.column, jerr.text);
+    kedr_arena_on_cleanup(&r->arena, body_free, r->body);
+    if (route->input == NULL)
+        return 0;
+    fields = json_object();
+    if (kedr_input_validate(route->input, r->body, fields) > 0) {
+        const char *k;
+        json_t *v;
+
+        json_object_foreach(fields, k, v)
+            kedr_api->field_error(r, k, json_string_value(v));
+        json_decref(fields);
+        return kedr_req_fail(r, KEDR_EINVAL, NULL, "invalid input");
+    }
+    json_decref(fields);
+    return 0;
+}
+
+/* Authenticate and check the route's permission.  0 or a code. */
+static int
+check_access(struct kedr_req *r, const struct kedr_route *route)
+{
+    if (route->permission != NULL &&
+        strcmp(route->permission, KEDR_PUBLIC) == 0)
+        return 0;
+    /* no sessions or tokens exist yet (users and roles come with the
+     * identity issue): every non-public route needs a user */
+    return kedr_req_fail(r, KEDR_EUNAUTH, NULL, "authentication required");
+}
+
+static void
+write_response(struct kedr_req *r, FCGX_Request *fr)
+{
+    struct kedr_buf head;
+
+    kedr_buf_init(&head, &r->arena);
+    if (r->status == 0) {
+        r->status = 204;
+        r->outlen = 0;
+    }
+    kedr_req_render_head(r, &head);
+    FCGX_PutStr(head.data, (int)head.len, fr->out);
+    if (r->outlen > 0 && strcmp(r->method, "HEAD") != 0)
+        FCGX_PutStr(r->out, (int)r->outlen, fr->out);
+}
+
+void
+kedr_server_handle(struct kedr_req *r, FCGX_Request *fr)
+{
+    const struct kedr_route *route = NULL;
+    const char *uri, *q, *rid;
+    int rc;
+
+    kedr_req_reset(r);
+    r->start_us = kedr_now_us();
+    r->envp = fr->envp;
+    rid = kedr_req_env(r, "REQUEST_ID");
+    r->rid = kedr_request_id_valid(rid) ? rid : new_request_id(r);
+    kedr_log_rid = r->rid;
+    r->method = kedr_req_env(r, "REQUEST_METHOD");
+    if (r->method == NULL)
+        r->method = "GET";
+    uri = kedr_req_env(r, "REQUEST_URI");
+    if (uri == NULL)
+        uri = kedr_req_env(r, "DOCUMENT_URI");
+    if (uri == NULL)
+        uri = "/";
+    q = strchr(uri, '?');
+    r->path = q ? kedr_arena_strndup(&r->arena, uri, (size_t)(q - uri)) : uri;
+    r->readonly = strcmp(r->method, "GET") == 0 ||
+                  strcmp(r->method, "HEAD") == 0;
+
+    rc = read_body(r, fr);
+    if (rc == 0) {
+        rc = kedr_router_match(&kedr_srv.router, &r->arena, r->method,
+                               r->path, &r->match);
+        if (rc == KEDR_ENOTFOUND)
+            kedr_req_fail(r, rc, NULL, "no such route");
+        else if (rc == KEDR_EMETHOD)
+            kedr_req_fail(r, rc, NULL, "method not allowed here");
+        else if (rc == KEDR_EBADREQ)
+            kedr_req_fail(r, rc, NULL, "bad percent-encoding in the path");
+    }
+    if (rc == 0) {
+        route = r->match.ent->route;
+        r->mod = r->match.ent->mod;
+        if (kedr_my_slot != NULL) {
+            /* what the master names if it must kill this request */
+            snprintf(kedr_my_slot->rid, sizeof(kedr_my_slot->rid), "%s",
+                     r->rid);
+            snprintf(kedr_my_slot->route, sizeof(kedr_my_slot->route),
+                     "%s %s", r->method, r->match.ent->pattern);
+        }
+        rc = check_access(r, route);
+    }
+    if (rc == 0)
+        rc = parse_body(r, route);
+    if (rc == 0) {
+        kedr_log_module = r->mod ? r->mod->name : NULL;
+        rc = route->handler(r);
+        if (rc > 0)
+            rc = KEDR_EINTERNAL;
+        if (rc == 0 && r->status >= 400)
+            rc = 1; /* a handler may answer an error itself: roll back */
+    }
+    if (rc == 0) {
+        rc = kedr_db_finish(r, true);
+    } else {
+        (void)kedr_db_finish(r, false);
+    }
+    if (rc < 0)
+        kedr_req_error_response(r, rc);
+    write_response(r, fr);
+    if (kedr_srv.conf->access_log)
+        kedr_log_write(KEDR_LOG_INFO,
+                       "access %s %s %d %.3fms user=%lld route=\"%s\"",
+                       r->method, r->path, r->status,
+                       (double)(kedr_now_us() - r->start_us) / 1000.0,
+                       (long long)r->user_id,
+                       r->match.ent ? r->match.ent->pattern : "-");
+    kedr_log_module = NULL;
+}
+
+int
+kedr_server_run_job(struct kedr_req *r, struct kedr_mod *mod,
+                    const struct kedr_job *job)
+{
+    int rc;
+
+    kedr_req_reset(r);
+    r->start_us = kedr_now_us();
+    r->rid = new_request_id(r);
+    r->method = "JOB";
+    r->path = job->name;
+    r->mod = mod;
+    kedr_log_rid = r->rid;
+    kedr_log_module = mod->name;
+    rc = job->fn(r);
+    if (rc > 0)
+        rc = KEDR_EINTERNAL;
+    if (rc == 0)
+        rc = kedr_db_finish(r, true);
+    else
+        (void)kedr_db_finish(r, false);
+    if (rc != 0)
+        kedr_warn("job \"%s\" failed: %s", job->name,
+                  r->err_msg ? r->err_msg : kedr_error_name(rc));
+    else
+        kedr_debug("job \"%s\" done in %.3fms", job->name,
+                   (double)(kedr_now_us() - r->start_us) / 1000.0);
+    kedr_log_module = NULL;
+    kedr_log_rid = NULL;
+    kedr_arena_clear(&r->arena);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* the core's own routes                                               */
+/* ------------------------------------------------------------------ */
+
+static int
+core_health(kedr_req_t *r)
+{
+    bool db = kedr_db_ping();
+    json_t *mods = json_array(), *doc;
+
+    for (size_t i = 0; i < kedr_srv.mods.norder; i++) {
+        const struct kedr_mod *m = kedr_srv.mods.order[i];
+
+        json_array_append_new(mods, json_pack("{s:s, s:s}", "name", m->name,
+                                              "version", m->desc->version));
+    }
+    doc = json_pack("{s:s, s:s, s:s, s:o}", "status", db ? "ok" : "degraded",
+                    "db", db ? "ok" : "down", "version", KEDR_VERSION,
+                    "modules", mods);
+    return kedr_reply_json(r, db ? 200 : 503, doc);
+}
+
+const struct kedr_route kedr_core_routes[] = {
+    {.method = "GET", .path = "/health", .handler = core_health,
+     .permission = KEDR_PUBLIC},
+    {0},
+};

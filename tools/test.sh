@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Run every test: the C unit tests, then the API tests (node's test runner)
+# against throw-away stacks the tests start themselves (tests/lib/stack.js).
+# KEDR_TEST_KEEP=1 keeps each stack's directory and prints where it is.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+B=${B:-build}
+
+status=0
+units=$(find "$B/tests/unit" -maxdepth 1 -type f -name 'test_*' -perm -u+x 2>/dev/null | sort)
+for t in $units; do
+    echo "# unit: $t"
+    if ! CMOCKA_MESSAGE_OUTPUT=stdout "$t"; then
+        status=1
+    fi
+done
+
+mapfile -t api < <(find tests/api modules/*/tests -name '*.test.js' 2>/dev/null | sort)
+if [ ${#api[@]} -gt 0 ]; then
+    echo "# api: ${#api[@]} files"
+    if ! node --test --test-concurrency=2 "${api[@]}"; then
+        status=1
+    fi
+fi
+if [ $status -ne 0 ]; then
+    echo "make test: FAILED" >&2
+fi
+exit $status

@@ -27,6 +27,20 @@ static struct db_stmt *db_stmts;
 static size_t db_nstmts, db_capstmts;
 static unsigned db_stmt_seq;
 static bool db_was_down; /* log an outage once, and its end */
+static bool db_pending;  /* a read-only COMMIT sent, its result unread */
+
+/* Read the result of a COMMIT sent without waiting (see kedr_db_finish). */
+static void
+db_drain(void)
+{
+    PGresult *res;
+
+    if (!db_pending || db_conn == NULL)
+        return;
+    db_pending = false;
+    while ((res = PQgetResult(db_conn)) != NULL)
+        PQclear(res);
+}
 
 #define DB_MAX_STMTS 2048
 
@@ -53,6 +67,7 @@ db_stmts_clear(void)
 void
 kedr_db_close(void)
 {
+    db_drain();
     if (db_conn != NULL)
         PQfinish(db_conn);
     db_conn = NULL;
@@ -87,6 +102,7 @@ kedr_db_connect(void)
     const char *params[2];
     PGresult *res;
 
+    db_drain();
     if (db_conn != NULL && PQstatus(db_conn) == CONNECTION_OK)
         return 0;
     if (db_conn != NULL)
@@ -201,18 +217,25 @@ db_begin(struct kedr_req *r)
 }
 
 static const char *
-db_stmt_name(struct kedr_req *r, const char *sql, int *rc)
+db_stmt_find(const char *sql, uint64_t h)
 {
-    uint64_t h = fnv1a(sql);
-    struct db_stmt *st;
-    PGresult *res;
-
     for (size_t i = 0; i < db_nstmts; i++)
         if (db_stmts[i].hash == h && strcmp(db_stmts[i].sql, sql) == 0)
             return db_stmts[i].name;
+    return NULL;
+}
+
+/* Reserve the next cache entry for `sql` (not yet counted in db_nstmts
+ * until its PREPARE succeeded: see db_stmt_commit). */
+static struct db_stmt *
+db_stmt_reserve(void)
+{
+    struct db_stmt *st;
+
     if (db_nstmts == DB_MAX_STMTS) {
         /* a module building SQL text dynamically: start over */
-        res = PQexec(db_conn, "DEALLOCATE ALL");
+        PGresult *res = PQexec(db_conn, "DEALLOCATE ALL");
+
         PQclear(res);
         db_stmts_clear();
     }
@@ -222,15 +245,35 @@ db_stmt_name(struct kedr_req *r, const char *sql, int *rc)
     }
     st = &db_stmts[db_nstmts];
     snprintf(st->name, sizeof(st->name), "k%u", ++db_stmt_seq);
+    return st;
+}
+
+static void
+db_stmt_commit(struct db_stmt *st, const char *sql, uint64_t h)
+{
+    st->hash = h;
+    st->sql = kedr_xstrdup(sql);
+    db_nstmts++;
+}
+
+static const char *
+db_stmt_name(struct kedr_req *r, const char *sql, int *rc)
+{
+    uint64_t h = fnv1a(sql);
+    const char *name = db_stmt_find(sql, h);
+    struct db_stmt *st;
+    PGresult *res;
+
+    if (name != NULL)
+        return name;
+    st = db_stmt_reserve();
     res = PQprepare(db_conn, st->name, sql, 0, NULL);
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
         *rc = db_fail(r, res, "prepare");
         return NULL;
     }
     PQclear(res);
-    st->hash = h;
-    st->sql = kedr_xstrdup(sql);
-    db_nstmts++;
+    db_stmt_commit(st, sql, h);
     return st->name;
 }
 
@@ -238,6 +281,105 @@ static void
 db_result_free(void *p)
 {
     PQclear(p);
+}
+
+/* The next command's result in pipeline mode, its terminating NULL
+ * consumed; NULL when the connection broke. */
+static PGresult *
+pipe_result(void)
+{
+    PGresult *res = PQgetResult(db_conn), *end;
+
+    if (res != NULL && PQresultStatus(res) != PGRES_PIPELINE_SYNC &&
+        (end = PQgetResult(db_conn)) != NULL)
+        PQclear(end); /* not expected: a NULL ends each command */
+    return res;
+}
+
+static bool
+res_ok(const PGresult *res)
+{
+    ExecStatusType st = PQresultStatus(res);
+
+    return res != NULL && (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK);
+}
+
+/*
+ * The request's first statement: BEGIN, PREPARE when the statement is new,
+ * and EXECUTE go out together in one pipeline, so opening the transaction
+ * costs no extra round trip.  A connection found broken (the server
+ * restarted while we were idle) is reopened and the whole batch retried
+ * once: nothing of this request has run yet.
+ */
+static PGresult *
+db_run_first(struct kedr_req *r, const char *sql, int n,
+             const char *const *params, int *rc)
+{
+    const char *begin = r->readonly ? "BEGIN READ ONLY" : "BEGIN";
+    uint64_t h = fnv1a(sql);
+
+    for (int attempt = 0;; attempt++) {
+        PGresult *rb, *rp = NULL, *rq, *rs;
+        struct db_stmt *st = NULL;
+        const char *name;
+        bool sent;
+
+        if (kedr_db_connect() != 0) {
+            r->sqlstate = "08006";
+            *rc = kedr_req_fail(r, KEDR_EDBDOWN, NULL, "database unavailable");
+            return NULL;
+        }
+        name = db_stmt_find(sql, h);
+        if (name == NULL) {
+            st = db_stmt_reserve();
+            name = st->name;
+        }
+        sent = PQenterPipelineMode(db_conn) == 1 &&
+               PQsendQueryParams(db_conn, begin, 0, NULL, NULL, NULL, NULL,
+                                 0) == 1 &&
+               (st == NULL ||
+                PQsendPrepare(db_conn, st->name, sql, 0, NULL) == 1) &&
+               PQsendQueryPrepared(db_conn, name, n, params, NULL, NULL, 0) ==
+                   1 &&
+               PQpipelineSync(db_conn) == 1;
+        rb = sent ? pipe_result() : NULL;
+        rp = sent && st != NULL ? pipe_result() : NULL;
+        rq = sent ? pipe_result() : NULL;
+        rs = sent ? pipe_result() : NULL;
+        if (rs != NULL)
+            PQclear(rs);
+        if (!sent || PQexitPipelineMode(db_conn) != 1 ||
+            PQstatus(db_conn) != CONNECTION_OK) {
+            PQclear(rb);
+            PQclear(rp);
+            PQclear(rq);
+            PQfinish(db_conn); /* in an unknown state: start afresh */
+            db_conn = NULL;
+            if (attempt == 0)
+                continue;
+            r->sqlstate = "08006";
+            *rc = kedr_req_fail(r, KEDR_EDBDOWN, NULL, "database unavailable");
+            return NULL;
+        }
+        if (!res_ok(rb)) {
+            PQclear(rp);
+            PQclear(rq);
+            *rc = db_fail(r, rb, "begin");
+            return NULL;
+        }
+        PQclear(rb);
+        r->in_tx = true;
+        if (st != NULL) {
+            if (!res_ok(rp)) {
+                PQclear(rq);
+                *rc = db_fail(r, rp, "prepare");
+                return NULL;
+            }
+            PQclear(rp);
+            db_stmt_commit(st, sql, h);
+        }
+        return rq;
+    }
 }
 
 /* Run a statement in the request's transaction.  Returns the result (freed
@@ -248,17 +390,18 @@ db_run(struct kedr_req *r, const char *sql, int n, const char *const *params,
 {
     const char *name;
     PGresult *res;
-    ExecStatusType st;
 
-    *rc = db_begin(r);
-    if (*rc != 0)
-        return NULL;
-    name = db_stmt_name(r, sql, rc);
-    if (name == NULL)
-        return NULL;
-    res = PQexecPrepared(db_conn, name, n, params, NULL, NULL, 0);
-    st = PQresultStatus(res);
-    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+    if (!r->in_tx) {
+        res = db_run_first(r, sql, n, params, rc);
+        if (res == NULL)
+            return NULL;
+    } else {
+        name = db_stmt_name(r, sql, rc);
+        if (name == NULL)
+            return NULL;
+        res = PQexecPrepared(db_conn, name, n, params, NULL, NULL, 0);
+    }
+    if (!res_ok(res)) {
         *rc = db_fail(r, res, "query");
         return NULL;
     }
@@ -409,6 +552,13 @@ kedr_db_finish(struct kedr_req *r, bool commit)
         return commit ? kedr_req_fail(r, KEDR_EDBDOWN, NULL,
                                       "database unavailable")
                       : 0;
+    if (r->readonly) {
+        /* nothing to make durable: send the end and read its answer
+         * before the connection's next use, while the response goes out */
+        if (PQsendQuery(db_conn, "COMMIT") == 1)
+            db_pending = true;
+        return 0;
+    }
     res = PQexec(db_conn, commit ? "COMMIT" : "ROLLBACK");
     ok = PQresultStatus(res) == PGRES_COMMAND_OK &&
          (!commit || strcmp(PQcmdStatus(res), "COMMIT") == 0);

@@ -11,12 +11,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
 
 #include "core.h"
+
+/* An idle kept connection from nginx is closed after this long, so it
+ * never pins a worker while new connections wait on the socket (nginx
+ * drops a cached connection the moment it sees it closed). */
+#define KEPT_IDLE_MS 1000
 
 static volatile sig_atomic_t worker_stop;
 static volatile sig_atomic_t worker_idle;
@@ -100,6 +107,12 @@ kedr_worker_run(int listen_fd, int slot)
         me->req_start_ms = kedr_now_ms();
         kedr_server_handle(&r, &fr);
         FCGX_Finish_r(&fr);
+        if (fr.ipcFd >= 0) {
+            struct timeval tv = {KEPT_IDLE_MS / 1000,
+                                 (KEPT_IDLE_MS % 1000) * 1000};
+
+            setsockopt(fr.ipcFd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+        }
         kedr_arena_clear(&r.arena);
         kedr_log_rid = NULL;
         me->req_start_ms = 0;

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# bench/run.sh -- the core's throughput against its ceiling and its floor,
+# measured in one run on this machine:
+#
+#   static   a 1 KiB file served by nginx itself (the ceiling)
+#   nodb     GET /api/v1/hello/greeting: nginx -> kedr, no database work
+#   select   GET /api/v1/hello/greetings/1: nginx -> kedr -> one indexed
+#            SELECT (PostgreSQL builds the JSON) in a read-only transaction
+#   pgbench  the same SELECT straight from pgbench, prepared (the floor)
+#
+# Every HTTP load is wrk with the same threads, connections and duration;
+# pgbench gets the same number of clients.  Results are ratios, printed as
+# a Markdown table for bench/RESULTS.md.
+#
+#   bench/run.sh [SECONDS] [CONNECTIONS]      (defaults: 10 16)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd -P)
+DUR=${1:-10}
+CONNS=${2:-16}
+THREADS=2
+
+tools/deps.sh bench >/dev/null
+make -s build/kedr build/modules/hello.so >/dev/null
+
+DIR=$(mktemp -d /tmp/kedr-bench.XXXXXX)
+chmod 755 "$DIR"
+STATIC="$ROOT/www/bench-1k.txt"
+cleanup()
+{
+    tools/stack.sh down "$DIR" --purge >/dev/null 2>&1 || true
+    rm -rf "$DIR" "$STATIC"
+}
+trap cleanup EXIT
+
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null ||
+       node -e 'const s=require("net").createServer().listen(0,()=>{console.log(s.address().port);s.close()})')
+
+# the shipped configuration, with hello enabled and the socket in DIR
+sed -e "s|\"var/run/kedr.sock\"|\"$DIR/run/kedr.sock\"|" \
+    -e "s|\"var/run/kedr.pid\"|\"$DIR/run/kedr.pid\"|" \
+    -e "s|path = \[ \"build/modules\" \];|path = [ \"$ROOT/build/modules\" ];|" \
+    -e 's|enabled = \[ \];|enabled = [ "hello" ];|' conf/kedr.conf >"$DIR/kedr.conf"
+tools/stack.sh up "$DIR" --conf "$DIR/kedr.conf" --port "$PORT" >/dev/null
+# shellcheck disable=SC1091
+. "$DIR/run/stack.env"
+
+head -c 768 /dev/urandom | base64 -w0 >"$STATIC"   # 1024 bytes
+BASE="http://127.0.0.1:$PORT"
+
+# wrk NAME PATH -> "rps p99ms"
+run_wrk()
+{
+    local out rps p99
+    out=$(wrk -t"$THREADS" -c"$CONNS" -d"${DUR}s" --latency "$BASE$1")
+    if echo "$out" | grep -q "Non-2xx"; then
+        echo "wrk $1: non-2xx answers" >&2
+        echo "$out" >&2
+        exit 1
+    fi
+    rps=$(echo "$out" | awk '/^Requests\/sec/ {print $2}')
+    p99=$(echo "$out" | awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}')
+    echo "$rps $p99"
+}
+
+# warm up every path (prepared statements, page cache, connections)
+for p in /bench-1k.txt /api/v1/hello/greeting /api/v1/hello/greetings/1; do
+    wrk -t1 -c4 -d1s "$BASE$p" >/dev/null
+done
+
+read -r S_RPS S_P99 < <(run_wrk /bench-1k.txt)
+read -r N_RPS N_P99 < <(run_wrk /api/v1/hello/greeting)
+read -r Q_RPS Q_P99 < <(run_wrk /api/v1/hello/greetings/1)
+
+# the same statement hello_get runs (modules/hello/hello.c: hello_one_sql)
+SQL="$DIR/select.sql"
+cat >"$SQL" <<'SQL'
+SELECT json_build_object('id', id, 'lang', lang, 'text', text, 'version', version)::text FROM hello.greeting WHERE id = 1;
+SQL
+PGBENCH=$(ls /usr/lib/postgresql/*/bin/pgbench | sort -V | tail -1)
+PGLOG="$DIR/pgbench"
+mkdir -p "$PGLOG"
+(cd "$PGLOG" && "$PGBENCH" -n -M prepared -c "$CONNS" -j "$THREADS" -T "$DUR" \
+    -f "$SQL" -l --log-prefix=tx "$KEDR_DATABASE_URL" >"$DIR/pgbench.out" 2>&1)
+P_RPS=$(awk '/^tps/ {print $3; exit}' "$DIR/pgbench.out")
+# per-transaction log: field 3 is the latency in microseconds
+P_P99=$(cat "$PGLOG"/tx.* | awk '{print $3}' | sort -n |
+        awk '{a[NR]=$1} END {i=int(NR*0.99); if (i<1) i=1; printf "%.2f", a[i]/1000}')
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.0f%%", 100*a/b}'; }
+
+cat <<EOF
+Machine: $(nproc) cores, $(uname -r); wrk -t$THREADS -c$CONNS -d${DUR}s; pgbench -M prepared -c $CONNS -j $THREADS -T $DUR
+nginx $(nginx -v 2>&1 | sed 's/.*\///'), 1 worker; kedr 8 workers (conf/kedr.conf), access log on; PostgreSQL $("$PGBENCH" --version | awk '{print $3}')
+
+| load | requests/s | p99 ms | ratio |
+|---|---:|---:|---|
+| static 1 KiB file, nginx (ceiling) | $S_RPS | $S_P99 | 100% |
+| GET /api/v1/hello/greeting, no database | $N_RPS | $N_P99 | $(ratio "$N_RPS" "$S_RPS") of static |
+| GET /api/v1/hello/greetings/1, one indexed SELECT | $Q_RPS | $Q_P99 | $(ratio "$Q_RPS" "$P_RPS") of pgbench |
+| pgbench, the same SELECT (floor) | $P_RPS | $P_P99 | 100% |
+EOF

@@ -1,6 +1,7 @@
 # Kedr -- build, run and test.
 #
 #   make            build the server, the modules and the tests
+#   make build      build the server and the modules only
 #   make run        install what is missing, build, start PostgreSQL,
 #                   kedr and nginx under var/ on http://127.0.0.1:8080/
 #   make stop       stop what `make run` started
@@ -38,8 +39,10 @@ MOD_CFLAGS  = -fPIC -fvisibility=hidden
 MOD_LDFLAGS = -shared -Wl,-z,defs
 MOD_LIBS   := $(shell pkg-config --libs jansson 2>/dev/null)
 
-.PHONY: all deps run stop test unit api clean
-all: $(B)/kedr $(MODULE_SOS) $(TEST_MOD_SOS) $(UNIT_BINS)
+.PHONY: all build deps run stop test clean
+# build: what a server needs; all: that and the tests
+build: $(B)/kedr $(MODULE_SOS)
+all: build $(TEST_MOD_SOS) $(UNIT_BINS)
 
 $(B)/kedr: $(B)/core/main.o $(CORE_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CORE)
@@ -76,7 +79,7 @@ $(B)/tests/unit/%: tests/unit/%.c $(CORE_OBJ)
 deps:
 	@tools/deps.sh
 
-run: deps all
+run: deps build
 	@tools/stack.sh up var --conf conf/kedr.conf $(if $(PORT),--port $(PORT))
 
 stop:

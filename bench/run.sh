@@ -21,7 +21,7 @@ CONNS=${2:-16}
 THREADS=2
 
 tools/deps.sh bench >/dev/null
-make -s build/kedr build/modules/hello.so >/dev/null
+make -s build >/dev/null
 
 DIR=$(mktemp -d /tmp/kedr-bench.XXXXXX)
 chmod 755 "$DIR"

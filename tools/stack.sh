@@ -454,11 +454,20 @@ kedr_up()
 {
     local conf=$1 bin=$KEDR pid i
     if kedr_running; then
-        note "kedr already running (pid $(pid_read "$KPID"))"
-        if [[ ! -S $SOCK ]]; then
-            die "kedr runs but its socket $SOCK is missing"
+        if [[ $bin -nt $KPID ]]; then
+            # a rebuilt binary takes a restart (a reload keeps the old one)
+            note "kedr binary is newer than the running server: restarting"
+            kedr_down
+        else
+            if [[ ! -S $SOCK ]]; then
+                die "kedr runs but its socket $SOCK is missing"
+            fi
+            # a reload re-reads the config and the modules (rebuilt .so
+            # files included) and applies new migrations
+            note "kedr already running (pid $(pid_read "$KPID")): reloading"
+            kill -HUP "$(pid_read "$KPID")"
+            return 0
         fi
-        return 0
     fi
     rm -f -- "$SOCK" "$KPID"
 

@@ -40,6 +40,7 @@ MOD_LDFLAGS = -shared -Wl,-z,defs
 MOD_LIBS   := $(shell pkg-config --libs jansson 2>/dev/null)
 
 .PHONY: all build deps run stop test clean
+.DEFAULT_GOAL := all
 # build: what a server needs; all: that and the tests
 build: $(B)/kedr $(MODULE_SOS)
 all: build $(TEST_MOD_SOS) $(UNIT_BINS)

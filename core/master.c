@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -45,6 +46,7 @@ static const char *master_conf_file;
 static char *master_listen; /* what we listen on, for the master's life */
 static uint64_t backoff_ms, next_spawn_ms;
 static bool stopping;
+static pid_t master_pid;
 
 static int
 spawn(bool jobs)
@@ -67,6 +69,10 @@ spawn(bool jobs)
     if (pid == 0) {
         int rc;
 
+        /* a worker never outlives its master */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != master_pid)
+            _exit(0);
         if (jobs) {
             close(listen_fd);
             rc = kedr_jobs_run(i);
@@ -326,6 +332,7 @@ kedr_master_run(const char *conf_file)
     if (c == NULL)
         return 1;
     master_conf_file = conf_file;
+    master_pid = getpid();
     kedr_srv.conf = c;
     kedr_log_level = c->log_level;
     if (prepare(c) != 0) {

@@ -58,16 +58,15 @@ conf_err(struct conf_errors *e, int line, const char *fmt, ...)
     va_end(ap);
     e->count++;
     if (e->buf == NULL) {
-        fprintf(stderr, "%s:%d: %s\n", e->file ? e->file : "config", line,
-                msg);
+        fprintf(stderr, "%s:%d: %s\n", e->file ? e->file : "config", line, msg);
         return;
     }
     if (e->len < e->cap) {
-        int n = snprintf(e->buf + e->len, e->cap - e->len, "%d: %s\n", line,
-                         msg);
+        int n =
+            snprintf(e->buf + e->len, e->cap - e->len, "%d: %s\n", line, msg);
         if (n > 0)
-            e->len += (size_t)n < e->cap - e->len ? (size_t)n
-                                                  : e->cap - e->len - 1;
+            e->len +=
+                (size_t)n < e->cap - e->len ? (size_t)n : e->cap - e->len - 1;
     }
 }
 
@@ -116,14 +115,13 @@ conf_check_key(const struct conf_key *k, config_setting_t *s,
         long long v;
 
         if (!conf_is_int(s)) {
-            conf_err(e, line, "%s.%s: must be an integer", k->group,
-                     k->name);
+            conf_err(e, line, "%s.%s: must be an integer", k->group, k->name);
             break;
         }
         v = config_setting_get_int64(s);
         if (v < k->min || v > k->max)
-            conf_err(e, line, "%s.%s: must be between %lld and %lld",
-                     k->group, k->name, k->min, k->max);
+            conf_err(e, line, "%s.%s: must be between %lld and %lld", k->group,
+                     k->name, k->min, k->max);
         break;
     }
     case CK_STRLIST: {
@@ -138,8 +136,8 @@ conf_check_key(const struct conf_key *k, config_setting_t *s,
             config_setting_t *it = config_setting_get_elem(s, (unsigned)i);
 
             if (config_setting_type(it) != CONFIG_TYPE_STRING) {
-                conf_err(e, line, "%s.%s: must be a list of strings",
-                         k->group, k->name);
+                conf_err(e, line, "%s.%s: must be a list of strings", k->group,
+                         k->name);
                 break;
             }
             if (strcmp(k->name, "enabled") == 0 &&

@@ -43,8 +43,7 @@ char *kedr_arena_strndup(struct kedr_arena *a, const char *s, size_t n);
 char *kedr_arena_vsprintf(struct kedr_arena *a, const char *fmt, va_list ap);
 __attribute__((format(printf, 2, 3))) char *
 kedr_arena_sprintf(struct kedr_arena *a, const char *fmt, ...);
-void kedr_arena_on_cleanup(struct kedr_arena *a, void (*fn)(void *),
-                           void *arg);
+void kedr_arena_on_cleanup(struct kedr_arena *a, void (*fn)(void *), void *arg);
 
 /* Abort the process on out-of-memory (the master replaces a worker). */
 __attribute__((noreturn)) void kedr_oom(void);
@@ -64,8 +63,8 @@ struct kedr_buf {
 void kedr_buf_init(struct kedr_buf *b, struct kedr_arena *a);
 void kedr_buf_add(struct kedr_buf *b, const void *data, size_t len);
 void kedr_buf_adds(struct kedr_buf *b, const char *s);
-__attribute__((format(printf, 2, 3))) void
-kedr_buf_addf(struct kedr_buf *b, const char *fmt, ...);
+__attribute__((format(printf, 2, 3))) void kedr_buf_addf(struct kedr_buf *b,
+                                                         const char *fmt, ...);
 
 /* ------------------------------------------------------------------ */
 /* log.c                                                               */
@@ -77,8 +76,7 @@ extern const char *kedr_log_rid;
 extern const char *kedr_log_module;
 
 __attribute__((format(printf, 2, 3))) void kedr_log_write(int level,
-                                                          const char *fmt,
-                                                          ...);
+                                                          const char *fmt, ...);
 void kedr_log_vwrite(int level, const char *module, const char *fmt,
                      va_list ap);
 int kedr_log_level_parse(const char *s);
@@ -147,9 +145,9 @@ struct kedr_env {
 };
 
 struct kedr_mod {
-    char *name;     /* from the file name until loaded, then descriptor */
-    char *so_path;  /* <dir>/<name>.so */
-    char *res_dir;  /* <dir>/<name>/ (sql/, www/) */
+    char *name;    /* from the file name until loaded, then descriptor */
+    char *so_path; /* <dir>/<name>.so */
+    char *res_dir; /* <dir>/<name>/ (sql/, www/) */
     void *handle;
     const struct kedr_module *desc;
     enum kedr_mod_state state;
@@ -182,8 +180,8 @@ void kedr_modules_release(struct kedr_modset *set);
  * fits, or a static message naming both sides.  Pure; used by the loader
  * and its tests.
  */
-const char *kedr_module_check_header(const struct kedr_module *m,
-                                     char *buf, size_t buflen);
+const char *kedr_module_check_header(const struct kedr_module *m, char *buf,
+                                     size_t buflen);
 bool kedr_module_name_valid(const char *name);
 
 /* ------------------------------------------------------------------ */
@@ -240,8 +238,7 @@ int kedr_router_match(const struct kedr_router *rt, struct kedr_arena *a,
 
 /* Percent-decode [s, s+n) into arena memory; '+' as space when `form`.
  * Returns NULL on a bad escape or an encoded NUL. */
-char *kedr_pct_decode(struct kedr_arena *a, const char *s, size_t n,
-                      bool form);
+char *kedr_pct_decode(struct kedr_arena *a, const char *s, size_t n, bool form);
 
 struct kedr_kv {
     char *key;
@@ -353,9 +350,10 @@ extern const struct kedr_api kedr_core_api;
 /* Prepare a context for a request or job (arena already initialised). */
 void kedr_req_reset(struct kedr_req *r);
 /* Record an error in the one shape and return `code` (see kedr_fail). */
-__attribute__((format(printf, 4, 5))) int
-kedr_req_fail(struct kedr_req *r, int code, const char *field,
-              const char *fmt, ...);
+__attribute__((format(printf, 4, 5))) int kedr_req_fail(struct kedr_req *r,
+                                                        int code,
+                                                        const char *field,
+                                                        const char *fmt, ...);
 /* Set the error response from err_code/err_msg/err_fields (or `code`). */
 void kedr_req_error_response(struct kedr_req *r, int code);
 /* Render the response headers into b ("Status: ...\r\n...\r\n\r\n"). */
@@ -373,7 +371,7 @@ struct kedr_server {
     struct kedr_hook_ent {
         const struct kedr_hook *hook;
         struct kedr_mod *mod;
-    } *hooks;
+    } * hooks;
     size_t nhooks;
 };
 

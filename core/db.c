@@ -113,8 +113,7 @@ kedr_db_connect(void)
         kedr_oom();
     if (PQstatus(db_conn) != CONNECTION_OK) {
         kedr_log_write(db_was_down ? KEDR_LOG_DEBUG : KEDR_LOG_WARN,
-                       "database: cannot connect: %s",
-                       PQerrorMessage(db_conn));
+                       "database: cannot connect: %s", PQerrorMessage(db_conn));
         db_was_down = true;
         PQfinish(db_conn);
         db_conn = NULL;
@@ -199,8 +198,7 @@ db_begin(struct kedr_req *r)
     for (int attempt = 0; attempt < 2; attempt++) {
         if (kedr_db_connect() != 0) {
             r->sqlstate = "08006";
-            return kedr_req_fail(r, KEDR_EDBDOWN, NULL,
-                                 "database unavailable");
+            return kedr_req_fail(r, KEDR_EDBDOWN, NULL, "database unavailable");
         }
         res = PQexec(db_conn, sql);
         if (PQresultStatus(res) == PGRES_COMMAND_OK) {
@@ -334,14 +332,14 @@ db_run_first(struct kedr_req *r, const char *sql, int n,
             st = db_stmt_reserve();
             name = st->name;
         }
-        sent = PQenterPipelineMode(db_conn) == 1 &&
-               PQsendQueryParams(db_conn, begin, 0, NULL, NULL, NULL, NULL,
-                                 0) == 1 &&
-               (st == NULL ||
-                PQsendPrepare(db_conn, st->name, sql, 0, NULL) == 1) &&
-               PQsendQueryPrepared(db_conn, name, n, params, NULL, NULL, 0) ==
-                   1 &&
-               PQpipelineSync(db_conn) == 1;
+        sent =
+            PQenterPipelineMode(db_conn) == 1 &&
+            PQsendQueryParams(db_conn, begin, 0, NULL, NULL, NULL, NULL, 0) ==
+                1 &&
+            (st == NULL ||
+             PQsendPrepare(db_conn, st->name, sql, 0, NULL) == 1) &&
+            PQsendQueryPrepared(db_conn, name, n, params, NULL, NULL, 0) == 1 &&
+            PQpipelineSync(db_conn) == 1;
         rb = sent ? pipe_result() : NULL;
         rp = sent && st != NULL ? pipe_result() : NULL;
         rq = sent ? pipe_result() : NULL;
@@ -431,7 +429,7 @@ kedr_pg_exec(kedr_req_t *r, const char *sql, int n, const char *const *params)
 
 int
 kedr_pg_json(kedr_req_t *r, const char *sql, int n, const char *const *params,
-            const char **out)
+             const char **out)
 {
     int rc;
     PGresult *res = db_run(r, sql, n, params, &rc);
@@ -446,7 +444,7 @@ kedr_pg_json(kedr_req_t *r, const char *sql, int n, const char *const *params,
 
 int
 kedr_pg_reply_json(kedr_req_t *r, int status, const char *sql, int n,
-                  const char *const *params)
+                   const char *const *params)
 {
     const char *json;
     int rc = kedr_pg_json(r, sql, n, params, &json);

@@ -215,8 +215,7 @@ money_valid(const char *s)
 static bool
 date_valid(const char *s)
 {
-    static const int mdays[] = {31, 29, 31, 30, 31, 30,
-                                31, 31, 30, 31, 30, 31};
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int y, m, d;
 
     if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
@@ -299,8 +298,7 @@ field_check(const struct kedr_field *f, json_t *v)
 }
 
 int
-kedr_input_validate(const struct kedr_field *spec, json_t *body,
-                    json_t *fields)
+kedr_input_validate(const struct kedr_field *spec, json_t *body, json_t *fields)
 {
     const char *key;
     json_t *v;
@@ -328,8 +326,7 @@ kedr_input_validate(const struct kedr_field *spec, json_t *body,
             n++;
         }
     }
-    json_object_foreach(body, key, v)
-    {
+    json_object_foreach (body, key, v) {
         const struct kedr_field *f;
 
         for (f = spec; f->name; f++)
@@ -384,30 +381,37 @@ kedr_error_name(int code)
     return "internal";
 }
 
+static const struct {
+    int status;
+    const char *text;
+} status_table[] = {
+    {200, "OK"},
+    {201, "Created"},
+    {202, "Accepted"},
+    {204, "No Content"},
+    {301, "Moved Permanently"},
+    {302, "Found"},
+    {303, "See Other"},
+    {304, "Not Modified"},
+    {400, "Bad Request"},
+    {401, "Unauthorized"},
+    {403, "Forbidden"},
+    {404, "Not Found"},
+    {405, "Method Not Allowed"},
+    {409, "Conflict"},
+    {413, "Content Too Large"},
+    {415, "Unsupported Media Type"},
+    {422, "Unprocessable Content"},
+    {429, "Too Many Requests"},
+    {500, "Internal Server Error"},
+    {503, "Service Unavailable"},
+};
+
 const char *
 kedr_status_text(int status)
 {
-    switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 303: return "See Other";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 413: return "Content Too Large";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Content";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return "Unknown";
-    }
+    for (size_t i = 0; i < sizeof(status_table) / sizeof(status_table[0]); i++)
+        if (status_table[i].status == status)
+            return status_table[i].text;
+    return "Unknown";
 }

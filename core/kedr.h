@@ -63,18 +63,18 @@ extern "C" {
 /* Error codes.  Each maps to one HTTP status and one error "code" string. */
 enum kedr_error_code {
     KEDR_OK = 0,
-    KEDR_EBADREQ = -1,     /* 400 "bad_request": malformed input */
-    KEDR_EUNAUTH = -2,     /* 401 "unauthenticated" */
-    KEDR_EFORBIDDEN = -3,  /* 403 "forbidden" */
-    KEDR_ENOTFOUND = -4,   /* 404 "not_found" */
-    KEDR_EMETHOD = -5,     /* 405 "method_not_allowed" */
-    KEDR_ECONFLICT = -6,   /* 409 "conflict": stale version, duplicate */
-    KEDR_ETOOLARGE = -7,   /* 413 "too_large" */
-    KEDR_EINVAL = -8,      /* 422 "validation": a field is invalid */
-    KEDR_ETHROTTLED = -9,  /* 429 "throttled" */
-    KEDR_EINTERNAL = -10,  /* 500 "internal" */
-    KEDR_EDBDOWN = -11,    /* 503 "db_unavailable" */
-    KEDR_EDB = -12,        /* 500 "db_error": a query failed */
+    KEDR_EBADREQ = -1,    /* 400 "bad_request": malformed input */
+    KEDR_EUNAUTH = -2,    /* 401 "unauthenticated" */
+    KEDR_EFORBIDDEN = -3, /* 403 "forbidden" */
+    KEDR_ENOTFOUND = -4,  /* 404 "not_found" */
+    KEDR_EMETHOD = -5,    /* 405 "method_not_allowed" */
+    KEDR_ECONFLICT = -6,  /* 409 "conflict": stale version, duplicate */
+    KEDR_ETOOLARGE = -7,  /* 413 "too_large" */
+    KEDR_EINVAL = -8,     /* 422 "validation": a field is invalid */
+    KEDR_ETHROTTLED = -9, /* 429 "throttled" */
+    KEDR_EINTERNAL = -10, /* 500 "internal" */
+    KEDR_EDBDOWN = -11,   /* 503 "db_unavailable" */
+    KEDR_EDB = -12,       /* 500 "db_error": a query failed */
 };
 
 /* Log levels for kedr_log(). */
@@ -100,8 +100,7 @@ typedef int (*kedr_handler_pt)(kedr_req_t *r);
 /* A hook: called for each emitted event it listens to, inside the
  * emitting request's transaction.  A non-zero return fails the request
  * and rolls everything back. */
-typedef int (*kedr_hook_pt)(kedr_req_t *r, const char *event,
-                            json_t *payload);
+typedef int (*kedr_hook_pt)(kedr_req_t *r, const char *event, json_t *payload);
 
 /* A job: run by the jobs worker in its own transaction.  Non-zero rolls
  * back and is logged; the job runs again at its next interval. */
@@ -191,7 +190,7 @@ struct kedr_importer {
 
 /* A menu entry of the module's UI (script: www/m/<module>/index.js). */
 struct kedr_ui {
-    const char *path;       /* client-side route, "/hello" */
+    const char *path; /* client-side route, "/hello" */
     const char *label_ru;
     const char *label_en;
     const char *permission; /* shown only to users holding it; NULL = all */
@@ -308,7 +307,7 @@ __attribute__((weak, visibility("hidden"))) const struct kedr_api *kedr_api;
  * initialiser of `kedr_module`. */
 #define KEDR_MODULE_HEADER                                                     \
     .magic = KEDR_MODULE_MAGIC, .abi_major = KEDR_ABI_MAJOR,                   \
-    .abi_minor = KEDR_ABI_MINOR, .size = sizeof(struct kedr_module),          \
+    .abi_minor = KEDR_ABI_MINOR, .size = sizeof(struct kedr_module),           \
     .build_sig = KEDR_BUILD_SIG, .api = &kedr_api
 
 /* Export the descriptor: `KEDR_MODULE_EXPORT const struct kedr_module
@@ -569,7 +568,10 @@ kedr_rows_isnull(const kedr_rows_t *rows, int row, int col)
 /* Build a parameter array in place: KEDR_PARAMS(a, b) */
 #define KEDR_PARAMS(...)                                                       \
     (int)(sizeof((const char *[]){__VA_ARGS__}) / sizeof(const char *)),       \
-        (const char *const[]){__VA_ARGS__}
+        (const char *const[])                                                  \
+    {                                                                          \
+        __VA_ARGS__                                                            \
+    }
 
 /* ---------------------------------------------------------------------
  * Events: run every hook listening to `event`, in module dependency

@@ -109,8 +109,8 @@ main(int argc, char **argv)
     }
     cmd = argv[optind];
     if (strcmp(cmd, "version") == 0) {
-        printf("kedr %s (module ABI %d.%d, %s)\n", KEDR_VERSION,
-               KEDR_ABI_MAJOR, KEDR_ABI_MINOR, KEDR_BUILD_SIG);
+        printf("kedr %s (module ABI %d.%d, %s)\n", KEDR_VERSION, KEDR_ABI_MAJOR,
+               KEDR_ABI_MINOR, KEDR_BUILD_SIG);
         return 0;
     }
     if (strcmp(cmd, "serve") == 0)

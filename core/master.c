@@ -28,7 +28,7 @@
 #include "core.h"
 
 #define MAX_PROCS 1024
-#define YOUNG_MS 2000u     /* a worker dying younger than this backs off */
+#define YOUNG_MS 2000u /* a worker dying younger than this backs off */
 #define BACKOFF_MAX_MS 10000u
 
 struct proc {
@@ -342,9 +342,9 @@ kedr_master_run(const char *conf_file)
     listen_fd = open_listen(c->listen, c->backlog);
     if (listen_fd < 0)
         return 1;
-    kedr_slots = mmap(NULL, MAX_PROCS * sizeof(*kedr_slots),
-                      PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
-                      0);
+    kedr_slots =
+        mmap(NULL, MAX_PROCS * sizeof(*kedr_slots), PROT_READ | PROT_WRITE,
+             MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (kedr_slots == MAP_FAILED)
         kedr_oom();
     pid_file = kedr_xstrdup(c->pid_file);
@@ -380,8 +380,8 @@ kedr_master_run(const char *conf_file)
         maintain();
     }
     /* wait for the workers; kill what is still running at the deadline */
-    deadline = kedr_now_ms() +
-               1000u * (uint64_t)(kedr_srv.conf->request_timeout + 5);
+    deadline =
+        kedr_now_ms() + 1000u * (uint64_t)(kedr_srv.conf->request_timeout + 5);
     for (;;) {
         struct timespec ts = {0, 100 * 1000000L};
         bool any = false;

@@ -151,8 +151,8 @@ apply_one(PGconn *c, const char *module, const char *name, const char *text,
         params[0] = module;
         params[1] = name;
         params[2] = sum;
-        res = PQexecParams(c, migrate_record_sql, 3, NULL, params, NULL,
-                           NULL, 0);
+        res =
+            PQexecParams(c, migrate_record_sql, 3, NULL, params, NULL, NULL, 0);
         ok = PQresultStatus(res) == PGRES_COMMAND_OK;
         if (!ok)
             kedr_error("migrate: recording \"%s/%s\": %s", module, name,
@@ -197,9 +197,9 @@ migrate_module(PGconn *c, struct kedr_mod *m, int *count)
     snprintf(dir, sizeof(dir), "%s/sql", m->res_dir);
     d = opendir(dir);
     if (d == NULL)
-        return errno == ENOENT ? 0 : (kedr_error("migrate: cannot open \"%s\"",
-                                                 dir),
-                                      -1);
+        return errno == ENOENT
+                   ? 0
+                   : (kedr_error("migrate: cannot open \"%s\"", dir), -1);
     while ((de = readdir(d)) != NULL)
         if (name_is_migration(de->d_name)) {
             names = kedr_xrealloc(names, (n + 1) * sizeof(*names));
@@ -255,8 +255,7 @@ kedr_migrate(struct kedr_conf *conf, struct kedr_modset *set)
         rc = -1;
         goto unlock;
     }
-    for (const struct kedr_sql_file *f = kedr_core_sql; f->name && rc == 0;
-         f++)
+    for (const struct kedr_sql_file *f = kedr_core_sql; f->name && rc == 0; f++)
         rc = apply_one(c, "core", f->name, f->text, applied, &count);
     PQclear(applied);
     for (size_t i = 0; i < set->norder && rc == 0; i++)

@@ -18,7 +18,8 @@
 #include "core.h"
 
 /* The end of the ABI 1.0 descriptor: a module must provide at least this. */
-#define DESC_MIN_SIZE (offsetof(struct kedr_module, fini) + sizeof(void (*)(void)))
+#define DESC_MIN_SIZE                                                          \
+    (offsetof(struct kedr_module, fini) + sizeof(void (*)(void)))
 
 bool
 kedr_module_name_valid(const char *name)
@@ -33,8 +34,7 @@ kedr_module_name_valid(const char *name)
 }
 
 const char *
-kedr_module_check_header(const struct kedr_module *m, char *buf,
-                         size_t buflen)
+kedr_module_check_header(const struct kedr_module *m, char *buf, size_t buflen)
 {
     if (m->magic != KEDR_MODULE_MAGIC) {
         snprintf(buf, buflen, "not a kedr module (bad magic 0x%08x)",
@@ -44,8 +44,8 @@ kedr_module_check_header(const struct kedr_module *m, char *buf,
     if (m->abi_major != KEDR_ABI_MAJOR || m->abi_minor > KEDR_ABI_MINOR) {
         snprintf(buf, buflen,
                  "built for module ABI %u.%u, this core provides %d.%d",
-                 (unsigned)m->abi_major, (unsigned)m->abi_minor,
-                 KEDR_ABI_MAJOR, KEDR_ABI_MINOR);
+                 (unsigned)m->abi_major, (unsigned)m->abi_minor, KEDR_ABI_MAJOR,
+                 KEDR_ABI_MINOR);
         return buf;
     }
     if (m->size < DESC_MIN_SIZE) {
@@ -64,8 +64,7 @@ kedr_module_check_header(const struct kedr_module *m, char *buf,
     return NULL;
 }
 
-static void
-mod_refuse(struct kedr_mod *m, const char *fmt, ...)
+static void mod_refuse(struct kedr_mod *m, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static void
@@ -150,8 +149,8 @@ scan_dir(struct kedr_modset *set, struct kedr_conf *conf, const char *dir)
             /* the same name twice on the path: refuse both, never guess */
             char why[4096 + 64];
 
-            snprintf(why, sizeof(why), "found twice: %s and %s",
-                     prev->so_path, m->so_path);
+            snprintf(why, sizeof(why), "found twice: %s and %s", prev->so_path,
+                     m->so_path);
             if (prev->state != KEDR_MOD_REFUSED)
                 mod_refuse(prev, "%s", why);
             mod_refuse(m, "%s", why);
@@ -316,8 +315,8 @@ kedr_modules_load(struct kedr_modset *set, struct kedr_conf *conf)
     for (;;) {
         bool cycle = false;
 
-        set->order = kedr_xrealloc(set->order,
-                                   (set->n + 1) * sizeof(*set->order));
+        set->order =
+            kedr_xrealloc(set->order, (set->n + 1) * sizeof(*set->order));
         set->norder = 0;
         t.set = set;
         t.color = kedr_xcalloc(set->n + 1, sizeof(int));

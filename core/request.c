@@ -247,8 +247,8 @@ api_vfail(kedr_req_t *r, int code, const char *field, const char *fmt,
 }
 
 int
-kedr_req_fail(struct kedr_req *r, int code, const char *field,
-              const char *fmt, ...)
+kedr_req_fail(struct kedr_req *r, int code, const char *field, const char *fmt,
+              ...)
 {
     va_list ap;
 

@@ -11,9 +11,8 @@
 
 #include "core.h"
 
-static const char *const router_methods[] = {"GET",    "HEAD",  "POST",
-                                             "PUT",    "PATCH", "DELETE",
-                                             "OPTIONS", NULL};
+static const char *const router_methods[] = {
+    "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", NULL};
 
 void
 kedr_router_init(struct kedr_router *rt)
@@ -45,8 +44,8 @@ method_known(const char *m)
 
 int
 kedr_router_add(struct kedr_router *rt, const char *prefix,
-                const struct kedr_route *route, struct kedr_mod *mod,
-                char *err, size_t errlen)
+                const struct kedr_route *route, struct kedr_mod *mod, char *err,
+                size_t errlen)
 {
     struct kedr_route_ent e;
     char *p;
@@ -123,8 +122,7 @@ fail:
 
 int
 kedr_router_match(const struct kedr_router *rt, struct kedr_arena *a,
-                  const char *method, const char *path,
-                  struct kedr_match *m)
+                  const char *method, const char *path, struct kedr_match *m)
 {
     char *segs[KEDR_MAX_SEGMENTS];
     int nsegs = 0;
@@ -177,13 +175,12 @@ kedr_router_match(const struct kedr_router *rt, struct kedr_arena *a,
         if (strstr(m->allow, e->method) == NULL &&
             allow_len + strlen(e->method) + 8 < sizeof(m->allow)) {
             allow_len += (size_t)snprintf(m->allow + allow_len,
-                                          sizeof(m->allow) - allow_len,
-                                          "%s%s", allow_len ? ", " : "",
-                                          e->method);
+                                          sizeof(m->allow) - allow_len, "%s%s",
+                                          allow_len ? ", " : "", e->method);
             if (strcmp(e->method, "GET") == 0)
-                allow_len += (size_t)snprintf(m->allow + allow_len,
-                                              sizeof(m->allow) - allow_len,
-                                              ", HEAD");
+                allow_len +=
+                    (size_t)snprintf(m->allow + allow_len,
+                                     sizeof(m->allow) - allow_len, ", HEAD");
         }
     }
     m->nparams = 0;

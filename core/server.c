@@ -65,8 +65,9 @@ kedr_server_setup(struct kedr_conf *conf, bool worker)
                            m->name, h->event);
                 return -1;
             }
-            kedr_srv.hooks = kedr_xrealloc(
-                kedr_srv.hooks, (kedr_srv.nhooks + 1) * sizeof(*kedr_srv.hooks));
+            kedr_srv.hooks =
+                kedr_xrealloc(kedr_srv.hooks,
+                              (kedr_srv.nhooks + 1) * sizeof(*kedr_srv.hooks));
             kedr_srv.hooks[kedr_srv.nhooks].hook = h;
             kedr_srv.hooks[kedr_srv.nhooks].mod = m;
             kedr_srv.nhooks++;
@@ -212,8 +213,8 @@ parse_body(struct kedr_req *r, const struct kedr_route *route)
                                  "expected Content-Type: application/json");
         return 0; /* a raw body (file upload): kedr_body_raw */
     }
-    r->body = json_loadb(r->body_raw, r->body_len, JSON_REJECT_DUPLICATES,
-                         &jerr);
+    r->body =
+        json_loadb(r->body_raw, r->body_len, JSON_REJECT_DUPLICATES, &jerr);
     if (r->body == NULL)
         return kedr_req_fail(r, KEDR_EBADREQ, NULL,
                              "malformed JSON at line %d column %d: %s",
@@ -226,7 +227,7 @@ parse_body(struct kedr_req *r, const struct kedr_route *route)
         const char *k;
         json_t *v;
 
-        json_object_foreach(fields, k, v)
+        json_object_foreach (fields, k, v)
             kedr_api->field_error(r, k, json_string_value(v));
         json_decref(fields);
         return kedr_req_fail(r, KEDR_EINVAL, NULL, "invalid input");
@@ -286,13 +287,13 @@ kedr_server_handle(struct kedr_req *r, FCGX_Request *fr)
         uri = "/";
     q = strchr(uri, '?');
     r->path = q ? kedr_arena_strndup(&r->arena, uri, (size_t)(q - uri)) : uri;
-    r->readonly = strcmp(r->method, "GET") == 0 ||
-                  strcmp(r->method, "HEAD") == 0;
+    r->readonly =
+        strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0;
 
     rc = read_body(r, fr);
     if (rc == 0) {
-        rc = kedr_router_match(&kedr_srv.router, &r->arena, r->method,
-                               r->path, &r->match);
+        rc = kedr_router_match(&kedr_srv.router, &r->arena, r->method, r->path,
+                               &r->match);
         if (rc == KEDR_ENOTFOUND)
             kedr_req_fail(r, rc, NULL, "no such route");
         else if (rc == KEDR_EMETHOD)
@@ -307,8 +308,8 @@ kedr_server_handle(struct kedr_req *r, FCGX_Request *fr)
             /* what the master names if it must kill this request */
             snprintf(kedr_my_slot->rid, sizeof(kedr_my_slot->rid), "%s",
                      r->rid);
-            snprintf(kedr_my_slot->route, sizeof(kedr_my_slot->route),
-                     "%s %s", r->method, r->match.ent->pattern);
+            snprintf(kedr_my_slot->route, sizeof(kedr_my_slot->route), "%s %s",
+                     r->method, r->match.ent->pattern);
         }
         rc = check_access(r, route);
     }
@@ -331,12 +332,11 @@ kedr_server_handle(struct kedr_req *r, FCGX_Request *fr)
         kedr_req_error_response(r, rc);
     write_response(r, fr);
     if (kedr_srv.conf->access_log)
-        kedr_log_write(KEDR_LOG_INFO,
-                       "access %s %s %d %.3fms user=%lld route=\"%s\"",
-                       r->method, r->path, r->status,
-                       (double)(kedr_now_us() - r->start_us) / 1000.0,
-                       (long long)r->user_id,
-                       r->match.ent ? r->match.ent->pattern : "-");
+        kedr_log_write(
+            KEDR_LOG_INFO, "access %s %s %d %.3fms user=%lld route=\"%s\"",
+            r->method, r->path, r->status,
+            (double)(kedr_now_us() - r->start_us) / 1000.0,
+            (long long)r->user_id, r->match.ent ? r->match.ent->pattern : "-");
     kedr_log_module = NULL;
 }
 
@@ -396,7 +396,9 @@ core_health(kedr_req_t *r)
 }
 
 const struct kedr_route kedr_core_routes[] = {
-    {.method = "GET", .path = "/health", .handler = core_health,
+    {.method = "GET",
+     .path = "/health",
+     .handler = core_health,
      .permission = KEDR_PUBLIC},
     {0},
 };

@@ -14,8 +14,8 @@ static const char *hello_greeting = "Привет";
 static int
 hello_get_greeting(kedr_req_t *r)
 {
-    return kedr_reply_json(r, 200, json_pack("{s:s}", "greeting",
-                                             hello_greeting));
+    return kedr_reply_json(r, 200,
+                           json_pack("{s:s}", "greeting", hello_greeting));
 }
 
 static const char hello_list_sql[] =
@@ -47,10 +47,11 @@ hello_get(kedr_req_t *r)
 }
 
 static const struct kedr_field hello_create_input[] = {
-    {.name = "lang", .type = KEDR_T_STRING, .flags = KEDR_REQUIRED,
-     .max = 2},
-    {.name = "text", .type = KEDR_T_STRING,
-     .flags = KEDR_REQUIRED | KEDR_NONEMPTY, .max = 200},
+    {.name = "lang", .type = KEDR_T_STRING, .flags = KEDR_REQUIRED, .max = 2},
+    {.name = "text",
+     .type = KEDR_T_STRING,
+     .flags = KEDR_REQUIRED | KEDR_NONEMPTY,
+     .max = 200},
     {0},
 };
 
@@ -95,9 +96,8 @@ hello_on_created(kedr_req_t *r, const char *event, json_t *payload)
     (void)event;
     if (lang == NULL)
         return kedr_fail(r, KEDR_EINTERNAL, NULL, "event without a lang");
-    return kedr_db_exec(r, hello_count_sql, KEDR_PARAMS(lang)) < 0
-               ? KEDR_EDB
-               : 0;
+    return kedr_db_exec(r, hello_count_sql, KEDR_PARAMS(lang)) < 0 ? KEDR_EDB
+                                                                   : 0;
 }
 
 static int
@@ -108,19 +108,29 @@ hello_init(kedr_env_t *env)
 }
 
 static const struct kedr_route hello_routes[] = {
-    {.method = "GET", .path = "/greeting", .handler = hello_get_greeting,
+    {.method = "GET",
+     .path = "/greeting",
+     .handler = hello_get_greeting,
      .permission = KEDR_PUBLIC},
-    {.method = "GET", .path = "/greetings", .handler = hello_list,
+    {.method = "GET",
+     .path = "/greetings",
+     .handler = hello_list,
      .permission = KEDR_PUBLIC},
-    {.method = "GET", .path = "/greetings/:id", .handler = hello_get,
+    {.method = "GET",
+     .path = "/greetings/:id",
+     .handler = hello_get,
      .permission = KEDR_PUBLIC},
-    {.method = "POST", .path = "/greetings", .handler = hello_create,
-     .permission = "hello.write", .input = hello_create_input},
+    {.method = "POST",
+     .path = "/greetings",
+     .handler = hello_create,
+     .permission = "hello.write",
+     .input = hello_create_input},
     {0},
 };
 
 static const struct kedr_permission hello_permissions[] = {
-    {.name = "hello.write", .label_ru = "Добавлять приветствия",
+    {.name = "hello.write",
+     .label_ru = "Добавлять приветствия",
      .label_en = "Add greetings"},
     {0},
 };

@@ -5,6 +5,7 @@
  * range; unknown keys in the core's groups are errors (a typo must not be
  * silently ignored), each reported with its line number.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,6 +153,75 @@ conf_check_key(const struct conf_key *k, config_setting_t *s,
     }
 }
 
+/*
+ * libconfig 1.5 silently truncates an integer literal beyond 32 bits that
+ * lacks the L suffix (5000000000 reads as 705032704), so the range checks
+ * would pass a wrong value.  Scan the text for such literals first.
+ */
+static void
+conf_scan_ints(const char *t, struct conf_errors *e)
+{
+    int line = 1;
+
+    while (*t) {
+        if (*t == '\n') {
+            line++;
+            t++;
+        } else if (*t == '"') {
+            for (t++; *t && *t != '"'; t++) {
+                if (*t == '\\' && t[1])
+                    t++;
+                else if (*t == '\n')
+                    line++;
+            }
+            if (*t)
+                t++;
+        } else if (*t == '#' || (t[0] == '/' && t[1] == '/')) {
+            while (*t && *t != '\n')
+                t++;
+        } else if (t[0] == '/' && t[1] == '*') {
+            for (t += 2; *t && !(t[0] == '*' && t[1] == '/'); t++)
+                if (*t == '\n')
+                    line++;
+            if (*t)
+                t += 2;
+        } else if (*t >= '0' && *t <= '9') {
+            const char *start = t;
+            unsigned long long v = 0;
+            bool big = false, hex = t[0] == '0' && (t[1] == 'x' || t[1] == 'X');
+
+            if (hex)
+                t += 2;
+            for (;
+                 hex ? isxdigit((unsigned char)*t) : isdigit((unsigned char)*t);
+                 t++) {
+                v = v * (hex ? 16 : 10) +
+                    (unsigned)(isdigit((unsigned char)*t)
+                                   ? *t - '0'
+                                   : (tolower((unsigned char)*t) - 'a' + 10));
+                if (v > 0xFFFFFFFFull)
+                    big = true;
+            }
+            if (*t == '.' || *t == 'e' || *t == 'E')
+                big = false; /* a float */
+            else if (!hex && v > 0x7FFFFFFFull)
+                big = true;
+            if (big && *t != 'L')
+                conf_err(e, line,
+                         "integer %.*s does not fit in 32 bits: write it with "
+                         "an L suffix (%.*sL)",
+                         (int)(t - start), start, (int)(t - start), start);
+            while (isalnum((unsigned char)*t) || *t == '.')
+                t++;
+        } else if (isalpha((unsigned char)*t) || *t == '_') {
+            while (isalnum((unsigned char)*t) || *t == '_' || *t == '-')
+                t++; /* a name: digits inside it are not numbers */
+        } else {
+            t++;
+        }
+    }
+}
+
 /* Validate a parsed config; returns the number of errors. */
 static int
 conf_validate(config_t *cfg, struct conf_errors *e)
@@ -220,6 +290,7 @@ kedr_conf_check_text(const char *text, char *err, size_t errlen)
         config_destroy(&cfg);
         return e.count;
     }
+    conf_scan_ints(text, &e);
     n = conf_validate(&cfg, &e);
     config_destroy(&cfg);
     return n;
@@ -261,12 +332,35 @@ conf_str(config_t *cfg, const char *path, const char *def)
     return config_lookup_string(cfg, path, &v) == CONFIG_TRUE ? v : def;
 }
 
+static char *
+conf_read_text(const char *file)
+{
+    FILE *f = fopen(file, "rb");
+    char *buf = NULL;
+    size_t len = 0, cap = 0, n;
+
+    if (f == NULL)
+        return NULL;
+    do {
+        if (cap - len < 4096) {
+            cap = cap ? cap * 2 : 8192;
+            buf = kedr_xrealloc(buf, cap + 1);
+        }
+        n = fread(buf + len, 1, cap - len, f);
+        len += n;
+    } while (n > 0);
+    fclose(f);
+    buf[len] = '\0';
+    return buf;
+}
+
 struct kedr_conf *
 kedr_conf_load(const char *file)
 {
     struct kedr_conf *c = kedr_xcalloc(1, sizeof(*c));
     struct conf_errors e = {NULL, 0, 0, file, 0};
     const char *env;
+    char *text;
 
     config_init(&c->cfg);
     c->file = kedr_xstrdup(file);
@@ -278,6 +372,11 @@ kedr_conf_load(const char *file)
                      config_error_text(&c->cfg));
         kedr_conf_free(c);
         return NULL;
+    }
+    text = conf_read_text(file);
+    if (text != NULL) {
+        conf_scan_ints(text, &e);
+        free(text);
     }
     if (conf_validate(&c->cfg, &e) > 0) {
         kedr_conf_free(c);

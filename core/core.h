@@ -108,7 +108,8 @@ struct kedr_conf {
     int log_level;
     bool access_log;
     /* database */
-    const char *db_url; /* KEDR_DATABASE_URL or database.url */
+    const char *db_url; /* KEDR_DATABASE_URL (the environment owns it) or
+                           database.url */
     int statement_timeout;
     /* modules */
     const char **module_path; /* NULL-terminated */

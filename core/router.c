@@ -74,6 +74,11 @@ kedr_router_add(struct kedr_router *rt, const char *prefix,
     strcpy(e.pattern, prefix);
     strcat(e.pattern, route->path);
     e.segbuf = kedr_xstrdup(e.pattern);
+    if (e.pattern[0] != '/') {
+        snprintf(err, errlen, "route \"%s %s\": the path must start with '/'",
+                 route->method, e.pattern);
+        goto fail;
+    }
     for (p = e.segbuf; p != NULL;) {
         char *start = p + 1, *next = strchr(start, '/');
 
@@ -120,6 +125,38 @@ fail:
     return -1;
 }
 
+/* Whether a route's pattern fits the decoded segments. */
+static bool
+route_fits(const struct kedr_route_ent *e, char *const *segs, int nsegs)
+{
+    if (e->nsegs != nsegs)
+        return false;
+    for (int j = 0; j < nsegs; j++) {
+        if (e->segs[j][0] == ':') {
+            if (segs[j][0] == '\0')
+                return false;
+        } else if (strcmp(e->segs[j], segs[j]) != 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Whether `a` beats `b` for the same path: the first segment where one
+ * is literal and the other a parameter decides ("/items/new" wins over
+ * "/items/:id" whatever the declaration order). */
+static bool
+more_specific(const struct kedr_route_ent *a, const struct kedr_route_ent *b)
+{
+    for (int j = 0; j < a->nsegs; j++) {
+        bool ap = a->segs[j][0] == ':', bp = b->segs[j][0] == ':';
+
+        if (ap != bp)
+            return bp;
+    }
+    return false;
+}
+
 int
 kedr_router_match(const struct kedr_router *rt, struct kedr_arena *a,
                   const char *method, const char *path, struct kedr_match *m)
@@ -127,6 +164,7 @@ kedr_router_match(const struct kedr_router *rt, struct kedr_arena *a,
     char *segs[KEDR_MAX_SEGMENTS];
     int nsegs = 0;
     const char *p = path;
+    const struct kedr_route_ent *best = NULL;
     bool path_seen = false;
     size_t allow_len = 0;
 
@@ -149,27 +187,13 @@ kedr_router_match(const struct kedr_router *rt, struct kedr_arena *a,
         method = "GET";
     for (size_t i = 0; i < rt->n; i++) {
         const struct kedr_route_ent *e = &rt->ents[i];
-        int np = 0;
-        bool ok = e->nsegs == nsegs;
 
-        for (int j = 0; ok && j < nsegs; j++) {
-            if (e->segs[j][0] == ':') {
-                ok = segs[j][0] != '\0';
-                if (ok) {
-                    m->names[np] = e->segs[j] + 1;
-                    m->values[np] = segs[j];
-                    np++;
-                }
-            } else {
-                ok = strcmp(e->segs[j], segs[j]) == 0;
-            }
-        }
-        if (!ok)
+        if (!route_fits(e, segs, nsegs))
             continue;
         if (strcmp(e->method, method) == 0) {
-            m->ent = e;
-            m->nparams = np;
-            return 0;
+            if (best == NULL || more_specific(e, best))
+                best = e;
+            continue;
         }
         path_seen = true;
         if (strstr(m->allow, e->method) == NULL &&
@@ -182,6 +206,17 @@ kedr_router_match(const struct kedr_router *rt, struct kedr_arena *a,
                     (size_t)snprintf(m->allow + allow_len,
                                      sizeof(m->allow) - allow_len, ", HEAD");
         }
+    }
+    if (best != NULL) {
+        m->allow[0] = '\0';
+        m->ent = best;
+        for (int j = 0; j < nsegs; j++)
+            if (best->segs[j][0] == ':') {
+                m->names[m->nparams] = best->segs[j] + 1;
+                m->values[m->nparams] = segs[j];
+                m->nparams++;
+            }
+        return 0;
     }
     m->nparams = 0;
     return path_seen ? KEDR_EMETHOD : KEDR_ENOTFOUND;

@@ -29,7 +29,7 @@ static const struct conf_key conf_keys[] = {
     {"server", "workers", CK_INT, 1, 256, false},
     {"server", "max_requests", CK_INT, 0, 1000000000, false},
     {"server", "request_timeout", CK_INT, 1, 86400, false},
-    {"server", "max_body", CK_INT, 1024, 1LL << 32, false},
+    {"server", "max_body", CK_INT, 1024, 1LL << 30, false},
     {"server", "jobs", CK_BOOL, 0, 0, false},
     {"server", "pid_file", CK_STRING, 0, 0, false},
     {"server", "log_level", CK_LEVEL, 0, 0, false},

@@ -62,7 +62,7 @@ test_check_valid(void **state)
                  "  workers = 256;\n"
                  "  max_requests = 0;\n"
                  "  request_timeout = 86400;\n"
-                 "  max_body = 4294967296L;\n"
+                 "  max_body = 1073741824L;\n"
                  "  jobs = false;\n"
                  "  pid_file = \"\";\n"
                  "  log_level = \"debug\";\n"
@@ -199,14 +199,14 @@ test_check_out_of_range(void **state)
                  "5: server.workers: must be between 1 and 256\n"
                  "6: server.max_requests: must be between 0 and 1000000000\n"
                  "7: server.request_timeout: must be between 1 and 86400\n"
-                 "8: server.max_body: must be between 1024 and 4294967296\n"
+                 "8: server.max_body: must be between 1024 and 1073741824\n"
                  "10: database.statement_timeout: must be between 0 and "
                  "86400000\n");
     assert_check("server: { listen = \"x\"; max_body = 4294967297L; "
                  "workers = 0; };\n"
                  "modules: { path = []; };\n",
                  2,
-                 "1: server.max_body: must be between 1024 and 4294967296\n"
+                 "1: server.max_body: must be between 1024 and 1073741824\n"
                  "1: server.workers: must be between 1 and 256\n");
     /* 64-bit values are range-checked as 64-bit */
     assert_check("server: { listen = \"x\"; workers = 4294967297L; };\n"
@@ -517,7 +517,7 @@ test_load_values(void **state)
               "  workers = 3;\n"
               "  max_requests = 0;\n"
               "  request_timeout = 5;\n"
-              "  max_body = 4294967296L;\n"
+              "  max_body = 1073741824L;\n"
               "  jobs = false;\n"
               "  pid_file = \"k.pid\";\n"
               "  log_level = \"debug\";\n"
@@ -535,7 +535,7 @@ test_load_values(void **state)
     assert_int_equal(c->workers, 3);
     assert_int_equal(c->max_requests, 0);
     assert_int_equal(c->request_timeout, 5);
-    assert_int_equal(c->max_body, 4294967296LL);
+    assert_int_equal(c->max_body, 1073741824LL);
     assert_false(c->jobs);
     assert_string_equal(c->pid_file, "k.pid");
     assert_int_equal(c->log_level, KEDR_LOG_DEBUG);

@@ -90,6 +90,10 @@ test: deps all
 	@tools/test.sh
 
 clean:
-	rm -rf $(B)
+	rm -rf build build-*
+
+# Quality gates and other tooling, one file each (mk/asan.mk, mk/fuzz.mk,
+# ...), so each can grow without touching the others.
+include $(wildcard mk/*.mk)
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

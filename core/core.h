@@ -329,6 +329,7 @@ struct kedr_req {
     struct kedr_mod *mod; /* module of the route, hook or job running */
     int64_t user_id;
     bool readonly; /* GET/HEAD: read-only transaction */
+    long long content_length;
     /* database */
     bool in_tx;
     const char *sqlstate;
@@ -348,6 +349,14 @@ struct kedr_req {
 
 extern const struct kedr_api kedr_core_api;
 
+/*
+ * Fill the request's method, path, request id (NULL when the one given is
+ * missing or unsafe), read-only flag and content length from its FastCGI
+ * params (outside input: nginx passes what the client sent).  Returns 0,
+ * or KEDR_EBADREQ with the error recorded.  Pure: the fuzz target's
+ * entry.
+ */
+int kedr_req_parse_params(struct kedr_req *r, char **envp);
 /* Prepare a context for a request or job (arena already initialised). */
 void kedr_req_reset(struct kedr_req *r);
 /* Record an error in the one shape and return `code` (see kedr_fail). */

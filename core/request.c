@@ -4,6 +4,7 @@
  * kedr_api table that hands all of it to modules.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +70,42 @@ const char *
 kedr_req_env(struct kedr_req *r, const char *name)
 {
     return env_get(r->envp, name);
+}
+
+int
+kedr_req_parse_params(struct kedr_req *r, char **envp)
+{
+    const char *uri, *q, *rid, *cl;
+
+    r->envp = envp;
+    rid = env_get(envp, "REQUEST_ID");
+    r->rid = kedr_request_id_valid(rid) ? rid : NULL;
+    r->method = env_get(envp, "REQUEST_METHOD");
+    if (r->method == NULL || r->method[0] == '\0')
+        r->method = "GET";
+    uri = env_get(envp, "REQUEST_URI");
+    if (uri == NULL)
+        uri = env_get(envp, "DOCUMENT_URI");
+    if (uri == NULL || uri[0] == '\0')
+        uri = "/";
+    q = strchr(uri, '?');
+    r->path = q ? kedr_arena_strndup(&r->arena, uri, (size_t)(q - uri)) : uri;
+    r->readonly =
+        strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0;
+    r->content_length = 0;
+    cl = env_get(envp, "CONTENT_LENGTH");
+    if (cl != NULL && *cl != '\0') {
+        char *end;
+
+        errno = 0;
+        r->content_length = strtoll(cl, &end, 10);
+        if (errno != 0 || *end != '\0' || r->content_length < 0 ||
+            !isdigit((unsigned char)cl[0])) {
+            r->content_length = 0;
+            return kedr_req_fail(r, KEDR_EBADREQ, NULL, "bad Content-Length");
+        }
+    }
+    return 0;
 }
 
 static const char *

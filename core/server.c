@@ -6,7 +6,6 @@
  *   handler (transaction opened by its first query) -> hooks ->
  *   commit or roll back -> response -> access log line.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,17 +146,10 @@ new_request_id(struct kedr_req *r)
 static int
 read_body(struct kedr_req *r, FCGX_Request *fr)
 {
-    const char *cl = kedr_req_env(r, "CONTENT_LENGTH");
-    long long len;
-    char *end, *buf;
+    long long len = r->content_length;
+    char *buf;
     int got;
 
-    if (cl == NULL || *cl == '\0')
-        return 0;
-    errno = 0;
-    len = strtoll(cl, &end, 10);
-    if (errno != 0 || *end != '\0' || len < 0)
-        return kedr_req_fail(r, KEDR_EBADREQ, NULL, "bad Content-Length");
     if (len == 0)
         return 0;
     if (len > kedr_srv.conf->max_body) {
@@ -268,29 +260,16 @@ void
 kedr_server_handle(struct kedr_req *r, FCGX_Request *fr)
 {
     const struct kedr_route *route = NULL;
-    const char *uri, *q, *rid;
     int rc;
 
     kedr_req_reset(r);
     r->start_us = kedr_now_us();
-    r->envp = fr->envp;
-    rid = kedr_req_env(r, "REQUEST_ID");
-    r->rid = kedr_request_id_valid(rid) ? rid : new_request_id(r);
+    rc = kedr_req_parse_params(r, fr->envp);
+    if (r->rid == NULL)
+        r->rid = new_request_id(r);
     kedr_log_rid = r->rid;
-    r->method = kedr_req_env(r, "REQUEST_METHOD");
-    if (r->method == NULL)
-        r->method = "GET";
-    uri = kedr_req_env(r, "REQUEST_URI");
-    if (uri == NULL)
-        uri = kedr_req_env(r, "DOCUMENT_URI");
-    if (uri == NULL)
-        uri = "/";
-    q = strchr(uri, '?');
-    r->path = q ? kedr_arena_strndup(&r->arena, uri, (size_t)(q - uri)) : uri;
-    r->readonly =
-        strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0;
-
-    rc = read_body(r, fr);
+    if (rc == 0)
+        rc = read_body(r, fr);
     if (rc == 0) {
         rc = kedr_router_match(&kedr_srv.router, &r->arena, r->method, r->path,
                                &r->match);

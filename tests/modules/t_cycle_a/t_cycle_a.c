@@ -1,0 +1,14 @@
+/*
+ * t_cycle_a -- test-only module: requires t_cycle_b, which requires it
+ * back.  The loader must refuse both, naming the cycle.
+ */
+#include <kedr.h>
+
+static const char *const t_cycle_a_requires[] = {"t_cycle_b", NULL};
+
+KEDR_MODULE_EXPORT const struct kedr_module kedr_module = {
+    KEDR_MODULE_HEADER,
+    .name = "t_cycle_a",
+    .version = "0.1.0",
+    .requires = t_cycle_a_requires,
+};

@@ -58,13 +58,20 @@ conf_err(struct conf_errors *e, int line, const char *fmt, ...)
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     e->count++;
+    /* line 0: the error belongs to no line (a missing setting) */
     if (e->buf == NULL) {
-        fprintf(stderr, "%s:%d: %s\n", e->file ? e->file : "config", line, msg);
+        if (line > 0)
+            fprintf(stderr, "%s:%d: %s\n", e->file ? e->file : "config", line,
+                    msg);
+        else
+            fprintf(stderr, "%s: %s\n", e->file ? e->file : "config", msg);
         return;
     }
     if (e->len < e->cap) {
-        int n =
-            snprintf(e->buf + e->len, e->cap - e->len, "%d: %s\n", line, msg);
+        int n = line > 0
+                    ? snprintf(e->buf + e->len, e->cap - e->len, "%d: %s\n",
+                               line, msg)
+                    : snprintf(e->buf + e->len, e->cap - e->len, "%s\n", msg);
         if (n > 0)
             e->len +=
                 (size_t)n < e->cap - e->len ? (size_t)n : e->cap - e->len - 1;

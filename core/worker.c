@@ -20,21 +20,68 @@
 
 #include "core.h"
 
-/* An idle kept connection from nginx is closed after this long, so it
- * never pins a worker while new connections wait on the socket (nginx
- * drops a cached connection the moment it sees it closed). */
-#define KEPT_IDLE_MS 1000
+/*
+ * Kept connections.  nginx keeps FastCGI connections open between requests
+ * (fastcgi_keep_conn), and libfcgi serves the next request of a kept
+ * connection before it accepts a new one, so a worker belongs to one
+ * connection until it closes.  nginx closes idle ones first (its upstream
+ * keepalive_timeout, 1 s in nginx.conf.example); KEPT_IDLE_MS is only a
+ * backstop for an nginx configured otherwise: a one-shot SIGALRM, whose
+ * handler does not restart system calls, cuts the read of the next
+ * request, and libfcgi drops the connection.  (A receive timeout on the
+ * socket cannot do this: it also makes reads interrupted by SIGTERM fail
+ * instead of restarting.)  The side that closes an
+ * idle connection must be nginx: a close from kedr can cross a request
+ * nginx is just sending on it, which then fails (502).
+ *
+ * So a worker that must stop (SIGTERM: reload or shutdown) or that has
+ * served max_requests never closes a kept connection on its own: it stops
+ * accepting (its listening descriptor is replaced by a socket that does
+ * not listen, so libfcgi's next accept() fails), keeps answering on the
+ * kept connection until nginx closes it, then exits.  Only when nginx
+ * keeps using it past DRAIN_MS does the worker close it between two
+ * requests.
+ */
+#define KEPT_IDLE_MS 5000
+#define DRAIN_MS 3000
 
 static volatile sig_atomic_t worker_stop;
-static volatile sig_atomic_t worker_idle;
+static volatile sig_atomic_t worker_in_accept;
 static sigjmp_buf worker_jmp;
+static FCGX_Request worker_fr;
+static int worker_listen = -1, worker_dead = -1;
+
+/* Stop accepting new connections (async-signal-safe). */
+static void
+worker_close_listen(void)
+{
+    if (worker_listen >= 0 && worker_dead >= 0)
+        dup2(worker_dead, worker_listen);
+}
+
+static void
+worker_on_alarm(int sig)
+{
+    (void)sig; /* its only work: interrupting the blocked read */
+}
+
+/* Arm (or, with 0, disarm) the idle backstop of a kept connection. */
+static void
+worker_idle_timer(int ms)
+{
+    struct itimerval it = {{0, 0}, {ms / 1000, (ms % 1000) * 1000}};
+
+    setitimer(ITIMER_REAL, &it, NULL);
+}
 
 static void
 worker_on_term(int sig)
 {
     (void)sig;
     worker_stop = 1;
-    if (worker_idle)
+    worker_close_listen();
+    /* blocked in accept() with no connection: nothing is in flight */
+    if (worker_in_accept && worker_fr.ipcFd < 0)
         siglongjmp(worker_jmp, 1);
 }
 
@@ -45,9 +92,15 @@ worker_signals(void)
     sigset_t all;
 
     memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = worker_on_term; /* no SA_RESTART: accept is cut */
+    sa.sa_handler = worker_on_term;
+    /* restart interrupted reads: a request being read on a kept
+     * connection must not fail because the worker was asked to stop */
+    sa.sa_flags = SA_RESTART;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
+    sa.sa_flags = 0;
+    sa.sa_handler = worker_on_alarm; /* no SA_RESTART: see KEPT_IDLE_MS */
+    sigaction(SIGALRM, &sa, NULL);
     sa.sa_handler = SIG_IGN;
     sigaction(SIGPIPE, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
@@ -74,16 +127,20 @@ int
 kedr_worker_run(int listen_fd, int slot)
 {
     struct kedr_slot *me = &kedr_slots[slot];
-    static FCGX_Request fr;
+    FCGX_Request *fr = &worker_fr;
     static struct kedr_req r;
     static int served;
+    static bool draining;
+    static uint64_t drain_start;
 
+    worker_listen = listen_fd;
+    worker_dead = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     worker_signals();
     kedr_my_slot = me;
     if (worker_setup() != 0)
         return 2;
     FCGX_Init();
-    if (FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
+    if (FCGX_InitRequest(fr, listen_fd, 0) != 0)
         return 2;
     kedr_arena_init(&r.arena);
     if (sigsetjmp(worker_jmp, 1) != 0)
@@ -91,39 +148,41 @@ kedr_worker_run(int listen_fd, int slot)
     for (;;) {
         int rc;
 
-        worker_idle = 1;
-        if (worker_stop)
+        worker_in_accept = 1;
+        if (worker_stop && fr->ipcFd < 0)
             break;
-        rc = FCGX_Accept_r(&fr);
-        worker_idle = 0;
+        rc = FCGX_Accept_r(fr);
+        worker_in_accept = 0;
+        worker_idle_timer(0);
         if (rc < 0) {
-            if (worker_stop)
-                break;
-            if (rc == -EINTR || errno == EINTR)
-                continue;
+            if (worker_stop || draining)
+                break; /* the kept connection closed; no more accepting */
             kedr_error("worker: accept failed (%d)", rc);
             break;
         }
         me->req_start_ms = kedr_now_ms();
-        kedr_server_handle(&r, &fr);
-        FCGX_Finish_r(&fr);
-        if (fr.ipcFd >= 0) {
-            struct timeval tv = {KEPT_IDLE_MS / 1000,
-                                 (KEPT_IDLE_MS % 1000) * 1000};
-
-            setsockopt(fr.ipcFd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-        }
+        kedr_server_handle(&r, fr);
+        FCGX_Finish_r(fr);
+        if (fr->ipcFd >= 0)
+            worker_idle_timer(KEPT_IDLE_MS);
         kedr_arena_clear(&r.arena);
         kedr_log_rid = NULL;
         me->req_start_ms = 0;
         me->served++;
-        if (kedr_srv.conf->max_requests > 0 &&
-            ++served >= kedr_srv.conf->max_requests)
+        if (!draining &&
+            (worker_stop || (kedr_srv.conf->max_requests > 0 &&
+                             ++served >= kedr_srv.conf->max_requests))) {
+            draining = true;
+            drain_start = kedr_now_ms();
+            worker_close_listen();
+        }
+        if (draining &&
+            (fr->ipcFd < 0 || kedr_now_ms() - drain_start > DRAIN_MS))
             break;
     }
 out:
-    worker_idle = 0;
-    FCGX_Free(&fr, 1);
+    worker_in_accept = 0;
+    FCGX_Free(fr, 1);
     kedr_arena_release(&r.arena);
     kedr_server_teardown();
     kedr_db_close();

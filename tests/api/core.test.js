@@ -390,7 +390,7 @@ function workersOf(log, rid, what) {
     return [...log.matchAll(new RegExp(`\\[(\\d+)\\] rid=${rid} mod=t_core: ${what}`, 'g'))].map((m) => Number(m[1]));
 }
 
-test('a crashing worker costs its request; the master replaces it', async (t) => {
+test('a crashing worker costs its request; the master replaces it', async () => {
     const master = stack.masterPid();
     const workersBefore = stack.childPids();
     const mark = stack.logMark();
@@ -398,19 +398,17 @@ test('a crashing worker costs its request; the master replaces it', async (t) =>
     assert.equal(res.status, 502);
     assert.equal(res.json?.error?.code, 'unavailable', res.text);
     const rid = res.headers.get('x-request-id');
-    // nginx retries a GET that fails on a kept upstream connection, on the
-    // next kept one: one request may crash several workers, each logging
-    // the same request id before it dies
+    // nginx never re-sends a failed request to another worker
+    // (fastcgi_next_upstream off), so a crash costs one request, one worker
     const crashed = workersOf(stack.logSince(mark), rid, 'crashing on purpose');
-    assert.ok(crashed.length >= 1, 'the handler ran');
+    assert.equal(crashed.length, 1, 'the handler ran once');
     assert.ok(workersBefore.includes(crashed[0]), `worker ${crashed[0]} was serving before the crash`);
     const dead = await waitFor(() => {
         const d = [...stack.logSince(mark).matchAll(/worker (\d+) died on signal 11 \(Segmentation fault\)/g)]
             .map((m) => Number(m[1]));
         return d.length >= crashed.length && d;
     }, { what: 'the master to log every crashed worker' });
-    assert.deepEqual([...dead].sort(), [...crashed].sort(), 'exactly the workers that ran the crash died');
-    t.diagnostic(`one GET /crash killed ${dead.length} worker(s): ${dead.join(', ')}`);
+    assert.deepEqual([...dead].sort(), [...crashed].sort(), 'exactly the worker that ran the crash died');
     // the next requests succeed, on new workers, under the same master
     await waitFor(async () => (await stack.get(`${T}/pid`)).status === 200, { what: 'a worker to answer again' });
     for (let i = 0; i < 5; i++) {
@@ -425,7 +423,7 @@ test('a crashing worker costs its request; the master replaces it', async (t) =>
     assert.equal(stack.childPids().length, 6, '5 workers and the jobs worker');
 });
 
-test('a hanging request is cut at request_timeout and its worker replaced', async (t) => {
+test('a hanging request is cut at request_timeout and its worker replaced', async () => {
     const mark = stack.logMark();
     const res = await stack.get(`${T}/hang`);
     assert.equal(res.status, 502);
@@ -436,12 +434,11 @@ test('a hanging request is cut at request_timeout and its worker replaced', asyn
     const killed = [...log.matchAll(new RegExp(
         `request rid=${rid} "GET ${T}/hang" ran past request_timeout \\(2 s\\): killing worker (\\d+)`, 'g'))]
         .map((m) => Number(m[1]));
-    assert.ok(killed.length >= 1, log);
-    assert.deepEqual(killed, hung, 'every worker that hung was killed (nginx may have retried the GET)');
-    // each attempt ran its 2 s, and not much more (the master looks every 0.2 s)
-    assert.ok(res.ms >= 2000 * killed.length, `cut after ${res.ms} ms, not before request_timeout`);
-    assert.ok(res.ms < 2700 * killed.length + 1000, `cut after ${res.ms} ms for ${killed.length} attempt(s)`);
-    t.diagnostic(`one GET /hang took ${res.ms} ms and ${killed.length} worker(s)`);
+    assert.equal(killed.length, 1, log);
+    assert.deepEqual(killed, hung, 'the worker that hung was killed, and no other ran the request');
+    // it ran its 2 s, and not much more (the master looks every 0.2 s)
+    assert.ok(res.ms >= 2000, `cut after ${res.ms} ms, not before request_timeout`);
+    assert.ok(res.ms < 3000, `cut after ${res.ms} ms`);
     for (const pid of killed) await stack.waitForLog(new RegExp(`worker ${pid} died on signal 9`), { since: mark });
     for (let i = 0; i < 5; i++) {
         const ok = await stack.get(`${T}/pid`);

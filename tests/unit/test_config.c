@@ -219,21 +219,21 @@ test_check_missing_required(void **state)
 {
     (void)state;
     assert_check("modules: { path = []; };\n", 1,
-                 "0: server.listen: required setting is missing\n");
+                 "server.listen: required setting is missing\n");
     assert_check("server: { workers = 2; };\n"
                  "modules: { path = []; };\n",
-                 1, "0: server.listen: required setting is missing\n");
+                 1, "server.listen: required setting is missing\n");
     assert_check("server: { listen = \"x\"; };\n", 1,
-                 "0: modules.path: required setting is missing\n");
+                 "modules.path: required setting is missing\n");
     assert_check("server: { listen = \"x\"; };\n"
                  "modules: { enabled = [\"hello\"]; };\n",
-                 1, "0: modules.path: required setting is missing\n");
+                 1, "modules.path: required setting is missing\n");
     assert_check("", 2,
-                 "0: server.listen: required setting is missing\n"
-                 "0: modules.path: required setting is missing\n");
+                 "server.listen: required setting is missing\n"
+                 "modules.path: required setting is missing\n");
     assert_check("# only a comment\n", 2,
-                 "0: server.listen: required setting is missing\n"
-                 "0: modules.path: required setting is missing\n");
+                 "server.listen: required setting is missing\n"
+                 "modules.path: required setting is missing\n");
 }
 
 static void
@@ -275,7 +275,7 @@ test_check_top_level(void **state)
     /* a core name that is not a group */
     assert_check("server = \"x\";\nmodules: { path = []; };\n", 2,
                  "1: \"server\": top-level settings must be groups\n"
-                 "0: server.listen: required setting is missing\n");
+                 "server.listen: required setting is missing\n");
     /* a group that cannot be a module's */
     assert_check(MINIMAL "\nMyModule: { };\n", 1,
                  "4: \"MyModule\": unknown group (module groups are named "
@@ -298,7 +298,7 @@ test_check_error_buffer(void **state)
     n = check("", err, sizeof(err));
     assert_int_equal(n, 2);
     assert_int_equal(strlen(err), sizeof(err) - 1);
-    assert_memory_equal(err, "0: server.listen: required setting",
+    assert_memory_equal(err, "server.listen: required setting is",
                         sizeof(err) - 1);
 
     n = check("", big, 1);
@@ -599,7 +599,7 @@ test_load_errors(void **state)
     if (snprintf(want, sizeof(want),
                  "%s:3: server.listen: must be a string\n"
                  "%s:4: server.wrokers: unknown setting\n"
-                 "%s:0: modules.path: required setting is missing\n",
+                 "%s: modules.path: required setting is missing\n",
                  path, path, path) >= (int)sizeof(want))
         fail_msg("path too long");
     unlink(path);

@@ -2,6 +2,18 @@
  * arena.c -- request memory: chunks handed out by bumping a pointer,
  * freed all at once when the request ends; cleanups for non-memory
  * resources (result sets) run first, last registered first.
+ *
+ * Out of memory (design, issue 3): an allocation never returns NULL.  When
+ * it fails -- malloc said no, or a fault build injected the failure --
+ * and the arena has a recovery point (a->recover: kedr_server_handle sets
+ * one around route handling, hooks and commit), it unwinds there with
+ * siglongjmp, as PostgreSQL's palloc raises ERROR: the request rolls back
+ * its transaction and answers 500 {"error":{"code":"internal","message":
+ * "out of memory"}}, and the arena's cleanups release what was in flight
+ * (result sets, JSON bodies) when the request ends.  Without a recovery
+ * point (the master, startup, jobs) it aborts the process as before
+ * (kedr_oom).  So code that holds a resource across a call that may
+ * allocate from the arena registers it with kedr_arena_on_cleanup first.
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -26,6 +38,26 @@ struct kedr_cleanup {
     void (*fn)(void *);
     void *arg;
 };
+
+/*
+ * The allocator is chosen at compile time.  The default bumps a pointer
+ * and keeps one chunk across kedr_arena_clear.  With -DKEDR_ARENA_MALLOC
+ * (make asan) every allocation is its own malloc'd block, tracked in the
+ * chunk list and freed by kedr_arena_clear, so AddressSanitizer reports
+ * an overflow of arena memory and a use after the request ended.
+ */
+__attribute__((unused)) static void *arena_take_bump(struct kedr_arena *a,
+                                                     size_t size);
+__attribute__((unused)) static void *arena_take_block(struct kedr_arena *a,
+                                                      size_t size);
+
+#ifdef KEDR_ARENA_MALLOC
+#define ARENA_TAKE arena_take_block
+#define ARENA_KEEP_CHUNK false
+#else
+#define ARENA_TAKE arena_take_bump
+#define ARENA_KEEP_CHUNK true
+#endif
 
 void
 kedr_oom(void)
@@ -79,6 +111,20 @@ kedr_arena_init(struct kedr_arena *a)
     a->head = NULL;
     a->cleanups = NULL;
     a->used = 0;
+    a->recover = NULL;
+}
+
+/* An allocation failed: unwind to the arena's recovery point (disarmed
+ * first), or abort when there is none. */
+__attribute__((noreturn)) static void
+arena_fail(struct kedr_arena *a)
+{
+    sigjmp_buf *to = a->recover;
+
+    if (to == NULL)
+        kedr_oom();
+    a->recover = NULL;
+    siglongjmp(*to, 1);
 }
 
 static void
@@ -102,7 +148,7 @@ kedr_arena_clear(struct kedr_arena *a)
     for (c = a->head; c != NULL;) {
         struct kedr_arena_chunk *next = c->next;
 
-        if (keep == NULL && c->size == ARENA_CHUNK) {
+        if (ARENA_KEEP_CHUNK && keep == NULL && c->size == ARENA_CHUNK) {
             keep = c;
             keep->pos = 0;
             keep->next = NULL;
@@ -124,36 +170,45 @@ kedr_arena_release(struct kedr_arena *a)
 }
 
 static struct kedr_arena_chunk *
-arena_chunk_new(size_t size)
+arena_chunk_new(struct kedr_arena *a, size_t size)
 {
     struct kedr_arena_chunk *c;
 
     if (size > SIZE_MAX - sizeof(*c))
-        kedr_oom();
-    c = kedr_xmalloc(sizeof(*c) + size);
+        arena_fail(a);
+    c = malloc(sizeof(*c) + size);
+    if (c == NULL)
+        arena_fail(a);
     c->size = size;
     c->pos = 0;
     c->next = NULL;
     return c;
 }
 
-void *
-kedr_arena_alloc(struct kedr_arena *a, size_t size)
+/* `size` rounded up to the alignment, at least ARENA_ALIGN. */
+static size_t
+arena_rounded(size_t size)
 {
-    struct kedr_arena_chunk *c = a->head;
-    size_t need;
-    void *p;
-
     if (size > SIZE_MAX - ARENA_ALIGN)
         kedr_oom();
-    need = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
-    if (need == 0)
-        need = ARENA_ALIGN;
+    if (size == 0)
+        return ARENA_ALIGN;
+    return (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+}
+
+/* Default: bump a pointer in ARENA_CHUNK chunks. */
+static void *
+arena_take_bump(struct kedr_arena *a, size_t size)
+{
+    struct kedr_arena_chunk *c = a->head;
+    size_t need = arena_rounded(size);
+    void *p;
+
     a->used += need;
     if (need > ARENA_CHUNK / 4) {
         /* a big block gets a chunk of its own, behind the current one so
          * the rest of the current chunk stays in use */
-        c = arena_chunk_new(need);
+        c = arena_chunk_new(a, need);
         c->pos = need;
         if (a->head == NULL) {
             a->head = c;
@@ -164,13 +219,38 @@ kedr_arena_alloc(struct kedr_arena *a, size_t size)
         return c->data;
     }
     if (c == NULL || c->size - c->pos < need) {
-        c = arena_chunk_new(ARENA_CHUNK);
+        c = arena_chunk_new(a, ARENA_CHUNK);
         c->next = a->head;
         a->head = c;
     }
     p = c->data + c->pos;
     c->pos += need;
     return p;
+}
+
+/* KEDR_ARENA_MALLOC: a malloc'd block of exactly `size` bytes per
+ * allocation, so a sanitizer sees where each one ends.  `used` counts as
+ * the default allocator does. */
+static void *
+arena_take_block(struct kedr_arena *a, size_t size)
+{
+    struct kedr_arena_chunk *c = arena_chunk_new(a, size);
+
+    c->pos = size;
+    c->next = a->head;
+    a->head = c;
+    a->used += arena_rounded(size);
+    return c->data;
+}
+
+void *
+kedr_arena_alloc(struct kedr_arena *a, size_t size)
+{
+    /* no block can be that large: fail (and unwind) before the size
+     * arithmetic overflows */
+    if (size > SIZE_MAX / 2 || (a->recover != NULL && kedr_fault_alloc()))
+        arena_fail(a);
+    return ARENA_TAKE(a, size);
 }
 
 void *
@@ -227,10 +307,31 @@ kedr_arena_sprintf(struct kedr_arena *a, const char *fmt, ...)
     return p;
 }
 
+/* The cleanup record, allocated under a recovery point of its own: when
+ * the allocation fails, fn(arg) runs before the failure unwinds on. */
+static struct kedr_cleanup *
+arena_cleanup_new(struct kedr_arena *a, void (*fn)(void *), void *arg)
+{
+    sigjmp_buf *outer = a->recover, here;
+    struct kedr_cleanup *c;
+
+    if (outer == NULL)
+        return kedr_arena_alloc(a, sizeof(*c));
+    if (sigsetjmp(here, 0) != 0) {
+        fn(arg);
+        a->recover = outer;
+        arena_fail(a);
+    }
+    a->recover = &here;
+    c = kedr_arena_alloc(a, sizeof(*c));
+    a->recover = outer;
+    return c;
+}
+
 void
 kedr_arena_on_cleanup(struct kedr_arena *a, void (*fn)(void *), void *arg)
 {
-    struct kedr_cleanup *c = kedr_arena_alloc(a, sizeof(*c));
+    struct kedr_cleanup *c = arena_cleanup_new(a, fn, arg);
 
     c->fn = fn;
     c->arg = arg;

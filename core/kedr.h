@@ -23,8 +23,12 @@
  * Memory: every handler, hook and job runs with a context (kedr_req_t) that
  * owns an arena.  Everything allocated from it, every result set and every
  * string the core returns lives until the context ends; nothing is freed by
- * hand.  Allocation never returns NULL: out of memory aborts the worker,
- * which the master replaces.
+ * hand.  Allocation never returns NULL: in a request, out of memory
+ * unwinds to the core (siglongjmp past the module's frames), which rolls
+ * the request back and answers 500; elsewhere it aborts the worker, which
+ * the master replaces.  So a resource held across a call that may
+ * allocate (a json_t of your own, across kedr_emit or kedr_sprintf) is
+ * handed to kedr_on_cleanup first, never released by hand after the call.
  *
  * Errors: functions that act return int, 0 on success and a negative
  * KEDR_E* code on failure; pointer returns are NULL only for "absent" or
@@ -293,13 +297,21 @@ struct kedr_api {
     bool (*conf_bool)(kedr_env_t *env, const char *key, bool def);
     void (*vlog)(kedr_req_t *r, int level, const char *fmt, va_list ap);
     void (*env_log)(kedr_env_t *env, int level, const char *msg);
+
+    /* -- identity and audit -- */
+    const char *(*user_login)(kedr_req_t *r);
+    const char *(*user_locale)(kedr_req_t *r);
+    int64_t (*counterparty_id)(kedr_req_t *r);
+    int (*audit)(kedr_req_t *r, const char *entity, const char *entity_id,
+                 const char *action, json_t *old, json_t *new_);
 };
 
 /*
  * The table pointer every module has: weak and hidden, so each module
  * (and each of its translation units) shares one copy that no other
  * module can see.  The core writes it through the descriptor's `api`
- * member before calling init.
+ * member before calling init; it is NULL before that, so no kedr_*
+ * function may run in a constructor.
  */
 __attribute__((weak, visibility("hidden"))) const struct kedr_api *kedr_api;
 
@@ -315,24 +327,31 @@ __attribute__((weak, visibility("hidden"))) const struct kedr_api *kedr_api;
 #define KEDR_MODULE_EXPORT __attribute__((visibility("default")))
 
 /* ---------------------------------------------------------------------
- * Request accessors.  Strings returned live as long as the request.
+ * Request accessors.  Call them with the context the core passed to the
+ * handler, hook or job (never one kept from an earlier call).  Strings
+ * returned belong to the context and live until it ends: do not free or
+ * modify them.  In a job there is no HTTP request: no parameters, query,
+ * headers or body.
  * --------------------------------------------------------------------- */
 
-/* "GET", "POST", ... */
+/* The request method, "GET", "POST", ...; "JOB" in a job.  Never NULL. */
 static inline const char *
 kedr_method(kedr_req_t *r)
 {
     return kedr_api->method(r);
 }
 
-/* The decoded request path, "/api/v1/hello/greetings/7". */
+/* The request path as the client sent it, without the query string and
+ * not percent-decoded ("/api/v1/hello/greetings/7"); the job's name in a
+ * job.  Never NULL.  Use kedr_param for decoded parts of it. */
 static inline const char *
 kedr_path(kedr_req_t *r)
 {
     return kedr_api->path(r);
 }
 
-/* A path parameter (":id" -> "id"), percent-decoded; NULL if absent. */
+/* A path parameter of the matched route (":id" -> "id"), percent-decoded;
+ * NULL if the route has no such parameter. */
 static inline const char *
 kedr_param(kedr_req_t *r, const char *name)
 {
@@ -363,14 +382,18 @@ kedr_body(kedr_req_t *r)
     return kedr_api->body(r);
 }
 
-/* The raw request body and its length (not NUL-terminated), or NULL. */
+/* The raw request body, or NULL when the request had none; its length
+ * goes to *len (when len is not NULL).  The core adds a NUL after the
+ * last byte, but the body may hold NULs of its own: use *len. */
 static inline const char *
 kedr_body_raw(kedr_req_t *r, size_t *len)
 {
     return kedr_api->body_raw(r, len);
 }
 
-/* The request id, also in the X-Request-Id header and every log line. */
+/* The request id (32 hex digits, or the id nginx passed), also in the
+ * X-Request-Id header and on every log line; a fresh id in a job.  Never
+ * NULL. */
 static inline const char *
 kedr_request_id(kedr_req_t *r)
 {
@@ -384,7 +407,10 @@ kedr_user_id(kedr_req_t *r)
     return kedr_api->user_id(r);
 }
 
-/* Whether the current user holds `perm`. */
+/* Whether the current user holds `perm` ("<module>.<verb>").  False for
+ * anonymous requests and in jobs.  Routes declare their permission in
+ * struct kedr_route and the core checks it before the handler: call this
+ * only for finer decisions inside a handler. */
 static inline bool
 kedr_has_permission(kedr_req_t *r, const char *perm)
 {
@@ -392,21 +418,27 @@ kedr_has_permission(kedr_req_t *r, const char *perm)
 }
 
 /* ---------------------------------------------------------------------
- * Arena: memory that lives until the context ends.  Never NULL.
+ * Arena: memory that lives until the context ends (the request, hook
+ * chain or job), freed all at once by the core; never free it by hand
+ * and never keep a pointer to it past the context.  These never return
+ * NULL (out of memory: see "Memory" at the top of this file).
  * --------------------------------------------------------------------- */
 
+/* `size` bytes, uninitialised, aligned for any type (16 bytes). */
 static inline void *
 kedr_alloc(kedr_req_t *r, size_t size)
 {
     return kedr_api->alloc(r, size);
 }
 
+/* A copy of the string `s` in the arena; NULL `s` gives "". */
 static inline char *
 kedr_strdup(kedr_req_t *r, const char *s)
 {
     return kedr_api->strdup(r, s);
 }
 
+/* A printf-formatted string in the arena, of any length. */
 __attribute__((format(printf, 2, 3))) static inline char *
 kedr_sprintf(kedr_req_t *r, const char *fmt, ...)
 {
@@ -419,7 +451,12 @@ kedr_sprintf(kedr_req_t *r, const char *fmt, ...)
     return s;
 }
 
-/* Run fn(arg) when the context ends (for non-memory resources). */
+/* Run fn(arg) when the context ends, whether it succeeded or failed (for
+ * non-memory resources: a file, a json_t of your own, a malloc'd
+ * buffer).  Cleanups run last registered first, after the transaction
+ * has ended, before the arena is freed.  If the record cannot be
+ * allocated, fn(arg) runs at once, then the failure unwinds: a resource
+ * handed over is never leaked. */
 static inline void
 kedr_on_cleanup(kedr_req_t *r, void (*fn)(void *), void *arg)
 {
@@ -427,17 +464,24 @@ kedr_on_cleanup(kedr_req_t *r, void (*fn)(void *), void *arg)
 }
 
 /* ---------------------------------------------------------------------
- * Responses.  The response is sent after the transaction commits.
+ * Responses, from a route handler (not from a hook or job).  The last
+ * reply wins; the response is sent after the transaction commits, and is
+ * replaced by the error shape when the handler or a hook fails.  A
+ * handler that sets no response answers 204.
  * --------------------------------------------------------------------- */
 
-/* Reply with a JSON document; steals the reference to `body`.  Returns 0. */
+/* Reply with a JSON document; steals the reference to `body` (so
+ * `kedr_reply_json(r, 200, json_pack(...))` leaks nothing).  Returns 0;
+ * a NULL body (json_pack failed) records a 500 and returns
+ * KEDR_EINTERNAL. */
 static inline int
 kedr_reply_json(kedr_req_t *r, int status, json_t *body)
 {
     return kedr_api->reply_json(r, status, body);
 }
 
-/* Reply with bytes of the given content type (copied).  Returns 0. */
+/* Reply with `len` bytes of the given content type; both are copied into
+ * the arena.  Returns 0. */
 static inline int
 kedr_reply_raw(kedr_req_t *r, int status, const char *content_type,
                const char *data, size_t len)
@@ -445,7 +489,9 @@ kedr_reply_raw(kedr_req_t *r, int status, const char *content_type,
     return kedr_api->reply_raw(r, status, content_type, data, len);
 }
 
-/* Add a response header (copied). */
+/* Add a response header; name and value are copied.  Up to 16 per
+ * response; a name with ':', CR or LF, or a value with CR or LF, is
+ * refused (logged, not sent).  Headers of a failed request are dropped. */
 static inline void
 kedr_set_header(kedr_req_t *r, const char *name, const char *value)
 {
@@ -456,6 +502,9 @@ kedr_set_header(kedr_req_t *r, const char *name, const char *value)
  * Record an error in the one JSON shape and return `code`, so a handler
  * says `return kedr_fail(r, KEDR_EINVAL, "inn", "checksum mismatch");`.
  * `field` may be NULL; with a field the message also goes to "fields".
+ * `code` is a negative KEDR_E* code (anything else becomes
+ * KEDR_EINTERNAL); it sets the response status.  The message is formatted
+ * into the arena; the last call sets the message and code.
  */
 __attribute__((format(printf, 4, 5))) static inline int
 kedr_fail(kedr_req_t *r, int code, const char *field, const char *fmt, ...)
@@ -469,7 +518,9 @@ kedr_fail(kedr_req_t *r, int code, const char *field, const char *fmt, ...)
     return rc;
 }
 
-/* Add one field error; finish with kedr_fail(r, KEDR_EINVAL, ...). */
+/* Add one field error ("fields": {field: msg}, both copied; the first
+ * message for a field is kept).  Report several this way, then finish
+ * with `return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");`. */
 static inline void
 kedr_field_error(kedr_req_t *r, const char *field, const char *msg)
 {
@@ -482,10 +533,14 @@ kedr_field_error(kedr_req_t *r, const char *field, const char *msg)
  * call in a request opens its transaction (read-only for GET and HEAD);
  * the core commits or rolls back.  On failure the error is recorded in the
  * context (503 when the database is down, 500 otherwise) and the call
- * returns NULL or a negative code; kedr_db_sqlstate() says why.
+ * returns NULL or a negative code; kedr_db_sqlstate() says why.  Return
+ * that code from the handler: the request then rolls back.
+ * `sql` and `params` are only read during the call.  Call these from a
+ * handler, hook or job, never from init or worker_init.
  * --------------------------------------------------------------------- */
 
-/* Run a query; the result lives until the context ends. */
+/* Run a query.  Returns its rows, owned by the context and freed when it
+ * ends, or NULL on failure (recorded). */
 static inline kedr_rows_t *
 kedr_db_query(kedr_req_t *r, const char *sql, int nparams,
               const char *const *params)
@@ -493,7 +548,8 @@ kedr_db_query(kedr_req_t *r, const char *sql, int nparams,
     return kedr_api->db_query(r, sql, nparams, params);
 }
 
-/* Run a command; returns the number of rows affected (>= 0) or a code. */
+/* Run a command; returns the number of rows it affected (>= 0; 0 for
+ * commands that report none) or a negative code (recorded). */
 static inline int
 kedr_db_exec(kedr_req_t *r, const char *sql, int nparams,
              const char *const *params)
@@ -501,8 +557,10 @@ kedr_db_exec(kedr_req_t *r, const char *sql, int nparams,
     return kedr_api->db_exec(r, sql, nparams, params);
 }
 
-/* Run a query whose one row and column is JSON text built by PostgreSQL;
- * *out points to it (NULL when the query returned no row). */
+/* Run a query whose one row and column is JSON text built by PostgreSQL.
+ * Returns 0 with *out pointing to that text (owned by the context), or
+ * to NULL when the query returned no row or a SQL NULL; or a negative
+ * code (recorded) with *out NULL. */
 static inline int
 kedr_db_json(kedr_req_t *r, const char *sql, int nparams,
              const char *const *params, const char **out)
@@ -510,8 +568,9 @@ kedr_db_json(kedr_req_t *r, const char *sql, int nparams,
     return kedr_api->db_json(r, sql, nparams, params, out);
 }
 
-/* Reply with the JSON text a query builds, passed through unparsed; 404
- * when the query returns no row or NULL. */
+/* Reply with the JSON text a query builds, passed through unparsed.
+ * Returns 0; KEDR_ENOTFOUND (recorded, 404) when the query returns no row
+ * or NULL; or the code of a failed query. */
 static inline int
 kedr_reply_db_json(kedr_req_t *r, int status, const char *sql, int nparams,
                    const char *const *params)
@@ -519,53 +578,65 @@ kedr_reply_db_json(kedr_req_t *r, int status, const char *sql, int nparams,
     return kedr_api->reply_db_json(r, status, sql, nparams, params);
 }
 
-/* COPY ... FROM STDIN inside the request's transaction: begin, put rows
- * in COPY text format, end. */
+/* COPY ... FROM STDIN inside the request's transaction: begin with the
+ * COPY statement, put the data in COPY text format (any number of calls,
+ * any split), end.  No other query may run between begin and end.  Each
+ * returns 0 or a negative code (recorded). */
 static inline int
 kedr_db_copy_begin(kedr_req_t *r, const char *sql)
 {
     return kedr_api->db_copy_begin(r, sql);
 }
 
+/* Send `len` bytes of COPY data (read during the call only). */
 static inline int
 kedr_db_copy_put(kedr_req_t *r, const char *data, size_t len)
 {
     return kedr_api->db_copy_put(r, data, len);
 }
 
+/* End the COPY and wait for the server's verdict on the rows. */
 static inline int
 kedr_db_copy_end(kedr_req_t *r)
 {
     return kedr_api->db_copy_end(r);
 }
 
-/* SQLSTATE of the last failed call ("23505"), or NULL. */
+/* SQLSTATE of the last failed call ("23505"; "08006" when the database
+ * is unreachable), or NULL after a successful query.  Lets a handler turn
+ * a unique violation into a 409. */
 static inline const char *
 kedr_db_sqlstate(kedr_req_t *r)
 {
     return kedr_api->db_sqlstate(r);
 }
 
+/* The number of rows of a result from kedr_db_query. */
 static inline int
 kedr_rows_count(const kedr_rows_t *rows)
 {
     return kedr_api->rows_count(rows);
 }
 
-/* Text value of a cell ("" for NULL; see kedr_rows_isnull). */
+/* Text value of a cell, owned by the result: "" for SQL NULL (see
+ * kedr_rows_isnull), NULL when row or col is out of range.  Rows and
+ * columns count from 0. */
 static inline const char *
 kedr_rows_get(const kedr_rows_t *rows, int row, int col)
 {
     return kedr_api->rows_get(rows, row, col);
 }
 
+/* Whether a cell is SQL NULL; true when row or col is out of range. */
 static inline bool
 kedr_rows_isnull(const kedr_rows_t *rows, int row, int col)
 {
     return kedr_api->rows_isnull(rows, row, col);
 }
 
-/* Build a parameter array in place: KEDR_PARAMS(a, b) */
+/* The count and array arguments of kedr_db_*, built in place from one or
+ * more strings: `kedr_db_exec(r, sql, KEDR_PARAMS(id, name))`.  For no
+ * parameters pass `0, NULL`. */
 #define KEDR_PARAMS(...)                                                       \
     (int)(sizeof((const char *[]){__VA_ARGS__}) / sizeof(const char *)),       \
         (const char *const[])                                                  \
@@ -573,10 +644,34 @@ kedr_rows_isnull(const kedr_rows_t *rows, int row, int col)
         __VA_ARGS__                                                            \
     }
 
+/* The cleanup kedr_json_own registers (internal). */
+static inline void
+kedr__json_decref(void *p)
+{
+    json_decref((json_t *)p);
+}
+
+/*
+ * Hand a JSON value of your own to the request: it is decref'd when the
+ * request ends, also when a later allocation fails and unwinds past your
+ * code.  Returns `v` (NULL stays NULL), so: ev = kedr_json_own(r,
+ * json_loads(...)).  Never decref it yourself afterwards.
+ */
+static inline json_t *
+kedr_json_own(kedr_req_t *r, json_t *v)
+{
+    if (v != NULL)
+        kedr_on_cleanup(r, kedr__json_decref, v);
+    return v;
+}
+
 /* ---------------------------------------------------------------------
  * Events: run every hook listening to `event`, in module dependency
- * order, inside the current transaction.  Borrowed payload.  Returns 0,
- * or the first hook's failure code (the request then rolls back).
+ * order, inside the current transaction, before kedr_emit returns.
+ * The payload is borrowed: hooks must not keep it; own it with
+ * kedr_json_own before the call rather than decref it after.  Returns 0, or the
+ * first failing hook's code (recorded; the remaining hooks are skipped): return
+ * it, and the request rolls back.  Call from a handler, hook or job.
  * --------------------------------------------------------------------- */
 static inline int
 kedr_emit(kedr_req_t *r, const char *event, json_t *payload)
@@ -586,21 +681,29 @@ kedr_emit(kedr_req_t *r, const char *event, json_t *payload)
 
 /* ---------------------------------------------------------------------
  * Config: keys of the module's own group in kedr.conf (`hello: { ... }`).
- * Strings live as long as the process.  Valid in init and later.
+ * `env` is the one passed to init, worker_init and fini; valid from init
+ * until fini.  Read the settings in init (and refuse the module there
+ * when one is wrong); keep what you need in static variables.  Strings
+ * belong to the configuration and live as long as the process (until a
+ * reload replaces the workers).  A key that is absent or of another
+ * type gives `def`.
  * --------------------------------------------------------------------- */
 
+/* A string setting, or `def`. */
 static inline const char *
 kedr_conf_string(kedr_env_t *env, const char *key, const char *def)
 {
     return kedr_api->conf_string(env, key, def);
 }
 
+/* An integer setting (`n = 5;` or `n = 5L;`), or `def`. */
 static inline long long
 kedr_conf_int(kedr_env_t *env, const char *key, long long def)
 {
     return kedr_api->conf_int(env, key, def);
 }
 
+/* A boolean setting (`true` / `false`), or `def`. */
 static inline bool
 kedr_conf_bool(kedr_env_t *env, const char *key, bool def)
 {
@@ -609,9 +712,13 @@ kedr_conf_bool(kedr_env_t *env, const char *key, bool def)
 
 /* ---------------------------------------------------------------------
  * Logging: one line, prefixed with time, level, pid, request id and
- * module.  Messages are lowercase, without a full stop.
+ * module.  Messages are lowercase, without a full stop, the subject in
+ * quotes; newlines become spaces.  `level` is a KEDR_LOG_* value; lines
+ * above server.log_level are dropped.
  * --------------------------------------------------------------------- */
 
+/* Log from a handler, hook or job (the line carries its request id and
+ * module); `r` may be NULL outside one. */
 __attribute__((format(printf, 3, 4))) static inline void
 kedr_log(kedr_req_t *r, int level, const char *fmt, ...)
 {
@@ -622,10 +729,57 @@ kedr_log(kedr_req_t *r, int level, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Log from init, worker_init or fini, where there is no request: the
+ * line names the module.  `msg` is printed as is (not a format). */
 static inline void
 kedr_env_log(kedr_env_t *env, int level, const char *msg)
 {
     kedr_api->env_log(env, level, msg);
+}
+
+/* ---------------------------------------------------------------------
+ * Identity and audit.
+ * --------------------------------------------------------------------- */
+
+/* The current user's login, or NULL when anonymous, in a job, or for an
+ * API token.  Lives as long as the request. */
+static inline const char *
+kedr_user_login(kedr_req_t *r)
+{
+    return kedr_api->user_login(r);
+}
+
+/* The current user's language, "ru" (the default) or "en". */
+static inline const char *
+kedr_user_locale(kedr_req_t *r)
+{
+    return kedr_api->user_locale(r);
+}
+
+/* For a portal user, the distributor (counterparty id) they belong to;
+ * 0 for staff, tokens and jobs.  Every portal route scopes its queries by
+ * it; PostgreSQL also sees it as current_setting('kedr.counterparty_id')
+ * for row-level security. */
+static inline int64_t
+kedr_counterparty_id(kedr_req_t *r)
+{
+    return kedr_api->counterparty_id(r);
+}
+
+/*
+ * Record a business write in the audit trail, in the request's
+ * transaction (a rolled-back request leaves no row): `entity` is
+ * "<module>.<entity>" ("clients.counterparty"), `entity_id` its id,
+ * `action` what happened ("created", "updated", "deleted", "merged"),
+ * `old` and `new` the values before and after (borrowed; either may be
+ * NULL).  The user, API token and request id are added by the core.
+ * Returns 0 or a negative code (the request then fails).
+ */
+static inline int
+kedr_audit(kedr_req_t *r, const char *entity, const char *entity_id,
+           const char *action, json_t *old, json_t *new_)
+{
+    return kedr_api->audit(r, entity, entity_id, action, old, new_);
 }
 
 #ifdef __cplusplus

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Run every test: the C unit tests, then the API tests (node's test runner)
-# against throw-away stacks the tests start themselves (tests/lib/stack.js).
+# Run every test: the C unit tests, the test scripts tests/*/run.sh, then
+# the API tests (node's test runner) against throw-away stacks the tests
+# start themselves (tests/lib/stack.js).
 # KEDR_TEST_KEEP=1 keeps each stack's directory and prints where it is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +11,33 @@ status=0
 units=$(find "$B/tests/unit" -maxdepth 1 -type f -name 'test_*' -perm -u+x 2>/dev/null | sort)
 for t in $units; do
     echo "# unit: $t"
-    if ! CMOCKA_MESSAGE_OUTPUT=stdout "$t"; then
+    # make asan: LeakSanitizer on the unit tests only (not on the server)
+    if ! ASAN_OPTIONS=${KEDR_UNIT_ASAN_OPTIONS:-${ASAN_OPTIONS:-}} \
+        CMOCKA_MESSAGE_OUTPUT=stdout "$t"; then
+        status=1
+    fi
+done
+
+# fuzz targets through the plain replay driver (mk/fuzz.mk): every seed
+# and every regression input, so a crasher once found stays fixed
+for r in $(find "$B/tests/fuzz" -maxdepth 1 -type f -name 'replay-*' -perm -u+x 2>/dev/null | sort); do
+    t=${r##*/replay-}
+    inputs=()
+    for d in "tests/fuzz/regress/$t" "tests/fuzz/corpus/$t"; do
+        [ -d "$d" ] && inputs+=("$d")
+    done
+    [ ${#inputs[@]} -gt 0 ] || continue
+    if ! ASAN_OPTIONS=${KEDR_UNIT_ASAN_OPTIONS:-${ASAN_OPTIONS:-}} \
+        LSAN_OPTIONS=suppressions=$PWD/tests/fuzz/lsan.supp:print_suppressions=0 "$r" "${inputs[@]}"; then
+        status=1
+    fi
+done
+
+# self-contained test scripts (tests/install/run.sh, ...): fast, no stack
+for t in tests/*/run.sh; do
+    [ -x "$t" ] || continue
+    echo "# script: $t"
+    if ! B=$B "$t"; then
         status=1
     fi
 done

@@ -23,7 +23,7 @@
 
 /* The smallest valid config. */
 #define MINIMAL                                                                \
-    "server: { listen = \"var/run/kedr.sock\"; };\n"                          \
+    "server: { listen = \"var/run/kedr.sock\"; };\n"                           \
     "modules: { path = [\"build/modules\"]; };\n"
 
 /* Check `text`: the error count, and the error text into err. */
@@ -106,7 +106,7 @@ test_check_syntax_error(void **state)
                  1, "2: syntax error\n");
     /* an unterminated string runs to the end of the text */
     assert_check(MINIMAL "\n\n"
-                 "hello: { greeting = \"unterminated; };\n",
+                         "hello: { greeting = \"unterminated; };\n",
                  1, "6: syntax error\n");
     /* reported at the end of the text, after the last newline */
     assert_check(MINIMAL "hello: {\n", 1, "4: syntax error\n");
@@ -555,8 +555,7 @@ test_load_database_url_env(void **state)
     char err[1024];
 
     (void)state;
-    setenv("KEDR_DATABASE_URL", "postgresql://u@127.0.0.1:5433/kedr_test",
-           1);
+    setenv("KEDR_DATABASE_URL", "postgresql://u@127.0.0.1:5433/kedr_test", 1);
     c = load_capture(shipped_conf(), err, sizeof(err));
     assert_non_null(c);
     assert_string_equal(c->db_url, "postgresql://u@127.0.0.1:5433/kedr_test");

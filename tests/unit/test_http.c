@@ -105,8 +105,7 @@ test_pct_bad_escapes(void **state)
 {
     struct kedr_arena *a = *state;
     static const char *const bad[] = {
-        "%zz", "%g0", "%0g", "%%41", "a%-1b", "% 1", "%+1", "%\xd0\x9f",
-        NULL,
+        "%zz", "%g0", "%0g", "%%41", "a%-1b", "% 1", "%+1", "%\xd0\x9f", NULL,
     };
 
     for (int i = 0; bad[i] != NULL; i++) {
@@ -119,8 +118,8 @@ static void
 test_pct_truncated(void **state)
 {
     struct kedr_arena *a = *state;
-    static const char *const bad[] = {"%", "%4", "abc%", "abc%4", "%41%",
-                                      "%41%4", NULL};
+    static const char *const bad[] = {"%",    "%4",    "abc%", "abc%4",
+                                      "%41%", "%41%4", NULL};
 
     for (int i = 0; bad[i] != NULL; i++) {
         assert_null(pct(a, bad[i], false));
@@ -155,8 +154,7 @@ query(struct kedr_arena *a, const char *qs, struct kedr_kvlist *l)
 }
 
 static void
-assert_kv(const struct kedr_kvlist *l, size_t i, const char *k,
-          const char *v)
+assert_kv(const struct kedr_kvlist *l, size_t i, const char *k, const char *v)
 {
     assert_true(i < l->n);
     assert_string_equal(l->items[i].key, k);
@@ -235,15 +233,13 @@ test_query_plus_and_escapes(void **state)
     struct kedr_arena *a = *state;
     struct kedr_kvlist l;
 
-    assert_int_equal(query(a, "q=hello+world&my+key=a%2Bb&c=%26%3D", &l),
-                     0);
+    assert_int_equal(query(a, "q=hello+world&my+key=a%2Bb&c=%26%3D", &l), 0);
     assert_int_equal(l.n, 3);
     assert_kv(&l, 0, "q", "hello world");
     assert_kv(&l, 1, "my key", "a+b");
     assert_kv(&l, 2, "c", "&=");
 
-    assert_int_equal(
-        query(a, "name=%D0%98%D0%B2%D0%B0%D0%BD&%D0%B3=1", &l), 0);
+    assert_int_equal(query(a, "name=%D0%98%D0%B2%D0%B0%D0%BD&%D0%B3=1", &l), 0);
     assert_kv(&l, 0, "name", "Иван");
     assert_kv(&l, 1, "г", "1");
 }
@@ -565,7 +561,8 @@ test_input_string_max_utf8(void **state)
     /* "Привет": 6 characters, 12 bytes */
     assert_null(check_one(max6, "\"Привет\""));
     assert_string_equal(check_one(max5, "\"Привет\""), "is too long");
-    assert_null(check_one(max6, "\"\\u041f\\u0440\\u0438\\u0432\\u0435\\u0442\""));
+    assert_null(
+        check_one(max6, "\"\\u041f\\u0440\\u0438\\u0432\\u0435\\u0442\""));
     /* mixed: "ab€😀" is 4 characters, 9 bytes */
     assert_null(check_one(max5, "\"ab€😀\""));
     assert_null(check_one(max5, "\"ab€😀x\""));
@@ -657,14 +654,39 @@ test_input_money(void **state)
 {
     const struct kedr_field *spec = SPEC1(.type = KEDR_T_MONEY);
     static const char *const good[] = {
-        "\"1234.50\"", "\"0\"", "\"0.5\"", "\"-12.34\"", "\"1234\"",
-        "\"-0\"", "\"9999999999999999.99\"", "\"007\"", NULL,
+        "\"1234.50\"",
+        "\"0\"",
+        "\"0.5\"",
+        "\"-12.34\"",
+        "\"1234\"",
+        "\"-0\"",
+        "\"9999999999999999.99\"",
+        "\"007\"",
+        NULL,
     };
     static const char *const bad[] = {
-        "\"1.234\"", "\"12,5\"", "\"1e3\"", "\"\"", "\"-\"", "\".5\"",
-        "\"1.\"", "\"+1\"", "\" 1\"", "\"1 \"", "\"1.2.3\"", "\"0x10\"",
-        "\"12345678901234567\"", "\"--1\"", "\"1-\"", "\"1,234.50\"",
-        "1234.5", "12", "true", "[\"1\"]", "{}", NULL,
+        "\"1.234\"",
+        "\"12,5\"",
+        "\"1e3\"",
+        "\"\"",
+        "\"-\"",
+        "\".5\"",
+        "\"1.\"",
+        "\"+1\"",
+        "\" 1\"",
+        "\"1 \"",
+        "\"1.2.3\"",
+        "\"0x10\"",
+        "\"12345678901234567\"",
+        "\"--1\"",
+        "\"1-\"",
+        "\"1,234.50\"",
+        "1234.5",
+        "12",
+        "true",
+        "[\"1\"]",
+        "{}",
+        NULL,
     };
     const char *msg = "must be an amount as a decimal string (\"1234.50\")";
 
@@ -691,16 +713,17 @@ test_input_date(void **state)
 {
     const struct kedr_field *spec = SPEC1(.type = KEDR_T_DATE);
     static const char *const good[] = {
-        "2024-02-29", "2000-02-29", "2023-02-28", "2024-01-31",
-        "2024-12-31", "0001-01-01", "9999-12-31", "2024-04-30", NULL,
+        "2024-02-29", "2000-02-29", "2023-02-28", "2024-01-31", "2024-12-31",
+        "0001-01-01", "9999-12-31", "2024-04-30", NULL,
     };
     static const char *const bad[] = {
-        "2023-02-29", "1900-02-29", "2100-02-29", "2024-02-30",
-        "2024-04-31", "2024-06-31", "2024-13-01", "2024-00-10",
-        "2024-01-00", "2024-01-32", "0000-01-01", "2024-1-01",
-        "2024-01-1", "24-01-01", "2024/01/01", "2024-01-01T00:00:00",
-        "2024-01-01 ", " 2024-01-01", "20240101", "", "2024-0a-01",
-        "+024-01-01", "2024--1-01", "２０２４-01-01", NULL,
+        "2023-02-29",  "1900-02-29",  "2100-02-29", "2024-02-30",
+        "2024-04-31",  "2024-06-31",  "2024-13-01", "2024-00-10",
+        "2024-01-00",  "2024-01-32",  "0000-01-01", "2024-1-01",
+        "2024-01-1",   "24-01-01",    "2024/01/01", "2024-01-01T00:00:00",
+        "2024-01-01 ", " 2024-01-01", "20240101",   "",
+        "2024-0a-01",  "+024-01-01",  "2024--1-01", "２０２４-01-01",
+        NULL,
     };
     const char *msg = "must be a date (YYYY-MM-DD)";
 
@@ -731,19 +754,23 @@ static void
 test_input_required(void **state)
 {
     static const struct kedr_field spec[] = {
-        {.name = "lang", .type = KEDR_T_STRING, .flags = KEDR_REQUIRED,
+        {.name = "lang",
+         .type = KEDR_T_STRING,
+         .flags = KEDR_REQUIRED,
          .max = 2},
-        {.name = "text", .type = KEDR_T_STRING,
-         .flags = KEDR_REQUIRED | KEDR_NONEMPTY, .max = 200},
+        {.name = "text",
+         .type = KEDR_T_STRING,
+         .flags = KEDR_REQUIRED | KEDR_NONEMPTY,
+         .max = 200},
         {.name = "note", .type = KEDR_T_STRING},
         {0},
     };
     char out[512];
 
     (void)state;
-    assert_int_equal(validate(spec, "{\"lang\": \"ru\", \"text\": \"x\"}", out,
-                              sizeof(out)),
-                     0);
+    assert_int_equal(
+        validate(spec, "{\"lang\": \"ru\", \"text\": \"x\"}", out, sizeof(out)),
+        0);
     assert_string_equal(out, "{}");
     /* optional fields may be absent or null */
     assert_int_equal(validate(spec,
@@ -755,14 +782,14 @@ test_input_required(void **state)
     assert_string_equal(out,
                         "{\"lang\":\"is required\",\"text\":\"is required\"}");
     /* null counts as absent */
-    assert_int_equal(validate(spec, "{\"lang\": null, \"text\": \"x\"}", out,
-                              sizeof(out)),
-                     1);
+    assert_int_equal(
+        validate(spec, "{\"lang\": null, \"text\": \"x\"}", out, sizeof(out)),
+        1);
     assert_string_equal(out, "{\"lang\":\"is required\"}");
     /* present but empty: NONEMPTY, not "required" */
-    assert_int_equal(validate(spec, "{\"lang\": \"\", \"text\": \" \"}", out,
-                              sizeof(out)),
-                     1);
+    assert_int_equal(
+        validate(spec, "{\"lang\": \"\", \"text\": \" \"}", out, sizeof(out)),
+        1);
     assert_string_equal(out, "{\"text\":\"must not be empty\"}");
     /* every bad field is named */
     assert_int_equal(validate(spec,
@@ -770,9 +797,8 @@ test_input_required(void **state)
                               "\"note\": []}",
                               out, sizeof(out)),
                      3);
-    assert_string_equal(out,
-                        "{\"lang\":\"is too long\",\"note\":\"must be a "
-                        "string\",\"text\":\"must be a string\"}");
+    assert_string_equal(out, "{\"lang\":\"is too long\",\"note\":\"must be a "
+                             "string\",\"text\":\"must be a string\"}");
 }
 
 static void
@@ -786,17 +812,15 @@ test_input_unknown_fields(void **state)
     char out[512];
 
     (void)state;
-    assert_int_equal(validate(spec, "{\"nmae\": \"x\"}", out, sizeof(out)),
-                     1);
+    assert_int_equal(validate(spec, "{\"nmae\": \"x\"}", out, sizeof(out)), 1);
     assert_string_equal(out, "{\"nmae\":\"unknown field\"}");
     /* even when null */
-    assert_int_equal(
-        validate(spec, "{\"name\": \"x\", \"extra\": null, \"Name\": 1}", out,
-                 sizeof(out)),
-        2);
-    assert_string_equal(out,
-                        "{\"Name\":\"unknown field\",\"extra\":\"unknown "
-                        "field\"}");
+    assert_int_equal(validate(spec,
+                              "{\"name\": \"x\", \"extra\": null, \"Name\": 1}",
+                              out, sizeof(out)),
+                     2);
+    assert_string_equal(out, "{\"Name\":\"unknown field\",\"extra\":\"unknown "
+                             "field\"}");
     assert_int_equal(validate(empty, "{}", out, sizeof(out)), 0);
     assert_int_equal(validate(empty, "{\"a\": 1}", out, sizeof(out)), 1);
     assert_string_equal(out, "{\"a\":\"unknown field\"}");
@@ -809,8 +833,8 @@ test_input_not_object(void **state)
         {.name = "name", .type = KEDR_T_STRING, .flags = KEDR_REQUIRED},
         {0},
     };
-    static const char *const bodies[] = {"[]", "[{\"name\": \"x\"}]", "\"x\"",
-                                         "1", "null", "true", NULL};
+    static const char *const bodies[] = {
+        "[]", "[{\"name\": \"x\"}]", "\"x\"", "1", "null", "true", NULL};
     char out[512];
     json_t *fields;
 
@@ -1053,7 +1077,8 @@ test_data_cookie(void **state)
     testdata_run("cookie", run_cookie);
 }
 
-#define ARENA_TEST(f) cmocka_unit_test_setup_teardown(f, arena_setup, arena_teardown)
+#define ARENA_TEST(f)                                                          \
+    cmocka_unit_test_setup_teardown(f, arena_setup, arena_teardown)
 
 int
 main(void)

@@ -221,8 +221,8 @@ test_size_too_small(void **state)
     m.size = (uint32_t)offsetof(struct kedr_module, api);
     snprintf(want, sizeof(want),
              "descriptor is %zu bytes, ABI %d.%d needs at least %zu",
-             offsetof(struct kedr_module, api), KEDR_ABI_MAJOR,
-             KEDR_ABI_MINOR, ABI10_SIZE);
+             offsetof(struct kedr_module, api), KEDR_ABI_MAJOR, KEDR_ABI_MINOR,
+             ABI10_SIZE);
     assert_string_equal(check(&m), want);
 
     /* checked before the signature */
@@ -272,14 +272,26 @@ static void
 test_name_valid(void **state)
 {
     static const char *const good[] = {
-        "a", "hello", "clients", "a1", "a_b", "a__", "z9_0", "t_alpha",
+        "a",
+        "hello",
+        "clients",
+        "a1",
+        "a_b",
+        "a__",
+        "z9_0",
+        "t_alpha",
         "abcdefghijklmnopqrstuvwxyz0123456789_abcdefghijk", /* 48 */
         NULL,
     };
     static const char *const bad[] = {
-        "", "1abc", "_a", "Hello", "helloW", "he-llo", "he.llo", "he llo",
-        "a/b", "../a", "héllo", "модуль", "a\n", " a", "a ",
-        "abcdefghijklmnopqrstuvwxyz0123456789_abcdefghijkl", /* 49 */
+        "",       "1abc",
+        "_a",     "Hello",
+        "helloW", "he-llo",
+        "he.llo", "he llo",
+        "a/b",    "../a",
+        "héllo",  "модуль",
+        "a\n",    " a",
+        "a ",     "abcdefghijklmnopqrstuvwxyz0123456789_abcdefghijkl", /* 49 */
         NULL,
     };
 

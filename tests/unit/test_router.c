@@ -62,23 +62,23 @@ add_ok(struct fixture *fx, const char *prefix, const struct kedr_route *rt,
        struct kedr_mod *mod)
 {
     fx->err[0] = '\0';
-    if (kedr_router_add(&fx->rt, prefix, rt, mod, fx->err,
-                        sizeof(fx->err)) != 0)
+    if (kedr_router_add(&fx->rt, prefix, rt, mod, fx->err, sizeof(fx->err)) !=
+        0)
         fail_msg("route %s %s%s refused: %s", rt->method, prefix, rt->path,
                  fx->err);
 }
 
 /* Add a route that must be refused with exactly `msg`. */
 static void
-add_refused(struct fixture *fx, const char *prefix,
-            const struct kedr_route *rt, const char *msg)
+add_refused(struct fixture *fx, const char *prefix, const struct kedr_route *rt,
+            const char *msg)
 {
     size_t n = fx->rt.n;
 
     fx->err[0] = '\0';
-    assert_int_equal(kedr_router_add(&fx->rt, prefix, rt, NULL, fx->err,
-                                     sizeof(fx->err)),
-                     -1);
+    assert_int_equal(
+        kedr_router_add(&fx->rt, prefix, rt, NULL, fx->err, sizeof(fx->err)),
+        -1);
     assert_string_equal(fx->err, msg);
     assert_int_equal(fx->rt.n, n); /* nothing added */
 }
@@ -104,8 +104,7 @@ static void
 test_literal(void **state)
 {
     struct fixture *fx = *state;
-    static const struct kedr_route r = {"GET", "/greeting", h_one, NULL,
-                                        NULL};
+    static const struct kedr_route r = {"GET", "/greeting", h_one, NULL, NULL};
     struct kedr_mod mod = {.name = (char *)"hello"};
 
     add_ok(fx, HELLO, &r, &mod);
@@ -129,10 +128,8 @@ test_literal(void **state)
     assert_int_equal(match(fx, "GET", HELLO "/Greeting"), KEDR_ENOTFOUND);
     assert_int_equal(match(fx, "GET", HELLO), KEDR_ENOTFOUND);
     assert_int_equal(match(fx, "GET", HELLO "/greeting/x"), KEDR_ENOTFOUND);
-    assert_int_equal(match(fx, "GET", "/api/v1/hell/greeting"),
-                     KEDR_ENOTFOUND);
-    assert_int_equal(match(fx, "GET", "api/v1/hello/greeting"),
-                     KEDR_ENOTFOUND);
+    assert_int_equal(match(fx, "GET", "/api/v1/hell/greeting"), KEDR_ENOTFOUND);
+    assert_int_equal(match(fx, "GET", "api/v1/hello/greeting"), KEDR_ENOTFOUND);
     assert_int_equal(match(fx, "GET", ""), KEDR_ENOTFOUND);
     assert_int_equal(match(fx, "GET", "/"), KEDR_ENOTFOUND);
     assert_null(fx->m.ent);
@@ -158,8 +155,7 @@ static void
 test_param_capture(void **state)
 {
     struct fixture *fx = *state;
-    static const struct kedr_route r = {"GET", "/items/:id", h_one, NULL,
-                                        NULL};
+    static const struct kedr_route r = {"GET", "/items/:id", h_one, NULL, NULL};
 
     add_ok(fx, HELLO, &r, NULL);
     assert_int_equal(match(fx, "GET", HELLO "/items/42"), 0);
@@ -180,8 +176,7 @@ static void
 test_param_decoding(void **state)
 {
     struct fixture *fx = *state;
-    static const struct kedr_route r = {"GET", "/items/:id", h_one, NULL,
-                                        NULL};
+    static const struct kedr_route r = {"GET", "/items/:id", h_one, NULL, NULL};
 
     add_ok(fx, HELLO, &r, NULL);
     assert_int_equal(match(fx, "GET", HELLO "/items/a%20b"), 0);
@@ -215,8 +210,7 @@ test_several_params(void **state)
         "GET", "/clients/:client/notes/:note/v/:ver", h_one, NULL, NULL};
 
     add_ok(fx, HELLO, &r, NULL);
-    assert_int_equal(match(fx, "GET", HELLO "/clients/7/notes/a%2Fb/v/3"),
-                     0);
+    assert_int_equal(match(fx, "GET", HELLO "/clients/7/notes/a%2Fb/v/3"), 0);
     assert_int_equal(fx->m.nparams, 3);
     assert_string_equal(fx->m.names[0], "client");
     assert_string_equal(fx->m.values[0], "7");
@@ -232,12 +226,11 @@ static void
 test_max_params(void **state)
 {
     struct fixture *fx = *state;
-    static const struct kedr_route eight = {
-        "GET", "/:a/:b/:c/:d/:e/:f/:g/:h", h_one, NULL, NULL};
+    static const struct kedr_route eight = {"GET", "/:a/:b/:c/:d/:e/:f/:g/:h",
+                                            h_one, NULL, NULL};
     static const struct kedr_route nine = {
         "POST", "/:a/:b/:c/:d/:e/:f/:g/:h/:i", h_one, NULL, NULL};
-    static const char *const names[] = {"a", "b", "c", "d",
-                                        "e", "f", "g", "h"};
+    static const char *const names[] = {"a", "b", "c", "d", "e", "f", "g", "h"};
 
     add_ok(fx, "/p", &eight, NULL);
     assert_int_equal(match(fx, "GET", "/p/1/2/3/4/5/6/7/8"), 0);
@@ -355,13 +348,10 @@ test_trailing_slash_and_empty_segments(void **state)
 {
     struct fixture *fx = *state;
     static const struct kedr_route r = {"GET", "/a/b", h_one, NULL, NULL};
-    static const struct kedr_route trailing = {"GET", "/c/", h_one, NULL,
-                                               NULL};
-    static const struct kedr_route empty = {"GET", "/c//d", h_one, NULL,
-                                            NULL};
+    static const struct kedr_route trailing = {"GET", "/c/", h_one, NULL, NULL};
+    static const struct kedr_route empty = {"GET", "/c//d", h_one, NULL, NULL};
     static const struct kedr_route slash = {"GET", "/", h_one, NULL, NULL};
-    static const struct kedr_route colon = {"GET", "/c/:", h_one, NULL,
-                                            NULL};
+    static const struct kedr_route colon = {"GET", "/c/:", h_one, NULL, NULL};
 
     add_ok(fx, HELLO, &r, NULL);
     assert_int_equal(match(fx, "GET", HELLO "/a/b"), 0);
@@ -393,14 +383,20 @@ static void
 test_bad_encoding(void **state)
 {
     struct fixture *fx = *state;
-    static const struct kedr_route r = {"GET", "/items/:id", h_one, NULL,
-                                        NULL};
+    static const struct kedr_route r = {"GET", "/items/:id", h_one, NULL, NULL};
     static const char *const bad[] = {
-        HELLO "/items/%zz",  HELLO "/items/%",   HELLO "/items/%4",
-        HELLO "/items/a%4/", HELLO "/items/%G1", HELLO "/items/%%",
-        HELLO "/items/%00",  HELLO "/items/a%00b",
+        HELLO "/items/%zz",
+        HELLO "/items/%",
+        HELLO "/items/%4",
+        HELLO "/items/a%4/",
+        HELLO "/items/%G1",
+        HELLO "/items/%%",
+        HELLO "/items/%00",
+        HELLO "/items/a%00b",
         /* decoding comes first: a path that would not match anyway */
-        "/api/v1/%zz/x", "/nothing/%", NULL,
+        "/api/v1/%zz/x",
+        "/nothing/%",
+        NULL,
     };
 
     add_ok(fx, HELLO, &r, NULL);
@@ -450,8 +446,8 @@ static void
 test_duplicate_across_prefixes(void **state)
 {
     struct fixture *fx = *state;
-    static const struct kedr_route core = {"GET", "/health", h_one,
-                                           KEDR_PUBLIC, NULL};
+    static const struct kedr_route core = {"GET", "/health", h_one, KEDR_PUBLIC,
+                                           NULL};
     static const struct kedr_route mod = {"GET", "", h_one, NULL, NULL};
 
     /* a module named "health" cannot shadow the core's /api/v1/health */
@@ -513,8 +509,7 @@ test_bad_method(void **state)
     static const struct kedr_route lower = {"get", "/x", h_one, NULL, NULL};
     static const struct kedr_route none = {NULL, "/x", h_one, NULL, NULL};
     static const struct kedr_route empty = {"", "/x", h_one, NULL, NULL};
-    static const struct kedr_route trace = {"TRACE", NULL, h_one, NULL,
-                                            NULL};
+    static const struct kedr_route trace = {"TRACE", NULL, h_one, NULL, NULL};
 
     add_refused(fx, HELLO, &foo, "route \"/x\": unknown method \"FOO\"");
     /* HEAD is implied by GET, never declared */
@@ -533,8 +528,7 @@ test_bad_path_or_handler(void **state)
     static const struct kedr_route relative = {"GET", "items", h_one, NULL,
                                                NULL};
     static const struct kedr_route nopath = {"GET", NULL, h_one, NULL, NULL};
-    static const struct kedr_route nohandler = {"POST", "/x", NULL, NULL,
-                                                NULL};
+    static const struct kedr_route nohandler = {"POST", "/x", NULL, NULL, NULL};
 
     add_refused(fx, HELLO, &relative,
                 "route \"GET items\": path must start with '/' and a "
@@ -653,8 +647,8 @@ test_many_routes(void **state)
     /* more routes than the first allocation holds */
     for (int i = 0; i < N; i++) {
         snprintf(paths[i], sizeof(paths[i]), "/r%d/:id", i);
-        routes[i] = (struct kedr_route){.method = "GET", .path = paths[i],
-                                        .handler = h_one};
+        routes[i] = (struct kedr_route){
+            .method = "GET", .path = paths[i], .handler = h_one};
         add_ok(fx, HELLO, &routes[i], NULL);
     }
     assert_int_equal(fx->rt.n, N);
@@ -676,9 +670,8 @@ test_empty_pattern_refused(void **state)
     static const struct kedr_route r = {"GET", "", h_one, NULL, NULL};
 
     fx->err[0] = '\0';
-    assert_int_equal(kedr_router_add(&fx->rt, "", &r, NULL, fx->err,
-                                     sizeof(fx->err)),
-                     -1);
+    assert_int_equal(
+        kedr_router_add(&fx->rt, "", &r, NULL, fx->err, sizeof(fx->err)), -1);
     assert_int_equal(fx->rt.n, 0);
 }
 

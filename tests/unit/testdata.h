@@ -131,8 +131,7 @@ testdata_run(const char *parser, testdata_run_pt run)
         fail_msg("data path too long");
     n = scandir(base, &names, testdata_select, alphasort);
     if (n < 0)
-        fail_msg("cannot read the cases in \"%s\" (set KEDR_TEST_DATA)",
-                 base);
+        fail_msg("cannot read the cases in \"%s\" (set KEDR_TEST_DATA)", base);
     for (int i = 0; i < n; i++) {
         char path[PATH_MAX + 300];
         char *input, *expected, *actual;
@@ -140,8 +139,7 @@ testdata_run(const char *parser, testdata_run_pt run)
 
         snprintf(path, sizeof(path), "%s/%s/input", base, names[i]->d_name);
         input = testdata_read(path, &ilen);
-        snprintf(path, sizeof(path), "%s/%s/expected", base,
-                 names[i]->d_name);
+        snprintf(path, sizeof(path), "%s/%s/expected", base, names[i]->d_name);
         expected = testdata_read(path, &elen);
         if (input == NULL || expected == NULL) {
             print_error("%s/%s: missing input or expected\n", parser,

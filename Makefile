@@ -12,7 +12,7 @@
 
 B          ?= build
 CC         ?= cc
-PKGS        = jansson libconfig libpq
+PKGS        = jansson libconfig libpq libsodium
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -38,6 +38,16 @@ static const struct conf_key conf_keys[] = {
     {"database", "statement_timeout", CK_INT, 0, 86400000, false},
     {"modules", "path", CK_STRLIST, 0, 0, true},
     {"modules", "enabled", CK_STRLIST, 0, 0, false},
+    {"security", "session_idle", CK_INT, 60, 86400 * 30, false},
+    {"security", "session_absolute", CK_INT, 300, 86400 * 365, false},
+    {"security", "cookie_secure", CK_BOOL, 0, 0, false},
+    {"security", "password_min_length", CK_INT, 8, 128, false},
+    {"security", "login_slow_after", CK_INT, 1, 1000, false},
+    {"security", "login_max_failures", CK_INT, 1, 1000, false},
+    {"security", "login_max_failures_ip", CK_INT, 1, 100000, false},
+    {"security", "login_window", CK_INT, 10, 86400, false},
+    {"security", "argon2_ops", CK_INT, 1, 10, false},
+    {"security", "argon2_mem_kib", CK_INT, 1024, 1048576, false},
     {NULL, NULL, 0, 0, 0, false},
 };
 
@@ -280,6 +290,60 @@ conf_validate(config_t *cfg, struct conf_errors *e)
     return e->count;
 }
 
+/*
+ * libconfig reads an "@include" file while it parses, and when that file
+ * cannot be read (a directory, say) its scanner calls exit(): such a line
+ * would kill `kedr check-config` and, on SIGHUP, the master.  Kedr's
+ * config is one file, so the directive is refused before libconfig sees
+ * the text.  Same lexical rules as conf_scan_ints; libconfig only takes
+ * "@include" first on a line.  True (the error recorded) when found.
+ */
+static bool
+conf_refuse_include(const char *t, struct conf_errors *e)
+{
+    int line = 1;
+    bool bol = true; /* only blanks since the line began */
+
+    while (*t) {
+        if (*t == '\n') {
+            line++;
+            bol = true;
+            t++;
+        } else if (*t == ' ' || *t == '\t') {
+            t++;
+        } else if (bol && strncmp(t, "@include", 8) == 0) {
+            conf_err(e, line,
+                     "@include is not supported: the configuration is one "
+                     "file");
+            return true;
+        } else if (*t == '"') {
+            for (t++; *t && *t != '"'; t++) {
+                if (*t == '\\' && t[1])
+                    t++;
+                if (*t == '\n')
+                    line++;
+            }
+            if (*t)
+                t++;
+            bol = false;
+        } else if (*t == '#' || (t[0] == '/' && t[1] == '/')) {
+            while (*t && *t != '\n')
+                t++;
+        } else if (t[0] == '/' && t[1] == '*') {
+            for (t += 2; *t && !(t[0] == '*' && t[1] == '/'); t++)
+                if (*t == '\n')
+                    line++;
+            if (*t)
+                t += 2;
+            bol = false;
+        } else {
+            bol = false;
+            t++;
+        }
+    }
+    return false;
+}
+
 int
 kedr_conf_check_text(const char *text, char *err, size_t errlen)
 {
@@ -289,6 +353,8 @@ kedr_conf_check_text(const char *text, char *err, size_t errlen)
 
     if (err != NULL && errlen > 0)
         err[0] = '\0';
+    if (conf_refuse_include(text, &e))
+        return e.count;
     config_init(&cfg);
     if (config_read_string(&cfg, text) != CONFIG_TRUE) {
         conf_err(&e, config_error_line(&cfg), "%s",
@@ -356,6 +422,14 @@ conf_read_text(const char *file)
         n = fread(buf + len, 1, cap - len, f);
         len += n;
     } while (n > 0);
+    if (ferror(f)) { /* a directory: EISDIR */
+        int err = errno;
+
+        fclose(f);
+        free(buf);
+        errno = err;
+        return NULL;
+    }
     fclose(f);
     buf[len] = '\0';
     return buf;
@@ -371,20 +445,24 @@ kedr_conf_load(const char *file)
 
     config_init(&c->cfg);
     c->file = kedr_xstrdup(file);
-    if (config_read_file(&c->cfg, file) != CONFIG_TRUE) {
-        if (config_error_type(&c->cfg) == CONFIG_ERR_FILE_IO)
-            fprintf(stderr, "%s: cannot read: %s\n", file, strerror(errno));
-        else
-            conf_err(&e, config_error_line(&c->cfg), "%s",
-                     config_error_text(&c->cfg));
+    /* parse the very text checked for @include, not the file again */
+    text = conf_read_text(file);
+    if (text == NULL) {
+        fprintf(stderr, "%s: cannot read: %s\n", file, strerror(errno));
         kedr_conf_free(c);
         return NULL;
     }
-    text = conf_read_text(file);
-    if (text != NULL) {
-        conf_scan_ints(text, &e);
+    if (conf_refuse_include(text, &e) ||
+        config_read_string(&c->cfg, text) != CONFIG_TRUE) {
+        if (e.count == 0)
+            conf_err(&e, config_error_line(&c->cfg), "%s",
+                     config_error_text(&c->cfg));
         free(text);
+        kedr_conf_free(c);
+        return NULL;
     }
+    conf_scan_ints(text, &e);
+    free(text);
     if (conf_validate(&c->cfg, &e) > 0) {
         kedr_conf_free(c);
         return NULL;
@@ -406,6 +484,22 @@ kedr_conf_load(const char *file)
                     : conf_str(&c->cfg, "database.url", "dbname=kedr");
     c->statement_timeout =
         (int)conf_int(&c->cfg, "database.statement_timeout", 20000);
+    c->session_idle = (int)conf_int(&c->cfg, "security.session_idle", 1800);
+    c->session_absolute =
+        (int)conf_int(&c->cfg, "security.session_absolute", 43200);
+    c->cookie_secure = conf_bool(&c->cfg, "security.cookie_secure", false);
+    c->password_min_length =
+        (int)conf_int(&c->cfg, "security.password_min_length", 10);
+    c->login_slow_after =
+        (int)conf_int(&c->cfg, "security.login_slow_after", 3);
+    c->login_max_failures =
+        (int)conf_int(&c->cfg, "security.login_max_failures", 10);
+    c->login_max_failures_ip =
+        (int)conf_int(&c->cfg, "security.login_max_failures_ip", 100);
+    c->login_window = (int)conf_int(&c->cfg, "security.login_window", 900);
+    c->argon2_ops = (int)conf_int(&c->cfg, "security.argon2_ops", 2);
+    c->argon2_mem_kib =
+        (int)conf_int(&c->cfg, "security.argon2_mem_kib", 65536);
     c->module_path = conf_strlist(&c->cfg, "modules.path");
     c->enabled = conf_strlist(&c->cfg, "modules.enabled");
     return c;

@@ -5,6 +5,7 @@
 #ifndef KEDR_CORE_H
 #define KEDR_CORE_H
 
+#include <setjmp.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -17,7 +18,9 @@
 #define KEDR_VERSION "0.1.0"
 
 /* ------------------------------------------------------------------ */
-/* arena.c: request memory.  Allocation never fails (aborts on OOM).   */
+/* arena.c: request memory.  Allocation never returns NULL: out of     */
+/* memory unwinds to the arena's recovery point when one is set (the   */
+/* request then fails with 500), else aborts (kedr_oom).               */
 /* ------------------------------------------------------------------ */
 
 struct kedr_arena_chunk;
@@ -27,12 +30,17 @@ struct kedr_arena {
     struct kedr_arena_chunk *head;
     struct kedr_cleanup *cleanups;
     size_t used; /* bytes handed out since init/clear, for statistics */
+    /* Where a failed allocation unwinds to (siglongjmp), or NULL.  Set by
+     * kedr_server_handle around route handling; cleared before the jump,
+     * so a failure while the request fails aborts instead of looping. */
+    sigjmp_buf *recover;
 };
 
 /* Initialise an empty arena (no memory yet). */
 void kedr_arena_init(struct kedr_arena *a);
 /* Run the cleanups (last registered first) and free all memory but the
- * first chunk, which is kept for the next request. */
+ * first chunk, which is kept for the next request (none is kept when
+ * built with -DKEDR_ARENA_MALLOC, make asan: see arena.c). */
 void kedr_arena_clear(struct kedr_arena *a);
 /* kedr_arena_clear and free everything. */
 void kedr_arena_release(struct kedr_arena *a);
@@ -43,6 +51,9 @@ char *kedr_arena_strndup(struct kedr_arena *a, const char *s, size_t n);
 char *kedr_arena_vsprintf(struct kedr_arena *a, const char *fmt, va_list ap);
 __attribute__((format(printf, 2, 3))) char *
 kedr_arena_sprintf(struct kedr_arena *a, const char *fmt, ...);
+/* Run fn(arg) when the arena is cleared.  When recording it fails, fn(arg)
+ * runs at once before the failure unwinds: a resource handed to the
+ * arena is never leaked. */
 void kedr_arena_on_cleanup(struct kedr_arena *a, void (*fn)(void *), void *arg);
 
 /* Abort the process on out-of-memory (the master replaces a worker). */
@@ -51,6 +62,53 @@ void *kedr_xmalloc(size_t n);
 void *kedr_xcalloc(size_t n, size_t size);
 void *kedr_xrealloc(void *p, size_t n);
 char *kedr_xstrdup(const char *s);
+
+/* ------------------------------------------------------------------ */
+/* Fault injection: test builds only (-DKEDR_FAULT, make fault).  While */
+/* a request's recovery point is set, the Nth arena allocation or the   */
+/* Nth database call (1-based, 0 = none) of the request fails, N read   */
+/* from its X-Kedr-Fault-Alloc and X-Kedr-Fault-Db headers; the counts  */
+/* go back in X-Kedr-Fault-Count (see server.c).                        */
+/* ------------------------------------------------------------------ */
+
+struct kedr_fault {
+    unsigned long alloc_at, db_at; /* the plan of this request */
+    unsigned long nalloc, ndb;     /* counted so far */
+};
+
+#ifdef KEDR_FAULT
+#define KEDR_FAULT_BUILD " fault-injection"
+extern struct kedr_fault kedr_fault;
+
+/* Count an arena allocation; true when it is the one to fail. */
+static inline bool
+kedr_fault_alloc(void)
+{
+    return ++kedr_fault.nalloc == kedr_fault.alloc_at;
+}
+
+/* Count a database call; true from the one to fail on: a failed statement
+ * aborts PostgreSQL's transaction, so every later call fails too. */
+static inline bool
+kedr_fault_db(void)
+{
+    return ++kedr_fault.ndb >= kedr_fault.db_at && kedr_fault.db_at != 0;
+}
+#else
+#define KEDR_FAULT_BUILD ""
+
+static inline bool
+kedr_fault_alloc(void)
+{
+    return false;
+}
+
+static inline bool
+kedr_fault_db(void)
+{
+    return false;
+}
+#endif
 
 /* A growable byte buffer in an arena (for responses). */
 struct kedr_buf {
@@ -111,6 +169,17 @@ struct kedr_conf {
     const char *db_url; /* KEDR_DATABASE_URL (the environment owns it) or
                            database.url */
     int statement_timeout;
+    /* security */
+    int session_idle;     /* seconds without a request before a session ends */
+    int session_absolute; /* seconds after login a session ends regardless */
+    bool cookie_secure;
+    int password_min_length;
+    int login_slow_after;      /* failures before answers are slowed */
+    int login_max_failures;    /* failures of one login before 429 */
+    int login_max_failures_ip; /* failures from one address before 429 */
+    int login_window;          /* seconds the failures count */
+    int argon2_ops;
+    int argon2_mem_kib;
     /* modules */
     const char **module_path; /* NULL-terminated */
     const char **enabled;     /* NULL-terminated */
@@ -284,6 +353,9 @@ bool kedr_db_ping(void);
 /* End the request's transaction: commit when `commit`, else roll back.
  * 0, or a code recorded in r when the commit failed. */
 int kedr_db_finish(struct kedr_req *r, bool commit);
+/* Run one statement on its own, outside any request transaction (none
+ * may be open), committed at once.  0 or a negative code (logged). */
+int kedr_db_exec_now(const char *sql, int n, const char *const *params);
 /* The raw connection (migrations), NULL when not connected. */
 struct pg_conn *kedr_db_conn(void);
 
@@ -317,7 +389,7 @@ struct kedr_req {
     struct kedr_arena arena;
     /* input */
     const char *method;
-    const char *path; /* decoded */
+    const char *path; /* as sent, without the query string */
     const char *rid;
     char **envp; /* FastCGI params (NULL in jobs) */
     struct kedr_kvlist query;
@@ -327,8 +399,21 @@ struct kedr_req {
     json_t *body;
     struct kedr_match match;
     struct kedr_mod *mod; /* module of the route, hook or job running */
-    int64_t user_id;
-    bool readonly; /* GET/HEAD: read-only transaction */
+    /* identity (auth.c): who is asking, and what they may do */
+    int64_t user_id;         /* 0: anonymous, a job, or an API token */
+    int64_t token_id;        /* the API token used, or 0 */
+    int64_t session_id;      /* the session used, or 0 */
+    int64_t counterparty_id; /* a portal user's distributor, or 0 */
+    const char *login;
+    const char *locale;
+    const char *csrf;   /* the session's CSRF token */
+    const char **perms; /* the permissions held (arena) */
+    int nperms;
+    bool perm_all;        /* a role grants '*' */
+    bool touch;           /* session/token last-use is stale: update it */
+    bool commit_on_error; /* a core handler keeps its writes on an error
+                             answer (a failed login's record) */
+    bool readonly;        /* GET/HEAD: read-only transaction */
     long long content_length;
     /* database */
     bool in_tx;
@@ -401,8 +486,70 @@ const char *kedr_req_env(struct kedr_req *r, const char *name);
 int kedr_server_run_job(struct kedr_req *r, struct kedr_mod *mod,
                         const struct kedr_job *job);
 
-/* The core's own routes (health), prefix /api/v1. */
+/* The core's own routes, prefix /api/v1: health (server.c), session
+ * and audit (auth.c), administration (admin.c). */
 extern const struct kedr_route kedr_core_routes[];
+extern const struct kedr_route kedr_auth_routes[];
+extern const struct kedr_route kedr_admin_routes[];
+/* The permissions the core itself declares (core.users.manage, ...). */
+extern const struct kedr_permission kedr_core_permissions[];
+
+/* admin.c and cli_user.c: a user as JSON (no password hash), from a row
+ * of core."user" aliased u; the API's and the audit trail's one shape. */
+#define KEDR_USER_JSON                                                         \
+    "json_build_object('id', u.id, 'login', u.login, 'full_name', "            \
+    "u.full_name, 'email', u.email, 'phone', u.phone, 'locale', u.locale, "    \
+    "'active', u.active, 'roles', coalesce((SELECT json_agg(ro.name ORDER "    \
+    "BY ro.name) FROM core.user_role ur JOIN core.role ro ON ro.id = "         \
+    "ur.role_id WHERE ur.user_id = u.id), '[]'::json), 'counterparty_id', "    \
+    "u.counterparty_id, 'has_password', u.password_hash IS NOT NULL, "         \
+    "'password_changed_at', u.password_changed_at, 'created_at', "             \
+    "u.created_at, 'updated_at', u.updated_at, 'version', u.version)"
+
+/* cli_user.c: `kedr user add|passwd|list` (argv[0] is "user").  Returns
+ * the exit status. */
+int kedr_cli_user(struct kedr_conf *c, int argc, char **argv);
+
+/* ------------------------------------------------------------------ */
+/* auth.c: sessions, API tokens, CSRF, permissions, passwords, audit   */
+/* ------------------------------------------------------------------ */
+
+/* Call once per process before hashing or drawing random tokens. */
+int kedr_auth_init(void);
+/*
+ * Identify the caller of a request (session cookie or Bearer token) and
+ * check the route's permission and, for cookie sessions on unsafe
+ * methods, the CSRF token.  Returns 0, or KEDR_EUNAUTH / KEDR_EFORBIDDEN
+ * with the error recorded.  Runs the identity query as the first
+ * statement of the request's transaction, which also sets the
+ * transaction-local settings kedr.user_id and kedr.counterparty_id (for
+ * row-level security).
+ */
+int kedr_auth_check(struct kedr_req *r, const struct kedr_route *route);
+/* After the request's transaction ended: record the session's or token's
+ * last use when it is stale (at most once a minute). */
+void kedr_auth_after(struct kedr_req *r);
+/* Whether the request's caller holds `perm`. */
+bool kedr_auth_has(struct kedr_req *r, const char *perm);
+/* Hash a password with argon2id (the configured cost) into `out`
+ * (crypto_pwhash_STRBYTES bytes).  0, or -1 when out of memory. */
+int kedr_password_hash(const char *password, char *out, size_t outlen);
+/* Check a password against a stored hash (NULL: always false, in the
+ * same time as a real check). */
+bool kedr_password_verify(const char *hash, const char *password);
+/* The password policy: NULL when `password` is acceptable for `login`,
+ * else a message for the "password" field. */
+const char *kedr_password_weak(const char *login, const char *password);
+/* A new random token (256 bits, base64url, 43 characters) in `out` (at
+ * least 64 bytes), with its SHA-256 in hex (65 bytes) in `hash`. */
+void kedr_token_new(const char *prefix, char *out, size_t outlen,
+                    char hash[65]);
+/* SHA-256 of a token, in hex. */
+void kedr_token_hash(const char *token, char hash[65]);
+/* Write an audit row in the request's transaction (kedr_audit). */
+int kedr_audit_write(struct kedr_req *r, const char *entity,
+                     const char *entity_id, const char *action, json_t *old,
+                     json_t *new_);
 
 /* ------------------------------------------------------------------ */
 /* migrate.c                                                           */

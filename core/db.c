@@ -170,6 +170,7 @@ db_fail(struct kedr_req *r, PGresult *res, const char *what)
 {
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(db_conn);
+    char sqlstate[8];
 
     if (db_conn == NULL || PQstatus(db_conn) != CONNECTION_OK) {
         kedr_warn("database: connection lost during %s: %s", what,
@@ -180,10 +181,29 @@ db_fail(struct kedr_req *r, PGresult *res, const char *what)
             PQclear(res);
         return kedr_req_fail(r, KEDR_EDBDOWN, NULL, "database unavailable");
     }
-    r->sqlstate = kedr_arena_strdup(&r->arena, state ? state : "XX000");
+    /* done with res before allocating: an allocation failure unwinds */
+    snprintf(sqlstate, sizeof(sqlstate), "%s", state ? state : "XX000");
     kedr_error("database: %s failed: %s", what, msg ? msg : "");
     if (res != NULL)
         PQclear(res);
+    r->sqlstate = kedr_arena_strdup(&r->arena, sqlstate);
+    return kedr_req_fail(r, KEDR_EDB, NULL, "database error");
+}
+
+/* Whether this database call of the request is to fail (fault builds; see
+ * core.h): counted while the request's recovery point is set. */
+static bool
+db_fault_hit(struct kedr_req *r)
+{
+    return r->arena.recover != NULL && kedr_fault_db();
+}
+
+/* Fail a call as a PostgreSQL error would, without touching the server. */
+static int
+db_fault(struct kedr_req *r, const char *what)
+{
+    r->sqlstate = "XX000";
+    kedr_error("database: %s failed: injected fault", what);
     return kedr_req_fail(r, KEDR_EDB, NULL, "database error");
 }
 
@@ -389,6 +409,10 @@ db_run(struct kedr_req *r, const char *sql, int n, const char *const *params,
     const char *name;
     PGresult *res;
 
+    if (db_fault_hit(r)) {
+        *rc = db_fault(r, "query");
+        return NULL;
+    }
     if (!r->in_tx) {
         res = db_run_first(r, sql, n, params, rc);
         if (res == NULL)
@@ -464,8 +488,11 @@ int
 kedr_pg_copy_begin(kedr_req_t *r, const char *sql)
 {
     PGresult *res;
-    int rc = db_begin(r);
+    int rc;
 
+    if (db_fault_hit(r))
+        return db_fault(r, "copy");
+    rc = db_begin(r);
     if (rc != 0)
         return rc;
     res = PQexec(db_conn, sql);
@@ -478,6 +505,8 @@ kedr_pg_copy_begin(kedr_req_t *r, const char *sql)
 int
 kedr_pg_copy_put(kedr_req_t *r, const char *data, size_t len)
 {
+    if (db_fault_hit(r))
+        return db_fault(r, "copy");
     while (len > 0) {
         int chunk = len > (1u << 30) ? (1 << 30) : (int)len;
 
@@ -494,6 +523,8 @@ kedr_pg_copy_end(kedr_req_t *r)
 {
     PGresult *res;
 
+    if (db_fault_hit(r))
+        return db_fault(r, "copy");
     if (PQputCopyEnd(db_conn, NULL) != 1)
         return db_fail(r, NULL, "copy");
     res = PQgetResult(db_conn);
@@ -545,6 +576,10 @@ kedr_db_finish(struct kedr_req *r, bool commit)
 
     if (!r->in_tx)
         return 0;
+    if (commit && db_fault_hit(r)) {
+        (void)kedr_db_finish(r, false);
+        return db_fault(r, "commit");
+    }
     r->in_tx = false;
     if (db_conn == NULL)
         return commit ? kedr_req_fail(r, KEDR_EDBDOWN, NULL,
@@ -580,4 +615,22 @@ kedr_db_finish(struct kedr_req *r, bool commit)
                              "concurrent update, retry");
     }
     return db_fail(r, res, "commit");
+}
+
+int
+kedr_db_exec_now(const char *sql, int n, const char *const *params)
+{
+    PGresult *res;
+    int rc = 0;
+
+    if (kedr_db_connect() != 0)
+        return KEDR_EDBDOWN;
+    res = PQexecParams(db_conn, sql, n, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK &&
+        PQresultStatus(res) != PGRES_TUPLES_OK) {
+        kedr_warn("database: %s", PQerrorMessage(db_conn));
+        rc = KEDR_EDB;
+    }
+    PQclear(res);
+    return rc;
 }

@@ -136,7 +136,7 @@ kedr_cookie_parse(struct kedr_arena *a, const char *s, size_t n,
             vs++;
         while (ve > vs && (s[ve - 1] == ' ' || s[ve - 1] == '\t'))
             ve--;
-        if (ve - vs >= 2 && s[vs] == '"' && s[ve - 1] == '"') {
+        if (ve >= vs + 2 && s[vs] == '"' && s[ve - 1] == '"') {
             vs++;
             ve--;
         }

@@ -18,7 +18,10 @@ usage(FILE *f)
           "  serve          run the server (master, workers, jobs worker)\n"
           "  migrate        apply pending schema migrations\n"
           "  modules        list the modules found, with their state\n"
-          "  routes         list every route of the enabled modules\n"
+          "  routes         list every route of the core and the enabled\n"
+          "                 modules; --json: [{method, path, permission,\n"
+          "                 module}], permission null = any signed-in user\n"
+          "  user           add, passwd, list: manage users (user --help)\n"
           "  check-config   validate the configuration file\n"
           "  version        print the version\n"
           "\n"
@@ -53,12 +56,35 @@ cmd_modules(struct kedr_conf *c)
     return rc == 0 ? 0 : 1;
 }
 
+/* The routes as a JSON array, for tools and the generic route test. */
+static void
+routes_json(void)
+{
+    json_t *doc = json_array();
+
+    for (size_t i = 0; i < kedr_srv.router.n; i++) {
+        const struct kedr_route_ent *e = &kedr_srv.router.ents[i];
+        const char *perm = e->route->permission;
+
+        json_array_append_new(
+            doc, json_pack("{s:s, s:s, s:o, s:s}", "method", e->method, "path",
+                           e->pattern, "permission",
+                           perm ? json_string(perm) : json_null(), "module",
+                           e->mod ? e->mod->name : "core"));
+    }
+    json_dumpf(doc, stdout, JSON_INDENT(1));
+    fputc('\n', stdout);
+    json_decref(doc);
+}
+
 static int
-cmd_routes(struct kedr_conf *c)
+cmd_routes(struct kedr_conf *c, bool json)
 {
     int rc = kedr_server_setup(c, false);
 
-    if (rc == 0)
+    if (rc == 0 && json)
+        routes_json();
+    else if (rc == 0)
         for (size_t i = 0; i < kedr_srv.router.n; i++) {
             const struct kedr_route_ent *e = &kedr_srv.router.ents[i];
             const char *perm = e->route->permission;
@@ -109,8 +135,9 @@ main(int argc, char **argv)
     }
     cmd = argv[optind];
     if (strcmp(cmd, "version") == 0) {
-        printf("kedr %s (module ABI %d.%d, %s)\n", KEDR_VERSION, KEDR_ABI_MAJOR,
-               KEDR_ABI_MINOR, KEDR_BUILD_SIG);
+        printf("kedr %s (module ABI %d.%d, %s)%s\n", KEDR_VERSION,
+               KEDR_ABI_MAJOR, KEDR_ABI_MINOR, KEDR_BUILD_SIG,
+               KEDR_FAULT_BUILD);
         return 0;
     }
     if (strcmp(cmd, "serve") == 0)
@@ -126,7 +153,15 @@ main(int argc, char **argv)
     } else if (strcmp(cmd, "modules") == 0) {
         rc = cmd_modules(c);
     } else if (strcmp(cmd, "routes") == 0) {
-        rc = cmd_routes(c);
+        if (optind + 1 < argc && strcmp(argv[optind + 1], "--json") != 0) {
+            fprintf(stderr, "kedr routes: unknown option \"%s\"\n",
+                    argv[optind + 1]);
+            rc = 2;
+        } else {
+            rc = cmd_routes(c, optind + 1 < argc);
+        }
+    } else if (strcmp(cmd, "user") == 0) {
+        rc = kedr_cli_user(c, argc - optind, argv + optind);
     } else if (strcmp(cmd, "migrate") == 0) {
         rc = cmd_migrate(c);
     } else {

@@ -169,11 +169,25 @@ api_user_id(kedr_req_t *r)
 static bool
 api_has_permission(kedr_req_t *r, const char *perm)
 {
-    /* identity arrives with the users and roles of the core (issue 4);
-     * until then nobody holds a permission */
-    (void)r;
-    (void)perm;
-    return false;
+    return kedr_auth_has(r, perm);
+}
+
+static const char *
+api_user_login(kedr_req_t *r)
+{
+    return r->user_id != 0 ? r->login : NULL;
+}
+
+static const char *
+api_user_locale(kedr_req_t *r)
+{
+    return r->locale != NULL && r->locale[0] != '\0' ? r->locale : "ru";
+}
+
+static int64_t
+api_counterparty_id(kedr_req_t *r)
+{
+    return r->counterparty_id;
 }
 
 /* ------------------------------------------------------------------ */
@@ -315,7 +329,17 @@ kedr_req_error_response(struct kedr_req *r, int code)
         json_object_set(err, "fields", r->err_fields);
     doc = json_object();
     json_object_set_new(doc, "error", err);
-    r->nhdrs = 0; /* headers of a failed handler do not apply */
+    {
+        /* headers of a failed handler do not apply, but for those that
+         * explain the error */
+        int n = 0;
+
+        for (int i = 0; i < r->nhdrs; i++)
+            if (strcasecmp(r->hdrs[i].name, "Retry-After") == 0 ||
+                strcasecmp(r->hdrs[i].name, "WWW-Authenticate") == 0)
+                r->hdrs[n++] = r->hdrs[i];
+        r->nhdrs = n;
+    }
     (void)api_reply_json(r, r->status, doc);
 }
 
@@ -439,4 +463,8 @@ const struct kedr_api kedr_core_api = {
     .conf_bool = api_conf_bool,
     .vlog = api_vlog,
     .env_log = api_env_log,
+    .user_login = api_user_login,
+    .user_locale = api_user_locale,
+    .counterparty_id = api_counterparty_id,
+    .audit = kedr_audit_write,
 };

@@ -5,6 +5,9 @@
  *   authenticate -> permission -> parse and validate JSON (400/422) ->
  *   handler (transaction opened by its first query) -> hooks ->
  *   commit or roll back -> response -> access log line.
+ * From the route match to the commit the request arena has a recovery
+ * point: an allocation that fails in there unwinds to it (arena.c), the
+ * transaction rolls back and the answer is 500 "out of memory".
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,11 +48,15 @@ kedr_server_setup(struct kedr_conf *conf, bool worker)
     struct kedr_modset *set = &kedr_srv.mods;
 
     kedr_api = &kedr_core_api; /* the core's own routes use kedr.h too */
+    if (kedr_auth_init() != 0)
+        return -1;
     kedr_srv.conf = conf;
     kedr_router_init(&kedr_srv.router);
     if (kedr_modules_load(set, conf) != 0)
         return -1;
-    if (server_add_routes("/api/v1", kedr_core_routes, NULL) != 0)
+    if (server_add_routes("/api/v1", kedr_core_routes, NULL) != 0 ||
+        server_add_routes("/api/v1", kedr_auth_routes, NULL) != 0 ||
+        server_add_routes("/api/v1", kedr_admin_routes, NULL) != 0)
         return -1;
     for (size_t i = 0; i < set->norder; i++) {
         struct kedr_mod *m = set->order[i];
@@ -214,30 +221,19 @@ parse_body(struct kedr_req *r, const struct kedr_route *route)
     kedr_arena_on_cleanup(&r->arena, body_free, r->body);
     if (route->input == NULL)
         return 0;
+    /* the arena owns it: field_error below may allocate, and a failure
+     * there unwinds past this function */
     fields = json_object();
+    kedr_arena_on_cleanup(&r->arena, body_free, fields);
     if (kedr_input_validate(route->input, r->body, fields) > 0) {
         const char *k;
         json_t *v;
 
         json_object_foreach (fields, k, v)
             kedr_api->field_error(r, k, json_string_value(v));
-        json_decref(fields);
         return kedr_req_fail(r, KEDR_EINVAL, NULL, "invalid input");
     }
-    json_decref(fields);
     return 0;
-}
-
-/* Authenticate and check the route's permission.  0 or a code. */
-static int
-check_access(struct kedr_req *r, const struct kedr_route *route)
-{
-    if (route->permission != NULL &&
-        strcmp(route->permission, KEDR_PUBLIC) == 0)
-        return 0;
-    /* no sessions or tokens exist yet (users and roles come with the
-     * identity issue): every non-public route needs a user */
-    return kedr_req_fail(r, KEDR_EUNAUTH, NULL, "authentication required");
 }
 
 static void
@@ -256,30 +252,71 @@ write_response(struct kedr_req *r, FCGX_Request *fr)
         FCGX_PutStr(r->out, (int)r->outlen, fr->out);
 }
 
-void
-kedr_server_handle(struct kedr_req *r, FCGX_Request *fr)
+/* ------------------------------------------------------------------ */
+/* fault injection (test builds: -DKEDR_FAULT; see core.h)             */
+/* ------------------------------------------------------------------ */
+
+#ifdef KEDR_FAULT
+struct kedr_fault kedr_fault;
+
+static unsigned long
+fault_header(struct kedr_req *r, const char *param)
+{
+    const char *v = kedr_req_env(r, param);
+
+    return v != NULL ? strtoul(v, NULL, 10) : 0;
+}
+
+/* Read this request's plan from its headers and reset the counts. */
+static void
+server_fault_arm(struct kedr_req *r)
+{
+    kedr_fault.alloc_at = fault_header(r, "HTTP_X_KEDR_FAULT_ALLOC");
+    kedr_fault.db_at = fault_header(r, "HTTP_X_KEDR_FAULT_DB");
+    kedr_fault.nalloc = 0;
+    kedr_fault.ndb = 0;
+}
+
+/* Tell the test how many failure points the request went through. */
+static void
+server_fault_report(struct kedr_req *r)
+{
+    char v[64];
+
+    snprintf(v, sizeof(v), "alloc=%lu db=%lu pid=%d", kedr_fault.nalloc,
+             kedr_fault.ndb, (int)getpid());
+    kedr_fault.alloc_at = kedr_fault.db_at = 0;
+    kedr_api->set_header(r, "X-Kedr-Fault-Count", v);
+}
+#else
+static void
+server_fault_arm(struct kedr_req *r)
+{
+    (void)r;
+}
+
+static void
+server_fault_report(struct kedr_req *r)
+{
+    (void)r;
+}
+#endif
+
+/* From the route match to the commit: 0 or a code with the error. */
+static int
+server_route(struct kedr_req *r)
 {
     const struct kedr_route *route = NULL;
     int rc;
 
-    kedr_req_reset(r);
-    r->start_us = kedr_now_us();
-    rc = kedr_req_parse_params(r, fr->envp);
-    if (r->rid == NULL)
-        r->rid = new_request_id(r);
-    kedr_log_rid = r->rid;
-    if (rc == 0)
-        rc = read_body(r, fr);
-    if (rc == 0) {
-        rc = kedr_router_match(&kedr_srv.router, &r->arena, r->method, r->path,
-                               &r->match);
-        if (rc == KEDR_ENOTFOUND)
-            kedr_req_fail(r, rc, NULL, "no such route");
-        else if (rc == KEDR_EMETHOD)
-            kedr_req_fail(r, rc, NULL, "method not allowed here");
-        else if (rc == KEDR_EBADREQ)
-            kedr_req_fail(r, rc, NULL, "bad percent-encoding in the path");
-    }
+    rc = kedr_router_match(&kedr_srv.router, &r->arena, r->method, r->path,
+                           &r->match);
+    if (rc == KEDR_ENOTFOUND)
+        kedr_req_fail(r, rc, NULL, "no such route");
+    else if (rc == KEDR_EMETHOD)
+        kedr_req_fail(r, rc, NULL, "method not allowed here");
+    else if (rc == KEDR_EBADREQ)
+        kedr_req_fail(r, rc, NULL, "bad percent-encoding in the path");
     if (rc == 0) {
         route = r->match.ent->route;
         r->mod = r->match.ent->mod;
@@ -290,7 +327,7 @@ kedr_server_handle(struct kedr_req *r, FCGX_Request *fr)
             snprintf(kedr_my_slot->route, sizeof(kedr_my_slot->route), "%s %s",
                      r->method, r->match.ent->pattern);
         }
-        rc = check_access(r, route);
+        rc = kedr_auth_check(r, route);
     }
     if (rc == 0)
         rc = parse_body(r, route);
@@ -304,12 +341,70 @@ kedr_server_handle(struct kedr_req *r, FCGX_Request *fr)
     }
     if (rc == 0) {
         rc = kedr_db_finish(r, true);
+    } else if (r->commit_on_error) {
+        /* a core handler that keeps its writes on an error answer */
+        int crc = kedr_db_finish(r, true);
+
+        if (crc < 0)
+            rc = crc;
     } else {
         (void)kedr_db_finish(r, false);
     }
+    return rc;
+}
+
+/* An allocation failed under server_route: whatever ran (a hook, the
+ * commit) is abandoned; roll back and fail in the one shape.  The arena's
+ * cleanups release the rest when the request ends. */
+static int
+server_unwound(struct kedr_req *r)
+{
+    r->mod = r->match.ent != NULL ? r->match.ent->mod : NULL;
+    kedr_log_module = r->mod ? r->mod->name : NULL;
+    kedr_error("out of memory: request rolled back");
+    (void)kedr_db_finish(r, false);
+    r->err_code = KEDR_EINTERNAL;
+    r->err_msg = "out of memory";
+    r->err_fields = NULL; /* its cleanup still frees it */
+    return KEDR_EINTERNAL;
+}
+
+/* server_route under the request arena's recovery point. */
+static int
+server_route_protected(struct kedr_req *r)
+{
+    sigjmp_buf recover;
+    int rc;
+
+    if (sigsetjmp(recover, 0) != 0)
+        return server_unwound(r);
+    r->arena.recover = &recover;
+    rc = server_route(r);
+    r->arena.recover = NULL;
+    return rc;
+}
+
+void
+kedr_server_handle(struct kedr_req *r, FCGX_Request *fr)
+{
+    int rc;
+
+    kedr_req_reset(r);
+    r->start_us = kedr_now_us();
+    rc = kedr_req_parse_params(r, fr->envp);
+    if (r->rid == NULL)
+        r->rid = new_request_id(r);
+    kedr_log_rid = r->rid;
+    server_fault_arm(r);
+    if (rc == 0)
+        rc = read_body(r, fr);
+    if (rc == 0)
+        rc = server_route_protected(r);
     if (rc < 0)
         kedr_req_error_response(r, rc);
+    server_fault_report(r);
     write_response(r, fr);
+    kedr_auth_after(r);
     if (kedr_srv.conf->access_log)
         kedr_log_write(
             KEDR_LOG_INFO, "access %s %s %d %.3fms user=%lld route=\"%s\"",

@@ -20,13 +20,16 @@ PROG=tools/deps.sh
 #   bench  load generators: wrk; pgbench comes with postgresql-15 (the
 #          server, pulled in by postgresql) as
 #          /usr/lib/postgresql/15/bin/pgbench
-#   dev    shell and C linters, valgrind, clang for the fuzz targets
+#   dev    the quality gates: shellcheck, cppcheck, clang-format (make
+#          lint), valgrind (make check-mem), clang with its compiler-rt
+#          (libFuzzer, which apt only recommends) for make fuzz; make asan
+#          needs only gcc's libasan and libubsan (build-essential)
 declare -A GROUPS_PKGS=(
     [base]="build-essential pkg-config libfcgi-dev libpq-dev libjansson-dev
-            libconfig-dev libcmocka-dev postgresql postgresql-contrib nginx
+            libconfig-dev libsodium-dev libcmocka-dev postgresql postgresql-contrib nginx
             curl procps"
     [bench]="wrk postgresql-contrib"
-    [dev]="shellcheck clang clang-format valgrind"
+    [dev]="shellcheck cppcheck clang clang-format valgrind libclang-rt-14-dev"
 )
 GROUP_NAMES="bench dev"        # what `all` means, besides base
 

@@ -19,6 +19,8 @@
 #                                    running stack (sourceable shell)
 #   DIR/nginx/nginx.conf, nginx.pid  the rendered nginx.conf.example, tmp/
 #   DIR/log/kedr.log, nginx-error.log, nginx-access.log, postgres.log
+#   DIR/admin-password               the password of user "admin", made
+#                                    by the first `up` (mode 0600)
 #
 # Contract: the kedr config must put its socket (server.listen) at
 # DIR/run/kedr.sock; conf/kedr.conf says "var/run/kedr.sock", so it fits
@@ -31,6 +33,8 @@
 #   KEDR_BIN            the kedr binary (default <project>/build/kedr)
 #   KEDR_NGINX          the nginx binary (default: nginx on PATH, /usr/sbin)
 #   KEDR_NGINX_WORKERS  nginx worker_processes (default 1)
+#   KEDR_LOGIN_RATE     nginx's limit on logins per address (default 10r/m;
+#                       the test suites, which log in often, raise it)
 #   KEDR_PG_BINDIR      PostgreSQL server binaries (default: pg_config
 #                       --bindir, else the newest /usr/lib/postgresql/*/bin)
 #
@@ -56,6 +60,7 @@ NGX_DEF_TMPDIR='/var/lib/nginx/'
 NGX_DEF_LISTEN='listen 8080;'
 NGX_DEF_WWW='/srv/kedr/www'
 NGX_DEF_SOCK='unix:/run/kedr/kedr.sock'
+NGX_DEF_LOGIN_RATE='rate=10r/m;'   # KEDR_LOGIN_RATE overrides (tests)
 
 LOCK_FD=
 
@@ -480,6 +485,8 @@ kedr_up()
         die "kedr migrate failed"
     fi
 
+    admin_ensure "$conf"
+
     note "starting kedr"
     # setsid: its own session and process group (so `down` can signal the
     # master and its workers together, and a closed terminal leaves it be).
@@ -500,6 +507,37 @@ kedr_up()
     stop_process "$pid" kedr
     rm -f -- "$KPID"
     die "kedr's socket $SOCK did not appear in $((WAIT_KEDR / 10)) s"
+}
+
+# The first administrator: when DIR/admin-password does not exist and the
+# database has no user "admin", create one with a random password, keep
+# the password in DIR/admin-password (mode 0600) and print it once.  The
+# password reaches kedr on its standard input, never on a command line.
+admin_ensure()
+{
+    local conf=$1 bin=$KEDR file=$DIR/admin-password users pw
+    [[ -e $file ]] && return 0
+    if ! users=$(cd "$ROOT" && "$bin" -c "$conf" user list \
+        2>>"$LOG/kedr.log" </dev/null {LOCK_FD}>&-); then
+        show_log "$LOG/kedr.log"
+        die "kedr user list failed"
+    fi
+    if awk 'NR > 1 && tolower($1) == "admin" { found = 1 } END { exit !found }' \
+        <<<"$users"; then
+        return 0
+    fi
+    pw=$(head -c 18 /dev/urandom | base64)
+    if ! (cd "$ROOT" && printf '%s\n' "$pw" |
+        "$bin" -c "$conf" user add admin --role admin --name 'Администратор' \
+            --password-stdin) >>"$LOG/kedr.log" 2>&1 {LOCK_FD}>&-; then
+        show_log "$LOG/kedr.log"
+        die "cannot create the admin user"
+    fi
+    rm -f -- "$file.new"
+    if ! (umask 077 && printf '%s\n' "$pw" >"$file.new") || ! mv -f -- "$file.new" "$file"; then
+        die "user admin created, but its password could not be saved in $file: it is $pw"
+    fi
+    printf 'admin password: %s (saved in %s)\n' "$pw" "$file"
 }
 
 kedr_down()
@@ -571,6 +609,7 @@ nginx_render()
             -e "s|^([[:space:]]*)$NGX_DEF_LISTEN|\\1listen $(sed_repl "$bind:$port");|" \
             -e "/^[[:space:]]*#/!s|$NGX_DEF_WWW|$(sed_repl "$ROOT/www")|g" \
             -e "/^[[:space:]]*#/!s|$NGX_DEF_SOCK|unix:$(sed_repl "$SOCK")|g" \
+            -e "s|zone=kedr_login:10m $NGX_DEF_LOGIN_RATE|zone=kedr_login:10m rate=${KEDR_LOGIN_RATE:-10r/m};|" \
             "$tmpl"
     } >"$NGX_CONF.new"
     # Every default must have been replaced: a drifted template would

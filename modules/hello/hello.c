@@ -75,9 +75,16 @@ hello_create(kedr_req_t *r)
     rc = kedr_db_json(r, hello_insert_sql, KEDR_PARAMS(lang, text), &row);
     if (rc != 0)
         return rc;
-    event = json_loads(row, 0, NULL);
+    event = kedr_json_own(r, json_loads(row, 0, NULL));
+    /* every business write goes into the audit trail, in this transaction */
+    rc = kedr_audit(r, "hello.greeting",
+                    kedr_sprintf(r, "%lld",
+                                 (long long)json_integer_value(
+                                     json_object_get(event, "id"))),
+                    "created", NULL, event);
+    if (rc != 0)
+        return rc;
     rc = kedr_emit(r, "hello.greeting.created", event);
-    json_decref(event);
     if (rc != 0)
         return rc;
     return kedr_reply_raw(r, 201, "application/json", row, strlen(row));

@@ -27,9 +27,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const KEDR = process.env.KEDR_BIN || path.join(ROOT, 'build/kedr');
+const BUILD = path.resolve(ROOT, process.env.B || 'build');
+export const KEDR = process.env.KEDR_BIN || path.join(BUILD, 'kedr');
 export const STACK_SH = path.join(ROOT, 'tools/stack.sh');
-export const MODULE_PATH = [path.join(ROOT, 'build/modules'), path.join(ROOT, 'build/tests/modules')];
+export const MODULE_PATH = [path.join(BUILD, 'modules'), path.join(BUILD, 'tests/modules')];
+// A sanitizer report (make asan) in a stack's kedr log fails its test file.
+const SANITIZER_RE = /ERROR: (?:AddressSanitizer|LeakSanitizer)|runtime error:/;
 
 const KEEP = process.env.KEDR_TEST_KEEP === '1';
 // More than nginx's upstream keepalive (see Stack.checkWorkers).
@@ -73,7 +76,8 @@ export function freePort() {
 // Environment for child processes: no libpq settings of the caller (they
 // would point psql elsewhere), and no KEDR_DATABASE_URL unless given.
 function childEnv(extra = {}) {
-    const env = { ...process.env };
+    // tests log in far more often than nginx.conf.example's 10 a minute
+    const env = { KEDR_LOGIN_RATE: '6000r/m', ...process.env };
     for (const k of Object.keys(env)) {
         if (/^PG[A-Z]+$/.test(k) || k === 'KEDR_DATABASE_URL') delete env[k];
     }
@@ -96,10 +100,11 @@ export function run(cmd, args, { env, cwd = ROOT, timeout = 120000, input } = {}
     });
 }
 
-// Run build/kedr with a config file: runKedr(conf, ['modules']).
-export function runKedr(conf, args, { databaseUrl, timeout = 30000 } = {}) {
+// Run build/kedr with a config file: runKedr(conf, ['modules']).  `input`
+// goes to its standard input (else stdin is an open, empty pipe).
+export function runKedr(conf, args, { databaseUrl, timeout = 30000, input } = {}) {
     const env = childEnv(databaseUrl ? { KEDR_DATABASE_URL: databaseUrl } : {});
-    return run(KEDR, ['-c', conf, ...args], { env, timeout });
+    return run(KEDR, ['-c', conf, ...args], { env, timeout, input });
 }
 
 // ---------------------------------------------------------------------
@@ -129,7 +134,9 @@ function confGroupBody(obj) {
 //   enabled [], workers 5, maxRequests 0, requestTimeout 30, maxBody,
 //   jobs true, logLevel 'info', accessLog true, statementTimeout,
 //   modulePath (defaults to the build's two module directories),
-//   groups { <module>: { key: value } }, extra (raw text appended).
+//   groups { <module>: { key: value } }, security { key: value } (the
+//   security group: a test stack wants argon2_ops 1, argon2_mem_kib 8192
+//   to hash fast), extra (raw text appended).
 export function confText(dir, opts = {}) {
     const server = {
         listen: path.join(dir, 'run/kedr.sock'),
@@ -148,6 +155,7 @@ export function confText(dir, opts = {}) {
     text += `server:\n{\n${confGroupBody(server)}};\n\n`;
     text += `database:\n{\n${confGroupBody(database)}};\n\n`;
     text += `modules:\n{\n${confGroupBody(modules)}};\n`;
+    if (opts.security) text += `\nsecurity:\n{\n${confGroupBody(opts.security)}};\n`;
     for (const [name, group] of Object.entries(opts.groups ?? {})) {
         text += `\n${name}:\n{\n${confGroupBody(group)}};\n`;
     }
@@ -317,6 +325,39 @@ class Stack {
         return this.request('POST', urlPath, { ...opts, json });
     }
 
+    // --- identity ---
+
+    // The password of user "admin" that stack.sh up made (DIR/admin-password).
+    adminPassword() {
+        return fs.readFileSync(path.join(this.dir, 'admin-password'), 'utf8').trim();
+    }
+
+    // A Client with the given credentials (see Client).
+    client(creds = {}) {
+        return new Client(this, creds);
+    }
+
+    // Log in (POST /api/v1/session); resolves a Client holding the session
+    // cookie and CSRF token, its login answer in client.res.  Throws
+    // unless the login succeeds.  `cookie` plants a kedr_session cookie on
+    // the login request itself.
+    async login(login, password, { cookie } = {}) {
+        const headers = cookie !== undefined ? { Cookie: `kedr_session=${cookie}` } : {};
+        const res = await this.post('/api/v1/session', { login, password }, { headers });
+        if (res.status !== 201) throw new Error(`login "${login}" failed: ${res.status} ${res.text}`);
+        const value = sessionCookie(res);
+        if (!value) throw new Error(`login "${login}": no kedr_session cookie in ${res.headers.get('set-cookie')}`);
+        const c = new Client(this, { cookie: value, csrf: res.json.csrf_token });
+        c.res = res;
+        c.user = res.json.user;
+        return c;
+    }
+
+    // A Client logged in as "admin".
+    loginAdmin() {
+        return this.login('admin', this.adminPassword());
+    }
+
     // The nginx configuration stack.sh rendered for this stack.
     nginxConf() {
         return fs.readFileSync(path.join(this.dir, 'nginx/nginx.conf'), 'utf8');
@@ -422,10 +463,68 @@ class Stack {
         if (this.stopped) return;
         this.stopped = true;
         live.delete(this);
+        await run(STACK_SH, ['down', this.dir], { timeout: 120000 });
+        const log = this.log();
+        const at = log.search(SANITIZER_RE);
+        if (at >= 0) this.failed = true;
         if (this.failed) this.report();
         const keep = KEEP && this.failed;
-        await run(STACK_SH, keep ? ['down', this.dir] : ['down', this.dir, '--purge'], { timeout: 120000 });
-        if (!keep) fs.rmSync(this.dir, { recursive: true, force: true });
+        if (!keep) {
+            await run(STACK_SH, ['down', this.dir, '--purge'], { timeout: 120000 });
+            fs.rmSync(this.dir, { recursive: true, force: true });
+        }
+        if (at >= 0) {
+            const from = log.lastIndexOf('\n', at) + 1;
+            throw new Error(`sanitizer report in the kedr log:\n${log.slice(from, from + 8000)}`);
+        }
+    }
+}
+
+// The value of the kedr_session cookie a response sets, or null.
+export function sessionCookie(res) {
+    const all = typeof res.headers.getSetCookie === 'function'
+        ? res.headers.getSetCookie()
+        : [res.headers.get('set-cookie') || ''];
+    for (const c of all) {
+        const m = /^kedr_session=([^;]*)/.exec(c);
+        if (m) return m[1];
+    }
+    return null;
+}
+
+// A caller with credentials: a session (cookie kedr_session, and its CSRF
+// token sent as X-CSRF-Token on unsafe methods unless `csrf: false` is
+// given to the request) or an API token (Authorization: Bearer).
+export class Client {
+    constructor(stack, { cookie, csrf, token } = {}) {
+        this.stack = stack;
+        this.cookie = cookie;
+        this.csrf = csrf;
+        this.token = token;
+    }
+
+    request(method, urlPath, { csrf = true, headers = {}, ...opts } = {}) {
+        const h = {};
+        if (this.cookie !== undefined) h.Cookie = `kedr_session=${this.cookie}`;
+        if (this.token !== undefined) h.Authorization = `Bearer ${this.token}`;
+        if (csrf && this.csrf !== undefined && !['GET', 'HEAD'].includes(method)) h['X-CSRF-Token'] = this.csrf;
+        return this.stack.request(method, urlPath, { ...opts, headers: { ...h, ...headers } });
+    }
+
+    get(urlPath, opts) {
+        return this.request('GET', urlPath, opts);
+    }
+
+    post(urlPath, json, opts = {}) {
+        return this.request('POST', urlPath, { ...opts, json });
+    }
+
+    patch(urlPath, json, opts = {}) {
+        return this.request('PATCH', urlPath, { ...opts, json });
+    }
+
+    delete(urlPath, opts) {
+        return this.request('DELETE', urlPath, opts);
     }
 }
 

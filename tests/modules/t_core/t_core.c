@@ -14,6 +14,8 @@
  *   GET  /items/:id           one item, JSON built by PostgreSQL
  *   POST /fail-after-write    insert, emit created, emit doomed (t_base's
  *                             hook fails it): everything must roll back
+ *   POST /audited[?fail=1]    insert and audit; fail=1 then fails (422):
+ *                             the audit row must roll back too
  *   POST /reply-error         insert, then answer 409 itself: rolls back
  *   GET  /write-in-get        INSERT inside a GET (read-only transaction)
  *   POST /copy?n=N            COPY N rows into t_core.bulk
@@ -185,14 +187,12 @@ t_core_insert(kedr_req_t *r, const char **row)
         row);
     if (rc != 0)
         return rc;
-    ev = json_loads(*row, 0, NULL);
+    ev = kedr_json_own(r, json_loads(*row, 0, NULL));
     if (ev == NULL)
         return kedr_fail(r, KEDR_EINTERNAL, NULL, "bad row JSON");
     kedr_log(r, KEDR_LOG_INFO, "inserted item %lld \"%s\"",
              (long long)json_integer_value(json_object_get(ev, "id")), name);
-    rc = kedr_emit(r, "t_core.item.created", ev);
-    json_decref(ev);
-    return rc;
+    return kedr_emit(r, "t_core.item.created", ev);
 }
 
 static int
@@ -223,12 +223,35 @@ t_core_fail_after_write(kedr_req_t *r)
 
     if (rc != 0)
         return rc;
-    ev = json_loads(row, 0, NULL);
+    ev = kedr_json_own(r, json_loads(row, 0, NULL));
     rc = kedr_emit(r, "t_core.item.doomed", ev);
-    json_decref(ev);
     if (rc != 0)
         return rc;
     /* not reached while t_base is loaded */
+    return kedr_reply_raw(r, 201, "application/json", row, strlen(row));
+}
+
+/* POST /audited[?fail=1]: insert, record the audit row, then (with
+ * fail=1) fail: the audit row must roll back with the item. */
+static int
+t_core_audited(kedr_req_t *r)
+{
+    const char *row, *fail = kedr_query(r, "fail");
+    json_t *item;
+    int rc = t_core_insert(r, &row);
+
+    if (rc != 0)
+        return rc;
+    item = kedr_json_own(r, json_loads(row, 0, NULL));
+    rc = kedr_audit(r, "t_core.item",
+                    kedr_sprintf(r, "%lld",
+                                 (long long)json_integer_value(
+                                     json_object_get(item, "id"))),
+                    "created", NULL, item);
+    if (rc != 0)
+        return rc;
+    if (fail != NULL && strcmp(fail, "1") == 0)
+        return kedr_fail(r, KEDR_EINVAL, "fail", "failing after the audit");
     return kedr_reply_raw(r, 201, "application/json", row, strlen(row));
 }
 
@@ -428,6 +451,11 @@ static const struct kedr_route t_core_routes[] = {
     {.method = "POST",
      .path = "/fail-after-write",
      .handler = t_core_fail_after_write,
+     .permission = KEDR_PUBLIC,
+     .input = t_core_name_input},
+    {.method = "POST",
+     .path = "/audited",
+     .handler = t_core_audited,
      .permission = KEDR_PUBLIC,
      .input = t_core_name_input},
     {.method = "POST",

@@ -1,0 +1,1150 @@
+/*
+ * admin.c -- the administration API under /api/v1: users, roles, the
+ * permission catalogue, API tokens and the module list; and the
+ * permissions the core itself declares.
+ *
+ * Handlers use the module API of kedr.h like any module (PostgreSQL
+ * builds the JSON, kedr_fail for the one error shape, kedr_audit for
+ * every write), plus the password and token helpers of auth.c and the
+ * module set of the running server.  Every write is audited with its old
+ * and new values; no password hash or token hash ever leaves the
+ * database through here.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "core.h"
+
+const struct kedr_permission kedr_core_permissions[] = {
+    {.name = "core.users.manage",
+     .label_ru = "Управлять пользователями и API-токенами",
+     .label_en = "Manage users and API tokens"},
+    {.name = "core.roles.manage",
+     .label_ru = "Управлять ролями и правами",
+     .label_en = "Manage roles and permissions"},
+    {.name = "core.audit.read",
+     .label_ru = "Читать журнал изменений",
+     .label_en = "Read the audit trail"},
+    {.name = "core.modules.read",
+     .label_ru = "Просматривать список модулей",
+     .label_en = "View the module list"},
+    {0},
+};
+
+/* ------------------------------------------------------------------ */
+/* helpers                                                             */
+/* ------------------------------------------------------------------ */
+
+/* The ":id" path parameter when it is a positive integer, else NULL. */
+static const char *
+admin_id(kedr_req_t *r)
+{
+    const char *id = kedr_param(r, "id");
+    size_t n;
+
+    if (id == NULL || (n = strlen(id)) == 0 || n > 18 ||
+        strspn(id, "0123456789") != n || id[0] == '0')
+        return NULL;
+    return id;
+}
+
+/* JSON text built by PostgreSQL, parsed and owned by the request; NULL
+ * for NULL text. */
+static json_t *
+admin_parse(kedr_req_t *r, const char *text)
+{
+    json_t *v;
+
+    if (text == NULL)
+        return NULL;
+    v = json_loads(text, JSON_DECODE_ANY, NULL);
+    if (v == NULL)
+        kedr_oom(); /* PostgreSQL's JSON is well-formed: only memory fails */
+    return kedr_json_own(r, v);
+}
+
+/* A JSON value as compact text in the request's arena. */
+static const char *
+admin_dump(kedr_req_t *r, json_t *v)
+{
+    char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+
+    if (s == NULL)
+        kedr_oom();
+    kedr_on_cleanup(r, free, s);
+    return s;
+}
+
+/* Whether field errors were recorded (kedr_field_error) and not yet
+ * turned into the request's failure. */
+static bool
+fields_pending(kedr_req_t *r)
+{
+    return r->err_fields != NULL && json_object_size(r->err_fields) > 0;
+}
+
+/* A string member of the body, or NULL when absent or null. */
+static const char *
+body_str(kedr_req_t *r, const char *key)
+{
+    return json_string_value(json_object_get(kedr_body(r), key));
+}
+
+/* Whether the body has `key`, null included. */
+static bool
+body_has(kedr_req_t *r, const char *key)
+{
+    return json_object_get(kedr_body(r), key) != NULL;
+}
+
+static const char *
+user_id_text(kedr_req_t *r)
+{
+    int64_t uid = kedr_user_id(r);
+
+    return uid > 0 ? kedr_sprintf(r, "%lld", (long long)uid) : NULL;
+}
+
+static bool
+login_valid(const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n < 1 || n > 64)
+        return false;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && strchr("._@-", *s) == NULL)
+            return false;
+    return true;
+}
+
+/* A plausible address: one '@', something before it, a dot after it, no
+ * spaces or control characters. */
+static bool
+email_valid(const char *s)
+{
+    const char *at = strchr(s, '@');
+
+    if (at == NULL || at == s || strchr(at + 1, '@') != NULL || strlen(s) > 254)
+        return false;
+    for (const char *p = s; *p; p++)
+        if ((unsigned char)*p <= ' ' || *p == 0x7f)
+            return false;
+    return strchr(at + 1, '.') != NULL && at[1] != '.' &&
+           s[strlen(s) - 1] != '.';
+}
+
+static bool
+locale_valid(const char *s)
+{
+    return strcmp(s, "ru") == 0 || strcmp(s, "en") == 0;
+}
+
+/* Digits of fixed width at s; -1 when any is not a digit. */
+static int
+digits(const char *s, int n)
+{
+    int v = 0;
+
+    for (int i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)s[i]))
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+/*
+ * An ISO 8601 date or date-time PostgreSQL will take as timestamptz:
+ * YYYY-MM-DD[(T| )HH:MM[:SS[.ffffff]]][Z|(+|-)HH[:MM]].  Without a zone
+ * the server's (UTC) applies.
+ */
+static bool
+datetime_valid(const char *s)
+{
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y, m, d;
+
+    if (strlen(s) < 10 || s[4] != '-' || s[7] != '-')
+        return false;
+    y = digits(s, 4);
+    m = digits(s + 5, 2);
+    d = digits(s + 8, 2);
+    if (y < 1 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1] ||
+        (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)))
+        return false;
+    s += 10;
+    if (*s == 'T' || *s == ' ') {
+        if (digits(s + 1, 2) < 0 || digits(s + 1, 2) > 23 || s[3] != ':' ||
+            digits(s + 4, 2) < 0 || digits(s + 4, 2) > 59)
+            return false;
+        s += 6;
+        if (*s == ':') {
+            if (digits(s + 1, 2) < 0 || digits(s + 1, 2) > 59)
+                return false;
+            s += 3;
+            if (*s == '.') {
+                size_t n = strspn(s + 1, "0123456789");
+
+                if (n < 1 || n > 6)
+                    return false;
+                s += 1 + n;
+            }
+        }
+        if (*s == 'Z')
+            s++;
+        else if (*s == '+' || *s == '-') {
+            if (digits(s + 1, 2) < 0 || digits(s + 1, 2) > 14)
+                return false;
+            s += 3;
+            if (*s == ':')
+                s++;
+            if (*s != '\0') {
+                if (digits(s, 2) < 0 || digits(s, 2) > 59)
+                    return false;
+                s += 2;
+            }
+        }
+    }
+    return *s == '\0';
+}
+
+/* Whether `perm` is one a role or token may hold: the core's, an enabled
+ * module's, or "*". */
+static bool
+perm_known(const char *perm)
+{
+    if (strcmp(perm, "*") == 0)
+        return true;
+    for (const struct kedr_permission *p = kedr_core_permissions; p->name; p++)
+        if (strcmp(p->name, perm) == 0)
+            return true;
+    for (size_t i = 0; i < kedr_srv.mods.norder; i++)
+        for (const struct kedr_permission *p =
+                 kedr_srv.mods.order[i]->desc->permissions;
+             p && p->name; p++)
+            if (strcmp(p->name, perm) == 0)
+                return true;
+    return false;
+}
+
+/* Whether the JSON array `list` holds the string `s`. */
+static bool
+list_has(json_t *list, const char *s)
+{
+    size_t i;
+    json_t *v;
+
+    json_array_foreach (list, i, v)
+        if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
+            return true;
+    return false;
+}
+
+/*
+ * Check a "permissions" array: every item a known permission, or one the
+ * record already holds (`kept`, may be NULL: a module since disabled
+ * must not make its role uneditable).  Records field errors; returns the
+ * number of bad items.
+ */
+static int
+perms_check(kedr_req_t *r, json_t *perms, json_t *kept)
+{
+    size_t i;
+    json_t *v;
+    int bad = 0;
+
+    json_array_foreach (perms, i, v) {
+        const char *p = json_string_value(v);
+
+        if (p == NULL) {
+            kedr_field_error(r, "permissions", "must be a list of strings");
+            bad++;
+        } else if (!perm_known(p) && (kept == NULL || !list_has(kept, p))) {
+            kedr_field_error(
+                r, "permissions",
+                kedr_sprintf(r, "unknown permission \"%.100s\"", p));
+            bad++;
+        }
+    }
+    return bad;
+}
+
+/* Whether every item of a JSON array is a string. */
+static bool
+all_strings(json_t *list)
+{
+    size_t i;
+    json_t *v;
+
+    json_array_foreach (list, i, v)
+        if (!json_is_string(v))
+            return false;
+    return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* users                                                               */
+/* ------------------------------------------------------------------ */
+
+static const char user_list_sql[] =
+    "WITH f AS (SELECT u.* FROM core.\"user\" u "
+    "WHERE ($1::text IS NULL OR (u.login || ' ' || u.full_name || ' ' || "
+    "u.email) ILIKE '%' || replace(replace(replace($1, '\\', '\\\\'), '%', "
+    "'\\%'), '_', '\\_') || '%') "
+    "AND ($2::boolean IS NULL OR u.active = $2::boolean)), "
+    "p AS (SELECT * FROM f ORDER BY lower(login), id "
+    "LIMIT $3::int OFFSET $4::int) "
+    "SELECT json_build_object('items', coalesce((SELECT "
+    "json_agg(" KEDR_USER_JSON
+    " ORDER BY lower(u.login), u.id) FROM p u), '[]'::json), "
+    "'total', (SELECT count(*) FROM f))::text";
+
+/* A non-negative integer query value within [0, max]; `def` when absent.
+ * -1 (and a field error) when malformed. */
+static long
+query_count(kedr_req_t *r, const char *key, long def, long max)
+{
+    const char *v = kedr_query(r, key);
+    size_t n;
+
+    if (v == NULL || *v == '\0')
+        return def;
+    n = strlen(v);
+    if (n > 9 || strspn(v, "0123456789") != n || atol(v) > max) {
+        kedr_field_error(
+            r, key, kedr_sprintf(r, "must be a number from 0 to %ld", max));
+        return -1;
+    }
+    return atol(v);
+}
+
+/* GET /users?q=&active=&limit=&offset= */
+static int
+admin_users_list(kedr_req_t *r)
+{
+    const char *q = kedr_query(r, "q");
+    const char *active = kedr_query(r, "active");
+    long limit = query_count(r, "limit", 50, 500);
+    long offset = query_count(r, "offset", 0, 100000000);
+
+    if (active != NULL && *active == '\0')
+        active = NULL;
+    if (active != NULL && strcmp(active, "true") != 0 &&
+        strcmp(active, "false") != 0) {
+        kedr_field_error(r, "active", "must be true or false");
+        limit = -1;
+    }
+    if (limit < 0 || offset < 0)
+        return kedr_fail(r, KEDR_EINVAL, NULL, "invalid query");
+    if (q != NULL && *q == '\0')
+        q = NULL;
+    return kedr_reply_db_json(r, 200, user_list_sql,
+                              KEDR_PARAMS(q, active,
+                                          kedr_sprintf(r, "%ld", limit),
+                                          kedr_sprintf(r, "%ld", offset)));
+}
+
+static const char user_one_sql[] =
+    "SELECT " KEDR_USER_JSON "::text FROM core.\"user\" u WHERE u.id = $1";
+
+/* GET /users/:id */
+static int
+admin_users_get(kedr_req_t *r)
+{
+    const char *id = admin_id(r);
+
+    if (id == NULL)
+        return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such user");
+    return kedr_reply_db_json(r, 200, user_one_sql, KEDR_PARAMS(id));
+}
+
+/* Role names of `roles` (a JSON array text) that no role has. */
+static const char role_unknown_sql[] =
+    "SELECT n FROM json_array_elements_text($1::json) n "
+    "WHERE NOT EXISTS (SELECT 1 FROM core.role ro WHERE ro.name = n)";
+static const char user_roles_clear_sql[] =
+    "DELETE FROM core.user_role WHERE user_id = $1";
+static const char user_roles_set_sql[] =
+    "INSERT INTO core.user_role (user_id, role_id) SELECT $1, ro.id "
+    "FROM core.role ro WHERE ro.name IN "
+    "(SELECT json_array_elements_text($2::json)) ON CONFLICT DO NOTHING";
+
+/* Check the body's "roles" (an array of role names, all existing).
+ * Returns its JSON text, NULL when absent, or "" after recording a field
+ * error; a failed query returns NULL with *rc set. */
+static const char *
+roles_check(kedr_req_t *r, int *rc)
+{
+    json_t *roles = json_object_get(kedr_body(r), "roles");
+    const char *text;
+    kedr_rows_t *rows;
+
+    *rc = 0;
+    if (roles == NULL || json_is_null(roles))
+        return NULL;
+    if (!all_strings(roles)) {
+        kedr_field_error(r, "roles", "must be a list of role names");
+        return "";
+    }
+    text = admin_dump(r, roles);
+    rows = kedr_db_query(r, role_unknown_sql, KEDR_PARAMS(text));
+    if (rows == NULL) {
+        *rc = KEDR_EDB;
+        return NULL;
+    }
+    if (kedr_rows_count(rows) > 0) {
+        kedr_field_error(r, "roles",
+                         kedr_sprintf(r, "unknown role \"%.100s\"",
+                                      kedr_rows_get(rows, 0, 0)));
+        return "";
+    }
+    return text;
+}
+
+/* Replace a user's roles with those named in `roles` (checked). */
+static int
+roles_set(kedr_req_t *r, const char *id, const char *roles)
+{
+    if (kedr_db_exec(r, user_roles_clear_sql, KEDR_PARAMS(id)) < 0 ||
+        kedr_db_exec(r, user_roles_set_sql, KEDR_PARAMS(id, roles)) < 0)
+        return KEDR_EDB;
+    return 0;
+}
+
+/* Check the fields POST and PATCH share; records field errors. */
+static void
+user_fields_check(kedr_req_t *r)
+{
+    const char *email = body_str(r, "email");
+    const char *locale = body_str(r, "locale");
+
+    if (email != NULL && *email != '\0' && !email_valid(email))
+        kedr_field_error(r, "email", "is not an email address");
+    if (locale != NULL && !locale_valid(locale))
+        kedr_field_error(r, "locale", "must be \"ru\" or \"en\"");
+}
+
+static const char user_insert_sql[] =
+    "INSERT INTO core.\"user\" (login, full_name, email, phone, locale, "
+    "password_hash, password_changed_at, counterparty_id, created_by) "
+    "VALUES ($1, coalesce($2, ''), coalesce($3, ''), coalesce($4, ''), "
+    "coalesce($5, 'ru'), $6::text, CASE WHEN $6 IS NOT NULL THEN now() END, "
+    "$7::bigint, $8::bigint) "
+    "ON CONFLICT ((lower(login))) DO NOTHING RETURNING id";
+
+/* POST /users {login, full_name, email, phone, locale, roles, password,
+ * counterparty_id} */
+static int
+admin_users_create(kedr_req_t *r)
+{
+    json_t *body = kedr_body(r);
+    const char *login = body_str(r, "login");
+    const char *password = body_str(r, "password");
+    json_t *cp = json_object_get(body, "counterparty_id");
+    char hash[crypto_pwhash_STRBYTES];
+    const char *roles, *id, *cp_text = NULL, *why, *row;
+    kedr_rows_t *rows;
+    int rc;
+
+    if (!login_valid(login))
+        kedr_field_error(r, "login",
+                         "1 to 64 characters: letters, digits, . _ @ -");
+    user_fields_check(r);
+    if (password != NULL && (why = kedr_password_weak(login, password)) != NULL)
+        kedr_field_error(r, "password", why);
+    if (json_is_integer(cp)) {
+        if (json_integer_value(cp) < 1)
+            kedr_field_error(r, "counterparty_id", "must be a positive id");
+        cp_text = kedr_sprintf(r, "%lld", (long long)json_integer_value(cp));
+    }
+    roles = roles_check(r, &rc);
+    if (rc != 0)
+        return rc;
+    if ((roles != NULL && *roles == '\0') || fields_pending(r))
+        return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
+    if (password != NULL &&
+        kedr_password_hash(password, hash, sizeof(hash)) != 0)
+        return kedr_fail(r, KEDR_EINTERNAL, NULL, "cannot hash the password");
+    rows = kedr_db_query(
+        r, user_insert_sql,
+        KEDR_PARAMS(login, body_str(r, "full_name"), body_str(r, "email"),
+                    body_str(r, "phone"), body_str(r, "locale"),
+                    password ? hash : NULL, cp_text, user_id_text(r)));
+    sodium_memzero(hash, sizeof(hash));
+    if (rows == NULL)
+        return KEDR_EDB;
+    if (kedr_rows_count(rows) == 0)
+        return kedr_fail(r, KEDR_ECONFLICT, "login",
+                         "a user with this login exists");
+    id = kedr_rows_get(rows, 0, 0);
+    if (roles != NULL && (rc = roles_set(r, id, roles)) != 0)
+        return rc;
+    if ((rc = kedr_db_json(r, user_one_sql, KEDR_PARAMS(id), &row)) != 0)
+        return rc;
+    rc = kedr_audit(r, "core.user", id, "created", NULL, admin_parse(r, row));
+    if (rc != 0)
+        return rc;
+    kedr_log(r, KEDR_LOG_INFO, "user \"%s\" created", login);
+    return kedr_reply_raw(r, 201, "application/json", row, strlen(row));
+}
+
+static const char user_update_sql[] =
+    "UPDATE core.\"user\" SET full_name = coalesce($3, full_name), "
+    "email = coalesce($4, email), phone = coalesce($5, phone), "
+    "locale = coalesce($6, locale), active = coalesce($7::boolean, active), "
+    "counterparty_id = CASE WHEN $8::boolean THEN $9::bigint "
+    "ELSE counterparty_id END, "
+    "version = version + 1, updated_at = now() "
+    "WHERE id = $1 AND version = $2::int";
+static const char user_sessions_end_sql[] =
+    "DELETE FROM core.session WHERE user_id = $1";
+/* Whether an active user holds '*' through a role: the last one must not
+ * be disabled or lose the role (nobody could administer Kedr again). */
+static const char admin_exists_sql[] =
+    "SELECT EXISTS (SELECT 1 FROM core.\"user\" u "
+    "JOIN core.user_role ur ON ur.user_id = u.id "
+    "JOIN core.role ro ON ro.id = ur.role_id "
+    "WHERE u.active AND '*' = ANY (ro.permissions) "
+    "AND ($1::bigint IS NULL OR u.id = $1::bigint))";
+
+/* Whether an administrator (a given one, or any when id is NULL) exists.
+ * -1 when the query failed. */
+static int
+admin_exists(kedr_req_t *r, const char *id)
+{
+    kedr_rows_t *rows = kedr_db_query(r, admin_exists_sql, KEDR_PARAMS(id));
+
+    if (rows == NULL)
+        return -1;
+    return kedr_rows_get(rows, 0, 0)[0] == 't';
+}
+
+/* PATCH /users/:id {version, full_name, email, phone, locale, active,
+ * roles, counterparty_id} */
+static int
+admin_users_update(kedr_req_t *r)
+{
+    json_t *body = kedr_body(r);
+    const char *id = admin_id(r);
+    json_t *active = json_object_get(body, "active");
+    json_t *cp = json_object_get(body, "counterparty_id");
+    json_t *old, *new_;
+    const char *roles, *cp_text = NULL, *row, *version;
+    bool was_admin = false;
+    int rc, n;
+
+    if (id == NULL)
+        return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such user");
+    version = kedr_sprintf(
+        r, "%lld",
+        (long long)json_integer_value(json_object_get(body, "version")));
+    user_fields_check(r);
+    if (json_is_integer(cp)) {
+        if (json_integer_value(cp) < 1)
+            kedr_field_error(r, "counterparty_id", "must be a positive id");
+        cp_text = kedr_sprintf(r, "%lld", (long long)json_integer_value(cp));
+    }
+    if ((rc = kedr_db_json(r, user_one_sql, KEDR_PARAMS(id), &row)) != 0)
+        return rc;
+    if (row == NULL)
+        return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such user");
+    old = admin_parse(r, row);
+    roles = roles_check(r, &rc);
+    if (rc != 0)
+        return rc;
+    if ((roles != NULL && *roles == '\0') || fields_pending(r))
+        return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
+    if (json_integer_value(json_object_get(old, "version")) !=
+        json_integer_value(json_object_get(body, "version")))
+        return kedr_fail(r, KEDR_ECONFLICT, "version",
+                         "the user was changed by someone else: reload it");
+    if (json_is_false(active) || roles != NULL) {
+        if ((rc = admin_exists(r, id)) < 0)
+            return KEDR_EDB;
+        was_admin = rc == 1;
+    }
+    n = kedr_db_exec(
+        r, user_update_sql,
+        KEDR_PARAMS(
+            id, version, body_str(r, "full_name"), body_str(r, "email"),
+            body_str(r, "phone"), body_str(r, "locale"),
+            json_is_boolean(active) ? (json_is_true(active) ? "true" : "false")
+                                    : NULL,
+            body_has(r, "counterparty_id") ? "true" : "false", cp_text));
+    if (n < 0)
+        return n;
+    if (n == 0)
+        return kedr_fail(r, KEDR_ECONFLICT, "version",
+                         "the user was changed by someone else: reload it");
+    if (roles != NULL && (rc = roles_set(r, id, roles)) != 0)
+        return rc;
+    if (was_admin) {
+        if ((rc = admin_exists(r, NULL)) < 0)
+            return KEDR_EDB;
+        if (rc == 0)
+            return kedr_fail(r, KEDR_EINVAL,
+                             json_is_false(active) ? "active" : "roles",
+                             "the last administrator must stay an active "
+                             "administrator");
+    }
+    /* a disabled user's sessions die with this transaction */
+    if (json_is_false(active) &&
+        kedr_db_exec(r, user_sessions_end_sql, KEDR_PARAMS(id)) < 0)
+        return KEDR_EDB;
+    if ((rc = kedr_db_json(r, user_one_sql, KEDR_PARAMS(id), &row)) != 0)
+        return rc;
+    new_ = admin_parse(r, row);
+    if ((rc = kedr_audit(r, "core.user", id, "updated", old, new_)) != 0)
+        return rc;
+    return kedr_reply_raw(r, 200, "application/json", row, strlen(row));
+}
+
+static const char user_login_sql[] =
+    "SELECT login FROM core.\"user\" WHERE id = $1";
+static const char user_password_sql[] =
+    "UPDATE core.\"user\" SET password_hash = $2, password_changed_at = now(), "
+    "updated_at = now(), version = version + 1 WHERE id = $1 "
+    "RETURNING json_build_object('password_changed_at', "
+    "password_changed_at)::text";
+
+/* POST /users/:id/password {password}: set a new password and end the
+ * user's sessions. */
+static int
+admin_users_password(kedr_req_t *r)
+{
+    const char *id = admin_id(r);
+    const char *password = body_str(r, "password");
+    char hash[crypto_pwhash_STRBYTES];
+    const char *login, *why, *row;
+    kedr_rows_t *rows;
+    json_t *new_;
+    int rc, ended;
+
+    if (id == NULL)
+        return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such user");
+    rows = kedr_db_query(r, user_login_sql, KEDR_PARAMS(id));
+    if (rows == NULL)
+        return KEDR_EDB;
+    if (kedr_rows_count(rows) == 0)
+        return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such user");
+    login = kedr_rows_get(rows, 0, 0);
+    if ((why = kedr_password_weak(login, password)) != NULL)
+        return kedr_fail(r, KEDR_EINVAL, "password", "%s", why);
+    if (kedr_password_hash(password, hash, sizeof(hash)) != 0)
+        return kedr_fail(r, KEDR_EINTERNAL, NULL, "cannot hash the password");
+    rc = kedr_db_json(r, user_password_sql, KEDR_PARAMS(id, hash), &row);
+    sodium_memzero(hash, sizeof(hash));
+    if (rc != 0)
+        return rc;
+    ended = kedr_db_exec(r, user_sessions_end_sql, KEDR_PARAMS(id));
+    if (ended < 0)
+        return ended;
+    new_ = admin_parse(r, row);
+    json_object_set_new(new_, "sessions_ended", json_integer(ended));
+    if ((rc = kedr_audit(r, "core.user", id, "password_changed", NULL, new_)) !=
+        0)
+        return rc;
+    kedr_log(r, KEDR_LOG_INFO, "password of \"%s\" changed, %d sessions ended",
+             login, ended);
+    return 0; /* 204 */
+}
+
+/* ------------------------------------------------------------------ */
+/* roles                                                               */
+/* ------------------------------------------------------------------ */
+
+#define ROLE_JSON                                                              \
+    "json_build_object('id', ro.id, 'name', ro.name, 'label_ru', "             \
+    "ro.label_ru, 'label_en', ro.label_en, 'permissions', "                    \
+    "to_json(ro.permissions), 'builtin', ro.builtin, 'users', (SELECT "        \
+    "count(*) FROM core.user_role ur JOIN core.\"user\" uu ON uu.id = "        \
+    "ur.user_id WHERE ur.role_id = ro.id AND uu.active), 'created_at', "       \
+    "ro.created_at, 'updated_at', ro.updated_at, 'version', ro.version)"
+
+static const char role_list_sql[] =
+    "SELECT coalesce(json_agg(" ROLE_JSON " ORDER BY ro.id), '[]')::text "
+    "FROM core.role ro";
+static const char role_one_sql[] =
+    "SELECT " ROLE_JSON "::text FROM core.role ro WHERE ro.id = $1";
+
+/* GET /roles: every role, with its permissions and active users. */
+static int
+admin_roles_list(kedr_req_t *r)
+{
+    return kedr_reply_db_json(r, 200, role_list_sql, 0, NULL);
+}
+
+/* GET /roles/:id */
+static int
+admin_roles_get(kedr_req_t *r)
+{
+    const char *id = admin_id(r);
+
+    if (id == NULL)
+        return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such role");
+    return kedr_reply_db_json(r, 200, role_one_sql, KEDR_PARAMS(id));
+}
+
+static bool
+role_name_valid(const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n < 1 || n > 48 || !islower((unsigned char)s[0]))
+        return false;
+    for (; *s; s++)
+        if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) &&
+            *s != '_')
+            return false;
+    return true;
+}
+
+/* The permissions array as sorted, distinct text[]. */
+#define PERMS_ARRAY(n)                                                         \
+    "ARRAY(SELECT DISTINCT p FROM json_array_elements_text($" #n               \
+    "::json) p ORDER BY p)"
+
+static const char role_insert_sql[] =
+    "INSERT INTO core.role (name, label_ru, label_en, permissions, "
+    "created_by) VALUES ($1, coalesce($2, ''), coalesce($3, ''), " PERMS_ARRAY(
+        4) ", $5::bigint) ON CONFLICT (name) DO NOTHING RETURNING id";
+
+/* POST /roles {name, label_ru, label_en, permissions} */
+static int
+admin_roles_create(kedr_req_t *r)
+{
+    const char *name = body_str(r, "name");
+    json_t *perms = json_object_get(kedr_body(r), "permissions");
+    const char *id, *row;
+    kedr_rows_t *rows;
+    int rc;
+
+    if (!role_name_valid(name))
+        kedr_field_error(r, "name",
+                         "1 to 48 characters: a-z, digits, _; a letter first");
+    if (perms == NULL || json_is_null(perms))
+        perms = kedr_json_own(r, json_array());
+    if (perms_check(r, perms, NULL) > 0 || fields_pending(r))
+        return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
+    rows = kedr_db_query(r, role_insert_sql,
+                         KEDR_PARAMS(name, body_str(r, "label_ru"),
+                                     body_str(r, "label_en"),
+                                     admin_dump(r, perms), user_id_text(r)));
+    if (rows == NULL)
+        return KEDR_EDB;
+    if (kedr_rows_count(rows) == 0)
+        return kedr_fail(r, KEDR_ECONFLICT, "name",
+                         "a role with this name exists");
+    id = kedr_rows_get(rows, 0, 0);
+    if ((rc = kedr_db_json(r, role_one_sql, KEDR_PARAMS(id), &row)) != 0)
+        return rc;
+    rc = kedr_audit(r, "core.role", id, "created", NULL, admin_parse(r, row));
+    if (rc != 0)
+        return rc;
+    return kedr_reply_raw(r, 201, "application/json", row, strlen(row));
+}
+
+static const char role_update_sql[] =
+    "UPDATE core.role SET label_ru = coalesce($3, label_ru), "
+    "label_en = coalesce($4, label_en), permissions = CASE WHEN $5::json IS "
+    "NULL THEN permissions ELSE " PERMS_ARRAY(
+        5) " END, "
+           "version = version + 1, updated_at = now() "
+           "WHERE id = $1 AND version = $2::int";
+
+/* PATCH /roles/:id {version, label_ru, label_en, permissions} */
+static int
+admin_roles_update(kedr_req_t *r)
+{
+    json_t *body = kedr_body(r);
+    const char *id = admin_id(r);
+    json_t *perms = json_object_get(body, "permissions");
+    json_t *old;
+    const char *row, *version, *perms_text = NULL;
+    int rc, n;
+
+    if (id == NULL)
+        return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such role");
+    if ((rc = kedr_db_json(r, role_one_sql, KEDR_PARAMS(id), &row)) != 0)
+        return rc;
+    if (row == NULL)
+        return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such role");
+    old = admin_parse(r, row);
+    if (perms != NULL && !json_is_null(perms)) {
+        if (perms_check(r, perms, json_object_get(old, "permissions")) > 0)
+            return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
+        if (strcmp(json_string_value(json_object_get(old, "name")), "admin") ==
+                0 &&
+            !list_has(perms, "*"))
+            return kedr_fail(r, KEDR_EINVAL, "permissions",
+                             "the admin role always holds \"*\"");
+        perms_text = admin_dump(r, perms);
+    }
+    if (json_integer_value(json_object_get(old, "version")) !=
+        json_integer_value(json_object_get(body, "version")))
+        return kedr_fail(r, KEDR_ECONFLICT, "version",
+                         "the role was changed by someone else: reload it");
+    version = kedr_sprintf(
+        r, "%lld",
+        (long long)json_integer_value(json_object_get(body, "version")));
+    n = kedr_db_exec(r, role_update_sql,
+                     KEDR_PARAMS(id, version, body_str(r, "label_ru"),
+                                 body_str(r, "label_en"), perms_text));
+    if (n < 0)
+        return n;
+    if (n == 0)
+        return kedr_fail(r, KEDR_ECONFLICT, "version",
+                         "the role was changed by someone else: reload it");
+    if ((rc = kedr_db_json(r, role_one_sql, KEDR_PARAMS(id), &row)) != 0)
+        return rc;
+    rc = kedr_audit(r, "core.role", id, "updated", old, admin_parse(r, row));
+    if (rc != 0)
+        return rc;
+    return kedr_reply_raw(r, 200, "application/json", row, strlen(row));
+}
+
+/* A permission table as [{name, label_ru, label_en}] (a new reference). */
+static json_t *
+perms_list(const struct kedr_permission *perms)
+{
+    json_t *list = json_array();
+
+    for (const struct kedr_permission *p = perms; p && p->name; p++)
+        json_array_append_new(
+            list, json_pack("{s:s, s:s, s:s}", "name", p->name, "label_ru",
+                            p->label_ru ? p->label_ru : p->name, "label_en",
+                            p->label_en ? p->label_en : p->name));
+    return list;
+}
+
+/* One module's block of the permission catalogue. */
+static json_t *
+perms_block(const char *module, const struct kedr_permission *perms)
+{
+    return json_pack("{s:s, s:o}", "module", module, "permissions",
+                     perms_list(perms));
+}
+
+/* GET /permissions: what a role may hold, by module, for the roles
+ * screen's matrix. */
+static int
+admin_permissions(kedr_req_t *r)
+{
+    json_t *doc = json_array();
+
+    json_array_append_new(doc, perms_block("core", kedr_core_permissions));
+    for (size_t i = 0; i < kedr_srv.mods.norder; i++) {
+        const struct kedr_mod *m = kedr_srv.mods.order[i];
+
+        if (m->desc->permissions != NULL && m->desc->permissions->name != NULL)
+            json_array_append_new(doc,
+                                  perms_block(m->name, m->desc->permissions));
+    }
+    return kedr_reply_json(r, 200, doc);
+}
+
+/* ------------------------------------------------------------------ */
+/* API tokens                                                          */
+/* ------------------------------------------------------------------ */
+
+#define TOKEN_JSON                                                             \
+    "json_build_object('id', t.id, 'name', t.name, 'permissions', "            \
+    "to_json(t.permissions), 'expires_at', t.expires_at, 'last_used_at', "     \
+    "t.last_used_at, 'revoked_at', t.revoked_at, 'created_at', "               \
+    "t.created_at, 'created_by', t.created_by, 'created_by_login', (SELECT "   \
+    "login FROM core.\"user\" WHERE id = t.created_by), 'active', "            \
+    "t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > "        \
+    "now()))"
+
+static const char token_list_sql[] =
+    "SELECT coalesce(json_agg(" TOKEN_JSON " ORDER BY t.id DESC), "
+    "'[]')::text FROM core.api_token t";
+static const char token_one_sql[] =
+    "SELECT " TOKEN_JSON "::text FROM core.api_token t WHERE t.id = $1";
+
+/* GET /tokens: every token, never its secret. */
+static int
+admin_tokens_list(kedr_req_t *r)
+{
+    return kedr_reply_db_json(r, 200, token_list_sql, 0, NULL);
+}
+
+static const char token_future_sql[] = "SELECT $1::timestamptz > now()";
+static const char token_insert_sql[] =
+    "INSERT INTO core.api_token (name, token_hash, permissions, expires_at, "
+    "created_by) VALUES ($1, $2, " PERMS_ARRAY(3) ", $4::timestamptz, "
+                                                  "$5::bigint) RETURNING id";
+
+/* POST /tokens {name, permissions, expires_at}: a new token, its secret
+ * in the answer once. */
+static int
+admin_tokens_create(kedr_req_t *r)
+{
+    json_t *perms = json_object_get(kedr_body(r), "permissions");
+    const char *expires = body_str(r, "expires_at");
+    char token[96], hash[65];
+    const char *id, *row;
+    kedr_rows_t *rows;
+    json_t *doc;
+    size_t i;
+    json_t *v;
+    int rc;
+
+    if (perms_check(r, perms, NULL) > 0)
+        return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
+    /* nobody hands out more than they hold */
+    json_array_foreach (perms, i, v)
+        if (!kedr_has_permission(r, json_string_value(v)))
+            return kedr_fail(r, KEDR_EFORBIDDEN, "permissions",
+                             "you do not hold \"%.100s\"",
+                             json_string_value(v));
+    if (expires != NULL) {
+        if (!datetime_valid(expires))
+            return kedr_fail(r, KEDR_EINVAL, "expires_at",
+                             "must be an ISO 8601 date-time "
+                             "(2030-01-31T18:00:00Z)");
+        rows = kedr_db_query(r, token_future_sql, KEDR_PARAMS(expires));
+        if (rows == NULL)
+            return KEDR_EDB;
+        if (kedr_rows_get(rows, 0, 0)[0] != 't')
+            return kedr_fail(r, KEDR_EINVAL, "expires_at",
+                             "must be in the future");
+    }
+    kedr_token_new("kedr_", token, sizeof(token), hash);
+    rows = kedr_db_query(r, token_insert_sql,
+                         KEDR_PARAMS(body_str(r, "name"), hash,
+                                     admin_dump(r, perms), expires,
+                                     user_id_text(r)));
+    if (rows == NULL) {
+        sodium_memzero(token, sizeof(token));
+        return KEDR_EDB;
+    }
+    id = kedr_rows_get(rows, 0, 0);
+    if ((rc = kedr_db_json(r, token_one_sql, KEDR_PARAMS(id), &row)) != 0 ||
+        (rc = kedr_audit(r, "core.api_token", id, "created", NULL,
+                         admin_parse(r, row))) != 0) {
+        sodium_memzero(token, sizeof(token));
+        return rc;
+    }
+    kedr_log(r, KEDR_LOG_INFO, "api token %s created", id);
+    /* nothing below allocates from the arena: doc cannot leak */
+    doc = json_loads(row, 0, NULL);
+    if (doc == NULL)
+        kedr_oom();
+    json_object_set_new(doc, "token", json_string(token));
+    sodium_memzero(token, sizeof(token));
+    return kedr_reply_json(r, 201, doc);
+}
+
+static const char token_revoke_sql[] =
+    "UPDATE core.api_token SET revoked_at = now(), version = version + 1 "
+    "WHERE id = $1 AND revoked_at IS NULL";
+
+/* DELETE /tokens/:id: revoke (the row stays, for the record). */
+static int
+admin_tokens_revoke(kedr_req_t *r)
+{
+    const char *id = admin_id(r);
+    const char *row;
+    json_t *old;
+    int rc, n;
+
+    if (id == NULL)
+        return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such token");
+    if ((rc = kedr_db_json(r, token_one_sql, KEDR_PARAMS(id), &row)) != 0)
+        return rc;
+    if (row == NULL)
+        return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such token");
+    old = admin_parse(r, row);
+    if ((n = kedr_db_exec(r, token_revoke_sql, KEDR_PARAMS(id))) < 0)
+        return n;
+    if (n == 0)
+        return 0; /* revoked already: nothing changed */
+    if ((rc = kedr_db_json(r, token_one_sql, KEDR_PARAMS(id), &row)) != 0)
+        return rc;
+    rc = kedr_audit(r, "core.api_token", id, "revoked", old,
+                    admin_parse(r, row));
+    if (rc != 0)
+        return rc;
+    kedr_log(r, KEDR_LOG_INFO, "api token %s revoked", id);
+    return 0; /* 204 */
+}
+
+/* ------------------------------------------------------------------ */
+/* modules                                                             */
+/* ------------------------------------------------------------------ */
+
+static const char *const admin_state_names[] = {"disabled", "enabled",
+                                                "refused"};
+
+static json_t *
+str_or_null(const char *s)
+{
+    return s != NULL ? json_string(s) : json_null();
+}
+
+/* GET /modules: every module found on the path, with its state. */
+static int
+admin_modules(kedr_req_t *r)
+{
+    json_t *doc = json_array();
+
+    for (size_t i = 0; i < kedr_srv.mods.n; i++) {
+        const struct kedr_mod *m = &kedr_srv.mods.mods[i];
+        /* desc is set once the header checked out: safe to read */
+        const struct kedr_module *d = m->desc;
+        json_t *req = json_array(), *ui = json_array(), *one;
+
+        for (const char *const *q = d ? d->requires : NULL; q && *q; q++)
+            json_array_append_new(req, json_string(*q));
+        for (const struct kedr_ui *u = d ? d->ui : NULL; u && u->path; u++)
+            json_array_append_new(
+                ui, json_pack("{s:s, s:o, s:o, s:o}", "path", u->path,
+                              "label_ru", str_or_null(u->label_ru), "label_en",
+                              str_or_null(u->label_en), "permission",
+                              str_or_null(u->permission)));
+        one = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "name", m->name,
+                        "state", admin_state_names[m->state], "version",
+                        str_or_null(d ? d->version : NULL), "why",
+                        str_or_null(m->why), "requires", req, "permissions",
+                        perms_list(d ? d->permissions : NULL), "ui", ui);
+        json_array_append_new(doc, one);
+    }
+    return kedr_reply_json(r, 200, doc);
+}
+
+/* ------------------------------------------------------------------ */
+/* the routes                                                          */
+/* ------------------------------------------------------------------ */
+
+static const struct kedr_field user_create_input[] = {
+    {.name = "login", .type = KEDR_T_STRING, .flags = KEDR_REQUIRED, .max = 64},
+    {.name = "full_name", .type = KEDR_T_STRING, .max = 200},
+    {.name = "email", .type = KEDR_T_STRING, .max = 254},
+    {.name = "phone", .type = KEDR_T_STRING, .max = 32},
+    {.name = "locale", .type = KEDR_T_STRING, .max = 2},
+    {.name = "roles", .type = KEDR_T_ARRAY, .max = 50},
+    {.name = "password", .type = KEDR_T_STRING, .max = 1024},
+    {.name = "counterparty_id", .type = KEDR_T_INT},
+    {0},
+};
+
+static const struct kedr_field user_update_input[] = {
+    {.name = "version", .type = KEDR_T_INT, .flags = KEDR_REQUIRED},
+    {.name = "full_name", .type = KEDR_T_STRING, .max = 200},
+    {.name = "email", .type = KEDR_T_STRING, .max = 254},
+    {.name = "phone", .type = KEDR_T_STRING, .max = 32},
+    {.name = "locale", .type = KEDR_T_STRING, .max = 2},
+    {.name = "active", .type = KEDR_T_BOOL},
+    {.name = "roles", .type = KEDR_T_ARRAY, .max = 50},
+    {.name = "counterparty_id", .type = KEDR_T_INT},
+    {0},
+};
+
+static const struct kedr_field password_input[] = {
+    {.name = "password",
+     .type = KEDR_T_STRING,
+     .flags = KEDR_REQUIRED,
+     .max = 1024},
+    {0},
+};
+
+static const struct kedr_field role_create_input[] = {
+    {.name = "name", .type = KEDR_T_STRING, .flags = KEDR_REQUIRED, .max = 48},
+    {.name = "label_ru", .type = KEDR_T_STRING, .max = 200},
+    {.name = "label_en", .type = KEDR_T_STRING, .max = 200},
+    {.name = "permissions", .type = KEDR_T_ARRAY, .max = 1000},
+    {0},
+};
+
+static const struct kedr_field role_update_input[] = {
+    {.name = "version", .type = KEDR_T_INT, .flags = KEDR_REQUIRED},
+    {.name = "label_ru", .type = KEDR_T_STRING, .max = 200},
+    {.name = "label_en", .type = KEDR_T_STRING, .max = 200},
+    {.name = "permissions", .type = KEDR_T_ARRAY, .max = 1000},
+    {0},
+};
+
+static const struct kedr_field token_create_input[] = {
+    {.name = "name",
+     .type = KEDR_T_STRING,
+     .flags = KEDR_REQUIRED | KEDR_NONEMPTY,
+     .max = 200},
+    {.name = "permissions",
+     .type = KEDR_T_ARRAY,
+     .flags = KEDR_REQUIRED,
+     .max = 1000},
+    {.name = "expires_at", .type = KEDR_T_STRING, .max = 40},
+    {0},
+};
+
+const struct kedr_route kedr_admin_routes[] = {
+    {.method = "GET",
+     .path = "/users",
+     .handler = admin_users_list,
+     .permission = "core.users.manage"},
+    {.method = "POST",
+     .path = "/users",
+     .handler = admin_users_create,
+     .permission = "core.users.manage",
+     .input = user_create_input},
+    {.method = "GET",
+     .path = "/users/:id",
+     .handler = admin_users_get,
+     .permission = "core.users.manage"},
+    {.method = "PATCH",
+     .path = "/users/:id",
+     .handler = admin_users_update,
+     .permission = "core.users.manage",
+     .input = user_update_input},
+    {.method = "POST",
+     .path = "/users/:id/password",
+     .handler = admin_users_password,
+     .permission = "core.users.manage",
+     .input = password_input},
+    {.method = "GET",
+     .path = "/roles",
+     .handler = admin_roles_list,
+     .permission = NULL},
+    {.method = "POST",
+     .path = "/roles",
+     .handler = admin_roles_create,
+     .permission = "core.roles.manage",
+     .input = role_create_input},
+    {.method = "GET",
+     .path = "/roles/:id",
+     .handler = admin_roles_get,
+     .permission = "core.roles.manage"},
+    {.method = "PATCH",
+     .path = "/roles/:id",
+     .handler = admin_roles_update,
+     .permission = "core.roles.manage",
+     .input = role_update_input},
+    {.method = "GET",
+     .path = "/permissions",
+     .handler = admin_permissions,
+     .permission = "core.roles.manage"},
+    {.method = "GET",
+     .path = "/tokens",
+     .handler = admin_tokens_list,
+     .permission = "core.users.manage"},
+    {.method = "POST",
+     .path = "/tokens",
+     .handler = admin_tokens_create,
+     .permission = "core.users.manage",
+     .input = token_create_input},
+    {.method = "DELETE",
+     .path = "/tokens/:id",
+     .handler = admin_tokens_revoke,
+     .permission = "core.users.manage"},
+    {.method = "GET",
+     .path = "/modules",
+     .handler = admin_modules,
+     .permission = "core.modules.read"},
+    {0},
+};

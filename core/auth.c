@@ -1,0 +1,657 @@
+/*
+ * auth.c -- who is asking, and may they: sessions (cookie kedr_session),
+ * API tokens (Authorization: Bearer), CSRF on unsafe methods, the route's
+ * permission, login with throttling, passwords (argon2id through
+ * libsodium), and the audit trail.
+ *
+ * Secrets are never stored: a session cookie and an API token are 256-bit
+ * random values of which the database keeps only the SHA-256; passwords
+ * are argon2id hashes.  Nothing here logs a password or a token.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "core.h"
+
+#define SESSION_COOKIE "kedr_session"
+#define TOUCH_AFTER "60" /* seconds between last-use updates */
+
+int
+kedr_auth_init(void)
+{
+    if (sodium_init() < 0) {
+        kedr_error("libsodium failed to initialise");
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* tokens and passwords                                                */
+/* ------------------------------------------------------------------ */
+
+void
+kedr_token_hash(const char *token, char hash[65])
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+
+    crypto_hash_sha256(h, (const unsigned char *)token, strlen(token));
+    sodium_bin2hex(hash, 65, h, sizeof(h));
+}
+
+void
+kedr_token_new(const char *prefix, char *out, size_t outlen, char hash[65])
+{
+    unsigned char raw[32];
+    char b64[64];
+
+    randombytes_buf(raw, sizeof(raw));
+    sodium_bin2base64(b64, sizeof(b64), raw, sizeof(raw),
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    snprintf(out, outlen, "%s%s", prefix ? prefix : "", b64);
+    kedr_token_hash(out, hash);
+}
+
+int
+kedr_password_hash(const char *password, char *out, size_t outlen)
+{
+    const struct kedr_conf *c = kedr_srv.conf;
+
+    if (outlen < crypto_pwhash_STRBYTES)
+        return -1;
+    return crypto_pwhash_str_alg(out, password, strlen(password),
+                                 (unsigned long long)c->argon2_ops,
+                                 (size_t)c->argon2_mem_kib * 1024u,
+                                 crypto_pwhash_ALG_ARGON2ID13) == 0
+               ? 0
+               : -1;
+}
+
+bool
+kedr_password_verify(const char *hash, const char *password)
+{
+    static char dummy[crypto_pwhash_STRBYTES];
+
+    if (hash == NULL || strncmp(hash, "$argon2id$", 10) != 0) {
+        /* spend the same time as a real check: no login enumeration */
+        if (dummy[0] == '\0' && kedr_password_hash("kedr-dummy-password", dummy,
+                                                   sizeof(dummy)) != 0)
+            return false;
+        if (crypto_pwhash_str_verify(dummy, password, strlen(password)) == 0)
+            kedr_debug("the dummy password matched");
+        return false;
+    }
+    return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+}
+
+const char *
+kedr_password_weak(const char *login, const char *password)
+{
+    size_t n = 0;
+    bool same = true;
+
+    for (const char *p = password; *p; p++) {
+        if (((unsigned char)*p & 0xC0) != 0x80)
+            n++;
+        if (*p != password[0])
+            same = false;
+    }
+    if ((int)n < kedr_srv.conf->password_min_length)
+        return "is too short";
+    if (login != NULL && strcasecmp(login, password) == 0)
+        return "must not be the login";
+    if (same)
+        return "must not repeat one character";
+    if (strlen(password) > 1024)
+        return "is too long";
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* identity                                                            */
+/* ------------------------------------------------------------------ */
+
+static const char auth_session_sql[] =
+    "SELECT s.id, u.id, u.login, u.locale, coalesce(u.counterparty_id, 0), "
+    "s.csrf_token, s.last_seen_at < now() - interval '" TOUCH_AFTER
+    " seconds', "
+    "coalesce((SELECT string_agg(DISTINCT p, ' ') FROM core.user_role ur "
+    "JOIN core.role ro ON ro.id = ur.role_id, unnest(ro.permissions) p "
+    "WHERE ur.user_id = u.id), ''), "
+    "set_config('kedr.user_id', u.id::text, true), "
+    "set_config('kedr.counterparty_id', coalesce(u.counterparty_id::text, "
+    "''), true) "
+    "FROM core.session s JOIN core.\"user\" u ON u.id = s.user_id "
+    "WHERE s.token_hash = $1 AND u.active AND s.expires_at > now() "
+    "AND s.last_seen_at > now() - make_interval(secs => $2::int)";
+
+static const char auth_token_sql[] =
+    "SELECT t.id, array_to_string(t.permissions, ' '), "
+    "t.last_used_at IS NULL OR t.last_used_at < now() - interval '" TOUCH_AFTER
+    " seconds', set_config('kedr.user_id', '', true), "
+    "set_config('kedr.counterparty_id', '', true) "
+    "FROM core.api_token t WHERE t.token_hash = $1 AND t.revoked_at IS NULL "
+    "AND (t.expires_at IS NULL OR t.expires_at > now())";
+
+/* Split "a b c" into the request's permission list. */
+static void
+auth_set_perms(struct kedr_req *r, const char *list)
+{
+    char *copy = kedr_arena_strdup(&r->arena, list), *save = NULL, *p;
+    int cap = 8;
+
+    r->perms = kedr_arena_alloc(&r->arena, (size_t)cap * sizeof(char *));
+    r->nperms = 0;
+    r->perm_all = false;
+    for (p = strtok_r(copy, " ", &save); p; p = strtok_r(NULL, " ", &save)) {
+        if (strcmp(p, "*") == 0)
+            r->perm_all = true;
+        if (r->nperms == cap) {
+            const char **n =
+                kedr_arena_alloc(&r->arena, (size_t)cap * 2 * sizeof(char *));
+
+            memcpy(n, r->perms, (size_t)cap * sizeof(char *));
+            r->perms = n;
+            cap *= 2;
+        }
+        r->perms[r->nperms++] = p;
+    }
+}
+
+bool
+kedr_auth_has(struct kedr_req *r, const char *perm)
+{
+    if (r->perm_all)
+        return true;
+    for (int i = 0; i < r->nperms; i++)
+        if (strcmp(r->perms[i], perm) == 0)
+            return true;
+    return false;
+}
+
+/* The session cookie's value, or NULL. */
+static const char *
+auth_cookie(struct kedr_req *r)
+{
+    const char *c = kedr_req_env(r, "HTTP_COOKIE");
+    struct kedr_kvlist l;
+
+    if (c == NULL)
+        return NULL;
+    kedr_cookie_parse(&r->arena, c, strlen(c), &l);
+    return kedr_kv_get(&l, SESSION_COOKIE);
+}
+
+/* Identify the caller from a Bearer token or the session cookie.
+ * 0 when identified or anonymous; a code when the database failed. */
+static int
+auth_identify(struct kedr_req *r)
+{
+    const char *authz = kedr_req_env(r, "HTTP_AUTHORIZATION");
+    const char *cookie;
+    char hash[65], idle[16];
+    kedr_rows_t *rows;
+
+    if (authz != NULL && strncasecmp(authz, "Bearer ", 7) == 0) {
+        const char *tok = authz + 7;
+
+        while (*tok == ' ')
+            tok++;
+        kedr_token_hash(tok, hash);
+        rows = kedr_pg_query(r, auth_token_sql, 1, (const char *const[]){hash});
+        if (rows == NULL)
+            return r->err_code ? r->err_code : KEDR_EDB;
+        if (kedr_pg_rows_count(rows) == 1) {
+            r->token_id = strtoll(kedr_pg_rows_get(rows, 0, 0), NULL, 10);
+            auth_set_perms(r, kedr_pg_rows_get(rows, 0, 1));
+            r->touch = kedr_pg_rows_get(rows, 0, 2)[0] == 't';
+        }
+        return 0;
+    }
+    cookie = auth_cookie(r);
+    if (cookie == NULL || *cookie == '\0')
+        return 0;
+    kedr_token_hash(cookie, hash);
+    snprintf(idle, sizeof(idle), "%d", kedr_srv.conf->session_idle);
+    rows = kedr_pg_query(r, auth_session_sql, 2,
+                         (const char *const[]){hash, idle});
+    if (rows == NULL)
+        return r->err_code ? r->err_code : KEDR_EDB;
+    if (kedr_pg_rows_count(rows) == 1) {
+        r->session_id = strtoll(kedr_pg_rows_get(rows, 0, 0), NULL, 10);
+        r->user_id = strtoll(kedr_pg_rows_get(rows, 0, 1), NULL, 10);
+        r->login = kedr_pg_rows_get(rows, 0, 2);
+        r->locale = kedr_pg_rows_get(rows, 0, 3);
+        r->counterparty_id = strtoll(kedr_pg_rows_get(rows, 0, 4), NULL, 10);
+        r->csrf = kedr_pg_rows_get(rows, 0, 5);
+        r->touch = kedr_pg_rows_get(rows, 0, 6)[0] == 't';
+        auth_set_perms(r, kedr_pg_rows_get(rows, 0, 7));
+    }
+    return 0;
+}
+
+static bool
+method_is_safe(const char *m)
+{
+    return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0 ||
+           strcmp(m, "OPTIONS") == 0;
+}
+
+int
+kedr_auth_check(struct kedr_req *r, const struct kedr_route *route)
+{
+    bool public_route = route->permission != NULL &&
+                        strcmp(route->permission, KEDR_PUBLIC) == 0;
+    int rc;
+
+    if (public_route)
+        return 0; /* public routes never look anyone up */
+    rc = auth_identify(r);
+    if (rc != 0)
+        return rc;
+    if (r->user_id == 0 && r->token_id == 0)
+        return kedr_req_fail(r, KEDR_EUNAUTH, NULL, "authentication required");
+    if (r->session_id != 0 && !method_is_safe(r->method)) {
+        const char *sent = kedr_req_env(r, "HTTP_X_CSRF_TOKEN");
+
+        if (sent == NULL || strlen(sent) != strlen(r->csrf) ||
+            sodium_memcmp(sent, r->csrf, strlen(sent)) != 0)
+            return kedr_req_fail(r, KEDR_EFORBIDDEN, NULL,
+                                 "missing or wrong X-CSRF-Token header");
+    }
+    if (route->permission != NULL && !kedr_auth_has(r, route->permission))
+        return kedr_req_fail(r, KEDR_EFORBIDDEN, NULL,
+                             "permission \"%s\" required", route->permission);
+    return 0;
+}
+
+void
+kedr_auth_after(struct kedr_req *r)
+{
+    char id[32];
+    const char *params[1] = {id};
+
+    if (!r->touch)
+        return;
+    r->touch = false;
+    if (r->session_id != 0) {
+        snprintf(id, sizeof(id), "%lld", (long long)r->session_id);
+        (void)kedr_db_exec_now(
+            "UPDATE core.session SET last_seen_at = now() WHERE id = $1", 1,
+            params);
+    } else if (r->token_id != 0) {
+        snprintf(id, sizeof(id), "%lld", (long long)r->token_id);
+        (void)kedr_db_exec_now(
+            "UPDATE core.api_token SET last_used_at = now() WHERE id = $1", 1,
+            params);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* the session routes                                                  */
+/* ------------------------------------------------------------------ */
+
+static void
+auth_set_cookie(struct kedr_req *r, const char *value, int max_age)
+{
+    kedr_api->set_header(
+        r, "Set-Cookie",
+        kedr_arena_sprintf(&r->arena,
+                           SESSION_COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; "
+                                          "SameSite=Lax%s",
+                           value, max_age,
+                           kedr_srv.conf->cookie_secure ? "; Secure" : ""));
+}
+
+static const char session_user_sql[] =
+    "SELECT json_build_object('id', u.id, 'login', u.login, 'full_name', "
+    "u.full_name, 'email', u.email, 'phone', u.phone, 'locale', u.locale, "
+    "'counterparty_id', u.counterparty_id, 'roles', coalesce((SELECT "
+    "json_agg(ro.name ORDER BY ro.name) FROM core.user_role ur JOIN core.role "
+    "ro ON ro.id = ur.role_id WHERE ur.user_id = u.id), '[]'))::text, "
+    "coalesce((SELECT string_agg(DISTINCT p, ' ') FROM core.user_role ur "
+    "JOIN core.role ro ON ro.id = ur.role_id, unnest(ro.permissions) p "
+    "WHERE ur.user_id = u.id), '') "
+    "FROM core.\"user\" u WHERE u.id = $1";
+
+/* {"user":…, "permissions":[…], "csrf_token":…, "modules":[…]} */
+static int
+session_reply(struct kedr_req *r, int status, int64_t user_id, const char *csrf)
+{
+    char id[32];
+    kedr_rows_t *rows;
+    json_t *doc, *perms, *mods;
+
+    snprintf(id, sizeof(id), "%lld", (long long)user_id);
+    rows = kedr_pg_query(r, session_user_sql, 1, (const char *const[]){id});
+    if (rows == NULL)
+        return KEDR_EDB;
+    if (kedr_pg_rows_count(rows) != 1)
+        return kedr_req_fail(r, KEDR_EUNAUTH, NULL, "authentication required");
+    auth_set_perms(r, kedr_pg_rows_get(rows, 0, 1));
+    doc = kedr_json_own(r, json_object());
+    json_object_set_new(doc, "user",
+                        json_loads(kedr_pg_rows_get(rows, 0, 0), 0, NULL));
+    perms = json_array();
+    json_object_set_new(doc, "permissions", perms);
+    if (r->perm_all) {
+        json_array_append_new(perms, json_string("*"));
+        for (const struct kedr_permission *p = kedr_core_permissions; p->name;
+             p++)
+            json_array_append_new(perms, json_string(p->name));
+        for (size_t i = 0; i < kedr_srv.mods.norder; i++)
+            for (const struct kedr_permission *p =
+                     kedr_srv.mods.order[i]->desc->permissions;
+                 p && p->name; p++)
+                json_array_append_new(perms, json_string(p->name));
+    } else {
+        for (int i = 0; i < r->nperms; i++)
+            json_array_append_new(perms, json_string(r->perms[i]));
+    }
+    json_object_set_new(doc, "csrf_token", json_string(csrf));
+    mods = json_array();
+    json_object_set_new(doc, "modules", mods);
+    for (size_t i = 0; i < kedr_srv.mods.norder; i++) {
+        const struct kedr_mod *m = kedr_srv.mods.order[i];
+        json_t *ui = json_array();
+
+        for (const struct kedr_ui *u = m->desc->ui; u && u->path; u++)
+            if (u->permission == NULL || kedr_auth_has(r, u->permission))
+                json_array_append_new(
+                    ui, json_pack("{s:s, s:s, s:s}", "path", u->path,
+                                  "label_ru", u->label_ru ? u->label_ru : "",
+                                  "label_en", u->label_en ? u->label_en : ""));
+        json_array_append_new(
+            mods,
+            json_pack("{s:s, s:s, s:s, s:o}", "name", m->name, "version",
+                      m->desc->version, "script",
+                      kedr_arena_sprintf(&r->arena, "m/%s/index.js", m->name),
+                      "ui", ui));
+    }
+    return kedr_api->reply_json(r, status, json_incref(doc));
+}
+
+static const char login_throttle_sql[] =
+    "SELECT count(*) FILTER (WHERE lower(login) = lower($1)), "
+    "count(*) FILTER (WHERE ip = $2) FROM core.login_attempt "
+    "WHERE NOT ok AND at > now() - make_interval(secs => $3::int) "
+    "AND (lower(login) = lower($1) OR ip = $2)";
+static const char login_user_sql[] =
+    "SELECT id, password_hash, active FROM core.\"user\" "
+    "WHERE lower(login) = lower($1)";
+static const char login_attempt_sql[] =
+    "INSERT INTO core.login_attempt (login, ip, ok) VALUES ($1, $2, $3)";
+static const char login_clear_sql[] =
+    "DELETE FROM core.login_attempt WHERE lower(login) = lower($1) AND NOT ok";
+/* the record of attempts is kept 30 days (the log keeps them too) */
+static const char login_expire_sql[] =
+    "DELETE FROM core.login_attempt WHERE at < now() - interval '30 days'";
+static const char login_rehash_sql[] =
+    "UPDATE core.\"user\" SET password_hash = $2 WHERE id = $1";
+static const char session_drop_sql[] =
+    "DELETE FROM core.session WHERE token_hash = $1";
+static const char session_new_sql[] =
+    "INSERT INTO core.session (token_hash, user_id, csrf_token, expires_at, "
+    "ip, user_agent) VALUES ($1, $2, $3, now() + make_interval(secs => "
+    "$4::int), $5, left($6, 300)) RETURNING id";
+
+/* POST /api/v1/session {login, password}: log in. */
+static int
+auth_login(kedr_req_t *r)
+{
+    const struct kedr_conf *c = kedr_srv.conf;
+    json_t *body = kedr_body(r);
+    const char *login = json_string_value(json_object_get(body, "login"));
+    const char *password = json_string_value(json_object_get(body, "password"));
+    const char *ip = kedr_req_env(r, "REMOTE_ADDR");
+    const char *ua = kedr_req_env(r, "HTTP_USER_AGENT");
+    const char *old = auth_cookie(r);
+    char window[16], token[96], hash[65], csrf[96], csrf_hash[65], abs[16];
+    kedr_rows_t *rows;
+    long failures, ip_failures;
+    bool ok;
+
+    if (ip == NULL)
+        ip = "";
+    snprintf(window, sizeof(window), "%d", c->login_window);
+    rows = kedr_pg_query(r, login_throttle_sql, 3,
+                         (const char *const[]){login, ip, window});
+    if (rows == NULL)
+        return KEDR_EDB;
+    failures = strtol(kedr_pg_rows_get(rows, 0, 0), NULL, 10);
+    ip_failures = strtol(kedr_pg_rows_get(rows, 0, 1), NULL, 10);
+    if (failures >= c->login_max_failures ||
+        ip_failures >= c->login_max_failures_ip) {
+        kedr_warn("login refused for \"%s\" from %s: %ld failures of the "
+                  "login, %ld from the address in %d s",
+                  login, ip, failures, ip_failures, c->login_window);
+        kedr_api->set_header(r, "Retry-After", window);
+        return kedr_req_fail(r, KEDR_ETHROTTLED, NULL,
+                             "too many failed logins, try again later");
+    }
+    if (failures >= c->login_slow_after) {
+        /* slow down guessing: 0.25 s more for each failure past the
+         * threshold, at most 2 s */
+        long ms = (failures - c->login_slow_after + 1) * 250;
+        struct timespec ts;
+
+        if (ms > 2000)
+            ms = 2000;
+        ts.tv_sec = ms / 1000;
+        ts.tv_nsec = (ms % 1000) * 1000000L;
+        nanosleep(&ts, NULL);
+    }
+    rows = kedr_pg_query(r, login_user_sql, 1, (const char *const[]){login});
+    if (rows == NULL)
+        return KEDR_EDB;
+    ok = kedr_pg_rows_count(rows) == 1 &&
+         kedr_password_verify(kedr_pg_rows_isnull(rows, 0, 1)
+                                  ? NULL
+                                  : kedr_pg_rows_get(rows, 0, 1),
+                              password) &&
+         kedr_pg_rows_get(rows, 0, 2)[0] == 't';
+    if (!ok) {
+        if (kedr_pg_exec(r, login_attempt_sql, 3,
+                         (const char *const[]){login, ip, "false"}) < 0)
+            return KEDR_EDB;
+        kedr_warn("login failed for \"%s\" from %s", login, ip);
+        r->commit_on_error = true; /* keep the failure on record */
+        return kedr_req_fail(r, KEDR_EUNAUTH, NULL, "wrong login or password");
+    }
+    r->user_id = strtoll(kedr_pg_rows_get(rows, 0, 0), NULL, 10);
+    if (crypto_pwhash_str_needs_rehash(
+            kedr_pg_rows_get(rows, 0, 1), (unsigned long long)c->argon2_ops,
+            (size_t)c->argon2_mem_kib * 1024u) != 0) {
+        char fresh[crypto_pwhash_STRBYTES];
+
+        if (kedr_password_hash(password, fresh, sizeof(fresh)) == 0 &&
+            kedr_pg_exec(
+                r, login_rehash_sql, 2,
+                (const char *const[]){kedr_pg_rows_get(rows, 0, 0), fresh}) < 0)
+            return KEDR_EDB;
+    }
+    if (kedr_pg_exec(r, login_attempt_sql, 3,
+                     (const char *const[]){login, ip, "true"}) < 0 ||
+        kedr_pg_exec(r, login_clear_sql, 1, (const char *const[]){login}) < 0 ||
+        kedr_pg_exec(r, login_expire_sql, 0, NULL) < 0)
+        return KEDR_EDB;
+    /* a new session every time: a session id planted before login is
+     * never the one after it (no fixation) */
+    if (old != NULL && *old != '\0') {
+        kedr_token_hash(old, hash);
+        if (kedr_pg_exec(r, session_drop_sql, 1, (const char *const[]){hash}) <
+            0)
+            return KEDR_EDB;
+    }
+    kedr_token_new(NULL, token, sizeof(token), hash);
+    kedr_token_new(NULL, csrf, sizeof(csrf), csrf_hash);
+    snprintf(abs, sizeof(abs), "%d", c->session_absolute);
+    rows =
+        kedr_pg_query(r, session_new_sql, 6,
+                      (const char *const[]){hash, kedr_pg_rows_get(rows, 0, 0),
+                                            csrf, abs, ip, ua ? ua : ""});
+    if (rows == NULL)
+        return KEDR_EDB;
+    r->session_id = strtoll(kedr_pg_rows_get(rows, 0, 0), NULL, 10);
+    kedr_info("login \"%s\" from %s", login, ip);
+    auth_set_cookie(r, token, c->session_absolute);
+    return session_reply(r, 201, r->user_id, csrf);
+}
+
+/* GET /api/v1/session: who am I. */
+static int
+auth_whoami(kedr_req_t *r)
+{
+    if (r->session_id == 0)
+        return kedr_req_fail(r, KEDR_EBADREQ, NULL,
+                             "an API token has no session");
+    return session_reply(r, 200, r->user_id, r->csrf);
+}
+
+/* DELETE /api/v1/session: log out. */
+static int
+auth_logout(kedr_req_t *r)
+{
+    char id[32];
+
+    if (r->session_id == 0)
+        return kedr_req_fail(r, KEDR_EBADREQ, NULL,
+                             "an API token has no session");
+    snprintf(id, sizeof(id), "%lld", (long long)r->session_id);
+    if (kedr_pg_exec(r, "DELETE FROM core.session WHERE id = $1", 1,
+                     (const char *const[]){id}) < 0)
+        return KEDR_EDB;
+    r->touch = false;
+    auth_set_cookie(r, "", 0);
+    return 0;
+}
+
+/* DELETE /api/v1/session/all: log out everywhere. */
+static int
+auth_logout_all(kedr_req_t *r)
+{
+    char id[32];
+
+    if (r->session_id == 0)
+        return kedr_req_fail(r, KEDR_EBADREQ, NULL,
+                             "an API token has no session");
+    snprintf(id, sizeof(id), "%lld", (long long)r->user_id);
+    if (kedr_pg_exec(r, "DELETE FROM core.session WHERE user_id = $1", 1,
+                     (const char *const[]){id}) < 0)
+        return KEDR_EDB;
+    r->touch = false;
+    kedr_info("user \"%s\" logged out everywhere", r->login);
+    auth_set_cookie(r, "", 0);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* audit                                                               */
+/* ------------------------------------------------------------------ */
+
+static const char audit_insert_sql[] =
+    "INSERT INTO core.audit (user_id, token_id, request_id, entity, "
+    "entity_id, action, old, new) VALUES (nullif($1, '0')::bigint, "
+    "nullif($2, '0')::bigint, $3, $4, $5, $6, $7::jsonb, $8::jsonb)";
+
+static const char *
+audit_json(struct kedr_req *r, json_t *v)
+{
+    char *s;
+
+    if (v == NULL)
+        return NULL;
+    s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (s == NULL)
+        return NULL;
+    kedr_arena_on_cleanup(&r->arena, free, s);
+    return s;
+}
+
+int
+kedr_audit_write(struct kedr_req *r, const char *entity, const char *entity_id,
+                 const char *action, json_t *old, json_t *new_)
+{
+    char uid[32], tid[32];
+    int rc;
+
+    if (entity == NULL || entity_id == NULL || action == NULL)
+        return kedr_req_fail(r, KEDR_EINTERNAL, NULL,
+                             "audit needs an entity, an id and an action");
+    snprintf(uid, sizeof(uid), "%lld", (long long)r->user_id);
+    snprintf(tid, sizeof(tid), "%lld", (long long)r->token_id);
+    rc = kedr_pg_exec(
+        r, audit_insert_sql, 8,
+        (const char *const[]){uid, tid, r->rid ? r->rid : "", entity, entity_id,
+                              action, audit_json(r, old), audit_json(r, new_)});
+    return rc < 0 ? rc : 0;
+}
+
+static const char audit_list_sql[] =
+    "SELECT coalesce(json_agg(x ORDER BY x.id DESC), '[]')::text FROM ("
+    "SELECT a.id, a.at, a.user_id, u.login AS user_login, a.token_id, "
+    "a.request_id, a.entity, a.entity_id, a.action, a.old, a.new "
+    "FROM core.audit a LEFT JOIN core.\"user\" u ON u.id = a.user_id "
+    "WHERE a.entity = $1 AND ($2::text IS NULL OR a.entity_id = $2) "
+    "AND ($3::bigint IS NULL OR a.id < $3::bigint) "
+    "ORDER BY a.id DESC LIMIT $4::int) x";
+
+/* GET /api/v1/audit?entity=…&id=…&before=…&limit=…: a record's history.
+ * core.audit.read, or the entity's module's read permission
+ * ("clients.read" for "clients.counterparty"). */
+static int
+auth_audit_list(kedr_req_t *r)
+{
+    const char *entity = kedr_query(r, "entity");
+    const char *id = kedr_query(r, "id");
+    const char *before = kedr_query(r, "before");
+    const char *limit = kedr_query(r, "limit");
+    const char *dot;
+    long n = limit ? strtol(limit, NULL, 10) : 100;
+
+    if (entity == NULL || *entity == '\0')
+        return kedr_req_fail(r, KEDR_EINVAL, "entity", "is required");
+    if (before != NULL && strspn(before, "0123456789") != strlen(before))
+        return kedr_req_fail(r, KEDR_EINVAL, "before", "must be an id");
+    if (n < 1 || n > 1000)
+        return kedr_req_fail(r, KEDR_EINVAL, "limit",
+                             "must be between 1 and 1000");
+    dot = strchr(entity, '.');
+    if (!kedr_auth_has(r, "core.audit.read") &&
+        (dot == NULL ||
+         !kedr_auth_has(r, kedr_arena_sprintf(&r->arena, "%.*s.read",
+                                              (int)(dot - entity), entity))))
+        return kedr_req_fail(r, KEDR_EFORBIDDEN, NULL,
+                             "permission \"core.audit.read\" required");
+    return kedr_pg_reply_json(
+        r, 200, audit_list_sql, 4,
+        (const char *const[]){entity, id, before && *before ? before : NULL,
+                              kedr_arena_sprintf(&r->arena, "%ld", n)});
+}
+
+static const struct kedr_field login_input[] = {
+    {.name = "login", .type = KEDR_T_STRING, .flags = KEDR_REQUIRED, .max = 64},
+    {.name = "password",
+     .type = KEDR_T_STRING,
+     .flags = KEDR_REQUIRED,
+     .max = 1024},
+    {0},
+};
+
+const struct kedr_route kedr_auth_routes[] = {
+    {.method = "POST",
+     .path = "/session",
+     .handler = auth_login,
+     .permission = KEDR_PUBLIC,
+     .input = login_input},
+    {.method = "GET", .path = "/session", .handler = auth_whoami},
+    {.method = "DELETE", .path = "/session", .handler = auth_logout},
+    {.method = "DELETE", .path = "/session/all", .handler = auth_logout_all},
+    {.method = "GET", .path = "/audit", .handler = auth_audit_list},
+    {0},
+};

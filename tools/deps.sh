@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tools/deps.sh -- make sure the Debian 12 packages Kedr needs are installed.
 #
-#   tools/deps.sh [GROUP...]      GROUP: bench, dev, all
+#   tools/deps.sh [GROUP...]      GROUP: bench, dev, e2e, all
 #
 # With everything present it prints nothing and exits 0.  Otherwise, as
 # root it runs `apt-get update` and installs what is missing; as anyone
@@ -24,14 +24,18 @@ PROG=tools/deps.sh
 #          lint), valgrind (make check-mem), clang with its compiler-rt
 #          (libFuzzer, which apt only recommends) for make fuzz; make asan
 #          needs only gcc's libasan and libubsan (build-essential)
+#   e2e    the browser tests (tests/e2e/, make test): Debian's chromium,
+#          driven by playwright-core from npm (make e2e-deps), and a font
+#          with Cyrillic for its screenshots
 declare -A GROUPS_PKGS=(
     [base]="build-essential pkg-config libfcgi-dev libpq-dev libjansson-dev
             libconfig-dev libsodium-dev libcmocka-dev postgresql postgresql-contrib nginx
             curl procps"
     [bench]="wrk postgresql-contrib"
     [dev]="shellcheck cppcheck clang clang-format valgrind libclang-rt-14-dev"
+    [e2e]="chromium fonts-dejavu-core"
 )
-GROUP_NAMES="bench dev"        # what `all` means, besides base
+GROUP_NAMES="bench dev e2e"    # what `all` means, besides base
 
 NODE_PACKAGE=nodejs
 NODE_MIN_MAJOR=18

@@ -54,6 +54,24 @@ if [ ${#api[@]} -gt 0 ]; then
         status=1
     fi
 fi
+# browser tests: Debian's chromium driven by playwright-core (make
+# e2e-deps), after the API tests; skipped only where there is no chromium
+# to drive, never in CI
+mapfile -t e2e < <(find tests/e2e -maxdepth 1 -name '*.test.js' 2>/dev/null | sort)
+if [ ${#e2e[@]} -gt 0 ]; then
+    chromium=${KEDR_CHROMIUM:-/usr/bin/chromium}
+    if [ ! -x "$chromium" ] && [ "${CI:-}" != true ]; then
+        echo "# e2e: SKIPPED: no chromium at $chromium (tools/deps.sh e2e installs it)"
+    elif [ ! -d tests/e2e/node_modules/playwright-core ]; then
+        echo "# e2e: FAILED: playwright-core is not installed (make e2e-deps)" >&2
+        status=1
+    else
+        echo "# e2e: ${#e2e[@]} files"
+        if ! node --test "${e2e[@]}"; then
+            status=1
+        fi
+    fi
+fi
 if [ $status -ne 0 ]; then
     echo "make test: FAILED" >&2
 fi

@@ -1,0 +1,57 @@
+# mk/www.mk -- the browser UI.
+#
+#   make / make build    also install each module's pages: modules/<m>/www/
+#                        is copied to www/m/<m>/ (generated, not in git),
+#                        where nginx serves it and the shell imports
+#                        m/<m>/index.js when the module's page is opened
+#   make www-modules     only that
+#   make e2e-deps        what the browser tests need: Debian's chromium
+#                        (tools/deps.sh e2e) and playwright-core, pinned in
+#                        tests/e2e/package-lock.json, in tests/e2e/node_modules
+#                        (npm ci; never a browser download)
+#   make www-size        the first page's JS and CSS, in bytes (budget 200 KB)
+#
+# The UI itself (www/) needs no build step: plain ES modules and CSS.
+
+WWW_MODULES := $(notdir $(patsubst %/www,%,$(wildcard modules/*/www)))
+WWW_STAMPS  := $(WWW_MODULES:%=www/m/%/.installed)
+
+.PHONY: www-modules e2e-deps www-size
+build: www-modules
+
+# A stamp per module, remade when any file or folder of its www/ is newer
+# (a deleted file touches its folder); the copy is redone from scratch, so
+# nothing stale stays behind.
+www/m/%/.installed: $$(shell find modules/$$*/www 2>/dev/null)
+	@rm -rf www/m/$*
+	@mkdir -p www/m/$*
+	cp -R modules/$*/www/. www/m/$*/
+	@touch $@
+
+# Install every module's pages, and drop those of modules that are gone.
+www-modules: $(WWW_STAMPS)
+	@for d in www/m/*/; do \
+		[ -d "$$d" ] || continue; \
+		m=$${d#www/m/}; m=$${m%/}; \
+		if [ ! -d "modules/$$m/www" ]; then echo "rm -rf www/m/$$m"; rm -rf "www/m/$$m"; fi; \
+	done
+
+E2E_STAMP := tests/e2e/node_modules/.package-lock.json
+
+$(E2E_STAMP): tests/e2e/package.json tests/e2e/package-lock.json
+	@command -v npm >/dev/null || { echo "npm not found: install Node.js with npm (Debian: apt-get install npm)" >&2; exit 1; }
+	cd tests/e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# chromium (Debian's) and the npm packages; `make test` runs the browser
+# tests after the API tests (tools/test.sh).  Without root, a missing
+# chromium is reported (with the apt-get line) and the browser tests are
+# skipped; in CI it is installed or the run fails.
+e2e-deps: $(E2E_STAMP)
+	@tools/deps.sh e2e || [ "$${CI:-}" != true ]
+test: e2e-deps
+
+# What the login page loads before any lazy import: index.html, the CSS
+# and the static import graph of js/app.js.
+www-size:
+	@node tests/e2e/www-size.mjs

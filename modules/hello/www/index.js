@@ -1,0 +1,100 @@
+// modules/hello/www/index.js -- the hello module's pages: how a module
+// adds pages to the shell.  `make` installs this folder as www/m/hello/;
+// the shell imports this file the first time someone opens /hello (the
+// menu entry the module declares in hello.c) and calls register(kedr).
+
+import strings from './strings.js';
+
+export default function register(kedr) {
+    const t = kedr.strings(strings);
+    kedr.css('hello.css');
+    const { h, replace } = kedr.dom;
+    const { listView, recordForm, recordPage, historyList, emptyState, skeleton, errorState } = kedr.ui;
+    const langLabel = (l) => (l === 'ru' || l === 'en' ? t(`lang.${l}`) : l);
+
+    // /hello: the configured greeting, the stored ones, a form to add one
+    kedr.route('/hello', async (ctx) => {
+        kedr.setTitle(t('title'));
+        replace(ctx.main, skeleton(4));
+        let greeting = '';
+        try {
+            greeting = (await kedr.api.get('/hello/greeting')).greeting;
+        } catch (err) {
+            replace(ctx.main, errorState(kedr.errorMessage(err)));
+            return;
+        }
+        const list = listView({
+            key: 'hello', title: t('list'), query: ctx.query, search: true, sort: 'id', order: 'desc',
+            fetch: kedr.ui.localSource(() => kedr.api.get('/hello/greetings'), { searchKeys: ['text'] }),
+            columns: [
+                { key: 'id', label: t('number'), type: 'number', sort: true, required: true, link: (r) => `/hello/${r.id}` },
+                { key: 'text', label: t('text'), sort: true },
+                { key: 'lang', label: t('lang'), sort: true, render: (r) => langLabel(r.lang) },
+            ],
+            empty: t('empty'),
+        });
+        let side;
+        if (kedr.can('hello.write')) {
+            const form = recordForm({
+                label: t('add'),
+                columns: 1,
+                fields: [
+                    { name: 'lang', label: t('lang'), type: 'select', required: true,
+                        options: [{ value: 'ru', label: t('lang.ru') }, { value: 'en', label: t('lang.en') }] },
+                    { name: 'text', label: t('text'), type: 'text', required: true, maxLength: 200 },
+                ],
+                value: { lang: kedr.locale(), text: '' },
+                submitLabel: t('save'),
+                savedMessage: t('added'),
+                submit: (data) => kedr.api.post('/hello/greetings', data),
+                onSaved: () => {
+                    form.setValue({ lang: kedr.locale(), text: '' });
+                    list.reload();
+                },
+            });
+            side = h('section', { class: 'card card-narrow' }, h('h2', { text: t('add') }), form.el);
+        } else {
+            side = h('p', { class: 'muted', text: t('no_write') });
+        }
+        replace(ctx.main,
+            h('div', { class: 'page-head' }, h('h1', { text: t('title') })),
+            h('p', { class: 'muted page-intro', text: t('intro') }),
+            h('div', { class: 'card card-narrow hello-greeting' },
+                h('p', { class: 'muted', text: t('configured') }),
+                h('p', { class: 'hello-big', text: greeting })),
+            h('h2', { class: 'section-title', text: t('list') }),
+            list.el,
+            h('div', { class: 'section-title' }, side));
+    });
+
+    // /hello/:id: one greeting as a record page with its history
+    kedr.route('/hello/:id', async (ctx) => {
+        replace(ctx.main, skeleton(4));
+        let g;
+        try {
+            g = await kedr.api.get(`/hello/greetings/${encodeURIComponent(ctx.params.id)}`);
+        } catch (err) {
+            kedr.setTitle(t('not_found'));
+            replace(ctx.main, err.status === 404 ? emptyState(t('not_found'), h('a', { href: '/hello', text: t('title') }))
+                : errorState(kedr.errorMessage(err)));
+            return;
+        }
+        kedr.setTitle(t('greeting', { id: String(g.id) }));
+        const page = recordPage({
+            title: g.text,
+            subtitle: t('greeting', { id: String(g.id) }),
+            back: { href: '/hello', label: t('title') },
+            badges: [{ text: langLabel(g.lang), kind: 'info' }],
+            query: ctx.query,
+            tabs: [
+                { id: 'main', label: t('main'), render: (p) => p.append(h('dl', { class: 'card card-narrow hello-dl' },
+                    h('dt', { text: t('text') }), h('dd', { text: g.text }),
+                    h('dt', { text: t('lang') }), h('dd', { text: langLabel(g.lang) }),
+                    h('dt', { text: t('version') }), h('dd', { text: kedr.fmt.number(g.version) }))) },
+                { id: 'history', label: t('history'), render: (p) => p.append(historyList({
+                    entity: 'hello.greeting', id: String(g.id), labels: { text: t('text'), lang: t('lang') } })) },
+            ],
+        });
+        replace(ctx.main, page.el);
+    });
+}

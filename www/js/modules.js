@@ -1,0 +1,122 @@
+// modules.js -- loading a module's UI on demand, and the registration API
+// it gets.
+//
+// The server lists the enabled modules in the session document, each with
+// its entry script "m/<name>/index.js" (installed by `make` from
+// modules/<name>/www/) and its menu entries.  The menu is built from that
+// list alone; a module's script is imported only when the person first
+// opens one of its pages.  The script's default export receives `kedr`:
+//
+//   export default function register(kedr) {
+//       const t = kedr.strings({ ru: {...}, en: {...} });
+//       kedr.route('/hello', async (ctx) => { ... render into ctx.main ... });
+//       kedr.route('/hello/:id', ...);
+//   }
+//
+// See README.md "Module pages" for the whole API.
+
+import { h, replace, append, debounce, id } from './dom.js';
+import { route, navigate, addGuard, setQuery } from './router.js';
+import { api, ApiError, apiUrl } from './api.js';
+import { defineStrings, translator, getLocale, pick, formatDate, formatDateTime, formatNumber,
+    formatMoney } from './i18n.js';
+import { session, can } from './session.js';
+import { addMenu, setTitle } from './shell.js';
+import { toast, confirmDialog, dialog, emptyState, skeleton, errorState } from './ui/feedback.js';
+import { errorMessage, fieldMessage } from './errors.js';
+
+const loaded = new Map(); // module name -> Promise
+
+// The enabled module owning a path: one whose menu path is the path or a
+// prefix of it ("/hello" owns "/hello" and "/hello/5").
+export function moduleForPath(path) {
+    for (const m of session.modules) {
+        for (const u of m.ui || []) {
+            const p = u.path.replace(/\/$/, '');
+            if (path === p || path.startsWith(`${p}/`)) return m;
+        }
+    }
+    return null;
+}
+
+export function isLoaded(name) {
+    return loaded.has(name);
+}
+
+// Import a module's script once and let it register; rejects when the
+// script is missing or throws.
+export function loadModule(m) {
+    if (!loaded.has(m.name)) {
+        const p = (async () => {
+            const [ui, mod] = await Promise.all([components(), import(`/${m.script}`)]);
+            if (typeof mod.default !== 'function') throw new Error(`${m.script}: no default export`);
+            await mod.default(registrationApi(m, ui));
+        })();
+        p.catch(() => loaded.delete(m.name));
+        loaded.set(m.name, p);
+    }
+    return loaded.get(m.name);
+}
+
+// The shared components, loaded with the first module that needs them.
+async function components() {
+    const [list, form, record, upload] = await Promise.all([
+        import('./ui/list.js'), import('./ui/form.js'), import('./ui/record.js'), import('./ui/upload.js')]);
+    return {
+        listView: list.listView,
+        localSource: list.localSource,
+        recordForm: form.recordForm,
+        recordPage: record.recordPage,
+        historyList: record.historyList,
+        upload: upload.uploadBox,
+        toast, confirmDialog, dialog, emptyState, skeleton, errorState,
+    };
+}
+
+function registrationApi(m, ui) {
+    const prefixes = (m.ui || []).map((u) => u.path.replace(/\/$/, ''));
+    return Object.freeze({
+        name: m.name,
+        version: m.version,
+        // A page of this module.  The path must lie under one of the
+        // module's menu paths, so the shell knows whom to load for it.
+        route(pattern, view) {
+            if (!prefixes.some((p) => pattern === p || pattern.startsWith(`${p}/`))) {
+                console.warn(`module ${m.name}: route ${pattern} is outside its paths ${prefixes.join(', ')}`);
+            }
+            route(pattern, async () => view);
+        },
+        // More menu entries under the module's own: [{path, label_ru, label_en}].
+        menu(items) {
+            addMenu(m.name, items);
+        },
+        // A stylesheet of the module's own folder: css('hello.css') links
+        // /m/hello/hello.css once (a <link>: the CSP allows no inline style).
+        css(file) {
+            const href = `/m/${m.name}/${file}`;
+            if (!document.querySelector(`link[data-module-css="${href}"]`)) {
+                document.head.append(h('link', { rel: 'stylesheet', href, dataset: { moduleCss: href } }));
+            }
+        },
+        // The module's string table; returns its t().
+        strings(table) {
+            defineStrings(m.name, table);
+            return translator(m.name);
+        },
+        locale: getLocale,
+        user: () => session.user,
+        can,
+        api,
+        ApiError,
+        apiUrl,
+        navigate,
+        setQuery,
+        addGuard,
+        setTitle,
+        errorMessage,
+        fieldMessage,
+        fmt: { date: formatDate, dateTime: formatDateTime, number: formatNumber, money: formatMoney, pick },
+        dom: { h, replace, append, debounce, id },
+        ui,
+    });
+}

@@ -1,0 +1,345 @@
+// list.js -- the list view: server-side paging, sorting, filters, a
+// search box with debounce, a column chooser, the row count, and export
+// buttons.  Its state lives in the URL query (q, sort, order, offset,
+// limit and each filter), so a list can be linked, reloaded and walked
+// with the back button.
+//
+//   listView({
+//     key: 'users',                         // remembers chosen columns
+//     url: '/users',                        // GET, answers {items, total}
+//     columns: [{key: 'login', label: t('users.login'), sort: true, link: (row) => `/admin/users/${row.id}`},
+//               {key: 'created_at', label: ..., type: 'datetime', hidden: true}],
+//     filters: [{name: 'active', label: ..., type: 'select', options: [{value: 'true', label: ...}]}],
+//     search: true, exportUrl: '/users/export', actions: [button],
+//     query: ctx.query,                     // the page's URL query (state)
+//   }) -> {el, reload()}
+//
+// Column types: text (default), number, money, date, datetime, bool,
+// list (array joined); or render(row) -> node/string.
+// A `fetch(params)` option replaces the GET for APIs of another shape;
+// localSource(load, {searchKeys, filter}) serves a small array API
+// (roles, tokens, modules) with the same paging, sorting and search.
+
+import { h, replace, id, debounce } from '../dom.js';
+import { translator, formatDate, formatDateTime, formatNumber, formatMoney } from '../i18n.js';
+import { api, apiUrl } from '../api.js';
+import { setQuery } from '../router.js';
+import { errorMessage } from '../errors.js';
+import { emptyState, skeleton, errorState } from './feedback.js';
+
+const t = translator('core');
+const PAGE_SIZES = [25, 50, 100];
+
+function cellValue(col, row) {
+    if (col.render) return col.render(row);
+    const v = row[col.key];
+    switch (col.type) {
+    case 'number': return formatNumber(v);
+    case 'money': return formatMoney(v, col.currency);
+    case 'date': return formatDate(v);
+    case 'datetime': return formatDateTime(v);
+    case 'bool': return v ? t('yes') : t('no');
+    case 'list': return Array.isArray(v) ? v.join(', ') : v ?? '';
+    default: return v ?? '';
+    }
+}
+
+function loadColumns(key, columns) {
+    try {
+        const saved = JSON.parse(localStorage.getItem(`kedr.cols.${key}`) || 'null');
+        if (Array.isArray(saved)) return new Set(saved.filter((k) => columns.some((c) => c.key === k)));
+    } catch {
+        /* fall through to the defaults */
+    }
+    return new Set(columns.filter((c) => !c.hidden).map((c) => c.key));
+}
+
+export function listView(opts) {
+    const { columns, filters = [], search = true, actions = [] } = opts;
+    const q = opts.query || new URLSearchParams();
+    const prefix = opts.prefix || ''; // for two lists on one page
+    const qp = (k) => q.get(prefix + k);
+    const state = {
+        q: qp('q') || '',
+        sort: qp('sort') || opts.sort || '',
+        order: qp('order') === 'desc' ? 'desc' : (qp('order') === 'asc' ? 'asc' : opts.order || 'asc'),
+        offset: Math.max(0, Number(qp('offset')) || 0),
+        limit: PAGE_SIZES.includes(Number(qp('limit'))) ? Number(qp('limit')) : opts.limit || PAGE_SIZES[0],
+        filters: Object.fromEntries(filters.map((f) => [f.name, qp(f.name) ?? f.default ?? ''])),
+    };
+    const visible = loadColumns(opts.key || 'list', columns);
+    let seq = 0;
+    let lastTotal = 0;
+    const captionId = id('list');
+
+    const el = h('section', { class: 'list', 'aria-labelledby': opts.labelledBy || captionId });
+    const countEl = h('p', { class: 'list-count', role: 'status', 'aria-live': 'polite' });
+    const body = h('div', { class: 'list-body' });
+    const pager = h('nav', { class: 'pager', 'aria-label': t('list.paging') });
+
+    // --- toolbar ---
+    const tools = h('div', { class: 'list-tools' });
+    if (search) {
+        const sid = id('search');
+        const input = h('input', { id: sid, type: 'search', class: 'search', value: state.q,
+            placeholder: opts.searchPlaceholder || t('list.search_ph'), autocomplete: 'off' });
+        const run = debounce(() => {
+            state.q = input.value.trim();
+            state.offset = 0;
+            load();
+        }, 300);
+        input.addEventListener('input', run);
+        input.addEventListener('keydown', (ev) => {
+            if (ev.key === 'Enter') {
+                ev.preventDefault();
+                run.cancel();
+                state.q = input.value.trim();
+                state.offset = 0;
+                load();
+            }
+        });
+        tools.append(h('div', { class: 'search-box' },
+            h('label', { for: sid, class: 'sr-only', text: t('list.search') }), input));
+    }
+    for (const f of filters) {
+        const fid = id('flt');
+        let control;
+        if (f.type === 'select') {
+            control = h('select', { id: fid, class: 'filter' },
+                h('option', { value: '', text: f.any || t('list.any') }),
+                f.options.map((o) => h('option', { value: o.value, text: o.label, selected: state.filters[f.name] === o.value })));
+        } else {
+            control = h('input', { id: fid, class: 'filter', type: f.type || 'text', value: state.filters[f.name] });
+        }
+        control.addEventListener('change', () => {
+            state.filters[f.name] = control.value;
+            state.offset = 0;
+            load();
+        });
+        tools.append(h('div', { class: 'filter-box' }, h('label', { for: fid, text: f.label }), control));
+    }
+    tools.append(h('div', { class: 'list-tools-spacer' }));
+    tools.append(columnChooser());
+    const exportLinks = [];
+    if (opts.exportUrl) {
+        for (const fmt of ['csv', 'xlsx']) {
+            const a = h('a', { class: 'btn btn-small', download: '', dataset: { export: fmt }, text: fmt.toUpperCase(),
+                title: t('list.export', { fmt: fmt.toUpperCase() }),
+                'aria-label': t('list.export', { fmt: fmt.toUpperCase() }) });
+            exportLinks.push([a, fmt]);
+            tools.append(a);
+        }
+    }
+    for (const a of actions) tools.append(a);
+
+    el.append(
+        h('h2', { id: captionId, class: 'sr-only', text: opts.title || t('list.title') }),
+        tools, countEl, body, pager);
+
+    function params() {
+        const p = { limit: state.limit, offset: state.offset };
+        if (state.q) p.q = state.q;
+        if (state.sort) {
+            p.sort = state.sort;
+            p.order = state.order;
+        }
+        for (const [k, v] of Object.entries(state.filters)) if (v !== '') p[k] = v;
+        return p;
+    }
+
+    function syncUrl() {
+        if (opts.noUrl) return;
+        const p = {};
+        p[`${prefix}q`] = state.q;
+        p[`${prefix}sort`] = state.sort && state.sort !== opts.sort ? state.sort : '';
+        p[`${prefix}order`] = state.sort && state.sort !== opts.sort ? state.order : '';
+        p[`${prefix}offset`] = state.offset || '';
+        p[`${prefix}limit`] = state.limit !== (opts.limit || PAGE_SIZES[0]) ? state.limit : '';
+        for (const f of filters) p[prefix + f.name] = state.filters[f.name] !== (f.default ?? '') ? state.filters[f.name] : '';
+        setQuery(p);
+    }
+
+    function columnChooser() {
+        const popId = id('cols');
+        const btn = h('button', { type: 'button', class: 'btn btn-small', 'aria-expanded': 'false', 'aria-controls': popId,
+            text: t('list.columns') });
+        const pop = h('fieldset', { id: popId, class: 'popover col-chooser', hidden: true },
+            h('legend', { text: t('list.columns_legend') }),
+            columns.map((c) => {
+                const cid = id('col');
+                const box = h('input', { id: cid, type: 'checkbox', checked: visible.has(c.key),
+                    disabled: c.required || false });
+                box.addEventListener('change', () => {
+                    if (box.checked) visible.add(c.key);
+                    else visible.delete(c.key);
+                    try {
+                        localStorage.setItem(`kedr.cols.${opts.key || 'list'}`, JSON.stringify([...visible]));
+                    } catch {
+                        /* not remembered */
+                    }
+                    renderRows(lastRows);
+                });
+                return h('div', { class: 'check-row' }, box, h('label', { for: cid, text: c.label }));
+            }));
+        const toggle = (open) => {
+            pop.hidden = !open;
+            btn.setAttribute('aria-expanded', String(open));
+            if (open) pop.querySelector('input:not(:disabled)')?.focus();
+        };
+        btn.addEventListener('click', () => toggle(pop.hidden));
+        pop.addEventListener('keydown', (ev) => {
+            if (ev.key === 'Escape') {
+                ev.stopPropagation();
+                toggle(false);
+                btn.focus();
+            }
+        });
+        const onDoc = (ev) => {
+            if (!pop.isConnected) document.removeEventListener('click', onDoc);
+            else if (!pop.hidden && !ev.target.closest('.col-wrap')) toggle(false);
+        };
+        document.addEventListener('click', onDoc);
+        return h('div', { class: 'col-wrap' }, btn, pop);
+    }
+
+    let lastRows = [];
+
+    function renderRows(rows) {
+        lastRows = rows;
+        const cols = columns.filter((c) => visible.has(c.key) || c.required);
+        const head = h('tr', null, cols.map((c) => {
+            const sorted = state.sort === c.key;
+            const th = h('th', { scope: 'col', class: [c.type && `col-${c.type}`],
+                'aria-sort': sorted ? (state.order === 'asc' ? 'ascending' : 'descending') : null });
+            if (c.sort) {
+                th.append(h('button', { type: 'button', class: 'sort-btn', onclick: () => {
+                    if (state.sort === c.key) state.order = state.order === 'asc' ? 'desc' : 'asc';
+                    else {
+                        state.sort = c.key;
+                        state.order = 'asc';
+                    }
+                    state.offset = 0;
+                    load();
+                } }, c.label, h('span', { class: 'sort-mark', 'aria-hidden': 'true',
+                    text: sorted ? (state.order === 'asc' ? '▲' : '▼') : '↕' })));
+            } else th.textContent = c.label;
+            return th;
+        }));
+        const trs = rows.map((row) => h('tr', { dataset: { id: row.id ?? '' } }, cols.map((c, i) => {
+            let v = cellValue(c, row);
+            if (c.link && (i === 0 || c.linkAlways)) {
+                const href = c.link(row);
+                if (href) v = h('a', { href }, v === '' ? t('list.open') : v);
+            }
+            return h(i === 0 ? 'th' : 'td', { scope: i === 0 ? 'row' : null, class: [c.type && `col-${c.type}`],
+                'data-label': c.label }, v);
+        })));
+        replace(body, h('div', { class: 'table-wrap' },
+            h('table', { class: 'table' },
+                h('caption', { class: 'sr-only', text: opts.title || t('list.title') }),
+                h('thead', null, head), h('tbody', null, trs))));
+    }
+
+    function renderPager(total) {
+        const from = total ? state.offset + 1 : 0;
+        const to = Math.min(state.offset + state.limit, total);
+        const sizeId = id('psize');
+        const size = h('select', { id: sizeId, class: 'filter' },
+            PAGE_SIZES.map((n) => h('option', { value: String(n), text: String(n), selected: n === state.limit })));
+        size.addEventListener('change', () => {
+            state.limit = Number(size.value);
+            state.offset = 0;
+            load();
+        });
+        replace(pager,
+            h('span', { class: 'pager-range', text: t('list.range', { from, to, total }) }),
+            h('div', { class: 'pager-size' }, h('label', { for: sizeId, text: t('list.per_page') }), size),
+            h('button', { type: 'button', class: 'btn btn-small', text: t('list.prev'), disabled: state.offset === 0,
+                onclick: () => {
+                    state.offset = Math.max(0, state.offset - state.limit);
+                    load();
+                } }),
+            h('button', { type: 'button', class: 'btn btn-small', text: t('list.next'),
+                disabled: state.offset + state.limit >= total,
+                onclick: () => {
+                    state.offset += state.limit;
+                    load();
+                } }));
+        pager.hidden = total <= PAGE_SIZES[0] && state.offset === 0;
+    }
+
+    async function load() {
+        const my = ++seq;
+        syncUrl();
+        for (const [a, fmt] of exportLinks) {
+            // the whole filtered list, not one page of it
+            a.href = apiUrl(opts.exportUrl, { ...params(), limit: undefined, offset: undefined, format: fmt });
+        }
+        body.setAttribute('aria-busy', 'true');
+        if (!lastRows.length) replace(body, skeleton(6));
+        else body.classList.add('list-loading');
+        try {
+            const res = opts.fetch ? await opts.fetch(params()) : await api.get(opts.url, { query: params() });
+            if (my !== seq) return;
+            const items = Array.isArray(res) ? res : res.items || [];
+            const total = Array.isArray(res) ? items.length : res.total ?? items.length;
+            lastTotal = total;
+            if (!items.length && state.offset > 0 && total > 0) {
+                state.offset = Math.max(0, (Math.ceil(total / state.limit) - 1) * state.limit);
+                load();
+                return;
+            }
+            countEl.textContent = t('list.count', { n: total });
+            if (!items.length) {
+                lastRows = [];
+                const filtered = state.q || Object.values(state.filters).some((v) => v !== '');
+                replace(body, emptyState(filtered ? t('list.none_found') : opts.empty || t('list.empty'),
+                    filtered ? null : opts.emptyAction));
+            } else {
+                renderRows(items);
+            }
+            renderPager(total);
+        } catch (err) {
+            if (my !== seq || err.name === 'AbortError') return;
+            lastRows = [];
+            countEl.textContent = '';
+            replace(body, errorState(errorMessage(err), load));
+        } finally {
+            if (my === seq) {
+                body.removeAttribute('aria-busy');
+                body.classList.remove('list-loading');
+            }
+        }
+    }
+
+    load();
+    return { el, reload: load, total: () => lastTotal };
+}
+
+// A fetch() for an API that answers a whole (small) array: the search,
+// filters, sorting and paging happen here.  load() -> Promise<array>;
+// searchKeys: the fields the search box looks in; filter(row, params)
+// -> bool for the list's filters.
+export function localSource(load, { searchKeys = [], filter } = {}) {
+    return async (p) => {
+        let rows = await load();
+        if (p.q) {
+            const q = p.q.toLocaleLowerCase();
+            rows = rows.filter((r) => searchKeys.some((k) => String(r[k] ?? '').toLocaleLowerCase().includes(q)));
+        }
+        if (filter) rows = rows.filter((r) => filter(r, p));
+        if (p.sort) {
+            const dir = p.order === 'desc' ? -1 : 1;
+            const coll = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+            rows = [...rows].sort((a, b) => {
+                const x = a[p.sort];
+                const y = b[p.sort];
+                if (x === y) return 0;
+                if (x === null || x === undefined) return 1;
+                if (y === null || y === undefined) return -1;
+                return dir * (typeof x === 'number' && typeof y === 'number' ? x - y : coll.compare(String(x), String(y)));
+            });
+        }
+        return { items: rows.slice(p.offset, p.offset + p.limit), total: rows.length };
+    };
+}

@@ -3,7 +3,8 @@
  * them: kedr_req_parse_params (core/request.c), then what reads params
  * later: the route match of the path, the query string (kedr_query via
  * the API table), headers, the Cookie header, and the response head with
- * the request id echoed and a header value set from outside input.
+ * the request id echoed and header values set from outside input (one
+ * of a kind an error response keeps).
  *
  * Input: NUL-separated "KEY=VALUE" strings (at most FUZZ_MAX_PARAMS; any
  * bytes, so also strings without '=').  Each request is run twice on the
@@ -73,6 +74,9 @@ fuzz_request(struct kedr_req *r, char **envp)
     if (s != NULL) {
         kedr_cookie_parse(&r->arena, s, strlen(s), &cookies);
         digest = digest * 31u + cookies.n;
+        /* a header an error response keeps, with a value from outside */
+        if (cookies.n > 0)
+            kedr_core_api.set_header(r, "Retry-After", cookies.items[0].value);
     }
     if (rc != 0)
         kedr_req_error_response(r, rc);

@@ -9,8 +9,8 @@
  * with the normal build (gcc, the project's flags) by mk/fuzz.mk; `make
  * test` runs it over tests/fuzz/regress/<target> and
  * tests/fuzz/corpus/<target>, so every crasher ever found stays fixed.
- * A crash, a sanitizer report or a failed check names the input being
- * replayed on stderr.
+ * A crash, a sanitizer report, a failed check or an exit() in the middle
+ * of an input names that input on stderr.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -33,7 +33,7 @@ static const char *replay_current; /* the input running, for crash notes */
 static void
 replay_note(void)
 {
-    static const char what[] = ": crashed on input ";
+    static const char what[] = ": failed on input ";
 
     if (replay_current == NULL)
         return;
@@ -61,6 +61,7 @@ replay_catch(void)
 
     if (__sanitizer_set_death_callback != NULL)
         __sanitizer_set_death_callback(replay_note);
+    atexit(replay_note); /* a library calling exit() mid-input */
     for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
         struct sigaction sa, old;
 

@@ -291,18 +291,34 @@ all_strings(json_t *list)
 /* users                                                               */
 /* ------------------------------------------------------------------ */
 
+/* $5 sort key and $6 order, both checked against a list first: the
+ * ordering is chosen by CASE over fixed expressions, never spliced */
 static const char user_list_sql[] =
     "WITH f AS (SELECT u.* FROM core.\"user\" u "
     "WHERE ($1::text IS NULL OR (u.login || ' ' || u.full_name || ' ' || "
     "u.email) ILIKE '%' || replace(replace(replace($1, '\\', '\\\\'), '%', "
     "'\\%'), '_', '\\_') || '%') "
-    "AND ($2::boolean IS NULL OR u.active = $2::boolean)), "
-    "p AS (SELECT * FROM f ORDER BY lower(login), id "
-    "LIMIT $3::int OFFSET $4::int) "
+    "AND ($2::boolean IS NULL OR u.active = $2::boolean) "
+    "AND ($7::text IS NULL OR EXISTS (SELECT 1 FROM core.user_role ur JOIN "
+    "core.role ro ON ro.id = ur.role_id WHERE ur.user_id = u.id AND ro.name "
+    "= $7))), "
+    "s AS (SELECT f.*, CASE $5 WHEN 'full_name' THEN lower(full_name) "
+    "WHEN 'email' THEN lower(email) WHEN 'locale' THEN locale "
+    "WHEN 'active' THEN active::text "
+    "WHEN 'created_at' THEN to_char(created_at, 'YYYYMMDDHH24MISSUS') "
+    "WHEN 'updated_at' THEN to_char(updated_at, 'YYYYMMDDHH24MISSUS') "
+    "ELSE lower(login) END AS k FROM f), "
+    "p AS (SELECT *, row_number() OVER (ORDER BY "
+    "CASE WHEN $6 = 'desc' THEN NULL ELSE k END ASC, "
+    "CASE WHEN $6 = 'desc' THEN k END DESC, lower(login), id) AS ord "
+    "FROM s ORDER BY ord LIMIT $3::int OFFSET $4::int) "
     "SELECT json_build_object('items', coalesce((SELECT "
-    "json_agg(" KEDR_USER_JSON
-    " ORDER BY lower(u.login), u.id) FROM p u), '[]'::json), "
+    "json_agg(" KEDR_USER_JSON " ORDER BY u.ord) FROM p u), '[]'::json), "
     "'total', (SELECT count(*) FROM f))::text";
+
+static const char *const user_sort_keys[] = {
+    "login",  "full_name",  "email",      "locale",
+    "active", "created_at", "updated_at", NULL};
 
 /* A non-negative integer query value within [0, max]; `def` when absent.
  * -1 (and a field error) when malformed. */
@@ -323,12 +339,15 @@ query_count(kedr_req_t *r, const char *key, long def, long max)
     return atol(v);
 }
 
-/* GET /users?q=&active=&limit=&offset= */
+/* GET /users?q=&active=&role=&sort=&order=&limit=&offset= */
 static int
 admin_users_list(kedr_req_t *r)
 {
     const char *q = kedr_query(r, "q");
     const char *active = kedr_query(r, "active");
+    const char *role = kedr_query(r, "role");
+    const char *sort = kedr_query(r, "sort");
+    const char *order = kedr_query(r, "order");
     long limit = query_count(r, "limit", 50, 500);
     long offset = query_count(r, "offset", 0, 100000000);
 
@@ -339,14 +358,36 @@ admin_users_list(kedr_req_t *r)
         kedr_field_error(r, "active", "must be true or false");
         limit = -1;
     }
+    if (sort != NULL && *sort != '\0') {
+        const char *const *k;
+
+        for (k = user_sort_keys; *k && strcmp(*k, sort) != 0; k++)
+            ;
+        if (*k == NULL) {
+            kedr_field_error(r, "sort", "is not a sortable column");
+            limit = -1;
+        }
+    } else {
+        sort = "login";
+    }
+    if (order != NULL && *order != '\0' && strcmp(order, "asc") != 0 &&
+        strcmp(order, "desc") != 0) {
+        kedr_field_error(r, "order", "must be asc or desc");
+        limit = -1;
+    }
     if (limit < 0 || offset < 0)
         return kedr_fail(r, KEDR_EINVAL, NULL, "invalid query");
     if (q != NULL && *q == '\0')
         q = NULL;
-    return kedr_reply_db_json(r, 200, user_list_sql,
-                              KEDR_PARAMS(q, active,
-                                          kedr_sprintf(r, "%ld", limit),
-                                          kedr_sprintf(r, "%ld", offset)));
+    if (role != NULL && *role == '\0')
+        role = NULL;
+    return kedr_reply_db_json(
+        r, 200, user_list_sql,
+        KEDR_PARAMS(q, active, kedr_sprintf(r, "%ld", limit),
+                    kedr_sprintf(r, "%ld", offset), sort,
+                    order != NULL && strcmp(order, "desc") == 0 ? "desc"
+                                                                : "asc",
+                    role));
 }
 
 static const char user_one_sql[] =

@@ -513,6 +513,40 @@ auth_whoami(kedr_req_t *r)
     return session_reply(r, 200, r->user_id, r->csrf);
 }
 
+static const char session_locale_sql[] =
+    "UPDATE core.\"user\" SET locale = $2, updated_at = now(), "
+    "version = version + 1 WHERE id = $1 AND locale <> $2 RETURNING 1";
+
+/* PATCH /api/v1/session {locale}: the user's own language. */
+static int
+auth_set_locale(kedr_req_t *r)
+{
+    const char *locale =
+        json_string_value(json_object_get(kedr_body(r), "locale"));
+    char id[32];
+    int n;
+
+    if (r->session_id == 0)
+        return kedr_req_fail(r, KEDR_EBADREQ, NULL,
+                             "an API token has no session");
+    if (strcmp(locale, "ru") != 0 && strcmp(locale, "en") != 0)
+        return kedr_req_fail(r, KEDR_EINVAL, "locale", "must be ru or en");
+    snprintf(id, sizeof(id), "%lld", (long long)r->user_id);
+    n = kedr_pg_exec(r, session_locale_sql, 2,
+                     (const char *const[]){id, locale});
+    if (n < 0)
+        return n;
+    if (n > 0) {
+        json_t *old = kedr_json_own(r, json_pack("{s:s}", "locale", r->locale));
+        json_t *new_ = kedr_json_own(r, json_pack("{s:s}", "locale", locale));
+        int rc = kedr_audit_write(r, "core.user", id, "updated", old, new_);
+
+        if (rc != 0)
+            return rc;
+    }
+    return session_reply(r, 200, r->user_id, r->csrf);
+}
+
 /* DELETE /api/v1/session: log out. */
 static int
 auth_logout(kedr_req_t *r)
@@ -643,6 +677,11 @@ static const struct kedr_field login_input[] = {
     {0},
 };
 
+static const struct kedr_field locale_input[] = {
+    {.name = "locale", .type = KEDR_T_STRING, .flags = KEDR_REQUIRED, .max = 2},
+    {0},
+};
+
 const struct kedr_route kedr_auth_routes[] = {
     {.method = "POST",
      .path = "/session",
@@ -650,6 +689,10 @@ const struct kedr_route kedr_auth_routes[] = {
      .permission = KEDR_PUBLIC,
      .input = login_input},
     {.method = "GET", .path = "/session", .handler = auth_whoami},
+    {.method = "PATCH",
+     .path = "/session",
+     .handler = auth_set_locale,
+     .input = locale_input},
     {.method = "DELETE", .path = "/session", .handler = auth_logout},
     {.method = "DELETE", .path = "/session/all", .handler = auth_logout_all},
     {.method = "GET", .path = "/audit", .handler = auth_audit_list},

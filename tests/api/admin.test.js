@@ -107,6 +107,19 @@ test('users: create, read, list with search, filter and paging', async () => {
     assertError(await admin.get('/api/v1/users?limit=-1'), 422, 'validation', 'limit');
     assertError(await admin.get('/api/v1/users?limit=100000'), 422, 'validation', 'limit');
     assertError(await admin.get('/api/v1/users?active=maybe'), 422, 'validation', 'active');
+
+    // sorting by a column, both ways; the role filter
+    const byName = (await admin.get('/api/v1/users?limit=500&sort=full_name&order=desc')).json.items;
+    const names = byName.map((x) => x.full_name.toLowerCase());
+    assert.deepEqual(names, [...names].sort().reverse(), 'full_name descending');
+    const byLogin = (await admin.get('/api/v1/users?limit=500&sort=login&order=asc')).json.items;
+    assert.deepEqual(byLogin.map((x) => x.id), all.map((x) => x.id), 'login ascending is the default order');
+    res = await admin.get('/api/v1/users?role=analyst&limit=500');
+    assert.ok(res.json.items.some((x) => x.id === u.id));
+    assert.ok(res.json.items.every((x) => x.roles.includes('analyst')));
+    assert.equal((await admin.get('/api/v1/users?role=nosuchrole')).json.total, 0);
+    assertError(await admin.get('/api/v1/users?sort=password_hash'), 422, 'validation', 'sort');
+    assertError(await admin.get('/api/v1/users?sort=login&order=sideways'), 422, 'validation', 'order');
 });
 
 test('users: refused input names the field', async () => {

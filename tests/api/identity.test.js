@@ -295,6 +295,22 @@ test('passwords and secrets are never stored or logged in clear', async () => {
     assert.match(stack.log(), new RegExp(`login failed for "noroles${uniq}"`));
 });
 
+test('a user saves their own language with PATCH /api/v1/session; audited', async () => {
+    const login = `lang${uniq}`;
+    await makeUser(login);
+    const s1 = await stack.login(login, CANARY);
+    let res = await s1.patch('/api/v1/session', { locale: 'en' });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.user.locale, 'en');
+    res = await s1.get('/api/v1/session');
+    assert.equal(res.json.user.locale, 'en');
+    assertError(await s1.patch('/api/v1/session', { locale: 'de' }), 422, 'validation', 'locale');
+    assertError(await s1.patch('/api/v1/session', { locale: 'ru' }, { csrf: false }), 403, 'forbidden');
+    const id = res.json.user.id;
+    const audit = (await admin.get(`/api/v1/audit?entity=core.user&id=${id}`)).json;
+    assert.ok(audit.some((a) => a.action === 'updated' && a.new?.locale === 'en' && a.old?.locale === 'ru'));
+});
+
 // Last: it leaves 127.0.0.1 throttled until the window has passed.
 test('throttling: failed logins reach 429, then the window passes and login works', async () => {
     const login = `throttle${uniq}`;

@@ -4,7 +4,7 @@ import { h, replace } from './dom.js';
 import { defineStrings, translator, setLocale, storedLocale } from './i18n.js';
 import strings from './strings.js';
 import { apiEvents } from './api.js';
-import { session, loadSession, logout, forget, can } from './session.js';
+import { session, loadSession, logout, forget, can, saveLocale } from './session.js';
 import { route, match, navigate, render, setResolver, setFallbacks, setConfirmLeave, canLeave, start }
     from './router.js';
 import { initShell, layout, layoutKind, showBanner, hideBanner, setTitle, loginUrl, ADMIN_SCREENS }
@@ -67,8 +67,10 @@ setConfirmLeave(() => confirmDialog({
 
 let notice = null; // a message for the login page ("the session ended")
 
+// A logged-in user's language is theirs (saved on the server); the
+// browser's remembered choice serves the login page.
 async function afterLogin(next) {
-    setLocale(storedLocale() || session.user.locale || 'ru');
+    setLocale(session.user.locale || storedLocale() || 'ru');
     layout('app', { force: true });
     await navigate(safeNext(next), { replace: true, force: true });
 }
@@ -77,6 +79,13 @@ function onLocale(loc) {
     (async () => {
         if (!(await canLeave())) return;
         setLocale(loc, { remember: true });
+        if (session.user && session.user.locale !== loc) {
+            try {
+                await saveLocale(loc);
+            } catch (err) {
+                toast(errorMessage(err), { kind: 'error' });
+            }
+        }
         layout(layoutKind() || 'bare', { force: true });
         render();
     })();
@@ -166,7 +175,7 @@ async function boot() {
             errorState(errorMessage(err), () => location.reload())));
         return;
     }
-    if (session.user) setLocale(storedLocale() || session.user.locale || 'ru');
+    if (session.user) setLocale(session.user.locale || storedLocale() || 'ru');
     layout(session.user ? 'app' : 'bare');
     await start();
     document.documentElement.classList.add('ready');

@@ -43,6 +43,11 @@ export async function login(loginName, password) {
     return session.user;
 }
 
+// Save the user's own language on the server (PATCH /api/v1/session).
+export async function saveLocale(locale) {
+    set(await api.patch('/session', { locale }, { quiet: true }));
+}
+
 // Log out here, or everywhere (every session of this user).
 export async function logout(everywhere = false) {
     try {

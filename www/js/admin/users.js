@@ -70,18 +70,19 @@ export async function listPage(ctx) {
         query: ctx.query,
         searchPlaceholder: t('users.search_ph'),
         columns: [
-            { key: 'login', label: t('users.login'), required: true, link: (r) => `/admin/users/${r.id}` },
-            { key: 'full_name', label: t('users.full_name') },
-            { key: 'email', label: t('users.email') },
+            { key: 'login', label: t('users.login'), required: true, link: (r) => `/admin/users/${r.id}`,
+                sort: true },
+            { key: 'full_name', label: t('users.full_name'), sort: true },
+            { key: 'email', label: t('users.email'), sort: true },
             { key: 'phone', label: t('users.phone'), hidden: true },
             { key: 'roles', label: t('users.roles'), render: (r) => labels(r.roles) },
-            { key: 'active', label: t('users.status'), render: (r) => h('span', {
+            { key: 'active', label: t('users.status'), sort: true, render: (r) => h('span', {
                 class: ['badge', r.active ? 'badge-ok' : 'badge-muted'],
                 text: r.active ? t('users.active_state') : t('users.inactive_state') }) },
             { key: 'locale', label: t('users.locale'), hidden: true, render: (r) => t(`lang.${r.locale}`) },
             { key: 'password_changed_at', label: t('users.password_changed'), type: 'datetime', hidden: true },
-            { key: 'created_at', label: t('created_at'), type: 'datetime', hidden: true },
-            { key: 'updated_at', label: t('updated_at'), type: 'datetime', hidden: true },
+            { key: 'created_at', label: t('created_at'), type: 'datetime', hidden: true, sort: true },
+            { key: 'updated_at', label: t('updated_at'), type: 'datetime', hidden: true, sort: true },
         ],
         filters: [{ name: 'active', label: t('users.status'), options: [
             { value: 'true', label: t('users.active_state') }, { value: 'false', label: t('users.inactive_state') }],

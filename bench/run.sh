@@ -40,7 +40,7 @@ PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 sed -e "s|\"var/run/kedr.sock\"|\"$DIR/run/kedr.sock\"|" \
     -e "s|\"var/run/kedr.pid\"|\"$DIR/run/kedr.pid\"|" \
     -e "s|path = \[ \"build/modules\" \];|path = [ \"$ROOT/build/modules\" ];|" \
-    -e 's|enabled = \[ \];|enabled = [ "hello" ];|' conf/kedr.conf >"$DIR/kedr.conf"
+    -e 's|^\( *enabled = \)\[.*\];|\1[ "hello" ];|' conf/kedr.conf >"$DIR/kedr.conf"
 tools/stack.sh up "$DIR" --conf "$DIR/kedr.conf" --port "$PORT" >/dev/null
 # shellcheck disable=SC1091
 . "$DIR/run/stack.env"

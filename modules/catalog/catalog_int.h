@@ -1,0 +1,205 @@
+/*
+ * catalog_int.h -- what the catalog module's files share: the JSON shapes
+ * PostgreSQL builds, small request helpers and the handlers the
+ * descriptor in catalog.c lists.  Private to the module.
+ */
+#ifndef CATALOG_INT_H
+#define CATALOG_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <kedr.h>
+
+/* ---------------------------------------------------------------------
+ * JSON shapes, built by PostgreSQL.  The argument is the alias (or CTE
+ * name) of a row with the table's columns.  Money is text ("1234.50").
+ * --------------------------------------------------------------------- */
+
+/* catalog.product_group */
+#define CATALOG_GROUP_JSON(a)                                                  \
+    "json_build_object('id', " a ".id, 'parent_id', " a ".parent_id, "         \
+    "'code', " a ".code, 'name', " a ".name, 'kind', " a ".kind, "             \
+    "'sort', " a ".sort, 'created_at', " a ".created_at, 'updated_at', " a     \
+    ".updated_at, 'created_by', " a ".created_by, 'version', " a ".version)"
+
+/* catalog.product, with its group's id, code and name */
+#define CATALOG_PRODUCT_JSON(a)                                                \
+    "json_build_object('id', " a ".id, 'sku', " a ".sku, 'name', " a           \
+    ".name, 'group_id', " a ".group_id, 'group', (SELECT "                     \
+    "json_build_object('id', gg.id, 'code', gg.code, 'name', gg.name) "        \
+    "FROM catalog.product_group gg WHERE gg.id = " a ".group_id), "            \
+    "'unit', " a ".unit, 'attributes', " a ".attributes, 'active', " a         \
+    ".active, 'ext', " a ".ext, 'created_at', " a ".created_at, "              \
+    "'updated_at', " a ".updated_at, 'created_by', " a ".created_by, "         \
+    "'version', " a ".version)"
+
+/* catalog.price_type */
+#define CATALOG_PRICE_TYPE_JSON(a)                                             \
+    "json_build_object('id', " a ".id, 'code', " a ".code, 'name', " a         \
+    ".name, 'name_en', " a ".name_en, 'sort', " a ".sort, 'active', " a        \
+    ".active, 'created_at', " a ".created_at, 'updated_at', " a                \
+    ".updated_at, 'created_by', " a ".created_by, 'version', " a ".version)"
+
+/* catalog.price `a` with the code of its price type `t` */
+#define CATALOG_PRICE_JSON(a, t)                                               \
+    "json_build_object('id', " a ".id, 'product_id', " a ".product_id, "       \
+    "'price_type_id', " a ".price_type_id, 'type', " t ".code, "               \
+    "'amount', " a ".amount::text, 'currency', " a ".currency, "               \
+    "'valid_from', " a ".valid_from, 'created_at', " a ".created_at, "         \
+    "'updated_at', " a ".updated_at, 'created_by', " a ".created_by, "         \
+    "'version', " a ".version)"
+
+/* Whitespace trimmed from names, codes and articles (SQL btrim's set). */
+#define CATALOG_TRIM_SQL(x) "btrim(" x ", E' \\t\\r\\n')"
+
+/* ---------------------------------------------------------------------
+ * helpers (catalog_util.c)
+ * --------------------------------------------------------------------- */
+
+/* The path parameter `name` when it is a positive integer (at most 18
+ * digits, no leading zero), else NULL. */
+const char *catalog_id_param(kedr_req_t *r, const char *name);
+
+/* JSON text PostgreSQL built, parsed and owned by the request; NULL for
+ * NULL text.  Out of memory in jansson aborts the worker (STYLE.md). */
+json_t *catalog_parse(kedr_req_t *r, const char *text);
+
+/* A new JSON value of the module's own (json_object(), ...), owned by the
+ * request; out of memory aborts the worker. */
+json_t *catalog_own(kedr_req_t *r, json_t *v);
+
+/* A JSON value as compact text in the request's arena (NULL gives
+ * NULL). */
+const char *catalog_dump(kedr_req_t *r, json_t *v);
+
+/* The signed-in user's id as text, NULL for none (created_by). */
+const char *catalog_uid(kedr_req_t *r);
+
+/* A string member of the request body, NULL when absent or not a
+ * string. */
+const char *catalog_body_str(kedr_req_t *r, const char *key);
+
+/* An integer member of the body as text, NULL when absent or null. */
+const char *catalog_body_int(kedr_req_t *r, const char *key);
+
+/* "true"/"false" for a boolean member of the body, NULL when absent. */
+const char *catalog_body_bool(kedr_req_t *r, const char *key);
+
+/* Whether the body has the member `key` (null included). */
+bool catalog_body_has(kedr_req_t *r, const char *key);
+
+/* A copy of `s` without leading and trailing ASCII whitespace. */
+char *catalog_trim(kedr_req_t *r, const char *s);
+
+/* Whether `s` is an amount: digits, optionally '.' and one or two
+ * digits, at most 16 integer digits, no sign. */
+bool catalog_money_valid(const char *s);
+
+/* Whether `s` is a calendar date YYYY-MM-DD. */
+bool catalog_date_valid(const char *s);
+
+/* Whether `s` is an ISO 4217 style currency code (three capitals). */
+bool catalog_currency_valid(const char *s);
+
+/*
+ * Check an external-ids object: keys [a-z][a-z0-9_]{0,31}, values
+ * non-blank strings of at most 100 characters.  Returns NULL when it is
+ * fine, else the message, with the field (`prefix` or `prefix.key`) in
+ * *field (arena).
+ */
+const char *catalog_ext_problem(kedr_req_t *r, json_t *ext, const char *prefix,
+                                const char **field);
+
+/* Check an attributes object: at most 200 keys of 1 to 100 characters,
+ * values strings, numbers, booleans or null.  As catalog_ext_problem. */
+const char *catalog_attributes_problem(kedr_req_t *r, json_t *attrs,
+                                       const char *prefix, const char **field);
+
+/*
+ * A query-string count within [0, max]: `def` when absent, -1 after
+ * recording a field error when malformed.
+ */
+long catalog_query_count(kedr_req_t *r, const char *key, long def, long max);
+
+/* The JSON boolean query value "true"/"false", NULL when absent or
+ * empty; records a field error and sets *bad when it is anything else. */
+const char *catalog_query_bool(kedr_req_t *r, const char *key, bool *bad);
+
+/* The ?version= of a DELETE as a JSON integer (owned), NULL when absent;
+ * records a field error and sets *bad when malformed. */
+json_t *catalog_query_version(kedr_req_t *r, bool *bad);
+
+/*
+ * Lock the record `id` for this transaction with `sql` (SELECT <json>
+ * ... WHERE id = $1 FOR UPDATE) and return it, owned.  NULL after
+ * recording the error, with *rc set: 404 "no such <what>" when id is
+ * NULL or absent, 409 naming "version" when `version` (a JSON integer,
+ * or NULL for no check) differs from the record's.
+ */
+json_t *catalog_lock(kedr_req_t *r, const char *sql, const char *id,
+                     json_t *version, const char *what, int *rc);
+
+/*
+ * Normalise an external-ids object (checked by catalog_ext_problem):
+ * values trimmed.  A new object owned by the request; NULL for NULL.
+ */
+json_t *catalog_ext_normalize(kedr_req_t *r, json_t *ext);
+
+/*
+ * Record a write: the audit row (entity "catalog.<entity>") and the event
+ * "catalog.<entity>.<action>" with the new value (the old one for
+ * "deleted").  `old`/`new_` are owned by the request.  The id is taken
+ * from the value's "id".  Returns 0 or the failing call's code.
+ */
+int catalog_record(kedr_req_t *r, const char *entity, const char *action,
+                   json_t *old, json_t *new_);
+
+/*
+ * After a failed database call: turn a unique violation (23505) into 409
+ * naming `field`, a foreign-key violation (23503) into 409 "in use", and
+ * return the call's code otherwise.
+ */
+int catalog_db_fail(kedr_req_t *r, int rc, const char *field,
+                    const char *conflict_msg);
+
+/* Reply 200/201 with JSON text PostgreSQL built. */
+int catalog_reply_text(kedr_req_t *r, int status, const char *json);
+
+/* Record field errors for every member of a JSON object of
+ * {field: message}; returns how many. */
+int catalog_field_errors(kedr_req_t *r, json_t *fields);
+
+/* ---------------------------------------------------------------------
+ * handlers
+ * --------------------------------------------------------------------- */
+
+/* catalog_groups.c */
+int catalog_groups_list(kedr_req_t *r);
+int catalog_groups_get(kedr_req_t *r);
+int catalog_groups_create(kedr_req_t *r);
+int catalog_groups_update(kedr_req_t *r);
+int catalog_groups_delete(kedr_req_t *r);
+
+/* catalog_products.c */
+int catalog_products_list(kedr_req_t *r);
+int catalog_products_get(kedr_req_t *r);
+int catalog_products_create(kedr_req_t *r);
+int catalog_products_update(kedr_req_t *r);
+int catalog_products_delete(kedr_req_t *r);
+
+/* catalog_prices.c */
+int catalog_price_types_list(kedr_req_t *r);
+int catalog_price_types_get(kedr_req_t *r);
+int catalog_price_types_create(kedr_req_t *r);
+int catalog_price_types_update(kedr_req_t *r);
+int catalog_price_types_delete(kedr_req_t *r);
+int catalog_prices_list(kedr_req_t *r);
+int catalog_prices_create(kedr_req_t *r);
+int catalog_prices_delete(kedr_req_t *r);
+int catalog_price_on_date(kedr_req_t *r);
+
+/* catalog_import.c */
+int catalog_import_products(kedr_req_t *r);
+
+#endif /* CATALOG_INT_H */

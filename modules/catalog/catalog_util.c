@@ -1,0 +1,400 @@
+/*
+ * catalog_util.c -- helpers the catalog's handlers share: path and query
+ * parameters, body members, value checks, and the audit-and-event record
+ * of every write.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog_int.h"
+
+const char *
+catalog_id_param(kedr_req_t *r, const char *name)
+{
+    const char *id = kedr_param(r, name);
+    size_t n;
+
+    if (id == NULL || (n = strlen(id)) == 0 || n > 18 ||
+        strspn(id, "0123456789") != n || id[0] == '0')
+        return NULL;
+    return id;
+}
+
+json_t *
+catalog_parse(kedr_req_t *r, const char *text)
+{
+    json_t *v;
+
+    if (text == NULL)
+        return NULL;
+    v = kedr_json_own(r, json_loads(text, JSON_DECODE_ANY, NULL));
+    if (v == NULL) /* PostgreSQL's JSON is well-formed: memory failed */
+        abort();   /* STYLE.md: out of memory aborts the worker */
+    return v;
+}
+
+json_t *
+catalog_own(kedr_req_t *r, json_t *v)
+{
+    if (v == NULL)
+        abort(); /* out of memory: see catalog_parse */
+    return kedr_json_own(r, v);
+}
+
+const char *
+catalog_dump(kedr_req_t *r, json_t *v)
+{
+    char *s;
+
+    if (v == NULL)
+        return NULL;
+    s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (s == NULL)
+        abort(); /* out of memory: see catalog_parse */
+    kedr_on_cleanup(r, free, s);
+    return s;
+}
+
+const char *
+catalog_uid(kedr_req_t *r)
+{
+    int64_t uid = kedr_user_id(r);
+
+    return uid > 0 ? kedr_sprintf(r, "%lld", (long long)uid) : NULL;
+}
+
+const char *
+catalog_body_str(kedr_req_t *r, const char *key)
+{
+    return json_string_value(json_object_get(kedr_body(r), key));
+}
+
+const char *
+catalog_body_int(kedr_req_t *r, const char *key)
+{
+    json_t *v = json_object_get(kedr_body(r), key);
+
+    if (!json_is_integer(v))
+        return NULL;
+    return kedr_sprintf(r, "%lld", (long long)json_integer_value(v));
+}
+
+const char *
+catalog_body_bool(kedr_req_t *r, const char *key)
+{
+    json_t *v = json_object_get(kedr_body(r), key);
+
+    if (!json_is_boolean(v))
+        return NULL;
+    return json_is_true(v) ? "true" : "false";
+}
+
+bool
+catalog_body_has(kedr_req_t *r, const char *key)
+{
+    return json_object_get(kedr_body(r), key) != NULL;
+}
+
+char *
+catalog_trim(kedr_req_t *r, const char *s)
+{
+    size_t n;
+    char *out;
+
+    if (s == NULL)
+        return NULL;
+    while (*s != '\0' && isspace((unsigned char)*s))
+        s++;
+    n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        n--;
+    out = kedr_alloc(r, n + 1);
+    memcpy(out, s, n);
+    out[n] = '\0';
+    return out;
+}
+
+bool
+catalog_money_valid(const char *s)
+{
+    int ip = 0, fp = 0;
+
+    if (s == NULL)
+        return false;
+    while (*s >= '0' && *s <= '9') {
+        s++;
+        ip++;
+    }
+    if (ip == 0 || ip > 16)
+        return false;
+    if (*s == '.') {
+        s++;
+        while (*s >= '0' && *s <= '9') {
+            s++;
+            fp++;
+        }
+        if (fp == 0 || fp > 2)
+            return false;
+    }
+    return *s == '\0';
+}
+
+bool
+catalog_date_valid(const char *s)
+{
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y, m, d;
+
+    if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return false;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+            return false;
+    y = atoi(s);
+    m = atoi(s + 5);
+    d = atoi(s + 8);
+    if (y < 1 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+        return false;
+    if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return false;
+    return true;
+}
+
+bool
+catalog_currency_valid(const char *s)
+{
+    return s != NULL && strlen(s) == 3 && isupper((unsigned char)s[0]) &&
+           isupper((unsigned char)s[1]) && isupper((unsigned char)s[2]);
+}
+
+/* Characters of a UTF-8 string. */
+static size_t
+utf8_length(const char *s)
+{
+    size_t n = 0;
+
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xC0) != 0x80)
+            n++;
+    return n;
+}
+
+/* Whether `s` is a key of an external-ids object. */
+static bool
+ext_key_valid(const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n < 1 || n > 32 || !islower((unsigned char)s[0]))
+        return false;
+    for (; *s; s++)
+        if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) &&
+            *s != '_')
+            return false;
+    return true;
+}
+
+const char *
+catalog_ext_problem(kedr_req_t *r, json_t *ext, const char *prefix,
+                    const char **field)
+{
+    const char *key;
+    json_t *v;
+
+    *field = prefix;
+    if (!json_is_object(ext))
+        return "must be an object of external ids";
+    json_object_foreach (ext, key, v) {
+        const char *s = json_string_value(v);
+
+        if (!ext_key_valid(key)) {
+            *field = kedr_sprintf(r, "%s.%.40s", prefix, key);
+            return "must be a name of a system: a-z, 0-9, _";
+        }
+        *field = kedr_sprintf(r, "%s.%s", prefix, key);
+        if (s == NULL)
+            return "must be a string";
+        if (strlen(s) != json_string_length(v))
+            return "must not contain NUL characters";
+        if (*catalog_trim(r, s) == '\0')
+            return "must not be empty";
+        if (utf8_length(s) > 100)
+            return "is too long";
+    }
+    *field = prefix;
+    return NULL;
+}
+
+const char *
+catalog_attributes_problem(kedr_req_t *r, json_t *attrs, const char *prefix,
+                           const char **field)
+{
+    const char *key;
+    json_t *v;
+
+    *field = prefix;
+    if (!json_is_object(attrs))
+        return "must be an object";
+    if (json_object_size(attrs) > 200)
+        return "has too many attributes";
+    json_object_foreach (attrs, key, v) {
+        if (*key == '\0' || utf8_length(key) > 100) {
+            *field = prefix;
+            return "names must have 1 to 100 characters";
+        }
+        if (json_is_object(v) || json_is_array(v)) {
+            *field = kedr_sprintf(r, "%s.%s", prefix, key);
+            return "must be a string, a number, true, false or null";
+        }
+        if (json_is_string(v) &&
+            strlen(json_string_value(v)) != json_string_length(v)) {
+            *field = kedr_sprintf(r, "%s.%s", prefix, key);
+            return "must not contain NUL characters";
+        }
+    }
+    return NULL;
+}
+
+long
+catalog_query_count(kedr_req_t *r, const char *key, long def, long max)
+{
+    const char *v = kedr_query(r, key);
+    size_t n;
+
+    if (v == NULL || *v == '\0')
+        return def;
+    n = strlen(v);
+    if (n > 9 || strspn(v, "0123456789") != n || atol(v) > max) {
+        kedr_field_error(
+            r, key, kedr_sprintf(r, "must be a number from 0 to %ld", max));
+        return -1;
+    }
+    return atol(v);
+}
+
+const char *
+catalog_query_bool(kedr_req_t *r, const char *key, bool *bad)
+{
+    const char *v = kedr_query(r, key);
+
+    if (v == NULL || *v == '\0')
+        return NULL;
+    if (strcmp(v, "true") == 0 || strcmp(v, "false") == 0)
+        return v;
+    kedr_field_error(r, key, "must be true or false");
+    *bad = true;
+    return NULL;
+}
+
+int
+catalog_record(kedr_req_t *r, const char *entity, const char *action,
+               json_t *old, json_t *new_)
+{
+    json_t *cur = new_ != NULL ? new_ : old;
+    const char *id;
+    int rc;
+
+    id = kedr_sprintf(
+        r, "%lld", (long long)json_integer_value(json_object_get(cur, "id")));
+    rc = kedr_audit(r, kedr_sprintf(r, "catalog.%s", entity), id, action, old,
+                    new_);
+    if (rc != 0)
+        return rc;
+    return kedr_emit(r, kedr_sprintf(r, "catalog.%s.%s", entity, action), cur);
+}
+
+int
+catalog_db_fail(kedr_req_t *r, int rc, const char *field,
+                const char *conflict_msg)
+{
+    const char *state = kedr_db_sqlstate(r);
+
+    if (state != NULL && strcmp(state, "23505") == 0)
+        return kedr_fail(r, KEDR_ECONFLICT, field, "%s", conflict_msg);
+    if (state != NULL && strcmp(state, "23503") == 0)
+        return kedr_fail(r, KEDR_ECONFLICT, NULL,
+                         "the record is used by other records");
+    return rc;
+}
+
+int
+catalog_reply_text(kedr_req_t *r, int status, const char *json)
+{
+    return kedr_reply_raw(r, status, "application/json", json, strlen(json));
+}
+
+int
+catalog_field_errors(kedr_req_t *r, json_t *fields)
+{
+    const char *key;
+    json_t *v;
+    int n = 0;
+
+    json_object_foreach (fields, key, v) {
+        kedr_field_error(r, key, json_string_value(v));
+        n++;
+    }
+    return n;
+}
+
+json_t *
+catalog_query_version(kedr_req_t *r, bool *bad)
+{
+    const char *v = kedr_query(r, "version");
+    size_t n;
+
+    if (v == NULL || *v == '\0')
+        return NULL;
+    n = strlen(v);
+    if (n > 9 || strspn(v, "0123456789") != n) {
+        kedr_field_error(r, "version", "must be a version number");
+        *bad = true;
+        return NULL;
+    }
+    return catalog_own(r, json_integer(atol(v)));
+}
+
+json_t *
+catalog_lock(kedr_req_t *r, const char *sql, const char *id, json_t *version,
+             const char *what, int *rc)
+{
+    const char *row;
+    json_t *cur;
+
+    *rc = 0;
+    if (id == NULL) {
+        *rc = kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such %s", what);
+        return NULL;
+    }
+    if ((*rc = kedr_db_json(r, sql, KEDR_PARAMS(id), &row)) != 0)
+        return NULL;
+    if (row == NULL) {
+        *rc = kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such %s", what);
+        return NULL;
+    }
+    cur = catalog_parse(r, row);
+    if (version != NULL &&
+        json_integer_value(version) !=
+            json_integer_value(json_object_get(cur, "version"))) {
+        *rc = kedr_fail(r, KEDR_ECONFLICT, "version",
+                        "the %s was changed by someone else: reload it", what);
+        return NULL;
+    }
+    return cur;
+}
+
+json_t *
+catalog_ext_normalize(kedr_req_t *r, json_t *ext)
+{
+    const char *key;
+    json_t *v, *out;
+
+    if (!json_is_object(ext))
+        return NULL;
+    out = catalog_own(r, json_object());
+    json_object_foreach (ext, key, v)
+        json_object_set_new(out, key,
+                            json_string(catalog_trim(r, json_string_value(v))));
+    return out;
+}

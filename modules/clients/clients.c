@@ -1,0 +1,207 @@
+/*
+ * clients -- the client base: counterparties (distributors, end
+ * customers, installers, design institutes, ...) with checked
+ * requisites and a holding structure, contacts linked to them, duplicate
+ * detection by INN+KPP and by name similarity.
+ *
+ * This file holds the descriptor: routes with their input specs and
+ * permissions.  The handlers live by area in clients_counterparties.c,
+ * clients_distributors.c, clients_merge.c and clients_contacts.c, the checks of
+ * requisites and phones in clients_check.c; the tables in sql/.  README.md
+ * lists routes and events.
+ */
+#include "clients_int.h"
+
+/* ids and versions: positive, within bigint and int */
+#define ID_MIN 1
+#define ID_MAX 1e18
+#define VERSION_MAX 2147483647
+
+/* the counterparty fields, after `version` for an update */
+#define CP_FIELDS(req)                                                         \
+    {.name = "kind", .type = KEDR_T_STRING, .flags = (req), .max = 32},        \
+        {.name = "name",                                                       \
+         .type = KEDR_T_STRING,                                                \
+         .flags = (req) | KEDR_NONEMPTY,                                       \
+         .max = 500},                                                          \
+        {.name = "legal_name", .type = KEDR_T_STRING, .max = 1000},            \
+        {.name = "inn", .type = KEDR_T_STRING, .max = 20},                     \
+        {.name = "kpp", .type = KEDR_T_STRING, .max = 20},                     \
+        {.name = "ogrn", .type = KEDR_T_STRING, .max = 20},                    \
+        {.name = "parent_id",                                                  \
+         .type = KEDR_T_INT,                                                   \
+         .min = ID_MIN,                                                        \
+         .max = ID_MAX},                                                       \
+        {.name = "region", .type = KEDR_T_STRING, .max = 200},                 \
+        {.name = "address", .type = KEDR_T_STRING, .max = 1000},               \
+        {.name = "segment", .type = KEDR_T_STRING, .max = 200},                \
+        {.name = "abc", .type = KEDR_T_STRING, .max = 1},                      \
+        {.name = "status", .type = KEDR_T_STRING, .max = 16},                  \
+        {.name = "manager_id",                                                 \
+         .type = KEDR_T_INT,                                                   \
+         .min = ID_MIN,                                                        \
+         .max = ID_MAX},                                                       \
+        {.name = "phones", .type = KEDR_T_ARRAY},                              \
+        {.name = "emails", .type = KEDR_T_ARRAY},                              \
+        {.name = "site", .type = KEDR_T_STRING, .max = 500},                   \
+        {.name = "tags", .type = KEDR_T_ARRAY},                                \
+        {.name = "ext", .type = KEDR_T_OBJECT},                                \
+    {                                                                          \
+        0                                                                      \
+    }
+
+static const struct kedr_field cp_create_input[] = {
+    CP_FIELDS(KEDR_REQUIRED),
+};
+
+static const struct kedr_field cp_update_input[] = {
+    {.name = "version",
+     .type = KEDR_T_INT,
+     .flags = KEDR_REQUIRED,
+     .min = 1,
+     .max = VERSION_MAX},
+    CP_FIELDS(0),
+};
+
+/* the contact fields, after `version` for an update */
+#define CONTACT_FIELDS(req)                                                    \
+    {.name = "last_name",                                                      \
+     .type = KEDR_T_STRING,                                                    \
+     .flags = (req) | KEDR_NONEMPTY,                                           \
+     .max = 200},                                                              \
+        {.name = "first_name", .type = KEDR_T_STRING, .max = 200},             \
+        {.name = "middle_name", .type = KEDR_T_STRING, .max = 200},            \
+        {.name = "reports_to",                                                 \
+         .type = KEDR_T_INT,                                                   \
+         .min = ID_MIN,                                                        \
+         .max = ID_MAX},                                                       \
+        {.name = "decision_role", .type = KEDR_T_STRING, .max = 32},           \
+        {.name = "phones", .type = KEDR_T_ARRAY},                              \
+        {.name = "emails", .type = KEDR_T_ARRAY},                              \
+        {.name = "birthday", .type = KEDR_T_DATE},                             \
+        {.name = "consent", .type = KEDR_T_BOOL},                              \
+        {.name = "consent_at", .type = KEDR_T_DATE},                           \
+        {.name = "active", .type = KEDR_T_BOOL},                               \
+        {.name = "ext", .type = KEDR_T_OBJECT},                                \
+        {.name = "links", .type = KEDR_T_ARRAY},                               \
+    {                                                                          \
+        0                                                                      \
+    }
+
+static const struct kedr_field contact_create_input[] = {
+    CONTACT_FIELDS(KEDR_REQUIRED),
+};
+
+static const struct kedr_field contact_update_input[] = {
+    {.name = "version",
+     .type = KEDR_T_INT,
+     .flags = KEDR_REQUIRED,
+     .min = 1,
+     .max = VERSION_MAX},
+    CONTACT_FIELDS(0),
+};
+
+static const struct kedr_field merge_input[] = {
+    {.name = "version",
+     .type = KEDR_T_INT,
+     .flags = KEDR_REQUIRED,
+     .min = 1,
+     .max = VERSION_MAX},
+    {.name = "from", .type = KEDR_T_ARRAY, .flags = KEDR_REQUIRED},
+    {0},
+};
+
+#define READ "clients.read"
+#define WRITE "clients.write"
+
+static const struct kedr_route clients_routes[] = {
+    /* counterparties */
+    {.method = "GET",
+     .path = "/counterparties",
+     .handler = clients_cp_list,
+     .permission = READ},
+    {.method = "POST",
+     .path = "/counterparties",
+     .handler = clients_cp_create,
+     .permission = WRITE,
+     .input = cp_create_input},
+    {.method = "GET",
+     .path = "/counterparties/similar",
+     .handler = clients_cp_similar,
+     .permission = READ},
+    {.method = "GET",
+     .path = "/counterparties/:id",
+     .handler = clients_cp_get,
+     .permission = READ},
+    {.method = "PATCH",
+     .path = "/counterparties/:id",
+     .handler = clients_cp_update,
+     .permission = WRITE,
+     .input = cp_update_input},
+    {.method = "DELETE",
+     .path = "/counterparties/:id",
+     .handler = clients_cp_delete,
+     .permission = WRITE},
+    {.method = "GET",
+     .path = "/counterparties/:id/distributors",
+     .handler = clients_distributors_get,
+     .permission = READ},
+    {.method = "PUT",
+     .path = "/counterparties/:id/distributors",
+     .handler = clients_distributors_put,
+     .permission = WRITE},
+    {.method = "POST",
+     .path = "/counterparties/:id/merge",
+     .handler = clients_cp_merge,
+     .permission = "clients.merge",
+     .input = merge_input},
+    {.method = "GET",
+     .path = "/counterparties/:id/contacts/tree",
+     .handler = clients_contacts_tree,
+     .permission = READ},
+    /* contacts */
+    {.method = "GET",
+     .path = "/contacts",
+     .handler = clients_contacts_list,
+     .permission = READ},
+    {.method = "POST",
+     .path = "/contacts",
+     .handler = clients_contacts_create,
+     .permission = WRITE,
+     .input = contact_create_input},
+    {.method = "GET",
+     .path = "/contacts/:id",
+     .handler = clients_contacts_get,
+     .permission = READ},
+    {.method = "PATCH",
+     .path = "/contacts/:id",
+     .handler = clients_contacts_update,
+     .permission = WRITE,
+     .input = contact_update_input},
+    {0},
+};
+
+static const struct kedr_permission clients_permissions[] = {
+    {.name = READ,
+     .label_ru = "Просматривать контрагентов и контакты",
+     .label_en = "View counterparties and contacts"},
+    {.name = WRITE,
+     .label_ru = "Изменять контрагентов и контакты",
+     .label_en = "Edit counterparties and contacts"},
+    {.name = "clients.merge",
+     .label_ru = "Объединять дубликаты контрагентов",
+     .label_en = "Merge duplicate counterparties"},
+    {.name = "clients.export",
+     .label_ru = "Выгружать списки контрагентов и контактов",
+     .label_en = "Export counterparty and contact lists"},
+    {0},
+};
+
+KEDR_MODULE_EXPORT const struct kedr_module kedr_module = {
+    KEDR_MODULE_HEADER,
+    .name = "clients",
+    .version = "0.1.0",
+    .requires = (const char *const[]){"catalog", NULL},
+    .routes = clients_routes,
+    .permissions = clients_permissions,
+};

@@ -1,0 +1,411 @@
+/*
+ * clients_contacts.c -- contacts (people): a paged list (search by name,
+ * phone in any written form or e-mail; filter by counterparty), one
+ * record with its links to counterparties, create and edit (phones to
+ * E.164, e-mails checked, reports-to without loops, links replaced as a
+ * whole, optimistic locking), and a counterparty's contacts as a tree.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "clients_int.h"
+
+/* A contact row `a` as JSON, with its links to counterparties. */
+#define CONTACT_JSON(a)                                                        \
+    "(to_jsonb(" a ") || jsonb_build_object('links', (SELECT "                 \
+    "coalesce(jsonb_agg(jsonb_build_object('counterparty_id', "                \
+    "l.counterparty_id, 'name', k.name, 'position', l.position, "              \
+    "'department', l.department) ORDER BY l.id), '[]') FROM "                  \
+    "clients.contact_link l JOIN clients.counterparty k ON k.id = "            \
+    "l.counterparty_id WHERE l.contact_id = " a ".id)))"
+
+static const char *const contact_roles[] = {
+    "decision_maker", "influencer", "approver", "user",
+    "gatekeeper",     "other",      NULL};
+
+/*
+ * $1 q (name fragment or e-mail), $2 q as an E.164 phone (NULL when it
+ * is not one), $3 counterparty_id, $4 active, $5 limit, $6 offset.
+ */
+static const char contact_list_sql[] =
+    "WITH f AS (SELECT c.* FROM clients.contact c WHERE ($1::text IS NULL "
+    "OR c.full_name ILIKE '%' || replace(replace(replace($1, '\\', '\\\\'), "
+    "'%', '\\%'), '_', '\\_') || '%' OR lower($1) = ANY (SELECT lower(e) "
+    "FROM unnest(c.emails) e) OR c.phones @> ARRAY[$2::text]) "
+    "AND ($3::bigint IS NULL OR EXISTS (SELECT 1 FROM clients.contact_link "
+    "l WHERE l.contact_id = c.id AND l.counterparty_id = $3::bigint)) "
+    "AND ($4::boolean IS NULL OR c.active = $4::boolean)), "
+    "p AS (SELECT * FROM f ORDER BY full_name COLLATE \"ru-RU-x-icu\", id "
+    "LIMIT $5::int OFFSET $6::int) "
+    "SELECT json_build_object('items', coalesce((SELECT json_agg(" CONTACT_JSON(
+        "c") " ORDER BY c.full_name COLLATE \"ru-RU-x-icu\", c.id) FROM p c), "
+             "'[]'::json), 'total', (SELECT count(*) FROM f), 'limit', "
+             "$5::int, 'offset', $6::int)::text";
+
+/* GET /contacts?q=&counterparty_id=&active=&limit=&offset= */
+int
+clients_contacts_list(kedr_req_t *r)
+{
+    const char *q = clients_trim(r, kedr_query(r, "q"));
+    const char *active = kedr_query(r, "active");
+    bool bad = false;
+    const char *cp = clients_query_id(r, "counterparty_id", &bad);
+    long limit = clients_query_count(r, "limit", 50, 500);
+    long offset = clients_query_count(r, "offset", 0, 100000000);
+    char e164[32];
+    const char *phone = NULL;
+
+    if (active != NULL && *active == '\0')
+        active = NULL;
+    if (active != NULL && strcmp(active, "true") != 0 &&
+        strcmp(active, "false") != 0) {
+        kedr_field_error(r, "active", "must be true or false");
+        bad = true;
+    }
+    if (bad || limit < 0 || offset < 0)
+        return kedr_fail(r, KEDR_EINVAL, NULL, "invalid query");
+    if (q != NULL && *q == '\0')
+        q = NULL;
+    if (q != NULL && clients_phone_e164(q, e164, sizeof(e164)))
+        phone = kedr_strdup(r, e164);
+    return kedr_reply_db_json(r, 200, contact_list_sql,
+                              KEDR_PARAMS(q, phone, cp, active,
+                                          kedr_sprintf(r, "%ld", limit),
+                                          kedr_sprintf(r, "%ld", offset)));
+}
+
+static const char contact_one_sql[] =
+    "SELECT " CONTACT_JSON("c") "::text FROM clients.contact c WHERE c.id = "
+                                "$1";
+
+/* GET /contacts/:id */
+int
+clients_contacts_get(kedr_req_t *r)
+{
+    const char *id = clients_id_param(r, "id");
+
+    if (id == NULL)
+        return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such contact");
+    return kedr_reply_db_json(r, 200, contact_one_sql, KEDR_PARAMS(id));
+}
+
+/*
+ * Check the body's links ([{counterparty_id, position, department}]) and
+ * copy them, trimmed, into `n`.  Records a field error and returns false
+ * when one is wrong.
+ */
+static bool
+contact_take_links(kedr_req_t *r, json_t *n)
+{
+    json_t *links = json_object_get(kedr_body(r), "links"), *e, *out;
+    size_t i;
+
+    if (links == NULL)
+        return true;
+    out = json_array();
+    json_object_set_new(n, "links", out);
+    if (json_is_null(links))
+        return true;
+    json_array_foreach (links, i, e) {
+        json_t *cp = json_object_get(e, "counterparty_id");
+        const char *key;
+        json_t *v, *x;
+        size_t j;
+
+        if (!json_is_object(e) || !json_is_integer(cp) ||
+            json_integer_value(cp) < 1) {
+            kedr_field_error(r, kedr_sprintf(r, "links[%zu]", i),
+                             "must be {counterparty_id, position, "
+                             "department}");
+            return false;
+        }
+        json_object_foreach (e, key, v) {
+            bool text =
+                strcmp(key, "position") == 0 || strcmp(key, "department") == 0;
+
+            if (!text && strcmp(key, "counterparty_id") != 0) {
+                kedr_field_error(r, kedr_sprintf(r, "links[%zu].%s", i, key),
+                                 "is not a field of a link");
+                return false;
+            }
+            if (text && !json_is_null(v) &&
+                (!json_is_string(v) || json_string_length(v) > 200)) {
+                kedr_field_error(r, kedr_sprintf(r, "links[%zu].%s", i, key),
+                                 "must be a string of at most 200 characters");
+                return false;
+            }
+        }
+        json_array_foreach (out, j, x)
+            if (json_integer_value(json_object_get(x, "counterparty_id")) ==
+                json_integer_value(cp)) {
+                kedr_field_error(r, kedr_sprintf(r, "links[%zu]", i),
+                                 "links the same counterparty twice");
+                return false;
+            }
+        x = json_object();
+        json_object_set(x, "counterparty_id", cp);
+        for (const char *const *k =
+                 (const char *const[]){"position", "department", NULL};
+             *k != NULL; k++) {
+            const char *t =
+                clients_trim(r, json_string_value(json_object_get(e, *k)));
+
+            if (t != NULL && *t != '\0') /* blank: no value */
+                json_object_set_new(x, *k, json_string(t));
+        }
+        json_array_append_new(out, x);
+    }
+    return true;
+}
+
+/* Check the body and copy it, normalised, into a new object (members
+ * present only); NULL after recording 422. */
+static json_t *
+contact_normalize(kedr_req_t *r)
+{
+    static const char *const strs[] = {"last_name", "first_name", "middle_name",
+                                       "decision_role", NULL};
+    json_t *body = kedr_body(r);
+    json_t *n = clients_own(r, json_object());
+    const char *s;
+    bool bad = false;
+
+    for (const char *const *k = strs; *k != NULL; k++)
+        clients_take_str(r, n, *k);
+    if (json_object_get(n, "last_name") != NULL &&
+        json_is_null(json_object_get(n, "last_name"))) {
+        kedr_field_error(r, "last_name", "must not be empty");
+        bad = true;
+    }
+    if ((s = json_string_value(json_object_get(n, "decision_role"))) != NULL &&
+        !clients_one_of(s, contact_roles)) {
+        kedr_field_error(r, "decision_role",
+                         "must be decision_maker, influencer, approver, "
+                         "user, gatekeeper or other");
+        bad = true;
+    }
+    if (!clients_take_list(r, n, "phones", true, false))
+        bad = true;
+    if (!clients_take_list(r, n, "emails", false, true))
+        bad = true;
+    if (json_object_get(body, "ext") != NULL) {
+        if (!clients_ext_valid(r, json_object_get(body, "ext"), "ext"))
+            bad = true;
+        else if (json_is_null(json_object_get(body, "ext")))
+            json_object_set_new(n, "ext", json_object());
+        else
+            clients_take(r, n, "ext");
+    }
+    for (const char *const *k =
+             (const char *const[]){"reports_to", "birthday", "consent",
+                                   "consent_at", "active", NULL};
+         *k != NULL; k++)
+        clients_take(r, n, *k);
+    for (const char *const *k =
+             (const char *const[]){"consent", "active", NULL};
+         *k != NULL; k++)
+        if (json_is_null(json_object_get(n, *k))) {
+            kedr_field_error(r, *k, "must be true or false");
+            bad = true;
+        }
+    if (!contact_take_links(r, n))
+        bad = true;
+    if (bad) {
+        kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
+        return NULL;
+    }
+    return n;
+}
+
+/*
+ * $1 reports_to, $2 the contact (NULL for a new one), $3 links: whether
+ * the manager exists, whether they are the contact or below it (a loop),
+ * and the first linked counterparty that does not exist (or NULL).
+ */
+static const char contact_refs_sql[] =
+    "SELECT $1::bigint IS NULL OR EXISTS (SELECT 1 FROM clients.contact "
+    "WHERE id = $1::bigint), "
+    "$1::bigint IS NOT NULL AND $2::bigint IS NOT NULL AND $2::bigint IN "
+    "(WITH RECURSIVE up (id, reports_to) AS (SELECT id, reports_to FROM "
+    "clients.contact WHERE id = $1::bigint UNION SELECT c.id, c.reports_to "
+    "FROM clients.contact c JOIN up ON c.id = up.reports_to) SELECT id FROM "
+    "up), "
+    "(SELECT x.counterparty_id FROM jsonb_to_recordset(coalesce($3::jsonb, "
+    "'[]')) AS x (counterparty_id bigint) WHERE NOT EXISTS (SELECT 1 FROM "
+    "clients.counterparty k WHERE k.id = x.counterparty_id) LIMIT 1)";
+
+/* The checks that need the database (422); 0 when the write may go
+ * ahead. */
+static int
+contact_check(kedr_req_t *r, json_t *n, const char *id)
+{
+    json_t *boss = json_object_get(n, "reports_to");
+    kedr_rows_t *rows;
+
+    rows = kedr_db_query(
+        r, contact_refs_sql,
+        KEDR_PARAMS(json_is_integer(boss) ? clients_dump(r, boss) : NULL, id,
+                    clients_dump(r, json_object_get(n, "links"))));
+    if (rows == NULL)
+        return KEDR_EDB;
+    if (strcmp(kedr_rows_get(rows, 0, 0), "t") != 0)
+        return kedr_fail(r, KEDR_EINVAL, "reports_to", "no such contact");
+    if (strcmp(kedr_rows_get(rows, 0, 1), "t") == 0)
+        return kedr_fail(r, KEDR_EINVAL, "reports_to",
+                         "would make the reporting structure a loop");
+    if (!kedr_rows_isnull(rows, 0, 2))
+        return kedr_fail(r, KEDR_EINVAL, "links", "no such counterparty: %s",
+                         kedr_rows_get(rows, 0, 2));
+    return 0;
+}
+
+/* $1 contact, $2 links, $3 user: the links become exactly `links`. */
+static const char contact_links_sql[] =
+    "WITH n AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x "
+    "(counterparty_id bigint, position text, department text)), "
+    "d AS (DELETE FROM clients.contact_link l WHERE l.contact_id = $1 AND "
+    "l.counterparty_id NOT IN (SELECT counterparty_id FROM n)) "
+    "INSERT INTO clients.contact_link AS l (contact_id, counterparty_id, "
+    "position, department, created_by) SELECT $1, n.counterparty_id, "
+    "n.position, n.department, $3::bigint FROM n "
+    "ON CONFLICT (contact_id, counterparty_id) DO UPDATE SET position = "
+    "excluded.position, department = excluded.department, updated_at = "
+    "now(), version = l.version + 1 WHERE (l.position, l.department) IS "
+    "DISTINCT FROM (excluded.position, excluded.department)";
+
+/* Write the links when the body has them, then read the contact back. */
+static int
+contact_finish(kedr_req_t *r, json_t *n, const char *id, const char **row)
+{
+    int rc;
+
+    if (json_object_get(n, "links") != NULL &&
+        (rc = kedr_db_exec(
+             r, contact_links_sql,
+             KEDR_PARAMS(id, clients_dump(r, json_object_get(n, "links")),
+                         clients_uid(r)))) < 0)
+        return rc;
+    return kedr_db_json(r, contact_one_sql, KEDR_PARAMS(id), row);
+}
+
+static const char contact_insert_sql[] =
+    "INSERT INTO clients.contact AS c (last_name, first_name, middle_name, "
+    "reports_to, decision_role, phones, emails, birthday, consent, "
+    "consent_at, active, ext, created_by) SELECT n.last_name, n.first_name, "
+    "n.middle_name, n.reports_to, n.decision_role, coalesce(n.phones, '{}'), "
+    "coalesce(n.emails, '{}'), n.birthday, coalesce(n.consent, false), "
+    "coalesce(n.consent_at, CASE WHEN n.consent THEN current_date END), "
+    "coalesce(n.active, true), coalesce(n.ext, '{}'), $2::bigint FROM "
+    "jsonb_populate_record(NULL::clients.contact, $1::jsonb) n "
+    "RETURNING c.id";
+
+/* POST /contacts -- 201 with the contact and its links. */
+int
+clients_contacts_create(kedr_req_t *r)
+{
+    json_t *n = contact_normalize(r);
+    kedr_rows_t *rows;
+    const char *id, *row;
+    int rc;
+
+    if (n == NULL)
+        return KEDR_EINVAL;
+    if ((rc = contact_check(r, n, NULL)) != 0)
+        return rc;
+    rows = kedr_db_query(r, contact_insert_sql,
+                         KEDR_PARAMS(clients_dump(r, n), clients_uid(r)));
+    if (rows == NULL)
+        return KEDR_EDB;
+    id = kedr_rows_get(rows, 0, 0);
+    if ((rc = contact_finish(r, n, id, &row)) != 0)
+        return rc;
+    if ((rc = clients_record(r, "contact", "created", NULL,
+                             clients_parse(r, row), NULL)) != 0)
+        return rc;
+    return clients_reply_text(r, 201, row);
+}
+
+static const char contact_lock_sql[] =
+    "SELECT " CONTACT_JSON("c") "::text FROM clients.contact c WHERE c.id = "
+                                "$1 FOR UPDATE OF c";
+
+/* each column: the new value when the patch has it; consent_at: the
+ * date given, else today when consent changes */
+static const char contact_update_sql[] =
+    "UPDATE clients.contact AS c SET "
+    "last_name = CASE WHEN $3::jsonb ? 'last_name' THEN n.last_name ELSE "
+    "c.last_name END, "
+    "first_name = CASE WHEN $3::jsonb ? 'first_name' THEN n.first_name ELSE "
+    "c.first_name END, "
+    "middle_name = CASE WHEN $3::jsonb ? 'middle_name' THEN n.middle_name ELSE "
+    "c.middle_name END, "
+    "reports_to = CASE WHEN $3::jsonb ? 'reports_to' THEN n.reports_to ELSE "
+    "c.reports_to END, "
+    "decision_role = CASE WHEN $3::jsonb ? 'decision_role' THEN "
+    "n.decision_role ELSE c.decision_role END, "
+    "phones = CASE WHEN $3::jsonb ? 'phones' THEN n.phones ELSE c.phones END, "
+    "emails = CASE WHEN $3::jsonb ? 'emails' THEN n.emails ELSE c.emails END, "
+    "birthday = CASE WHEN $3::jsonb ? 'birthday' THEN n.birthday ELSE "
+    "c.birthday END, "
+    "consent = CASE WHEN $3::jsonb ? 'consent' THEN n.consent ELSE c.consent "
+    "END, "
+    "active = CASE WHEN $3::jsonb ? 'active' THEN n.active ELSE c.active END, "
+    "ext = CASE WHEN $3::jsonb ? 'ext' THEN n.ext ELSE c.ext END, "
+    "consent_at = CASE WHEN $3::jsonb ? 'consent_at' THEN n.consent_at "
+    "WHEN $3::jsonb ? 'consent' AND n.consent IS DISTINCT FROM c.consent "
+    "THEN current_date ELSE c.consent_at END, "
+    "version = c.version + 1, updated_at = now() "
+    "FROM jsonb_populate_record(NULL::clients.contact, $3::jsonb) n "
+    "WHERE c.id = $1 AND c.version = $2::int RETURNING c.id";
+
+/* PATCH /contacts/:id {version, ...} -- members left out keep their
+ * value; links, when given, replace the contact's links. */
+int
+clients_contacts_update(kedr_req_t *r)
+{
+    const char *id = clients_id_param(r, "id");
+    json_t *version = json_object_get(kedr_body(r), "version");
+    json_t *old, *n;
+    kedr_rows_t *rows;
+    const char *row;
+    int rc;
+
+    if ((old = clients_lock(r, contact_lock_sql, id, version, "contact",
+                            &rc)) == NULL)
+        return rc;
+    if ((n = contact_normalize(r)) == NULL)
+        return KEDR_EINVAL;
+    if ((rc = contact_check(r, n, id)) != 0)
+        return rc;
+    rows = kedr_db_query(
+        r, contact_update_sql,
+        KEDR_PARAMS(id, clients_dump(r, version), clients_dump(r, n)));
+    if (rows == NULL)
+        return KEDR_EDB;
+    if (kedr_rows_count(rows) == 0)
+        return kedr_fail(r, KEDR_ECONFLICT, "version",
+                         "the contact was changed by someone else: reload "
+                         "it");
+    if ((rc = contact_finish(r, n, id, &row)) != 0)
+        return rc;
+    if ((rc = clients_record(r, "contact", "updated", old,
+                             clients_parse(r, row), NULL)) != 0)
+        return rc;
+    return clients_reply_text(r, 200, row);
+}
+
+static const char contact_tree_sql[] =
+    "SELECT clients.contact_tree(c.id)::text FROM clients.counterparty c "
+    "WHERE c.id = $1";
+
+/* GET /counterparties/:id/contacts/tree -- the counterparty's contacts
+ * nested by reports_to: [{id, full_name, position, ..., children: []}] */
+int
+clients_contacts_tree(kedr_req_t *r)
+{
+    const char *id = clients_id_param(r, "id");
+
+    if (id == NULL)
+        return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such counterparty");
+    return kedr_reply_db_json(r, 200, contact_tree_sql, KEDR_PARAMS(id));
+}

@@ -1,0 +1,489 @@
+/*
+ * clients_counterparties.c -- counterparties: a paged list PostgreSQL
+ * builds (search by name fragment with pg_trgm or by INN, filters, sort
+ * through a whitelisted CASE), name-similarity candidates, one record,
+ * create and edit (requisites checked, INN+KPP duplicates refused with
+ * the existing record's id, optimistic locking) and deactivation.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "clients_int.h"
+
+#define CP_JSON(a) CLIENTS_CP_JSON(a)
+
+static const char *const cp_kinds[] = {
+    "distributor",      "end_customer", "installer",
+    "design_institute", "developer",    "retail_chain",
+    "partner",          "competitor",   NULL};
+static const char *const cp_statuses[] = {"prospect", "active", "inactive",
+                                          NULL};
+static const char *const cp_abc[] = {"A", "B", "C", NULL};
+static const char *const cp_sort_keys[] = {
+    "name", "inn",        "region",     "kind", "status",
+    "abc",  "created_at", "updated_at", "id",   NULL};
+
+/*
+ * The list.  $1 q (a name fragment, or the start of an INN), $2 kind, $3
+ * status, $4 region, $5 manager_id, $6 tag, $7 limit, $8 offset, $9 sort
+ * key and $10 order (both checked against a list first: the ordering is
+ * chosen by CASE over fixed expressions, never spliced), $11 inn (exact),
+ * $12 parent_id, $13 distributor_id (served by it).  Merged records are left
+ * out.
+ */
+static const char cp_list_sql[] =
+    "WITH f AS (SELECT c.* FROM clients.counterparty c "
+    "WHERE c.merged_into IS NULL "
+    "AND ($1::text IS NULL OR c.name ILIKE '%' || replace(replace(replace("
+    "$1, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' "
+    "OR ($1 ~ '^[0-9]+$' AND starts_with(c.inn, $1))) "
+    "AND ($2::text IS NULL OR c.kind = $2) "
+    "AND ($3::text IS NULL OR c.status = $3) "
+    "AND ($4::text IS NULL OR c.region = $4) "
+    "AND ($5::bigint IS NULL OR c.manager_id = $5::bigint) "
+    "AND ($6::text IS NULL OR c.tags @> ARRAY[$6::text]) "
+    "AND ($11::text IS NULL OR c.inn = $11) "
+    "AND ($12::bigint IS NULL OR c.parent_id = $12::bigint) "
+    "AND ($13::bigint IS NULL OR EXISTS (SELECT 1 FROM "
+    "clients.counterparty_distributor d WHERE d.counterparty_id = c.id AND "
+    "d.distributor_id = $13::bigint))), "
+    "s AS (SELECT f.*, CASE $9 WHEN 'inn' THEN inn WHEN 'region' THEN region "
+    "WHEN 'kind' THEN kind WHEN 'status' THEN status WHEN 'abc' THEN abc "
+    "WHEN 'created_at' THEN to_char(created_at, 'YYYYMMDDHH24MISSUS') "
+    "WHEN 'updated_at' THEN to_char(updated_at, 'YYYYMMDDHH24MISSUS') "
+    "WHEN 'id' THEN lpad(id::text, 19, '0') "
+    "ELSE name COLLATE \"ru-RU-x-icu\" END AS k FROM f), "
+    "p AS (SELECT *, row_number() OVER (ORDER BY "
+    "CASE WHEN $10 = 'desc' THEN NULL ELSE k END ASC, "
+    "CASE WHEN $10 = 'desc' THEN k END DESC, id) AS ord "
+    "FROM s ORDER BY ord LIMIT $7::int OFFSET $8::int) "
+    "SELECT json_build_object('items', coalesce((SELECT json_agg(" CP_JSON(
+        "c") " ORDER BY c.ord) FROM p c), '[]'::json), "
+             "'total', (SELECT count(*) FROM f), 'limit', $7::int, "
+             "'offset', $8::int)::text";
+
+/* An optional query string value, NULL when absent or empty. */
+static const char *
+cp_query(kedr_req_t *r, const char *key)
+{
+    const char *v = clients_trim(r, kedr_query(r, key));
+
+    return v != NULL && *v != '\0' ? v : NULL;
+}
+
+/* GET /counterparties?q=&kind=&status=&region=&manager_id=&tag=&inn=
+ * &parent_id=&distributor_id=&sort=&order=&limit=&offset= -- {items, total,
+ * limit, offset} */
+int
+clients_cp_list(kedr_req_t *r)
+{
+    const char *sort = cp_query(r, "sort");
+    const char *order = cp_query(r, "order");
+    const char *kind = cp_query(r, "kind");
+    const char *status = cp_query(r, "status");
+    bool bad = false;
+    const char *manager = clients_query_id(r, "manager_id", &bad);
+    const char *parent = clients_query_id(r, "parent_id", &bad);
+    const char *dist = clients_query_id(r, "distributor_id", &bad);
+    long limit = clients_query_count(r, "limit", 50, 500);
+    long offset = clients_query_count(r, "offset", 0, 100000000);
+
+    if (sort == NULL)
+        sort = "name";
+    if (!clients_one_of(sort, cp_sort_keys)) {
+        kedr_field_error(r, "sort", "is not a sortable column");
+        bad = true;
+    }
+    if (order != NULL && strcmp(order, "asc") != 0 &&
+        strcmp(order, "desc") != 0) {
+        kedr_field_error(r, "order", "must be asc or desc");
+        bad = true;
+    }
+    if (kind != NULL && !clients_one_of(kind, cp_kinds)) {
+        kedr_field_error(r, "kind", "is not a kind of counterparty");
+        bad = true;
+    }
+    if (status != NULL && !clients_one_of(status, cp_statuses)) {
+        kedr_field_error(r, "status", "must be prospect, active or inactive");
+        bad = true;
+    }
+    if (bad || limit < 0 || offset < 0)
+        return kedr_fail(r, KEDR_EINVAL, NULL, "invalid query");
+    return kedr_reply_db_json(
+        r, 200, cp_list_sql,
+        KEDR_PARAMS(cp_query(r, "q"), kind, status, cp_query(r, "region"),
+                    manager, cp_query(r, "tag"), kedr_sprintf(r, "%ld", limit),
+                    kedr_sprintf(r, "%ld", offset), sort,
+                    order != NULL && strcmp(order, "desc") == 0 ? "desc"
+                                                                : "asc",
+                    cp_query(r, "inn"), parent, dist));
+}
+
+/* $1 name, $2 limit: live counterparties whose names are similar
+ * (pg_trgm's % with its threshold, through the trigram index). */
+static const char cp_similar_sql[] =
+    "SELECT coalesce(json_agg(x ORDER BY x.similarity DESC, x.id), "
+    "'[]')::text FROM (SELECT c.id, c.name, c.legal_name, c.inn, c.kpp, "
+    "c.kind, c.status, c.region, round(similarity(c.name, $1)::numeric, 3) "
+    "AS similarity FROM clients.counterparty c WHERE c.name % $1 AND "
+    "c.merged_into IS NULL ORDER BY similarity(c.name, $1) DESC, c.id "
+    "LIMIT $2::int) x";
+
+/* GET /counterparties/similar?name=&limit= -- candidates for the form
+ * before saving: [{id, name, inn, kpp, ..., similarity}], best first. */
+int
+clients_cp_similar(kedr_req_t *r)
+{
+    const char *name = cp_query(r, "name");
+    long limit = clients_query_count(r, "limit", 10, 50);
+
+    if (name == NULL)
+        kedr_field_error(r, "name", "is required");
+    if (name == NULL || limit < 0)
+        return kedr_fail(r, KEDR_EINVAL, NULL, "invalid query");
+    return kedr_reply_db_json(r, 200, cp_similar_sql,
+                              KEDR_PARAMS(name, kedr_sprintf(r, "%ld", limit)));
+}
+
+static const char cp_one_sql[] =
+    "SELECT (" CP_JSON("c") " || jsonb_build_object('children', (SELECT "
+                            "coalesce(jsonb_agg(jsonb_build_object('id', "
+                            "k.id, 'name', k.name) ORDER BY k.name COLLATE "
+                            "\"ru-RU-x-icu\", k.id), '[]') FROM "
+                            "clients.counterparty k WHERE k.parent_id = c.id "
+                            "AND k.merged_into IS NULL)))::text "
+                            "FROM clients.counterparty c WHERE c.id = $1";
+
+/* GET /counterparties/:id -- the record with its parent and children. */
+int
+clients_cp_get(kedr_req_t *r)
+{
+    const char *id = clients_id_param(r, "id");
+
+    if (id == NULL)
+        return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such counterparty");
+    return kedr_reply_db_json(r, 200, cp_one_sql, KEDR_PARAMS(id));
+}
+
+/*
+ * Check the body's values and copy them, normalised, into a new object
+ * (the members present only).  Returns it, or NULL after recording 422
+ * (every bad field named).  `create`: kind and name are required.
+ */
+static json_t *
+cp_normalize(kedr_req_t *r)
+{
+    static const char *const strs[] = {
+        "kind",    "name",    "legal_name", "inn",    "kpp",  "ogrn", "region",
+        "address", "segment", "abc",        "status", "site", NULL};
+    static const char *const required[] = {"kind", "name", "status", NULL};
+    json_t *body = kedr_body(r);
+    json_t *n = clients_own(r, json_object());
+    const char *s, *why;
+    bool bad = false;
+
+    for (const char *const *k = strs; *k != NULL; k++)
+        clients_take_str(r, n, *k);
+    for (const char *const *k = required; *k != NULL; k++)
+        if (json_object_get(n, *k) != NULL &&
+            json_is_null(json_object_get(n, *k))) {
+            kedr_field_error(r, *k, "must not be empty");
+            bad = true;
+        }
+    if ((s = json_string_value(json_object_get(n, "kind"))) != NULL &&
+        !clients_one_of(s, cp_kinds)) {
+        kedr_field_error(r, "kind",
+                         "must be distributor, end_customer, installer, "
+                         "design_institute, developer, retail_chain, partner "
+                         "or competitor");
+        bad = true;
+    }
+    if ((s = json_string_value(json_object_get(n, "status"))) != NULL &&
+        !clients_one_of(s, cp_statuses)) {
+        kedr_field_error(r, "status", "must be prospect, active or inactive");
+        bad = true;
+    }
+    if ((s = json_string_value(json_object_get(n, "abc"))) != NULL &&
+        !clients_one_of(s, cp_abc)) {
+        kedr_field_error(r, "abc", "must be A, B or C");
+        bad = true;
+    }
+    if ((s = json_string_value(json_object_get(n, "inn"))) != NULL &&
+        (why = clients_inn_problem(s)) != NULL) {
+        kedr_field_error(r, "inn", why);
+        bad = true;
+    }
+    if ((s = json_string_value(json_object_get(n, "kpp"))) != NULL &&
+        (why = clients_kpp_problem(s)) != NULL) {
+        kedr_field_error(r, "kpp", why);
+        bad = true;
+    }
+    if ((s = json_string_value(json_object_get(n, "ogrn"))) != NULL &&
+        (why = clients_ogrn_problem(s)) != NULL) {
+        kedr_field_error(r, "ogrn", why);
+        bad = true;
+    }
+    if (!clients_take_list(r, n, "phones", true, false))
+        bad = true;
+    if (!clients_take_list(r, n, "emails", false, true))
+        bad = true;
+    if (!clients_take_list(r, n, "tags", false, false))
+        bad = true;
+    if (json_object_get(body, "ext") != NULL) {
+        if (!clients_ext_valid(r, json_object_get(body, "ext"), "ext"))
+            bad = true;
+        else if (json_is_null(json_object_get(body, "ext")))
+            json_object_set_new(n, "ext", json_object());
+        else
+            clients_take(r, n, "ext");
+    }
+    clients_take(r, n, "parent_id");
+    clients_take(r, n, "manager_id");
+    if (bad) {
+        kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
+        return NULL;
+    }
+    return n;
+}
+
+/* The value of `key` after the write: the new one when given, else the
+ * old record's (NULL for a new record). */
+static const char *
+cp_after(json_t *n, json_t *old, const char *key)
+{
+    json_t *v = json_object_get(n, key);
+
+    return v != NULL ? json_string_value(v)
+                     : json_string_value(json_object_get(old, key));
+}
+
+/* $1 inn, $2 kpp, $3 the record itself (NULL for a new one) */
+static const char cp_duplicate_sql[] =
+    "SELECT c.id, c.name FROM clients.counterparty c WHERE c.inn = $1 AND "
+    "coalesce(c.kpp, '') = coalesce($2, '') AND c.merged_into IS NULL AND "
+    "c.id IS DISTINCT FROM $3::bigint ORDER BY c.id LIMIT 1";
+
+/*
+ * $1 parent_id, $2 manager_id, $3 the record (NULL for a new one):
+ * whether the parent exists and is live, whether the manager exists, and
+ * whether the parent is the record itself or below it (a cycle).
+ */
+static const char cp_refs_sql[] =
+    "SELECT $1::bigint IS NULL OR EXISTS (SELECT 1 FROM clients.counterparty "
+    "WHERE id = $1::bigint AND merged_into IS NULL), "
+    "$2::bigint IS NULL OR EXISTS (SELECT 1 FROM core.\"user\" WHERE id = "
+    "$2::bigint), "
+    "$1::bigint IS NOT NULL AND $3::bigint IS NOT NULL AND $3::bigint IN "
+    "(WITH RECURSIVE up (id, parent_id) AS (SELECT id, parent_id FROM "
+    "clients.counterparty WHERE id = $1::bigint UNION SELECT c.id, "
+    "c.parent_id FROM clients.counterparty c JOIN up ON c.id = up.parent_id) "
+    "SELECT id FROM up)";
+
+/*
+ * The checks that need the old record or the database: KPP only with a
+ * 10-digit INN (422), parent and manager exist, no cycle (422), INN+KPP
+ * not used by another live record (409 with its id, replied here).
+ * Returns 0 when the write may go ahead.
+ */
+static int
+cp_check(kedr_req_t *r, json_t *n, json_t *old, const char *id)
+{
+    const char *inn = cp_after(n, old, "inn");
+    const char *kpp = cp_after(n, old, "kpp");
+    json_t *parent = json_object_get(n, "parent_id");
+    json_t *manager = json_object_get(n, "manager_id");
+    kedr_rows_t *rows;
+
+    if (kpp != NULL && inn != NULL && strlen(inn) == 12)
+        return kedr_fail(r, KEDR_EINVAL, "kpp",
+                         "an individual entrepreneur (12-digit INN) has no "
+                         "KPP");
+    if (kpp != NULL && inn == NULL)
+        return kedr_fail(r, KEDR_EINVAL, "inn", "is required with a KPP");
+    rows = kedr_db_query(
+        r, cp_refs_sql,
+        KEDR_PARAMS(json_is_integer(parent) ? clients_dump(r, parent) : NULL,
+                    json_is_integer(manager) ? clients_dump(r, manager) : NULL,
+                    id));
+    if (rows == NULL)
+        return KEDR_EDB;
+    if (strcmp(kedr_rows_get(rows, 0, 0), "t") != 0)
+        return kedr_fail(r, KEDR_EINVAL, "parent_id", "no such counterparty");
+    if (strcmp(kedr_rows_get(rows, 0, 1), "t") != 0)
+        return kedr_fail(r, KEDR_EINVAL, "manager_id", "no such user");
+    if (strcmp(kedr_rows_get(rows, 0, 2), "t") == 0)
+        return kedr_fail(r, KEDR_EINVAL, "parent_id",
+                         "would make the holding structure a loop");
+    if (inn == NULL)
+        return 0;
+    rows = kedr_db_query(r, cp_duplicate_sql, KEDR_PARAMS(inn, kpp, id));
+    if (rows == NULL)
+        return KEDR_EDB;
+    if (kedr_rows_count(rows) > 0) {
+        const char *dup = kedr_rows_get(rows, 0, 0);
+        const char *name = kedr_rows_get(rows, 0, 1);
+        json_t *body = json_pack(
+            "{s:{s:s,s:s,s:{s:s}},s:{s:I,s:s,s:s}}", "error", "code",
+            "conflict", "message",
+            kedr_sprintf(r,
+                         "a counterparty with this INN and KPP exists: "
+                         "\"%s\" (id %s)",
+                         name, dup),
+            "fields", "inn", kedr_sprintf(r, "is used by counterparty %s", dup),
+            "duplicate", "id", (json_int_t)strtoll(dup, NULL, 10), "name", name,
+            "link", kedr_sprintf(r, "/api/v1/clients/counterparties/%s", dup));
+
+        kedr_reply_json(r, 409, body);
+        return 1; /* replied: the caller returns 0 */
+    }
+    return 0;
+}
+
+/* After a failed insert or update: the unique INN+KPP index (a record
+ * saved meanwhile) is a 409, anything else the call's code. */
+static int
+cp_db_fail(kedr_req_t *r, int rc)
+{
+    const char *state = kedr_db_sqlstate(r);
+
+    if (state != NULL && strcmp(state, "23505") == 0)
+        return kedr_fail(r, KEDR_ECONFLICT, "inn",
+                         "a counterparty with this INN and KPP was just "
+                         "saved by someone else");
+    return rc;
+}
+
+#define CP_COLS                                                                \
+    "kind, name, legal_name, inn, kpp, ogrn, parent_id, region, address, "     \
+    "segment, abc, status, manager_id, phones, emails, site, tags, ext"
+
+static const char cp_insert_sql[] =
+    "INSERT INTO clients.counterparty AS c (" CP_COLS ", created_by) "
+    "SELECT n.kind, n.name, n.legal_name, n.inn, n.kpp, n.ogrn, "
+    "n.parent_id, n.region, n.address, n.segment, n.abc, "
+    "coalesce(n.status, 'prospect'), n.manager_id, coalesce(n.phones, '{}'), "
+    "coalesce(n.emails, '{}'), n.site, coalesce(n.tags, '{}'), "
+    "coalesce(n.ext, '{}'), $2::bigint "
+    "FROM jsonb_populate_record(NULL::clients.counterparty, $1::jsonb) n "
+    "RETURNING " CP_JSON("c") "::text";
+
+/* POST /counterparties -- 201 with the record; 422 naming the field; 409
+ * with {"duplicate": {id, name, link}} when the INN+KPP exists. */
+int
+clients_cp_create(kedr_req_t *r)
+{
+    json_t *n = cp_normalize(r);
+    const char *row;
+    int rc;
+
+    if (n == NULL)
+        return KEDR_EINVAL;
+    if ((rc = cp_check(r, n, NULL, NULL)) != 0)
+        return rc > 0 ? 0 : rc;
+    rc = kedr_db_json(r, cp_insert_sql,
+                      KEDR_PARAMS(clients_dump(r, n), clients_uid(r)), &row);
+    if (rc != 0)
+        return cp_db_fail(r, rc);
+    if ((rc = clients_record(r, "counterparty", "created", NULL,
+                             clients_parse(r, row), NULL)) != 0)
+        return rc;
+    return clients_reply_text(r, 201, row);
+}
+
+static const char cp_lock_sql[] = CLIENTS_CP_LOCK_SQL;
+
+/* each column: the new value when the patch has it */
+static const char cp_update_sql[] =
+    "UPDATE clients.counterparty AS c SET "
+    "kind = CASE WHEN $3::jsonb ? 'kind' THEN n.kind ELSE c.kind END, "
+    "name = CASE WHEN $3::jsonb ? 'name' THEN n.name ELSE c.name END, "
+    "legal_name = CASE WHEN $3::jsonb ? 'legal_name' THEN n.legal_name ELSE "
+    "c.legal_name END, "
+    "inn = CASE WHEN $3::jsonb ? 'inn' THEN n.inn ELSE c.inn END, "
+    "kpp = CASE WHEN $3::jsonb ? 'kpp' THEN n.kpp ELSE c.kpp END, "
+    "ogrn = CASE WHEN $3::jsonb ? 'ogrn' THEN n.ogrn ELSE c.ogrn END, "
+    "parent_id = CASE WHEN $3::jsonb ? 'parent_id' THEN n.parent_id ELSE "
+    "c.parent_id END, "
+    "region = CASE WHEN $3::jsonb ? 'region' THEN n.region ELSE c.region END, "
+    "address = CASE WHEN $3::jsonb ? 'address' THEN n.address ELSE c.address "
+    "END, "
+    "segment = CASE WHEN $3::jsonb ? 'segment' THEN n.segment ELSE c.segment "
+    "END, "
+    "abc = CASE WHEN $3::jsonb ? 'abc' THEN n.abc ELSE c.abc END, "
+    "status = CASE WHEN $3::jsonb ? 'status' THEN n.status ELSE c.status END, "
+    "manager_id = CASE WHEN $3::jsonb ? 'manager_id' THEN n.manager_id ELSE "
+    "c.manager_id END, "
+    "phones = CASE WHEN $3::jsonb ? 'phones' THEN n.phones ELSE c.phones END, "
+    "emails = CASE WHEN $3::jsonb ? 'emails' THEN n.emails ELSE c.emails END, "
+    "site = CASE WHEN $3::jsonb ? 'site' THEN n.site ELSE c.site END, "
+    "tags = CASE WHEN $3::jsonb ? 'tags' THEN n.tags ELSE c.tags END, "
+    "ext = CASE WHEN $3::jsonb ? 'ext' THEN n.ext ELSE c.ext END, "
+    "version = c.version + 1, updated_at = now() "
+    "FROM jsonb_populate_record(NULL::clients.counterparty, $3::jsonb) n "
+    "WHERE c.id = $1 AND c.version = $2::int RETURNING " CP_JSON("c") "::text";
+
+/* PATCH /counterparties/:id {version, ...} -- members left out keep
+ * their value; null clears an optional one; lists are replaced. */
+int
+clients_cp_update(kedr_req_t *r)
+{
+    const char *id = clients_id_param(r, "id");
+    json_t *version = json_object_get(kedr_body(r), "version");
+    json_t *old, *n;
+    const char *row;
+    int rc;
+
+    if ((old = clients_lock(r, cp_lock_sql, id, version, "counterparty",
+                            &rc)) == NULL)
+        return rc;
+    if (!json_is_null(json_object_get(old, "merged_into")))
+        return kedr_fail(r, KEDR_ECONFLICT, NULL,
+                         "the counterparty was merged into another one");
+    if ((n = cp_normalize(r)) == NULL)
+        return KEDR_EINVAL;
+    if ((rc = cp_check(r, n, old, id)) != 0)
+        return rc > 0 ? 0 : rc;
+    rc = kedr_db_json(
+        r, cp_update_sql,
+        KEDR_PARAMS(id, clients_dump(r, version), clients_dump(r, n)), &row);
+    if (rc != 0)
+        return cp_db_fail(r, rc);
+    if (row == NULL)
+        return kedr_fail(r, KEDR_ECONFLICT, "version",
+                         "the counterparty was changed by someone else: "
+                         "reload it");
+    if ((rc = clients_record(r, "counterparty", "updated", old,
+                             clients_parse(r, row), NULL)) != 0)
+        return rc;
+    return clients_reply_text(r, 200, row);
+}
+
+static const char cp_deactivate_sql[] =
+    "UPDATE clients.counterparty AS c SET status = 'inactive', version = "
+    "c.version + 1, updated_at = now() WHERE c.id = $1 RETURNING " CP_JSON(
+        "c") "::text";
+
+/* DELETE /counterparties/:id[?version=N] -- counterparties are never
+ * removed (other records refer to them): the status becomes inactive.
+ * 200 with the record. */
+int
+clients_cp_delete(kedr_req_t *r)
+{
+    const char *id = clients_id_param(r, "id");
+    bool bad = false;
+    json_t *version = clients_query_version(r, &bad), *old;
+    const char *row;
+    int rc;
+
+    if (bad)
+        return kedr_fail(r, KEDR_EINVAL, NULL, "invalid query");
+    if ((old = clients_lock(r, cp_lock_sql, id, version, "counterparty",
+                            &rc)) == NULL)
+        return rc;
+    if ((rc = kedr_db_json(r, cp_deactivate_sql, KEDR_PARAMS(id), &row)) != 0)
+        return rc;
+    if ((rc = clients_record(r, "counterparty", "updated", old,
+                             clients_parse(r, row), NULL)) != 0)
+        return rc;
+    return clients_reply_text(r, 200, row);
+}

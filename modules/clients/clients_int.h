@@ -1,0 +1,180 @@
+/*
+ * clients_int.h -- what the clients module's files share: requisites and
+ * phone checks, request helpers and the handlers the descriptor in
+ * clients.c lists.  Private to the module.
+ */
+#ifndef CLIENTS_INT_H
+#define CLIENTS_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <kedr.h>
+
+/* ---------------------------------------------------------------------
+ * JSON shapes, built by PostgreSQL.  The argument is the alias of a row
+ * of the table.
+ * --------------------------------------------------------------------- */
+
+/* The distributors serving counterparty `a`: [{distributor_id, name,
+ * main}], the main one first. */
+#define CLIENTS_DISTRIBUTORS_JSON(a)                                           \
+    "(SELECT coalesce(jsonb_agg(jsonb_build_object('distributor_id', "         \
+    "sd.distributor_id, 'name', sk.name, 'main', sd.main) ORDER BY sd.main "   \
+    "DESC, sk.name COLLATE \"ru-RU-x-icu\", sd.id), '[]') FROM "               \
+    "clients.counterparty_distributor sd JOIN clients.counterparty sk ON "     \
+    "sk.id = sd.distributor_id WHERE sd.counterparty_id = " a ".id)"
+
+/* A counterparty row `a` as JSON, with its parent's id and name and the
+ * distributors serving it. */
+#define CLIENTS_CP_JSON(a)                                                     \
+    "(to_jsonb(" a ") || jsonb_build_object('parent', (SELECT "                \
+    "jsonb_build_object('id', pp.id, 'name', pp.name) FROM "                   \
+    "clients.counterparty pp WHERE pp.id = " a ".parent_id), "                 \
+    "'distributors', " CLIENTS_DISTRIBUTORS_JSON(a) "))"
+
+/* The counterparty $1, locked for the transaction, as CLIENTS_CP_JSON. */
+#define CLIENTS_CP_LOCK_SQL                                                    \
+    "SELECT " CLIENTS_CP_JSON("c") "::text FROM clients.counterparty c "       \
+                                   "WHERE c.id = $1 FOR UPDATE OF c"
+
+/* ---------------------------------------------------------------------
+ * Pure checks (clients_check.c): no request, no database.
+ * --------------------------------------------------------------------- */
+
+/* Why `inn` is not a valid INN (10 digits for an organisation, 12 for a
+ * person, with the official check digits), or NULL when it is. */
+const char *clients_inn_problem(const char *inn);
+
+/* Why `kpp` is not a KPP (9 characters: 4 digits, 2 digits or capital
+ * Latin letters, 3 digits), or NULL. */
+const char *clients_kpp_problem(const char *kpp);
+
+/* Why `ogrn` is not an OGRN (13 digits, mod 11 check) or OGRNIP (15
+ * digits, mod 13 check), or NULL. */
+const char *clients_ogrn_problem(const char *ogrn);
+
+/*
+ * Normalise a phone number to E.164 into `out` (at least 17 bytes):
+ * Russian forms ("8 (495) 123-45-67", "+7 495 1234567", "495 123 45 67",
+ * "8-912-345-67-89") become "+7" and ten digits; "+<country>..." keeps its
+ * 8 to 15 digits.  Spaces, dashes, dots and parentheses are ignored.
+ * Returns false when it is not a phone number.
+ */
+bool clients_phone_e164(const char *in, char *out, size_t outsz);
+
+/* Whether `s` looks like an e-mail address (local@domain.tld, no
+ * spaces, at most 254 characters). */
+bool clients_email_valid(const char *s);
+
+/* ---------------------------------------------------------------------
+ * Request helpers (clients_util.c)
+ * --------------------------------------------------------------------- */
+
+/* The path parameter `name` when it is a positive integer (at most 18
+ * digits, no leading zero), else NULL. */
+const char *clients_id_param(kedr_req_t *r, const char *name);
+
+/* JSON text PostgreSQL built, parsed and owned by the request; NULL for
+ * NULL text. */
+json_t *clients_parse(kedr_req_t *r, const char *text);
+
+/* A new JSON value of the module's own, owned by the request; out of
+ * memory aborts the worker. */
+json_t *clients_own(kedr_req_t *r, json_t *v);
+
+/* A JSON value as compact text in the request's arena (NULL gives
+ * NULL). */
+const char *clients_dump(kedr_req_t *r, json_t *v);
+
+/* The signed-in user's id as text, NULL for none (created_by). */
+const char *clients_uid(kedr_req_t *r);
+
+/* A copy of `s` without leading and trailing whitespace (NULL: NULL). */
+char *clients_trim(kedr_req_t *r, const char *s);
+
+/* A query-string count within [0, max]: `def` when absent, -1 after
+ * recording a field error when malformed. */
+long clients_query_count(kedr_req_t *r, const char *key, long def, long max);
+
+/* A query-string id (positive integer) or NULL when absent; records a
+ * field error and sets *bad when malformed. */
+const char *clients_query_id(kedr_req_t *r, const char *key, bool *bad);
+
+/*
+ * Copy the body's member `key` into `out` when present: strings trimmed
+ * (blank becomes null), null kept as null.  Returns the copied value
+ * (borrowed from `out`) or NULL when the body has no such member.
+ */
+json_t *clients_take_str(kedr_req_t *r, json_t *out, const char *key);
+
+/* The body's member `key` into `out` as is when present (numbers,
+ * booleans, dates, null). */
+void clients_take(kedr_req_t *r, json_t *out, const char *key);
+
+/* `key` (a body array of strings) into `out`, trimmed, blanks dropped,
+ * duplicates dropped; phones normalised to E.164 when `phones`, else
+ * e-mail addresses checked when `emails`.  Records a field error naming
+ * "key[i]" and returns false on a bad element. */
+bool clients_take_list(kedr_req_t *r, json_t *out, const char *key, bool phones,
+                       bool emails);
+
+/* Whether `s` is one of the NULL-terminated `allowed`. */
+bool clients_one_of(const char *s, const char *const *allowed);
+
+/* Check an external-ids object ({system: "id"}); records a field error
+ * and returns false when it is wrong. */
+bool clients_ext_valid(kedr_req_t *r, json_t *ext, const char *field);
+
+/*
+ * Lock the record `id` with `sql` (SELECT <json>::text ... WHERE id = $1
+ * FOR UPDATE) and return it, owned.  NULL after recording the error, with
+ * *rc set: 404 "no such <what>", or 409 naming "version" when `version`
+ * (a JSON integer, NULL for no check) differs from the record's.
+ */
+json_t *clients_lock(kedr_req_t *r, const char *sql, const char *id,
+                     json_t *version, const char *what, int *rc);
+
+/*
+ * Record a write: the audit row (entity "clients.<entity>") and the event
+ * "clients.<entity>.<action>" with `payload` (NULL: the new value, else
+ * the old one).  The id is the value's "id".  Returns 0 or the failing
+ * call's code.
+ */
+int clients_record(kedr_req_t *r, const char *entity, const char *action,
+                   json_t *old, json_t *new_, json_t *payload);
+
+/* The ?version= of a DELETE or PUT as a JSON integer (owned), NULL when
+ * absent; records a field error and sets *bad when malformed. */
+json_t *clients_query_version(kedr_req_t *r, bool *bad);
+
+/* Reply with JSON text PostgreSQL built. */
+int clients_reply_text(kedr_req_t *r, int status, const char *json);
+
+/* ---------------------------------------------------------------------
+ * handlers
+ * --------------------------------------------------------------------- */
+
+/* clients_counterparties.c */
+int clients_cp_list(kedr_req_t *r);
+int clients_cp_similar(kedr_req_t *r);
+int clients_cp_get(kedr_req_t *r);
+int clients_cp_create(kedr_req_t *r);
+int clients_cp_update(kedr_req_t *r);
+int clients_cp_delete(kedr_req_t *r);
+
+/* clients_distributors.c */
+int clients_distributors_get(kedr_req_t *r);
+int clients_distributors_put(kedr_req_t *r);
+
+/* clients_merge.c */
+int clients_cp_merge(kedr_req_t *r);
+
+/* clients_contacts.c */
+int clients_contacts_list(kedr_req_t *r);
+int clients_contacts_get(kedr_req_t *r);
+int clients_contacts_create(kedr_req_t *r);
+int clients_contacts_update(kedr_req_t *r);
+int clients_contacts_tree(kedr_req_t *r);
+
+#endif /* CLIENTS_INT_H */

@@ -1,0 +1,215 @@
+/*
+ * clients_merge.c -- merging duplicate counterparties into a surviving
+ * one: contact links, child counterparties and served-by distributor
+ * links move to the survivor; the merged records stay, inactive, with
+ * merged_into set.  Every merged record is audited with what it had
+ * (links, children, distributors) so that the audit view can undo it,
+ * and the event clients.counterparty.merged {into, from} lets later
+ * modules move their references in the same transaction.
+ */
+#include <string.h>
+
+#include "clients_int.h"
+
+static const char merge_lock_sql[] = CLIENTS_CP_LOCK_SQL;
+
+/*
+ * $1 ids: those counterparties, locked, each as CLIENTS_CP_JSON with
+ * what the merge takes from it: contact_links, child_ids, and the
+ * served_by rows where it is the distributor.
+ */
+static const char merge_from_sql[] =
+    "SELECT coalesce(jsonb_agg(" CLIENTS_CP_JSON(
+        "c") " || jsonb_build_object('contact_links', (SELECT "
+             "coalesce(jsonb_agg(to_jsonb(l) ORDER BY l.id), '[]') FROM "
+             "clients.contact_link l WHERE l.counterparty_id = c.id), "
+             "'child_ids', (SELECT coalesce(jsonb_agg(k.id ORDER BY k.id), "
+             "'[]') FROM clients.counterparty k WHERE k.parent_id = c.id), "
+             "'serves', (SELECT coalesce(jsonb_agg(to_jsonb(d) ORDER BY "
+             "d.id), '[]') FROM clients.counterparty_distributor d WHERE "
+             "d.distributor_id = c.id)) ORDER BY c.id), '[]')::text FROM "
+             "(SELECT * FROM clients.counterparty WHERE id = ANY "
+             "($1::bigint[]) ORDER BY id FOR UPDATE) c";
+
+/* The moves; $1 survivor, $2 merged ids (bigint[]), $3 user. */
+static const char *const merge_moves_sql[] = {
+    /* contact links: to the survivor unless already linked there */
+    "INSERT INTO clients.contact_link (contact_id, counterparty_id, "
+    "position, department, created_by) SELECT DISTINCT ON (l.contact_id) "
+    "l.contact_id, $1::bigint, l.position, l.department, $3::bigint FROM "
+    "clients.contact_link l WHERE l.counterparty_id = ANY ($2::bigint[]) "
+    "ORDER BY l.contact_id, l.id ON CONFLICT (contact_id, counterparty_id) "
+    "DO NOTHING",
+    "DELETE FROM clients.contact_link WHERE counterparty_id = ANY "
+    "($2::bigint[]) AND counterparty_id <> $1::bigint",
+    /* the survivor no longer sits under a record that goes away */
+    "UPDATE clients.counterparty SET parent_id = NULL, version = version + "
+    "1, updated_at = now() WHERE id = $1::bigint AND parent_id = ANY "
+    "($2::bigint[])",
+    /* children move under the survivor (never its own ancestors) */
+    "UPDATE clients.counterparty SET parent_id = $1::bigint, version = "
+    "version + 1, updated_at = now() WHERE parent_id = ANY ($2::bigint[]) "
+    "AND id <> $1::bigint AND NOT (id = ANY ($2::bigint[])) AND id NOT IN "
+    "(WITH RECURSIVE up (id, parent_id) AS (SELECT id, parent_id FROM "
+    "clients.counterparty WHERE id = $1::bigint UNION SELECT c.id, "
+    "c.parent_id FROM clients.counterparty c JOIN up ON c.id = up.parent_id) "
+    "SELECT id FROM up)",
+    /*
+     * counterparties a merged distributor served are served by the
+     * survivor, one row each, "main" kept: first the survivor's own row
+     * goes where a merged one was main, then all but the best merged row
+     * (main, else oldest) go where one is left, then they are re-pointed
+     */
+    "DELETE FROM clients.counterparty_distributor s WHERE s.distributor_id "
+    "= $1::bigint AND EXISTS (SELECT 1 FROM clients.counterparty_distributor "
+    "o WHERE o.counterparty_id = s.counterparty_id AND o.distributor_id = "
+    "ANY ($2::bigint[]) AND o.main)",
+    "DELETE FROM clients.counterparty_distributor o WHERE o.distributor_id = "
+    "ANY ($2::bigint[]) AND (o.counterparty_id = $1::bigint OR EXISTS "
+    "(SELECT 1 FROM clients.counterparty_distributor s WHERE "
+    "s.counterparty_id = o.counterparty_id AND s.distributor_id = "
+    "$1::bigint) OR EXISTS (SELECT 1 FROM clients.counterparty_distributor p "
+    "WHERE p.counterparty_id = o.counterparty_id AND p.distributor_id = ANY "
+    "($2::bigint[]) AND (p.main, -p.id) > (o.main, -o.id)))",
+    "UPDATE clients.counterparty_distributor SET distributor_id = "
+    "$1::bigint, version = version + 1, updated_at = now() WHERE "
+    "distributor_id = ANY ($2::bigint[])",
+    /* distributors serving a merged record serve the survivor */
+    "INSERT INTO clients.counterparty_distributor (counterparty_id, "
+    "distributor_id, main, created_by) SELECT DISTINCT ON "
+    "(d.distributor_id) $1::bigint, d.distributor_id, false, $3::bigint "
+    "FROM clients.counterparty_distributor d WHERE d.counterparty_id = ANY "
+    "($2::bigint[]) AND d.distributor_id <> $1::bigint AND NOT "
+    "(d.distributor_id = ANY ($2::bigint[])) ORDER BY d.distributor_id, "
+    "d.id ON CONFLICT (counterparty_id, distributor_id) DO NOTHING",
+    "DELETE FROM clients.counterparty_distributor WHERE counterparty_id = "
+    "ANY ($2::bigint[]) AND $1::bigint IS NOT NULL",
+    /* the survivor changed: a new version */
+    "UPDATE clients.counterparty SET version = version + 1, updated_at = "
+    "now() WHERE id = $1::bigint AND cardinality($2::bigint[]) > 0",
+    /* the merged records themselves */
+    "UPDATE clients.counterparty SET merged_into = $1::bigint, status = "
+    "'inactive', version = version + 1, updated_at = now() WHERE id = ANY "
+    "($2::bigint[])",
+    NULL,
+};
+
+static const char merge_one_sql[] =
+    "SELECT " CLIENTS_CP_JSON("c") "::text FROM clients.counterparty c WHERE "
+                                   "c.id = $1";
+
+/*
+ * Check `from` (an array of distinct counterparty ids, none the
+ * survivor) and return it as a PostgreSQL bigint[] literal, or NULL
+ * after recording 422.
+ */
+static const char *
+merge_ids(kedr_req_t *r, json_t *from, json_int_t into)
+{
+    char *lit = kedr_strdup(r, "{");
+    json_t *e, *x;
+    size_t i, j;
+
+    if (!json_is_array(from) || json_array_size(from) == 0 ||
+        json_array_size(from) > 100) {
+        kedr_fail(r, KEDR_EINVAL, "from",
+                  "must be a list of 1 to 100 counterparty ids");
+        return NULL;
+    }
+    json_array_foreach (from, i, e) {
+        if (!json_is_integer(e) || json_integer_value(e) < 1) {
+            kedr_fail(r, KEDR_EINVAL, kedr_sprintf(r, "from[%zu]", i),
+                      "must be a counterparty id");
+            return NULL;
+        }
+        if (json_integer_value(e) == into) {
+            kedr_fail(r, KEDR_EINVAL, kedr_sprintf(r, "from[%zu]", i),
+                      "is the surviving counterparty itself");
+            return NULL;
+        }
+        json_array_foreach (from, j, x)
+            if (j < i && json_integer_value(x) == json_integer_value(e)) {
+                kedr_fail(r, KEDR_EINVAL, kedr_sprintf(r, "from[%zu]", i),
+                          "is listed twice");
+                return NULL;
+            }
+        lit = kedr_sprintf(r, "%s%s%lld", lit, i > 0 ? "," : "",
+                           (long long)json_integer_value(e));
+    }
+    return kedr_sprintf(r, "%s}", lit);
+}
+
+/* POST /counterparties/:id/merge {from: [ids], version} -- the records in
+ * `from` are merged into :id (the survivor, at `version`); 200 with the
+ * survivor. */
+int
+clients_cp_merge(kedr_req_t *r)
+{
+    const char *id = clients_id_param(r, "id");
+    json_t *body = kedr_body(r);
+    json_t *version = json_object_get(body, "version");
+    json_t *into, *from, *e, *ev, *after;
+    const char *ids, *text, *row;
+    size_t i;
+    int rc;
+
+    if ((into = clients_lock(r, merge_lock_sql, id, version, "counterparty",
+                             &rc)) == NULL)
+        return rc;
+    if (!json_is_null(json_object_get(into, "merged_into")))
+        return kedr_fail(r, KEDR_ECONFLICT, NULL,
+                         "the surviving counterparty was itself merged");
+    ids = merge_ids(r, json_object_get(body, "from"),
+                    json_integer_value(json_object_get(into, "id")));
+    if (ids == NULL)
+        return KEDR_EINVAL;
+    if ((rc = kedr_db_json(r, merge_from_sql, KEDR_PARAMS(ids), &text)) != 0)
+        return rc;
+    from = clients_parse(r, text);
+    json_array_foreach (json_object_get(body, "from"), i, e) {
+        json_t *rec = NULL, *x;
+        size_t j;
+
+        json_array_foreach (from, j, x)
+            if (json_integer_value(json_object_get(x, "id")) ==
+                json_integer_value(e))
+                rec = x;
+        if (rec == NULL)
+            return kedr_fail(r, KEDR_EINVAL, kedr_sprintf(r, "from[%zu]", i),
+                             "no such counterparty");
+        if (!json_is_null(json_object_get(rec, "merged_into")))
+            return kedr_fail(r, KEDR_EINVAL, kedr_sprintf(r, "from[%zu]", i),
+                             "was already merged into another counterparty");
+    }
+    for (const char *const *sql = merge_moves_sql; *sql != NULL; sql++) {
+        const char *const params[] = {id, ids, clients_uid(r)};
+
+        /* the user ($3) only where a row is created */
+        rc = kedr_db_exec(r, *sql, strstr(*sql, "$3") != NULL ? 3 : 2, params);
+        if (rc < 0)
+            return rc;
+    }
+    json_array_foreach (from, i, e) {
+        const char *mid = clients_dump(r, json_object_get(e, "id"));
+
+        if ((rc = kedr_db_json(r, merge_one_sql, KEDR_PARAMS(mid), &row)) != 0)
+            return rc;
+        if ((rc = kedr_audit(r, "clients.counterparty", mid, "merged", e,
+                             clients_parse(r, row))) != 0)
+            return rc;
+    }
+    if ((rc = kedr_db_json(r, merge_one_sql, KEDR_PARAMS(id), &row)) != 0)
+        return rc;
+    after = clients_parse(r, row);
+    ev = clients_own(r,
+                     json_pack("{s:O,s:O}", "into", json_object_get(into, "id"),
+                               "from", json_object_get(body, "from")));
+    after = clients_own(r, json_deep_copy(after));
+    json_object_set(after, "merged_from", json_object_get(body, "from"));
+    if ((rc = kedr_audit(r, "clients.counterparty", id, "merged", into,
+                         after)) != 0)
+        return rc;
+    if ((rc = kedr_emit(r, "clients.counterparty.merged", ev)) != 0)
+        return rc;
+    return clients_reply_text(r, 200, row);
+}

@@ -1,0 +1,305 @@
+/*
+ * clients_util.c -- helpers the clients handlers share: path and query
+ * parameters, body members copied into normalised objects, the record
+ * lock with its version check, and the audit-and-event record of every
+ * write.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clients_int.h"
+
+const char *
+clients_id_param(kedr_req_t *r, const char *name)
+{
+    const char *id = kedr_param(r, name);
+    size_t n;
+
+    if (id == NULL || (n = strlen(id)) == 0 || n > 18 ||
+        strspn(id, "0123456789") != n || id[0] == '0')
+        return NULL;
+    return id;
+}
+
+json_t *
+clients_parse(kedr_req_t *r, const char *text)
+{
+    json_t *v;
+
+    if (text == NULL)
+        return NULL;
+    v = kedr_json_own(r, json_loads(text, JSON_DECODE_ANY, NULL));
+    if (v == NULL) /* PostgreSQL's JSON is well-formed: memory failed */
+        abort();   /* STYLE.md: out of memory aborts the worker */
+    return v;
+}
+
+json_t *
+clients_own(kedr_req_t *r, json_t *v)
+{
+    if (v == NULL)
+        abort(); /* out of memory: see clients_parse */
+    return kedr_json_own(r, v);
+}
+
+const char *
+clients_dump(kedr_req_t *r, json_t *v)
+{
+    char *s;
+
+    if (v == NULL)
+        return NULL;
+    s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (s == NULL)
+        abort(); /* out of memory: see clients_parse */
+    kedr_on_cleanup(r, free, s);
+    return s;
+}
+
+const char *
+clients_uid(kedr_req_t *r)
+{
+    int64_t uid = kedr_user_id(r);
+
+    return uid > 0 ? kedr_sprintf(r, "%lld", (long long)uid) : NULL;
+}
+
+char *
+clients_trim(kedr_req_t *r, const char *s)
+{
+    size_t n;
+    char *out;
+
+    if (s == NULL)
+        return NULL;
+    while (*s != '\0' && isspace((unsigned char)*s))
+        s++;
+    n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        n--;
+    out = kedr_alloc(r, n + 1);
+    memcpy(out, s, n);
+    out[n] = '\0';
+    return out;
+}
+
+long
+clients_query_count(kedr_req_t *r, const char *key, long def, long max)
+{
+    const char *v = kedr_query(r, key);
+    size_t n;
+
+    if (v == NULL || *v == '\0')
+        return def;
+    n = strlen(v);
+    if (n > 9 || strspn(v, "0123456789") != n || atol(v) > max) {
+        kedr_field_error(
+            r, key, kedr_sprintf(r, "must be a number from 0 to %ld", max));
+        return -1;
+    }
+    return atol(v);
+}
+
+const char *
+clients_query_id(kedr_req_t *r, const char *key, bool *bad)
+{
+    const char *v = kedr_query(r, key);
+    size_t n;
+
+    if (v == NULL || *v == '\0')
+        return NULL;
+    n = strlen(v);
+    if (n > 18 || strspn(v, "0123456789") != n || v[0] == '0') {
+        kedr_field_error(r, key, "must be a record id");
+        *bad = true;
+        return NULL;
+    }
+    return v;
+}
+
+json_t *
+clients_take_str(kedr_req_t *r, json_t *out, const char *key)
+{
+    json_t *v = json_object_get(kedr_body(r), key);
+    const char *s;
+
+    if (v == NULL)
+        return NULL;
+    s = clients_trim(r, json_string_value(v));
+    json_object_set_new(out, key,
+                        s != NULL && *s != '\0' ? json_string(s) : json_null());
+    return json_object_get(out, key);
+}
+
+void
+clients_take(kedr_req_t *r, json_t *out, const char *key)
+{
+    json_t *v = json_object_get(kedr_body(r), key);
+
+    if (v != NULL)
+        json_object_set(out, key, v);
+}
+
+bool
+clients_take_list(kedr_req_t *r, json_t *out, const char *key, bool phones,
+                  bool emails)
+{
+    json_t *v = json_object_get(kedr_body(r), key), *e;
+    json_t *list;
+    size_t i;
+
+    if (v == NULL)
+        return true;
+    list = json_array();
+    json_object_set_new(out, key, list);
+    if (json_is_null(v))
+        return true;
+    json_array_foreach (v, i, e) {
+        const char *s = clients_trim(r, json_string_value(e));
+        const char *field = kedr_sprintf(r, "%s[%zu]", key, i);
+        char e164[32];
+        bool dup = false;
+        size_t j;
+        json_t *x;
+
+        if (!json_is_string(e)) {
+            kedr_field_error(r, field, "must be a string");
+            return false;
+        }
+        if (*s == '\0')
+            continue;
+        if (strlen(s) > 200) {
+            kedr_field_error(r, field, "is too long");
+            return false;
+        }
+        if (phones) {
+            if (!clients_phone_e164(s, e164, sizeof(e164))) {
+                kedr_field_error(r, field,
+                                 "is not a phone number: write it as +7 495 "
+                                 "123-45-67 or 8 (495) 123-45-67");
+                return false;
+            }
+            s = kedr_strdup(r, e164);
+        } else if (emails && !clients_email_valid(s)) {
+            kedr_field_error(r, field, "is not an e-mail address");
+            return false;
+        }
+        json_array_foreach (list, j, x)
+            if (strcmp(json_string_value(x), s) == 0)
+                dup = true;
+        if (!dup)
+            json_array_append_new(list, json_string(s));
+    }
+    return true;
+}
+
+bool
+clients_one_of(const char *s, const char *const *allowed)
+{
+    for (; *allowed != NULL; allowed++)
+        if (strcmp(*allowed, s) == 0)
+            return true;
+    return false;
+}
+
+bool
+clients_ext_valid(kedr_req_t *r, json_t *ext, const char *field)
+{
+    const char *key;
+    json_t *v;
+
+    if (json_is_null(ext))
+        return true;
+    if (!json_is_object(ext)) {
+        kedr_field_error(r, field, "must be an object of external ids");
+        return false;
+    }
+    json_object_foreach (ext, key, v) {
+        size_t n = strlen(key);
+
+        if (n < 1 || n > 32 || !islower((unsigned char)key[0]) ||
+            strspn(key, "abcdefghijklmnopqrstuvwxyz0123456789_") != n) {
+            kedr_field_error(r, field,
+                             "keys must be names of systems: a-z, 0-9, _");
+            return false;
+        }
+        if (!json_is_string(v) || json_string_length(v) == 0 ||
+            json_string_length(v) > 100) {
+            kedr_field_error(r, kedr_sprintf(r, "%s.%s", field, key),
+                             "must be a string of 1 to 100 characters");
+            return false;
+        }
+    }
+    return true;
+}
+
+json_t *
+clients_lock(kedr_req_t *r, const char *sql, const char *id, json_t *version,
+             const char *what, int *rc)
+{
+    const char *row;
+    json_t *cur;
+
+    *rc = 0;
+    if (id == NULL) {
+        *rc = kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such %s", what);
+        return NULL;
+    }
+    if ((*rc = kedr_db_json(r, sql, KEDR_PARAMS(id), &row)) != 0)
+        return NULL;
+    if (row == NULL) {
+        *rc = kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such %s", what);
+        return NULL;
+    }
+    cur = clients_parse(r, row);
+    if (version != NULL &&
+        json_integer_value(version) !=
+            json_integer_value(json_object_get(cur, "version"))) {
+        *rc = kedr_fail(r, KEDR_ECONFLICT, "version",
+                        "the %s was changed by someone else: reload it", what);
+        return NULL;
+    }
+    return cur;
+}
+
+int
+clients_record(kedr_req_t *r, const char *entity, const char *action,
+               json_t *old, json_t *new_, json_t *payload)
+{
+    json_t *cur = new_ != NULL ? new_ : old;
+    const char *id;
+    int rc;
+
+    id = kedr_sprintf(
+        r, "%lld", (long long)json_integer_value(json_object_get(cur, "id")));
+    rc = kedr_audit(r, kedr_sprintf(r, "clients.%s", entity), id, action, old,
+                    new_);
+    if (rc != 0)
+        return rc;
+    return kedr_emit(r, kedr_sprintf(r, "clients.%s.%s", entity, action),
+                     payload != NULL ? payload : cur);
+}
+
+json_t *
+clients_query_version(kedr_req_t *r, bool *bad)
+{
+    const char *v = kedr_query(r, "version");
+    size_t n;
+
+    if (v == NULL || *v == '\0')
+        return NULL;
+    n = strlen(v);
+    if (n > 9 || strspn(v, "0123456789") != n) {
+        kedr_field_error(r, "version", "must be a version number");
+        *bad = true;
+        return NULL;
+    }
+    return clients_own(r, json_integer(atol(v)));
+}
+
+int
+clients_reply_text(kedr_req_t *r, int status, const char *json)
+{
+    return kedr_reply_raw(r, status, "application/json", json, strlen(json));
+}

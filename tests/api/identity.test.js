@@ -20,7 +20,7 @@ const WINDOW = 10; // security.login_window, seconds (the minimum)
 const MAX_FAILURES = 4;
 
 const stack = await startStack({
-    enabled: ['hello', 't_base', 't_core'],
+    enabled: ['hello', 't_base', 't_core', 'catalog', 'clients'],
     security: {
         argon2_ops: 1,
         argon2_mem_kib: 8192,

@@ -221,10 +221,19 @@ static const struct kedr_permission catalog_permissions[] = {
     {0},
 };
 
+static const struct kedr_ui catalog_ui[] = {
+    {.path = "/catalog",
+     .label_ru = "Каталог",
+     .label_en = "Catalog",
+     .permission = READ},
+    {0},
+};
+
 KEDR_MODULE_EXPORT const struct kedr_module kedr_module = {
     KEDR_MODULE_HEADER,
     .name = "catalog",
     .version = "1.0.0",
     .routes = catalog_routes,
     .permissions = catalog_permissions,
+    .ui = catalog_ui,
 };

@@ -39,46 +39,6 @@ const struct kedr_permission kedr_core_permissions[] = {
 /* helpers                                                             */
 /* ------------------------------------------------------------------ */
 
-/* The ":id" path parameter when it is a positive integer, else NULL. */
-static const char *
-admin_id(kedr_req_t *r)
-{
-    const char *id = kedr_param(r, "id");
-    size_t n;
-
-    if (id == NULL || (n = strlen(id)) == 0 || n > 18 ||
-        strspn(id, "0123456789") != n || id[0] == '0')
-        return NULL;
-    return id;
-}
-
-/* JSON text built by PostgreSQL, parsed and owned by the request; NULL
- * for NULL text. */
-static json_t *
-admin_parse(kedr_req_t *r, const char *text)
-{
-    json_t *v;
-
-    if (text == NULL)
-        return NULL;
-    v = json_loads(text, JSON_DECODE_ANY, NULL);
-    if (v == NULL)
-        kedr_oom(); /* PostgreSQL's JSON is well-formed: only memory fails */
-    return kedr_json_own(r, v);
-}
-
-/* A JSON value as compact text in the request's arena. */
-static const char *
-admin_dump(kedr_req_t *r, json_t *v)
-{
-    char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-
-    if (s == NULL)
-        kedr_oom();
-    kedr_on_cleanup(r, free, s);
-    return s;
-}
-
 /* Whether field errors were recorded (kedr_field_error) and not yet
  * turned into the request's failure. */
 static bool
@@ -320,25 +280,6 @@ static const char *const user_sort_keys[] = {
     "login",  "full_name",  "email",      "locale",
     "active", "created_at", "updated_at", NULL};
 
-/* A non-negative integer query value within [0, max]; `def` when absent.
- * -1 (and a field error) when malformed. */
-static long
-query_count(kedr_req_t *r, const char *key, long def, long max)
-{
-    const char *v = kedr_query(r, key);
-    size_t n;
-
-    if (v == NULL || *v == '\0')
-        return def;
-    n = strlen(v);
-    if (n > 9 || strspn(v, "0123456789") != n || atol(v) > max) {
-        kedr_field_error(
-            r, key, kedr_sprintf(r, "must be a number from 0 to %ld", max));
-        return -1;
-    }
-    return atol(v);
-}
-
 /* GET /users?q=&active=&role=&sort=&order=&limit=&offset= */
 static int
 admin_users_list(kedr_req_t *r)
@@ -348,8 +289,8 @@ admin_users_list(kedr_req_t *r)
     const char *role = kedr_query(r, "role");
     const char *sort = kedr_query(r, "sort");
     const char *order = kedr_query(r, "order");
-    long limit = query_count(r, "limit", 50, 500);
-    long offset = query_count(r, "offset", 0, 100000000);
+    long limit = kedr_query_count(r, "limit", 50, 500);
+    long offset = kedr_query_count(r, "offset", 0, 100000000);
 
     if (active != NULL && *active == '\0')
         active = NULL;
@@ -397,7 +338,7 @@ static const char user_one_sql[] =
 static int
 admin_users_get(kedr_req_t *r)
 {
-    const char *id = admin_id(r);
+    const char *id = kedr_param_id(r, "id");
 
     if (id == NULL)
         return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such user");
@@ -432,7 +373,7 @@ roles_check(kedr_req_t *r, int *rc)
         kedr_field_error(r, "roles", "must be a list of role names");
         return "";
     }
-    text = admin_dump(r, roles);
+    text = kedr_json_text(r, roles);
     rows = kedr_db_query(r, role_unknown_sql, KEDR_PARAMS(text));
     if (rows == NULL) {
         *rc = KEDR_EDB;
@@ -527,7 +468,8 @@ admin_users_create(kedr_req_t *r)
         return rc;
     if ((rc = kedr_db_json(r, user_one_sql, KEDR_PARAMS(id), &row)) != 0)
         return rc;
-    rc = kedr_audit(r, "core.user", id, "created", NULL, admin_parse(r, row));
+    rc = kedr_audit(r, "core.user", id, "created", NULL,
+                    kedr_json_parse(r, row));
     if (rc != 0)
         return rc;
     kedr_log(r, KEDR_LOG_INFO, "user \"%s\" created", login);
@@ -571,7 +513,7 @@ static int
 admin_users_update(kedr_req_t *r)
 {
     json_t *body = kedr_body(r);
-    const char *id = admin_id(r);
+    const char *id = kedr_param_id(r, "id");
     json_t *active = json_object_get(body, "active");
     json_t *cp = json_object_get(body, "counterparty_id");
     json_t *old, *new_;
@@ -594,7 +536,7 @@ admin_users_update(kedr_req_t *r)
         return rc;
     if (row == NULL)
         return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such user");
-    old = admin_parse(r, row);
+    old = kedr_json_parse(r, row);
     roles = roles_check(r, &rc);
     if (rc != 0)
         return rc;
@@ -639,7 +581,7 @@ admin_users_update(kedr_req_t *r)
         return KEDR_EDB;
     if ((rc = kedr_db_json(r, user_one_sql, KEDR_PARAMS(id), &row)) != 0)
         return rc;
-    new_ = admin_parse(r, row);
+    new_ = kedr_json_parse(r, row);
     if ((rc = kedr_audit(r, "core.user", id, "updated", old, new_)) != 0)
         return rc;
     return kedr_reply_raw(r, 200, "application/json", row, strlen(row));
@@ -658,7 +600,7 @@ static const char user_password_sql[] =
 static int
 admin_users_password(kedr_req_t *r)
 {
-    const char *id = admin_id(r);
+    const char *id = kedr_param_id(r, "id");
     const char *password = body_str(r, "password");
     char hash[crypto_pwhash_STRBYTES];
     const char *login, *why, *row;
@@ -685,7 +627,7 @@ admin_users_password(kedr_req_t *r)
     ended = kedr_db_exec(r, user_sessions_end_sql, KEDR_PARAMS(id));
     if (ended < 0)
         return ended;
-    new_ = admin_parse(r, row);
+    new_ = kedr_json_parse(r, row);
     json_object_set_new(new_, "sessions_ended", json_integer(ended));
     if ((rc = kedr_audit(r, "core.user", id, "password_changed", NULL, new_)) !=
         0)
@@ -724,7 +666,7 @@ admin_roles_list(kedr_req_t *r)
 static int
 admin_roles_get(kedr_req_t *r)
 {
-    const char *id = admin_id(r);
+    const char *id = kedr_param_id(r, "id");
 
     if (id == NULL)
         return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such role");
@@ -772,10 +714,10 @@ admin_roles_create(kedr_req_t *r)
         perms = kedr_json_own(r, json_array());
     if (perms_check(r, perms, NULL) > 0 || fields_pending(r))
         return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
-    rows = kedr_db_query(r, role_insert_sql,
-                         KEDR_PARAMS(name, body_str(r, "label_ru"),
-                                     body_str(r, "label_en"),
-                                     admin_dump(r, perms), user_id_text(r)));
+    rows = kedr_db_query(
+        r, role_insert_sql,
+        KEDR_PARAMS(name, body_str(r, "label_ru"), body_str(r, "label_en"),
+                    kedr_json_text(r, perms), user_id_text(r)));
     if (rows == NULL)
         return KEDR_EDB;
     if (kedr_rows_count(rows) == 0)
@@ -784,7 +726,8 @@ admin_roles_create(kedr_req_t *r)
     id = kedr_rows_get(rows, 0, 0);
     if ((rc = kedr_db_json(r, role_one_sql, KEDR_PARAMS(id), &row)) != 0)
         return rc;
-    rc = kedr_audit(r, "core.role", id, "created", NULL, admin_parse(r, row));
+    rc = kedr_audit(r, "core.role", id, "created", NULL,
+                    kedr_json_parse(r, row));
     if (rc != 0)
         return rc;
     return kedr_reply_raw(r, 201, "application/json", row, strlen(row));
@@ -803,7 +746,7 @@ static int
 admin_roles_update(kedr_req_t *r)
 {
     json_t *body = kedr_body(r);
-    const char *id = admin_id(r);
+    const char *id = kedr_param_id(r, "id");
     json_t *perms = json_object_get(body, "permissions");
     json_t *old;
     const char *row, *version, *perms_text = NULL;
@@ -815,7 +758,7 @@ admin_roles_update(kedr_req_t *r)
         return rc;
     if (row == NULL)
         return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such role");
-    old = admin_parse(r, row);
+    old = kedr_json_parse(r, row);
     if (perms != NULL && !json_is_null(perms)) {
         if (perms_check(r, perms, json_object_get(old, "permissions")) > 0)
             return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
@@ -824,7 +767,7 @@ admin_roles_update(kedr_req_t *r)
             !list_has(perms, "*"))
             return kedr_fail(r, KEDR_EINVAL, "permissions",
                              "the admin role always holds \"*\"");
-        perms_text = admin_dump(r, perms);
+        perms_text = kedr_json_text(r, perms);
     }
     if (json_integer_value(json_object_get(old, "version")) !=
         json_integer_value(json_object_get(body, "version")))
@@ -843,7 +786,8 @@ admin_roles_update(kedr_req_t *r)
                          "the role was changed by someone else: reload it");
     if ((rc = kedr_db_json(r, role_one_sql, KEDR_PARAMS(id), &row)) != 0)
         return rc;
-    rc = kedr_audit(r, "core.role", id, "updated", old, admin_parse(r, row));
+    rc =
+        kedr_audit(r, "core.role", id, "updated", old, kedr_json_parse(r, row));
     if (rc != 0)
         return rc;
     return kedr_reply_raw(r, 200, "application/json", row, strlen(row));
@@ -959,7 +903,7 @@ admin_tokens_create(kedr_req_t *r)
     kedr_token_new("kedr_", token, sizeof(token), hash);
     rows = kedr_db_query(r, token_insert_sql,
                          KEDR_PARAMS(body_str(r, "name"), hash,
-                                     admin_dump(r, perms), expires,
+                                     kedr_json_text(r, perms), expires,
                                      user_id_text(r)));
     if (rows == NULL) {
         sodium_memzero(token, sizeof(token));
@@ -968,7 +912,7 @@ admin_tokens_create(kedr_req_t *r)
     id = kedr_rows_get(rows, 0, 0);
     if ((rc = kedr_db_json(r, token_one_sql, KEDR_PARAMS(id), &row)) != 0 ||
         (rc = kedr_audit(r, "core.api_token", id, "created", NULL,
-                         admin_parse(r, row))) != 0) {
+                         kedr_json_parse(r, row))) != 0) {
         sodium_memzero(token, sizeof(token));
         return rc;
     }
@@ -990,7 +934,7 @@ static const char token_revoke_sql[] =
 static int
 admin_tokens_revoke(kedr_req_t *r)
 {
-    const char *id = admin_id(r);
+    const char *id = kedr_param_id(r, "id");
     const char *row;
     json_t *old;
     int rc, n;
@@ -1001,7 +945,7 @@ admin_tokens_revoke(kedr_req_t *r)
         return rc;
     if (row == NULL)
         return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such token");
-    old = admin_parse(r, row);
+    old = kedr_json_parse(r, row);
     if ((n = kedr_db_exec(r, token_revoke_sql, KEDR_PARAMS(id))) < 0)
         return n;
     if (n == 0)
@@ -1009,7 +953,7 @@ admin_tokens_revoke(kedr_req_t *r)
     if ((rc = kedr_db_json(r, token_one_sql, KEDR_PARAMS(id), &row)) != 0)
         return rc;
     rc = kedr_audit(r, "core.api_token", id, "revoked", old,
-                    admin_parse(r, row));
+                    kedr_json_parse(r, row));
     if (rc != 0)
         return rc;
     kedr_log(r, KEDR_LOG_INFO, "api token %s revoked", id);

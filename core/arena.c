@@ -116,8 +116,8 @@ kedr_arena_init(struct kedr_arena *a)
 
 /* An allocation failed: unwind to the arena's recovery point (disarmed
  * first), or abort when there is none. */
-__attribute__((noreturn)) static void
-arena_fail(struct kedr_arena *a)
+void
+kedr_arena_fail(struct kedr_arena *a)
 {
     sigjmp_buf *to = a->recover;
 
@@ -175,10 +175,10 @@ arena_chunk_new(struct kedr_arena *a, size_t size)
     struct kedr_arena_chunk *c;
 
     if (size > SIZE_MAX - sizeof(*c))
-        arena_fail(a);
+        kedr_arena_fail(a);
     c = malloc(sizeof(*c) + size);
     if (c == NULL)
-        arena_fail(a);
+        kedr_arena_fail(a);
     c->size = size;
     c->pos = 0;
     c->next = NULL;
@@ -249,7 +249,7 @@ kedr_arena_alloc(struct kedr_arena *a, size_t size)
     /* no block can be that large: fail (and unwind) before the size
      * arithmetic overflows */
     if (size > SIZE_MAX / 2 || (a->recover != NULL && kedr_fault_alloc()))
-        arena_fail(a);
+        kedr_arena_fail(a);
     return ARENA_TAKE(a, size);
 }
 
@@ -320,7 +320,7 @@ arena_cleanup_new(struct kedr_arena *a, void (*fn)(void *), void *arg)
     if (sigsetjmp(here, 0) != 0) {
         fn(arg);
         a->recover = outer;
-        arena_fail(a);
+        kedr_arena_fail(a);
     }
     a->recover = &here;
     c = kedr_arena_alloc(a, sizeof(*c));

@@ -58,6 +58,9 @@ void kedr_arena_on_cleanup(struct kedr_arena *a, void (*fn)(void *), void *arg);
 
 /* Abort the process on out-of-memory (the master replaces a worker). */
 __attribute__((noreturn)) void kedr_oom(void);
+/* Out of memory in the arena's owner: unwind to its recovery point when
+ * one is set (a request fails with 500 and rolls back), else kedr_oom. */
+__attribute__((noreturn)) void kedr_arena_fail(struct kedr_arena *a);
 void *kedr_xmalloc(size_t n);
 void *kedr_xcalloc(size_t n, size_t size);
 void *kedr_xrealloc(void *p, size_t n);
@@ -334,6 +337,8 @@ bool kedr_request_id_valid(const char *s);
  * `fields` (an object: name -> message).  Returns the number of errors. */
 int kedr_input_validate(const struct kedr_field *spec, json_t *body,
                         json_t *fields);
+/* kedr_value_valid: money and date texts by the input-spec rules. */
+bool kedr_value_check(int type, const char *text);
 /* HTTP status and error-code string of a KEDR_E* code. */
 int kedr_error_status(int code);
 const char *kedr_error_name(int code);

@@ -233,6 +233,19 @@ date_valid(const char *s)
     return true;
 }
 
+bool
+kedr_value_check(int type, const char *text)
+{
+    switch (type) {
+    case KEDR_T_MONEY:
+        return money_valid(text);
+    case KEDR_T_DATE:
+        return date_valid(text);
+    default:
+        return true;
+    }
+}
+
 static const char *
 field_check(const struct kedr_field *f, json_t *v)
 {

@@ -41,6 +41,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -304,6 +306,10 @@ struct kedr_api {
     int64_t (*counterparty_id)(kedr_req_t *r);
     int (*audit)(kedr_req_t *r, const char *entity, const char *entity_id,
                  const char *action, json_t *old, json_t *new_);
+
+    /* -- values and memory -- */
+    bool (*value_valid)(int type, const char *text);
+    void (*oom)(kedr_req_t *r); /* never returns */
 };
 
 /*
@@ -780,6 +786,98 @@ kedr_audit(kedr_req_t *r, const char *entity, const char *entity_id,
            const char *action, json_t *old, json_t *new_)
 {
     return kedr_api->audit(r, entity, entity_id, action, old, new_);
+}
+
+/* ---------------------------------------------------------------------
+ * Small helpers every module needs, built on the table above.
+ * --------------------------------------------------------------------- */
+
+/* Out of memory (a jansson call returned NULL): in a request it fails
+ * with 500 and rolls back, like a failed kedr_alloc; never returns. */
+__attribute__((noreturn)) static inline void
+kedr_out_of_memory(kedr_req_t *r)
+{
+    kedr_api->oom(r);
+    abort(); /* not reached: the core unwinds or aborts itself */
+}
+
+/* Whether `text` is a valid value of `type` by the same rules as input
+ * specs: KEDR_T_MONEY ("1234.50", at most 16+2 digits, a leading minus
+ * allowed: refuse it yourself where amounts cannot be negative) and
+ * KEDR_T_DATE ("YYYY-MM-DD", a real day).  Other types: true. */
+static inline bool
+kedr_value_valid(enum kedr_type type, const char *text)
+{
+    return text != NULL && kedr_api->value_valid((int)type, text);
+}
+
+/* A path parameter that is a record id (1 to 18 digits, no leading zero),
+ * or NULL: answer 404 then. */
+static inline const char *
+kedr_param_id(kedr_req_t *r, const char *name)
+{
+    const char *id = kedr_param(r, name);
+    size_t n = id != NULL ? strlen(id) : 0;
+
+    if (n == 0 || n > 18 || strspn(id, "0123456789") != n || id[0] == '0')
+        return NULL;
+    return id;
+}
+
+/* A query parameter that is a count from 0 to `max` (paging): `def` when
+ * absent; -1 after recording a field error when malformed (finish with
+ * kedr_fail(r, KEDR_EINVAL, ...)). */
+static inline long
+kedr_query_count(kedr_req_t *r, const char *key, long def, long max)
+{
+    const char *v = kedr_query(r, key);
+    size_t n = v != NULL ? strlen(v) : 0;
+
+    if (n == 0)
+        return def;
+    if (n > 9 || strspn(v, "0123456789") != n || atol(v) > max) {
+        kedr_field_error(
+            r, key, kedr_sprintf(r, "must be a number from 0 to %ld", max));
+        return -1;
+    }
+    return atol(v);
+}
+
+/* A JSON value you just built (json_object(), json_pack(), ...) handed to
+ * the request like kedr_json_own; NULL from jansson means out of memory
+ * and fails the request (kedr_out_of_memory). */
+static inline json_t *
+kedr_json_keep(kedr_req_t *r, json_t *v)
+{
+    if (v == NULL)
+        kedr_out_of_memory(r);
+    return kedr_json_own(r, v);
+}
+
+/* JSON text PostgreSQL built (kedr_db_json, a result cell) parsed into a
+ * value the request owns; NULL for NULL text. */
+static inline json_t *
+kedr_json_parse(kedr_req_t *r, const char *text)
+{
+    if (text == NULL)
+        return NULL;
+    return kedr_json_keep(r, json_loads(text, JSON_DECODE_ANY, NULL));
+}
+
+/* A value as compact JSON text that lives as long as the request (a query
+ * parameter for $1::jsonb); NULL for NULL. */
+static inline const char *
+kedr_json_text(kedr_req_t *r, json_t *v)
+{
+    char *s;
+
+    if (v == NULL)
+        return NULL;
+    s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (s == NULL)
+        kedr_out_of_memory(r);
+    kedr_on_cleanup(r, free, s);
+    return s;
 }
 
 #ifdef __cplusplus

@@ -419,6 +419,12 @@ api_env_log(kedr_env_t *env, int level, const char *msg)
     kedr_log_write(level, "module \"%s\": %s", env->mod->name, msg);
 }
 
+__attribute__((noreturn)) static void
+api_oom(kedr_req_t *r)
+{
+    kedr_arena_fail(&r->arena);
+}
+
 static int
 api_emit(kedr_req_t *r, const char *event, json_t *payload)
 {
@@ -467,4 +473,6 @@ const struct kedr_api kedr_core_api = {
     .user_locale = api_user_locale,
     .counterparty_id = api_counterparty_id,
     .audit = kedr_audit_write,
+    .value_valid = kedr_value_check,
+    .oom = api_oom,
 };

@@ -62,7 +62,7 @@ static const char group_one_sql[] =
 int
 catalog_groups_get(kedr_req_t *r)
 {
-    const char *id = catalog_id_param(r, "id");
+    const char *id = kedr_param_id(r, "id");
     const char *row;
     int rc;
 
@@ -110,7 +110,7 @@ group_check(kedr_req_t *r, const char *id, const char *parent, const char *code,
                       &text);
     if (rc != 0)
         return rc;
-    found = catalog_parse(r, text);
+    found = kedr_json_parse(r, text);
     if (json_object_get(found, "parent_id") != NULL)
         return kedr_fail(
             r, KEDR_EINVAL, "parent_id", "%s",
@@ -182,7 +182,7 @@ catalog_groups_create(kedr_req_t *r)
             r, rc, NULL,
             "a group with this code or name was just saved by someone else");
     if ((rc = catalog_record(r, "group", "created", NULL,
-                             catalog_parse(r, row))) != 0)
+                             kedr_json_parse(r, row))) != 0)
         return rc;
     return catalog_reply_text(r, 201, row);
 }
@@ -211,7 +211,7 @@ json_int_text(kedr_req_t *r, json_t *v)
 int
 catalog_groups_update(kedr_req_t *r)
 {
-    const char *id = catalog_id_param(r, "id");
+    const char *id = kedr_param_id(r, "id");
     json_t *version = json_object_get(kedr_body(r), "version");
     const char *parent, *code, *name, *row;
     json_t *old;
@@ -246,7 +246,7 @@ catalog_groups_update(kedr_req_t *r)
         return kedr_fail(r, KEDR_ECONFLICT, "version",
                          "the group was changed by someone else: reload it");
     if ((rc = catalog_record(r, "group", "updated", old,
-                             catalog_parse(r, row))) != 0)
+                             kedr_json_parse(r, row))) != 0)
         return rc;
     return catalog_reply_text(r, 200, row);
 }
@@ -262,7 +262,7 @@ static const char group_delete_sql[] =
 int
 catalog_groups_delete(kedr_req_t *r)
 {
-    const char *id = catalog_id_param(r, "id");
+    const char *id = kedr_param_id(r, "id");
     bool bad = false;
     json_t *version = catalog_query_version(r, &bad), *old;
     kedr_rows_t *rows;

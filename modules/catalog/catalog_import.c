@@ -139,7 +139,7 @@ row_group_path(kedr_req_t *r, struct import_row *row, json_t *obj)
                   "must be a list of 1 to 8 group names from the root");
         return NULL;
     }
-    out = catalog_own(r, json_array());
+    out = kedr_json_keep(r, json_array());
     json_array_foreach (v, i, e) {
         const char *field = kedr_sprintf(r, "group_path[%zu]", i);
         const char *s;
@@ -176,7 +176,7 @@ row_prices(kedr_req_t *r, struct import_row *row, json_t *obj, json_t *types)
         row_error(row, "prices", "must be a list of at most 100 prices");
         return NULL;
     }
-    out = catalog_own(r, json_array());
+    out = kedr_json_keep(r, json_array());
     json_array_foreach (v, i, p) {
         const char *at = kedr_sprintf(r, "prices[%zu]", i);
         const char *type, *amount, *currency, *from, *k;
@@ -206,20 +206,20 @@ row_prices(kedr_req_t *r, struct import_row *row, json_t *obj, json_t *types)
         if (type != NULL && !list_has(types, type))
             row_error(row, kedr_sprintf(r, "%s.type", at),
                       "no such price type");
-        if (amount != NULL && !catalog_money_valid(amount))
+        if (amount != NULL && !catalog_money_ok(amount))
             row_error(row, kedr_sprintf(r, "%s.amount", at),
                       "must be an amount as a decimal string (\"1234.50\"), "
                       "not negative");
         if (currency != NULL && !catalog_currency_valid(currency))
             row_error(row, kedr_sprintf(r, "%s.currency", at),
                       "must be an ISO 4217 code of three capital letters");
-        if (from != NULL && !catalog_date_valid(from))
+        if (from != NULL && !catalog_date_ok(from))
             row_error(row, kedr_sprintf(r, "%s.valid_from", at),
                       "must be a date (YYYY-MM-DD)");
         if (type == NULL || amount == NULL || from == NULL ||
-            !list_has(types, type) || !catalog_money_valid(amount) ||
+            !list_has(types, type) || !catalog_money_ok(amount) ||
             (currency != NULL && !catalog_currency_valid(currency)) ||
-            !catalog_date_valid(from)) {
+            !catalog_date_ok(from)) {
             bad++;
             continue;
         }
@@ -309,7 +309,7 @@ row_check(kedr_req_t *r, struct import_row *row, size_t i, json_t *src,
     prices = row_prices(r, row, src, types);
     if (json_object_size(row->errors) > 0)
         return;
-    n = catalog_own(r, json_object());
+    n = kedr_json_keep(r, json_object());
     json_object_set_new(n, "idx", json_integer((json_int_t)i));
     json_object_set_new(n, "kv", json_string(kv));
     json_object_set_new(n, "sku", json_string(sku));
@@ -474,7 +474,7 @@ import_query(kedr_req_t *r, const char *sql, int n, const char *const *params,
                               "send the array again");
         return NULL;
     }
-    return catalog_parse(r, text != NULL ? text : "[]");
+    return kedr_json_parse(r, text != NULL ? text : "[]");
 }
 
 /* Stage 3: create the groups the good rows' paths name.  Returns 0 or a
@@ -482,7 +482,7 @@ import_query(kedr_req_t *r, const char *sql, int n, const char *const *params,
 static int
 import_groups(kedr_req_t *r, struct import_row *rows, size_t n)
 {
-    json_t *paths = catalog_own(r, json_array()), *made, *g, *p;
+    json_t *paths = kedr_json_keep(r, json_array()), *made, *g, *p;
     size_t depth = 0, i, j;
     int rc;
 
@@ -504,7 +504,7 @@ import_groups(kedr_req_t *r, struct import_row *rows, size_t n)
     }
     for (size_t level = 1; level <= depth; level++) {
         made = import_query(r, import_groups_sql,
-                            KEDR_PARAMS(catalog_dump(r, paths),
+                            KEDR_PARAMS(kedr_json_text(r, paths),
                                         kedr_sprintf(r, "%zu", level),
                                         catalog_uid(r)),
                             &rc);
@@ -531,8 +531,8 @@ row_at(struct import_row *rows, size_t n, json_t *v)
 static int
 import_write(kedr_req_t *r, struct import_row *rows, size_t n)
 {
-    json_t *good = catalog_own(r, json_array());
-    json_t *priced = catalog_own(r, json_array());
+    json_t *good = kedr_json_keep(r, json_array());
+    json_t *priced = kedr_json_keep(r, json_array());
     json_t *changed, *v, *old;
     struct import_row *row;
     size_t i;
@@ -547,7 +547,7 @@ import_write(kedr_req_t *r, struct import_row *rows, size_t n)
         return rc;
     changed =
         import_query(r, import_products_sql,
-                     KEDR_PARAMS(catalog_dump(r, good), catalog_uid(r)), &rc);
+                     KEDR_PARAMS(kedr_json_text(r, good), catalog_uid(r)), &rc);
     if (changed == NULL)
         return rc;
     json_array_foreach (changed, i, v) {
@@ -576,9 +576,9 @@ import_write(kedr_req_t *r, struct import_row *rows, size_t n)
     }
     if (json_array_size(priced) == 0)
         return 0;
-    changed =
-        import_query(r, import_prices_sql,
-                     KEDR_PARAMS(catalog_dump(r, priced), catalog_uid(r)), &rc);
+    changed = import_query(
+        r, import_prices_sql,
+        KEDR_PARAMS(kedr_json_text(r, priced), catalog_uid(r)), &rc);
     if (changed == NULL)
         return rc;
     json_array_foreach (changed, i, v) {
@@ -602,7 +602,7 @@ import_write(kedr_req_t *r, struct import_row *rows, size_t n)
 static int
 import_match(kedr_req_t *r, struct import_row *rows, size_t n, const char *key)
 {
-    json_t *cand = catalog_own(r, json_array()), *found, *v, *errs, *e;
+    json_t *cand = kedr_json_keep(r, json_array()), *found, *v, *errs, *e;
     const char *k;
     size_t i;
     int rc;
@@ -614,7 +614,7 @@ import_match(kedr_req_t *r, struct import_row *rows, size_t n, const char *key)
         return 0;
     found = import_query(
         r, strcmp(key, "c1") == 0 ? import_check_c1_sql : import_check_mdm_sql,
-        KEDR_PARAMS(catalog_dump(r, cand)), &rc);
+        KEDR_PARAMS(kedr_json_text(r, cand)), &rc);
     if (found == NULL)
         return rc;
     json_array_foreach (found, i, v) {
@@ -708,12 +708,12 @@ catalog_import_products(kedr_req_t *r)
     types = import_query(r, import_types_sql, 0, NULL, &rc);
     if (types == NULL)
         return rc;
-    results = catalog_own(r, json_array());
+    results = kedr_json_keep(r, json_array());
     rows = kedr_alloc(r, (n ? n : 1) * sizeof(*rows));
     for (i = 0; i < n; i++) {
         rows[i].result = json_pack("{s:I}", "index", (json_int_t)i);
         json_array_append_new(results, rows[i].result);
-        rows[i].errors = catalog_own(r, json_object());
+        rows[i].errors = kedr_json_keep(r, json_object());
         rows[i].norm = NULL;
         rows[i].id = 0;
         rows[i].status = NULL;

@@ -57,22 +57,6 @@
  * helpers (catalog_util.c)
  * --------------------------------------------------------------------- */
 
-/* The path parameter `name` when it is a positive integer (at most 18
- * digits, no leading zero), else NULL. */
-const char *catalog_id_param(kedr_req_t *r, const char *name);
-
-/* JSON text PostgreSQL built, parsed and owned by the request; NULL for
- * NULL text.  Out of memory in jansson aborts the worker (STYLE.md). */
-json_t *catalog_parse(kedr_req_t *r, const char *text);
-
-/* A new JSON value of the module's own (json_object(), ...), owned by the
- * request; out of memory aborts the worker. */
-json_t *catalog_own(kedr_req_t *r, json_t *v);
-
-/* A JSON value as compact text in the request's arena (NULL gives
- * NULL). */
-const char *catalog_dump(kedr_req_t *r, json_t *v);
-
 /* The signed-in user's id as text, NULL for none (created_by). */
 const char *catalog_uid(kedr_req_t *r);
 
@@ -94,10 +78,10 @@ char *catalog_trim(kedr_req_t *r, const char *s);
 
 /* Whether `s` is an amount: digits, optionally '.' and one or two
  * digits, at most 16 integer digits, no sign. */
-bool catalog_money_valid(const char *s);
+bool catalog_money_ok(const char *s);
 
 /* Whether `s` is a calendar date YYYY-MM-DD. */
-bool catalog_date_valid(const char *s);
+bool catalog_date_ok(const char *s);
 
 /* Whether `s` is an ISO 4217 style currency code (three capitals). */
 bool catalog_currency_valid(const char *s);
@@ -115,12 +99,6 @@ const char *catalog_ext_problem(kedr_req_t *r, json_t *ext, const char *prefix,
  * values strings, numbers, booleans or null.  As catalog_ext_problem. */
 const char *catalog_attributes_problem(kedr_req_t *r, json_t *attrs,
                                        const char *prefix, const char **field);
-
-/*
- * A query-string count within [0, max]: `def` when absent, -1 after
- * recording a field error when malformed.
- */
-long catalog_query_count(kedr_req_t *r, const char *key, long def, long max);
 
 /* The JSON boolean query value "true"/"false", NULL when absent or
  * empty; records a field error and sets *bad when it is anything else. */

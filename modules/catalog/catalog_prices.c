@@ -42,7 +42,7 @@ static const char price_type_one_sql[] =
 int
 catalog_price_types_get(kedr_req_t *r)
 {
-    const char *id = catalog_id_param(r, "id");
+    const char *id = kedr_param_id(r, "id");
     const char *row;
     int rc;
 
@@ -96,7 +96,7 @@ catalog_price_types_create(kedr_req_t *r)
         return kedr_fail(r, KEDR_ECONFLICT, "code",
                          "a price type with this code exists");
     if ((rc = catalog_record(r, "price_type", "created", NULL,
-                             catalog_parse(r, row))) != 0)
+                             kedr_json_parse(r, row))) != 0)
         return rc;
     return catalog_reply_text(r, 201, row);
 }
@@ -116,7 +116,7 @@ static const char price_type_update_sql[] =
 int
 catalog_price_types_update(kedr_req_t *r)
 {
-    const char *id = catalog_id_param(r, "id");
+    const char *id = kedr_param_id(r, "id");
     json_t *version = json_object_get(kedr_body(r), "version");
     const char *row;
     json_t *old;
@@ -140,7 +140,7 @@ catalog_price_types_update(kedr_req_t *r)
                          "the price type was changed by someone else: "
                          "reload it");
     if ((rc = catalog_record(r, "price_type", "updated", old,
-                             catalog_parse(r, row))) != 0)
+                             kedr_json_parse(r, row))) != 0)
         return rc;
     return catalog_reply_text(r, 200, row);
 }
@@ -155,7 +155,7 @@ static const char price_type_delete_sql[] =
 int
 catalog_price_types_delete(kedr_req_t *r)
 {
-    const char *id = catalog_id_param(r, "id");
+    const char *id = kedr_param_id(r, "id");
     bool bad = false;
     json_t *version = catalog_query_version(r, &bad), *old;
     kedr_rows_t *rows;
@@ -199,7 +199,7 @@ static const char price_list_sql[] =
 int
 catalog_prices_list(kedr_req_t *r)
 {
-    const char *id = catalog_id_param(r, "id");
+    const char *id = kedr_param_id(r, "id");
     const char *type = kedr_query(r, "type");
     const char *text;
     int rc;
@@ -233,7 +233,7 @@ static const char price_insert_sql[] =
 int
 catalog_prices_create(kedr_req_t *r)
 {
-    const char *id = catalog_id_param(r, "id");
+    const char *id = kedr_param_id(r, "id");
     const char *type = catalog_body_str(r, "type");
     const char *amount = catalog_body_str(r, "amount");
     const char *currency = catalog_body_str(r, "currency");
@@ -272,7 +272,7 @@ catalog_prices_create(kedr_req_t *r)
         return kedr_fail(r, KEDR_ECONFLICT, "valid_from",
                          "the product has a price of this type from this "
                          "date");
-    new_ = catalog_parse(r, row);
+    new_ = kedr_json_parse(r, row);
     if ((rc = catalog_record(r, "price", "created", NULL, new_)) != 0)
         return rc;
     return catalog_reply_text(r, 201, row);
@@ -287,8 +287,8 @@ static const char price_delete_sql[] =
 int
 catalog_prices_delete(kedr_req_t *r)
 {
-    const char *id = catalog_id_param(r, "id");
-    const char *price = catalog_id_param(r, "price_id");
+    const char *id = kedr_param_id(r, "id");
+    const char *price = kedr_param_id(r, "price_id");
     const char *row;
     int rc;
 
@@ -299,7 +299,7 @@ catalog_prices_delete(kedr_req_t *r)
         return rc;
     if (row == NULL)
         return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such price");
-    if ((rc = catalog_record(r, "price", "deleted", catalog_parse(r, row),
+    if ((rc = catalog_record(r, "price", "deleted", kedr_json_parse(r, row),
                              NULL)) != 0)
         return rc;
     return 0; /* 204 */
@@ -321,7 +321,7 @@ static const char price_miss_sql[] =
 int
 catalog_price_on_date(kedr_req_t *r)
 {
-    const char *id = catalog_id_param(r, "id");
+    const char *id = kedr_param_id(r, "id");
     const char *type = kedr_query(r, "type");
     const char *date = kedr_query(r, "date");
     const char *row;
@@ -334,10 +334,10 @@ catalog_price_on_date(kedr_req_t *r)
         date = NULL;
     if (type == NULL || *type == '\0')
         kedr_field_error(r, "type", "is required");
-    if (date != NULL && !catalog_date_valid(date))
+    if (date != NULL && !catalog_date_ok(date))
         kedr_field_error(r, "date", "must be a date (YYYY-MM-DD)");
     if (type == NULL || *type == '\0' ||
-        (date != NULL && !catalog_date_valid(date)))
+        (date != NULL && !catalog_date_ok(date)))
         return kedr_fail(r, KEDR_EINVAL, NULL, "invalid query");
     rc = kedr_db_json(r, price_on_date_sql, KEDR_PARAMS(id, type, date), &row);
     if (rc != 0)

@@ -93,8 +93,8 @@ catalog_products_list(kedr_req_t *r)
     const char *c1 = kedr_query(r, "c1");
     bool bad = false;
     const char *active = catalog_query_bool(r, "active", &bad);
-    long limit = catalog_query_count(r, "limit", 50, 500);
-    long offset = catalog_query_count(r, "offset", 0, 100000000);
+    long limit = kedr_query_count(r, "limit", 50, 500);
+    long offset = kedr_query_count(r, "offset", 0, 100000000);
     const char *sql = NULL;
 
     if (q != NULL && *q == '\0')
@@ -147,7 +147,7 @@ static const char product_one_sql[] =
 int
 catalog_products_get(kedr_req_t *r)
 {
-    const char *id = catalog_id_param(r, "id");
+    const char *id = kedr_param_id(r, "id");
     const char *row;
     int rc;
 
@@ -206,12 +206,12 @@ product_check(kedr_req_t *r, const char *id, const char *sku, json_t *ext,
     if (bad > 0)
         return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
     rows = kedr_db_query(r, product_check_sql,
-                         KEDR_PARAMS(id, sku, catalog_dump(r, ext), group));
+                         KEDR_PARAMS(id, sku, kedr_json_text(r, ext), group));
     if (rows == NULL)
         return KEDR_EDB;
     if (strcmp(kedr_rows_get(rows, 0, 1), "t") != 0)
         return kedr_fail(r, KEDR_EINVAL, "group_id", "no such group");
-    if (catalog_field_errors(r, catalog_parse(r, kedr_rows_get(rows, 0, 0))) >
+    if (catalog_field_errors(r, kedr_json_parse(r, kedr_rows_get(rows, 0, 0))) >
         0)
         return kedr_fail(r, KEDR_ECONFLICT, NULL,
                          "another product has the same article or "
@@ -243,8 +243,8 @@ catalog_products_create(kedr_req_t *r)
         r, product_insert_sql,
         KEDR_PARAMS(sku, catalog_trim(r, catalog_body_str(r, "name")), group,
                     catalog_trim(r, catalog_body_str(r, "unit")),
-                    catalog_dump(r, json_object_get(body, "attributes")),
-                    catalog_body_bool(r, "active"), catalog_dump(r, ext),
+                    kedr_json_text(r, json_object_get(body, "attributes")),
+                    catalog_body_bool(r, "active"), kedr_json_text(r, ext),
                     catalog_uid(r)),
         &row);
     if (rc != 0)
@@ -252,7 +252,7 @@ catalog_products_create(kedr_req_t *r)
                                "a product with this article or external id was "
                                "just saved by someone else");
     if ((rc = catalog_record(r, "product", "created", NULL,
-                             catalog_parse(r, row))) != 0)
+                             kedr_json_parse(r, row))) != 0)
         return rc;
     return catalog_reply_text(r, 201, row);
 }
@@ -277,7 +277,7 @@ int
 catalog_products_update(kedr_req_t *r)
 {
     json_t *body = kedr_body(r);
-    const char *id = catalog_id_param(r, "id");
+    const char *id = kedr_param_id(r, "id");
     json_t *version = json_object_get(body, "version");
     const char *sku = catalog_trim(r, catalog_body_str(r, "sku"));
     const char *group = catalog_body_int(r, "group_id");
@@ -298,8 +298,8 @@ catalog_products_update(kedr_req_t *r)
             sku, catalog_trim(r, catalog_body_str(r, "name")),
             catalog_body_has(r, "group_id") ? "true" : "false", group,
             catalog_trim(r, catalog_body_str(r, "unit")),
-            catalog_dump(r, json_object_get(body, "attributes")),
-            catalog_body_bool(r, "active"), catalog_dump(r, ext)),
+            kedr_json_text(r, json_object_get(body, "attributes")),
+            catalog_body_bool(r, "active"), kedr_json_text(r, ext)),
         &row);
     if (rc != 0)
         return catalog_db_fail(r, rc, NULL,
@@ -310,7 +310,7 @@ catalog_products_update(kedr_req_t *r)
                          "the product was changed by someone else: reload "
                          "it");
     if ((rc = catalog_record(r, "product", "updated", old,
-                             catalog_parse(r, row))) != 0)
+                             kedr_json_parse(r, row))) != 0)
         return rc;
     return catalog_reply_text(r, 200, row);
 }
@@ -323,7 +323,7 @@ static const char product_delete_sql[] =
 int
 catalog_products_delete(kedr_req_t *r)
 {
-    const char *id = catalog_id_param(r, "id");
+    const char *id = kedr_param_id(r, "id");
     bool bad = false;
     json_t *version = catalog_query_version(r, &bad), *old;
     int rc;

@@ -10,53 +10,6 @@
 #include "catalog_int.h"
 
 const char *
-catalog_id_param(kedr_req_t *r, const char *name)
-{
-    const char *id = kedr_param(r, name);
-    size_t n;
-
-    if (id == NULL || (n = strlen(id)) == 0 || n > 18 ||
-        strspn(id, "0123456789") != n || id[0] == '0')
-        return NULL;
-    return id;
-}
-
-json_t *
-catalog_parse(kedr_req_t *r, const char *text)
-{
-    json_t *v;
-
-    if (text == NULL)
-        return NULL;
-    v = kedr_json_own(r, json_loads(text, JSON_DECODE_ANY, NULL));
-    if (v == NULL) /* PostgreSQL's JSON is well-formed: memory failed */
-        abort();   /* STYLE.md: out of memory aborts the worker */
-    return v;
-}
-
-json_t *
-catalog_own(kedr_req_t *r, json_t *v)
-{
-    if (v == NULL)
-        abort(); /* out of memory: see catalog_parse */
-    return kedr_json_own(r, v);
-}
-
-const char *
-catalog_dump(kedr_req_t *r, json_t *v)
-{
-    char *s;
-
-    if (v == NULL)
-        return NULL;
-    s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-    if (s == NULL)
-        abort(); /* out of memory: see catalog_parse */
-    kedr_on_cleanup(r, free, s);
-    return s;
-}
-
-const char *
 catalog_uid(kedr_req_t *r)
 {
     int64_t uid = kedr_user_id(r);
@@ -115,50 +68,17 @@ catalog_trim(kedr_req_t *r, const char *s)
     return out;
 }
 
+/* An amount that cannot be negative (prices), by the core's money rules. */
 bool
-catalog_money_valid(const char *s)
+catalog_money_ok(const char *s)
 {
-    int ip = 0, fp = 0;
-
-    if (s == NULL)
-        return false;
-    while (*s >= '0' && *s <= '9') {
-        s++;
-        ip++;
-    }
-    if (ip == 0 || ip > 16)
-        return false;
-    if (*s == '.') {
-        s++;
-        while (*s >= '0' && *s <= '9') {
-            s++;
-            fp++;
-        }
-        if (fp == 0 || fp > 2)
-            return false;
-    }
-    return *s == '\0';
+    return kedr_value_valid(KEDR_T_MONEY, s) && s[0] != '-';
 }
 
 bool
-catalog_date_valid(const char *s)
+catalog_date_ok(const char *s)
 {
-    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int y, m, d;
-
-    if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return false;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
-            return false;
-    y = atoi(s);
-    m = atoi(s + 5);
-    d = atoi(s + 8);
-    if (y < 1 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-        return false;
-    if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-        return false;
-    return true;
+    return kedr_value_valid(KEDR_T_DATE, s);
 }
 
 bool
@@ -256,23 +176,6 @@ catalog_attributes_problem(kedr_req_t *r, json_t *attrs, const char *prefix,
     return NULL;
 }
 
-long
-catalog_query_count(kedr_req_t *r, const char *key, long def, long max)
-{
-    const char *v = kedr_query(r, key);
-    size_t n;
-
-    if (v == NULL || *v == '\0')
-        return def;
-    n = strlen(v);
-    if (n > 9 || strspn(v, "0123456789") != n || atol(v) > max) {
-        kedr_field_error(
-            r, key, kedr_sprintf(r, "must be a number from 0 to %ld", max));
-        return -1;
-    }
-    return atol(v);
-}
-
 const char *
 catalog_query_bool(kedr_req_t *r, const char *key, bool *bad)
 {
@@ -352,7 +255,7 @@ catalog_query_version(kedr_req_t *r, bool *bad)
         *bad = true;
         return NULL;
     }
-    return catalog_own(r, json_integer(atol(v)));
+    return kedr_json_keep(r, json_integer(atol(v)));
 }
 
 json_t *
@@ -373,7 +276,7 @@ catalog_lock(kedr_req_t *r, const char *sql, const char *id, json_t *version,
         *rc = kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such %s", what);
         return NULL;
     }
-    cur = catalog_parse(r, row);
+    cur = kedr_json_parse(r, row);
     if (version != NULL &&
         json_integer_value(version) !=
             json_integer_value(json_object_get(cur, "version"))) {
@@ -392,7 +295,7 @@ catalog_ext_normalize(kedr_req_t *r, json_t *ext)
 
     if (!json_is_object(ext))
         return NULL;
-    out = catalog_own(r, json_object());
+    out = kedr_json_keep(r, json_object());
     json_object_foreach (ext, key, v)
         json_object_set_new(out, key,
                             json_string(catalog_trim(r, json_string_value(v))));

@@ -50,8 +50,8 @@ clients_contacts_list(kedr_req_t *r)
     const char *active = kedr_query(r, "active");
     bool bad = false;
     const char *cp = clients_query_id(r, "counterparty_id", &bad);
-    long limit = clients_query_count(r, "limit", 50, 500);
-    long offset = clients_query_count(r, "offset", 0, 100000000);
+    long limit = kedr_query_count(r, "limit", 50, 500);
+    long offset = kedr_query_count(r, "offset", 0, 100000000);
     char e164[32];
     const char *phone = NULL;
 
@@ -82,7 +82,7 @@ static const char contact_one_sql[] =
 int
 clients_contacts_get(kedr_req_t *r)
 {
-    const char *id = clients_id_param(r, "id");
+    const char *id = kedr_param_id(r, "id");
 
     if (id == NULL)
         return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such contact");
@@ -166,7 +166,7 @@ contact_normalize(kedr_req_t *r)
     static const char *const strs[] = {"last_name", "first_name", "middle_name",
                                        "decision_role", NULL};
     json_t *body = kedr_body(r);
-    json_t *n = clients_own(r, json_object());
+    json_t *n = kedr_json_keep(r, json_object());
     const char *s;
     bool bad = false;
 
@@ -244,8 +244,8 @@ contact_check(kedr_req_t *r, json_t *n, const char *id)
 
     rows = kedr_db_query(
         r, contact_refs_sql,
-        KEDR_PARAMS(json_is_integer(boss) ? clients_dump(r, boss) : NULL, id,
-                    clients_dump(r, json_object_get(n, "links"))));
+        KEDR_PARAMS(json_is_integer(boss) ? kedr_json_text(r, boss) : NULL, id,
+                    kedr_json_text(r, json_object_get(n, "links"))));
     if (rows == NULL)
         return KEDR_EDB;
     if (strcmp(kedr_rows_get(rows, 0, 0), "t") != 0)
@@ -282,7 +282,7 @@ contact_finish(kedr_req_t *r, json_t *n, const char *id, const char **row)
     if (json_object_get(n, "links") != NULL &&
         (rc = kedr_db_exec(
              r, contact_links_sql,
-             KEDR_PARAMS(id, clients_dump(r, json_object_get(n, "links")),
+             KEDR_PARAMS(id, kedr_json_text(r, json_object_get(n, "links")),
                          clients_uid(r)))) < 0)
         return rc;
     return kedr_db_json(r, contact_one_sql, KEDR_PARAMS(id), row);
@@ -313,14 +313,14 @@ clients_contacts_create(kedr_req_t *r)
     if ((rc = contact_check(r, n, NULL)) != 0)
         return rc;
     rows = kedr_db_query(r, contact_insert_sql,
-                         KEDR_PARAMS(clients_dump(r, n), clients_uid(r)));
+                         KEDR_PARAMS(kedr_json_text(r, n), clients_uid(r)));
     if (rows == NULL)
         return KEDR_EDB;
     id = kedr_rows_get(rows, 0, 0);
     if ((rc = contact_finish(r, n, id, &row)) != 0)
         return rc;
     if ((rc = clients_record(r, "contact", "created", NULL,
-                             clients_parse(r, row), NULL)) != 0)
+                             kedr_json_parse(r, row), NULL)) != 0)
         return rc;
     return clients_reply_text(r, 201, row);
 }
@@ -363,7 +363,7 @@ static const char contact_update_sql[] =
 int
 clients_contacts_update(kedr_req_t *r)
 {
-    const char *id = clients_id_param(r, "id");
+    const char *id = kedr_param_id(r, "id");
     json_t *version = json_object_get(kedr_body(r), "version");
     json_t *old, *n;
     kedr_rows_t *rows;
@@ -379,7 +379,7 @@ clients_contacts_update(kedr_req_t *r)
         return rc;
     rows = kedr_db_query(
         r, contact_update_sql,
-        KEDR_PARAMS(id, clients_dump(r, version), clients_dump(r, n)));
+        KEDR_PARAMS(id, kedr_json_text(r, version), kedr_json_text(r, n)));
     if (rows == NULL)
         return KEDR_EDB;
     if (kedr_rows_count(rows) == 0)
@@ -389,7 +389,7 @@ clients_contacts_update(kedr_req_t *r)
     if ((rc = contact_finish(r, n, id, &row)) != 0)
         return rc;
     if ((rc = clients_record(r, "contact", "updated", old,
-                             clients_parse(r, row), NULL)) != 0)
+                             kedr_json_parse(r, row), NULL)) != 0)
         return rc;
     return clients_reply_text(r, 200, row);
 }
@@ -403,7 +403,7 @@ static const char contact_tree_sql[] =
 int
 clients_contacts_tree(kedr_req_t *r)
 {
-    const char *id = clients_id_param(r, "id");
+    const char *id = kedr_param_id(r, "id");
 
     if (id == NULL)
         return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such counterparty");

@@ -85,8 +85,8 @@ clients_cp_list(kedr_req_t *r)
     const char *manager = clients_query_id(r, "manager_id", &bad);
     const char *parent = clients_query_id(r, "parent_id", &bad);
     const char *dist = clients_query_id(r, "distributor_id", &bad);
-    long limit = clients_query_count(r, "limit", 50, 500);
-    long offset = clients_query_count(r, "offset", 0, 100000000);
+    long limit = kedr_query_count(r, "limit", 50, 500);
+    long offset = kedr_query_count(r, "offset", 0, 100000000);
 
     if (sort == NULL)
         sort = "name";
@@ -135,7 +135,7 @@ int
 clients_cp_similar(kedr_req_t *r)
 {
     const char *name = cp_query(r, "name");
-    long limit = clients_query_count(r, "limit", 10, 50);
+    long limit = kedr_query_count(r, "limit", 10, 50);
 
     if (name == NULL)
         kedr_field_error(r, "name", "is required");
@@ -158,7 +158,7 @@ static const char cp_one_sql[] =
 int
 clients_cp_get(kedr_req_t *r)
 {
-    const char *id = clients_id_param(r, "id");
+    const char *id = kedr_param_id(r, "id");
 
     if (id == NULL)
         return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such counterparty");
@@ -178,7 +178,7 @@ cp_normalize(kedr_req_t *r)
         "address", "segment", "abc",        "status", "site", NULL};
     static const char *const required[] = {"kind", "name", "status", NULL};
     json_t *body = kedr_body(r);
-    json_t *n = clients_own(r, json_object());
+    json_t *n = kedr_json_keep(r, json_object());
     const char *s, *why;
     bool bad = false;
 
@@ -302,9 +302,9 @@ cp_check(kedr_req_t *r, json_t *n, json_t *old, const char *id)
         return kedr_fail(r, KEDR_EINVAL, "inn", "is required with a KPP");
     rows = kedr_db_query(
         r, cp_refs_sql,
-        KEDR_PARAMS(json_is_integer(parent) ? clients_dump(r, parent) : NULL,
-                    json_is_integer(manager) ? clients_dump(r, manager) : NULL,
-                    id));
+        KEDR_PARAMS(
+            json_is_integer(parent) ? kedr_json_text(r, parent) : NULL,
+            json_is_integer(manager) ? kedr_json_text(r, manager) : NULL, id));
     if (rows == NULL)
         return KEDR_EDB;
     if (strcmp(kedr_rows_get(rows, 0, 0), "t") != 0)
@@ -381,11 +381,11 @@ clients_cp_create(kedr_req_t *r)
     if ((rc = cp_check(r, n, NULL, NULL)) != 0)
         return rc > 0 ? 0 : rc;
     rc = kedr_db_json(r, cp_insert_sql,
-                      KEDR_PARAMS(clients_dump(r, n), clients_uid(r)), &row);
+                      KEDR_PARAMS(kedr_json_text(r, n), clients_uid(r)), &row);
     if (rc != 0)
         return cp_db_fail(r, rc);
     if ((rc = clients_record(r, "counterparty", "created", NULL,
-                             clients_parse(r, row), NULL)) != 0)
+                             kedr_json_parse(r, row), NULL)) != 0)
         return rc;
     return clients_reply_text(r, 201, row);
 }
@@ -427,7 +427,7 @@ static const char cp_update_sql[] =
 int
 clients_cp_update(kedr_req_t *r)
 {
-    const char *id = clients_id_param(r, "id");
+    const char *id = kedr_param_id(r, "id");
     json_t *version = json_object_get(kedr_body(r), "version");
     json_t *old, *n;
     const char *row;
@@ -445,7 +445,8 @@ clients_cp_update(kedr_req_t *r)
         return rc > 0 ? 0 : rc;
     rc = kedr_db_json(
         r, cp_update_sql,
-        KEDR_PARAMS(id, clients_dump(r, version), clients_dump(r, n)), &row);
+        KEDR_PARAMS(id, kedr_json_text(r, version), kedr_json_text(r, n)),
+        &row);
     if (rc != 0)
         return cp_db_fail(r, rc);
     if (row == NULL)
@@ -453,7 +454,7 @@ clients_cp_update(kedr_req_t *r)
                          "the counterparty was changed by someone else: "
                          "reload it");
     if ((rc = clients_record(r, "counterparty", "updated", old,
-                             clients_parse(r, row), NULL)) != 0)
+                             kedr_json_parse(r, row), NULL)) != 0)
         return rc;
     return clients_reply_text(r, 200, row);
 }
@@ -469,7 +470,7 @@ static const char cp_deactivate_sql[] =
 int
 clients_cp_delete(kedr_req_t *r)
 {
-    const char *id = clients_id_param(r, "id");
+    const char *id = kedr_param_id(r, "id");
     bool bad = false;
     json_t *version = clients_query_version(r, &bad), *old;
     const char *row;
@@ -483,7 +484,7 @@ clients_cp_delete(kedr_req_t *r)
     if ((rc = kedr_db_json(r, cp_deactivate_sql, KEDR_PARAMS(id), &row)) != 0)
         return rc;
     if ((rc = clients_record(r, "counterparty", "updated", old,
-                             clients_parse(r, row), NULL)) != 0)
+                             kedr_json_parse(r, row), NULL)) != 0)
         return rc;
     return clients_reply_text(r, 200, row);
 }

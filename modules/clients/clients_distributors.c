@@ -16,7 +16,7 @@ static const char dist_get_sql[] = "SELECT " CLIENTS_DISTRIBUTORS_JSON(
 int
 clients_distributors_get(kedr_req_t *r)
 {
-    const char *id = clients_id_param(r, "id");
+    const char *id = kedr_param_id(r, "id");
 
     if (id == NULL)
         return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such counterparty");
@@ -77,7 +77,7 @@ dist_normalize(kedr_req_t *r)
                   "the body must be an array of {distributor_id, main}");
         return NULL;
     }
-    out = clients_own(r, json_array());
+    out = kedr_json_keep(r, json_array());
     json_array_foreach (body, i, e) {
         json_t *did = json_object_get(e, "distributor_id");
         json_t *main = json_object_get(e, "main");
@@ -125,7 +125,7 @@ dist_normalize(kedr_req_t *r)
 int
 clients_distributors_put(kedr_req_t *r)
 {
-    const char *id = clients_id_param(r, "id");
+    const char *id = kedr_param_id(r, "id");
     bool bad = false;
     json_t *version = clients_query_version(r, &bad), *old, *list;
     const char *text, *row;
@@ -142,7 +142,7 @@ clients_distributors_put(kedr_req_t *r)
                          "the counterparty was merged into another one");
     if ((list = dist_normalize(r)) == NULL)
         return KEDR_EINVAL;
-    text = clients_dump(r, list);
+    text = kedr_json_text(r, list);
     if ((rows = kedr_db_query(r, dist_check_sql, KEDR_PARAMS(text, id))) ==
         NULL)
         return KEDR_EDB;
@@ -151,7 +151,7 @@ clients_distributors_put(kedr_req_t *r)
         size_t i;
 
         json_array_foreach (list, i, e)
-            if (strcmp(clients_dump(r, json_object_get(e, "distributor_id")),
+            if (strcmp(kedr_json_text(r, json_object_get(e, "distributor_id")),
                        kedr_rows_get(rows, 0, 0)) == 0)
                 break;
         return kedr_fail(r, KEDR_EINVAL,
@@ -166,7 +166,7 @@ clients_distributors_put(kedr_req_t *r)
     if ((rc = kedr_db_json(r, dist_touch_sql, KEDR_PARAMS(id), &row)) != 0)
         return rc;
     if ((rc = clients_record(r, "counterparty", "updated", old,
-                             clients_parse(r, row), NULL)) != 0)
+                             kedr_json_parse(r, row), NULL)) != 0)
         return rc;
     return clients_reply_text(r, 200, row);
 }

@@ -71,31 +71,11 @@ bool clients_email_valid(const char *s);
  * Request helpers (clients_util.c)
  * --------------------------------------------------------------------- */
 
-/* The path parameter `name` when it is a positive integer (at most 18
- * digits, no leading zero), else NULL. */
-const char *clients_id_param(kedr_req_t *r, const char *name);
-
-/* JSON text PostgreSQL built, parsed and owned by the request; NULL for
- * NULL text. */
-json_t *clients_parse(kedr_req_t *r, const char *text);
-
-/* A new JSON value of the module's own, owned by the request; out of
- * memory aborts the worker. */
-json_t *clients_own(kedr_req_t *r, json_t *v);
-
-/* A JSON value as compact text in the request's arena (NULL gives
- * NULL). */
-const char *clients_dump(kedr_req_t *r, json_t *v);
-
 /* The signed-in user's id as text, NULL for none (created_by). */
 const char *clients_uid(kedr_req_t *r);
 
 /* A copy of `s` without leading and trailing whitespace (NULL: NULL). */
 char *clients_trim(kedr_req_t *r, const char *s);
-
-/* A query-string count within [0, max]: `def` when absent, -1 after
- * recording a field error when malformed. */
-long clients_query_count(kedr_req_t *r, const char *key, long def, long max);
 
 /* A query-string id (positive integer) or NULL when absent; records a
  * field error and sets *bad when malformed. */

@@ -145,7 +145,7 @@ merge_ids(kedr_req_t *r, json_t *from, json_int_t into)
 int
 clients_cp_merge(kedr_req_t *r)
 {
-    const char *id = clients_id_param(r, "id");
+    const char *id = kedr_param_id(r, "id");
     json_t *body = kedr_body(r);
     json_t *version = json_object_get(body, "version");
     json_t *into, *from, *e, *ev, *after;
@@ -165,7 +165,7 @@ clients_cp_merge(kedr_req_t *r)
         return KEDR_EINVAL;
     if ((rc = kedr_db_json(r, merge_from_sql, KEDR_PARAMS(ids), &text)) != 0)
         return rc;
-    from = clients_parse(r, text);
+    from = kedr_json_parse(r, text);
     json_array_foreach (json_object_get(body, "from"), i, e) {
         json_t *rec = NULL, *x;
         size_t j;
@@ -190,21 +190,21 @@ clients_cp_merge(kedr_req_t *r)
             return rc;
     }
     json_array_foreach (from, i, e) {
-        const char *mid = clients_dump(r, json_object_get(e, "id"));
+        const char *mid = kedr_json_text(r, json_object_get(e, "id"));
 
         if ((rc = kedr_db_json(r, merge_one_sql, KEDR_PARAMS(mid), &row)) != 0)
             return rc;
         if ((rc = kedr_audit(r, "clients.counterparty", mid, "merged", e,
-                             clients_parse(r, row))) != 0)
+                             kedr_json_parse(r, row))) != 0)
             return rc;
     }
     if ((rc = kedr_db_json(r, merge_one_sql, KEDR_PARAMS(id), &row)) != 0)
         return rc;
-    after = clients_parse(r, row);
-    ev = clients_own(r,
-                     json_pack("{s:O,s:O}", "into", json_object_get(into, "id"),
-                               "from", json_object_get(body, "from")));
-    after = clients_own(r, json_deep_copy(after));
+    after = kedr_json_parse(r, row);
+    ev = kedr_json_keep(r, json_pack("{s:O,s:O}", "into",
+                                     json_object_get(into, "id"), "from",
+                                     json_object_get(body, "from")));
+    after = kedr_json_keep(r, json_deep_copy(after));
     json_object_set(after, "merged_from", json_object_get(body, "from"));
     if ((rc = kedr_audit(r, "clients.counterparty", id, "merged", into,
                          after)) != 0)

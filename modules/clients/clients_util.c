@@ -11,53 +11,6 @@
 #include "clients_int.h"
 
 const char *
-clients_id_param(kedr_req_t *r, const char *name)
-{
-    const char *id = kedr_param(r, name);
-    size_t n;
-
-    if (id == NULL || (n = strlen(id)) == 0 || n > 18 ||
-        strspn(id, "0123456789") != n || id[0] == '0')
-        return NULL;
-    return id;
-}
-
-json_t *
-clients_parse(kedr_req_t *r, const char *text)
-{
-    json_t *v;
-
-    if (text == NULL)
-        return NULL;
-    v = kedr_json_own(r, json_loads(text, JSON_DECODE_ANY, NULL));
-    if (v == NULL) /* PostgreSQL's JSON is well-formed: memory failed */
-        abort();   /* STYLE.md: out of memory aborts the worker */
-    return v;
-}
-
-json_t *
-clients_own(kedr_req_t *r, json_t *v)
-{
-    if (v == NULL)
-        abort(); /* out of memory: see clients_parse */
-    return kedr_json_own(r, v);
-}
-
-const char *
-clients_dump(kedr_req_t *r, json_t *v)
-{
-    char *s;
-
-    if (v == NULL)
-        return NULL;
-    s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-    if (s == NULL)
-        abort(); /* out of memory: see clients_parse */
-    kedr_on_cleanup(r, free, s);
-    return s;
-}
-
-const char *
 clients_uid(kedr_req_t *r)
 {
     int64_t uid = kedr_user_id(r);
@@ -82,23 +35,6 @@ clients_trim(kedr_req_t *r, const char *s)
     memcpy(out, s, n);
     out[n] = '\0';
     return out;
-}
-
-long
-clients_query_count(kedr_req_t *r, const char *key, long def, long max)
-{
-    const char *v = kedr_query(r, key);
-    size_t n;
-
-    if (v == NULL || *v == '\0')
-        return def;
-    n = strlen(v);
-    if (n > 9 || strspn(v, "0123456789") != n || atol(v) > max) {
-        kedr_field_error(
-            r, key, kedr_sprintf(r, "must be a number from 0 to %ld", max));
-        return -1;
-    }
-    return atol(v);
 }
 
 const char *
@@ -252,7 +188,7 @@ clients_lock(kedr_req_t *r, const char *sql, const char *id, json_t *version,
         *rc = kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such %s", what);
         return NULL;
     }
-    cur = clients_parse(r, row);
+    cur = kedr_json_parse(r, row);
     if (version != NULL &&
         json_integer_value(version) !=
             json_integer_value(json_object_get(cur, "version"))) {
@@ -295,7 +231,7 @@ clients_query_version(kedr_req_t *r, bool *bad)
         *bad = true;
         return NULL;
     }
-    return clients_own(r, json_integer(atol(v)));
+    return kedr_json_keep(r, json_integer(atol(v)));
 }
 
 int

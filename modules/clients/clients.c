@@ -197,6 +197,14 @@ static const struct kedr_permission clients_permissions[] = {
     {0},
 };
 
+static const struct kedr_ui clients_ui[] = {
+    {.path = "/clients",
+     .label_ru = "Клиенты",
+     .label_en = "Clients",
+     .permission = "clients.read"},
+    {0},
+};
+
 KEDR_MODULE_EXPORT const struct kedr_module kedr_module = {
     KEDR_MODULE_HEADER,
     .name = "clients",
@@ -204,4 +212,5 @@ KEDR_MODULE_EXPORT const struct kedr_module kedr_module = {
     .requires = (const char *const[]){"catalog", NULL},
     .routes = clients_routes,
     .permissions = clients_permissions,
+    .ui = clients_ui,
 };

@@ -82,6 +82,7 @@ deps:
 
 run: deps build
 	@tools/stack.sh up var --conf conf/kedr.conf $(if $(PORT),--port $(PORT))
+	@node tools/demo.mjs var
 
 stop:
 	@tools/stack.sh down var

@@ -57,8 +57,10 @@ static const char cp_list_sql[] =
     "CASE WHEN $10 = 'desc' THEN NULL ELSE k END ASC, "
     "CASE WHEN $10 = 'desc' THEN k END DESC, id) AS ord "
     "FROM s ORDER BY ord LIMIT $7::int OFFSET $8::int) "
+    /* the JSON of the table's own row: p also carries the sort columns */
     "SELECT json_build_object('items', coalesce((SELECT json_agg(" CP_JSON(
-        "c") " ORDER BY c.ord) FROM p c), '[]'::json), "
+        "c") " ORDER BY p.ord) FROM p JOIN clients.counterparty c ON c.id = "
+             "p.id), '[]'::json), "
              "'total', (SELECT count(*) FROM f), 'limit', $7::int, "
              "'offset', $8::int)::text";
 

@@ -32,6 +32,9 @@ const struct kedr_permission kedr_core_permissions[] = {
     {.name = "core.modules.read",
      .label_ru = "Просматривать список модулей",
      .label_en = "View the module list"},
+    {.name = "core.attributes.manage",
+     .label_ru = "Настраивать дополнительные поля",
+     .label_en = "Manage extra fields"},
     {0},
 };
 

@@ -485,6 +485,8 @@ struct FCGX_Request;
 void kedr_server_handle(struct kedr_req *r, struct FCGX_Request *fr);
 /* Run the hooks of `event` (kedr_emit). */
 int kedr_server_emit(struct kedr_req *r, const char *event, json_t *payload);
+/* The request's query parameters, parsed on first use. */
+const struct kedr_kvlist *kedr_req_query_list(struct kedr_req *r);
 /* A FastCGI parameter of the request, or NULL. */
 const char *kedr_req_env(struct kedr_req *r, const char *name);
 /* Run one job once in its own transaction. */
@@ -496,6 +498,13 @@ int kedr_server_run_job(struct kedr_req *r, struct kedr_mod *mod,
 extern const struct kedr_route kedr_core_routes[];
 extern const struct kedr_route kedr_auth_routes[];
 extern const struct kedr_route kedr_admin_routes[];
+extern const struct kedr_route kedr_attrs_routes[];
+
+/* attrs.c: extra attributes (kedr_attrs_check, kedr_attrs_filter). */
+int kedr_core_attrs_check(struct kedr_req *r, const char *entity, json_t *attrs,
+                          bool partial);
+int kedr_core_attrs_filter(struct kedr_req *r, const char *entity,
+                           const char **json);
 /* The permissions the core itself declares (core.users.manage, ...). */
 extern const struct kedr_permission kedr_core_permissions[];
 

@@ -310,6 +310,11 @@ struct kedr_api {
     /* -- values and memory -- */
     bool (*value_valid)(int type, const char *text);
     void (*oom)(kedr_req_t *r); /* never returns */
+
+    /* -- extra attributes -- */
+    int (*attrs_check)(kedr_req_t *r, const char *entity, json_t *attrs,
+                       bool partial);
+    int (*attrs_filter)(kedr_req_t *r, const char *entity, const char **json);
 };
 
 /*
@@ -878,6 +883,42 @@ kedr_json_text(kedr_req_t *r, json_t *v)
         kedr_out_of_memory(r);
     kedr_on_cleanup(r, free, s);
     return s;
+}
+
+/* ---------------------------------------------------------------------
+ * Extra attributes: fields an administrator defines for an entity
+ * ("clients.counterparty") at /api/v1/attributes (text, number, date,
+ * boolean, list; labels; required) without a schema change.  A module
+ * keeps a record's values in a jsonb column (say `attrs`, with a GIN
+ * index) and:
+ * --------------------------------------------------------------------- */
+
+/*
+ * Check a record's attribute values (a JSON object, or NULL for none)
+ * before writing them: each problem is recorded as a field error
+ * "attrs.<name>" (unknown attribute, wrong type, value not in the list,
+ * a required one missing).  `partial` (an update that sends only some
+ * values): missing required ones are not errors.  Returns the number of
+ * errors (finish with kedr_fail(r, KEDR_EINVAL, ...)), or a negative
+ * code when the database failed.
+ */
+static inline int
+kedr_attrs_check(kedr_req_t *r, const char *entity, json_t *attrs, bool partial)
+{
+    return kedr_api->attrs_check(r, entity, attrs, partial);
+}
+
+/*
+ * The list filter the request asks for with query parameters
+ * `attr.<name>=value`, typed by each definition: *json is a JSON object
+ * for `attrs @> $n::jsonb`, or NULL when the request has none.  Returns
+ * 0, or KEDR_EINVAL with the bad parameters recorded (unknown attribute,
+ * a value that is not of its type).
+ */
+static inline int
+kedr_attrs_filter(kedr_req_t *r, const char *entity, const char **json)
+{
+    return kedr_api->attrs_filter(r, entity, json);
 }
 
 #ifdef __cplusplus

@@ -108,8 +108,8 @@ kedr_req_parse_params(struct kedr_req *r, char **envp)
     return 0;
 }
 
-static const char *
-api_query(kedr_req_t *r, const char *name)
+const struct kedr_kvlist *
+kedr_req_query_list(struct kedr_req *r)
 {
     if (!r->query_parsed) {
         const char *qs = env_get(r->envp, "QUERY_STRING");
@@ -118,7 +118,13 @@ api_query(kedr_req_t *r, const char *name)
         if (qs != NULL)
             (void)kedr_query_parse(&r->arena, qs, strlen(qs), &r->query);
     }
-    return kedr_kv_get(&r->query, name);
+    return &r->query;
+}
+
+static const char *
+api_query(kedr_req_t *r, const char *name)
+{
+    return kedr_kv_get(kedr_req_query_list(r), name);
 }
 
 static const char *
@@ -475,4 +481,6 @@ const struct kedr_api kedr_core_api = {
     .audit = kedr_audit_write,
     .value_valid = kedr_value_check,
     .oom = api_oom,
+    .attrs_check = kedr_core_attrs_check,
+    .attrs_filter = kedr_core_attrs_filter,
 };

@@ -56,7 +56,8 @@ kedr_server_setup(struct kedr_conf *conf, bool worker)
         return -1;
     if (server_add_routes("/api/v1", kedr_core_routes, NULL) != 0 ||
         server_add_routes("/api/v1", kedr_auth_routes, NULL) != 0 ||
-        server_add_routes("/api/v1", kedr_admin_routes, NULL) != 0)
+        server_add_routes("/api/v1", kedr_admin_routes, NULL) != 0 ||
+        server_add_routes("/api/v1", kedr_attrs_routes, NULL) != 0)
         return -1;
     for (size_t i = 0; i < set->norder; i++) {
         struct kedr_mod *m = set->order[i];

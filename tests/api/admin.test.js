@@ -294,7 +294,8 @@ test('permissions: the catalogue by module, with Russian and English labels', as
     assert.equal(res.status, 200, res.text);
     assert.deepEqual(res.json.map((b) => b.module), ['core', 'hello']);
     assert.deepEqual(res.json[0].permissions.map((p) => p.name),
-        ['core.users.manage', 'core.roles.manage', 'core.audit.read', 'core.modules.read']);
+        ['core.users.manage', 'core.roles.manage', 'core.audit.read', 'core.modules.read',
+            'core.attributes.manage']);
     for (const b of res.json) {
         for (const p of b.permissions) {
             assert.ok(p.label_ru && p.label_en, p.name);

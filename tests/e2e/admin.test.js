@@ -130,7 +130,7 @@ test('a role\'s permissions, grouped by module, and the matrix of all roles', as
     await waitText(page, 'h1', 'Менеджер');
     await page.getByLabel('Добавлять приветствия').check();
     await page.getByLabel('Читать журнал изменений').check();
-    await waitText(page, '[data-module=core] .perm-count', '1 из 4');
+    await waitText(page, '[data-module=core] .perm-count', '1 из 5');
     await shot(page, 'role-page', { fullPage: true });
     await page.getByRole('button', { name: 'Сохранить' }).click();
     await waitText(page, '.toast', 'Сохранено');

@@ -402,7 +402,70 @@ t_core_init(kedr_env_t *env)
     return 0;
 }
 
+static const char t_core_thing_insert_sql[] =
+    "INSERT INTO t_core.thing (name, attrs) VALUES ($1, "
+    "coalesce($2::jsonb, '{}')) RETURNING json_build_object('id', id, "
+    "'name', name, 'attrs', attrs)::text";
+
+/* POST /things {name, attrs}: values checked against the extra attributes
+ * of "t_core.thing". */
+static int
+t_core_thing_create(kedr_req_t *r)
+{
+    json_t *body = kedr_body(r);
+    json_t *attrs = json_object_get(body, "attrs");
+    const char *row;
+    int n, rc;
+
+    n = kedr_attrs_check(r, "t_core.thing", attrs, false);
+    if (n < 0)
+        return n;
+    if (n > 0)
+        return kedr_fail(r, KEDR_EINVAL, NULL, "invalid attributes");
+    rc = kedr_db_json(
+        r, t_core_thing_insert_sql,
+        KEDR_PARAMS(json_string_value(json_object_get(body, "name")),
+                    kedr_json_text(r, attrs)),
+        &row);
+    if (rc != 0)
+        return rc;
+    return kedr_reply_raw(r, 201, "application/json", row, strlen(row));
+}
+
+static const char t_core_thing_list_sql[] =
+    "SELECT coalesce(json_agg(json_build_object('id', id, 'name', name, "
+    "'attrs', attrs) ORDER BY id), '[]')::text FROM t_core.thing "
+    "WHERE $1::jsonb IS NULL OR attrs @> $1::jsonb";
+
+/* GET /things?attr.<name>=value */
+static int
+t_core_thing_list(kedr_req_t *r)
+{
+    const char *filter;
+    int rc = kedr_attrs_filter(r, "t_core.thing", &filter);
+
+    if (rc != 0)
+        return rc;
+    return kedr_reply_db_json(r, 200, t_core_thing_list_sql,
+                              KEDR_PARAMS(filter));
+}
+
+static const struct kedr_field t_core_thing_input[] = {
+    {.name = "name", .type = KEDR_T_STRING, .flags = KEDR_REQUIRED, .max = 100},
+    {.name = "attrs", .type = KEDR_T_ANY},
+    {0},
+};
+
 static const struct kedr_route t_core_routes[] = {
+    {.method = "POST",
+     .path = "/things",
+     .handler = t_core_thing_create,
+     .permission = KEDR_PUBLIC,
+     .input = t_core_thing_input},
+    {.method = "GET",
+     .path = "/things",
+     .handler = t_core_thing_list,
+     .permission = KEDR_PUBLIC},
     {.method = "GET",
      .path = "/pid",
      .handler = t_core_pid,

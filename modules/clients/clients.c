@@ -1,14 +1,16 @@
 /*
  * clients -- the client base: counterparties (distributors, end
  * customers, installers, design institutes, ...) with checked
- * requisites and a holding structure, contacts linked to them, duplicate
- * detection by INN+KPP and by name similarity.
+ * requisites and a holding structure, contacts linked to them, outlets
+ * (shops) with their assortment, duplicate detection by INN+KPP and by
+ * name similarity.
  *
  * This file holds the descriptor: routes with their input specs and
  * permissions.  The handlers live by area in clients_counterparties.c,
- * clients_distributors.c, clients_merge.c and clients_contacts.c, the checks of
- * requisites and phones in clients_check.c; the tables in sql/.  README.md
- * lists routes and events.
+ * clients_distributors.c, clients_merge.c, clients_contacts.c and
+ * clients_outlets.c, the checks of requisites and phones in
+ * clients_check.c; the tables in sql/.  README.md lists routes and
+ * events.
  */
 #include "clients_int.h"
 
@@ -111,6 +113,53 @@ static const struct kedr_field merge_input[] = {
     {0},
 };
 
+/* the outlet fields, after `version` for an update */
+#define OUTLET_FIELDS(req)                                                     \
+    {.name = "owner_id",                                                       \
+     .type = KEDR_T_INT,                                                       \
+     .flags = (req),                                                           \
+     .min = ID_MIN,                                                            \
+     .max = ID_MAX},                                                           \
+        {.name = "name",                                                       \
+         .type = KEDR_T_STRING,                                                \
+         .flags = (req) | KEDR_NONEMPTY,                                       \
+         .max = 500},                                                          \
+        {.name = "format", .type = KEDR_T_STRING, .flags = (req), .max = 32},  \
+        {.name = "address", .type = KEDR_T_STRING, .max = 1000},               \
+        {.name = "lat", .type = KEDR_T_NUMBER, .min = -90, .max = 90},         \
+        {.name = "lon", .type = KEDR_T_NUMBER, .min = -180, .max = 180},       \
+        {.name = "area", .type = KEDR_T_NUMBER, .min = 0, .max = 1e9},         \
+        {.name = "characteristics", .type = KEDR_T_OBJECT},                    \
+        {.name = "manager_id",                                                 \
+         .type = KEDR_T_INT,                                                   \
+         .min = ID_MIN,                                                        \
+         .max = ID_MAX},                                                       \
+        {.name = "active", .type = KEDR_T_BOOL},                               \
+        {.name = "ext", .type = KEDR_T_OBJECT},                                \
+    {                                                                          \
+        0                                                                      \
+    }
+
+static const struct kedr_field outlet_create_input[] = {
+    OUTLET_FIELDS(KEDR_REQUIRED),
+};
+
+static const struct kedr_field outlet_update_input[] = {
+    {.name = "version",
+     .type = KEDR_T_INT,
+     .flags = KEDR_REQUIRED,
+     .min = 1,
+     .max = VERSION_MAX},
+    OUTLET_FIELDS(0),
+};
+
+static const struct kedr_field assortment_input[] = {
+    {.name = "checked_at", .type = KEDR_T_DATE},
+    {.name = "groups", .type = KEDR_T_ARRAY, .max = 1000},
+    {.name = "products", .type = KEDR_T_ARRAY, .max = 10000},
+    {0},
+};
+
 #define READ "clients.read"
 #define WRITE "clients.write"
 
@@ -178,6 +227,46 @@ static const struct kedr_route clients_routes[] = {
      .handler = clients_contacts_update,
      .permission = WRITE,
      .input = contact_update_input},
+    /* outlets */
+    {.method = "GET",
+     .path = "/outlets",
+     .handler = clients_outlets_list,
+     .permission = READ},
+    {.method = "POST",
+     .path = "/outlets",
+     .handler = clients_outlets_create,
+     .permission = WRITE,
+     .input = outlet_create_input},
+    {.method = "GET",
+     .path = "/outlets/:id",
+     .handler = clients_outlets_get,
+     .permission = READ},
+    {.method = "PATCH",
+     .path = "/outlets/:id",
+     .handler = clients_outlets_update,
+     .permission = WRITE,
+     .input = outlet_update_input},
+    {.method = "DELETE",
+     .path = "/outlets/:id",
+     .handler = clients_outlets_delete,
+     .permission = WRITE},
+    {.method = "GET",
+     .path = "/outlets/:id/distributors",
+     .handler = clients_outlets_distributors_get,
+     .permission = READ},
+    {.method = "PUT",
+     .path = "/outlets/:id/distributors",
+     .handler = clients_outlets_distributors_put,
+     .permission = WRITE},
+    {.method = "GET",
+     .path = "/outlets/:id/assortment",
+     .handler = clients_outlets_assortment_get,
+     .permission = READ},
+    {.method = "PUT",
+     .path = "/outlets/:id/assortment",
+     .handler = clients_outlets_assortment_put,
+     .permission = WRITE,
+     .input = assortment_input},
     {0},
 };
 

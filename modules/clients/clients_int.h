@@ -157,4 +157,15 @@ int clients_contacts_create(kedr_req_t *r);
 int clients_contacts_update(kedr_req_t *r);
 int clients_contacts_tree(kedr_req_t *r);
 
+/* clients_outlets.c */
+int clients_outlets_list(kedr_req_t *r);
+int clients_outlets_get(kedr_req_t *r);
+int clients_outlets_create(kedr_req_t *r);
+int clients_outlets_update(kedr_req_t *r);
+int clients_outlets_delete(kedr_req_t *r);
+int clients_outlets_distributors_get(kedr_req_t *r);
+int clients_outlets_distributors_put(kedr_req_t *r);
+int clients_outlets_assortment_get(kedr_req_t *r);
+int clients_outlets_assortment_put(kedr_req_t *r);
+
 #endif /* CLIENTS_INT_H */

@@ -1,11 +1,12 @@
 /*
  * clients_merge.c -- merging duplicate counterparties into a surviving
- * one: contact links, child counterparties and served-by distributor
- * links move to the survivor; the merged records stay, inactive, with
- * merged_into set.  Every merged record is audited with what it had
- * (links, children, distributors) so that the audit view can undo it,
- * and the event clients.counterparty.merged {into, from} lets later
- * modules move their references in the same transaction.
+ * one: contact links, child counterparties, served-by distributor links,
+ * owned outlets and outlet supply links move to the survivor; the merged
+ * records stay, inactive, with merged_into set.  Every merged record is
+ * audited with what it had (links, children, distributors, outlets) so
+ * that the audit view can undo it, and the event
+ * clients.counterparty.merged {into, from} lets later modules move their
+ * references in the same transaction.
  */
 #include <string.h>
 
@@ -15,8 +16,9 @@ static const char merge_lock_sql[] = CLIENTS_CP_LOCK_SQL;
 
 /*
  * $1 ids: those counterparties, locked, each as CLIENTS_CP_JSON with
- * what the merge takes from it: contact_links, child_ids, and the
- * served_by rows where it is the distributor.
+ * what the merge takes from it: contact_links, child_ids, the
+ * served_by rows where it is the distributor (serves), the outlets it
+ * owns (outlet_ids) and the outlet rows it supplies (supplies).
  */
 static const char merge_from_sql[] =
     "SELECT coalesce(jsonb_agg(" CLIENTS_CP_JSON(
@@ -27,7 +29,12 @@ static const char merge_from_sql[] =
              "'[]') FROM clients.counterparty k WHERE k.parent_id = c.id), "
              "'serves', (SELECT coalesce(jsonb_agg(to_jsonb(d) ORDER BY "
              "d.id), '[]') FROM clients.counterparty_distributor d WHERE "
-             "d.distributor_id = c.id)) ORDER BY c.id), '[]')::text FROM "
+             "d.distributor_id = c.id), 'outlet_ids', (SELECT "
+             "coalesce(jsonb_agg(o.id ORDER BY o.id), '[]') FROM "
+             "clients.outlet o WHERE o.owner_id = c.id), 'supplies', (SELECT "
+             "coalesce(jsonb_agg(to_jsonb(od) ORDER BY od.id), '[]') FROM "
+             "clients.outlet_distributor od WHERE od.distributor_id = c.id)) "
+             "ORDER BY c.id), '[]')::text FROM "
              "(SELECT * FROM clients.counterparty WHERE id = ANY "
              "($1::bigint[]) ORDER BY id FOR UPDATE) c";
 
@@ -84,6 +91,22 @@ static const char *const merge_moves_sql[] = {
     "d.id ON CONFLICT (counterparty_id, distributor_id) DO NOTHING",
     "DELETE FROM clients.counterparty_distributor WHERE counterparty_id = "
     "ANY ($2::bigint[]) AND $1::bigint IS NOT NULL",
+    /* outlets owned or supplied by a merged record: a new version, and
+     * the owner becomes the survivor */
+    "UPDATE clients.outlet o SET owner_id = CASE WHEN o.owner_id = ANY "
+    "($2::bigint[]) THEN $1::bigint ELSE o.owner_id END, version = "
+    "o.version + 1, updated_at = now() WHERE o.owner_id = ANY "
+    "($2::bigint[]) OR EXISTS (SELECT 1 FROM clients.outlet_distributor d "
+    "WHERE d.outlet_id = o.id AND d.distributor_id = ANY ($2::bigint[]))",
+    /* the survivor supplies them, one row each: merged rows go where the
+     * outlet has the survivor or an older merged row, the rest re-point */
+    "DELETE FROM clients.outlet_distributor o WHERE o.distributor_id = ANY "
+    "($2::bigint[]) AND EXISTS (SELECT 1 FROM clients.outlet_distributor s "
+    "WHERE s.outlet_id = o.outlet_id AND (s.distributor_id = $1::bigint OR "
+    "(s.distributor_id = ANY ($2::bigint[]) AND s.id < o.id)))",
+    "UPDATE clients.outlet_distributor SET distributor_id = $1::bigint, "
+    "version = version + 1, updated_at = now() WHERE distributor_id = ANY "
+    "($2::bigint[])",
     /* the survivor changed: a new version */
     "UPDATE clients.counterparty SET version = version + 1, updated_at = "
     "now() WHERE id = $1::bigint AND cardinality($2::bigint[]) > 0",

@@ -41,7 +41,8 @@ test('clients is enabled, migrated and declares its permissions', async () => {
     const health = await ok(stack.get('/api/v1/health'));
     assert.ok(health.modules.some((m) => m.name === 'clients'), JSON.stringify(health.modules));
     assert.equal(await stack.psql(
-        "SELECT string_agg(name, ',') FROM core.migration WHERE module = 'clients'"), '0001_clients.sql');
+        "SELECT string_agg(name, ',' ORDER BY name) FROM core.migration WHERE module = 'clients'"),
+        '0001_clients.sql,0002_outlets.sql');
     const text = JSON.stringify(await ok(admin.get('/api/v1/permissions')));
     for (const p of ['clients.read', 'clients.write', 'clients.merge', 'clients.export']) {
         assert.ok(text.includes(p), text);

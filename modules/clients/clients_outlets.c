@@ -1,0 +1,733 @@
+/*
+ * clients_outlets.c -- outlets (shops): a paged list PostgreSQL builds
+ * (search by name or address with pg_trgm, filters by owner, supplying
+ * distributor, format, manager and active, sort through a whitelisted
+ * CASE), one record, create and edit (owner and manager checked,
+ * coordinates in range and given in pairs, optimistic locking),
+ * deactivation, the distributors that supply an outlet, and its
+ * assortment: catalog groups with shelf share or facings, the products
+ * offered to it and the date of the last check.
+ */
+#include <string.h>
+
+#include "clients_int.h"
+
+/* The distributors supplying outlet `a`: [{distributor_id, name}]. */
+#define OUTLET_DISTRIBUTORS_JSON(a)                                            \
+    "(SELECT coalesce(jsonb_agg(jsonb_build_object('distributor_id', "         \
+    "od.distributor_id, 'name', dk.name) ORDER BY dk.name COLLATE "            \
+    "\"ru-RU-x-icu\", od.id), '[]') FROM clients.outlet_distributor od JOIN "  \
+    "clients.counterparty dk ON dk.id = od.distributor_id WHERE "              \
+    "od.outlet_id = " a ".id)"
+
+/* An outlet row `a` as JSON, with its owner {id, name} and distributors. */
+#define OUTLET_JSON(a)                                                         \
+    "(to_jsonb(" a ") || jsonb_build_object('owner', (SELECT "                 \
+    "jsonb_build_object('id', ow.id, 'name', ow.name) FROM "                   \
+    "clients.counterparty ow WHERE ow.id = " a ".owner_id), "                  \
+    "'distributors', " OUTLET_DISTRIBUTORS_JSON(a) "))"
+
+/* The assortment of outlet `a`: {checked_at, groups: [{group_id, name,
+ * kind, shelf_share, facings}], products: [{product_id, sku, name}]}. */
+#define OUTLET_ASSORTMENT_JSON(a)                                              \
+    "jsonb_build_object('checked_at', " a ".checked_at, 'groups', (SELECT "    \
+    "coalesce(jsonb_agg(jsonb_build_object('group_id', og.group_id, 'name', "  \
+    "pg.name, 'kind', pg.kind, 'shelf_share', og.shelf_share, 'facings', "     \
+    "og.facings) ORDER BY pg.name COLLATE \"ru-RU-x-icu\", og.group_id), "     \
+    "'[]') FROM clients.outlet_group og JOIN catalog.product_group pg ON "     \
+    "pg.id = og.group_id WHERE og.outlet_id = " a ".id), 'products', "         \
+    "(SELECT coalesce(jsonb_agg(jsonb_build_object('product_id', "             \
+    "op.product_id, 'sku', pp.sku, 'name', pp.name) ORDER BY pp.sku, "         \
+    "op.product_id), '[]') FROM clients.outlet_product op JOIN "               \
+    "catalog.product pp ON pp.id = op.product_id WHERE op.outlet_id = " a      \
+    ".id))"
+
+/* OUTLET_JSON with the assortment as member "assortment". */
+#define OUTLET_FULL_JSON(a)                                                    \
+    "(" OUTLET_JSON(a) " || jsonb_build_object('assortment', "                 \
+                       "" OUTLET_ASSORTMENT_JSON(a) "))"
+
+static const char *const outlet_formats[] = {
+    "diy", "electrical_shop", "chain_store", "showroom", "online", NULL};
+static const char *const outlet_sort_keys[] = {
+    "name",       "address",    "format", "checked_at",
+    "created_at", "updated_at", "id",     NULL};
+
+/* The list's filters on outlet row `o` but the distributor (see below). */
+#define OUTLET_FILTERS                                                         \
+    "($1::text IS NULL OR o.name ILIKE '%' || replace(replace(replace($1, "    \
+    "'\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' OR o.address ILIKE '%' "   \
+    "|| replace(replace(replace($1, '\\', '\\\\'), '%', '\\%'), '_', '\\_') "  \
+    "|| '%') "                                                                 \
+    "AND ($2::bigint IS NULL OR o.owner_id = $2::bigint) "                     \
+    "AND ($4::text IS NULL OR o.format = $4) "                                 \
+    "AND ($5::bigint IS NULL OR o.manager_id = $5::bigint) "                   \
+    "AND ($6::boolean IS NULL OR o.active = $6::boolean)"
+
+/*
+ * The list.  $1 q (a fragment of the name or the address), $2 owner_id,
+ * $3 distributor_id (supplied by it), $4 format, $5 manager_id, $6
+ * active, $7 limit, $8 offset, $9 sort key and $10 order (both checked
+ * against a list first: the ordering is chosen by CASE over fixed
+ * expressions, never spliced).  With a distributor the outlets are
+ * found through outlet_distributor's (distributor_id, outlet_id) index,
+ * then by primary key (never a scan of every outlet); the two branches
+ * are gated by one-time filters on $3, which hold in a generic plan of
+ * the prepared statement too.
+ */
+static const char outlet_list_sql[] =
+    "WITH f AS (SELECT o.* FROM clients.outlet o WHERE $3::bigint IS NULL "
+    "AND " OUTLET_FILTERS " UNION ALL SELECT o.* FROM clients.outlet o "
+    "WHERE $3::bigint IS NOT NULL AND o.id = ANY (ARRAY(SELECT d.outlet_id "
+    "FROM clients.outlet_distributor d WHERE d.distributor_id = "
+    "$3::bigint)) AND " OUTLET_FILTERS "), "
+    "s AS (SELECT f.*, CASE $9 WHEN 'address' THEN address "
+    "WHEN 'format' THEN format "
+    "WHEN 'checked_at' THEN to_char(checked_at, 'YYYYMMDD') "
+    "WHEN 'created_at' THEN to_char(created_at, 'YYYYMMDDHH24MISSUS') "
+    "WHEN 'updated_at' THEN to_char(updated_at, 'YYYYMMDDHH24MISSUS') "
+    "WHEN 'id' THEN lpad(id::text, 19, '0') "
+    "ELSE name COLLATE \"ru-RU-x-icu\" END AS k FROM f), "
+    "p AS (SELECT *, row_number() OVER (ORDER BY "
+    "CASE WHEN $10 = 'desc' THEN NULL ELSE k END ASC, "
+    "CASE WHEN $10 = 'desc' THEN k END DESC, id) AS ord "
+    "FROM s ORDER BY ord LIMIT $7::int OFFSET $8::int) "
+    "SELECT json_build_object('items', coalesce((SELECT json_agg(" OUTLET_JSON(
+        "o") " ORDER BY o.ord) FROM p o), '[]'::json), "
+             "'total', (SELECT count(*) FROM f), 'limit', $7::int, "
+             "'offset', $8::int)::text";
+
+/* An optional query string value, NULL when absent or blank. */
+static const char *
+outlet_query(kedr_req_t *r, const char *key)
+{
+    const char *v = clients_trim(r, kedr_query(r, key));
+
+    return v != NULL && *v != '\0' ? v : NULL;
+}
+
+/* GET /outlets?q=&owner_id=&distributor_id=&format=&manager_id=&active=
+ * &sort=&order=&limit=&offset= -- {items, total, limit, offset} */
+int
+clients_outlets_list(kedr_req_t *r)
+{
+    const char *sort = outlet_query(r, "sort");
+    const char *order = outlet_query(r, "order");
+    const char *format = outlet_query(r, "format");
+    const char *active = outlet_query(r, "active");
+    bool bad = false;
+    const char *owner = clients_query_id(r, "owner_id", &bad);
+    const char *dist = clients_query_id(r, "distributor_id", &bad);
+    const char *manager = clients_query_id(r, "manager_id", &bad);
+    long limit = kedr_query_count(r, "limit", 50, 500);
+    long offset = kedr_query_count(r, "offset", 0, 100000000);
+
+    if (sort == NULL)
+        sort = "name";
+    if (!clients_one_of(sort, outlet_sort_keys)) {
+        kedr_field_error(r, "sort", "is not a sortable column");
+        bad = true;
+    }
+    if (order != NULL && strcmp(order, "asc") != 0 &&
+        strcmp(order, "desc") != 0) {
+        kedr_field_error(r, "order", "must be asc or desc");
+        bad = true;
+    }
+    if (format != NULL && !clients_one_of(format, outlet_formats)) {
+        kedr_field_error(r, "format", "is not a format of outlet");
+        bad = true;
+    }
+    if (active != NULL && strcmp(active, "true") != 0 &&
+        strcmp(active, "false") != 0) {
+        kedr_field_error(r, "active", "must be true or false");
+        bad = true;
+    }
+    if (bad || limit < 0 || offset < 0)
+        return kedr_fail(r, KEDR_EINVAL, NULL, "invalid query");
+    return kedr_reply_db_json(
+        r, 200, outlet_list_sql,
+        KEDR_PARAMS(
+            outlet_query(r, "q"), owner, dist, format, manager, active,
+            kedr_sprintf(r, "%ld", limit), kedr_sprintf(r, "%ld", offset), sort,
+            order != NULL && strcmp(order, "desc") == 0 ? "desc" : "asc"));
+}
+
+static const char outlet_one_sql[] =
+    "SELECT " OUTLET_FULL_JSON("o") "::text FROM clients.outlet o WHERE "
+                                    "o.id = $1";
+
+/* GET /outlets/:id -- the record with its owner, distributors and
+ * assortment. */
+int
+clients_outlets_get(kedr_req_t *r)
+{
+    const char *id = kedr_param_id(r, "id");
+
+    if (id == NULL)
+        return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such outlet");
+    return kedr_reply_db_json(r, 200, outlet_one_sql, KEDR_PARAMS(id));
+}
+
+/* The value of `key` after the write: the new one when given, else the
+ * old record's (NULL for a new record). */
+static json_t *
+outlet_after(json_t *n, json_t *old, const char *key)
+{
+    json_t *v = json_object_get(n, key);
+
+    return v != NULL ? v : json_object_get(old, key);
+}
+
+/*
+ * Check the body's values and copy them, normalised, into a new object
+ * (the members present only).  `old` is the record for an update, NULL
+ * for a new one.  Returns it, or NULL after recording 422 (every bad
+ * field named).  Ranges of numbers are checked by the input spec.
+ */
+static json_t *
+outlet_normalize(kedr_req_t *r, json_t *old)
+{
+    static const char *const strs[] = {"name", "format", "address", NULL};
+    static const char *const required[] = {"name", "format", "owner_id",
+                                           "active", NULL};
+    static const char *const takes[] = {"owner_id", "manager_id", "lat", "lon",
+                                        "area",     "active",     NULL};
+    json_t *body = kedr_body(r), *v;
+    json_t *n = kedr_json_keep(r, json_object());
+    const char *s;
+    bool bad = false;
+
+    for (const char *const *k = strs; *k != NULL; k++)
+        clients_take_str(r, n, *k);
+    for (const char *const *k = takes; *k != NULL; k++)
+        clients_take(r, n, *k);
+    for (const char *const *k = required; *k != NULL; k++)
+        if (json_is_null(json_object_get(n, *k))) {
+            kedr_field_error(r, *k, "must not be empty");
+            bad = true;
+        }
+    if ((s = json_string_value(json_object_get(n, "format"))) != NULL &&
+        !clients_one_of(s, outlet_formats)) {
+        kedr_field_error(r, "format",
+                         "must be diy, electrical_shop, chain_store, "
+                         "showroom or online");
+        bad = true;
+    }
+    /* coordinates come in pairs */
+    if (json_is_number(outlet_after(n, old, "lat")) !=
+        json_is_number(outlet_after(n, old, "lon"))) {
+        kedr_field_error(
+            r, json_is_number(outlet_after(n, old, "lat")) ? "lon" : "lat",
+            "latitude and longitude go together");
+        bad = true;
+    }
+    if ((v = json_object_get(body, "characteristics")) != NULL) {
+        if (json_is_null(v))
+            json_object_set_new(n, "characteristics", json_object());
+        else
+            clients_take(r, n, "characteristics");
+    }
+    if ((v = json_object_get(body, "ext")) != NULL) {
+        if (!clients_ext_valid(r, v, "ext"))
+            bad = true;
+        else if (json_is_null(v))
+            json_object_set_new(n, "ext", json_object());
+        else
+            clients_take(r, n, "ext");
+    }
+    if (bad) {
+        kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
+        return NULL;
+    }
+    return n;
+}
+
+/* $1 owner_id, $2 manager_id: whether the owner is a live counterparty
+ * and whether the manager is a user (NULL: true). */
+static const char outlet_refs_sql[] =
+    "SELECT $1::bigint IS NULL OR EXISTS (SELECT 1 FROM clients.counterparty "
+    "WHERE id = $1::bigint AND merged_into IS NULL), "
+    "$2::bigint IS NULL OR EXISTS (SELECT 1 FROM core.\"user\" WHERE id = "
+    "$2::bigint)";
+
+/* Check the owner and the manager the write sets; 0 or the code of the
+ * recorded error. */
+static int
+outlet_check(kedr_req_t *r, json_t *n)
+{
+    json_t *owner = json_object_get(n, "owner_id");
+    json_t *manager = json_object_get(n, "manager_id");
+    kedr_rows_t *rows;
+
+    rows = kedr_db_query(
+        r, outlet_refs_sql,
+        KEDR_PARAMS(json_is_integer(owner) ? kedr_json_text(r, owner) : NULL,
+                    json_is_integer(manager) ? kedr_json_text(r, manager)
+                                             : NULL));
+    if (rows == NULL)
+        return KEDR_EDB;
+    if (strcmp(kedr_rows_get(rows, 0, 0), "t") != 0)
+        return kedr_fail(r, KEDR_EINVAL, "owner_id", "no such counterparty");
+    if (strcmp(kedr_rows_get(rows, 0, 1), "t") != 0)
+        return kedr_fail(r, KEDR_EINVAL, "manager_id", "no such user");
+    return 0;
+}
+
+static const char outlet_insert_sql[] =
+    "INSERT INTO clients.outlet AS o (owner_id, name, format, address, lat, "
+    "lon, area, characteristics, manager_id, active, ext, created_by) "
+    "SELECT n.owner_id, n.name, n.format, n.address, n.lat, n.lon, n.area, "
+    "coalesce(n.characteristics, '{}'), n.manager_id, coalesce(n.active, "
+    "true), coalesce(n.ext, '{}'), $2::bigint "
+    "FROM jsonb_populate_record(NULL::clients.outlet, $1::jsonb) n "
+    "RETURNING " OUTLET_JSON("o") "::text";
+
+/* POST /outlets -- 201 with the record; 422 naming the field. */
+int
+clients_outlets_create(kedr_req_t *r)
+{
+    json_t *n = outlet_normalize(r, NULL);
+    const char *row;
+    int rc;
+
+    if (n == NULL)
+        return KEDR_EINVAL;
+    if ((rc = outlet_check(r, n)) != 0)
+        return rc;
+    rc = kedr_db_json(r, outlet_insert_sql,
+                      KEDR_PARAMS(kedr_json_text(r, n), clients_uid(r)), &row);
+    if (rc != 0)
+        return rc;
+    if ((rc = clients_record(r, "outlet", "created", NULL,
+                             kedr_json_parse(r, row), NULL)) != 0)
+        return rc;
+    return clients_reply_text(r, 201, row);
+}
+
+static const char outlet_lock_sql[] =
+    "SELECT " OUTLET_JSON("o") "::text FROM clients.outlet o WHERE o.id = $1 "
+                               "FOR UPDATE OF o";
+
+/* each column: the new value when the patch has it */
+static const char outlet_update_sql[] =
+    "UPDATE clients.outlet AS o SET "
+    "owner_id = CASE WHEN $3::jsonb ? 'owner_id' THEN n.owner_id ELSE "
+    "o.owner_id END, "
+    "name = CASE WHEN $3::jsonb ? 'name' THEN n.name ELSE o.name END, "
+    "format = CASE WHEN $3::jsonb ? 'format' THEN n.format ELSE o.format END, "
+    "address = CASE WHEN $3::jsonb ? 'address' THEN n.address ELSE o.address "
+    "END, "
+    "lat = CASE WHEN $3::jsonb ? 'lat' THEN n.lat ELSE o.lat END, "
+    "lon = CASE WHEN $3::jsonb ? 'lon' THEN n.lon ELSE o.lon END, "
+    "area = CASE WHEN $3::jsonb ? 'area' THEN n.area ELSE o.area END, "
+    "characteristics = CASE WHEN $3::jsonb ? 'characteristics' THEN "
+    "n.characteristics ELSE o.characteristics END, "
+    "manager_id = CASE WHEN $3::jsonb ? 'manager_id' THEN n.manager_id ELSE "
+    "o.manager_id END, "
+    "active = CASE WHEN $3::jsonb ? 'active' THEN n.active ELSE o.active END, "
+    "ext = CASE WHEN $3::jsonb ? 'ext' THEN n.ext ELSE o.ext END, "
+    "version = o.version + 1, updated_at = now() "
+    "FROM jsonb_populate_record(NULL::clients.outlet, $3::jsonb) n "
+    "WHERE o.id = $1 AND o.version = $2::int RETURNING " OUTLET_JSON(
+        "o") "::text";
+
+/* PATCH /outlets/:id {version, ...} -- members left out keep their
+ * value; null clears an optional one. */
+int
+clients_outlets_update(kedr_req_t *r)
+{
+    const char *id = kedr_param_id(r, "id");
+    json_t *version = json_object_get(kedr_body(r), "version");
+    json_t *old, *n;
+    const char *row;
+    int rc;
+
+    if ((old = clients_lock(r, outlet_lock_sql, id, version, "outlet", &rc)) ==
+        NULL)
+        return rc;
+    if ((n = outlet_normalize(r, old)) == NULL)
+        return KEDR_EINVAL;
+    if ((rc = outlet_check(r, n)) != 0)
+        return rc;
+    rc = kedr_db_json(
+        r, outlet_update_sql,
+        KEDR_PARAMS(id, kedr_json_text(r, version), kedr_json_text(r, n)),
+        &row);
+    if (rc != 0)
+        return rc;
+    if (row == NULL)
+        return kedr_fail(r, KEDR_ECONFLICT, "version",
+                         "the outlet was changed by someone else: reload it");
+    if ((rc = clients_record(r, "outlet", "updated", old,
+                             kedr_json_parse(r, row), NULL)) != 0)
+        return rc;
+    return clients_reply_text(r, 200, row);
+}
+
+static const char outlet_deactivate_sql[] =
+    "UPDATE clients.outlet AS o SET active = false, version = o.version + 1, "
+    "updated_at = now() WHERE o.id = $1 RETURNING " OUTLET_JSON("o") "::text";
+
+/* DELETE /outlets/:id[?version=N] -- outlets are never removed: active
+ * becomes false.  200 with the record. */
+int
+clients_outlets_delete(kedr_req_t *r)
+{
+    const char *id = kedr_param_id(r, "id");
+    bool bad = false;
+    json_t *version = clients_query_version(r, &bad), *old;
+    const char *row;
+    int rc;
+
+    if (bad)
+        return kedr_fail(r, KEDR_EINVAL, NULL, "invalid query");
+    if ((old = clients_lock(r, outlet_lock_sql, id, version, "outlet", &rc)) ==
+        NULL)
+        return rc;
+    if ((rc = kedr_db_json(r, outlet_deactivate_sql, KEDR_PARAMS(id), &row)) !=
+        0)
+        return rc;
+    if ((rc = clients_record(r, "outlet", "updated", old,
+                             kedr_json_parse(r, row), NULL)) != 0)
+        return rc;
+    return clients_reply_text(r, 200, row);
+}
+
+/* ---------------------------------------------------------------------
+ * The distributors that supply an outlet
+ * --------------------------------------------------------------------- */
+
+static const char outlet_dist_get_sql[] =
+    "SELECT " OUTLET_DISTRIBUTORS_JSON("o") "::text FROM clients.outlet o "
+                                            "WHERE o.id = $1";
+
+/* GET /outlets/:id/distributors -- [{distributor_id, name}] */
+int
+clients_outlets_distributors_get(kedr_req_t *r)
+{
+    const char *id = kedr_param_id(r, "id");
+
+    if (id == NULL)
+        return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such outlet");
+    return kedr_reply_db_json(r, 200, outlet_dist_get_sql, KEDR_PARAMS(id));
+}
+
+/* $1 [{distributor_id}]: the index of the first entry that is not a live
+ * distributor, and why. */
+static const char outlet_dist_check_sql[] =
+    "SELECT x.i - 1, CASE WHEN k.id IS NULL THEN 'no such counterparty' "
+    "WHEN k.merged_into IS NOT NULL THEN 'was merged into another "
+    "counterparty' ELSE 'is not a distributor' END FROM "
+    "jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x (e, i) LEFT JOIN "
+    "clients.counterparty k ON k.id = (x.e ->> 'distributor_id')::bigint "
+    "WHERE k.id IS NULL OR k.merged_into IS NOT NULL OR k.kind <> "
+    "'distributor' ORDER BY x.i LIMIT 1";
+
+static const char outlet_dist_delete_sql[] =
+    "DELETE FROM clients.outlet_distributor d WHERE d.outlet_id = $1 AND "
+    "d.distributor_id NOT IN (SELECT x.distributor_id FROM "
+    "jsonb_to_recordset($2::jsonb) AS x (distributor_id bigint))";
+
+static const char outlet_dist_insert_sql[] =
+    "INSERT INTO clients.outlet_distributor (outlet_id, distributor_id, "
+    "created_by) SELECT $1::bigint, x.distributor_id, $3::bigint FROM "
+    "jsonb_to_recordset($2::jsonb) AS x (distributor_id bigint) ON CONFLICT "
+    "(outlet_id, distributor_id) DO NOTHING";
+
+static const char outlet_touch_sql[] =
+    "UPDATE clients.outlet o SET version = o.version + 1, updated_at = now() "
+    "WHERE o.id = $1 RETURNING " OUTLET_JSON("o") "::text";
+
+/* The body of PUT /distributors, an array of {distributor_id}, checked
+ * for shape and repeats; NULL after recording 422. */
+static json_t *
+outlet_dist_normalize(kedr_req_t *r)
+{
+    json_t *body = kedr_body(r), *out, *e;
+    size_t i;
+
+    if (!json_is_array(body)) {
+        kedr_fail(r, KEDR_EINVAL, "distributors",
+                  "the body must be an array of {distributor_id}");
+        return NULL;
+    }
+    out = kedr_json_keep(r, json_array());
+    json_array_foreach (body, i, e) {
+        json_t *did = json_object_get(e, "distributor_id");
+        const char *field = kedr_sprintf(r, "distributors[%zu]", i);
+        size_t j;
+        json_t *x;
+
+        if (!json_is_object(e) || !json_is_integer(did) ||
+            json_integer_value(did) < 1 || json_object_size(e) != 1) {
+            kedr_fail(r, KEDR_EINVAL, field, "must be {distributor_id}");
+            return NULL;
+        }
+        json_array_foreach (out, j, x)
+            if (json_integer_value(json_object_get(x, "distributor_id")) ==
+                json_integer_value(did)) {
+                kedr_fail(r, KEDR_EINVAL, field,
+                          "names the same distributor twice");
+                return NULL;
+            }
+        json_array_append_new(out, json_pack("{s:O}", "distributor_id", did));
+    }
+    return out;
+}
+
+/* PUT /outlets/:id/distributors[?version=N] [{distributor_id}] -- the set
+ * becomes exactly this; each must be a live counterparty of kind
+ * distributor; bumps the outlet's version; 200 with the outlet. */
+int
+clients_outlets_distributors_put(kedr_req_t *r)
+{
+    const char *id = kedr_param_id(r, "id");
+    bool bad = false;
+    json_t *version = clients_query_version(r, &bad), *old, *list;
+    const char *text, *row;
+    kedr_rows_t *rows;
+    int rc;
+
+    if (bad)
+        return kedr_fail(r, KEDR_EINVAL, NULL, "invalid query");
+    if ((old = clients_lock(r, outlet_lock_sql, id, version, "outlet", &rc)) ==
+        NULL)
+        return rc;
+    if ((list = outlet_dist_normalize(r)) == NULL)
+        return KEDR_EINVAL;
+    text = kedr_json_text(r, list);
+    if ((rows = kedr_db_query(r, outlet_dist_check_sql, KEDR_PARAMS(text))) ==
+        NULL)
+        return KEDR_EDB;
+    if (kedr_rows_count(rows) > 0)
+        return kedr_fail(
+            r, KEDR_EINVAL,
+            kedr_sprintf(r, "distributors[%s]", kedr_rows_get(rows, 0, 0)),
+            "%s", kedr_rows_get(rows, 0, 1));
+    if ((rc = kedr_db_exec(r, outlet_dist_delete_sql, KEDR_PARAMS(id, text))) <
+            0 ||
+        (rc = kedr_db_exec(r, outlet_dist_insert_sql,
+                           KEDR_PARAMS(id, text, clients_uid(r)))) < 0)
+        return rc;
+    if ((rc = kedr_db_json(r, outlet_touch_sql, KEDR_PARAMS(id), &row)) != 0)
+        return rc;
+    if ((rc = clients_record(r, "outlet", "updated", old,
+                             kedr_json_parse(r, row), NULL)) != 0)
+        return rc;
+    return clients_reply_text(r, 200, row);
+}
+
+/* ---------------------------------------------------------------------
+ * Assortment
+ * --------------------------------------------------------------------- */
+
+static const char outlet_assort_get_sql[] =
+    "SELECT (jsonb_build_object('outlet_id', o.id, 'version', o.version) "
+    "|| " OUTLET_ASSORTMENT_JSON("o") ")::text FROM clients.outlet o WHERE "
+                                      "o.id = $1";
+
+/* GET /outlets/:id/assortment -- {outlet_id, version, checked_at, groups,
+ * products} */
+int
+clients_outlets_assortment_get(kedr_req_t *r)
+{
+    const char *id = kedr_param_id(r, "id");
+
+    if (id == NULL)
+        return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such outlet");
+    return kedr_reply_db_json(r, 200, outlet_assort_get_sql, KEDR_PARAMS(id));
+}
+
+static const char outlet_full_lock_sql[] =
+    "SELECT " OUTLET_FULL_JSON("o") "::text FROM clients.outlet o WHERE o.id "
+                                    "= $1 FOR UPDATE OF o";
+
+/* $1 groups [{group_id}], $2 products [{product_id}] (either NULL): the
+ * first reference to a catalog record that does not exist, as the name
+ * of the field and why. */
+static const char outlet_assort_check_sql[] =
+    "SELECT z.field, z.why FROM (SELECT 0 AS part, x.i, format("
+    "'groups[%s].group_id', x.i - 1) AS field, 'no such product group' AS "
+    "why FROM jsonb_array_elements(coalesce($1::jsonb, '[]')) WITH "
+    "ORDINALITY AS x (e, i) WHERE NOT EXISTS (SELECT 1 FROM "
+    "catalog.product_group g WHERE g.id = (x.e ->> 'group_id')::bigint) "
+    "UNION ALL SELECT 1, x.i, format('products[%s].product_id', x.i - 1), "
+    "'no such product' FROM jsonb_array_elements(coalesce($2::jsonb, "
+    "'[]')) WITH ORDINALITY AS x (e, i) WHERE NOT EXISTS (SELECT 1 FROM "
+    "catalog.product p WHERE p.id = (x.e ->> 'product_id')::bigint)) z "
+    "ORDER BY z.part, z.i LIMIT 1";
+
+/* The writes of PUT /assortment: $1 outlet, $2 the set (NULL: it is
+ * kept), $3 user.  Each set given becomes exactly that one. */
+static const char outlet_groups_delete_sql[] =
+    "DELETE FROM clients.outlet_group g WHERE g.outlet_id = $1 AND "
+    "$2::jsonb IS NOT NULL AND g.group_id NOT IN (SELECT x.group_id FROM "
+    "jsonb_to_recordset($2::jsonb) AS x (group_id bigint))";
+
+static const char outlet_groups_upsert_sql[] =
+    "INSERT INTO clients.outlet_group AS g (outlet_id, group_id, "
+    "shelf_share, facings, created_by) SELECT $1::bigint, x.group_id, "
+    "x.shelf_share, x.facings, $3::bigint FROM jsonb_to_recordset($2::jsonb) "
+    "AS x (group_id bigint, shelf_share numeric, facings int) ON CONFLICT "
+    "(outlet_id, group_id) DO UPDATE SET shelf_share = excluded.shelf_share, "
+    "facings = excluded.facings, version = g.version + 1, updated_at = now() "
+    "WHERE (g.shelf_share, g.facings) IS DISTINCT FROM "
+    "(excluded.shelf_share, excluded.facings)";
+
+static const char outlet_products_delete_sql[] =
+    "DELETE FROM clients.outlet_product p WHERE p.outlet_id = $1 AND "
+    "$2::jsonb IS NOT NULL AND p.product_id NOT IN (SELECT x.product_id "
+    "FROM jsonb_to_recordset($2::jsonb) AS x (product_id bigint))";
+
+static const char outlet_products_insert_sql[] =
+    "INSERT INTO clients.outlet_product (outlet_id, product_id, created_by) "
+    "SELECT $1::bigint, x.product_id, $3::bigint FROM "
+    "jsonb_to_recordset($2::jsonb) AS x (product_id bigint) ON CONFLICT "
+    "(outlet_id, product_id) DO NOTHING";
+
+/* $1 outlet, $2 checked_at (NULL: today) */
+static const char outlet_assort_touch_sql[] =
+    "UPDATE clients.outlet o SET checked_at = coalesce($2::date, "
+    "current_date), version = o.version + 1, updated_at = now() WHERE o.id "
+    "= $1 RETURNING " OUTLET_FULL_JSON("o") "::text";
+
+/* Whether `v` is absent, null, or a number from lo to hi (an integer
+ * when `integer`). */
+static bool
+outlet_num_ok(json_t *v, double lo, double hi, bool integer)
+{
+    if (v == NULL || json_is_null(v))
+        return true;
+    if (integer ? !json_is_integer(v) : !json_is_number(v))
+        return false;
+    return json_number_value(v) >= lo && json_number_value(v) <= hi;
+}
+
+/*
+ * The body's `key` (groups or products), an array of objects with the
+ * id member `idkey` (and for groups shelf_share, facings), checked for
+ * shape, ranges and repeats and copied into a new array; NULL when the
+ * body has no such member (that set is kept).  Sets *bad after recording
+ * the field errors (groups[2].shelf_share, ...).
+ */
+static json_t *
+outlet_assort_list(kedr_req_t *r, const char *key, const char *idkey, bool *bad)
+{
+    json_t *v = json_object_get(kedr_body(r), key), *out, *e;
+    bool groups = strcmp(key, "groups") == 0;
+    size_t i;
+
+    if (v == NULL)
+        return NULL;
+    out = kedr_json_keep(r, json_array());
+    json_array_foreach (v, i, e) {
+        const char *f = kedr_sprintf(r, "%s[%zu]", key, i);
+        json_t *id = json_object_get(e, idkey);
+        json_t *share = json_object_get(e, "shelf_share");
+        json_t *facings = json_object_get(e, "facings");
+        size_t known = 1, j;
+        json_t *x, *row;
+
+        if (!json_is_object(e)) {
+            kedr_field_error(r, f, "must be an object");
+            *bad = true;
+            continue;
+        }
+        if (groups)
+            known += (share != NULL) + (facings != NULL);
+        if (json_object_size(e) != known) {
+            kedr_field_error(r, f,
+                             groups ? "may have group_id, shelf_share and "
+                                      "facings only"
+                                    : "may have product_id only");
+            *bad = true;
+        }
+        if (!json_is_integer(id) || json_integer_value(id) < 1) {
+            kedr_field_error(r, kedr_sprintf(r, "%s.%s", f, idkey),
+                             "must be a record id");
+            *bad = true;
+            continue;
+        }
+        if (!outlet_num_ok(share, 0, 100, false)) {
+            kedr_field_error(r, kedr_sprintf(r, "%s.shelf_share", f),
+                             "must be a percentage from 0 to 100");
+            *bad = true;
+        }
+        if (!outlet_num_ok(facings, 0, 1000000, true)) {
+            kedr_field_error(r, kedr_sprintf(r, "%s.facings", f),
+                             "must be a whole number from 0");
+            *bad = true;
+        }
+        json_array_foreach (out, j, x)
+            if (json_integer_value(json_object_get(x, idkey)) ==
+                json_integer_value(id)) {
+                kedr_field_error(r, kedr_sprintf(r, "%s.%s", f, idkey),
+                                 "is listed twice");
+                *bad = true;
+            }
+        row = json_pack("{s:O}", idkey, id);
+        if (row == NULL)
+            kedr_out_of_memory(r);
+        if (groups) {
+            json_object_set(row, "shelf_share",
+                            share != NULL ? share : json_null());
+            json_object_set(row, "facings",
+                            facings != NULL ? facings : json_null());
+        }
+        json_array_append_new(out, row);
+    }
+    return out;
+}
+
+/* PUT /outlets/:id/assortment[?version=N] {checked_at, groups:
+ * [{group_id, shelf_share, facings}], products: [{product_id}]} -- each
+ * set given becomes exactly that one (one left out is kept); checked_at
+ * defaults to today.  200 with the assortment as GET answers it. */
+int
+clients_outlets_assortment_put(kedr_req_t *r)
+{
+    const char *id = kedr_param_id(r, "id");
+    bool bad = false;
+    json_t *version = clients_query_version(r, &bad), *old, *groups, *products;
+    const char *gtext, *ptext, *uid, *row;
+    kedr_rows_t *rows;
+    int rc;
+
+    if (bad)
+        return kedr_fail(r, KEDR_EINVAL, NULL, "invalid query");
+    if ((old = clients_lock(r, outlet_full_lock_sql, id, version, "outlet",
+                            &rc)) == NULL)
+        return rc;
+    groups = outlet_assort_list(r, "groups", "group_id", &bad);
+    products = outlet_assort_list(r, "products", "product_id", &bad);
+    if (bad)
+        return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
+    gtext = kedr_json_text(r, groups);
+    ptext = kedr_json_text(r, products);
+    rows = kedr_db_query(r, outlet_assort_check_sql, KEDR_PARAMS(gtext, ptext));
+    if (rows == NULL)
+        return KEDR_EDB;
+    if (kedr_rows_count(rows) > 0)
+        return kedr_fail(r, KEDR_EINVAL, kedr_rows_get(rows, 0, 0), "%s",
+                         kedr_rows_get(rows, 0, 1));
+    uid = clients_uid(r);
+    if ((rc = kedr_db_exec(r, outlet_groups_delete_sql,
+                           KEDR_PARAMS(id, gtext))) < 0 ||
+        (rc = kedr_db_exec(r, outlet_groups_upsert_sql,
+                           KEDR_PARAMS(id, gtext, uid))) < 0 ||
+        (rc = kedr_db_exec(r, outlet_products_delete_sql,
+                           KEDR_PARAMS(id, ptext))) < 0 ||
+        (rc = kedr_db_exec(r, outlet_products_insert_sql,
+                           KEDR_PARAMS(id, ptext, uid))) < 0)
+        return rc;
+    rc = kedr_db_json(r, outlet_assort_touch_sql,
+                      KEDR_PARAMS(id, json_string_value(json_object_get(
+                                          kedr_body(r), "checked_at"))),
+                      &row);
+    if (rc != 0)
+        return rc;
+    if ((rc = clients_record(r, "outlet", "assortment_updated", old,
+                             kedr_json_parse(r, row), NULL)) != 0)
+        return rc;
+    return kedr_reply_db_json(r, 200, outlet_assort_get_sql, KEDR_PARAMS(id));
+}

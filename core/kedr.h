@@ -885,6 +885,43 @@ kedr_json_text(kedr_req_t *r, json_t *v)
     return s;
 }
 
+/*
+ * The optimistic lock every update and delete starts with: run `sql` (one
+ * parameter, the record id; a SELECT ... FOR UPDATE answering the record
+ * as JSON text) and return the record the request owns.  NULL, with *rc
+ * set, when `id` is NULL or no row came back (404 "no such <what>"), when
+ * `version` (the JSON integer the client read; NULL: no check) is not the
+ * record's "version" (409 naming "version"), or when the query failed.
+ */
+static inline json_t *
+kedr_db_lock(kedr_req_t *r, const char *sql, const char *id, json_t *version,
+             const char *what, int *rc)
+{
+    const char *row;
+    json_t *cur;
+
+    *rc = 0;
+    if (id == NULL) {
+        *rc = kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such %s", what);
+        return NULL;
+    }
+    if ((*rc = kedr_db_json(r, sql, KEDR_PARAMS(id), &row)) != 0)
+        return NULL;
+    if (row == NULL) {
+        *rc = kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such %s", what);
+        return NULL;
+    }
+    cur = kedr_json_parse(r, row);
+    if (version != NULL &&
+        json_integer_value(version) !=
+            json_integer_value(json_object_get(cur, "version"))) {
+        *rc = kedr_fail(r, KEDR_ECONFLICT, "version",
+                        "the %s was changed by someone else: reload it", what);
+        return NULL;
+    }
+    return cur;
+}
+
 /* ---------------------------------------------------------------------
  * Extra attributes: fields an administrator defines for an entity
  * ("clients.counterparty") at /api/v1/attributes (text, number, date,

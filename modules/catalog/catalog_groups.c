@@ -219,7 +219,7 @@ catalog_groups_update(kedr_req_t *r)
 
     if (group_body_check(r) > 0)
         return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
-    if ((old = catalog_lock(r, group_lock_sql, id, version, "group", &rc)) ==
+    if ((old = kedr_db_lock(r, group_lock_sql, id, version, "group", &rc)) ==
         NULL)
         return rc;
     parent = catalog_body_has(r, "parent_id")
@@ -270,7 +270,7 @@ catalog_groups_delete(kedr_req_t *r)
 
     if (bad)
         return kedr_fail(r, KEDR_EINVAL, NULL, "invalid query");
-    if ((old = catalog_lock(r, group_lock_sql, id, version, "group", &rc)) ==
+    if ((old = kedr_db_lock(r, group_lock_sql, id, version, "group", &rc)) ==
         NULL)
         return rc;
     if ((rows = kedr_db_query(r, group_usage_sql, KEDR_PARAMS(id))) == NULL)

@@ -109,16 +109,6 @@ const char *catalog_query_bool(kedr_req_t *r, const char *key, bool *bad);
 json_t *catalog_query_version(kedr_req_t *r, bool *bad);
 
 /*
- * Lock the record `id` for this transaction with `sql` (SELECT <json>
- * ... WHERE id = $1 FOR UPDATE) and return it, owned.  NULL after
- * recording the error, with *rc set: 404 "no such <what>" when id is
- * NULL or absent, 409 naming "version" when `version` (a JSON integer,
- * or NULL for no check) differs from the record's.
- */
-json_t *catalog_lock(kedr_req_t *r, const char *sql, const char *id,
-                     json_t *version, const char *what, int *rc);
-
-/*
  * Normalise an external-ids object (checked by catalog_ext_problem):
  * values trimmed.  A new object owned by the request; NULL for NULL.
  */

@@ -122,7 +122,7 @@ catalog_price_types_update(kedr_req_t *r)
     json_t *old;
     int rc;
 
-    if ((old = catalog_lock(r, price_type_lock_sql, id, version, "price type",
+    if ((old = kedr_db_lock(r, price_type_lock_sql, id, version, "price type",
                             &rc)) == NULL)
         return rc;
     rc = kedr_db_json(
@@ -163,7 +163,7 @@ catalog_price_types_delete(kedr_req_t *r)
 
     if (bad)
         return kedr_fail(r, KEDR_EINVAL, NULL, "invalid query");
-    if ((old = catalog_lock(r, price_type_lock_sql, id, version, "price type",
+    if ((old = kedr_db_lock(r, price_type_lock_sql, id, version, "price type",
                             &rc)) == NULL)
         return rc;
     if ((rows = kedr_db_query(r, price_type_used_sql, KEDR_PARAMS(id))) == NULL)

@@ -286,7 +286,7 @@ catalog_products_update(kedr_req_t *r)
     const char *row;
     int rc;
 
-    if ((old = catalog_lock(r, product_lock_sql, id, version, "product",
+    if ((old = kedr_db_lock(r, product_lock_sql, id, version, "product",
                             &rc)) == NULL)
         return rc;
     if ((rc = product_check(r, id, sku, ext, group)) != 0)
@@ -330,7 +330,7 @@ catalog_products_delete(kedr_req_t *r)
 
     if (bad)
         return kedr_fail(r, KEDR_EINVAL, NULL, "invalid query");
-    if ((old = catalog_lock(r, product_lock_sql, id, version, "product",
+    if ((old = kedr_db_lock(r, product_lock_sql, id, version, "product",
                             &rc)) == NULL)
         return rc;
     if ((rc = kedr_db_exec(r, product_delete_sql, KEDR_PARAMS(id))) < 0)

@@ -77,7 +77,7 @@ SQL="$DIR/select.sql"
 cat >"$SQL" <<'SQL'
 SELECT json_build_object('id', id, 'lang', lang, 'text', text, 'version', version)::text FROM hello.greeting WHERE id = 1;
 SQL
-PGBENCH=$(ls /usr/lib/postgresql/*/bin/pgbench | sort -V | tail -1)
+PGBENCH=$(printf '%s\n' /usr/lib/postgresql/*/bin/pgbench | sort -V | tail -1)
 PGLOG="$DIR/pgbench"
 mkdir -p "$PGLOG"
 (cd "$PGLOG" && "$PGBENCH" -n -M prepared -c "$CONNS" -j "$THREADS" -T "$DUR" \

@@ -9,7 +9,7 @@
 #                  inline (`cppcheck-suppress id`), each with its reason;
 #                  tools/lint/jansson.cfg teaches it jansson's foreach
 #                  macros so no system header is parsed
-#   shellcheck     tools/*.sh, .ci/run and tests/*/run.sh
+#   shellcheck     tools/*.sh, bench/*.sh, .ci/run and tests/*/run.sh
 #
 #   make lint          all three
 #   make format        rewrite the C files in place with clang-format
@@ -22,7 +22,7 @@ SHELLCHECK   ?= shellcheck
 LINT_C   = $(wildcard $(or $(shell git ls-files --cached --others \
                --exclude-standard -- '*.c' '*.h' 2>/dev/null), \
                $(shell find core modules tests -name '*.[ch]' 2>/dev/null)))
-LINT_SH  = $(wildcard tools/*.sh .ci/run tests/*/run.sh)
+LINT_SH  = $(wildcard tools/*.sh bench/*.sh .ci/run tests/*/run.sh)
 
 CPPCHECK_FLAGS = --enable=warning,style,performance,portability --std=c11 \
                  --inline-suppr --error-exitcode=1 --quiet \

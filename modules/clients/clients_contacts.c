@@ -370,7 +370,7 @@ clients_contacts_update(kedr_req_t *r)
     const char *row;
     int rc;
 
-    if ((old = clients_lock(r, contact_lock_sql, id, version, "contact",
+    if ((old = kedr_db_lock(r, contact_lock_sql, id, version, "contact",
                             &rc)) == NULL)
         return rc;
     if ((n = contact_normalize(r)) == NULL)

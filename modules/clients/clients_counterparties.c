@@ -19,50 +19,74 @@ static const char *const cp_kinds[] = {
 static const char *const cp_statuses[] = {"prospect", "active", "inactive",
                                           NULL};
 static const char *const cp_abc[] = {"A", "B", "C", NULL};
-static const char *const cp_sort_keys[] = {
-    "name", "inn",        "region",     "kind", "status",
-    "abc",  "created_at", "updated_at", "id",   NULL};
 
 /*
  * The list.  $1 q (a name fragment, or the start of an INN), $2 kind, $3
- * status, $4 region, $5 manager_id, $6 tag, $7 limit, $8 offset, $9 sort
- * key and $10 order (both checked against a list first: the ordering is
- * chosen by CASE over fixed expressions, never spliced), $11 inn (exact),
- * $12 parent_id, $13 distributor_id (served by it).  Merged records are left
- * out.
+ * status, $4 region, $5 manager_id, $6 tag, $7 limit, $8 offset, $9 the
+ * most records `total` counts (NULL: all), $10 inn (exact), $11
+ * parent_id, $12 distributor_id (served by it).  Merged records are left
+ * out.  The ORDER BY goes between the parts: one of cp_orders, chosen
+ * from a fixed list (never spliced from the request), so that the
+ * default order is counterparty_name read in index order and stopped
+ * after the page, never a sort of the whole set.
  */
-static const char cp_list_sql[] =
-    "WITH f AS (SELECT c.* FROM clients.counterparty c "
-    "WHERE c.merged_into IS NULL "
-    "AND ($1::text IS NULL OR c.name ILIKE '%' || replace(replace(replace("
-    "$1, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' "
-    "OR ($1 ~ '^[0-9]+$' AND starts_with(c.inn, $1))) "
-    "AND ($2::text IS NULL OR c.kind = $2) "
-    "AND ($3::text IS NULL OR c.status = $3) "
-    "AND ($4::text IS NULL OR c.region = $4) "
-    "AND ($5::bigint IS NULL OR c.manager_id = $5::bigint) "
-    "AND ($6::text IS NULL OR c.tags @> ARRAY[$6::text]) "
-    "AND ($11::text IS NULL OR c.inn = $11) "
-    "AND ($12::bigint IS NULL OR c.parent_id = $12::bigint) "
-    "AND ($13::bigint IS NULL OR EXISTS (SELECT 1 FROM "
-    "clients.counterparty_distributor d WHERE d.counterparty_id = c.id AND "
-    "d.distributor_id = $13::bigint))), "
-    "s AS (SELECT f.*, CASE $9 WHEN 'inn' THEN inn WHEN 'region' THEN region "
-    "WHEN 'kind' THEN kind WHEN 'status' THEN status WHEN 'abc' THEN abc "
-    "WHEN 'created_at' THEN to_char(created_at, 'YYYYMMDDHH24MISSUS') "
-    "WHEN 'updated_at' THEN to_char(updated_at, 'YYYYMMDDHH24MISSUS') "
-    "WHEN 'id' THEN lpad(id::text, 19, '0') "
-    "ELSE name COLLATE \"ru-RU-x-icu\" END AS k FROM f), "
-    "p AS (SELECT *, row_number() OVER (ORDER BY "
-    "CASE WHEN $10 = 'desc' THEN NULL ELSE k END ASC, "
-    "CASE WHEN $10 = 'desc' THEN k END DESC, id) AS ord "
-    "FROM s ORDER BY ord LIMIT $7::int OFFSET $8::int) "
-    /* the JSON of the table's own row: p also carries the sort columns */
+#define CP_FILTERS                                                             \
+    "c.merged_into IS NULL "                                                   \
+    "AND ($1::text IS NULL OR c.name ILIKE '%' || replace(replace(replace("    \
+    "$1, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' "                      \
+    "OR ($1 ~ '^[0-9]+$' AND starts_with(c.inn, $1))) "                        \
+    "AND ($2::text IS NULL OR c.kind = $2) "                                   \
+    "AND ($3::text IS NULL OR c.status = $3) "                                 \
+    "AND ($4::text IS NULL OR c.region = $4) "                                 \
+    "AND ($5::bigint IS NULL OR c.manager_id = $5::bigint) "                   \
+    "AND ($6::text IS NULL OR c.tags @> ARRAY[$6::text]) "                     \
+    "AND ($10::text IS NULL OR c.inn = $10) "                                  \
+    "AND ($11::bigint IS NULL OR c.parent_id = $11::bigint) "                  \
+    "AND ($12::bigint IS NULL OR EXISTS (SELECT 1 FROM "                       \
+    "clients.counterparty_distributor d WHERE d.counterparty_id = c.id AND "   \
+    "d.distributor_id = $12::bigint))"
+
+/* (cp_list_head | cp_search_head) ORDER cp_list_mid ORDER (cp_list_tail |
+ * cp_search_tail).  Without q the page is read in the order of an index
+ * where there is one and stopped after it.  With q the matches are
+ * collected first (trigram or INN index) and sorted: read in name order
+ * instead, a fragment whose matches cluster (a common prefix: "Энерго...")
+ * walks most of the index before the first match. */
+static const char cp_list_head[] =
+    "WITH p AS (SELECT c.* FROM clients.counterparty c WHERE " CP_FILTERS
+    " ORDER BY ";
+static const char cp_search_head[] =
+    "WITH m AS MATERIALIZED (SELECT c.* FROM clients.counterparty c WHERE "
+    "" CP_FILTERS "), p AS (SELECT c.* FROM m c ORDER BY ";
+static const char cp_list_mid[] =
+    " LIMIT $7::int OFFSET $8::int) "
+    /* p has the table's columns: CP_JSON of it is the record's JSON */
     "SELECT json_build_object('items', coalesce((SELECT json_agg(" CP_JSON(
-        "c") " ORDER BY p.ord) FROM p JOIN clients.counterparty c ON c.id = "
-             "p.id), '[]'::json), "
-             "'total', (SELECT count(*) FROM f), 'limit', $7::int, "
-             "'offset', $8::int)::text";
+        "c") " ORDER BY ";
+/* the total: at most $9 of the records `from` holds */
+#define CP_LIST_TAIL(from)                                                     \
+    ") FROM p c), '[]'::json), 'total', t.n, 'total_exact', $9::int IS NULL "  \
+    "OR t.n < $9::int, 'limit', $7::int, 'offset', $8::int)::text FROM "       \
+    "(SELECT count(*) AS n FROM (SELECT 1 FROM " from " LIMIT $9::int) x) t"
+static const char cp_list_tail[] =
+    CP_LIST_TAIL("clients.counterparty c WHERE " CP_FILTERS);
+static const char cp_search_tail[] = CP_LIST_TAIL("m");
+
+/* The sort keys and their ORDER BY, ascending then descending; the id
+ * breaks ties in the same direction.  name, the default, matches index
+ * counterparty_name (read backwards for desc). */
+static const char *const cp_orders[][3] = {
+    {"name", "c.name COLLATE \"ru-RU-x-icu\", c.id",
+     "c.name COLLATE \"ru-RU-x-icu\" DESC, c.id DESC"},
+    {"inn", "c.inn, c.id", "c.inn DESC, c.id DESC"},
+    {"region", "c.region, c.id", "c.region DESC, c.id DESC"},
+    {"kind", "c.kind, c.id", "c.kind DESC, c.id DESC"},
+    {"status", "c.status, c.id", "c.status DESC, c.id DESC"},
+    {"abc", "c.abc, c.id", "c.abc DESC, c.id DESC"},
+    {"created_at", "c.created_at, c.id", "c.created_at DESC, c.id DESC"},
+    {"updated_at", "c.updated_at, c.id", "c.updated_at DESC, c.id DESC"},
+    {"id", "c.id", "c.id DESC"},
+};
 
 /* An optional query string value, NULL when absent or empty. */
 static const char *
@@ -74,8 +98,8 @@ cp_query(kedr_req_t *r, const char *key)
 }
 
 /* GET /counterparties?q=&kind=&status=&region=&manager_id=&tag=&inn=
- * &parent_id=&distributor_id=&sort=&order=&limit=&offset= -- {items, total,
- * limit, offset} */
+ * &parent_id=&distributor_id=&sort=&order=&limit=&offset=&total= --
+ * {items, total, total_exact, limit, offset} */
 int
 clients_cp_list(kedr_req_t *r)
 {
@@ -83,21 +107,27 @@ clients_cp_list(kedr_req_t *r)
     const char *order = cp_query(r, "order");
     const char *kind = cp_query(r, "kind");
     const char *status = cp_query(r, "status");
+    const char *total = cp_query(r, "total");
+    const char *q = cp_query(r, "q");
     bool bad = false;
     const char *manager = clients_query_id(r, "manager_id", &bad);
     const char *parent = clients_query_id(r, "parent_id", &bad);
     const char *dist = clients_query_id(r, "distributor_id", &bad);
     long limit = kedr_query_count(r, "limit", 50, 500);
     long offset = kedr_query_count(r, "offset", 0, 100000000);
+    bool desc = order != NULL && strcmp(order, "desc") == 0;
+    const char *by = NULL;
 
     if (sort == NULL)
         sort = "name";
-    if (!clients_one_of(sort, cp_sort_keys)) {
+    for (size_t i = 0; i < sizeof(cp_orders) / sizeof(cp_orders[0]); i++)
+        if (strcmp(sort, cp_orders[i][0]) == 0)
+            by = cp_orders[i][desc ? 2 : 1];
+    if (by == NULL) {
         kedr_field_error(r, "sort", "is not a sortable column");
         bad = true;
     }
-    if (order != NULL && strcmp(order, "asc") != 0 &&
-        strcmp(order, "desc") != 0) {
+    if (order != NULL && strcmp(order, "asc") != 0 && !desc) {
         kedr_field_error(r, "order", "must be asc or desc");
         bad = true;
     }
@@ -109,16 +139,23 @@ clients_cp_list(kedr_req_t *r)
         kedr_field_error(r, "status", "must be prospect, active or inactive");
         bad = true;
     }
+    if (total != NULL && strcmp(total, "exact") != 0) {
+        kedr_field_error(r, "total", "must be exact");
+        bad = true;
+    }
     if (bad || limit < 0 || offset < 0)
         return kedr_fail(r, KEDR_EINVAL, NULL, "invalid query");
     return kedr_reply_db_json(
-        r, 200, cp_list_sql,
-        KEDR_PARAMS(cp_query(r, "q"), kind, status, cp_query(r, "region"),
-                    manager, cp_query(r, "tag"), kedr_sprintf(r, "%ld", limit),
-                    kedr_sprintf(r, "%ld", offset), sort,
-                    order != NULL && strcmp(order, "desc") == 0 ? "desc"
-                                                                : "asc",
-                    cp_query(r, "inn"), parent, dist));
+        r, 200,
+        kedr_sprintf(r, "%s%s%s%s%s", q != NULL ? cp_search_head : cp_list_head,
+                     by, cp_list_mid, by,
+                     q != NULL ? cp_search_tail : cp_list_tail),
+        KEDR_PARAMS(
+            q, kind, status, cp_query(r, "region"), manager, cp_query(r, "tag"),
+            kedr_sprintf(r, "%ld", limit), kedr_sprintf(r, "%ld", offset),
+            total != NULL ? NULL
+                          : kedr_sprintf(r, "%ld", offset + CLIENTS_TOTAL_MORE),
+            cp_query(r, "inn"), parent, dist));
 }
 
 /* $1 name, $2 limit: live counterparties whose names are similar
@@ -435,7 +472,7 @@ clients_cp_update(kedr_req_t *r)
     const char *row;
     int rc;
 
-    if ((old = clients_lock(r, cp_lock_sql, id, version, "counterparty",
+    if ((old = kedr_db_lock(r, cp_lock_sql, id, version, "counterparty",
                             &rc)) == NULL)
         return rc;
     if (!json_is_null(json_object_get(old, "merged_into")))
@@ -480,7 +517,7 @@ clients_cp_delete(kedr_req_t *r)
 
     if (bad)
         return kedr_fail(r, KEDR_EINVAL, NULL, "invalid query");
-    if ((old = clients_lock(r, cp_lock_sql, id, version, "counterparty",
+    if ((old = kedr_db_lock(r, cp_lock_sql, id, version, "counterparty",
                             &rc)) == NULL)
         return rc;
     if ((rc = kedr_db_json(r, cp_deactivate_sql, KEDR_PARAMS(id), &row)) != 0)

@@ -134,7 +134,7 @@ clients_distributors_put(kedr_req_t *r)
 
     if (bad)
         return kedr_fail(r, KEDR_EINVAL, NULL, "invalid query");
-    if ((old = clients_lock(r, dist_lock_sql, id, version, "counterparty",
+    if ((old = kedr_db_lock(r, dist_lock_sql, id, version, "counterparty",
                             &rc)) == NULL)
         return rc;
     if (!json_is_null(json_object_get(old, "merged_into")))

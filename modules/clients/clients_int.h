@@ -81,6 +81,12 @@ char *clients_trim(kedr_req_t *r, const char *s);
  * field error and sets *bad when malformed. */
 const char *clients_query_id(kedr_req_t *r, const char *key, bool *bad);
 
+/* The lists count `total` up to offset + CLIENTS_TOTAL_MORE matching
+ * records (answering total_exact false when there are more), unless
+ * total=exact is asked: a count of the whole filtered set per page is
+ * what made the first page of 65,000 counterparties slow. */
+#define CLIENTS_TOTAL_MORE 1000
+
 /*
  * Copy the body's member `key` into `out` when present: strings trimmed
  * (blank becomes null), null kept as null.  Returns the copied value
@@ -105,15 +111,6 @@ bool clients_one_of(const char *s, const char *const *allowed);
 /* Check an external-ids object ({system: "id"}); records a field error
  * and returns false when it is wrong. */
 bool clients_ext_valid(kedr_req_t *r, json_t *ext, const char *field);
-
-/*
- * Lock the record `id` with `sql` (SELECT <json>::text ... WHERE id = $1
- * FOR UPDATE) and return it, owned.  NULL after recording the error, with
- * *rc set: 404 "no such <what>", or 409 naming "version" when `version`
- * (a JSON integer, NULL for no check) differs from the record's.
- */
-json_t *clients_lock(kedr_req_t *r, const char *sql, const char *id,
-                     json_t *version, const char *what, int *rc);
 
 /*
  * Record a write: the audit row (entity "clients.<entity>") and the event

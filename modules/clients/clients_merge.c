@@ -176,7 +176,7 @@ clients_cp_merge(kedr_req_t *r)
     size_t i;
     int rc;
 
-    if ((into = clients_lock(r, merge_lock_sql, id, version, "counterparty",
+    if ((into = kedr_db_lock(r, merge_lock_sql, id, version, "counterparty",
                              &rc)) == NULL)
         return rc;
     if (!json_is_null(json_object_get(into, "merged_into")))

@@ -49,9 +49,6 @@
 
 static const char *const outlet_formats[] = {
     "diy", "electrical_shop", "chain_store", "showroom", "online", NULL};
-static const char *const outlet_sort_keys[] = {
-    "name",       "address",    "format", "checked_at",
-    "created_at", "updated_at", "id",     NULL};
 
 /* The list's filters on outlet row `o` but the distributor (see below). */
 #define OUTLET_FILTERS                                                         \
@@ -67,35 +64,57 @@ static const char *const outlet_sort_keys[] = {
 /*
  * The list.  $1 q (a fragment of the name or the address), $2 owner_id,
  * $3 distributor_id (supplied by it), $4 format, $5 manager_id, $6
- * active, $7 limit, $8 offset, $9 sort key and $10 order (both checked
- * against a list first: the ordering is chosen by CASE over fixed
- * expressions, never spliced).  With a distributor the outlets are
- * found through outlet_distributor's (distributor_id, outlet_id) index,
- * then by primary key (never a scan of every outlet); the two branches
- * are gated by one-time filters on $3, which hold in a generic plan of
- * the prepared statement too.
+ * active, $7 limit, $8 offset, $9 the most records `total` counts (NULL:
+ * all).  The ORDER BY goes between the parts: one of outlet_orders,
+ * chosen from a fixed list (never spliced from the request).
+ *
+ * (outlet_list_head | outlet_search_head) ORDER outlet_list_mid ORDER
+ * (outlet_list_tail | outlet_search_tail).  Without q and distributor the
+ * page is read in the order of an index where there is one (outlet_name
+ * for the default) and stopped after it.  Otherwise the matches are
+ * collected first and sorted.  With a distributor they are found through
+ * outlet_distributor's (distributor_id, outlet_id) index, then by primary
+ * key (never a scan of every outlet); the two branches are gated by
+ * one-time filters on $3, which hold in a generic plan of the prepared
+ * statement too.
  */
-static const char outlet_list_sql[] =
-    "WITH f AS (SELECT o.* FROM clients.outlet o WHERE $3::bigint IS NULL "
-    "AND " OUTLET_FILTERS " UNION ALL SELECT o.* FROM clients.outlet o "
-    "WHERE $3::bigint IS NOT NULL AND o.id = ANY (ARRAY(SELECT d.outlet_id "
-    "FROM clients.outlet_distributor d WHERE d.distributor_id = "
-    "$3::bigint)) AND " OUTLET_FILTERS "), "
-    "s AS (SELECT f.*, CASE $9 WHEN 'address' THEN address "
-    "WHEN 'format' THEN format "
-    "WHEN 'checked_at' THEN to_char(checked_at, 'YYYYMMDD') "
-    "WHEN 'created_at' THEN to_char(created_at, 'YYYYMMDDHH24MISSUS') "
-    "WHEN 'updated_at' THEN to_char(updated_at, 'YYYYMMDDHH24MISSUS') "
-    "WHEN 'id' THEN lpad(id::text, 19, '0') "
-    "ELSE name COLLATE \"ru-RU-x-icu\" END AS k FROM f), "
-    "p AS (SELECT *, row_number() OVER (ORDER BY "
-    "CASE WHEN $10 = 'desc' THEN NULL ELSE k END ASC, "
-    "CASE WHEN $10 = 'desc' THEN k END DESC, id) AS ord "
-    "FROM s ORDER BY ord LIMIT $7::int OFFSET $8::int) "
+static const char outlet_list_head[] =
+    "WITH p AS (SELECT o.* FROM clients.outlet o WHERE $3::bigint IS NULL "
+    "AND " OUTLET_FILTERS " ORDER BY ";
+static const char outlet_search_head[] =
+    "WITH m AS MATERIALIZED (SELECT o.* FROM clients.outlet o WHERE "
+    "$3::bigint IS NULL AND " OUTLET_FILTERS " UNION ALL SELECT o.* FROM "
+    "clients.outlet o WHERE $3::bigint IS NOT NULL AND o.id = ANY (ARRAY("
+    "SELECT d.outlet_id FROM clients.outlet_distributor d WHERE "
+    "d.distributor_id = $3::bigint)) AND " OUTLET_FILTERS "), "
+    "p AS (SELECT o.* FROM m o ORDER BY ";
+static const char outlet_list_mid[] =
+    " LIMIT $7::int OFFSET $8::int) "
+    /* p has the table's columns: OUTLET_JSON of it is the record's JSON */
     "SELECT json_build_object('items', coalesce((SELECT json_agg(" OUTLET_JSON(
-        "o") " ORDER BY o.ord) FROM p o), '[]'::json), "
-             "'total', (SELECT count(*) FROM f), 'limit', $7::int, "
-             "'offset', $8::int)::text";
+        "o") " ORDER BY ";
+/* the total: at most $9 of the records `from` holds */
+#define OUTLET_LIST_TAIL(from)                                                 \
+    ") FROM p o), '[]'::json), 'total', t.n, 'total_exact', $9::int IS NULL "  \
+    "OR t.n < $9::int, 'limit', $7::int, 'offset', $8::int)::text FROM "       \
+    "(SELECT count(*) AS n FROM (SELECT 1 FROM " from " LIMIT $9::int) x) t"
+static const char outlet_list_tail[] = OUTLET_LIST_TAIL(
+    "clients.outlet o WHERE $3::bigint IS NULL AND " OUTLET_FILTERS);
+static const char outlet_search_tail[] = OUTLET_LIST_TAIL("m");
+
+/* The sort keys and their ORDER BY, ascending then descending; the id
+ * breaks ties in the same direction.  name, the default, matches index
+ * outlet_name (read backwards for desc). */
+static const char *const outlet_orders[][3] = {
+    {"name", "o.name COLLATE \"ru-RU-x-icu\", o.id",
+     "o.name COLLATE \"ru-RU-x-icu\" DESC, o.id DESC"},
+    {"address", "o.address, o.id", "o.address DESC, o.id DESC"},
+    {"format", "o.format, o.id", "o.format DESC, o.id DESC"},
+    {"checked_at", "o.checked_at, o.id", "o.checked_at DESC, o.id DESC"},
+    {"created_at", "o.created_at, o.id", "o.created_at DESC, o.id DESC"},
+    {"updated_at", "o.updated_at, o.id", "o.updated_at DESC, o.id DESC"},
+    {"id", "o.id", "o.id DESC"},
+};
 
 /* An optional query string value, NULL when absent or blank. */
 static const char *
@@ -107,7 +126,8 @@ outlet_query(kedr_req_t *r, const char *key)
 }
 
 /* GET /outlets?q=&owner_id=&distributor_id=&format=&manager_id=&active=
- * &sort=&order=&limit=&offset= -- {items, total, limit, offset} */
+ * &sort=&order=&limit=&offset=&total= -- {items, total, total_exact,
+ * limit, offset} */
 int
 clients_outlets_list(kedr_req_t *r)
 {
@@ -115,21 +135,29 @@ clients_outlets_list(kedr_req_t *r)
     const char *order = outlet_query(r, "order");
     const char *format = outlet_query(r, "format");
     const char *active = outlet_query(r, "active");
+    const char *total = outlet_query(r, "total");
+    const char *q = outlet_query(r, "q");
     bool bad = false;
     const char *owner = clients_query_id(r, "owner_id", &bad);
     const char *dist = clients_query_id(r, "distributor_id", &bad);
     const char *manager = clients_query_id(r, "manager_id", &bad);
     long limit = kedr_query_count(r, "limit", 50, 500);
     long offset = kedr_query_count(r, "offset", 0, 100000000);
+    bool desc = order != NULL && strcmp(order, "desc") == 0;
+    bool search = q != NULL || dist != NULL;
+    const char *by = NULL;
 
     if (sort == NULL)
         sort = "name";
-    if (!clients_one_of(sort, outlet_sort_keys)) {
+    for (size_t i = 0; i < sizeof(outlet_orders) / sizeof(outlet_orders[0]);
+         i++)
+        if (strcmp(sort, outlet_orders[i][0]) == 0)
+            by = outlet_orders[i][desc ? 2 : 1];
+    if (by == NULL) {
         kedr_field_error(r, "sort", "is not a sortable column");
         bad = true;
     }
-    if (order != NULL && strcmp(order, "asc") != 0 &&
-        strcmp(order, "desc") != 0) {
+    if (order != NULL && strcmp(order, "asc") != 0 && !desc) {
         kedr_field_error(r, "order", "must be asc or desc");
         bad = true;
     }
@@ -142,14 +170,24 @@ clients_outlets_list(kedr_req_t *r)
         kedr_field_error(r, "active", "must be true or false");
         bad = true;
     }
+    if (total != NULL && strcmp(total, "exact") != 0) {
+        kedr_field_error(r, "total", "must be exact");
+        bad = true;
+    }
     if (bad || limit < 0 || offset < 0)
         return kedr_fail(r, KEDR_EINVAL, NULL, "invalid query");
     return kedr_reply_db_json(
-        r, 200, outlet_list_sql,
-        KEDR_PARAMS(
-            outlet_query(r, "q"), owner, dist, format, manager, active,
-            kedr_sprintf(r, "%ld", limit), kedr_sprintf(r, "%ld", offset), sort,
-            order != NULL && strcmp(order, "desc") == 0 ? "desc" : "asc"));
+        r, 200,
+        kedr_sprintf(r, "%s%s%s%s%s",
+                     search ? outlet_search_head : outlet_list_head, by,
+                     outlet_list_mid, by,
+                     search ? outlet_search_tail : outlet_list_tail),
+        KEDR_PARAMS(q, owner, dist, format, manager, active,
+                    kedr_sprintf(r, "%ld", limit),
+                    kedr_sprintf(r, "%ld", offset),
+                    total != NULL
+                        ? NULL
+                        : kedr_sprintf(r, "%ld", offset + CLIENTS_TOTAL_MORE)));
 }
 
 static const char outlet_one_sql[] =
@@ -342,7 +380,7 @@ clients_outlets_update(kedr_req_t *r)
     const char *row;
     int rc;
 
-    if ((old = clients_lock(r, outlet_lock_sql, id, version, "outlet", &rc)) ==
+    if ((old = kedr_db_lock(r, outlet_lock_sql, id, version, "outlet", &rc)) ==
         NULL)
         return rc;
     if ((n = outlet_normalize(r, old)) == NULL)
@@ -381,7 +419,7 @@ clients_outlets_delete(kedr_req_t *r)
 
     if (bad)
         return kedr_fail(r, KEDR_EINVAL, NULL, "invalid query");
-    if ((old = clients_lock(r, outlet_lock_sql, id, version, "outlet", &rc)) ==
+    if ((old = kedr_db_lock(r, outlet_lock_sql, id, version, "outlet", &rc)) ==
         NULL)
         return rc;
     if ((rc = kedr_db_json(r, outlet_deactivate_sql, KEDR_PARAMS(id), &row)) !=
@@ -490,7 +528,7 @@ clients_outlets_distributors_put(kedr_req_t *r)
 
     if (bad)
         return kedr_fail(r, KEDR_EINVAL, NULL, "invalid query");
-    if ((old = clients_lock(r, outlet_lock_sql, id, version, "outlet", &rc)) ==
+    if ((old = kedr_db_lock(r, outlet_lock_sql, id, version, "outlet", &rc)) ==
         NULL)
         return rc;
     if ((list = outlet_dist_normalize(r)) == NULL)
@@ -695,7 +733,7 @@ clients_outlets_assortment_put(kedr_req_t *r)
 
     if (bad)
         return kedr_fail(r, KEDR_EINVAL, NULL, "invalid query");
-    if ((old = clients_lock(r, outlet_full_lock_sql, id, version, "outlet",
+    if ((old = kedr_db_lock(r, outlet_full_lock_sql, id, version, "outlet",
                             &rc)) == NULL)
         return rc;
     groups = outlet_assort_list(r, "groups", "group_id", &bad);

@@ -170,35 +170,6 @@ clients_ext_valid(kedr_req_t *r, json_t *ext, const char *field)
     return true;
 }
 
-json_t *
-clients_lock(kedr_req_t *r, const char *sql, const char *id, json_t *version,
-             const char *what, int *rc)
-{
-    const char *row;
-    json_t *cur;
-
-    *rc = 0;
-    if (id == NULL) {
-        *rc = kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such %s", what);
-        return NULL;
-    }
-    if ((*rc = kedr_db_json(r, sql, KEDR_PARAMS(id), &row)) != 0)
-        return NULL;
-    if (row == NULL) {
-        *rc = kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such %s", what);
-        return NULL;
-    }
-    cur = kedr_json_parse(r, row);
-    if (version != NULL &&
-        json_integer_value(version) !=
-            json_integer_value(json_object_get(cur, "version"))) {
-        *rc = kedr_fail(r, KEDR_ECONFLICT, "version",
-                        "the %s was changed by someone else: reload it", what);
-        return NULL;
-    }
-    return cur;
-}
-
 int
 clients_record(kedr_req_t *r, const char *entity, const char *action,
                json_t *old, json_t *new_, json_t *payload)

@@ -159,6 +159,12 @@ test('list: search by name fragment and INN, filters, sort, paging', async () =>
     const tver = await ok(admin.get(`${C}/counterparties?region=${encodeURIComponent('Тверь')}`));
     assert.deepEqual(tver.items.map((x) => x.name).sort(), ['Альфа Свет', 'Ромашка Электро']);
     assert.equal(tver.total, 2);
+    assert.equal(tver.total_exact, true);
+    // total is counted up to offset + 1000 unless total=exact is asked
+    const exact = await ok(admin.get(`${C}/counterparties?region=${encodeURIComponent('Тверь')}&total=exact&limit=1`));
+    assert.equal(exact.total, 2);
+    assert.equal(exact.total_exact, true);
+    assert.equal((await admin.get(`${C}/counterparties?total=some`)).status, 422);
     const q = await ok(admin.get(`${C}/counterparties?q=${encodeURIComponent('машк')}`));
     assert.deepEqual(q.items.map((x) => x.id), [made[0].id]);
     const byInn = await ok(admin.get(`${C}/counterparties?q=770708`));

@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# bench/clients.sh -- the clients module's list queries under load (issue
+# 6), each against its floor, in one run on this machine:
+#
+#   list     GET /api/v1/clients/counterparties (first page, by name)
+#   name     GET /api/v1/clients/counterparties?q=FRAGMENT (name search)
+#   inn      GET /api/v1/clients/counterparties?q=INN (the search box
+#            with a whole INN)
+#   outlets  GET /api/v1/clients/outlets?distributor_id=N
+#
+# A throw-away stack (tools/stack.sh) with catalog and clients, 65,000
+# counterparties, 150,000 contacts, 100,000 outlets and 20,000 products
+# from bench/clients-data.sql, an admin session.  Each route is loaded
+# with wrk (random fragments, INNs and distributors through a Lua
+# script), then the statement the route runs -- extracted from the C
+# source by bench/sql-of.py, parameters filled in the same way -- goes
+# through pgbench -M prepared with the same number of clients (the
+# floor).  Prints a Markdown table for bench/RESULTS.md.
+#
+#   bench/clients.sh [SECONDS] [CONNECTIONS]      (defaults: 10 50)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd -P)
+DUR=${1:-10}
+CONNS=${2:-50}
+THREADS=2
+
+tools/deps.sh bench >/dev/null
+make -s build >/dev/null
+
+DIR=$(mktemp -d /tmp/kedr-bench-clients.XXXXXX)
+chmod 755 "$DIR"
+cleanup()
+{
+    tools/stack.sh down "$DIR" --purge >/dev/null 2>&1 || true
+    rm -rf "$DIR"
+}
+trap cleanup EXIT
+
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+
+# the shipped configuration (catalog and clients enabled), socket in DIR
+sed -e "s|\"var/run/kedr.sock\"|\"$DIR/run/kedr.sock\"|" \
+    -e "s|\"var/run/kedr.pid\"|\"$DIR/run/kedr.pid\"|" \
+    -e "s|path = \[ \"build/modules\" \];|path = [ \"$ROOT/build/modules\" ];|" \
+    -e 's|^\( *enabled = \)\[.*\];|\1[ "catalog", "clients" ];|' conf/kedr.conf >"$DIR/kedr.conf"
+tools/stack.sh up "$DIR" --conf "$DIR/kedr.conf" --port "$PORT" >/dev/null
+# shellcheck disable=SC1091
+. "$DIR/run/stack.env"
+BASE="http://127.0.0.1:$PORT"
+
+psql -q -X "$KEDR_DATABASE_URL" -f bench/clients-data.sql >/dev/null
+COUNTS=$(psql -X -At "$KEDR_DATABASE_URL" -c "SELECT (SELECT count(*) FROM clients.counterparty) || ' counterparties, ' || (SELECT count(*) FROM clients.contact) || ' contacts, ' || (SELECT count(*) FROM clients.outlet) || ' outlets, ' || (SELECT count(*) FROM catalog.product) || ' products'")
+
+# an admin session: its cookie goes into every wrk request
+PW=$(cat "$DIR/admin-password")
+COOKIE=$(curl -sf -o /dev/null -D - -H 'Content-Type: application/json' \
+    -d "{\"login\":\"admin\",\"password\":\"$PW\"}" "$BASE/api/v1/session" |
+    sed -n 's/^[Ss]et-[Cc]ookie: kedr_session=\([^;]*\).*/\1/p' | tr -d '\r')
+[[ -n $COOKIE ]] || { echo "login failed" >&2; exit 1; }
+
+# the fragments and INNs both tools draw from (bench/clients-data.sql:
+# name stems; INN of counterparty g is 1000000000 + 7919 g)
+FRAGS="'строй','техно','энерго','снаб','монтаж','кабель','свет','маркет'"
+
+cat >"$DIR/req.lua" <<'LUA'
+local frags = {"строй","техно","энерго","снаб","монтаж","кабель","свет","маркет"}
+local kind = os.getenv("BENCH_KIND")
+local function enc(s)
+  return (s:gsub("[^%w]", function(c) return string.format("%%%02X", c:byte()) end))
+end
+request = function()
+  local p
+  if kind == "name" then
+    p = "/api/v1/clients/counterparties?q=" .. enc(frags[math.random(#frags)])
+  elseif kind == "inn" then
+    p = "/api/v1/clients/counterparties?q=" .. (1000000000 + 7919 * math.random(65000))
+  elseif kind == "outlets" then
+    p = "/api/v1/clients/outlets?distributor_id=" .. math.random(500)
+  else
+    p = "/api/v1/clients/counterparties"
+  end
+  return wrk.format("GET", p)
+end
+LUA
+
+# wrk KIND -> "rps p50ms p99ms"
+ms()
+{
+    awk -v k="$1" '$1 == k {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}'
+}
+run_wrk()
+{
+    local out
+    out=$(BENCH_KIND=$1 wrk -t"$THREADS" -c"$CONNS" -d"${2:-$DUR}s" --latency \
+        -H "Cookie: kedr_session=$COOKIE" -s "$DIR/req.lua" "$BASE")
+    if echo "$out" | grep -q "Non-2xx"; then
+        echo "wrk $1: non-2xx answers" >&2
+        echo "$out" >&2
+        exit 1
+    fi
+    echo "$(echo "$out" | awk '/^Requests\/sec/ {print $2}') $(echo "$out" | ms 50%) $(echo "$out" | ms 99%)"
+}
+
+# the statements the routes run, their parameters filled in the same way
+# (sql-of.py: absent ones are NULL; limit 50, offset 0, total counted up
+# to 1000, sort by name ascending: cp_orders[1] / outlet_orders[1]).  A
+# search (q, distributor_id) takes the *_search_* parts.
+CP=modules/clients/clients_counterparties.c
+OL=modules/clients/clients_outlets.c
+LIST=("7=50" "8=0" "9=1000")
+CP_LIST="cp_list_head+cp_orders[1]+cp_list_mid+cp_orders[1]+cp_list_tail"
+CP_SEARCH="cp_search_head+cp_orders[1]+cp_list_mid+cp_orders[1]+cp_search_tail"
+OL_SEARCH="outlet_search_head+outlet_orders[1]+outlet_list_mid+outlet_orders[1]+outlet_search_tail"
+mkdir -p "$DIR/sql"
+python3 bench/sql-of.py "$CP" "$CP_LIST" "${LIST[@]}" >"$DIR/sql/list.sql"
+{ echo '\set i random(1, 8)'
+  python3 bench/sql-of.py "$CP" "$CP_SEARCH" "${LIST[@]}" 1="(ARRAY[$FRAGS])[:i]"; } >"$DIR/sql/name.sql"
+{ echo '\set g random(1, 65000)'
+  python3 bench/sql-of.py "$CP" "$CP_SEARCH" "${LIST[@]}" 1="(1000000000 + 7919 * :g)::text"; } >"$DIR/sql/inn.sql"
+{ echo '\set d random(1, 500)'
+  python3 bench/sql-of.py "$OL" "$OL_SEARCH" "${LIST[@]}" 3=":d"; } >"$DIR/sql/outlets.sql"
+
+PGBENCH=$(printf '%s\n' /usr/lib/postgresql/*/bin/pgbench | sort -V | tail -1)
+# pgbench KIND -> "tps p50ms p99ms"
+run_pgbench()
+{
+    local log=$DIR/pgbench-$1
+    mkdir -p "$log"
+    (cd "$log" && "$PGBENCH" -n -M prepared -c "$CONNS" -j "$THREADS" -T "$DUR" \
+        -f "$DIR/sql/$1.sql" -l --log-prefix=tx "$KEDR_DATABASE_URL" >"$log/out" 2>&1) ||
+        { cat "$log/out" >&2; exit 1; }
+    # per-transaction log: field 3 is the latency in microseconds
+    echo "$(awk '/^tps/ {print $3; exit}' "$log/out")" \
+        "$(cat "$log"/tx.* | awk '{print $3}' | sort -n |
+           awk '{a[NR]=$1} END {i=int(NR*0.5); if (i<1) i=1; j=int(NR*0.99); if (j<1) j=1; printf "%.2f %.2f", a[i]/1000, a[j]/1000}')"
+}
+
+KINDS=(list name inn outlets)
+# warm up every route (prepared statements, caches, connections)
+for k in "${KINDS[@]}"; do
+    BENCH_KIND=$k wrk -t1 -c4 -d2s -H "Cookie: kedr_session=$COOKIE" \
+        -s "$DIR/req.lua" "$BASE" >/dev/null
+done
+
+declare -A W P
+for k in "${KINDS[@]}"; do
+    W[$k]=$(run_wrk "$k")
+    P[$k]=$(run_pgbench "$k")
+done
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.0f%%", 100*a/b}'; }
+# shellcheck disable=SC2016  # backquotes are Markdown here
+declare -A LABEL=(
+    [list]='`GET /counterparties` (first page, by name)'
+    [name]='`GET /counterparties?q=<name fragment>`'
+    [inn]='`GET /counterparties?q=<INN>`'
+    [outlets]='`GET /outlets?distributor_id=<id>`'
+)
+
+cat <<EOT
+Machine: $(nproc) cores, $(uname -r); wrk -t$THREADS -c$CONNS -d${DUR}s; pgbench -M prepared -c $CONNS -j $THREADS -T $DUR
+nginx $(nginx -v 2>&1 | sed 's/.*\///'), 1 worker; kedr 8 workers (conf/kedr.conf); PostgreSQL $("$PGBENCH" --version | awk '{print $3}')
+Data: $COUNTS
+
+| query | wrk req/s | p50 ms | p99 ms | pgbench tx/s | p50 ms | p99 ms | ratio |
+|---|---:|---:|---:|---:|---:|---:|---:|
+EOT
+for k in "${KINDS[@]}"; do
+    read -r wr w50 w99 <<<"${W[$k]}"
+    read -r pr p50 p99 <<<"${P[$k]}"
+    echo "| ${LABEL[$k]} | $wr | $w50 | $w99 | $pr | $p50 | $p99 | $(ratio "$wr" "$pr") |"
+done

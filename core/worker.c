@@ -22,24 +22,21 @@
 #include "core.h"
 
 /*
- * Connections.  nginx.conf.example opens a FastCGI connection per request:
- * an idle worker waits in poll() on the listening socket (non-blocking,
- * so a worker that loses the race for a connection gets EAGAIN) and on a
- * self-pipe the SIGTERM handler writes, so a stop never interrupts an
- * accept() that took a connection.
+ * Kept connections.  nginx keeps FastCGI connections open between requests
+ * (fastcgi_keep_conn), and libfcgi serves the next request of a kept
+ * connection before it accepts a new one, so a worker belongs to one
+ * connection until it closes.  nginx closes idle ones first (its upstream
+ * keepalive_timeout, 1 s in nginx.conf.example); KEPT_IDLE_MS is only a
+ * backstop for an nginx configured otherwise: a one-shot SIGALRM, whose
+ * handler does not restart system calls, cuts the read of the next
+ * request, and libfcgi drops the connection.  (A receive timeout on the
+ * socket cannot do this: it also makes reads interrupted by SIGTERM fail
+ * instead of restarting.)  The side that closes an
+ * idle connection must be nginx: a close from kedr can cross a request
+ * nginx is just sending on it, which then fails (502).
  *
- * Kept connections (an nginx configured with fastcgi_keep_conn on): libfcgi
- * serves the next request of a kept connection before it accepts a new
- * one, so the worker belongs to it until it closes.  nginx should close
- * idle ones (its upstream keepalive_timeout); KEPT_IDLE_MS is a backstop:
- * a one-shot SIGALRM, whose handler does not restart system calls, cuts
- * the read of the next request and libfcgi drops the connection.  (A
- * receive timeout on the socket cannot do this: it also makes reads
- * interrupted by SIGTERM fail instead of restarting.)  The side that
- * closes an idle connection should be nginx: a close from kedr can cross
- * a request nginx is just sending on it, which then fails (502).  So a
- * worker that must stop (SIGTERM: reload or shutdown) or that has served
- * max_requests never closes a kept connection on its own: it stops
+ * So a worker that must stop (SIGTERM: reload or shutdown) or that has
+ * served max_requests never closes a kept connection on its own: it stops
  * accepting (its listening descriptor is replaced by a socket that does
  * not listen, so libfcgi's next accept() fails), keeps answering on the
  * kept connection until nginx closes it, then exits.  Only when nginx

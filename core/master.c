@@ -302,9 +302,6 @@ open_listen(const char *addr, int backlog)
     if (strchr(addr, ':') == NULL)
         chmod(addr, 0660);
     fcntl(fd, F_SETFD, 0);
-    /* workers poll() it and then accept(): whoever loses the race for a
-     * connection must get EAGAIN, not block (see kedr_worker_run) */
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
     return fd;
 }
 

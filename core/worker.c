@@ -6,8 +6,7 @@
  * after the request in flight.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,7 +46,8 @@
 #define DRAIN_MS 3000
 
 static volatile sig_atomic_t worker_stop;
-static int worker_wake[2] = {-1, -1}; /* self-pipe: SIGTERM wakes poll() */
+static volatile sig_atomic_t worker_in_accept;
+static sigjmp_buf worker_jmp;
 static FCGX_Request worker_fr;
 static int worker_listen = -1, worker_dead = -1;
 
@@ -80,8 +80,9 @@ worker_on_term(int sig)
     (void)sig;
     worker_stop = 1;
     worker_close_listen();
-    if (worker_wake[1] >= 0)
-        (void)!write(worker_wake[1], "x", 1);
+    /* blocked in accept() with no connection: nothing is in flight */
+    if (worker_in_accept && worker_fr.ipcFd < 0)
+        siglongjmp(worker_jmp, 1);
 }
 
 static void
@@ -134,8 +135,6 @@ kedr_worker_run(int listen_fd, int slot)
 
     worker_listen = listen_fd;
     worker_dead = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (pipe2(worker_wake, O_NONBLOCK | O_CLOEXEC) != 0)
-        return 2;
     worker_signals();
     kedr_my_slot = me;
     if (worker_setup() != 0)
@@ -144,31 +143,20 @@ kedr_worker_run(int listen_fd, int slot)
     if (FCGX_InitRequest(fr, listen_fd, 0) != 0)
         return 2;
     kedr_arena_init(&r.arena);
+    if (sigsetjmp(worker_jmp, 1) != 0)
+        goto out;
     for (;;) {
         int rc;
 
+        worker_in_accept = 1;
         if (worker_stop && fr->ipcFd < 0)
             break;
-        if (fr->ipcFd < 0) {
-            /* wait for a connection, or for SIGTERM (the self-pipe): a
-             * stop never interrupts an accept() that took a connection.
-             * The listening socket is non-blocking, so when another
-             * worker wins the connection libfcgi's accept() fails with
-             * EAGAIN and this worker waits again. */
-            struct pollfd p[2] = {{.fd = listen_fd, .events = POLLIN},
-                                  {.fd = worker_wake[0], .events = POLLIN}};
-
-            if (poll(p, 2, -1) < 0 || p[1].revents != 0 ||
-                (p[0].revents & POLLIN) == 0)
-                continue;
-        }
         rc = FCGX_Accept_r(fr);
+        worker_in_accept = 0;
         worker_idle_timer(0);
         if (rc < 0) {
             if (worker_stop || draining)
                 break; /* the kept connection closed; no more accepting */
-            if (rc == -EAGAIN || rc == -EWOULDBLOCK || rc == -EINTR)
-                continue;
             kedr_error("worker: accept failed (%d)", rc);
             break;
         }
@@ -192,6 +180,8 @@ kedr_worker_run(int listen_fd, int slot)
             (fr->ipcFd < 0 || kedr_now_ms() - drain_start > DRAIN_MS))
             break;
     }
+out:
+    worker_in_accept = 0;
     FCGX_Free(fr, 1);
     kedr_arena_release(&r.arena);
     kedr_server_teardown();

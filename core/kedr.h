@@ -829,6 +829,37 @@ kedr_param_id(kedr_req_t *r, const char *name)
     return id;
 }
 
+/* `s` without leading and trailing white space, in the request's arena;
+ * NULL for NULL. */
+static inline char *
+kedr_trim(kedr_req_t *r, const char *s)
+{
+    size_t n;
+    char *out;
+
+    if (s == NULL)
+        return NULL;
+    while (*s == ' ' || (*s >= '\t' && *s <= '\r'))
+        s++;
+    n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || (s[n - 1] >= '\t' && s[n - 1] <= '\r')))
+        n--;
+    out = (char *)kedr_alloc(r, n + 1);
+    memcpy(out, s, n);
+    out[n] = '\0';
+    return out;
+}
+
+/* The current user's id as text (a created_by parameter), or NULL when
+ * there is none (an API token, a job). */
+static inline const char *
+kedr_user_id_text(kedr_req_t *r)
+{
+    int64_t uid = kedr_user_id(r);
+
+    return uid > 0 ? kedr_sprintf(r, "%lld", (long long)uid) : NULL;
+}
+
 /* A query parameter that is a count from 0 to `max` (paging): `def` when
  * absent; -1 after recording a field error when malformed (finish with
  * kedr_fail(r, KEDR_EINVAL, ...)). */

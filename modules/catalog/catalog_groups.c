@@ -144,7 +144,7 @@ group_body_check(kedr_req_t *r)
 static const char *
 group_body_code(kedr_req_t *r)
 {
-    const char *code = catalog_trim(r, catalog_body_str(r, "code"));
+    const char *code = kedr_trim(r, catalog_body_str(r, "code"));
 
     return code != NULL && *code != '\0' ? code : NULL;
 }
@@ -164,7 +164,7 @@ catalog_groups_create(kedr_req_t *r)
 {
     const char *parent = catalog_body_int(r, "parent_id");
     const char *code = group_body_code(r);
-    const char *name = catalog_trim(r, catalog_body_str(r, "name"));
+    const char *name = kedr_trim(r, catalog_body_str(r, "name"));
     const char *row;
     int rc;
 
@@ -172,11 +172,11 @@ catalog_groups_create(kedr_req_t *r)
         return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
     if ((rc = group_check(r, NULL, parent, code, name)) != 0)
         return rc;
-    rc = kedr_db_json(r, group_insert_sql,
-                      KEDR_PARAMS(parent, code, name,
-                                  catalog_body_str(r, "kind"),
-                                  catalog_body_int(r, "sort"), catalog_uid(r)),
-                      &row);
+    rc = kedr_db_json(
+        r, group_insert_sql,
+        KEDR_PARAMS(parent, code, name, catalog_body_str(r, "kind"),
+                    catalog_body_int(r, "sort"), kedr_user_id_text(r)),
+        &row);
     if (rc != 0)
         return catalog_db_fail(
             r, rc, NULL,
@@ -229,7 +229,7 @@ catalog_groups_update(kedr_req_t *r)
                ? group_body_code(r)
                : json_string_value(json_object_get(old, "code"));
     name = catalog_body_str(r, "name") != NULL
-               ? catalog_trim(r, catalog_body_str(r, "name"))
+               ? kedr_trim(r, catalog_body_str(r, "name"))
                : json_string_value(json_object_get(old, "name"));
     if ((rc = group_check(r, id, parent, code, name)) != 0)
         return rc;

@@ -98,7 +98,7 @@ row_string(kedr_req_t *r, struct import_row *row, json_t *obj, const char *key,
         row_error(row, field, "must not contain NUL characters");
         return NULL;
     }
-    s = catalog_trim(r, json_string_value(v));
+    s = kedr_trim(r, json_string_value(v));
     if (*s == '\0') {
         row_error(row, field, "must not be empty");
         return NULL;
@@ -148,7 +148,7 @@ row_group_path(kedr_req_t *r, struct import_row *row, json_t *obj)
             row_error(row, field, "must be a string");
             return NULL;
         }
-        s = catalog_trim(r, json_string_value(e));
+        s = kedr_trim(r, json_string_value(e));
         if (strlen(json_string_value(e)) != json_string_length(e) ||
             *s == '\0' || utf8_len(s) > 200) {
             row_error(row, field,
@@ -506,7 +506,7 @@ import_groups(kedr_req_t *r, struct import_row *rows, size_t n)
         made = import_query(r, import_groups_sql,
                             KEDR_PARAMS(kedr_json_text(r, paths),
                                         kedr_sprintf(r, "%zu", level),
-                                        catalog_uid(r)),
+                                        kedr_user_id_text(r)),
                             &rc);
         if (made == NULL)
             return rc;
@@ -545,9 +545,9 @@ import_write(kedr_req_t *r, struct import_row *rows, size_t n)
         return 0;
     if ((rc = import_groups(r, rows, n)) != 0)
         return rc;
-    changed =
-        import_query(r, import_products_sql,
-                     KEDR_PARAMS(kedr_json_text(r, good), catalog_uid(r)), &rc);
+    changed = import_query(
+        r, import_products_sql,
+        KEDR_PARAMS(kedr_json_text(r, good), kedr_user_id_text(r)), &rc);
     if (changed == NULL)
         return rc;
     json_array_foreach (changed, i, v) {
@@ -578,7 +578,7 @@ import_write(kedr_req_t *r, struct import_row *rows, size_t n)
         return 0;
     changed = import_query(
         r, import_prices_sql,
-        KEDR_PARAMS(kedr_json_text(r, priced), catalog_uid(r)), &rc);
+        KEDR_PARAMS(kedr_json_text(r, priced), kedr_user_id_text(r)), &rc);
     if (changed == NULL)
         return rc;
     json_array_foreach (changed, i, v) {

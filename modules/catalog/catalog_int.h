@@ -57,9 +57,6 @@
  * helpers (catalog_util.c)
  * --------------------------------------------------------------------- */
 
-/* The signed-in user's id as text, NULL for none (created_by). */
-const char *catalog_uid(kedr_req_t *r);
-
 /* A string member of the request body, NULL when absent or not a
  * string. */
 const char *catalog_body_str(kedr_req_t *r, const char *key);
@@ -72,9 +69,6 @@ const char *catalog_body_bool(kedr_req_t *r, const char *key);
 
 /* Whether the body has the member `key` (null included). */
 bool catalog_body_has(kedr_req_t *r, const char *key);
-
-/* A copy of `s` without leading and trailing ASCII whitespace. */
-char *catalog_trim(kedr_req_t *r, const char *s);
 
 /* Whether `s` is an amount: digits, optionally '.' and one or two
  * digits, at most 16 integer digits, no sign. */

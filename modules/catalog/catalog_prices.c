@@ -85,10 +85,10 @@ catalog_price_types_create(kedr_req_t *r)
                          "1 to 32 characters: a-z, 0-9, _, a letter first");
     rc = kedr_db_json(
         r, price_type_insert_sql,
-        KEDR_PARAMS(code, catalog_trim(r, catalog_body_str(r, "name")),
-                    catalog_trim(r, catalog_body_str(r, "name_en")),
+        KEDR_PARAMS(code, kedr_trim(r, catalog_body_str(r, "name")),
+                    kedr_trim(r, catalog_body_str(r, "name_en")),
                     catalog_body_int(r, "sort"), catalog_body_bool(r, "active"),
-                    catalog_uid(r)),
+                    kedr_user_id_text(r)),
         &row);
     if (rc != 0)
         return rc;
@@ -129,8 +129,8 @@ catalog_price_types_update(kedr_req_t *r)
         r, price_type_update_sql,
         KEDR_PARAMS(
             id, kedr_sprintf(r, "%lld", (long long)json_integer_value(version)),
-            catalog_trim(r, catalog_body_str(r, "name")),
-            catalog_trim(r, catalog_body_str(r, "name_en")),
+            kedr_trim(r, catalog_body_str(r, "name")),
+            kedr_trim(r, catalog_body_str(r, "name_en")),
             catalog_body_int(r, "sort"), catalog_body_bool(r, "active")),
         &row);
     if (rc != 0)
@@ -264,7 +264,7 @@ catalog_prices_create(kedr_req_t *r)
     rc = kedr_db_json(r, price_insert_sql,
                       KEDR_PARAMS(id, kedr_rows_get(rows, 0, 1), amount,
                                   currency, catalog_body_str(r, "valid_from"),
-                                  catalog_uid(r)),
+                                  kedr_user_id_text(r)),
                       &row);
     if (rc != 0)
         return rc;

@@ -86,7 +86,7 @@ static const struct {
 int
 catalog_products_list(kedr_req_t *r)
 {
-    const char *q = catalog_trim(r, kedr_query(r, "q"));
+    const char *q = kedr_trim(r, kedr_query(r, "q"));
     const char *group = kedr_query(r, "group_id");
     const char *sort = kedr_query(r, "sort");
     const char *mdm = kedr_query(r, "mdm");
@@ -231,7 +231,7 @@ int
 catalog_products_create(kedr_req_t *r)
 {
     json_t *body = kedr_body(r);
-    const char *sku = catalog_trim(r, catalog_body_str(r, "sku"));
+    const char *sku = kedr_trim(r, catalog_body_str(r, "sku"));
     const char *group = catalog_body_int(r, "group_id");
     json_t *ext = catalog_ext_normalize(r, json_object_get(body, "ext"));
     const char *row;
@@ -241,11 +241,11 @@ catalog_products_create(kedr_req_t *r)
         return rc;
     rc = kedr_db_json(
         r, product_insert_sql,
-        KEDR_PARAMS(sku, catalog_trim(r, catalog_body_str(r, "name")), group,
-                    catalog_trim(r, catalog_body_str(r, "unit")),
+        KEDR_PARAMS(sku, kedr_trim(r, catalog_body_str(r, "name")), group,
+                    kedr_trim(r, catalog_body_str(r, "unit")),
                     kedr_json_text(r, json_object_get(body, "attributes")),
                     catalog_body_bool(r, "active"), kedr_json_text(r, ext),
-                    catalog_uid(r)),
+                    kedr_user_id_text(r)),
         &row);
     if (rc != 0)
         return catalog_db_fail(r, rc, NULL,
@@ -279,7 +279,7 @@ catalog_products_update(kedr_req_t *r)
     json_t *body = kedr_body(r);
     const char *id = kedr_param_id(r, "id");
     json_t *version = json_object_get(body, "version");
-    const char *sku = catalog_trim(r, catalog_body_str(r, "sku"));
+    const char *sku = kedr_trim(r, catalog_body_str(r, "sku"));
     const char *group = catalog_body_int(r, "group_id");
     json_t *ext = catalog_ext_normalize(r, json_object_get(body, "ext"));
     json_t *old;
@@ -295,9 +295,9 @@ catalog_products_update(kedr_req_t *r)
         r, product_update_sql,
         KEDR_PARAMS(
             id, kedr_sprintf(r, "%lld", (long long)json_integer_value(version)),
-            sku, catalog_trim(r, catalog_body_str(r, "name")),
+            sku, kedr_trim(r, catalog_body_str(r, "name")),
             catalog_body_has(r, "group_id") ? "true" : "false", group,
-            catalog_trim(r, catalog_body_str(r, "unit")),
+            kedr_trim(r, catalog_body_str(r, "unit")),
             kedr_json_text(r, json_object_get(body, "attributes")),
             catalog_body_bool(r, "active"), kedr_json_text(r, ext)),
         &row);

@@ -10,14 +10,6 @@
 #include "catalog_int.h"
 
 const char *
-catalog_uid(kedr_req_t *r)
-{
-    int64_t uid = kedr_user_id(r);
-
-    return uid > 0 ? kedr_sprintf(r, "%lld", (long long)uid) : NULL;
-}
-
-const char *
 catalog_body_str(kedr_req_t *r, const char *key)
 {
     return json_string_value(json_object_get(kedr_body(r), key));
@@ -47,25 +39,6 @@ bool
 catalog_body_has(kedr_req_t *r, const char *key)
 {
     return json_object_get(kedr_body(r), key) != NULL;
-}
-
-char *
-catalog_trim(kedr_req_t *r, const char *s)
-{
-    size_t n;
-    char *out;
-
-    if (s == NULL)
-        return NULL;
-    while (*s != '\0' && isspace((unsigned char)*s))
-        s++;
-    n = strlen(s);
-    while (n > 0 && isspace((unsigned char)s[n - 1]))
-        n--;
-    out = kedr_alloc(r, n + 1);
-    memcpy(out, s, n);
-    out[n] = '\0';
-    return out;
 }
 
 /* An amount that cannot be negative (prices), by the core's money rules. */
@@ -137,7 +110,7 @@ catalog_ext_problem(kedr_req_t *r, json_t *ext, const char *prefix,
             return "must be a string";
         if (strlen(s) != json_string_length(v))
             return "must not contain NUL characters";
-        if (*catalog_trim(r, s) == '\0')
+        if (*kedr_trim(r, s) == '\0')
             return "must not be empty";
         if (utf8_length(s) > 100)
             return "is too long";
@@ -269,6 +242,6 @@ catalog_ext_normalize(kedr_req_t *r, json_t *ext)
     out = kedr_json_keep(r, json_object());
     json_object_foreach (ext, key, v)
         json_object_set_new(out, key,
-                            json_string(catalog_trim(r, json_string_value(v))));
+                            json_string(kedr_trim(r, json_string_value(v))));
     return out;
 }

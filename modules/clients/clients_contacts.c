@@ -46,7 +46,7 @@ static const char contact_list_sql[] =
 int
 clients_contacts_list(kedr_req_t *r)
 {
-    const char *q = clients_trim(r, kedr_query(r, "q"));
+    const char *q = kedr_trim(r, kedr_query(r, "q"));
     const char *active = kedr_query(r, "active");
     bool bad = false;
     const char *cp = clients_query_id(r, "counterparty_id", &bad);
@@ -148,7 +148,7 @@ contact_take_links(kedr_req_t *r, json_t *n)
                  (const char *const[]){"position", "department", NULL};
              *k != NULL; k++) {
             const char *t =
-                clients_trim(r, json_string_value(json_object_get(e, *k)));
+                kedr_trim(r, json_string_value(json_object_get(e, *k)));
 
             if (t != NULL && *t != '\0') /* blank: no value */
                 json_object_set_new(x, *k, json_string(t));
@@ -283,7 +283,7 @@ contact_finish(kedr_req_t *r, json_t *n, const char *id, const char **row)
         (rc = kedr_db_exec(
              r, contact_links_sql,
              KEDR_PARAMS(id, kedr_json_text(r, json_object_get(n, "links")),
-                         clients_uid(r)))) < 0)
+                         kedr_user_id_text(r)))) < 0)
         return rc;
     return kedr_db_json(r, contact_one_sql, KEDR_PARAMS(id), row);
 }
@@ -312,8 +312,9 @@ clients_contacts_create(kedr_req_t *r)
         return KEDR_EINVAL;
     if ((rc = contact_check(r, n, NULL)) != 0)
         return rc;
-    rows = kedr_db_query(r, contact_insert_sql,
-                         KEDR_PARAMS(kedr_json_text(r, n), clients_uid(r)));
+    rows =
+        kedr_db_query(r, contact_insert_sql,
+                      KEDR_PARAMS(kedr_json_text(r, n), kedr_user_id_text(r)));
     if (rows == NULL)
         return KEDR_EDB;
     id = kedr_rows_get(rows, 0, 0);

@@ -92,7 +92,7 @@ static const char *const cp_orders[][3] = {
 static const char *
 cp_query(kedr_req_t *r, const char *key)
 {
-    const char *v = clients_trim(r, kedr_query(r, key));
+    const char *v = kedr_trim(r, kedr_query(r, key));
 
     return v != NULL && *v != '\0' ? v : NULL;
 }
@@ -420,7 +420,8 @@ clients_cp_create(kedr_req_t *r)
     if ((rc = cp_check(r, n, NULL, NULL)) != 0)
         return rc > 0 ? 0 : rc;
     rc = kedr_db_json(r, cp_insert_sql,
-                      KEDR_PARAMS(kedr_json_text(r, n), clients_uid(r)), &row);
+                      KEDR_PARAMS(kedr_json_text(r, n), kedr_user_id_text(r)),
+                      &row);
     if (rc != 0)
         return cp_db_fail(r, rc);
     if ((rc = clients_record(r, "counterparty", "created", NULL,

@@ -161,7 +161,7 @@ clients_distributors_put(kedr_req_t *r)
     if ((rc = kedr_db_exec(r, dist_delete_sql, KEDR_PARAMS(id, text))) < 0 ||
         (rc = kedr_db_exec(r, dist_unmain_sql, KEDR_PARAMS(id))) < 0 ||
         (rc = kedr_db_exec(r, dist_upsert_sql,
-                           KEDR_PARAMS(id, text, clients_uid(r)))) < 0)
+                           KEDR_PARAMS(id, text, kedr_user_id_text(r)))) < 0)
         return rc;
     if ((rc = kedr_db_json(r, dist_touch_sql, KEDR_PARAMS(id), &row)) != 0)
         return rc;

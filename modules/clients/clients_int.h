@@ -71,12 +71,6 @@ bool clients_email_valid(const char *s);
  * Request helpers (clients_util.c)
  * --------------------------------------------------------------------- */
 
-/* The signed-in user's id as text, NULL for none (created_by). */
-const char *clients_uid(kedr_req_t *r);
-
-/* A copy of `s` without leading and trailing whitespace (NULL: NULL). */
-char *clients_trim(kedr_req_t *r, const char *s);
-
 /* A query-string id (positive integer) or NULL when absent; records a
  * field error and sets *bad when malformed. */
 const char *clients_query_id(kedr_req_t *r, const char *key, bool *bad);

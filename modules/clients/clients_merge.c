@@ -205,7 +205,7 @@ clients_cp_merge(kedr_req_t *r)
                              "was already merged into another counterparty");
     }
     for (const char *const *sql = merge_moves_sql; *sql != NULL; sql++) {
-        const char *const params[] = {id, ids, clients_uid(r)};
+        const char *const params[] = {id, ids, kedr_user_id_text(r)};
 
         /* the user ($3) only where a row is created */
         rc = kedr_db_exec(r, *sql, strstr(*sql, "$3") != NULL ? 3 : 2, params);

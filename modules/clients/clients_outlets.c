@@ -120,7 +120,7 @@ static const char *const outlet_orders[][3] = {
 static const char *
 outlet_query(kedr_req_t *r, const char *key)
 {
-    const char *v = clients_trim(r, kedr_query(r, key));
+    const char *v = kedr_trim(r, kedr_query(r, key));
 
     return v != NULL && *v != '\0' ? v : NULL;
 }
@@ -333,7 +333,8 @@ clients_outlets_create(kedr_req_t *r)
     if ((rc = outlet_check(r, n)) != 0)
         return rc;
     rc = kedr_db_json(r, outlet_insert_sql,
-                      KEDR_PARAMS(kedr_json_text(r, n), clients_uid(r)), &row);
+                      KEDR_PARAMS(kedr_json_text(r, n), kedr_user_id_text(r)),
+                      &row);
     if (rc != 0)
         return rc;
     if ((rc = clients_record(r, "outlet", "created", NULL,
@@ -545,7 +546,7 @@ clients_outlets_distributors_put(kedr_req_t *r)
     if ((rc = kedr_db_exec(r, outlet_dist_delete_sql, KEDR_PARAMS(id, text))) <
             0 ||
         (rc = kedr_db_exec(r, outlet_dist_insert_sql,
-                           KEDR_PARAMS(id, text, clients_uid(r)))) < 0)
+                           KEDR_PARAMS(id, text, kedr_user_id_text(r)))) < 0)
         return rc;
     if ((rc = kedr_db_json(r, outlet_touch_sql, KEDR_PARAMS(id), &row)) != 0)
         return rc;
@@ -748,7 +749,7 @@ clients_outlets_assortment_put(kedr_req_t *r)
     if (kedr_rows_count(rows) > 0)
         return kedr_fail(r, KEDR_EINVAL, kedr_rows_get(rows, 0, 0), "%s",
                          kedr_rows_get(rows, 0, 1));
-    uid = clients_uid(r);
+    uid = kedr_user_id_text(r);
     if ((rc = kedr_db_exec(r, outlet_groups_delete_sql,
                            KEDR_PARAMS(id, gtext))) < 0 ||
         (rc = kedr_db_exec(r, outlet_groups_upsert_sql,

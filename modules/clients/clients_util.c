@@ -11,33 +11,6 @@
 #include "clients_int.h"
 
 const char *
-clients_uid(kedr_req_t *r)
-{
-    int64_t uid = kedr_user_id(r);
-
-    return uid > 0 ? kedr_sprintf(r, "%lld", (long long)uid) : NULL;
-}
-
-char *
-clients_trim(kedr_req_t *r, const char *s)
-{
-    size_t n;
-    char *out;
-
-    if (s == NULL)
-        return NULL;
-    while (*s != '\0' && isspace((unsigned char)*s))
-        s++;
-    n = strlen(s);
-    while (n > 0 && isspace((unsigned char)s[n - 1]))
-        n--;
-    out = kedr_alloc(r, n + 1);
-    memcpy(out, s, n);
-    out[n] = '\0';
-    return out;
-}
-
-const char *
 clients_query_id(kedr_req_t *r, const char *key, bool *bad)
 {
     const char *v = kedr_query(r, key);
@@ -62,7 +35,7 @@ clients_take_str(kedr_req_t *r, json_t *out, const char *key)
 
     if (v == NULL)
         return NULL;
-    s = clients_trim(r, json_string_value(v));
+    s = kedr_trim(r, json_string_value(v));
     json_object_set_new(out, key,
                         s != NULL && *s != '\0' ? json_string(s) : json_null());
     return json_object_get(out, key);
@@ -92,7 +65,7 @@ clients_take_list(kedr_req_t *r, json_t *out, const char *key, bool phones,
     if (json_is_null(v))
         return true;
     json_array_foreach (v, i, e) {
-        const char *s = clients_trim(r, json_string_value(e));
+        const char *s = kedr_trim(r, json_string_value(e));
         const char *field = kedr_sprintf(r, "%s[%zu]", key, i);
         char e164[32];
         bool dup = false;

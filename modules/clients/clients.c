@@ -48,6 +48,7 @@
         {.name = "site", .type = KEDR_T_STRING, .max = 500},                   \
         {.name = "tags", .type = KEDR_T_ARRAY},                                \
         {.name = "ext", .type = KEDR_T_OBJECT},                                \
+        {.name = "attrs", .type = KEDR_T_OBJECT},                              \
     {                                                                          \
         0                                                                      \
     }
@@ -85,6 +86,7 @@ static const struct kedr_field cp_update_input[] = {
         {.name = "consent_at", .type = KEDR_T_DATE},                           \
         {.name = "active", .type = KEDR_T_BOOL},                               \
         {.name = "ext", .type = KEDR_T_OBJECT},                                \
+        {.name = "attrs", .type = KEDR_T_OBJECT},                              \
         {.name = "links", .type = KEDR_T_ARRAY},                               \
     {                                                                          \
         0                                                                      \
@@ -136,6 +138,7 @@ static const struct kedr_field merge_input[] = {
          .max = ID_MAX},                                                       \
         {.name = "active", .type = KEDR_T_BOOL},                               \
         {.name = "ext", .type = KEDR_T_OBJECT},                                \
+        {.name = "attrs", .type = KEDR_T_OBJECT},                              \
     {                                                                          \
         0                                                                      \
     }

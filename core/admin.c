@@ -459,7 +459,8 @@ regions_text(kedr_req_t *r)
         return NULL;
     out = kedr_json_own(r, json_array());
     json_array_foreach (regions, i, v) {
-        const char *name = json_is_string(v) ? kedr_trim(r, json_string_value(v)) : "";
+        const char *name =
+            json_is_string(v) ? kedr_trim(r, json_string_value(v)) : "";
 
         if (*name == '\0' || strlen(name) > 200) {
             kedr_field_error(r, kedr_sprintf(r, "regions[%zu]", i),
@@ -495,8 +496,9 @@ static const char user_insert_sql[] =
     "regions) "
     "VALUES ($1, coalesce($2, ''), coalesce($3, ''), coalesce($4, ''), "
     "coalesce($5, 'ru'), $6::text, CASE WHEN $6 IS NOT NULL THEN now() END, "
-    "$7::bigint, $8::bigint, " REGIONS_ARRAY(9) ") "
-    "ON CONFLICT ((lower(login))) DO NOTHING RETURNING id";
+    "$7::bigint, $8::bigint, " REGIONS_ARRAY(
+        9) ") "
+           "ON CONFLICT ((lower(login))) DO NOTHING RETURNING id";
 
 /* POST /users {login, full_name, email, phone, locale, roles, password,
  * counterparty_id, regions} */
@@ -563,9 +565,10 @@ static const char user_update_sql[] =
     "locale = coalesce($6, locale), active = coalesce($7::boolean, active), "
     "counterparty_id = CASE WHEN $8::boolean THEN $9::bigint "
     "ELSE counterparty_id END, regions = CASE WHEN $10::json IS NULL THEN "
-    "regions ELSE " REGIONS_ARRAY(10) " END, "
-    "version = version + 1, updated_at = now() "
-    "WHERE id = $1 AND version = $2::int";
+    "regions ELSE " REGIONS_ARRAY(
+        10) " END, "
+            "version = version + 1, updated_at = now() "
+            "WHERE id = $1 AND version = $2::int";
 static const char user_sessions_end_sql[] =
     "DELETE FROM core.session WHERE user_id = $1";
 /* Whether an active user holds '*' through a role: the last one must not
@@ -636,13 +639,13 @@ admin_users_update(kedr_req_t *r)
     }
     n = kedr_db_exec(
         r, user_update_sql,
-        KEDR_PARAMS(
-            id, version, body_str(r, "full_name"), body_str(r, "email"),
-            body_str(r, "phone"), body_str(r, "locale"),
-            json_is_boolean(active) ? (json_is_true(active) ? "true" : "false")
-                                    : NULL,
-            body_has(r, "counterparty_id") ? "true" : "false", cp_text,
-            regions));
+        KEDR_PARAMS(id, version, body_str(r, "full_name"), body_str(r, "email"),
+                    body_str(r, "phone"), body_str(r, "locale"),
+                    json_is_boolean(active)
+                        ? (json_is_true(active) ? "true" : "false")
+                        : NULL,
+                    body_has(r, "counterparty_id") ? "true" : "false", cp_text,
+                    regions));
     if (n < 0)
         return n;
     if (n == 0)
@@ -728,8 +731,8 @@ admin_users_password(kedr_req_t *r)
 #define ROLE_JSON                                                              \
     "json_build_object('id', ro.id, 'name', ro.name, 'label_ru', "             \
     "ro.label_ru, 'label_en', ro.label_en, 'permissions', "                    \
-    "to_json(ro.permissions), 'own_only', ro.own_only, 'builtin', "         \
-    "ro.builtin, 'users', (SELECT "        \
+    "to_json(ro.permissions), 'own_only', ro.own_only, 'builtin', "            \
+    "ro.builtin, 'users', (SELECT "                                            \
     "count(*) FROM core.user_role ur JOIN core.\"user\" uu ON uu.id = "        \
     "ur.user_id WHERE ur.role_id = ro.id AND uu.active), 'created_at', "       \
     "ro.created_at, 'updated_at', ro.updated_at, 'version', ro.version)"
@@ -779,9 +782,9 @@ role_name_valid(const char *s)
 
 static const char role_insert_sql[] =
     "INSERT INTO core.role (name, label_ru, label_en, permissions, "
-    "created_by, own_only) VALUES ($1, coalesce($2, ''), coalesce($3, ''), "
-    PERMS_ARRAY(4) ", $5::bigint, coalesce($6::boolean, false)) "
-    "ON CONFLICT (name) DO NOTHING RETURNING id";
+    "created_by, own_only) VALUES ($1, coalesce($2, ''), coalesce($3, "
+    "''), " PERMS_ARRAY(4) ", $5::bigint, coalesce($6::boolean, false)) "
+                           "ON CONFLICT (name) DO NOTHING RETURNING id";
 
 /* A JSON boolean member as "true"/"false", or NULL when absent. */
 static const char *
@@ -821,11 +824,11 @@ admin_roles_create(kedr_req_t *r)
     own_only_check(r, perms);
     if (perms_check(r, perms, NULL) > 0 || fields_pending(r))
         return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
-    rows = kedr_db_query(
-        r, role_insert_sql,
-        KEDR_PARAMS(name, body_str(r, "label_ru"), body_str(r, "label_en"),
-                    kedr_json_text(r, perms), user_id_text(r),
-                    body_bool(r, "own_only")));
+    rows = kedr_db_query(r, role_insert_sql,
+                         KEDR_PARAMS(name, body_str(r, "label_ru"),
+                                     body_str(r, "label_en"),
+                                     kedr_json_text(r, perms), user_id_text(r),
+                                     body_bool(r, "own_only")));
     if (rows == NULL)
         return KEDR_EDB;
     if (kedr_rows_count(rows) == 0)

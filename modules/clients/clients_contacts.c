@@ -37,7 +37,8 @@ static const char *const contact_roles[] = {
     "AND ($3::bigint IS NULL OR EXISTS (SELECT 1 FROM clients.contact_link "   \
     "l WHERE l.contact_id = c.id AND l.counterparty_id = $3::bigint)) "        \
     "AND ($4::boolean IS NULL OR c.active = $4::boolean) "                     \
-    "AND ($5::jsonb IS NULL OR c.attrs @> $5::jsonb)"
+    "AND ($5::jsonb IS NULL OR c.attrs @> $5::jsonb) "                         \
+    "AND " CLIENTS_CONTACT_VISIBLE("c")
 
 /* The one order of contacts: by name (index contact_name). */
 static const struct clients_order contact_orders[] = {
@@ -92,7 +93,7 @@ clients_contacts_list(kedr_req_t *r)
 
 static const char contact_one_sql[] =
     "SELECT " CONTACT_JSON("c") "::text FROM clients.contact c WHERE c.id = "
-                                "$1";
+                                "$1 AND " CLIENTS_CONTACT_VISIBLE("c");
 
 /* GET /contacts/:id */
 int
@@ -257,7 +258,8 @@ static const char contact_refs_sql[] =
     "up), "
     "(SELECT x.counterparty_id FROM jsonb_to_recordset(coalesce($3::jsonb, "
     "'[]')) AS x (counterparty_id bigint) WHERE NOT EXISTS (SELECT 1 FROM "
-    "clients.counterparty k WHERE k.id = x.counterparty_id) LIMIT 1)";
+    "clients.counterparty k WHERE k.id = x.counterparty_id AND "
+    "" CLIENTS_CP_VISIBLE("k") ") LIMIT 1), core.own_only()";
 
 /* The checks that need the database (422); 0 when the write may go
  * ahead. */
@@ -281,6 +283,12 @@ contact_check(kedr_req_t *r, json_t *n, const char *id)
     if (!kedr_rows_isnull(rows, 0, 2))
         return kedr_fail(r, KEDR_EINVAL, "links", "no such counterparty: %s",
                          kedr_rows_get(rows, 0, 2));
+    /* an own-only caller sees a contact through its links only */
+    if (strcmp(kedr_rows_get(rows, 0, 3), "t") == 0 &&
+        (id == NULL || json_object_get(n, "links") != NULL) &&
+        json_array_size(json_object_get(n, "links")) == 0)
+        return kedr_fail(r, KEDR_EINVAL, "links",
+                         "link the contact to one of your counterparties");
     return 0;
 }
 
@@ -358,9 +366,9 @@ clients_contacts_create(kedr_req_t *r)
     return clients_created(r, rc, row);
 }
 
-static const char contact_lock_sql[] =
-    "SELECT " CONTACT_JSON("c") "::text FROM clients.contact c WHERE c.id = "
-                                "$1 FOR UPDATE OF c";
+static const char contact_lock_sql[] = "SELECT " CONTACT_JSON(
+    "c") "::text FROM clients.contact c WHERE c.id = "
+         "$1 AND " CLIENTS_CONTACT_VISIBLE("c") " FOR UPDATE OF c";
 
 /* each column: the new value when the patch has it; consent_at: the
  * date given, else today when consent changes */
@@ -431,7 +439,7 @@ clients_contacts_update(kedr_req_t *r)
 
 static const char contact_tree_sql[] =
     "SELECT clients.contact_tree(c.id)::text FROM clients.counterparty c "
-    "WHERE c.id = $1";
+    "WHERE c.id = $1 AND " CLIENTS_CP_VISIBLE("c");
 
 /* GET /counterparties/:id/contacts/tree -- the counterparty's contacts
  * nested by reports_to: [{id, full_name, position, ..., children: []}] */

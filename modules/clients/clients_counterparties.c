@@ -25,8 +25,9 @@ static const char *const cp_abc[] = {"A", "B", "C", NULL};
  * $1 q (a name fragment, or the start of an INN), $2 kind, $3 status, $4
  * region, $5 manager_id, $6 tag, $7 inn (exact), $8 parent_id, $9
  * distributor_id (served by it), $10 extra attributes (a JSON object the
- * record's attrs contain).  Merged records are left out.  cp_filter
- * reads them from the query string.
+ * record's attrs contain).  Merged records and those the caller does not
+ * see (own only) are left out.  cp_filter reads them from the query
+ * string.
  */
 #define CP_FILTERS                                                             \
     "c.merged_into IS NULL "                                                   \
@@ -43,7 +44,8 @@ static const char *const cp_abc[] = {"A", "B", "C", NULL};
     "AND ($9::bigint IS NULL OR EXISTS (SELECT 1 FROM "                        \
     "clients.counterparty_distributor d WHERE d.counterparty_id = c.id AND "   \
     "d.distributor_id = $9::bigint)) "                                         \
-    "AND ($10::jsonb IS NULL OR c.attrs @> $10::jsonb)"
+    "AND ($10::jsonb IS NULL OR c.attrs @> $10::jsonb) "                       \
+    "AND " CLIENTS_CP_VISIBLE("c")
 
 /*
  * The list: the filters, then $11 limit, $12 offset, $13 the most records
@@ -131,14 +133,20 @@ clients_cp_list(kedr_req_t *r)
 }
 
 /* $1 name, $2 limit: live counterparties whose names are similar
- * (pg_trgm's % with its threshold, through the trigram index). */
+ * (pg_trgm's % with its threshold, through the trigram index), every
+ * one, so that an own-only caller does not create a duplicate of a
+ * record they do not see; of those only id, name and similarity. */
 static const char cp_similar_sql[] =
-    "SELECT coalesce(json_agg(x ORDER BY x.similarity DESC, x.id), "
+    "SELECT coalesce(json_agg(CASE WHEN x.visible THEN to_jsonb(x) ELSE "
+    "jsonb_build_object('id', x.id, 'name', x.name, 'similarity', "
+    "x.similarity, 'visible', false) END ORDER BY x.similarity DESC, x.id), "
     "'[]')::text FROM (SELECT c.id, c.name, c.legal_name, c.inn, c.kpp, "
     "c.kind, c.status, c.region, round(similarity(c.name, $1)::numeric, 3) "
-    "AS similarity FROM clients.counterparty c WHERE c.name % $1 AND "
-    "c.merged_into IS NULL ORDER BY similarity(c.name, $1) DESC, c.id "
-    "LIMIT $2::int) x";
+    "AS similarity, " CLIENTS_CP_VISIBLE(
+        "c") " AS visible FROM "
+             "clients.counterparty c WHERE c.name % $1 AND c.merged_into IS "
+             "NULL "
+             "ORDER BY similarity(c.name, $1) DESC, c.id LIMIT $2::int) x";
 
 /* GET /counterparties/similar?name=&limit= -- candidates for the form
  * before saving: [{id, name, inn, kpp, ..., similarity}], best first. */
@@ -156,16 +164,17 @@ clients_cp_similar(kedr_req_t *r)
                               KEDR_PARAMS(name, kedr_sprintf(r, "%ld", limit)));
 }
 
-static const char cp_one_sql[] =
-    "SELECT (" CP_JSON("c") " || jsonb_build_object('children', (SELECT "
-                            "coalesce(jsonb_agg(jsonb_build_object('id', "
-                            "k.id, 'name', k.name) ORDER BY k.name COLLATE "
-                            "\"ru-RU-x-icu\", k.id), '[]') FROM "
-                            "clients.counterparty k WHERE k.parent_id = c.id "
-                            "AND k.merged_into IS NULL)))::text "
-                            "FROM clients.counterparty c WHERE c.id = $1";
+static const char cp_one_sql[] = "SELECT (" CP_JSON(
+    "c") " || jsonb_build_object('children', (SELECT "
+         "coalesce(jsonb_agg(jsonb_build_object('id', k.id, 'name', k.name) "
+         "ORDER BY k.name COLLATE \"ru-RU-x-icu\", k.id), '[]') FROM "
+         "clients.counterparty k WHERE k.parent_id = c.id AND k.merged_into IS "
+         "NULL AND " CLIENTS_CP_VISIBLE(
+             "k") ")))::text FROM clients.counterparty "
+                  "c WHERE c.id = $1 AND " CLIENTS_CP_VISIBLE("c");
 
-/* GET /counterparties/:id -- the record with its parent and children. */
+/* GET /counterparties/:id -- the record with its parent and children
+ * (those the caller sees); 404 when the caller does not see it. */
 int
 clients_cp_get(kedr_req_t *r)
 {
@@ -274,11 +283,14 @@ cp_after(json_t *n, json_t *old, const char *key)
                      : json_string_value(json_object_get(old, key));
 }
 
-/* $1 inn, $2 kpp, $3 the record itself (NULL for a new one) */
+/* $1 inn, $2 kpp, $3 the record itself (NULL for a new one): every
+ * live record, seen by the caller or not. */
 static const char cp_duplicate_sql[] =
-    "SELECT c.id, c.name FROM clients.counterparty c WHERE c.inn = $1 AND "
-    "coalesce(c.kpp, '') = coalesce($2, '') AND c.merged_into IS NULL AND "
-    "c.id IS DISTINCT FROM $3::bigint ORDER BY c.id LIMIT 1";
+    "SELECT c.id, c.name, " CLIENTS_CP_VISIBLE(
+        "c") " FROM clients.counterparty c WHERE c.inn = $1 AND "
+             "coalesce(c.kpp, '') = coalesce($2, '') AND c.merged_into IS NULL "
+             "AND "
+             "c.id IS DISTINCT FROM $3::bigint ORDER BY c.id LIMIT 1";
 
 /*
  * $1 parent_id, $2 manager_id, $3 the record (NULL for a new one):
@@ -287,14 +299,19 @@ static const char cp_duplicate_sql[] =
  */
 static const char cp_refs_sql[] =
     "SELECT $1::bigint IS NULL OR EXISTS (SELECT 1 FROM clients.counterparty "
-    "WHERE id = $1::bigint AND merged_into IS NULL), "
-    "$2::bigint IS NULL OR EXISTS (SELECT 1 FROM core.\"user\" WHERE id = "
-    "$2::bigint), "
-    "$1::bigint IS NOT NULL AND $3::bigint IS NOT NULL AND $3::bigint IN "
-    "(WITH RECURSIVE up (id, parent_id) AS (SELECT id, parent_id FROM "
-    "clients.counterparty WHERE id = $1::bigint UNION SELECT c.id, "
-    "c.parent_id FROM clients.counterparty c JOIN up ON c.id = up.parent_id) "
-    "SELECT id FROM up)";
+    "k WHERE k.id = $1::bigint AND k.merged_into IS NULL AND "
+    "" CLIENTS_CP_VISIBLE(
+        "k") "), "
+             "$2::bigint IS NULL OR EXISTS (SELECT 1 FROM core.\"user\" WHERE "
+             "id = "
+             "$2::bigint), "
+             "$1::bigint IS NOT NULL AND $3::bigint IS NOT NULL AND $3::bigint "
+             "IN "
+             "(WITH RECURSIVE up (id, parent_id) AS (SELECT id, parent_id FROM "
+             "clients.counterparty WHERE id = $1::bigint UNION SELECT c.id, "
+             "c.parent_id FROM clients.counterparty c JOIN up ON c.id = "
+             "up.parent_id) "
+             "SELECT id FROM up)";
 
 /*
  * The checks that need the old record or the database: KPP only with a
@@ -356,6 +373,8 @@ cp_check(kedr_req_t *r, json_t *n, json_t *old, const char *id, bool reply)
             "fields", "inn", kedr_sprintf(r, "is used by counterparty %s", dup),
             "duplicate", "id", (json_int_t)strtoll(dup, NULL, 10), "name", name,
             "link", kedr_sprintf(r, "/api/v1/clients/counterparties/%s", dup));
+        json_object_set_new(json_object_get(body, "duplicate"), "visible",
+                            json_boolean(kedr_rows_get(rows, 0, 2)[0] == 't'));
 
         kedr_reply_json(r, 409, body);
         return 1; /* replied: the caller returns 0 */

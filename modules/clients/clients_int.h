@@ -16,6 +16,19 @@
  * of the table.
  * --------------------------------------------------------------------- */
 
+/* ---------------------------------------------------------------------
+ * "Own only" (sql/0004_scope.sql): whether the caller sees row `a`.  A
+ * caller with a role that is not own-only sees every row; the outlet and
+ * contact tests look up other rows, so an unlimited caller skips them.
+ * --------------------------------------------------------------------- */
+#define CLIENTS_CP_VISIBLE(a)                                                  \
+    "clients.visible_counterparty(" a ".manager_id, " a ".region)"
+#define CLIENTS_OUTLET_VISIBLE(a)                                              \
+    "(NOT core.own_only() OR clients.visible_outlet(" a ".manager_id, " a      \
+    ".owner_id))"
+#define CLIENTS_CONTACT_VISIBLE(a)                                             \
+    "(NOT core.own_only() OR clients.visible_contact(" a ".id))"
+
 /* The distributors serving counterparty `a`: [{distributor_id, name,
  * main}], the main one first. */
 #define CLIENTS_DISTRIBUTORS_JSON(a)                                           \
@@ -33,10 +46,12 @@
     "clients.counterparty pp WHERE pp.id = " a ".parent_id), "                 \
     "'distributors', " CLIENTS_DISTRIBUTORS_JSON(a) "))"
 
-/* The counterparty $1, locked for the transaction, as CLIENTS_CP_JSON. */
+/* The counterparty $1, locked for the transaction, as CLIENTS_CP_JSON;
+ * no row when the caller does not see it (a write answers 404). */
 #define CLIENTS_CP_LOCK_SQL                                                    \
     "SELECT " CLIENTS_CP_JSON("c") "::text FROM clients.counterparty c "       \
-                                   "WHERE c.id = $1 FOR UPDATE OF c"
+                                   "WHERE c.id = $1 AND " CLIENTS_CP_VISIBLE(  \
+                                       "c") " FOR UPDATE OF c"
 
 /* ---------------------------------------------------------------------
  * Pure checks (clients_check.c): no request, no database.

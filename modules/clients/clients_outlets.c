@@ -63,7 +63,8 @@ static const char *const outlet_formats[] = {
     "AND ($4::text IS NULL OR o.format = $4) "                                 \
     "AND ($5::bigint IS NULL OR o.manager_id = $5::bigint) "                   \
     "AND ($6::boolean IS NULL OR o.active = $6::boolean) "                     \
-    "AND ($7::jsonb IS NULL OR o.attrs @> $7::jsonb)"
+    "AND ($7::jsonb IS NULL OR o.attrs @> $7::jsonb) "                         \
+    "AND " CLIENTS_OUTLET_VISIBLE("o")
 
 /* The outlets the filters select, $3 distributor_id (supplied by it)
  * included: found through outlet_distributor's (distributor_id,
@@ -157,9 +158,9 @@ clients_outlets_list(kedr_req_t *r)
                               outlet_list_tail);
 }
 
-static const char outlet_one_sql[] =
-    "SELECT " OUTLET_FULL_JSON("o") "::text FROM clients.outlet o WHERE "
-                                    "o.id = $1";
+static const char outlet_one_sql[] = "SELECT " OUTLET_FULL_JSON(
+    "o") "::text FROM clients.outlet o WHERE "
+         "o.id = $1 AND " CLIENTS_OUTLET_VISIBLE("o");
 
 /* GET /outlets/:id -- the record with its owner, distributors and
  * assortment. */
@@ -258,9 +259,11 @@ outlet_normalize(kedr_req_t *r, json_t *in, json_t *old, int *rc)
  * and whether the manager is a user (NULL: true). */
 static const char outlet_refs_sql[] =
     "SELECT $1::bigint IS NULL OR EXISTS (SELECT 1 FROM clients.counterparty "
-    "WHERE id = $1::bigint AND merged_into IS NULL), "
-    "$2::bigint IS NULL OR EXISTS (SELECT 1 FROM core.\"user\" WHERE id = "
-    "$2::bigint)";
+    "k WHERE k.id = $1::bigint AND k.merged_into IS NULL AND "
+    "" CLIENTS_CP_VISIBLE("k") "), "
+                               "$2::bigint IS NULL OR EXISTS (SELECT 1 FROM "
+                               "core.\"user\" WHERE id = "
+                               "$2::bigint)";
 
 /* Check the owner and the manager the write sets; 0 or the code of the
  * recorded error. */
@@ -325,9 +328,9 @@ clients_outlets_create(kedr_req_t *r)
     return clients_created(r, rc, row);
 }
 
-static const char outlet_lock_sql[] =
-    "SELECT " OUTLET_JSON("o") "::text FROM clients.outlet o WHERE o.id = $1 "
-                               "FOR UPDATE OF o";
+static const char outlet_lock_sql[] = "SELECT " OUTLET_JSON(
+    "o") "::text FROM clients.outlet o WHERE o.id = $1 "
+         "AND " CLIENTS_OUTLET_VISIBLE("o") " FOR UPDATE OF o";
 
 /* each column: the new value when the patch has it */
 static const char outlet_update_sql[] =
@@ -422,7 +425,8 @@ clients_outlets_delete(kedr_req_t *r)
 
 static const char outlet_dist_get_sql[] =
     "SELECT " OUTLET_DISTRIBUTORS_JSON("o") "::text FROM clients.outlet o "
-                                            "WHERE o.id = $1";
+                                            "WHERE o.id = $1 AND "
+                                            "" CLIENTS_OUTLET_VISIBLE("o");
 
 /* GET /outlets/:id/distributors -- [{distributor_id, name}] */
 int
@@ -547,7 +551,8 @@ clients_outlets_distributors_put(kedr_req_t *r)
 static const char outlet_assort_get_sql[] =
     "SELECT (jsonb_build_object('outlet_id', o.id, 'version', o.version) "
     "|| " OUTLET_ASSORTMENT_JSON("o") ")::text FROM clients.outlet o WHERE "
-                                      "o.id = $1";
+                                      "o.id = $1 AND " CLIENTS_OUTLET_VISIBLE(
+                                          "o");
 
 /* GET /outlets/:id/assortment -- {outlet_id, version, checked_at, groups,
  * products} */
@@ -561,9 +566,9 @@ clients_outlets_assortment_get(kedr_req_t *r)
     return kedr_reply_db_json(r, 200, outlet_assort_get_sql, KEDR_PARAMS(id));
 }
 
-static const char outlet_full_lock_sql[] =
-    "SELECT " OUTLET_FULL_JSON("o") "::text FROM clients.outlet o WHERE o.id "
-                                    "= $1 FOR UPDATE OF o";
+static const char outlet_full_lock_sql[] = "SELECT " OUTLET_FULL_JSON(
+    "o") "::text FROM clients.outlet o WHERE o.id "
+         "= $1 AND " CLIENTS_OUTLET_VISIBLE("o") " FOR UPDATE OF o";
 
 /* $1 groups [{group_id}], $2 products [{product_id}] (either NULL): the
  * first reference to a catalog record that does not exist, as the name

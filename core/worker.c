@@ -152,8 +152,7 @@ kedr_worker_run(int listen_fd, int slot)
     ev.data.fd = listen_fd;
     if (dead < 0 || epfd < 0 ||
         epoll_ctl(epfd, EPOLL_CTL_ADD, listen_fd, &ev) != 0) {
-        kedr_error("worker: cannot wait for connections: %s",
-                   strerror(errno));
+        kedr_error("worker: cannot wait for connections: %s", strerror(errno));
         return 2;
     }
     FCGX_Init();

@@ -54,6 +54,25 @@ static const char t_fault_insert_sql[] =
     "INSERT INTO t_fault.item (name, note) VALUES ($1, $2) "
     "RETURNING json_build_object('id', id, 'name', name)::text";
 
+/* Insert an item and emit t_fault.item.written (its hook writes the
+ * audit row); *ev gets the item, owned by the request.  0 or a code. */
+static int
+t_fault_insert_emit(kedr_req_t *r, const char *name, const char *note,
+                    json_t **ev)
+{
+    const char *row;
+    int rc;
+
+    rc = kedr_db_json(r, t_fault_insert_sql, KEDR_PARAMS(name, note), &row);
+    if (rc != 0)
+        return rc;
+    *ev = json_loads(row, 0, NULL);
+    if (*ev == NULL)
+        return kedr_fail(r, KEDR_EINTERNAL, NULL, "bad row JSON");
+    t_fault_own(r, *ev);
+    return kedr_emit(r, "t_fault.item.written", *ev);
+}
+
 static const char t_fault_readback_sql[] =
     "SELECT i.name, i.note, (SELECT count(*) FROM t_fault.audit a "
     "WHERE a.item_id = i.id) FROM t_fault.item i WHERE i.id = $1::bigint";
@@ -62,21 +81,14 @@ static int
 t_fault_write(kedr_req_t *r)
 {
     const char *name = json_string_value(json_object_get(kedr_body(r), "name"));
-    const char *row, *id;
+    const char *id;
     char *note;
     json_t *ev;
     kedr_rows_t *rows;
     int rc;
 
     note = kedr_sprintf(r, "written by request %s", kedr_request_id(r));
-    rc = kedr_db_json(r, t_fault_insert_sql, KEDR_PARAMS(name, note), &row);
-    if (rc != 0)
-        return rc;
-    ev = json_loads(row, 0, NULL);
-    if (ev == NULL)
-        return kedr_fail(r, KEDR_EINTERNAL, NULL, "bad row JSON");
-    t_fault_own(r, ev);
-    rc = kedr_emit(r, "t_fault.item.written", ev);
+    rc = t_fault_insert_emit(r, name, note, &ev);
     if (rc != 0)
         return rc;
     id = kedr_sprintf(r, "%lld",
@@ -99,15 +111,10 @@ static int
 t_fault_fail_sql(kedr_req_t *r)
 {
     const char *name = json_string_value(json_object_get(kedr_body(r), "name"));
-    const char *row;
     json_t *ev;
     int rc;
 
-    rc = kedr_db_json(r, t_fault_insert_sql, KEDR_PARAMS(name, "doomed"), &row);
-    if (rc != 0)
-        return rc;
-    ev = t_fault_own(r, json_loads(row, 0, NULL));
-    rc = kedr_emit(r, "t_fault.item.written", ev);
+    rc = t_fault_insert_emit(r, name, "doomed", &ev);
     if (rc != 0)
         return rc;
     rc = kedr_db_exec(r, "SELECT 1 / $1::int", KEDR_PARAMS("0"));
@@ -191,7 +198,6 @@ static int
 t_fault_import_row(kedr_req_t *r, json_t *row, void *arg, json_t **out)
 {
     const char *name = json_string_value(json_object_get(row, "name"));
-    const char *res;
     json_t *ev;
     int rc;
 
@@ -202,15 +208,7 @@ t_fault_import_row(kedr_req_t *r, json_t *row, void *arg, json_t **out)
         rc = kedr_db_exec(r, "SELECT 1 / $1::int", KEDR_PARAMS("0"));
         return rc < 0 ? rc : 0;
     }
-    rc = kedr_db_json(r, t_fault_insert_sql, KEDR_PARAMS(name, "imported"),
-                      &res);
-    if (rc != 0)
-        return rc;
-    ev = json_loads(res, 0, NULL);
-    if (ev == NULL)
-        return kedr_fail(r, KEDR_EINTERNAL, NULL, "bad row JSON");
-    t_fault_own(r, ev);
-    rc = kedr_emit(r, "t_fault.item.written", ev);
+    rc = t_fault_insert_emit(r, name, "imported", &ev);
     if (rc != 0)
         return rc;
     *out = json_incref(ev);

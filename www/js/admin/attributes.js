@@ -17,6 +17,7 @@ import { recordForm } from '../ui/form.js';
 import { recordPage, historyList } from '../ui/record.js';
 import { toast, confirmDialog, skeleton, errorState, emptyState } from '../ui/feedback.js';
 import { errorMessage } from '../errors.js';
+import { adminStyles } from './style.js';
 
 const t = translator('core');
 
@@ -28,12 +29,6 @@ const TYPES = ['text', 'number', 'date', 'boolean', 'list'];
 const NAME_RE = /^[a-z][a-z0-9_]*$/;
 const BASE = '/admin/attributes';
 
-// The admin screens' own styles, linked the first time one is opened
-// (not part of the first page).
-function stylesheet() {
-    const href = '/css/admin.css';
-    if (!document.querySelector(`link[href="${href}"]`)) document.head.append(h('link', { rel: 'stylesheet', href }));
-}
 
 export function entityLabel(entity) {
     return t.has(`attrs.entity.${entity}`) ? t(`attrs.entity.${entity}`) : entity;
@@ -225,7 +220,7 @@ async function setActive(a, active, done) {
 }
 
 export async function listPage(ctx) {
-    stylesheet();
+    adminStyles();
     setTitle(t('nav.attributes'));
     replace(ctx.main, skeleton(6));
     let all;
@@ -293,7 +288,7 @@ export async function listPage(ctx) {
 }
 
 export async function createPage(ctx) {
-    stylesheet();
+    adminStyles();
     setTitle(t('attrs.new'));
     replace(ctx.main, skeleton(6));
     let entities;
@@ -356,7 +351,7 @@ export async function createPage(ctx) {
 }
 
 export async function attributePage(ctx) {
-    stylesheet();
+    adminStyles();
     replace(ctx.main, skeleton(6));
     const id = String(ctx.params.id);
     const load = async () => {

@@ -7,7 +7,7 @@
 // the 409 of a stale version; history).
 
 import { h, replace, id as newId } from '../dom.js';
-import { translator, pick } from '../i18n.js';
+import { translator, pick, defineStrings } from '../i18n.js';
 import { api, ApiError } from '../api.js';
 import { navigate } from '../router.js';
 import { setTitle } from '../shell.js';
@@ -18,7 +18,9 @@ import { recordPage, historyList } from '../ui/record.js';
 import { toast, confirmDialog, skeleton, errorState, emptyState } from '../ui/feedback.js';
 import { errorMessage } from '../errors.js';
 import { adminStyles } from './style.js';
+import strings from './attributes.strings.js';
 
+defineStrings('core', strings);
 const t = translator('core');
 
 // The records that take extra attributes, in this order; an entity the

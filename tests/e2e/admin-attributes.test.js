@@ -2,7 +2,7 @@
 // holders of core.attributes.manage, the list per record type, the
 // new-field form (the code checked at the field in the browser and by the
 // server, a list's values with their labels), editing with the 409 of a
-// stale version, deactivating and activating.
+// stale version, deactivating and activating, a phone, English.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -180,6 +180,23 @@ test('without core.attributes.manage: no menu entry, the page is refused', async
     assert.equal(await mp.locator('#nav').getByRole('link', { name: 'Дополнительные поля' }).count(), 0);
     await mp.goto('/admin/attributes');
     await waitText(mp, 'h1', 'Нет доступа');
+    checkPage(mp);
+    await mp.context().close();
+});
+
+test('on a phone: the record types wrap, the values editor scrolls sideways', async () => {
+    const mp = await newPage(browser, stack, { viewport: { width: 390, height: 800 } });
+    await login(mp, 'admin', admin);
+    await mp.goto('/admin/attributes?entity=clients.outlet');
+    await waitText(mp, '.list', 'Канал продаж');
+    const width = await mp.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 390, `the page fits the phone (${width} px)`);
+    await shot(mp, 'phone-list', { fullPage: true });
+    await mp.getByRole('link', { name: 'Канал продаж' }).click();
+    await mp.getByRole('group', { name: 'Значения списка' }).waitFor();
+    assert.equal(await mp.getByLabel('Код значения 1').getAttribute('readonly'), '', 'a saved value keeps its code');
+    assert.ok(await mp.evaluate(() => document.documentElement.scrollWidth) <= 390);
+    await shot(mp, 'phone-field', { fullPage: true });
     checkPage(mp);
     await mp.context().close();
 });

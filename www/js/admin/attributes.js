@@ -113,7 +113,8 @@ function optionsField({ locked = [], isList }) {
                 const down = h('button', { type: 'button', class: 'btn btn-small btn-icon', text: '↓' });
                 const del = h('button', { type: 'button', class: 'btn btn-small btn-icon', text: '×' });
                 const r = {
-                    tr: h('tr', null, h('td', null, value), h('td', null, ru), h('td', null, en),
+                    tr: h('tr', null, h('td', { 'data-label': t('attrs.opt_value') }, value),
+                        h('td', { 'data-label': t('attrs.label_ru') }, ru), h('td', { 'data-label': t('attrs.label_en') }, en),
                         h('td', { class: 'opt-buttons' }, up, down, del)),
                     get: () => ({ value: value.value.trim(), label_ru: ru.value.trim(), label_en: en.value.trim() }),
                     empty: () => !value.value.trim() && !ru.value.trim() && !en.value.trim(),

@@ -300,6 +300,12 @@ test('in English (the admin\'s language switched last)', async () => {
     await ep.goto('/catalog');
     await ep.getByRole('treeitem', { name: /All products/ }).waitFor();
     await waitText(ep, '.list-count', '4');
+    await ep.getByRole('group', { name: 'Group actions' }).getByRole('button', { name: 'New top-level group' }).click();
+    const dlg = ep.getByRole('dialog', { name: 'New group' });
+    await dlg.getByLabel('Level').waitFor();
+    assert.match(await dlg.getByLabel('Belongs to').locator('option').first().textContent(), /top level/);
+    await shot(ep, 'en-group-new');
+    await dlg.getByRole('button', { name: 'Cancel' }).click();
     checkPage(ep);
     await ep.context().close();
 });

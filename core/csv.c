@@ -260,14 +260,18 @@ kedr_csv_put_cell(struct kedr_buf *b, const char *s, size_t n, char sep)
 /* cells to JSON                                                       */
 /* ------------------------------------------------------------------ */
 
+/* Whether [s, end) starts with white space; *len gets its bytes. */
 static bool
-csv_space(const char *s, size_t *len)
+csv_space(const char *s, const char *end, size_t *len)
 {
+    if (s >= end)
+        return false;
     if (*s == ' ' || (*s >= '\t' && *s <= '\r')) {
         *len = 1;
         return true;
     }
-    if ((unsigned char)s[0] == 0xc2 && (unsigned char)s[1] == 0xa0) {
+    if (end - s >= 2 && (unsigned char)s[0] == 0xc2 &&
+        (unsigned char)s[1] == 0xa0) {
         *len = 2; /* no-break space, Excel's thousands separator */
         return true;
     }
@@ -278,10 +282,10 @@ csv_space(const char *s, size_t *len)
 static void
 csv_trim(const char **start, size_t *n)
 {
-    const char *s = *start, *e = s + strlen(s);
+    const char *s = *start, *e = s + *n;
     size_t k;
 
-    while (s < e && csv_space(s, &k))
+    while (csv_space(s, e, &k))
         s += k;
     for (;;) {
         if (e > s && (e[-1] == ' ' || (e[-1] >= '\t' && e[-1] <= '\r')))
@@ -346,6 +350,8 @@ kedr_csv_header_eq(const char *a, const char *b)
 
     if (a == NULL || b == NULL)
         return false;
+    an = strlen(a);
+    bn = strlen(b);
     csv_trim(&a, &an);
     csv_trim(&b, &bn);
     return csv_fold_eq(a, an, b, bn);
@@ -371,7 +377,7 @@ csv_number_text(const char *s, size_t n, char *out, size_t outsz)
         char ch = s[i];
 
         k = 1;
-        if (csv_space(s + i, &k) || ch == '\'')
+        if (csv_space(s + i, s + n, &k) || ch == '\'')
             continue;
         if (o + 1 >= outsz)
             return false;
@@ -441,20 +447,14 @@ csv_array(const char *s, size_t n)
     if (arr == NULL)
         kedr_oom();
     while (s < end) {
-        const char *e = s;
-        char item[4096];
-        const char *t;
-        size_t tn, len;
+        const char *e = s, *t = s;
+        size_t tn;
 
         while (e < end && *e != ',' && *e != ';')
             e++;
-        len = (size_t)(e - s);
-        if (len >= sizeof(item))
-            len = sizeof(item) - 1;
-        memcpy(item, s, len);
-        item[len] = '\0';
-        t = item;
+        tn = (size_t)(e - s);
         csv_trim(&t, &tn);
+        /* the cell is valid UTF-8 and split on ASCII: so is each item */
         if (tn > 0 && json_array_append_new(arr, json_stringn(t, tn)) != 0) {
             json_decref(arr);
             kedr_oom();
@@ -473,9 +473,14 @@ kedr_csv_cell_json(int type, const char *text, const char **why)
     size_t n;
 
     *why = NULL;
+    n = strlen(s);
     csv_trim(&s, &n);
     if (n == 0)
         return NULL;
+    if (!kedr_utf8_valid(s, n)) {
+        *why = "must be valid text";
+        return NULL;
+    }
     switch (type) {
     case KEDR_T_INT:
         if (!csv_number_text(s, n, num, sizeof(num)) ||
@@ -523,10 +528,6 @@ kedr_csv_cell_json(int type, const char *text, const char **why)
     case KEDR_T_ARRAY:
         return csv_array(s, n);
     default:
-        if (!kedr_utf8_valid(s, n)) {
-            *why = "must be valid text";
-            return NULL;
-        }
         v = json_stringn(s, n);
         break;
     }

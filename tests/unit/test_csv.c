@@ -265,6 +265,29 @@ test_cell_strings(void **state)
     assert_string_equal(cell(KEDR_T_ARRAY, " a, b ;c,, "),
                         "[\"a\",\"b\",\"c\"]");
     assert_string_equal(cell(KEDR_T_ARRAY, "один"), "[\"один\"]");
+    assert_string_equal(cell(KEDR_T_ARRAY, "a\xd0"), "!must be valid text");
+    assert_string_equal(cell(KEDR_T_STRING, "\xff"), "!must be valid text");
+}
+
+/* An array item longer than any fixed buffer, a Cyrillic letter across
+ * where a 4 KiB cut would fall: kept whole. */
+static void
+test_cell_long_array_item(void **state)
+{
+    struct kedr_arena *a = *state;
+    size_t n = 3 * 4096;
+    char *text = kedr_arena_alloc(a, n + 3);
+    const char *why;
+    json_t *v;
+
+    for (size_t i = 0; i < n; i += 2)
+        memcpy(text + i, "ж", 2);
+    memcpy(text + n, ",x", 3);
+    v = kedr_csv_cell_json(KEDR_T_ARRAY, text, &why);
+    assert_non_null(v);
+    assert_int_equal(json_array_size(v), 2);
+    assert_int_equal(json_string_length(json_array_get(v, 0)), n);
+    json_decref(v);
 }
 
 static void
@@ -334,6 +357,7 @@ main(void)
         ARENA_TEST(test_put_cell),
         cmocka_unit_test(test_header_eq),
         cmocka_unit_test(test_cell_strings),
+        ARENA_TEST(test_cell_long_array_item),
         cmocka_unit_test(test_cell_numbers),
         cmocka_unit_test(test_cell_dates_bools),
     };

@@ -214,5 +214,9 @@ test('a 300k-row export keeps the workers\' memory flat', async () => {
     const after = peaks();
     const grew = Math.max(...pids.map((p) => after[p] - before[p]));
     console.log(`# peak growth ${grew} kB for ${res.body.length} + ${xres.body.length} bytes`);
-    assert.ok(grew < 16 * 1024, `a worker's peak memory grew by ${grew} kB for a ${res.body.length}-byte export`);
+    // AddressSanitizer (make asan) keeps freed memory in quarantine: there
+    // the bound means nothing, the content is still checked
+    if (!process.env.ASAN_OPTIONS) {
+        assert.ok(grew < 16 * 1024, `a worker's peak memory grew by ${grew} kB for a ${res.body.length}-byte export`);
+    }
 });

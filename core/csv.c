@@ -198,8 +198,7 @@ csv_iconv_close(void *cd)
 }
 
 const char *
-kedr_csv_to_utf8(struct kedr_arena *a, const char *s, size_t n,
-                 size_t *outlen)
+kedr_csv_to_utf8(struct kedr_arena *a, const char *s, size_t n, size_t *outlen)
 {
     iconv_t cd;
     char *out, *in, *o;
@@ -287,10 +286,12 @@ csv_trim(const char **start, size_t *n)
 
     while (csv_space(s, e, &k))
         s += k;
-    for (;;) {
-        if (e > s && (e[-1] == ' ' || (e[-1] >= '\t' && e[-1] <= '\r')))
+    while (e > s) {
+        size_t left = (size_t)(e - s);
+
+        if (e[-1] == ' ' || (e[-1] >= '\t' && e[-1] <= '\r'))
             e--;
-        else if (e - s >= 2 && (unsigned char)e[-2] == 0xc2 &&
+        else if (left >= 2 && (unsigned char)e[-2] == 0xc2 &&
                  (unsigned char)e[-1] == 0xa0)
             e -= 2;
         else

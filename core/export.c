@@ -74,11 +74,10 @@ export_disposition(struct kedr_req *r, const char *filename, const char *ext)
 
     gmtime_r(&now, &tm);
     strftime(date, sizeof(date), "%Y-%m-%d", &tm);
-    name = kedr_arena_sprintf(&r->arena, "%s-%s.%s",
-                              filename != NULL && filename[0] != '\0'
-                                  ? filename
-                                  : "export",
-                              date, ext);
+    name = kedr_arena_sprintf(
+        &r->arena, "%s-%s.%s",
+        filename != NULL && filename[0] != '\0' ? filename : "export", date,
+        ext);
     kedr_buf_init(&b, &r->arena);
     kedr_buf_adds(&b, "attachment; filename=\"");
     for (const char *p = name; *p != '\0'; p++) {

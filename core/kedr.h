@@ -202,7 +202,6 @@ struct kedr_ui {
     const char *permission; /* shown only to users holding it; NULL = all */
 };
 
-
 /*
  * Export and import (core/export.c, core/import.c): the shapes of the
  * column tables.  See kedr_export and kedr_import_csv below.

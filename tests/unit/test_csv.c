@@ -298,7 +298,9 @@ test_cell_numbers(void **state)
     assert_string_equal(cell(KEDR_T_INT, "-7"), "-7");
     assert_string_equal(cell(KEDR_T_INT, "+7"), "7");
     assert_string_equal(cell(KEDR_T_INT, "1 000 000"), "1000000");
-    assert_string_equal(cell(KEDR_T_INT, "1\xc2\xa0" "000"), "1000");
+    assert_string_equal(cell(KEDR_T_INT, "1\xc2\xa0"
+                                         "000"),
+                        "1000");
     assert_string_equal(cell(KEDR_T_INT, "1.5"), "!must be a whole number");
     assert_string_equal(cell(KEDR_T_INT, "12abc"), "!must be a whole number");
     assert_string_equal(cell(KEDR_T_INT, "99999999999999999999"),

@@ -255,6 +255,43 @@ kedr_csv_put_cell(struct kedr_buf *b, const char *s, size_t n, char sep)
     kedr_buf_add(b, "\"", 1);
 }
 
+void
+kedr_csv_array_text(struct kedr_buf *out, const char *pg)
+{
+    size_t n = strlen(pg), items = 0;
+    const char *p = pg + 1, *end = pg + n - 1;
+
+    /* one dimension only: "{a,b}" -- not "{{a},{b}}" nor "[1:2]={a,b}" */
+    if (n < 2 || pg[0] != '{' || pg[n - 1] != '}' || pg[1] == '{') {
+        kedr_buf_adds(out, pg);
+        return;
+    }
+    while (p < end) {
+        const char *start = p;
+
+        if (*p != '"') {
+            while (p < end && *p != ',')
+                p++;
+            if (p - start != 4 || memcmp(start, "NULL", 4) != 0) {
+                if (items++ > 0)
+                    kedr_buf_add(out, ", ", 2);
+                kedr_buf_add(out, start, (size_t)(p - start));
+            }
+        } else {
+            if (items++ > 0)
+                kedr_buf_add(out, ", ", 2);
+            for (p++; p < end && *p != '"'; p++) {
+                if (*p == '\\' && p + 1 < end)
+                    p++;
+                kedr_buf_add(out, p, 1);
+            }
+            p++; /* the closing quote */
+        }
+        if (p < end && *p == ',')
+            p++;
+    }
+}
+
 /* ------------------------------------------------------------------ */
 /* cells to JSON                                                       */
 /* ------------------------------------------------------------------ */

@@ -213,8 +213,9 @@ struct kedr_column {
     const char *label_ru; /* header in the file, by kedr_user_locale */
     const char *label_en;
     enum kedr_type type; /* KEDR_T_STRING/INT/NUMBER/MONEY/DATE/BOOL: the
-                            XLSX cell type; anything else (arrays) is
-                            written as the text PostgreSQL gives */
+                            XLSX cell type; KEDR_T_ARRAY: a PostgreSQL
+                            array written "a, b"; anything else as the
+                            text PostgreSQL gives */
 };
 
 /* One column of a CSV import; a table ends with a zero row ({0}). */

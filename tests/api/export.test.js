@@ -185,8 +185,8 @@ test('big exports stream: 20k rows of csv and xlsx, complete and right', async (
     const rows = parseCsv(res.text.slice(1), ';');
     assert.equal(rows.length, n + 1);
     assert.deepEqual(rows[0], ['N', 'Метка', 'Сумма', 'День', 'Чётное', 'Теги']);
-    assert.deepEqual(rows[1], ['1', 'row 1', '1,50', '2026-01-02', 'нет', '{t1,x}']);
-    assert.deepEqual(rows[n], [String(n), `row ${n}`, '30000,00', rows[n][3], 'да', '{t2,x}']);
+    assert.deepEqual(rows[1], ['1', 'row 1', '1,50', '2026-01-02', 'нет', 't1, x']);
+    assert.deepEqual(rows[n], [String(n), `row ${n}`, '30000,00', rows[n][3], 'да', 't2, x']);
 
     res = await download(`${T}/series/export?format=xlsx&n=${n}`);
     assert.equal(res.status, 200, res.text);
@@ -207,7 +207,7 @@ test('a 300k-row export keeps the workers\' memory flat', async () => {
     const res = await download(`${T}/series/export?format=csv&n=${n}`);
     assert.equal(res.status, 200);
     assert.ok(res.body.length > 10e6, `a big file: ${res.body.length} bytes`);
-    assert.ok(res.text.endsWith(`${n};row ${n};450000,00;${res.text.slice(-22, -12)};да;{t0,x}\r\n`), res.text.slice(-60));
+    assert.match(res.text.slice(-80), new RegExp(`\r\n${n};row ${n};450000,00;\\d{4}-\\d\\d-\\d\\d;да;t0, x\r\n$`));
     const xres = await download(`${T}/series/export?format=xlsx&n=${n}`);
     assert.equal(xres.status, 200);
     assert.ok(unzip(xres.body)['xl/worksheets/sheet1.xml'].includes(`row ${n}<`));

@@ -215,6 +215,35 @@ test_put_cell(void **state)
     assert_string_equal(put(a, " Ёлка ", ';'), " Ёлка ");
 }
 
+static const char *
+array_text(struct kedr_arena *a, const char *pg)
+{
+    struct kedr_buf b;
+
+    kedr_buf_init(&b, a);
+    kedr_csv_array_text(&b, pg);
+    kedr_buf_add(&b, "", 0);
+    return b.data;
+}
+
+static void
+test_array_text(void **state)
+{
+    struct kedr_arena *a = *state;
+
+    assert_string_equal(array_text(a, "{a,b}"), "a, b");
+    assert_string_equal(array_text(a, "{}"), "");
+    assert_string_equal(array_text(a, "{NULL,x,NULL}"), "x");
+    assert_string_equal(array_text(a, "{\"a b\",\"c,d\",\"q\\\"x\"}"),
+                        "a b, c,d, q\"x");
+    assert_string_equal(array_text(a, "{\"NULL\"}"), "NULL");
+    assert_string_equal(array_text(a, "{{1,2},{3,4}}"), "{{1,2},{3,4}}");
+    assert_string_equal(array_text(a, "plain text"), "plain text");
+    assert_string_equal(array_text(a, "{\"unclosed"), "{\"unclosed");
+    assert_string_equal(array_text(a, "{\"unclosed}"), "unclosed");
+    assert_string_equal(array_text(a, "{\"end\\}"), "end\\");
+}
+
 /* ------------------------------------------------------------------ */
 /* headers and cells                                                   */
 /* ------------------------------------------------------------------ */
@@ -357,6 +386,7 @@ main(void)
         cmocka_unit_test(test_utf8_valid),
         ARENA_TEST(test_to_utf8),
         ARENA_TEST(test_put_cell),
+        ARENA_TEST(test_array_text),
         cmocka_unit_test(test_header_eq),
         cmocka_unit_test(test_cell_strings),
         ARENA_TEST(test_cell_long_array_item),

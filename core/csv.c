@@ -231,6 +231,20 @@ kedr_csv_to_utf8(struct kedr_arena *a, const char *s, size_t n, size_t *outlen)
     return out;
 }
 
+/* "-12", "+3.5": a number Excel reads as one, harmless. */
+static bool
+csv_plain_number(const char *s)
+{
+    size_t i = 1, digits = 0;
+
+    for (; s[i] >= '0' && s[i] <= '9'; i++)
+        digits++;
+    if (s[i] == '.' || s[i] == ',')
+        for (i++; s[i] >= '0' && s[i] <= '9'; i++)
+            digits++;
+    return digits > 0 && s[i] == '\0';
+}
+
 void
 kedr_csv_put_cell(struct kedr_buf *b, const char *s, size_t n, char sep)
 {
@@ -253,6 +267,13 @@ kedr_csv_put_cell(struct kedr_buf *b, const char *s, size_t n, char sep)
             kedr_buf_add(b, "\"\"", 2);
     }
     kedr_buf_add(b, "\"", 1);
+}
+
+bool
+kedr_csv_formula_like(const char *s)
+{
+    return s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL &&
+           !csv_plain_number(s);
 }
 
 void
@@ -566,6 +587,11 @@ kedr_csv_cell_json(int type, const char *text, const char **why)
     case KEDR_T_ARRAY:
         return csv_array(s, n);
     default:
+        /* the quote an export put before formula-like text goes again */
+        if (n > 1 && s[0] == '\'' && strchr("=+-@", s[1]) != NULL) {
+            s++;
+            n--;
+        }
         v = json_stringn(s, n);
         break;
     }

@@ -106,17 +106,23 @@ export_disposition(struct kedr_req *r, const char *filename, const char *ext)
 /* ------------------------------------------------------------------ */
 
 /* One value as CSV text: booleans in words, the decimal comma with ';',
- * arrays as "a, b" (what an import splits again); `tmp` is scratch
- * space reused from cell to cell. */
+ * arrays as "a, b" (what an import splits again), a quote before text
+ * that Excel would run as a formula; `tmp` is scratch space reused from
+ * cell to cell. */
 static void
 export_csv_value(struct kedr_buf *b, struct kedr_buf *tmp, const char *v,
                  enum kedr_type type, char sep, bool en)
 {
     size_t n = strlen(v);
 
-    if (type == KEDR_T_ARRAY) {
+    if (type == KEDR_T_ARRAY || kedr_csv_formula_like(v)) {
         tmp->len = 0;
-        kedr_csv_array_text(tmp, v);
+        if (kedr_csv_formula_like(v))
+            kedr_buf_add(tmp, "'", 1); /* text, not a formula, for Excel */
+        if (type == KEDR_T_ARRAY)
+            kedr_csv_array_text(tmp, v);
+        else
+            kedr_buf_add(tmp, v, n);
         kedr_csv_put_cell(b, tmp->data != NULL ? tmp->data : "", tmp->len, sep);
         return;
     }

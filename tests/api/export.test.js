@@ -34,6 +34,7 @@ const THINGS = [
     { name: 'quote "q"', attrs: { code: 'C3' } },
     { name: 'new\nline', attrs: { code: 'D4', size: 'L' } },
     { name: 'Ёлка', attrs: {} },
+    { name: '=1+2', attrs: { code: '-5', area: -2.5 } }, // text Excel must not run
 ];
 for (const t of THINGS) {
     const res = await stack.post(`${T}/things`, t);
@@ -109,6 +110,7 @@ test('csv: BOM, semicolons, quoting, CRLF, Russian headers and words', async () 
     assert.deepEqual(rows[3].slice(1, 3), ['quote "q"', 'C3']);
     assert.deepEqual(rows[4].slice(1, 3), ['new\nline', 'D4']);
     assert.deepEqual(rows[5].slice(1), ['Ёлка', '', '', '', '', '']);
+    assert.deepEqual(rows[6].slice(1, 4), ["'=1+2", '-5', '-2,5'], 'a formula quoted, numbers not');
     assert.match(rows[1][0], /^\d+$/);
 });
 
@@ -160,8 +162,9 @@ test('xlsx: a workbook with typed cells, a bold frozen header and an autofilter'
     assert.ok(sheet.includes('semi;colon, comma'));
     assert.ok(sheet.includes('quote &quot;q&quot;') || sheet.includes('quote "q"'), 'quotes kept');
     assert.ok(sheet.includes('Ёлка'));
+    assert.ok(sheet.includes('>=1+2<'), 'a string cell is never a formula: no quote needed');
     assert.match(sheet, /<pane [^>]*ySplit="1"[^>]*state="frozen"/, 'frozen header');
-    assert.match(sheet, /<autoFilter ref="A1:G6"\/>/, 'autofilter over the rows');
+    assert.match(sheet, /<autoFilter ref="A1:G7"\/>/, 'autofilter over the rows');
     // row 2: area a number, checked a date (a serial with a style), vip a boolean
     assert.match(sheet, /<c r="D2"[^>]*><v>12.5<\/v><\/c>/, 'a number cell');
     const date = sheet.match(/<c r="E2" s="(\d+)"[^>]*><v>(\d+)<\/v><\/c>/);

@@ -215,6 +215,22 @@ test_put_cell(void **state)
     assert_string_equal(put(a, " Ёлка ", ';'), " Ёлка ");
 }
 
+static void
+test_formula_like(void **state)
+{
+    (void)state;
+    assert_true(kedr_csv_formula_like("=1+2"));
+    assert_true(kedr_csv_formula_like("@SUM(A1)"));
+    assert_true(kedr_csv_formula_like("+7 495 123-45-67"));
+    assert_true(kedr_csv_formula_like("-cmd|' /C calc'!A0"));
+    assert_true(kedr_csv_formula_like("\t=x"));
+    assert_true(kedr_csv_formula_like("-"));
+    assert_false(kedr_csv_formula_like("-12"));
+    assert_false(kedr_csv_formula_like("+3,5"));
+    assert_false(kedr_csv_formula_like("a=b"));
+    assert_false(kedr_csv_formula_like(""));
+}
+
 static const char *
 array_text(struct kedr_arena *a, const char *pg)
 {
@@ -289,6 +305,9 @@ test_cell_strings(void **state)
     (void)state;
     assert_string_equal(cell(KEDR_T_STRING, "  ООО \"Ромашка\" "),
                         "\"ООО \\\"Ромашка\\\"\"");
+    assert_string_equal(cell(KEDR_T_STRING, "'=1+2"), "\"=1+2\"");
+    assert_string_equal(cell(KEDR_T_STRING, "'+7 495"), "\"+7 495\"");
+    assert_string_equal(cell(KEDR_T_STRING, "'quoted'"), "\"'quoted'\"");
     assert_string_equal(cell(KEDR_T_STRING, "   "), "(empty)");
     assert_string_equal(cell(KEDR_T_STRING, ""), "(empty)");
     assert_string_equal(cell(KEDR_T_ARRAY, " a, b ;c,, "),
@@ -387,6 +406,7 @@ main(void)
         ARENA_TEST(test_to_utf8),
         ARENA_TEST(test_put_cell),
         ARENA_TEST(test_array_text),
+        cmocka_unit_test(test_formula_like),
         cmocka_unit_test(test_header_eq),
         cmocka_unit_test(test_cell_strings),
         ARENA_TEST(test_cell_long_array_item),

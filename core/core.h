@@ -254,6 +254,8 @@ void kedr_modules_release(struct kedr_modset *set);
  * fits, or a static message naming both sides.  Pure; used by the loader
  * and its tests.
  */
+/* The descriptor's default grants, NULL before ABI 1.1 or when none. */
+const struct kedr_grant *kedr_module_grants(const struct kedr_module *m);
 const char *kedr_module_check_header(const struct kedr_module *m, char *buf,
                                      size_t buflen);
 bool kedr_module_name_valid(const char *name);
@@ -604,7 +606,8 @@ extern const struct kedr_permission kedr_core_permissions[];
     "'active', u.active, 'roles', coalesce((SELECT json_agg(ro.name ORDER "    \
     "BY ro.name) FROM core.user_role ur JOIN core.role ro ON ro.id = "         \
     "ur.role_id WHERE ur.user_id = u.id), '[]'::json), 'counterparty_id', "    \
-    "u.counterparty_id, 'has_password', u.password_hash IS NOT NULL, "         \
+    "u.counterparty_id, 'regions', to_json(u.regions), "                       \
+    "'has_password', u.password_hash IS NOT NULL, "                            \
     "'password_changed_at', u.password_changed_at, 'created_at', "             \
     "u.created_at, 'updated_at', u.updated_at, 'version', u.version)"
 

@@ -23,10 +23,10 @@
  * Memory: every handler, hook and job runs with a context (kedr_req_t) that
  * owns an arena.  Everything allocated from it, every result set and every
  * string the core returns lives until the context ends; nothing is freed by
- * hand.  Allocation never returns NULL: in a request, out of memory
- * unwinds to the core (siglongjmp past the module's frames), which rolls
- * the request back and answers 500; elsewhere it aborts the worker, which
- * the master replaces.  So a resource held across a call that may
+ * hand.  Allocation never returns NULL: in a request or a job, out of
+ * memory unwinds to the core (siglongjmp past the module's frames), which
+ * rolls the transaction back (a request answers 500, a job runs again at
+ * its next interval); elsewhere (init) it aborts the process.  So a resource held across a call that may
  * allocate (a json_t of your own, across kedr_emit or kedr_sprintf) is
  * handed to kedr_on_cleanup first, never released by hand after the call.
  *
@@ -52,7 +52,7 @@ extern "C" {
 
 #define KEDR_MODULE_MAGIC 0x5244454bu /* "KEDR" little-endian */
 #define KEDR_ABI_MAJOR 1
-#define KEDR_ABI_MINOR 0
+#define KEDR_ABI_MINOR 1
 
 #define KEDR__STR2(x) #x
 #define KEDR__STR(x) KEDR__STR2(x)
@@ -170,6 +170,18 @@ struct kedr_permission {
     const char *label_en;
 };
 
+/*
+ * A default grant (ABI 1.1): a permission of this module that a built-in
+ * role ("manager", "analyst", "support", "marketing", "distributor")
+ * receives when the module is first migrated, so a fresh install works
+ * without a trip to the roles screen.  Applied once per (module, role,
+ * permission): what an administrator takes away later stays away.
+ */
+struct kedr_grant {
+    const char *role;
+    const char *permission; /* one of the module's own permissions */
+};
+
 /* A hook: `event` is an exact event name ("clients.counterparty.created"). */
 struct kedr_hook {
     const char *event;
@@ -272,6 +284,9 @@ struct kedr_module {
     int (*worker_init)(kedr_env_t *env);
     /* fini: when the process stops gracefully. */
     void (*fini)(kedr_env_t *env);
+
+    /* ABI 1.1 */
+    const struct kedr_grant *grants; /* default grants to built-in roles */
 };
 
 /*

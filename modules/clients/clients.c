@@ -294,6 +294,21 @@ static const struct kedr_ui clients_ui[] = {
     {0},
 };
 
+/* What the built-in roles start with; merging stays an administrator's
+ * grant, and portal users (role "distributor") never read the client
+ * base. */
+static const struct kedr_grant clients_grants[] = {
+    {.role = "manager", .permission = "clients.read"},
+    {.role = "manager", .permission = "clients.write"},
+    {.role = "manager", .permission = "clients.export"},
+    {.role = "analyst", .permission = "clients.read"},
+    {.role = "analyst", .permission = "clients.export"},
+    {.role = "support", .permission = "clients.read"},
+    {.role = "marketing", .permission = "clients.read"},
+    {.role = "marketing", .permission = "clients.export"},
+    {0},
+};
+
 KEDR_MODULE_EXPORT const struct kedr_module kedr_module = {
     KEDR_MODULE_HEADER,
     .name = "clients",
@@ -302,4 +317,5 @@ KEDR_MODULE_EXPORT const struct kedr_module kedr_module = {
     .routes = clients_routes,
     .permissions = clients_permissions,
     .ui = clients_ui,
+    .grants = clients_grants,
 };

@@ -9,6 +9,7 @@
  *   POST /echo                echoes the body (no input spec)
  *   GET  /conf                the t_core config group as read by init
  *   GET  /secret              any authenticated user (so: 401)
+ *   GET  /scope               the caller's data scope: core.own_only() ...
  *   POST /items               validated insert; emits t_core.item.created
  *   GET  /items[?name=]       list, JSON built by PostgreSQL
  *   GET  /items/:id           one item, JSON built by PostgreSQL
@@ -144,6 +145,17 @@ t_core_conf(kedr_req_t *r)
                            json_pack("{s:s, s:I, s:b}", "label", t_core_label,
                                      "limit", (json_int_t)t_core_limit, "flag",
                                      t_core_flag));
+}
+
+/* The caller's data scope as the database sees it (core/sql/0004). */
+static int
+t_core_scope(kedr_req_t *r)
+{
+    return kedr_reply_db_json(
+        r, 200,
+        "SELECT json_build_object('user_id', core.current_user_id(), "
+        "'own_only', core.own_only(), 'regions', core.user_regions())::text",
+        0, NULL);
 }
 
 static int
@@ -717,6 +729,7 @@ static const struct kedr_route t_core_routes[] = {
      .path = "/copy",
      .handler = t_core_copy,
      .permission = KEDR_PUBLIC},
+    {.method = "GET", .path = "/scope", .handler = t_core_scope},
     {0},
 };
 

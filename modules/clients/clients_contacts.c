@@ -40,10 +40,14 @@ static const char *const contact_roles[] = {
     "AND ($5::jsonb IS NULL OR c.attrs @> $5::jsonb) "                         \
     "AND " CLIENTS_CONTACT_VISIBLE("c")
 
-/* The one order of contacts: by name (index contact_name). */
+/* The sort keys of contacts; full_name, the default, matches index
+ * contact_name. */
 static const struct clients_order contact_orders[] = {
     {"full_name", "c.full_name COLLATE \"ru-RU-x-icu\", c.id",
      "c.full_name COLLATE \"ru-RU-x-icu\" DESC, c.id DESC"},
+    {"created_at", "c.created_at, c.id", "c.created_at DESC, c.id DESC"},
+    {"updated_at", "c.updated_at, c.id", "c.updated_at DESC, c.id DESC"},
+    {"id", "c.id", "c.id DESC"},
 };
 
 /* The list: the filters, then $6 limit, $7 offset, $8 the most records
@@ -79,8 +83,8 @@ contact_filter(kedr_req_t *r, struct clients_query *q)
                         sizeof(contact_orders) / sizeof(contact_orders[0]));
 }
 
-/* GET /contacts?q=&counterparty_id=&active=&attr.<name>=&limit=&offset=
- * &total= -- {items, total, total_exact, limit, offset} */
+/* GET /contacts?q=&counterparty_id=&active=&attr.<name>=&sort=&order=
+ * &limit=&offset=&total= -- {items, total, total_exact, limit, offset} */
 int
 clients_contacts_list(kedr_req_t *r)
 {

@@ -26,9 +26,10 @@
  * hand.  Allocation never returns NULL: in a request or a job, out of
  * memory unwinds to the core (siglongjmp past the module's frames), which
  * rolls the transaction back (a request answers 500, a job runs again at
- * its next interval); elsewhere (init) it aborts the process.  So a resource held across a call that may
- * allocate (a json_t of your own, across kedr_emit or kedr_sprintf) is
- * handed to kedr_on_cleanup first, never released by hand after the call.
+ * its next interval); elsewhere (init) it aborts the process.  So a resource
+ * held across a call that may allocate (a json_t of your own, across kedr_emit
+ * or kedr_sprintf) is handed to kedr_on_cleanup first, never released by hand
+ * after the call.
  *
  * Errors: functions that act return int, 0 on success and a negative
  * KEDR_E* code on failure; pointer returns are NULL only for "absent" or

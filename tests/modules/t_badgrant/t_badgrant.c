@@ -16,9 +16,7 @@ static const struct kedr_grant t_badgrant_grants[] = {
 };
 
 KEDR_MODULE_EXPORT const struct kedr_module kedr_module = {
-    KEDR_MODULE_HEADER,
-    .name = "t_badgrant",
-    .version = "0.1.0",
-    .permissions = t_badgrant_perms,
+    KEDR_MODULE_HEADER,          .name = "t_badgrant",
+    .version = "0.1.0",          .permissions = t_badgrant_perms,
     .grants = t_badgrant_grants,
 };

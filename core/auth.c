@@ -642,11 +642,14 @@ static const char audit_list_sql[] =
     "FROM core.audit a LEFT JOIN core.\"user\" u ON u.id = a.user_id "
     "WHERE a.entity = $1 AND ($2::text IS NULL OR a.entity_id = $2) "
     "AND ($3::bigint IS NULL OR a.id < $3::bigint) "
+    "AND ($5::boolean OR core.audit_visible($1, $2)) "
     "ORDER BY a.id DESC LIMIT $4::int) x";
 
 /* GET /api/v1/audit?entity=…&id=…&before=…&limit=…: a record's history.
  * core.audit.read, or the entity's module's read permission
- * ("clients.read" for "clients.counterparty"). */
+ * ("clients.read" for "clients.counterparty"); through the latter an
+ * own-only user sees the history of the records the module shows them
+ * (core.audit_visible), and of one record at a time. */
 static int
 auth_audit_list(kedr_req_t *r)
 {
@@ -656,6 +659,7 @@ auth_audit_list(kedr_req_t *r)
     const char *limit = kedr_query(r, "limit");
     const char *dot;
     long n = limit ? strtol(limit, NULL, 10) : 100;
+    bool auditor;
 
     if (entity == NULL || *entity == '\0')
         return kedr_req_fail(r, KEDR_EINVAL, "entity", "is required");
@@ -665,16 +669,19 @@ auth_audit_list(kedr_req_t *r)
         return kedr_req_fail(r, KEDR_EINVAL, "limit",
                              "must be between 1 and 1000");
     dot = strchr(entity, '.');
-    if (!kedr_auth_has(r, "core.audit.read") &&
+    auditor = kedr_auth_has(r, "core.audit.read");
+    if (!auditor &&
         (dot == NULL ||
          !kedr_auth_has(r, kedr_arena_sprintf(&r->arena, "%.*s.read",
                                               (int)(dot - entity), entity))))
         return kedr_req_fail(r, KEDR_EFORBIDDEN, NULL,
                              "permission \"core.audit.read\" required");
     return kedr_pg_reply_json(
-        r, 200, audit_list_sql, 4,
-        (const char *const[]){entity, id, before && *before ? before : NULL,
-                              kedr_arena_sprintf(&r->arena, "%ld", n)});
+        r, 200, audit_list_sql, 5,
+        (const char *const[]){entity, id && *id ? id : NULL,
+                              before && *before ? before : NULL,
+                              kedr_arena_sprintf(&r->arena, "%ld", n),
+                              auditor ? "true" : "false"});
 }
 
 static const struct kedr_field login_input[] = {

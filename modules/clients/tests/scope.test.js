@@ -187,3 +187,19 @@ test('a role without the limit widens the view again', async () => {
     await ok(admin.patch(`/api/v1/users/${repUser.id}`, { version: back.version, roles: ['own_rep'] }));
     assertError(await rep.get(`${C}/counterparties/${foreign.id}`), 404, 'not_found');
 });
+
+test('the audit trail: an own-only user reads the history of what they see, one record at a time', async () => {
+    const hist = (c, entity, id) => c.get(`/api/v1/audit?entity=${entity}${id === undefined ? '' : `&id=${id}`}`);
+    let h = await ok(hist(rep, 'clients.counterparty', mine.id));
+    assert.ok(h.length >= 1 && h.every((a) => a.entity_id === String(mine.id)), JSON.stringify(h));
+    assert.deepEqual(await ok(hist(rep, 'clients.counterparty', foreign.id)), [], 'an unseen record has no history to show');
+    assert.ok((await ok(hist(rep, 'clients.outlet', oManaged.id))).length >= 1);
+    assert.deepEqual(await ok(hist(rep, 'clients.outlet', oForeign.id)), []);
+    assert.ok((await ok(hist(rep, 'clients.contact', kBoth.id))).length >= 1);
+    assert.deepEqual(await ok(hist(rep, 'clients.contact', kForeign.id)), []);
+    assert.deepEqual(await ok(hist(rep, 'clients.counterparty')), [], 'no trawling the whole entity');
+    assert.deepEqual(await ok(hist(rep, 'clients.counterparty', 'x1')), []);
+    // the administrator (and core.audit.read) see everything
+    assert.ok((await ok(hist(admin, 'clients.counterparty', foreign.id))).length >= 1);
+    assert.ok((await ok(hist(admin, 'clients.counterparty'))).length >= 5);
+});

@@ -78,7 +78,7 @@ test('a new counterparty: similar names, a bad INN at the field, a duplicate INN
     await shot(page, 'duplicate', { fullPage: true });
     // a branch (another KPP) is allowed
     await page.getByLabel('КПП').fill('772501001');
-    await page.getByLabel('Телефоны').fill('8 912 345-67-89');
+    await page.getByLabel('Телефоны', { exact: true }).fill('8 912 345-67-89');
     await page.getByRole('button', { name: 'Создать контрагента' }).click();
     await page.waitForURL(/\/clients\/\d+$/);
     await waitText(page, '.record-title h1', 'Стройинвест');
@@ -94,19 +94,24 @@ test('the card: contacts as a tree, add a contact, a stale save, distributors, h
     await shot(page, 'card');
 
     await page.getByRole('tab', { name: 'Контакты' }).click();
-    const bossNode = page.locator(`.cl-node[data-id="${boss.id}"]`);
-    await bossNode.locator('.cl-tree-children .cl-person', { hasText: 'Сидорова Анна' }).waitFor();
+    const bossNode = page.locator(`.tree-node[data-id="${boss.id}"]`);
+    await bossNode.locator('.tree-children .cl-person', { hasText: 'Сидорова Анна' }).waitFor();
+    // the tree folds a branch with its button, and unfolds it again
+    await bossNode.getByRole('button', { expanded: true }).first().click();
+    assert.equal(await bossNode.locator('.tree-children').first().isHidden(), true);
+    await bossNode.getByRole('button', { expanded: false }).first().click();
     await waitText(page, '.cl-tree', '+74951234567');
     // add a contact reporting to the director
     const add = page.locator('.cl-add-contact');
     await add.getByLabel('Фамилия').fill('Кузнецов');
     await add.getByLabel('Имя').fill('Иван');
     await add.getByLabel('Должность').fill('Снабженец');
-    await add.getByLabel('Руководитель').selectOption(String(boss.id));
-    await add.getByLabel('Телефоны').fill('+7 (912) 000-11-22');
+    await add.getByRole('combobox', { name: 'Руководитель' }).fill('Пет');
+    await page.getByRole('option', { name: /Петров Пётр/ }).click();
+    await add.getByLabel('Телефоны', { exact: true }).fill('+7 (912) 000-11-22');
     await add.getByRole('button', { name: 'Добавить контакт' }).click();
     await waitText(page, '.toast', 'Контакт добавлен');
-    await bossNode.locator('.cl-tree-children', { hasText: 'Кузнецов Иван' }).waitFor();
+    await bossNode.locator('.tree-children', { hasText: 'Кузнецов Иван' }).waitFor();
     await shot(page, 'contacts', { fullPage: true });
 
     // the requisites: a save, then a stale one gets the conflict panel
@@ -154,7 +159,7 @@ test('the contact page: phones in E.164, the counterparty, reports-to; edit', as
     await waitText(page, '.cl-contact-view', 'Петров Пётр');
     await waitText(page, '.cl-contact-view', 'anna@stroy.example');
     assert.equal(await page.locator('.cl-contact-view a', { hasText: 'ГК Стройинвест' }).getAttribute('href'), `/clients/${holding.id}`);
-    await page.locator('.cl-contact-form').getByLabel('Телефоны').fill('8 (916) 555-44-33');
+    await page.locator('.cl-contact-form').getByLabel('Телефоны', { exact: true }).fill('8 (916) 555-44-33');
     await page.getByRole('button', { name: 'Сохранить' }).click();
     await waitText(page, '.cl-contact-view', '+79165554433');
     await shot(page, 'contact', { fullPage: true });

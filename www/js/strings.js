@@ -158,7 +158,6 @@ export default {
         'import.row_ok': 'в порядке',
         'import.row_bad': 'ошибка',
         'import.more': 'И ещё строк: {n}',
-        'list.import': 'Загрузить CSV',
 
         'tab.main': 'Основное',
         'tab.history': 'История',
@@ -479,7 +478,6 @@ export default {
         'import.row_ok': 'fine',
         'import.row_bad': 'error',
         'import.more': 'And {n} more rows',
-        'list.import': 'Import CSV',
 
         'tab.main': 'Main',
         'tab.history': 'History',

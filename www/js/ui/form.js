@@ -307,6 +307,17 @@ function makeReference(f, form, { fid, errId, describedBy, err, help, req }) {
     };
 }
 
+// A reference control outside a form (a list's filter): f as for a
+// 'reference' field; onChange(value) after each pick or clear.
+export function referenceField(f, onChange) {
+    const fid = newId(`f-${f.name}`);
+    const err = h('p', { id: `${fid}-err`, class: 'field-error', hidden: true });
+    let r = null;
+    r = makeReference(f, { changed: () => onChange(r.get()) }, { fid, errId: `${fid}-err`, describedBy: `${fid}-err`, err,
+        help: null, req: null });
+    return r;
+}
+
 // The client-side check of one value; a message or null.
 function check(f, v, data) {
     if (f.required && (isEmpty(v) || (f.type === 'checkbox' && v !== true))) return t('form.required');
@@ -489,5 +500,10 @@ export function recordForm(opts) {
         field: (name) => fields.find((x) => x.f.name === name),
         focus: () => fields.find((x) => !x.f.readonly)?.focus(),
         showAlert: (msg) => showAlert([h('p', { text: msg })]),
+        // Another part of the record (its distributors) was saved and moved
+        // its version on: the edits here stay and save against it.
+        setVersion: (v) => {
+            record = { ...record, version: v };
+        },
     };
 }

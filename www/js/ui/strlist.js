@@ -4,10 +4,10 @@
 //
 //   {name: 'phones', label: t('phones'), type: 'strings', input: 'tel', addLabel: t('add_phone')}
 //
-// or alone: strList({id, label, input, onChange}) -> {el, get, set, focus,
+// or alone: strList({id, label, input, describedBy, onChange}) -> {el, get, set, focus,
 // error, itemError(i, msg)} (the server names a bad element "phones[1]").
 
-import { h, id as newId } from '../dom.js';
+import { h } from '../dom.js';
 import { translator } from '../i18n.js';
 import { componentCss } from './style.js';
 
@@ -24,17 +24,25 @@ export function strList({ id, label, input = 'text', describedBy, onChange, read
     const rows = h('ul', { class: 'strlist-rows', role: 'list' });
     const add = h('button', { type: 'button', class: 'btn btn-small strlist-add', hidden: readonly || null,
         text: addLabel || t('strlist.add') });
-    const group = h('div', { class: 'strlist', role: 'group', 'aria-labelledby': `${id}-label`,
-        'aria-describedby': describedBy || null }, rows, add);
-    let first = true;
+    const group = h('div', { class: 'strlist' }, rows, add);
+
+    // The first input is the one the field's <label for=id> names; the
+    // others are "Phones 2", "Phones 3".
+    function relabel() {
+        [...rows.querySelectorAll('input')].forEach((inp, i) => {
+            const err = inp.closest('li').querySelector('.strlist-error');
+            inp.id = i === 0 ? id : `${id}-${i + 1}`;
+            err.id = `${inp.id}-err`;
+            inp.setAttribute('aria-describedby', [i === 0 ? describedBy : null, err.id].filter(Boolean).join(' '));
+            if (i === 0) inp.removeAttribute('aria-label');
+            else inp.setAttribute('aria-label', `${label} ${i + 1}`);
+        });
+    }
 
     function row(value) {
-        const rid = first ? id : newId('sl');
-        first = false;
-        const inp = h('input', { ...INPUT[input] || INPUT.text, id: rid, class: 'strlist-input', value: value ?? '',
-            readonly: readonly || null, maxlength: maxLength || null, 'aria-label': label });
-        const err = h('p', { class: 'field-error strlist-error', id: `${rid}-err`, hidden: true });
-        inp.setAttribute('aria-describedby', `${rid}-err`);
+        const inp = h('input', { ...INPUT[input] || INPUT.text, class: 'strlist-input', value: value ?? '',
+            readonly: readonly || null, maxlength: maxLength || null });
+        const err = h('p', { class: 'field-error strlist-error', hidden: true });
         const li = h('li', { class: 'strlist-row' }, h('div', { class: 'strlist-line' }, inp,
             readonly ? null : h('button', { type: 'button', class: 'btn btn-small strlist-remove', text: '×',
                 'aria-label': t('strlist.remove', { x: value || label }),
@@ -42,6 +50,7 @@ export function strList({ id, label, input = 'text', describedBy, onChange, read
                     const next = li.nextElementSibling || li.previousElementSibling;
                     li.remove();
                     if (!rows.children.length) row('');
+                    relabel();
                     next?.querySelector('input')?.focus();
                     onChange?.();
                 } })), err);
@@ -57,6 +66,7 @@ export function strList({ id, label, input = 'text', describedBy, onChange, read
             }
         });
         rows.append(li);
+        relabel();
         return inp;
     }
     function addRow() {
@@ -72,7 +82,6 @@ export function strList({ id, label, input = 'text', describedBy, onChange, read
     const inputs = () => [...rows.querySelectorAll('input')];
     function set(v) {
         rows.replaceChildren();
-        first = true;
         const list = Array.isArray(v) ? v : [];
         for (const x of list) row(x);
         if (!list.length) row('');

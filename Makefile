@@ -12,7 +12,7 @@
 
 B          ?= build
 CC         ?= cc
-PKGS        = jansson libconfig libpq libsodium
+PKGS        = jansson libconfig libpq libsodium xlsxwriter
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -105,10 +105,13 @@ run_wrk()
 # the statements the routes run, their parameters filled in the same way
 # (sql-of.py: absent ones are NULL; limit 50, offset 0, total counted up
 # to 1000, sort by name ascending: cp_orders[1] / outlet_orders[1]).  A
-# search (q, distributor_id) takes the *_search_* parts.
+# search (q, distributor_id) takes the *_search_* parts.  Limit, offset
+# and the total's cap follow each list's filters: $11-$13 for
+# counterparties, $8-$10 for outlets.
 CP=modules/clients/clients_counterparties.c
 OL=modules/clients/clients_outlets.c
-LIST=("7=50" "8=0" "9=1000")
+LIST=("11=50" "12=0" "13=1000")
+OLIST=("8=50" "9=0" "10=1000")
 CP_LIST="cp_list_head+cp_orders[1]+cp_list_mid+cp_orders[1]+cp_list_tail"
 CP_SEARCH="cp_search_head+cp_orders[1]+cp_list_mid+cp_orders[1]+cp_search_tail"
 OL_SEARCH="outlet_search_head+outlet_orders[1]+outlet_list_mid+outlet_orders[1]+outlet_search_tail"
@@ -119,7 +122,7 @@ python3 bench/sql-of.py "$CP" "$CP_LIST" "${LIST[@]}" >"$DIR/sql/list.sql"
 { echo '\set g random(1, 65000)'
   python3 bench/sql-of.py "$CP" "$CP_SEARCH" "${LIST[@]}" 1="(1000000000 + 7919 * :g)::text"; } >"$DIR/sql/inn.sql"
 { echo '\set d random(1, 500)'
-  python3 bench/sql-of.py "$OL" "$OL_SEARCH" "${LIST[@]}" 3=":d"; } >"$DIR/sql/outlets.sql"
+  python3 bench/sql-of.py "$OL" "$OL_SEARCH" "${OLIST[@]}" 3=":d"; } >"$DIR/sql/outlets.sql"
 
 PGBENCH=$(printf '%s\n' /usr/lib/postgresql/*/bin/pgbench | sort -V | tail -1)
 # pgbench KIND -> "tps p50ms p99ms"

@@ -334,6 +334,52 @@ admin_users_list(kedr_req_t *r)
                     role));
 }
 
+/* Active staff users (no portal users) by a fragment of login, name or
+ * e-mail, or by ids: what a "responsible manager" field offers. */
+static const char user_lookup_sql[] =
+    "SELECT coalesce(json_agg(json_build_object('id', u.id, 'login', "
+    "u.login, 'full_name', u.full_name) ORDER BY u.k COLLATE "
+    "\"ru-RU-x-icu\", u.id), '[]')::text FROM (SELECT u.*, "
+    "coalesce(nullif(u.full_name, ''), u.login) AS k FROM core.\"user\" u "
+    "WHERE u.active AND u.counterparty_id IS NULL "
+    "AND ($1::text IS NULL OR (u.login || ' ' || u.full_name || ' ' || "
+    "u.email) ILIKE '%' || replace(replace(replace($1, '\\', '\\\\'), '%', "
+    "'\\%'), '_', '\\_') || '%') "
+    "AND ($3::bigint[] IS NULL OR u.id = ANY ($3::bigint[])) "
+    "ORDER BY coalesce(nullif(u.full_name, ''), u.login) COLLATE "
+    "\"ru-RU-x-icu\", u.id LIMIT $2::int) u";
+
+/* GET /users/lookup?q=&ids=1,2&limit=20: [{id, login, full_name}] for any
+ * signed-in employee; a portal user (a distributor's) gets 403. */
+static int
+admin_users_lookup(kedr_req_t *r)
+{
+    const char *q = kedr_query(r, "q");
+    const char *ids = kedr_query(r, "ids");
+    long limit = kedr_query_count(r, "limit", 20, 100);
+    char *arr = NULL;
+
+    if (kedr_counterparty_id(r) != 0)
+        return kedr_fail(r, KEDR_EFORBIDDEN, NULL,
+                         "portal users cannot list employees");
+    if (q != NULL && *(q = kedr_trim(r, q)) == '\0')
+        q = NULL;
+    if (ids != NULL && *ids != '\0') {
+        size_t n = strlen(ids);
+
+        if (strspn(ids, "0123456789,") != n || n > 2000 || ids[0] == ',' ||
+            ids[n - 1] == ',' || strstr(ids, ",,") != NULL)
+            return kedr_fail(r, KEDR_EINVAL, "ids",
+                             "must be user ids separated by commas");
+        arr = kedr_sprintf(r, "{%s}", ids);
+    }
+    if (limit < 0)
+        return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
+    return kedr_reply_db_json(
+        r, 200, user_lookup_sql,
+        KEDR_PARAMS(q, kedr_sprintf(r, "%ld", limit), arr));
+}
+
 static const char user_one_sql[] =
     "SELECT " KEDR_USER_JSON "::text FROM core.\"user\" u WHERE u.id = $1";
 
@@ -401,6 +447,31 @@ roles_set(kedr_req_t *r, const char *id, const char *roles)
     return 0;
 }
 
+/* The body's "regions" as a JSON array text (names trimmed), NULL when
+ * absent; a bad one is recorded as a field error. */
+static const char *
+regions_text(kedr_req_t *r)
+{
+    json_t *regions = json_object_get(kedr_body(r), "regions"), *v, *out;
+    size_t i;
+
+    if (regions == NULL || json_is_null(regions))
+        return NULL;
+    out = kedr_json_own(r, json_array());
+    json_array_foreach (regions, i, v) {
+        const char *name =
+            json_is_string(v) ? kedr_trim(r, json_string_value(v)) : "";
+
+        if (*name == '\0' || strlen(name) > 200) {
+            kedr_field_error(r, kedr_sprintf(r, "regions[%zu]", i),
+                             "must be a region name (1 to 200 characters)");
+            continue;
+        }
+        json_array_append_new(out, json_string(name));
+    }
+    return kedr_json_text(r, out);
+}
+
 /* Check the fields POST and PATCH share; records field errors. */
 static void
 user_fields_check(kedr_req_t *r)
@@ -414,16 +485,23 @@ user_fields_check(kedr_req_t *r)
         kedr_field_error(r, "locale", "must be \"ru\" or \"en\"");
 }
 
+/* A JSON array text of region names as a sorted, distinct text[]. */
+#define REGIONS_ARRAY(n)                                                       \
+    "coalesce(ARRAY(SELECT DISTINCT x FROM json_array_elements_text($" #n      \
+    "::json) x ORDER BY x), '{}')"
+
 static const char user_insert_sql[] =
     "INSERT INTO core.\"user\" (login, full_name, email, phone, locale, "
-    "password_hash, password_changed_at, counterparty_id, created_by) "
+    "password_hash, password_changed_at, counterparty_id, created_by, "
+    "regions) "
     "VALUES ($1, coalesce($2, ''), coalesce($3, ''), coalesce($4, ''), "
     "coalesce($5, 'ru'), $6::text, CASE WHEN $6 IS NOT NULL THEN now() END, "
-    "$7::bigint, $8::bigint) "
-    "ON CONFLICT ((lower(login))) DO NOTHING RETURNING id";
+    "$7::bigint, $8::bigint, " REGIONS_ARRAY(
+        9) ") "
+           "ON CONFLICT ((lower(login))) DO NOTHING RETURNING id";
 
 /* POST /users {login, full_name, email, phone, locale, roles, password,
- * counterparty_id} */
+ * counterparty_id, regions} */
 static int
 admin_users_create(kedr_req_t *r)
 {
@@ -432,7 +510,7 @@ admin_users_create(kedr_req_t *r)
     const char *password = body_str(r, "password");
     json_t *cp = json_object_get(body, "counterparty_id");
     char hash[crypto_pwhash_STRBYTES];
-    const char *roles, *id, *cp_text = NULL, *why, *row;
+    const char *roles, *id, *cp_text = NULL, *why, *row, *regions;
     kedr_rows_t *rows;
     int rc;
 
@@ -440,6 +518,7 @@ admin_users_create(kedr_req_t *r)
         kedr_field_error(r, "login",
                          "1 to 64 characters: letters, digits, . _ @ -");
     user_fields_check(r);
+    regions = regions_text(r);
     if (password != NULL && (why = kedr_password_weak(login, password)) != NULL)
         kedr_field_error(r, "password", why);
     if (json_is_integer(cp)) {
@@ -459,7 +538,8 @@ admin_users_create(kedr_req_t *r)
         r, user_insert_sql,
         KEDR_PARAMS(login, body_str(r, "full_name"), body_str(r, "email"),
                     body_str(r, "phone"), body_str(r, "locale"),
-                    password ? hash : NULL, cp_text, user_id_text(r)));
+                    password ? hash : NULL, cp_text, user_id_text(r),
+                    regions ? regions : "[]"));
     sodium_memzero(hash, sizeof(hash));
     if (rows == NULL)
         return KEDR_EDB;
@@ -484,9 +564,11 @@ static const char user_update_sql[] =
     "email = coalesce($4, email), phone = coalesce($5, phone), "
     "locale = coalesce($6, locale), active = coalesce($7::boolean, active), "
     "counterparty_id = CASE WHEN $8::boolean THEN $9::bigint "
-    "ELSE counterparty_id END, "
-    "version = version + 1, updated_at = now() "
-    "WHERE id = $1 AND version = $2::int";
+    "ELSE counterparty_id END, regions = CASE WHEN $10::json IS NULL THEN "
+    "regions ELSE " REGIONS_ARRAY(
+        10) " END, "
+            "version = version + 1, updated_at = now() "
+            "WHERE id = $1 AND version = $2::int";
 static const char user_sessions_end_sql[] =
     "DELETE FROM core.session WHERE user_id = $1";
 /* Whether an active user holds '*' through a role: the last one must not
@@ -511,7 +593,7 @@ admin_exists(kedr_req_t *r, const char *id)
 }
 
 /* PATCH /users/:id {version, full_name, email, phone, locale, active,
- * roles, counterparty_id} */
+ * roles, counterparty_id, regions} */
 static int
 admin_users_update(kedr_req_t *r)
 {
@@ -520,7 +602,7 @@ admin_users_update(kedr_req_t *r)
     json_t *active = json_object_get(body, "active");
     json_t *cp = json_object_get(body, "counterparty_id");
     json_t *old, *new_;
-    const char *roles, *cp_text = NULL, *row, *version;
+    const char *roles, *cp_text = NULL, *row, *version, *regions;
     bool was_admin = false;
     int rc, n;
 
@@ -530,6 +612,7 @@ admin_users_update(kedr_req_t *r)
         r, "%lld",
         (long long)json_integer_value(json_object_get(body, "version")));
     user_fields_check(r);
+    regions = regions_text(r);
     if (json_is_integer(cp)) {
         if (json_integer_value(cp) < 1)
             kedr_field_error(r, "counterparty_id", "must be a positive id");
@@ -556,12 +639,13 @@ admin_users_update(kedr_req_t *r)
     }
     n = kedr_db_exec(
         r, user_update_sql,
-        KEDR_PARAMS(
-            id, version, body_str(r, "full_name"), body_str(r, "email"),
-            body_str(r, "phone"), body_str(r, "locale"),
-            json_is_boolean(active) ? (json_is_true(active) ? "true" : "false")
-                                    : NULL,
-            body_has(r, "counterparty_id") ? "true" : "false", cp_text));
+        KEDR_PARAMS(id, version, body_str(r, "full_name"), body_str(r, "email"),
+                    body_str(r, "phone"), body_str(r, "locale"),
+                    json_is_boolean(active)
+                        ? (json_is_true(active) ? "true" : "false")
+                        : NULL,
+                    body_has(r, "counterparty_id") ? "true" : "false", cp_text,
+                    regions));
     if (n < 0)
         return n;
     if (n == 0)
@@ -647,7 +731,8 @@ admin_users_password(kedr_req_t *r)
 #define ROLE_JSON                                                              \
     "json_build_object('id', ro.id, 'name', ro.name, 'label_ru', "             \
     "ro.label_ru, 'label_en', ro.label_en, 'permissions', "                    \
-    "to_json(ro.permissions), 'builtin', ro.builtin, 'users', (SELECT "        \
+    "to_json(ro.permissions), 'own_only', ro.own_only, 'builtin', "            \
+    "ro.builtin, 'users', (SELECT "                                            \
     "count(*) FROM core.user_role ur JOIN core.\"user\" uu ON uu.id = "        \
     "ur.user_id WHERE ur.role_id = ro.id AND uu.active), 'created_at', "       \
     "ro.created_at, 'updated_at', ro.updated_at, 'version', ro.version)"
@@ -697,10 +782,31 @@ role_name_valid(const char *s)
 
 static const char role_insert_sql[] =
     "INSERT INTO core.role (name, label_ru, label_en, permissions, "
-    "created_by) VALUES ($1, coalesce($2, ''), coalesce($3, ''), " PERMS_ARRAY(
-        4) ", $5::bigint) ON CONFLICT (name) DO NOTHING RETURNING id";
+    "created_by, own_only) VALUES ($1, coalesce($2, ''), coalesce($3, "
+    "''), " PERMS_ARRAY(4) ", $5::bigint, coalesce($6::boolean, false)) "
+                           "ON CONFLICT (name) DO NOTHING RETURNING id";
 
-/* POST /roles {name, label_ru, label_en, permissions} */
+/* A JSON boolean member as "true"/"false", or NULL when absent. */
+static const char *
+body_bool(kedr_req_t *r, const char *name)
+{
+    json_t *v = json_object_get(kedr_body(r), name);
+
+    return json_is_boolean(v) ? (json_is_true(v) ? "true" : "false") : NULL;
+}
+
+/* An administrator's role cannot be limited to own records: '*' means
+ * everything. */
+static void
+own_only_check(kedr_req_t *r, json_t *perms)
+{
+    if (json_is_true(json_object_get(kedr_body(r), "own_only")) &&
+        list_has(perms, "*"))
+        kedr_field_error(r, "own_only",
+                         "a role holding \"*\" sees every record");
+}
+
+/* POST /roles {name, label_ru, label_en, permissions, own_only} */
 static int
 admin_roles_create(kedr_req_t *r)
 {
@@ -715,12 +821,14 @@ admin_roles_create(kedr_req_t *r)
                          "1 to 48 characters: a-z, digits, _; a letter first");
     if (perms == NULL || json_is_null(perms))
         perms = kedr_json_own(r, json_array());
+    own_only_check(r, perms);
     if (perms_check(r, perms, NULL) > 0 || fields_pending(r))
         return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
-    rows = kedr_db_query(
-        r, role_insert_sql,
-        KEDR_PARAMS(name, body_str(r, "label_ru"), body_str(r, "label_en"),
-                    kedr_json_text(r, perms), user_id_text(r)));
+    rows = kedr_db_query(r, role_insert_sql,
+                         KEDR_PARAMS(name, body_str(r, "label_ru"),
+                                     body_str(r, "label_en"),
+                                     kedr_json_text(r, perms), user_id_text(r),
+                                     body_bool(r, "own_only")));
     if (rows == NULL)
         return KEDR_EDB;
     if (kedr_rows_count(rows) == 0)
@@ -740,11 +848,11 @@ static const char role_update_sql[] =
     "UPDATE core.role SET label_ru = coalesce($3, label_ru), "
     "label_en = coalesce($4, label_en), permissions = CASE WHEN $5::json IS "
     "NULL THEN permissions ELSE " PERMS_ARRAY(
-        5) " END, "
+        5) " END, own_only = coalesce($6::boolean, own_only), "
            "version = version + 1, updated_at = now() "
            "WHERE id = $1 AND version = $2::int";
 
-/* PATCH /roles/:id {version, label_ru, label_en, permissions} */
+/* PATCH /roles/:id {version, label_ru, label_en, permissions, own_only} */
 static int
 admin_roles_update(kedr_req_t *r)
 {
@@ -772,6 +880,11 @@ admin_roles_update(kedr_req_t *r)
                              "the admin role always holds \"*\"");
         perms_text = kedr_json_text(r, perms);
     }
+    own_only_check(r, perms != NULL && !json_is_null(perms)
+                          ? perms
+                          : json_object_get(old, "permissions"));
+    if (fields_pending(r))
+        return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
     if (json_integer_value(json_object_get(old, "version")) !=
         json_integer_value(json_object_get(body, "version")))
         return kedr_fail(r, KEDR_ECONFLICT, "version",
@@ -781,7 +894,8 @@ admin_roles_update(kedr_req_t *r)
         (long long)json_integer_value(json_object_get(body, "version")));
     n = kedr_db_exec(r, role_update_sql,
                      KEDR_PARAMS(id, version, body_str(r, "label_ru"),
-                                 body_str(r, "label_en"), perms_text));
+                                 body_str(r, "label_en"), perms_text,
+                                 body_bool(r, "own_only")));
     if (n < 0)
         return n;
     if (n == 0)
@@ -1019,6 +1133,7 @@ static const struct kedr_field user_create_input[] = {
     {.name = "roles", .type = KEDR_T_ARRAY, .max = 50},
     {.name = "password", .type = KEDR_T_STRING, .max = 1024},
     {.name = "counterparty_id", .type = KEDR_T_INT},
+    {.name = "regions", .type = KEDR_T_ARRAY, .max = 200},
     {0},
 };
 
@@ -1031,6 +1146,7 @@ static const struct kedr_field user_update_input[] = {
     {.name = "active", .type = KEDR_T_BOOL},
     {.name = "roles", .type = KEDR_T_ARRAY, .max = 50},
     {.name = "counterparty_id", .type = KEDR_T_INT},
+    {.name = "regions", .type = KEDR_T_ARRAY, .max = 200},
     {0},
 };
 
@@ -1047,6 +1163,7 @@ static const struct kedr_field role_create_input[] = {
     {.name = "label_ru", .type = KEDR_T_STRING, .max = 200},
     {.name = "label_en", .type = KEDR_T_STRING, .max = 200},
     {.name = "permissions", .type = KEDR_T_ARRAY, .max = 1000},
+    {.name = "own_only", .type = KEDR_T_BOOL},
     {0},
 };
 
@@ -1055,6 +1172,7 @@ static const struct kedr_field role_update_input[] = {
     {.name = "label_ru", .type = KEDR_T_STRING, .max = 200},
     {.name = "label_en", .type = KEDR_T_STRING, .max = 200},
     {.name = "permissions", .type = KEDR_T_ARRAY, .max = 1000},
+    {.name = "own_only", .type = KEDR_T_BOOL},
     {0},
 };
 
@@ -1081,6 +1199,10 @@ const struct kedr_route kedr_admin_routes[] = {
      .handler = admin_users_create,
      .permission = "core.users.manage",
      .input = user_create_input},
+    {.method = "GET",
+     .path = "/users/lookup",
+     .handler = admin_users_lookup,
+     .permission = NULL},
     {.method = "GET",
      .path = "/users/:id",
      .handler = admin_users_get,

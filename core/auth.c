@@ -125,7 +125,11 @@ static const char auth_session_sql[] =
     "WHERE ur.user_id = u.id), ''), "
     "set_config('kedr.user_id', u.id::text, true), "
     "set_config('kedr.counterparty_id', coalesce(u.counterparty_id::text, "
-    "''), true) "
+    "''), true), "
+    "set_config('kedr.own_only', CASE WHEN (SELECT bool_and(ro.own_only) "
+    "FROM core.user_role ur JOIN core.role ro ON ro.id = ur.role_id "
+    "WHERE ur.user_id = u.id) THEN 'on' ELSE 'off' END, true), "
+    "set_config('kedr.regions', u.regions::text, true) "
     "FROM core.session s JOIN core.\"user\" u ON u.id = s.user_id "
     "WHERE s.token_hash = $1 AND u.active AND s.expires_at > now() "
     "AND s.last_seen_at > now() - make_interval(secs => $2::int)";
@@ -134,7 +138,9 @@ static const char auth_token_sql[] =
     "SELECT t.id, array_to_string(t.permissions, ' '), "
     "t.last_used_at IS NULL OR t.last_used_at < now() - interval '" TOUCH_AFTER
     " seconds', set_config('kedr.user_id', '', true), "
-    "set_config('kedr.counterparty_id', '', true) "
+    "set_config('kedr.counterparty_id', '', true), "
+    "set_config('kedr.own_only', 'off', true), "
+    "set_config('kedr.regions', '', true) "
     "FROM core.api_token t WHERE t.token_hash = $1 AND t.revoked_at IS NULL "
     "AND (t.expires_at IS NULL OR t.expires_at > now())";
 
@@ -311,7 +317,10 @@ auth_set_cookie(struct kedr_req *r, const char *value, int max_age)
 static const char session_user_sql[] =
     "SELECT json_build_object('id', u.id, 'login', u.login, 'full_name', "
     "u.full_name, 'email', u.email, 'phone', u.phone, 'locale', u.locale, "
-    "'counterparty_id', u.counterparty_id, 'roles', coalesce((SELECT "
+    "'counterparty_id', u.counterparty_id, 'regions', to_json(u.regions), "
+    "'own_only', coalesce((SELECT bool_and(ro.own_only) FROM core.user_role "
+    "ur JOIN core.role ro ON ro.id = ur.role_id WHERE ur.user_id = u.id), "
+    "false), 'roles', coalesce((SELECT "
     "json_agg(ro.name ORDER BY ro.name) FROM core.user_role ur JOIN core.role "
     "ro ON ro.id = ur.role_id WHERE ur.user_id = u.id), '[]'))::text, "
     "coalesce((SELECT string_agg(DISTINCT p, ' ') FROM core.user_role ur "

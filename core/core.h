@@ -164,6 +164,7 @@ struct kedr_conf {
     int max_requests;
     int request_timeout; /* seconds */
     long long max_body;
+    int import_max_rows; /* data rows of one CSV import (kedr_import_csv) */
     bool jobs;
     const char *pid_file;
     int log_level;
@@ -253,6 +254,8 @@ void kedr_modules_release(struct kedr_modset *set);
  * fits, or a static message naming both sides.  Pure; used by the loader
  * and its tests.
  */
+/* The descriptor's default grants, NULL before ABI 1.1 or when none. */
+const struct kedr_grant *kedr_module_grants(const struct kedr_module *m);
 const char *kedr_module_check_header(const struct kedr_module *m, char *buf,
                                      size_t buflen);
 bool kedr_module_name_valid(const char *name);
@@ -380,6 +383,18 @@ const char *kedr_pg_sqlstate(kedr_req_t *r);
 int kedr_pg_rows_count(const kedr_rows_t *rows);
 const char *kedr_pg_rows_get(const kedr_rows_t *rows, int row, int col);
 bool kedr_pg_rows_isnull(const kedr_rows_t *rows, int row, int col);
+/* The index of the result column `name`, or -1. */
+int kedr_pg_rows_column(const kedr_rows_t *rows, const char *name);
+/*
+ * Run a statement in the request's transaction (opening it) unprepared,
+ * the result going into *slot after the one there is cleared, instead of
+ * living until the request ends: a cursor's batches.  The caller clears
+ * the last one with kedr_db_slot_clear (registered as a cleanup).  0, or
+ * a negative code (recorded) with *slot NULL.
+ */
+int kedr_db_query_into(struct kedr_req *r, const char *sql, int n,
+                       const char *const *params, kedr_rows_t **slot);
+void kedr_db_slot_clear(kedr_rows_t **slot);
 
 /* ------------------------------------------------------------------ */
 /* request.c: one request/hook/job context                             */
@@ -424,6 +439,8 @@ struct kedr_req {
     bool in_tx;
     const char *sqlstate;
     /* output */
+    struct FCGX_Request *fcgx; /* the client, for a streamed response */
+    bool streamed;             /* the head went out: status fixed */
     int status;
     const char *content_type;
     const char *out;
@@ -456,8 +473,73 @@ __attribute__((format(printf, 4, 5))) int kedr_req_fail(struct kedr_req *r,
                                                         const char *fmt, ...);
 /* Set the error response from err_code/err_msg/err_fields (or `code`). */
 void kedr_req_error_response(struct kedr_req *r, int code);
-/* Render the response headers into b ("Status: ...\r\n...\r\n\r\n"). */
+/* Render the response headers into b ("Status: ...\r\n...\r\n\r\n");
+ * no Content-Length for a streamed response. */
 void kedr_req_render_head(struct kedr_req *r, struct kedr_buf *b);
+/*
+ * A streamed response (export.c): send the head now with `status`,
+ * `content_type` and the headers set so far, then the body in pieces.
+ * After stream_begin the status cannot change: an error the handler
+ * returns later is logged and the stream cut (server.c), so the client
+ * sees a truncated transfer.  Both return 0, or KEDR_EINTERNAL (recorded)
+ * when there is no client to stream to or it went away.
+ */
+struct FCGX_Request;
+int kedr_req_stream_begin(struct kedr_req *r, int status,
+                          const char *content_type);
+int kedr_req_stream_put(struct kedr_req *r, const void *data, size_t len);
+
+/* ------------------------------------------------------------------ */
+/* csv.c: CSV reading and writing, cell conversion.  Pure functions.   */
+/* ------------------------------------------------------------------ */
+
+#define KEDR_CSV_MAX_CELLS 1024 /* cells of one record */
+
+struct kedr_csv {
+    const char *p, *end;
+    char sep;
+    unsigned line; /* line number of the next byte, from 1 */
+};
+
+struct kedr_csv_rec {
+    char **cells; /* NUL-terminated copies in the arena */
+    size_t n;
+    unsigned line; /* the line the record starts on */
+};
+
+void kedr_csv_init(struct kedr_csv *c, const char *data, size_t len, char sep);
+/* The next record (blank lines skipped): 1 with rec filled, 0 at the end,
+ * -1 for an unterminated quote or more than KEDR_CSV_MAX_CELLS cells
+ * (rec->line says where the record started). */
+int kedr_csv_next(struct kedr_csv *c, struct kedr_arena *a,
+                  struct kedr_csv_rec *rec);
+/* The separator of a file from its first line: ';' or ',', whichever
+ * appears more often outside quotes (';' on a tie or with neither). */
+char kedr_csv_detect_sep(const char *data, size_t len);
+/* Whether [s, s+n) is valid UTF-8 without NUL bytes. */
+bool kedr_utf8_valid(const char *s, size_t n);
+/* The body as UTF-8: without its BOM when it has one, as is when valid
+ * UTF-8, else converted from Windows-1251.  NULL when it is neither (or
+ * holds a NUL byte).  *outlen gets the length. */
+const char *kedr_csv_to_utf8(struct kedr_arena *a, const char *s, size_t n,
+                             size_t *outlen);
+/* Append one cell, quoted by RFC 4180 when it holds the separator, a
+ * quote, CR or LF. */
+void kedr_csv_put_cell(struct kedr_buf *b, const char *s, size_t n, char sep);
+/* A cell's text (trimmed here) as JSON of `type` (kedr_import_csv rules):
+ * a new reference, or NULL for an empty cell (*why NULL) or a value that
+ * does not convert (*why the field error message). */
+json_t *kedr_csv_cell_json(int type, const char *text, const char **why);
+/* Whether two header names are equal, trimmed, ignoring case (ASCII and
+ * Russian letters). */
+bool kedr_csv_header_eq(const char *a, const char *b);
+
+/* export.c, import.c: kedr_export, kedr_import_csv. */
+int kedr_export_file(struct kedr_req *r, const char *format,
+                     const char *filename, const struct kedr_column *cols,
+                     const char *sql, int nparams, const char *const *params);
+int kedr_import_run(struct kedr_req *r, const struct kedr_import_col *cols,
+                    kedr_import_row_pt fn, void *arg);
 
 /* ------------------------------------------------------------------ */
 /* server.c: the running server's shared state in a process            */
@@ -516,7 +598,8 @@ extern const struct kedr_permission kedr_core_permissions[];
     "'active', u.active, 'roles', coalesce((SELECT json_agg(ro.name ORDER "    \
     "BY ro.name) FROM core.user_role ur JOIN core.role ro ON ro.id = "         \
     "ur.role_id WHERE ur.user_id = u.id), '[]'::json), 'counterparty_id', "    \
-    "u.counterparty_id, 'has_password', u.password_hash IS NOT NULL, "         \
+    "u.counterparty_id, 'regions', to_json(u.regions), "                       \
+    "'has_password', u.password_hash IS NOT NULL, "                            \
     "'password_changed_at', u.password_changed_at, 'created_at', "             \
     "u.created_at, 'updated_at', u.updated_at, 'version', u.version)"
 

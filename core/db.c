@@ -634,3 +634,43 @@ kedr_db_exec_now(const char *sql, int n, const char *const *params)
     PQclear(res);
     return rc;
 }
+
+int
+kedr_pg_rows_column(const kedr_rows_t *rows, const char *name)
+{
+    const PGresult *res = (const PGresult *)rows;
+
+    for (int i = 0; i < PQnfields(res); i++)
+        if (strcmp(PQfname(res, i), name) == 0)
+            return i;
+    return -1;
+}
+
+void
+kedr_db_slot_clear(kedr_rows_t **slot)
+{
+    if (*slot != NULL)
+        PQclear((PGresult *)*slot);
+    *slot = NULL;
+}
+
+int
+kedr_db_query_into(struct kedr_req *r, const char *sql, int n,
+                   const char *const *params, kedr_rows_t **slot)
+{
+    PGresult *res;
+    int rc;
+
+    kedr_db_slot_clear(slot);
+    if (db_fault_hit(r))
+        return db_fault(r, "query");
+    rc = db_begin(r);
+    if (rc != 0)
+        return rc;
+    res = PQexecParams(db_conn, sql, n, NULL, params, NULL, NULL, 0);
+    if (!res_ok(res))
+        return db_fail(r, res, "query");
+    r->sqlstate = NULL;
+    *slot = (kedr_rows_t *)res;
+    return 0;
+}

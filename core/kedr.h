@@ -52,7 +52,7 @@ extern "C" {
 
 #define KEDR_MODULE_MAGIC 0x5244454bu /* "KEDR" little-endian */
 #define KEDR_ABI_MAJOR 1
-#define KEDR_ABI_MINOR 0
+#define KEDR_ABI_MINOR 1
 
 #define KEDR__STR2(x) #x
 #define KEDR__STR(x) KEDR__STR2(x)
@@ -170,6 +170,18 @@ struct kedr_permission {
     const char *label_en;
 };
 
+/*
+ * A default grant (ABI 1.1): a permission of this module that a built-in
+ * role ("manager", "analyst", "support", "marketing", "distributor")
+ * receives when the module is first migrated, so a fresh install works
+ * without a trip to the roles screen.  Applied once per (module, role,
+ * permission): what an administrator takes away later stays away.
+ */
+struct kedr_grant {
+    const char *role;
+    const char *permission; /* one of the module's own permissions */
+};
+
 /* A hook: `event` is an exact event name ("clients.counterparty.created"). */
 struct kedr_hook {
     const char *event;
@@ -201,6 +213,42 @@ struct kedr_ui {
     const char *label_en;
     const char *permission; /* shown only to users holding it; NULL = all */
 };
+
+
+/*
+ * Export and import (core/export.c, core/import.c): the shapes of the
+ * column tables.  See kedr_export and kedr_import_csv below.
+ */
+
+/* One column of an export; a table ends with a zero row ({0}). */
+struct kedr_column {
+    const char *name;     /* column name in the SQL result */
+    const char *label_ru; /* header in the file, by kedr_user_locale */
+    const char *label_en;
+    enum kedr_type type; /* KEDR_T_STRING/INT/NUMBER/MONEY/DATE/BOOL: the
+                            XLSX cell type; anything else (arrays) is
+                            written as the text PostgreSQL gives */
+};
+
+/* One column of a CSV import; a table ends with a zero row ({0}). */
+struct kedr_import_col {
+    const char *field;    /* JSON member the value goes to; also accepted
+                             as the CSV header */
+    const char *label_ru; /* also accepted as header (case-insensitive,
+                             trimmed) */
+    const char *label_en;
+    enum kedr_type type; /* how a cell becomes JSON: see kedr_import_csv */
+};
+
+/*
+ * Called by kedr_import_csv for each data row with the row as a JSON
+ * object (borrowed; empty cells left out).  It reports problems like a
+ * handler (kedr_field_error / kedr_fail, and returns non-zero) and may
+ * give a result through *out: a new reference the core takes over
+ * (json_pack("{s:I}", "id", id)); leave *out alone for none.
+ */
+typedef int (*kedr_import_row_pt)(kedr_req_t *r, json_t *row, void *arg,
+                                  json_t **out);
 
 struct kedr_api;
 
@@ -236,6 +284,9 @@ struct kedr_module {
     int (*worker_init)(kedr_env_t *env);
     /* fini: when the process stops gracefully. */
     void (*fini)(kedr_env_t *env);
+
+    /* ABI 1.1 */
+    const struct kedr_grant *grants; /* default grants to built-in roles */
 };
 
 /*
@@ -315,6 +366,13 @@ struct kedr_api {
     int (*attrs_check)(kedr_req_t *r, const char *entity, json_t *attrs,
                        bool partial);
     int (*attrs_filter)(kedr_req_t *r, const char *entity, const char **json);
+
+    /* -- export and import (appended; the ABI minor moves at merge) -- */
+    int (*export_file)(kedr_req_t *r, const char *format, const char *filename,
+                       const struct kedr_column *cols, const char *sql,
+                       int nparams, const char *const *params);
+    int (*import_csv)(kedr_req_t *r, const struct kedr_import_col *cols,
+                      kedr_import_row_pt fn, void *arg);
 };
 
 /*
@@ -987,6 +1045,103 @@ static inline int
 kedr_attrs_filter(kedr_req_t *r, const char *entity, const char **json)
 {
     return kedr_api->attrs_filter(r, entity, json);
+}
+
+/* ---------------------------------------------------------------------
+ * Export: the rows of a query as a CSV or XLSX file download.
+ * --------------------------------------------------------------------- */
+
+/*
+ * Answer the request with the rows of `sql` (parameterised like
+ * kedr_db_query) as a file, `format` "csv" or "xlsx" (anything else: 422
+ * naming "format").  `cols` names the result columns to write, in order,
+ * with their headers (label_ru or label_en by kedr_user_locale) and
+ * types; a column missing from the result is a 500 before anything is
+ * sent.  The response is `Content-Disposition: attachment` with
+ * `filename` plus the date ("things-2026-11-26.csv", non-ASCII replaced
+ * by '_') and the exact name as UTF-8 in filename*.
+ *
+ * Rows are read through a cursor in the request's transaction, 1000 at a
+ * time, never all in memory.
+ *   csv:  UTF-8 with a BOM, ';' between cells (the query parameter
+ *         sep=comma gives ','; sep=semicolon the default; anything else
+ *         422 naming "sep"), RFC 4180 quoting, CRLF line ends.  Booleans
+ *         да/нет in Russian or yes/no in English; dates ISO; with ';' the
+ *         decimal separator of numbers and money is ',' (what Russian
+ *         Excel reads as a number), with ',' it is '.'.  The first batch
+ *         is read before anything is sent, then the file streams to the
+ *         client batch by batch.
+ *   xlsx: libxlsxwriter in constant_memory mode into a temporary file,
+ *         then streamed.  A bold, frozen header row with an autofilter;
+ *         INT, NUMBER and MONEY cells are numbers, DATE cells dates, BOOL
+ *         cells booleans.  At most 1048575 rows (422 naming "format").
+ *
+ * Returns 0 or a negative KEDR_E* code, like a handler: `return
+ * kedr_export(r, ...)`.  An error after the first byte was sent cannot
+ * change the status any more: the core logs it and cuts the stream
+ * (the client sees a truncated transfer, never a complete-looking file).
+ * Call it last, once, from a handler; no kedr_reply_* after it.
+ */
+static inline int
+kedr_export(kedr_req_t *r, const char *format, const char *filename,
+            const struct kedr_column *cols, const char *sql, int nparams,
+            const char *const *params)
+{
+    return kedr_api->export_file(r, format, filename, cols, sql, nparams,
+                                 params);
+}
+
+/* ---------------------------------------------------------------------
+ * Import: a CSV file in the request body, row by row, all or nothing.
+ * --------------------------------------------------------------------- */
+
+/*
+ * Read the request body as CSV, map its header row to `cols`, call `fn`
+ * for each data row, and answer the report.
+ *
+ * The file: UTF-8 with or without a BOM, or Windows-1251 when the body is
+ * not valid UTF-8; ';' or ',' between cells, whichever the header line
+ * has more of; RFC 4180 quotes (fields may hold the separator, "" and
+ * newlines); blank lines skipped.  Each header cell matches a column's
+ * field, label_ru or label_en (trimmed, case-insensitive); an unknown or
+ * repeated header is a 422 naming it ("header"); an empty file a 422
+ * naming "file"; more than server.import_max_rows data rows a 413; a body
+ * over server.max_body a 413 (before the handler runs).
+ *
+ * Cells become JSON by the column's type (the cell trimmed; empty cells
+ * are left out of the row): STRING a string; INT an integer; NUMBER a
+ * number ("1 234,5" and "1234.5" both); MONEY a decimal string
+ * ("1234.50", ',' accepted as the decimal point); DATE "YYYY-MM-DD" (also
+ * read from "DD.MM.YYYY"); BOOL true for да/yes/true/1, false for
+ * нет/no/false/0; ARRAY the cell split on ',' or ';' into trimmed
+ * strings.  A cell that does not convert fails its row with a field error
+ * naming the column's field; `fn` is not called for it.
+ *
+ * Each row runs under a SAVEPOINT: when `fn` fails, its writes are rolled
+ * back to it, its field errors and message are moved into the report and
+ * cleared from the request, and the next row goes on in a usable
+ * transaction.  With ?dry_run=true (the preview), or when any row failed,
+ * everything the import wrote is rolled back: nothing is half-written.
+ * The preview runs the real statements (duplicates, checks, hooks) and so
+ * reports exactly what the real import would.
+ *
+ * The report: {"rows": n, "ok": k, "failed": f, "dry_run": bool,
+ * "results": [{"row": 2, "ok": true, "result": {...}},
+ *             {"row": 3, "ok": false, "fields": {"inn": "..."},
+ *              "error": "..."}]}
+ * with the file's line number of each row (the header is 1; a row with a
+ * quoted newline counts both lines); "result" only when fn gave one.
+ * Status 200, or 422 with the same body when rows failed and it was not
+ * a dry run.  Returns 0, or a negative code (recorded) when the import
+ * could not run (bad file, the database lost, a failed savepoint): the
+ * handler returns it.  Call it last, once, from a POST handler without an
+ * input spec (the body is CSV, any Content-Type but application/json).
+ */
+static inline int
+kedr_import_csv(kedr_req_t *r, const struct kedr_import_col *cols,
+                kedr_import_row_pt fn, void *arg)
+{
+    return kedr_api->import_csv(r, cols, fn, arg);
 }
 
 #ifdef __cplusplus

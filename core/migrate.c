@@ -183,6 +183,54 @@ applied_of(PGconn *c, const char *module)
     return res;
 }
 
+/* Record the module's default grants not recorded before and add each to
+ * its role (when the role exists), in one statement. */
+static const char migrate_grants_sql[] =
+    "WITH g AS (INSERT INTO core.module_grant (module, role, permission) "
+    "SELECT $1, x.role, x.permission FROM json_to_recordset($2::json) AS "
+    "x(role text, permission text) ON CONFLICT DO NOTHING "
+    "RETURNING role, permission) "
+    "UPDATE core.role ro SET permissions = ARRAY(SELECT DISTINCT p FROM "
+    "unnest(ro.permissions || ARRAY(SELECT g.permission FROM g WHERE g.role = "
+    "ro.name)) p ORDER BY p), version = version + 1, updated_at = now() "
+    "WHERE ro.name IN (SELECT role FROM g)";
+
+static int
+grants_apply(PGconn *c, struct kedr_mod *m)
+{
+    const struct kedr_grant *g = kedr_module_grants(m->desc);
+    json_t *list;
+    char *text;
+    const char *params[2];
+    PGresult *res;
+    int rc = 0;
+
+    if (g == NULL || g->role == NULL)
+        return 0;
+    list = json_array();
+    for (; g->role != NULL; g++)
+        json_array_append_new(list, json_pack("{s:s, s:s}", "role", g->role,
+                                              "permission", g->permission));
+    text = json_dumps(list, JSON_COMPACT);
+    json_decref(list);
+    if (text == NULL)
+        kedr_oom();
+    params[0] = m->name;
+    params[1] = text;
+    res = PQexecParams(c, migrate_grants_sql, 2, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        kedr_error("migrate: default grants of \"%s\": %s", m->name,
+                   PQerrorMessage(c));
+        rc = -1;
+    } else if (strcmp(PQcmdTuples(res), "0") != 0) {
+        kedr_info("migrate: default grants of \"%s\" given to %s role(s)",
+                  m->name, PQcmdTuples(res));
+    }
+    PQclear(res);
+    free(text);
+    return rc;
+}
+
 static int
 migrate_module(PGconn *c, struct kedr_mod *m, int *count)
 {
@@ -258,8 +306,11 @@ kedr_migrate(struct kedr_conf *conf, struct kedr_modset *set)
     for (const struct kedr_sql_file *f = kedr_core_sql; f->name && rc == 0; f++)
         rc = apply_one(c, "core", f->name, f->text, applied, &count);
     PQclear(applied);
-    for (size_t i = 0; i < set->norder && rc == 0; i++)
+    for (size_t i = 0; i < set->norder && rc == 0; i++) {
         rc = migrate_module(c, set->order[i], &count);
+        if (rc == 0)
+            rc = grants_apply(c, set->order[i]);
+    }
     if (rc == 0)
         kedr_info("migrate: %d migration%s applied, schema up to date", count,
                   count == 1 ? "" : "s");

@@ -159,6 +159,39 @@ scan_dir(struct kedr_modset *set, struct kedr_conf *conf, const char *dir)
     closedir(d);
 }
 
+const struct kedr_grant *
+kedr_module_grants(const struct kedr_module *m)
+{
+    if (m->abi_minor < 1 ||
+        m->size < offsetof(struct kedr_module, grants) + sizeof(m->grants))
+        return NULL;
+    return m->grants;
+}
+
+/* Why the descriptor's default grants are wrong, or NULL: each names a
+ * role and one of the module's own permissions. */
+static const char *
+grants_problem(const struct kedr_module *desc, char *buf, size_t buflen)
+{
+    for (const struct kedr_grant *g = kedr_module_grants(desc);
+         g != NULL && (g->role != NULL || g->permission != NULL); g++) {
+        bool own = false;
+
+        for (const struct kedr_permission *p = desc->permissions;
+             p != NULL && p->name != NULL && g->permission != NULL; p++)
+            own = own || strcmp(p->name, g->permission) == 0;
+        if (g->role == NULL || !own) {
+            snprintf(buf, buflen,
+                     "grant of \"%s\" to \"%s\": a grant names a role and "
+                     "one of the module's own permissions",
+                     g->permission ? g->permission : "(null)",
+                     g->role ? g->role : "(null)");
+            return buf;
+        }
+    }
+    return NULL;
+}
+
 static void
 load_one(struct kedr_mod *m)
 {
@@ -188,6 +221,10 @@ load_one(struct kedr_mod *m)
     }
     if (desc->api == NULL || desc->version == NULL) {
         mod_refuse(m, "descriptor has no api slot or no version");
+        return;
+    }
+    if ((why = grants_problem(desc, buf, sizeof(buf))) != NULL) {
+        mod_refuse(m, "%s", why);
         return;
     }
     m->desc = desc;

@@ -359,7 +359,8 @@ kedr_req_render_head(struct kedr_req *r, struct kedr_buf *b)
                       strcmp(r->content_type, "application/json") == 0
                           ? "; charset=utf-8"
                           : "");
-    kedr_buf_addf(b, "Content-Length: %zu\r\n", r->outlen);
+    if (!r->streamed)
+        kedr_buf_addf(b, "Content-Length: %zu\r\n", r->outlen);
     kedr_buf_addf(b, "X-Request-Id: %s\r\n", r->rid);
     kedr_buf_adds(b, "Cache-Control: no-store\r\n");
     if (r->status == 405 && r->match.allow[0])
@@ -483,4 +484,6 @@ const struct kedr_api kedr_core_api = {
     .oom = api_oom,
     .attrs_check = kedr_core_attrs_check,
     .attrs_filter = kedr_core_attrs_filter,
+    .export_file = kedr_export_file,
+    .import_csv = kedr_import_run,
 };

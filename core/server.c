@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
@@ -237,11 +238,67 @@ parse_body(struct kedr_req *r, const struct kedr_route *route)
     return 0;
 }
 
+int
+kedr_req_stream_begin(struct kedr_req *r, int status, const char *content_type)
+{
+    struct kedr_buf head;
+
+    if (r->fcgx == NULL || r->streamed)
+        return kedr_req_fail(r, KEDR_EINTERNAL, NULL,
+                             "no client to stream the response to");
+    r->status = status;
+    r->content_type = kedr_arena_strdup(&r->arena, content_type);
+    r->streamed = true;
+    kedr_buf_init(&head, &r->arena);
+    kedr_req_render_head(r, &head);
+    if (FCGX_PutStr(head.data, (int)head.len, r->fcgx->out) != (int)head.len)
+        return kedr_req_fail(r, KEDR_EINTERNAL, NULL, "the client went away");
+    return 0;
+}
+
+int
+kedr_req_stream_put(struct kedr_req *r, const void *data, size_t len)
+{
+    if (!r->streamed)
+        return kedr_req_fail(r, KEDR_EINTERNAL, NULL, "stream not started");
+    if (strcmp(r->method, "HEAD") == 0)
+        return 0;
+    while (len > 0) {
+        int chunk = len > (1u << 20) ? (1 << 20) : (int)len;
+
+        if (FCGX_PutStr(data, chunk, r->fcgx->out) != chunk)
+            return kedr_req_fail(r, KEDR_EINTERNAL, NULL,
+                                 "the client went away");
+        data = (const char *)data + chunk;
+        len -= (size_t)chunk;
+    }
+    return 0;
+}
+
+/*
+ * A streamed response failed after its head went out: the status cannot
+ * change, so the error is logged and the connection to nginx shut, which
+ * makes nginx cut the client's transfer (no final chunk) rather than end
+ * a file that looks complete.
+ */
+static void
+stream_cut(struct kedr_req *r, FCGX_Request *fr, int rc)
+{
+    kedr_error("streamed response failed after it started (%s: %s): "
+               "stream cut",
+               kedr_error_name(rc), r->err_msg ? r->err_msg : "");
+    FCGX_FFlush(fr->out);
+    if (fr->ipcFd >= 0)
+        shutdown(fr->ipcFd, SHUT_RDWR);
+}
+
 static void
 write_response(struct kedr_req *r, FCGX_Request *fr)
 {
     struct kedr_buf head;
 
+    if (r->streamed)
+        return; /* head and body went out already */
     kedr_buf_init(&head, &r->arena);
     if (r->status == 0) {
         r->status = 204;
@@ -399,9 +456,12 @@ kedr_server_handle(struct kedr_req *r, FCGX_Request *fr)
     server_fault_arm(r);
     if (rc == 0)
         rc = read_body(r, fr);
+    r->fcgx = fr;
     if (rc == 0)
         rc = server_route_protected(r);
-    if (rc < 0)
+    if (rc < 0 && r->streamed)
+        stream_cut(r, fr, rc);
+    else if (rc < 0)
         kedr_req_error_response(r, rc);
     server_fault_report(r);
     write_response(r, fr);

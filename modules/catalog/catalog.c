@@ -229,6 +229,16 @@ static const struct kedr_ui catalog_ui[] = {
     {0},
 };
 
+/* Everyone at the manufacturer reads the catalog; editing master data is
+ * an administrator's grant. */
+static const struct kedr_grant catalog_grants[] = {
+    {.role = "manager", .permission = READ},
+    {.role = "analyst", .permission = READ},
+    {.role = "support", .permission = READ},
+    {.role = "marketing", .permission = READ},
+    {0},
+};
+
 KEDR_MODULE_EXPORT const struct kedr_module kedr_module = {
     KEDR_MODULE_HEADER,
     .name = "catalog",
@@ -236,4 +246,5 @@ KEDR_MODULE_EXPORT const struct kedr_module kedr_module = {
     .routes = catalog_routes,
     .permissions = catalog_permissions,
     .ui = catalog_ui,
+    .grants = catalog_grants,
 };

@@ -48,6 +48,7 @@
         {.name = "site", .type = KEDR_T_STRING, .max = 500},                   \
         {.name = "tags", .type = KEDR_T_ARRAY},                                \
         {.name = "ext", .type = KEDR_T_OBJECT},                                \
+        {.name = "attrs", .type = KEDR_T_OBJECT},                              \
     {                                                                          \
         0                                                                      \
     }
@@ -85,6 +86,7 @@ static const struct kedr_field cp_update_input[] = {
         {.name = "consent_at", .type = KEDR_T_DATE},                           \
         {.name = "active", .type = KEDR_T_BOOL},                               \
         {.name = "ext", .type = KEDR_T_OBJECT},                                \
+        {.name = "attrs", .type = KEDR_T_OBJECT},                              \
         {.name = "links", .type = KEDR_T_ARRAY},                               \
     {                                                                          \
         0                                                                      \
@@ -136,6 +138,7 @@ static const struct kedr_field merge_input[] = {
          .max = ID_MAX},                                                       \
         {.name = "active", .type = KEDR_T_BOOL},                               \
         {.name = "ext", .type = KEDR_T_OBJECT},                                \
+        {.name = "attrs", .type = KEDR_T_OBJECT},                              \
     {                                                                          \
         0                                                                      \
     }
@@ -294,6 +297,21 @@ static const struct kedr_ui clients_ui[] = {
     {0},
 };
 
+/* What the built-in roles start with; merging stays an administrator's
+ * grant, and portal users (role "distributor") never read the client
+ * base. */
+static const struct kedr_grant clients_grants[] = {
+    {.role = "manager", .permission = "clients.read"},
+    {.role = "manager", .permission = "clients.write"},
+    {.role = "manager", .permission = "clients.export"},
+    {.role = "analyst", .permission = "clients.read"},
+    {.role = "analyst", .permission = "clients.export"},
+    {.role = "support", .permission = "clients.read"},
+    {.role = "marketing", .permission = "clients.read"},
+    {.role = "marketing", .permission = "clients.export"},
+    {0},
+};
+
 KEDR_MODULE_EXPORT const struct kedr_module kedr_module = {
     KEDR_MODULE_HEADER,
     .name = "clients",
@@ -302,4 +320,5 @@ KEDR_MODULE_EXPORT const struct kedr_module kedr_module = {
     .routes = clients_routes,
     .permissions = clients_permissions,
     .ui = clients_ui,
+    .grants = clients_grants,
 };

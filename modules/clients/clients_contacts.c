@@ -24,59 +24,76 @@ static const char *const contact_roles[] = {
     "gatekeeper",     "other",      NULL};
 
 /*
- * $1 q (name fragment or e-mail), $2 q as an E.164 phone (NULL when it
- * is not one), $3 counterparty_id, $4 active, $5 limit, $6 offset.
+ * The filters of the list and of the export on contact row `c`: $1 q (a
+ * name fragment or an e-mail), $2 q as an E.164 phone (NULL when it is
+ * not one), $3 counterparty_id (linked to it), $4 active, $5 extra
+ * attributes (a JSON object the record's attrs contain).
  */
-static const char contact_list_sql[] =
-    "WITH f AS (SELECT c.* FROM clients.contact c WHERE ($1::text IS NULL "
-    "OR c.full_name ILIKE '%' || replace(replace(replace($1, '\\', '\\\\'), "
-    "'%', '\\%'), '_', '\\_') || '%' OR lower($1) = ANY (SELECT lower(e) "
-    "FROM unnest(c.emails) e) OR c.phones @> ARRAY[$2::text]) "
-    "AND ($3::bigint IS NULL OR EXISTS (SELECT 1 FROM clients.contact_link "
-    "l WHERE l.contact_id = c.id AND l.counterparty_id = $3::bigint)) "
-    "AND ($4::boolean IS NULL OR c.active = $4::boolean)), "
-    "p AS (SELECT * FROM f ORDER BY full_name COLLATE \"ru-RU-x-icu\", id "
-    "LIMIT $5::int OFFSET $6::int) "
-    "SELECT json_build_object('items', coalesce((SELECT json_agg(" CONTACT_JSON(
-        "c") " ORDER BY c.full_name COLLATE \"ru-RU-x-icu\", c.id) FROM p c), "
-             "'[]'::json), 'total', (SELECT count(*) FROM f), 'limit', "
-             "$5::int, 'offset', $6::int)::text";
+#define CONTACT_FILTERS                                                        \
+    "($1::text IS NULL OR c.full_name ILIKE '%' || replace(replace(replace("   \
+    "$1, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' OR lower($1) = ANY "   \
+    "(SELECT lower(e) FROM unnest(c.emails) e) OR c.phones @> "                \
+    "ARRAY[$2::text]) "                                                        \
+    "AND ($3::bigint IS NULL OR EXISTS (SELECT 1 FROM clients.contact_link "   \
+    "l WHERE l.contact_id = c.id AND l.counterparty_id = $3::bigint)) "        \
+    "AND ($4::boolean IS NULL OR c.active = $4::boolean) "                     \
+    "AND ($5::jsonb IS NULL OR c.attrs @> $5::jsonb) "                         \
+    "AND " CLIENTS_CONTACT_VISIBLE("c")
 
-/* GET /contacts?q=&counterparty_id=&active=&limit=&offset= */
+/* The one order of contacts: by name (index contact_name). */
+static const struct clients_order contact_orders[] = {
+    {"full_name", "c.full_name COLLATE \"ru-RU-x-icu\", c.id",
+     "c.full_name COLLATE \"ru-RU-x-icu\" DESC, c.id DESC"},
+};
+
+/* The list: the filters, then $6 limit, $7 offset, $8 the most records
+ * `total` counts (NULL: all); the ORDER BY between the parts. */
+static const char contact_list_head[] =
+    "WITH f AS (SELECT c.* FROM clients.contact c WHERE " CONTACT_FILTERS
+    "), p AS (SELECT c.* FROM f c ORDER BY ";
+static const char contact_list_mid[] =
+    " LIMIT $6::int OFFSET $7::int) SELECT json_build_object('items', "
+    "coalesce((SELECT json_agg(" CONTACT_JSON("c") " ORDER BY ";
+static const char contact_list_tail[] =
+    ") FROM p c), '[]'::json), 'total', t.n, 'total_exact', $8::int IS NULL "
+    "OR t.n < $8::int, 'limit', $6::int, 'offset', $7::int)::text FROM "
+    "(SELECT count(*) AS n FROM (SELECT 1 FROM f LIMIT $8::int) x) t";
+
+/* The filters and the order the query string asks for, as
+ * CONTACT_FILTERS numbers them. */
+static void
+contact_filter(kedr_req_t *r, struct clients_query *q)
+{
+    const char *text = clients_query_str(r, "q");
+    char e164[32];
+
+    clients_query_add(q, text);
+    clients_query_add(q, text != NULL &&
+                                 clients_phone_e164(text, e164, sizeof(e164))
+                             ? kedr_strdup(r, e164)
+                             : NULL);
+    clients_query_idp(r, q, "counterparty_id");
+    clients_query_bool(r, q, "active");
+    clients_query_attrs(r, q, "clients.contact");
+    clients_query_order(r, q, contact_orders,
+                        sizeof(contact_orders) / sizeof(contact_orders[0]));
+}
+
+/* GET /contacts?q=&counterparty_id=&active=&attr.<name>=&limit=&offset=
+ * &total= -- {items, total, total_exact, limit, offset} */
 int
 clients_contacts_list(kedr_req_t *r)
 {
-    const char *q = kedr_trim(r, kedr_query(r, "q"));
-    const char *active = kedr_query(r, "active");
-    bool bad = false;
-    const char *cp = clients_query_id(r, "counterparty_id", &bad);
-    long limit = kedr_query_count(r, "limit", 50, 500);
-    long offset = kedr_query_count(r, "offset", 0, 100000000);
-    char e164[32];
-    const char *phone = NULL;
+    struct clients_query q = {0};
 
-    if (active != NULL && *active == '\0')
-        active = NULL;
-    if (active != NULL && strcmp(active, "true") != 0 &&
-        strcmp(active, "false") != 0) {
-        kedr_field_error(r, "active", "must be true or false");
-        bad = true;
-    }
-    if (bad || limit < 0 || offset < 0)
-        return kedr_fail(r, KEDR_EINVAL, NULL, "invalid query");
-    if (q != NULL && *q == '\0')
-        q = NULL;
-    if (q != NULL && clients_phone_e164(q, e164, sizeof(e164)))
-        phone = kedr_strdup(r, e164);
-    return kedr_reply_db_json(r, 200, contact_list_sql,
-                              KEDR_PARAMS(q, phone, cp, active,
-                                          kedr_sprintf(r, "%ld", limit),
-                                          kedr_sprintf(r, "%ld", offset)));
+    contact_filter(r, &q);
+    return clients_list_reply(r, &q, contact_list_head, contact_list_mid,
+                              contact_list_tail);
 }
 
 static const char contact_one_sql[] =
     "SELECT " CONTACT_JSON("c") "::text FROM clients.contact c WHERE c.id = "
-                                "$1";
+                                "$1 AND " CLIENTS_CONTACT_VISIBLE("c");
 
 /* GET /contacts/:id */
 int
@@ -95,9 +112,9 @@ clients_contacts_get(kedr_req_t *r)
  * when one is wrong.
  */
 static bool
-contact_take_links(kedr_req_t *r, json_t *n)
+contact_take_links(kedr_req_t *r, json_t *in, json_t *n)
 {
-    json_t *links = json_object_get(kedr_body(r), "links"), *e, *out;
+    json_t *links = json_object_get(in, "links"), *e, *out;
     size_t i;
 
     if (links == NULL)
@@ -106,6 +123,10 @@ contact_take_links(kedr_req_t *r, json_t *n)
     json_object_set_new(n, "links", out);
     if (json_is_null(links))
         return true;
+    if (!json_is_array(links)) {
+        kedr_field_error(r, "links", "must be a list");
+        return false;
+    }
     json_array_foreach (links, i, e) {
         json_t *cp = json_object_get(e, "counterparty_id");
         const char *key;
@@ -158,20 +179,21 @@ contact_take_links(kedr_req_t *r, json_t *n)
     return true;
 }
 
-/* Check the body and copy it, normalised, into a new object (members
- * present only); NULL after recording 422. */
+/* Check `in` (the body, or an imported row) and copy it, normalised,
+ * into a new object (members present only); NULL with *rc set after
+ * recording 422 or a database failure.  `partial`: an update. */
 static json_t *
-contact_normalize(kedr_req_t *r)
+contact_normalize(kedr_req_t *r, json_t *in, bool partial, int *rc)
 {
     static const char *const strs[] = {"last_name", "first_name", "middle_name",
                                        "decision_role", NULL};
-    json_t *body = kedr_body(r);
     json_t *n = kedr_json_keep(r, json_object());
     const char *s;
     bool bad = false;
+    int na;
 
     for (const char *const *k = strs; *k != NULL; k++)
-        clients_take_str(r, n, *k);
+        clients_take_str(r, in, n, *k);
     if (json_object_get(n, "last_name") != NULL &&
         json_is_null(json_object_get(n, "last_name"))) {
         kedr_field_error(r, "last_name", "must not be empty");
@@ -184,23 +206,23 @@ contact_normalize(kedr_req_t *r)
                          "user, gatekeeper or other");
         bad = true;
     }
-    if (!clients_take_list(r, n, "phones", true, false))
+    if (!clients_take_list(r, in, n, "phones", true, false))
         bad = true;
-    if (!clients_take_list(r, n, "emails", false, true))
+    if (!clients_take_list(r, in, n, "emails", false, true))
         bad = true;
-    if (json_object_get(body, "ext") != NULL) {
-        if (!clients_ext_valid(r, json_object_get(body, "ext"), "ext"))
+    if (json_object_get(in, "ext") != NULL) {
+        if (!clients_ext_valid(r, json_object_get(in, "ext"), "ext"))
             bad = true;
-        else if (json_is_null(json_object_get(body, "ext")))
+        else if (json_is_null(json_object_get(in, "ext")))
             json_object_set_new(n, "ext", json_object());
         else
-            clients_take(r, n, "ext");
+            clients_take(in, n, "ext");
     }
     for (const char *const *k =
              (const char *const[]){"reports_to", "birthday", "consent",
                                    "consent_at", "active", NULL};
          *k != NULL; k++)
-        clients_take(r, n, *k);
+        clients_take(in, n, *k);
     for (const char *const *k =
              (const char *const[]){"consent", "active", NULL};
          *k != NULL; k++)
@@ -208,10 +230,14 @@ contact_normalize(kedr_req_t *r)
             kedr_field_error(r, *k, "must be true or false");
             bad = true;
         }
-    if (!contact_take_links(r, n))
+    if (!contact_take_links(r, in, n))
         bad = true;
-    if (bad) {
-        kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
+    if ((na = clients_take_attrs(r, in, n, "clients.contact", partial)) < 0) {
+        *rc = na;
+        return NULL;
+    }
+    if (bad || na > 0) {
+        *rc = kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
         return NULL;
     }
     return n;
@@ -232,7 +258,8 @@ static const char contact_refs_sql[] =
     "up), "
     "(SELECT x.counterparty_id FROM jsonb_to_recordset(coalesce($3::jsonb, "
     "'[]')) AS x (counterparty_id bigint) WHERE NOT EXISTS (SELECT 1 FROM "
-    "clients.counterparty k WHERE k.id = x.counterparty_id) LIMIT 1)";
+    "clients.counterparty k WHERE k.id = x.counterparty_id AND "
+    "" CLIENTS_CP_VISIBLE("k") ") LIMIT 1), core.own_only()";
 
 /* The checks that need the database (422); 0 when the write may go
  * ahead. */
@@ -256,6 +283,12 @@ contact_check(kedr_req_t *r, json_t *n, const char *id)
     if (!kedr_rows_isnull(rows, 0, 2))
         return kedr_fail(r, KEDR_EINVAL, "links", "no such counterparty: %s",
                          kedr_rows_get(rows, 0, 2));
+    /* an own-only caller sees a contact through its links only */
+    if (strcmp(kedr_rows_get(rows, 0, 3), "t") == 0 &&
+        (id == NULL || json_object_get(n, "links") != NULL) &&
+        json_array_size(json_object_get(n, "links")) == 0)
+        return kedr_fail(r, KEDR_EINVAL, "links",
+                         "link the contact to one of your counterparties");
     return 0;
 }
 
@@ -291,25 +324,25 @@ contact_finish(kedr_req_t *r, json_t *n, const char *id, const char **row)
 static const char contact_insert_sql[] =
     "INSERT INTO clients.contact AS c (last_name, first_name, middle_name, "
     "reports_to, decision_role, phones, emails, birthday, consent, "
-    "consent_at, active, ext, created_by) SELECT n.last_name, n.first_name, "
-    "n.middle_name, n.reports_to, n.decision_role, coalesce(n.phones, '{}'), "
-    "coalesce(n.emails, '{}'), n.birthday, coalesce(n.consent, false), "
-    "coalesce(n.consent_at, CASE WHEN n.consent THEN current_date END), "
-    "coalesce(n.active, true), coalesce(n.ext, '{}'), $2::bigint FROM "
+    "consent_at, active, ext, attrs, created_by) SELECT n.last_name, "
+    "n.first_name, n.middle_name, n.reports_to, n.decision_role, "
+    "coalesce(n.phones, '{}'), coalesce(n.emails, '{}'), n.birthday, "
+    "coalesce(n.consent, false), coalesce(n.consent_at, CASE WHEN n.consent "
+    "THEN current_date END), coalesce(n.active, true), coalesce(n.ext, "
+    "'{}'), coalesce(n.attrs, '{}'), $2::bigint FROM "
     "jsonb_populate_record(NULL::clients.contact, $1::jsonb) n "
     "RETURNING c.id";
 
-/* POST /contacts -- 201 with the contact and its links. */
 int
-clients_contacts_create(kedr_req_t *r)
+clients_contact_insert(kedr_req_t *r, json_t *in, const char **row)
 {
-    json_t *n = contact_normalize(r);
+    json_t *n;
     kedr_rows_t *rows;
-    const char *id, *row;
     int rc;
 
-    if (n == NULL)
-        return KEDR_EINVAL;
+    *row = NULL;
+    if ((n = contact_normalize(r, in, false, &rc)) == NULL)
+        return rc;
     if ((rc = contact_check(r, n, NULL)) != 0)
         return rc;
     rows =
@@ -317,18 +350,25 @@ clients_contacts_create(kedr_req_t *r)
                       KEDR_PARAMS(kedr_json_text(r, n), kedr_user_id_text(r)));
     if (rows == NULL)
         return KEDR_EDB;
-    id = kedr_rows_get(rows, 0, 0);
-    if ((rc = contact_finish(r, n, id, &row)) != 0)
+    if ((rc = contact_finish(r, n, kedr_rows_get(rows, 0, 0), row)) != 0)
         return rc;
-    if ((rc = clients_record(r, "contact", "created", NULL,
-                             kedr_json_parse(r, row), NULL)) != 0)
-        return rc;
-    return clients_reply_text(r, 201, row);
+    return clients_record(r, "contact", "created", NULL,
+                          kedr_json_parse(r, *row), NULL);
 }
 
-static const char contact_lock_sql[] =
-    "SELECT " CONTACT_JSON("c") "::text FROM clients.contact c WHERE c.id = "
-                                "$1 FOR UPDATE OF c";
+/* POST /contacts -- 201 with the contact and its links. */
+int
+clients_contacts_create(kedr_req_t *r)
+{
+    const char *row;
+    int rc = clients_contact_insert(r, kedr_body(r), &row);
+
+    return clients_created(r, rc, row);
+}
+
+static const char contact_lock_sql[] = "SELECT " CONTACT_JSON(
+    "c") "::text FROM clients.contact c WHERE c.id = "
+         "$1 AND " CLIENTS_CONTACT_VISIBLE("c") " FOR UPDATE OF c";
 
 /* each column: the new value when the patch has it; consent_at: the
  * date given, else today when consent changes */
@@ -352,6 +392,8 @@ static const char contact_update_sql[] =
     "END, "
     "active = CASE WHEN $3::jsonb ? 'active' THEN n.active ELSE c.active END, "
     "ext = CASE WHEN $3::jsonb ? 'ext' THEN n.ext ELSE c.ext END, "
+    "attrs = CASE WHEN $3::jsonb ? 'attrs' THEN jsonb_strip_nulls(c.attrs || "
+    "n.attrs) ELSE c.attrs END, "
     "consent_at = CASE WHEN $3::jsonb ? 'consent_at' THEN n.consent_at "
     "WHEN $3::jsonb ? 'consent' AND n.consent IS DISTINCT FROM c.consent "
     "THEN current_date ELSE c.consent_at END, "
@@ -374,8 +416,8 @@ clients_contacts_update(kedr_req_t *r)
     if ((old = kedr_db_lock(r, contact_lock_sql, id, version, "contact",
                             &rc)) == NULL)
         return rc;
-    if ((n = contact_normalize(r)) == NULL)
-        return KEDR_EINVAL;
+    if ((n = contact_normalize(r, kedr_body(r), true, &rc)) == NULL)
+        return rc;
     if ((rc = contact_check(r, n, id)) != 0)
         return rc;
     rows = kedr_db_query(
@@ -397,7 +439,7 @@ clients_contacts_update(kedr_req_t *r)
 
 static const char contact_tree_sql[] =
     "SELECT clients.contact_tree(c.id)::text FROM clients.counterparty c "
-    "WHERE c.id = $1";
+    "WHERE c.id = $1 AND " CLIENTS_CP_VISIBLE("c");
 
 /* GET /counterparties/:id/contacts/tree -- the counterparty's contacts
  * nested by reports_to: [{id, full_name, position, ..., children: []}] */

@@ -21,14 +21,13 @@ static const char *const cp_statuses[] = {"prospect", "active", "inactive",
 static const char *const cp_abc[] = {"A", "B", "C", NULL};
 
 /*
- * The list.  $1 q (a name fragment, or the start of an INN), $2 kind, $3
- * status, $4 region, $5 manager_id, $6 tag, $7 limit, $8 offset, $9 the
- * most records `total` counts (NULL: all), $10 inn (exact), $11
- * parent_id, $12 distributor_id (served by it).  Merged records are left
- * out.  The ORDER BY goes between the parts: one of cp_orders, chosen
- * from a fixed list (never spliced from the request), so that the
- * default order is counterparty_name read in index order and stopped
- * after the page, never a sort of the whole set.
+ * The filters of the list and of the export, on counterparty row `c`:
+ * $1 q (a name fragment, or the start of an INN), $2 kind, $3 status, $4
+ * region, $5 manager_id, $6 tag, $7 inn (exact), $8 parent_id, $9
+ * distributor_id (served by it), $10 extra attributes (a JSON object the
+ * record's attrs contain).  Merged records and those the caller does not
+ * see (own only) are left out.  cp_filter reads them from the query
+ * string.
  */
 #define CP_FILTERS                                                             \
     "c.merged_into IS NULL "                                                   \
@@ -40,18 +39,28 @@ static const char *const cp_abc[] = {"A", "B", "C", NULL};
     "AND ($4::text IS NULL OR c.region = $4) "                                 \
     "AND ($5::bigint IS NULL OR c.manager_id = $5::bigint) "                   \
     "AND ($6::text IS NULL OR c.tags @> ARRAY[$6::text]) "                     \
-    "AND ($10::text IS NULL OR c.inn = $10) "                                  \
-    "AND ($11::bigint IS NULL OR c.parent_id = $11::bigint) "                  \
-    "AND ($12::bigint IS NULL OR EXISTS (SELECT 1 FROM "                       \
+    "AND ($7::text IS NULL OR c.inn = $7) "                                    \
+    "AND ($8::bigint IS NULL OR c.parent_id = $8::bigint) "                    \
+    "AND ($9::bigint IS NULL OR EXISTS (SELECT 1 FROM "                        \
     "clients.counterparty_distributor d WHERE d.counterparty_id = c.id AND "   \
-    "d.distributor_id = $12::bigint))"
+    "d.distributor_id = $9::bigint)) "                                         \
+    "AND ($10::jsonb IS NULL OR c.attrs @> $10::jsonb) "                       \
+    "AND " CLIENTS_CP_VISIBLE("c")
 
-/* (cp_list_head | cp_search_head) ORDER cp_list_mid ORDER (cp_list_tail |
+/*
+ * The list: the filters, then $11 limit, $12 offset, $13 the most records
+ * `total` counts (NULL: all).  The ORDER BY goes between the parts: one
+ * of cp_orders, chosen from a fixed list (never spliced from the
+ * request), so that the default order is counterparty_name read in index
+ * order and stopped after the page, never a sort of the whole set.
+ *
+ * (cp_list_head | cp_search_head) ORDER cp_list_mid ORDER (cp_list_tail |
  * cp_search_tail).  Without q the page is read in the order of an index
  * where there is one and stopped after it.  With q the matches are
  * collected first (trigram or INN index) and sorted: read in name order
  * instead, a fragment whose matches cluster (a common prefix: "Энерго...")
- * walks most of the index before the first match. */
+ * walks most of the index before the first match.
+ */
 static const char cp_list_head[] =
     "WITH p AS (SELECT c.* FROM clients.counterparty c WHERE " CP_FILTERS
     " ORDER BY ";
@@ -59,23 +68,23 @@ static const char cp_search_head[] =
     "WITH m AS MATERIALIZED (SELECT c.* FROM clients.counterparty c WHERE "
     "" CP_FILTERS "), p AS (SELECT c.* FROM m c ORDER BY ";
 static const char cp_list_mid[] =
-    " LIMIT $7::int OFFSET $8::int) "
+    " LIMIT $11::int OFFSET $12::int) "
     /* p has the table's columns: CP_JSON of it is the record's JSON */
     "SELECT json_build_object('items', coalesce((SELECT json_agg(" CP_JSON(
         "c") " ORDER BY ";
-/* the total: at most $9 of the records `from` holds */
+/* the total: at most $13 of the records `from` holds */
 #define CP_LIST_TAIL(from)                                                     \
-    ") FROM p c), '[]'::json), 'total', t.n, 'total_exact', $9::int IS NULL "  \
-    "OR t.n < $9::int, 'limit', $7::int, 'offset', $8::int)::text FROM "       \
-    "(SELECT count(*) AS n FROM (SELECT 1 FROM " from " LIMIT $9::int) x) t"
+    ") FROM p c), '[]'::json), 'total', t.n, 'total_exact', $13::int IS "      \
+    "NULL OR t.n < $13::int, 'limit', $11::int, 'offset', $12::int)::text "    \
+    "FROM (SELECT count(*) AS n FROM (SELECT 1 FROM " from " LIMIT "           \
+    "$13::int) x) t"
 static const char cp_list_tail[] =
     CP_LIST_TAIL("clients.counterparty c WHERE " CP_FILTERS);
 static const char cp_search_tail[] = CP_LIST_TAIL("m");
 
-/* The sort keys and their ORDER BY, ascending then descending; the id
- * breaks ties in the same direction.  name, the default, matches index
- * counterparty_name (read backwards for desc). */
-static const char *const cp_orders[][3] = {
+/* The sort keys; name, the default, matches index counterparty_name
+ * (read backwards for desc). */
+static const struct clients_order cp_orders[] = {
     {"name", "c.name COLLATE \"ru-RU-x-icu\", c.id",
      "c.name COLLATE \"ru-RU-x-icu\" DESC, c.id DESC"},
     {"inn", "c.inn, c.id", "c.inn DESC, c.id DESC"},
@@ -88,92 +97,63 @@ static const char *const cp_orders[][3] = {
     {"id", "c.id", "c.id DESC"},
 };
 
-/* An optional query string value, NULL when absent or empty. */
-static const char *
-cp_query(kedr_req_t *r, const char *key)
+/* The filters and the order the query string asks for, as CP_FILTERS
+ * numbers them (field errors recorded, q->bad set). */
+static void
+cp_filter(kedr_req_t *r, struct clients_query *q)
 {
-    const char *v = kedr_trim(r, kedr_query(r, key));
-
-    return v != NULL && *v != '\0' ? v : NULL;
+    clients_query_add(q, clients_query_str(r, "q"));
+    clients_query_enum(r, q, "kind", cp_kinds, "is not a kind of counterparty");
+    clients_query_enum(r, q, "status", cp_statuses,
+                       "must be prospect, active or inactive");
+    clients_query_add(q, clients_query_str(r, "region"));
+    clients_query_idp(r, q, "manager_id");
+    clients_query_add(q, clients_query_str(r, "tag"));
+    clients_query_add(q, clients_query_str(r, "inn"));
+    clients_query_idp(r, q, "parent_id");
+    clients_query_idp(r, q, "distributor_id");
+    clients_query_attrs(r, q, "clients.counterparty");
+    clients_query_order(r, q, cp_orders,
+                        sizeof(cp_orders) / sizeof(cp_orders[0]));
 }
 
 /* GET /counterparties?q=&kind=&status=&region=&manager_id=&tag=&inn=
- * &parent_id=&distributor_id=&sort=&order=&limit=&offset=&total= --
- * {items, total, total_exact, limit, offset} */
+ * &parent_id=&distributor_id=&attr.<name>=&sort=&order=&limit=&offset=
+ * &total= -- {items, total, total_exact, limit, offset} */
 int
 clients_cp_list(kedr_req_t *r)
 {
-    const char *sort = cp_query(r, "sort");
-    const char *order = cp_query(r, "order");
-    const char *kind = cp_query(r, "kind");
-    const char *status = cp_query(r, "status");
-    const char *total = cp_query(r, "total");
-    const char *q = cp_query(r, "q");
-    bool bad = false;
-    const char *manager = clients_query_id(r, "manager_id", &bad);
-    const char *parent = clients_query_id(r, "parent_id", &bad);
-    const char *dist = clients_query_id(r, "distributor_id", &bad);
-    long limit = kedr_query_count(r, "limit", 50, 500);
-    long offset = kedr_query_count(r, "offset", 0, 100000000);
-    bool desc = order != NULL && strcmp(order, "desc") == 0;
-    const char *by = NULL;
+    struct clients_query q = {0};
 
-    if (sort == NULL)
-        sort = "name";
-    for (size_t i = 0; i < sizeof(cp_orders) / sizeof(cp_orders[0]); i++)
-        if (strcmp(sort, cp_orders[i][0]) == 0)
-            by = cp_orders[i][desc ? 2 : 1];
-    if (by == NULL) {
-        kedr_field_error(r, "sort", "is not a sortable column");
-        bad = true;
-    }
-    if (order != NULL && strcmp(order, "asc") != 0 && !desc) {
-        kedr_field_error(r, "order", "must be asc or desc");
-        bad = true;
-    }
-    if (kind != NULL && !clients_one_of(kind, cp_kinds)) {
-        kedr_field_error(r, "kind", "is not a kind of counterparty");
-        bad = true;
-    }
-    if (status != NULL && !clients_one_of(status, cp_statuses)) {
-        kedr_field_error(r, "status", "must be prospect, active or inactive");
-        bad = true;
-    }
-    if (total != NULL && strcmp(total, "exact") != 0) {
-        kedr_field_error(r, "total", "must be exact");
-        bad = true;
-    }
-    if (bad || limit < 0 || offset < 0)
-        return kedr_fail(r, KEDR_EINVAL, NULL, "invalid query");
-    return kedr_reply_db_json(
-        r, 200,
-        kedr_sprintf(r, "%s%s%s%s%s", q != NULL ? cp_search_head : cp_list_head,
-                     by, cp_list_mid, by,
-                     q != NULL ? cp_search_tail : cp_list_tail),
-        KEDR_PARAMS(
-            q, kind, status, cp_query(r, "region"), manager, cp_query(r, "tag"),
-            kedr_sprintf(r, "%ld", limit), kedr_sprintf(r, "%ld", offset),
-            total != NULL ? NULL
-                          : kedr_sprintf(r, "%ld", offset + CLIENTS_TOTAL_MORE),
-            cp_query(r, "inn"), parent, dist));
+    cp_filter(r, &q);
+    if (q.p[0] != NULL)
+        return clients_list_reply(r, &q, cp_search_head, cp_list_mid,
+                                  cp_search_tail);
+    return clients_list_reply(r, &q, cp_list_head, cp_list_mid, cp_list_tail);
 }
 
 /* $1 name, $2 limit: live counterparties whose names are similar
- * (pg_trgm's % with its threshold, through the trigram index). */
+ * (pg_trgm's % with its threshold, through the trigram index), every
+ * one, so that an own-only caller does not create a duplicate of a
+ * record they do not see; of those only id, name and similarity. */
 static const char cp_similar_sql[] =
-    "SELECT coalesce(json_agg(x ORDER BY x.similarity DESC, x.id), "
+    "SELECT coalesce(json_agg(CASE WHEN x.visible THEN to_jsonb(x) ELSE "
+    "jsonb_build_object('id', x.id, 'name', x.name, 'similarity', "
+    "x.similarity, 'visible', false) END ORDER BY x.similarity DESC, x.id), "
     "'[]')::text FROM (SELECT c.id, c.name, c.legal_name, c.inn, c.kpp, "
     "c.kind, c.status, c.region, round(similarity(c.name, $1)::numeric, 3) "
-    "AS similarity FROM clients.counterparty c WHERE c.name % $1 AND "
-    "c.merged_into IS NULL ORDER BY similarity(c.name, $1) DESC, c.id "
-    "LIMIT $2::int) x";
+    "AS similarity, " CLIENTS_CP_VISIBLE(
+        "c") " AS visible FROM "
+             "clients.counterparty c WHERE c.name % $1 AND c.merged_into IS "
+             "NULL "
+             "ORDER BY similarity(c.name, $1) DESC, c.id LIMIT $2::int) x";
 
 /* GET /counterparties/similar?name=&limit= -- candidates for the form
  * before saving: [{id, name, inn, kpp, ..., similarity}], best first. */
 int
 clients_cp_similar(kedr_req_t *r)
 {
-    const char *name = cp_query(r, "name");
+    const char *name = clients_query_str(r, "name");
     long limit = kedr_query_count(r, "limit", 10, 50);
 
     if (name == NULL)
@@ -184,16 +164,17 @@ clients_cp_similar(kedr_req_t *r)
                               KEDR_PARAMS(name, kedr_sprintf(r, "%ld", limit)));
 }
 
-static const char cp_one_sql[] =
-    "SELECT (" CP_JSON("c") " || jsonb_build_object('children', (SELECT "
-                            "coalesce(jsonb_agg(jsonb_build_object('id', "
-                            "k.id, 'name', k.name) ORDER BY k.name COLLATE "
-                            "\"ru-RU-x-icu\", k.id), '[]') FROM "
-                            "clients.counterparty k WHERE k.parent_id = c.id "
-                            "AND k.merged_into IS NULL)))::text "
-                            "FROM clients.counterparty c WHERE c.id = $1";
+static const char cp_one_sql[] = "SELECT (" CP_JSON(
+    "c") " || jsonb_build_object('children', (SELECT "
+         "coalesce(jsonb_agg(jsonb_build_object('id', k.id, 'name', k.name) "
+         "ORDER BY k.name COLLATE \"ru-RU-x-icu\", k.id), '[]') FROM "
+         "clients.counterparty k WHERE k.parent_id = c.id AND k.merged_into IS "
+         "NULL AND " CLIENTS_CP_VISIBLE(
+             "k") ")))::text FROM clients.counterparty "
+                  "c WHERE c.id = $1 AND " CLIENTS_CP_VISIBLE("c");
 
-/* GET /counterparties/:id -- the record with its parent and children. */
+/* GET /counterparties/:id -- the record with its parent and children
+ * (those the caller sees); 404 when the caller does not see it. */
 int
 clients_cp_get(kedr_req_t *r)
 {
@@ -205,24 +186,25 @@ clients_cp_get(kedr_req_t *r)
 }
 
 /*
- * Check the body's values and copy them, normalised, into a new object
- * (the members present only).  Returns it, or NULL after recording 422
- * (every bad field named).  `create`: kind and name are required.
+ * Check the values of `in` (the body, or an imported row) and copy them,
+ * normalised, into a new object (the members present only).  Returns it,
+ * or NULL with *rc set after recording 422 (every bad field named) or a
+ * database failure.  `partial`: an update (extra attributes merged).
  */
 static json_t *
-cp_normalize(kedr_req_t *r)
+cp_normalize(kedr_req_t *r, json_t *in, bool partial, int *rc)
 {
     static const char *const strs[] = {
         "kind",    "name",    "legal_name", "inn",    "kpp",  "ogrn", "region",
         "address", "segment", "abc",        "status", "site", NULL};
     static const char *const required[] = {"kind", "name", "status", NULL};
-    json_t *body = kedr_body(r);
     json_t *n = kedr_json_keep(r, json_object());
     const char *s, *why;
     bool bad = false;
+    int na;
 
     for (const char *const *k = strs; *k != NULL; k++)
-        clients_take_str(r, n, *k);
+        clients_take_str(r, in, n, *k);
     for (const char *const *k = required; *k != NULL; k++)
         if (json_object_get(n, *k) != NULL &&
             json_is_null(json_object_get(n, *k))) {
@@ -262,24 +244,29 @@ cp_normalize(kedr_req_t *r)
         kedr_field_error(r, "ogrn", why);
         bad = true;
     }
-    if (!clients_take_list(r, n, "phones", true, false))
+    if (!clients_take_list(r, in, n, "phones", true, false))
         bad = true;
-    if (!clients_take_list(r, n, "emails", false, true))
+    if (!clients_take_list(r, in, n, "emails", false, true))
         bad = true;
-    if (!clients_take_list(r, n, "tags", false, false))
+    if (!clients_take_list(r, in, n, "tags", false, false))
         bad = true;
-    if (json_object_get(body, "ext") != NULL) {
-        if (!clients_ext_valid(r, json_object_get(body, "ext"), "ext"))
+    if (json_object_get(in, "ext") != NULL) {
+        if (!clients_ext_valid(r, json_object_get(in, "ext"), "ext"))
             bad = true;
-        else if (json_is_null(json_object_get(body, "ext")))
+        else if (json_is_null(json_object_get(in, "ext")))
             json_object_set_new(n, "ext", json_object());
         else
-            clients_take(r, n, "ext");
+            clients_take(in, n, "ext");
     }
-    clients_take(r, n, "parent_id");
-    clients_take(r, n, "manager_id");
-    if (bad) {
-        kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
+    clients_take(in, n, "parent_id");
+    clients_take(in, n, "manager_id");
+    if ((na = clients_take_attrs(r, in, n, "clients.counterparty", partial)) <
+        0) {
+        *rc = na;
+        return NULL;
+    }
+    if (bad || na > 0) {
+        *rc = kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
         return NULL;
     }
     return n;
@@ -296,11 +283,14 @@ cp_after(json_t *n, json_t *old, const char *key)
                      : json_string_value(json_object_get(old, key));
 }
 
-/* $1 inn, $2 kpp, $3 the record itself (NULL for a new one) */
+/* $1 inn, $2 kpp, $3 the record itself (NULL for a new one): every
+ * live record, seen by the caller or not. */
 static const char cp_duplicate_sql[] =
-    "SELECT c.id, c.name FROM clients.counterparty c WHERE c.inn = $1 AND "
-    "coalesce(c.kpp, '') = coalesce($2, '') AND c.merged_into IS NULL AND "
-    "c.id IS DISTINCT FROM $3::bigint ORDER BY c.id LIMIT 1";
+    "SELECT c.id, c.name, " CLIENTS_CP_VISIBLE(
+        "c") " FROM clients.counterparty c WHERE c.inn = $1 AND "
+             "coalesce(c.kpp, '') = coalesce($2, '') AND c.merged_into IS NULL "
+             "AND "
+             "c.id IS DISTINCT FROM $3::bigint ORDER BY c.id LIMIT 1";
 
 /*
  * $1 parent_id, $2 manager_id, $3 the record (NULL for a new one):
@@ -309,23 +299,30 @@ static const char cp_duplicate_sql[] =
  */
 static const char cp_refs_sql[] =
     "SELECT $1::bigint IS NULL OR EXISTS (SELECT 1 FROM clients.counterparty "
-    "WHERE id = $1::bigint AND merged_into IS NULL), "
-    "$2::bigint IS NULL OR EXISTS (SELECT 1 FROM core.\"user\" WHERE id = "
-    "$2::bigint), "
-    "$1::bigint IS NOT NULL AND $3::bigint IS NOT NULL AND $3::bigint IN "
-    "(WITH RECURSIVE up (id, parent_id) AS (SELECT id, parent_id FROM "
-    "clients.counterparty WHERE id = $1::bigint UNION SELECT c.id, "
-    "c.parent_id FROM clients.counterparty c JOIN up ON c.id = up.parent_id) "
-    "SELECT id FROM up)";
+    "k WHERE k.id = $1::bigint AND k.merged_into IS NULL AND "
+    "" CLIENTS_CP_VISIBLE(
+        "k") "), "
+             "$2::bigint IS NULL OR EXISTS (SELECT 1 FROM core.\"user\" WHERE "
+             "id = "
+             "$2::bigint), "
+             "$1::bigint IS NOT NULL AND $3::bigint IS NOT NULL AND $3::bigint "
+             "IN "
+             "(WITH RECURSIVE up (id, parent_id) AS (SELECT id, parent_id FROM "
+             "clients.counterparty WHERE id = $1::bigint UNION SELECT c.id, "
+             "c.parent_id FROM clients.counterparty c JOIN up ON c.id = "
+             "up.parent_id) "
+             "SELECT id FROM up)";
 
 /*
  * The checks that need the old record or the database: KPP only with a
  * 10-digit INN (422), parent and manager exist, no cycle (422), INN+KPP
- * not used by another live record (409 with its id, replied here).
- * Returns 0 when the write may go ahead.
+ * not used by another live record (409 with its id: replied here with
+ * the duplicate's id, name and link when `reply`, returning 1; else
+ * recorded as a conflict naming `inn`).  Returns 0 when the write may go
+ * ahead.
  */
 static int
-cp_check(kedr_req_t *r, json_t *n, json_t *old, const char *id)
+cp_check(kedr_req_t *r, json_t *n, json_t *old, const char *id, bool reply)
 {
     const char *inn = cp_after(n, old, "inn");
     const char *kpp = cp_after(n, old, "kpp");
@@ -361,7 +358,12 @@ cp_check(kedr_req_t *r, json_t *n, json_t *old, const char *id)
     if (kedr_rows_count(rows) > 0) {
         const char *dup = kedr_rows_get(rows, 0, 0);
         const char *name = kedr_rows_get(rows, 0, 1);
-        json_t *body = json_pack(
+        json_t *body;
+
+        if (!reply)
+            return kedr_fail(r, KEDR_ECONFLICT, "inn",
+                             "is used by counterparty %s (\"%s\")", dup, name);
+        body = json_pack(
             "{s:{s:s,s:s,s:{s:s}},s:{s:I,s:s,s:s}}", "error", "code",
             "conflict", "message",
             kedr_sprintf(r,
@@ -371,6 +373,8 @@ cp_check(kedr_req_t *r, json_t *n, json_t *old, const char *id)
             "fields", "inn", kedr_sprintf(r, "is used by counterparty %s", dup),
             "duplicate", "id", (json_int_t)strtoll(dup, NULL, 10), "name", name,
             "link", kedr_sprintf(r, "/api/v1/clients/counterparties/%s", dup));
+        json_object_set_new(json_object_get(body, "duplicate"), "visible",
+                            json_boolean(kedr_rows_get(rows, 0, 2)[0] == 't'));
 
         kedr_reply_json(r, 409, body);
         return 1; /* replied: the caller returns 0 */
@@ -394,7 +398,7 @@ cp_db_fail(kedr_req_t *r, int rc)
 
 #define CP_COLS                                                                \
     "kind, name, legal_name, inn, kpp, ogrn, parent_id, region, address, "     \
-    "segment, abc, status, manager_id, phones, emails, site, tags, ext"
+    "segment, abc, status, manager_id, phones, emails, site, tags, ext, attrs"
 
 static const char cp_insert_sql[] =
     "INSERT INTO clients.counterparty AS c (" CP_COLS ", created_by) "
@@ -402,31 +406,40 @@ static const char cp_insert_sql[] =
     "n.parent_id, n.region, n.address, n.segment, n.abc, "
     "coalesce(n.status, 'prospect'), n.manager_id, coalesce(n.phones, '{}'), "
     "coalesce(n.emails, '{}'), n.site, coalesce(n.tags, '{}'), "
-    "coalesce(n.ext, '{}'), $2::bigint "
+    "coalesce(n.ext, '{}'), coalesce(n.attrs, '{}'), $2::bigint "
     "FROM jsonb_populate_record(NULL::clients.counterparty, $1::jsonb) n "
     "RETURNING " CP_JSON("c") "::text";
+
+int
+clients_cp_insert(kedr_req_t *r, json_t *in, bool reply_dup, const char **row)
+{
+    json_t *n;
+    int rc;
+
+    *row = NULL;
+    if ((n = cp_normalize(r, in, false, &rc)) == NULL)
+        return rc;
+    if ((rc = cp_check(r, n, NULL, NULL, reply_dup)) != 0)
+        return rc;
+    rc = kedr_db_json(r, cp_insert_sql,
+                      KEDR_PARAMS(kedr_json_text(r, n), kedr_user_id_text(r)),
+                      row);
+    if (rc != 0)
+        return cp_db_fail(r, rc);
+    return clients_record(r, "counterparty", "created", NULL,
+                          kedr_json_parse(r, *row), NULL);
+}
 
 /* POST /counterparties -- 201 with the record; 422 naming the field; 409
  * with {"duplicate": {id, name, link}} when the INN+KPP exists. */
 int
 clients_cp_create(kedr_req_t *r)
 {
-    json_t *n = cp_normalize(r);
     const char *row;
-    int rc;
+    int rc = clients_cp_insert(r, kedr_body(r), true, &row);
 
-    if (n == NULL)
-        return KEDR_EINVAL;
-    if ((rc = cp_check(r, n, NULL, NULL)) != 0)
-        return rc > 0 ? 0 : rc;
-    rc = kedr_db_json(r, cp_insert_sql,
-                      KEDR_PARAMS(kedr_json_text(r, n), kedr_user_id_text(r)),
-                      &row);
     if (rc != 0)
-        return cp_db_fail(r, rc);
-    if ((rc = clients_record(r, "counterparty", "created", NULL,
-                             kedr_json_parse(r, row), NULL)) != 0)
-        return rc;
+        return rc > 0 ? 0 : rc;
     return clients_reply_text(r, 201, row);
 }
 
@@ -458,6 +471,8 @@ static const char cp_update_sql[] =
     "site = CASE WHEN $3::jsonb ? 'site' THEN n.site ELSE c.site END, "
     "tags = CASE WHEN $3::jsonb ? 'tags' THEN n.tags ELSE c.tags END, "
     "ext = CASE WHEN $3::jsonb ? 'ext' THEN n.ext ELSE c.ext END, "
+    "attrs = CASE WHEN $3::jsonb ? 'attrs' THEN jsonb_strip_nulls(c.attrs || "
+    "n.attrs) ELSE c.attrs END, "
     "version = c.version + 1, updated_at = now() "
     "FROM jsonb_populate_record(NULL::clients.counterparty, $3::jsonb) n "
     "WHERE c.id = $1 AND c.version = $2::int RETURNING " CP_JSON("c") "::text";
@@ -479,9 +494,9 @@ clients_cp_update(kedr_req_t *r)
     if (!json_is_null(json_object_get(old, "merged_into")))
         return kedr_fail(r, KEDR_ECONFLICT, NULL,
                          "the counterparty was merged into another one");
-    if ((n = cp_normalize(r)) == NULL)
-        return KEDR_EINVAL;
-    if ((rc = cp_check(r, n, old, id)) != 0)
+    if ((n = cp_normalize(r, kedr_body(r), true, &rc)) == NULL)
+        return rc;
+    if ((rc = cp_check(r, n, old, id, true)) != 0)
         return rc > 0 ? 0 : rc;
     rc = kedr_db_json(
         r, cp_update_sql,

@@ -10,7 +10,8 @@
 #include "clients_int.h"
 
 static const char dist_get_sql[] = "SELECT " CLIENTS_DISTRIBUTORS_JSON(
-    "c") "::text FROM clients.counterparty c WHERE c.id = $1";
+    "c") "::text FROM clients.counterparty c WHERE c.id = $1 AND "
+         "" CLIENTS_CP_VISIBLE("c");
 
 /* GET /counterparties/:id/distributors -- [{distributor_id, name, main}] */
 int

@@ -16,6 +16,19 @@
  * of the table.
  * --------------------------------------------------------------------- */
 
+/* ---------------------------------------------------------------------
+ * "Own only" (sql/0004_scope.sql): whether the caller sees row `a`.  A
+ * caller with a role that is not own-only sees every row; the outlet and
+ * contact tests look up other rows, so an unlimited caller skips them.
+ * --------------------------------------------------------------------- */
+#define CLIENTS_CP_VISIBLE(a)                                                  \
+    "clients.visible_counterparty(" a ".manager_id, " a ".region)"
+#define CLIENTS_OUTLET_VISIBLE(a)                                              \
+    "(NOT core.own_only() OR clients.visible_outlet(" a ".manager_id, " a      \
+    ".owner_id))"
+#define CLIENTS_CONTACT_VISIBLE(a)                                             \
+    "(NOT core.own_only() OR clients.visible_contact(" a ".id))"
+
 /* The distributors serving counterparty `a`: [{distributor_id, name,
  * main}], the main one first. */
 #define CLIENTS_DISTRIBUTORS_JSON(a)                                           \
@@ -33,10 +46,12 @@
     "clients.counterparty pp WHERE pp.id = " a ".parent_id), "                 \
     "'distributors', " CLIENTS_DISTRIBUTORS_JSON(a) "))"
 
-/* The counterparty $1, locked for the transaction, as CLIENTS_CP_JSON. */
+/* The counterparty $1, locked for the transaction, as CLIENTS_CP_JSON;
+ * no row when the caller does not see it (a write answers 404). */
 #define CLIENTS_CP_LOCK_SQL                                                    \
     "SELECT " CLIENTS_CP_JSON("c") "::text FROM clients.counterparty c "       \
-                                   "WHERE c.id = $1 FOR UPDATE OF c"
+                                   "WHERE c.id = $1 AND " CLIENTS_CP_VISIBLE(  \
+                                       "c") " FOR UPDATE OF c"
 
 /* ---------------------------------------------------------------------
  * Pure checks (clients_check.c): no request, no database.
@@ -75,6 +90,68 @@ bool clients_email_valid(const char *s);
  * field error and sets *bad when malformed. */
 const char *clients_query_id(kedr_req_t *r, const char *key, bool *bad);
 
+/* An optional query-string value, trimmed; NULL when absent or blank. */
+const char *clients_query_str(kedr_req_t *r, const char *key);
+
+/* One sort key of a list: `key` (?sort=), its ORDER BY ascending and
+ * descending (the id breaking ties in the same direction). */
+struct clients_order {
+    const char *key;
+    const char *asc;
+    const char *desc;
+};
+
+#define CLIENTS_QUERY_MAX 16
+
+/*
+ * The parameters of a list's statement as the request's query string
+ * gives them: its filters first ($1..), each NULL when not asked for,
+ * then, for a paged list, limit, offset and the most records `total`
+ * counts.  The list and the export of the same filter are built from
+ * one of these, so that they select the same rows in the same order.
+ */
+struct clients_query {
+    const char *p[CLIENTS_QUERY_MAX];
+    int n;
+    const char *by; /* the ORDER BY, one of the entity's clients_order */
+    bool bad;       /* a field error was recorded: finish with 422 */
+};
+
+/* Append a parameter (NULL for "no such filter"). */
+void clients_query_add(struct clients_query *q, const char *value);
+
+/* Append the query value `key`, which must be one of `allowed` (else a
+ * field error `key` saying `why`). */
+void clients_query_enum(kedr_req_t *r, struct clients_query *q, const char *key,
+                        const char *const *allowed, const char *why);
+
+/* Append the query value `key` as a record id (see clients_query_id). */
+void clients_query_idp(kedr_req_t *r, struct clients_query *q, const char *key);
+
+/* Append `active` (true/false) as a boolean parameter. */
+void clients_query_bool(kedr_req_t *r, struct clients_query *q,
+                        const char *key);
+
+/* Append the `attr.<name>=value` filters of `entity` as one JSON object
+ * for `attrs @> $n::jsonb` (NULL when none). */
+void clients_query_attrs(kedr_req_t *r, struct clients_query *q,
+                         const char *entity);
+
+/* Choose the ORDER BY from ?sort= (default: the first of `orders`) and
+ * ?order=asc|desc. */
+void clients_query_order(kedr_req_t *r, struct clients_query *q,
+                         const struct clients_order *orders, size_t n);
+
+/*
+ * Reply with a paged list: appends limit (up to 500), offset and the
+ * `total` cap (see CLIENTS_TOTAL_MORE; NULL with total=exact) to the
+ * parameters, then runs `head` ORDER `mid` ORDER `tail` (the ORDER BY
+ * goes twice: the page, then its JSON array).  422 naming the bad
+ * parameters when one was wrong.
+ */
+int clients_list_reply(kedr_req_t *r, struct clients_query *q, const char *head,
+                       const char *mid, const char *tail);
+
 /* The lists count `total` up to offset + CLIENTS_TOTAL_MORE matching
  * records (answering total_exact false when there are more), unless
  * total=exact is asked: a count of the whole filtered set per page is
@@ -82,22 +159,37 @@ const char *clients_query_id(kedr_req_t *r, const char *key, bool *bad);
 #define CLIENTS_TOTAL_MORE 1000
 
 /*
- * Copy the body's member `key` into `out` when present: strings trimmed
- * (blank becomes null), null kept as null.  Returns the copied value
- * (borrowed from `out`) or NULL when the body has no such member.
+ * Copy the member `key` of `in` (the request body, or an imported row)
+ * into `out` when present: strings trimmed (blank becomes null), null
+ * kept as null.  Returns the copied value (borrowed from `out`) or NULL
+ * when `in` has no such member.
  */
-json_t *clients_take_str(kedr_req_t *r, json_t *out, const char *key);
+json_t *clients_take_str(kedr_req_t *r, json_t *in, json_t *out,
+                         const char *key);
 
-/* The body's member `key` into `out` as is when present (numbers,
+/* The member `key` of `in` into `out` as is when present (numbers,
  * booleans, dates, null). */
-void clients_take(kedr_req_t *r, json_t *out, const char *key);
+void clients_take(json_t *in, json_t *out, const char *key);
 
-/* `key` (a body array of strings) into `out`, trimmed, blanks dropped,
- * duplicates dropped; phones normalised to E.164 when `phones`, else
- * e-mail addresses checked when `emails`.  Records a field error naming
- * "key[i]" and returns false on a bad element. */
-bool clients_take_list(kedr_req_t *r, json_t *out, const char *key, bool phones,
-                       bool emails);
+/* `key` (an array of strings in `in`) into `out`, trimmed, blanks
+ * dropped, duplicates dropped; phones normalised to E.164 when `phones`,
+ * else e-mail addresses checked when `emails`.  Records a field error
+ * naming "key[i]" and returns false on a bad element. */
+bool clients_take_list(kedr_req_t *r, json_t *in, json_t *out, const char *key,
+                       bool phones, bool emails);
+
+/*
+ * The extra attributes of `in` (member "attrs", an object) checked with
+ * kedr_attrs_check against the definitions of `entity`
+ * ("clients.counterparty") and copied into `out`.  A new record
+ * (`partial` false) is checked for required ones even without "attrs",
+ * and its null values are dropped; an update (`partial`) keeps them
+ * null, which removes the value when merged (jsonb_strip_nulls(old ||
+ * new)).  Returns 0, the number of field errors recorded, or a negative
+ * code when the database failed.
+ */
+int clients_take_attrs(kedr_req_t *r, json_t *in, json_t *out,
+                       const char *entity, bool partial);
 
 /* Whether `s` is one of the NULL-terminated `allowed`. */
 bool clients_one_of(const char *s, const char *const *allowed);
@@ -119,6 +211,10 @@ int clients_record(kedr_req_t *r, const char *entity, const char *action,
  * absent; records a field error and sets *bad when malformed. */
 json_t *clients_query_version(kedr_req_t *r, bool *bad);
 
+/* The end of a create route: `rc` when the insert failed, else 201 with
+ * the record `row` (JSON text PostgreSQL built). */
+int clients_created(kedr_req_t *r, int rc, const char *row);
+
 /* Reply with JSON text PostgreSQL built. */
 int clients_reply_text(kedr_req_t *r, int status, const char *json);
 
@@ -127,6 +223,16 @@ int clients_reply_text(kedr_req_t *r, int status, const char *json);
  * --------------------------------------------------------------------- */
 
 /* clients_counterparties.c */
+
+/*
+ * Create a counterparty from `in` (the members of POST /counterparties)
+ * with every check the route makes, the audit row and the event: 0 with
+ * *row the record's JSON text; a negative code (recorded: 422 naming the
+ * fields, 409 naming `inn` for an INN+KPP in use); or, with `reply_dup`,
+ * 1 after replying 409 with the duplicate's id, name and link.
+ */
+int clients_cp_insert(kedr_req_t *r, json_t *in, bool reply_dup,
+                      const char **row);
 int clients_cp_list(kedr_req_t *r);
 int clients_cp_similar(kedr_req_t *r);
 int clients_cp_get(kedr_req_t *r);
@@ -142,6 +248,11 @@ int clients_distributors_put(kedr_req_t *r);
 int clients_cp_merge(kedr_req_t *r);
 
 /* clients_contacts.c */
+
+/* Create a contact from `in` (the members of POST /contacts), checked,
+ * audited and evented: 0 with *row its JSON, or a negative code
+ * (recorded). */
+int clients_contact_insert(kedr_req_t *r, json_t *in, const char **row);
 int clients_contacts_list(kedr_req_t *r);
 int clients_contacts_get(kedr_req_t *r);
 int clients_contacts_create(kedr_req_t *r);
@@ -149,6 +260,11 @@ int clients_contacts_update(kedr_req_t *r);
 int clients_contacts_tree(kedr_req_t *r);
 
 /* clients_outlets.c */
+
+/* Create an outlet from `in` (the members of POST /outlets), checked,
+ * audited and evented: 0 with *row its JSON, or a negative code
+ * (recorded). */
+int clients_outlet_insert(kedr_req_t *r, json_t *in, const char **row);
 int clients_outlets_list(kedr_req_t *r);
 int clients_outlets_get(kedr_req_t *r);
 int clients_outlets_create(kedr_req_t *r);

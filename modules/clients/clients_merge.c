@@ -35,8 +35,9 @@ static const char merge_from_sql[] =
              "coalesce(jsonb_agg(to_jsonb(od) ORDER BY od.id), '[]') FROM "
              "clients.outlet_distributor od WHERE od.distributor_id = c.id)) "
              "ORDER BY c.id), '[]')::text FROM "
-             "(SELECT * FROM clients.counterparty WHERE id = ANY "
-             "($1::bigint[]) ORDER BY id FOR UPDATE) c";
+             "(SELECT * FROM clients.counterparty k WHERE k.id = ANY "
+             "($1::bigint[]) AND " CLIENTS_CP_VISIBLE(
+                 "k") " ORDER BY k.id FOR UPDATE) c";
 
 /* The moves; $1 survivor, $2 merged ids (bigint[]), $3 user. */
 static const char *const merge_moves_sql[] = {

@@ -50,7 +50,10 @@
 static const char *const outlet_formats[] = {
     "diy", "electrical_shop", "chain_store", "showroom", "online", NULL};
 
-/* The list's filters on outlet row `o` but the distributor (see below). */
+/* The filters of the list and of the export on outlet row `o`, but the
+ * distributor (see below): $1 q (a fragment of the name or the
+ * address), $2 owner_id, $4 format, $5 manager_id, $6 active, $7 extra
+ * attributes (a JSON object the record's attrs contain). */
 #define OUTLET_FILTERS                                                         \
     "($1::text IS NULL OR o.name ILIKE '%' || replace(replace(replace($1, "    \
     "'\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' OR o.address ILIKE '%' "   \
@@ -59,53 +62,58 @@ static const char *const outlet_formats[] = {
     "AND ($2::bigint IS NULL OR o.owner_id = $2::bigint) "                     \
     "AND ($4::text IS NULL OR o.format = $4) "                                 \
     "AND ($5::bigint IS NULL OR o.manager_id = $5::bigint) "                   \
-    "AND ($6::boolean IS NULL OR o.active = $6::boolean)"
+    "AND ($6::boolean IS NULL OR o.active = $6::boolean) "                     \
+    "AND ($7::jsonb IS NULL OR o.attrs @> $7::jsonb) "                         \
+    "AND " CLIENTS_OUTLET_VISIBLE("o")
+
+/* The outlets the filters select, $3 distributor_id (supplied by it)
+ * included: found through outlet_distributor's (distributor_id,
+ * outlet_id) index, then by primary key (never a scan of every outlet),
+ * when $3 is given; the two branches are gated by one-time filters on
+ * $3, which hold in a generic plan of the prepared statement too. */
+#define OUTLET_MATCHES                                                         \
+    "SELECT o.* FROM clients.outlet o WHERE $3::bigint IS NULL AND "           \
+    "" OUTLET_FILTERS " UNION ALL SELECT o.* FROM clients.outlet o WHERE "     \
+    "$3::bigint IS NOT NULL AND o.id = ANY (ARRAY(SELECT d.outlet_id FROM "    \
+    "clients.outlet_distributor d WHERE d.distributor_id = $3::bigint)) AND "  \
+    "" OUTLET_FILTERS
 
 /*
- * The list.  $1 q (a fragment of the name or the address), $2 owner_id,
- * $3 distributor_id (supplied by it), $4 format, $5 manager_id, $6
- * active, $7 limit, $8 offset, $9 the most records `total` counts (NULL:
- * all).  The ORDER BY goes between the parts: one of outlet_orders,
- * chosen from a fixed list (never spliced from the request).
+ * The list: the filters, then $8 limit, $9 offset, $10 the most records
+ * `total` counts (NULL: all).  The ORDER BY goes between the parts: one
+ * of outlet_orders, chosen from a fixed list (never spliced from the
+ * request).
  *
  * (outlet_list_head | outlet_search_head) ORDER outlet_list_mid ORDER
  * (outlet_list_tail | outlet_search_tail).  Without q and distributor the
  * page is read in the order of an index where there is one (outlet_name
  * for the default) and stopped after it.  Otherwise the matches are
- * collected first and sorted.  With a distributor they are found through
- * outlet_distributor's (distributor_id, outlet_id) index, then by primary
- * key (never a scan of every outlet); the two branches are gated by
- * one-time filters on $3, which hold in a generic plan of the prepared
- * statement too.
+ * collected first (OUTLET_MATCHES) and sorted.
  */
 static const char outlet_list_head[] =
     "WITH p AS (SELECT o.* FROM clients.outlet o WHERE $3::bigint IS NULL "
     "AND " OUTLET_FILTERS " ORDER BY ";
 static const char outlet_search_head[] =
-    "WITH m AS MATERIALIZED (SELECT o.* FROM clients.outlet o WHERE "
-    "$3::bigint IS NULL AND " OUTLET_FILTERS " UNION ALL SELECT o.* FROM "
-    "clients.outlet o WHERE $3::bigint IS NOT NULL AND o.id = ANY (ARRAY("
-    "SELECT d.outlet_id FROM clients.outlet_distributor d WHERE "
-    "d.distributor_id = $3::bigint)) AND " OUTLET_FILTERS "), "
+    "WITH m AS MATERIALIZED (" OUTLET_MATCHES "), "
     "p AS (SELECT o.* FROM m o ORDER BY ";
 static const char outlet_list_mid[] =
-    " LIMIT $7::int OFFSET $8::int) "
+    " LIMIT $8::int OFFSET $9::int) "
     /* p has the table's columns: OUTLET_JSON of it is the record's JSON */
     "SELECT json_build_object('items', coalesce((SELECT json_agg(" OUTLET_JSON(
         "o") " ORDER BY ";
-/* the total: at most $9 of the records `from` holds */
+/* the total: at most $10 of the records `from` holds */
 #define OUTLET_LIST_TAIL(from)                                                 \
-    ") FROM p o), '[]'::json), 'total', t.n, 'total_exact', $9::int IS NULL "  \
-    "OR t.n < $9::int, 'limit', $7::int, 'offset', $8::int)::text FROM "       \
-    "(SELECT count(*) AS n FROM (SELECT 1 FROM " from " LIMIT $9::int) x) t"
+    ") FROM p o), '[]'::json), 'total', t.n, 'total_exact', $10::int IS "      \
+    "NULL OR t.n < $10::int, 'limit', $8::int, 'offset', $9::int)::text "      \
+    "FROM (SELECT count(*) AS n FROM (SELECT 1 FROM " from " LIMIT "           \
+    "$10::int) x) t"
 static const char outlet_list_tail[] = OUTLET_LIST_TAIL(
     "clients.outlet o WHERE $3::bigint IS NULL AND " OUTLET_FILTERS);
 static const char outlet_search_tail[] = OUTLET_LIST_TAIL("m");
 
-/* The sort keys and their ORDER BY, ascending then descending; the id
- * breaks ties in the same direction.  name, the default, matches index
- * outlet_name (read backwards for desc). */
-static const char *const outlet_orders[][3] = {
+/* The sort keys; name, the default, matches index outlet_name (read
+ * backwards for desc). */
+static const struct clients_order outlet_orders[] = {
     {"name", "o.name COLLATE \"ru-RU-x-icu\", o.id",
      "o.name COLLATE \"ru-RU-x-icu\" DESC, o.id DESC"},
     {"address", "o.address, o.id", "o.address DESC, o.id DESC"},
@@ -116,83 +124,43 @@ static const char *const outlet_orders[][3] = {
     {"id", "o.id", "o.id DESC"},
 };
 
-/* An optional query string value, NULL when absent or blank. */
-static const char *
-outlet_query(kedr_req_t *r, const char *key)
+/* The filters and the order the query string asks for, numbered as
+ * OUTLET_FILTERS and OUTLET_MATCHES use them (field errors recorded,
+ * q->bad set). */
+static void
+outlet_filter(kedr_req_t *r, struct clients_query *q)
 {
-    const char *v = kedr_trim(r, kedr_query(r, key));
-
-    return v != NULL && *v != '\0' ? v : NULL;
+    clients_query_add(q, clients_query_str(r, "q"));
+    clients_query_idp(r, q, "owner_id");
+    clients_query_idp(r, q, "distributor_id");
+    clients_query_enum(r, q, "format", outlet_formats,
+                       "is not a format of outlet");
+    clients_query_idp(r, q, "manager_id");
+    clients_query_bool(r, q, "active");
+    clients_query_attrs(r, q, "clients.outlet");
+    clients_query_order(r, q, outlet_orders,
+                        sizeof(outlet_orders) / sizeof(outlet_orders[0]));
 }
 
 /* GET /outlets?q=&owner_id=&distributor_id=&format=&manager_id=&active=
- * &sort=&order=&limit=&offset=&total= -- {items, total, total_exact,
- * limit, offset} */
+ * &attr.<name>=&sort=&order=&limit=&offset=&total= -- {items, total,
+ * total_exact, limit, offset} */
 int
 clients_outlets_list(kedr_req_t *r)
 {
-    const char *sort = outlet_query(r, "sort");
-    const char *order = outlet_query(r, "order");
-    const char *format = outlet_query(r, "format");
-    const char *active = outlet_query(r, "active");
-    const char *total = outlet_query(r, "total");
-    const char *q = outlet_query(r, "q");
-    bool bad = false;
-    const char *owner = clients_query_id(r, "owner_id", &bad);
-    const char *dist = clients_query_id(r, "distributor_id", &bad);
-    const char *manager = clients_query_id(r, "manager_id", &bad);
-    long limit = kedr_query_count(r, "limit", 50, 500);
-    long offset = kedr_query_count(r, "offset", 0, 100000000);
-    bool desc = order != NULL && strcmp(order, "desc") == 0;
-    bool search = q != NULL || dist != NULL;
-    const char *by = NULL;
+    struct clients_query q = {0};
 
-    if (sort == NULL)
-        sort = "name";
-    for (size_t i = 0; i < sizeof(outlet_orders) / sizeof(outlet_orders[0]);
-         i++)
-        if (strcmp(sort, outlet_orders[i][0]) == 0)
-            by = outlet_orders[i][desc ? 2 : 1];
-    if (by == NULL) {
-        kedr_field_error(r, "sort", "is not a sortable column");
-        bad = true;
-    }
-    if (order != NULL && strcmp(order, "asc") != 0 && !desc) {
-        kedr_field_error(r, "order", "must be asc or desc");
-        bad = true;
-    }
-    if (format != NULL && !clients_one_of(format, outlet_formats)) {
-        kedr_field_error(r, "format", "is not a format of outlet");
-        bad = true;
-    }
-    if (active != NULL && strcmp(active, "true") != 0 &&
-        strcmp(active, "false") != 0) {
-        kedr_field_error(r, "active", "must be true or false");
-        bad = true;
-    }
-    if (total != NULL && strcmp(total, "exact") != 0) {
-        kedr_field_error(r, "total", "must be exact");
-        bad = true;
-    }
-    if (bad || limit < 0 || offset < 0)
-        return kedr_fail(r, KEDR_EINVAL, NULL, "invalid query");
-    return kedr_reply_db_json(
-        r, 200,
-        kedr_sprintf(r, "%s%s%s%s%s",
-                     search ? outlet_search_head : outlet_list_head, by,
-                     outlet_list_mid, by,
-                     search ? outlet_search_tail : outlet_list_tail),
-        KEDR_PARAMS(q, owner, dist, format, manager, active,
-                    kedr_sprintf(r, "%ld", limit),
-                    kedr_sprintf(r, "%ld", offset),
-                    total != NULL
-                        ? NULL
-                        : kedr_sprintf(r, "%ld", offset + CLIENTS_TOTAL_MORE)));
+    outlet_filter(r, &q);
+    if (q.p[0] != NULL || q.p[2] != NULL)
+        return clients_list_reply(r, &q, outlet_search_head, outlet_list_mid,
+                                  outlet_search_tail);
+    return clients_list_reply(r, &q, outlet_list_head, outlet_list_mid,
+                              outlet_list_tail);
 }
 
-static const char outlet_one_sql[] =
-    "SELECT " OUTLET_FULL_JSON("o") "::text FROM clients.outlet o WHERE "
-                                    "o.id = $1";
+static const char outlet_one_sql[] = "SELECT " OUTLET_FULL_JSON(
+    "o") "::text FROM clients.outlet o WHERE "
+         "o.id = $1 AND " CLIENTS_OUTLET_VISIBLE("o");
 
 /* GET /outlets/:id -- the record with its owner, distributors and
  * assortment. */
@@ -217,28 +185,30 @@ outlet_after(json_t *n, json_t *old, const char *key)
 }
 
 /*
- * Check the body's values and copy them, normalised, into a new object
- * (the members present only).  `old` is the record for an update, NULL
- * for a new one.  Returns it, or NULL after recording 422 (every bad
- * field named).  Ranges of numbers are checked by the input spec.
+ * Check the values of `in` (the body, or an imported row) and copy them,
+ * normalised, into a new object (the members present only).  `old` is
+ * the record for an update, NULL for a new one.  Returns it, or NULL
+ * with *rc set after recording 422 (every bad field named) or a
+ * database failure.  Ranges of numbers are checked by the input spec.
  */
 static json_t *
-outlet_normalize(kedr_req_t *r, json_t *old)
+outlet_normalize(kedr_req_t *r, json_t *in, json_t *old, int *rc)
 {
     static const char *const strs[] = {"name", "format", "address", NULL};
     static const char *const required[] = {"name", "format", "owner_id",
                                            "active", NULL};
     static const char *const takes[] = {"owner_id", "manager_id", "lat", "lon",
                                         "area",     "active",     NULL};
-    json_t *body = kedr_body(r), *v;
+    json_t *v;
     json_t *n = kedr_json_keep(r, json_object());
     const char *s;
     bool bad = false;
+    int na;
 
     for (const char *const *k = strs; *k != NULL; k++)
-        clients_take_str(r, n, *k);
+        clients_take_str(r, in, n, *k);
     for (const char *const *k = takes; *k != NULL; k++)
-        clients_take(r, n, *k);
+        clients_take(in, n, *k);
     for (const char *const *k = required; *k != NULL; k++)
         if (json_is_null(json_object_get(n, *k))) {
             kedr_field_error(r, *k, "must not be empty");
@@ -259,22 +229,27 @@ outlet_normalize(kedr_req_t *r, json_t *old)
             "latitude and longitude go together");
         bad = true;
     }
-    if ((v = json_object_get(body, "characteristics")) != NULL) {
+    if ((v = json_object_get(in, "characteristics")) != NULL) {
         if (json_is_null(v))
             json_object_set_new(n, "characteristics", json_object());
         else
-            clients_take(r, n, "characteristics");
+            clients_take(in, n, "characteristics");
     }
-    if ((v = json_object_get(body, "ext")) != NULL) {
+    if ((v = json_object_get(in, "ext")) != NULL) {
         if (!clients_ext_valid(r, v, "ext"))
             bad = true;
         else if (json_is_null(v))
             json_object_set_new(n, "ext", json_object());
         else
-            clients_take(r, n, "ext");
+            clients_take(in, n, "ext");
     }
-    if (bad) {
-        kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
+    if ((na = clients_take_attrs(r, in, n, "clients.outlet", old != NULL)) <
+        0) {
+        *rc = na;
+        return NULL;
+    }
+    if (bad || na > 0) {
+        *rc = kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
         return NULL;
     }
     return n;
@@ -284,9 +259,11 @@ outlet_normalize(kedr_req_t *r, json_t *old)
  * and whether the manager is a user (NULL: true). */
 static const char outlet_refs_sql[] =
     "SELECT $1::bigint IS NULL OR EXISTS (SELECT 1 FROM clients.counterparty "
-    "WHERE id = $1::bigint AND merged_into IS NULL), "
-    "$2::bigint IS NULL OR EXISTS (SELECT 1 FROM core.\"user\" WHERE id = "
-    "$2::bigint)";
+    "k WHERE k.id = $1::bigint AND k.merged_into IS NULL AND "
+    "" CLIENTS_CP_VISIBLE("k") "), "
+                               "$2::bigint IS NULL OR EXISTS (SELECT 1 FROM "
+                               "core.\"user\" WHERE id = "
+                               "$2::bigint)";
 
 /* Check the owner and the manager the write sets; 0 or the code of the
  * recorded error. */
@@ -313,39 +290,47 @@ outlet_check(kedr_req_t *r, json_t *n)
 
 static const char outlet_insert_sql[] =
     "INSERT INTO clients.outlet AS o (owner_id, name, format, address, lat, "
-    "lon, area, characteristics, manager_id, active, ext, created_by) "
-    "SELECT n.owner_id, n.name, n.format, n.address, n.lat, n.lon, n.area, "
-    "coalesce(n.characteristics, '{}'), n.manager_id, coalesce(n.active, "
-    "true), coalesce(n.ext, '{}'), $2::bigint "
+    "lon, area, characteristics, manager_id, active, ext, attrs, "
+    "created_by) SELECT n.owner_id, n.name, n.format, n.address, n.lat, "
+    "n.lon, n.area, coalesce(n.characteristics, '{}'), n.manager_id, "
+    "coalesce(n.active, true), coalesce(n.ext, '{}'), coalesce(n.attrs, "
+    "'{}'), $2::bigint "
     "FROM jsonb_populate_record(NULL::clients.outlet, $1::jsonb) n "
     "RETURNING " OUTLET_JSON("o") "::text";
+
+int
+clients_outlet_insert(kedr_req_t *r, json_t *in, const char **row)
+{
+    json_t *n;
+    int rc;
+
+    *row = NULL;
+    if ((n = outlet_normalize(r, in, NULL, &rc)) == NULL)
+        return rc;
+    if ((rc = outlet_check(r, n)) != 0)
+        return rc;
+    rc = kedr_db_json(r, outlet_insert_sql,
+                      KEDR_PARAMS(kedr_json_text(r, n), kedr_user_id_text(r)),
+                      row);
+    if (rc != 0)
+        return rc;
+    return clients_record(r, "outlet", "created", NULL,
+                          kedr_json_parse(r, *row), NULL);
+}
 
 /* POST /outlets -- 201 with the record; 422 naming the field. */
 int
 clients_outlets_create(kedr_req_t *r)
 {
-    json_t *n = outlet_normalize(r, NULL);
     const char *row;
-    int rc;
+    int rc = clients_outlet_insert(r, kedr_body(r), &row);
 
-    if (n == NULL)
-        return KEDR_EINVAL;
-    if ((rc = outlet_check(r, n)) != 0)
-        return rc;
-    rc = kedr_db_json(r, outlet_insert_sql,
-                      KEDR_PARAMS(kedr_json_text(r, n), kedr_user_id_text(r)),
-                      &row);
-    if (rc != 0)
-        return rc;
-    if ((rc = clients_record(r, "outlet", "created", NULL,
-                             kedr_json_parse(r, row), NULL)) != 0)
-        return rc;
-    return clients_reply_text(r, 201, row);
+    return clients_created(r, rc, row);
 }
 
-static const char outlet_lock_sql[] =
-    "SELECT " OUTLET_JSON("o") "::text FROM clients.outlet o WHERE o.id = $1 "
-                               "FOR UPDATE OF o";
+static const char outlet_lock_sql[] = "SELECT " OUTLET_JSON(
+    "o") "::text FROM clients.outlet o WHERE o.id = $1 "
+         "AND " CLIENTS_OUTLET_VISIBLE("o") " FOR UPDATE OF o";
 
 /* each column: the new value when the patch has it */
 static const char outlet_update_sql[] =
@@ -365,6 +350,8 @@ static const char outlet_update_sql[] =
     "o.manager_id END, "
     "active = CASE WHEN $3::jsonb ? 'active' THEN n.active ELSE o.active END, "
     "ext = CASE WHEN $3::jsonb ? 'ext' THEN n.ext ELSE o.ext END, "
+    "attrs = CASE WHEN $3::jsonb ? 'attrs' THEN jsonb_strip_nulls(o.attrs || "
+    "n.attrs) ELSE o.attrs END, "
     "version = o.version + 1, updated_at = now() "
     "FROM jsonb_populate_record(NULL::clients.outlet, $3::jsonb) n "
     "WHERE o.id = $1 AND o.version = $2::int RETURNING " OUTLET_JSON(
@@ -384,8 +371,8 @@ clients_outlets_update(kedr_req_t *r)
     if ((old = kedr_db_lock(r, outlet_lock_sql, id, version, "outlet", &rc)) ==
         NULL)
         return rc;
-    if ((n = outlet_normalize(r, old)) == NULL)
-        return KEDR_EINVAL;
+    if ((n = outlet_normalize(r, kedr_body(r), old, &rc)) == NULL)
+        return rc;
     if ((rc = outlet_check(r, n)) != 0)
         return rc;
     rc = kedr_db_json(
@@ -438,7 +425,8 @@ clients_outlets_delete(kedr_req_t *r)
 
 static const char outlet_dist_get_sql[] =
     "SELECT " OUTLET_DISTRIBUTORS_JSON("o") "::text FROM clients.outlet o "
-                                            "WHERE o.id = $1";
+                                            "WHERE o.id = $1 AND "
+                                            "" CLIENTS_OUTLET_VISIBLE("o");
 
 /* GET /outlets/:id/distributors -- [{distributor_id, name}] */
 int
@@ -563,7 +551,8 @@ clients_outlets_distributors_put(kedr_req_t *r)
 static const char outlet_assort_get_sql[] =
     "SELECT (jsonb_build_object('outlet_id', o.id, 'version', o.version) "
     "|| " OUTLET_ASSORTMENT_JSON("o") ")::text FROM clients.outlet o WHERE "
-                                      "o.id = $1";
+                                      "o.id = $1 AND " CLIENTS_OUTLET_VISIBLE(
+                                          "o");
 
 /* GET /outlets/:id/assortment -- {outlet_id, version, checked_at, groups,
  * products} */
@@ -577,9 +566,9 @@ clients_outlets_assortment_get(kedr_req_t *r)
     return kedr_reply_db_json(r, 200, outlet_assort_get_sql, KEDR_PARAMS(id));
 }
 
-static const char outlet_full_lock_sql[] =
-    "SELECT " OUTLET_FULL_JSON("o") "::text FROM clients.outlet o WHERE o.id "
-                                    "= $1 FOR UPDATE OF o";
+static const char outlet_full_lock_sql[] = "SELECT " OUTLET_FULL_JSON(
+    "o") "::text FROM clients.outlet o WHERE o.id "
+         "= $1 AND " CLIENTS_OUTLET_VISIBLE("o") " FOR UPDATE OF o";
 
 /* $1 groups [{group_id}], $2 products [{product_id}] (either NULL): the
  * first reference to a catalog record that does not exist, as the name

@@ -4,6 +4,7 @@
  * lock with its version check, and the audit-and-event record of every
  * write.
  */
+#include <assert.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,9 +29,9 @@ clients_query_id(kedr_req_t *r, const char *key, bool *bad)
 }
 
 json_t *
-clients_take_str(kedr_req_t *r, json_t *out, const char *key)
+clients_take_str(kedr_req_t *r, json_t *in, json_t *out, const char *key)
 {
-    json_t *v = json_object_get(kedr_body(r), key);
+    json_t *v = json_object_get(in, key);
     const char *s;
 
     if (v == NULL)
@@ -42,19 +43,19 @@ clients_take_str(kedr_req_t *r, json_t *out, const char *key)
 }
 
 void
-clients_take(kedr_req_t *r, json_t *out, const char *key)
+clients_take(json_t *in, json_t *out, const char *key)
 {
-    json_t *v = json_object_get(kedr_body(r), key);
+    json_t *v = json_object_get(in, key);
 
     if (v != NULL)
         json_object_set(out, key, v);
 }
 
 bool
-clients_take_list(kedr_req_t *r, json_t *out, const char *key, bool phones,
-                  bool emails)
+clients_take_list(kedr_req_t *r, json_t *in, json_t *out, const char *key,
+                  bool phones, bool emails)
 {
-    json_t *v = json_object_get(kedr_body(r), key), *e;
+    json_t *v = json_object_get(in, key), *e;
     json_t *list;
     size_t i;
 
@@ -64,6 +65,10 @@ clients_take_list(kedr_req_t *r, json_t *out, const char *key, bool phones,
     json_object_set_new(out, key, list);
     if (json_is_null(v))
         return true;
+    if (!json_is_array(v)) {
+        kedr_field_error(r, key, "must be a list");
+        return false;
+    }
     json_array_foreach (v, i, e) {
         const char *s = kedr_trim(r, json_string_value(e));
         const char *field = kedr_sprintf(r, "%s[%zu]", key, i);
@@ -101,6 +106,28 @@ clients_take_list(kedr_req_t *r, json_t *out, const char *key, bool phones,
             json_array_append_new(list, json_string(s));
     }
     return true;
+}
+
+int
+clients_take_attrs(kedr_req_t *r, json_t *in, json_t *out, const char *entity,
+                   bool partial)
+{
+    json_t *v = json_object_get(in, "attrs"), *copy, *e;
+    const char *key;
+    int n;
+
+    if (v == NULL && partial)
+        return 0;
+    if (json_is_null(v))
+        v = NULL;
+    if ((n = kedr_attrs_check(r, entity, v, partial)) != 0)
+        return n;
+    copy = json_object();
+    json_object_set_new(out, "attrs", copy);
+    json_object_foreach (v, key, e)
+        if (partial || !json_is_null(e))
+            json_object_set(copy, key, e);
+    return 0;
 }
 
 bool
@@ -179,7 +206,117 @@ clients_query_version(kedr_req_t *r, bool *bad)
 }
 
 int
+clients_created(kedr_req_t *r, int rc, const char *row)
+{
+    return rc != 0 ? rc : clients_reply_text(r, 201, row);
+}
+
+int
 clients_reply_text(kedr_req_t *r, int status, const char *json)
 {
     return kedr_reply_raw(r, status, "application/json", json, strlen(json));
+}
+
+/* ---------------------------------------------------------------------
+ * List parameters, shared by each list and the export of its filter
+ * --------------------------------------------------------------------- */
+
+const char *
+clients_query_str(kedr_req_t *r, const char *key)
+{
+    const char *v = kedr_trim(r, kedr_query(r, key));
+
+    return v != NULL && *v != '\0' ? v : NULL;
+}
+
+void
+clients_query_add(struct clients_query *q, const char *value)
+{
+    assert(q->n < CLIENTS_QUERY_MAX);
+    q->p[q->n++] = value;
+}
+
+void
+clients_query_enum(kedr_req_t *r, struct clients_query *q, const char *key,
+                   const char *const *allowed, const char *why)
+{
+    const char *v = clients_query_str(r, key);
+
+    if (v != NULL && !clients_one_of(v, allowed)) {
+        kedr_field_error(r, key, why);
+        q->bad = true;
+    }
+    clients_query_add(q, v);
+}
+
+void
+clients_query_idp(kedr_req_t *r, struct clients_query *q, const char *key)
+{
+    clients_query_add(q, clients_query_id(r, key, &q->bad));
+}
+
+void
+clients_query_bool(kedr_req_t *r, struct clients_query *q, const char *key)
+{
+    static const char *const bools[] = {"true", "false", NULL};
+
+    clients_query_enum(r, q, key, bools, "must be true or false");
+}
+
+void
+clients_query_attrs(kedr_req_t *r, struct clients_query *q, const char *entity)
+{
+    const char *json = NULL;
+
+    if (kedr_attrs_filter(r, entity, &json) != 0)
+        q->bad = true;
+    clients_query_add(q, json);
+}
+
+void
+clients_query_order(kedr_req_t *r, struct clients_query *q,
+                    const struct clients_order *orders, size_t n)
+{
+    const char *sort = clients_query_str(r, "sort");
+    const char *order = clients_query_str(r, "order");
+    bool desc = order != NULL && strcmp(order, "desc") == 0;
+
+    q->by = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (sort == NULL || strcmp(sort, orders[i].key) == 0) {
+            q->by = desc ? orders[i].desc : orders[i].asc;
+            break;
+        }
+    if (q->by == NULL) {
+        kedr_field_error(r, "sort", "is not a sortable column");
+        q->bad = true;
+    }
+    if (order != NULL && strcmp(order, "asc") != 0 && !desc) {
+        kedr_field_error(r, "order", "must be asc or desc");
+        q->bad = true;
+    }
+}
+
+int
+clients_list_reply(kedr_req_t *r, struct clients_query *q, const char *head,
+                   const char *mid, const char *tail)
+{
+    const char *total = clients_query_str(r, "total");
+    long limit = kedr_query_count(r, "limit", 50, 500);
+    long offset = kedr_query_count(r, "offset", 0, 100000000);
+
+    if (total != NULL && strcmp(total, "exact") != 0) {
+        kedr_field_error(r, "total", "must be exact");
+        q->bad = true;
+    }
+    if (q->bad || limit < 0 || offset < 0)
+        return kedr_fail(r, KEDR_EINVAL, NULL, "invalid query");
+    clients_query_add(q, kedr_sprintf(r, "%ld", limit));
+    clients_query_add(q, kedr_sprintf(r, "%ld", offset));
+    clients_query_add(
+        q, total != NULL ? NULL
+                         : kedr_sprintf(r, "%ld", offset + CLIENTS_TOTAL_MORE));
+    return kedr_reply_db_json(
+        r, 200, kedr_sprintf(r, "%s%s%s%s%s", head, q->by, mid, q->by, tail),
+        q->n, q->p);
 }

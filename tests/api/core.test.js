@@ -349,7 +349,8 @@ test('migrations: applied once, in dependency order; a second migrate applies no
     const q = "SELECT id, module, name FROM core.migration WHERE module IN ('core', 't_base', 't_core', 't_alpha') ORDER BY id";
     const before = await stack.rows(q);
     assert.deepEqual(before.map((r) => `${r.module}/${r.name}`), [
-        'core/0001_core.sql', 'core/0002_identity.sql', 'core/0003_attributes.sql', 't_base/0001_base.sql',
+        'core/0001_core.sql', 'core/0002_identity.sql', 'core/0003_attributes.sql', 'core/0004_scope.sql',
+        't_base/0001_base.sql',
         't_core/0001_core.sql', 't_core/0002_things.sql', 't_alpha/0001_alpha.sql',
     ]);
     // `kedr serve` checked them again at start and found nothing to do

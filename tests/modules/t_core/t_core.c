@@ -9,6 +9,7 @@
  *   POST /echo                echoes the body (no input spec)
  *   GET  /conf                the t_core config group as read by init
  *   GET  /secret              any authenticated user (so: 401)
+ *   GET  /scope               the caller's data scope: core.own_only() ...
  *   POST /items               validated insert; emits t_core.item.created
  *   GET  /items[?name=]       list, JSON built by PostgreSQL
  *   GET  /items/:id           one item, JSON built by PostgreSQL
@@ -19,6 +20,9 @@
  *   POST /reply-error         insert, then answer 409 itself: rolls back
  *   GET  /write-in-get        INSERT inside a GET (read-only transaction)
  *   POST /copy?n=N            COPY N rows into t_core.bulk
+ *   GET  /things/export       kedr_export of /things (format, sep, attr.*)
+ *   POST /things/import       kedr_import_csv into /things (dry_run)
+ *   GET  /series/export?n=N   kedr_export of N generated rows
  *
  * Hook: t_core.item.created -> a row in t_core.audit (same transaction).
  * Jobs: "tick" (1 s) bumps t_core.counter 1; "tick_fail" (1 s) bumps
@@ -141,6 +145,17 @@ t_core_conf(kedr_req_t *r)
                            json_pack("{s:s, s:I, s:b}", "label", t_core_label,
                                      "limit", (json_int_t)t_core_limit, "flag",
                                      t_core_flag));
+}
+
+/* The caller's data scope as the database sees it (core/sql/0004). */
+static int
+t_core_scope(kedr_req_t *r)
+{
+    return kedr_reply_db_json(
+        r, 200,
+        "SELECT json_build_object('user_id', core.current_user_id(), "
+        "'own_only', core.own_only(), 'regions', core.user_regions())::text",
+        0, NULL);
 }
 
 static int
@@ -456,7 +471,181 @@ static const struct kedr_field t_core_thing_input[] = {
     {0},
 };
 
+/* ---------------------------------------------------------------------
+ * Export and import (tests/api/export.test.js, import.test.js).
+ * --------------------------------------------------------------------- */
+
+static const struct kedr_column t_core_thing_cols[] = {
+    {.name = "id", .label_ru = "Номер", .label_en = "No.", .type = KEDR_T_INT},
+    {.name = "name",
+     .label_ru = "Название",
+     .label_en = "Name",
+     .type = KEDR_T_STRING},
+    {.name = "code", .label_ru = "Код", .label_en = "Code",
+     .type = KEDR_T_STRING},
+    {.name = "area",
+     .label_ru = "Площадь",
+     .label_en = "Area",
+     .type = KEDR_T_NUMBER},
+    {.name = "checked",
+     .label_ru = "Проверено",
+     .label_en = "Checked",
+     .type = KEDR_T_DATE},
+    {.name = "vip", .label_ru = "VIP", .label_en = "VIP", .type = KEDR_T_BOOL},
+    {.name = "size",
+     .label_ru = "Размер",
+     .label_en = "Size",
+     .type = KEDR_T_STRING},
+    {0},
+};
+
+static const char t_core_thing_export_sql[] =
+    "SELECT id, name, attrs->>'code' AS code, (attrs->>'area')::numeric AS "
+    "area, (attrs->>'checked')::date AS checked, (attrs->>'vip')::boolean "
+    "AS vip, attrs->>'size' AS size FROM t_core.thing "
+    "WHERE $1::jsonb IS NULL OR attrs @> $1::jsonb ORDER BY id";
+
+/* GET /things/export?format=csv|xlsx[&sep=comma][&attr.<name>=v] */
+static int
+t_core_thing_export(kedr_req_t *r)
+{
+    const char *filter;
+    int rc = kedr_attrs_filter(r, "t_core.thing", &filter);
+
+    if (rc != 0)
+        return rc;
+    return kedr_export(r, kedr_query(r, "format"), "вещи", t_core_thing_cols,
+                       t_core_thing_export_sql, KEDR_PARAMS(filter));
+}
+
+static const struct kedr_column t_core_series_cols[] = {
+    {.name = "n", .label_ru = "N", .label_en = "N", .type = KEDR_T_INT},
+    {.name = "label",
+     .label_ru = "Метка",
+     .label_en = "Label",
+     .type = KEDR_T_STRING},
+    {.name = "amount",
+     .label_ru = "Сумма",
+     .label_en = "Amount",
+     .type = KEDR_T_MONEY},
+    {.name = "day", .label_ru = "День", .label_en = "Day", .type = KEDR_T_DATE},
+    {.name = "even",
+     .label_ru = "Чётное",
+     .label_en = "Even",
+     .type = KEDR_T_BOOL},
+    {.name = "tags", .label_ru = "Теги", .label_en = "Tags",
+     .type = KEDR_T_ARRAY},
+    {0},
+};
+
+static const char t_core_series_sql[] =
+    "SELECT g AS n, 'row ' || g AS label, (g * 1.5)::numeric(18,2) AS amount, "
+    "date '2026-01-01' + g % 365 AS day, g % 2 = 0 AS even, "
+    "ARRAY['t' || g % 3, 'x'] AS tags, repeat('z', 16) AS unused "
+    "FROM generate_series(1, $1::int) g ORDER BY g";
+
+/* GET /series/export?n=N&format=csv|xlsx: N generated rows (no table),
+ * for the size of a streamed export. */
+static int
+t_core_series_export(kedr_req_t *r)
+{
+    long n = kedr_query_count(r, "n", 10, 2000000);
+
+    if (n < 0)
+        return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
+    return kedr_export(r, kedr_query(r, "format"), "series",
+                       t_core_series_cols, t_core_series_sql,
+                       KEDR_PARAMS(kedr_sprintf(r, "%ld", n)));
+}
+
+static const struct kedr_import_col t_core_import_cols[] = {
+    {.field = "name",
+     .label_ru = "Название",
+     .label_en = "Name",
+     .type = KEDR_T_STRING},
+    {.field = "code", .label_ru = "Код", .label_en = "Code",
+     .type = KEDR_T_STRING},
+    {.field = "area",
+     .label_ru = "Площадь",
+     .label_en = "Area",
+     .type = KEDR_T_NUMBER},
+    {.field = "checked",
+     .label_ru = "Проверено",
+     .label_en = "Checked",
+     .type = KEDR_T_DATE},
+    {.field = "vip", .label_ru = "VIP", .label_en = "VIP", .type = KEDR_T_BOOL},
+    {.field = "size",
+     .label_ru = "Размер",
+     .label_en = "Size",
+     .type = KEDR_T_STRING},
+    {0},
+};
+
+static const char t_core_thing_exists_sql[] =
+    "SELECT 1 FROM t_core.thing WHERE name = $1";
+static const char t_core_thing_import_sql[] =
+    "INSERT INTO t_core.thing (name, attrs) VALUES ($1, $2::jsonb) "
+    "RETURNING json_build_object('id', id)::text";
+
+/* One imported row: name (required, unique), the rest extra attributes.
+ * The name "FAIL-SQL" runs a statement PostgreSQL refuses (a division by
+ * zero): the row fails and the next one must still go in. */
+static int
+t_core_thing_import_row(kedr_req_t *r, json_t *row, void *arg, json_t **out)
+{
+    const char *name = json_string_value(json_object_get(row, "name"));
+    json_t *attrs = kedr_json_keep(r, json_deep_copy(row));
+    const char *res;
+    kedr_rows_t *rows;
+    int n, rc;
+
+    (void)arg;
+    if (name == NULL)
+        return kedr_fail(r, KEDR_EINVAL, "name", "required");
+    if (strcmp(name, "FAIL-SQL") == 0) {
+        rows = kedr_db_query(r, "SELECT 1 / 0", 0, NULL);
+        return rows == NULL ? KEDR_EDB : 0;
+    }
+    rows = kedr_db_query(r, t_core_thing_exists_sql, KEDR_PARAMS(name));
+    if (rows == NULL)
+        return KEDR_EDB;
+    if (kedr_rows_count(rows) > 0)
+        return kedr_fail(r, KEDR_ECONFLICT, "name", "already exists");
+    json_object_del(attrs, "name");
+    n = kedr_attrs_check(r, "t_core.thing", attrs, false);
+    if (n < 0)
+        return n;
+    if (n > 0)
+        return kedr_fail(r, KEDR_EINVAL, NULL, "invalid attributes");
+    rc = kedr_db_json(r, t_core_thing_import_sql,
+                      KEDR_PARAMS(name, kedr_json_text(r, attrs)), &res);
+    if (rc != 0)
+        return rc;
+    *out = json_incref(kedr_json_parse(r, res));
+    return 0;
+}
+
+/* POST /things/import[?dry_run=true]: the body is CSV. */
+static int
+t_core_thing_import(kedr_req_t *r)
+{
+    return kedr_import_csv(r, t_core_import_cols, t_core_thing_import_row,
+                           NULL);
+}
+
 static const struct kedr_route t_core_routes[] = {
+    {.method = "GET",
+     .path = "/things/export",
+     .handler = t_core_thing_export,
+     .permission = NULL},
+    {.method = "POST",
+     .path = "/things/import",
+     .handler = t_core_thing_import,
+     .permission = NULL},
+    {.method = "GET",
+     .path = "/series/export",
+     .handler = t_core_series_export,
+     .permission = NULL},
     {.method = "POST",
      .path = "/things",
      .handler = t_core_thing_create,
@@ -534,6 +723,7 @@ static const struct kedr_route t_core_routes[] = {
      .path = "/copy",
      .handler = t_core_copy,
      .permission = KEDR_PUBLIC},
+    {.method = "GET", .path = "/scope", .handler = t_core_scope},
     {0},
 };
 

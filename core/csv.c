@@ -1,0 +1,536 @@
+/*
+ * csv.c -- the pure parts of CSV export and import: reading records (RFC
+ * 4180 quotes, line numbers), separator and encoding detection, quoting
+ * cells for output, and turning a cell into JSON of a column's type.
+ *
+ * Why not libcsv: the import report names each row by the file line it
+ * starts on (a quoted newline makes a record span lines), and libcsv's
+ * callbacks carry no position; the reader here is one small state machine
+ * over a buffer already in memory, fuzzed (tests/fuzz/csv.c).
+ */
+#include <errno.h>
+#include <iconv.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+
+void
+kedr_csv_init(struct kedr_csv *c, const char *data, size_t len, char sep)
+{
+    c->p = data;
+    c->end = data + len;
+    c->sep = sep;
+    c->line = 1;
+}
+
+/* Consume one line end at c->p ("\r\n", "\n" or "\r"). */
+static void
+csv_newline(struct kedr_csv *c)
+{
+    if (*c->p == '\r' && c->p + 1 < c->end && c->p[1] == '\n')
+        c->p++;
+    c->p++;
+    c->line++;
+}
+
+static bool
+csv_is_eol(char ch)
+{
+    return ch == '\n' || ch == '\r';
+}
+
+/* One cell at c->p into arena memory; -1 for an unterminated quote. */
+static int
+csv_cell(struct kedr_csv *c, struct kedr_arena *a, char **out)
+{
+    const char *start = c->p;
+    char *buf;
+    size_t n = 0;
+
+    if (c->p < c->end && *c->p == '"') {
+        /* at most as long as the rest of the input */
+        buf = kedr_arena_alloc(a, (size_t)(c->end - c->p) + 1);
+        c->p++;
+        for (;;) {
+            if (c->p == c->end)
+                return -1;
+            if (*c->p == '"') {
+                if (c->p + 1 < c->end && c->p[1] == '"') {
+                    buf[n++] = '"';
+                    c->p += 2;
+                    continue;
+                }
+                c->p++;
+                break;
+            }
+            if (*c->p == '\n' ||
+                (*c->p == '\r' && (c->p + 1 == c->end || c->p[1] != '\n')))
+                c->line++;
+            buf[n++] = *c->p++;
+        }
+        /* text after the closing quote ("ab"cd): kept, as Excel does */
+        while (c->p < c->end && *c->p != c->sep && !csv_is_eol(*c->p))
+            buf[n++] = *c->p++;
+        buf[n] = '\0';
+        *out = buf;
+        return 0;
+    }
+    while (c->p < c->end && *c->p != c->sep && !csv_is_eol(*c->p))
+        c->p++;
+    *out = kedr_arena_strndup(a, start, (size_t)(c->p - start));
+    return 0;
+}
+
+int
+kedr_csv_next(struct kedr_csv *c, struct kedr_arena *a,
+              struct kedr_csv_rec *rec)
+{
+    size_t cap = 8;
+
+    while (c->p < c->end && csv_is_eol(*c->p))
+        csv_newline(c);
+    rec->cells = NULL;
+    rec->n = 0;
+    rec->line = c->line;
+    if (c->p == c->end)
+        return 0;
+    rec->cells = kedr_arena_alloc(a, cap * sizeof(char *));
+    for (;;) {
+        char *cell;
+
+        if (csv_cell(c, a, &cell) != 0)
+            return -1;
+        if (rec->n == KEDR_CSV_MAX_CELLS)
+            return -1;
+        if (rec->n == cap) {
+            char **grown = kedr_arena_alloc(a, 2 * cap * sizeof(char *));
+
+            memcpy(grown, rec->cells, cap * sizeof(char *));
+            rec->cells = grown;
+            cap *= 2;
+        }
+        rec->cells[rec->n++] = cell;
+        if (c->p == c->end)
+            return 1;
+        if (*c->p == c->sep) {
+            c->p++;
+            continue;
+        }
+        csv_newline(c);
+        return 1;
+    }
+}
+
+char
+kedr_csv_detect_sep(const char *data, size_t len)
+{
+    size_t semi = 0, comma = 0;
+    bool quoted = false;
+
+    for (size_t i = 0; i < len; i++) {
+        char ch = data[i];
+
+        if (ch == '"')
+            quoted = !quoted;
+        else if (!quoted && csv_is_eol(ch))
+            break;
+        else if (!quoted && ch == ';')
+            semi++;
+        else if (!quoted && ch == ',')
+            comma++;
+    }
+    return comma > semi ? ',' : ';';
+}
+
+bool
+kedr_utf8_valid(const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+
+    while (i < n) {
+        unsigned char b = s[i];
+        size_t len;
+        unsigned cp;
+
+        if (b == 0)
+            return false;
+        if (b < 0x80) {
+            i++;
+            continue;
+        }
+        if (b >= 0xc2 && b <= 0xdf) {
+            len = 2;
+            cp = b & 0x1f;
+        } else if (b >= 0xe0 && b <= 0xef) {
+            len = 3;
+            cp = b & 0x0f;
+        } else if (b >= 0xf0 && b <= 0xf4) {
+            len = 4;
+            cp = b & 0x07;
+        } else {
+            return false;
+        }
+        if (i + len > n)
+            return false;
+        for (size_t k = 1; k < len; k++) {
+            if ((s[i + k] & 0xc0) != 0x80)
+                return false;
+            cp = (cp << 6) | (s[i + k] & 0x3f);
+        }
+        /* overlong forms, surrogates, beyond U+10FFFF */
+        if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+            (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+            return false;
+        i += len;
+    }
+    return true;
+}
+
+/* iconv's descriptor, released with the arena. */
+static void
+csv_iconv_close(void *cd)
+{
+    iconv_close((iconv_t)cd);
+}
+
+const char *
+kedr_csv_to_utf8(struct kedr_arena *a, const char *s, size_t n,
+                 size_t *outlen)
+{
+    iconv_t cd;
+    char *out, *in, *o;
+    size_t inleft, outleft;
+
+    if (n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
+        s += 3;
+        n -= 3;
+    }
+    if (kedr_utf8_valid(s, n)) {
+        *outlen = n;
+        return s;
+    }
+    if (memchr(s, '\0', n) != NULL)
+        return NULL;
+    cd = iconv_open("UTF-8", "CP1251");
+    if (cd == (iconv_t)-1)
+        return NULL;
+    kedr_arena_on_cleanup(a, csv_iconv_close, cd);
+    /* a Windows-1251 byte is at most 3 bytes of UTF-8 */
+    out = kedr_arena_alloc(a, 3 * n + 1);
+    in = (char *)(uintptr_t)s; /* iconv's prototype, never written */
+    inleft = n;
+    o = out;
+    outleft = 3 * n;
+    if (iconv(cd, &in, &inleft, &o, &outleft) == (size_t)-1)
+        return NULL; /* 0x98, the one byte Windows-1251 leaves undefined */
+    *o = '\0';
+    *outlen = (size_t)(o - out);
+    return out;
+}
+
+void
+kedr_csv_put_cell(struct kedr_buf *b, const char *s, size_t n, char sep)
+{
+    bool quote = false;
+
+    for (size_t i = 0; i < n && !quote; i++)
+        quote = s[i] == sep || s[i] == '"' || csv_is_eol(s[i]);
+    if (!quote) {
+        kedr_buf_add(b, s, n);
+        return;
+    }
+    kedr_buf_add(b, "\"", 1);
+    for (size_t i = 0; i < n; i++) {
+        const char *q = memchr(s + i, '"', n - i);
+        size_t run = q != NULL ? (size_t)(q - (s + i)) : n - i;
+
+        kedr_buf_add(b, s + i, run);
+        i += run;
+        if (i < n)
+            kedr_buf_add(b, "\"\"", 2);
+    }
+    kedr_buf_add(b, "\"", 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* cells to JSON                                                       */
+/* ------------------------------------------------------------------ */
+
+static bool
+csv_space(const char *s, size_t *len)
+{
+    if (*s == ' ' || (*s >= '\t' && *s <= '\r')) {
+        *len = 1;
+        return true;
+    }
+    if ((unsigned char)s[0] == 0xc2 && (unsigned char)s[1] == 0xa0) {
+        *len = 2; /* no-break space, Excel's thousands separator */
+        return true;
+    }
+    return false;
+}
+
+/* [*start, *start + *n) without white space at either end. */
+static void
+csv_trim(const char **start, size_t *n)
+{
+    const char *s = *start, *e = s + strlen(s);
+    size_t k;
+
+    while (s < e && csv_space(s, &k))
+        s += k;
+    for (;;) {
+        if (e > s && (e[-1] == ' ' || (e[-1] >= '\t' && e[-1] <= '\r')))
+            e--;
+        else if (e - s >= 2 && (unsigned char)e[-2] == 0xc2 &&
+                 (unsigned char)e[-1] == 0xa0)
+            e -= 2;
+        else
+            break;
+    }
+    *start = s;
+    *n = (size_t)(e - s);
+}
+
+/* The next code point of UTF-8 text, lower-cased for ASCII and Russian
+ * letters; 0 at the end.  Invalid bytes come through as themselves. */
+static unsigned
+csv_fold_next(const unsigned char **p, const unsigned char *end)
+{
+    const unsigned char *s = *p;
+    unsigned cp;
+
+    if (s >= end)
+        return 0;
+    if (s[0] >= 0xc0 && s[0] < 0xe0 && s + 1 < end && (s[1] & 0xc0) == 0x80) {
+        cp = ((s[0] & 0x1fu) << 6) | (s[1] & 0x3fu);
+        *p = s + 2;
+    } else {
+        cp = s[0];
+        *p = s + 1;
+    }
+    if (cp >= 'A' && cp <= 'Z')
+        cp += 'a' - 'A';
+    else if (cp >= 0x410 && cp <= 0x42f) /* А..Я */
+        cp += 0x20;
+    else if (cp >= 0x400 && cp <= 0x40f) /* Ё and the rest */
+        cp += 0x50;
+    return cp;
+}
+
+/* Case-insensitive equality of [a, a+an) and [b, b+bn). */
+static bool
+csv_fold_eq(const char *a, size_t an, const char *b, size_t bn)
+{
+    const unsigned char *p = (const unsigned char *)a, *pe = p + an;
+    const unsigned char *q = (const unsigned char *)b, *qe = q + bn;
+
+    for (;;) {
+        unsigned x = csv_fold_next(&p, pe), y = csv_fold_next(&q, qe);
+
+        if (x != y)
+            return false;
+        if (x == 0)
+            return p >= pe && q >= qe;
+    }
+}
+
+bool
+kedr_csv_header_eq(const char *a, const char *b)
+{
+    size_t an, bn;
+
+    if (a == NULL || b == NULL)
+        return false;
+    csv_trim(&a, &an);
+    csv_trim(&b, &bn);
+    return csv_fold_eq(a, an, b, bn);
+}
+
+/*
+ * A number's text as C reads it into `out` (at most 63 bytes): white
+ * space and no-break spaces (thousands separators) dropped, a decimal
+ * comma made a point, a leading '+' dropped.  False when too long or it
+ * holds anything but digits, one point, a leading minus.
+ */
+static bool
+csv_number_text(const char *s, size_t n, char *out, size_t outsz)
+{
+    size_t o = 0, k;
+    bool point = false, digit = false;
+
+    if (n > 0 && *s == '+') {
+        s++;
+        n--;
+    }
+    for (size_t i = 0; i < n; i += k) {
+        char ch = s[i];
+
+        k = 1;
+        if (csv_space(s + i, &k) || ch == '\'')
+            continue;
+        if (o + 1 >= outsz)
+            return false;
+        if (ch == '-' && o == 0) {
+            out[o++] = ch;
+        } else if ((ch == ',' || ch == '.') && !point) {
+            point = true;
+            out[o++] = '.';
+        } else if (ch >= '0' && ch <= '9') {
+            digit = true;
+            out[o++] = ch;
+        } else {
+            return false;
+        }
+    }
+    out[o] = '\0';
+    return digit;
+}
+
+/* "DD.MM.YYYY" (day and month of one or two digits) or "YYYY-MM-DD" as
+ * "YYYY-MM-DD" in out[11]; the calendar is checked by the caller. */
+static bool
+csv_date_text(const char *s, size_t n, char out[11])
+{
+    unsigned d, m, y;
+    int used = 0;
+    char tmp[16];
+
+    if (n >= sizeof(tmp))
+        return false;
+    memcpy(tmp, s, n);
+    tmp[n] = '\0';
+    if (n == 10 && tmp[4] == '-' && tmp[7] == '-') {
+        memcpy(out, tmp, 11);
+        return true;
+    }
+    if (sscanf(tmp, "%2u.%2u.%4u%n", &d, &m, &y, &used) != 3 ||
+        (size_t)used != n || y < 1000 || tmp[0] < '0' || tmp[0] > '9')
+        return false;
+    snprintf(out, 11, "%04u-%02u-%02u", y % 10000, m % 100, d % 100);
+    return true;
+}
+
+static json_t *
+csv_bool(const char *s, size_t n, const char **why)
+{
+    static const char *const yes[] = {"да", "yes", "true", "1", "y", "д"};
+    static const char *const no[] = {"нет", "no", "false", "0", "n", "н"};
+
+    for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+        if (csv_fold_eq(s, n, yes[i], strlen(yes[i])))
+            return json_true();
+        if (csv_fold_eq(s, n, no[i], strlen(no[i])))
+            return json_false();
+    }
+    *why = "must be да/нет, yes/no, true/false or 1/0";
+    return NULL;
+}
+
+/* ',' or ';' separated items, each trimmed, empty ones dropped. */
+static json_t *
+csv_array(const char *s, size_t n)
+{
+    json_t *arr = json_array();
+    const char *end = s + n;
+
+    if (arr == NULL)
+        kedr_oom();
+    while (s < end) {
+        const char *e = s;
+        char item[4096];
+        const char *t;
+        size_t tn, len;
+
+        while (e < end && *e != ',' && *e != ';')
+            e++;
+        len = (size_t)(e - s);
+        if (len >= sizeof(item))
+            len = sizeof(item) - 1;
+        memcpy(item, s, len);
+        item[len] = '\0';
+        t = item;
+        csv_trim(&t, &tn);
+        if (tn > 0 && json_array_append_new(arr, json_stringn(t, tn)) != 0) {
+            json_decref(arr);
+            kedr_oom();
+        }
+        s = e < end ? e + 1 : e;
+    }
+    return arr;
+}
+
+json_t *
+kedr_csv_cell_json(int type, const char *text, const char **why)
+{
+    char num[64], date[11];
+    const char *s = text;
+    json_t *v = NULL;
+    size_t n;
+
+    *why = NULL;
+    csv_trim(&s, &n);
+    if (n == 0)
+        return NULL;
+    switch (type) {
+    case KEDR_T_INT:
+        if (!csv_number_text(s, n, num, sizeof(num)) ||
+            strchr(num, '.') != NULL || strlen(num) > 19) {
+            *why = "must be a whole number";
+            return NULL;
+        }
+        errno = 0;
+        v = json_integer(strtoll(num, NULL, 10));
+        if (errno != 0) {
+            json_decref(v);
+            *why = "must be a whole number";
+            return NULL;
+        }
+        break;
+    case KEDR_T_NUMBER: {
+        double d;
+
+        if (!csv_number_text(s, n, num, sizeof(num)) ||
+            !isfinite(d = strtod(num, NULL))) {
+            *why = "must be a number";
+            return NULL;
+        }
+        v = json_real(d);
+        break;
+    }
+    case KEDR_T_MONEY:
+        if (!csv_number_text(s, n, num, sizeof(num)) ||
+            !kedr_value_check(KEDR_T_MONEY, num)) {
+            *why = "must be an amount like 1234.50";
+            return NULL;
+        }
+        v = json_string(num);
+        break;
+    case KEDR_T_DATE:
+        if (!csv_date_text(s, n, date) ||
+            !kedr_value_check(KEDR_T_DATE, date)) {
+            *why = "must be a date, YYYY-MM-DD or DD.MM.YYYY";
+            return NULL;
+        }
+        v = json_string(date);
+        break;
+    case KEDR_T_BOOL:
+        return csv_bool(s, n, why);
+    case KEDR_T_ARRAY:
+        return csv_array(s, n);
+    default:
+        if (!kedr_utf8_valid(s, n)) {
+            *why = "must be valid text";
+            return NULL;
+        }
+        v = json_stringn(s, n);
+        break;
+    }
+    if (v == NULL)
+        kedr_oom();
+    return v;
+}

@@ -1,0 +1,436 @@
+/*
+ * export.c -- kedr_export: the rows of a query as a CSV or XLSX download.
+ *
+ * Rows come through a cursor in the request's transaction, EXPORT_BATCH at
+ * a time, each batch freed before the next is fetched.  CSV goes to the
+ * client batch by batch (a streamed response, server.c); XLSX is written
+ * by libxlsxwriter in constant_memory mode (a row at a time to its own
+ * temporary file) into a temporary file of ours, then streamed.  Nothing
+ * but one batch and one row of cells is ever held in memory.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <xlsxwriter.h>
+
+#include "core.h"
+
+#define EXPORT_BATCH 1000
+#define EXPORT_XLSX_MAX_ROWS 1048575 /* Excel's sheet, less the header */
+#define EXPORT_XLSX_MAX_CELL 32767   /* characters in one cell */
+
+static const char export_fetch_sql[] = "FETCH 1000 FROM kedr_export";
+
+/* What an export holds that is not arena memory; released with the
+ * request, also when an allocation failure unwinds past the export. */
+struct export_state {
+    kedr_rows_t *batch;
+    lxw_workbook *wb;
+    char *path; /* the XLSX temporary file, unlinked at the end */
+    FILE *file;
+};
+
+static void
+export_release(void *arg)
+{
+    struct export_state *st = arg;
+
+    kedr_db_slot_clear(&st->batch);
+    if (st->wb != NULL)
+        lxw_workbook_free(st->wb);
+    if (st->file != NULL)
+        fclose(st->file);
+    if (st->path != NULL)
+        unlink(st->path);
+}
+
+/* The column's header in the user's language. */
+static const char *
+export_label(struct kedr_req *r, const struct kedr_column *c)
+{
+    bool en = strcmp(kedr_api->user_locale(r), "en") == 0;
+    const char *l = en ? c->label_en : c->label_ru;
+
+    if (l == NULL || l[0] == '\0')
+        l = en ? c->label_ru : c->label_en;
+    return l != NULL && l[0] != '\0' ? l : c->name;
+}
+
+/* Content-Disposition: an ASCII name (anything else '_') and the exact
+ * one in filename* (RFC 6266, RFC 5987). */
+static void
+export_disposition(struct kedr_req *r, const char *filename, const char *ext)
+{
+    char date[16];
+    time_t now = time(NULL);
+    struct tm tm;
+    struct kedr_buf b;
+    const char *name;
+
+    gmtime_r(&now, &tm);
+    strftime(date, sizeof(date), "%Y-%m-%d", &tm);
+    name = kedr_arena_sprintf(&r->arena, "%s-%s.%s",
+                              filename != NULL && filename[0] != '\0'
+                                  ? filename
+                                  : "export",
+                              date, ext);
+    kedr_buf_init(&b, &r->arena);
+    kedr_buf_adds(&b, "attachment; filename=\"");
+    for (const char *p = name; *p != '\0'; p++) {
+        char ch = *p;
+
+        if ((unsigned char)ch >= 0x80 && ((unsigned char)ch & 0xc0) == 0x80)
+            continue; /* one '_' per non-ASCII character */
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+              (ch >= '0' && ch <= '9') || ch == '.' || ch == '-'))
+            ch = '_';
+        kedr_buf_add(&b, &ch, 1);
+    }
+    kedr_buf_adds(&b, "\"; filename*=UTF-8''");
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+            (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == '_')
+            kedr_buf_add(&b, p, 1);
+        else
+            kedr_buf_addf(&b, "%%%02X", *p);
+    }
+    kedr_api->set_header(r, "Content-Disposition", b.data);
+}
+
+/* ------------------------------------------------------------------ */
+/* CSV                                                                 */
+/* ------------------------------------------------------------------ */
+
+/* One value as CSV text: booleans in words, the decimal comma with ';'. */
+static void
+export_csv_value(struct kedr_buf *b, const char *v, enum kedr_type type,
+                 char sep, bool en)
+{
+    size_t n = strlen(v);
+
+    if (type == KEDR_T_BOOL && (strcmp(v, "t") == 0 || strcmp(v, "f") == 0)) {
+        bool yes = v[0] == 't';
+
+        kedr_buf_adds(b, en ? (yes ? "yes" : "no") : (yes ? "да" : "нет"));
+        return;
+    }
+    if ((type == KEDR_T_NUMBER || type == KEDR_T_MONEY) && sep == ';' &&
+        n < 64 && strchr(v, '.') != NULL) {
+        char num[64];
+
+        memcpy(num, v, n + 1);
+        *strchr(num, '.') = ',';
+        kedr_buf_add(b, num, n);
+        return;
+    }
+    kedr_csv_put_cell(b, v, n, sep);
+}
+
+/* Append the rows of the current batch. */
+static void
+export_csv_rows(struct kedr_buf *b, const kedr_rows_t *rows,
+                const struct kedr_column *cols, const int *idx, int ncols,
+                char sep, bool en)
+{
+    int nrows = kedr_pg_rows_count(rows);
+
+    for (int i = 0; i < nrows; i++) {
+        for (int c = 0; c < ncols; c++) {
+            if (c > 0)
+                kedr_buf_add(b, &sep, 1);
+            if (!kedr_pg_rows_isnull(rows, i, idx[c]))
+                export_csv_value(b, kedr_pg_rows_get(rows, i, idx[c]),
+                                 cols[c].type, sep, en);
+        }
+        kedr_buf_add(b, "\r\n", 2);
+    }
+}
+
+static int
+export_csv(struct kedr_req *r, struct export_state *st,
+           const struct kedr_column *cols, const int *idx, int ncols, char sep)
+{
+    bool en = strcmp(kedr_api->user_locale(r), "en") == 0;
+    struct kedr_buf b;
+    int rc;
+
+    kedr_buf_init(&b, &r->arena);
+    kedr_buf_adds(&b, "\xef\xbb\xbf");
+    for (int c = 0; c < ncols; c++) {
+        const char *l = export_label(r, &cols[c]);
+
+        if (c > 0)
+            kedr_buf_add(&b, &sep, 1);
+        kedr_csv_put_cell(&b, l, strlen(l), sep);
+    }
+    kedr_buf_add(&b, "\r\n", 2);
+    rc = kedr_req_stream_begin(r, 200, "text/csv; charset=utf-8");
+    for (;;) {
+        int got = kedr_pg_rows_count(st->batch);
+
+        if (rc != 0)
+            return rc;
+        export_csv_rows(&b, st->batch, cols, idx, ncols, sep, en);
+        rc = kedr_req_stream_put(r, b.data, b.len);
+        b.len = 0; /* the buffer is reused: memory stays one batch */
+        if (rc != 0 || got < EXPORT_BATCH)
+            return rc;
+        rc = kedr_db_query_into(r, export_fetch_sql, 0, NULL, &st->batch);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* XLSX                                                                */
+/* ------------------------------------------------------------------ */
+
+struct export_xlsx {
+    lxw_worksheet *ws;
+    lxw_format *bold, *date, *datetime, *money, *integer;
+};
+
+/* "YYYY-MM-DD" with an optional " HH:MM:SS[.fff]" after it. */
+static bool
+export_parse_date(const char *v, lxw_datetime *dt)
+{
+    int used = 0;
+
+    memset(dt, 0, sizeof(*dt));
+    if (sscanf(v, "%4d-%2d-%2d%n", &dt->year, &dt->month, &dt->day, &used) !=
+            3 ||
+        used != 10)
+        return false;
+    if (v[10] == ' ' || v[10] == 'T')
+        (void)sscanf(v + 11, "%2d:%2d:%lf", &dt->hour, &dt->min, &dt->sec);
+    return dt->year >= 1900 && dt->month >= 1 && dt->month <= 12 &&
+           dt->day >= 1 && dt->day <= 31;
+}
+
+/* A string cell, cut at a character boundary to Excel's limit. */
+static lxw_error
+export_xlsx_string(struct kedr_req *r, struct export_xlsx *x, lxw_row_t row,
+                   lxw_col_t col, const char *v, lxw_format *fmt)
+{
+    size_t n = strlen(v), chars = 0, i;
+
+    for (i = 0; i < n; i++)
+        if (((unsigned char)v[i] & 0xc0) != 0x80 &&
+            ++chars > EXPORT_XLSX_MAX_CELL)
+            break;
+    if (i < n)
+        v = kedr_arena_strndup(&r->arena, v, i);
+    return worksheet_write_string(x->ws, row, col, v, fmt);
+}
+
+static lxw_error
+export_xlsx_cell(struct kedr_req *r, struct export_xlsx *x, lxw_row_t row,
+                 lxw_col_t col, const char *v, enum kedr_type type)
+{
+    lxw_datetime dt;
+    char *end;
+    double d;
+
+    switch (type) {
+    case KEDR_T_INT:
+    case KEDR_T_NUMBER:
+    case KEDR_T_MONEY:
+        errno = 0;
+        d = strtod(v, &end);
+        if (*end != '\0' || end == v || !isfinite(d) || errno != 0)
+            break;
+        return worksheet_write_number(
+            x->ws, row, col, d,
+            type == KEDR_T_MONEY ? x->money
+                                 : (type == KEDR_T_INT ? x->integer : NULL));
+    case KEDR_T_DATE:
+        if (!export_parse_date(v, &dt))
+            break;
+        return worksheet_write_datetime(x->ws, row, col, &dt,
+                                        strlen(v) > 10 ? x->datetime : x->date);
+    case KEDR_T_BOOL:
+        if (strcmp(v, "t") == 0 || strcmp(v, "f") == 0)
+            return worksheet_write_boolean(x->ws, row, col, v[0] == 't', NULL);
+        break;
+    default:
+        break;
+    }
+    return export_xlsx_string(r, x, row, col, v, NULL);
+}
+
+/* The column widths and the formats, before the first row (constant
+ * memory mode writes rows as they come). */
+static void
+export_xlsx_setup(struct kedr_req *r, struct export_xlsx *x, lxw_workbook *wb,
+                  const struct kedr_column *cols, int ncols)
+{
+    bool en = strcmp(kedr_api->user_locale(r), "en") == 0;
+
+    x->bold = workbook_add_format(wb);
+    format_set_bold(x->bold);
+    x->date = workbook_add_format(wb);
+    format_set_num_format(x->date, en ? "yyyy-mm-dd" : "dd.mm.yyyy");
+    x->datetime = workbook_add_format(wb);
+    format_set_num_format(x->datetime,
+                          en ? "yyyy-mm-dd hh:mm" : "dd.mm.yyyy hh:mm");
+    x->money = workbook_add_format(wb);
+    format_set_num_format(x->money, "#,##0.00");
+    x->integer = workbook_add_format(wb);
+    format_set_num_format(x->integer, "0");
+    for (int c = 0; c < ncols; c++) {
+        size_t w = strlen(export_label(r, &cols[c])) + 4;
+
+        if (cols[c].type == KEDR_T_STRING || cols[c].type == KEDR_T_ARRAY)
+            w = w < 24 ? 24 : w;
+        else if (cols[c].type == KEDR_T_DATE || cols[c].type == KEDR_T_MONEY)
+            w = w < 14 ? 14 : w;
+        worksheet_set_column(x->ws, (lxw_col_t)c, (lxw_col_t)c,
+                             (double)(w > 60 ? 60 : w), NULL);
+    }
+    worksheet_freeze_panes(x->ws, 1, 0);
+}
+
+/* Send the finished file. */
+static int
+export_send_file(struct kedr_req *r, struct export_state *st)
+{
+    char chunk[65536];
+    size_t got;
+    int rc;
+
+    st->file = fopen(st->path, "rb");
+    if (st->file == NULL)
+        return kedr_req_fail(r, KEDR_EINTERNAL, NULL,
+                             "cannot read the export file");
+    rc = kedr_req_stream_begin(
+        r, 200,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    while (rc == 0 && (got = fread(chunk, 1, sizeof(chunk), st->file)) > 0)
+        rc = kedr_req_stream_put(r, chunk, got);
+    if (rc == 0 && ferror(st->file))
+        rc = kedr_req_fail(r, KEDR_EINTERNAL, NULL,
+                           "cannot read the export file");
+    return rc;
+}
+
+static int
+export_xlsx(struct kedr_req *r, struct export_state *st,
+            const struct kedr_column *cols, const int *idx, int ncols)
+{
+    const char *tmpdir = getenv("TMPDIR");
+    lxw_workbook_options opts = {.constant_memory = LXW_TRUE};
+    struct export_xlsx x;
+    lxw_row_t row = 1;
+    lxw_error err = LXW_NO_ERROR;
+    int fd, rc;
+
+    if (tmpdir == NULL || tmpdir[0] == '\0')
+        tmpdir = "/tmp";
+    opts.tmpdir = (char *)(uintptr_t)tmpdir; /* only read */
+    st->path = kedr_arena_sprintf(&r->arena, "%s/kedr-export-XXXXXX", tmpdir);
+    fd = mkstemp(st->path);
+    if (fd < 0) {
+        st->path = NULL;
+        kedr_error("export: cannot create a file in \"%s\": %s", tmpdir,
+                   strerror(errno));
+        return kedr_req_fail(r, KEDR_EINTERNAL, NULL,
+                             "cannot create the export file");
+    }
+    close(fd);
+    st->wb = workbook_new_opt(st->path, &opts);
+    x.ws = st->wb != NULL ? workbook_add_worksheet(st->wb, NULL) : NULL;
+    if (x.ws == NULL)
+        return kedr_req_fail(r, KEDR_EINTERNAL, NULL,
+                             "cannot start the export workbook");
+    export_xlsx_setup(r, &x, st->wb, cols, ncols);
+    for (int c = 0; c < ncols && err == LXW_NO_ERROR; c++)
+        err = export_xlsx_string(r, &x, 0, (lxw_col_t)c,
+                                 export_label(r, &cols[c]), x.bold);
+    for (;;) {
+        int got = kedr_pg_rows_count(st->batch);
+
+        for (int i = 0; i < got && err == LXW_NO_ERROR; i++, row++) {
+            if (row > EXPORT_XLSX_MAX_ROWS)
+                return kedr_req_fail(r, KEDR_EINVAL, "format",
+                                     "more than %d rows: export as csv",
+                                     EXPORT_XLSX_MAX_ROWS);
+            for (int c = 0; c < ncols && err == LXW_NO_ERROR; c++)
+                if (!kedr_pg_rows_isnull(st->batch, i, idx[c]))
+                    err = export_xlsx_cell(
+                        r, &x, row, (lxw_col_t)c,
+                        kedr_pg_rows_get(st->batch, i, idx[c]), cols[c].type);
+        }
+        if (err != LXW_NO_ERROR || got < EXPORT_BATCH)
+            break;
+        rc = kedr_db_query_into(r, export_fetch_sql, 0, NULL, &st->batch);
+        if (rc != 0)
+            return rc;
+    }
+    kedr_db_slot_clear(&st->batch);
+    if (err == LXW_NO_ERROR)
+        err = worksheet_autofilter(x.ws, 0, 0, row - 1, (lxw_col_t)(ncols - 1));
+    if (err == LXW_NO_ERROR) {
+        err = workbook_close(st->wb); /* frees it, even on error */
+        st->wb = NULL;
+    }
+    if (err != LXW_NO_ERROR) {
+        kedr_error("export: xlsx: %s", lxw_strerror(err));
+        return kedr_req_fail(r, KEDR_EINTERNAL, NULL,
+                             "cannot write the export workbook");
+    }
+    return export_send_file(r, st);
+}
+
+/* ------------------------------------------------------------------ */
+/* the entry                                                           */
+/* ------------------------------------------------------------------ */
+
+int
+kedr_export_file(struct kedr_req *r, const char *format, const char *filename,
+                 const struct kedr_column *cols, const char *sql, int nparams,
+                 const char *const *params)
+{
+    const char *sepq = kedr_api->query(r, "sep");
+    struct export_state *st;
+    bool xlsx;
+    char sep = ';';
+    int ncols = 0, *idx, rc;
+
+    if (format == NULL ||
+        (strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0))
+        return kedr_req_fail(r, KEDR_EINVAL, "format", "must be csv or xlsx");
+    xlsx = format[0] == 'x';
+    if (sepq != NULL && (strcmp(sepq, "comma") == 0 || strcmp(sepq, ",") == 0))
+        sep = ',';
+    else if (sepq != NULL && strcmp(sepq, "semicolon") != 0 &&
+             strcmp(sepq, ";") != 0)
+        return kedr_req_fail(r, KEDR_EINVAL, "sep",
+                             "must be comma or semicolon");
+    while (cols != NULL && cols[ncols].name != NULL)
+        ncols++;
+    if (ncols == 0 || sql == NULL)
+        return kedr_req_fail(r, KEDR_EINTERNAL, NULL, "export without columns");
+    st = kedr_arena_calloc(&r->arena, sizeof(*st));
+    kedr_arena_on_cleanup(&r->arena, export_release, st);
+    rc = kedr_db_query_into(
+        r,
+        kedr_arena_sprintf(&r->arena,
+                           "DECLARE kedr_export NO SCROLL CURSOR FOR %s", sql),
+        nparams, params, &st->batch);
+    if (rc == 0)
+        rc = kedr_db_query_into(r, export_fetch_sql, 0, NULL, &st->batch);
+    if (rc != 0)
+        return rc;
+    idx = kedr_arena_alloc(&r->arena, (size_t)ncols * sizeof(int));
+    for (int c = 0; c < ncols; c++)
+        if ((idx[c] = kedr_pg_rows_column(st->batch, cols[c].name)) < 0)
+            return kedr_req_fail(r, KEDR_EINTERNAL, NULL,
+                                 "export column \"%s\" is not in the query",
+                                 cols[c].name);
+    export_disposition(r, filename, format);
+    return xlsx ? export_xlsx(r, st, cols, idx, ncols)
+                : export_csv(r, st, cols, idx, ncols, sep);
+}

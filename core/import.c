@@ -1,0 +1,268 @@
+/*
+ * import.c -- kedr_import_csv: a CSV file in the request body, row by row
+ * through a module's function, each row under a savepoint, all or nothing.
+ *
+ *   SAVEPOINT kedr_import                 (the whole import)
+ *     per row: SAVEPOINT kedr_import_row; fn();
+ *              RELEASE it, or ROLLBACK TO it when fn failed
+ *   dry run: ROLLBACK TO SAVEPOINT kedr_import; answer 200
+ *   a row failed: answer 422 (the core rolls the transaction back)
+ *
+ * A row's failure is moved out of the request (its field errors, message
+ * and SQLSTATE) into the report, so the next row starts clean and the
+ * request's own error state only ever holds what fails the import.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+
+static const char import_sp_sql[] = "SAVEPOINT kedr_import";
+static const char import_sp_back_sql[] = "ROLLBACK TO SAVEPOINT kedr_import";
+static const char import_row_sql[] = "SAVEPOINT kedr_import_row";
+static const char import_row_ok_sql[] = "RELEASE SAVEPOINT kedr_import_row";
+static const char import_row_back_sql[] =
+    "ROLLBACK TO SAVEPOINT kedr_import_row";
+
+static void
+import_decref(void *p)
+{
+    json_decref(p);
+}
+
+/* A JSON value the request owns from now on; NULL is out of memory. */
+static json_t *
+import_own(struct kedr_req *r, json_t *v)
+{
+    if (v == NULL)
+        kedr_arena_fail(&r->arena);
+    kedr_arena_on_cleanup(&r->arena, import_decref, v);
+    return v;
+}
+
+static void
+import_set(struct kedr_req *r, json_t *obj, const char *key, json_t *v)
+{
+    if (v == NULL || json_object_set_new(obj, key, v) != 0)
+        kedr_arena_fail(&r->arena);
+}
+
+/* Map each header cell to a column (-1: an empty header, ignored).
+ * 0, or KEDR_EINVAL with the bad headers recorded. */
+static int
+import_header(struct kedr_req *r, const struct kedr_import_col *cols,
+              const struct kedr_csv_rec *rec, int *map)
+{
+    int bad = 0;
+
+    for (size_t i = 0; i < rec->n; i++) {
+        const char *h = rec->cells[i];
+        map[i] = -1;
+        if (kedr_csv_header_eq(h, ""))
+            continue;
+        for (int c = 0; cols[c].field != NULL && map[i] < 0; c++)
+            if (kedr_csv_header_eq(h, cols[c].field) ||
+                kedr_csv_header_eq(h, cols[c].label_ru) ||
+                kedr_csv_header_eq(h, cols[c].label_en))
+                map[i] = c;
+        if (map[i] < 0) {
+            kedr_api->field_error(
+                r, "header",
+                kedr_arena_sprintf(&r->arena, "unknown column \"%s\"", h));
+            bad++;
+            continue;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (map[j] == map[i]) {
+                kedr_api->field_error(
+                    r, "header",
+                    kedr_arena_sprintf(&r->arena, "column \"%s\" given twice",
+                                       h));
+                bad++;
+            }
+    }
+    return bad > 0 ? kedr_req_fail(r, KEDR_EINVAL, NULL, "bad header row")
+                   : 0;
+}
+
+/* Whether every cell of a record is blank (";;;" lines Excel writes). */
+static bool
+import_blank(const struct kedr_csv_rec *rec)
+{
+    for (size_t i = 0; i < rec->n; i++)
+        if (!kedr_csv_header_eq(rec->cells[i], ""))
+            return false;
+    return true;
+}
+
+/* The row's cells as a JSON object; conversion problems go into
+ * `fields`.  Returns the number of problems. */
+static int
+import_row_json(struct kedr_req *r, const struct kedr_import_col *cols,
+                const int *map, size_t nmap, const struct kedr_csv_rec *rec,
+                json_t *row, json_t *fields)
+{
+    int bad = 0;
+
+    for (size_t i = 0; i < rec->n; i++) {
+        const char *why;
+        json_t *v;
+
+        if (i >= nmap || map[i] < 0) {
+            if (!kedr_csv_header_eq(rec->cells[i], "") && i >= nmap) {
+                import_set(r, fields, "file",
+                           json_string("more cells than header columns"));
+                bad++;
+            }
+            continue;
+        }
+        v = kedr_csv_cell_json(cols[map[i]].type, rec->cells[i], &why);
+        if (v != NULL)
+            import_set(r, row, cols[map[i]].field, v);
+        else if (why != NULL) {
+            import_set(r, fields, cols[map[i]].field, json_string(why));
+            bad++;
+        }
+    }
+    return bad;
+}
+
+/* Run fn on one row under its savepoint.  Fills `res`; returns 1 when
+ * the row went in, 0 when it failed, or a negative code (recorded) when
+ * the import cannot go on. */
+static int
+import_row(struct kedr_req *r, kedr_import_row_pt fn, void *arg, json_t *row,
+           json_t *res)
+{
+    json_t *out = NULL;
+    int rc;
+
+    rc = kedr_pg_exec(r, import_row_sql, 0, NULL);
+    if (rc < 0)
+        return rc;
+    rc = fn(r, row, arg, &out);
+    if (out != NULL)
+        import_set(r, res, "result", out);
+    if (rc == 0 && r->err_code == 0 && r->err_fields == NULL) {
+        rc = kedr_pg_exec(r, import_row_ok_sql, 0, NULL);
+        return rc < 0 ? rc : 1;
+    }
+    if (rc >= 0)
+        rc = r->err_code != 0 ? r->err_code : KEDR_EINVAL;
+    if (rc == KEDR_EDBDOWN)
+        return rc; /* the connection is gone: nothing more can run */
+    json_object_del(res, "result");
+    if (r->err_fields != NULL)
+        json_object_set(res, "fields", r->err_fields);
+    import_set(r, res, "error",
+               json_string(r->err_msg != NULL && r->err_msg[0] != '\0'
+                               ? r->err_msg
+                               : kedr_status_text(kedr_error_status(rc))));
+    /* the row's failure is in the report now, not the request's; its
+     * objects are freed by the cleanups that were registered for them */
+    r->err_code = 0;
+    r->err_msg = NULL;
+    r->err_fields = NULL;
+    r->sqlstate = NULL;
+    rc = kedr_pg_exec(r, import_row_back_sql, 0, NULL);
+    return rc < 0 ? rc : 0;
+}
+
+/* ?dry_run=true|1|false|0 (absent: false); -1 when malformed. */
+static int
+import_dry_run(struct kedr_req *r)
+{
+    const char *v = kedr_api->query(r, "dry_run");
+
+    if (v == NULL || strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
+        return 0;
+    if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0 || v[0] == '\0')
+        return 1;
+    return -1;
+}
+
+int
+kedr_import_run(struct kedr_req *r, const struct kedr_import_col *cols,
+                kedr_import_row_pt fn, void *arg)
+{
+    int dry = import_dry_run(r), rc, *map;
+    long nrows = 0, nok = 0, nfailed = 0;
+    struct kedr_csv_rec rec;
+    struct kedr_csv csv;
+    const char *text;
+    json_t *results;
+    size_t len, nmap;
+
+    if (dry < 0)
+        return kedr_req_fail(r, KEDR_EINVAL, "dry_run", "must be true or false");
+    if (cols == NULL || cols[0].field == NULL || fn == NULL)
+        return kedr_req_fail(r, KEDR_EINTERNAL, NULL, "import without columns");
+    text = r->body_raw != NULL
+               ? kedr_csv_to_utf8(&r->arena, r->body_raw, r->body_len, &len)
+               : "";
+    if (r->body_raw == NULL)
+        len = 0;
+    if (text == NULL)
+        return kedr_req_fail(r, KEDR_EINVAL, "file",
+                             "not UTF-8 or Windows-1251 text");
+    kedr_csv_init(&csv, text, len, kedr_csv_detect_sep(text, len));
+    rc = kedr_csv_next(&csv, &r->arena, &rec);
+    if (rc == 0)
+        return kedr_req_fail(r, KEDR_EINVAL, "file", "the file is empty");
+    if (rc < 0)
+        return kedr_req_fail(r, KEDR_EINVAL, "file",
+                             "line %u: a quote is not closed, or too many "
+                             "cells",
+                             rec.line);
+    nmap = rec.n;
+    map = kedr_arena_alloc(&r->arena, nmap * sizeof(int));
+    if ((rc = import_header(r, cols, &rec, map)) != 0)
+        return rc;
+    if ((rc = kedr_pg_exec(r, import_sp_sql, 0, NULL)) < 0)
+        return rc;
+    results = import_own(r, json_array());
+    while ((rc = kedr_csv_next(&csv, &r->arena, &rec)) != 0) {
+        json_t *res, *row, *fields;
+
+        if (rc < 0)
+            return kedr_req_fail(r, KEDR_EINVAL, "file",
+                                 "line %u: a quote is not closed, or too "
+                                 "many cells",
+                                 rec.line);
+        if (import_blank(&rec))
+            continue;
+        if (++nrows > kedr_srv.conf->import_max_rows)
+            return kedr_req_fail(r, KEDR_ETOOLARGE, "file",
+                                 "more than %d rows",
+                                 kedr_srv.conf->import_max_rows);
+        res = json_object();
+        if (res == NULL || json_array_append_new(results, res) != 0)
+            kedr_arena_fail(&r->arena);
+        import_set(r, res, "row", json_integer(rec.line));
+        import_set(r, res, "ok", json_false());
+        row = import_own(r, json_object());
+        fields = import_own(r, json_object());
+        if (import_row_json(r, cols, map, nmap, &rec, row, fields) > 0) {
+            json_object_set(res, "fields", fields);
+            import_set(r, res, "error", json_string("invalid values"));
+            nfailed++;
+            continue;
+        }
+        rc = import_row(r, fn, arg, row, res);
+        if (rc < 0)
+            return rc;
+        import_set(r, res, "ok", json_boolean(rc == 1));
+        if (rc == 1)
+            nok++;
+        else
+            nfailed++;
+    }
+    if (dry && (rc = kedr_pg_exec(r, import_sp_back_sql, 0, NULL)) < 0)
+        return rc;
+    return kedr_api->reply_json(
+        r, nfailed > 0 && !dry ? 422 : 200,
+        json_pack("{s:I, s:I, s:I, s:b, s:O}", "rows", (json_int_t)nrows, "ok",
+                  (json_int_t)nok, "failed", (json_int_t)nfailed, "dry_run",
+                  dry, "results", results));
+}

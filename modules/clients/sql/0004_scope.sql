@@ -1,0 +1,43 @@
+-- clients: "own only" scoping (issue 6).  A caller whose every role is
+-- own-only (core.own_only(), set per request by the core) sees:
+--   a counterparty iff they manage it or it is in one of their regions;
+--   an outlet iff they manage it or they see its owner;
+--   a contact iff it is linked to a counterparty they see.
+-- Every read and write of the module (and of later modules that show
+-- clients) asks these functions, so the rule has one definition.  Any
+-- other caller (no own-only role, an API token, a job) sees everything:
+-- the functions answer true at once.
+
+-- Inlined by the planner into the caller's WHERE (a single SELECT of an
+-- expression without sub-queries), so a list pays no function call per
+-- row.
+CREATE FUNCTION clients.visible_counterparty(manager_id bigint, region text)
+    RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ SELECT NOT core.own_only()
+              OR ($1 = core.current_user_id()) IS TRUE
+              OR ($2 = ANY (core.user_regions())) IS TRUE $$;
+
+-- These two look up other rows, so they are called, not inlined: the
+-- module's lists write `(NOT core.own_only() OR clients.visible_...(...))`
+-- so an unlimited caller skips the call.
+CREATE FUNCTION clients.visible_outlet(manager_id bigint, owner_id bigint)
+    RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ SELECT NOT core.own_only()
+              OR ($1 = core.current_user_id()) IS TRUE
+              OR EXISTS (SELECT 1 FROM clients.counterparty k
+                          WHERE k.id = $2
+                            AND clients.visible_counterparty(k.manager_id,
+                                                             k.region)) $$;
+
+CREATE FUNCTION clients.visible_contact(contact_id bigint)
+    RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ SELECT NOT core.own_only()
+              OR EXISTS (SELECT 1 FROM clients.contact_link l
+                           JOIN clients.counterparty k
+                             ON k.id = l.counterparty_id
+                          WHERE l.contact_id = $1
+                            AND clients.visible_counterparty(k.manager_id,
+                                                             k.region)) $$;

@@ -1,0 +1,174 @@
+// clients' "own only" scoping (issue 6), enforced in SQL
+// (sql/0004_scope.sql): a user whose every role is own-only sees the
+// counterparties they manage or that are in their regions, the outlets
+// they manage or whose owner they see, and the contacts linked to a
+// counterparty they see.  Lists leave the others out, a read or a write
+// of one is 404 (nothing leaks), references to one are 422 "no such";
+// similar names and the INN+KPP duplicate still see every record but
+// answer only its id and name.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startStack } from '../../../tests/lib/stack.js';
+
+const stack = await startStack({
+    enabled: ['catalog', 'clients'],
+    security: { argon2_ops: 1, argon2_mem_kib: 8192 },
+});
+const C = '/api/v1/clients';
+const PW = 'Scope-Clients-Password-1';
+const admin = await stack.loginAdmin();
+
+function assertError(res, status, code, field) {
+    assert.equal(res.status, status, `status of ${res.text}`);
+    assert.equal(res.json?.error?.code, code, res.text);
+    if (field) assert.ok(res.json.error.fields?.[field] !== undefined, `field "${field}" named: ${res.text}`);
+}
+
+async function ok(resPromise, status = 200) {
+    const res = await resPromise;
+    assert.equal(res.status, status, res.text);
+    return res.json;
+}
+
+// an own-only role with every clients permission, a user holding it in
+// the region "Тверь", and another manager
+const role = await ok(admin.post('/api/v1/roles', {
+    name: 'own_rep', label_ru: 'Свои клиенты', own_only: true,
+    permissions: ['clients.read', 'clients.write', 'clients.merge', 'clients.export'],
+}), 201);
+assert.equal(role.own_only, true);
+const repUser = await ok(admin.post('/api/v1/users', {
+    login: 'own_rep1', password: PW, roles: ['own_rep'], regions: ['Тверь'],
+}), 201);
+const other = await ok(admin.post('/api/v1/users', { login: 'other_mgr', password: PW, roles: ['manager'] }), 201);
+const rep = await stack.login('own_rep1', PW);
+assert.equal(rep.user.own_only, true);
+
+const cp = (body) => ok(admin.post(`${C}/counterparties`, body), 201);
+// mine by manager, mine by region, someone else's (in another region)
+const mine = await cp({ kind: 'end_customer', name: 'Охват Мой', region: 'Москва', manager_id: repUser.id });
+const regional = await cp({ kind: 'installer', name: 'Охват Тверской', region: 'Тверь', manager_id: other.id });
+const foreign = await cp({
+    kind: 'end_customer', name: 'Охват Чужой', region: 'Псков', manager_id: other.id,
+    inn: '7707083893', kpp: '773601001',
+});
+const child = await cp({ kind: 'end_customer', name: 'Охват Дочерний Чужой', parent_id: mine.id, region: 'Псков' });
+const dist = await cp({ kind: 'distributor', name: 'Охват Дистрибьютор', region: 'Тверь' });
+const mkOutlet = (body) => ok(admin.post(`${C}/outlets`, { format: 'diy', ...body }), 201);
+const oManaged = await mkOutlet({ owner_id: foreign.id, name: 'Охват Точка Моя', manager_id: repUser.id });
+const oOwned = await mkOutlet({ owner_id: mine.id, name: 'Охват Точка Клиента' });
+const oForeign = await mkOutlet({ owner_id: foreign.id, name: 'Охват Точка Чужая', manager_id: other.id });
+const mkContact = (body) => ok(admin.post(`${C}/contacts`, body), 201);
+const kMine = await mkContact({ last_name: 'Охватов', links: [{ counterparty_id: mine.id }] });
+const kBoth = await mkContact({ last_name: 'Охватова', links: [{ counterparty_id: foreign.id }, { counterparty_id: regional.id }] });
+const kForeign = await mkContact({ last_name: 'Охватный', links: [{ counterparty_id: foreign.id }] });
+const q = encodeURIComponent('Охват');
+
+test('lists: only the records the user sees; the administrator sees all', async () => {
+    let l = await ok(rep.get(`${C}/counterparties?q=${q}`));
+    assert.deepEqual(l.items.map((c) => c.id).sort(), [mine.id, regional.id, dist.id].sort());
+    assert.equal(l.total, 3);
+    l = await ok(rep.get(`${C}/counterparties?sort=id&limit=500`));
+    assert.ok(!l.items.some((c) => c.id === foreign.id || c.id === child.id), 'the index-order path too');
+    l = await ok(admin.get(`${C}/counterparties?q=${q}`));
+    assert.equal(l.total, 5);
+
+    l = await ok(rep.get(`${C}/outlets?q=${q}`));
+    assert.deepEqual(l.items.map((o) => o.id).sort(), [oManaged.id, oOwned.id].sort());
+    l = await ok(rep.get(`${C}/outlets?owner_id=${foreign.id}`));
+    assert.deepEqual(l.items.map((o) => o.id), [oManaged.id]);
+    assert.equal((await ok(admin.get(`${C}/outlets?q=${q}`))).total, 3);
+
+    l = await ok(rep.get(`${C}/contacts?q=${q}`));
+    assert.deepEqual(l.items.map((c) => c.id).sort(), [kMine.id, kBoth.id].sort());
+    assert.equal((await ok(admin.get(`${C}/contacts?q=${q}`))).total, 3);
+});
+
+test('reads of an unseen record are 404, never 403', async () => {
+    assertError(await rep.get(`${C}/counterparties/${foreign.id}`), 404, 'not_found');
+    assertError(await rep.get(`${C}/counterparties/${foreign.id}/distributors`), 404, 'not_found');
+    assertError(await rep.get(`${C}/counterparties/${foreign.id}/contacts/tree`), 404, 'not_found');
+    assertError(await rep.get(`${C}/outlets/${oForeign.id}`), 404, 'not_found');
+    assertError(await rep.get(`${C}/outlets/${oForeign.id}/distributors`), 404, 'not_found');
+    assertError(await rep.get(`${C}/outlets/${oForeign.id}/assortment`), 404, 'not_found');
+    assertError(await rep.get(`${C}/contacts/${kForeign.id}`), 404, 'not_found');
+    // what the user sees: children only those seen, the outlet of a
+    // foreign owner that they manage
+    const m = await ok(rep.get(`${C}/counterparties/${mine.id}`));
+    assert.deepEqual(m.children, []);
+    assert.equal((await ok(admin.get(`${C}/counterparties/${mine.id}`))).children.length, 1);
+    assert.equal((await ok(rep.get(`${C}/outlets/${oManaged.id}`))).owner.name, 'Охват Чужой');
+    assert.equal((await ok(rep.get(`${C}/counterparties/${regional.id}`))).id, regional.id);
+    assert.equal((await ok(rep.get(`${C}/contacts/${kBoth.id}`))).links.length, 2);
+});
+
+test('writes to an unseen record are 404 and change nothing; references to one are 422', async () => {
+    const f = foreign;
+    assertError(await rep.patch(`${C}/counterparties/${f.id}`, { version: f.version, name: 'Взлом' }), 404, 'not_found');
+    assertError(await rep.delete(`${C}/counterparties/${f.id}`), 404, 'not_found');
+    assertError(await rep.request('PUT', `${C}/counterparties/${f.id}/distributors`,
+        { json: [{ distributor_id: dist.id }] }), 404, 'not_found');
+    assertError(await rep.post(`${C}/counterparties/${f.id}/merge`, { version: f.version, from: [mine.id] }),
+        404, 'not_found');
+    assertError(await rep.post(`${C}/counterparties/${mine.id}/merge`, { version: mine.version, from: [f.id] }),
+        422, 'validation', 'from[0]');
+    assertError(await rep.patch(`${C}/outlets/${oForeign.id}`, { version: oForeign.version, name: 'Взлом' }),
+        404, 'not_found');
+    assertError(await rep.delete(`${C}/outlets/${oForeign.id}`), 404, 'not_found');
+    assertError(await rep.request('PUT', `${C}/outlets/${oForeign.id}/distributors`, { json: [] }), 404, 'not_found');
+    assertError(await rep.request('PUT', `${C}/outlets/${oForeign.id}/assortment`, { json: { products: [] } }),
+        404, 'not_found');
+    assertError(await rep.patch(`${C}/contacts/${kForeign.id}`, { version: kForeign.version, last_name: 'Взлом' }),
+        404, 'not_found');
+    const after = await ok(admin.get(`${C}/counterparties/${f.id}`));
+    assert.equal(after.name, f.name);
+    assert.equal(after.version, f.version);
+    assert.equal((await ok(admin.get(`${C}/outlets/${oForeign.id}`))).version, oForeign.version);
+    assert.equal((await ok(admin.get(`${C}/contacts/${kForeign.id}`))).version, kForeign.version);
+
+    assertError(await rep.post(`${C}/outlets`, { owner_id: f.id, name: 'x', format: 'diy' }), 422, 'validation',
+        'owner_id');
+    assertError(await rep.post(`${C}/counterparties`, { kind: 'partner', name: 'x', parent_id: f.id }), 422,
+        'validation', 'parent_id');
+    assertError(await rep.post(`${C}/contacts`, { last_name: 'x', links: [{ counterparty_id: f.id }] }), 422,
+        'validation', 'links');
+    // a contact nobody links would be lost to its author
+    assertError(await rep.post(`${C}/contacts`, { last_name: 'Безлинков' }), 422, 'validation', 'links');
+    assertError(await rep.patch(`${C}/contacts/${kMine.id}`, { version: kMine.version, links: [] }), 422,
+        'validation', 'links');
+    // what the user sees they may change
+    const p = await ok(rep.patch(`${C}/counterparties/${regional.id}`, { version: regional.version, segment: 'B2B' }));
+    assert.equal(p.segment, 'B2B');
+    const k = await ok(rep.post(`${C}/contacts`, { last_name: 'Новиков', links: [{ counterparty_id: mine.id }] }), 201);
+    assert.equal((await ok(rep.get(`${C}/contacts/${k.id}`))).id, k.id);
+});
+
+test('similar names and the INN+KPP duplicate see every record, but answer only id and name of an unseen one', async () => {
+    const sim = await ok(rep.get(`${C}/counterparties/similar?name=${encodeURIComponent('Охват Чужой')}`));
+    const hit = sim.find((s) => s.id === foreign.id);
+    assert.ok(hit, JSON.stringify(sim));
+    assert.deepEqual(Object.keys(hit).sort(), ['id', 'name', 'similarity', 'visible']);
+    assert.equal(hit.visible, false);
+    const seen = sim.find((s) => s.id === mine.id);
+    assert.ok(seen && seen.visible === true && 'region' in seen, JSON.stringify(sim));
+
+    const res = await rep.post(`${C}/counterparties`, {
+        kind: 'partner', name: 'Повтор', inn: '7707083893', kpp: '773601001',
+    });
+    assertError(res, 409, 'conflict', 'inn');
+    assert.equal(res.json.duplicate.id, foreign.id);
+    assert.equal(res.json.duplicate.name, 'Охват Чужой');
+    assert.equal(res.json.duplicate.visible, false);
+    const adm = await admin.post(`${C}/counterparties`, { kind: 'partner', name: 'Повтор', inn: '7707083893', kpp: '773601001' });
+    assert.equal(adm.json.duplicate.visible, true);
+});
+
+test('a role without the limit widens the view again', async () => {
+    const u = await ok(admin.get(`/api/v1/users/${repUser.id}`));
+    await ok(admin.patch(`/api/v1/users/${repUser.id}`, { version: u.version, roles: ['own_rep', 'manager'] }));
+    assert.equal((await ok(rep.get(`${C}/counterparties/${foreign.id}`))).id, foreign.id);
+    const back = await ok(admin.get(`/api/v1/users/${repUser.id}`));
+    await ok(admin.patch(`/api/v1/users/${repUser.id}`, { version: back.version, roles: ['own_rep'] }));
+    assertError(await rep.get(`${C}/counterparties/${foreign.id}`), 404, 'not_found');
+});

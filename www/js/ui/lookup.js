@@ -8,12 +8,12 @@
 //   await resolveUsers([ids])            // before display, names of the ids
 //   {name: 'reports_to', type: 'reference', search: localSearch(() => contacts, {label: (c) => c.full_name})}
 //
-// Users come from GET /api/v1/users/lookup?q=&limit= ([{id, login,
-// full_name}], any signed-in user); names once seen are remembered for
-// the page's lifetime.
+// Users come from GET /api/v1/users/lookup?q=&ids=&limit= ([{id, login,
+// full_name}], any signed-in employee); names once seen are remembered
+// for the page's lifetime.
 
 import { api } from '../api.js';
-import { session, can } from '../session.js';
+import { session } from '../session.js';
 
 const names = new Map(); // user id -> {id, login, full_name}
 
@@ -33,20 +33,17 @@ export function userSearch({ limit = 10 } = {}) {
     };
 }
 
-// Learn the names of user ids not seen yet: the signed-in user, then the
-// administration API for those who may read it.  Ids it cannot name stay
-// "#id".
+// Learn the names of user ids not seen yet (GET /users/lookup?ids=1,2);
+// ids it cannot name (a user since disabled) stay "#id".
 export async function resolveUsers(ids) {
     if (session.user) remember(session.user);
     const todo = [...new Set(ids.filter((x) => x !== null && x !== undefined).map(Number))].filter((x) => !names.has(x));
-    if (!todo.length || !can('core.users.manage')) return;
-    await Promise.all(todo.map(async (uid) => {
-        try {
-            remember(await api.get(`/users/${uid}`));
-        } catch {
-            /* shown by its id */
-        }
-    }));
+    if (!todo.length) return;
+    try {
+        (await api.get('/users/lookup', { query: { ids: todo.join(','), limit: todo.length } })).forEach(remember);
+    } catch {
+        /* shown by their ids */
+    }
 }
 
 // A user's name for display; `known` is a {id, full_name|name, login}

@@ -187,6 +187,8 @@ export default {
         'srv.must be 13 digits (OGRN) or 15 digits (OGRNIP)': 'ОГРН — 13 цифр, ОГРНИП — 15',
         'srv.checksum mismatch: not a valid OGRN': 'Неверная контрольная сумма: это не ОГРН',
         'srv.checksum mismatch: not a valid OGRNIP': 'Неверная контрольная сумма: это не ОГРНИП',
+        'srv.is not a phone number: write it as +7 495 123-45-67 or 8 (495) 123-45-67': 'Это не номер телефона: пишите +7 495 123-45-67 или 8 (495) 123-45-67',
+        'srv.is not an e-mail address': 'Это не адрес эл. почты',
     },
     en: {
         title: 'Clients',

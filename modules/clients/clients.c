@@ -165,6 +165,7 @@ static const struct kedr_field assortment_input[] = {
 
 #define READ "clients.read"
 #define WRITE "clients.write"
+#define EXPORT "clients.export"
 
 static const struct kedr_route clients_routes[] = {
     /* counterparties */
@@ -177,6 +178,14 @@ static const struct kedr_route clients_routes[] = {
      .handler = clients_cp_create,
      .permission = WRITE,
      .input = cp_create_input},
+    {.method = "GET",
+     .path = "/counterparties/export",
+     .handler = clients_cp_export,
+     .permission = EXPORT},
+    {.method = "POST",
+     .path = "/counterparties/import",
+     .handler = clients_cp_import,
+     .permission = WRITE},
     {.method = "GET",
      .path = "/counterparties/similar",
      .handler = clients_cp_similar,
@@ -222,6 +231,14 @@ static const struct kedr_route clients_routes[] = {
      .permission = WRITE,
      .input = contact_create_input},
     {.method = "GET",
+     .path = "/contacts/export",
+     .handler = clients_contacts_export,
+     .permission = EXPORT},
+    {.method = "POST",
+     .path = "/contacts/import",
+     .handler = clients_contacts_import,
+     .permission = WRITE},
+    {.method = "GET",
      .path = "/contacts/:id",
      .handler = clients_contacts_get,
      .permission = READ},
@@ -240,6 +257,14 @@ static const struct kedr_route clients_routes[] = {
      .handler = clients_outlets_create,
      .permission = WRITE,
      .input = outlet_create_input},
+    {.method = "GET",
+     .path = "/outlets/export",
+     .handler = clients_outlets_export,
+     .permission = EXPORT},
+    {.method = "POST",
+     .path = "/outlets/import",
+     .handler = clients_outlets_import,
+     .permission = WRITE},
     {.method = "GET",
      .path = "/outlets/:id",
      .handler = clients_outlets_get,
@@ -283,7 +308,7 @@ static const struct kedr_permission clients_permissions[] = {
     {.name = "clients.merge",
      .label_ru = "Объединять дубликаты контрагентов",
      .label_en = "Merge duplicate counterparties"},
-    {.name = "clients.export",
+    {.name = EXPORT,
      .label_ru = "Выгружать списки контрагентов и контактов",
      .label_en = "Export counterparty and contact lists"},
     {0},

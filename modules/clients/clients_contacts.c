@@ -198,6 +198,10 @@ contact_normalize(kedr_req_t *r, json_t *in, bool partial, int *rc)
         json_is_null(json_object_get(n, "last_name"))) {
         kedr_field_error(r, "last_name", "must not be empty");
         bad = true;
+    } else if (!partial && json_object_get(n, "last_name") == NULL) {
+        /* an imported row has no input spec to require it */
+        kedr_field_error(r, "last_name", "is required");
+        bad = true;
     }
     if ((s = json_string_value(json_object_get(n, "decision_role"))) != NULL &&
         !clients_one_of(s, contact_roles)) {
@@ -451,4 +455,115 @@ clients_contacts_tree(kedr_req_t *r)
     if (id == NULL)
         return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such counterparty");
     return kedr_reply_db_json(r, 200, contact_tree_sql, KEDR_PARAMS(id));
+}
+
+/* ---------------------------------------------------------------------
+ * Export and import
+ * --------------------------------------------------------------------- */
+
+/* The columns an export writes and an import reads, under the same
+ * headers: field, labels, the type in the export and in the import
+ * (lists are text in a file, split again on import).  An exported file
+ * imports again once the columns only an export has are dropped. */
+#define CONTACT_IO_COLS(X)                                                     \
+    X("last_name", "Фамилия", "Last name", KEDR_T_STRING, KEDR_T_STRING),      \
+        X("first_name", "Имя", "First name", KEDR_T_STRING, KEDR_T_STRING),    \
+        X("middle_name", "Отчество", "Middle name", KEDR_T_STRING,             \
+          KEDR_T_STRING),                                                      \
+        X("decision_role", "Роль в решении", "Decision role", KEDR_T_STRING,   \
+          KEDR_T_STRING),                                                      \
+        X("phones", "Телефоны", "Phones", KEDR_T_STRING, KEDR_T_ARRAY),        \
+        X("emails", "Электронная почта", "E-mails", KEDR_T_STRING,             \
+          KEDR_T_ARRAY),                                                       \
+        X("birthday", "День рождения", "Birthday", KEDR_T_DATE, KEDR_T_DATE),  \
+        X("consent", "Согласие", "Consent", KEDR_T_BOOL, KEDR_T_BOOL),         \
+        X("active", "Активен", "Active", KEDR_T_BOOL, KEDR_T_BOOL)
+
+static const struct kedr_column contact_export_cols[] = {
+    CLIENTS_EXPORT_COL("id", "Номер", "ID", KEDR_T_INT, 0),
+    CONTACT_IO_COLS(CLIENTS_EXPORT_COL),
+    CLIENTS_EXPORT_COL("counterparties", "Контрагенты", "Counterparties",
+                       KEDR_T_STRING, 0),
+    CLIENTS_EXPORT_COL("created_at", "Создан", "Created", KEDR_T_DATE, 0),
+    {0},
+};
+
+static const char contact_export_select[] =
+    "c.id, c.last_name, c.first_name, c.middle_name, c.decision_role, "
+    "array_to_string(c.phones, ', ') AS phones, array_to_string(c.emails, "
+    "', ') AS emails, c.birthday, c.consent, c.active, (SELECT "
+    "string_agg(k.name, ', ' ORDER BY l.id) FROM clients.contact_link l "
+    "JOIN clients.counterparty k ON k.id = l.counterparty_id WHERE "
+    "l.contact_id = c.id) AS counterparties, c.created_at::date AS "
+    "created_at";
+
+/* GET /contacts/export?format=csv|xlsx&<the list's filters> -- the rows
+ * the list selects, in its order, all of them. */
+int
+clients_contacts_export(kedr_req_t *r)
+{
+    struct clients_query q = {0};
+
+    contact_filter(r, &q);
+    return clients_export(r, "clients.contact", "c", "contacts",
+                          contact_export_cols, contact_export_select,
+                          "clients.contact c WHERE " CONTACT_FILTERS, &q);
+}
+
+static const struct kedr_import_col contact_import_cols[] = {
+    CONTACT_IO_COLS(CLIENTS_IMPORT_COL),
+    CLIENTS_IMPORT_COL("counterparty_id", "Номер контрагента",
+                       "Counterparty ID", 0, KEDR_T_INT),
+    CLIENTS_IMPORT_COL("counterparty_inn", "ИНН контрагента",
+                       "Counterparty INN", 0, KEDR_T_STRING),
+    CLIENTS_IMPORT_COL("position", "Должность", "Position", 0, KEDR_T_STRING),
+    CLIENTS_IMPORT_COL("department", "Отдел", "Department", 0, KEDR_T_STRING),
+    {0},
+};
+
+/* One imported row: the link (counterparty_id or counterparty_inn, with
+ * position and department) made a one-element `links`, then created as
+ * POST /contacts creates. */
+static int
+contact_import_row(kedr_req_t *r, json_t *in, json_t **out)
+{
+    const char *row;
+    json_t *cp, *rec, *link;
+    int rc;
+
+    if ((rc = clients_import_ref(r, in, "counterparty_id", "counterparty_inn",
+                                 &cp)) != 0)
+        return rc;
+    if (cp == NULL && (json_object_get(in, "position") != NULL ||
+                       json_object_get(in, "department") != NULL))
+        return kedr_fail(r, KEDR_EINVAL, "counterparty_id",
+                         "a position or department needs the counterparty");
+    if (cp != NULL) {
+        link = json_pack("{s:O}", "counterparty_id", cp);
+        json_object_set_new(in, "links", json_pack("[o]", link));
+        for (const char *const *k =
+                 (const char *const[]){"position", "department", NULL};
+             *k != NULL; k++)
+            if (json_object_get(in, *k) != NULL)
+                json_object_set(link, *k, json_object_get(in, *k));
+    }
+    for (const char *const *k =
+             (const char *const[]){"counterparty_id", "counterparty_inn",
+                                   "position", "department", NULL};
+         *k != NULL; k++)
+        json_object_del(in, *k);
+    if ((rc = clients_contact_insert(r, in, &row)) != 0)
+        return rc;
+    rec = kedr_json_parse(r, row);
+    *out = json_pack("{s:O,s:O}", "id", json_object_get(rec, "id"), "full_name",
+                     json_object_get(rec, "full_name"));
+    return 0;
+}
+
+/* POST /contacts/import[?dry_run=true] -- a CSV body, all rows or none. */
+int
+clients_contacts_import(kedr_req_t *r)
+{
+    return clients_import(r, "clients.contact", contact_import_cols,
+                          contact_import_row);
 }

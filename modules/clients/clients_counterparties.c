@@ -210,6 +210,11 @@ cp_normalize(kedr_req_t *r, json_t *in, bool partial, int *rc)
             json_is_null(json_object_get(n, *k))) {
             kedr_field_error(r, *k, "must not be empty");
             bad = true;
+        } else if (!partial && strcmp(*k, "status") != 0 &&
+                   json_object_get(n, *k) == NULL) {
+            /* an imported row has no input spec to require it */
+            kedr_field_error(r, *k, "is required");
+            bad = true;
         }
     if ((s = json_string_value(json_object_get(n, "kind"))) != NULL &&
         !clients_one_of(s, cp_kinds)) {
@@ -542,4 +547,96 @@ clients_cp_delete(kedr_req_t *r)
                              kedr_json_parse(r, row), NULL)) != 0)
         return rc;
     return clients_reply_text(r, 200, row);
+}
+
+/* ---------------------------------------------------------------------
+ * Export and import
+ * --------------------------------------------------------------------- */
+
+/* The columns an export writes and an import reads, under the same
+ * headers: field, labels, the type in the export and in the import
+ * (lists are text in a file, split again on import).  An exported file
+ * imports again once the columns only an export has are dropped. */
+#define CP_IO_COLS(X)                                                          \
+    X("kind", "Тип", "Kind", KEDR_T_STRING, KEDR_T_STRING),                    \
+        X("name", "Название", "Name", KEDR_T_STRING, KEDR_T_STRING),           \
+        X("legal_name", "Юридическое название", "Legal name", KEDR_T_STRING,   \
+          KEDR_T_STRING),                                                      \
+        X("inn", "ИНН", "INN", KEDR_T_STRING, KEDR_T_STRING),                  \
+        X("kpp", "КПП", "KPP", KEDR_T_STRING, KEDR_T_STRING),                  \
+        X("ogrn", "ОГРН", "OGRN", KEDR_T_STRING, KEDR_T_STRING),               \
+        X("parent_id", "Номер холдинга", "Parent ID", KEDR_T_INT, KEDR_T_INT), \
+        X("region", "Регион", "Region", KEDR_T_STRING, KEDR_T_STRING),         \
+        X("address", "Адрес", "Address", KEDR_T_STRING, KEDR_T_STRING),        \
+        X("segment", "Сегмент", "Segment", KEDR_T_STRING, KEDR_T_STRING),      \
+        X("abc", "ABC", "ABC", KEDR_T_STRING, KEDR_T_STRING),                  \
+        X("status", "Статус", "Status", KEDR_T_STRING, KEDR_T_STRING),         \
+        X("manager_id", "Номер менеджера", "Manager ID", KEDR_T_INT,           \
+          KEDR_T_INT),                                                         \
+        X("phones", "Телефоны", "Phones", KEDR_T_STRING, KEDR_T_ARRAY),        \
+        X("emails", "Электронная почта", "E-mails", KEDR_T_STRING,             \
+          KEDR_T_ARRAY),                                                       \
+        X("site", "Сайт", "Site", KEDR_T_STRING, KEDR_T_STRING),               \
+        X("tags", "Метки", "Tags", KEDR_T_STRING, KEDR_T_ARRAY)
+
+static const struct kedr_column cp_export_cols[] = {
+    CLIENTS_EXPORT_COL("id", "Номер", "ID", KEDR_T_INT, 0),
+    CP_IO_COLS(CLIENTS_EXPORT_COL),
+    CLIENTS_EXPORT_COL("parent_name", "Холдинг", "Parent", KEDR_T_STRING, 0),
+    CLIENTS_EXPORT_COL("manager", "Менеджер", "Manager", KEDR_T_STRING, 0),
+    CLIENTS_EXPORT_COL("created_at", "Создан", "Created", KEDR_T_DATE, 0),
+    {0},
+};
+
+static const char cp_export_select[] =
+    "c.id, c.kind, c.name, c.legal_name, c.inn, c.kpp, c.ogrn, c.parent_id, "
+    "(SELECT pp.name FROM clients.counterparty pp WHERE pp.id = c.parent_id) "
+    "AS parent_name, c.region, c.address, c.segment, c.abc, c.status, "
+    "c.manager_id, (SELECT u.full_name FROM core.\"user\" u WHERE u.id = "
+    "c.manager_id) AS manager, array_to_string(c.phones, ', ') AS phones, "
+    "array_to_string(c.emails, ', ') AS emails, c.site, "
+    "array_to_string(c.tags, ', ') AS tags, c.created_at::date AS created_at";
+
+/* GET /counterparties/export?format=csv|xlsx&<the list's filters and
+ * sort> -- the rows the list selects, in its order, all of them. */
+int
+clients_cp_export(kedr_req_t *r)
+{
+    struct clients_query q = {0};
+
+    cp_filter(r, &q);
+    return clients_export(r, "clients.counterparty", "c", "counterparties",
+                          cp_export_cols, cp_export_select,
+                          "clients.counterparty c WHERE " CP_FILTERS, &q);
+}
+
+static const struct kedr_import_col cp_import_cols[] = {
+    CP_IO_COLS(CLIENTS_IMPORT_COL),
+    {0},
+};
+
+/* One imported row: created as POST /counterparties creates (checks,
+ * the INN+KPP duplicate as a conflict naming inn, audit, event). */
+static int
+cp_import_row(kedr_req_t *r, json_t *in, json_t **out)
+{
+    const char *row;
+    json_t *rec;
+    int rc = clients_cp_insert(r, in, false, &row);
+
+    if (rc != 0)
+        return rc;
+    rec = kedr_json_parse(r, row);
+    *out = json_pack("{s:O,s:O}", "id", json_object_get(rec, "id"), "name",
+                     json_object_get(rec, "name"));
+    return 0;
+}
+
+/* POST /counterparties/import[?dry_run=true] -- a CSV body, all rows or
+ * none (see kedr_import_csv for the report). */
+int
+clients_cp_import(kedr_req_t *r)
+{
+    return clients_import(r, "clients.counterparty", cp_import_cols,
+                          cp_import_row);
 }

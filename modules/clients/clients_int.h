@@ -219,6 +219,57 @@ int clients_created(kedr_req_t *r, int rc, const char *row);
 int clients_reply_text(kedr_req_t *r, int status, const char *json);
 
 /* ---------------------------------------------------------------------
+ * Export and import (clients_io.c)
+ * --------------------------------------------------------------------- */
+
+/*
+ * Answer GET .../export?format=csv|xlsx&<the list's filters>: `SELECT
+ * select FROM from ORDER BY q->by` with the list's parameters `q` (422
+ * when one was wrong), written by kedr_export as the columns `cols`
+ * followed by one column per active extra attribute of `entity` (read
+ * from `alias`.attrs, typed by its definition, headed by its label).
+ */
+int clients_export(kedr_req_t *r, const char *entity, const char *alias,
+                   const char *filename, const struct kedr_column *cols,
+                   const char *select, const char *from,
+                   const struct clients_query *q);
+
+/* A column of an export or an import table from one list of columns
+ * (field, label_ru, label_en, export type, import type): see
+ * CP_IO_COLS. */
+#define CLIENTS_EXPORT_COL(f, ru, en, te, ti)                                  \
+    {                                                                          \
+        .name = (f), .label_ru = (ru), .label_en = (en), .type = (te)          \
+    }
+#define CLIENTS_IMPORT_COL(f, ru, en, te, ti)                                  \
+    {                                                                          \
+        .field = (f), .label_ru = (ru), .label_en = (en), .type = (ti)         \
+    }
+
+/* Create one record from an imported row `in` (its extra attributes in
+ * "attrs"): 0 with *out a result the core takes over ({id}), or a
+ * negative code (recorded). */
+typedef int (*clients_import_pt)(kedr_req_t *r, json_t *in, json_t **out);
+
+/*
+ * Answer POST .../import[?dry_run=true] (a CSV body) with kedr_import_csv:
+ * the columns `cols` and one per active extra attribute of `entity`
+ * (header "attr.<name>" or its label), each row handed to `fn`.
+ */
+int clients_import(kedr_req_t *r, const char *entity,
+                   const struct kedr_import_col *cols, clients_import_pt fn);
+
+/*
+ * The counterparty an imported row refers to: its member `idkey` (an
+ * id), or the live counterparty the caller sees with the INN in
+ * `innkey`.  *id is the JSON id (NULL when the row gives neither).
+ * Returns 0, or a negative code after recording an error naming
+ * `innkey` (no such INN, several with it, both given).
+ */
+int clients_import_ref(kedr_req_t *r, json_t *in, const char *idkey,
+                       const char *innkey, json_t **id);
+
+/* ---------------------------------------------------------------------
  * handlers
  * --------------------------------------------------------------------- */
 
@@ -234,6 +285,8 @@ int clients_reply_text(kedr_req_t *r, int status, const char *json);
 int clients_cp_insert(kedr_req_t *r, json_t *in, bool reply_dup,
                       const char **row);
 int clients_cp_list(kedr_req_t *r);
+int clients_cp_export(kedr_req_t *r);
+int clients_cp_import(kedr_req_t *r);
 int clients_cp_similar(kedr_req_t *r);
 int clients_cp_get(kedr_req_t *r);
 int clients_cp_create(kedr_req_t *r);
@@ -254,6 +307,8 @@ int clients_cp_merge(kedr_req_t *r);
  * (recorded). */
 int clients_contact_insert(kedr_req_t *r, json_t *in, const char **row);
 int clients_contacts_list(kedr_req_t *r);
+int clients_contacts_export(kedr_req_t *r);
+int clients_contacts_import(kedr_req_t *r);
 int clients_contacts_get(kedr_req_t *r);
 int clients_contacts_create(kedr_req_t *r);
 int clients_contacts_update(kedr_req_t *r);
@@ -266,6 +321,8 @@ int clients_contacts_tree(kedr_req_t *r);
  * (recorded). */
 int clients_outlet_insert(kedr_req_t *r, json_t *in, const char **row);
 int clients_outlets_list(kedr_req_t *r);
+int clients_outlets_export(kedr_req_t *r);
+int clients_outlets_import(kedr_req_t *r);
 int clients_outlets_get(kedr_req_t *r);
 int clients_outlets_create(kedr_req_t *r);
 int clients_outlets_update(kedr_req_t *r);

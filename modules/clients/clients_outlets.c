@@ -213,6 +213,11 @@ outlet_normalize(kedr_req_t *r, json_t *in, json_t *old, int *rc)
         if (json_is_null(json_object_get(n, *k))) {
             kedr_field_error(r, *k, "must not be empty");
             bad = true;
+        } else if (old == NULL && strcmp(*k, "active") != 0 &&
+                   json_object_get(n, *k) == NULL) {
+            /* an imported row has no input spec to require it */
+            kedr_field_error(r, *k, "is required");
+            bad = true;
         }
     if ((s = json_string_value(json_object_get(n, "format"))) != NULL &&
         !clients_one_of(s, outlet_formats)) {
@@ -758,4 +763,98 @@ clients_outlets_assortment_put(kedr_req_t *r)
                              kedr_json_parse(r, row), NULL)) != 0)
         return rc;
     return kedr_reply_db_json(r, 200, outlet_assort_get_sql, KEDR_PARAMS(id));
+}
+
+/* ---------------------------------------------------------------------
+ * Export and import
+ * --------------------------------------------------------------------- */
+
+/* The columns an export writes and an import reads, under the same
+ * headers: field, labels, the type in the export and in the import
+ * (lists are text in a file, split again on import).  An exported file
+ * imports again once the columns only an export has are dropped. */
+#define OUTLET_IO_COLS(X)                                                      \
+    X("owner_id", "Номер владельца", "Owner ID", KEDR_T_INT, KEDR_T_INT),      \
+        X("owner_inn", "ИНН владельца", "Owner INN", KEDR_T_STRING,            \
+          KEDR_T_STRING),                                                      \
+        X("name", "Название", "Name", KEDR_T_STRING, KEDR_T_STRING),           \
+        X("format", "Формат", "Format", KEDR_T_STRING, KEDR_T_STRING),         \
+        X("address", "Адрес", "Address", KEDR_T_STRING, KEDR_T_STRING),        \
+        X("lat", "Широта", "Latitude", KEDR_T_NUMBER, KEDR_T_NUMBER),          \
+        X("lon", "Долгота", "Longitude", KEDR_T_NUMBER, KEDR_T_NUMBER),        \
+        X("area", "Площадь, м²", "Area, m²", KEDR_T_NUMBER, KEDR_T_NUMBER),    \
+        X("manager_id", "Номер менеджера", "Manager ID", KEDR_T_INT,           \
+          KEDR_T_INT),                                                         \
+        X("active", "Активна", "Active", KEDR_T_BOOL, KEDR_T_BOOL)
+
+static const struct kedr_column outlet_export_cols[] = {
+    CLIENTS_EXPORT_COL("id", "Номер", "ID", KEDR_T_INT, 0),
+    OUTLET_IO_COLS(CLIENTS_EXPORT_COL),
+    CLIENTS_EXPORT_COL("owner_name", "Владелец", "Owner", KEDR_T_STRING, 0),
+    CLIENTS_EXPORT_COL("manager", "Менеджер", "Manager", KEDR_T_STRING, 0),
+    CLIENTS_EXPORT_COL("checked_at", "Проверка ассортимента",
+                       "Assortment checked", KEDR_T_DATE, 0),
+    CLIENTS_EXPORT_COL("distributors", "Дистрибьюторы", "Distributors",
+                       KEDR_T_STRING, 0),
+    CLIENTS_EXPORT_COL("created_at", "Создана", "Created", KEDR_T_DATE, 0),
+    {0},
+};
+
+static const char outlet_export_select[] =
+    "o.id, o.owner_id, ow.inn AS owner_inn, ow.name AS owner_name, o.name, "
+    "o.format, o.address, o.lat, o.lon, o.area, o.manager_id, (SELECT "
+    "u.full_name FROM core.\"user\" u WHERE u.id = o.manager_id) AS manager, "
+    "o.active, o.checked_at, (SELECT string_agg(dk.name, ', ' ORDER BY "
+    "dk.name COLLATE \"ru-RU-x-icu\") FROM clients.outlet_distributor od "
+    "JOIN clients.counterparty dk ON dk.id = od.distributor_id WHERE "
+    "od.outlet_id = o.id) AS distributors, o.created_at::date AS created_at";
+
+/* GET /outlets/export?format=csv|xlsx&<the list's filters and sort> --
+ * the rows the list selects, in its order, all of them. */
+int
+clients_outlets_export(kedr_req_t *r)
+{
+    struct clients_query q = {0};
+
+    outlet_filter(r, &q);
+    return clients_export(r, "clients.outlet", "o", "outlets",
+                          outlet_export_cols, outlet_export_select,
+                          "(" OUTLET_MATCHES ") o JOIN clients.counterparty "
+                          "ow ON ow.id = o.owner_id",
+                          &q);
+}
+
+static const struct kedr_import_col outlet_import_cols[] = {
+    OUTLET_IO_COLS(CLIENTS_IMPORT_COL),
+    {0},
+};
+
+/* One imported row: the owner by owner_id or owner_inn, then created as
+ * POST /outlets creates. */
+static int
+outlet_import_row(kedr_req_t *r, json_t *in, json_t **out)
+{
+    const char *row;
+    json_t *owner, *rec;
+    int rc;
+
+    if ((rc = clients_import_ref(r, in, "owner_id", "owner_inn", &owner)) != 0)
+        return rc;
+    json_object_del(in, "owner_inn");
+    if (owner != NULL)
+        json_object_set(in, "owner_id", owner);
+    if ((rc = clients_outlet_insert(r, in, &row)) != 0)
+        return rc;
+    rec = kedr_json_parse(r, row);
+    *out = json_pack("{s:O,s:O}", "id", json_object_get(rec, "id"), "name",
+                     json_object_get(rec, "name"));
+    return 0;
+}
+
+/* POST /outlets/import[?dry_run=true] -- a CSV body, all rows or none. */
+int
+clients_outlets_import(kedr_req_t *r)
+{
+    return clients_import(r, "clients.outlet", outlet_import_cols,
+                          outlet_import_row);
 }

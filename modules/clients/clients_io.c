@@ -1,0 +1,185 @@
+/*
+ * clients_io.c -- what the exports and imports of counterparties,
+ * contacts and outlets share: the extra attributes of the entity as more
+ * columns of the file (export: one column per active definition, typed;
+ * import: headers "attr.<name>" or the attribute's label, gathered into
+ * the row's "attrs"), and the calls into the core's kedr_export and
+ * kedr_import_csv.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "clients_int.h"
+
+/* The active attribute definitions of $1, in form order. */
+static const char io_defs_sql[] =
+    "SELECT name, type, label_ru, label_en FROM core.attribute_def WHERE "
+    "entity = $1 AND active ORDER BY sort, name";
+
+/* The file cell type of an attribute type. */
+static enum kedr_type
+io_type(const char *type)
+{
+    if (strcmp(type, "number") == 0)
+        return KEDR_T_NUMBER;
+    if (strcmp(type, "date") == 0)
+        return KEDR_T_DATE;
+    if (strcmp(type, "boolean") == 0)
+        return KEDR_T_BOOL;
+    return KEDR_T_STRING;
+}
+
+/* The SQL cast of an attribute's text value to its column type (fixed
+ * strings: nothing from the request is spliced). */
+static const char *
+io_cast(const char *type)
+{
+    if (strcmp(type, "number") == 0)
+        return "::numeric";
+    if (strcmp(type, "date") == 0)
+        return "::date";
+    if (strcmp(type, "boolean") == 0)
+        return "::boolean";
+    return "";
+}
+
+int
+clients_export(kedr_req_t *r, const char *entity, const char *alias,
+               const char *filename, const struct kedr_column *cols,
+               const char *select, const char *from,
+               const struct clients_query *q)
+{
+    const char *format = clients_query_str(r, "format");
+    kedr_rows_t *defs;
+    struct kedr_column *all;
+    const char **params;
+    const char *extra = "";
+    int ncols = 0, nattrs;
+
+    if (q->bad)
+        return kedr_fail(r, KEDR_EINVAL, NULL, "invalid query");
+    if ((defs = kedr_db_query(r, io_defs_sql, KEDR_PARAMS(entity))) == NULL)
+        return KEDR_EDB;
+    nattrs = kedr_rows_count(defs);
+    while (cols[ncols].name != NULL)
+        ncols++;
+    all = kedr_alloc(r, sizeof(*all) * (size_t)(ncols + nattrs + 1));
+    memcpy(all, cols, sizeof(*all) * (size_t)ncols);
+    params = kedr_alloc(r, sizeof(*params) * (size_t)(q->n + nattrs));
+    memcpy(params, q->p, sizeof(*params) * (size_t)q->n);
+    /* each attribute a column "a<i>", its name a parameter */
+    for (int i = 0; i < nattrs; i++) {
+        const char *type = kedr_rows_get(defs, i, 1);
+        const char *label_en = kedr_rows_get(defs, i, 3);
+
+        params[q->n + i] = kedr_rows_get(defs, i, 0);
+        extra = kedr_sprintf(r, "%s, (%s.attrs ->> $%d::text)%s AS a%d", extra,
+                             alias, q->n + i + 1, io_cast(type), i);
+        all[ncols + i] = (struct kedr_column){
+            .name = kedr_sprintf(r, "a%d", i),
+            .label_ru = kedr_rows_get(defs, i, 2),
+            .label_en =
+                *label_en != '\0' ? label_en : kedr_rows_get(defs, i, 2),
+            .type = io_type(type)};
+    }
+    all[ncols + nattrs] = (struct kedr_column){0};
+    return kedr_export(r, format != NULL ? format : "csv", filename, all,
+                       kedr_sprintf(r, "SELECT %s%s FROM %s ORDER BY %s",
+                                    select, extra, from, q->by),
+                       q->n + nattrs, params);
+}
+
+/* What clients_import hands kedr_import_csv for each row. */
+struct io_import {
+    clients_import_pt fn;
+};
+
+/* One row: the "attr.<name>" members gathered into "attrs", then the
+ * entity's own row function. */
+static int
+io_import_row(kedr_req_t *r, json_t *row, void *arg, json_t **out)
+{
+    const struct io_import *imp = arg;
+    json_t *in = kedr_json_keep(r, json_object()), *attrs = NULL, *v;
+    const char *key;
+
+    json_object_foreach (row, key, v) {
+        if (strncmp(key, "attr.", 5) != 0) {
+            json_object_set(in, key, v);
+            continue;
+        }
+        if (attrs == NULL) {
+            attrs = json_object();
+            json_object_set_new(in, "attrs", attrs);
+        }
+        json_object_set(attrs, key + 5, v);
+    }
+    return imp->fn(r, in, out);
+}
+
+int
+clients_import(kedr_req_t *r, const char *entity,
+               const struct kedr_import_col *cols, clients_import_pt fn)
+{
+    struct io_import *imp = kedr_alloc(r, sizeof(*imp));
+    struct kedr_import_col *all;
+    kedr_rows_t *defs;
+    int ncols = 0, nattrs;
+
+    if ((defs = kedr_db_query(r, io_defs_sql, KEDR_PARAMS(entity))) == NULL)
+        return KEDR_EDB;
+    nattrs = kedr_rows_count(defs);
+    while (cols[ncols].field != NULL)
+        ncols++;
+    all = kedr_alloc(r, sizeof(*all) * (size_t)(ncols + nattrs + 1));
+    memcpy(all, cols, sizeof(*all) * (size_t)ncols);
+    for (int i = 0; i < nattrs; i++) {
+        const char *label_en = kedr_rows_get(defs, i, 3);
+
+        all[ncols + i] = (struct kedr_import_col){
+            .field = kedr_sprintf(r, "attr.%s", kedr_rows_get(defs, i, 0)),
+            .label_ru = kedr_rows_get(defs, i, 2),
+            .label_en =
+                *label_en != '\0' ? label_en : kedr_rows_get(defs, i, 2),
+            .type = io_type(kedr_rows_get(defs, i, 1))};
+    }
+    all[ncols + nattrs] = (struct kedr_import_col){0};
+    imp->fn = fn;
+    return kedr_import_csv(r, all, io_import_row, imp);
+}
+
+/* $1 INN: the live counterparties with it that the caller sees (a
+ * branch has the INN of its head office: several mean the id is
+ * needed). */
+static const char io_by_inn_sql[] =
+    "SELECT c.id FROM clients.counterparty c WHERE c.inn = $1 AND "
+    "c.merged_into IS NULL AND " CLIENTS_CP_VISIBLE("c") " ORDER BY c.id "
+                                                         "LIMIT 2";
+
+int
+clients_import_ref(kedr_req_t *r, json_t *in, const char *idkey,
+                   const char *innkey, json_t **id)
+{
+    json_t *inn = json_object_get(in, innkey);
+    kedr_rows_t *rows;
+
+    *id = json_object_get(in, idkey);
+    if (inn == NULL)
+        return 0;
+    if (*id != NULL)
+        return kedr_fail(r, KEDR_EINVAL, innkey, "give %s or %s, not both",
+                         idkey, innkey);
+    rows = kedr_db_query(r, io_by_inn_sql, KEDR_PARAMS(json_string_value(inn)));
+    if (rows == NULL)
+        return KEDR_EDB;
+    if (kedr_rows_count(rows) == 0)
+        return kedr_fail(r, KEDR_EINVAL, innkey,
+                         "no counterparty has this INN");
+    if (kedr_rows_count(rows) > 1)
+        return kedr_fail(r, KEDR_EINVAL, innkey,
+                         "several counterparties have this INN: give %s",
+                         idkey);
+    *id = kedr_json_keep(
+        r, json_integer(strtoll(kedr_rows_get(rows, 0, 0), NULL, 10)));
+    return 0;
+}

@@ -254,6 +254,48 @@ test('on a phone the card and its tree fit', async () => {
     await mp.context().close();
 });
 
+test('export the list as CSV and check an import with a bad row', async (t) => {
+    const probe = await fetch(`${stack.url}/api/v1${C}/counterparties/export?format=csv`, { headers: { Cookie: api.cookie } });
+    await probe.arrayBuffer();
+    if (probe.status === 404) {
+        t.skip('the export and import routes are not on this branch yet');
+        return;
+    }
+    await page.goto('/clients?q=' + encodeURIComponent('Стройинвест'));
+    await waitText(page, '.list tbody', 'ГК Стройинвест');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-export=csv]').click()]);
+    const csv = await (await download.createReadStream()).toArray().then((b) => Buffer.concat(b).toString('utf8'));
+    const lines = csv.replace(/^\ufeff/, '').trim().split(/\r?\n/);
+    assert.ok(lines.length >= 2, csv);
+    assert.match(lines.slice(1).join('\n'), /ГК Стройинвест/);
+    assert.doesNotMatch(lines.slice(1).join('\n'), /Электро-Дистрибуция/, 'the export follows the search');
+
+    await page.getByRole('button', { name: 'Загрузить CSV' }).click();
+    const dlg = page.locator('dialog.import-dialog');
+    const good = inn10('771234567');
+    const file = (rows) => ({ name: 'clients.csv', mimeType: 'text/csv',
+        buffer: Buffer.from(`Тип;Название;ИНН\r\n${rows.join('\r\n')}\r\n`) });
+    const bad = inn10('771234568').slice(0, 9) + String((Number(inn10('771234568')[9]) + 1) % 10);
+    await dlg.getByLabel('Файл CSV').setInputFiles(file([`end_customer;Импорт Первый;${good}`, `end_customer;Импорт Второй;${bad}`]));
+    await dlg.getByRole('button', { name: 'Проверить' }).click();
+    await waitText(page, '.import-status', 'с ошибками 1');
+    // the bad row says which column and why, in Russian
+    await waitText(page, '.import-bad[data-row="3"]', 'ИНН: Неверная контрольная сумма');
+    assert.equal(await dlg.getByRole('button', { name: 'Загрузить', exact: true }).isDisabled(), true, 'a file with errors is not imported');
+    await shot(page, 'import-preview');
+    // the corrected file imports
+    await dlg.getByLabel('Файл CSV').setInputFiles(file([`end_customer;Импорт Первый;${good}`, 'end_customer;Импорт Второй;']));
+    await dlg.getByRole('button', { name: 'Проверить' }).click();
+    await waitText(page, '.import-status', 'с ошибками 0');
+    await dlg.getByRole('button', { name: 'Загрузить', exact: true }).click();
+    await waitText(page, '.import-status', 'Загружено');
+    await waitText(page, '.toast', 'Загружено 2 записи');
+    await dlg.getByRole('button', { name: 'Закрыть' }).click();
+    const found = (await api.call('GET', `${C}/counterparties?q=${encodeURIComponent('Импорт')}`)).json;
+    assert.deepEqual(found.items.map((x) => x.name).sort(), ['Импорт Второй', 'Импорт Первый']);
+    checkPage(page);
+});
+
 test('extra attributes: in the form with its checks, on the card, a definition made required meanwhile, the list filter', async () => {
     const attr = async (body) => {
         const r = await api.call('POST', '/attributes', { entity: 'clients.counterparty', ...body });
@@ -300,35 +342,5 @@ test('extra attributes: in the form with its checks, on the card, a definition m
     await waitText(page, '.list-count', '1');
     await waitText(page, '.list tbody', 'Магазин Лампочка');
     assert.match(page.url(), /attr\.channel=retail/);
-    checkPage(page);
-});
-
-test('export the list as CSV and check an import with a bad row', async (t) => {
-    const probe = await fetch(`${stack.url}/api/v1${C}/counterparties/export?format=csv`, { headers: { Cookie: api.cookie } });
-    await probe.arrayBuffer();
-    if (probe.status === 404) {
-        t.skip('the export and import routes are not on this branch yet');
-        return;
-    }
-    await page.goto('/clients?q=' + encodeURIComponent('Стройинвест'));
-    await waitText(page, '.list tbody', 'ГК Стройинвест');
-    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-export=csv]').click()]);
-    const csv = await (await download.createReadStream()).toArray().then((b) => Buffer.concat(b).toString('utf8'));
-    const lines = csv.replace(/^\ufeff/, '').trim().split(/\r?\n/);
-    assert.ok(lines.length >= 2, csv);
-    assert.match(lines.slice(1).join('\n'), /ГК Стройинвест/);
-    assert.doesNotMatch(lines.slice(1).join('\n'), /Электро-Дистрибуция/, 'the export follows the search');
-
-    await page.getByRole('button', { name: 'Загрузить CSV' }).click();
-    const dlg = page.locator('dialog.import-dialog');
-    const good = inn10('771234567');
-    await dlg.getByLabel('Файл CSV').setInputFiles({ name: 'clients.csv', mimeType: 'text/csv',
-        buffer: Buffer.from(`name,kind,inn\nИмпорт Первый,end_customer,${good}\nИмпорт Второй,end_customer,1234567890\n`) });
-    await dlg.getByRole('button', { name: 'Проверить' }).click();
-    await waitText(page, '.import-status', 'с ошибками 1');
-    await waitText(page, '.import-bad', 'ИНН');
-    await shot(page, 'import-preview');
-    await dlg.getByRole('button', { name: 'Загрузить', exact: true }).click();
-    await waitText(page, '.import-status', 'Загружено');
     checkPage(page);
 });

@@ -158,6 +158,7 @@ export default {
         'import.row_ok': 'в порядке',
         'import.row_bad': 'ошибка',
         'import.more': 'И ещё строк: {n}',
+        'import.fix_first': 'Файл загружается целиком: исправьте строки с ошибками и проверьте его снова.',
 
         'tab.main': 'Основное',
         'tab.history': 'История',
@@ -478,6 +479,7 @@ export default {
         'import.row_ok': 'fine',
         'import.row_bad': 'error',
         'import.more': 'And {n} more rows',
+        'import.fix_first': 'A file is imported whole: correct the rows with errors and check it again.',
 
         'tab.main': 'Main',
         'tab.history': 'History',

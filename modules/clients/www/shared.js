@@ -43,14 +43,14 @@ export function helpers(kedr, t) {
     // The server's field messages in the person's language (keys kept:
     // "phones[1]" lands at that element of the list, "attrs.x" at the
     // extra attribute).
+    const message = (v) => {
+        if (/^is used by counterparty \d+$/.test(v)) return t('inn_used');
+        return t.hasHere(`srv.${v}`) ? t(`srv.${v}`) : kedr.fieldMessage(v);
+    };
     function localiseErrors(err) {
         if (!(err instanceof kedr.ApiError) || !err.fields) return err;
         const fields = {};
-        for (const [k, v] of Object.entries(err.fields)) {
-            let msg = t.hasHere(`srv.${v}`) ? t(`srv.${v}`) : kedr.fieldMessage(v);
-            if (/^is used by counterparty \d+$/.test(v)) msg = t('inn_used');
-            fields[k] = msg;
-        }
+        for (const [k, v] of Object.entries(err.fields)) fields[k] = message(v);
         err.fields = fields;
         return err;
     }
@@ -79,7 +79,7 @@ export function helpers(kedr, t) {
         if (kedr.can('clients.write')) {
             actions.push(h('button', { type: 'button', class: 'btn btn-small', text: t('import_csv'),
                 dataset: { action: 'import' },
-                onclick: () => importDialog({ url: `${A}/${path}/import`, title, labels, onDone: () => reload() }) }));
+                onclick: () => importDialog({ url: `${A}/${path}/import`, title, labels, message, onDone: () => reload() }) }));
         }
         return { exportUrl: kedr.can('clients.export') ? `${A}/${path}/export` : undefined, actions };
     }

@@ -4,11 +4,13 @@
 //
 //   importDialog({url: '/clients/counterparties/import', title: t('import_cp'),
 //                 labels: {name: t('name'), inn: t('inn')},   // field names in row errors
+//                 message: (m) => ...,                         // a server message in the person's language
 //                 onDone: (report) => list.reload()})
 //
 // The report: {rows, ok, failed, dry_run, results: [{row, ok, result} |
-// {row, ok: false, fields: {name: message}, error}]}; a refused import
-// (422) carries the same report, shown the same way.
+// {row, ok: false, fields: {name: message}, error}]}.  An import is
+// written whole or not at all (a bad row: 422 with the same report, shown
+// the same way), so "Import" waits for a check without errors.
 
 import { h, replace, id as newId } from '../dom.js';
 import { translator } from '../i18n.js';
@@ -27,7 +29,7 @@ function reportOf(x) {
     return reportOf(x.report) || reportOf(x.error);
 }
 
-export function importDialog({ url, title, labels = {}, onDone, maxBytes = 20 << 20 }) {
+export function importDialog({ url, title, labels = {}, message = fieldMessage, onDone, maxBytes = 20 << 20 }) {
     componentCss();
     const fid = newId('imp');
     let file = null;
@@ -38,15 +40,16 @@ export function importDialog({ url, title, labels = {}, onDone, maxBytes = 20 <<
     const checkBtn = h('button', { type: 'button', class: 'btn', text: t('import.check'), disabled: true });
     const runBtn = h('button', { type: 'button', class: 'btn btn-primary', text: t('import.run'), disabled: true });
 
-    const fieldLabel = (k) => labels[k] || k;
+    // "phones[0]" is the phones column; "attr.x" and "attrs.x" an attribute
+    const fieldLabel = (k) => labels[k] || labels[k.replace(/\[\d+\]$/, '')] || labels[k.replace(/^attr\./, 'attrs.')] || k;
     function show(rep, { done }) {
         const results = rep.results || [];
         const summary = t(done ? 'import.done' : 'import.preview', { n: rep.rows ?? results.length, ok: rep.ok ?? 0,
             failed: rep.failed ?? 0 });
         status.textContent = summary;
         const rows = results.slice(0, SHOW_ROWS).map((r) => {
-            const problems = r.ok ? [] : Object.entries(r.fields || {}).map(([k, m]) => `${fieldLabel(k)}: ${fieldMessage(m)}`);
-            if (!r.ok && r.error && !problems.length) problems.push(fieldMessage(r.error));
+            const problems = r.ok ? [] : Object.entries(r.fields || {}).map(([k, m]) => `${fieldLabel(k)}: ${message(m)}`);
+            if (!r.ok && r.error && !problems.length) problems.push(message(r.error));
             const res = r.result;
             const what = r.ok && res ? (res.name || res.full_name || (res.id ? `#${res.id}` : '')) : '';
             return h('tr', { class: r.ok ? 'import-ok' : 'import-bad', dataset: { row: String(r.row) } },
@@ -79,8 +82,11 @@ export function importDialog({ url, title, labels = {}, onDone, maxBytes = 20 <<
             const rep = reportOf(err.body);
             if (rep) show(rep, { done: false });
             else {
+                // the file as a whole: a header the list does not know, too large
                 status.textContent = errorMessage(err);
-                replace(out);
+                const fields = Object.entries(err.fields || {});
+                replace(out, fields.length ? h('ul', { class: 'import-problems' },
+                    fields.map(([k, m]) => h('li', { text: `${fieldLabel(k)}: ${message(m)}` }))) : null);
             }
             checked = false;
             return null;
@@ -103,7 +109,9 @@ export function importDialog({ url, title, labels = {}, onDone, maxBytes = 20 <<
     });
     checkBtn.addEventListener('click', async () => {
         const rep = await send(true);
-        runBtn.disabled = !(rep && rep.ok > 0);
+        // an import is written whole or not at all: only a clean file goes
+        runBtn.disabled = !(rep && rep.ok > 0 && !rep.failed);
+        if (rep && rep.failed) status.textContent += ` ${t('import.fix_first')}`;
     });
     runBtn.addEventListener('click', async () => {
         if (!checked) return;

@@ -37,7 +37,7 @@ const holding = await post(`${C}/counterparties`, { kind: 'developer', name: 'Г
 const dist = await post(`${C}/counterparties`, { kind: 'distributor', name: 'Электро-Дистрибуция', inn: inn10('500987654') });
 const boss = await post(`${C}/contacts`, { last_name: 'Петров', first_name: 'Пётр', phones: ['8 (495) 123-45-67'],
     links: [{ counterparty_id: holding.id, position: 'Директор' }] });
-await post(`${C}/contacts`, { last_name: 'Сидорова', first_name: 'Анна', reports_to: boss.id, decision_role: 'influencer',
+const anna = await post(`${C}/contacts`, { last_name: 'Сидорова', first_name: 'Анна', reports_to: boss.id, decision_role: 'influencer',
     emails: ['anna@stroy.example'], links: [{ counterparty_id: holding.id, position: 'Главный инженер', department: 'ПТО' }] });
 
 test('the list from the menu: search by name and by INN', async () => {
@@ -166,6 +166,34 @@ test('the contact page: phones in E.164, the counterparty, reports-to; edit', as
     await page.getByRole('button', { name: 'Сохранить' }).click();
     await waitText(page, '.cl-contact-view', '+79165554433');
     await shot(page, 'contact', { fullPage: true });
+    checkPage(page);
+});
+
+test('the contact page: reports-to by search, links to counterparties added and removed', async () => {
+    await page.goto(`/clients/contacts/${anna.id}`);
+    const form = page.locator('.cl-contact-form');
+    const boss = form.getByRole('combobox', { name: 'Руководитель' });
+    await page.waitForFunction(() => document.querySelector('[data-field=reports_to] input')?.value === 'Петров Пётр');
+    await boss.fill('Кузн');
+    await page.getByRole('option', { name: /Кузнецов Иван/ }).click();
+    // link her to the distributor too, as a consultant
+    await form.getByRole('combobox', { name: 'Связать с контрагентом' }).fill('Электро');
+    await page.getByRole('option', { name: /Электро-Дистрибуция/ }).click();
+    await form.getByLabel('Должность: Электро-Дистрибуция').fill('Консультант');
+    await page.getByRole('button', { name: 'Сохранить' }).click();
+    await waitText(page, '.toast', 'Контакт сохранён');
+    await waitText(page, '.cl-contact-view', 'Кузнецов Иван');
+    await waitText(page, '.cl-contact-view .cl-links', 'Электро-Дистрибуция · Консультант');
+    let c = (await api.call('GET', `${C}/contacts/${anna.id}`)).json;
+    assert.deepEqual(c.links.map((l) => [l.counterparty_id, l.position]).sort(),
+        [[holding.id, 'Главный инженер'], [dist.id, 'Консультант']].sort());
+    await shot(page, 'contact-links', { fullPage: true });
+    // and unlink her again
+    await form.getByRole('button', { name: 'Убрать Электро-Дистрибуция' }).click();
+    await page.getByRole('button', { name: 'Сохранить' }).click();
+    await waitText(page, '.toast', 'Контакт сохранён');
+    c = (await api.call('GET', `${C}/contacts/${anna.id}`)).json;
+    assert.deepEqual(c.links.map((l) => l.counterparty_id), [holding.id]);
     checkPage(page);
 });
 

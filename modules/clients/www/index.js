@@ -17,6 +17,7 @@ import { treeView } from '/js/ui/tree.js';
 import { attrDefs, attrFields, attrsToForm, attrsFromForm, attrFilters, attrColumns, attrRows, attrLabels, attrFormat }
     from '/js/ui/attrs.js';
 import { userSearch, userLabel, resolveUsers, localSearch } from '/js/ui/lookup.js';
+import { referenceField } from '/js/ui/form.js';
 
 const KINDS = ['distributor', 'end_customer', 'installer', 'design_institute', 'developer', 'retail_chain', 'partner', 'competitor'];
 const STATUSES = ['prospect', 'active', 'inactive'];
@@ -246,27 +247,28 @@ export default function register(kedr) {
     }
 
     // The links of a contact to counterparties, edited in its form: one row
-    // a counterparty (position, department, remove), and a row to add one.
+    // a counterparty (position, department, remove), and a search that
+    // adds one.
     function linksField(label) {
         return { name: 'links', label, type: 'custom', wide: true, make: ({ id: fid, onChange }) => {
             let rows = [];
             const body = h('div', { class: 'cl-links-edit' });
             const err = h('p', { class: 'field-error', id: `${fid}-err`, hidden: true });
-            const picker = recordForm({
-                label: t('add_link'), columns: 1, guard: false, savedMessage: false, submitLabel: t('add_link'),
-                fields: [{ name: 'counterparty_id', label: t('add_link_cp'), type: 'reference', required: true,
-                    search: cpSearch({ exclude: (x) => rows.some((r) => r.counterparty_id === x) }),
-                    display: (v, rec) => rec.name || '' }],
-                value: { counterparty_id: null },
-                submit: async (d) => {
-                    const name = picker.field('counterparty_id').el.querySelector('input').value;
-                    rows = [...rows, { counterparty_id: d.counterparty_id, name, position: '', department: '' }];
-                    draw();
-                    onChange();
-                    body.querySelector(`[data-cp="${d.counterparty_id}"] input`)?.focus();
-                    return null;
+            const found = new Map(); // counterparty id -> name, from the searches
+            const search = cpSearch({ exclude: (x) => rows.some((r) => r.counterparty_id === x) });
+            const picker = referenceField({ name: 'link_add', label: t('add_link'),
+                search: async (q) => {
+                    const res = await search(q);
+                    res.forEach((o) => found.set(o.value, o.label));
+                    return res;
                 },
-                onSaved: () => picker.setValue({ counterparty_id: null }),
+                display: () => '' }, (v) => {
+                if (v === null || v === undefined) return;
+                rows = [...rows, { counterparty_id: v, name: found.get(v) || `#${v}`, position: '', department: '' }];
+                picker.set(null, {});
+                draw();
+                onChange();
+                body.querySelector(`[data-cp="${v}"] input`)?.focus();
             });
             function draw() {
                 replace(body, rows.length ? h('ul', { class: 'cl-plain cl-link-rows' }, rows.map((r, i) => {
@@ -283,15 +285,14 @@ export default function register(kedr) {
                                 rows = rows.filter((x) => x !== rows[i]);
                                 draw();
                                 onChange();
+                                picker.focus();
                             } }));
                 })) : h('p', { class: 'muted', text: t('no_links') }));
             }
-            // the picker is a form of its own: not nested in the contact's <form>
             const el = h('fieldset', { class: 'field field-wide cl-links-field', dataset: { field: 'links' } },
-                h('legend', { text: label }), body, err);
+                h('legend', { text: label }), body, h('div', { class: 'cl-link-add' }, picker.el), err);
             return {
                 el,
-                after: h('section', { class: 'cl-link-add' }, picker.el),
                 get: () => rows.map((r) => ({ counterparty_id: r.counterparty_id, position: r.position?.trim() || null,
                     department: r.department?.trim() || null })),
                 set: (v) => {
@@ -415,9 +416,7 @@ export default function register(kedr) {
                     replace(box, view());
                 },
             });
-            const linksEl = form.field('links');
-            panel.append(h('section', { class: 'card cl-contact-form' }, form.el,
-                h('div', { class: 'cl-link-add-box' }, h('h2', { class: 'cl-h2', text: t('add_link') }), linksEl.after)));
+            panel.append(h('section', { class: 'card cl-contact-form' }, form.el));
         }
     });
 

@@ -172,6 +172,12 @@ test('on a phone: the assortment grid, saved and seen again after a reload', asy
     await mp.getByLabel('Только те, что есть').check();
     assert.equal(await mp.locator('.as-row:visible').count(), 2);
     await shot(mp, 'assortment-phone-saved');
+    // the outlet list with its filters fits the phone too
+    await mp.goto('/clients/outlets');
+    await waitText(mp, '.list-count', '2');
+    const overflow = await mp.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `no horizontal scroll on the list (${overflow} px)`);
+    await shot(mp, 'outlets-phone', { fullPage: true });
     checkPage(mp);
     await mp.context().close();
 });

@@ -56,6 +56,10 @@ run_wrk()
     if echo "$out" | grep -q "Non-2xx"; then
         echo "wrk $1: non-2xx answers" >&2
         echo "$out" >&2
+        # which statuses, and what nginx and kedr said about them
+        awk '$9 !~ /^(2..|499)$/' "$DIR/log/nginx-access.log" | tail -5 >&2
+        tail -5 "$DIR/log/nginx-error.log" >&2
+        grep -E ' (error|warn) ' "$DIR/log/kedr.log" | tail -5 >&2
         exit 1
     fi
     rps=$(echo "$out" | awk '/^Requests\/sec/ {print $2}')

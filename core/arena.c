@@ -6,12 +6,13 @@
  * Out of memory (design, issue 3): an allocation never returns NULL.  When
  * it fails -- malloc said no, or a fault build injected the failure --
  * and the arena has a recovery point (a->recover: kedr_server_handle sets
- * one around route handling, hooks and commit), it unwinds there with
+ * one around route handling, hooks and commit, kedr_server_run_job around
+ * a job and its commit), it unwinds there with
  * siglongjmp, as PostgreSQL's palloc raises ERROR: the request rolls back
  * its transaction and answers 500 {"error":{"code":"internal","message":
  * "out of memory"}}, and the arena's cleanups release what was in flight
  * (result sets, JSON bodies) when the request ends.  Without a recovery
- * point (the master, startup, jobs) it aborts the process as before
+ * point (the master, startup) it aborts the process as before
  * (kedr_oom).  So code that holds a resource across a call that may
  * allocate from the arena registers it with kedr_arena_on_cleanup first.
  */

@@ -23,10 +23,10 @@
  * Memory: every handler, hook and job runs with a context (kedr_req_t) that
  * owns an arena.  Everything allocated from it, every result set and every
  * string the core returns lives until the context ends; nothing is freed by
- * hand.  Allocation never returns NULL: in a request, out of memory
- * unwinds to the core (siglongjmp past the module's frames), which rolls
- * the request back and answers 500; elsewhere it aborts the worker, which
- * the master replaces.  So a resource held across a call that may
+ * hand.  Allocation never returns NULL: in a request or a job, out of
+ * memory unwinds to the core (siglongjmp past the module's frames), which
+ * rolls the transaction back (a request answers 500, a job runs again at
+ * its next interval); elsewhere (init) it aborts the process.  So a resource held across a call that may
  * allocate (a json_t of your own, across kedr_emit or kedr_sprintf) is
  * handed to kedr_on_cleanup first, never released by hand after the call.
  *

@@ -302,6 +302,9 @@ open_listen(const char *addr, int backlog)
     if (strchr(addr, ':') == NULL)
         chmod(addr, 0660);
     fcntl(fd, F_SETFD, 0);
+    /* workers wait in epoll and then accept(): whoever loses the race for
+     * a connection must get EAGAIN, not block (see worker.c) */
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
     return fd;
 }
 

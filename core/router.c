@@ -181,6 +181,10 @@ kedr_router_match(const struct kedr_router *rt, struct kedr_arena *a,
         segs[nsegs] = kedr_pct_decode(a, start, (size_t)(p - start), false);
         if (segs[nsegs] == NULL)
             return KEDR_EBADREQ;
+        /* a dot segment is never a route's literal, and never a value a
+         * parameter may take (REQUEST_URI arrives as the client sent it) */
+        if (strcmp(segs[nsegs], ".") == 0 || strcmp(segs[nsegs], "..") == 0)
+            return KEDR_ENOTFOUND;
         nsegs++;
     }
     if (strcmp(method, "HEAD") == 0)

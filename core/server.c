@@ -475,6 +475,33 @@ kedr_server_handle(struct kedr_req *r, FCGX_Request *fr)
     kedr_log_module = NULL;
 }
 
+/* A job and its commit under a recovery point, as a request: out of
+ * memory rolls the job back (it runs again at its next interval) instead
+ * of aborting the jobs worker. */
+static int
+server_job_protected(struct kedr_req *r, const struct kedr_job *job)
+{
+    sigjmp_buf recover;
+    int rc;
+
+    if (sigsetjmp(recover, 0) != 0) {
+        kedr_error("out of memory: job rolled back");
+        (void)kedr_db_finish(r, false);
+        r->err_msg = "out of memory";
+        return KEDR_EINTERNAL;
+    }
+    r->arena.recover = &recover;
+    rc = job->fn(r);
+    if (rc > 0)
+        rc = KEDR_EINTERNAL;
+    if (rc == 0)
+        rc = kedr_db_finish(r, true);
+    else
+        (void)kedr_db_finish(r, false);
+    r->arena.recover = NULL;
+    return rc;
+}
+
 int
 kedr_server_run_job(struct kedr_req *r, struct kedr_mod *mod,
                     const struct kedr_job *job)
@@ -489,13 +516,7 @@ kedr_server_run_job(struct kedr_req *r, struct kedr_mod *mod,
     r->mod = mod;
     kedr_log_rid = r->rid;
     kedr_log_module = mod->name;
-    rc = job->fn(r);
-    if (rc > 0)
-        rc = KEDR_EINTERNAL;
-    if (rc == 0)
-        rc = kedr_db_finish(r, true);
-    else
-        (void)kedr_db_finish(r, false);
+    rc = server_job_protected(r, job);
     if (rc != 0)
         kedr_warn("job \"%s\" failed: %s", job->name,
                   r->err_msg ? r->err_msg : kedr_error_name(rc));

@@ -6,13 +6,13 @@
  * after the request in flight.
  */
 #include <errno.h>
-#include <setjmp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,68 +21,40 @@
 #include "core.h"
 
 /*
- * Kept connections.  nginx keeps FastCGI connections open between requests
- * (fastcgi_keep_conn), and libfcgi serves the next request of a kept
- * connection before it accepts a new one, so a worker belongs to one
- * connection until it closes.  nginx closes idle ones first (its upstream
- * keepalive_timeout, 1 s in nginx.conf.example); KEPT_IDLE_MS is only a
- * backstop for an nginx configured otherwise: a one-shot SIGALRM, whose
- * handler does not restart system calls, cuts the read of the next
- * request, and libfcgi drops the connection.  (A receive timeout on the
- * socket cannot do this: it also makes reads interrupted by SIGTERM fail
- * instead of restarting.)  The side that closes an
- * idle connection must be nginx: a close from kedr can cross a request
- * nginx is just sending on it, which then fails (502).
+ * How a worker waits.  The worker accepts connections itself and hands
+ * each to libfcgi as an open connection (libfcgi's own listening socket
+ * is one that does not listen, so libfcgi never blocks in accept()).
+ * SIGTERM is blocked except while the worker waits in epoll_pwait() or
+ * ppoll(): a stop can never cut an accept() that took a connection, a
+ * read of a request or a request in flight; it only ends a wait.  The
+ * listening socket is non-blocking and registered with EPOLLEXCLUSIVE,
+ * so one connection wakes one idle worker, and a worker that loses the
+ * race gets EAGAIN and waits again.
  *
- * So a worker that must stop (SIGTERM: reload or shutdown) or that has
- * served max_requests never closes a kept connection on its own: it stops
- * accepting (its listening descriptor is replaced by a socket that does
- * not listen, so libfcgi's next accept() fails), keeps answering on the
- * kept connection until nginx closes it, then exits.  Only when nginx
- * keeps using it past DRAIN_MS does the worker close it between two
- * requests.
+ * Kept connections.  With fastcgi_keep_conn on, nginx keeps a FastCGI
+ * connection open between requests, and a worker serving it belongs to
+ * it until it closes: the worker then waits on that connection only (up
+ * to KEPT_IDLE_MS, a backstop for an nginx whose upstream
+ * keepalive_timeout is longer), since the side that closes an idle
+ * connection must be nginx: a close from kedr can cross a request nginx
+ * is just sending on it, which then fails (502).  A worker that must stop
+ * or has served max_requests keeps answering on its kept connection
+ * until nginx closes it, and closes it itself between two requests only
+ * past DRAIN_MS.  nginx.conf.example ships keep_conn off: a worker pinned
+ * to an idle kept connection is a worker new connections queue behind
+ * (bench/RESULTS.md, "kept FastCGI connections").
  */
 #define KEPT_IDLE_MS 5000
 #define DRAIN_MS 3000
 
 static volatile sig_atomic_t worker_stop;
-static volatile sig_atomic_t worker_in_accept;
-static sigjmp_buf worker_jmp;
 static FCGX_Request worker_fr;
-static int worker_listen = -1, worker_dead = -1;
-
-/* Stop accepting new connections (async-signal-safe). */
-static void
-worker_close_listen(void)
-{
-    if (worker_listen >= 0 && worker_dead >= 0)
-        dup2(worker_dead, worker_listen);
-}
-
-static void
-worker_on_alarm(int sig)
-{
-    (void)sig; /* its only work: interrupting the blocked read */
-}
-
-/* Arm (or, with 0, disarm) the idle backstop of a kept connection. */
-static void
-worker_idle_timer(int ms)
-{
-    struct itimerval it = {{0, 0}, {ms / 1000, (ms % 1000) * 1000}};
-
-    setitimer(ITIMER_REAL, &it, NULL);
-}
 
 static void
 worker_on_term(int sig)
 {
     (void)sig;
-    worker_stop = 1;
-    worker_close_listen();
-    /* blocked in accept() with no connection: nothing is in flight */
-    if (worker_in_accept && worker_fr.ipcFd < 0)
-        siglongjmp(worker_jmp, 1);
+    worker_stop = 1; /* ends the wait the worker is in, if any */
 }
 
 static void
@@ -93,14 +65,8 @@ worker_signals(void)
 
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = worker_on_term;
-    /* restart interrupted reads: a request being read on a kept
-     * connection must not fail because the worker was asked to stop */
-    sa.sa_flags = SA_RESTART;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
-    sa.sa_flags = 0;
-    sa.sa_handler = worker_on_alarm; /* no SA_RESTART: see KEPT_IDLE_MS */
-    sigaction(SIGALRM, &sa, NULL);
     sa.sa_handler = SIG_IGN;
     sigaction(SIGPIPE, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
@@ -108,6 +74,7 @@ worker_signals(void)
                                      stops the workers in order */
     sa.sa_handler = SIG_DFL;
     sigaction(SIGCHLD, &sa, NULL);
+    sigaction(SIGALRM, &sa, NULL);
     sigemptyset(&all);
     sigprocmask(SIG_SETMASK, &all, NULL);
 }
@@ -123,66 +90,128 @@ worker_setup(void)
     return 0;
 }
 
+/* Wait for a new connection and take it: its descriptor, or -1 when the
+ * wait ended without one (SIGTERM, or another worker took it). */
+static int
+worker_accept(int epfd, int listen_fd, const sigset_t *waitmask)
+{
+    struct epoll_event ev;
+    int n, fd;
+
+    n = epoll_pwait(epfd, &ev, 1, -1, waitmask);
+    if (n <= 0)
+        return -1; /* EINTR: SIGTERM */
+    fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+    if (fd < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+        errno != ECONNABORTED) {
+        struct timespec pause = {0, 100 * 1000000L};
+
+        kedr_error("worker: accept failed: %s", strerror(errno));
+        (void)ppoll(NULL, 0, &pause, waitmask); /* EMFILE and the like */
+    }
+    return fd;
+}
+
+/* Wait up to `ms` for the next request on the kept connection `fd`:
+ * 1 when it has data (or was closed by nginx), 0 on timeout, -1 when
+ * SIGTERM ended the wait. */
+static int
+worker_wait_kept(int fd, int ms, const sigset_t *waitmask)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    int n = ppoll(&p, 1, &ts, waitmask);
+
+    return n < 0 ? -1 : n > 0;
+}
+
 int
 kedr_worker_run(int listen_fd, int slot)
 {
     struct kedr_slot *me = &kedr_slots[slot];
     FCGX_Request *fr = &worker_fr;
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLEXCLUSIVE};
     static struct kedr_req r;
     static int served;
-    static bool draining;
-    static uint64_t drain_start;
+    bool draining = false;
+    uint64_t drain_start = 0;
+    sigset_t term, waitmask;
+    int epfd, dead;
 
-    worker_listen = listen_fd;
-    worker_dead = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     worker_signals();
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    sigprocmask(SIG_BLOCK, &term, &waitmask); /* waitmask: SIGTERM open */
     kedr_my_slot = me;
     if (worker_setup() != 0)
         return 2;
+    /* libfcgi's listening socket: one that does not listen, so that when
+     * a kept connection closes libfcgi's accept() fails at once */
+    dead = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    epfd = epoll_create1(EPOLL_CLOEXEC);
+    ev.data.fd = listen_fd;
+    if (dead < 0 || epfd < 0 ||
+        epoll_ctl(epfd, EPOLL_CTL_ADD, listen_fd, &ev) != 0) {
+        kedr_error("worker: cannot wait for connections: %s", strerror(errno));
+        return 2;
+    }
     FCGX_Init();
-    if (FCGX_InitRequest(fr, listen_fd, 0) != 0)
+    if (FCGX_InitRequest(fr, dead, 0) != 0)
         return 2;
     kedr_arena_init(&r.arena);
-    if (sigsetjmp(worker_jmp, 1) != 0)
-        goto out;
     for (;;) {
-        int rc;
+        if (!draining &&
+            (worker_stop || (kedr_srv.conf->max_requests > 0 &&
+                             served >= kedr_srv.conf->max_requests))) {
+            draining = true; /* no new connections from here on */
+            drain_start = kedr_now_ms();
+        }
+        if (fr->ipcFd < 0) {
+            int fd;
 
-        worker_in_accept = 1;
-        if (worker_stop && fr->ipcFd < 0)
-            break;
-        rc = FCGX_Accept_r(fr);
-        worker_in_accept = 0;
-        worker_idle_timer(0);
-        if (rc < 0) {
-            if (worker_stop || draining)
-                break; /* the kept connection closed; no more accepting */
-            kedr_error("worker: accept failed (%d)", rc);
-            break;
+            if (draining)
+                break;
+            if ((fd = worker_accept(epfd, listen_fd, &waitmask)) < 0)
+                continue;
+            /* hand libfcgi an open connection: with keepConnection set,
+             * FCGX_Accept_r's finishing of the previous request leaves
+             * it open and reads the request from it */
+            fr->ipcFd = fd;
+            fr->keepConnection = 1;
+        } else {
+            int ms = KEPT_IDLE_MS, w;
+
+            if (draining) {
+                uint64_t spent = kedr_now_ms() - drain_start;
+
+                ms = spent >= DRAIN_MS ? 0 : (int)(DRAIN_MS - spent);
+            }
+            w = worker_wait_kept(fr->ipcFd, ms, &waitmask);
+            if (w < 0)
+                continue; /* SIGTERM: start draining */
+            if (w == 0) {
+                FCGX_Free(fr, 1); /* idle past the backstop, or drained */
+                continue;
+            }
+        }
+        if (FCGX_Accept_r(fr) < 0) {
+            /* the connection closed, or broke before a whole request;
+             * libfcgi closed it and found no listening socket */
+            FCGX_Free(fr, 1);
+            continue;
         }
         me->req_start_ms = kedr_now_ms();
         kedr_server_handle(&r, fr);
         FCGX_Finish_r(fr);
-        if (fr->ipcFd >= 0)
-            worker_idle_timer(KEPT_IDLE_MS);
         kedr_arena_clear(&r.arena);
         kedr_log_rid = NULL;
         me->req_start_ms = 0;
         me->served++;
-        if (!draining &&
-            (worker_stop || (kedr_srv.conf->max_requests > 0 &&
-                             ++served >= kedr_srv.conf->max_requests))) {
-            draining = true;
-            drain_start = kedr_now_ms();
-            worker_close_listen();
-        }
-        if (draining &&
-            (fr->ipcFd < 0 || kedr_now_ms() - drain_start > DRAIN_MS))
-            break;
+        served++;
     }
-out:
-    worker_in_accept = 0;
     FCGX_Free(fr, 1);
+    close(epfd);
+    close(dead);
     kedr_arena_release(&r.arena);
     kedr_server_teardown();
     kedr_db_close();

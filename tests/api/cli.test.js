@@ -54,6 +54,11 @@ const refusals = [
     },
     { enabled: ['t_badmagic'], module: 't_badmagic', why: 'not a kedr module (bad magic 0xdeadbeef)' },
     { enabled: ['t_badname'], module: 't_badname', why: 'descriptor names it "t_othername", the file "t_badname"' },
+    {
+        enabled: ['t_badgrant'],
+        module: 't_badgrant',
+        why: 'grant of "clients.merge" to "manager": a grant names a role and one of the module\'s own permissions',
+    },
     { enabled: ['t_needs_missing'], module: 't_needs_missing', why: 'requires "t_nowhere", which is not found' },
     {
         enabled: ['t_cycle_a', 't_cycle_b'],

@@ -675,6 +675,28 @@ test_empty_pattern_refused(void **state)
     assert_int_equal(fx->rt.n, 0);
 }
 
+/* "." and ".." (sent as they are or percent-encoded) never reach a
+ * parameter: REQUEST_URI is not normalised by nginx. */
+static void
+test_dot_segments(void **state)
+{
+    struct fixture *fx = *state;
+    static const struct kedr_route r = {"GET", "/greetings/:id", h_one, NULL,
+                                        NULL};
+
+    add_ok(fx, HELLO, &r, NULL);
+    assert_int_equal(match(fx, "GET", HELLO "/greetings/7"), 0);
+    assert_string_equal(param(&fx->m, "id"), "7");
+    assert_int_equal(match(fx, "GET", HELLO "/greetings/.."), KEDR_ENOTFOUND);
+    assert_int_equal(match(fx, "GET", HELLO "/greetings/."), KEDR_ENOTFOUND);
+    assert_int_equal(match(fx, "GET", HELLO "/greetings/%2e%2E"),
+                     KEDR_ENOTFOUND);
+    assert_int_equal(match(fx, "GET", "/api/v1/../v1/hello/greetings/7"),
+                     KEDR_ENOTFOUND);
+    assert_int_equal(match(fx, "GET", HELLO "/greetings/..."), 0);
+    assert_string_equal(param(&fx->m, "id"), "...");
+}
+
 #define FX_TEST(f) cmocka_unit_test_setup_teardown(f, fx_setup, fx_teardown)
 
 int
@@ -703,6 +725,7 @@ main(void)
         FX_TEST(test_two_prefixes),
         FX_TEST(test_many_routes),
         FX_TEST(test_empty_pattern_refused),
+        FX_TEST(test_dot_segments),
     };
 
     kedr_log_level = -1;

@@ -181,3 +181,27 @@ test('on a phone: the assortment grid, saved and seen again after a reload', asy
     checkPage(mp);
     await mp.context().close();
 });
+
+test('a user with clients.read only: no export, import or edit controls; the outlet and its assortment read-only', async () => {
+    assert.equal((await api.call('POST', '/roles', { name: 'clients_reader', label_ru: 'Клиенты (чтение)',
+        label_en: 'Clients (read)', permissions: ['clients.read', 'catalog.read'] })).status, 201);
+    const pw = 'Reader-Password-1';
+    assert.equal((await api.call('POST', '/users', { login: 'creader', full_name: 'Читатель', password: pw,
+        roles: ['clients_reader'] })).status, 201);
+    const rp = await newPage(browser, stack);
+    await login(rp, 'creader', pw);
+    await rp.goto('/clients/outlets');
+    await waitText(rp, '.list-count', '2');
+    assert.equal(await rp.locator('[data-export]').count(), 0, 'no export links without clients.export');
+    assert.equal(await rp.getByRole('button', { name: 'Загрузить CSV' }).count(), 0);
+    assert.equal(await rp.getByRole('link', { name: 'Новая торговая точка' }).count(), 0);
+    await rp.goto(`/clients/outlets/${outletId}?tab=assortment`);
+    await waitText(rp, '.as-grid', 'Последняя проверка');
+    assert.equal(await rp.getByRole('button', { name: 'Сохранить ассортимент' }).isVisible(), false);
+    assert.equal(await rp.locator('.as-present:not([disabled])').count(), 0);
+    await rp.getByRole('tab', { name: 'Точка', exact: true }).click();
+    await waitText(rp, '.cl-outlet-view', 'Сеть Электромир');
+    assert.equal(await rp.locator('.cl-outlet-form').count(), 0, 'no edit form');
+    checkPage(rp);
+    await rp.context().close();
+});

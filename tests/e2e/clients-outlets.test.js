@@ -115,9 +115,17 @@ test('a stale save from a second page gets the conflict panel', async () => {
 });
 
 test('on a phone: the assortment grid, saved and seen again after a reload', async () => {
-    const mp = await newPage(browser, stack, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const mp = await newPage(browser, stack, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true,
+        geolocation: { latitude: 56.859611, longitude: 35.911896 }, permissions: ['geolocation'] });
     await login(mp, 'admin', admin);
     await mp.goto(`/clients/outlets/${outletId}`);
+    // in the shop: the coordinates from the phone
+    await mp.getByRole('button', { name: 'Взять координаты с телефона' }).click();
+    await waitText(mp, '.cl-locate-note', 'сохраните точку');
+    await mp.getByRole('button', { name: 'Сохранить', exact: true }).click();
+    await waitText(mp, '.toast', 'Торговая точка сохранена');
+    const o = (await api.call('GET', `${C}/outlets/${outletId}`)).json;
+    assert.deepEqual([Number(o.lat), Number(o.lon)], [56.859611, 35.911896]);
     await mp.getByRole('tab', { name: 'Ассортимент' }).click();
     await waitText(mp, '.as-grid', 'Ещё не проверялась');
     const row = (name) => mp.locator('.as-row', { has: mp.locator('.as-name', { hasText: name }) });
@@ -172,6 +180,19 @@ test('on a phone: the assortment grid, saved and seen again after a reload', asy
     await mp.getByLabel('Только те, что есть').check();
     assert.equal(await mp.locator('.as-row:visible').count(), 2);
     await shot(mp, 'assortment-phone-saved');
+    // someone else saves the assortment meanwhile: a save from here gets the conflict panel
+    const now = (await api.call('GET', `${C}/outlets/${outletId}/assortment`)).json;
+    assert.equal((await api.call('PUT', `${C}/outlets/${outletId}/assortment?version=${now.version}`,
+        { groups: [{ group_id: series.id, shelf_share: 40, facings: 12 }] })).status, 200);
+    await mp.getByLabel('Только те, что есть').uncheck();
+    await row('Кедр Электро').getByRole('checkbox').check();
+    await mp.getByRole('button', { name: 'Сохранить ассортимент' }).click();
+    await waitText(mp, '.form-alert', 'Ассортимент уже изменил кто-то другой');
+    await shot(mp, 'assortment-conflict');
+    await mp.getByRole('button', { name: 'Загрузить заново' }).click();
+    await waitText(mp, '.toast', 'Загружен текущий ассортимент');
+    assert.equal(await row('Кедр Электро').getByRole('checkbox').isChecked(), false);
+    assert.equal(await row('Этюд').first().getByLabel('Доля полки, %').inputValue(), '40');
     // the outlet list with its filters fits the phone too
     await mp.goto('/clients/outlets');
     await waitText(mp, '.list-count', '2');

@@ -31,7 +31,7 @@ export default function register(kedr) {
     kedr.css('clients.css');
     const { h, replace, append, debounce } = kedr.dom;
     const { listView, recordForm, recordPage, historyList, emptyState, skeleton, errorState, toast, dialog, confirmDialog } = kedr.ui;
-    const { localiseErrors, cpSearch, sectionNav, listTools } = helpers(kedr, t);
+    const { localiseErrors, cpSearch, cpName, sectionNav, listTools } = helpers(kedr, t);
     const canWrite = () => kedr.can('clients.write');
     kedr.menu([{ path: '/clients/contacts', label_ru: strings.ru.contacts, label_en: strings.en.contacts },
         { path: '/clients/outlets', label_ru: strings.ru.outlets, label_en: strings.en.outlets }]);
@@ -142,6 +142,8 @@ export default function register(kedr) {
                         await resolveUsers([v]);
                         return userLabel(v);
                     } },
+                { name: 'distributor_id', label: t('served_by'), type: 'reference', search: cpSearch({ kind: 'distributor' }),
+                    resolve: cpName },
                 ...attrFilters(defs),
             ],
             columns: [

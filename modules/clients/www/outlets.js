@@ -48,6 +48,26 @@ export default function registerOutlets(kedr, t) {
     const toForm = (o, defs) => recordCodec(defs).toForm(o);
     const fromForm = (d, opts) => recordCodec([]).fromForm(d, opts);
 
+    // Standing in the shop: the phone's position into the coordinates.
+    function locateButton(f) {
+        const note = h('p', { class: 'help cl-locate-note', role: 'status' });
+        const btn = h('button', { type: 'button', class: 'btn btn-small cl-locate', text: t('locate'), onclick: () => {
+            note.textContent = t('locating');
+            btn.disabled = true;
+            navigator.geolocation.getCurrentPosition((pos) => {
+                btn.disabled = false;
+                f.field('lat').set(Math.round(pos.coords.latitude * 1e6) / 1e6);
+                f.field('lon').set(Math.round(pos.coords.longitude * 1e6) / 1e6);
+                f.el.classList.add('is-dirty');
+                note.textContent = t('located');
+            }, (err) => {
+                btn.disabled = false;
+                note.textContent = t('locate_failed', { x: err.message || String(err.code) });
+            }, { enableHighAccuracy: true, timeout: 15000 });
+        } });
+        return h('div', { class: 'field field-wide cl-locate-box', hidden: !('geolocation' in navigator) }, btn, note);
+    }
+
     // --- /clients/outlets: the list ---
     kedr.route('/clients/outlets', async (ctx) => {
         kedr.setTitle(t('outlets'));
@@ -118,6 +138,7 @@ export default function registerOutlets(kedr, t) {
             },
             onSaved: (o) => kedr.navigate(`/clients/outlets/${o.id}`),
         });
+        form.field('lon').el.after(locateButton(form));
         replace(ctx.main, backLink, h('div', { class: 'page-head' }, h('h1', { text: t('new_outlet') })),
             h('section', { class: 'card' }, form.el));
         form.focus();
@@ -227,6 +248,7 @@ export default function registerOutlets(kedr, t) {
                 onReloaded: sync,
                 onSaved: sync,
             });
+            form.field('lon').el.after(locateButton(form));
             append(panel, [h('section', { class: 'card cl-outlet-form' }, h('h2', { class: 'cl-h2', text: t('edit_outlet') }), form.el)]);
         }
 

@@ -226,3 +226,27 @@ test('a user with clients.read only: no export, import or edit controls; the out
     checkPage(rp);
     await rp.context().close();
 });
+
+test('in English (the admin\'s language switched last): the outlet, its grid and the list speak English', async () => {
+    const ep = await newPage(browser, stack);
+    await login(ep, 'admin', admin);
+    await ep.goto(`/clients/outlets/${outletId}?tab=assortment`);
+    await waitText(ep, '.as-grid', 'Последняя проверка');
+    await ep.getByRole('button', { name: /Меню пользователя/ }).click();
+    await ep.getByRole('menuitemradio', { name: 'English' }).click();
+    await waitText(ep, '.as-grid', 'Last check');
+    await ep.getByRole('button', { name: 'Save the assortment' }).waitFor();
+    await waitText(ep, '.as-row', 'Shelf share, %');
+    // no string table key shows itself (a missing translation)
+    const keys = /\b(as|tab|outlet|format|gkind|import|strlist|tree)[._][a-z_]+\b/;
+    assert.doesNotMatch(await ep.locator('#main').innerText(), keys);
+    await shot(ep, 'en-assortment');
+    await ep.getByRole('tab', { name: 'Outlet', exact: true }).click();
+    await waitText(ep, '.cl-outlet-view', 'Electrical shop');
+    await ep.goto('/clients/outlets');
+    await waitText(ep, '.list-count', '2');
+    await ep.getByRole('link', { name: 'New outlet' }).waitFor();
+    assert.doesNotMatch(await ep.locator('#main').innerText(), keys);
+    checkPage(ep);
+    await ep.context().close();
+});

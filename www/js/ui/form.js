@@ -241,7 +241,8 @@ function makeReference(f, form, { fid, errId, describedBy, err, help, req }) {
             open(true);
             return;
         }
-        if (my !== seq) return;
+        // a late answer after the person left the field opens nothing
+        if (my !== seq || document.activeElement !== input) return;
         options = res;
         replace(list, options.length ? options.map((o, i) => h('li', {
             id: `${listId}-${i}`, role: 'option', 'aria-selected': 'false', class: 'combo-option',

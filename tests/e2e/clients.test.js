@@ -191,9 +191,17 @@ test('the contact page: reports-to by search, links to counterparties added and 
     // and unlink her again
     await form.getByRole('button', { name: 'Убрать Электро-Дистрибуция' }).click();
     await page.getByRole('button', { name: 'Сохранить' }).click();
-    await waitText(page, '.toast', 'Контакт сохранён');
+    await page.locator('.cl-contact-view .cl-links', { hasText: 'Электро-Дистрибуция' }).waitFor({ state: 'detached' });
     c = (await api.call('GET', `${C}/contacts/${anna.id}`)).json;
     assert.deepEqual(c.links.map((l) => l.counterparty_id), [holding.id]);
+    // the list of every contact, from the clients' section links
+    await page.goto('/clients');
+    await page.getByRole('navigation', { name: 'Разделы клиентов' }).getByRole('link', { name: 'Контакты' }).click();
+    await page.waitForURL('**/clients/contacts');
+    await page.getByRole('searchbox').fill('Сидор');
+    await waitText(page, '.list-count', '1');
+    await waitText(page, '.list tbody', 'ГК Стройинвест, Главный инженер');
+    await shot(page, 'contact-list');
     checkPage(page);
 });
 
@@ -360,7 +368,8 @@ test('extra attributes: in the form with its checks, on the card, a definition m
     await page.getByRole('button', { name: 'Сохранить' }).click();
     await waitText(page, '[data-field="attrs.opened_on"] .field-error', 'Обязательное поле');
     await page.getByLabel('Дата открытия').fill('2024-03-01');
-    await page.getByRole('button', { name: 'Сохранить' }).click();
+    await Promise.all([page.waitForResponse((r) => r.request().method() === 'PATCH' && r.status() === 200),
+        page.getByRole('button', { name: 'Сохранить' }).click()]);
     await waitText(page, '.toast', 'Контрагент сохранён');
     assert.equal((await api.call('GET', `${C}/counterparties/${id}`)).json.attrs.opened_on, '2024-03-01');
 

@@ -440,6 +440,7 @@ struct kedr_req {
     const char *sqlstate;
     /* output */
     struct FCGX_Request *fcgx; /* the client, for a streamed response */
+    bool unsized;              /* a streamed head: no Content-Length */
     bool streamed;             /* the head went out: status fixed */
     int status;
     const char *content_type;

@@ -82,8 +82,12 @@ import_header(struct kedr_req *r, const struct kedr_import_col *cols,
                 bad++;
             }
     }
-    return bad > 0 ? kedr_req_fail(r, KEDR_EINVAL, NULL, "bad header row")
-                   : 0;
+    for (size_t i = 0; i < rec->n && bad == 0; i++)
+        if (map[i] >= 0)
+            return 0;
+    if (bad == 0)
+        kedr_api->field_error(r, "header", "no column of this import");
+    return kedr_req_fail(r, KEDR_EINVAL, NULL, "bad header row");
 }
 
 /* Whether every cell of a record is blank (";;;" lines Excel writes). */

@@ -324,6 +324,7 @@ kedr_req_error_response(struct kedr_req *r, int code)
         code = r->err_code;
     if (code >= 0)
         code = KEDR_EINTERNAL;
+    r->unsized = false;
     r->status = kedr_error_status(code);
     err = json_object();
     json_object_set_new(err, "code", json_string(kedr_error_name(code)));
@@ -359,7 +360,7 @@ kedr_req_render_head(struct kedr_req *r, struct kedr_buf *b)
                       strcmp(r->content_type, "application/json") == 0
                           ? "; charset=utf-8"
                           : "");
-    if (!r->streamed)
+    if (!r->unsized)
         kedr_buf_addf(b, "Content-Length: %zu\r\n", r->outlen);
     kedr_buf_addf(b, "X-Request-Id: %s\r\n", r->rid);
     kedr_buf_adds(b, "Cache-Control: no-store\r\n");

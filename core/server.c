@@ -246,11 +246,14 @@ kedr_req_stream_begin(struct kedr_req *r, int status, const char *content_type)
     if (r->fcgx == NULL || r->streamed)
         return kedr_req_fail(r, KEDR_EINTERNAL, NULL,
                              "no client to stream the response to");
+    kedr_buf_init(&head, &r->arena);
     r->status = status;
     r->content_type = kedr_arena_strdup(&r->arena, content_type);
-    r->streamed = true;
-    kedr_buf_init(&head, &r->arena);
+    r->unsized = true;
     kedr_req_render_head(r, &head);
+    /* nothing sent before this point: an error up to here still has the
+     * one error shape (kedr_req_error_response clears `unsized`) */
+    r->streamed = true;
     if (FCGX_PutStr(head.data, (int)head.len, r->fcgx->out) != (int)head.len)
         return kedr_req_fail(r, KEDR_EINTERNAL, NULL, "the client went away");
     return 0;

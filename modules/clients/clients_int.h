@@ -17,17 +17,20 @@
  * --------------------------------------------------------------------- */
 
 /* ---------------------------------------------------------------------
- * "Own only" (sql/0004_scope.sql): whether the caller sees row `a`.  A
- * caller with a role that is not own-only sees every row; the outlet and
- * contact tests look up other rows, so an unlimited caller skips them.
+ * "Own only" (sql/0004_scope.sql): whether the caller sees row `a`.  The
+ * caller's scope is read once per statement (an InitPlan: `(SELECT NOT
+ * core.own_only())`), so a caller with a role that is not own-only pays
+ * no function call per row, and the lookups of the outlet and contact
+ * tests run only for an own-only caller.
  * --------------------------------------------------------------------- */
 #define CLIENTS_CP_VISIBLE(a)                                                  \
-    "clients.visible_counterparty(" a ".manager_id, " a ".region)"
+    "((SELECT NOT core.own_only()) OR clients.visible_counterparty(" a         \
+    ".manager_id, " a ".region))"
 #define CLIENTS_OUTLET_VISIBLE(a)                                              \
-    "(NOT core.own_only() OR clients.visible_outlet(" a ".manager_id, " a      \
-    ".owner_id))"
+    "((SELECT NOT core.own_only()) OR clients.visible_outlet(" a               \
+    ".manager_id, " a ".owner_id))"
 #define CLIENTS_CONTACT_VISIBLE(a)                                             \
-    "(NOT core.own_only() OR clients.visible_contact(" a ".id))"
+    "((SELECT NOT core.own_only()) OR clients.visible_contact(" a ".id))"
 
 /* The distributors serving counterparty `a`: [{distributor_id, name,
  * main}], the main one first. */

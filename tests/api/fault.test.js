@@ -69,6 +69,10 @@ async function faultTests() {
         if (fault.alloc) headers['X-Kedr-Fault-Alloc'] = String(fault.alloc);
         if (fault.db) headers['X-Kedr-Fault-Db'] = String(fault.db);
         stats.requests++;
+        if (route.csv !== undefined) {
+            headers['Content-Type'] = 'text/csv';
+            return stack.request(route.method, T + route.path, { body: route.csv, headers });
+        }
         return stack.request(route.method, T + route.path, { json: route.body, headers });
     }
 
@@ -138,6 +142,21 @@ async function faultTests() {
             adds: { items: 0, audits: 0, bulk: 0 },
         },
         {
+            // kedr_import_csv: a savepoint per row, a hook per row
+            name: 'import', method: 'POST', path: '/import', csv: 'name;note\r\nalpha;first\r\nbeta;\r\n',
+            status: 200, adds: { items: 2, audits: 2, bulk: 0 },
+        },
+        {
+            // the preview: a row that fails (ROLLBACK TO its savepoint), then
+            // everything rolled back to the import's savepoint
+            name: 'import preview', method: 'POST', path: '/import?dry_run=true',
+            csv: 'name\r\ngamma\r\nFAIL\r\ndelta\r\n', status: 200, adds: { items: 0, audits: 0, bulk: 0 },
+        },
+        {
+            name: 'import with a bad row', method: 'POST', path: '/import', csv: 'name\r\nepsilon\r\nFAIL\r\n',
+            status: 422, adds: { items: 0, audits: 0, bulk: 0 },
+        },
+        {
             // the core's validation error path (422): nothing to write
             name: 'invalid', method: 'POST', path: '/write', body: { name: 'x', bogus: 1, also: [] }, status: 422,
             adds: { items: 0, audits: 0, bulk: 0 },
@@ -178,6 +197,60 @@ async function faultTests() {
             assert.equal(past.status, route.status, past.text);
             for (const [k, v] of Object.entries(route.adds)) expected[k] += v;
             assert.deepEqual(await counts(), expected);
+        });
+    }
+
+    // A streamed export: a failure before the head answers 500 in the one
+    // shape; after it the status is gone, so the transfer must be cut
+    // (never a 200 that ends like a complete file).  Its fault counts
+    // cannot come back in a header sent before them: each point fails in
+    // turn until a request goes through whole.
+    async function exportOnce(urlPath, fault = {}) {
+        const headers = {};
+        if (fault.alloc) headers['X-Kedr-Fault-Alloc'] = String(fault.alloc);
+        if (fault.db) headers['X-Kedr-Fault-Db'] = String(fault.db);
+        stats.requests++;
+        const res = await fetch(stack.url + T + urlPath, { headers });
+        try {
+            return { status: res.status, headers: res.headers, body: Buffer.from(await res.arrayBuffer()) };
+        } catch {
+            return { status: res.status, cut: true };
+        }
+    }
+
+    for (const format of ['csv', 'xlsx']) {
+        test(`export ${format}: failures before the head answer 500, after it cut the stream`, async (t) => {
+            const urlPath = `/export?format=${format}&n=1500`; // two batches of the cursor
+            const clean = await exportOnce(urlPath);
+            assert.equal(clean.status, 200);
+            assert.ok(!clean.cut, 'a clean export completes');
+            const complete = (res) => !res.cut && res.status === 200 &&
+                (format === 'csv' ? res.body.equals(clean.body) : res.body.length > 1000 &&
+                    res.body.readUInt32LE(res.body.length - 22) === 0x06054b50);
+            assert.ok(complete(clean));
+            const seen = { before: 0, cut: 0 };
+            for (const kind of ['alloc', 'db']) {
+                let k = 1;
+                for (; k < 5000; k++) {
+                    const res = await exportOnce(urlPath, { [kind]: k });
+                    stats.points++;
+                    if (complete(res)) break;
+                    if (res.cut) {
+                        assert.equal(res.status, 200, `${kind} ${k}: cut after the head`);
+                        seen.cut++;
+                    } else {
+                        assertFailed({ ...res, text: res.body.toString(), json: JSON.parse(res.body.toString()) },
+                            `export ${format} ${kind} ${k}`);
+                        seen.before++;
+                    }
+                    const ok = await exportOnce(urlPath);
+                    assert.ok(complete(ok), `${kind} ${k}: the next export completes`);
+                }
+                assert.ok(k > 1 && k < 5000, `${kind}: ${k - 1} failure points`);
+            }
+            t.diagnostic(`export ${format}: ${seen.before} failed before the head, ${seen.cut} cut after it`);
+            assert.ok(seen.before > 0);
+            assert.deepEqual(await counts(), expected, 'an export writes nothing');
         });
     }
 

@@ -151,6 +151,9 @@ test('bad files: unknown header, empty, unclosed quote, too many rows, too large
     res = await importCsv('name;Название\r\nX;Y\r\n');
     assert.equal(res.status, 422, res.text);
     assert.match(res.json.error.fields.header, /twice/);
+    res = await importCsv(';;\r\nX;Y;Z\r\n');
+    assert.equal(res.status, 422, res.text);
+    assert.equal(res.json.error.fields.header, 'no column of this import');
     for (const empty of ['', '\ufeff', '\r\n\r\n']) {
         res = await importCsv(empty);
         assert.equal(res.status, 422, res.text);

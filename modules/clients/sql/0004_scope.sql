@@ -9,8 +9,10 @@
 -- the functions answer true at once.
 
 -- Inlined by the planner into the caller's WHERE (a single SELECT of an
--- expression without sub-queries), so a list pays no function call per
--- row.
+-- expression without sub-queries).  The module's statements write
+-- `((SELECT NOT core.own_only()) OR clients.visible_...(...))`: the
+-- scope is then read once per statement (an InitPlan), not per row, and
+-- an unlimited caller skips the test.
 CREATE FUNCTION clients.visible_counterparty(manager_id bigint, region text)
     RETURNS boolean
     LANGUAGE sql STABLE PARALLEL SAFE
@@ -18,9 +20,7 @@ CREATE FUNCTION clients.visible_counterparty(manager_id bigint, region text)
               OR ($1 = core.current_user_id()) IS TRUE
               OR ($2 = ANY (core.user_regions())) IS TRUE $$;
 
--- These two look up other rows, so they are called, not inlined: the
--- module's lists write `(NOT core.own_only() OR clients.visible_...(...))`
--- so an unlimited caller skips the call.
+-- These two look up other rows, so they are called, not inlined.
 CREATE FUNCTION clients.visible_outlet(manager_id bigint, owner_id bigint)
     RETURNS boolean
     LANGUAGE sql STABLE PARALLEL SAFE

@@ -13,6 +13,9 @@
  *                          statement PostgreSQL refuses (division by zero):
  *                          500 db_error, everything rolled back
  *   GET  /count            rows of each table and the worker's pid
+ *   POST /import[?dry_run] a CSV of names: each row inserted like /write
+ *                          under its savepoint ("FAIL" fails its row)
+ *   GET  /export?format=&n= n generated rows as a CSV or XLSX file
  *
  * The module keeps the rule of an unwinding arena: a resource held across
  * a call that may allocate (a JSON payload) is registered with
@@ -51,6 +54,25 @@ static const char t_fault_insert_sql[] =
     "INSERT INTO t_fault.item (name, note) VALUES ($1, $2) "
     "RETURNING json_build_object('id', id, 'name', name)::text";
 
+/* Insert an item and emit t_fault.item.written (its hook writes the
+ * audit row); *ev gets the item, owned by the request.  0 or a code. */
+static int
+t_fault_insert_emit(kedr_req_t *r, const char *name, const char *note,
+                    json_t **ev)
+{
+    const char *row;
+    int rc;
+
+    rc = kedr_db_json(r, t_fault_insert_sql, KEDR_PARAMS(name, note), &row);
+    if (rc != 0)
+        return rc;
+    *ev = json_loads(row, 0, NULL);
+    if (*ev == NULL)
+        return kedr_fail(r, KEDR_EINTERNAL, NULL, "bad row JSON");
+    t_fault_own(r, *ev);
+    return kedr_emit(r, "t_fault.item.written", *ev);
+}
+
 static const char t_fault_readback_sql[] =
     "SELECT i.name, i.note, (SELECT count(*) FROM t_fault.audit a "
     "WHERE a.item_id = i.id) FROM t_fault.item i WHERE i.id = $1::bigint";
@@ -59,21 +81,14 @@ static int
 t_fault_write(kedr_req_t *r)
 {
     const char *name = json_string_value(json_object_get(kedr_body(r), "name"));
-    const char *row, *id;
+    const char *id;
     char *note;
     json_t *ev;
     kedr_rows_t *rows;
     int rc;
 
     note = kedr_sprintf(r, "written by request %s", kedr_request_id(r));
-    rc = kedr_db_json(r, t_fault_insert_sql, KEDR_PARAMS(name, note), &row);
-    if (rc != 0)
-        return rc;
-    ev = json_loads(row, 0, NULL);
-    if (ev == NULL)
-        return kedr_fail(r, KEDR_EINTERNAL, NULL, "bad row JSON");
-    t_fault_own(r, ev);
-    rc = kedr_emit(r, "t_fault.item.written", ev);
+    rc = t_fault_insert_emit(r, name, note, &ev);
     if (rc != 0)
         return rc;
     id = kedr_sprintf(r, "%lld",
@@ -96,15 +111,10 @@ static int
 t_fault_fail_sql(kedr_req_t *r)
 {
     const char *name = json_string_value(json_object_get(kedr_body(r), "name"));
-    const char *row;
     json_t *ev;
     int rc;
 
-    rc = kedr_db_json(r, t_fault_insert_sql, KEDR_PARAMS(name, "doomed"), &row);
-    if (rc != 0)
-        return rc;
-    ev = t_fault_own(r, json_loads(row, 0, NULL));
-    rc = kedr_emit(r, "t_fault.item.written", ev);
+    rc = t_fault_insert_emit(r, name, "doomed", &ev);
     if (rc != 0)
         return rc;
     rc = kedr_db_exec(r, "SELECT 1 / $1::int", KEDR_PARAMS("0"));
@@ -181,7 +191,78 @@ t_fault_count(kedr_req_t *r)
                   (json_int_t)getpid()));
 }
 
+/* One row of /import: what /write does up to the hook; the name "FAIL"
+ * runs a statement PostgreSQL refuses, so the row fails and its
+ * savepoint is rolled back. */
+static int
+t_fault_import_row(kedr_req_t *r, json_t *row, void *arg, json_t **out)
+{
+    const char *name = json_string_value(json_object_get(row, "name"));
+    json_t *ev;
+    int rc;
+
+    (void)arg;
+    if (name == NULL)
+        return kedr_fail(r, KEDR_EINVAL, "name", "required");
+    if (strcmp(name, "FAIL") == 0) {
+        rc = kedr_db_exec(r, "SELECT 1 / $1::int", KEDR_PARAMS("0"));
+        return rc < 0 ? rc : 0;
+    }
+    rc = t_fault_insert_emit(r, name, "imported", &ev);
+    if (rc != 0)
+        return rc;
+    *out = json_incref(ev);
+    return 0;
+}
+
+static const struct kedr_import_col t_fault_import_cols[] = {
+    {.field = "name", .label_ru = "Имя", .label_en = "Name",
+     .type = KEDR_T_STRING},
+    {.field = "note", .label_ru = "Заметка", .label_en = "Note",
+     .type = KEDR_T_STRING},
+    {0},
+};
+
+static int
+t_fault_import(kedr_req_t *r)
+{
+    return kedr_import_csv(r, t_fault_import_cols, t_fault_import_row, NULL);
+}
+
+static const struct kedr_column t_fault_export_cols[] = {
+    {.name = "id", .label_ru = "Номер", .label_en = "No.", .type = KEDR_T_INT},
+    {.name = "name", .label_ru = "Имя", .label_en = "Name",
+     .type = KEDR_T_STRING},
+    {.name = "day", .label_ru = "День", .label_en = "Day", .type = KEDR_T_DATE},
+    {0},
+};
+
+static const char t_fault_export_sql[] =
+    "SELECT g AS id, 'item ' || g AS name, date '2026-01-01' + g AS day "
+    "FROM generate_series(1, $1::int) g";
+
+/* GET /export?format=csv|xlsx&n=N */
+static int
+t_fault_export(kedr_req_t *r)
+{
+    long n = kedr_query_count(r, "n", 3, 5000);
+
+    if (n < 0)
+        return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
+    return kedr_export(r, kedr_query(r, "format"), "fault", t_fault_export_cols,
+                       t_fault_export_sql,
+                       KEDR_PARAMS(kedr_sprintf(r, "%ld", n)));
+}
+
 static const struct kedr_route t_fault_routes[] = {
+    {.method = "POST",
+     .path = "/import",
+     .handler = t_fault_import,
+     .permission = KEDR_PUBLIC},
+    {.method = "GET",
+     .path = "/export",
+     .handler = t_fault_export,
+     .permission = KEDR_PUBLIC},
     {.method = "POST",
      .path = "/write",
      .handler = t_fault_write,

@@ -1,0 +1,342 @@
+/*
+ * test_csv.c -- core/csv.c: the CSV reader (data-driven cases in
+ * tests/data/csv, see tests/data/README.md), separator and encoding
+ * detection, quoting for output, header matching and cell conversion.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+#include "testdata.h"
+
+static int
+arena_setup(void **state)
+{
+    struct kedr_arena *a = malloc(sizeof(*a));
+
+    if (a == NULL)
+        return -1;
+    kedr_arena_init(a);
+    *state = a;
+    return 0;
+}
+
+static int
+arena_teardown(void **state)
+{
+    struct kedr_arena *a = *state;
+
+    kedr_arena_release(a);
+    free(a);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* the reader, data-driven                                             */
+/* ------------------------------------------------------------------ */
+
+/* A cell as "...": '"' and '\' escaped, control bytes as \xHH (the text
+ * is UTF-8 by then). */
+static void
+render_cell(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p < 0x20 || *p == 0x7f)
+            fprintf(f, "\\x%02X", *p);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+/* csv: "sep X", then "LINE: cells..." per record, "error LINE" for a
+ * refused record, "encoding error" when the text is neither UTF-8 nor
+ * Windows-1251. */
+static char *
+run_csv(const char *input, size_t len)
+{
+    struct kedr_arena a;
+    struct kedr_csv c;
+    struct kedr_csv_rec rec;
+    char *out = NULL;
+    size_t outlen, n;
+    FILE *f = open_memstream(&out, &outlen);
+    const char *text;
+    int rc;
+
+    kedr_arena_init(&a);
+    text = kedr_csv_to_utf8(&a, input, len, &n);
+    if (text == NULL) {
+        fputs("encoding error\n", f);
+        goto done;
+    }
+    kedr_csv_init(&c, text, n, kedr_csv_detect_sep(text, n));
+    fprintf(f, "sep %c\n", c.sep);
+    while ((rc = kedr_csv_next(&c, &a, &rec)) != 0) {
+        if (rc < 0) {
+            fprintf(f, "error %u\n", rec.line);
+            break;
+        }
+        fprintf(f, "%u:", rec.line);
+        for (size_t i = 0; i < rec.n; i++) {
+            fputc(' ', f);
+            render_cell(f, rec.cells[i]);
+        }
+        fputc('\n', f);
+    }
+done:
+    fclose(f);
+    kedr_arena_release(&a);
+    return out;
+}
+
+static void
+test_data_csv(void **state)
+{
+    (void)state;
+    testdata_run("csv", run_csv);
+}
+
+static void
+test_reader_limits(void **state)
+{
+    struct kedr_arena *a = *state;
+    struct kedr_csv c;
+    struct kedr_csv_rec rec;
+    size_t n = 2 * KEDR_CSV_MAX_CELLS;
+    char *many = kedr_arena_alloc(a, n + 1);
+
+    memset(many, ';', n);
+    many[n] = '\0';
+    kedr_csv_init(&c, many, n, ';');
+    assert_int_equal(kedr_csv_next(&c, a, &rec), -1);
+    /* exactly the limit is fine */
+    kedr_csv_init(&c, many, KEDR_CSV_MAX_CELLS - 1, ';');
+    assert_int_equal(kedr_csv_next(&c, a, &rec), 1);
+    assert_int_equal(rec.n, KEDR_CSV_MAX_CELLS);
+    assert_int_equal(kedr_csv_next(&c, a, &rec), 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* detection                                                           */
+/* ------------------------------------------------------------------ */
+
+static char
+sep_of(const char *s)
+{
+    return kedr_csv_detect_sep(s, strlen(s));
+}
+
+static void
+test_detect_sep(void **state)
+{
+    (void)state;
+    assert_int_equal(sep_of("a;b;c\n1,2;3"), ';');
+    assert_int_equal(sep_of("a,b,c\n1;2;3;4;5"), ',');
+    assert_int_equal(sep_of("\"a;b;c\",d,e\n"), ',');
+    assert_int_equal(sep_of("a;b,c"), ';'); /* a tie */
+    assert_int_equal(sep_of("single"), ';');
+    assert_int_equal(sep_of(""), ';');
+}
+
+static void
+test_utf8_valid(void **state)
+{
+    (void)state;
+    assert_true(kedr_utf8_valid("", 0));
+    assert_true(kedr_utf8_valid("abc Привет €", strlen("abc Привет €")));
+    assert_false(kedr_utf8_valid("a\0b", 3));
+    assert_false(kedr_utf8_valid("\xcf\xf0\xe8", 3)); /* cp1251 "При" */
+    assert_false(kedr_utf8_valid("\xc0\xaf", 2));     /* overlong */
+    assert_false(kedr_utf8_valid("\xed\xa0\x80", 3)); /* a surrogate */
+    assert_false(kedr_utf8_valid("\xd0", 1));         /* cut short */
+    assert_false(kedr_utf8_valid("\xf4\x90\x80\x80", 4));
+}
+
+static void
+test_to_utf8(void **state)
+{
+    struct kedr_arena *a = *state;
+    const char *s;
+    size_t n;
+
+    s = kedr_csv_to_utf8(a, "\xef\xbb\xbfid;имя", strlen("\xef\xbb\xbfid;имя"),
+                         &n);
+    assert_string_equal(s, "id;имя");
+    assert_int_equal(n, strlen("id;имя"));
+    s = kedr_csv_to_utf8(a, "\xcf\xf0\xe8\xe2\xe5\xf2 \xa8\xb8 \xb9", 11, &n);
+    assert_non_null(s);
+    assert_string_equal(s, "Привет Ёё №");
+    assert_null(kedr_csv_to_utf8(a, "a\x98", 2, &n)); /* undefined in 1251 */
+    assert_null(kedr_csv_to_utf8(a, "\xcf\0", 2, &n));
+    s = kedr_csv_to_utf8(a, "", 0, &n);
+    assert_int_equal(n, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* output quoting                                                      */
+/* ------------------------------------------------------------------ */
+
+static const char *
+put(struct kedr_arena *a, const char *s, char sep)
+{
+    struct kedr_buf b;
+
+    kedr_buf_init(&b, a);
+    kedr_csv_put_cell(&b, s, strlen(s), sep);
+    kedr_buf_add(&b, "", 0);
+    return b.data;
+}
+
+static void
+test_put_cell(void **state)
+{
+    struct kedr_arena *a = *state;
+
+    assert_string_equal(put(a, "plain", ';'), "plain");
+    assert_string_equal(put(a, "", ';'), "");
+    assert_string_equal(put(a, "a;b", ';'), "\"a;b\"");
+    assert_string_equal(put(a, "a,b", ';'), "a,b");
+    assert_string_equal(put(a, "a,b", ','), "\"a,b\"");
+    assert_string_equal(put(a, "say \"hi\"", ';'), "\"say \"\"hi\"\"\"");
+    assert_string_equal(put(a, "\"", ';'), "\"\"\"\"");
+    assert_string_equal(put(a, "two\nlines", ';'), "\"two\nlines\"");
+    assert_string_equal(put(a, "cr\r", ';'), "\"cr\r\"");
+    assert_string_equal(put(a, " Ёлка ", ';'), " Ёлка ");
+}
+
+/* ------------------------------------------------------------------ */
+/* headers and cells                                                   */
+/* ------------------------------------------------------------------ */
+
+static void
+test_header_eq(void **state)
+{
+    (void)state;
+    assert_true(kedr_csv_header_eq("name", "name"));
+    assert_true(kedr_csv_header_eq("  NAME\t", "name"));
+    assert_true(kedr_csv_header_eq("НАЗВАНИЕ", "название"));
+    assert_true(kedr_csv_header_eq("Ёлка", "ёЛКА"));
+    assert_true(kedr_csv_header_eq("\xc2\xa0ИНН\xc2\xa0", "инн"));
+    assert_true(kedr_csv_header_eq("", "  "));
+    assert_false(kedr_csv_header_eq("name", "names"));
+    assert_false(kedr_csv_header_eq("Ёлка", "Елка"));
+    assert_false(kedr_csv_header_eq("x", NULL));
+}
+
+/* A cell converted and dumped as JSON text, or "!<why>", or "(empty)". */
+static char *
+cell(int type, const char *text)
+{
+    static char out[256];
+    const char *why;
+    json_t *v = kedr_csv_cell_json(type, text, &why);
+    char *s;
+
+    if (v == NULL) {
+        snprintf(out, sizeof(out), why != NULL ? "!%s" : "(empty)", why);
+        return out;
+    }
+    s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+    snprintf(out, sizeof(out), "%s", s);
+    free(s);
+    json_decref(v);
+    return out;
+}
+
+static void
+test_cell_strings(void **state)
+{
+    (void)state;
+    assert_string_equal(cell(KEDR_T_STRING, "  ООО \"Ромашка\" "),
+                        "\"ООО \\\"Ромашка\\\"\"");
+    assert_string_equal(cell(KEDR_T_STRING, "   "), "(empty)");
+    assert_string_equal(cell(KEDR_T_STRING, ""), "(empty)");
+    assert_string_equal(cell(KEDR_T_ARRAY, " a, b ;c,, "),
+                        "[\"a\",\"b\",\"c\"]");
+    assert_string_equal(cell(KEDR_T_ARRAY, "один"), "[\"один\"]");
+}
+
+static void
+test_cell_numbers(void **state)
+{
+    (void)state;
+    assert_string_equal(cell(KEDR_T_INT, "42"), "42");
+    assert_string_equal(cell(KEDR_T_INT, "-7"), "-7");
+    assert_string_equal(cell(KEDR_T_INT, "+7"), "7");
+    assert_string_equal(cell(KEDR_T_INT, "1 000 000"), "1000000");
+    assert_string_equal(cell(KEDR_T_INT, "1\xc2\xa0" "000"), "1000");
+    assert_string_equal(cell(KEDR_T_INT, "1.5"), "!must be a whole number");
+    assert_string_equal(cell(KEDR_T_INT, "12abc"), "!must be a whole number");
+    assert_string_equal(cell(KEDR_T_INT, "99999999999999999999"),
+                        "!must be a whole number");
+    assert_string_equal(cell(KEDR_T_INT, "-"), "!must be a whole number");
+    assert_string_equal(cell(KEDR_T_NUMBER, "1 234,5"), "1234.5");
+    assert_string_equal(cell(KEDR_T_NUMBER, "1234.5"), "1234.5");
+    assert_string_equal(cell(KEDR_T_NUMBER, "-0,25"), "-0.25");
+    assert_string_equal(cell(KEDR_T_NUMBER, "1,2,3"), "!must be a number");
+    assert_string_equal(cell(KEDR_T_NUMBER, "1e5"), "!must be a number");
+    assert_string_equal(cell(KEDR_T_NUMBER, "nan"), "!must be a number");
+    assert_string_equal(cell(KEDR_T_MONEY, "1 234,50"), "\"1234.50\"");
+    assert_string_equal(cell(KEDR_T_MONEY, "10"), "\"10\"");
+    assert_string_equal(cell(KEDR_T_MONEY, "1.234"),
+                        "!must be an amount like 1234.50");
+}
+
+static void
+test_cell_dates_bools(void **state)
+{
+    (void)state;
+    assert_string_equal(cell(KEDR_T_DATE, "2026-11-26"), "\"2026-11-26\"");
+    assert_string_equal(cell(KEDR_T_DATE, "26.11.2026"), "\"2026-11-26\"");
+    assert_string_equal(cell(KEDR_T_DATE, "1.2.2026"), "\"2026-02-01\"");
+    assert_string_equal(cell(KEDR_T_DATE, "30.02.2026"),
+                        "!must be a date, YYYY-MM-DD or DD.MM.YYYY");
+    assert_string_equal(cell(KEDR_T_DATE, "26/11/2026"),
+                        "!must be a date, YYYY-MM-DD or DD.MM.YYYY");
+    assert_string_equal(cell(KEDR_T_DATE, "26.11.26"),
+                        "!must be a date, YYYY-MM-DD or DD.MM.YYYY");
+    assert_string_equal(cell(KEDR_T_BOOL, "да"), "true");
+    assert_string_equal(cell(KEDR_T_BOOL, "ДА"), "true");
+    assert_string_equal(cell(KEDR_T_BOOL, "Yes"), "true");
+    assert_string_equal(cell(KEDR_T_BOOL, "1"), "true");
+    assert_string_equal(cell(KEDR_T_BOOL, "TRUE"), "true");
+    assert_string_equal(cell(KEDR_T_BOOL, "Нет"), "false");
+    assert_string_equal(cell(KEDR_T_BOOL, "no"), "false");
+    assert_string_equal(cell(KEDR_T_BOOL, "0"), "false");
+    assert_string_equal(cell(KEDR_T_BOOL, "false"), "false");
+    assert_string_equal(cell(KEDR_T_BOOL, "может"),
+                        "!must be да/нет, yes/no, true/false or 1/0");
+}
+
+#define ARENA_TEST(f)                                                          \
+    cmocka_unit_test_setup_teardown(f, arena_setup, arena_teardown)
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_data_csv),
+        ARENA_TEST(test_reader_limits),
+        cmocka_unit_test(test_detect_sep),
+        cmocka_unit_test(test_utf8_valid),
+        ARENA_TEST(test_to_utf8),
+        ARENA_TEST(test_put_cell),
+        cmocka_unit_test(test_header_eq),
+        cmocka_unit_test(test_cell_strings),
+        cmocka_unit_test(test_cell_numbers),
+        cmocka_unit_test(test_cell_dates_bools),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

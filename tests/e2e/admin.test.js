@@ -52,6 +52,27 @@ test('create a user: client checks, then the server\'s errors at the field', asy
     await form.getByRole('button', { name: 'Создать пользователя' }).click();
     await waitText(page, '[data-field=login] .field-error', 'Пользователь с таким логином уже есть');
 
+    // regions as chips: Enter and commas add, × removes
+    const regions = page.getByLabel('Регионы', { exact: true });
+    await regions.fill('Москва');
+    await regions.press('Enter');
+    await regions.pressSequentially('Тула, Калуга,');
+    const chips = page.locator('[data-field=regions] .chip-item');
+    assert.deepEqual(await chips.allTextContents(), ['Москва×', 'Тула×', 'Калуга×']);
+    await page.getByRole('button', { name: 'Убрать регион «Тула»' }).click();
+    assert.equal(await page.evaluate(() => document.activeElement.id), await regions.getAttribute('id'),
+        'the focus goes back to the input');
+    await regions.fill('Тверь');
+    await regions.press('Backspace');
+    await regions.press('Backspace');
+    await regions.press('Backspace');
+    await regions.press('Backspace');
+    await regions.press('Backspace');
+    await regions.press('Backspace'); // the empty input: the last chip goes
+    assert.deepEqual(await chips.allTextContents(), ['Москва×'], 'Backspace in the empty input removed Калуга');
+    await regions.fill('Калуга'); // left in the input: saved too
+    await shot(page, 'user-new-regions', { fullPage: true });
+
     await page.getByLabel('Логин').fill('petrov.ivan');
     await form.getByRole('button', { name: 'Создать пользователя' }).click();
     await page.waitForURL(/\/admin\/users\/\d+$/);
@@ -59,6 +80,10 @@ test('create a user: client checks, then the server\'s errors at the field', asy
     await waitText(page, 'h1', 'Петров Иван Сергеевич');
     await waitText(page, '.toast', 'Пользователь создан');
     await waitText(page, '.badges', 'Менеджер');
+    assert.deepEqual(await page.locator('[data-field=regions] .chip-item span').allTextContents(), ['Калуга', 'Москва'],
+        'the server keeps them sorted');
+    assert.deepEqual((await stack.rows("SELECT regions FROM core.\"user\" WHERE login = 'petrov.ivan'"))[0].regions,
+        ['Калуга', 'Москва']);
     await shot(page, 'user-page');
     checkPage(page);
 });
@@ -120,6 +145,7 @@ test('the user\'s history comes from the audit trail', async () => {
     await page.getByRole('button', { name: 'Столбцы' }).click();
     await page.getByRole('group', { name: 'Показывать столбцы' }).getByLabel('Телефон').check();
     await waitText(page, 'table', '+7 900 000-00-00');
+    await waitText(page, 'table', 'Калуга, Москва');
     await shot(page, 'users-list-columns');
     await page.keyboard.press('Escape');
 });
@@ -131,9 +157,14 @@ test('a role\'s permissions, grouped by module, and the matrix of all roles', as
     await page.getByLabel('Добавлять приветствия').check();
     await page.getByLabel('Читать журнал изменений').check();
     await waitText(page, '[data-module=core] .perm-count', '1 из 5');
+    // own records only: its holders see their own clients and their regions'
+    const own = page.getByLabel('Только свои записи');
+    assert.equal(await own.isChecked(), false);
+    await own.check();
     await shot(page, 'role-page', { fullPage: true });
     await page.getByRole('button', { name: 'Сохранить' }).click();
     await waitText(page, '.toast', 'Сохранено');
+    await waitText(page, '.record-title .badges', 'Только свои');
 
     await page.getByRole('tab', { name: /Пользователи/ }).click();
     await waitText(page, '[role=tabpanel]:not([hidden])', 'petrov.ivan');
@@ -147,11 +178,31 @@ test('a role\'s permissions, grouped by module, and the matrix of all roles', as
     await shot(page, 'roles-matrix', { fullPage: true });
     await page.locator('.matrix-bar').getByRole('button', { name: 'Сохранить' }).click();
     await waitText(page, '.toast', 'Сохранено');
-    const roles = await stack.rows("SELECT name, permissions FROM core.role WHERE name IN ('manager', 'support') ORDER BY name");
+    const roles = await stack.rows("SELECT name, permissions, own_only FROM core.role WHERE name IN ('manager', 'support') ORDER BY name");
     assert.deepEqual(roles, [
-        { name: 'manager', permissions: ['core.audit.read', 'hello.write'] },
-        { name: 'support', permissions: ['hello.write'] },
+        { name: 'manager', permissions: ['core.audit.read', 'hello.write'], own_only: true },
+        { name: 'support', permissions: ['hello.write'], own_only: false },
     ]);
+    await page.goto('/admin/roles');
+    await waitText(page, 'table', 'Только свои');
+    assert.match(await page.getByRole('row', { name: /Менеджер/ }).textContent(), /Только свои/);
+
+    // a role holding every permission cannot be limited: said at the field
+    await page.goto('/admin/roles/new');
+    await page.getByLabel('Код роли').fill('all_own');
+    await page.getByLabel('Все права (*)').check();
+    await page.getByLabel('Только свои записи').check();
+    await page.getByRole('button', { name: 'Создать роль' }).click();
+    await waitText(page, '[data-field=own_only] .field-error', 'Роль со всеми правами (*) видит все записи');
+    await shot(page, 'role-own-only-star', { fullPage: true });
+    await page.getByLabel('Все права (*)').uncheck();
+    await page.getByLabel('Добавлять приветствия').check();
+    await page.getByRole('button', { name: 'Создать роль' }).click();
+    await page.waitForURL(/\/admin\/roles\/\d+$/);
+    await waitText(page, '.record-title .badges', 'Только свои');
+    assert.deepEqual(await stack.rows("SELECT own_only, permissions FROM core.role WHERE name = 'all_own'"),
+        [{ own_only: true, permissions: ['hello.write'] }]);
+    await page.goto('/admin/roles');
     checkPage(page);
 });
 

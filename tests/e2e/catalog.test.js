@@ -134,6 +134,117 @@ test('a new product through the form', async () => {
     checkPage(page);
 });
 
+test('the groups: a new one under the selected node, rename and move, the conflict, delete', async () => {
+    const group = (name) => stack.rows(`SELECT id, parent_id, name, kind, sort, version FROM catalog.product_group WHERE name = '${name}'`);
+    const node = (id) => page.locator(`[role=treeitem][data-id="${id}"]`);
+    await page.goto(`/catalog?group=${brand.id}`);
+    const actions = page.getByRole('group', { name: 'Действия с группой' });
+    await actions.waitFor();
+
+    // a series under the brand: the name is checked at the field
+    await actions.getByRole('button', { name: 'Новая группа в «Легранд»' }).click();
+    let dlg = page.getByRole('dialog', { name: 'Новая группа в «Легранд»' });
+    await dlg.waitFor();
+    assert.equal(await dlg.getByLabel('Входит в').inputValue(), String(brand.id));
+    await dlg.getByRole('button', { name: 'Создать группу' }).click();
+    await waitText(dlg, '[data-field=name] .field-error', 'Обязательное поле');
+    await dlg.getByLabel('Название').fill('Этика');
+    await dlg.getByRole('button', { name: 'Создать группу' }).click();
+    await waitText(dlg, '[data-field=name] .field-error', 'Здесь уже есть группа с таким названием');
+    await shot(page, 'group-new-taken');
+    await dlg.getByLabel('Название').fill('Квинтэла');
+    await dlg.getByRole('button', { name: 'Создать группу' }).click();
+    await waitText(page, '.toast', 'Группа «Квинтэла» создана');
+    const [q] = await group('Квинтэла');
+    assert.equal(q.parent_id, brand.id);
+    assert.equal(q.kind, 'series', 'the kind follows the depth');
+    await page.waitForURL(`**/catalog?group=${q.id}`);
+    assert.equal(await node(q.id).getAttribute('aria-selected'), 'true');
+    assert.equal(await node(q.id).getAttribute('aria-level'), '2');
+
+    // a group under it
+    await actions.getByRole('button', { name: 'Новая группа в «Квинтэла»' }).click();
+    dlg = page.getByRole('dialog', { name: 'Новая группа в «Квинтэла»' });
+    await dlg.getByLabel('Название').fill('Рамки');
+    await dlg.getByLabel('Код группы').fill('GR-FRAMES-Q');
+    await dlg.getByRole('button', { name: 'Создать группу' }).click();
+    await waitText(page, '.toast', 'Группа «Рамки» создана');
+    const [frames] = await group('Рамки');
+    assert.equal(frames.kind, 'group');
+    await page.waitForURL(`**/catalog?group=${frames.id}`);
+
+    // rename and move it under another brand; it cannot go under itself
+    await actions.getByRole('button', { name: 'Изменить группу «Рамки»' }).click();
+    dlg = page.getByRole('dialog', { name: 'Изменить группу' });
+    const parentOptions = await dlg.getByLabel('Входит в').locator('option').allTextContents();
+    assert.ok(!parentOptions.some((o) => o.includes('Рамки')), 'not under itself');
+    assert.equal(await dlg.getByLabel('Уровень').inputValue(), 'group');
+    await dlg.getByLabel('Название').fill('Рамки и суппорты');
+    await dlg.getByLabel('Входит в').selectOption(String(other.id));
+    await shot(page, 'group-edit');
+    await dlg.getByRole('button', { name: 'Сохранить' }).click();
+    await waitText(page, '.toast', 'Группа «Рамки и суппорты» сохранена');
+    await waitText(page, `[role=treeitem][data-id="${other.id}"]`, 'Рамки и суппорты');
+    assert.equal((await group('Рамки и суппорты'))[0].parent_id, other.id);
+    assert.equal(await node(frames.id).getAttribute('aria-selected'), 'true');
+
+    // someone else changes it meanwhile: the dialog says so and reloads
+    const cur = (await api.call('GET', `/catalog/groups/${frames.id}`)).json;
+    assert.equal((await api.call('PATCH', `/catalog/groups/${frames.id}`, { version: cur.version, sort: 7 })).status, 200);
+    await actions.getByRole('button', { name: 'Изменить группу «Рамки и суппорты»' }).click();
+    dlg = page.getByRole('dialog', { name: 'Изменить группу' });
+    await dlg.getByLabel('Название').fill('Рамки (устар.)');
+    await dlg.getByRole('button', { name: 'Сохранить' }).click();
+    await waitText(dlg, '.form-alert', 'Запись изменил другой пользователь');
+    await shot(page, 'group-conflict');
+    await dlg.getByRole('button', { name: 'Загрузить свежую версию' }).click();
+    await page.waitForFunction(() => document.querySelector('dialog input[name=sort]').value === '7');
+    assert.equal(await dlg.getByLabel('Название').inputValue(), 'Рамки и суппорты');
+    await dlg.getByRole('button', { name: 'Отмена' }).click();
+    await dlg.waitFor({ state: 'detached' });
+
+    // a group with products is not deleted
+    await node(brand.id).locator('.cat-name').first().click();
+    await actions.getByRole('button', { name: 'Удалить группу «Легранд»' }).click();
+    await page.getByRole('dialog', { name: 'Удалить группу «Легранд»?' }).getByRole('button', { name: 'Удалить' }).click();
+    await waitText(page, '.toast', 'В группе «Легранд» есть подгруппы или товары');
+    assert.equal((await group('Легранд')).length, 1);
+
+    // an empty one is; the parent is selected after it
+    await page.goto(`/catalog?group=${frames.id}`);
+    await actions.getByRole('button', { name: 'Удалить группу «Рамки и суппорты»' }).click();
+    await page.getByRole('dialog', { name: 'Удалить группу «Рамки и суппорты»?' }).getByRole('button', { name: 'Удалить' }).click();
+    await waitText(page, '.toast', 'Группа «Рамки и суппорты» удалена');
+    await page.waitForURL(`**/catalog?group=${other.id}`);
+    assert.equal(await node(frames.id).count(), 0);
+    assert.equal((await group('Рамки и суппорты')).length, 0);
+
+    // a stale delete: the tree reloads, the second try goes through
+    await page.goto(`/catalog?group=${q.id}`);
+    await actions.waitFor();
+    assert.equal((await api.call('PATCH', `/catalog/groups/${q.id}`, { version: q.version, sort: 3 })).status, 200);
+    await actions.getByRole('button', { name: 'Удалить группу «Квинтэла»' }).click();
+    await page.getByRole('dialog', { name: 'Удалить группу «Квинтэла»?' }).getByRole('button', { name: 'Удалить' }).click();
+    await waitText(page, '.toast', 'Группу только что изменил другой пользователь');
+    await actions.getByRole('button', { name: 'Удалить группу «Квинтэла»' }).click();
+    await page.getByRole('dialog', { name: 'Удалить группу «Квинтэла»?' }).getByRole('button', { name: 'Удалить' }).click();
+    await waitText(page, '.toast', 'Группа «Квинтэла» удалена');
+    await page.waitForURL(`**/catalog?group=${brand.id}`);
+
+    // at the root: a new brand; nothing to edit or delete
+    await page.locator('[role=treeitem][data-id=""] .cat-name').click();
+    assert.equal(await actions.getByRole('button', { name: 'Изменить группу' }).isDisabled(), true);
+    await actions.getByRole('button', { name: 'Новая группа верхнего уровня' }).click();
+    dlg = page.getByRole('dialog', { name: 'Новая группа' });
+    assert.equal(await dlg.getByLabel('Входит в').inputValue(), '');
+    await dlg.getByLabel('Название').fill('ABB');
+    await dlg.getByRole('button', { name: 'Создать группу' }).click();
+    await waitText(page, '.toast', 'Группа «ABB» создана');
+    assert.equal((await group('ABB'))[0].kind, 'brand');
+    await shot(page, 'groups-after');
+    checkPage(page);
+});
+
 test('a user with only catalog.read sees no edit controls', async () => {
     assert.equal((await api.call('POST', '/roles', { name: 'catalog_reader', label_ru: 'Каталог (чтение)',
         label_en: 'Catalog (read)', permissions: ['catalog.read'] })).status, 201);
@@ -144,6 +255,7 @@ test('a user with only catalog.read sees no edit controls', async () => {
     await rp.locator('#nav').getByRole('link', { name: 'Каталог', exact: true }).click();
     await waitText(rp, '.list-count', '4');
     assert.equal(await rp.getByRole('link', { name: 'Новый товар' }).count(), 0);
+    assert.equal(await rp.getByRole('group', { name: 'Действия с группой' }).count(), 0, 'no group editing');
     await rp.goto(`/catalog/products/${frame.id}`);
     await waitText(rp, '.record-title h1', 'матовая');
     assert.equal(await rp.locator('form').count(), 0, 'no edit form');
@@ -188,6 +300,12 @@ test('in English (the admin\'s language switched last)', async () => {
     await ep.goto('/catalog');
     await ep.getByRole('treeitem', { name: /All products/ }).waitFor();
     await waitText(ep, '.list-count', '4');
+    await ep.getByRole('group', { name: 'Group actions' }).getByRole('button', { name: 'New top-level group' }).click();
+    const dlg = ep.getByRole('dialog', { name: 'New group' });
+    await dlg.getByLabel('Level').waitFor();
+    assert.match(await dlg.getByLabel('Belongs to').locator('option').first().textContent(), /top level/);
+    await shot(ep, 'en-group-new');
+    await dlg.getByRole('button', { name: 'Cancel' }).click();
     checkPage(ep);
     await ep.context().close();
 });

@@ -43,7 +43,7 @@ test('login page: wrong password, log in, log out', async () => {
     await page.waitForURL((u) => u.pathname === '/');
     await waitText(page, 'h1', 'Здравствуйте, Администратор');
     const menu = await page.locator('#nav a').allTextContents();
-    assert.deepEqual(menu, ['Главная', 'Привет', 'Пользователи', 'Роли', 'API-токены', 'Модули', 'Журнал изменений']);
+    assert.deepEqual(menu, ['Главная', 'Привет', 'Пользователи', 'Роли', 'Дополнительные поля', 'API-токены', 'Модули', 'Журнал изменений']);
     await shot(page, 'home');
 
     await page.getByRole('button', { name: /Меню пользователя/ }).click();
@@ -135,7 +135,7 @@ test('language switch', async () => {
     await waitText(page, 'h1', 'Hello, Администратор');
     assert.equal(await page.locator('html').getAttribute('lang'), 'en');
     assert.deepEqual(await page.locator('#nav a').allTextContents(),
-        ['Home', 'Hello', 'Users', 'Roles', 'API tokens', 'Modules', 'Audit trail']);
+        ['Home', 'Hello', 'Users', 'Roles', 'Extra fields', 'API tokens', 'Modules', 'Audit trail']);
     await shot(page, 'home-en');
     await page.locator('#nav').getByRole('link', { name: 'Users', exact: true }).click();
     await waitText(page, '.list-count', 'records');

@@ -16,6 +16,7 @@ const t = translator('core');
 export const ADMIN_SCREENS = [
     { path: '/admin/users', perm: 'core.users.manage', label: 'nav.users' },
     { path: '/admin/roles', perm: 'core.roles.manage', label: 'nav.roles' },
+    { path: '/admin/attributes', perm: 'core.attributes.manage', label: 'nav.attributes' },
     { path: '/admin/tokens', perm: 'core.tokens.manage', label: 'nav.tokens' },
     { path: '/admin/modules', perm: 'core.modules.read', label: 'nav.modules' },
     { path: '/admin/audit', perm: 'core.audit.read', label: 'nav.audit' },

@@ -39,6 +39,8 @@ export default {
         'nav.modules_hint': 'Состояние и версии модулей',
         'nav.audit': 'Журнал изменений',
         'nav.audit_hint': 'Кто, что и когда изменил',
+        'nav.attributes': 'Дополнительные поля',
+        'nav.attributes_hint': 'Свои поля для контрагентов, контактов, точек',
 
         'user.menu': 'Меню пользователя',
         'user.language': 'Язык',
@@ -223,6 +225,11 @@ export default {
         'users.profile': 'Профиль',
         'users.tokens_of': 'API-токены, созданные пользователем',
         'users.no_tokens': 'Пользователь не создавал API-токенов.',
+        'users.regions': 'Регионы',
+        'users.regions_help': 'Введите регион и нажмите Enter или запятую. С ролью «Только свои записи» пользователь видит клиентов этих регионов.',
+        'users.region_ph': 'Например, Москва',
+        'users.region_remove': 'Убрать регион «{name}»',
+        'users.region_long': 'Название региона — от 1 до 200 символов',
 
         'roles.new': 'Новая роль',
         'roles.create': 'Создать роль',
@@ -253,6 +260,10 @@ export default {
         'roles.view_list': 'Список',
         'roles.view_matrix': 'Матрица прав',
         'roles.changed': { one: 'Изменена {n} роль', few: 'Изменены {n} роли', many: 'Изменено {n} ролей', other: 'Изменено {n} роли' },
+        'roles.own_only': 'Только свои записи',
+        'roles.own_only_short': 'Только свои',
+        'roles.own_only_help': 'Пользователь, у которого все роли такие, видит только клиентов, за которых отвечает, и клиентов своих регионов. Роль без этой отметки снимает ограничение.',
+        'roles.own_only_star': 'Роль со всеми правами (*) видит все записи: снимите одно из двух',
 
         'tokens.intro': 'Токен даёт внешней системе доступ к API с указанными правами. Секрет показывается один раз — при создании.',
         'tokens.new': 'Новый токен',
@@ -331,6 +342,11 @@ export default {
         'srv.unknown permission': 'Неизвестное право «{x}»',
         'srv.unknown role': 'Неизвестная роль «{x}»',
         'srv.you do not hold': 'У вас самих нет права «{x}»',
+        'srv.must be [a-z][a-z0-9_]*': 'Строчные латинские буквы, цифры и _, первая — буква',
+        'srv.is not an entity of an enabled module': 'Такого типа записей нет во включённых модулях',
+        'srv.a list needs its values': 'Добавьте хотя бы одно значение',
+        'srv.must be a list of values': 'Добавьте хотя бы одно значение',
+        'srv.a role holding "*" sees every record': 'Роль со всеми правами (*) видит все записи: снимите одно из двух',
     },
 
     en: {
@@ -366,6 +382,8 @@ export default {
         'nav.modules_hint': 'Module states and versions',
         'nav.audit': 'Audit trail',
         'nav.audit_hint': 'Who changed what, and when',
+        'nav.attributes': 'Extra fields',
+        'nav.attributes_hint': 'Your own fields for counterparties, contacts, outlets',
 
         'user.menu': 'User menu',
         'user.language': 'Language',
@@ -544,6 +562,11 @@ export default {
         'users.profile': 'Profile',
         'users.tokens_of': 'API tokens this user created',
         'users.no_tokens': 'This user created no API tokens.',
+        'users.regions': 'Regions',
+        'users.regions_help': 'Type a region and press Enter or a comma. With an "Own records only" role the user sees the clients of these regions.',
+        'users.region_ph': 'For example, Moscow',
+        'users.region_remove': 'Remove the region "{name}"',
+        'users.region_long': 'A region name is 1 to 200 characters',
 
         'roles.new': 'New role',
         'roles.create': 'Create role',
@@ -574,6 +597,10 @@ export default {
         'roles.view_list': 'List',
         'roles.view_matrix': 'Permission matrix',
         'roles.changed': { one: '{n} role changed', other: '{n} roles changed' },
+        'roles.own_only': 'Own records only',
+        'roles.own_only_short': 'Own only',
+        'roles.own_only_help': 'A user whose every role has it sees only the clients they manage and the clients in their regions. A role without it lifts the limit.',
+        'roles.own_only_star': 'A role with every permission (*) sees every record: clear one of the two',
 
         'tokens.intro': 'A token gives an outside system API access with the chosen permissions. Its secret is shown once, when it is created.',
         'tokens.new': 'New token',
@@ -639,5 +666,10 @@ export default {
         'srv.unknown permission': 'Unknown permission "{x}"',
         'srv.unknown role': 'Unknown role "{x}"',
         'srv.you do not hold': 'You do not hold "{x}" yourself',
+        'srv.must be [a-z][a-z0-9_]*': 'Lowercase Latin letters, digits and _, a letter first',
+        'srv.is not an entity of an enabled module': 'No enabled module has this record type',
+        'srv.a list needs its values': 'Add at least one value',
+        'srv.must be a list of values': 'Add at least one value',
+        'srv.a role holding "*" sees every record': 'A role with every permission (*) sees every record: clear one of the two',
     },
 };

@@ -1,6 +1,8 @@
 // modules/catalog/www/index.js -- the catalog's pages (issue 6): the group
-// tree beside the product list, the product record page (details form,
-// prices over time, history) and the new-product form.  `make` installs
+// tree beside the product list (with the groups' editing: a new brand,
+// series or group under the selected node, rename, move, delete an empty
+// one), the product record page (details form, prices over time, history)
+// and the new-product form.  `make` installs
 // this folder as www/m/catalog/; the shell imports it the first time
 // someone opens /catalog (the menu entry declared in catalog.c).
 
@@ -131,6 +133,112 @@ export default function register(kedr) {
         return kedr.api.get(`${C}/products`, { query });
     };
 
+    // --- editing the groups ---------------------------------------------
+
+    const KINDS = ['brand', 'series', 'group'];
+
+    // The server's findings in the person's words, at their fields.
+    function explainGroupError(err) {
+        if (!(err instanceof kedr.ApiError)) return err;
+        const known = [
+            ['name', /^a group with this name exists here/, 'name_taken'],
+            ['code', /^is used by group/, 'code_taken'],
+            ['parent_id', /^must not be the group itself/, 'parent_inside'],
+            ['parent_id', /^no such group/, 'parent_gone'],
+        ];
+        const fields = { ...err.fields };
+        for (const [field, re, key] of known) if (re.test(fields[field] || '')) fields[field] = t(key);
+        err.fields = fields;
+        return err;
+    }
+
+    // The new-group or edit-group dialog.  group: the group to edit (from
+    // the tree: its version is the one the person saw), or null for a new
+    // one under `parent`.  Resolves the saved group, or null.
+    async function groupDialog({ group, parent, flat }) {
+        // a group never moves under itself: leave out its subtree
+        const skip = new Set();
+        if (group) {
+            const walk = (g) => {
+                skip.add(g.id);
+                for (const c of g.children || []) walk(c);
+            };
+            walk(group);
+        }
+        const parents = flat.filter((g) => !skip.has(g.id))
+            .map((g) => ({ value: g.id, label: `${'\u2003'.repeat(g.depth || 0)}${g.name}` }));
+        let saved = null;
+        let close = () => {};
+        const title = group ? t('group_edit') : (parent ? t('group_new_in', { name: parent.name }) : t('group_new'));
+        const form = recordForm({
+            label: title,
+            guard: false,
+            savedMessage: false,
+            fields: [
+                { name: 'name', label: t('group_name'), type: 'text', required: true, maxLength: 200, wide: true },
+                { name: 'parent_id', label: t('parent'), type: 'select', options: parents, placeholder: t('parent_root'),
+                    wide: true },
+                { name: 'kind', label: t('kind'), type: 'select', placeholder: group ? null : t('kind_auto'),
+                    required: !!group, options: KINDS.map((k) => ({ value: k, label: t(`kind.${k}`) })) },
+                { name: 'sort', label: t('sort'), type: 'number', min: -2147483648, max: 2147483647, help: t('sort_help') },
+                { name: 'code', label: t('code'), type: 'text', maxLength: 100, code: true, autocomplete: 'off',
+                    help: t('code_help'), wide: true },
+            ],
+            value: group ? { ...group } : { parent_id: parent ? parent.id : null, kind: null, sort: 0, code: '' },
+            submitLabel: group ? t('save') : t('group_create'),
+            extraButtons: [h('button', { type: 'button', class: 'btn', text: t('cancel'), onclick: () => close() })],
+            submit: async (data) => {
+                const body = { ...data, code: data.code || null };
+                if (!body.kind) delete body.kind;
+                if (body.sort === null) delete body.sort;
+                try {
+                    saved = group ? await kedr.api.patch(`${C}/groups/${group.id}`, body)
+                        : await kedr.api.post(`${C}/groups`, body);
+                } catch (err) {
+                    throw explainGroupError(err);
+                }
+                return saved;
+            },
+            reload: group ? () => kedr.api.get(`${C}/groups/${group.id}`) : undefined,
+            onSaved: () => close(),
+        });
+        await kedr.ui.dialog({ title, body: [form.el], className: 'dialog-wide cat-group-dialog', onOpen: (c) => {
+            close = c;
+            form.focus();
+        } });
+        return saved;
+    }
+
+    // Delete an empty group (after asking).  Resolves true when deleted,
+    // 'stale' when someone changed it meanwhile.
+    async function deleteGroup(group) {
+        const ok = await kedr.ui.confirmDialog({ title: t('delete_q', { name: group.name }), message: t('delete_text'),
+            ok: t('delete'), danger: true });
+        if (!ok) return false;
+        try {
+            await kedr.api.del(`${C}/groups/${group.id}`, { query: { version: group.version } });
+        } catch (err) {
+            if (err instanceof kedr.ApiError && err.status === 409) {
+                const stale = !!err.fields?.version;
+                kedr.ui.toast(stale ? t('group_stale') : t('delete_not_empty', { name: group.name }), { kind: 'error' });
+                return stale ? 'stale' : false;
+            }
+            kedr.ui.toast(kedr.errorMessage(err), { kind: 'error' });
+            return false;
+        }
+        kedr.ui.toast(t('group_deleted', { name: group.name }));
+        return true;
+    }
+
+    // The catalog page again, on `groupId`, the list's search and sort kept.
+    function showGroup(groupId) {
+        const u = new URL(window.location.href);
+        if (groupId) u.searchParams.set('group', groupId);
+        else u.searchParams.delete('group');
+        u.searchParams.delete('offset');
+        return kedr.navigate(u.pathname + u.search, { replace: true, force: true });
+    }
+
     // /catalog: the tree beside the list
     kedr.route('/catalog', async (ctx) => {
         kedr.setTitle(t('title'));
@@ -175,14 +283,78 @@ export default function register(kedr) {
             replace(listBox, list.el);
         }
 
+        // the groups by id, and their parents, for the editing buttons
+        const byId = new Map();
+        const parentOf = new Map();
+        const index = (nodes, parent) => {
+            for (const g of nodes) {
+                byId.set(String(g.id), g);
+                parentOf.set(String(g.id), parent);
+                index(g.children || [], g);
+            }
+        };
+        index(groups, null);
+        if (groupId && !byId.has(String(groupId))) groupId = '';
+
+        // New group (under the selected node), edit, delete
+        const actions = kedr.can('catalog.write') ? groupActions() : null;
+        function groupActions() {
+            const add = h('button', { type: 'button', class: 'btn btn-small', dataset: { action: 'group-new' } });
+            const edit = h('button', { type: 'button', class: 'btn btn-small', text: t('edit'), dataset: { action: 'group-edit' } });
+            const del = h('button', { type: 'button', class: 'btn btn-small btn-danger-outline', text: t('delete'),
+                dataset: { action: 'group-delete' } });
+            const flatGroups = () => kedr.api.get(`${C}/groups`, { query: { flat: 'true' } });
+            const run = async (fn) => {
+                try {
+                    await fn();
+                } catch (err) {
+                    kedr.ui.toast(kedr.errorMessage(err), { kind: 'error' });
+                }
+            };
+            add.addEventListener('click', () => run(async () => {
+                const parent = groupId ? byId.get(String(groupId)) : null;
+                const g = await groupDialog({ group: null, parent, flat: await flatGroups() });
+                if (g) {
+                    kedr.ui.toast(t('group_created', { name: g.name }));
+                    await showGroup(g.id);
+                }
+            }));
+            edit.addEventListener('click', () => run(async () => {
+                const g = await groupDialog({ group: byId.get(String(groupId)), flat: await flatGroups() });
+                if (g) {
+                    kedr.ui.toast(t('group_saved', { name: g.name }));
+                    await showGroup(g.id);
+                }
+            }));
+            del.addEventListener('click', () => run(async () => {
+                const g = byId.get(String(groupId));
+                const done = await deleteGroup(g);
+                if (done === true) await showGroup(parentOf.get(String(g.id))?.id || '');
+                else if (done === 'stale') await showGroup(g.id);
+            }));
+            const update = () => {
+                const g = groupId ? byId.get(String(groupId)) : null;
+                add.textContent = t('group_add');
+                add.setAttribute('aria-label', g ? t('group_new_in', { name: g.name }) : t('group_new_root'));
+                edit.disabled = del.disabled = !g;
+                edit.setAttribute('aria-label', g ? t('group_edit_named', { name: g.name }) : t('group_edit'));
+                del.setAttribute('aria-label', g ? t('group_delete_named', { name: g.name }) : t('group_delete'));
+            };
+            update();
+            return { el: h('div', { class: 'cat-group-actions', role: 'group', 'aria-label': t('group_actions') }, add, edit, del),
+                update };
+        }
+
         const tree = groupTree(groups, groupId, (id, name) => {
             groupId = id;
             selName.textContent = name ? `: ${name}` : '';
             if (newBtn) newBtn.href = `/catalog/products/new${id ? `?group=${id}` : ''}`;
+            actions?.update();
             kedr.setQuery({ group: id, offset: '' });
             showList(new URLSearchParams(window.location.search));
         });
         selName.textContent = groupId && tree.name(groupId) ? `: ${tree.name(groupId)}` : '';
+        if (actions) box.append(actions.el);
         box.append(tree.el);
         showList(ctx.query);
         replace(ctx.main,

@@ -126,6 +126,15 @@ function permissionField(perms, held) {
     };
 }
 
+// "Only their own records": a user whose every role has it sees only
+// the clients they manage or in their regions; '*' sees everything.
+function ownOnlyField() {
+    return {
+        name: 'own_only', label: t('roles.own_only'), type: 'checkbox', wide: true, help: t('roles.own_only_help'),
+        validate: (v, data) => (v && (data.permissions || []).includes('*') ? t('roles.own_only_star') : null),
+    };
+}
+
 async function loadPerms() {
     return api.get('/permissions');
 }
@@ -157,6 +166,8 @@ export async function listPage(ctx) {
             { key: 'users', label: t('roles.users'), type: 'number', sort: true },
             { key: 'permissions', label: t('roles.permissions'), render: (r) => (r.permissions.includes('*')
                 ? t('roles.count_all') : t('roles.perm_count', { n: r.permissions.length })) },
+            { key: 'own_only', label: t('roles.own_only'), sort: true, render: (r) => (r.own_only
+                ? h('span', { class: 'badge badge-warn', text: t('roles.own_only_short') }) : '') },
             { key: 'builtin', label: t('roles.builtin'), type: 'bool', hidden: true },
             { key: 'updated_at', label: t('updated_at'), type: 'datetime', hidden: true, sort: true },
         ],
@@ -263,9 +274,10 @@ export async function createPage(ctx) {
                 pattern: NAME_RE, patternMessage: t('roles.name_format'), help: t('roles.name_help') },
             { name: 'label_ru', label: t('roles.label_ru'), type: 'text', maxLength: 200 },
             { name: 'label_en', label: t('roles.label_en'), type: 'text', maxLength: 200 },
+            ownOnlyField(),
             permissionField(perms, []),
         ],
-        value: { permissions: [] },
+        value: { permissions: [], own_only: false },
         submitLabel: t('roles.create'),
         cancelHref: '/admin/roles',
         savedMessage: t('roles.created'),
@@ -303,6 +315,7 @@ export async function rolePage(ctx) {
             { name: 'name', label: t('roles.name'), type: 'text', readonly: true },
             { name: 'label_ru', label: t('roles.label_ru'), type: 'text', maxLength: 200 },
             { name: 'label_en', label: t('roles.label_en'), type: 'text', maxLength: 200 },
+            ownOnlyField(),
             permissionField(perms, role.permissions),
         ],
         value: role,
@@ -310,15 +323,18 @@ export async function rolePage(ctx) {
         reload: () => api.get(`/roles/${role.id}`),
         onSaved: (saved) => {
             role = saved;
-            setTitle(title());
-            page.el.querySelector('.record-title h1').textContent = title();
+            refreshHead();
+        },
+        onReloaded: (fresh) => {
+            role = fresh;
+            refreshHead();
         },
     });
     const page = recordPage({
         title: title(),
         subtitle: role.name,
         back: { href: '/admin/roles', label: t('nav.roles') },
-        badges: role.builtin ? [{ text: t('roles.builtin'), kind: 'info' }] : [],
+        badges: badges(),
         query: ctx.query,
         tabs: [
             { id: 'permissions', label: t('roles.permissions'), render: (p) => p.append(h('div', { class: 'card' }, form.el)) },
@@ -340,8 +356,25 @@ export async function rolePage(ctx) {
             { id: 'history', label: t('tab.history'), render: (p) => p.append(historyList({
                 entity: 'core.role', id: String(role.id),
                 labels: { label_ru: t('roles.label_ru'), label_en: t('roles.label_en'), permissions: t('roles.permissions'),
-                    users: t('roles.users'), name: t('roles.name') } })) },
+                    users: t('roles.users'), name: t('roles.name'), own_only: t('roles.own_only') } })) },
         ],
     });
     replace(ctx.main, page.el);
+
+    function badges() {
+        const b = role.builtin ? [{ text: t('roles.builtin'), kind: 'info' }] : [];
+        if (role.own_only) b.push({ text: t('roles.own_only_short'), kind: 'warn' });
+        return b;
+    }
+    function refreshHead() {
+        setTitle(title());
+        const head = page.el.querySelector('.record-title');
+        head.querySelector('h1').textContent = title();
+        let box = head.querySelector('.badges');
+        if (!box) {
+            box = h('p', { class: 'badges' });
+            head.append(box);
+        }
+        replace(box, badges().map((x) => h('span', { class: ['badge', `badge-${x.kind}`], text: x.text })));
+    }
 }

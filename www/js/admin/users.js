@@ -11,6 +11,7 @@ import { recordForm } from '../ui/form.js';
 import { recordPage, historyList } from '../ui/record.js';
 import { skeleton, errorState } from '../ui/feedback.js';
 import { errorMessage } from '../errors.js';
+import { adminStyles } from './style.js';
 
 const t = translator('core');
 
@@ -30,6 +31,114 @@ function roleLabels(roles) {
 
 const LOGIN_RE = /^[A-Za-z0-9._@-]+$/;
 
+// Region names typed or pasted: split on commas, semicolons and new lines.
+const splitRegions = (text) => text.split(/[,;\n]/).map((x) => x.trim()).filter(Boolean);
+
+// The user's regions as chips: type a name and press Enter (or a comma)
+// to add it, the chip's × or Backspace in the empty input to remove.  A
+// name still in the input when the form is saved counts too.
+function regionsField() {
+    return {
+        name: 'regions', label: t('users.regions'), type: 'custom', wide: true,
+        validate: (v) => (v.some((x) => [...x].length > 200) ? t('users.region_long') : null),
+        make: ({ id, describedBy, onChange }) => {
+            let chips = [];
+            const list = h('ul', { class: 'chips-list' });
+            const input = h('input', { id, type: 'text', autocomplete: 'off', 'aria-describedby': `${id}-help ${describedBy}`,
+                placeholder: t('users.region_ph') });
+            const err = h('p', { id: `${id}-err`, class: 'field-error', hidden: true });
+            const el = h('div', { class: 'field field-wide field-regions', dataset: { field: 'regions' } },
+                h('label', { for: id, text: t('users.regions') }),
+                h('div', { class: 'chips-input' }, list, input),
+                h('p', { id: `${id}-help`, class: 'help', text: t('users.regions_help') }),
+                err);
+            const render = () => replace(list, chips.map((name) => h('li', { class: 'chip-item' },
+                h('span', { text: name }),
+                h('button', { type: 'button', class: 'chip-remove', text: '×',
+                    'aria-label': t('users.region_remove', { name }),
+                    onclick: () => {
+                        remove(name);
+                        input.focus();
+                    } }))));
+            const add = (text) => {
+                const before = chips.length;
+                for (const name of splitRegions(text)) if (!chips.includes(name)) chips.push(name);
+                render();
+                return chips.length !== before;
+            };
+            const remove = (name) => {
+                chips = chips.filter((x) => x !== name);
+                render();
+                onChange();
+            };
+            input.addEventListener('keydown', (ev) => {
+                if ((ev.key === 'Enter' || ev.key === ',') && input.value.trim()) {
+                    ev.preventDefault();
+                    add(input.value);
+                    input.value = '';
+                    onChange();
+                } else if (ev.key === 'Enter') {
+                    ev.preventDefault(); // an empty Enter adds nothing and does not submit
+                } else if (ev.key === 'Backspace' && input.value === '' && chips.length) {
+                    remove(chips[chips.length - 1]);
+                }
+            });
+            input.addEventListener('input', () => {
+                if (/[,;\n]/.test(input.value)) {
+                    const parts = input.value.split(/[,;\n]/);
+                    const rest = parts.pop();
+                    add(parts.join(','));
+                    input.value = rest.trimStart();
+                }
+                onChange();
+            });
+            input.addEventListener('blur', () => {
+                if (input.value.trim() && add(input.value)) onChange();
+                input.value = '';
+            });
+            return {
+                el,
+                get: () => {
+                    const out = [...chips];
+                    for (const name of splitRegions(input.value)) if (!out.includes(name)) out.push(name);
+                    return out;
+                },
+                set: (v) => {
+                    chips = [...(v || [])];
+                    input.value = '';
+                    render();
+                },
+                focus: () => input.focus(),
+                error: (msg) => {
+                    err.textContent = msg || '';
+                    err.hidden = !msg;
+                    el.classList.toggle('has-error', !!msg);
+                    if (msg) input.setAttribute('aria-invalid', 'true');
+                    else input.removeAttribute('aria-invalid');
+                },
+            };
+        },
+    };
+}
+
+// A bad region ("regions[2]") is the regions field's error.
+async function withRegions(call) {
+    try {
+        return await call();
+    } catch (err) {
+        if (err instanceof ApiError && Object.keys(err.fields).some((k) => k.startsWith('regions['))) {
+            const fields = {};
+            for (const [k, v] of Object.entries(err.fields)) {
+                if (k.startsWith('regions[')) fields.regions = t('users.region_long');
+                else fields[k] = v;
+            }
+            err.fields = fields;
+        }
+        throw err;
+    }
+}
+
+
 function userFields(roles, { creating }) {
     const fields = [
         { name: 'login', label: t('users.login'), type: 'text', required: creating, readonly: !creating, maxLength: 64,
@@ -43,7 +152,9 @@ function userFields(roles, { creating }) {
         { name: 'counterparty_id', label: t('users.counterparty'), type: 'number', min: 1,
             help: t('users.counterparty_help') },
         { name: 'roles', label: t('users.roles'), type: 'multiselect', wide: true,
-            options: roles.map((r) => ({ value: r.name, label: pick(r, 'label') || r.name })) },
+            options: roles.map((r) => ({ value: r.name, label: (pick(r, 'label') || r.name) +
+                (r.own_only ? ` (${t('roles.own_only_short').toLocaleLowerCase()})` : '') })) },
+        regionsField(),
     ];
     if (creating) {
         fields.push({ name: 'password', label: t('users.password'), type: 'password', autocomplete: 'new-password',
@@ -76,6 +187,7 @@ export async function listPage(ctx) {
             { key: 'email', label: t('users.email'), sort: true },
             { key: 'phone', label: t('users.phone'), hidden: true },
             { key: 'roles', label: t('users.roles'), render: (r) => labels(r.roles) },
+            { key: 'regions', label: t('users.regions'), render: (r) => (r.regions || []).join(', ') },
             { key: 'active', label: t('users.status'), sort: true, render: (r) => h('span', {
                 class: ['badge', r.active ? 'badge-ok' : 'badge-muted'],
                 text: r.active ? t('users.active_state') : t('users.inactive_state') }) },
@@ -95,20 +207,21 @@ export async function listPage(ctx) {
 }
 
 export async function createPage(ctx) {
+    adminStyles();
     setTitle(t('users.new'));
     replace(ctx.main, skeleton(6));
     const roles = await loadRoles();
     const form = recordForm({
         label: t('users.new'),
         fields: userFields(roles, { creating: true }),
-        value: { locale: 'ru', roles: [] },
+        value: { locale: 'ru', roles: [], regions: [] },
         submitLabel: t('users.create'),
         cancelHref: '/admin/users',
         savedMessage: t('users.created'),
         submit: (data) => {
             const body = { ...data };
             if (!body.password) delete body.password;
-            return api.post('/users', body);
+            return withRegions(() => api.post('/users', body));
         },
         onSaved: (user) => navigate(`/admin/users/${user.id}`, { replace: true, force: true }),
     });
@@ -121,6 +234,7 @@ export async function createPage(ctx) {
 
 export async function userPage(ctx) {
     const id = ctx.params.id;
+    adminStyles();
     replace(ctx.main, skeleton(8));
     let user;
     let roles;
@@ -144,7 +258,7 @@ export async function userPage(ctx) {
         label: t('users.profile'),
         fields: userFields(roles, { creating: false }),
         value: user,
-        submit: (data) => api.patch(`/users/${user.id}`, data),
+        submit: (data) => withRegions(() => api.patch(`/users/${user.id}`, data)),
         reload: () => api.get(`/users/${user.id}`),
         onSaved: (saved) => {
             user = saved;
@@ -228,7 +342,7 @@ export function fieldLabels() {
     return {
         login: t('users.login'), full_name: t('users.full_name'), email: t('users.email'), phone: t('users.phone'),
         locale: t('users.locale'), roles: t('users.roles'), active: t('users.active'),
-        counterparty_id: t('users.counterparty'), has_password: t('users.has_password'),
+        counterparty_id: t('users.counterparty'), regions: t('users.regions'), has_password: t('users.has_password'),
         password_changed_at: t('users.password_changed'), sessions_ended: t('users.sessions_ended'),
     };
 }

@@ -199,6 +199,14 @@ test('on a phone: the assortment grid, saved and seen again after a reload', asy
     const overflow = await mp.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `no horizontal scroll on the list (${overflow} px)`);
     await shot(mp, 'outlets-phone', { fullPage: true });
+    // "my outlets": those whose manager is the person signed in
+    const me = (await api.call('GET', '/session')).json.user;
+    const cur = (await api.call('GET', `${C}/outlets/${outletId}`)).json;
+    assert.equal((await api.call('PATCH', `${C}/outlets/${outletId}`, { version: cur.version, manager_id: me.id })).status, 200);
+    await mp.getByRole('link', { name: 'Мои точки' }).click();
+    await waitText(mp, '.list-count', '1');
+    await waitText(mp, '.list tbody', 'Электромир на Ленина');
+    await mp.waitForFunction(() => [...document.querySelectorAll('.filter-ref input')].some((i) => i.value !== ''));
     checkPage(mp);
     await mp.context().close();
 });

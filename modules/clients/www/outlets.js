@@ -107,7 +107,12 @@ export default function registerOutlets(kedr, t) {
             actions: [...tools.actions, newBtn].filter(Boolean),
             empty: t('outlets_empty'),
         });
-        replace(ctx.main, h('div', { class: 'page-head' }, h('h1', { text: t('title') })), sectionNav('outlets'), list.el);
+        // a retail manager's own outlets, one tap away
+        const me = kedr.user();
+        const mine = me ? h('a', { class: 'btn btn-small cl-mine', href: `/clients/outlets?manager_id=${me.id}`,
+            'aria-current': ctx.query.get('manager_id') === String(me.id) ? 'page' : null, text: t('my_outlets') }) : null;
+        replace(ctx.main, h('div', { class: 'page-head' }, h('h1', { text: t('title') })),
+            h('div', { class: 'cl-nav-row' }, sectionNav('outlets'), mine), list.el);
     });
 
     // --- /clients/outlets/new[?owner_id=] ---

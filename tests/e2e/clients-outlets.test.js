@@ -30,6 +30,8 @@ const product = await post('/catalog/products', { sku: 'ET-101', name: 'Розе
 await post('/catalog/products', { sku: 'ET-202', name: 'Выключатель Этюд', group_id: sockets.id });
 const owner = await post(`${C}/counterparties`, { kind: 'retail_chain', name: 'Сеть Электромир' });
 const dist = await post(`${C}/counterparties`, { kind: 'distributor', name: 'Дистрибьютор Север' });
+await post('/attributes', { entity: 'clients.outlet', name: 'kedr_stand', type: 'boolean', label_ru: 'Стенд Кедр',
+    label_en: 'Kedr stand' });
 let outletId = null;
 
 test('a new outlet from the card: the map link, a supplying distributor, the list with filters', async () => {
@@ -44,6 +46,7 @@ test('a new outlet from the card: the map link, a supplying distributor, the lis
     await page.getByLabel('Формат').selectOption('electrical_shop');
     await page.getByLabel('Адрес').fill('Тверь, пр. Ленина, 12');
     await page.getByLabel('Широта').fill('56,8587');
+    await page.getByLabel('Стенд Кедр').check();
     await page.getByRole('button', { name: 'Создать точку' }).click();
     // one coordinate without the other: said at the field, nothing sent
     await waitText(page, '[data-field=lon] .field-error', 'и широту, и долготу');
@@ -55,6 +58,8 @@ test('a new outlet from the card: the map link, a supplying distributor, the lis
     await waitText(page, '.record-title', 'Магазин электротоваров');
     const map = page.getByRole('link', { name: 'На карте' });
     assert.match(await map.getAttribute('href'), /yandex\.ru\/maps\/\?pt=35\.9176,56\.8587/);
+    await waitText(page, '.cl-outlet-view', 'Стенд Кедр');
+    assert.deepEqual((await api.call('GET', `${C}/outlets/${outletId}`)).json.attrs, { kedr_stand: true });
     await shot(page, 'outlet', { fullPage: true });
 
     await page.getByRole('tab', { name: 'Дистрибьюторы' }).click();
@@ -89,6 +94,12 @@ test('a new outlet from the card: the map link, a supplying distributor, the lis
     await waitText(page, '.list-count', '2');
     await page.getByRole('searchbox').fill('Ленина');
     await waitText(page, '.list-count', '1');
+    // the extra attribute filters the list
+    await page.getByRole('searchbox').fill('');
+    await page.locator('.filter-box', { hasText: 'Стенд Кедр' }).locator('select').selectOption('true');
+    await waitText(page, '.list-count', '1');
+    await waitText(page, '.list tbody', 'Электромир на Ленина');
+    await page.getByRole('searchbox').fill('Ленина');
     await page.locator('.filter-box', { hasText: 'Формат' }).locator('select').selectOption('online');
     await waitText(page, '.list', 'Ничего не найдено');
     await shot(page, 'outlet-list');

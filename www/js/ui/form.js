@@ -118,7 +118,7 @@ function makeField(f, form) {
         const c = strList({ id: fid, label: f.label, input: f.input, describedBy, onChange, readonly: f.readonly,
             addLabel: f.addLabel, maxLength: f.maxLength });
         wrap = h('div', { class: ['field', 'field-strings', f.wide && 'field-wide'], dataset: { field: f.name } },
-            h('label', { for: fid, id: `${fid}-label` }, f.label, req), c.el, help, err);
+            h('label', { for: fid }, f.label, req), c.el, help, err);
         return {
             f, el: wrap, get: c.get, set: c.set, focus: c.focus, itemError: c.itemError,
             error(msg) {
@@ -313,9 +313,8 @@ function makeReference(f, form, { fid, errId, describedBy, err, help, req }) {
 export function referenceField(f, onChange) {
     const fid = newId(`f-${f.name}`);
     const err = h('p', { id: `${fid}-err`, class: 'field-error', hidden: true });
-    let r = null;
-    r = makeReference(f, { changed: () => onChange(r.get()) }, { fid, errId: `${fid}-err`, describedBy: `${fid}-err`, err,
-        help: null, req: null });
+    const r = makeReference(f, { changed: () => onChange(r.get()) }, { fid, errId: `${fid}-err`, describedBy: `${fid}-err`,
+        err, help: null, req: null });
     return r;
 }
 

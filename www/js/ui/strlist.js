@@ -32,7 +32,7 @@ export function strList({ id, label, input = 'text', describedBy, onChange, read
         [...rows.querySelectorAll('input')].forEach((inp, i) => {
             const err = inp.closest('li').querySelector('.strlist-error');
             inp.id = i === 0 ? id : `${id}-${i + 1}`;
-            err.id = `${inp.id}-err`;
+            err.id = `${inp.id}-item-err`;
             inp.setAttribute('aria-describedby', [i === 0 ? describedBy : null, err.id].filter(Boolean).join(' '));
             if (i === 0) inp.removeAttribute('aria-label');
             else inp.setAttribute('aria-label', `${label} ${i + 1}`);

@@ -129,8 +129,11 @@ test('on a phone: the assortment grid, saved and seen again after a reload', asy
     const mp = await newPage(browser, stack, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true,
         geolocation: { latitude: 56.859611, longitude: 35.911896 }, permissions: ['geolocation'] });
     await login(mp, 'admin', admin);
-    await mp.goto(`/clients/outlets/${outletId}`);
-    // in the shop: the coordinates from the phone
+    await mp.goto(`/clients/outlets/${outletId}?tab=assortment`);
+    await waitText(mp, '.as-grid', 'Ещё не проверялась');
+    // in the shop: the coordinates from the phone (saving the outlet moves
+    // its version on; the open grid saves against the new one after)
+    await mp.getByRole('tab', { name: 'Точка', exact: true }).click();
     await mp.getByRole('button', { name: 'Взять координаты с телефона' }).click();
     await waitText(mp, '.cl-locate-note', 'сохраните точку');
     await mp.getByRole('button', { name: 'Сохранить', exact: true }).click();
@@ -138,7 +141,6 @@ test('on a phone: the assortment grid, saved and seen again after a reload', asy
     const o = (await api.call('GET', `${C}/outlets/${outletId}`)).json;
     assert.deepEqual([Number(o.lat), Number(o.lon)], [56.859611, 35.911896]);
     await mp.getByRole('tab', { name: 'Ассортимент' }).click();
-    await waitText(mp, '.as-grid', 'Ещё не проверялась');
     const row = (name) => mp.locator('.as-row', { has: mp.locator('.as-name', { hasText: name }) });
     await row('Этюд').first().waitFor();
     assert.equal(await mp.locator('.as-row').count(), 4);

@@ -21,7 +21,9 @@ function num(s) {
     return /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
 }
 
-export async function assortmentGrid(kedr, t, { panel, outletId, editable, onSaved }) {
+// -> {setVersion(v)}: the outlet's version moved on by a save of another
+// part of it (its requisites, its distributors); the grid saves against it.
+export function assortmentGrid(kedr, t, { panel, outletId, editable, onSaved }) {
     const { h, replace, id: newId, debounce } = kedr.dom;
     const { skeleton, errorState, toast, emptyState } = kedr.ui;
     const url = `${A}/outlets/${outletId}/assortment`;
@@ -280,5 +282,10 @@ export async function assortmentGrid(kedr, t, { panel, outletId, editable, onSav
         reload.focus();
     }
 
-    await load();
+    load();
+    return {
+        setVersion(v) {
+            if (cur && v > cur.version) cur = { ...cur, version: v };
+        },
+    };
 }

@@ -167,12 +167,14 @@ export default function registerOutlets(kedr, t) {
         kedr.setTitle(o.name);
         let form = null;
         let viewBox = null;
+        let grid = null; // the assortment grid, once its tab opened
         const subtitle = () => [formatLabel(o.format), o.owner?.name, o.address].filter(Boolean).join(' · ');
         const badges = () => (o.active === false ? [{ text: t('outlet_inactive'), kind: 'muted' }] : []);
         // The outlet moved on (distributors, assortment): the requisites
         // form saves against the new version.
         function moved(rec) {
             o = { ...o, ...rec };
+            grid?.setVersion(o.version);
             if (form && !form.isDirty()) form.setValue(toForm(o, defs));
             else form?.setVersion(o.version);
             if (viewBox) replace(viewBox, view());
@@ -185,8 +187,10 @@ export default function registerOutlets(kedr, t) {
             query: ctx.query,
             tabs: [
                 { id: 'outlet', label: t('tab_outlet'), render: (panel) => requisites(panel) },
-                { id: 'assortment', label: t('tab_assortment'), render: (panel) => assortmentGrid(kedr, t, {
-                    panel, outletId: o.id, editable: canWrite(), onSaved: (a) => moved({ version: a.version, checked_at: a.checked_at }) }) },
+                { id: 'assortment', label: t('tab_assortment'), render: (panel) => {
+                    grid = assortmentGrid(kedr, t, { panel, outletId: o.id, editable: canWrite(),
+                        onSaved: (a) => moved({ version: a.version, checked_at: a.checked_at }) });
+                } },
                 { id: 'distributors', label: t('tab_distributors'), render: (panel) => distributors(panel) },
                 { id: 'history', label: t('tab_history'), render: (panel) => panel.append(historyList({
                     entity: OUTLET, id: String(o.id), labels: labels(defs),
@@ -230,6 +234,7 @@ export default function registerOutlets(kedr, t) {
             const sync = (rec) => {
                 o = { ...o, ...rec };
                 for (const k of Object.keys(o)) if (k.startsWith('attrs.')) delete o[k];
+                grid?.setVersion(o.version);
                 refreshHead();
                 replace(page.el.querySelector('.record-title .badges') || h('p'),
                     ...badges().map((x) => h('span', { class: ['badge', `badge-${x.kind}`], text: x.text })));

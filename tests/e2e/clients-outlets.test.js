@@ -41,7 +41,7 @@ test('a new outlet from the card: the map link, a supplying distributor, the lis
     await page.getByRole('link', { name: 'Новая торговая точка' }).click();
     await page.waitForURL(/\/clients\/outlets\/new\?owner_id=/);
     // the owner comes filled in from the card
-    await page.waitForFunction(() => document.querySelector('[data-field=owner_id] input').value === 'Сеть Электромир');
+    await page.waitForFunction(() => document.querySelector('[data-field=owner_id] input')?.value === 'Сеть Электромир');
     await page.getByLabel('Название').fill('Электромир на Ленина');
     await page.getByLabel('Формат').selectOption('electrical_shop');
     await page.getByLabel('Адрес').fill('Тверь, пр. Ленина, 12');
@@ -119,7 +119,7 @@ test('a stale save from a second page gets the conflict panel', async () => {
     await waitText(page, '.form-alert', 'Запись изменил другой пользователь');
     await shot(page, 'outlet-conflict', { fullPage: true });
     await page.locator('.form-alert').getByRole('button').first().click();
-    await page.waitForFunction(() => document.querySelector('textarea[name=address]').value.includes('Ракета'));
+    await page.waitForFunction(() => document.querySelector('textarea[name=address]')?.value.includes('Ракета'));
     checkPage(page);
     checkPage(other);
     await other.context().close();
@@ -193,6 +193,13 @@ test('on a phone: the assortment grid, saved and seen again after a reload', asy
     await mp.getByLabel('Только те, что есть').check();
     assert.equal(await mp.locator('.as-row:visible').count(), 2);
     await shot(mp, 'assortment-phone-saved');
+    // the history tells the check in words
+    await mp.getByRole('tab', { name: 'История' }).click();
+    await waitText(mp, '.history-item', 'Этюд (35,5 %, 12 фейсингов)');
+    await waitText(mp, '.history-item .badge', 'проверка ассортимента');
+    await waitText(mp, '.history-item', '56,859611');
+    await shot(mp, 'outlet-history-phone', { fullPage: true });
+    await mp.getByRole('tab', { name: 'Ассортимент' }).click();
     // someone else saves the assortment meanwhile: a save from here gets the conflict panel
     const now = (await api.call('GET', `${C}/outlets/${outletId}/assortment`)).json;
     assert.equal((await api.call('PUT', `${C}/outlets/${outletId}/assortment?version=${now.version}`,

@@ -130,7 +130,7 @@ test('the card: contacts as a tree, add a contact, a stale save, distributors, h
     await waitText(page, '.form-alert', 'Запись изменил другой пользователь');
     await shot(page, 'conflict', { fullPage: true });
     await page.locator('.form-alert').getByRole('button').first().click();
-    await page.waitForFunction(() => document.querySelector('input[name=segment]').value === 'Жильё');
+    await page.waitForFunction(() => document.querySelector('input[name=segment]')?.value === 'Жильё');
 
     // distributors: add one, it is the main one
     await page.getByRole('tab', { name: 'Дистрибьюторы' }).click();

@@ -466,7 +466,7 @@ export default function register(kedr) {
                 { id: 'distributors', label: t('tab_distributors'), render: (panel) => distributors(panel) },
                 { id: 'history', label: t('tab_history'), render: (panel) => panel.append(historyList({
                     entity: CP, id: String(p.id), labels, format: { ...attrFormat(defs), kind: kindLabel, status: statusLabel,
-                        manager_id: (v) => userLabel(v) } })) },
+                        manager_id: (v) => userLabel(v) }, actions: { merged: t('action_merged') } })) },
             ],
         });
         replace(ctx.main, page.el);

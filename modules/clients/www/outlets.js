@@ -43,8 +43,18 @@ export default function registerOutlets(kedr, t) {
         ...attrFields(defs),
     ];
     const labels = (defs) => ({ ...Object.fromEntries(fields(defs).map((f) => [f.name, f.label])), owner: t('owner'),
-        distributors: t('distributors'), checked_at: t('checked_at'), assortment: t('tab_assortment'),
+        distributors: t('distributors'), checked_at: t('checked_at'), 'assortment.checked_at': t('checked_at'),
+        'assortment.groups': t('as_groups'), 'assortment.products': t('as_products'),
         characteristics: t('characteristics'), ...attrLabels(defs) });
+    // A group of the assortment in the history: "Этюд (35,5 %, 12)".
+    const groupText = (g) => {
+        const n = [g.shelf_share !== null && g.shelf_share !== undefined ? `${kedr.fmt.number(Number(g.shelf_share))} %` : null,
+            g.facings !== null && g.facings !== undefined ? t('facings_n', { n: g.facings }) : null].filter(Boolean);
+        return n.length ? `${g.name} (${n.join(', ')})` : g.name;
+    };
+    const historyFormat = (defs) => ({ ...attrFormat(defs), format: formatLabel, manager_id: (v) => userLabel(v),
+        'assortment.groups': (v) => (v.length ? v.map(groupText).join('; ') : t('none')),
+        'assortment.products': (v) => (v.length ? v.map((p) => `${p.sku} ${p.name}`).join('; ') : t('none')) });
     const toForm = (o, defs) => recordCodec(defs).toForm(o);
     const fromForm = (d, opts) => recordCodec([]).fromForm(d, opts);
 
@@ -193,8 +203,8 @@ export default function registerOutlets(kedr, t) {
                 } },
                 { id: 'distributors', label: t('tab_distributors'), render: (panel) => distributors(panel) },
                 { id: 'history', label: t('tab_history'), render: (panel) => panel.append(historyList({
-                    entity: OUTLET, id: String(o.id), labels: labels(defs),
-                    format: { ...attrFormat(defs), format: formatLabel, manager_id: (v) => userLabel(v) } })) },
+                    entity: OUTLET, id: String(o.id), labels: labels(defs), format: historyFormat(defs),
+                    actions: { assortment_updated: t('action_assortment') } })) },
             ],
         });
         replace(ctx.main, page.el);

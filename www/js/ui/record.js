@@ -89,9 +89,13 @@ export function recordPage(opts) {
 
 const plain = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 
+const named = (x) => plain(x) && ('name' in x || 'full_name' in x);
+
 // Field-level changes between two versions of a record.  A member that is
-// a plain object on both sides (attrs, ext, an assortment) is opened one
-// level, so only its changed keys show, as "attrs.store_area".
+// a plain object (attrs, ext, an assortment) is opened one level, so only
+// its changed keys show, as "attrs.store_area" (an empty one shows
+// nothing); "parent_id" is left out where "parent" {id, name} says it by
+// name.
 function changes(oldRow, newRow, prefix = '') {
     const keys = new Set([...Object.keys(oldRow || {}), ...Object.keys(newRow || {})]);
     const out = [];
@@ -100,9 +104,9 @@ function changes(oldRow, newRow, prefix = '') {
         const a = oldRow ? oldRow[k] : undefined;
         const b = newRow ? newRow[k] : undefined;
         if (JSON.stringify(a) === JSON.stringify(b)) continue;
-        const named = (x) => plain(x) && ('name' in x || 'full_name' in x);
-        if (!prefix && oldRow && newRow && (plain(a) || a == null) && (plain(b) || b == null) && (plain(a) || plain(b))
-            && !named(a) && !named(b)) {
+        const base = k.endsWith('_id') ? k.slice(0, -3) : null;
+        if (!prefix && base && (named(oldRow?.[base]) || named(newRow?.[base]))) continue;
+        if (!prefix && (plain(a) || a == null) && (plain(b) || b == null) && (plain(a) || plain(b)) && !named(a) && !named(b)) {
             out.push(...changes(a || {}, b || {}, `${k}.`));
         } else out.push([prefix + k, a, b]);
     }
@@ -115,7 +119,7 @@ function changes(oldRow, newRow, prefix = '') {
 function show(v, key = '') {
     if (v === undefined || v === null || v === '') return '—';
     if (typeof v === 'boolean') return v ? t('yes') : t('no');
-    if (typeof v === 'number') return /(^|[._])id$/.test(key) ? String(v) : formatNumber(v);
+    if (typeof v === 'number') return /(^|[._])id$/.test(key) ? String(v) : formatNumber(v, { maximumFractionDigits: 10 });
     if (typeof v === 'string') {
         if (/^\d{4}-\d{2}-\d{2}$/.test(v)) return formatDate(v);
         if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(v)) return formatDateTime(v);
@@ -152,14 +156,15 @@ function diffTable(r, diff, labels, format) {
 // newest first, with "show more" paging by id.  labels: {field: label}
 // ("attrs.x" for a key inside an object member); format: {field: (value)
 // -> string} for values the default display does not know (a code's
-// label, a user's name).
-export function historyList({ entity, id, labels = {}, format = {}, pageSize = 50 }) {
+// label, a user's name); actions: {action: label} for a module's own
+// audit actions ("merged", "assortment_updated").
+export function historyList({ entity, id, labels = {}, format = {}, actions = {}, pageSize = 50 }) {
     const list = h('ol', { class: 'history' });
     const more = h('button', { type: 'button', class: 'btn', text: t('history.more'), hidden: true });
     const el = h('section', { class: 'history-wrap', 'aria-label': t('tab.history') }, list, more);
     let before = null;
 
-    const actionLabel = (a) => (t.has(`history.action.${a}`) ? t(`history.action.${a}`) : a);
+    const actionLabel = (a) => actions[a] || (t.has(`history.action.${a}`) ? t(`history.action.${a}`) : a);
 
     async function page() {
         more.hidden = true;

@@ -527,6 +527,13 @@ const char *kedr_csv_to_utf8(struct kedr_arena *a, const char *s, size_t n,
 /* Append one cell, quoted by RFC 4180 when it holds the separator, a
  * quote, CR or LF. */
 void kedr_csv_put_cell(struct kedr_buf *b, const char *s, size_t n, char sep);
+/* Whether Excel would take a text cell for a formula (it starts with
+ * '=', '+', '-', '@', TAB or CR and is not a plain number like "-12"):
+ * a CSV export writes a "'" before it, which an import drops again. */
+bool kedr_csv_formula_like(const char *s);
+/* A one-dimensional PostgreSQL array's text ("{a,\"b c\",NULL}") as
+ * "a, b c" appended to `out` (NULLs left out); any other text as is. */
+void kedr_csv_array_text(struct kedr_buf *out, const char *pg);
 /* A cell's text (trimmed here) as JSON of `type` (kedr_import_csv rules):
  * a new reference, or NULL for an empty cell (*why NULL) or a value that
  * does not convert (*why the field error message). */

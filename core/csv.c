@@ -198,8 +198,7 @@ csv_iconv_close(void *cd)
 }
 
 const char *
-kedr_csv_to_utf8(struct kedr_arena *a, const char *s, size_t n,
-                 size_t *outlen)
+kedr_csv_to_utf8(struct kedr_arena *a, const char *s, size_t n, size_t *outlen)
 {
     iconv_t cd;
     char *out, *in, *o;
@@ -232,6 +231,20 @@ kedr_csv_to_utf8(struct kedr_arena *a, const char *s, size_t n,
     return out;
 }
 
+/* "-12", "+3.5": a number Excel reads as one, harmless. */
+static bool
+csv_plain_number(const char *s)
+{
+    size_t i = 1, digits = 0;
+
+    for (; s[i] >= '0' && s[i] <= '9'; i++)
+        digits++;
+    if (s[i] == '.' || s[i] == ',')
+        for (i++; s[i] >= '0' && s[i] <= '9'; i++)
+            digits++;
+    return digits > 0 && s[i] == '\0';
+}
+
 void
 kedr_csv_put_cell(struct kedr_buf *b, const char *s, size_t n, char sep)
 {
@@ -256,18 +269,66 @@ kedr_csv_put_cell(struct kedr_buf *b, const char *s, size_t n, char sep)
     kedr_buf_add(b, "\"", 1);
 }
 
+bool
+kedr_csv_formula_like(const char *s)
+{
+    return s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL &&
+           !csv_plain_number(s);
+}
+
+void
+kedr_csv_array_text(struct kedr_buf *out, const char *pg)
+{
+    size_t n = strlen(pg), items = 0;
+    const char *p = pg + 1, *end = pg + n - 1;
+
+    /* one dimension only: "{a,b}" -- not "{{a},{b}}" nor "[1:2]={a,b}" */
+    if (n < 2 || pg[0] != '{' || pg[n - 1] != '}' || pg[1] == '{') {
+        kedr_buf_adds(out, pg);
+        return;
+    }
+    while (p < end) {
+        const char *start = p;
+
+        if (*p != '"') {
+            while (p < end && *p != ',')
+                p++;
+            if (p - start != 4 || memcmp(start, "NULL", 4) != 0) {
+                if (items++ > 0)
+                    kedr_buf_add(out, ", ", 2);
+                kedr_buf_add(out, start, (size_t)(p - start));
+            }
+        } else {
+            if (items++ > 0)
+                kedr_buf_add(out, ", ", 2);
+            for (p++; p < end && *p != '"'; p++) {
+                if (*p == '\\' && p + 1 < end)
+                    p++;
+                kedr_buf_add(out, p, 1);
+            }
+            p++; /* the closing quote */
+        }
+        if (p < end && *p == ',')
+            p++;
+    }
+}
+
 /* ------------------------------------------------------------------ */
 /* cells to JSON                                                       */
 /* ------------------------------------------------------------------ */
 
+/* Whether [s, end) starts with white space; *len gets its bytes. */
 static bool
-csv_space(const char *s, size_t *len)
+csv_space(const char *s, const char *end, size_t *len)
 {
+    if (s >= end)
+        return false;
     if (*s == ' ' || (*s >= '\t' && *s <= '\r')) {
         *len = 1;
         return true;
     }
-    if ((unsigned char)s[0] == 0xc2 && (unsigned char)s[1] == 0xa0) {
+    if (end - s >= 2 && (unsigned char)s[0] == 0xc2 &&
+        (unsigned char)s[1] == 0xa0) {
         *len = 2; /* no-break space, Excel's thousands separator */
         return true;
     }
@@ -278,15 +339,17 @@ csv_space(const char *s, size_t *len)
 static void
 csv_trim(const char **start, size_t *n)
 {
-    const char *s = *start, *e = s + strlen(s);
+    const char *s = *start, *e = s + *n;
     size_t k;
 
-    while (s < e && csv_space(s, &k))
+    while (csv_space(s, e, &k))
         s += k;
-    for (;;) {
-        if (e > s && (e[-1] == ' ' || (e[-1] >= '\t' && e[-1] <= '\r')))
+    while (e > s) {
+        size_t left = (size_t)(e - s);
+
+        if (e[-1] == ' ' || (e[-1] >= '\t' && e[-1] <= '\r'))
             e--;
-        else if (e - s >= 2 && (unsigned char)e[-2] == 0xc2 &&
+        else if (left >= 2 && (unsigned char)e[-2] == 0xc2 &&
                  (unsigned char)e[-1] == 0xa0)
             e -= 2;
         else
@@ -346,6 +409,8 @@ kedr_csv_header_eq(const char *a, const char *b)
 
     if (a == NULL || b == NULL)
         return false;
+    an = strlen(a);
+    bn = strlen(b);
     csv_trim(&a, &an);
     csv_trim(&b, &bn);
     return csv_fold_eq(a, an, b, bn);
@@ -371,7 +436,7 @@ csv_number_text(const char *s, size_t n, char *out, size_t outsz)
         char ch = s[i];
 
         k = 1;
-        if (csv_space(s + i, &k) || ch == '\'')
+        if (csv_space(s + i, s + n, &k) || ch == '\'')
             continue;
         if (o + 1 >= outsz)
             return false;
@@ -441,20 +506,14 @@ csv_array(const char *s, size_t n)
     if (arr == NULL)
         kedr_oom();
     while (s < end) {
-        const char *e = s;
-        char item[4096];
-        const char *t;
-        size_t tn, len;
+        const char *e = s, *t = s;
+        size_t tn;
 
         while (e < end && *e != ',' && *e != ';')
             e++;
-        len = (size_t)(e - s);
-        if (len >= sizeof(item))
-            len = sizeof(item) - 1;
-        memcpy(item, s, len);
-        item[len] = '\0';
-        t = item;
+        tn = (size_t)(e - s);
         csv_trim(&t, &tn);
+        /* the cell is valid UTF-8 and split on ASCII: so is each item */
         if (tn > 0 && json_array_append_new(arr, json_stringn(t, tn)) != 0) {
             json_decref(arr);
             kedr_oom();
@@ -473,9 +532,14 @@ kedr_csv_cell_json(int type, const char *text, const char **why)
     size_t n;
 
     *why = NULL;
+    n = strlen(s);
     csv_trim(&s, &n);
     if (n == 0)
         return NULL;
+    if (!kedr_utf8_valid(s, n)) {
+        *why = "must be valid text";
+        return NULL;
+    }
     switch (type) {
     case KEDR_T_INT:
         if (!csv_number_text(s, n, num, sizeof(num)) ||
@@ -523,9 +587,10 @@ kedr_csv_cell_json(int type, const char *text, const char **why)
     case KEDR_T_ARRAY:
         return csv_array(s, n);
     default:
-        if (!kedr_utf8_valid(s, n)) {
-            *why = "must be valid text";
-            return NULL;
+        /* the quote an export put before formula-like text goes again */
+        if (n > 1 && s[0] == '\'' && strchr("=+-@", s[1]) != NULL) {
+            s++;
+            n--;
         }
         v = json_stringn(s, n);
         break;

@@ -74,11 +74,10 @@ export_disposition(struct kedr_req *r, const char *filename, const char *ext)
 
     gmtime_r(&now, &tm);
     strftime(date, sizeof(date), "%Y-%m-%d", &tm);
-    name = kedr_arena_sprintf(&r->arena, "%s-%s.%s",
-                              filename != NULL && filename[0] != '\0'
-                                  ? filename
-                                  : "export",
-                              date, ext);
+    name = kedr_arena_sprintf(
+        &r->arena, "%s-%s.%s",
+        filename != NULL && filename[0] != '\0' ? filename : "export", date,
+        ext);
     kedr_buf_init(&b, &r->arena);
     kedr_buf_adds(&b, "attachment; filename=\"");
     for (const char *p = name; *p != '\0'; p++) {
@@ -106,12 +105,27 @@ export_disposition(struct kedr_req *r, const char *filename, const char *ext)
 /* CSV                                                                 */
 /* ------------------------------------------------------------------ */
 
-/* One value as CSV text: booleans in words, the decimal comma with ';'. */
+/* One value as CSV text: booleans in words, the decimal comma with ';',
+ * arrays as "a, b" (what an import splits again), a quote before text
+ * that Excel would run as a formula; `tmp` is scratch space reused from
+ * cell to cell. */
 static void
-export_csv_value(struct kedr_buf *b, const char *v, enum kedr_type type,
-                 char sep, bool en)
+export_csv_value(struct kedr_buf *b, struct kedr_buf *tmp, const char *v,
+                 enum kedr_type type, char sep, bool en)
 {
     size_t n = strlen(v);
+
+    if (type == KEDR_T_ARRAY || kedr_csv_formula_like(v)) {
+        tmp->len = 0;
+        if (kedr_csv_formula_like(v))
+            kedr_buf_add(tmp, "'", 1); /* text, not a formula, for Excel */
+        if (type == KEDR_T_ARRAY)
+            kedr_csv_array_text(tmp, v);
+        else
+            kedr_buf_add(tmp, v, n);
+        kedr_csv_put_cell(b, tmp->data != NULL ? tmp->data : "", tmp->len, sep);
+        return;
+    }
 
     if (type == KEDR_T_BOOL && (strcmp(v, "t") == 0 || strcmp(v, "f") == 0)) {
         bool yes = v[0] == 't';
@@ -133,9 +147,9 @@ export_csv_value(struct kedr_buf *b, const char *v, enum kedr_type type,
 
 /* Append the rows of the current batch. */
 static void
-export_csv_rows(struct kedr_buf *b, const kedr_rows_t *rows,
-                const struct kedr_column *cols, const int *idx, int ncols,
-                char sep, bool en)
+export_csv_rows(struct kedr_buf *b, struct kedr_buf *tmp,
+                const kedr_rows_t *rows, const struct kedr_column *cols,
+                const int *idx, int ncols, char sep, bool en)
 {
     int nrows = kedr_pg_rows_count(rows);
 
@@ -144,7 +158,7 @@ export_csv_rows(struct kedr_buf *b, const kedr_rows_t *rows,
             if (c > 0)
                 kedr_buf_add(b, &sep, 1);
             if (!kedr_pg_rows_isnull(rows, i, idx[c]))
-                export_csv_value(b, kedr_pg_rows_get(rows, i, idx[c]),
+                export_csv_value(b, tmp, kedr_pg_rows_get(rows, i, idx[c]),
                                  cols[c].type, sep, en);
         }
         kedr_buf_add(b, "\r\n", 2);
@@ -156,10 +170,11 @@ export_csv(struct kedr_req *r, struct export_state *st,
            const struct kedr_column *cols, const int *idx, int ncols, char sep)
 {
     bool en = strcmp(kedr_api->user_locale(r), "en") == 0;
-    struct kedr_buf b;
+    struct kedr_buf b, tmp;
     int rc;
 
     kedr_buf_init(&b, &r->arena);
+    kedr_buf_init(&tmp, &r->arena);
     kedr_buf_adds(&b, "\xef\xbb\xbf");
     for (int c = 0; c < ncols; c++) {
         const char *l = export_label(r, &cols[c]);
@@ -175,7 +190,7 @@ export_csv(struct kedr_req *r, struct export_state *st,
 
         if (rc != 0)
             return rc;
-        export_csv_rows(&b, st->batch, cols, idx, ncols, sep, en);
+        export_csv_rows(&b, &tmp, st->batch, cols, idx, ncols, sep, en);
         rc = kedr_req_stream_put(r, b.data, b.len);
         b.len = 0; /* the buffer is reused: memory stays one batch */
         if (rc != 0 || got < EXPORT_BATCH)
@@ -191,6 +206,7 @@ export_csv(struct kedr_req *r, struct export_state *st,
 struct export_xlsx {
     lxw_worksheet *ws;
     lxw_format *bold, *date, *datetime, *money, *integer;
+    struct kedr_buf tmp; /* an array cell's text, reused */
 };
 
 /* "YYYY-MM-DD" with an optional " HH:MM:SS[.fff]" after it. */
@@ -255,6 +271,12 @@ export_xlsx_cell(struct kedr_req *r, struct export_xlsx *x, lxw_row_t row,
         if (strcmp(v, "t") == 0 || strcmp(v, "f") == 0)
             return worksheet_write_boolean(x->ws, row, col, v[0] == 't', NULL);
         break;
+    case KEDR_T_ARRAY:
+        x->tmp.len = 0;
+        kedr_csv_array_text(&x->tmp, v);
+        kedr_buf_add(&x->tmp, "", 0); /* terminated even when empty */
+        v = x->tmp.data;
+        break;
     default:
         break;
     }
@@ -269,6 +291,7 @@ export_xlsx_setup(struct kedr_req *r, struct export_xlsx *x, lxw_workbook *wb,
 {
     bool en = strcmp(kedr_api->user_locale(r), "en") == 0;
 
+    kedr_buf_init(&x->tmp, &r->arena);
     x->bold = workbook_add_format(wb);
     format_set_bold(x->bold);
     x->date = workbook_add_format(wb);

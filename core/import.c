@@ -199,7 +199,8 @@ kedr_import_run(struct kedr_req *r, const struct kedr_import_col *cols,
     size_t len, nmap;
 
     if (dry < 0)
-        return kedr_req_fail(r, KEDR_EINVAL, "dry_run", "must be true or false");
+        return kedr_req_fail(r, KEDR_EINVAL, "dry_run",
+                             "must be true or false");
     if (cols == NULL || cols[0].field == NULL || fn == NULL)
         return kedr_req_fail(r, KEDR_EINTERNAL, NULL, "import without columns");
     text = r->body_raw != NULL
@@ -237,8 +238,7 @@ kedr_import_run(struct kedr_req *r, const struct kedr_import_col *cols,
         if (import_blank(&rec))
             continue;
         if (++nrows > kedr_srv.conf->import_max_rows)
-            return kedr_req_fail(r, KEDR_ETOOLARGE, "file",
-                                 "more than %d rows",
+            return kedr_req_fail(r, KEDR_ETOOLARGE, "file", "more than %d rows",
                                  kedr_srv.conf->import_max_rows);
         res = json_object();
         if (res == NULL || json_array_append_new(results, res) != 0)

@@ -214,7 +214,6 @@ struct kedr_ui {
     const char *permission; /* shown only to users holding it; NULL = all */
 };
 
-
 /*
  * Export and import (core/export.c, core/import.c): the shapes of the
  * column tables.  See kedr_export and kedr_import_csv below.
@@ -226,8 +225,9 @@ struct kedr_column {
     const char *label_ru; /* header in the file, by kedr_user_locale */
     const char *label_en;
     enum kedr_type type; /* KEDR_T_STRING/INT/NUMBER/MONEY/DATE/BOOL: the
-                            XLSX cell type; anything else (arrays) is
-                            written as the text PostgreSQL gives */
+                            XLSX cell type; KEDR_T_ARRAY: a PostgreSQL
+                            array written "a, b"; anything else as the
+                            text PostgreSQL gives */
 };
 
 /* One column of a CSV import; a table ends with a zero row ({0}). */
@@ -1068,7 +1068,9 @@ kedr_attrs_filter(kedr_req_t *r, const char *entity, const char **json)
  *         422 naming "sep"), RFC 4180 quoting, CRLF line ends.  Booleans
  *         да/нет in Russian or yes/no in English; dates ISO; with ';' the
  *         decimal separator of numbers and money is ',' (what Russian
- *         Excel reads as a number), with ',' it is '.'.  The first batch
+ *         Excel reads as a number), with ',' it is '.'.  Text Excel would
+ *         run as a formula (starting with = + - @, not a plain number) gets
+ *         a "'" before it; kedr_import_csv drops it again.  The first batch
  *         is read before anything is sent, then the file streams to the
  *         client batch by batch.
  *   xlsx: libxlsxwriter in constant_memory mode into a temporary file,
@@ -1109,7 +1111,8 @@ kedr_export(kedr_req_t *r, const char *format, const char *filename,
  * over server.max_body a 413 (before the handler runs).
  *
  * Cells become JSON by the column's type (the cell trimmed; empty cells
- * are left out of the row): STRING a string; INT an integer; NUMBER a
+ * are left out of the row): STRING a string (a "'" before = + - @, which
+ * a CSV export adds, dropped); INT an integer; NUMBER a
  * number ("1 234,5" and "1234.5" both); MONEY a decimal string
  * ("1234.50", ',' accepted as the decimal point); DATE "YYYY-MM-DD" (also
  * read from "DD.MM.YYYY"); BOOL true for да/yes/true/1, false for

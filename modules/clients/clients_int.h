@@ -265,9 +265,10 @@ int clients_import(kedr_req_t *r, const char *entity,
 /*
  * The counterparty an imported row refers to: its member `idkey` (an
  * id), or the live counterparty the caller sees with the INN in
- * `innkey`.  *id is the JSON id (NULL when the row gives neither).
- * Returns 0, or a negative code after recording an error naming
- * `innkey` (no such INN, several with it, both given).
+ * `innkey` (both given: they must name the same one, as in an exported
+ * file).  *id is the JSON id (NULL when the row gives neither).  Returns
+ * 0, or a negative code after recording an error naming `innkey` (no
+ * such INN, several with it, not the INN of that id).
  */
 int clients_import_ref(kedr_req_t *r, json_t *in, const char *idkey,
                        const char *innkey, json_t **id);

@@ -148,13 +148,13 @@ clients_import(kedr_req_t *r, const char *entity,
     return kedr_import_csv(r, all, io_import_row, imp);
 }
 
-/* $1 INN: the live counterparties with it that the caller sees (a
- * branch has the INN of its head office: several mean the id is
- * needed). */
+/* $1 INN, $2 an id the row gives too (or NULL): the live counterparties
+ * with that INN (and that id) the caller sees (a branch has the INN of
+ * its head office: several mean the id is needed). */
 static const char io_by_inn_sql[] =
     "SELECT c.id FROM clients.counterparty c WHERE c.inn = $1 AND "
-    "c.merged_into IS NULL AND " CLIENTS_CP_VISIBLE("c") " ORDER BY c.id "
-                                                         "LIMIT 2";
+    "c.merged_into IS NULL AND ($2::bigint IS NULL OR c.id = $2::bigint) "
+    "AND " CLIENTS_CP_VISIBLE("c") " ORDER BY c.id LIMIT 2";
 
 int
 clients_import_ref(kedr_req_t *r, json_t *in, const char *idkey,
@@ -166,12 +166,15 @@ clients_import_ref(kedr_req_t *r, json_t *in, const char *idkey,
     *id = json_object_get(in, idkey);
     if (inn == NULL)
         return 0;
-    if (*id != NULL)
-        return kedr_fail(r, KEDR_EINVAL, innkey, "give %s or %s, not both",
-                         idkey, innkey);
-    rows = kedr_db_query(r, io_by_inn_sql, KEDR_PARAMS(json_string_value(inn)));
+    rows = kedr_db_query(
+        r, io_by_inn_sql,
+        KEDR_PARAMS(json_string_value(inn),
+                    json_is_integer(*id) ? kedr_json_text(r, *id) : NULL));
     if (rows == NULL)
         return KEDR_EDB;
+    if (kedr_rows_count(rows) == 0 && *id != NULL)
+        return kedr_fail(r, KEDR_EINVAL, innkey,
+                         "is not the INN of the counterparty in %s", idkey);
     if (kedr_rows_count(rows) == 0)
         return kedr_fail(r, KEDR_EINVAL, innkey,
                          "no counterparty has this INN");

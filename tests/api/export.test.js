@@ -34,6 +34,7 @@ const THINGS = [
     { name: 'quote "q"', attrs: { code: 'C3' } },
     { name: 'new\nline', attrs: { code: 'D4', size: 'L' } },
     { name: 'Ёлка', attrs: {} },
+    { name: '=1+2', attrs: { code: '-5', area: -2.5 } }, // text Excel must not run
 ];
 for (const t of THINGS) {
     const res = await stack.post(`${T}/things`, t);
@@ -109,6 +110,7 @@ test('csv: BOM, semicolons, quoting, CRLF, Russian headers and words', async () 
     assert.deepEqual(rows[3].slice(1, 3), ['quote "q"', 'C3']);
     assert.deepEqual(rows[4].slice(1, 3), ['new\nline', 'D4']);
     assert.deepEqual(rows[5].slice(1), ['Ёлка', '', '', '', '', '']);
+    assert.deepEqual(rows[6].slice(1, 4), ["'=1+2", '-5', '-2,5'], 'a formula quoted, numbers not');
     assert.match(rows[1][0], /^\d+$/);
 });
 
@@ -160,8 +162,9 @@ test('xlsx: a workbook with typed cells, a bold frozen header and an autofilter'
     assert.ok(sheet.includes('semi;colon, comma'));
     assert.ok(sheet.includes('quote &quot;q&quot;') || sheet.includes('quote "q"'), 'quotes kept');
     assert.ok(sheet.includes('Ёлка'));
+    assert.ok(sheet.includes('>=1+2<'), 'a string cell is never a formula: no quote needed');
     assert.match(sheet, /<pane [^>]*ySplit="1"[^>]*state="frozen"/, 'frozen header');
-    assert.match(sheet, /<autoFilter ref="A1:G6"\/>/, 'autofilter over the rows');
+    assert.match(sheet, /<autoFilter ref="A1:G7"\/>/, 'autofilter over the rows');
     // row 2: area a number, checked a date (a serial with a style), vip a boolean
     assert.match(sheet, /<c r="D2"[^>]*><v>12.5<\/v><\/c>/, 'a number cell');
     const date = sheet.match(/<c r="E2" s="(\d+)"[^>]*><v>(\d+)<\/v><\/c>/);
@@ -185,8 +188,8 @@ test('big exports stream: 20k rows of csv and xlsx, complete and right', async (
     const rows = parseCsv(res.text.slice(1), ';');
     assert.equal(rows.length, n + 1);
     assert.deepEqual(rows[0], ['N', 'Метка', 'Сумма', 'День', 'Чётное', 'Теги']);
-    assert.deepEqual(rows[1], ['1', 'row 1', '1,50', '2026-01-02', 'нет', '{t1,x}']);
-    assert.deepEqual(rows[n], [String(n), `row ${n}`, '30000,00', rows[n][3], 'да', '{t2,x}']);
+    assert.deepEqual(rows[1], ['1', 'row 1', '1,50', '2026-01-02', 'нет', 't1, x']);
+    assert.deepEqual(rows[n], [String(n), `row ${n}`, '30000,00', rows[n][3], 'да', 't2, x']);
 
     res = await download(`${T}/series/export?format=xlsx&n=${n}`);
     assert.equal(res.status, 200, res.text);
@@ -207,12 +210,16 @@ test('a 300k-row export keeps the workers\' memory flat', async () => {
     const res = await download(`${T}/series/export?format=csv&n=${n}`);
     assert.equal(res.status, 200);
     assert.ok(res.body.length > 10e6, `a big file: ${res.body.length} bytes`);
-    assert.ok(res.text.endsWith(`${n};row ${n};450000,00;${res.text.slice(-22, -12)};да;{t0,x}\r\n`), res.text.slice(-60));
+    assert.match(res.text.slice(-80), new RegExp(`\r\n${n};row ${n};450000,00;\\d{4}-\\d\\d-\\d\\d;да;t0, x\r\n$`));
     const xres = await download(`${T}/series/export?format=xlsx&n=${n}`);
     assert.equal(xres.status, 200);
     assert.ok(unzip(xres.body)['xl/worksheets/sheet1.xml'].includes(`row ${n}<`));
     const after = peaks();
     const grew = Math.max(...pids.map((p) => after[p] - before[p]));
     console.log(`# peak growth ${grew} kB for ${res.body.length} + ${xres.body.length} bytes`);
-    assert.ok(grew < 16 * 1024, `a worker's peak memory grew by ${grew} kB for a ${res.body.length}-byte export`);
+    // AddressSanitizer (make asan) keeps freed memory in quarantine: there
+    // the bound means nothing, the content is still checked
+    if (!process.env.ASAN_OPTIONS) {
+        assert.ok(grew < 16 * 1024, `a worker's peak memory grew by ${grew} kB for a ${res.body.length}-byte export`);
+    }
 });

@@ -57,20 +57,22 @@ test('a good file creates its rows, values converted by type', async () => {
         '"Склад; ""второй""";S2;7;2026-01-31;нет;\r\n' +
         '\r\n' + // a blank line is skipped
         ';;;;;\r\n' + // so is a row of empty cells
-        '"Склад\nтретий";S3;;;;S\r\n';
+        '"Склад\nтретий";S3;;;;S\r\n' +
+        "'=1+2;'+7 495;;;;\r\n"; // the quotes a CSV export puts before formula-like text
     const res = await importCsv(body);
     assert.equal(res.status, 200, res.text);
-    assert.equal(res.json.rows, 3);
-    assert.equal(res.json.ok, 3);
+    assert.equal(res.json.rows, 4);
+    assert.equal(res.json.ok, 4);
     assert.equal(res.json.failed, 0);
     assert.equal(res.json.dry_run, false);
-    assert.deepEqual(res.json.results.map((r) => [r.row, r.ok]), [[2, true], [3, true], [6, true]]);
+    assert.deepEqual(res.json.results.map((r) => [r.row, r.ok]), [[2, true], [3, true], [6, true], [8, true]]);
     for (const r of res.json.results) assert.ok(Number.isInteger(r.result.id), JSON.stringify(r));
     const rows = await things();
     assert.deepEqual(rows, [
         { name: 'Склад 1', attrs: { code: 'S1', area: 1234.5, checked: '2026-11-26', vip: true, size: 'L' } },
         { name: 'Склад; "второй"', attrs: { code: 'S2', area: 7, checked: '2026-01-31', vip: false } },
         { name: 'Склад\nтретий', attrs: { code: 'S3', size: 'S' } },
+        { name: '=1+2', attrs: { code: '+7 495' } },
     ]);
 });
 

@@ -3,6 +3,8 @@
  * kedr_csv_detect_sep, kedr_csv_next, and kedr_csv_cell_json over every
  * cell with every column type.
  *
+ * Also kedr_csv_array_text (what export does to array cells) on each cell.
+ *
  * Input: the raw bytes of an uploaded file.  Oracles: converted text is
  * valid UTF-8 without NUL, and so is every cell; records start on lines
  * that never go back and hold 1 to KEDR_CSV_MAX_CELLS cells; a header
@@ -19,14 +21,30 @@ static const int fuzz_types[] = {
     KEDR_T_DATE,   KEDR_T_BOOL, KEDR_T_ARRAY,
 };
 
+/* A cell read as a PostgreSQL array's text (export): the items joined
+ * are never longer than the text with ", " for each ','. */
 static void
-fuzz_cells(const struct kedr_csv_rec *rec)
+fuzz_array_text(struct kedr_arena *a, const char *s)
+{
+    struct kedr_buf b;
+    size_t commas = 0;
+
+    for (const char *p = s; *p; p++)
+        commas += *p == ',';
+    kedr_buf_init(&b, a);
+    kedr_csv_array_text(&b, s);
+    FUZZ_CHECK(b.len <= strlen(s) + commas);
+}
+
+static void
+fuzz_cells(struct kedr_arena *a, const struct kedr_csv_rec *rec)
 {
     for (size_t i = 0; i < rec->n; i++) {
         const char *s = rec->cells[i];
 
         FUZZ_CHECK(kedr_utf8_valid(s, strlen(s)));
         FUZZ_CHECK(kedr_csv_header_eq(s, s));
+        fuzz_array_text(a, s);
         for (size_t t = 0; t < sizeof(fuzz_types) / sizeof(fuzz_types[0]);
              t++) {
             const char *why;
@@ -86,7 +104,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(rec.line > last);
         FUZZ_CHECK(rec.n >= 1 && rec.n <= KEDR_CSV_MAX_CELLS);
         last = rec.line;
-        fuzz_cells(&rec);
+        fuzz_cells(&a, &rec);
         fuzz_round_trip(&a, &rec, c.sep);
     }
     FUZZ_CHECK(rc == 0 || rec.line > last);

@@ -215,6 +215,51 @@ test_put_cell(void **state)
     assert_string_equal(put(a, " Ёлка ", ';'), " Ёлка ");
 }
 
+static void
+test_formula_like(void **state)
+{
+    (void)state;
+    assert_true(kedr_csv_formula_like("=1+2"));
+    assert_true(kedr_csv_formula_like("@SUM(A1)"));
+    assert_true(kedr_csv_formula_like("+7 495 123-45-67"));
+    assert_true(kedr_csv_formula_like("-cmd|' /C calc'!A0"));
+    assert_true(kedr_csv_formula_like("\t=x"));
+    assert_true(kedr_csv_formula_like("-"));
+    assert_false(kedr_csv_formula_like("-12"));
+    assert_false(kedr_csv_formula_like("+3,5"));
+    assert_false(kedr_csv_formula_like("a=b"));
+    assert_false(kedr_csv_formula_like(""));
+}
+
+static const char *
+array_text(struct kedr_arena *a, const char *pg)
+{
+    struct kedr_buf b;
+
+    kedr_buf_init(&b, a);
+    kedr_csv_array_text(&b, pg);
+    kedr_buf_add(&b, "", 0);
+    return b.data;
+}
+
+static void
+test_array_text(void **state)
+{
+    struct kedr_arena *a = *state;
+
+    assert_string_equal(array_text(a, "{a,b}"), "a, b");
+    assert_string_equal(array_text(a, "{}"), "");
+    assert_string_equal(array_text(a, "{NULL,x,NULL}"), "x");
+    assert_string_equal(array_text(a, "{\"a b\",\"c,d\",\"q\\\"x\"}"),
+                        "a b, c,d, q\"x");
+    assert_string_equal(array_text(a, "{\"NULL\"}"), "NULL");
+    assert_string_equal(array_text(a, "{{1,2},{3,4}}"), "{{1,2},{3,4}}");
+    assert_string_equal(array_text(a, "plain text"), "plain text");
+    assert_string_equal(array_text(a, "{\"unclosed"), "{\"unclosed");
+    assert_string_equal(array_text(a, "{\"unclosed}"), "unclosed");
+    assert_string_equal(array_text(a, "{\"end\\}"), "end\\");
+}
+
 /* ------------------------------------------------------------------ */
 /* headers and cells                                                   */
 /* ------------------------------------------------------------------ */
@@ -260,11 +305,37 @@ test_cell_strings(void **state)
     (void)state;
     assert_string_equal(cell(KEDR_T_STRING, "  ООО \"Ромашка\" "),
                         "\"ООО \\\"Ромашка\\\"\"");
+    assert_string_equal(cell(KEDR_T_STRING, "'=1+2"), "\"=1+2\"");
+    assert_string_equal(cell(KEDR_T_STRING, "'+7 495"), "\"+7 495\"");
+    assert_string_equal(cell(KEDR_T_STRING, "'quoted'"), "\"'quoted'\"");
     assert_string_equal(cell(KEDR_T_STRING, "   "), "(empty)");
     assert_string_equal(cell(KEDR_T_STRING, ""), "(empty)");
     assert_string_equal(cell(KEDR_T_ARRAY, " a, b ;c,, "),
                         "[\"a\",\"b\",\"c\"]");
     assert_string_equal(cell(KEDR_T_ARRAY, "один"), "[\"один\"]");
+    assert_string_equal(cell(KEDR_T_ARRAY, "a\xd0"), "!must be valid text");
+    assert_string_equal(cell(KEDR_T_STRING, "\xff"), "!must be valid text");
+}
+
+/* An array item longer than any fixed buffer, a Cyrillic letter across
+ * where a 4 KiB cut would fall: kept whole. */
+static void
+test_cell_long_array_item(void **state)
+{
+    struct kedr_arena *a = *state;
+    size_t n = 3 * 4096;
+    char *text = kedr_arena_alloc(a, n + 3);
+    const char *why;
+    json_t *v;
+
+    for (size_t i = 0; i < n; i += 2)
+        memcpy(text + i, "ж", 2);
+    memcpy(text + n, ",x", 3);
+    v = kedr_csv_cell_json(KEDR_T_ARRAY, text, &why);
+    assert_non_null(v);
+    assert_int_equal(json_array_size(v), 2);
+    assert_int_equal(json_string_length(json_array_get(v, 0)), n);
+    json_decref(v);
 }
 
 static void
@@ -275,7 +346,9 @@ test_cell_numbers(void **state)
     assert_string_equal(cell(KEDR_T_INT, "-7"), "-7");
     assert_string_equal(cell(KEDR_T_INT, "+7"), "7");
     assert_string_equal(cell(KEDR_T_INT, "1 000 000"), "1000000");
-    assert_string_equal(cell(KEDR_T_INT, "1\xc2\xa0" "000"), "1000");
+    assert_string_equal(cell(KEDR_T_INT, "1\xc2\xa0"
+                                         "000"),
+                        "1000");
     assert_string_equal(cell(KEDR_T_INT, "1.5"), "!must be a whole number");
     assert_string_equal(cell(KEDR_T_INT, "12abc"), "!must be a whole number");
     assert_string_equal(cell(KEDR_T_INT, "99999999999999999999"),
@@ -332,8 +405,11 @@ main(void)
         cmocka_unit_test(test_utf8_valid),
         ARENA_TEST(test_to_utf8),
         ARENA_TEST(test_put_cell),
+        ARENA_TEST(test_array_text),
+        cmocka_unit_test(test_formula_like),
         cmocka_unit_test(test_header_eq),
         cmocka_unit_test(test_cell_strings),
+        ARENA_TEST(test_cell_long_array_item),
         cmocka_unit_test(test_cell_numbers),
         cmocka_unit_test(test_cell_dates_bools),
     };

@@ -261,7 +261,7 @@ test('contact and outlet imports find their counterparty by INN or id', async ()
         'Фамилия;ИНН контрагента;Номер контрагента;Должность\r\n' +
         'Хороший;7702070139;;\r\n' +
         'Нет ИНН;7700000000;;\r\n' +
-        `Оба;7702070139;${head.id};\r\n` +
+        `Не тот;7702070139;${made[0].id};\r\n` +
         ';7702070139;;\r\n' +
         'Без контрагента;;;Директор\r\n');
     assert.equal(res.status, 422, res.text);
@@ -272,10 +272,11 @@ test('contact and outlet imports find their counterparty by INN or id', async ()
     assert.ok(res.json.results[4].fields.counterparty_id);
     assert.equal(await count('contact'), before);
 
+    // an exported outlet file has both the owner's id and INN: they must agree
     res = await importCsv('outlets',
         'ИНН владельца;Номер владельца;Название;Формат;Площадь, м²;Широта;Долгота\r\n' +
         '7702070139;;Импорт Точка 1;diy;1 234,5;56,85;35,9\r\n' +
-        `;${head.id};Импорт Точка 2;showroom;;;\r\n`);
+        `7702070139;${head.id};Импорт Точка 2;showroom;;;\r\n`);
     assert.equal(res.status, 200, res.text);
     const outs = await ok(admin.get(`${C}/outlets?owner_id=${head.id}&sort=name`));
     assert.deepEqual(outs.items.map((o) => o.name), ['Импорт Точка 1', 'Импорт Точка 2']);
@@ -285,10 +286,12 @@ test('contact and outlet imports find their counterparty by INN or id', async ()
         'ИНН владельца;Название;Формат;Широта\r\n' +
         '7702070139;Импорт Точка 3;kiosk;\r\n' +
         '7702070139;Импорт Точка 4;diy;56\r\n' +
-        ';Импорт Точка 5;diy;\r\n');
+        ';Импорт Точка 5;diy;\r\n' +
+        '7707083893;Импорт Точка 6;diy;\r\n');
     assert.equal(res.status, 422, res.text);
     assert.ok(res.json.results[0].fields.format);
     assert.ok(res.json.results[1].fields.lon);
     assert.ok(res.json.results[2].fields.owner_id);
+    assert.match(res.json.results[3].fields.owner_inn, /no counterparty has this INN/);
     assert.equal(await count('outlet'), ob);
 });

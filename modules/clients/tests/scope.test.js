@@ -164,6 +164,21 @@ test('similar names and the INN+KPP duplicate see every record, but answer only 
     assert.equal(adm.json.duplicate.visible, true);
 });
 
+test('imports and exports are scoped too', async () => {
+    const csv = (body) => rep.request('POST', `${C}/contacts/import`, { body, headers: { 'Content-Type': 'text/csv' } });
+    let res = await csv('Фамилия;ИНН контрагента\r\nЧужаков;7707083893\r\n');
+    assert.equal(res.status, 422, res.text);
+    assert.match(res.json.results[0].fields.counterparty_inn, /no counterparty has this INN/);
+    res = await csv(`Фамилия;Номер контрагента\r\nЧужаков;${foreign.id}\r\n`);
+    assert.equal(res.status, 422, res.text);
+    assert.ok(res.json.results[0].fields.links, res.text);
+    const file = await fetch(`${stack.url}${C}/outlets/export?q=${q}`, { headers: { Cookie: `kedr_session=${rep.cookie}` } });
+    assert.equal(file.status, 200);
+    const text = await file.text();
+    assert.ok(text.includes('Охват Точка Моя') && text.includes('Охват Точка Клиента'), text);
+    assert.ok(!text.includes('Охват Точка Чужая'), text);
+});
+
 test('a role without the limit widens the view again', async () => {
     const u = await ok(admin.get(`/api/v1/users/${repUser.id}`));
     await ok(admin.patch(`/api/v1/users/${repUser.id}`, { version: u.version, roles: ['own_rep', 'manager'] }));

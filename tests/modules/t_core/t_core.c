@@ -481,7 +481,9 @@ static const struct kedr_column t_core_thing_cols[] = {
      .label_ru = "Название",
      .label_en = "Name",
      .type = KEDR_T_STRING},
-    {.name = "code", .label_ru = "Код", .label_en = "Code",
+    {.name = "code",
+     .label_ru = "Код",
+     .label_en = "Code",
      .type = KEDR_T_STRING},
     {.name = "area",
      .label_ru = "Площадь",
@@ -533,7 +535,9 @@ static const struct kedr_column t_core_series_cols[] = {
      .label_ru = "Чётное",
      .label_en = "Even",
      .type = KEDR_T_BOOL},
-    {.name = "tags", .label_ru = "Теги", .label_en = "Tags",
+    {.name = "tags",
+     .label_ru = "Теги",
+     .label_en = "Tags",
      .type = KEDR_T_ARRAY},
     {0},
 };
@@ -553,8 +557,8 @@ t_core_series_export(kedr_req_t *r)
 
     if (n < 0)
         return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
-    return kedr_export(r, kedr_query(r, "format"), "series",
-                       t_core_series_cols, t_core_series_sql,
+    return kedr_export(r, kedr_query(r, "format"), "series", t_core_series_cols,
+                       t_core_series_sql,
                        KEDR_PARAMS(kedr_sprintf(r, "%ld", n)));
 }
 
@@ -563,7 +567,9 @@ static const struct kedr_import_col t_core_import_cols[] = {
      .label_ru = "Название",
      .label_en = "Name",
      .type = KEDR_T_STRING},
-    {.field = "code", .label_ru = "Код", .label_en = "Code",
+    {.field = "code",
+     .label_ru = "Код",
+     .label_en = "Code",
      .type = KEDR_T_STRING},
     {.field = "area",
      .label_ru = "Площадь",

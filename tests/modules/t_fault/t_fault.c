@@ -216,9 +216,13 @@ t_fault_import_row(kedr_req_t *r, json_t *row, void *arg, json_t **out)
 }
 
 static const struct kedr_import_col t_fault_import_cols[] = {
-    {.field = "name", .label_ru = "Имя", .label_en = "Name",
+    {.field = "name",
+     .label_ru = "Имя",
+     .label_en = "Name",
      .type = KEDR_T_STRING},
-    {.field = "note", .label_ru = "Заметка", .label_en = "Note",
+    {.field = "note",
+     .label_ru = "Заметка",
+     .label_en = "Note",
      .type = KEDR_T_STRING},
     {0},
 };
@@ -231,7 +235,9 @@ t_fault_import(kedr_req_t *r)
 
 static const struct kedr_column t_fault_export_cols[] = {
     {.name = "id", .label_ru = "Номер", .label_en = "No.", .type = KEDR_T_INT},
-    {.name = "name", .label_ru = "Имя", .label_en = "Name",
+    {.name = "name",
+     .label_ru = "Имя",
+     .label_en = "Name",
      .type = KEDR_T_STRING},
     {.name = "day", .label_ru = "День", .label_en = "Day", .type = KEDR_T_DATE},
     {0},

@@ -285,7 +285,12 @@ test('on a phone the card and its tree fit', async () => {
     await shot(mp, 'phone', { fullPage: true });
     await mp.goto(`/clients/${holding.id}`);
     await waitText(mp, '.record-title h1', 'ГК Стройинвест');
+    // the requisites with their lookups and lists fit too
+    await mp.locator('[data-field=tags] .strlist-row').first().waitFor();
+    const wide = await mp.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(wide <= 0, `no horizontal scroll on the requisites (${wide} px)`);
     await shot(mp, 'phone-card');
+    await shot(mp, 'phone-card-full', { fullPage: true });
     checkPage(mp);
     await mp.context().close();
 });

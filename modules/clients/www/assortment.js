@@ -80,10 +80,13 @@ export function assortmentGrid(kedr, t, { panel, outletId, editable, onSaved }) 
         const err = h('p', { class: 'field-error as-error', id: `${cid}-err`, hidden: true });
         const box2 = h('input', { type: 'checkbox', id: cid, class: 'as-present', checked: r.present, disabled: !editable || null,
             'aria-describedby': `${cid}-err` });
+        // each row's numbers named with their group for a screen reader
         const share = h('input', { type: 'text', inputmode: 'decimal', class: 'as-share', id: `${cid}-s`, value: r.share ?? '',
-            autocomplete: 'off', readonly: !editable || null, 'aria-describedby': `${cid}-err` });
+            autocomplete: 'off', readonly: !editable || null, 'aria-describedby': `${cid}-err`,
+            'aria-label': `${t('as_share')}: ${r.name}` });
         const facings = h('input', { type: 'text', inputmode: 'numeric', pattern: '[0-9]*', class: 'as-facings', id: `${cid}-f`,
-            value: r.facings ?? '', autocomplete: 'off', readonly: !editable || null, 'aria-describedby': `${cid}-err` });
+            value: r.facings ?? '', autocomplete: 'off', readonly: !editable || null, 'aria-describedby': `${cid}-err`,
+            'aria-label': `${t('as_facings')}: ${r.name}` });
         const nums = h('div', { class: 'as-nums', hidden: !r.present },
             h('div', { class: 'as-num' }, h('label', { for: `${cid}-s`, text: t('as_share') }), share),
             h('div', { class: 'as-num' }, h('label', { for: `${cid}-f`, text: t('as_facings') }), facings));

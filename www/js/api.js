@@ -7,7 +7,11 @@
 // Paths are relative to /api/v1.  The client:
 //   - sends JSON and the X-CSRF-Token header on unsafe methods;
 //   - turns the server's one error shape {"error":{code,message,fields}}
-//     into an ApiError (status, code, message, fields, retryAfter);
+//     into an ApiError (status, code, message, fields, retryAfter, and
+//     `body`: the whole answer, for members beside "error" such as a
+//     duplicate's {"duplicate": {id, name}} or an import's report);
+//   - sends a file's text as it is with api.postRaw(path, text, type)
+//     (a CSV to import) instead of JSON;
 //   - retries only safe methods (GET, HEAD), once, on a network failure
 //     or a 502/503/504; never a POST, PATCH, PUT or DELETE;
 //   - reports 401 (the session ended) and 503/502/504 (the server or its
@@ -25,6 +29,7 @@ export class ApiError extends Error {
         this.status = status;
         this.code = e.code || (status === 0 ? 'network' : 'http');
         this.fields = e.fields || {};
+        this.body = body || null;
         const ra = headers?.get?.('Retry-After');
         this.retryAfter = ra && /^\d+$/.test(ra) ? Number(ra) : null;
         this.requestId = headers?.get?.('X-Request-Id') || null;
@@ -68,10 +73,13 @@ export function apiUrl(path, query) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function once(method, url, body, signal) {
+async function once(method, url, body, signal, raw) {
     const headers = { Accept: 'application/json' };
     const init = { method, headers, credentials: 'same-origin', signal };
-    if (body !== undefined) {
+    if (raw) {
+        headers['Content-Type'] = raw.type;
+        init.body = raw.data;
+    } else if (body !== undefined) {
         headers['Content-Type'] = 'application/json';
         init.body = JSON.stringify(body);
     }
@@ -95,15 +103,16 @@ async function once(method, url, body, signal) {
     return { status: res.status, data, headers: res.headers };
 }
 
-// request(method, path, {body, query, signal, quiet})
-//   quiet: do not report 401 as "session ended" (the login calls).
-export async function request(method, path, { body, query, signal, quiet = false } = {}) {
+// request(method, path, {body, query, signal, quiet, raw})
+//   quiet: do not report 401 as "session ended" (the login calls);
+//   raw: {data, type} sent as the body instead of JSON (a CSV file).
+export async function request(method, path, { body, query, signal, quiet = false, raw } = {}) {
     method = method.toUpperCase();
     const url = apiUrl(path, query);
-    let r = await once(method, url, body, signal);
+    let r = await once(method, url, body, signal, raw);
     if (SAFE.has(method) && (r.status === 0 || UNAVAILABLE.has(r.status))) {
         await sleep(400);
-        r = await once(method, url, body, signal);
+        r = await once(method, url, body, signal, raw);
     }
     if (r.status >= 200 && r.status < 300) {
         emit('available');
@@ -125,4 +134,6 @@ export const api = {
     patch: (path, body, opts = {}) => request('PATCH', path, { ...opts, body }),
     put: (path, body, opts = {}) => request('PUT', path, { ...opts, body }),
     del: (path, opts) => request('DELETE', path, opts),
+    // POST a file or text as it is: postRaw('/x/import', file, 'text/csv')
+    postRaw: (path, data, type, opts = {}) => request('POST', path, { ...opts, raw: { data, type } }),
 };

@@ -1,84 +1,69 @@
 // modules/clients/www/index.js -- the clients pages (issue 6): the
-// counterparty list, the new-counterparty form (similar names offered
-// while typing, the INN+KPP duplicate with a link to the existing
-// record), the counterparty card (requisites, the contact structure as a
-// tree, distributors, history, merging duplicates) and the contact page.
+// counterparty list (filters, extra attributes, CSV/XLSX export, CSV
+// import), the new-counterparty form (similar names offered while typing,
+// the INN+KPP duplicate with a link to the existing record), the
+// counterparty card (requisites with the holding, the manager, lists of
+// phones, e-mails and tags; the contact structure as a tree; outlets;
+// serving distributors; history; merging duplicates), the contact list
+// and the contact page (reports-to, links to counterparties).  Outlets
+// and their assortment are in outlets.js.
 // `make` installs this folder as www/m/clients/; the shell imports it the
 // first time someone opens /clients (the menu entry declared in clients.c).
 
 import strings from './strings.js';
+import { A, helpers, recordCodec } from './shared.js';
+import registerOutlets from './outlets.js';
+import { treeView } from '/js/ui/tree.js';
+import { attrDefs, attrFields, attrsToForm, attrsFromForm, attrFilters, attrColumns, attrRows, attrLabels, attrFormat }
+    from '/js/ui/attrs.js';
+import { userSearch, userLabel, resolveUsers, localSearch } from '/js/ui/lookup.js';
+import { referenceField } from '/js/ui/form.js';
 
 const KINDS = ['distributor', 'end_customer', 'installer', 'design_institute', 'developer', 'retail_chain', 'partner', 'competitor'];
 const STATUSES = ['prospect', 'active', 'inactive'];
 const ROLES = ['decision_maker', 'influencer', 'approver', 'user', 'gatekeeper', 'other'];
 const STATUS_BADGE = { prospect: 'info', active: 'ok', inactive: 'muted' };
+const CP = 'clients.counterparty';
+const CONTACT = 'clients.contact';
 
 export default function register(kedr) {
     const t = kedr.strings(strings);
     kedr.css('clients.css');
     const { h, replace, append, debounce } = kedr.dom;
     const { listView, recordForm, recordPage, historyList, emptyState, skeleton, errorState, toast, dialog, confirmDialog } = kedr.ui;
-    const A = '/clients';
+    const { localiseErrors, cpSearch, cpName, sectionNav, listTools } = helpers(kedr, t);
     const canWrite = () => kedr.can('clients.write');
+    kedr.menu([{ path: '/clients/contacts', label_ru: strings.ru.contacts, label_en: strings.en.contacts },
+        { path: '/clients/outlets', label_ru: strings.ru.outlets, label_en: strings.en.outlets }]);
 
     const kindOptions = KINDS.map((k) => ({ value: k, label: t(`kind.${k}`) }));
     const statusOptions = STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }));
     const roleOptions = ROLES.map((r) => ({ value: r, label: t(`role.${r}`) }));
     const kindLabel = (k) => (k ? t(`kind.${k}`) : '');
     const statusLabel = (s) => (s ? t(`status.${s}`) : '');
+    const back = (href, label) => h('a', { class: 'back-link', href }, h('span', { 'aria-hidden': 'true', text: '← ' }), label);
+    const dl = (rows) => h('dl', { class: 'cl-dl' }, rows.map(([k, v]) => [h('dt', { text: k }),
+        h('dd', { class: 'cl-pre' }, v === null || v === undefined || v === '' ? t('none') : v)]));
 
-    // Lists in the form are text: one phone or e-mail a line, tags by commas.
-    const lines = (s) => (s || '').split(/\n/).map((x) => x.trim()).filter(Boolean);
-    const commas = (s) => (s || '').split(',').map((x) => x.trim()).filter(Boolean);
-    const cpToForm = (c) => ({ ...c, phones: (c.phones || []).join('\n'), emails: (c.emails || []).join('\n'),
-        tags: (c.tags || []).join(', ') });
-    function cpFromForm(d, { create }) {
-        const out = {};
-        for (const [k, v] of Object.entries(d)) {
-            if (k === 'phones' || k === 'emails') out[k] = lines(v);
-            else if (k === 'tags') out[k] = commas(v);
-            else if (v === '' || v === null) {
-                if (!create) out[k] = null;
-            } else out[k] = v;
-        }
-        return out;
-    }
+    const cpToForm = (c, defs) => recordCodec(defs).toForm(c);
+    const cpFromForm = (d, opts) => recordCodec([]).fromForm(d, opts);
 
-    // The server's messages in the person's language; "phones[1]" at the
-    // phones field (line 2).
-    function localiseErrors(err) {
-        if (!(err instanceof kedr.ApiError) || !err.fields) return err;
-        const fields = {};
-        for (const [k, v] of Object.entries(err.fields)) {
-            const m = /^(\w+)\[(\d+)\]$/.exec(k);
-            let msg = t.hasHere(`srv.${v}`) ? t(`srv.${v}`) : kedr.fieldMessage(v);
-            if (/^is used by counterparty \d+$/.test(v)) msg = t('inn_used');
-            if (m) fields[m[1]] = `${fields[m[1]] ? `${fields[m[1]]}; ` : ''}${Number(m[2]) + 1}: ${msg}`;
-            else fields[k] = msg;
-        }
-        err.fields = fields;
-        return err;
-    }
-
-    // A 409 on the INN: the existing record's id is in the field message
-    // ("is used by counterparty 7"; the body's `duplicate` is not kept by
-    // ApiError).  Shows a link to it in `box`.
-    async function showDuplicate(err, box) {
-        const m = err instanceof kedr.ApiError && err.status === 409 && /counterparty (\d+)/.exec(err.fields?.inn || '');
-        if (!m) {
+    // A 409 on the INN: the body's `duplicate` {id, name} links to the
+    // record that has it.
+    function showDuplicate(err, box) {
+        const d = err instanceof kedr.ApiError && err.status === 409 ? err.body?.duplicate : null;
+        const m = !d && err instanceof kedr.ApiError && err.status === 409 && /counterparty (\d+)/.exec(err.fields?.inn || '');
+        const dupId = d?.id ?? (m ? Number(m[1]) : null);
+        if (!dupId) {
             box.hidden = true;
             return;
         }
-        let name = `#${m[1]}`;
-        try {
-            name = (await kedr.api.get(`${A}/counterparties/${m[1]}`)).name;
-        } catch { /* the link still works */ }
         replace(box, h('p', null, t('duplicate'), ' ',
-            h('a', { href: `/clients/${m[1]}`, class: 'cl-dup-link', text: name })));
+            h('a', { href: `/clients/${dupId}`, class: 'cl-dup-link', text: d?.name || `#${dupId}` })));
         box.hidden = false;
     }
 
-    const cpFields = () => [
+    const cpFields = (defs, selfId) => [
         { name: 'name', label: t('name'), type: 'text', required: true, maxLength: 500, wide: true },
         { name: 'kind', label: t('kind'), type: 'select', required: true, options: kindOptions },
         { name: 'status', label: t('status'), type: 'select', required: true, options: statusOptions },
@@ -87,14 +72,19 @@ export default function register(kedr) {
             patternMessage: t('srv.must be 10 digits (organisation) or 12 digits (person)'), autocomplete: 'off' },
         { name: 'kpp', label: t('kpp'), type: 'text', code: true, maxLength: 9, autocomplete: 'off' },
         { name: 'ogrn', label: t('ogrn'), type: 'text', code: true, maxLength: 15, autocomplete: 'off' },
+        { name: 'parent_id', label: t('parent'), type: 'reference', help: t('parent_help'),
+            search: cpSearch({ exclude: (x) => x === selfId }), display: (v, rec) => rec.parent?.name || `#${v}` },
+        { name: 'manager_id', label: t('manager'), type: 'reference', search: userSearch(),
+            display: (v, rec) => userLabel(v, rec.manager) },
         { name: 'region', label: t('region'), type: 'text', maxLength: 200 },
         { name: 'segment', label: t('segment'), type: 'text', maxLength: 200 },
         { name: 'abc', label: t('abc'), type: 'select', options: ['A', 'B', 'C'].map((x) => ({ value: x, label: x })) },
         { name: 'address', label: t('address'), type: 'textarea', rows: 2, wide: true },
-        { name: 'phones', label: t('phones'), type: 'textarea', rows: 2, help: t('one_per_line') },
-        { name: 'emails', label: t('emails'), type: 'textarea', rows: 2, help: t('one_per_line') },
+        { name: 'phones', label: t('phones'), type: 'strings', input: 'tel', addLabel: t('add_phone') },
+        { name: 'emails', label: t('emails'), type: 'strings', input: 'email', addLabel: t('add_email') },
         { name: 'site', label: t('site'), type: 'text', maxLength: 500 },
-        { name: 'tags', label: t('tags'), type: 'text', help: t('comma_sep') },
+        { name: 'tags', label: t('tags'), type: 'strings', addLabel: t('add_tag'), maxLength: 100 },
+        ...attrFields(defs),
     ];
 
     // Similar names while typing (GET /similar), as links; selfId left out.
@@ -133,16 +123,28 @@ export default function register(kedr) {
     // --- /clients: the list ---
     kedr.route('/clients', async (ctx) => {
         kedr.setTitle(t('title'));
+        const defs = await attrDefs(CP);
         const newBtn = canWrite()
             ? h('a', { class: 'btn btn-primary btn-small', href: '/clients/new', text: t('new_cp'), dataset: { action: 'new' } })
             : null;
-        const list = listView({
+        let list = null;
+        const tools = listTools({ path: 'counterparties', title: t('import_cp'), labels: fieldLabels(defs), reload: () => list.reload() });
+        list = listView({
             key: 'clients.counterparties', title: t('counterparties'), query: ctx.query, search: true,
             searchPlaceholder: t('search_ph'), sort: 'name', order: 'asc',
             url: `${A}/counterparties`,
+            exportUrl: tools.exportUrl,
             filters: [
                 { name: 'kind', label: t('kind'), type: 'select', options: kindOptions },
                 { name: 'status', label: t('status'), type: 'select', options: statusOptions },
+                { name: 'manager_id', label: t('manager'), type: 'reference', search: userSearch(),
+                    resolve: async (v) => {
+                        await resolveUsers([v]);
+                        return userLabel(v);
+                    } },
+                { name: 'distributor_id', label: t('served_by'), type: 'reference', search: cpSearch({ kind: 'distributor' }),
+                    resolve: cpName },
+                ...attrFilters(defs),
             ],
             columns: [
                 { key: 'name', label: t('name'), sort: true, required: true, link: (r) => `/clients/${r.id}`, linkAlways: true },
@@ -155,27 +157,36 @@ export default function register(kedr) {
                 { key: 'abc', label: t('abc'), sort: true, hidden: true },
                 { key: 'tags', label: t('tags'), type: 'list', hidden: true },
                 { key: 'updated_at', label: t('updated_at'), type: 'datetime', sort: true, hidden: true },
+                ...attrColumns(defs),
             ],
-            actions: newBtn ? [newBtn] : [],
+            actions: [...tools.actions, newBtn].filter(Boolean),
             empty: t('empty'),
         });
-        replace(ctx.main, h('div', { class: 'page-head' }, h('h1', { text: t('title') })), list.el);
+        replace(ctx.main, h('div', { class: 'page-head' }, h('h1', { text: t('title') })), sectionNav('counterparties'), list.el);
     });
+
+    // Labels of a counterparty's fields (history, import report).
+    function fieldLabels(defs) {
+        return { ...Object.fromEntries(cpFields(defs).map((f) => [f.name, f.label])), parent: t('parent'),
+            distributors: t('distributors'), ext: t('ext'), merged_into: t('merged_into'), merged_from: t('merged_from'),
+            ...attrLabels(defs) };
+    }
 
     // --- /clients/new ---
     kedr.route('/clients/new', async (ctx) => {
         kedr.setTitle(t('new_cp'));
-        const back = h('a', { class: 'back-link', href: '/clients' }, h('span', { 'aria-hidden': 'true', text: '← ' }), t('title'));
         if (!canWrite()) {
-            replace(ctx.main, back, emptyState(t('no_write')));
+            replace(ctx.main, back('/clients', t('title')), emptyState(t('no_write')));
             return;
         }
+        const defs = await attrDefs(CP);
         const similar = similarBox(null);
         const dup = h('div', { class: 'form-alert form-alert-error cl-dup', role: 'alert', hidden: true });
         const form = recordForm({
             label: t('new_cp'),
-            fields: cpFields(),
-            value: { name: ctx.query.get('name') || '', kind: 'end_customer', status: 'prospect', phones: '', emails: '', tags: '' },
+            fields: cpFields(defs, null),
+            value: cpToForm({ name: ctx.query.get('name') || '', kind: 'end_customer', status: 'prospect', phones: [], emails: [],
+                tags: [] }, defs),
             submitLabel: t('create'),
             savedMessage: t('created'),
             cancelHref: '/clients',
@@ -183,20 +194,122 @@ export default function register(kedr) {
             submit: async (data) => {
                 dup.hidden = true;
                 try {
-                    return cpToForm(await kedr.api.post(`${A}/counterparties`, cpFromForm(data, { create: true })));
+                    return cpToForm(await kedr.api.post(`${A}/counterparties`, cpFromForm(data, { create: true })), defs);
                 } catch (err) {
-                    await showDuplicate(err, dup);
+                    showDuplicate(err, dup);
                     throw localiseErrors(err);
                 }
             },
             onSaved: (c) => kedr.navigate(`/clients/${c.id}`),
         });
         form.field('name').el.after(similar.el);
-        replace(ctx.main, back,
+        replace(ctx.main, back('/clients', t('title')),
             h('div', { class: 'page-head' }, h('h1', { text: t('new_cp') })),
             h('section', { class: 'card' }, dup, form.el));
         form.focus();
     });
+
+    // --- /clients/contacts: every contact ---
+    kedr.route('/clients/contacts', async (ctx) => {
+        kedr.setTitle(t('contacts'));
+        const defs = await attrDefs(CONTACT);
+        let list = null;
+        const tools = listTools({ path: 'contacts', title: t('import_contacts'), labels: contactLabels(defs),
+            reload: () => list.reload() });
+        list = listView({
+            key: 'clients.contacts', title: t('contacts'), query: ctx.query, search: true,
+            searchPlaceholder: t('contact_search_ph'), url: `${A}/contacts`, exportUrl: tools.exportUrl,
+            filters: [
+                { name: 'counterparty_id', label: t('counterparty'), type: 'reference', search: cpSearch(),
+                    resolve: (v) => kedr.api.get(`${A}/counterparties/${encodeURIComponent(v)}`).then((c) => c.name) },
+                { name: 'active', label: t('active'), type: 'select', options: [{ value: 'true', label: t('active_yes') },
+                    { value: 'false', label: t('active_no') }] },
+                ...attrFilters(defs),
+            ],
+            columns: [
+                { key: 'full_name', label: t('name'), required: true, link: (r) => `/clients/contacts/${r.id}`, linkAlways: true },
+                { key: 'links', label: t('works_with'), render: (r) => (r.links || []).map((l) =>
+                    [l.name, l.position].filter(Boolean).join(', ')).join('; ') },
+                { key: 'phones', label: t('phones'), type: 'list' },
+                { key: 'emails', label: t('emails'), type: 'list' },
+                { key: 'decision_role', label: t('decision_role'), hidden: true,
+                    render: (r) => (r.decision_role ? t(`role.${r.decision_role}`) : '') },
+                ...attrColumns(defs),
+            ],
+            actions: tools.actions,
+            empty: t('contacts_empty'),
+        });
+        replace(ctx.main, h('div', { class: 'page-head' }, h('h1', { text: t('title') })), sectionNav('contacts'), list.el);
+    });
+
+    function contactLabels(defs) {
+        return { last_name: t('last_name'), first_name: t('first_name'), middle_name: t('middle_name'), full_name: t('name'),
+            phones: t('phones'), emails: t('emails'), reports_to: t('reports_to'), decision_role: t('decision_role'),
+            links: t('works_with'), active: t('active'), ...attrLabels(defs) };
+    }
+
+    // The links of a contact to counterparties, edited in its form: one row
+    // a counterparty (position, department, remove), and a search that
+    // adds one.
+    function linksField(label) {
+        return { name: 'links', label, type: 'custom', wide: true, make: ({ id: fid, onChange }) => {
+            let rows = [];
+            const body = h('div', { class: 'cl-links-edit' });
+            const err = h('p', { class: 'field-error', id: `${fid}-err`, hidden: true });
+            const found = new Map(); // counterparty id -> name, from the searches
+            const search = cpSearch({ exclude: (x) => rows.some((r) => r.counterparty_id === x) });
+            const picker = referenceField({ name: 'link_add', label: t('add_link'),
+                search: async (q) => {
+                    const res = await search(q);
+                    res.forEach((o) => found.set(o.value, o.label));
+                    return res;
+                },
+                display: () => '' }, (v) => {
+                if (v === null || v === undefined) return;
+                rows = [...rows, { counterparty_id: v, name: found.get(v) || `#${v}`, position: '', department: '' }];
+                picker.set(null, {});
+                draw();
+                onChange();
+                body.querySelector(`[data-cp="${v}"] input`)?.focus();
+            });
+            function draw() {
+                replace(body, rows.length ? h('ul', { class: 'cl-plain cl-link-rows' }, rows.map((r, i) => {
+                    const pos = h('input', { type: 'text', value: r.position || '', maxlength: 300,
+                        'aria-label': `${t('position')}: ${r.name}`, placeholder: t('position'),
+                        oninput: () => { rows[i] = { ...rows[i], position: pos.value }; onChange(); } });
+                    const dep = h('input', { type: 'text', value: r.department || '', maxlength: 300,
+                        'aria-label': `${t('department')}: ${r.name}`, placeholder: t('department'),
+                        oninput: () => { rows[i] = { ...rows[i], department: dep.value }; onChange(); } });
+                    return h('li', { class: 'cl-link-row', dataset: { cp: String(r.counterparty_id) } },
+                        h('a', { href: `/clients/${r.counterparty_id}`, class: 'cl-link-name', text: r.name }), pos, dep,
+                        h('button', { type: 'button', class: 'btn btn-small', text: t('remove'), 'aria-label': t('remove_x', { x: r.name }),
+                            onclick: () => {
+                                rows = rows.filter((x) => x !== rows[i]);
+                                draw();
+                                onChange();
+                                picker.focus();
+                            } }));
+                })) : h('p', { class: 'muted', text: t('no_links') }));
+            }
+            const el = h('fieldset', { class: 'field field-wide cl-links-field', dataset: { field: 'links' } },
+                h('legend', { text: label }), body, h('div', { class: 'cl-link-add' }, picker.el), err);
+            return {
+                el,
+                get: () => rows.map((r) => ({ counterparty_id: r.counterparty_id, position: r.position?.trim() || null,
+                    department: r.department?.trim() || null })),
+                set: (v) => {
+                    rows = (v || []).map((r) => ({ ...r }));
+                    draw();
+                },
+                focus: () => (body.querySelector('input') || picker.el.querySelector('input'))?.focus(),
+                error: (m) => {
+                    err.textContent = m || '';
+                    err.hidden = !m;
+                    el.classList.toggle('has-error', !!m);
+                },
+            };
+        } };
+    }
 
     // --- /clients/contacts/:id: the contact page ---
     kedr.route('/clients/contacts/:id', async (ctx) => {
@@ -204,8 +317,9 @@ export default function register(kedr) {
         const id = encodeURIComponent(ctx.params.id);
         let c;
         let boss = null;
+        let defs = [];
         try {
-            c = await kedr.api.get(`${A}/contacts/${id}`);
+            [c, defs] = await Promise.all([kedr.api.get(`${A}/contacts/${id}`), attrDefs(CONTACT)]);
             if (c.reports_to) boss = await kedr.api.get(`${A}/contacts/${c.reports_to}`).catch(() => null);
         } catch (err) {
             kedr.setTitle(t('contact_not_found'));
@@ -214,28 +328,26 @@ export default function register(kedr) {
             return;
         }
         kedr.setTitle(c.full_name);
-        const firstLink = (c.links || [])[0];
-        const subtitle = () => [firstLink?.position, firstLink?.name].filter(Boolean).join(' · ');
-        const labels = { last_name: t('last_name'), first_name: t('first_name'), middle_name: t('middle_name'),
-            full_name: t('name'), phones: t('phones'), emails: t('emails'), reports_to: t('reports_to'),
-            decision_role: t('decision_role'), links: t('works_with') };
+        const firstLink = () => (c.links || [])[0];
+        const subtitle = () => [firstLink()?.position, firstLink()?.name].filter(Boolean).join(' · ');
+        const labels = contactLabels(defs);
         const page = recordPage({
             title: c.full_name,
             subtitle: subtitle(),
-            back: firstLink ? { href: `/clients/${firstLink.counterparty_id}?tab=contacts`, label: firstLink.name }
-                : { href: '/clients', label: t('title') },
+            back: firstLink() ? { href: `/clients/${firstLink().counterparty_id}?tab=contacts`, label: firstLink().name }
+                : { href: '/clients/contacts', label: t('contacts') },
             badges: c.active === false ? [{ text: t('status.inactive'), kind: 'muted' }] : [],
             query: ctx.query,
             tabs: [
                 { id: 'contact', label: t('tab_contact'), render: (panel) => details(panel) },
                 { id: 'history', label: t('tab_history'), render: (panel) => panel.append(historyList({
-                    entity: 'clients.contact', id: String(c.id), labels })) },
+                    entity: CONTACT, id: String(c.id), labels, format: { ...attrFormat(defs),
+                        decision_role: (v) => t(`role.${v}`) } })) },
             ],
         });
         replace(ctx.main, page.el);
 
         function view() {
-            const dl = (rows) => h('dl', { class: 'cl-dl' }, rows.map(([k, v]) => [h('dt', { text: k }), h('dd', null, v || t('none'))]));
             return h('section', { class: 'card cl-contact-view' }, dl([
                 [t('phones'), (c.phones || []).length ? h('ul', { class: 'cl-plain' }, c.phones.map((p) =>
                     h('li', null, h('a', { href: `tel:${p}`, class: 'cl-phone', text: p })))) : null],
@@ -248,6 +360,7 @@ export default function register(kedr) {
                     [l.position, l.department].some(Boolean)
                         ? h('span', { class: 'muted', text: ` · ${[l.position, l.department].filter(Boolean).join(', ')}` }) : null)))
                     : t('no_links')],
+                ...attrRows(defs, c.attrs),
             ]));
         }
 
@@ -255,7 +368,8 @@ export default function register(kedr) {
             const box = h('div', { class: 'cl-contact' }, view());
             panel.append(box);
             if (!canWrite()) return;
-            const toForm = (x) => ({ ...x, phones: (x.phones || []).join('\n'), emails: (x.emails || []).join('\n') });
+            const toForm = (x) => ({ ...x, ...attrsToForm(x, defs), boss_name: boss?.full_name });
+            const links = linksField(t('works_with'));
             const form = recordForm({
                 label: t('tab_contact'),
                 fields: [
@@ -263,25 +377,43 @@ export default function register(kedr) {
                     { name: 'first_name', label: t('first_name'), type: 'text', maxLength: 200 },
                     { name: 'middle_name', label: t('middle_name'), type: 'text', maxLength: 200 },
                     { name: 'decision_role', label: t('decision_role'), type: 'select', options: roleOptions },
-                    { name: 'phones', label: t('phones'), type: 'textarea', rows: 2, help: t('one_per_line') },
-                    { name: 'emails', label: t('emails'), type: 'textarea', rows: 2, help: t('one_per_line') },
+                    { name: 'reports_to', label: t('reports_to'), type: 'reference',
+                        search: async (q) => (await kedr.api.get(`${A}/contacts`, { query: { q, limit: 10,
+                            counterparty_id: q ? undefined : firstLink()?.counterparty_id } })).items
+                            .filter((x) => x.id !== c.id)
+                            .map((x) => ({ value: x.id, label: x.full_name, hint: (x.links || [])[0]?.name || '' })),
+                        display: (v, rec) => rec.boss_name || `#${v}` },
+                    { name: 'active', label: t('active'), type: 'checkbox' },
+                    { name: 'phones', label: t('phones'), type: 'strings', input: 'tel', addLabel: t('add_phone') },
+                    { name: 'emails', label: t('emails'), type: 'strings', input: 'email', addLabel: t('add_email') },
+                    links,
+                    ...attrFields(defs),
                 ],
                 value: toForm(c),
                 submitLabel: t('save'),
                 savedMessage: t('contact_saved'),
                 submit: async (data) => {
-                    const body = { ...data, phones: lines(data.phones), emails: lines(data.emails) };
+                    const body = { ...data };
+                    const attrs = attrsFromForm(body, { create: false });
+                    if (attrs !== undefined) body.attrs = attrs;
                     for (const k of ['first_name', 'middle_name']) if (body[k] === '') body[k] = null;
                     try {
-                        return toForm(await kedr.api.patch(`${A}/contacts/${id}`, body));
+                        const saved = await kedr.api.patch(`${A}/contacts/${id}`, body);
+                        boss = saved.reports_to ? await kedr.api.get(`${A}/contacts/${saved.reports_to}`).catch(() => null) : null;
+                        return toForm(saved);
                     } catch (err) {
                         throw localiseErrors(err);
                     }
                 },
-                reload: async () => toForm(await kedr.api.get(`${A}/contacts/${id}`)),
+                reload: async () => {
+                    const x = await kedr.api.get(`${A}/contacts/${id}`);
+                    boss = x.reports_to ? await kedr.api.get(`${A}/contacts/${x.reports_to}`).catch(() => null) : null;
+                    return toForm(x);
+                },
                 onSaved: async () => {
                     c = await kedr.api.get(`${A}/contacts/${id}`);
                     page.el.querySelector('.record-title h1').textContent = c.full_name;
+                    page.el.querySelector('.record-title .muted')?.replaceChildren(subtitle());
                     kedr.setTitle(c.full_name);
                     replace(box, view());
                 },
@@ -290,13 +422,17 @@ export default function register(kedr) {
         }
     });
 
+    registerOutlets(kedr, t);
+
     // --- /clients/:id: the counterparty card ---
     kedr.route('/clients/:id', async (ctx) => {
         replace(ctx.main, skeleton(4));
         const id = encodeURIComponent(ctx.params.id);
         let p;
+        let defs = [];
         try {
-            p = await kedr.api.get(`${A}/counterparties/${id}`);
+            [p, defs] = await Promise.all([kedr.api.get(`${A}/counterparties/${id}`), attrDefs(CP)]);
+            await resolveUsers([p.manager_id]);
         } catch (err) {
             kedr.setTitle(t('not_found'));
             replace(ctx.main, err.status === 404 ? emptyState(t('not_found'), h('a', { href: '/clients', text: t('title') }))
@@ -304,9 +440,7 @@ export default function register(kedr) {
             return;
         }
         kedr.setTitle(p.name);
-        const labels = Object.fromEntries(cpFields().map((f) => [f.name, f.label]));
-        Object.assign(labels, { parent_id: t('parent'), parent: t('parent'), distributors: t('distributors'), manager_id: t('manager'),
-            ext: t('ext'), merged_into: t('merged_into'), merged_from: t('merged_from') });
+        const labels = fieldLabels(defs);
         const subtitle = () => [kindLabel(p.kind), p.inn && `${t('inn')} ${p.inn}${p.kpp ? ` / ${t('kpp')} ${p.kpp}` : ''}`, p.region]
             .filter(Boolean).join(' · ');
         const badges = () => [{ text: statusLabel(p.status), kind: STATUS_BADGE[p.status] || 'muted' },
@@ -316,6 +450,7 @@ export default function register(kedr) {
         const mergeBtn = kedr.can('clients.merge') && live
             ? h('button', { type: 'button', class: 'btn btn-small', text: t('merge'), onclick: () => mergeDialog() }) : null;
         let detailsForm = null;
+        let holdingBox = null;
 
         const page = recordPage({
             title: p.name,
@@ -327,9 +462,11 @@ export default function register(kedr) {
             tabs: [
                 { id: 'requisites', label: t('tab_requisites'), render: (panel) => requisites(panel) },
                 { id: 'contacts', label: t('tab_contacts'), render: (panel) => contacts(panel) },
+                { id: 'outlets', label: t('tab_outlets'), render: (panel) => outletsTab(panel) },
                 { id: 'distributors', label: t('tab_distributors'), render: (panel) => distributors(panel) },
                 { id: 'history', label: t('tab_history'), render: (panel) => panel.append(historyList({
-                    entity: 'clients.counterparty', id: String(p.id), labels })) },
+                    entity: CP, id: String(p.id), labels, format: { ...attrFormat(defs), kind: kindLabel, status: statusLabel,
+                        manager_id: (v) => userLabel(v) }, actions: { merged: t('action_merged') } })) },
             ],
         });
         replace(ctx.main, page.el);
@@ -340,66 +477,79 @@ export default function register(kedr) {
             const b = page.el.querySelector('.record-title .badges');
             if (b) replace(b, badges().map((x) => h('span', { class: ['badge', `badge-${x.kind}`], text: x.text })));
             kedr.setTitle(p.name);
+            if (holdingBox) replace(holdingBox, ...holding());
         }
 
+        // The holding: its parent and the members under this one.
         function holding() {
-            if (!p.parent && !(p.children || []).length) return null;
-            return h('section', { class: 'card cl-holding' }, h('dl', { class: 'cl-dl' },
+            if (!p.parent && !(p.children || []).length) return [];
+            return [h('dl', { class: 'cl-dl' },
                 p.parent ? [h('dt', { text: t('parent') }), h('dd', null, h('a', { href: `/clients/${p.parent.id}`, text: p.parent.name }))] : null,
                 (p.children || []).length ? [h('dt', { text: t('children') }), h('dd', null, h('ul', { class: 'cl-plain' },
-                    p.children.map((x) => h('li', null, h('a', { href: `/clients/${x.id}`, text: x.name })))))] : null));
+                    p.children.map((x) => h('li', null, h('a', { href: `/clients/${x.id}`, text: x.name })))))] : null)];
         }
 
         function requisites(panel) {
             const editable = canWrite() && live;
+            holdingBox = h('section', { class: 'card cl-holding', 'aria-label': t('parent') }, ...holding());
             if (!editable) {
-                const v = cpToForm(p);
-                append(panel, [h('section', { class: 'card' }, h('dl', { class: 'cl-dl' }, cpFields().map((f) => {
-                    let val = v[f.name];
-                    if (f.name === 'kind') val = kindLabel(val);
-                    if (f.name === 'status') val = statusLabel(val);
-                    return [h('dt', { text: f.label }), h('dd', { class: 'cl-pre', text: val || t('none') })];
-                }))), holding()]);
+                const v = cpToForm(p, defs);
+                append(panel, [h('section', { class: 'card' }, dl([
+                    ...cpFields([], p.id).map((f) => {
+                        let val = v[f.name];
+                        if (f.name === 'kind') val = kindLabel(val);
+                        if (f.name === 'status') val = statusLabel(val);
+                        if (f.name === 'parent_id') val = p.parent?.name;
+                        if (f.name === 'manager_id') val = userLabel(p.manager_id, p.manager);
+                        if (Array.isArray(val)) val = val.join('\n');
+                        return [f.label, val];
+                    }),
+                    ...attrRows(defs, p.attrs)])), holdingBox]);
                 return;
             }
             const similar = similarBox(p.id, p.name);
             const dup = h('div', { class: 'form-alert form-alert-error cl-dup', role: 'alert', hidden: true });
+            const sync = (rec) => {
+                p = { ...p, ...rec };
+                for (const k of Object.keys(p)) if (k.startsWith('attrs.')) delete p[k];
+                refreshHead();
+            };
+            const codec = recordCodec(defs);
             detailsForm = recordForm({
                 label: t('tab_requisites'),
-                fields: cpFields(),
-                value: cpToForm(p),
+                fields: cpFields(defs, p.id),
+                value: cpToForm(p, defs),
                 submitLabel: t('save'),
                 savedMessage: t('saved'),
                 onChange: (d) => similar.onChange(d),
                 submit: async (data) => {
                     dup.hidden = true;
                     try {
-                        return cpToForm(await kedr.api.patch(`${A}/counterparties/${id}`, cpFromForm(data, { create: false })));
+                        return await codec.load(kedr.api.patch(`${A}/counterparties/${id}`, codec.fromForm(data, { create: false })));
                     } catch (err) {
-                        await showDuplicate(err, dup);
+                        showDuplicate(err, dup);
                         throw localiseErrors(err);
                     }
                 },
-                reload: async () => cpToForm(await kedr.api.get(`${A}/counterparties/${id}`)),
-                onReloaded: (rec) => {
-                    p = { ...p, ...rec, phones: lines(rec.phones), emails: lines(rec.emails), tags: commas(rec.tags) };
-                    refreshHead();
-                },
-                onSaved: (saved) => {
-                    p = { ...p, ...saved, phones: lines(saved.phones), emails: lines(saved.emails), tags: commas(saved.tags) };
-                    refreshHead();
-                },
+                reload: () => codec.load(kedr.api.get(`${A}/counterparties/${id}`)),
+                onReloaded: sync,
+                onSaved: sync,
             });
             detailsForm.field('name').el.after(similar.el);
-            append(panel, [h('section', { class: 'card' }, dup, detailsForm.el), holding()]);
+            append(panel, [h('section', { class: 'card' }, dup, detailsForm.el), holdingBox]);
         }
 
-        // The contact structure: nested lists from /contacts/tree.
+        // The contact structure: a tree by reports_to from /contacts/tree.
         async function contacts(panel) {
             const treeBox = h('section', { class: 'card cl-tree-box', 'aria-label': t('structure') }, skeleton(3));
             const wrap = h('div', { class: 'cl-contacts' }, treeBox);
             panel.append(wrap);
             let flat = [];
+            const person = (c) => h('div', { class: ['cl-person', c.active === false && 'cl-inactive'] },
+                h('a', { href: `/clients/contacts/${c.id}`, class: 'cl-person-name', text: c.full_name }),
+                c.position || c.department ? h('span', { class: 'muted', text: [c.position, c.department].filter(Boolean).join(', ') }) : null,
+                c.decision_role ? h('span', { class: 'badge badge-info', text: t(`role.${c.decision_role}`) }) : null,
+                (c.phones || []).length ? h('a', { class: 'cl-phone', href: `tel:${c.phones[0]}`, text: c.phones[0] }) : null);
             async function load() {
                 let tree;
                 try {
@@ -409,42 +559,21 @@ export default function register(kedr) {
                     return;
                 }
                 flat = [];
-                const node = (c) => {
-                    flat.push(c);
-                    return h('li', { class: 'cl-node', dataset: { id: String(c.id) } },
-                        h('div', { class: ['cl-person', c.active === false && 'cl-inactive'] },
-                            h('a', { href: `/clients/contacts/${c.id}`, class: 'cl-person-name', text: c.full_name }),
-                            c.position || c.department ? h('span', { class: 'muted', text: [c.position, c.department].filter(Boolean).join(', ') }) : null,
-                            c.decision_role ? h('span', { class: 'badge badge-info', text: t(`role.${c.decision_role}`) }) : null,
-                            (c.phones || []).length ? h('span', { class: 'cl-phone', text: c.phones[0] }) : null),
-                        (c.children || []).length ? h('ul', { class: 'cl-tree-children' }, c.children.map(node)) : null);
+                const walk = (n) => {
+                    flat.push(n);
+                    (n.children || []).forEach(walk);
                 };
+                tree.forEach(walk);
                 replace(treeBox, tree.length
-                    ? [h('h2', { text: t('structure') }), h('ul', { class: 'cl-tree' }, tree.map(node))]
+                    ? [h('h2', { text: t('structure') }), treeView({ items: tree, label: t('structure'), render: person,
+                        className: 'cl-tree' }).el]
                     : emptyState(t('contacts_empty')));
-                if (addForm) {
-                    const sel = addForm.field('reports_to').el.querySelector('select');
-                    replace(sel, h('option', { value: '', text: t('none') }),
-                        flat.map((c) => h('option', { value: String(c.id), text: c.full_name })));
-                }
             }
-            let addForm = null;
             await load();
             if (!canWrite() || !live) return;
-            const blank = { last_name: '', first_name: '', middle_name: '', position: '', department: '', phones: '', emails: '',
+            const blank = { last_name: '', first_name: '', middle_name: '', position: '', department: '', phones: [], emails: [],
                 reports_to: null, decision_role: null };
-            // reports_to options change with the tree: a select filled by load()
-            const reportsField = { name: 'reports_to', label: t('reports_to'), type: 'custom', make: ({ id: fid, describedBy, onChange }) => {
-                const sel = h('select', { id: fid, name: 'reports_to', 'aria-describedby': describedBy, onchange: onChange },
-                    h('option', { value: '', text: t('none') }),
-                    flat.map((c) => h('option', { value: String(c.id), text: c.full_name })));
-                const err = h('p', { class: 'field-error', id: `${fid}-err`, hidden: true });
-                const el = h('div', { class: 'field', dataset: { field: 'reports_to' } }, h('label', { for: fid, text: t('reports_to') }), sel, err);
-                return { el, get: () => (sel.value ? Number(sel.value) : null), set: (v) => { sel.value = v ? String(v) : ''; },
-                    focus: () => sel.focus(),
-                    error: (m) => { err.textContent = m || ''; err.hidden = !m; el.classList.toggle('has-error', !!m); } };
-            } };
-            addForm = recordForm({
+            const addForm = recordForm({
                 label: t('add_contact'),
                 columns: 1,
                 guard: false,
@@ -454,17 +583,20 @@ export default function register(kedr) {
                     { name: 'middle_name', label: t('middle_name'), type: 'text', maxLength: 200 },
                     { name: 'position', label: t('position'), type: 'text', maxLength: 300 },
                     { name: 'department', label: t('department'), type: 'text', maxLength: 300 },
-                    reportsField,
+                    // the tree changes after each addition: the search reads the current one
+                    { name: 'reports_to', label: t('reports_to'), type: 'reference',
+                        search: localSearch(() => flat, { label: (x) => x.full_name, hint: (x) => x.position || '' }),
+                        display: (v) => flat.find((x) => x.id === v)?.full_name || `#${v}` },
                     { name: 'decision_role', label: t('decision_role'), type: 'select', options: roleOptions },
-                    { name: 'phones', label: t('phones'), type: 'textarea', rows: 2, help: t('one_per_line') },
-                    { name: 'emails', label: t('emails'), type: 'textarea', rows: 2, help: t('one_per_line') },
+                    { name: 'phones', label: t('phones'), type: 'strings', input: 'tel', addLabel: t('add_phone') },
+                    { name: 'emails', label: t('emails'), type: 'strings', input: 'email', addLabel: t('add_email') },
                 ],
                 value: blank,
                 submitLabel: t('add_contact'),
                 savedMessage: t('contact_added'),
                 submit: async (d) => {
                     const body = { last_name: d.last_name, first_name: d.first_name || null, middle_name: d.middle_name || null,
-                        reports_to: d.reports_to, decision_role: d.decision_role, phones: lines(d.phones), emails: lines(d.emails),
+                        reports_to: d.reports_to, decision_role: d.decision_role, phones: d.phones, emails: d.emails,
                         links: [{ counterparty_id: p.id, position: d.position || null, department: d.department || null }] };
                     try {
                         return await kedr.api.post(`${A}/contacts`, body);
@@ -482,6 +614,27 @@ export default function register(kedr) {
                 h('summary', { class: 'cl-summary', text: t('add_contact') }), addForm.el));
         }
 
+        // The outlets this counterparty owns, and a new one.
+        function outletsTab(panel) {
+            const newBtn = canWrite() && live ? h('a', { class: 'btn btn-primary btn-small', href: `/clients/outlets/new?owner_id=${p.id}`,
+                text: t('new_outlet'), dataset: { action: 'new-outlet' } }) : null;
+            const list = listView({
+                key: 'clients.cp-outlets', title: t('outlets'), prefix: 'o_', noUrl: true, search: true,
+                searchPlaceholder: t('outlet_search_ph'),
+                fetch: (q) => kedr.api.get(`${A}/outlets`, { query: { ...q, owner_id: p.id } }),
+                columns: [
+                    { key: 'name', label: t('name'), required: true, link: (r) => `/clients/outlets/${r.id}`, linkAlways: true },
+                    { key: 'format', label: t('format'), render: (r) => (r.format ? t(`format.${r.format}`) : '') },
+                    { key: 'address', label: t('address') },
+                    { key: 'checked_at', label: t('checked_at'), type: 'date' },
+                    { key: 'active', label: t('active'), type: 'bool', hidden: true },
+                ],
+                actions: newBtn ? [newBtn] : [],
+                empty: t('outlets_empty'),
+            });
+            panel.append(list.el);
+        }
+
         // The distributors serving this counterparty; the main one first.
         async function distributors(panel) {
             const listBox = h('section', { class: 'card cl-distributors' }, skeleton(2));
@@ -493,8 +646,9 @@ export default function register(kedr) {
                     const saved = await kedr.api.put(`${A}/counterparties/${id}/distributors`,
                         next.map((r) => ({ distributor_id: r.distributor_id, main: !!r.main })), { query: { version: p.version } });
                     p = { ...p, ...saved };
-                    // the distributors bump the version: keep the requisites form current
-                    if (detailsForm && !detailsForm.isDirty()) detailsForm.setValue(cpToForm(p));
+                    // the distributors bump the version: the requisites form saves against it
+                    if (detailsForm && !detailsForm.isDirty()) detailsForm.setValue(cpToForm(p, defs));
+                    else detailsForm?.setVersion(p.version);
                     toast(t('distributors_saved'));
                 } catch (err) {
                     toast(kedr.errorMessage(err), { kind: 'error' });

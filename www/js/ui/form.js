@@ -25,6 +25,11 @@
 // (a full row), autocomplete.
 // A 'custom' field brings its own control: make({id, describedBy,
 // onChange}) -> {el, get, set, focus, error} (the roles' permission matrix).
+// A 'strings' field is a list of strings, one input each (phones:
+// input 'tel', e-mails: 'email', tags: 'text'; addLabel for its button);
+// the server's "phones[1]" lands at that element.
+// Extra attributes (ui/attrs.js) are fields named "attrs.<name>", so the
+// server's 422 at "attrs.<name>" shows at them.
 
 import { h, replace, id as newId, debounce } from '../dom.js';
 import { translator } from '../i18n.js';
@@ -32,6 +37,7 @@ import { ApiError } from '../api.js';
 import { addGuard } from '../router.js';
 import { errorMessage, fieldMessage } from '../errors.js';
 import { toast } from './feedback.js';
+import { strList } from './strlist.js';
 
 const t = translator('core');
 
@@ -108,6 +114,21 @@ function makeField(f, form) {
     }
     case 'reference':
         return makeReference(f, form, { fid, errId, describedBy, err, help, req });
+    case 'strings': {
+        const c = strList({ id: fid, label: f.label, input: f.input, describedBy, onChange, readonly: f.readonly,
+            addLabel: f.addLabel, maxLength: f.maxLength });
+        wrap = h('div', { class: ['field', 'field-strings', f.wide && 'field-wide'], dataset: { field: f.name } },
+            h('label', { for: fid }, f.label, req), c.el, help, err);
+        return {
+            f, el: wrap, get: c.get, set: c.set, focus: c.focus, itemError: c.itemError,
+            error(msg) {
+                err.textContent = msg || '';
+                err.hidden = !msg;
+                wrap.classList.toggle('has-error', !!msg);
+                c.error(msg);
+            },
+        };
+    }
     case 'custom': {
         // f.make({id, describedBy, onChange}) -> {el, get, set, focus, error}
         const c = f.make({ id: fid, describedBy, onChange });
@@ -220,7 +241,8 @@ function makeReference(f, form, { fid, errId, describedBy, err, help, req }) {
             open(true);
             return;
         }
-        if (my !== seq) return;
+        // a late answer after the person left the field opens nothing
+        if (my !== seq || document.activeElement !== input) return;
         options = res;
         replace(list, options.length ? options.map((o, i) => h('li', {
             id: `${listId}-${i}`, role: 'option', 'aria-selected': 'false', class: 'combo-option',
@@ -284,6 +306,16 @@ function makeReference(f, form, { fid, errId, describedBy, err, help, req }) {
             else input.removeAttribute('aria-invalid');
         },
     };
+}
+
+// A reference control outside a form (a list's filter): f as for a
+// 'reference' field; onChange(value) after each pick or clear.
+export function referenceField(f, onChange) {
+    const fid = newId(`f-${f.name}`);
+    const err = h('p', { id: `${fid}-err`, class: 'field-error', hidden: true });
+    const r = makeReference(f, { changed: () => onChange(r.get()) }, { fid, errId: `${fid}-err`, describedBy: `${fid}-err`,
+        err, help: null, req: null });
+    return r;
 }
 
 // The client-side check of one value; a message or null.
@@ -387,7 +419,15 @@ export function recordForm(opts) {
         const other = [];
         for (const [name, msg] of Object.entries(errFields)) {
             const x = fields.find((y) => y.f.name === name);
-            if (x) {
+            const item = x ? null : /^(.+)\[(\d+)\]$/.exec(name);
+            const list = item && fields.find((y) => y.f.name === item[1] && y.itemError);
+            if (list) {
+                // one element of a list of strings: "phones[1]"
+                if (!list.el.classList.contains('has-error')) list.error(null);
+                list.itemError(Number(item[2]), fieldMessage(msg));
+                list.el.classList.add('has-error');
+                first = first || list;
+            } else if (x) {
                 x.error(fieldMessage(msg));
                 first = first || x;
             } else other.push(`${name}: ${fieldMessage(msg)}`);
@@ -460,5 +500,10 @@ export function recordForm(opts) {
         field: (name) => fields.find((x) => x.f.name === name),
         focus: () => fields.find((x) => !x.f.readonly)?.focus(),
         showAlert: (msg) => showAlert([h('p', { text: msg })]),
+        // Another part of the record (its distributors) was saved and moved
+        // its version on: the edits here stay and save against it.
+        setVersion: (v) => {
+            record = { ...record, version: v };
+        },
     };
 }

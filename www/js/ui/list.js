@@ -14,6 +14,9 @@
 //     query: ctx.query,                     // the page's URL query (state)
 //   }) -> {el, reload()}
 //
+// Filter types: text (default), date, number, select (options), reference
+// (search(q) -> [{value, label, hint}] and resolve(value) -> label for a
+// value from the URL: a type-ahead pick of a record, a user).
 // Column types: text (default), number, money, date, datetime, bool,
 // list (array joined); or render(row) -> node/string.
 // A `fetch(params)` option replaces the GET for APIs of another shape;
@@ -26,6 +29,7 @@ import { api, apiUrl } from '../api.js';
 import { setQuery } from '../router.js';
 import { errorMessage } from '../errors.js';
 import { emptyState, skeleton, errorState } from './feedback.js';
+import { referenceField } from './form.js';
 
 const t = translator('core');
 const PAGE_SIZES = [25, 50, 100];
@@ -104,6 +108,22 @@ export function listView(opts) {
     for (const f of filters) {
         const fid = id('flt');
         let control;
+        if (f.type === 'reference') {
+            const r = referenceField({ ...f, type: 'reference', placeholder: f.any || t('list.any'),
+                display: (v, rec) => rec.label ?? '' }, (v) => {
+                state.filters[f.name] = v ?? '';
+                state.offset = 0;
+                load();
+            });
+            const v0 = state.filters[f.name];
+            if (v0 !== '') {
+                r.set(v0, {});
+                Promise.resolve(f.resolve ? f.resolve(v0) : v0).then((label) => r.set(v0, { label }),
+                    () => {});
+            }
+            tools.append(h('div', { class: 'filter-box filter-ref' }, r.el));
+            continue;
+        }
         if (f.type === 'select') {
             control = h('select', { id: fid, class: 'filter' },
                 h('option', { value: '', text: f.any || t('list.any') }),

@@ -11,7 +11,7 @@
 //   }) -> {el, select(tabId)}
 
 import { h, replace, id as newId } from '../dom.js';
-import { translator, formatDateTime } from '../i18n.js';
+import { translator, formatDate, formatDateTime, formatNumber } from '../i18n.js';
 import { api } from '../api.js';
 import { setQuery } from '../router.js';
 import { errorMessage } from '../errors.js';
@@ -87,31 +87,58 @@ export function recordPage(opts) {
     return { el, select };
 }
 
-// Field-level changes between two versions of a record.
-function changes(oldRow, newRow) {
+const plain = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+const named = (x) => plain(x) && ('name' in x || 'full_name' in x);
+
+// Field-level changes between two versions of a record.  A member that is
+// a plain object (attrs, ext, an assortment) is opened one level, so only
+// its changed keys show, as "attrs.store_area" (an empty one shows
+// nothing); "parent_id" is left out where "parent" {id, name} says it by
+// name.
+function changes(oldRow, newRow, prefix = '') {
     const keys = new Set([...Object.keys(oldRow || {}), ...Object.keys(newRow || {})]);
     const out = [];
     for (const k of keys) {
         if (['id', 'version', 'updated_at', 'created_at', 'created_by'].includes(k)) continue;
         const a = oldRow ? oldRow[k] : undefined;
         const b = newRow ? newRow[k] : undefined;
-        if (JSON.stringify(a) !== JSON.stringify(b)) out.push([k, a, b]);
+        if (JSON.stringify(a) === JSON.stringify(b)) continue;
+        const base = k.endsWith('_id') ? k.slice(0, -3) : null;
+        if (!prefix && base && (named(oldRow?.[base]) || named(newRow?.[base]))) continue;
+        if (!prefix && (plain(a) || a == null) && (plain(b) || b == null) && (plain(a) || plain(b)) && !named(a) && !named(b)) {
+            out.push(...changes(a || {}, b || {}, `${k}.`));
+        } else out.push([prefix + k, a, b]);
     }
     return out;
 }
 
-function show(v) {
+// One value as a person reads it: dates and numbers in the locale, yes or
+// no, a referenced record by its name, lists joined, objects as
+// "key: value" pairs.
+function show(v, key = '') {
     if (v === undefined || v === null || v === '') return '—';
     if (typeof v === 'boolean') return v ? t('yes') : t('no');
-    if (Array.isArray(v)) return v.length ? v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(', ') : '—';
-    if (typeof v === 'object') return JSON.stringify(v);
-    if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(v)) return formatDateTime(v);
-    return String(v);
+    if (typeof v === 'number') return /(^|[._])id$/.test(key) ? String(v) : formatNumber(v, { maximumFractionDigits: 10 });
+    if (typeof v === 'string') {
+        if (/^\d{4}-\d{2}-\d{2}$/.test(v)) return formatDate(v);
+        if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(v)) return formatDateTime(v);
+        return v;
+    }
+    const one = (x) => {
+        if (!plain(x)) return show(x, key);
+        const name = x.name ?? x.full_name ?? x.label ?? x.login;
+        if (name !== undefined) return String(name);
+        return Object.entries(x).map(([k, y]) => `${k}: ${show(y, k)}`).join(', ');
+    };
+    if (Array.isArray(v)) return v.length ? v.map(one).join('; ') : '—';
+    return one(v);
 }
 
 // The changes of one audit row as a table: field, before, after; a
 // creation shows only the values, a deletion only what was there.
-function diffTable(r, diff, labels) {
+function diffTable(r, diff, labels, format) {
+    const fmt = (k, v) => (format[k] && v !== undefined && v !== null ? format[k](v) : show(v, k));
     const cols = [r.old ? 'old' : null, r.new ? 'new' : null].filter(Boolean);
     const head = cols.length === 2 ? [t('history.old'), t('history.new')] : [t('history.value')];
     return h('table', { class: ['diff', cols.length === 1 && 'diff-single'] },
@@ -121,19 +148,23 @@ function diffTable(r, diff, labels) {
             head.map((x) => h('th', { scope: 'col', text: x })))),
         h('tbody', null, diff.map(([k, a, b]) => h('tr', null,
             h('th', { scope: 'row', text: labels[k] || k }),
-            r.old ? h('td', { class: r.new ? 'diff-old' : null, text: show(a) }) : null,
-            r.new ? h('td', { class: r.old ? 'diff-new' : null, text: show(b) }) : null))));
+            r.old ? h('td', { class: r.new ? 'diff-old' : null, text: fmt(k, a) }) : null,
+            r.new ? h('td', { class: r.old ? 'diff-new' : null, text: fmt(k, b) }) : null))));
 }
 
 // The history of one record (or of an entity): GET /api/v1/audit,
-// newest first, with "show more" paging by id.  labels: {field: label}.
-export function historyList({ entity, id, labels = {}, pageSize = 50 }) {
+// newest first, with "show more" paging by id.  labels: {field: label}
+// ("attrs.x" for a key inside an object member); format: {field: (value)
+// -> string} for values the default display does not know (a code's
+// label, a user's name); actions: {action: label} for a module's own
+// audit actions ("merged", "assortment_updated").
+export function historyList({ entity, id, labels = {}, format = {}, actions = {}, pageSize = 50 }) {
     const list = h('ol', { class: 'history' });
     const more = h('button', { type: 'button', class: 'btn', text: t('history.more'), hidden: true });
     const el = h('section', { class: 'history-wrap', 'aria-label': t('tab.history') }, list, more);
     let before = null;
 
-    const actionLabel = (a) => (t.has(`history.action.${a}`) ? t(`history.action.${a}`) : a);
+    const actionLabel = (a) => actions[a] || (t.has(`history.action.${a}`) ? t(`history.action.${a}`) : a);
 
     async function page() {
         more.hidden = true;
@@ -161,7 +192,7 @@ export function historyList({ entity, id, labels = {}, pageSize = 50 }) {
                     h('span', { class: 'history-who', text: r.user_login || (r.token_id ? t('history.token', { id: String(r.token_id) }) : t('history.system')) }),
                     h('span', { class: ['badge', `badge-${r.action}`], text: actionLabel(r.action) }),
                     id ? null : h('span', { class: 'muted', text: `${r.entity} #${r.entity_id}` })),
-                diff.length ? diffTable(r, diff, labels) : null));
+                diff.length ? diffTable(r, diff, labels, format) : null));
         }
         if (rows.length === pageSize) {
             before = rows[rows.length - 1].id;

@@ -317,6 +317,7 @@ int clients_contacts_get(kedr_req_t *r);
 int clients_contacts_create(kedr_req_t *r);
 int clients_contacts_update(kedr_req_t *r);
 int clients_contacts_tree(kedr_req_t *r);
+int clients_counterparty_related(kedr_req_t *r);
 
 /* clients_outlets.c */
 

@@ -33,8 +33,6 @@ export default function register(kedr) {
     const { listView, recordForm, recordPage, historyList, emptyState, skeleton, errorState, toast, dialog, confirmDialog } = kedr.ui;
     const { localiseErrors, cpSearch, cpName, sectionNav, listTools } = helpers(kedr, t);
     const canWrite = () => kedr.can('clients.write');
-    kedr.menu([{ path: '/clients/contacts', label_ru: strings.ru.contacts, label_en: strings.en.contacts },
-        { path: '/clients/outlets', label_ru: strings.ru.outlets, label_en: strings.en.outlets }]);
 
     const kindOptions = KINDS.map((k) => ({ value: k, label: t(`kind.${k}`) }));
     const statusOptions = STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }));
@@ -464,6 +462,7 @@ export default function register(kedr) {
                 { id: 'contacts', label: t('tab_contacts'), render: (panel) => contacts(panel) },
                 { id: 'outlets', label: t('tab_outlets'), render: (panel) => outletsTab(panel) },
                 { id: 'distributors', label: t('tab_distributors'), render: (panel) => distributors(panel) },
+                { id: 'related', label: t('tab_related'), render: (panel) => related(panel) },
                 { id: 'history', label: t('tab_history'), render: (panel) => panel.append(historyList({
                     entity: CP, id: String(p.id), labels, format: { ...attrFormat(defs), kind: kindLabel, status: statusLabel,
                         manager_id: (v) => userLabel(v) }, actions: { merged: t('action_merged') } })) },
@@ -612,6 +611,30 @@ export default function register(kedr) {
             // on a phone the form folds under the tree
             wrap.append(h('details', { class: 'card cl-add-contact', open: !window.matchMedia('(max-width: 999px)').matches },
                 h('summary', { class: 'cl-summary', text: t('add_contact') }), addForm.el));
+        }
+
+        // What other modules keep about this counterparty: the registry
+        // GET .../related fills from their hooks (clients_related.c).
+        async function related(panel) {
+            const box = h('section', { class: 'card cl-related' }, skeleton(2));
+            panel.append(box);
+            let entries;
+            try {
+                entries = await kedr.api.get(`${A}/counterparties/${id}/related`);
+            } catch (err) {
+                replace(box, errorState(kedr.errorMessage(err), () => { box.remove(); related(panel); }));
+                return;
+            }
+            if (!entries.length) {
+                replace(box, emptyState(t('related_empty')));
+                return;
+            }
+            const en = kedr.locale() === 'en';
+            replace(box, ...entries.map((e) => h('div', { class: 'cl-related-entry', dataset: { module: e.module, key: e.key } },
+                h('h2', null, en ? e.label_en : e.label_ru, ' ', h('span', { class: 'badge', text: String(e.count) })),
+                e.items && e.items.length ? h('ul', { class: 'cl-related-items' }, e.items.map((it) => h('li', null,
+                    it.path ? h('a', { href: it.path, text: it.title }) : it.title))) : null,
+                e.path ? h('a', { href: e.path, text: t('related_all', { n: e.count }) }) : null)));
         }
 
         // The outlets this counterparty owns, and a new one.

@@ -386,6 +386,44 @@ t_core_on_created(kedr_req_t *r, const char *event, json_t *payload)
                : 0;
 }
 
+/* The related-records registry of clients' counterparty card
+ * (modules/clients/clients_related.c): items named "cp-<id> ..." are
+ * this module's records about counterparty <id>; one named "cp-<id>-bad"
+ * makes the entry malformed, to prove clients refuses it. */
+static const char t_core_related_sql[] =
+    "SELECT count(*), coalesce(json_agg(json_build_object('id', i.id, "
+    "'title', i.name, 'path', '/t_core/items/' || i.id) ORDER BY i.id), "
+    "'[]')::text, bool_or(i.name = $1 || '-bad') FROM t_core.item i "
+    "WHERE i.name LIKE $1 || '%'";
+
+static int
+t_core_on_related(kedr_req_t *r, const char *event, json_t *payload)
+{
+    json_t *cp = json_object_get(payload, "counterparty_id"), *entry;
+    const char *key;
+    kedr_rows_t *rows;
+
+    (void)event;
+    key = kedr_sprintf(r, "cp-%lld", (long long)json_integer_value(cp));
+    rows = kedr_db_query(r, t_core_related_sql, KEDR_PARAMS(key));
+    if (rows == NULL)
+        return KEDR_EDB;
+    if (strcmp(kedr_rows_get(rows, 0, 0), "0") == 0)
+        return 0; /* nothing about it: no entry */
+    entry = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:o}", "module",
+                      "t_core", "key", "items", "label_ru", "Элементы",
+                      "label_en", "Items", "count",
+                      (json_int_t)atoll(kedr_rows_get(rows, 0, 0)), "path",
+                      "/t_core/items", "items",
+                      json_loads(kedr_rows_get(rows, 0, 1), 0, NULL));
+    if (entry == NULL)
+        kedr_out_of_memory(r);
+    if (strcmp(kedr_rows_get(rows, 0, 2), "t") == 0)
+        json_object_set_new(entry, "count", json_string("many"));
+    json_array_append_new(json_object_get(payload, "related"), entry);
+    return 0;
+}
+
 static const char t_core_tick_sql[] =
     "UPDATE t_core.counter SET n = n + 1, ticked_at = now() WHERE id = $1";
 
@@ -735,6 +773,7 @@ static const struct kedr_route t_core_routes[] = {
 
 static const struct kedr_hook t_core_hooks[] = {
     {.event = "t_core.item.created", .fn = t_core_on_created},
+    {.event = "clients.counterparty.related", .fn = t_core_on_related},
     {0},
 };
 

@@ -30,8 +30,7 @@ related_entry_valid(json_t *e)
     json_t *items = json_object_get(e, "items"), *it;
     size_t i;
 
-    if (!json_is_object(e) ||
-        !json_is_string(json_object_get(e, "module")) ||
+    if (!json_is_object(e) || !json_is_string(json_object_get(e, "module")) ||
         !json_is_string(json_object_get(e, "key")) ||
         !json_is_string(json_object_get(e, "label_ru")) ||
         !json_is_string(json_object_get(e, "label_en")) ||
@@ -71,9 +70,9 @@ clients_counterparty_related(kedr_req_t *r)
         return KEDR_EDB;
     if (kedr_rows_count(rows) == 0)
         return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such counterparty");
-    payload = kedr_json_keep(
-        r, json_pack("{s:I, s:[]}", "counterparty_id",
-                     (json_int_t)strtoll(id, NULL, 10), "related"));
+    payload = kedr_json_keep(r, json_pack("{s:I, s:[]}", "counterparty_id",
+                                          (json_int_t)strtoll(id, NULL, 10),
+                                          "related"));
     if ((rc = kedr_emit(r, "clients.counterparty.related", payload)) != 0)
         return rc;
     related = json_object_get(payload, "related");

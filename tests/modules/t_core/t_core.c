@@ -410,12 +410,11 @@ t_core_on_related(kedr_req_t *r, const char *event, json_t *payload)
         return KEDR_EDB;
     if (strcmp(kedr_rows_get(rows, 0, 0), "0") == 0)
         return 0; /* nothing about it: no entry */
-    entry = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:o}", "module",
-                      "t_core", "key", "items", "label_ru", "Элементы",
-                      "label_en", "Items", "count",
-                      (json_int_t)atoll(kedr_rows_get(rows, 0, 0)), "path",
-                      "/t_core/items", "items",
-                      json_loads(kedr_rows_get(rows, 0, 1), 0, NULL));
+    entry = json_pack(
+        "{s:s, s:s, s:s, s:s, s:I, s:s, s:o}", "module", "t_core", "key",
+        "items", "label_ru", "Элементы", "label_en", "Items", "count",
+        (json_int_t)atoll(kedr_rows_get(rows, 0, 0)), "path", "/t_core/items",
+        "items", json_loads(kedr_rows_get(rows, 0, 1), 0, NULL));
     if (entry == NULL)
         kedr_out_of_memory(r);
     if (strcmp(kedr_rows_get(rows, 0, 2), "t") == 0)

@@ -9,6 +9,7 @@
  * point: an allocation that fails in there unwinds to it (arena.c), the
  * transaction rolls back and the answer is 500 "out of memory".
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -280,19 +281,28 @@ kedr_req_stream_put(struct kedr_req *r, const void *data, size_t len)
 
 /*
  * A streamed response failed after its head went out: the status cannot
- * change, so the error is logged and the connection to nginx shut, which
- * makes nginx cut the client's transfer (no final chunk) rather than end
- * a file that looks complete.
+ * change, so the error is logged and the transfer cut, never ended like a
+ * complete file.  A closed connection alone is not enough: with
+ * fastcgi_keep_conn off nginx takes the close for the end of the
+ * response.  So what was written is flushed, then a FastCGI record header
+ * of protocol version 0 follows, which nginx refuses ("unsupported
+ * FastCGI protocol version"): it aborts the client's transfer (no final
+ * chunk), and the connection is shut.
  */
 static void
 stream_cut(struct kedr_req *r, FCGX_Request *fr, int rc)
 {
+    static const unsigned char bad_record[8] = {0};
+
     kedr_error("streamed response failed after it started (%s: %s): "
                "stream cut",
                kedr_error_name(rc), r->err_msg ? r->err_msg : "");
     FCGX_FFlush(fr->out);
-    if (fr->ipcFd >= 0)
+    if (fr->ipcFd >= 0) {
+        if (write(fr->ipcFd, bad_record, sizeof(bad_record)) < 0)
+            kedr_debug("stream cut: %s", strerror(errno));
         shutdown(fr->ipcFd, SHUT_RDWR);
+    }
 }
 
 static void

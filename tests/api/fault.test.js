@@ -210,7 +210,12 @@ async function faultTests() {
         if (fault.alloc) headers['X-Kedr-Fault-Alloc'] = String(fault.alloc);
         if (fault.db) headers['X-Kedr-Fault-Db'] = String(fault.db);
         stats.requests++;
-        const res = await fetch(stack.url + T + urlPath, { headers });
+        let res;
+        try {
+            res = await fetch(stack.url + T + urlPath, { headers });
+        } catch {
+            return { status: 0, cut: true }; // cut before the head reached the client
+        }
         try {
             return { status: res.status, headers: res.headers, body: Buffer.from(await res.arrayBuffer()) };
         } catch {
@@ -236,7 +241,7 @@ async function faultTests() {
                     stats.points++;
                     if (complete(res)) break;
                     if (res.cut) {
-                        assert.equal(res.status, 200, `${kind} ${k}: cut after the head`);
+                        assert.ok([0, 200].includes(res.status), `${kind} ${k}: cut after the head (${res.status})`);
                         seen.cut++;
                     } else {
                         assertFailed({ ...res, text: res.body.toString(), json: JSON.parse(res.body.toString()) },

@@ -57,16 +57,8 @@ static const struct clients_order contact_orders[] = {
  * {CURSOR} as clients_list_reply fills them in (see cp_list_sql). */
 static const char contact_list_sql[] =
     "WITH f AS (SELECT c.* FROM clients.contact c WHERE " CONTACT_FILTERS
-    "), p AS (SELECT c.* FROM f c WHERE true{AFTER} ORDER BY {BY} LIMIT "
-    "$6::int + 1 OFFSET $7::int) SELECT json_build_object('items', "
-    "coalesce((SELECT json_agg(" CONTACT_JSON(
-        "c") " ORDER BY {BY}) FROM (SELECT c.* FROM p c ORDER BY {BY} LIMIT "
-             "$6::int) c), '[]'::json), 'next', (SELECT {CURSOR} FROM p c "
-             "WHERE $6::int > 0 AND (SELECT count(*) FROM p) > $6::int ORDER "
-             "BY {BY} OFFSET greatest($6::int - 1, 0) LIMIT 1), 'total', t.n, "
-             "'total_exact', $8::int IS NULL OR t.n < $8::int, 'limit', "
-             "$6::int, 'offset', $7::int)::text FROM (SELECT count(*) AS n "
-             "FROM (SELECT 1 FROM f LIMIT $8::int) x) t";
+    "), p AS (SELECT c.* FROM f c WHERE true{AFTER}" CLIENTS_PAGE_SQL(
+        "c", CONTACT_JSON("c"), "$6", "$7", "$8", "f");
 
 /* The filters and the order the query string asks for, as
  * CONTACT_FILTERS numbers them. */

@@ -89,16 +89,7 @@ static const char *const cp_abc[] = {"A", "B", "C", NULL};
  * the first match.
  */
 #define CP_PAGE_TAIL(from)                                                     \
-    " ORDER BY {BY} LIMIT $12::int + 1 OFFSET $13::int) "                      \
-    "SELECT json_build_object('items', coalesce((SELECT json_agg(" CP_JSON(    \
-        "c") " ORDER BY {BY}) FROM (SELECT c.* FROM p c ORDER BY {BY} LIMIT "  \
-             "$12::int) c), '[]'::json), 'next', (SELECT {CURSOR} FROM p c "   \
-             "WHERE $12::int > 0 AND (SELECT count(*) FROM p) > $12::int "     \
-             "ORDER BY {BY} OFFSET greatest($12::int - 1, 0) LIMIT 1), "       \
-             "'total', t.n, 'total_exact', $14::int IS NULL OR t.n < "         \
-             "$14::int, 'limit', $12::int, 'offset', $13::int)::text FROM "    \
-             "(SELECT count(*) AS n FROM (SELECT 1 FROM " from " LIMIT "       \
-             "$14::int) x) t"
+    CLIENTS_PAGE_SQL("c", CP_JSON("c"), "$12", "$13", "$14", from)
 static const char cp_list_sql[] =
     "WITH p AS (SELECT c.* FROM clients.counterparty c WHERE " CP_FILTERS
     "{AFTER}" CP_PAGE_TAIL("clients.counterparty c WHERE " CP_FILTERS);

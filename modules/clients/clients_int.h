@@ -215,6 +215,29 @@ void clients_query_order(kedr_req_t *r, struct clients_query *q,
  */
 int clients_list_reply(kedr_req_t *r, struct clients_query *q, const char *sql);
 
+/*
+ * The end of a list statement whose CTE `p` (rows aliased `a`) is open
+ * at "... WHERE <filters>{AFTER}": the page read in order {BY} one row
+ * longer than `lim` (a row after the page means there is a next one),
+ * then {items: the first `lim` as `item` JSON, next: the cursor of the
+ * `lim`-th row or null, total: at most `cap` rows of `counted`, ...}.
+ * The rows are numbered once (row_number over p, whose order the planner
+ * knows, so no second sort under the ICU collation); each row's columns
+ * come back under alias `a` for `item` and {CURSOR}.  `lim`, `off`, `cap`
+ * are the parameters ("$12") of limit, offset and the total's cap.
+ */
+#define CLIENTS_PAGE_SQL(a, item, lim, off, cap, counted)                      \
+    " ORDER BY {BY} LIMIT " lim "::int + 1 OFFSET " off "::int) "              \
+    "SELECT json_build_object('items', coalesce(x.items, '[]'::json), "        \
+    "'next', x.next, 'total', t.n, 'total_exact', " cap "::int IS NULL OR "    \
+    "t.n < " cap "::int, 'limit', " lim "::int, 'offset', " off                \
+    "::int)::text FROM (SELECT json_agg(" item " ORDER BY w.n) FILTER (WHERE " \
+    "w.n <= " lim "::int) AS items, CASE WHEN count(*) > " lim                 \
+    "::int THEN max(CASE WHEN w.n = " lim "::int THEN {CURSOR} END) END AS "   \
+    "next FROM (SELECT " a " AS r, row_number() OVER (ORDER BY {BY}) AS n "    \
+    "FROM p " a ") w CROSS JOIN LATERAL (SELECT (w.r).*) " a ") x, (SELECT "   \
+    "count(*) AS n FROM (SELECT 1 FROM " counted " LIMIT " cap "::int) y) t"
+
 /* Whether a string is a phone number (clients_phone_e164) that a search
  * box means as one: its E.164 form, else NULL. */
 const char *clients_query_phone(kedr_req_t *r, const char *q);

@@ -91,19 +91,7 @@ static const char *const outlet_formats[] = {
  * collected first (OUTLET_MATCHES) and sorted.
  */
 #define OUTLET_PAGE_TAIL(from)                                                 \
-    " ORDER BY {BY} LIMIT $8::int + 1 OFFSET $9::int) "                        \
-    "SELECT json_build_object('items', coalesce((SELECT "                      \
-    "json_agg(" OUTLET_JSON("o") " ORDER BY {BY}) FROM (SELECT o.* FROM p o "  \
-                                 "ORDER BY {BY} LIMIT $8::int) o), "           \
-                                 "'[]'::json), 'next', (SELECT {CURSOR} FROM " \
-                                 "p o WHERE $8::int > 0 AND (SELECT count(*) " \
-                                 "FROM p) > $8::int ORDER BY {BY} OFFSET "     \
-                                 "greatest($8::int - 1, 0) LIMIT 1), "         \
-                                 "'total', t.n, 'total_exact', $10::int IS "   \
-                                 "NULL OR t.n < $10::int, 'limit', $8::int, "  \
-                                 "'offset', $9::int)::text FROM (SELECT "      \
-                                 "count(*) AS n FROM (SELECT 1 FROM " from     \
-                                 " LIMIT $10::int) x) t"
+    CLIENTS_PAGE_SQL("o", OUTLET_JSON("o"), "$8", "$9", "$10", from)
 static const char outlet_list_sql[] =
     "WITH p AS (SELECT o.* FROM clients.outlet o WHERE $3::bigint IS NULL "
     "AND " OUTLET_FILTERS "{AFTER}" OUTLET_PAGE_TAIL(

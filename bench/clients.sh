@@ -6,6 +6,10 @@
 #   name     GET /api/v1/clients/counterparties?q=FRAGMENT (name search)
 #   inn      GET /api/v1/clients/counterparties?q=INN (the search box
 #            with a whole INN)
+#   phone    GET /api/v1/clients/counterparties?q=8 495 NNNNNNN (a
+#            contact's phone, written another way than it is stored)
+#   contact  GET /api/v1/clients/counterparties?q=LAST FIRST (a linked
+#            contact's name)
 #   outlets  GET /api/v1/clients/outlets?distributor_id=N
 #
 # A throw-away stack (tools/stack.sh) with catalog and clients, 65,000
@@ -18,6 +22,7 @@
 # floor).  Prints a Markdown table for bench/RESULTS.md.
 #
 #   bench/clients.sh [SECONDS] [CONNECTIONS]      (defaults: 10 50)
+#   BENCH_KINDS="name phone" bench/clients.sh 5 50  (only those rows)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd -P)
@@ -62,9 +67,15 @@ COOKIE=$(curl -sf -o /dev/null -D - -H 'Content-Type: application/json' \
 # the fragments and INNs both tools draw from (bench/clients-data.sql:
 # name stems; INN of counterparty g is 1000000000 + 7919 g)
 FRAGS="'строй','техно','энерго','снаб','монтаж','кабель','свет','маркет'"
+# contacts' names (the first 20 last names and 12 first names there)
+LASTS="'Иванов','Смирнов','Кузнецов','Попов','Васильев','Петров','Соколов','Михайлов','Новиков','Фёдоров','Морозов','Волков','Алексеев','Лебедев','Семёнов','Егоров','Павлов','Козлов','Степанов','Николаев'"
+FIRSTS="'Александр','Сергей','Дмитрий','Андрей','Алексей','Максим','Иван','Михаил','Николай','Владимир','Олег','Павел'"
 
 cat >"$DIR/req.lua" <<'LUA'
 local frags = {"строй","техно","энерго","снаб","монтаж","кабель","свет","маркет"}
+local lasts = {"Иванов","Смирнов","Кузнецов","Попов","Васильев","Петров","Соколов","Михайлов","Новиков","Фёдоров",
+  "Морозов","Волков","Алексеев","Лебедев","Семёнов","Егоров","Павлов","Козлов","Степанов","Николаев"}
+local firsts = {"Александр","Сергей","Дмитрий","Андрей","Алексей","Максим","Иван","Михаил","Николай","Владимир","Олег","Павел"}
 local kind = os.getenv("BENCH_KIND")
 local function enc(s)
   return (s:gsub("[^%w]", function(c) return string.format("%%%02X", c:byte()) end))
@@ -75,6 +86,10 @@ request = function()
     p = "/api/v1/clients/counterparties?q=" .. enc(frags[math.random(#frags)])
   elseif kind == "inn" then
     p = "/api/v1/clients/counterparties?q=" .. (1000000000 + 7919 * math.random(65000))
+  elseif kind == "phone" then
+    p = "/api/v1/clients/counterparties?q=" .. enc(string.format("8 495 %07d", math.random(150000)))
+  elseif kind == "contact" then
+    p = "/api/v1/clients/counterparties?q=" .. enc(lasts[math.random(#lasts)] .. " " .. firsts[math.random(#firsts)])
   elseif kind == "outlets" then
     p = "/api/v1/clients/outlets?distributor_id=" .. math.random(500)
   else
@@ -104,25 +119,30 @@ run_wrk()
 
 # the statements the routes run, their parameters filled in the same way
 # (sql-of.py: absent ones are NULL; limit 50, offset 0, total counted up
-# to 1000, sort by name ascending: cp_orders[1] / outlet_orders[1]).  A
-# search (q, distributor_id) takes the *_search_* parts.  Limit, offset
-# and the total's cap follow each list's filters: $11-$13 for
-# counterparties, $8-$10 for outlets.
+# to 1000, sort by name ascending: cp_orders[1] / outlet_orders[1], the
+# cursor of "next" cp_orders[3] / outlet_orders[3]).  A search (q,
+# distributor_id) takes the *_search_sql statement.  Limit, offset and
+# the total's cap follow each list's filters: $12-$14 for counterparties
+# ($11 is q as an E.164 phone, which the module works out in C),
+# $8-$10 for outlets.
 CP=modules/clients/clients_counterparties.c
 OL=modules/clients/clients_outlets.c
-LIST=("11=50" "12=0" "13=1000")
-OLIST=("8=50" "9=0" "10=1000")
-CP_LIST="cp_list_head+cp_orders[1]+cp_list_mid+cp_orders[1]+cp_list_tail"
-CP_SEARCH="cp_search_head+cp_orders[1]+cp_list_mid+cp_orders[1]+cp_search_tail"
-OL_SEARCH="outlet_search_head+outlet_orders[1]+outlet_list_mid+outlet_orders[1]+outlet_search_tail"
+LIST=("12=50" "13=0" "14=1000" "{BY}=cp_orders[1]" "{CURSOR}=cp_orders[3]")
+OLIST=("8=50" "9=0" "10=1000" "{BY}=outlet_orders[1]" "{CURSOR}=outlet_orders[3]")
 mkdir -p "$DIR/sql"
-python3 bench/sql-of.py "$CP" "$CP_LIST" "${LIST[@]}" >"$DIR/sql/list.sql"
+python3 bench/sql-of.py "$CP" cp_list_sql "${LIST[@]}" >"$DIR/sql/list.sql"
 { echo '\set i random(1, 8)'
-  python3 bench/sql-of.py "$CP" "$CP_SEARCH" "${LIST[@]}" 1="(ARRAY[$FRAGS])[:i]"; } >"$DIR/sql/name.sql"
+  python3 bench/sql-of.py "$CP" cp_search_sql "${LIST[@]}" 1="(ARRAY[$FRAGS])[:i]"; } >"$DIR/sql/name.sql"
 { echo '\set g random(1, 65000)'
-  python3 bench/sql-of.py "$CP" "$CP_SEARCH" "${LIST[@]}" 1="(1000000000 + 7919 * :g)::text"; } >"$DIR/sql/inn.sql"
+  python3 bench/sql-of.py "$CP" cp_search_sql "${LIST[@]}" 1="(1000000000 + 7919 * :g)::text" \
+      11="(NULL::text)"; } >"$DIR/sql/inn.sql"
+{ echo '\set g random(1, 150000)'
+  python3 bench/sql-of.py "$CP" cp_search_sql "${LIST[@]}" 1="('8 495 ' || lpad(:g::text, 7, '0'))" \
+      11="('+7495' || lpad(:g::text, 7, '0'))"; } >"$DIR/sql/phone.sql"
+{ echo '\set a random(1, 20)'; echo '\set b random(1, 12)'
+  python3 bench/sql-of.py "$CP" cp_search_sql "${LIST[@]}" 1="((ARRAY[$LASTS])[:a] || ' ' || (ARRAY[$FIRSTS])[:b])"; } >"$DIR/sql/contact.sql"
 { echo '\set d random(1, 500)'
-  python3 bench/sql-of.py "$OL" "$OL_SEARCH" "${OLIST[@]}" 3=":d"; } >"$DIR/sql/outlets.sql"
+  python3 bench/sql-of.py "$OL" outlet_search_sql "${OLIST[@]}" 3=":d"; } >"$DIR/sql/outlets.sql"
 
 PGBENCH=$(printf '%s\n' /usr/lib/postgresql/*/bin/pgbench | sort -V | tail -1)
 # pgbench KIND -> "tps p50ms p99ms"
@@ -139,7 +159,7 @@ run_pgbench()
            awk '{a[NR]=$1} END {i=int(NR*0.5); if (i<1) i=1; j=int(NR*0.99); if (j<1) j=1; printf "%.2f %.2f", a[i]/1000, a[j]/1000}')"
 }
 
-KINDS=(list name inn outlets)
+read -ra KINDS <<<"${BENCH_KINDS:-list name inn phone contact outlets}"
 # warm up every route (prepared statements, caches, connections)
 for k in "${KINDS[@]}"; do
     BENCH_KIND=$k wrk -t1 -c4 -d2s -H "Cookie: kedr_session=$COOKIE" \
@@ -158,6 +178,8 @@ declare -A LABEL=(
     [list]='`GET /counterparties` (first page, by name)'
     [name]='`GET /counterparties?q=<name fragment>`'
     [inn]='`GET /counterparties?q=<INN>`'
+    [phone]='`GET /counterparties?q=8 495 <contact phone>`'
+    [contact]='`GET /counterparties?q=<contact last and first name>`'
     [outlets]='`GET /outlets?distributor_id=<id>`'
 )
 

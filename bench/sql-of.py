@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
-"""bench/sql-of.py FILE.c PIECE[+PIECE...] [N=SQL ...] -- print the SQL
-statement a route of FILE.c runs, for pgbench: the pieces concatenated,
-each the C string array NAME or NAME[k], the k-th string (counting from
-0) of the initializer of array NAME (after the preprocessor, so macros are
-expanded); then each parameter $N replaced by the SQL text given for it
-(absent ones: NULL)."""
+"""bench/sql-of.py FILE.c PIECE[+PIECE...] [{MARK}=PIECE ...] [N=SQL ...]
+-- print the SQL statement a route of FILE.c runs, for pgbench: the pieces
+concatenated, each the C string array NAME or NAME[k], the k-th string
+(counting from 0) of the initializer of array NAME (after the
+preprocessor, so macros are expanded); each marker {MARK} the module
+fills in at run time (clients_list_reply: {BY}, {CURSOR}, {AFTER})
+replaced by the piece given for it (absent ones: nothing); then each
+parameter $N replaced by the SQL text given for it (absent ones:
+NULL)."""
 import ast
 import re
 import subprocess
@@ -34,11 +37,19 @@ def strings(name):
     return res
 
 
-sql = ''
-for piece in pieces.split('+'):
-    m = re.fullmatch(r'(\w+)(?:\[(\d+)\])?', piece)
-    found = strings(m.group(1))
-    sql += found[int(m.group(2))] if m.group(2) else ''.join(found)
+def piece_sql(pieces):
+    """The pieces P1+P2+... concatenated."""
+    sql = ''
+    for piece in pieces.split('+'):
+        m = re.fullmatch(r'(\w+)(?:\[(\d+)\])?', piece)
+        found = strings(m.group(1))
+        sql += found[int(m.group(2))] if m.group(2) else ''.join(found)
+    return sql
+
+
+sql = piece_sql(pieces)
 params = dict(s.split('=', 1) for s in subs)
+for mark in re.findall(r'\{[A-Z]+\}', sql):
+    sql = sql.replace(mark, piece_sql(params[mark]) if mark in params else '')
 sql = re.sub(r'\$(\d+)', lambda x: params.get(x.group(1), '(NULL::text)'), sql)
 print(sql + ';')

@@ -25,43 +25,40 @@ static const char *const contact_roles[] = {
 
 /*
  * The filters of the list and of the export on contact row `c`: $1 q (a
- * name fragment or an e-mail), $2 q as an E.164 phone (NULL when it is
- * not one), $3 counterparty_id (linked to it), $4 active, $5 extra
- * attributes (a JSON object the record's attrs contain).
+ * name fragment, any case, ё = е; or an e-mail, any case), $2 q as an
+ * E.164 phone (NULL when it is not one), $3 counterparty_id (linked to
+ * it), $4 active, $5 extra attributes (a JSON object the record's attrs
+ * contain).
  */
 #define CONTACT_FILTERS                                                        \
-    "($1::text IS NULL OR c.full_name ILIKE '%' || replace(replace(replace("   \
-    "$1, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' OR lower($1) = ANY "   \
-    "(SELECT lower(e) FROM unnest(c.emails) e) OR c.phones @> "                \
-    "ARRAY[$2::text]) "                                                        \
-    "AND ($3::bigint IS NULL OR EXISTS (SELECT 1 FROM clients.contact_link "   \
-    "l WHERE l.contact_id = c.id AND l.counterparty_id = $3::bigint)) "        \
-    "AND ($4::boolean IS NULL OR c.active = $4::boolean) "                     \
-    "AND ($5::jsonb IS NULL OR c.attrs @> $5::jsonb) "                         \
-    "AND " CLIENTS_CONTACT_VISIBLE("c")
+    "($1::text IS NULL OR " CLIENTS_CONTACT_MATCH(                             \
+        "c", "$1",                                                             \
+        "$2") ") "                                                             \
+              "AND ($3::bigint IS NULL OR EXISTS (SELECT 1 FROM "              \
+              "clients.contact_link "                                          \
+              "l WHERE l.contact_id = c.id AND l.counterparty_id = "           \
+              "$3::bigint)) "                                                  \
+              "AND ($4::boolean IS NULL OR c.active = $4::boolean) "           \
+              "AND ($5::jsonb IS NULL OR c.attrs @> $5::jsonb) "               \
+              "AND " CLIENTS_CONTACT_VISIBLE("c")
 
 /* The sort keys of contacts; full_name, the default, matches index
  * contact_name. */
 static const struct clients_order contact_orders[] = {
-    {"full_name", "c.full_name COLLATE \"ru-RU-x-icu\", c.id",
-     "c.full_name COLLATE \"ru-RU-x-icu\" DESC, c.id DESC"},
-    {"created_at", "c.created_at, c.id", "c.created_at DESC, c.id DESC"},
-    {"updated_at", "c.updated_at, c.id", "c.updated_at DESC, c.id DESC"},
-    {"id", "c.id", "c.id DESC"},
+    CLIENTS_ORDER("full_name", "c.full_name COLLATE \"ru-RU-x-icu\"", "c",
+                  CLIENTS_KEY_TEXT, false),
+    CLIENTS_ORDER("created_at", "c.created_at", "c", CLIENTS_KEY_TIME, false),
+    CLIENTS_ORDER("updated_at", "c.updated_at", "c", CLIENTS_KEY_TIME, false),
+    CLIENTS_ORDER_ID("c"),
 };
 
 /* The list: the filters, then $6 limit, $7 offset, $8 the most records
- * `total` counts (NULL: all); the ORDER BY between the parts. */
-static const char contact_list_head[] =
+ * `total` counts (NULL: all), with ?after= $9, $10; {AFTER}, {BY} and
+ * {CURSOR} as clients_list_reply fills them in (see cp_list_sql). */
+static const char contact_list_sql[] =
     "WITH f AS (SELECT c.* FROM clients.contact c WHERE " CONTACT_FILTERS
-    "), p AS (SELECT c.* FROM f c ORDER BY ";
-static const char contact_list_mid[] =
-    " LIMIT $6::int OFFSET $7::int) SELECT json_build_object('items', "
-    "coalesce((SELECT json_agg(" CONTACT_JSON("c") " ORDER BY ";
-static const char contact_list_tail[] =
-    ") FROM p c), '[]'::json), 'total', t.n, 'total_exact', $8::int IS NULL "
-    "OR t.n < $8::int, 'limit', $6::int, 'offset', $7::int)::text FROM "
-    "(SELECT count(*) AS n FROM (SELECT 1 FROM f LIMIT $8::int) x) t";
+    "), p AS (SELECT c.* FROM f c WHERE true{AFTER}" CLIENTS_PAGE_SQL(
+        "c", CONTACT_JSON("c"), "$6", "$7", "$8", "f");
 
 /* The filters and the order the query string asks for, as
  * CONTACT_FILTERS numbers them. */
@@ -69,13 +66,9 @@ static void
 contact_filter(kedr_req_t *r, struct clients_query *q)
 {
     const char *text = clients_query_str(r, "q");
-    char e164[32];
 
     clients_query_add(q, text);
-    clients_query_add(q, text != NULL &&
-                                 clients_phone_e164(text, e164, sizeof(e164))
-                             ? kedr_strdup(r, e164)
-                             : NULL);
+    clients_query_add(q, clients_query_phone(r, text));
     clients_query_idp(r, q, "counterparty_id");
     clients_query_bool(r, q, "active");
     clients_query_attrs(r, q, "clients.contact");
@@ -84,15 +77,15 @@ contact_filter(kedr_req_t *r, struct clients_query *q)
 }
 
 /* GET /contacts?q=&counterparty_id=&active=&attr.<name>=&sort=&order=
- * &limit=&offset=&total= -- {items, total, total_exact, limit, offset} */
+ * &limit=&offset=&after=&total= -- {items, total, total_exact, limit,
+ * offset, next} */
 int
 clients_contacts_list(kedr_req_t *r)
 {
     struct clients_query q = {0};
 
     contact_filter(r, &q);
-    return clients_list_reply(r, &q, contact_list_head, contact_list_mid,
-                              contact_list_tail);
+    return clients_list_reply(r, &q, contact_list_sql);
 }
 
 static const char contact_one_sql[] =

@@ -21,19 +21,39 @@ static const char *const cp_statuses[] = {"prospect", "active", "inactive",
 static const char *const cp_abc[] = {"A", "B", "C", NULL};
 
 /*
- * The filters of the list and of the export, on counterparty row `c`:
- * $1 q (a name fragment, or the start of an INN), $2 kind, $3 status, $4
- * region, $5 manager_id, $6 tag, $7 inn (exact), $8 parent_id, $9
- * distributor_id (served by it), $10 extra attributes (a JSON object the
- * record's attrs contain).  Merged records and those the caller does not
- * see (own only) are left out.  cp_filter reads them from the query
- * string.
+ * What the search box `q` ($1) finds, on counterparty row `c`: a
+ * fragment of the name or the legal name (case-insensitive, ё = е: the
+ * stored search_text, trigram index counterparty_search_trgm), the
+ * start of the INN (a range on counterparty_inn, text_pattern_ops: INNs
+ * are digits, so a prefix p is [p, p || ':')), $11 a phone (q as E.164,
+ * NULL when it is not one; GIN counterparty_phones), an e-mail (any case;
+ * GIN counterparty_emails), or a contact linked to it that matches
+ * (CLIENTS_CONTACT_MATCH: name fragment, phone, e-mail).  Each arm has an
+ * index, so PostgreSQL ORs their bitmaps (the contacts' counterparties
+ * come as an id array, searched once per statement).
  */
-#define CP_FILTERS                                                             \
+#define CP_MATCH                                                               \
+    "(c.search_text LIKE " CLIENTS_LIKE_ANY(                                   \
+        "clients.search_norm($1)") " OR (c.inn ~>=~ $1 AND c.inn ~<~ ($1 || "  \
+                                   "':')) OR c.phones @> ARRAY[$11::text] OR " \
+                                   "clients.lower_array(c.emails) @> "         \
+                                   "ARRAY[lower($1)] OR c.id = ANY (ARRAY("    \
+                                   "SELECT l.counterparty_id FROM "            \
+                                   "clients.contact k JOIN "                   \
+                                   "clients.contact_link l ON l.contact_id = " \
+                                   "k.id WHERE " CLIENTS_CONTACT_MATCH(        \
+                                       "k", "$1", "$11") ")))"
+
+/*
+ * The other filters of the list and of the export, on counterparty row
+ * `c`: $2 kind, $3 status, $4 region, $5 manager_id, $6 tag, $7 inn
+ * (exact), $8 parent_id, $9 distributor_id (served by it), $10 extra
+ * attributes (a JSON object the record's attrs contain).  Merged records
+ * and those the caller does not see (own only) are left out.  cp_filter
+ * reads them from the query string.
+ */
+#define CP_FILTERS_REST                                                        \
     "c.merged_into IS NULL "                                                   \
-    "AND ($1::text IS NULL OR c.name ILIKE '%' || replace(replace(replace("    \
-    "$1, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' "                      \
-    "OR ($1 ~ '^[0-9]+$' AND starts_with(c.inn, $1))) "                        \
     "AND ($2::text IS NULL OR c.kind = $2) "                                   \
     "AND ($3::text IS NULL OR c.status = $3) "                                 \
     "AND ($4::text IS NULL OR c.region = $4) "                                 \
@@ -47,54 +67,50 @@ static const char *const cp_abc[] = {"A", "B", "C", NULL};
     "AND ($10::jsonb IS NULL OR c.attrs @> $10::jsonb) "                       \
     "AND " CLIENTS_CP_VISIBLE("c")
 
+/* Every filter, q ($1, $11) included: the export's WHERE, and the list's
+ * without a search. */
+#define CP_FILTERS "($1::text IS NULL OR " CP_MATCH ") AND " CP_FILTERS_REST
+
 /*
- * The list: the filters, then $11 limit, $12 offset, $13 the most records
- * `total` counts (NULL: all).  The ORDER BY goes between the parts: one
- * of cp_orders, chosen from a fixed list (never spliced from the
- * request), so that the default order is counterparty_name read in index
- * order and stopped after the page, never a sort of the whole set.
+ * The list: the filters, then $12 limit, $13 offset, $14 the most records
+ * `total` counts (NULL: all), and with ?after= the cursor's value and id
+ * ($15, $16); clients_list_reply fills in {AFTER} (the rows after the
+ * cursor), {BY} (one of cp_orders, chosen from a fixed list, never
+ * spliced from the request) and {CURSOR}.  The page is read one row
+ * longer than `limit`: a row after it means there is a next page, whose
+ * cursor is that of the page's last row.
  *
- * (cp_list_head | cp_search_head) ORDER cp_list_mid ORDER (cp_list_tail |
- * cp_search_tail).  Without q the page is read in the order of an index
- * where there is one and stopped after it.  With q the matches are
- * collected first (trigram or INN index) and sorted: read in name order
- * instead, a fragment whose matches cluster (a common prefix: "Энерго...")
- * walks most of the index before the first match.
+ * Without q (cp_list_sql) the page is read in the order of an index
+ * where there is one (counterparty_name for the default) and stopped
+ * after it.  With q (cp_search_sql) the matches are collected first (the
+ * indexes of CP_MATCH, no "$1 IS NULL" to keep a generic plan from them)
+ * and sorted: read in name order instead, a fragment whose matches
+ * cluster (a common prefix: "Энерго...") walks most of the index before
+ * the first match.
  */
-static const char cp_list_head[] =
+#define CP_PAGE_TAIL(from)                                                     \
+    CLIENTS_PAGE_SQL("c", CP_JSON("c"), "$12", "$13", "$14", from)
+static const char cp_list_sql[] =
     "WITH p AS (SELECT c.* FROM clients.counterparty c WHERE " CP_FILTERS
-    " ORDER BY ";
-static const char cp_search_head[] =
+    "{AFTER}" CP_PAGE_TAIL("clients.counterparty c WHERE " CP_FILTERS);
+static const char cp_search_sql[] =
     "WITH m AS MATERIALIZED (SELECT c.* FROM clients.counterparty c WHERE "
-    "" CP_FILTERS "), p AS (SELECT c.* FROM m c ORDER BY ";
-static const char cp_list_mid[] =
-    " LIMIT $11::int OFFSET $12::int) "
-    /* p has the table's columns: CP_JSON of it is the record's JSON */
-    "SELECT json_build_object('items', coalesce((SELECT json_agg(" CP_JSON(
-        "c") " ORDER BY ";
-/* the total: at most $13 of the records `from` holds */
-#define CP_LIST_TAIL(from)                                                     \
-    ") FROM p c), '[]'::json), 'total', t.n, 'total_exact', $13::int IS "      \
-    "NULL OR t.n < $13::int, 'limit', $11::int, 'offset', $12::int)::text "    \
-    "FROM (SELECT count(*) AS n FROM (SELECT 1 FROM " from " LIMIT "           \
-    "$13::int) x) t"
-static const char cp_list_tail[] =
-    CP_LIST_TAIL("clients.counterparty c WHERE " CP_FILTERS);
-static const char cp_search_tail[] = CP_LIST_TAIL("m");
+    "" CP_MATCH " AND " CP_FILTERS_REST "), p AS (SELECT c.* FROM m c WHERE "
+    "true{AFTER}" CP_PAGE_TAIL("m");
 
 /* The sort keys; name, the default, matches index counterparty_name
  * (read backwards for desc). */
 static const struct clients_order cp_orders[] = {
-    {"name", "c.name COLLATE \"ru-RU-x-icu\", c.id",
-     "c.name COLLATE \"ru-RU-x-icu\" DESC, c.id DESC"},
-    {"inn", "c.inn, c.id", "c.inn DESC, c.id DESC"},
-    {"region", "c.region, c.id", "c.region DESC, c.id DESC"},
-    {"kind", "c.kind, c.id", "c.kind DESC, c.id DESC"},
-    {"status", "c.status, c.id", "c.status DESC, c.id DESC"},
-    {"abc", "c.abc, c.id", "c.abc DESC, c.id DESC"},
-    {"created_at", "c.created_at, c.id", "c.created_at DESC, c.id DESC"},
-    {"updated_at", "c.updated_at, c.id", "c.updated_at DESC, c.id DESC"},
-    {"id", "c.id", "c.id DESC"},
+    CLIENTS_ORDER("name", "c.name COLLATE \"ru-RU-x-icu\"", "c",
+                  CLIENTS_KEY_TEXT, false),
+    CLIENTS_ORDER("inn", "c.inn", "c", CLIENTS_KEY_TEXT, true),
+    CLIENTS_ORDER("region", "c.region", "c", CLIENTS_KEY_TEXT, true),
+    CLIENTS_ORDER("kind", "c.kind", "c", CLIENTS_KEY_TEXT, false),
+    CLIENTS_ORDER("status", "c.status", "c", CLIENTS_KEY_TEXT, false),
+    CLIENTS_ORDER("abc", "c.abc", "c", CLIENTS_KEY_TEXT, true),
+    CLIENTS_ORDER("created_at", "c.created_at", "c", CLIENTS_KEY_TIME, false),
+    CLIENTS_ORDER("updated_at", "c.updated_at", "c", CLIENTS_KEY_TIME, false),
+    CLIENTS_ORDER_ID("c"),
 };
 
 /* The filters and the order the query string asks for, as CP_FILTERS
@@ -113,23 +129,22 @@ cp_filter(kedr_req_t *r, struct clients_query *q)
     clients_query_idp(r, q, "parent_id");
     clients_query_idp(r, q, "distributor_id");
     clients_query_attrs(r, q, "clients.counterparty");
+    clients_query_add(q, clients_query_phone(r, q->p[0]));
     clients_query_order(r, q, cp_orders,
                         sizeof(cp_orders) / sizeof(cp_orders[0]));
 }
 
 /* GET /counterparties?q=&kind=&status=&region=&manager_id=&tag=&inn=
  * &parent_id=&distributor_id=&attr.<name>=&sort=&order=&limit=&offset=
- * &total= -- {items, total, total_exact, limit, offset} */
+ * &after=&total= -- {items, total, total_exact, limit, offset, next} */
 int
 clients_cp_list(kedr_req_t *r)
 {
     struct clients_query q = {0};
 
     cp_filter(r, &q);
-    if (q.p[0] != NULL)
-        return clients_list_reply(r, &q, cp_search_head, cp_list_mid,
-                                  cp_search_tail);
-    return clients_list_reply(r, &q, cp_list_head, cp_list_mid, cp_list_tail);
+    return clients_list_reply(r, &q,
+                              q.p[0] != NULL ? cp_search_sql : cp_list_sql);
 }
 
 /* $1 name, $2 limit: live counterparties whose names are similar

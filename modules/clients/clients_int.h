@@ -42,9 +42,11 @@
     "sk.id = sd.distributor_id WHERE sd.counterparty_id = " a ".id)"
 
 /* A counterparty row `a` as JSON, with its parent's id and name and the
- * distributors serving it. */
+ * distributors serving it (without search_text, the search box's copy of
+ * the names: sql/0006_search.sql). */
 #define CLIENTS_CP_JSON(a)                                                     \
-    "(to_jsonb(" a ") || jsonb_build_object('parent', (SELECT "                \
+    "(to_jsonb(" a ") - 'search_text' || jsonb_build_object('parent', "        \
+    "(SELECT "                                                                 \
     "jsonb_build_object('id', pp.id, 'name', pp.name) FROM "                   \
     "clients.counterparty pp WHERE pp.id = " a ".parent_id), "                 \
     "'distributors', " CLIENTS_DISTRIBUTORS_JSON(a) "))"
@@ -96,13 +98,67 @@ const char *clients_query_id(kedr_req_t *r, const char *key, bool *bad);
 /* An optional query-string value, trimmed; NULL when absent or blank. */
 const char *clients_query_str(kedr_req_t *r, const char *key);
 
-/* One sort key of a list: `key` (?sort=), its ORDER BY ascending and
- * descending (the id breaking ties in the same direction). */
+/* How a sort key travels in a keyset cursor (see clients_list_reply). */
+enum clients_key {
+    CLIENTS_KEY_TEXT, /* a string */
+    CLIENTS_KEY_TIME, /* timestamptz: whole microseconds since 1970 */
+    CLIENTS_KEY_DATE, /* date: days since 2000-01-01 */
+    CLIENTS_KEY_ID    /* the id itself */
+};
+
+/*
+ * One sort key of a list: `key` (?sort=), its ORDER BY ascending and
+ * descending (the id breaking ties in the same direction), the SQL of
+ * the keyset cursor of a row (clients.page_cursor, sql/0006_search.sql),
+ * the key's expression and the row's id alone (for the `after`
+ * condition), how the cursor carries the value, and whether the column
+ * may be NULL (last ascending, first descending, as PostgreSQL orders).
+ * Built with CLIENTS_ORDER / CLIENTS_ORDER_ID.
+ */
 struct clients_order {
     const char *key;
     const char *asc;
     const char *desc;
+    const char *cursor;
+    const char *expr;
+    const char *id;
+    enum clients_key type;
+    bool nullable;
 };
+
+/* A sort key `k` on expression `e` of the row aliased `a`. */
+#define CLIENTS_ORDER(k, e, a, type, nullable)                                 \
+    {                                                                          \
+        k, e ", " a ".id", e " DESC, " a ".id DESC",                           \
+            "clients.page_cursor('" k "', " e ", " a ".id)", e, a ".id", type, \
+            nullable                                                           \
+    }
+/* The id as the sort key. */
+#define CLIENTS_ORDER_ID(a)                                                    \
+    {                                                                          \
+        "id", a ".id", a ".id DESC",                                           \
+            "clients.page_cursor('id', " a ".id, " a ".id)", a ".id", a ".id", \
+            CLIENTS_KEY_ID, false                                              \
+    }
+
+/* A LIKE pattern matching text that contains the SQL text `x` (the
+ * wildcards in it escaped). */
+#define CLIENTS_LIKE_ANY(x)                                                    \
+    "('%' || replace(replace(replace(" x ", '\\', '\\\\'), '%', '\\%'), "      \
+    "'_', '\\_') || '%')"
+
+/*
+ * Whether contact `k` matches the search box: $q a fragment of its name
+ * (case-insensitive, ё = е: clients.search_norm on both sides, the
+ * trigram index contact_search_trgm), $phone (E.164, NULL when the box
+ * is not a phone) one of its phones, or $q one of its e-mails (any
+ * case).  Shared by the contact list and the counterparty search.
+ */
+#define CLIENTS_CONTACT_MATCH(k, q, phone)                                     \
+    "(clients.search_norm(" k ".full_name) LIKE " CLIENTS_LIKE_ANY(            \
+        "clients.search_norm(" q ")") " OR " k ".phones @> ARRAY[" phone       \
+                                      "::text] OR clients.lower_array(" k      \
+                                      ".emails) @> ARRAY[lower(" q ")])"
 
 #define CLIENTS_QUERY_MAX 16
 
@@ -117,7 +173,9 @@ struct clients_query {
     const char *p[CLIENTS_QUERY_MAX];
     int n;
     const char *by; /* the ORDER BY, one of the entity's clients_order */
-    bool bad;       /* a field error was recorded: finish with 422 */
+    const struct clients_order *order; /* the sort key chosen */
+    bool desc;                         /* ... descending */
+    bool bad; /* a field error was recorded: finish with 422 */
 };
 
 /* Append a parameter (NULL for "no such filter"). */
@@ -148,12 +206,41 @@ void clients_query_order(kedr_req_t *r, struct clients_query *q,
 /*
  * Reply with a paged list: appends limit (up to 500), offset and the
  * `total` cap (see CLIENTS_TOTAL_MORE; NULL with total=exact) to the
- * parameters, then runs `head` ORDER `mid` ORDER `tail` (the ORDER BY
- * goes twice: the page, then its JSON array).  422 naming the bad
- * parameters when one was wrong.
+ * parameters, then, when ?after= gives a cursor, its value and id (422
+ * naming `after` when it is not one this list and sort key made); runs
+ * `sql` with "{AFTER}" replaced by " AND <the rows after the cursor>"
+ * (or nothing), "{BY}" by the ORDER BY and "{CURSOR}" by the cursor of
+ * row "c"/"o".  The statement answers {items, total, total_exact, limit,
+ * offset, next}.  422 naming the bad parameters when one was wrong.
  */
-int clients_list_reply(kedr_req_t *r, struct clients_query *q, const char *head,
-                       const char *mid, const char *tail);
+int clients_list_reply(kedr_req_t *r, struct clients_query *q, const char *sql);
+
+/*
+ * The end of a list statement whose CTE `p` (rows aliased `a`) is open
+ * at "... WHERE <filters>{AFTER}": the page read in order {BY} one row
+ * longer than `lim` (a row after the page means there is a next one),
+ * then {items: the first `lim` as `item` JSON, next: the cursor of the
+ * `lim`-th row or null, total: at most `cap` rows of `counted`, ...}.
+ * The rows are numbered once (row_number over p, whose order the planner
+ * knows, so no second sort under the ICU collation); each row's columns
+ * come back under alias `a` for `item` and {CURSOR}.  `lim`, `off`, `cap`
+ * are the parameters ("$12") of limit, offset and the total's cap.
+ */
+#define CLIENTS_PAGE_SQL(a, item, lim, off, cap, counted)                      \
+    " ORDER BY {BY} LIMIT " lim "::int + 1 OFFSET " off "::int) "              \
+    "SELECT json_build_object('items', coalesce(x.items, '[]'::json), "        \
+    "'next', x.next, 'total', t.n, 'total_exact', " cap "::int IS NULL OR "    \
+    "t.n < " cap "::int, 'limit', " lim "::int, 'offset', " off                \
+    "::int)::text FROM (SELECT json_agg(" item " ORDER BY w.n) FILTER (WHERE " \
+    "w.n <= " lim "::int) AS items, CASE WHEN count(*) > " lim                 \
+    "::int THEN max(CASE WHEN w.n = " lim "::int THEN {CURSOR} END) END AS "   \
+    "next FROM (SELECT " a " AS r, row_number() OVER (ORDER BY {BY}) AS n "    \
+    "FROM p " a ") w CROSS JOIN LATERAL (SELECT (w.r).*) " a ") x, (SELECT "   \
+    "count(*) AS n FROM (SELECT 1 FROM " counted " LIMIT " cap "::int) y) t"
+
+/* Whether a string is a phone number (clients_phone_e164) that a search
+ * box means as one: its E.164 form, else NULL. */
+const char *clients_query_phone(kedr_req_t *r, const char *q);
 
 /* The lists count `total` up to offset + CLIENTS_TOTAL_MORE matching
  * records (answering total_exact false when there are more), unless

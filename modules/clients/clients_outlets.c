@@ -80,48 +80,37 @@ static const char *const outlet_formats[] = {
 
 /*
  * The list: the filters, then $8 limit, $9 offset, $10 the most records
- * `total` counts (NULL: all).  The ORDER BY goes between the parts: one
- * of outlet_orders, chosen from a fixed list (never spliced from the
- * request).
+ * `total` counts (NULL: all), with ?after= $11, $12; {AFTER}, {BY} and
+ * {CURSOR} as clients_list_reply fills them in (one of outlet_orders,
+ * chosen from a fixed list, never spliced from the request; see
+ * cp_list_sql for the page read one row longer).
  *
- * (outlet_list_head | outlet_search_head) ORDER outlet_list_mid ORDER
- * (outlet_list_tail | outlet_search_tail).  Without q and distributor the
- * page is read in the order of an index where there is one (outlet_name
- * for the default) and stopped after it.  Otherwise the matches are
+ * Without q and distributor (outlet_list_sql) the page is read in the
+ * order of an index where there is one (outlet_name for the default) and
+ * stopped after it.  Otherwise (outlet_search_sql) the matches are
  * collected first (OUTLET_MATCHES) and sorted.
  */
-static const char outlet_list_head[] =
+#define OUTLET_PAGE_TAIL(from)                                                 \
+    CLIENTS_PAGE_SQL("o", OUTLET_JSON("o"), "$8", "$9", "$10", from)
+static const char outlet_list_sql[] =
     "WITH p AS (SELECT o.* FROM clients.outlet o WHERE $3::bigint IS NULL "
-    "AND " OUTLET_FILTERS " ORDER BY ";
-static const char outlet_search_head[] =
+    "AND " OUTLET_FILTERS "{AFTER}" OUTLET_PAGE_TAIL(
+        "clients.outlet o WHERE $3::bigint IS NULL AND " OUTLET_FILTERS);
+static const char outlet_search_sql[] =
     "WITH m AS MATERIALIZED (" OUTLET_MATCHES "), "
-    "p AS (SELECT o.* FROM m o ORDER BY ";
-static const char outlet_list_mid[] =
-    " LIMIT $8::int OFFSET $9::int) "
-    /* p has the table's columns: OUTLET_JSON of it is the record's JSON */
-    "SELECT json_build_object('items', coalesce((SELECT json_agg(" OUTLET_JSON(
-        "o") " ORDER BY ";
-/* the total: at most $10 of the records `from` holds */
-#define OUTLET_LIST_TAIL(from)                                                 \
-    ") FROM p o), '[]'::json), 'total', t.n, 'total_exact', $10::int IS "      \
-    "NULL OR t.n < $10::int, 'limit', $8::int, 'offset', $9::int)::text "      \
-    "FROM (SELECT count(*) AS n FROM (SELECT 1 FROM " from " LIMIT "           \
-    "$10::int) x) t"
-static const char outlet_list_tail[] = OUTLET_LIST_TAIL(
-    "clients.outlet o WHERE $3::bigint IS NULL AND " OUTLET_FILTERS);
-static const char outlet_search_tail[] = OUTLET_LIST_TAIL("m");
+    "p AS (SELECT o.* FROM m o WHERE true{AFTER}" OUTLET_PAGE_TAIL("m");
 
 /* The sort keys; name, the default, matches index outlet_name (read
  * backwards for desc). */
 static const struct clients_order outlet_orders[] = {
-    {"name", "o.name COLLATE \"ru-RU-x-icu\", o.id",
-     "o.name COLLATE \"ru-RU-x-icu\" DESC, o.id DESC"},
-    {"address", "o.address, o.id", "o.address DESC, o.id DESC"},
-    {"format", "o.format, o.id", "o.format DESC, o.id DESC"},
-    {"checked_at", "o.checked_at, o.id", "o.checked_at DESC, o.id DESC"},
-    {"created_at", "o.created_at, o.id", "o.created_at DESC, o.id DESC"},
-    {"updated_at", "o.updated_at, o.id", "o.updated_at DESC, o.id DESC"},
-    {"id", "o.id", "o.id DESC"},
+    CLIENTS_ORDER("name", "o.name COLLATE \"ru-RU-x-icu\"", "o",
+                  CLIENTS_KEY_TEXT, false),
+    CLIENTS_ORDER("address", "o.address", "o", CLIENTS_KEY_TEXT, true),
+    CLIENTS_ORDER("format", "o.format", "o", CLIENTS_KEY_TEXT, false),
+    CLIENTS_ORDER("checked_at", "o.checked_at", "o", CLIENTS_KEY_DATE, true),
+    CLIENTS_ORDER("created_at", "o.created_at", "o", CLIENTS_KEY_TIME, false),
+    CLIENTS_ORDER("updated_at", "o.updated_at", "o", CLIENTS_KEY_TIME, false),
+    CLIENTS_ORDER_ID("o"),
 };
 
 /* The filters and the order the query string asks for, numbered as
@@ -143,19 +132,17 @@ outlet_filter(kedr_req_t *r, struct clients_query *q)
 }
 
 /* GET /outlets?q=&owner_id=&distributor_id=&format=&manager_id=&active=
- * &attr.<name>=&sort=&order=&limit=&offset=&total= -- {items, total,
- * total_exact, limit, offset} */
+ * &attr.<name>=&sort=&order=&limit=&offset=&after=&total= -- {items,
+ * total, total_exact, limit, offset, next} */
 int
 clients_outlets_list(kedr_req_t *r)
 {
     struct clients_query q = {0};
 
     outlet_filter(r, &q);
-    if (q.p[0] != NULL || q.p[2] != NULL)
-        return clients_list_reply(r, &q, outlet_search_head, outlet_list_mid,
-                                  outlet_search_tail);
-    return clients_list_reply(r, &q, outlet_list_head, outlet_list_mid,
-                              outlet_list_tail);
+    return clients_list_reply(
+        r, &q,
+        q.p[0] != NULL || q.p[2] != NULL ? outlet_search_sql : outlet_list_sql);
 }
 
 static const char outlet_one_sql[] = "SELECT " OUTLET_FULL_JSON(

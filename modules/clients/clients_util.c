@@ -285,6 +285,8 @@ clients_query_order(kedr_req_t *r, struct clients_query *q,
     for (size_t i = 0; i < n; i++)
         if (sort == NULL || strcmp(sort, orders[i].key) == 0) {
             q->by = desc ? orders[i].desc : orders[i].asc;
+            q->order = &orders[i];
+            q->desc = desc;
             break;
         }
     if (q->by == NULL) {
@@ -297,26 +299,192 @@ clients_query_order(kedr_req_t *r, struct clients_query *q,
     }
 }
 
+const char *
+clients_query_phone(kedr_req_t *r, const char *q)
+{
+    char e164[32];
+
+    return q != NULL && clients_phone_e164(q, e164, sizeof(e164))
+               ? kedr_strdup(r, e164)
+               : NULL;
+}
+
+/* The value of base64url digit `c` (also the standard alphabet's + and
+ * /), or -1. */
+static int
+util_b64(int c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '-' || c == '+')
+        return 62;
+    if (c == '_' || c == '/')
+        return 63;
+    return -1;
+}
+
+/* Decode base64url `s` (padding optional) into request memory: the
+ * bytes and *n, or NULL when it is not base64. */
+static unsigned char *
+util_b64_decode(kedr_req_t *r, const char *s, size_t *n)
+{
+    size_t len = strlen(s);
+    unsigned char *out;
+    unsigned long acc = 0;
+    int bits = 0;
+
+    while (len > 0 && s[len - 1] == '=')
+        len--;
+    if (len % 4 == 1)
+        return NULL;
+    out = kedr_alloc(r, len * 3 / 4 + 1);
+    *n = 0;
+    for (size_t i = 0; i < len; i++) {
+        int v = util_b64((unsigned char)s[i]);
+
+        if (v < 0)
+            return NULL;
+        acc = (acc << 6 | (unsigned long)v) & 0xffffff;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[(*n)++] = (unsigned char)(acc >> bits);
+        }
+    }
+    return out;
+}
+
+/*
+ * The cursor ?after= of list `q` (clients.page_cursor: base64url of
+ * [sort key, value, id]) as the value and the id of its row: appended
+ * to q's parameters (the value only when the key is not the id), and
+ * the condition on rows after it (in the list's order) returned; NULL
+ * after recording a field error `after` when the cursor is not one of
+ * this sort key.
+ */
+static const char *
+util_after(kedr_req_t *r, struct clients_query *q, const char *after)
+{
+    const struct clients_order *o = q->order;
+    const char *bad = "is not a cursor of this list: use the next one it "
+                      "answered";
+    const char *op = q->desc ? "<" : ">", *v = NULL, *val, *id;
+    unsigned char *raw;
+    json_error_t jerr;
+    json_t *a, *jv, *jid;
+    size_t n;
+    int pv, pi;
+
+    if (strlen(after) > 2048 || (raw = util_b64_decode(r, after, &n)) == NULL ||
+        (a = json_loadb((const char *)raw, n, 0, &jerr)) == NULL)
+        goto fail;
+    kedr_json_keep(r, a);
+    if (!json_is_array(a) || json_array_size(a) != 3 ||
+        !json_is_string(json_array_get(a, 0)) ||
+        strcmp(json_string_value(json_array_get(a, 0)), o->key) != 0)
+        goto fail;
+    jv = json_array_get(a, 1);
+    jid = json_array_get(a, 2);
+    if (!json_is_integer(jid) || json_integer_value(jid) < 1)
+        goto fail;
+    id = kedr_sprintf(r, "%lld", (long long)json_integer_value(jid));
+    if (json_is_null(jv) && !o->nullable)
+        goto fail;
+    if (o->type == CLIENTS_KEY_ID) {
+        clients_query_add(q, id);
+        return kedr_sprintf(r, "%s %s $%d::bigint", o->id, op, q->n);
+    }
+    if (o->type == CLIENTS_KEY_TEXT && !json_is_null(jv)) {
+        if (!json_is_string(jv))
+            goto fail;
+        v = json_string_value(jv);
+    } else if (!json_is_null(jv)) {
+        json_int_t x = json_is_integer(jv) ? json_integer_value(jv) : -1;
+        json_int_t lim =
+            o->type == CLIENTS_KEY_TIME ? 10000000000000000LL : 1000000;
+
+        if (!json_is_integer(jv) || x <= -lim || x >= lim)
+            goto fail;
+        v = kedr_sprintf(r, "%lld", (long long)x);
+    }
+    clients_query_add(q, v);
+    clients_query_add(q, id);
+    pv = q->n - 1;
+    pi = q->n;
+    val = o->type == CLIENTS_KEY_TEXT ? kedr_sprintf(r, "$%d::text", pv)
+          : o->type == CLIENTS_KEY_TIME
+              ? kedr_sprintf(r,
+                             "(timestamptz 'epoch' + $%d::text::bigint * "
+                             "interval '1 microsecond')",
+                             pv)
+              : kedr_sprintf(r, "(DATE '2000-01-01' + $%d::text::int)", pv);
+    /* (key, id) after (value, id) in the list's order, NULL keys last
+     * ascending and first descending */
+    if (!o->nullable)
+        return kedr_sprintf(r, "(%s, %s) %s (%s, $%d::bigint)", o->expr, o->id,
+                            op, val, pi);
+    if (!q->desc)
+        return kedr_sprintf(
+            r,
+            "((%s, %s) > (%s, $%d::bigint) OR ($%d::text IS NOT NULL AND %s "
+            "IS NULL) OR ($%d::text IS NULL AND %s IS NULL AND %s > "
+            "$%d::bigint))",
+            o->expr, o->id, val, pi, pv, o->expr, pv, o->expr, o->id, pi);
+    return kedr_sprintf(r,
+                        "((%s, %s) < (%s, $%d::bigint) OR ($%d::text IS NULL "
+                        "AND (%s IS NOT NULL OR %s < $%d::bigint)))",
+                        o->expr, o->id, val, pi, pv, o->expr, o->id, pi);
+
+fail:
+    kedr_field_error(r, "after", bad);
+    q->bad = true;
+    return NULL;
+}
+
+/* `sql` with every `marker` replaced by `with`. */
+static const char *
+util_replace(kedr_req_t *r, const char *sql, const char *marker,
+             const char *with)
+{
+    const char *p, *out = "";
+    size_t n = strlen(marker);
+
+    while ((p = strstr(sql, marker)) != NULL) {
+        out = kedr_sprintf(r, "%s%.*s%s", out, (int)(p - sql), sql, with);
+        sql = p + n;
+    }
+    return kedr_sprintf(r, "%s%s", out, sql);
+}
+
 int
-clients_list_reply(kedr_req_t *r, struct clients_query *q, const char *head,
-                   const char *mid, const char *tail)
+clients_list_reply(kedr_req_t *r, struct clients_query *q, const char *sql)
 {
     const char *total = clients_query_str(r, "total");
+    const char *after = clients_query_str(r, "after");
     long limit = kedr_query_count(r, "limit", 50, 500);
     long offset = kedr_query_count(r, "offset", 0, 100000000);
+    const char *cond = NULL;
 
     if (total != NULL && strcmp(total, "exact") != 0) {
         kedr_field_error(r, "total", "must be exact");
         q->bad = true;
     }
-    if (q->bad || limit < 0 || offset < 0)
-        return kedr_fail(r, KEDR_EINVAL, NULL, "invalid query");
     clients_query_add(q, kedr_sprintf(r, "%ld", limit));
     clients_query_add(q, kedr_sprintf(r, "%ld", offset));
     clients_query_add(
         q, total != NULL ? NULL
                          : kedr_sprintf(r, "%ld", offset + CLIENTS_TOTAL_MORE));
-    return kedr_reply_db_json(
-        r, 200, kedr_sprintf(r, "%s%s%s%s%s", head, q->by, mid, q->by, tail),
-        q->n, q->p);
+    if (after != NULL && q->order != NULL)
+        cond = util_after(r, q, after);
+    if (q->bad || limit < 0 || offset < 0)
+        return kedr_fail(r, KEDR_EINVAL, NULL, "invalid query");
+    sql = util_replace(r, sql, "{AFTER}",
+                       cond != NULL ? kedr_sprintf(r, " AND %s", cond) : "");
+    sql = util_replace(r, sql, "{BY}", q->by);
+    sql = util_replace(r, sql, "{CURSOR}", q->order->cursor);
+    return kedr_reply_db_json(r, 200, sql, q->n, q->p);
 }

@@ -1,0 +1,259 @@
+// clients' one search box and keyset paging (issue 6): `q` on GET
+// /counterparties finds a name or legal-name fragment (any case, ё = е
+// both ways), the start of an INN, a phone in any written form, an
+// e-mail (any case) of the counterparty or of a contact linked to it,
+// and a linked contact's name; every other filter and the own-only scope
+// still apply, and the export of the same filter finds the same records.
+// `after=<cursor>` pages through a list by its sort key (ties broken by
+// id), answering `next`; a cursor that is not one of the list is 422.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startStack } from '../../../tests/lib/stack.js';
+
+const stack = await startStack({
+    enabled: ['catalog', 'clients'],
+    security: { argon2_ops: 1, argon2_mem_kib: 8192 },
+});
+const C = '/api/v1/clients';
+const PW = 'Search-Clients-Password-1';
+const admin = await stack.loginAdmin();
+
+function assertError(res, status, code, field) {
+    assert.equal(res.status, status, `status of ${res.text}`);
+    assert.equal(res.json?.error?.code, code, res.text);
+    if (field) assert.ok(res.json.error.fields?.[field] !== undefined, `field "${field}" named: ${res.text}`);
+}
+
+async function ok(resPromise, status = 200) {
+    const res = await resPromise;
+    assert.equal(res.status, status, res.text);
+    return res.json;
+}
+
+const cp = (body) => ok(admin.post(`${C}/counterparties`, body), 201);
+const enc = encodeURIComponent;
+
+// the ids a search finds, sorted
+async function found(q, extra = '', client = admin) {
+    const l = await ok(client.get(`${C}/counterparties?q=${enc(q)}&limit=500${extra}`));
+    assert.equal(l.total, l.items.length, 'total counts what the page holds');
+    return l.items.map((c) => c.id).sort((a, b) => a - b);
+}
+const ids = (...recs) => recs.map((r) => r.id).sort((a, b) => a - b);
+
+// an own-only manager in region "Тула"
+await ok(admin.post('/api/v1/roles', {
+    name: 'search_rep', label_ru: 'Свои', own_only: true, permissions: ['clients.read', 'clients.export'],
+}), 201);
+const repUser = await ok(admin.post('/api/v1/users', {
+    login: 'search_rep1', password: PW, roles: ['search_rep'], regions: ['Тула'],
+}), 201);
+const rep = await stack.login('search_rep1', PW);
+
+const elka = await cp({ kind: 'end_customer', name: 'Ёлочный Базар', region: 'Тула' });
+const elka2 = await cp({ kind: 'installer', name: 'Елочка Монтаж', legal_name: 'ООО «ЗЕЛЁНАЯ ЕЛЬ»', region: 'Псков' });
+const legal = await cp({ kind: 'partner', name: 'Плюс', legal_name: 'АО «Ёжик и партнёры»', region: 'Тула' });
+const phoned = await cp({
+    kind: 'end_customer', name: 'Телефонная Компания', region: 'Тула',
+    phones: ['8 (495) 123-45-67'], emails: ['Office@Phone-Co.RU'], inn: '7707083893', kpp: '773601001',
+});
+const viaContact = await cp({ kind: 'developer', name: 'Стройдом', region: 'Псков', manager_id: repUser.id });
+const other = await cp({ kind: 'developer', name: 'Посторонний', region: 'Псков' });
+await ok(admin.post(`${C}/contacts`, {
+    last_name: 'Семёнов', first_name: 'Пётр', phones: ['+7 912 345-67-89'], emails: ['P.Semenov@Stroydom.ru'],
+    links: [{ counterparty_id: viaContact.id, position: 'Директор' }],
+}), 201);
+await ok(admin.post(`${C}/contacts`, { last_name: 'Неприкаянный', phones: ['+7 913 000-00-01'] }), 201);
+
+test('a name fragment: any case, ё = е both ways, the legal name too', async () => {
+    assert.deepEqual(await found('елоч'), ids(elka, elka2));
+    assert.deepEqual(await found('ЁЛОЧ'), ids(elka, elka2));
+    assert.deepEqual(await found('ёлочный'), ids(elka));
+    assert.deepEqual(await found('Елочный'), ids(elka));
+    assert.deepEqual(await found('зеленая ель'), ids(elka2), 'the legal name, ё in the record');
+    assert.deepEqual(await found('ЕЖИК И'), ids(legal), 'the legal name, ё in the record, е in q');
+    assert.deepEqual(await found('Ёжик'), ids(legal));
+    // wildcards are text
+    assert.deepEqual(await found('%'), []);
+    assert.deepEqual(await found('Ёлочный_Базар'), []);
+    // the name and the legal name are not one string
+    assert.deepEqual(await found('Плюс АО'), []);
+});
+
+test('the start of an INN, a phone in any written form, an e-mail in any case', async () => {
+    assert.deepEqual(await found('770708'), ids(phoned));
+    assert.deepEqual(await found('7707083893'), ids(phoned));
+    assert.deepEqual(await found('07083893'), [], 'the start only');
+    for (const p of ['8 (495) 123-45-67', '+7 495 1234567', '4951234567', '7-495-123-45-67']) {
+        assert.deepEqual(await found(p), ids(phoned), p);
+    }
+    assert.deepEqual(await found('office@phone-co.ru'), ids(phoned));
+    assert.deepEqual(await found('OFFICE@PHONE-CO.RU'), ids(phoned));
+    assert.deepEqual(await found('office@phone-co'), [], 'an e-mail is matched whole');
+});
+
+test('a linked contact: name fragment (ё = е), phone in any form, e-mail in any case', async () => {
+    assert.deepEqual(await found('семенов'), ids(viaContact));
+    assert.deepEqual(await found('СЕМЁНОВ ПЕТР'), ids(viaContact));
+    for (const p of ['8 (912) 345-67-89', '+7 912 3456789', '9123456789']) {
+        assert.deepEqual(await found(p), ids(viaContact), p);
+    }
+    assert.deepEqual(await found('p.semenov@stroydom.RU'), ids(viaContact));
+    // a contact linked to nobody finds nothing
+    assert.deepEqual(await found('Неприкаянный'), []);
+    assert.deepEqual(await found('+7 913 000-00-01'), []);
+});
+
+test('the search with other filters, under the own-only scope, and in the export', async () => {
+    assert.deepEqual(await found('елоч', '&kind=installer'), ids(elka2));
+    assert.deepEqual(await found('елоч', `&region=${enc('Тула')}`), ids(elka));
+    assert.deepEqual(await found('семенов', '&kind=partner'), []);
+    // the rep sees Тула and what they manage
+    assert.deepEqual(await found('елоч', '', rep), ids(elka));
+    assert.deepEqual(await found('9123456789', '', rep), ids(viaContact));
+    assert.deepEqual(await found('Посторонний', '', rep), []);
+    assert.deepEqual(await found('Посторонний'), ids(other));
+    // sorting a search: every key works with q
+    for (const sort of ['name', 'inn', 'region', 'created_at', 'id']) {
+        const l = await ok(admin.get(`${C}/counterparties?q=${enc('елоч')}&sort=${sort}&order=desc`));
+        assert.equal(l.items.length, 2, sort);
+    }
+    // the export of the same filter finds the same records
+    for (const [q, client] of [['елоч', admin], ['ЕЛОЧ', rep], ['+7 912 345 67 89', admin], ['OFFICE@phone-co.ru', admin]]) {
+        const res = await fetch(`${stack.url}${C}/counterparties/export?q=${enc(q)}`,
+            { headers: { Cookie: `kedr_session=${client.cookie}` } });
+        assert.equal(res.status, 200);
+        const lines = (await res.text()).replace(/^\ufeff/, '').trim().split('\r\n').slice(1);
+        const got = lines.map((l) => Number(l.split(';')[0])).sort((a, b) => a - b);
+        assert.deepEqual(got, await found(q, '', client), q);
+    }
+});
+
+// ---------------------------------------------------------------------
+// keyset paging
+
+// every item of `url`, `limit` a page, following `next`
+async function keyset(url, limit) {
+    const items = [];
+    let after = null, pages = 0;
+    for (;;) {
+        const l = await ok(admin.get(`${url}&limit=${limit}${after ? `&after=${after}` : ''}`));
+        pages++;
+        assert.ok(l.items.length <= limit);
+        items.push(...l.items);
+        if (l.next === null) break;
+        assert.equal(typeof l.next, 'string');
+        assert.equal(l.items.length, limit, 'a page with a next one is full');
+        after = l.next;
+        assert.ok(pages < 100, 'paging ends');
+    }
+    return { items, pages };
+}
+
+test('keyset paging gives exactly the records of offset paging, both orders, ties and NULLs', async () => {
+    // 13 counterparties tagged "keyset": names and regions repeat, some
+    // regions and INNs are NULL
+    const inns = ['7736050003', '500100732259', '7710140679'];
+    for (let i = 0; i < 13; i++) {
+        await cp({
+            kind: i % 2 ? 'partner' : 'installer', name: `Ключ ${['Б', 'А', 'Ё', 'Е'][i % 4]}`, tags: ['keyset'],
+            region: i % 3 === 0 ? null : ['Тула', 'Омск'][i % 2],
+            inn: i < 3 ? inns[i] : undefined, abc: i % 5 === 0 ? 'A' : undefined,
+        });
+    }
+    for (const sort of ['name', 'region', 'inn', 'abc', 'kind', 'created_at', 'updated_at', 'id']) {
+        for (const order of ['asc', 'desc']) {
+            const base = `${C}/counterparties?tag=keyset&sort=${sort}&order=${order}`;
+            const all = await ok(admin.get(`${base}&limit=500`));
+            assert.equal(all.items.length, 13);
+            assert.equal(all.next, null, 'one page holds all');
+            const off = [];
+            for (let o = 0; o < 13; o += 4) off.push(...(await ok(admin.get(`${base}&limit=4&offset=${o}`))).items);
+            assert.deepEqual(off.map((c) => c.id), all.items.map((c) => c.id), `offset ${sort} ${order}`);
+            const ks = await keyset(base, 4);
+            assert.deepEqual(ks.items.map((c) => c.id), all.items.map((c) => c.id), `keyset ${sort} ${order}`);
+            assert.equal(ks.pages, 4, 'no empty page at the end');
+            // a page size that divides the list: the last full page says null
+            const ks13 = await keyset(base, 13);
+            assert.equal(ks13.pages, 1);
+        }
+    }
+    // offset after a cursor skips that many records after it; total counts the whole filter
+    const byName = await ok(admin.get(`${C}/counterparties?tag=keyset&limit=500`));
+    const p1 = await ok(admin.get(`${C}/counterparties?tag=keyset&limit=3`));
+    const skip = await ok(admin.get(`${C}/counterparties?tag=keyset&limit=3&offset=2&after=${p1.next}`));
+    assert.deepEqual(skip.items.map((c) => c.id), byName.items.slice(5, 8).map((c) => c.id));
+    assert.equal(skip.total, 13);
+    // with a search and a filter
+    const base = `${C}/counterparties?q=${enc('ключ е')}&sort=name&order=desc`;
+    const all = await ok(admin.get(`${base}&limit=500`));
+    assert.equal(all.items.length, 6, 'Ё and Е are one letter to the search');
+    assert.deepEqual((await keyset(base, 4)).items.map((c) => c.id), all.items.map((c) => c.id));
+    const filtered = `${C}/counterparties?q=${enc('ключ')}&kind=partner&sort=region`;
+    const fall = await ok(admin.get(`${filtered}&limit=500`));
+    assert.equal(fall.items.length, 6);
+    assert.deepEqual((await keyset(filtered, 5)).items.map((c) => c.id), fall.items.map((c) => c.id));
+});
+
+test('keyset paging of contacts and outlets', async () => {
+    const owner = await cp({ kind: 'retail_chain', name: 'Сеть Ключевая' });
+    for (let i = 0; i < 7; i++) {
+        await ok(admin.post(`${C}/outlets`, {
+            owner_id: owner.id, name: `Точка ${i % 3}`, format: 'diy', address: i % 2 ? null : `ул. ${i % 4}`,
+        }), 201);
+        await ok(admin.post(`${C}/contacts`, {
+            last_name: `Ключников${i % 2}`, links: [{ counterparty_id: owner.id }],
+        }), 201);
+    }
+    for (const sort of ['name', 'address', 'checked_at', 'id']) {
+        for (const order of ['asc', 'desc']) {
+            const base = `${C}/outlets?owner_id=${owner.id}&sort=${sort}&order=${order}`;
+            const all = await ok(admin.get(`${base}&limit=500`));
+            assert.equal(all.items.length, 7);
+            assert.deepEqual((await keyset(base, 3)).items.map((o) => o.id), all.items.map((o) => o.id),
+                `outlets ${sort} ${order}`);
+        }
+    }
+    for (const sort of ['full_name', 'created_at']) {
+        for (const order of ['asc', 'desc']) {
+            const base = `${C}/contacts?counterparty_id=${owner.id}&sort=${sort}&order=${order}`;
+            const all = await ok(admin.get(`${base}&limit=500`));
+            assert.equal(all.items.length, 7);
+            assert.deepEqual((await keyset(base, 2)).items.map((o) => o.id), all.items.map((o) => o.id),
+                `contacts ${sort} ${order}`);
+        }
+    }
+});
+
+test('a cursor that is not one of the list is 422 naming after', async () => {
+    const first = await ok(admin.get(`${C}/counterparties?tag=keyset&limit=2`));
+    assert.ok(first.next);
+    const b64 = (v) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const [key, value, id] = JSON.parse(Buffer.from(first.next, 'base64url').toString());
+    assert.equal(key, 'name');
+    assert.equal(id, first.items[1].id);
+    // a hand-made cursor of the same shape works
+    const same = await ok(admin.get(`${C}/counterparties?tag=keyset&limit=2&after=${b64([key, value, id])}`));
+    const next = await ok(admin.get(`${C}/counterparties?tag=keyset&limit=2&after=${first.next}`));
+    assert.deepEqual(same.items.map((c) => c.id), next.items.map((c) => c.id));
+    const bad = [
+        'not base64 !', first.next.slice(0, -3), `${first.next}AAAA`, b64({ key, value, id }), b64([key, value]),
+        b64([key, value, id, 1]), b64(['region', value, id]), b64([key, null, id]), b64([key, 5, id]),
+        b64([key, value, 0]), b64([key, value, '7']), b64([key, value, 1.5]), 'x'.repeat(3000),
+    ];
+    for (const after of bad) {
+        assertError(await admin.get(`${C}/counterparties?tag=keyset&limit=2&after=${enc(after)}`),
+            422, 'validation', 'after');
+    }
+    // a cursor of another sort key; values of the wrong type
+    assertError(await admin.get(`${C}/counterparties?tag=keyset&sort=region&after=${first.next}`),
+        422, 'validation', 'after');
+    const byTime = await ok(admin.get(`${C}/counterparties?tag=keyset&sort=created_at&limit=2`));
+    const [, t, tid] = JSON.parse(Buffer.from(byTime.next, 'base64url').toString());
+    assert.equal(typeof t, 'number', 'a time travels as microseconds');
+    for (const v of ['2026-01-01', 1e17, null, 1.5]) {
+        assertError(await admin.get(`${C}/counterparties?tag=keyset&sort=created_at&after=${b64(['created_at', v, tid])}`),
+            422, 'validation', 'after');
+    }
+});

@@ -105,6 +105,15 @@ static const struct kedr_field contact_update_input[] = {
     CONTACT_FIELDS(0),
 };
 
+static const struct kedr_field unmerge_input[] = {
+    {.name = "version",
+     .type = KEDR_T_INT,
+     .flags = KEDR_REQUIRED,
+     .min = 1,
+     .max = VERSION_MAX},
+    {0},
+};
+
 static const struct kedr_field merge_input[] = {
     {.name = "version",
      .type = KEDR_T_INT,
@@ -216,6 +225,11 @@ static const struct kedr_route clients_routes[] = {
      .handler = clients_cp_merge,
      .permission = "clients.merge",
      .input = merge_input},
+    {.method = "POST",
+     .path = "/counterparties/:id/unmerge",
+     .handler = clients_cp_unmerge,
+     .permission = "clients.merge",
+     .input = unmerge_input},
     {.method = "GET",
      .path = "/counterparties/:id/related",
      .handler = clients_counterparty_related,

@@ -390,6 +390,7 @@ int clients_distributors_put(kedr_req_t *r);
 
 /* clients_merge.c */
 int clients_cp_merge(kedr_req_t *r);
+int clients_cp_unmerge(kedr_req_t *r);
 
 /* clients_contacts.c */
 

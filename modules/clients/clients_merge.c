@@ -237,3 +237,132 @@ clients_cp_merge(kedr_req_t *r)
         return rc;
     return clients_reply_text(r, 200, row);
 }
+
+/* ---------------------------------------------------------------------
+ * Undoing a merge
+ * --------------------------------------------------------------------- */
+
+/* $1 the merged record: the "merged" audit row the merge wrote for it
+ * (its old value holds what it had), the latest one. */
+static const char unmerge_audit_sql[] =
+    "SELECT a.old::text FROM core.audit a WHERE a.entity = "
+    "'clients.counterparty' AND a.entity_id = $1 AND a.action = 'merged' "
+    "AND a.old ? 'contact_links' ORDER BY a.id DESC LIMIT 1";
+
+/* The moves back; every statement gets $1 the merged record, $2 the
+ * survivor, $3 the audit row's old value, $4 the user (as p).  What moved
+ * to the survivor returns where it still sits there; what the survivor
+ * had of its own, or gained since, stays. */
+#define UNMERGE_P                                                              \
+    "WITH p AS (SELECT $1::bigint AS me, $2::bigint AS survivor, "             \
+    "$3::jsonb AS old, $4::bigint AS uid) "
+static const char *const unmerge_moves_sql[] = {
+    /* the record itself: live again, its status and holding back (the
+     * holding only if it is still a live record) */
+    UNMERGE_P
+    "UPDATE clients.counterparty c SET merged_into = NULL, status = "
+    "coalesce(p.old->>'status', 'active'), parent_id = (SELECT h.id FROM "
+    "clients.counterparty h WHERE h.id = (p.old->>'parent_id')::bigint AND "
+    "h.merged_into IS NULL AND h.id <> c.id), version = c.version + 1, "
+    "updated_at = now() FROM p WHERE c.id = p.me",
+    /* its contact links (the survivor keeps the links it got: the person
+     * may well belong to both) */
+    UNMERGE_P
+    "INSERT INTO clients.contact_link (contact_id, counterparty_id, "
+    "position, department, created_by) SELECT (l->>'contact_id')::bigint, "
+    "p.me, l->>'position', l->>'department', p.uid FROM p, "
+    "jsonb_array_elements(p.old->'contact_links') l WHERE EXISTS (SELECT 1 "
+    "FROM clients.contact k WHERE k.id = (l->>'contact_id')::bigint) ON "
+    "CONFLICT (contact_id, counterparty_id) DO NOTHING",
+    /* its children, those still under the survivor */
+    UNMERGE_P "UPDATE clients.counterparty c SET parent_id = p.me, version = "
+              "c.version + 1, updated_at = now() FROM p WHERE c.parent_id = "
+              "p.survivor AND c.id IN (SELECT jsonb_array_elements_text(p.old->"
+              "'child_ids')::bigint)",
+    /* its outlets, those the survivor still owns */
+    UNMERGE_P
+    "UPDATE clients.outlet o SET owner_id = p.me, version = o.version + 1, "
+    "updated_at = now() FROM p WHERE o.owner_id = p.survivor AND o.id IN "
+    "(SELECT jsonb_array_elements_text(p.old->'outlet_ids')::bigint)",
+    /* the distributors that served it serve it again */
+    UNMERGE_P
+    "INSERT INTO clients.counterparty_distributor (counterparty_id, "
+    "distributor_id, main, created_by) SELECT p.me, (d->>'distributor_id')"
+    "::bigint, (d->>'main')::boolean, p.uid FROM p, jsonb_array_elements("
+    "p.old->'distributors') d WHERE EXISTS (SELECT 1 FROM "
+    "clients.counterparty k WHERE k.id = (d->>'distributor_id')::bigint AND "
+    "k.merged_into IS NULL) ON CONFLICT (counterparty_id, distributor_id) "
+    "DO NOTHING",
+    /* as a distributor: it serves and supplies again what it did (not
+     * main where another has become main since) */
+    UNMERGE_P
+    "INSERT INTO clients.counterparty_distributor (counterparty_id, "
+    "distributor_id, main, created_by) SELECT (d->>'counterparty_id')"
+    "::bigint, p.me, (d->>'main')::boolean AND NOT EXISTS (SELECT 1 FROM "
+    "clients.counterparty_distributor m WHERE m.counterparty_id = (d->>"
+    "'counterparty_id')::bigint AND m.main), p.uid FROM p, "
+    "jsonb_array_elements(p.old->'serves') d WHERE EXISTS (SELECT 1 FROM "
+    "clients.counterparty k WHERE k.id = (d->>'counterparty_id')::bigint) "
+    "ON CONFLICT (counterparty_id, distributor_id) DO NOTHING",
+    UNMERGE_P
+    "INSERT INTO clients.outlet_distributor (outlet_id, distributor_id, "
+    "created_by) SELECT (d->>'outlet_id')::bigint, p.me, p.uid FROM p, "
+    "jsonb_array_elements(p.old->'supplies') d WHERE EXISTS (SELECT 1 FROM "
+    "clients.outlet o WHERE o.id = (d->>'outlet_id')::bigint) ON CONFLICT "
+    "DO NOTHING",
+    /* the survivor changed: a new version */
+    UNMERGE_P "UPDATE clients.counterparty c SET version = c.version + 1, "
+              "updated_at = now() FROM p WHERE c.id = p.survivor",
+    NULL,
+};
+
+/* POST /counterparties/:id/unmerge {version}: undo the merge of :id (a
+ * merged record, at `version`) into its survivor, from the audit row the
+ * merge wrote; 200 with the record, live again. */
+int
+clients_cp_unmerge(kedr_req_t *r)
+{
+    const char *id = kedr_param_id(r, "id");
+    json_t *version = json_object_get(kedr_body(r), "version");
+    json_t *rec, *into, *ev;
+    const char *survivor, *old, *row;
+    int rc;
+
+    if ((rec = kedr_db_lock(r, merge_lock_sql, id, version, "counterparty",
+                            &rc)) == NULL)
+        return rc;
+    into = json_object_get(rec, "merged_into");
+    if (!json_is_integer(into))
+        return kedr_fail(r, KEDR_ECONFLICT, NULL,
+                         "the counterparty is not merged into another");
+    survivor = kedr_json_text(r, into);
+    if ((rc = kedr_db_json(r, unmerge_audit_sql, KEDR_PARAMS(id), &old)) != 0)
+        return rc;
+    if (old == NULL)
+        return kedr_fail(r, KEDR_ECONFLICT, NULL,
+                         "the merge left no audit record to undo it from");
+    /* the survivor too, so two undos and a merge do not interleave */
+    if (kedr_db_exec(r,
+                     "SELECT 1 FROM clients.counterparty WHERE id = $1 "
+                     "FOR UPDATE",
+                     KEDR_PARAMS(survivor)) < 0)
+        return KEDR_EDB;
+    for (const char *const *sql = unmerge_moves_sql; *sql != NULL; sql++)
+        if ((rc = kedr_db_exec(
+                 r, *sql,
+                 KEDR_PARAMS(id, survivor, old, kedr_user_id_text(r)))) < 0)
+            return rc;
+    if ((rc = kedr_db_json(r, merge_one_sql, KEDR_PARAMS(id), &row)) != 0)
+        return rc;
+    if ((rc = kedr_audit(r, "clients.counterparty", id, "unmerged", rec,
+                         kedr_json_parse(r, row))) != 0)
+        return rc;
+    ev = kedr_json_keep(r, json_pack("{s:O,s:[O]}", "into", into, "from",
+                                     json_object_get(rec, "id")));
+    if ((rc = kedr_audit(r, "clients.counterparty", survivor, "unmerged", NULL,
+                         ev)) != 0)
+        return rc;
+    if ((rc = kedr_emit(r, "clients.counterparty.unmerged", ev)) != 0)
+        return rc;
+    return clients_reply_text(r, 200, row);
+}

@@ -272,6 +272,18 @@ test('merge a duplicate into the card', async () => {
     await waitText(page, '.cl-tree', 'Орлов');
     const merged = (await api.call('GET', `${C}/counterparties/${dup.id}`)).json;
     assert.equal(merged.merged_into, holding.id);
+
+    // and undone from the merged record's card: Орлов is its contact again
+    await page.goto(`/clients/${dup.id}?tab=history`);
+    await waitText(page, '.tab-panel:not([hidden])', 'объединение');
+    await page.getByRole('button', { name: 'Отменить объединение' }).click();
+    await page.locator('dialog').getByRole('button', { name: 'Отменить объединение' }).click();
+    await waitText(page, '.toast', 'Объединение отменено');
+    await page.getByRole('tab', { name: 'Контакты' }).click();
+    await waitText(page, '.cl-tree', 'Орлов');
+    const back = (await api.call('GET', `${C}/counterparties/${dup.id}`)).json;
+    assert.equal(back.merged_into, null);
+    assert.equal(await page.getByRole('button', { name: 'Объединить дубликаты' }).count(), 1);
     checkPage(page);
 });
 

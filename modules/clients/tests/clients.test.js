@@ -419,6 +419,48 @@ test('merge of distributors: the counterparties they serve keep one link, main k
     assert.deepEqual(await links(d2.id), []);
 });
 
+test('undoing a merge: the merged record lives again with what it had; the survivor keeps its own', async () => {
+    const keep = await cp({ kind: 'end_customer', name: 'Откат Основной', region: 'Москва' });
+    const holding = await cp({ kind: 'end_customer', name: 'Откат Холдинг' });
+    const dup = await cp({ kind: 'end_customer', name: 'Откат Дубль', parent_id: holding.id, status: 'active' });
+    const kid = await cp({ kind: 'end_customer', name: 'Откат Дочка', parent_id: dup.id });
+    const dist = await cp({ kind: 'distributor', name: 'Откат Дистрибьютор' });
+    const person = await contact({ last_name: 'Откатов', links: [{ counterparty_id: dup.id, position: 'Закупщик' }] });
+    const own = await contact({ last_name: 'Основнов', links: [{ counterparty_id: keep.id }] });
+    await ok(putDistributors(admin, dup.id, [{ distributor_id: dist.id, main: true }]));
+    const shop = await ok(admin.post(`${C}/outlets`, { owner_id: dup.id, name: 'Откат Магазин', format: 'diy' }), 201);
+    const dupNow = await ok(admin.get(`${C}/counterparties/${dup.id}`));
+
+    assertError(await admin.post(`${C}/counterparties/${dup.id}/unmerge`, { version: dupNow.version }), 409, 'conflict');
+    await ok(admin.post(`${C}/counterparties/${keep.id}/merge`, { version: keep.version, from: [dup.id] }));
+    assert.equal((await ok(admin.get(`${C}/outlets/${shop.id}`))).owner_id, keep.id);
+    const merged = await ok(admin.get(`${C}/counterparties/${dup.id}`));
+    assertError(await admin.post(`${C}/counterparties/${dup.id}/unmerge`, { version: merged.version + 5 }), 409, 'conflict', 'version');
+
+    const back = await ok(admin.post(`${C}/counterparties/${dup.id}/unmerge`, { version: merged.version }));
+    assert.equal(back.merged_into, null);
+    assert.equal(back.status, 'active');
+    assert.equal(back.parent_id, holding.id);
+    assert.deepEqual(back.distributors.map((d) => [d.distributor_id, d.main]), [[dist.id, true]]);
+    assert.equal((await ok(admin.get(`${C}/counterparties/${kid.id}`))).parent_id, dup.id);
+    assert.equal((await ok(admin.get(`${C}/outlets/${shop.id}`))).owner_id, dup.id);
+    const p = await ok(admin.get(`${C}/contacts/${person.id}`));
+    assert.deepEqual(p.links.map((l) => [l.counterparty_id, l.position]).sort(),
+        [[dup.id, 'Закупщик'], [keep.id, 'Закупщик']].sort(), 'the survivor keeps the link it got');
+    const o = await ok(admin.get(`${C}/contacts/${own.id}`));
+    assert.deepEqual(o.links.map((l) => l.counterparty_id), [keep.id]);
+    // in the list again, and audited on both sides
+    const l = await ok(admin.get(`${C}/counterparties?q=${encodeURIComponent('Откат Дубль')}`));
+    assert.deepEqual(l.items.map((c) => c.id), [dup.id]);
+    const ha = await ok(admin.get(`/api/v1/audit?entity=clients.counterparty&id=${dup.id}`));
+    assert.equal(ha[0].action, 'unmerged');
+    const hk = await ok(admin.get(`/api/v1/audit?entity=clients.counterparty&id=${keep.id}`));
+    assert.equal(hk[0].action, 'unmerged');
+    assert.deepEqual(hk[0].new.from, [dup.id]);
+    // once is enough
+    assertError(await admin.post(`${C}/counterparties/${dup.id}/unmerge`, { version: back.version }), 409, 'conflict');
+});
+
 test('permissions: anonymous 401, clients.read may read but not write (403)', async () => {
     assertError(await stack.get(`${C}/counterparties`), 401, 'unauthenticated');
     assertError(await stack.post(`${C}/counterparties`, { kind: 'partner', name: 'X' }), 401, 'unauthenticated');

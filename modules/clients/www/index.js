@@ -445,8 +445,9 @@ export default function register(kedr) {
             p.abc ? { text: `ABC: ${p.abc}`, kind: 'info' } : null,
             p.merged_into ? { text: t('merged'), kind: 'warn' } : null].filter(Boolean);
         const live = !p.merged_into;
-        const mergeBtn = kedr.can('clients.merge') && live
-            ? h('button', { type: 'button', class: 'btn btn-small', text: t('merge'), onclick: () => mergeDialog() }) : null;
+        const mergeBtn = !kedr.can('clients.merge') ? null : live
+            ? h('button', { type: 'button', class: 'btn btn-small', text: t('merge'), onclick: () => mergeDialog() })
+            : h('button', { type: 'button', class: 'btn btn-small', text: t('unmerge'), onclick: () => unmerge() });
         let detailsForm = null;
         let holdingBox = null;
 
@@ -465,7 +466,7 @@ export default function register(kedr) {
                 { id: 'related', label: t('tab_related'), render: (panel) => related(panel) },
                 { id: 'history', label: t('tab_history'), render: (panel) => panel.append(historyList({
                     entity: CP, id: String(p.id), labels, format: { ...attrFormat(defs), kind: kindLabel, status: statusLabel,
-                        manager_id: (v) => userLabel(v) }, actions: { merged: t('action_merged') } })) },
+                        manager_id: (v) => userLabel(v) }, actions: { merged: t('action_merged'), unmerged: t('action_unmerged') } })) },
             ],
         });
         replace(ctx.main, page.el);
@@ -611,6 +612,19 @@ export default function register(kedr) {
             // on a phone the form folds under the tree
             wrap.append(h('details', { class: 'card cl-add-contact', open: !window.matchMedia('(max-width: 999px)').matches },
                 h('summary', { class: 'cl-summary', text: t('add_contact') }), addForm.el));
+        }
+
+        // Undo the merge of this (merged) record, from the audit row the
+        // merge wrote (POST .../unmerge).
+        async function unmerge() {
+            if (!await confirmDialog({ title: t('unmerge'), message: t('unmerge_confirm', { x: p.name }), ok: t('unmerge') })) return;
+            try {
+                await kedr.api.post(`${A}/counterparties/${id}/unmerge`, { version: p.version });
+                toast(t('unmerged'));
+            } catch (err) {
+                toast(kedr.errorMessage(err), { kind: 'error' });
+            }
+            kedr.navigate(`/clients/${p.id}`, { replace: true, force: true });
         }
 
         // What other modules keep about this counterparty: the registry

@@ -610,11 +610,20 @@ export function generate(opts) {
         }
     }
     const total = (name) => base[name] + added[name].reduce((a, b) => a + (b || 0), 0);
+    // rows of each object as of week w: a row picks its lookups among the
+    // rows that existed when it was written, so later weeks never move them
+    const nAt = [];
+    for (let w = 1; w <= week; w++) {
+        nAt[w] = {};
+        for (const o of OBJECTS) nAt[w][o.name] = base[o.name] + added[o.name].slice(0, w + 1).reduce((a, b) => a + (b || 0), 0);
+    }
 
     const ctx = {
         n: {}, nDistributors: Math.max(2, Math.round(100 * scale)),
-        dateBefore: (r) => { const t = START + r.int(Math.floor((exportAt - START) / DAY) - 1) * DAY; return t; },
-        timeBefore: (r) => START + r.int(Math.floor((exportAt - START) / 1000)) * 1000,
+        // dates before the export of the week the row was written in
+        until: EXPORT1,
+        dateBefore: (r) => START + r.int(Math.floor((ctx.until - START) / DAY) - 1) * DAY,
+        timeBefore: (r) => START + r.int(Math.floor((ctx.until - START) / 1000)) * 1000,
     };
     const final = {};     // per object: {deleted: Uint8Array, mergedAway: Set}
     const manifest = {
@@ -626,7 +635,6 @@ export function generate(opts) {
 
     OBJECTS.forEach((o, k) => {
         const nBase = base[o.name], nAll = total(o.name);
-        ctx.n[o.name] = nAll;                 // targets may be any row of this week
         const styles = fileStyles(format, k, seedRot);
         const fileName = `${o.name}.csv`;
         const out = new Out(path.join(dir, fileName), format.encoding);
@@ -652,6 +660,8 @@ export function generate(opts) {
                 for (let w = 2; w <= week; w++) { acc += added[o.name][w]; if (i < acc) { bornWeek = w; break; } }
             }
             const r = new Rng(`${S}|${o.name}|${i}`);
+            ctx.n = nAt[bornWeek];
+            ctx.until = EXPORT1 + (bornWeek - 1) * 7 * DAY;
             const row = o.gen(ctx, i, r);
             // audit fields: ids grow with time, as Salesforce's do
             const created = isNew
@@ -702,6 +712,8 @@ export function generate(opts) {
             for (let w = Math.max(2, bornWeek + 1); w <= week; w++) {
                 if (row.IsDeleted) break;
                 const wr = new Rng(`${S}|${o.name}|${i}|week${w}`);
+                ctx.n = nAt[w];
+                ctx.until = EXPORT1 + (w - 1) * 7 * DAY;
                 const p = wr.next();
                 const at = EXPORT1 + (w - 2) * 7 * DAY + 1000 * wr.int(7 * 86400 - 600);
                 if (!o.noDelete && !o.fixed && p < deltaRates.remove) {

@@ -238,16 +238,18 @@ test('requisites: generated INN, KPP and OGRN pass the official check digits', (
 });
 
 test('an export: strict CSV, valid requisites, and a manifest equal to a recount', () => {
+    // SFGEN_SCALE=0.1 node --test tests/api/sfgen.test.js checks a bigger one
+    const scale = Number(process.env.SFGEN_SCALE || 0.003);
     const d = dir('base');
-    const m = generate({ dir: d, scale: 0.003, seed: 'base' });
-    assert.equal(m.totalRows, Object.values(counts(0.003)).reduce((a, b) => a + b, 0));
+    const m = generate({ dir: d, scale, seed: 'base' });
+    assert.equal(m.totalRows, Object.values(counts(scale)).reduce((a, b) => a + b, 0));
     const { ex, manifest } = checkExport(d);
     // every object's file, named as Salesforce names it
     assert.deepEqual(Object.keys(manifest.files).sort(), OBJECTS.map((o) => `${o.name}.csv`).sort());
     // week 1: the deleted rows are exactly the rate's share
     for (const o of OBJECTS) {
         if (o.noDelete || o.fixed) continue;
-        assert.equal(manifest.objects[o.name].deleted, pickCount(manifest.dirt.deleted, counts(0.003)[o.name]), o.name);
+        assert.equal(manifest.objects[o.name].deleted, pickCount(manifest.dirt.deleted, counts(scale)[o.name]), o.name);
     }
     // every kind of dirt is there
     const a = manifest.objects.Account, c = manifest.objects.Contact, s = manifest.objects.Store__c;
@@ -275,6 +277,9 @@ test('an export: strict CSV, valid requisites, and a manifest equal to a recount
     assert.match(fs.readFileSync(path.join(d, 'Account.csv'), 'utf8'), /""/);
     // distributors; each contact's lookups resolve in 18 characters
     assert.equal(ex.Account.rows.filter((r) => r.Type === 'Distributor').length, a.distributors);
+    assert.equal(manifest.cleaned.accounts.afterMerge, a.live - a.duplicates.mergedAway);
+    assert.equal(manifest.cleaned.contacts.attached + manifest.cleaned.contacts.orphans + manifest.cleaned.contacts.withoutAccount +
+        manifest.cleaned.contacts.toDeletedAccount, c.live);
 });
 
 test('the same seed gives the same bytes; another seed does not', () => {

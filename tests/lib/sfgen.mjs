@@ -627,7 +627,7 @@ export function generate(opts) {
     };
     const final = {};     // per object: {deleted: Uint8Array, mergedAway: Set}
     const manifest = {
-        generator: 'kedr tests/lib/sfgen.mjs 1', seed: S, scale, week, exportedAt: new Date(exportAt).toISOString(),
+        generator: 'kedr tests/lib/sfgen.mjs 1', doc: 'README.md: Migrating from Salesforce -- sample exports', seed: S, scale, week, exportedAt: new Date(exportAt).toISOString(),
         dirt, format, deltaRates, picklists: picks, objects: {}, files: {}, delta: null,
     };
     const deltaInfo = {};
@@ -825,6 +825,14 @@ export function generate(opts) {
 
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
     manifest.totalRows = allRows;
+    // what a correct import leaves, in short (all derived from objects.*)
+    const O = manifest.objects;
+    const att = (l) => ({ attached: l.toLive, toMergedAway: l.toMergedAway, toDeletedAccount: l.toDeleted, orphans: l.orphan, withoutAccount: l.null });
+    manifest.cleaned = {
+        accounts: { live: O.Account.live, mergedAway: O.Account.duplicates.mergedAway, afterMerge: O.Account.liveAfterMerge, badInn: O.Account.inn.invalid, badKpp: O.Account.kpp.invalid },
+        contacts: { live: O.Contact.live, ...att(O.Contact.lookups.AccountId) },
+        stores: { live: O.Store__c.live, ...att(O.Store__c.lookups.Account__c) },
+    };
     if (week > 1) manifest.delta = { previousWeek: week - 1, objects: deltaInfo };
     for (const k of Object.keys(idCache)) delete idCache[k];
     if (format.zip) manifest.zip = zipExport(dir, Object.keys(manifest.files), S);

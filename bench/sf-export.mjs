@@ -17,7 +17,9 @@ const USAGE = `usage: node bench/sf-export.mjs DIR [options]
   --no-final-newline O the object whose file lacks its last line end (default Pricebook2; '' none)
   --zip                also pack the CSVs as WE_<org>_1.ZIP
   --delta PREV         next week's export of the export in PREV (its manifest's options)
-  --change R --add R --remove R   the delta's weekly rates (default ${DEFAULT_DELTA.change}/${DEFAULT_DELTA.add}/${DEFAULT_DELTA.remove})
+  --change R --add R --remove R --touch R
+                       the weekly rates of the first export (a delta takes them from its manifest;
+                       default ${DEFAULT_DELTA.change}/${DEFAULT_DELTA.add}/${DEFAULT_DELTA.remove}/${DEFAULT_DELTA.touch})
   --clean              every dirt rate 0 (then --<kind>-rate to switch some on)
   --<kind>-rate R      a dirt rate, kinds: ${Object.keys(DEFAULT_DIRT).join(', ')}
                        (e.g. --id15-rate 0.5, --bad-inn-rate 0.05; 0 switches it off)`;
@@ -46,7 +48,7 @@ for (let i = 0; i < args.length; i++) {
     else if (a === '--no-final-newline') opts.format.noFinalNewline = val();
     else if (a === '--zip') opts.format.zip = true;
     else if (a === '--delta') opts.delta = val();
-    else if (a === '--change' || a === '--add' || a === '--remove') opts.deltaRates[a.slice(2)] = num(val(), a);
+    else if (a === '--change' || a === '--add' || a === '--remove' || a === '--touch') opts.deltaRates[a.slice(2)] = num(val(), a);
     else if (a === '--clean') for (const k of Object.keys(DEFAULT_DIRT)) { if (!(k in opts.dirt)) opts.dirt[k] = 0; }
     else if (dirtFlags[a]) opts.dirt[dirtFlags[a]] = num(val(), a);
     else if (a.startsWith('-')) { console.error(`unknown option ${a}\n${USAGE}`); process.exit(2); }
@@ -57,8 +59,9 @@ if (!opts.dir) { console.error(USAGE); process.exit(2); }
 if (opts.delta) {
     // a delta continues the previous export: only the formats may change
     opts.formatOverride = opts.format;
-    if (Object.keys(opts.dirt).length || opts.scale !== undefined || opts.seed !== undefined) {
-        console.error('--delta takes seed, scale and dirt from the previous manifest');
+    if (Object.keys(opts.dirt).length || Object.keys(opts.deltaRates).length || opts.scale !== undefined || opts.seed !== undefined) {
+        // week N replays weeks 2..N-1 with the same rates to stay identical
+        console.error('--delta takes seed, scale, dirt and the weekly rates from the previous manifest');
         process.exit(2);
     }
 }

@@ -296,20 +296,20 @@ test('the same seed gives the same bytes; another seed does not', () => {
 
 test('delta: the next week changes, adds and deletes exactly the rows the manifest lists', () => {
     const w1 = dir('w1'), w2 = dir('w2'), w3 = dir('w3');
-    generate({ dir: w1, scale: 0.003, seed: 'delta', deltaRates: { change: 0.05, add: 0.02, remove: 0.02 } });
+    generate({ dir: w1, scale: 0.003, seed: 'delta', deltaRates: { change: 0.05, add: 0.02, remove: 0.02, touch: 0.02 } });
     const m2 = generate({ dir: w2, delta: w1 });
     generate({ dir: w3, delta: w2 });
     assert.equal(m2.week, 2);
     for (const [prev, next] of [[w1, w2], [w2, w3]]) {
         const a = checkExport(prev), b = checkExport(next);
         assert.equal(Date.parse(b.manifest.exportedAt) - Date.parse(a.manifest.exportedAt), 7 * 86400000);
-        let changedTotal = 0;
+        let changedTotal = 0, touchedTotal = 0;
         for (const o of OBJECTS) {
             const d = b.manifest.delta.objects[o.name];
             const before = new Map(a.ex[o.name].raw.map((r) => [r[0], r]));
             const hdr = b.ex[o.name].header;
             const col = (n) => hdr.indexOf(n);
-            const added = [], changed = [], deleted = [];
+            const added = [], changed = [], deleted = [], touched = [];
             for (const r of b.ex[o.name].raw) {
                 const old = before.get(r[0]);
                 if (!old) { added.push(r[0]); continue; }
@@ -318,6 +318,14 @@ test('delta: the next week changes, adds and deletes exactly the rows the manife
                 const isDel = col('IsDeleted') >= 0 && TRUE.has(r[col('IsDeleted')]);
                 assert.ok(!wasDel, `${o.name} ${r[0]}: a deleted row stays as it was`);
                 assert.ok(time(r[col('SystemModstamp')]) > Date.parse(a.manifest.exportedAt), 'SystemModstamp is after the last export');
+                if (r[col('LastModifiedDate')] === old[col('LastModifiedDate')]) {
+                    // touched: only SystemModstamp moved
+                    const o2 = [...old], r2 = [...r];
+                    o2[col('SystemModstamp')] = r2[col('SystemModstamp')] = '';
+                    assert.deepEqual(r2, o2, `${o.name} ${r[0]}: a touched row differs only in SystemModstamp`);
+                    touched.push(r[0]);
+                    continue;
+                }
                 assert.ok(time(r[col('LastModifiedDate')]) > time(old[col('LastModifiedDate')]), 'LastModifiedDate is newer');
                 (isDel ? deleted : changed).push(r[0]);
             }
@@ -325,11 +333,13 @@ test('delta: the next week changes, adds and deletes exactly the rows the manife
             assert.deepEqual(added.sort(), [...d.ids.added].sort(), `${o.name}: added`);
             assert.deepEqual(changed.sort(), [...d.ids.changed].sort(), `${o.name}: changed`);
             assert.deepEqual(deleted.sort(), [...d.ids.deleted].sort(), `${o.name}: deleted`);
+            assert.deepEqual(touched.sort(), [...d.ids.touched].sort(), `${o.name}: touched`);
             assert.equal(d.added, added.length);
             changedTotal += changed.length + deleted.length;
+            touchedTotal += touched.length;
             for (const id of added) assert.ok(time(b.ex[o.name].rows.find((r) => r.Id === id).CreatedDate) > Date.parse(a.manifest.exportedAt));
         }
-        assert.ok(changedTotal > 0);
+        assert.ok(changedTotal > 0 && touchedTotal > 0);
     }
 });
 

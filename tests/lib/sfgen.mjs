@@ -50,7 +50,10 @@ export const DEFAULT_FORMAT = {
     zip: false,
 };
 
-export const DEFAULT_DELTA = { change: 0.02, add: 0.01, remove: 0.005 };
+// per week: rows deleted, changed (LastModifiedDate and SystemModstamp
+// move), touched (only SystemModstamp moves: a system update such as a
+// roll-up recalculation), and new rows as a share of the first week's
+export const DEFAULT_DELTA = { change: 0.02, add: 0.01, remove: 0.005, touch: 0.005 };
 
 const DAY = 86400000;
 const START = Date.UTC(2016, 0, 11, 6, 0, 0);          // the org's first record
@@ -642,7 +645,7 @@ export function generate(opts) {
         const st = newStats(o);
         const deleted = new Uint8Array(nAll);
         final[o.name] = { deleted, mergedAway: new Set() };   // self-references point back only
-        const dInfo = { changed: [], added: [], deleted: [] };
+        const dInfo = { changed: [], touched: [], added: [], deleted: [] };
         const samplers = {};
         for (const kind of ['whitespace', 'deleted', 'badPhone', 'badEmail', 'badInn', 'badKpp', 'duplicate', 'orphan',
             'nullLookup', 'picklist', 'multiline', 'mojibake']) {
@@ -729,6 +732,9 @@ export function generate(opts) {
                     row.SystemModstamp = at + 1000 * wr.int(60);
                     row.LastModifiedById = pickUser(ctx, wr);
                     if (w === week) dInfo.changed.push(row.Id);
+                } else if (p < deltaRates.remove + deltaRates.change + deltaRates.touch) {
+                    row.SystemModstamp = Math.max(at, row.SystemModstamp + 1000);
+                    if (w === week) dInfo.touched.push(row.Id);
                 }
             }
             if (isNew && bornWeek === week) dInfo.added.push(row.Id);
@@ -819,7 +825,7 @@ export function generate(opts) {
             finalNewline: format.noFinalNewline !== o.name, bool: styles.bool, datetime: styles.datetime,
             date: styles.date, header: o.header,
         };
-        if (week > 1) deltaInfo[o.name] = { changed: dInfo.changed.length, added: dInfo.added.length, deleted: dInfo.deleted.length, ids: dInfo };
+        if (week > 1) deltaInfo[o.name] = { changed: dInfo.changed.length, touched: dInfo.touched.length, added: dInfo.added.length, deleted: dInfo.deleted.length, ids: dInfo };
         log(`${fileName}: ${nAll} rows`);
     });
 

@@ -916,6 +916,24 @@ function mojify(s, encoding, fr) {
     return null;
 }
 
+// CRC-32 of the ZIP format: zlib's own where node has it (20.15+), else a
+// table (Debian 12's node 18).
+let crcTable = null;
+function crc32(buf) {
+    if (zlib.crc32) return zlib.crc32(buf);
+    if (!crcTable) {
+        crcTable = new Int32Array(256);
+        for (let n = 0; n < 256; n++) {
+            let c = n;
+            for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+            crcTable[n] = c;
+        }
+    }
+    let c = -1;
+    for (let i = 0; i < buf.length; i++) c = crcTable[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
+    return (c ^ -1) >>> 0;
+}
+
 // A ZIP of the export's CSVs, named as Salesforce names its weekly export
 // files (WE_<org id>_1.ZIP); deflated, with a fixed timestamp so the bytes
 // are reproducible.  The CSVs stay beside it.
@@ -927,7 +945,7 @@ function zipExport(dir, files, seed) {
     for (const f of files) {
         const data = fs.readFileSync(path.join(dir, f));
         const comp = zlib.deflateRawSync(data, { level: 6 });
-        const crc = zlib.crc32(data);
+        const crc = crc32(data);
         const nameB = Buffer.from(f);
         const h = Buffer.alloc(30);
         h.writeUInt32LE(0x04034b50, 0); h.writeUInt16LE(20, 4); h.writeUInt16LE(0x0800, 6); h.writeUInt16LE(8, 8);

@@ -336,7 +336,7 @@ function genAccount(c, i, r) {
         ShippingPostalCode: '', ShippingCountry: '',
         Phone: phone(r, pl[3]), Fax: r.chance(0.1) ? phone(r, pl[3]) : '', Website: site,
         Industry: r.pick(PICKLISTS['Account.Industry']), NumberOfEmployees: ip ? r.range(1, 15) : r.range(5, 2500),
-        Description: description(r), LastActivityDate: r.chance(0.6) ? c.dateBefore(r) : null,
+        Description: description(r), LastActivityDate: r.chance(0.6) ? c.dateSince(r) : null,
         INN__c: inn, KPP__c: kpp, OGRN__c: ogrn, Region__c: pl[0],
         Email__c: r.chance(0.7) ? `${r.pick(['info', 'office', 'zakaz', 'sales', 'buh'])}@${site ? site.slice(4) : r.pick(DOMAINS)}` : '',
         Is_Distributor__c: distributor, Segment__c: r.chance(0.8) ? r.pick(PICKLISTS['Account.Segment__c']) : '',
@@ -362,7 +362,7 @@ function genContact(c, i, r) {
         ReportsToId: i > 0 && r.chance(0.25) ? { t: 'Contact', i: Math.max(0, i - 1 - r.int(20)) } : null,
         Birthdate: r.chance(0.3) ? Date.UTC(r.range(1960, 2000), r.int(12), r.range(1, 28)) : null,
         Description: description(r), HasOptedOutOfEmail: r.chance(0.05), DoNotCall: r.chance(0.03),
-        LastActivityDate: r.chance(0.5) ? c.dateBefore(r) : null,
+        LastActivityDate: r.chance(0.5) ? c.dateSince(r) : null,
         Decision_Role__c: r.chance(0.7) ? r.pick(PICKLISTS['Contact.Decision_Role__c']) : '', Consent__c: r.chance(0.6),
     };
 }
@@ -371,7 +371,7 @@ function genStore(c, i, r) {
     const pl = place(r);
     return {
         Name: `${r.pick(['Магазин', 'Строймаркет', 'Точка', 'Гипермаркет', 'Павильон'])} «${r.pick(ORG_WORDS)}» № ${r.range(1, 300)}`,
-        LastActivityDate: r.chance(0.3) ? c.dateBefore(r) : null,
+        LastActivityDate: r.chance(0.3) ? c.dateSince(r) : null,
         Account__c: { t: 'Account', i: r.int(c.n.Account) }, Address__c: street(r), City__c: pl[1], Region__c: pl[0],
         Format__c: r.pick(PICKLISTS['Store__c.Format__c']), Area__c: r.range(12, 12000), Phone__c: r.chance(0.7) ? phone(r, pl[3]) : '',
         Is_Active__c: r.chance(0.92),
@@ -413,7 +413,7 @@ function genPricebookEntry(c, i, r) {
 }
 
 function genCampaign(c, i, r) {
-    const start = c.dateBefore(r);
+    const start = c.soonDate(r, 60);
     return {
         Name: `${r.pick(['Весенний сезон', 'Выставка «Стройэкспо»', 'Вебинар для дилеров', 'Рассылка: новинки', 'Акция «Садовая»'])} ${new Date(start).getUTCFullYear()}`,
         ParentId: i > 3 && r.chance(0.2) ? { t: 'Campaign', i: r.int(i) } : null,
@@ -430,7 +430,7 @@ function genOpportunity(c, i, r) {
         AccountId: { t: 'Account', i: r.int(c.n.Account) },
         Name: `${r.pick(['Поставка', 'Оснащение', 'Тендер', 'Проект'])} ${r.pick(['инструмента', 'крепежа', 'электрики', 'склада', 'сети магазинов'])} ${r.range(1, 999)}`,
         Description: description(r), StageName: stage, Amount: `${r.range(10, 5000) * 1000}.00`,
-        Probability: closed ? (stage === 'Closed Won' ? 100 : 0) : r.pick([10, 20, 40, 60, 80]), CloseDate: c.dateBefore(r),
+        Probability: closed ? (stage === 'Closed Won' ? 100 : 0) : r.pick([10, 20, 40, 60, 80]), CloseDate: c.soonDate(r, 180),
         Type: r.pick(['New Business', 'Existing Business']), LeadSource: r.pick(['Web', 'Phone Inquiry', 'Partner Referral', 'Trade Show', '']),
         IsClosed: closed, IsWon: stage === 'Closed Won',
         CampaignId: r.chance(0.2) ? pickAny(c, r, 'Campaign') : null, Pricebook2Id: { t: 'Pricebook2', i: r.int(2) },
@@ -445,7 +445,7 @@ function genLineItem(c, i, r) {
         OpportunityId: { t: 'Opportunity', i: Math.floor(i / 2) % c.n.Opportunity }, SortOrder: (i % 2) + 1,
         PricebookEntryId: { t: 'PricebookEntry', i: e }, Product2Id: { t: 'Product2', i: Math.floor(e / 2) },
         Name: `Позиция ${Math.floor(e / 2) + 1}`, Quantity: q, UnitPrice: `${p}.00`, TotalPrice: `${p * q}.00`,
-        ServiceDate: r.chance(0.3) ? c.dateBefore(r) : null, Description: '',
+        ServiceDate: r.chance(0.3) ? c.soonDate(r, 90) : null, Description: '',
     };
 }
 
@@ -458,12 +458,12 @@ function genCase(c, i, r) {
         Reason: r.pick(['Брак', 'Недовложение', 'Консультация', 'Сроки поставки']), Origin: r.pick(PICKLISTS['Case.Origin']),
         Subject: r.pick(['Не работает шуруповёрт', 'Пришла не та позиция', 'Запрос сертификата', 'Задержка отгрузки', 'Возврат товара']),
         Priority: r.pick(PICKLISTS['Case.Priority']), Description: description(r), IsClosed: closed,
-        ClosedDate: closed ? c.timeBefore(r) : null,
+        ClosedDate: closed ? Math.min(c.soon(r, 20), c.until - 3600000) : null,
     };
 }
 
 function genEvent(c, i, r) {
-    const start = c.timeBefore(r);
+    const start = c.soon(r, 30);
     const dur = r.pick([30, 60, 90, 120]);
     const allDay = r.chance(0.05);
     const acc = pickAny(c, r, 'Account');
@@ -482,7 +482,7 @@ function genTask(c, i, r) {
     return {
         WhoId: r.chance(0.6) ? pickAny(c, r, 'Contact') : null, WhatId: r.chance(0.6) ? pickAny(c, r, 'Account') : pickAny(c, r, 'Opportunity'),
         Subject: r.pick(['Позвонить', 'Отправить КП', 'Согласовать договор', 'Выставить счёт', 'Напомнить об оплате']),
-        ActivityDate: c.dateBefore(r), Status: status, Priority: r.pick(PICKLISTS['Task.Priority']), Description: description(r),
+        ActivityDate: c.soonDate(r, 14), Status: status, Priority: r.pick(PICKLISTS['Task.Priority']), Description: description(r),
         Type: r.pick(['Call', 'Email', 'Other']), AccountId: pickAny(c, r, 'Account'), IsClosed: status === 'Completed',
     };
 }
@@ -625,8 +625,13 @@ export function generate(opts) {
         n: {}, nDistributors: Math.max(2, Math.round(100 * scale)),
         // dates before the export of the week the row was written in
         until: EXPORT1,
-        dateBefore: (r) => START + r.int(Math.floor((ctx.until - START) / DAY) - 1) * DAY,
-        timeBefore: (r) => START + r.int(Math.floor((ctx.until - START) / 1000)) * 1000,
+        created: START,
+        // a day from the row's creation to the export (LastActivityDate)
+        dateSince: (r) => { const d0 = Math.floor(ctx.created / DAY); return (d0 + r.int(Math.max(1, Math.floor(ctx.until / DAY) - d0))) * DAY; },
+        // a time (date) within `days` after the row's creation: meetings,
+        // due dates, close dates (may lie after the export: planned)
+        soon: (r, days) => ctx.created + 60000 * r.int(days * 1440),
+        soonDate: (r, days) => (Math.floor(ctx.created / DAY) + r.int(days)) * DAY,
     };
     const final = {};     // per object: {deleted: Uint8Array, mergedAway: Set}
     const manifest = {
@@ -663,13 +668,16 @@ export function generate(opts) {
                 for (let w = 2; w <= week; w++) { acc += added[o.name][w]; if (i < acc) { bornWeek = w; break; } }
             }
             const r = new Rng(`${S}|${o.name}|${i}`);
+            // created first (ids grow with time, as Salesforce's do), so
+            // that a row's own dates can follow it
+            const tr = new Rng(`${S}|${o.name}|${i}|t`);
+            const created = isNew
+                ? EXPORT1 + (bornWeek - 2) * 7 * DAY + 1000 * tr.int(7 * 86400 - 600)
+                : START + Math.floor(((i + tr.next()) / nBase) * (EXPORT1 - DAY - START) / 1000) * 1000;
             ctx.n = nAt[bornWeek];
             ctx.until = EXPORT1 + (bornWeek - 1) * 7 * DAY;
+            ctx.created = created;
             const row = o.gen(ctx, i, r);
-            // audit fields: ids grow with time, as Salesforce's do
-            const created = isNew
-                ? EXPORT1 + (bornWeek - 2) * 7 * DAY + 1000 * r.int(7 * 86400 - 600)
-                : START + Math.floor(((i + r.next()) / nBase) * (EXPORT1 - DAY - START) / 1000) * 1000;
             const horizon = isNew ? EXPORT1 + (bornWeek - 1) * 7 * DAY : EXPORT1;
             row.Id = cachedId(o.name, i);
             row.CreatedDate = created;

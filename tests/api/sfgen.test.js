@@ -393,4 +393,7 @@ test('the CLI: options, rates switched off, zip', () => {
     }
     assert.equal(n, OBJECTS.length);
     assert.throws(() => execFileSync(process.execPath, [path.join(ROOT, 'bench/sf-export.mjs'), d, '--bogus'], { stdio: 'ignore' }));
+    assert.throws(() => generate({ dir: dir('bad'), format: { bool: 'yes' } }), /bool/);
+    assert.throws(() => generate({ dir: dir('bad'), dirt: { badInn: 2 } }), /badInn/);
+    assert.throws(() => generate({ dir: dir('bad'), dirt: { typo: 0.1 } }), /typo/);
 });

@@ -592,7 +592,15 @@ export function generate(opts) {
     dirt = { ...DEFAULT_DIRT, ...dirt };
     format = { ...DEFAULT_FORMAT, ...format };
     deltaRates = { ...DEFAULT_DELTA, ...deltaRates };
-    if (!['utf8', 'utf8-bom', 'cp1251', 'latin1'].includes(format.encoding)) throw new Error(`unknown encoding ${format.encoding}`);
+    const oneOf = (k, list) => { if (!list.includes(format[k])) throw new Error(`${k}: ${format[k]} is not one of ${list.join(', ')}`); };
+    oneOf('encoding', ['utf8', 'utf8-bom', 'cp1251', 'latin1']);
+    oneOf('bool', ['mixed', '01', 'truefalse', 'TRUEFALSE']);
+    oneOf('datetime', ['mixed', 'space', 'iso']);
+    oneOf('date', ['mixed', 'plain', 'midnight']);
+    for (const [k, v] of [...Object.entries(dirt), ...Object.entries(deltaRates)]) {
+        if (!(typeof v === 'number' && v >= 0 && v <= 1)) throw new Error(`rate ${k}: ${v} is not between 0 and 1`);
+    }
+    for (const k of Object.keys(dirt)) if (!(k in DEFAULT_DIRT)) throw new Error(`unknown kind of dirt: ${k}`);
     fs.mkdirSync(dir, { recursive: true });
     const log = opts.log || (() => {});
     const S = String(seed);

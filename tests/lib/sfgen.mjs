@@ -666,6 +666,7 @@ export function generate(opts) {
         }
         const dupSources = [];                // accounts another may copy
         const dupKeys = new Map();            // INN/KPP -> live rows
+        let distributors = 0;                 // live accounts of type Distributor
         const lastRow = nAll - 1;
 
         for (let i = 0; i < nAll; i++) {
@@ -704,7 +705,7 @@ export function generate(opts) {
             for (const kind of Object.keys(samplers)) D[kind] = has(kind);
             const df = o.dirt;
             if (!o.noDelete && D.deleted && !o.fixed) row.IsDeleted = true;
-            if (o.name === 'Account') applyAccountDirt(row, D, dr, i, dupSources);
+            if (o.name === 'Account') applyAccountDirt(row, D, dr, i < ctx.nDistributors, dupSources);
             if (o.name === 'Contact' || o.name === 'Store__c') {
                 const f = o.name === 'Contact' ? 'AccountId' : 'Account__c';
                 if (D.orphan) row[f] = { t: 'Account', orphan: 1e7 + i };
@@ -809,6 +810,7 @@ export function generate(opts) {
                 st.inn = st.inn || { total: 0, invalid: 0 };
                 st.kpp = st.kpp || { total: 0, invalid: 0 };
                 if (row.INN__c) { st.inn.total++; if (!innValid(row.INN__c)) st.inn.invalid++; }
+                if (row.Type === 'Distributor') distributors++;
                 if (row.KPP__c) { st.kpp.total++; if (!kppValid(row.KPP__c)) st.kpp.invalid++; }
             }
             out.write(eol + line + '"');
@@ -830,7 +832,7 @@ export function generate(opts) {
             }
             st.duplicates = { groups, rowsInGroups, mergedAway: merged };
             st.liveAfterMerge = st.live - merged;
-            st.distributors = ctx.nDistributors;
+            st.distributors = distributors;
         }
         // self-references cannot know the merges while the file is written
         for (const f of SELF_REFS[o.name] || []) delete st.lookups[f].toMergedAway;
@@ -893,8 +895,8 @@ function fmtRef(v, fr, dirt, s, final) {
     return short ? id.slice(0, 15) : id;
 }
 
-function applyAccountDirt(row, D, dr, i, dupSources) {
-    if (D.duplicate && dupSources.length) {
+function applyAccountDirt(row, D, dr, distributor, dupSources) {
+    if (D.duplicate && dupSources.length && !distributor) {
         const src = dupSources[dr.int(dupSources.length)];
         row.INN__c = src.inn;
         row.KPP__c = src.kpp;

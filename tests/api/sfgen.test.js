@@ -238,10 +238,10 @@ test('requisites: generated INN, KPP and OGRN pass the official check digits', (
 });
 
 test('an export: strict CSV, valid requisites, and a manifest equal to a recount', () => {
-    // SFGEN_SCALE=0.1 node --test tests/api/sfgen.test.js checks a bigger one
+    // SFGEN_SCALE=0.1 (SFGEN_SEED=x) node --test tests/api/sfgen.test.js checks another
     const scale = Number(process.env.SFGEN_SCALE || 0.003);
     const d = dir('base');
-    const m = generate({ dir: d, scale, seed: 'base' });
+    const m = generate({ dir: d, scale, seed: process.env.SFGEN_SEED || 'base' });
     assert.equal(m.totalRows, Object.values(counts(scale)).reduce((a, b) => a + b, 0));
     const { ex, manifest } = checkExport(d);
     // every object's file, named as Salesforce names it
@@ -251,8 +251,27 @@ test('an export: strict CSV, valid requisites, and a manifest equal to a recount
         if (o.noDelete || o.fixed) continue;
         assert.equal(manifest.objects[o.name].deleted, pickCount(manifest.dirt.deleted, counts(scale)[o.name]), o.name);
     }
-    // every kind of dirt is there
+    // week 1: each kind of dirt on exactly its rate's share of the live rows
     const a = manifest.objects.Account, c = manifest.objects.Contact, s = manifest.objects.Store__c;
+    const k = (kind, st) => pickCount(manifest.dirt[kind], st.live);
+    const sum = (o) => Object.values(o).reduce((x, y) => x + y, 0);
+    assert.equal(a.inn.invalid, k('badInn', a));
+    assert.equal(a.kpp.invalid, k('badKpp', a));
+    assert.equal(a.duplicates.mergedAway, k('duplicate', a));
+    assert.equal(a.duplicates.groups, a.duplicates.rowsInGroups - a.duplicates.mergedAway);
+    for (const st of [a, c, s]) {
+        assert.equal(st.phones.invalid, k('badPhone', st));
+        assert.equal(st.whitespaceRows, k('whitespace', st));
+        assert.equal(st.mojibakeFields, k('mojibake', st));
+        assert.equal(sum(st.picklistUnknown), k('picklist', st));
+    }
+    for (const st of [a, c]) {
+        assert.equal(st.emails.invalid, k('badEmail', st));
+        assert.equal(st.multilineFields, k('multiline', st));
+    }
+    assert.equal(c.lookups.AccountId.orphan, k('orphan', c));
+    assert.equal(s.lookups.Account__c.orphan, k('orphan', s));
+    assert.equal(c.lookups.AccountId.null, k('nullLookup', c));
     assert.ok(a.inn.invalid > 0 && a.kpp.invalid > 0 && a.duplicates.groups > 0 && a.emails.invalid > 0 && a.phones.invalid > 0);
     assert.ok(c.lookups.AccountId.orphan > 0 && s.lookups.Account__c.orphan > 0 && c.lookups.AccountId.null > 0);
     assert.ok(c.lookups.AccountId.nullAaa + a.lookups.ParentId.nullAaa > 0 && c.lookups.AccountId.id15 > 0);

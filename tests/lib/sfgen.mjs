@@ -659,11 +659,17 @@ export function generate(opts) {
         const deleted = new Uint8Array(nAll);
         final[o.name] = { deleted, mergedAway: new Set() };   // self-references point back only
         const dInfo = { changed: [], touched: [], added: [], deleted: [] };
-        const samplers = {};
-        for (const kind of ['whitespace', 'deleted', 'badPhone', 'badEmail', 'badInn', 'badKpp', 'duplicate', 'orphan',
-            'nullLookup', 'picklist', 'multiline', 'mojibake']) {
-            samplers[kind] = new Sampler(new Rng(`${S}|${o.name}|dirt|${kind}`), pickCount(dirt[kind], nBase), nBase);
+        // week 1: exactly pickCount(rate, rows) deleted rows, then each
+        // other kind on exactly pickCount(rate, live rows) live rows; a kind
+        // a row cannot take (a duplicate of a distributor, a bad INN on a
+        // duplicate, mojibake of an ASCII value) passes to the next row
+        const canDelete = !o.noDelete && !o.fixed;
+        const kDeleted = canDelete ? pickCount(dirt.deleted, nBase) : 0;
+        const samplers = { deleted: new Sampler(new Rng(`${S}|${o.name}|dirt|deleted`), kDeleted, nBase) };
+        for (const kind of DIRT_KINDS) {
+            samplers[kind] = new Sampler(new Rng(`${S}|${o.name}|dirt|${kind}`), pickCount(dirt[kind], nBase - kDeleted), nBase - kDeleted);
         }
+        const pending = Object.fromEntries(DIRT_KINDS.map((k) => [k, 0]));
         const dupSources = [];                // accounts another may copy
         const dupKeys = new Map();            // INN/KPP -> live rows
         let distributors = 0;                 // live accounts of type Distributor
@@ -702,13 +708,21 @@ export function generate(opts) {
             const dr = new Rng(`${S}|${o.name}|${i}|dirt`);
             const has = (kind) => (isNew ? dr.chance(dirt[kind]) : samplers[kind].take());
             const D = {};
-            for (const kind of Object.keys(samplers)) D[kind] = has(kind);
+            if (canDelete && has('deleted')) row.IsDeleted = true;
+            for (const kind of DIRT_KINDS) {
+                D[kind] = false;
+                if (row.IsDeleted) continue;
+                if (has(kind)) D[kind] = true;
+                else if (pending[kind] > 0) { pending[kind]--; D[kind] = true; }
+            }
             const df = o.dirt;
-            if (!o.noDelete && D.deleted && !o.fixed) row.IsDeleted = true;
-            if (o.name === 'Account') applyAccountDirt(row, D, dr, i < ctx.nDistributors, dupSources);
+            if (o.name === 'Account') {
+                if (!row.IsDeleted) applyAccountDirt(row, D, dr, i < ctx.nDistributors, dupSources, pending);
+            }
             if (o.name === 'Contact' || o.name === 'Store__c') {
                 const f = o.name === 'Contact' ? 'AccountId' : 'Account__c';
                 if (D.orphan) row[f] = { t: 'Account', orphan: 1e7 + i };
+                if (D.orphan && D.nullLookup) pending.nullLookup++;
                 else if (o.name === 'Contact' && D.nullLookup) row[f] = null;
             }
             if (df.badPhone && D.badPhone) {
@@ -799,6 +813,7 @@ export function generate(opts) {
                 }
                 line += (ci ? '","' : '"') + (s.includes('"') ? s.replace(/"/g, '""') : s);
             }
+            if (mojiField && !mojiDone) pending.mojibake++;
             if (live && wsRow) st.whitespaceRows++;
             if (live && o.name === 'Account') {
                 const key = `${row.INN__c}/${row.KPP__c}`;
@@ -895,8 +910,14 @@ function fmtRef(v, fr, dirt, s, final) {
     return short ? id.slice(0, 15) : id;
 }
 
-function applyAccountDirt(row, D, dr, distributor, dupSources) {
-    if (D.duplicate && dupSources.length && !distributor) {
+const DIRT_KINDS = ['whitespace', 'badPhone', 'badEmail', 'badInn', 'badKpp', 'duplicate', 'orphan',
+    'nullLookup', 'picklist', 'multiline', 'mojibake'];
+
+function applyAccountDirt(row, D, dr, distributor, dupSources, pending) {
+    if (D.duplicate && (distributor || !dupSources.length)) { D.duplicate = false; pending.duplicate++; }
+    if (D.duplicate) {
+        if (D.badInn) { D.badInn = false; pending.badInn++; }
+        if (D.badKpp) { D.badKpp = false; pending.badKpp++; }
         const src = dupSources[dr.int(dupSources.length)];
         row.INN__c = src.inn;
         row.KPP__c = src.kpp;
@@ -912,9 +933,10 @@ function applyAccountDirt(row, D, dr, distributor, dupSources) {
         const last = (Number(s[s.length - 1]) + 1 + dr.int(8)) % 10;
         row.INN__c = s.slice(0, -1) + last;
     }
-    if (D.badKpp && row.KPP__c) {
-        const k = row.KPP__c;
-        row.KPP__c = dr.pick([k.slice(0, 8), `${k}0`, k.replace(/0/g, 'О')]);
+    if (D.badKpp) {
+        // a sole proprietor (no KPP) gets one, of 8 digits
+        const k = row.KPP__c || `${row.INN__c.slice(0, 4)}01001`;
+        row.KPP__c = row.KPP__c ? dr.pick([k.slice(0, 8), `${k}0`, k.replace(/0/g, 'О')]) : k.slice(0, 8);
     }
     if (!D.badInn && !D.badKpp) dupSources.push({ inn: row.INN__c, kpp: row.KPP__c, ogrn: row.OGRN__c, name: row.Name });
 }

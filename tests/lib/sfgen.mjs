@@ -11,7 +11,7 @@
 // formatted and written one at a time (a 1 MiB buffer per file), so scale
 // 1 (about 600,000 rows) takes constant memory apart from a few flags per
 // row.  The manifest's definitions are in README.md ("Migrating from
-// Salesforce -- sample exports") and at MANIFEST_DOC below.
+// Salesforce -- sample exports"); tests/api/sfgen.test.js recounts them.
 
 import fs from 'node:fs';
 import path from 'node:path';

@@ -15,6 +15,8 @@ const USAGE = `usage: node bench/sf-export.mjs DIR [options]
   --datetime STYLE     mixed | space | iso
   --date STYLE         mixed | plain | midnight ("YYYY-MM-DD 00:00:00")
   --no-final-newline O the object whose file lacks its last line end (default Pricebook2; '' none)
+  --excel OBJ,OBJ      files re-saved by Excel: BOM (utf8), CRLF, TRUE/FALSE, minimal quoting
+                       (default Store__c; '' none)
   --zip                also pack the CSVs as WE_<org>_1.ZIP
   --delta PREV         next week's export of the export in PREV (its manifest's options)
   --change R --add R --remove R --touch R
@@ -46,6 +48,7 @@ for (let i = 0; i < args.length; i++) {
     else if (a === '--crlf') opts.format.crlf = true;
     else if (a === '--bool' || a === '--datetime' || a === '--date') opts.format[a.slice(2)] = val();
     else if (a === '--no-final-newline') opts.format.noFinalNewline = val();
+    else if (a === '--excel') opts.format.excel = val();
     else if (a === '--zip') opts.format.zip = true;
     else if (a === '--delta') opts.delta = val();
     else if (a === '--change' || a === '--add' || a === '--remove' || a === '--touch') opts.deltaRates[a.slice(2)] = num(val(), a);

@@ -45,24 +45,33 @@ function suffixOk(id) {
     return id.slice(15) === out;
 }
 
-// Strict RFC 4180: every field quoted, "" inside, one line end throughout,
-// nothing between a closing quote and the next separator.
-function parseCsv(text, lineEnd) {
+// Strict RFC 4180: every field quoted (Salesforce) or quoted only when it
+// must be (Excel), "" inside, one line end throughout, nothing between a
+// closing quote and the next separator.
+function parseCsv(text, lineEnd, quoting = 'all') {
     const rows = [];
     let i = 0, row = [];
     const eol = lineEnd === 'CRLF' ? '\r\n' : '\n';
     let finalNewline = false;
     while (i < text.length) {
-        assert.equal(text[i], '"', `field not quoted at ${i}: ${JSON.stringify(text.slice(i, i + 40))}`);
-        i++;
         let v = '';
-        for (;;) {
-            const q = text.indexOf('"', i);
-            assert.ok(q >= 0, 'unterminated quoted field');
-            v += text.slice(i, q);
-            if (text[q + 1] === '"') { v += '"'; i = q + 2; continue; }
-            i = q + 1;
-            break;
+        if (quoting === 'minimal' && text[i] !== '"') {
+            let j = i;
+            while (j < text.length && text[j] !== ',' && text[j] !== '\n' && text[j] !== '\r') j++;
+            v = text.slice(i, j);
+            assert.ok(!v.includes('"') && !/^[ \t]|[ \t]$/.test(v), `bare field ${JSON.stringify(v)}`);
+            i = j;
+        } else {
+            assert.equal(text[i], '"', `field not quoted at ${i}: ${JSON.stringify(text.slice(i, i + 40))}`);
+            i++;
+            for (;;) {
+                const q = text.indexOf('"', i);
+                assert.ok(q >= 0, 'unterminated quoted field');
+                v += text.slice(i, q);
+                if (text[q + 1] === '"') { v += '"'; i = q + 2; continue; }
+                i = q + 1;
+                break;
+            }
         }
         row.push(v);
         if (i === text.length) { rows.push(row); break; }
@@ -95,7 +104,7 @@ const EMAIL_COLS = new Set(['Email', 'Email__c']);
 function readExport(d, manifest) {
     const out = {};
     for (const [name, f] of Object.entries(manifest.files)) {
-        const p = parseCsv(decode(fs.readFileSync(path.join(d, name)), f), f.lineEnd);
+        const p = parseCsv(decode(fs.readFileSync(path.join(d, name)), f), f.lineEnd, f.quoting);
         assert.deepEqual(p.header, f.header, `${name}: header`);
         assert.equal(p.finalNewline, f.finalNewline, `${name}: final newline`);
         out[f.object] = { file: f, header: p.header, raw: p.rows, rows: p.rows.map((r) => Object.fromEntries(r.map((v, k) => [p.header[k], v]))) };
@@ -377,7 +386,13 @@ test('encodings: cp1251 and latin1 decode back, utf8-bom has a BOM, CRLF through
     assert.throws(() => new TextDecoder('utf-8', { fatal: true }).decode(raw), 'cp1251 bytes are not UTF-8');
     const bom = checkExport(dir('bom'));
     for (const f of Object.keys(bom.manifest.files)) assert.deepEqual([...fs.readFileSync(path.join(dir('bom'), f)).subarray(0, 3)], [0xef, 0xbb, 0xbf]);
-    for (const f of Object.keys(u8.manifest.files)) assert.notEqual(fs.readFileSync(path.join(dir('u8'), f))[0], 0xef);
+    for (const [f, m] of Object.entries(u8.manifest.files)) {
+        // UTF-8 without BOM, but for the file Excel saved again
+        assert.equal(fs.readFileSync(path.join(dir('u8'), f))[0] === 0xef, m.excel, f);
+        assert.equal(m.lineEnd === 'CRLF' && m.bool === 'TRUEFALSE' && m.quoting === 'minimal', m.excel, f);
+    }
+    assert.deepEqual(Object.entries(u8.manifest.files).filter(([, m]) => m.excel).map(([f]) => f), ['Store__c.csv']);
+    assert.match(fs.readFileSync(path.join(dir('u8'), 'Store__c.csv'), 'utf8'), /\r\na0X\w{15},005\w{12}/);
     const l1 = checkExport(dir('l1'));
     assert.ok(l1.ex.Contact.rows.every((r) => !/[а-яё]/i.test(r.LastName)), 'latin1: names in Latin letters');
     assert.ok(l1.manifest.objects.Account.mojibakeByKind.latin1 > 0 && l1.manifest.objects.Account.mojibakeByKind.cp1251 === 0);

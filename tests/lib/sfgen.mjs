@@ -47,6 +47,9 @@ export const DEFAULT_FORMAT = {
     datetime: 'mixed',  // mixed | space ("2024-03-05 12:34:56") | iso ("2024-03-05T12:34:56.000Z")
     date: 'mixed',      // mixed | plain ("2024-03-05") | midnight ("2024-03-05 00:00:00")
     noFinalNewline: 'Pricebook2', // the object whose file lacks the last line end ('' for none)
+    // files opened and saved again in Excel ("CSV UTF-8"): a BOM (UTF-8
+    // exports), CRLF, TRUE/FALSE, and quotes only where a value needs them
+    excel: ['Store__c'],
     zip: false,
 };
 
@@ -507,12 +510,12 @@ function fileStyles(format, k, seedRot) {
 
 // A buffered file writer that encodes as the export asks.
 class Out {
-    constructor(file, encoding) {
+    constructor(file, encoding, bom) {
         this.fd = fs.openSync(file, 'w');
         this.enc = encoding;
         this.buf = '';
         this.bytes = 0;
-        if (encoding === 'utf8-bom') this.raw(Buffer.from([0xef, 0xbb, 0xbf]));
+        if (bom) this.raw(Buffer.from([0xef, 0xbb, 0xbf]));
     }
     raw(b) { fs.writeSync(this.fd, b); this.bytes += b.length; }
     write(s) { this.buf += s; if (this.buf.length > 1 << 20) this.flush(); }
@@ -597,6 +600,8 @@ export function generate(opts) {
     oneOf('bool', ['mixed', '01', 'truefalse', 'TRUEFALSE']);
     oneOf('datetime', ['mixed', 'space', 'iso']);
     oneOf('date', ['mixed', 'plain', 'midnight']);
+    if (typeof format.excel === 'string') format.excel = format.excel.split(',').filter(Boolean);
+    for (const x of format.excel) if (!OBJECT_BY_NAME[x]) throw new Error(`excel: no object ${x}`);
     for (const [k, v] of [...Object.entries(dirt), ...Object.entries(deltaRates)]) {
         if (!(typeof v === 'number' && v >= 0 && v <= 1)) throw new Error(`rate ${k}: ${v} is not between 0 and 1`);
     }
@@ -605,7 +610,6 @@ export function generate(opts) {
     const log = opts.log || (() => {});
     const S = String(seed);
     const exportAt = EXPORT1 + (week - 1) * 7 * DAY;
-    const eol = format.crlf ? '\r\n' : '\n';
     const seedRot = new Rng(`${S}|styles`).int(6);
     // picklist values as the file holds them (latin1 files: transliterated)
     const picks = Object.fromEntries(Object.entries(PICKLISTS).map(([k, v]) =>
@@ -652,9 +656,18 @@ export function generate(opts) {
     OBJECTS.forEach((o, k) => {
         const nBase = base[o.name], nAll = total(o.name);
         const styles = fileStyles(format, k, seedRot);
+        const excel = format.excel.includes(o.name);
+        if (excel) styles.bool = 'TRUEFALSE';
+        const eol = excel || format.crlf ? '\r\n' : '\n';
+        const bom = format.encoding === 'utf8-bom' || (excel && format.encoding === 'utf8');
         const fileName = `${o.name}.csv`;
-        const out = new Out(path.join(dir, fileName), format.encoding);
-        out.write(`"${o.header.join('","')}"`);
+        const out = new Out(path.join(dir, fileName), format.encoding, bom);
+        // Salesforce quotes every value; Excel only those with a quote,
+        // a comma, a line break or edge spaces
+        const quote = excel
+            ? (s) => (/[",\r\n]|^[ \t]|[ \t]$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s)
+            : (s) => `"${s.includes('"') ? s.replace(/"/g, '""') : s}"`;
+        out.write(o.header.map(quote).join(','));
         const st = newStats(o);
         const deleted = new Uint8Array(nAll);
         final[o.name] = { deleted, mergedAway: new Set() };   // self-references point back only
@@ -811,7 +824,7 @@ export function generate(opts) {
                         }
                     }
                 }
-                line += (ci ? '","' : '"') + (s.includes('"') ? s.replace(/"/g, '""') : s);
+                line += (ci ? ',' : '') + quote(s);
             }
             if (mojiField && !mojiDone) pending.mojibake++;
             if (live && wsRow) st.whitespaceRows++;
@@ -828,7 +841,7 @@ export function generate(opts) {
                 if (row.Type === 'Distributor') distributors++;
                 if (row.KPP__c) { st.kpp.total++; if (!kppValid(row.KPP__c)) st.kpp.invalid++; }
             }
-            out.write(eol + line + '"');
+            out.write(eol + line);
             if (i === lastRow && format.noFinalNewline !== o.name) out.write(eol);
         }
         if (nAll === 0 && format.noFinalNewline !== o.name) out.write(eol);
@@ -854,7 +867,7 @@ export function generate(opts) {
         manifest.objects[o.name] = st;
         manifest.files[fileName] = {
             object: o.name, rows: nAll, bytes: out.bytes, encoding: format.encoding,
-            bom: format.encoding === 'utf8-bom', lineEnd: format.crlf ? 'CRLF' : 'LF',
+            bom, lineEnd: eol === '\r\n' ? 'CRLF' : 'LF', quoting: excel ? 'minimal' : 'all', excel,
             finalNewline: format.noFinalNewline !== o.name, bool: styles.bool, datetime: styles.datetime,
             date: styles.date, header: o.header,
         };

@@ -6,11 +6,13 @@
 #define KEDR_CORE_H
 
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <csv.h>
 #include <libconfig.h>
 
 #include "kedr.h"
@@ -494,12 +496,29 @@ int kedr_req_stream_put(struct kedr_req *r, const void *data, size_t len);
 /* csv.c: CSV reading and writing, cell conversion.  Pure functions.   */
 /* ------------------------------------------------------------------ */
 
-#define KEDR_CSV_MAX_CELLS 1024 /* cells of one record */
+#define KEDR_CSV_MAX_CELLS 1024                /* cells of one record */
+#define KEDR_CSV_MAX_RECORD ((size_t)32 << 20) /* bytes of one record */
 
+/* A CSV reader (libcsv underneath).  Its members are private but for
+ * `sep`, `line`, `err` and `err_line`. */
 struct kedr_csv {
-    const char *p, *end;
+    const char *p, *end; /* unread input (a stream: the window's) */
+    FILE *f;             /* the stream, or NULL for a buffer */
+    char *buf;           /* a stream's window (malloc) */
+    bool eof, bom;
     char sep;
-    unsigned line; /* line number of the next byte, from 1 */
+    unsigned line;     /* line number of the next byte, from 1 */
+    unsigned err_line; /* where the error kedr_csv_next returned was */
+    const char *err;   /* what it was (static text), else NULL */
+    struct csv_parser parser;
+    int done; /* 1 at the end, -1 after an error */
+    bool in_record;
+    unsigned start; /* the line the current record began on */
+    /* the record being read */
+    struct kedr_arena *arena;
+    struct kedr_csv_rec *rec;
+    size_t cap, bytes;
+    bool ended, too_many;
 };
 
 struct kedr_csv_rec {
@@ -508,12 +527,30 @@ struct kedr_csv_rec {
     unsigned line; /* the line the record starts on */
 };
 
+/* Read `len` bytes of `data` (already UTF-8: kedr_csv_to_utf8), fields
+ * separated by `sep`. */
 void kedr_csv_init(struct kedr_csv *c, const char *data, size_t len, char sep);
-/* The next record (blank lines skipped): 1 with rec filled, 0 at the end,
- * -1 for an unterminated quote or more than KEDR_CSV_MAX_CELLS cells
- * (rec->line says where the record started). */
+/* Read a stream, through a 64 KiB window, never whole; a UTF-8 BOM at
+ * its start is skipped.  The bytes are not converted: every encoding the
+ * reader meets (UTF-8, Windows-1251, ISO-8859-1) keeps CSV's quote,
+ * separators and line ends in ASCII, so cells are converted one by one
+ * (kedr_sf_to_utf8).  The caller keeps `f` open and closes it. */
+void kedr_csv_init_file(struct kedr_csv *c, FILE *f, char sep);
+/*
+ * The next record (blank lines skipped): 1 with rec filled (cells in
+ * `a`), 0 at the end, -1 for malformed input: a quote not closed, a
+ * quote inside an unquoted field or text after a closing quote (strict
+ * RFC 4180), more than KEDR_CSV_MAX_CELLS cells or KEDR_CSV_MAX_RECORD
+ * bytes, a read error.  On -1 rec->line and c->err_line say the line of
+ * the error (for a quote not closed or a record too large, the line the
+ * record began on) and c->err what it was; later calls return -1 again.
+ */
 int kedr_csv_next(struct kedr_csv *c, struct kedr_arena *a,
                   struct kedr_csv_rec *rec);
+/* Free what the reader holds.  kedr_csv_next does it by itself when it
+ * returns 0 or -1; a caller that stops before calls this (twice is
+ * harmless). */
+void kedr_csv_release(struct kedr_csv *c);
 /* The separator of a file from its first line: ';' or ',', whichever
  * appears more often outside quotes (';' on a tie or with neither). */
 char kedr_csv_detect_sep(const char *data, size_t len);

@@ -1105,7 +1105,9 @@ kedr_export(kedr_req_t *r, const char *format, const char *filename,
  * The file: UTF-8 with or without a BOM, or Windows-1251 when the body is
  * not valid UTF-8; ';' or ',' between cells, whichever the header line
  * has more of; RFC 4180 quotes (fields may hold the separator, "" and
- * newlines); blank lines skipped.  Each header cell matches a column's
+ * newlines), read strictly: a quote not closed, a quote inside an
+ * unquoted cell or text after a closing quote is a 422 naming "file" and
+ * the line; blank lines skipped.  Each header cell matches a column's
  * field, label_ru or label_en (trimmed, case-insensitive); an unknown or
  * repeated header is a 422 naming it ("header"); an empty file a 422
  * naming "file"; more than server.import_max_rows data rows a 413; a body

@@ -579,6 +579,15 @@ json_t *kedr_csv_cell_json(int type, const char *text, const char **why);
  * Russian letters). */
 bool kedr_csv_header_eq(const char *a, const char *b);
 
+/* ru.c: the checks behind kedr_inn_problem, kedr_kpp_problem,
+ * kedr_ogrn_problem, kedr_phone_e164, kedr_email_valid (kedr.h has each
+ * contract). */
+const char *kedr_ru_inn_problem(const char *inn);
+const char *kedr_ru_kpp_problem(const char *kpp);
+const char *kedr_ru_ogrn_problem(const char *ogrn);
+bool kedr_ru_phone_e164(const char *in, char *out, size_t outsz);
+bool kedr_ru_email_valid(const char *s);
+
 /* export.c, import.c: kedr_export, kedr_import_csv. */
 int kedr_export_file(struct kedr_req *r, const char *format,
                      const char *filename, const struct kedr_column *cols,

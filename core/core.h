@@ -579,6 +579,79 @@ json_t *kedr_csv_cell_json(int type, const char *text, const char **why);
  * Russian letters). */
 bool kedr_csv_header_eq(const char *a, const char *b);
 
+/* ------------------------------------------------------------------ */
+/* sf.c: values of a Salesforce data export.  Pure functions.          */
+/* ------------------------------------------------------------------ */
+
+/* A record id as 18 characters into out: a 15-character id (case
+ * sensitive) gets its case-suffix checksum ("001A0000006Vm9r" ->
+ * "001A0000006Vm9rIAC"); an 18-character id is checked against its
+ * suffix, and one whose first 15 characters lost their case (all upper
+ * or all lower) gets it back from the suffix.  False when `id` is not an
+ * id (length, characters, suffix); out is then unspecified. */
+bool kedr_sf_id18(const char *id, char out[19]);
+bool kedr_sf_id_valid(const char *id);
+/* A lookup cell: 0 for null ("", "000000000000000AAA" or its 15-char
+ * form; out ""), 1 with the 18-character id in out, -1 when it is not
+ * an id. */
+int kedr_sf_ref(const char *cell, char out[19]);
+/* "1"/"0", "true"/"false" in any case (Excel writes TRUE/FALSE): 1 or
+ * 0; -1 for anything else (empty included). */
+int kedr_sf_bool(const char *s);
+
+#define KEDR_SF_TS_SIZE 40
+/* A datetime, "YYYY-MM-DD HH:MM:SS" (GMT, the data-export form) or ISO
+ * 8601 "YYYY-MM-DDTHH:MM:SS[.fff](Z|+HH:MM|+HHMM|+HH)" (the API form), as
+ * one canonical UTC text "YYYY-MM-DDTHH:MM:SS[.fff]Z" (PostgreSQL reads
+ * it as timestamptz).  0, or -1 when it is not one (a date without a
+ * time included). */
+int kedr_sf_datetime(const char *s, char out[KEDR_SF_TS_SIZE]);
+/* A date, "YYYY-MM-DD" or with a midnight time (" 00:00:00", the way a
+ * date field is sometimes exported, or "T00:00:00.000Z"), as
+ * "YYYY-MM-DD".  0, or -1 (a real time of day is -1: not a date). */
+int kedr_sf_date(const char *s, char out[11]);
+/* `s` without white space (ASCII, U+00A0, U+202F) at either end, and
+ * with every inner run of it made one space when `collapse`.  Arena
+ * text; *changed says whether it differs from s. */
+const char *kedr_sf_space(struct kedr_arena *a, const char *s, bool collapse,
+                          bool *changed);
+
+enum { KEDR_ENC_UTF8, KEDR_ENC_CP1251, KEDR_ENC_LATIN1 };
+/* An encoding by name, any case: "utf-8"/"utf8", "windows-1251"/
+ * "cp1251", "iso-8859-1"/"latin1"; -1 when unknown. */
+int kedr_sf_encoding(const char *name);
+
+#define KEDR_SF_NWRONG 3
+/* A file's converter (iconv descriptors: the file's encoding to UTF-8,
+ * and UTF-8 back to the encodings a double-encoding goes through). */
+struct kedr_sf_conv {
+    int enc;
+    void *in;
+    void *back[KEDR_SF_NWRONG];
+};
+/* 0, or -1 for an unknown encoding name (or iconv refusing). */
+int kedr_sf_conv_init(struct kedr_sf_conv *cv, const char *encoding);
+void kedr_sf_conv_release(struct kedr_sf_conv *cv);
+/* A cell of the file as UTF-8: for "utf-8" the cell itself when valid
+ * (a BOM dropped), otherwise converted by iconv into `a`.  NULL when the
+ * bytes are not text in the file's encoding. */
+const char *kedr_sf_to_utf8(struct kedr_sf_conv *cv, struct kedr_arena *a,
+                            const char *s);
+
+/* kedr_sf_mojibake's verdicts, for the report's counts. */
+enum { KEDR_SF_CLEAN, KEDR_SF_REPAIRED, KEDR_SF_SUSPECT };
+/*
+ * Double-encoded UTF-8 in a UTF-8 field: UTF-8 once read as
+ * Windows-1251, -1252 or ISO-8859-1 and saved as UTF-8 again
+ * ("РћРћРћ" for "ООО", "Ã©" for "é").  Each run of non-ASCII characters
+ * is encoded back; when that gives valid UTF-8 of plausible characters,
+ * it was the text.  KEDR_SF_REPAIRED with *out the repaired text (arena),
+ * KEDR_SF_SUSPECT when it looks double-encoded but does not repair (a cut
+ * sequence, U+FFFD), else KEDR_SF_CLEAN; *out is `s` then.
+ */
+int kedr_sf_mojibake(struct kedr_sf_conv *cv, struct kedr_arena *a,
+                     const char *s, const char **out);
+
 /* ru.c: the checks behind kedr_inn_problem, kedr_kpp_problem,
  * kedr_ogrn_problem, kedr_phone_e164, kedr_email_valid (kedr.h has each
  * contract). */

@@ -201,6 +201,33 @@ struct kedr_conf *kedr_conf_load(const char *file);
  * errors (0 = valid). */
 int kedr_conf_check_text(const char *text, char *err, size_t errlen);
 void kedr_conf_free(struct kedr_conf *c);
+
+/* What config.c's checks share with other libconfig files (the import
+ * mapping, sf_map.c).  Errors go to `buf` as "LINE: message" lines when
+ * it is set (at most cap bytes), else to stderr as "FILE:LINE: message";
+ * `count` counts them. */
+struct kedr_conf_errors {
+    char *buf;
+    size_t len, cap;
+    const char *file;
+    int count;
+};
+/* Record one error; line 0 for one that belongs to no line. */
+__attribute__((format(printf, 3, 4))) void
+kedr_conf_err(struct kedr_conf_errors *e, int line, const char *fmt, ...);
+/* libconfig 1.5 silently truncates an integer literal beyond 32 bits
+ * without the L suffix (5000000000 reads as 705032704): an error for
+ * each such literal in the text. */
+void kedr_conf_scan_ints(const char *text, struct kedr_conf_errors *e);
+/* libconfig reads an "@include" file while it parses and exits the
+ * process when it cannot read it: refuse the directive before libconfig
+ * sees the text ("the <what> is one file").  True, the error recorded,
+ * when the text has one. */
+bool kedr_conf_refuse_include(const char *text, struct kedr_conf_errors *e,
+                              const char *what);
+/* A whole file, NUL-terminated (malloc; the caller frees), or NULL with
+ * errno set. */
+char *kedr_conf_read_text(const char *file);
 bool kedr_conf_is_enabled(const struct kedr_conf *c, const char *name);
 /* The config group named after a module, or NULL. */
 config_setting_t *kedr_conf_group(struct kedr_conf *c, const char *name);
@@ -651,6 +678,95 @@ enum { KEDR_SF_CLEAN, KEDR_SF_REPAIRED, KEDR_SF_SUSPECT };
  */
 int kedr_sf_mojibake(struct kedr_sf_conv *cv, struct kedr_arena *a,
                      const char *s, const char **out);
+
+/* ------------------------------------------------------------------ */
+/* sf_map.c: the Salesforce import's mapping file                      */
+/* (conf/import/salesforce.conf documents every key)                   */
+/* ------------------------------------------------------------------ */
+
+/* A field's type (its `type` in the mapping). */
+enum {
+    KEDR_SF_TEXT,
+    KEDR_SF_ID,
+    KEDR_SF_REF,
+    KEDR_SF_BOOL,
+    KEDR_SF_DATETIME,
+    KEDR_SF_DATE,
+    KEDR_SF_NUMBER,
+    KEDR_SF_PHONE,
+    KEDR_SF_EMAIL,
+    KEDR_SF_INN,
+    KEDR_SF_KPP,
+    KEDR_SF_OGRN,
+    KEDR_SF_PICKLIST,
+    KEDR_SF_NTYPES
+};
+/* The mapping's name of a type ("datetime"). */
+const char *kedr_sf_type_name(int type);
+
+enum { KEDR_SF_CLEAR, KEDR_SF_REJECT }; /* on_invalid */
+enum { KEDR_SF_MOJI_REPAIR, KEDR_SF_MOJI_REPORT, KEDR_SF_MOJI_OFF };
+enum { KEDR_SF_UNKNOWN_REPORT, KEDR_SF_UNKNOWN_KEEP, KEDR_SF_UNKNOWN_DEFAULT };
+
+/* A picklist value's mapping. */
+struct kedr_sf_pick {
+    const char *from, *to;
+};
+
+struct kedr_sf_field {
+    const char *from; /* the CSV column: the Salesforce field */
+    const char *to;   /* the Kedr field */
+    int type;         /* KEDR_SF_TEXT ... */
+    const char *ref;  /* KEDR_SF_REF: the object the id points to */
+    bool trim, collapse, required;
+    int on_invalid;             /* KEDR_SF_CLEAR or KEDR_SF_REJECT */
+    struct kedr_sf_pick *picks; /* KEDR_SF_PICKLIST */
+    size_t npicks;
+    int unknown;               /* KEDR_SF_UNKNOWN_* */
+    const char *unknown_value; /* KEDR_SF_UNKNOWN_DEFAULT */
+    unsigned line;             /* in the mapping file */
+};
+
+/* A Kedr field's value when a row gives it none. */
+struct kedr_sf_default {
+    const char *to, *value;
+};
+
+struct kedr_sf_object {
+    const char *file;   /* "Store__c.csv" */
+    const char *object; /* "Store__c" */
+    const char *target; /* "clients.outlet" */
+    bool drop_deleted;  /* leave out rows with IsDeleted = 1 */
+    int on_invalid;
+    struct kedr_sf_field *fields;
+    size_t nfields;
+    struct kedr_sf_default *defaults;
+    size_t ndefaults;
+    unsigned line;
+};
+
+/* A loaded mapping; every string lives as long as it does. */
+struct kedr_sf_map {
+    config_t cfg;
+    char *file;
+    const char *encoding; /* import.encoding; --encoding overrides it */
+    char sep;             /* ',' or ';' */
+    int mojibake;         /* KEDR_SF_MOJI_* */
+    int on_invalid;
+    struct kedr_sf_object *objects;
+    size_t nobjects;
+};
+
+/* Load and check a mapping file: the mapping, or NULL after printing
+ * every error ("FILE:LINE: message") to stderr. */
+struct kedr_sf_map *kedr_sf_map_load(const char *file);
+/* Check mapping text (tests, fuzzing): errors into err as "LINE:
+ * message" lines; the number of errors. */
+int kedr_sf_map_check_text(const char *text, char *err, size_t errlen);
+void kedr_sf_map_free(struct kedr_sf_map *m);
+/* The object of an export file by its name (any case), or NULL. */
+const struct kedr_sf_object *kedr_sf_map_find(const struct kedr_sf_map *m,
+                                              const char *file_name);
 
 /* ru.c: the checks behind kedr_inn_problem, kedr_kpp_problem,
  * kedr_ogrn_problem, kedr_phone_e164, kedr_email_valid (kedr.h has each

@@ -768,6 +768,89 @@ void kedr_sf_map_free(struct kedr_sf_map *m);
 const struct kedr_sf_object *kedr_sf_map_find(const struct kedr_sf_map *m,
                                               const char *file_name);
 
+/* ------------------------------------------------------------------ */
+/* sf_row.c: a record of an export file cleansed by its mapping.       */
+/* Pure functions.                                                     */
+/* ------------------------------------------------------------------ */
+
+/* A file's header row mapped onto its object's fields. */
+struct kedr_sf_header {
+    const struct kedr_sf_object *obj;
+    int *col;          /* per obj->fields: its CSV column, or -1 */
+    int deleted_col;   /* the IsDeleted column, or -1 */
+    size_t ncells;     /* cells of the header: every record must have it */
+    const char **cols; /* the output columns: each field's `to`, then each
+                          default's `to` no field fills */
+    size_t ncols;
+    const char **missing; /* fields (`from`) the file has no column for */
+    size_t nmissing;
+};
+
+/*
+ * Map a header record (cells in the file's encoding; a BOM, white space
+ * and case do not matter) onto `obj`'s fields.  Everything goes into
+ * `a`, which must outlive the header.  0, or -1 when a required field's
+ * column is missing (h->missing lists every missing one; the file cannot
+ * be imported); optional missing columns give null values.
+ */
+int kedr_sf_header_init(struct kedr_sf_header *h,
+                        const struct kedr_sf_object *obj,
+                        struct kedr_sf_conv *cv, const struct kedr_csv_rec *hdr,
+                        struct kedr_arena *a);
+
+/* What the cleansing did to a field. */
+enum {
+    KEDR_SF_A_TRIMMED,  /* white space trimmed (and collapsed) */
+    KEDR_SF_A_REPAIRED, /* double-encoded UTF-8 repaired */
+    KEDR_SF_A_CLEARED,  /* invalid, or an unknown picklist value: null */
+    KEDR_SF_A_REJECTED, /* invalid, and it rejects the row */
+    KEDR_SF_A_REPORTED, /* kept, but the report lists it */
+};
+/* "trimmed", "repaired", "cleared", "rejected", "reported". */
+const char *kedr_sf_action_name(int action);
+
+struct kedr_sf_action {
+    const char *field; /* the Kedr field (`to`); NULL for the whole row */
+    int action;        /* KEDR_SF_A_* */
+    const char *reason;
+};
+
+enum { KEDR_SF_ROW_OK, KEDR_SF_ROW_REJECTED, KEDR_SF_ROW_DELETED };
+
+/* One cleansed record. */
+struct kedr_sf_row {
+    int status;          /* KEDR_SF_ROW_*: load it, report it, skip it */
+    const char **values; /* per header->cols: UTF-8 text, or NULL (null) */
+    struct kedr_sf_action *actions;
+    size_t nactions;
+    unsigned line; /* the file line the record starts on */
+};
+
+/* Running counts of a file, for the report (the caller zeroes them). */
+struct kedr_sf_counts {
+    unsigned long rows, ok, rejected, deleted; /* records */
+    unsigned long trimmed, repaired, cleared, invalid, suspect,
+        unknown_picklist; /* fields */
+};
+
+/*
+ * Cleanse one record by h's object: each field's cell converted from the
+ * file's encoding (cv), double-encoded UTF-8 repaired or reported
+ * (`mojibake`, KEDR_SF_MOJI_*), white space trimmed or collapsed, an
+ * empty cell null, the value read by its type (ids to 18 characters,
+ * lookups, booleans "true"/"false", datetimes in UTC, dates, numbers,
+ * phones to E.164, e-mails, INN/KPP/OGRN, picklists mapped); a value that
+ * fails is cleared or rejects the row by its on_invalid; defaults fill
+ * what stays null.  A record whose IsDeleted is true is skipped when the
+ * object drops deleted rows; one with another number of cells than the
+ * header is rejected.  Everything goes into `a` (clear it between
+ * batches of rows); `n` is added to.  Returns row->status.
+ */
+int kedr_sf_row_clean(const struct kedr_sf_header *h, struct kedr_sf_conv *cv,
+                      int mojibake, const struct kedr_csv_rec *rec,
+                      struct kedr_arena *a, struct kedr_sf_row *row,
+                      struct kedr_sf_counts *n);
+
 /* ru.c: the checks behind kedr_inn_problem, kedr_kpp_problem,
  * kedr_ogrn_problem, kedr_phone_e164, kedr_email_valid (kedr.h has each
  * contract). */

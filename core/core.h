@@ -763,6 +763,10 @@ struct kedr_sf_map *kedr_sf_map_load(const char *file);
 /* Check mapping text (tests, fuzzing): errors into err as "LINE:
  * message" lines; the number of errors. */
 int kedr_sf_map_check_text(const char *text, char *err, size_t errlen);
+/* A mapping from text (tests, fuzzing), or NULL with the errors in err
+ * as kedr_sf_map_check_text writes them (err may be NULL: none kept). */
+struct kedr_sf_map *kedr_sf_map_from_text(const char *text, char *err,
+                                          size_t errlen);
 void kedr_sf_map_free(struct kedr_sf_map *m);
 /* The object of an export file by its name (any case), or NULL. */
 const struct kedr_sf_object *kedr_sf_map_find(const struct kedr_sf_map *m,

@@ -54,7 +54,7 @@ kedr_csv_init(struct kedr_csv *c, const char *data, size_t len, char sep)
 {
     memset(c, 0, sizeof(*c));
     c->p = data;
-    c->end = data + len;
+    c->end = len > 0 ? data + len : data; /* no arithmetic on NULL */
     c->sep = sep;
     c->line = 1;
     csv_parser_init(c);

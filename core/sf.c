@@ -352,7 +352,7 @@ kedr_sf_space(struct kedr_arena *a, const char *s, bool collapse, bool *changed)
         }
     }
     while (p < end) {
-        if (collapse && (k = sf_space(p)) > 0) {
+        if (collapse && sf_space(p) > 0) {
             while ((k = sf_space(p)) > 0)
                 p += k;
             out[o++] = ' ';

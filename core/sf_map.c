@@ -561,6 +561,23 @@ map_new(void)
     return m;
 }
 
+struct kedr_sf_map *
+kedr_sf_map_from_text(const char *text, char *err, size_t errlen)
+{
+    char none[1];
+    struct kedr_conf_errors e = {err != NULL ? err : none, 0,
+                                 err != NULL ? errlen : sizeof(none), NULL, 0};
+    struct kedr_sf_map *m = map_new();
+
+    if (e.cap > 0)
+        e.buf[0] = '\0';
+    if (map_parse(m, text, &e) > 0) {
+        kedr_sf_map_free(m);
+        return NULL;
+    }
+    return m;
+}
+
 int
 kedr_sf_map_check_text(const char *text, char *err, size_t errlen)
 {

@@ -90,7 +90,6 @@ kedr_sf_header_init(struct kedr_sf_header *h, const struct kedr_sf_object *obj,
 
 /* The row being cleansed. */
 struct row_ctx {
-    const struct kedr_sf_header *h;
     struct kedr_sf_conv *cv;
     struct kedr_arena *a;
     struct kedr_sf_row *row;
@@ -299,7 +298,7 @@ kedr_sf_row_clean(const struct kedr_sf_header *h, struct kedr_sf_conv *cv,
                   struct kedr_sf_counts *n)
 {
     const struct kedr_sf_object *obj = h->obj;
-    struct row_ctx x = {h, cv, a, row, n, 0};
+    struct row_ctx x = {cv, a, row, n, 0};
 
     memset(row, 0, sizeof(*row));
     row->line = rec->line;

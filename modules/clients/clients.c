@@ -9,8 +9,8 @@
  * permissions.  The handlers live by area in clients_counterparties.c,
  * clients_distributors.c, clients_merge.c, clients_contacts.c and
  * clients_outlets.c; the checks of requisites and phones are the core's
- * (core/ru.c, shared with the data migration); the tables in sql/.  README.md lists routes and
- * events.
+ * (core/ru.c, shared with the data migration); the tables in sql/.  README.md
+ * lists routes and events.
  */
 #include "clients_int.h"
 

@@ -64,7 +64,7 @@ render_file(FILE *out, FILE *in, const struct kedr_sf_object *obj,
         goto done;
     }
     while ((rc = kedr_csv_next(&c, &rows, &rec)) == 1) {
-        struct kedr_sf_row row;
+        struct kedr_sf_row row = {0};
 
         kedr_sf_row_clean(&h, &cv, mojibake, &rec, &rows, &row, &n);
         fprintf(out, "%u %s", row.line, row_status[row.status]);

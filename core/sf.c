@@ -225,9 +225,14 @@ sf_civil(long z, int *y, int *m, int *d)
 static bool
 sf_time(const char *t, long *secs, long *off, char frac[10])
 {
-    int h = sf_num(t, 2), mi = sf_num(t + 3, 2), s = sf_num(t + 6, 2);
+    int h, mi, s;
     size_t nf = 0;
 
+    if (strlen(t) < 8) /* t + 6 stays inside the text */
+        return false;
+    h = sf_num(t, 2);
+    mi = sf_num(t + 3, 2);
+    s = sf_num(t + 6, 2);
     if (h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59 ||
         t[2] != ':' || t[5] != ':')
         return false;
@@ -245,16 +250,21 @@ sf_time(const char *t, long *secs, long *off, char frac[10])
     if (*t == '\0' || (t[0] == 'Z' && t[1] == '\0'))
         return true;
     if (*t == '+' || *t == '-') {
+        /* sf_num stops at the NUL: never a pointer past it */
         int oh = sf_num(t + 1, 2), om = 0;
         const char *e = t + 3;
 
-        if (*e == ':')
-            e++;
+        if (oh < 0)
+            return false;
+        if (*e == ':' && *++e == '\0')
+            return false; /* "+03:" */
         if (*e != '\0') {
             om = sf_num(e, 2);
+            if (om < 0)
+                return false;
             e += 2;
         }
-        if (oh < 0 || oh > 14 || om < 0 || om > 59 || *e != '\0')
+        if (oh > 14 || om > 59 || *e != '\0')
             return false;
         *off = (oh * 3600L + om * 60L) * (*t == '-' ? -1 : 1);
         return true;

@@ -159,6 +159,12 @@ test_datetime(void **state)
     assert_string_equal(ts("2026-11-26T10:15:00 GMT"), "(invalid)");
     assert_string_equal(ts("26.11.2026 10:15:00"), "(invalid)");
     assert_string_equal(ts("2026-11-26T10:15"), "(invalid)");
+    /* cut short where an offset or a time goes on (found by fuzz/sf) */
+    assert_string_equal(ts("2026-11-26T10:15:00+"), "(invalid)");
+    assert_string_equal(ts("2026-11-26T10:15:00+0"), "(invalid)");
+    assert_string_equal(ts("2026-11-26T10:15:00+03:"), "(invalid)");
+    assert_string_equal(ts("2026-11-26T10:15:00+03:0"), "(invalid)");
+    assert_string_equal(ts("2026-11-26T10:15:0"), "(invalid)");
     assert_string_equal(ts(""), "(invalid)");
 }
 
@@ -184,6 +190,9 @@ test_date(void **state)
     assert_string_equal(date("2025-02-29"), "(invalid)");
     assert_string_equal(date("26.11.2026"), "(invalid)");
     assert_string_equal(date("2026-11-26x"), "(invalid)");
+    assert_string_equal(date("2026-11-26 "), "(invalid)");
+    assert_string_equal(date("2026-11-26 00:0"), "(invalid)");
+    assert_string_equal(date("2026-11-26T00:00:00+"), "(invalid)");
     assert_string_equal(date(""), "(invalid)");
 }
 

@@ -128,6 +128,7 @@ csv_piece(struct kedr_csv *c, const char **s, size_t *n, bool *eol)
                 *n = (size_t)(t - c->p);
                 *eol = false;
                 c->p = t;
+                c->bom = false;
                 return 1;
             }
             if (csv_fill(c) != 0)
@@ -145,6 +146,7 @@ csv_piece(struct kedr_csv *c, const char **s, size_t *n, bool *eol)
         *s = c->p;
         *n = (size_t)(t - c->p);
         c->p = t;
+        c->bom = false; /* a BOM only counts before the first byte fed */
         return *n > 0;
     }
 }

@@ -37,15 +37,11 @@ test_data_sf_map(void **state)
     testdata_run("sf_map", run_sf_map);
 }
 
-/* conf/import/salesforce.conf, from the data folder's parent. */
+/* The shipped conf/import/salesforce.conf, or NULL. */
 static struct kedr_sf_map *
 load_shipped(void)
 {
-    char path[8192];
-    int n = snprintf(path, sizeof(path), "%s/../../conf/import/salesforce.conf",
-                     testdata_dir());
-
-    return n > 0 && (size_t)n < sizeof(path) ? kedr_sf_map_load(path) : NULL;
+    return kedr_sf_map_load(testdata_repo_file("conf/import/salesforce.conf"));
 }
 
 static const struct kedr_sf_field *

@@ -109,14 +109,11 @@ done:
     kedr_arena_release(&a);
 }
 
+/* The shipped conf/import/salesforce.conf, or NULL. */
 static struct kedr_sf_map *
 load_shipped(void)
 {
-    char path[8192];
-    int n = snprintf(path, sizeof(path), "%s/../../conf/import/salesforce.conf",
-                     testdata_dir());
-
-    return n > 0 && (size_t)n < sizeof(path) ? kedr_sf_map_load(path) : NULL;
+    return kedr_sf_map_load(testdata_repo_file("conf/import/salesforce.conf"));
 }
 
 /* A whole file, or NULL. */

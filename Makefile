@@ -21,7 +21,7 @@ WARN    = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 CFLAGS ?= -O2 -g -fstack-protector-strong -D_FORTIFY_SOURCE=2
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(CFLAGS_EXTRA) \
              -Icore $(PKG_CFLAGS) -MMD -MP
-LDLIBS_CORE = -lfcgi $(PKG_LIBS) -ldl
+LDLIBS_CORE = -lfcgi -lcsv $(PKG_LIBS) -ldl
 
 CORE_SRC  := $(filter-out core/main.c,$(wildcard core/*.c))
 CORE_OBJ  := $(CORE_SRC:%.c=$(B)/%.o) $(B)/core/core_sql.o

@@ -52,22 +52,12 @@ static const struct conf_key conf_keys[] = {
     {NULL, NULL, 0, 0, 0, false},
 };
 
-struct conf_errors {
-    char *buf; /* "LINE: message\n" lines, or NULL to print */
-    size_t len, cap;
-    const char *file;
-    int count;
-};
-
-__attribute__((format(printf, 3, 4))) static void
-conf_err(struct conf_errors *e, int line, const char *fmt, ...)
+static void
+conf_verr(struct kedr_conf_errors *e, int line, const char *fmt, va_list ap)
 {
     char msg[512];
-    va_list ap;
 
-    va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
     e->count++;
     /* line 0: the error belongs to no line (a missing setting) */
     if (e->buf == NULL) {
@@ -89,6 +79,26 @@ conf_err(struct conf_errors *e, int line, const char *fmt, ...)
     }
 }
 
+__attribute__((format(printf, 3, 4))) static void
+conf_err(struct kedr_conf_errors *e, int line, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    conf_verr(e, line, fmt, ap);
+    va_end(ap);
+}
+
+void
+kedr_conf_err(struct kedr_conf_errors *e, int line, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    conf_verr(e, line, fmt, ap);
+    va_end(ap);
+}
+
 static bool
 conf_is_int(const config_setting_t *s)
 {
@@ -108,7 +118,7 @@ conf_group_is_core(const char *name)
 
 static void
 conf_check_key(const struct conf_key *k, config_setting_t *s,
-               struct conf_errors *e)
+               struct kedr_conf_errors *e)
 {
     int line = (int)config_setting_source_line(s);
 
@@ -176,8 +186,8 @@ conf_check_key(const struct conf_key *k, config_setting_t *s,
  * lacks the L suffix (5000000000 reads as 705032704), so the range checks
  * would pass a wrong value.  Scan the text for such literals first.
  */
-static void
-conf_scan_ints(const char *t, struct conf_errors *e)
+void
+kedr_conf_scan_ints(const char *t, struct kedr_conf_errors *e)
 {
     int line = 1;
 
@@ -242,7 +252,7 @@ conf_scan_ints(const char *t, struct conf_errors *e)
 
 /* Validate a parsed config; returns the number of errors. */
 static int
-conf_validate(config_t *cfg, struct conf_errors *e)
+conf_validate(config_t *cfg, struct kedr_conf_errors *e)
 {
     config_setting_t *root = config_root_setting(cfg);
 
@@ -296,11 +306,12 @@ conf_validate(config_t *cfg, struct conf_errors *e)
  * cannot be read (a directory, say) its scanner calls exit(): such a line
  * would kill `kedr check-config` and, on SIGHUP, the master.  Kedr's
  * config is one file, so the directive is refused before libconfig sees
- * the text.  Same lexical rules as conf_scan_ints; libconfig only takes
+ * the text.  Same lexical rules as kedr_conf_scan_ints; libconfig only takes
  * "@include" first on a line.  True (the error recorded) when found.
  */
-static bool
-conf_refuse_include(const char *t, struct conf_errors *e)
+bool
+kedr_conf_refuse_include(const char *t, struct kedr_conf_errors *e,
+                         const char *what)
 {
     int line = 1;
     bool bol = true; /* only blanks since the line began */
@@ -313,9 +324,8 @@ conf_refuse_include(const char *t, struct conf_errors *e)
         } else if (*t == ' ' || *t == '\t') {
             t++;
         } else if (bol && strncmp(t, "@include", 8) == 0) {
-            conf_err(e, line,
-                     "@include is not supported: the configuration is one "
-                     "file");
+            conf_err(e, line, "@include is not supported: the %s is one file",
+                     what);
             return true;
         } else if (*t == '"') {
             for (t++; *t && *t != '"'; t++) {
@@ -348,13 +358,13 @@ conf_refuse_include(const char *t, struct conf_errors *e)
 int
 kedr_conf_check_text(const char *text, char *err, size_t errlen)
 {
-    struct conf_errors e = {err, 0, errlen, NULL, 0};
+    struct kedr_conf_errors e = {err, 0, errlen, NULL, 0};
     config_t cfg;
     int n;
 
     if (err != NULL && errlen > 0)
         err[0] = '\0';
-    if (conf_refuse_include(text, &e))
+    if (kedr_conf_refuse_include(text, &e, "configuration"))
         return e.count;
     config_init(&cfg);
     if (config_read_string(&cfg, text) != CONFIG_TRUE) {
@@ -364,7 +374,7 @@ kedr_conf_check_text(const char *text, char *err, size_t errlen)
         config_destroy(&cfg);
         return e.count;
     }
-    conf_scan_ints(text, &e);
+    kedr_conf_scan_ints(text, &e);
     n = conf_validate(&cfg, &e);
     config_destroy(&cfg);
     return n;
@@ -406,8 +416,8 @@ conf_str(config_t *cfg, const char *path, const char *def)
     return config_lookup_string(cfg, path, &v) == CONFIG_TRUE ? v : def;
 }
 
-static char *
-conf_read_text(const char *file)
+char *
+kedr_conf_read_text(const char *file)
 {
     FILE *f = fopen(file, "rb");
     char *buf = NULL;
@@ -440,20 +450,20 @@ struct kedr_conf *
 kedr_conf_load(const char *file)
 {
     struct kedr_conf *c = kedr_xcalloc(1, sizeof(*c));
-    struct conf_errors e = {NULL, 0, 0, file, 0};
+    struct kedr_conf_errors e = {NULL, 0, 0, file, 0};
     const char *env;
     char *text;
 
     config_init(&c->cfg);
     c->file = kedr_xstrdup(file);
     /* parse the very text checked for @include, not the file again */
-    text = conf_read_text(file);
+    text = kedr_conf_read_text(file);
     if (text == NULL) {
         fprintf(stderr, "%s: cannot read: %s\n", file, strerror(errno));
         kedr_conf_free(c);
         return NULL;
     }
-    if (conf_refuse_include(text, &e) ||
+    if (kedr_conf_refuse_include(text, &e, "configuration") ||
         config_read_string(&c->cfg, text) != CONFIG_TRUE) {
         if (e.count == 0)
             conf_err(&e, config_error_line(&c->cfg), "%s",
@@ -462,7 +472,7 @@ kedr_conf_load(const char *file)
         kedr_conf_free(c);
         return NULL;
     }
-    conf_scan_ints(text, &e);
+    kedr_conf_scan_ints(text, &e);
     free(text);
     if (conf_validate(&c->cfg, &e) > 0) {
         kedr_conf_free(c);

@@ -6,11 +6,13 @@
 #define KEDR_CORE_H
 
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <csv.h>
 #include <libconfig.h>
 
 #include "kedr.h"
@@ -199,6 +201,33 @@ struct kedr_conf *kedr_conf_load(const char *file);
  * errors (0 = valid). */
 int kedr_conf_check_text(const char *text, char *err, size_t errlen);
 void kedr_conf_free(struct kedr_conf *c);
+
+/* What config.c's checks share with other libconfig files (the import
+ * mapping, sf_map.c).  Errors go to `buf` as "LINE: message" lines when
+ * it is set (at most cap bytes), else to stderr as "FILE:LINE: message";
+ * `count` counts them. */
+struct kedr_conf_errors {
+    char *buf;
+    size_t len, cap;
+    const char *file;
+    int count;
+};
+/* Record one error; line 0 for one that belongs to no line. */
+__attribute__((format(printf, 3, 4))) void
+kedr_conf_err(struct kedr_conf_errors *e, int line, const char *fmt, ...);
+/* libconfig 1.5 silently truncates an integer literal beyond 32 bits
+ * without the L suffix (5000000000 reads as 705032704): an error for
+ * each such literal in the text. */
+void kedr_conf_scan_ints(const char *text, struct kedr_conf_errors *e);
+/* libconfig reads an "@include" file while it parses and exits the
+ * process when it cannot read it: refuse the directive before libconfig
+ * sees the text ("the <what> is one file").  True, the error recorded,
+ * when the text has one. */
+bool kedr_conf_refuse_include(const char *text, struct kedr_conf_errors *e,
+                              const char *what);
+/* A whole file, NUL-terminated (malloc; the caller frees), or NULL with
+ * errno set. */
+char *kedr_conf_read_text(const char *file);
 bool kedr_conf_is_enabled(const struct kedr_conf *c, const char *name);
 /* The config group named after a module, or NULL. */
 config_setting_t *kedr_conf_group(struct kedr_conf *c, const char *name);
@@ -494,12 +523,29 @@ int kedr_req_stream_put(struct kedr_req *r, const void *data, size_t len);
 /* csv.c: CSV reading and writing, cell conversion.  Pure functions.   */
 /* ------------------------------------------------------------------ */
 
-#define KEDR_CSV_MAX_CELLS 1024 /* cells of one record */
+#define KEDR_CSV_MAX_CELLS 1024                /* cells of one record */
+#define KEDR_CSV_MAX_RECORD ((size_t)32 << 20) /* bytes of one record */
 
+/* A CSV reader (libcsv underneath).  Its members are private but for
+ * `sep`, `line`, `err` and `err_line`. */
 struct kedr_csv {
-    const char *p, *end;
+    const char *p, *end; /* unread input (a stream: the window's) */
+    FILE *f;             /* the stream, or NULL for a buffer */
+    char *buf;           /* a stream's window (malloc) */
+    bool eof, bom;
     char sep;
-    unsigned line; /* line number of the next byte, from 1 */
+    unsigned line;     /* line number of the next byte, from 1 */
+    unsigned err_line; /* where the error kedr_csv_next returned was */
+    const char *err;   /* what it was (static text), else NULL */
+    struct csv_parser parser;
+    int done; /* 1 at the end, -1 after an error */
+    bool in_record;
+    unsigned start; /* the line the current record began on */
+    /* the record being read */
+    struct kedr_arena *arena;
+    struct kedr_csv_rec *rec;
+    size_t cap, bytes;
+    bool ended, too_many;
 };
 
 struct kedr_csv_rec {
@@ -508,12 +554,30 @@ struct kedr_csv_rec {
     unsigned line; /* the line the record starts on */
 };
 
+/* Read `len` bytes of `data` (already UTF-8: kedr_csv_to_utf8), fields
+ * separated by `sep`. */
 void kedr_csv_init(struct kedr_csv *c, const char *data, size_t len, char sep);
-/* The next record (blank lines skipped): 1 with rec filled, 0 at the end,
- * -1 for an unterminated quote or more than KEDR_CSV_MAX_CELLS cells
- * (rec->line says where the record started). */
+/* Read a stream, through a 64 KiB window, never whole; a UTF-8 BOM at
+ * its start is skipped.  The bytes are not converted: every encoding the
+ * reader meets (UTF-8, Windows-1251, ISO-8859-1) keeps CSV's quote,
+ * separators and line ends in ASCII, so cells are converted one by one
+ * (kedr_sf_to_utf8).  The caller keeps `f` open and closes it. */
+void kedr_csv_init_file(struct kedr_csv *c, FILE *f, char sep);
+/*
+ * The next record (blank lines skipped): 1 with rec filled (cells in
+ * `a`), 0 at the end, -1 for malformed input: a quote not closed, a
+ * quote inside an unquoted field or text after a closing quote (strict
+ * RFC 4180), more than KEDR_CSV_MAX_CELLS cells or KEDR_CSV_MAX_RECORD
+ * bytes, a read error.  On -1 rec->line and c->err_line say the line of
+ * the error (for a quote not closed or a record too large, the line the
+ * record began on) and c->err what it was; later calls return -1 again.
+ */
 int kedr_csv_next(struct kedr_csv *c, struct kedr_arena *a,
                   struct kedr_csv_rec *rec);
+/* Free what the reader holds.  kedr_csv_next does it by itself when it
+ * returns 0 or -1; a caller that stops before calls this (twice is
+ * harmless). */
+void kedr_csv_release(struct kedr_csv *c);
 /* The separator of a file from its first line: ';' or ',', whichever
  * appears more often outside quotes (';' on a tie or with neither). */
 char kedr_csv_detect_sep(const char *data, size_t len);
@@ -541,6 +605,264 @@ json_t *kedr_csv_cell_json(int type, const char *text, const char **why);
 /* Whether two header names are equal, trimmed, ignoring case (ASCII and
  * Russian letters). */
 bool kedr_csv_header_eq(const char *a, const char *b);
+
+/* ------------------------------------------------------------------ */
+/* sf.c: values of a Salesforce data export.  Pure functions.          */
+/* ------------------------------------------------------------------ */
+
+/* A record id as 18 characters into out: a 15-character id (case
+ * sensitive) gets its case-suffix checksum ("001A0000006Vm9r" ->
+ * "001A0000006Vm9rIAC"); an 18-character id is checked against its
+ * suffix, and one whose first 15 characters lost their case (all upper
+ * or all lower) gets it back from the suffix.  False when `id` is not an
+ * id (length, characters, suffix); out is then unspecified. */
+bool kedr_sf_id18(const char *id, char out[19]);
+bool kedr_sf_id_valid(const char *id);
+/* A lookup cell: 0 for null ("", "000000000000000AAA" or its 15-char
+ * form; out ""), 1 with the 18-character id in out, -1 when it is not
+ * an id. */
+int kedr_sf_ref(const char *cell, char out[19]);
+/* "1"/"0", "true"/"false" in any case (Excel writes TRUE/FALSE): 1 or
+ * 0; -1 for anything else (empty included). */
+int kedr_sf_bool(const char *s);
+
+#define KEDR_SF_TS_SIZE 40
+/* A datetime, "YYYY-MM-DD HH:MM:SS" (GMT, the data-export form) or ISO
+ * 8601 "YYYY-MM-DDTHH:MM:SS[.fff](Z|+HH:MM|+HHMM|+HH)" (the API form), as
+ * one canonical UTC text "YYYY-MM-DDTHH:MM:SS[.fff]Z" (PostgreSQL reads
+ * it as timestamptz).  0, or -1 when it is not one (a date without a
+ * time included). */
+int kedr_sf_datetime(const char *s, char out[KEDR_SF_TS_SIZE]);
+/* A date, "YYYY-MM-DD" or with a midnight time (" 00:00:00", the way a
+ * date field is sometimes exported, or "T00:00:00.000Z"), as
+ * "YYYY-MM-DD".  0, or -1 (a real time of day is -1: not a date). */
+int kedr_sf_date(const char *s, char out[11]);
+/* `s` without white space (ASCII, U+00A0, U+202F) at either end, and
+ * with every inner run of it made one space when `collapse`.  Arena
+ * text; *changed says whether it differs from s. */
+const char *kedr_sf_space(struct kedr_arena *a, const char *s, bool collapse,
+                          bool *changed);
+
+enum { KEDR_ENC_UTF8, KEDR_ENC_CP1251, KEDR_ENC_LATIN1 };
+/* An encoding by name, any case: "utf-8"/"utf8", "windows-1251"/
+ * "cp1251", "iso-8859-1"/"latin1"; -1 when unknown. */
+int kedr_sf_encoding(const char *name);
+
+#define KEDR_SF_NWRONG 3
+/* A file's converter (iconv descriptors: the file's encoding to UTF-8,
+ * and UTF-8 back to the encodings a double-encoding goes through). */
+struct kedr_sf_conv {
+    int enc;
+    void *in;
+    void *back[KEDR_SF_NWRONG];
+};
+/* 0, or -1 for an unknown encoding name (or iconv refusing). */
+int kedr_sf_conv_init(struct kedr_sf_conv *cv, const char *encoding);
+void kedr_sf_conv_release(struct kedr_sf_conv *cv);
+/* A cell of the file as UTF-8: for "utf-8" the cell itself when valid
+ * (a BOM dropped), otherwise converted by iconv into `a`.  NULL when the
+ * bytes are not text in the file's encoding. */
+const char *kedr_sf_to_utf8(struct kedr_sf_conv *cv, struct kedr_arena *a,
+                            const char *s);
+
+/* kedr_sf_mojibake's verdicts, for the report's counts. */
+enum { KEDR_SF_CLEAN, KEDR_SF_REPAIRED, KEDR_SF_SUSPECT };
+/*
+ * Double-encoded UTF-8 in a UTF-8 field: UTF-8 once read as
+ * Windows-1251, -1252 or ISO-8859-1 and saved as UTF-8 again
+ * ("РћРћРћ" for "ООО", "Ã©" for "é").  Each run of non-ASCII characters
+ * is encoded back; when that gives valid UTF-8 of plausible characters,
+ * it was the text.  KEDR_SF_REPAIRED with *out the repaired text (arena),
+ * KEDR_SF_SUSPECT when it looks double-encoded but does not repair (a cut
+ * sequence, U+FFFD), else KEDR_SF_CLEAN; *out is `s` then.
+ */
+int kedr_sf_mojibake(struct kedr_sf_conv *cv, struct kedr_arena *a,
+                     const char *s, const char **out);
+
+/* ------------------------------------------------------------------ */
+/* sf_map.c: the Salesforce import's mapping file                      */
+/* (conf/import/salesforce.conf documents every key)                   */
+/* ------------------------------------------------------------------ */
+
+/* A field's type (its `type` in the mapping). */
+enum {
+    KEDR_SF_TEXT,
+    KEDR_SF_ID,
+    KEDR_SF_REF,
+    KEDR_SF_BOOL,
+    KEDR_SF_DATETIME,
+    KEDR_SF_DATE,
+    KEDR_SF_NUMBER,
+    KEDR_SF_PHONE,
+    KEDR_SF_EMAIL,
+    KEDR_SF_INN,
+    KEDR_SF_KPP,
+    KEDR_SF_OGRN,
+    KEDR_SF_PICKLIST,
+    KEDR_SF_NTYPES
+};
+/* The mapping's name of a type ("datetime"). */
+const char *kedr_sf_type_name(int type);
+
+enum { KEDR_SF_CLEAR, KEDR_SF_REJECT }; /* on_invalid */
+enum { KEDR_SF_MOJI_REPAIR, KEDR_SF_MOJI_REPORT, KEDR_SF_MOJI_OFF };
+enum { KEDR_SF_UNKNOWN_REPORT, KEDR_SF_UNKNOWN_KEEP, KEDR_SF_UNKNOWN_DEFAULT };
+
+/* A picklist value's mapping. */
+struct kedr_sf_pick {
+    const char *from, *to;
+};
+
+struct kedr_sf_field {
+    const char *from; /* the CSV column: the Salesforce field */
+    const char *to;   /* the Kedr field */
+    int type;         /* KEDR_SF_TEXT ... */
+    const char *ref;  /* KEDR_SF_REF: the object the id points to */
+    bool trim, collapse, required;
+    int on_invalid;             /* KEDR_SF_CLEAR or KEDR_SF_REJECT */
+    struct kedr_sf_pick *picks; /* KEDR_SF_PICKLIST */
+    size_t npicks;
+    int unknown;               /* KEDR_SF_UNKNOWN_* */
+    const char *unknown_value; /* KEDR_SF_UNKNOWN_DEFAULT */
+    unsigned line;             /* in the mapping file */
+};
+
+/* A Kedr field's value when a row gives it none. */
+struct kedr_sf_default {
+    const char *to, *value;
+};
+
+struct kedr_sf_object {
+    const char *file;   /* "Store__c.csv" */
+    const char *object; /* "Store__c" */
+    const char *target; /* "clients.outlet" */
+    bool drop_deleted;  /* leave out rows with IsDeleted = 1 */
+    int on_invalid;
+    struct kedr_sf_field *fields;
+    size_t nfields;
+    struct kedr_sf_default *defaults;
+    size_t ndefaults;
+    unsigned line;
+};
+
+/* A loaded mapping; every string lives as long as it does. */
+struct kedr_sf_map {
+    config_t cfg;
+    char *file;
+    const char *encoding; /* import.encoding; --encoding overrides it */
+    char sep;             /* ',' or ';' */
+    int mojibake;         /* KEDR_SF_MOJI_* */
+    int on_invalid;
+    struct kedr_sf_object *objects;
+    size_t nobjects;
+};
+
+/* Load and check a mapping file: the mapping, or NULL after printing
+ * every error ("FILE:LINE: message") to stderr. */
+struct kedr_sf_map *kedr_sf_map_load(const char *file);
+/* Check mapping text (tests, fuzzing): errors into err as "LINE:
+ * message" lines; the number of errors. */
+int kedr_sf_map_check_text(const char *text, char *err, size_t errlen);
+/* A mapping from text (tests, fuzzing), or NULL with the errors in err
+ * as kedr_sf_map_check_text writes them (err may be NULL: none kept). */
+struct kedr_sf_map *kedr_sf_map_from_text(const char *text, char *err,
+                                          size_t errlen);
+void kedr_sf_map_free(struct kedr_sf_map *m);
+/* The object of an export file by its name (any case), or NULL. */
+const struct kedr_sf_object *kedr_sf_map_find(const struct kedr_sf_map *m,
+                                              const char *file_name);
+
+/* ------------------------------------------------------------------ */
+/* sf_row.c: a record of an export file cleansed by its mapping.       */
+/* Pure functions.                                                     */
+/* ------------------------------------------------------------------ */
+
+/* A file's header row mapped onto its object's fields. */
+struct kedr_sf_header {
+    const struct kedr_sf_object *obj;
+    int *col;          /* per obj->fields: its CSV column, or -1 */
+    int deleted_col;   /* the IsDeleted column, or -1 */
+    size_t ncells;     /* cells of the header: every record must have it */
+    const char **cols; /* the output columns: each field's `to`, then each
+                          default's `to` no field fills */
+    size_t ncols;
+    const char **missing; /* fields (`from`) the file has no column for */
+    size_t nmissing;
+};
+
+/*
+ * Map a header record (cells in the file's encoding; a BOM, white space
+ * and case do not matter) onto `obj`'s fields.  Everything goes into
+ * `a`, which must outlive the header.  0, or -1 when a required field's
+ * column is missing (h->missing lists every missing one; the file cannot
+ * be imported); optional missing columns give null values.
+ */
+int kedr_sf_header_init(struct kedr_sf_header *h,
+                        const struct kedr_sf_object *obj,
+                        struct kedr_sf_conv *cv, const struct kedr_csv_rec *hdr,
+                        struct kedr_arena *a);
+
+/* What the cleansing did to a field. */
+enum {
+    KEDR_SF_A_TRIMMED,  /* white space trimmed (and collapsed) */
+    KEDR_SF_A_REPAIRED, /* double-encoded UTF-8 repaired */
+    KEDR_SF_A_CLEARED,  /* invalid, or an unknown picklist value: null */
+    KEDR_SF_A_REJECTED, /* invalid, and it rejects the row */
+    KEDR_SF_A_REPORTED, /* kept, but the report lists it */
+};
+/* "trimmed", "repaired", "cleared", "rejected", "reported". */
+const char *kedr_sf_action_name(int action);
+
+struct kedr_sf_action {
+    const char *field; /* the Kedr field (`to`); NULL for the whole row */
+    int action;        /* KEDR_SF_A_* */
+    const char *reason;
+};
+
+enum { KEDR_SF_ROW_OK, KEDR_SF_ROW_REJECTED, KEDR_SF_ROW_DELETED };
+
+/* One cleansed record. */
+struct kedr_sf_row {
+    int status;          /* KEDR_SF_ROW_*: load it, report it, skip it */
+    const char **values; /* per header->cols: UTF-8 text, or NULL (null) */
+    struct kedr_sf_action *actions;
+    size_t nactions;
+    unsigned line; /* the file line the record starts on */
+};
+
+/* Running counts of a file, for the report (the caller zeroes them). */
+struct kedr_sf_counts {
+    unsigned long rows, ok, rejected, deleted; /* records */
+    unsigned long trimmed, repaired, cleared, invalid, suspect,
+        unknown_picklist; /* fields */
+};
+
+/*
+ * Cleanse one record by h's object: each field's cell converted from the
+ * file's encoding (cv), double-encoded UTF-8 repaired or reported
+ * (`mojibake`, KEDR_SF_MOJI_*), white space trimmed or collapsed, an
+ * empty cell null, the value read by its type (ids to 18 characters,
+ * lookups, booleans "true"/"false", datetimes in UTC, dates, numbers,
+ * phones to E.164, e-mails, INN/KPP/OGRN, picklists mapped); a value that
+ * fails is cleared or rejects the row by its on_invalid; defaults fill
+ * what stays null.  A record whose IsDeleted is true is skipped when the
+ * object drops deleted rows; one with another number of cells than the
+ * header is rejected.  Everything goes into `a` (clear it between
+ * batches of rows); `n` is added to.  Returns row->status.
+ */
+int kedr_sf_row_clean(const struct kedr_sf_header *h, struct kedr_sf_conv *cv,
+                      int mojibake, const struct kedr_csv_rec *rec,
+                      struct kedr_arena *a, struct kedr_sf_row *row,
+                      struct kedr_sf_counts *n);
+
+/* ru.c: the checks behind kedr_inn_problem, kedr_kpp_problem,
+ * kedr_ogrn_problem, kedr_phone_e164, kedr_email_valid (kedr.h has each
+ * contract). */
+const char *kedr_ru_inn_problem(const char *inn);
+const char *kedr_ru_kpp_problem(const char *kpp);
+const char *kedr_ru_ogrn_problem(const char *ogrn);
+bool kedr_ru_phone_e164(const char *in, char *out, size_t outsz);
+bool kedr_ru_email_valid(const char *s);
 
 /* export.c, import.c: kedr_export, kedr_import_csv. */
 int kedr_export_file(struct kedr_req *r, const char *format,

@@ -3,10 +3,16 @@
  * 4180 quotes, line numbers), separator and encoding detection, quoting
  * cells for output, and turning a cell into JSON of a column's type.
  *
- * Why not libcsv: the import report names each row by the file line it
- * starts on (a quoted newline makes a record span lines), and libcsv's
- * callbacks carry no position; the reader here is one small state machine
- * over a buffer already in memory, fuzzed (tests/fuzz/csv.c).
+ * Records are read by libcsv in strict mode (a quote inside an unquoted
+ * field, or text after a closing quote, is an error).  The reports name
+ * each record by the file line it starts on, and a quoted newline makes a
+ * record span lines, while libcsv's callbacks carry no position: so the
+ * reader feeds libcsv one physical line at a time (with its line end)
+ * and notes the line on which the current record began; the end-of-record
+ * callback fires while the record's last line is fed.  The input is a
+ * buffer in memory (the HTTP import) or a FILE read through a fixed
+ * window (a data-export file of hundreds of MB is never read whole).
+ * Fuzzed by tests/fuzz/csv.c and tests/fuzz/sf.c.
  */
 #include <errno.h>
 #include <iconv.h>
@@ -17,24 +23,7 @@
 
 #include "core.h"
 
-void
-kedr_csv_init(struct kedr_csv *c, const char *data, size_t len, char sep)
-{
-    c->p = data;
-    c->end = data + len;
-    c->sep = sep;
-    c->line = 1;
-}
-
-/* Consume one line end at c->p ("\r\n", "\n" or "\r"). */
-static void
-csv_newline(struct kedr_csv *c)
-{
-    if (*c->p == '\r' && c->p + 1 < c->end && c->p[1] == '\n')
-        c->p++;
-    c->p++;
-    c->line++;
-}
+#define CSV_WINDOW (64 * 1024) /* a stream's read-ahead */
 
 static bool
 csv_is_eol(char ch)
@@ -42,86 +31,246 @@ csv_is_eol(char ch)
     return ch == '\n' || ch == '\r';
 }
 
-/* One cell at c->p into arena memory; -1 for an unterminated quote. */
+/* libcsv's space test: none, so spaces are kept as they are. */
 static int
-csv_cell(struct kedr_csv *c, struct kedr_arena *a, char **out)
+csv_no_space(unsigned char ch)
 {
-    const char *start = c->p;
-    char *buf;
-    size_t n = 0;
-
-    if (c->p < c->end && *c->p == '"') {
-        /* at most as long as the rest of the input */
-        buf = kedr_arena_alloc(a, (size_t)(c->end - c->p) + 1);
-        c->p++;
-        for (;;) {
-            if (c->p == c->end)
-                return -1;
-            if (*c->p == '"') {
-                if (c->p + 1 < c->end && c->p[1] == '"') {
-                    buf[n++] = '"';
-                    c->p += 2;
-                    continue;
-                }
-                c->p++;
-                break;
-            }
-            if (*c->p == '\n' ||
-                (*c->p == '\r' && (c->p + 1 == c->end || c->p[1] != '\n')))
-                c->line++;
-            buf[n++] = *c->p++;
-        }
-        /* text after the closing quote ("ab"cd): kept, as Excel does */
-        while (c->p < c->end && *c->p != c->sep && !csv_is_eol(*c->p))
-            buf[n++] = *c->p++;
-        buf[n] = '\0';
-        *out = buf;
-        return 0;
-    }
-    while (c->p < c->end && *c->p != c->sep && !csv_is_eol(*c->p))
-        c->p++;
-    *out = kedr_arena_strndup(a, start, (size_t)(c->p - start));
+    (void)ch;
     return 0;
+}
+
+static void
+csv_parser_init(struct kedr_csv *c)
+{
+    csv_init(&c->parser, CSV_STRICT | CSV_STRICT_FINI);
+    csv_set_delim(&c->parser, (unsigned char)c->sep);
+    csv_set_space_func(&c->parser, csv_no_space);
+    csv_set_realloc_func(&c->parser, kedr_xrealloc);
+    csv_set_blk_size(&c->parser, 4096);
+}
+
+void
+kedr_csv_init(struct kedr_csv *c, const char *data, size_t len, char sep)
+{
+    memset(c, 0, sizeof(*c));
+    c->p = data;
+    c->end = len > 0 ? data + len : data; /* no arithmetic on NULL */
+    c->sep = sep;
+    c->line = 1;
+    csv_parser_init(c);
+}
+
+void
+kedr_csv_init_file(struct kedr_csv *c, FILE *f, char sep)
+{
+    kedr_csv_init(c, NULL, 0, sep);
+    c->f = f;
+    c->buf = kedr_xmalloc(CSV_WINDOW);
+    c->p = c->end = c->buf;
+    c->bom = true;
+}
+
+void
+kedr_csv_release(struct kedr_csv *c)
+{
+    csv_free(&c->parser);
+    free(c->buf);
+    c->buf = NULL;
+    c->p = c->end = NULL;
+    c->f = NULL;
+}
+
+/* A stream: move the unread bytes to the window's start and read more.
+ * 0, or -1 on a read error. */
+static int
+csv_fill(struct kedr_csv *c)
+{
+    size_t left = (size_t)(c->end - c->p), got;
+
+    memmove(c->buf, c->p, left);
+    c->p = c->buf;
+    c->end = c->buf + left;
+    got = fread(c->buf + left, 1, CSV_WINDOW - left, c->f);
+    c->end += got;
+    if (got == 0) {
+        if (ferror(c->f))
+            return -1;
+        c->eof = true;
+    }
+    if (c->bom && (size_t)(c->end - c->p) >= 3) {
+        c->bom = false;
+        if (memcmp(c->p, "\xef\xbb\xbf", 3) == 0)
+            c->p += 3;
+    } else if (c->eof) {
+        c->bom = false;
+    }
+    return 0;
+}
+
+/*
+ * The next piece of input to feed: a physical line with its line end
+ * ("\r\n", "\n" or a lone "\r"; *eol set), or a piece of a line longer
+ * than a stream's window, or the rest of the input without a line end.
+ * 1 with *s, *n set, 0 at the end of the input, -1 on a read error.
+ */
+static int
+csv_piece(struct kedr_csv *c, const char **s, size_t *n, bool *eol)
+{
+    for (;;) {
+        const char *t = c->p;
+        bool more = c->f != NULL && !c->eof;
+
+        while (t < c->end && !csv_is_eol(*t))
+            t++;
+        if (t < c->end && *t == '\r' && t + 1 == c->end && more) {
+            if (t > c->p) { /* feed up to the CR; see what follows it */
+                *s = c->p;
+                *n = (size_t)(t - c->p);
+                *eol = false;
+                c->p = t;
+                c->bom = false;
+                return 1;
+            }
+            if (csv_fill(c) != 0)
+                return -1;
+            continue;
+        }
+        if (t == c->end && more && (size_t)(c->end - c->p) < CSV_WINDOW / 2) {
+            if (csv_fill(c) != 0)
+                return -1;
+            continue;
+        }
+        *eol = t < c->end;
+        if (*eol)
+            t += *t == '\r' && t + 1 < c->end && t[1] == '\n' ? 2 : 1;
+        *s = c->p;
+        *n = (size_t)(t - c->p);
+        c->p = t;
+        c->bom = false; /* a BOM only counts before the first byte fed */
+        return *n > 0;
+    }
+}
+
+/* libcsv's end-of-field callback: the cell into the record. */
+static void
+csv_on_field(void *s, size_t len, void *data)
+{
+    struct kedr_csv *c = data;
+    struct kedr_csv_rec *rec = c->rec;
+
+    if (rec->n == KEDR_CSV_MAX_CELLS) {
+        c->too_many = true;
+        return;
+    }
+    if (rec->n == c->cap) {
+        size_t cap = c->cap == 0 ? 8 : 2 * c->cap;
+        char **grown = kedr_arena_alloc(c->arena, cap * sizeof(char *));
+
+        if (rec->n > 0)
+            memcpy(grown, rec->cells, rec->n * sizeof(char *));
+        rec->cells = grown;
+        c->cap = cap;
+    }
+    rec->cells[rec->n++] =
+        kedr_arena_strndup(c->arena, s != NULL ? s : "", len);
+}
+
+/* libcsv's end-of-record callback. */
+static void
+csv_on_record(int term, void *data)
+{
+    struct kedr_csv *c = data;
+
+    (void)term;
+    c->ended = true;
+}
+
+/* Stop with an error: -1 from now on, with its line and reason. */
+static int
+csv_fail(struct kedr_csv *c, unsigned line, const char *why)
+{
+    c->done = -1;
+    c->err_line = line;
+    c->err = why;
+    kedr_csv_release(c);
+    return -1;
+}
+
+/* Feed one piece (csv_piece) to libcsv, keeping the line count and the
+ * line the current record began on.  0, or -1 (csv_fail). */
+static int
+csv_feed(struct kedr_csv *c, const char *s, size_t n, bool eol)
+{
+    bool content = c->in_record;
+
+    if (!c->in_record) {
+        c->start = c->line;
+        for (size_t i = 0; i < n && !content; i++)
+            content = !csv_is_eol(s[i]);
+    }
+    c->bytes += n;
+    if (c->bytes > KEDR_CSV_MAX_RECORD)
+        return csv_fail(c, c->start, "a record longer than 32 MiB");
+    if (csv_parse(&c->parser, s, n, csv_on_field, csv_on_record, c) != n)
+        return csv_fail(c, c->line,
+                        c->parser.quoted ? "text after a closing quote"
+                                         : "a quote inside an unquoted field");
+    c->in_record = content && !c->ended;
+    if (eol)
+        c->line++;
+    return 0;
+}
+
+/* kedr_csv_next without the error's line in rec. */
+static int
+csv_next(struct kedr_csv *c, struct kedr_arena *a, struct kedr_csv_rec *rec)
+{
+    const char *s;
+    size_t n;
+    bool eol;
+    int rc;
+
+    if (c->done != 0)
+        return c->done < 0 ? -1 : 0;
+    c->arena = a;
+    c->rec = rec;
+    c->cap = 0;
+    c->ended = c->too_many = false;
+    c->bytes = 0;
+    while (!c->ended) {
+        rc = csv_piece(c, &s, &n, &eol);
+        if (rc < 0)
+            return csv_fail(c, c->line, "cannot read the file");
+        if (rc == 0) {
+            if (csv_fini(&c->parser, csv_on_field, csv_on_record, c) != 0)
+                return csv_fail(c, c->start, "a quote is not closed");
+            c->done = 1;
+            kedr_csv_release(c);
+            if (!c->ended)
+                return 0;
+        } else if (csv_feed(c, s, n, eol) != 0) {
+            return -1;
+        }
+    }
+    rec->line = c->start;
+    if (c->too_many)
+        return csv_fail(c, c->start, "more than 1024 cells in a record");
+    return 1;
 }
 
 int
 kedr_csv_next(struct kedr_csv *c, struct kedr_arena *a,
               struct kedr_csv_rec *rec)
 {
-    size_t cap = 8;
+    int rc;
 
-    while (c->p < c->end && csv_is_eol(*c->p))
-        csv_newline(c);
     rec->cells = NULL;
     rec->n = 0;
     rec->line = c->line;
-    if (c->p == c->end)
-        return 0;
-    rec->cells = kedr_arena_alloc(a, cap * sizeof(char *));
-    for (;;) {
-        char *cell;
-
-        if (csv_cell(c, a, &cell) != 0)
-            return -1;
-        if (rec->n == KEDR_CSV_MAX_CELLS)
-            return -1;
-        if (rec->n == cap) {
-            char **grown = kedr_arena_alloc(a, 2 * cap * sizeof(char *));
-
-            memcpy(grown, rec->cells, cap * sizeof(char *));
-            rec->cells = grown;
-            cap *= 2;
-        }
-        rec->cells[rec->n++] = cell;
-        if (c->p == c->end)
-            return 1;
-        if (*c->p == c->sep) {
-            c->p++;
-            continue;
-        }
-        csv_newline(c);
-        return 1;
-    }
+    rc = csv_next(c, a, rec);
+    if (rc < 0)
+        rec->line = c->err_line;
+    return rc;
 }
 
 char

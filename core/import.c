@@ -31,6 +31,12 @@ import_decref(void *p)
     json_decref(p);
 }
 
+static void
+import_csv_release(void *c)
+{
+    kedr_csv_release(c);
+}
+
 /* A JSON value the request owns from now on; NULL is out of memory. */
 static json_t *
 import_own(struct kedr_req *r, json_t *v)
@@ -193,7 +199,7 @@ kedr_import_run(struct kedr_req *r, const struct kedr_import_col *cols,
     int dry = import_dry_run(r), rc, *map;
     long nrows = 0, nok = 0, nfailed = 0;
     struct kedr_csv_rec rec;
-    struct kedr_csv csv;
+    struct kedr_csv *csv;
     const char *text;
     json_t *results;
     size_t len, nmap;
@@ -211,15 +217,16 @@ kedr_import_run(struct kedr_req *r, const struct kedr_import_col *cols,
     if (text == NULL)
         return kedr_req_fail(r, KEDR_EINVAL, "file",
                              "not UTF-8 or Windows-1251 text");
-    kedr_csv_init(&csv, text, len, kedr_csv_detect_sep(text, len));
-    rc = kedr_csv_next(&csv, &r->arena, &rec);
+    /* in the arena: its cleanup frees it however the import ends */
+    csv = kedr_arena_alloc(&r->arena, sizeof(*csv));
+    kedr_csv_init(csv, text, len, kedr_csv_detect_sep(text, len));
+    kedr_arena_on_cleanup(&r->arena, import_csv_release, csv);
+    rc = kedr_csv_next(csv, &r->arena, &rec);
     if (rc == 0)
         return kedr_req_fail(r, KEDR_EINVAL, "file", "the file is empty");
     if (rc < 0)
-        return kedr_req_fail(r, KEDR_EINVAL, "file",
-                             "line %u: a quote is not closed, or too many "
-                             "cells",
-                             rec.line);
+        return kedr_req_fail(r, KEDR_EINVAL, "file", "line %u: %s", rec.line,
+                             csv->err);
     nmap = rec.n;
     map = kedr_arena_alloc(&r->arena, nmap * sizeof(int));
     if ((rc = import_header(r, cols, &rec, map)) != 0)
@@ -227,14 +234,12 @@ kedr_import_run(struct kedr_req *r, const struct kedr_import_col *cols,
     if ((rc = kedr_pg_exec(r, import_sp_sql, 0, NULL)) < 0)
         return rc;
     results = import_own(r, json_array());
-    while ((rc = kedr_csv_next(&csv, &r->arena, &rec)) != 0) {
+    while ((rc = kedr_csv_next(csv, &r->arena, &rec)) != 0) {
         json_t *res, *row, *fields;
 
         if (rc < 0)
-            return kedr_req_fail(r, KEDR_EINVAL, "file",
-                                 "line %u: a quote is not closed, or too "
-                                 "many cells",
-                                 rec.line);
+            return kedr_req_fail(r, KEDR_EINVAL, "file", "line %u: %s",
+                                 rec.line, csv->err);
         if (import_blank(&rec))
             continue;
         if (++nrows > kedr_srv.conf->import_max_rows)

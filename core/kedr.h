@@ -374,6 +374,13 @@ struct kedr_api {
                        int nparams, const char *const *params);
     int (*import_csv)(kedr_req_t *r, const struct kedr_import_col *cols,
                       kedr_import_row_pt fn, void *arg);
+
+    /* -- Russian requisites, phones, e-mail (appended, ABI 1.1) -- */
+    const char *(*inn_problem)(const char *inn);
+    const char *(*kpp_problem)(const char *kpp);
+    const char *(*ogrn_problem)(const char *ogrn);
+    bool (*phone_e164)(const char *in, char *out, size_t outsz);
+    bool (*email_valid)(const char *s);
 };
 
 /*
@@ -1105,7 +1112,9 @@ kedr_export(kedr_req_t *r, const char *format, const char *filename,
  * The file: UTF-8 with or without a BOM, or Windows-1251 when the body is
  * not valid UTF-8; ';' or ',' between cells, whichever the header line
  * has more of; RFC 4180 quotes (fields may hold the separator, "" and
- * newlines); blank lines skipped.  Each header cell matches a column's
+ * newlines), read strictly: a quote not closed, a quote inside an
+ * unquoted cell or text after a closing quote is a 422 naming "file" and
+ * the line; blank lines skipped.  Each header cell matches a column's
  * field, label_ru or label_en (trimmed, case-insensitive); an unknown or
  * repeated header is a 422 naming it ("header"); an empty file a 422
  * naming "file"; more than server.import_max_rows data rows a 413; a body
@@ -1146,6 +1155,56 @@ kedr_import_csv(kedr_req_t *r, const struct kedr_import_col *cols,
                 kedr_import_row_pt fn, void *arg)
 {
     return kedr_api->import_csv(r, cols, fn, arg);
+}
+
+/* ---------------------------------------------------------------------
+ * Checks of Russian requisites, phones and e-mail (core/ru.c): pure, the
+ * same rules the data migration cleanses by.
+ * --------------------------------------------------------------------- */
+
+/* Why `inn` is not a valid INN (10 digits for an organisation, 12 for a
+ * person, with the official check digits), or NULL when it is. */
+static inline const char *
+kedr_inn_problem(const char *inn)
+{
+    return kedr_api->inn_problem(inn);
+}
+
+/* Why `kpp` is not a KPP (9 characters: 4 digits, 2 digits or capital
+ * Latin letters, 3 digits), or NULL. */
+static inline const char *
+kedr_kpp_problem(const char *kpp)
+{
+    return kedr_api->kpp_problem(kpp);
+}
+
+/* Why `ogrn` is not an OGRN (13 digits, mod 11 check) or OGRNIP (15
+ * digits, mod 13 check), or NULL. */
+static inline const char *
+kedr_ogrn_problem(const char *ogrn)
+{
+    return kedr_api->ogrn_problem(ogrn);
+}
+
+/*
+ * Normalise a phone number to E.164 into `out` (at least 17 bytes):
+ * Russian forms ("8 (495) 123-45-67", "+7 495 1234567", "495 123 45 67",
+ * "8-912-345-67-89") become "+7" and ten digits; "+<country>..." keeps its
+ * 8 to 15 digits.  Spaces, dashes, dots and parentheses are ignored.
+ * Returns false when it is not a phone number.
+ */
+static inline bool
+kedr_phone_e164(const char *in, char *out, size_t outsz)
+{
+    return kedr_api->phone_e164(in, out, outsz);
+}
+
+/* Whether `s` looks like an e-mail address (local@domain.tld, no
+ * spaces, at most 254 characters). */
+static inline bool
+kedr_email_valid(const char *s)
+{
+    return kedr_api->email_valid(s);
 }
 
 #ifdef __cplusplus

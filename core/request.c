@@ -487,4 +487,9 @@ const struct kedr_api kedr_core_api = {
     .attrs_filter = kedr_core_attrs_filter,
     .export_file = kedr_export_file,
     .import_csv = kedr_import_run,
+    .inn_problem = kedr_ru_inn_problem,
+    .kpp_problem = kedr_ru_kpp_problem,
+    .ogrn_problem = kedr_ru_ogrn_problem,
+    .phone_e164 = kedr_ru_phone_e164,
+    .email_valid = kedr_ru_email_valid,
 };

@@ -68,6 +68,8 @@ FUZZ_SMOKE_FLAGS = -verbosity=0
 # its seeds and regressions under LeakSanitizer, and `make check-mem` runs
 # test_config under valgrind.
 FUZZ_FLAGS_config = -detect_leaks=0
+# the Salesforce mapping is libconfig text too: the same reason
+FUZZ_FLAGS_sf_map = -detect_leaks=0
 
 $(FUZZ_B)/core/%.o: core/%.c
 	@mkdir -p $(@D)

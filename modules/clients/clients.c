@@ -8,9 +8,9 @@
  * This file holds the descriptor: routes with their input specs and
  * permissions.  The handlers live by area in clients_counterparties.c,
  * clients_distributors.c, clients_merge.c, clients_contacts.c and
- * clients_outlets.c, the checks of requisites and phones in
- * clients_check.c; the tables in sql/.  README.md lists routes and
- * events.
+ * clients_outlets.c; the checks of requisites and phones are the core's
+ * (core/ru.c, shared with the data migration); the tables in sql/.  README.md
+ * lists routes and events.
  */
 #include "clients_int.h"
 

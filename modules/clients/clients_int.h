@@ -59,33 +59,39 @@
                                        "c") " FOR UPDATE OF c"
 
 /* ---------------------------------------------------------------------
- * Pure checks (clients_check.c): no request, no database.
+ * Pure checks: the core's (core/ru.c, through kedr_api), so the data
+ * migration cleanses by the same rules.  See kedr.h for each contract.
  * --------------------------------------------------------------------- */
 
-/* Why `inn` is not a valid INN (10 digits for an organisation, 12 for a
- * person, with the official check digits), or NULL when it is. */
-const char *clients_inn_problem(const char *inn);
+static inline const char *
+clients_inn_problem(const char *inn)
+{
+    return kedr_inn_problem(inn);
+}
 
-/* Why `kpp` is not a KPP (9 characters: 4 digits, 2 digits or capital
- * Latin letters, 3 digits), or NULL. */
-const char *clients_kpp_problem(const char *kpp);
+static inline const char *
+clients_kpp_problem(const char *kpp)
+{
+    return kedr_kpp_problem(kpp);
+}
 
-/* Why `ogrn` is not an OGRN (13 digits, mod 11 check) or OGRNIP (15
- * digits, mod 13 check), or NULL. */
-const char *clients_ogrn_problem(const char *ogrn);
+static inline const char *
+clients_ogrn_problem(const char *ogrn)
+{
+    return kedr_ogrn_problem(ogrn);
+}
 
-/*
- * Normalise a phone number to E.164 into `out` (at least 17 bytes):
- * Russian forms ("8 (495) 123-45-67", "+7 495 1234567", "495 123 45 67",
- * "8-912-345-67-89") become "+7" and ten digits; "+<country>..." keeps its
- * 8 to 15 digits.  Spaces, dashes, dots and parentheses are ignored.
- * Returns false when it is not a phone number.
- */
-bool clients_phone_e164(const char *in, char *out, size_t outsz);
+static inline bool
+clients_phone_e164(const char *in, char *out, size_t outsz)
+{
+    return kedr_phone_e164(in, out, outsz);
+}
 
-/* Whether `s` looks like an e-mail address (local@domain.tld, no
- * spaces, at most 254 characters). */
-bool clients_email_valid(const char *s);
+static inline bool
+clients_email_valid(const char *s)
+{
+    return kedr_email_valid(s);
+}
 
 /* ---------------------------------------------------------------------
  * Request helpers (clients_util.c)

@@ -59,32 +59,17 @@ render_cell(FILE *f, const char *s)
     fputc('"', f);
 }
 
-/* csv: "sep X", then "LINE: cells..." per record, "error LINE" for a
- * refused record, "encoding error" when the text is neither UTF-8 nor
- * Windows-1251. */
-static char *
-run_csv(const char *input, size_t len)
+/* Every record of a reader as "LINE: cells..." lines, then "error LINE:
+ * why" for a refused record. */
+static void
+render_records(FILE *f, struct kedr_csv *c, struct kedr_arena *a)
 {
-    struct kedr_arena a;
-    struct kedr_csv c;
     struct kedr_csv_rec rec;
-    char *out = NULL;
-    size_t outlen, n;
-    FILE *f = open_memstream(&out, &outlen);
-    const char *text;
     int rc;
 
-    kedr_arena_init(&a);
-    text = kedr_csv_to_utf8(&a, input, len, &n);
-    if (text == NULL) {
-        fputs("encoding error\n", f);
-        goto done;
-    }
-    kedr_csv_init(&c, text, n, kedr_csv_detect_sep(text, n));
-    fprintf(f, "sep %c\n", c.sep);
-    while ((rc = kedr_csv_next(&c, &a, &rec)) != 0) {
+    while ((rc = kedr_csv_next(c, a, &rec)) != 0) {
         if (rc < 0) {
-            fprintf(f, "error %u\n", rec.line);
+            fprintf(f, "error %u: %s\n", rec.line, c->err);
             break;
         }
         fprintf(f, "%u:", rec.line);
@@ -94,6 +79,62 @@ run_csv(const char *input, size_t len)
         }
         fputc('\n', f);
     }
+    kedr_csv_release(c);
+}
+
+/* The records of `text` read from a stream (kedr_csv_init_file). */
+static char *
+run_stream(const char *text, size_t n, char sep)
+{
+    struct kedr_arena a;
+    struct kedr_csv c;
+    char *out = NULL;
+    size_t outlen;
+    FILE *f = open_memstream(&out, &outlen);
+    FILE *in = fmemopen((void *)(uintptr_t)text, n, "rb");
+
+    assert_non_null(in);
+    kedr_arena_init(&a);
+    kedr_csv_init_file(&c, in, sep);
+    render_records(f, &c, &a);
+    fclose(in);
+    fclose(f);
+    kedr_arena_release(&a);
+    return out;
+}
+
+/* csv: "sep X", then "LINE: cells..." per record, "error LINE: why" for
+ * a refused record, "encoding error" when the text is neither UTF-8 nor
+ * Windows-1251.  The same text read from a stream must give the same
+ * records. */
+static char *
+run_csv(const char *input, size_t len)
+{
+    struct kedr_arena a;
+    struct kedr_csv c;
+    char *out = NULL, *recs = NULL, *streamed;
+    size_t outlen, recslen, n;
+    FILE *f = open_memstream(&out, &outlen), *rf;
+    const char *text;
+
+    kedr_arena_init(&a);
+    text = kedr_csv_to_utf8(&a, input, len, &n);
+    if (text == NULL) {
+        fputs("encoding error\n", f);
+        goto done;
+    }
+    kedr_csv_init(&c, text, n, kedr_csv_detect_sep(text, n));
+    fprintf(f, "sep %c\n", c.sep);
+    rf = open_memstream(&recs, &recslen);
+    render_records(rf, &c, &a);
+    fclose(rf);
+    fputs(recs, f);
+    if (n > 0) { /* a stream needs a file; fmemopen refuses 0 bytes */
+        streamed = run_stream(text, n, c.sep);
+        assert_string_equal(streamed, recs);
+        free(streamed);
+    }
+    free(recs);
 done:
     fclose(f);
     kedr_arena_release(&a);
@@ -125,6 +166,67 @@ test_reader_limits(void **state)
     assert_int_equal(kedr_csv_next(&c, a, &rec), 1);
     assert_int_equal(rec.n, KEDR_CSV_MAX_CELLS);
     assert_int_equal(kedr_csv_next(&c, a, &rec), 0);
+}
+
+/* A stream longer than the reader's window: fields of every length
+ * around the window's size, CRLF pairs cut by a window's end, quoted
+ * newlines, a BOM; the stream gives what the buffer gives, and each
+ * record its line. */
+static void
+test_stream_window(void **state)
+{
+    struct kedr_arena *a = *state;
+    struct kedr_buf b;
+    char *buffered, *streamed;
+    struct kedr_csv c;
+    FILE *rf;
+    size_t len;
+
+    kedr_buf_init(&b, a);
+    kedr_buf_add(&b, "\xef\xbb\xbf", 3);
+    for (size_t i = 0; i < 40; i++) {
+        size_t n = 1 + (i * 7919) % 140000;
+
+        kedr_buf_addf(&b, "%zu;\"", i);
+        for (size_t k = 0; k < n; k++)
+            kedr_buf_add(&b, k % 977 == 5 ? "\r\n" : "x", k % 977 == 5 ? 2 : 1);
+        kedr_buf_add(&b, "\";end\r\n", 7);
+    }
+    kedr_buf_add(&b, "", 1);
+    rf = open_memstream(&buffered, &len);
+    kedr_csv_init(&c, b.data + 3, b.len - 4, ';');
+    render_records(rf, &c, a);
+    fclose(rf);
+    streamed = run_stream(b.data, b.len - 1, ';');
+    assert_string_equal(streamed, buffered);
+    assert_non_null(strstr(buffered, ": \"39\" "));
+    free(streamed);
+    free(buffered);
+}
+
+/* A CR as the last byte of a window with the LF after it: one line end,
+ * not two. */
+static void
+test_stream_cr_lf_split(void **state)
+{
+    struct kedr_arena *a = *state;
+    size_t n = 64 * 1024 + 10;
+    char *text = kedr_arena_alloc(a, n + 1), *out;
+    char expect[64];
+
+    memset(text, 'a', n);
+    text[0] = 'h';
+    text[1] = '\r';
+    text[2] = '\n';
+    text[64 * 1024 - 1] = '\r'; /* the window's last byte */
+    text[64 * 1024] = '\n';
+    memcpy(text + n - 3, "\nz\n", 3);
+    text[n] = '\0';
+    out = run_stream(text, n, ';');
+    snprintf(expect, sizeof(expect), "4: \"z\"\n");
+    assert_non_null(strstr(out, expect));
+    assert_non_null(strstr(out, "1: \"h\"\n2: \"aaa"));
+    free(out);
 }
 
 /* ------------------------------------------------------------------ */
@@ -401,6 +503,8 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_data_csv),
         ARENA_TEST(test_reader_limits),
+        ARENA_TEST(test_stream_window),
+        ARENA_TEST(test_stream_cr_lf_split),
         cmocka_unit_test(test_detect_sep),
         cmocka_unit_test(test_utf8_valid),
         ARENA_TEST(test_to_utf8),

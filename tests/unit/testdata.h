@@ -71,6 +71,18 @@ testdata_dir(void)
     return "tests/data";
 }
 
+/* A file of the repository by its path from the root
+ * ("conf/import/salesforce.conf"), found from the data folder: static
+ * storage, overwritten by the next call. */
+static inline const char *
+testdata_repo_file(const char *rel)
+{
+    static char path[PATH_MAX + 64];
+    int n = snprintf(path, sizeof(path), "%s/../../%s", testdata_dir(), rel);
+
+    return n > 0 && (size_t)n < sizeof(path) ? path : "";
+}
+
 /* A whole file, NUL-terminated, malloc'd; NULL when it cannot be read. */
 static inline char *
 testdata_read(const char *path, size_t *len)

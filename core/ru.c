@@ -1,22 +1,23 @@
 /*
- * clients_check.c -- pure checks of Russian requisites (INN, KPP, OGRN,
- * OGRNIP with their official check digits), phone numbers to E.164 and
- * e-mail addresses.  No request and no database: unit-testable alone.
+ * ru.c -- pure checks of Russian requisites (INN, KPP, OGRN, OGRNIP with
+ * their official check digits), phone numbers to E.164 and e-mail
+ * addresses.  Shared by the clients module (through kedr_api) and the
+ * data migration's cleansing (sf.c), so both apply one rule.
  */
 #include <string.h>
 
-#include "clients_int.h"
+#include "core.h"
 
 /* Whether `s` is exactly `n` decimal digits. */
 static bool
-check_digits(const char *s, size_t n)
+ru_digits(const char *s, size_t n)
 {
     return strlen(s) == n && strspn(s, "0123456789") == n;
 }
 
 /* The INN check digit of the first `n` digits of `s` with `w`. */
 static int
-check_inn_digit(const char *s, const int *w, int n)
+ru_inn_digit(const char *s, const int *w, int n)
 {
     int sum = 0;
 
@@ -26,26 +27,26 @@ check_inn_digit(const char *s, const int *w, int n)
 }
 
 const char *
-clients_inn_problem(const char *inn)
+kedr_ru_inn_problem(const char *inn)
 {
     static const int w10[] = {2, 4, 10, 3, 5, 9, 4, 6, 8};
     static const int w11[] = {7, 2, 4, 10, 3, 5, 9, 4, 6, 8};
     static const int w12[] = {3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8};
 
-    if (check_digits(inn, 10))
-        return check_inn_digit(inn, w10, 9) == inn[9] - '0'
+    if (ru_digits(inn, 10))
+        return ru_inn_digit(inn, w10, 9) == inn[9] - '0'
                    ? NULL
                    : "checksum mismatch: not a valid INN";
-    if (check_digits(inn, 12))
-        return check_inn_digit(inn, w11, 10) == inn[10] - '0' &&
-                       check_inn_digit(inn, w12, 11) == inn[11] - '0'
+    if (ru_digits(inn, 12))
+        return ru_inn_digit(inn, w11, 10) == inn[10] - '0' &&
+                       ru_inn_digit(inn, w12, 11) == inn[11] - '0'
                    ? NULL
                    : "checksum mismatch: not a valid INN";
     return "must be 10 digits (organisation) or 12 digits (person)";
 }
 
 const char *
-clients_kpp_problem(const char *kpp)
+kedr_ru_kpp_problem(const char *kpp)
 {
     if (strlen(kpp) != 9 || strspn(kpp, "0123456789") < 4 ||
         strspn(kpp + 6, "0123456789") != 3)
@@ -60,12 +61,12 @@ clients_kpp_problem(const char *kpp)
 }
 
 const char *
-clients_ogrn_problem(const char *ogrn)
+kedr_ru_ogrn_problem(const char *ogrn)
 {
     unsigned long long v = 0;
     size_t n = strlen(ogrn);
 
-    if (!check_digits(ogrn, 13) && !check_digits(ogrn, 15))
+    if (!ru_digits(ogrn, 13) && !ru_digits(ogrn, 15))
         return "must be 13 digits (OGRN) or 15 digits (OGRNIP)";
     for (size_t i = 0; i + 1 < n; i++)
         v = v * 10 + (unsigned long long)(ogrn[i] - '0');
@@ -76,7 +77,7 @@ clients_ogrn_problem(const char *ogrn)
 }
 
 bool
-clients_phone_e164(const char *in, char *out, size_t outsz)
+kedr_ru_phone_e164(const char *in, char *out, size_t outsz)
 {
     char d[32];
     size_t n = 0;
@@ -119,7 +120,7 @@ clients_phone_e164(const char *in, char *out, size_t outsz)
 }
 
 bool
-clients_email_valid(const char *s)
+kedr_ru_email_valid(const char *s)
 {
     const char *at = strchr(s, '@'), *dot;
     size_t n = strlen(s);

@@ -172,6 +172,9 @@ test('a role\'s permissions, grouped by module, and the matrix of all roles', as
     await waitText(page, '[role=tabpanel]:not([hidden]) .history-item', 'hello.write');
 
     await page.goto('/admin/roles?view=matrix');
+    // the matrix says which roles are limited to their own records
+    assert.match(await page.locator('th.matrix-role', { hasText: 'Менеджер' }).innerText(), /Только свои/);
+    assert.doesNotMatch(await page.locator('th.matrix-role', { hasText: 'Поддержка' }).innerText(), /Только свои/);
     const cell = page.locator('input[data-role=support][data-perm="hello.write"]');
     await cell.check();
     await waitText(page, '.matrix-bar', 'Изменена 1 роль');

@@ -91,8 +91,9 @@ static const char *const acc_group_sql[] = {
 };
 
 #define ACC_VALUES                                                             \
-    "CASE a.kind WHEN 'distributor' THEN 'distributor' "                       \
-    "ELSE 'end_customer' END, "                                                \
+    "CASE WHEN a.kind IN ('distributor', 'end_customer', 'installer', "        \
+    "'design_institute', 'developer', 'retail_chain', 'partner', "             \
+    "'competitor') THEN a.kind ELSE 'end_customer' END, "                      \
     "CASE a.kind WHEN 'prospect' THEN 'prospect' ELSE 'active' END, "          \
     "a.name, a.inn, a.kpp, a.ogrn, a.region, "                                 \
     "nullif(concat_ws(', ', a.address, a.city), ''), "                         \

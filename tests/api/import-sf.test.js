@@ -41,6 +41,7 @@ function expectFirst(o, m) {
     assert.equal(o.Account.rejected, 0);
     assert.equal(o.Account.cleared.inn, A.inn.invalid);
     assert.equal(o.Account.cleared.kpp, A.kpp.invalid);
+    assert.equal(o.Account.cleared.kind ?? 0, A.picklistUnknown.Type);
     assert.equal(o.Contact.read, C.rows);
     assert.equal(o.Contact.dropped_deleted, C.deleted);
     assert.equal(o.Contact.rejected, cc.orphans + cc.toDeletedAccount);
@@ -72,6 +73,8 @@ test('a first import matches the manifest; the report lists the orphans', async 
                               AND NOT active AND password_hash IS NULL`), m1.objects.User.live);
     // OwnerId resolved to the imported users
     assert.equal(await count('SELECT count(*) FROM clients.counterparty WHERE manager_id IS NULL'), 0);
+    assert.equal(await count("SELECT count(*) FROM clients.counterparty WHERE kind = 'distributor'"),
+        A.distributors);
     // ParentId resolved in the second pass
     assert.ok(await count('SELECT count(*) FROM clients.counterparty WHERE parent_id IS NOT NULL') > 0);
     assert.equal(await count('SELECT count(*) FROM clients.contact_link'),

@@ -248,6 +248,20 @@ imp_stage_begin(struct kedr_req *r, struct kedr_import *imp,
     return kedr_pg_copy_begin(r, b.data);
 }
 
+/* End a COPY in progress with an error, so that the connection leaves
+ * the copy state and the transaction can roll back. */
+static void
+imp_copy_abort(void)
+{
+    PGconn *conn = kedr_db_conn();
+    PGresult *res;
+
+    if (conn == NULL || PQputCopyEnd(conn, "import stopped") != 1)
+        return;
+    while ((res = PQgetResult(conn)) != NULL)
+        PQclear(res);
+}
+
 /* ------------------------------------------------------------------ */
 /* one object                                                          */
 /* ------------------------------------------------------------------ */
@@ -384,7 +398,7 @@ imp_object(struct kedr_req *r, const struct kedr_sf_map *map,
     if (got < 0) {
         imp_fail("%s:%u: %s", path, csv.err_line,
                  csv.err ? csv.err : "malformed CSV");
-        (void)kedr_pg_copy_put(r, cp.data, cp.len);
+        imp_copy_abort();
         goto out_tx;
     }
     if ((cp.len > 0 && kedr_pg_copy_put(r, cp.data, cp.len) != 0) ||
@@ -664,6 +678,10 @@ kedr_cli_import(struct kedr_conf *c, int argc, char **argv)
     if (rc != 0) {
         json_decref(objects);
         return rc < 0 ? 0 : rc;
+    }
+    if (access(o.dir, R_OK | X_OK) != 0) {
+        json_decref(objects);
+        return imp_fail("cannot read \"%s\": %s", o.dir, strerror(errno));
     }
     map = kedr_sf_map_load(o.mapping);
     if (map == NULL) {

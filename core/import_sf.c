@@ -404,6 +404,16 @@ imp_object(struct kedr_req *r, const struct kedr_sf_map *map,
     if ((cp.len > 0 && kedr_pg_copy_put(r, cp.data, cp.len) != 0) ||
         kedr_pg_copy_end(r) != 0)
         goto db_error;
+    /* the planner's statistics of the staging table: temporary tables
+     * are never analysed by autovacuum, and joins on them without
+     * statistics can go quadratic */
+    {
+        char analyze[128];
+
+        snprintf(analyze, sizeof(analyze), "ANALYZE %s", imp->table);
+        if (kedr_pg_exec(r, analyze, 0, NULL) < 0)
+            goto db_error;
+    }
     rc = ld->load(r, imp);
     if (rc < 0)
         goto db_error;
@@ -518,7 +528,8 @@ imp_user_load(kedr_req_t *r, kedr_import_t *imp)
     char *sql = kedr_sprintf(r, imp_user_sql, kedr_import_table(imp));
     int rc;
 
-    if ((rc = kedr_db_exec(r, sql, 0, NULL)) < 0)
+    if ((rc = kedr_db_exec(r, sql, 0, NULL)) < 0 ||
+        (rc = kedr_db_exec(r, "ANALYZE imp_user", 0, NULL)) < 0)
         return rc;
     rows = kedr_db_query(r, imp_user_bad_sql, 0, NULL);
     if (rows == NULL)

@@ -161,12 +161,16 @@ clients_import_account(kedr_req_t *r, kedr_import_t *imp)
     int rc;
 
     IMP_RUN(r, kedr_sprintf(r, acc_work_sql, kedr_import_table(imp)));
+    IMP_RUN(r, "ANALYZE imp_acc"); /* no autovacuum on temporary tables */
     for (int i = 0; acc_group_sql[i]; i++)
         IMP_RUN(r, acc_group_sql[i]);
     for (int i = 0; acc_insert_sql[i]; i++)
         IMP_RUN(r, acc_insert_sql[i]);
     IMP_RUN(r, acc_update_sql);
     IMP_RUN(r, acc_map_sql);
+    /* the ids are in now: without fresh statistics the second pass
+     * plans for none and loops */
+    IMP_RUN(r, "ANALYZE imp_acc");
     IMP_RUN(r, acc_parent_sql);
     IMP_RUN(r, acc_audit_sql);
     if ((rc = imp_counts(r, imp, acc_counts_sql)) != 0)
@@ -263,6 +267,7 @@ clients_import_contact(kedr_req_t *r, kedr_import_t *imp)
     int rc;
 
     IMP_RUN(r, kedr_sprintf(r, con_work_sql, kedr_import_table(imp)));
+    IMP_RUN(r, "ANALYZE imp_con"); /* no autovacuum on temporary tables */
     if ((rc = imp_reject(r, imp, con_orphan_sql, "counterparty_sf_id",
                          "the account is not in the export")) != 0 ||
         (rc = imp_reject(r, imp, con_noname_sql, "last_name",
@@ -273,6 +278,7 @@ clients_import_contact(kedr_req_t *r, kedr_import_t *imp)
     IMP_RUN(r, con_update_sql);
     IMP_RUN(r, con_link_sql);
     IMP_RUN(r, con_map_sql);
+    IMP_RUN(r, "ANALYZE imp_con"); /* the new ids, as for accounts */
     IMP_RUN(r, con_reports_sql);
     IMP_RUN(r, con_audit_sql);
     if ((rc = imp_counts(r, imp, con_counts_sql)) != 0)

@@ -936,6 +936,15 @@ extern const struct kedr_permission kedr_core_permissions[];
 /* cli_user.c: `kedr user add|passwd|list` (argv[0] is "user").  Returns
  * the exit status. */
 int kedr_cli_user(struct kedr_conf *c, int argc, char **argv);
+/* import_sf.c: `kedr import salesforce DIR ...`; argv[0] is "import".
+ * The exit status. */
+int kedr_cli_import(struct kedr_conf *c, int argc, char **argv);
+/* import_sf.c: the api table's kedr_import_* (kedr.h documents them). */
+const char *kedr_sfimp_table(kedr_import_t *imp);
+bool kedr_sfimp_dry_run(kedr_import_t *imp);
+void kedr_sfimp_count(kedr_import_t *imp, const char *counter, long n);
+int kedr_sfimp_reject(kedr_import_t *imp, const char *line, const char *ext_id,
+                      const char *field, const char *reason);
 
 /* ------------------------------------------------------------------ */
 /* auth.c: sessions, API tokens, CSRF, permissions, passwords, audit   */

@@ -96,7 +96,7 @@ enum kedr_log_level {
 typedef struct kedr_req kedr_req_t;       /* a request, hook or job context */
 typedef struct kedr_env kedr_env_t;       /* a module's environment */
 typedef struct kedr_rows kedr_rows_t;     /* a query result */
-typedef struct kedr_import kedr_import_t; /* an import run (later ABI) */
+typedef struct kedr_import kedr_import_t; /* an import run (ABI 1.1) */
 
 /* A route handler: set the response (kedr_reply_*) and return 0, or
  * return a negative KEDR_E* code (after kedr_fail, or after a failed
@@ -198,8 +198,14 @@ struct kedr_job {
 
 /*
  * An importer slot: what the module can take from a data migration
- * (source "salesforce", object "Account").  The import API arrives in a
- * later ABI minor; `load` receives its handle.
+ * (source "salesforce", object "Account").  `kedr import salesforce DIR`
+ * reads and cleanses the object's file, copies the cleaned rows into a
+ * staging table (kedr_import_table) and calls `load` inside the object's
+ * transaction; `load` moves the rows into the module's tables set-wise,
+ * keeps core.import_map (source, object, ext_id -> entity, local_id,
+ * modstamp) up to date and reports with kedr_import_count and
+ * kedr_import_reject.  0, or a negative KEDR_E* code: the object's
+ * transaction is rolled back and the run stops.
  */
 struct kedr_importer {
     const char *source;
@@ -381,6 +387,14 @@ struct kedr_api {
     const char *(*ogrn_problem)(const char *ogrn);
     bool (*phone_e164)(const char *in, char *out, size_t outsz);
     bool (*email_valid)(const char *s);
+
+    /* -- data migrations: the importer slot's handle (appended, ABI 1.1) -- */
+    const char *(*import_table)(kedr_import_t *imp);
+    bool (*import_dry_run)(kedr_import_t *imp);
+    void (*import_count)(kedr_import_t *imp, const char *counter, long n);
+    int (*import_reject)(kedr_import_t *imp, const char *line,
+                         const char *ext_id, const char *field,
+                         const char *reason);
 };
 
 /*
@@ -1205,6 +1219,49 @@ static inline bool
 kedr_email_valid(const char *s)
 {
     return kedr_api->email_valid(s);
+}
+
+/*
+ * Data migrations (kedr_importer's `load`).  The staging table is a
+ * temporary table of the import's connection: every mapped field (the
+ * mapping's `to`) as a text column, and `_line` (int, the record's file
+ * line), `_sf_id` (text, the record's id in the source) and `_modstamp`
+ * (timestamptz, its last modification there; null when the file has
+ * none).  Its name is safe to put into SQL as is.
+ */
+static inline const char *
+kedr_import_table(kedr_import_t *imp)
+{
+    return kedr_api->import_table(imp);
+}
+
+/* Whether the run is `--dry-run`: the importer does everything as usual;
+ * the core rolls it all back at the end. */
+static inline bool
+kedr_import_dry_run(kedr_import_t *imp)
+{
+    return kedr_api->import_dry_run(imp);
+}
+
+/* Add n to one of the object's counters in the summary: "created",
+ * "updated", "unchanged", "merged" (another counter name is kept and
+ * shown too).  The core counts "read", "rejected" (cleansing),
+ * "dropped_deleted" and "cleared" itself. */
+static inline void
+kedr_import_count(kedr_import_t *imp, const char *counter, long n)
+{
+    kedr_api->import_count(imp, counter, n);
+}
+
+/* Reject one staged row the importer cannot take (an orphan): a line of
+ * the report (file, `line`, `ext_id`, `field` (may be NULL), `reason`)
+ * and one more "rejected".  The importer leaves the row out itself.
+ * Returns 0. */
+static inline int
+kedr_import_reject(kedr_import_t *imp, const char *line, const char *ext_id,
+                   const char *field, const char *reason)
+{
+    return kedr_api->import_reject(imp, line, ext_id, field, reason);
 }
 
 #ifdef __cplusplus

@@ -1,6 +1,6 @@
 /*
- * main.c -- the kedr command: serve, migrate, modules, routes,
- * check-config, version.
+ * main.c -- the kedr command: serve, migrate, modules, routes, user,
+ * import, check-config, version.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -22,6 +22,8 @@ usage(FILE *f)
           "                 modules; --json: [{method, path, permission,\n"
           "                 module}], permission null = any signed-in user\n"
           "  user           add, passwd, list: manage users (user --help)\n"
+          "  import         import salesforce DIR: a Salesforce data\n"
+          "                 export (import --help)\n"
           "  check-config   validate the configuration file\n"
           "  version        print the version\n"
           "\n"
@@ -162,6 +164,8 @@ main(int argc, char **argv)
         }
     } else if (strcmp(cmd, "user") == 0) {
         rc = kedr_cli_user(c, argc - optind, argv + optind);
+    } else if (strcmp(cmd, "import") == 0) {
+        rc = kedr_cli_import(c, argc - optind, argv + optind);
     } else if (strcmp(cmd, "migrate") == 0) {
         rc = cmd_migrate(c);
     } else {

@@ -492,4 +492,8 @@ const struct kedr_api kedr_core_api = {
     .ogrn_problem = kedr_ru_ogrn_problem,
     .phone_e164 = kedr_ru_phone_e164,
     .email_valid = kedr_ru_email_valid,
+    .import_table = kedr_sfimp_table,
+    .import_dry_run = kedr_sfimp_dry_run,
+    .import_count = kedr_sfimp_count,
+    .import_reject = kedr_sfimp_reject,
 };

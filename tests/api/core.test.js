@@ -350,6 +350,7 @@ test('migrations: applied once, in dependency order; a second migrate applies no
     const before = await stack.rows(q);
     assert.deepEqual(before.map((r) => `${r.module}/${r.name}`), [
         'core/0001_core.sql', 'core/0002_identity.sql', 'core/0003_attributes.sql', 'core/0004_scope.sql', 'core/0005_audit_scope.sql',
+        'core/0006_import.sql',
         't_base/0001_base.sql',
         't_core/0001_core.sql', 't_core/0002_things.sql', 't_alpha/0001_alpha.sql',
     ]);

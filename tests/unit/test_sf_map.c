@@ -102,7 +102,7 @@ test_shipped_mapping(void **state)
     assert_true(field_of(o, "Name")->collapse);
     assert_int_equal(o->ndefaults, 1);
     assert_string_equal(o->defaults[0].to, "kind");
-    assert_string_equal(o->defaults[0].value, "customer");
+    assert_string_equal(o->defaults[0].value, "end_customer");
     /* an object's on_invalid is its fields' default */
     o = kedr_sf_map_find(m, "PricebookEntry.csv");
     assert_int_equal(field_of(o, "UnitPrice")->on_invalid, KEDR_SF_REJECT);

@@ -1,0 +1,790 @@
+/*
+ * import_sf.c -- `kedr import salesforce DIR`: a Salesforce weekly data
+ * export into Kedr.
+ *
+ * The core orchestrates; the importers move rows.  For each object of
+ * the mapping (its order is the reference order: User, Account,
+ * Contact, ...) that has an importer (the core's own for User, a
+ * module's through its descriptor's `importers` slot), the object's file
+ * is read and cleansed row by row (csv.c, sf_row.c), rejects and changes
+ * go to the report, the clean rows go by COPY into a temporary staging
+ * table, and the importer moves them set-wise into its tables and keeps
+ * core.import_map.  One transaction per object: an interrupted run loses
+ * only the object in flight, and a rerun finds the rest in the map.  A
+ * dry run does it all in one transaction and rolls it back.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libpq-fe.h>
+
+#include "core.h"
+
+#define IMP_COPY_FLUSH (256u << 10) /* bytes of COPY data sent at once */
+#define IMP_ARENA_ROWS 512          /* rows cleansed between arena clears */
+
+struct kedr_import {
+    const char *file; /* "Account.csv" */
+    char table[80];   /* the staging table */
+    bool dry_run;
+    json_t *counts; /* the object's entry of the summary */
+    json_t *cleared;
+    FILE *report; /* --report FILE, or NULL */
+};
+
+/* The options of one run. */
+struct imp_opts {
+    const char *dir, *mapping, *encoding, *report;
+    bool dry_run, json;
+};
+
+static void
+imp_usage(FILE *f)
+{
+    fputs("usage: kedr [-c FILE] import salesforce DIR [--mapping FILE]\n"
+          "                [--encoding E] [--dry-run] [--json] "
+          "[--report FILE]\n"
+          "\n"
+          "DIR        a Salesforce data export (its CSV files)\n"
+          "--mapping  the mapping (default conf/import/salesforce.conf)\n"
+          "--encoding the files' encoding, over the mapping's\n"
+          "--dry-run  read, check and load everything, then roll back\n"
+          "--json     the summary as JSON on standard output\n"
+          "--report   every rejected or changed value as CSV (file, line,\n"
+          "           id, field, action, reason)\n",
+          f);
+}
+
+__attribute__((format(printf, 1, 2))) static int
+imp_fail(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("kedr import: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* counters and the report                                             */
+/* ------------------------------------------------------------------ */
+
+static void
+imp_add(json_t *obj, const char *key, long n)
+{
+    json_t *v = json_object_get(obj, key);
+
+    json_object_set_new(obj, key,
+                        json_integer((v ? json_integer_value(v) : 0) + n));
+}
+
+/* One cell of the report, quoted when it needs it (RFC 4180). */
+static void
+imp_report_cell(FILE *f, const char *s, bool last)
+{
+    if (s == NULL)
+        s = "";
+    if (strpbrk(s, ",\"\r\n") != NULL) {
+        fputc('"', f);
+        for (; *s; s++) {
+            if (*s == '"')
+                fputc('"', f);
+            fputc(*s, f);
+        }
+        fputc('"', f);
+    } else {
+        fputs(s, f);
+    }
+    fputc(last ? '\n' : ',', f);
+}
+
+static void
+imp_report(struct kedr_import *imp, const char *line, const char *id,
+           const char *field, const char *action, const char *reason)
+{
+    if (imp->report == NULL)
+        return;
+    imp_report_cell(imp->report, imp->file, false);
+    imp_report_cell(imp->report, line, false);
+    imp_report_cell(imp->report, id, false);
+    imp_report_cell(imp->report, field, false);
+    imp_report_cell(imp->report, action, false);
+    imp_report_cell(imp->report, reason, true);
+}
+
+/* The api table's import functions (kedr.h documents them). */
+const char *
+kedr_sfimp_table(kedr_import_t *imp)
+{
+    return imp->table;
+}
+
+bool
+kedr_sfimp_dry_run(kedr_import_t *imp)
+{
+    return imp->dry_run;
+}
+
+void
+kedr_sfimp_count(kedr_import_t *imp, const char *counter, long n)
+{
+    imp_add(imp->counts, counter, n);
+}
+
+int
+kedr_sfimp_reject(kedr_import_t *imp, const char *line, const char *ext_id,
+                  const char *field, const char *reason)
+{
+    imp_add(imp->counts, "rejected", 1);
+    imp_report(imp, line, ext_id, field, "rejected", reason);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* staging                                                             */
+/* ------------------------------------------------------------------ */
+
+/* COPY text-format bytes, gathered and sent in pieces. */
+struct imp_copy {
+    char *data;
+    size_t len, cap;
+};
+
+static void
+imp_copy_add(struct imp_copy *c, const char *s, size_t n)
+{
+    if (c->len + n > c->cap) {
+        c->cap = (c->len + n) * 2;
+        c->data = kedr_xrealloc(c->data, c->cap);
+    }
+    memcpy(c->data + c->len, s, n);
+    c->len += n;
+}
+
+/* A value in COPY's text format: \N for null, backslash escapes. */
+static void
+imp_copy_value(struct imp_copy *c, const char *s)
+{
+    const char *run = s;
+
+    if (s == NULL) {
+        imp_copy_add(c, "\\N", 2);
+        return;
+    }
+    for (; *s; s++) {
+        const char *esc = NULL;
+
+        switch (*s) {
+        case '\\':
+            esc = "\\\\";
+            break;
+        case '\t':
+            esc = "\\t";
+            break;
+        case '\n':
+            esc = "\\n";
+            break;
+        case '\r':
+            esc = "\\r";
+            break;
+        default:
+            continue;
+        }
+        imp_copy_add(c, run, (size_t)(s - run));
+        imp_copy_add(c, esc, 2);
+        run = s + 1;
+    }
+    imp_copy_add(c, run, (size_t)(s - run));
+}
+
+/* An SQL identifier, double-quoted, appended to b. */
+static void
+imp_ident(struct kedr_buf *b, const char *name)
+{
+    kedr_buf_adds(b, "\"");
+    for (const char *p = name; *p; p++)
+        kedr_buf_add(b, p, *p == '"' ? 0u : 1u);
+    kedr_buf_adds(b, "\"");
+}
+
+/* Create the staging table of h's columns and open its COPY. */
+static int
+imp_stage_begin(struct kedr_req *r, struct kedr_import *imp,
+                const struct kedr_sf_header *h)
+{
+    struct kedr_buf b, cols;
+    int rc;
+
+    kedr_buf_init(&b, &r->arena);
+    kedr_buf_init(&cols, &r->arena);
+    kedr_buf_adds(&b, "CREATE TEMP TABLE ");
+    kedr_buf_adds(&b, imp->table);
+    kedr_buf_adds(&b, " (_line int, _sf_id text, _modstamp timestamptz");
+    kedr_buf_adds(&cols, "_line, _sf_id, _modstamp");
+    for (size_t i = 0; i < h->ncols; i++) {
+        kedr_buf_adds(&b, ", ");
+        imp_ident(&b, h->cols[i]);
+        kedr_buf_adds(&b, " text");
+        kedr_buf_adds(&cols, ", ");
+        imp_ident(&cols, h->cols[i]);
+    }
+    kedr_buf_adds(&b, ")");
+    rc = kedr_pg_exec(r, b.data, 0, NULL);
+    if (rc < 0)
+        return rc;
+    kedr_buf_init(&b, &r->arena);
+    kedr_buf_adds(&b, "COPY ");
+    kedr_buf_adds(&b, imp->table);
+    kedr_buf_adds(&b, " (");
+    kedr_buf_add(&b, cols.data, cols.len);
+    kedr_buf_adds(&b, ") FROM STDIN");
+    return kedr_pg_copy_begin(r, b.data);
+}
+
+/* End a COPY in progress with an error, so that the connection leaves
+ * the copy state and the transaction can roll back. */
+static void
+imp_copy_abort(void)
+{
+    PGconn *conn = kedr_db_conn();
+    PGresult *res;
+
+    if (conn == NULL || PQputCopyEnd(conn, "import stopped") != 1)
+        return;
+    while ((res = PQgetResult(conn)) != NULL)
+        PQclear(res);
+}
+
+/* ------------------------------------------------------------------ */
+/* one object                                                          */
+/* ------------------------------------------------------------------ */
+
+/* The column of the first of `names` the header has, or -1. */
+static int
+imp_find_col(const struct kedr_csv_rec *hdr, struct kedr_sf_conv *cv,
+             struct kedr_arena *a, const char *const *names)
+{
+    for (; *names; names++)
+        for (size_t i = 0; i < hdr->n; i++) {
+            const char *cell = kedr_sf_to_utf8(cv, a, hdr->cells[i]);
+
+            if (cell != NULL && kedr_csv_header_eq(cell, *names))
+                return (int)i;
+        }
+    return -1;
+}
+
+/* Read, cleanse and stage one file; then run its importer.  0, or 1
+ * after printing why. */
+static int
+imp_object(struct kedr_req *r, const struct kedr_sf_map *map,
+           const struct kedr_sf_object *obj, const struct kedr_importer *ld,
+           struct kedr_import *imp, const struct imp_opts *o)
+{
+    static const char *const stamp_names[] = {"LastModifiedDate",
+                                              "SystemModstamp", NULL};
+    struct kedr_arena ha, ra;
+    struct kedr_csv csv;
+    struct kedr_csv_rec hdr, rec;
+    struct kedr_sf_conv cv;
+    struct kedr_sf_header h;
+    struct kedr_sf_counts n = {0};
+    struct imp_copy cp = {0};
+    char *path = NULL;
+    FILE *f;
+    int stamp_col, id_col = -1, ret = 1, got, rc;
+    unsigned long since_clear = 0;
+
+    if (asprintf(&path, "%s/%s", o->dir, obj->file) < 0)
+        kedr_oom();
+    f = fopen(path, "rb");
+    if (f == NULL) {
+        json_object_set_new(imp->counts, "skipped",
+                            json_string("file not found"));
+        fprintf(stderr, "%s: skipped: %s not found\n", obj->object, path);
+        free(path);
+        return 0;
+    }
+    if (kedr_sf_conv_init(&cv, map->encoding) != 0) {
+        fclose(f);
+        free(path);
+        return imp_fail("unknown encoding \"%s\"", map->encoding);
+    }
+    kedr_arena_init(&ha);
+    kedr_arena_init(&ra);
+    kedr_csv_init_file(&csv, f, map->sep);
+    if (kedr_csv_next(&csv, &ha, &hdr) != 1) {
+        imp_fail("%s: no header line", path);
+        goto out;
+    }
+    if (kedr_sf_header_init(&h, obj, &cv, &hdr, &ha) != 0) {
+        for (size_t i = 0; i < h.nmissing; i++)
+            imp_fail("%s: no column \"%s\"", path, h.missing[i]);
+        goto out;
+    }
+    for (size_t i = 0; i < h.ncols; i++)
+        if (strcmp(h.cols[i], "sf_id") == 0)
+            id_col = (int)i;
+    if (id_col < 0) {
+        imp_fail("%s: the mapping of %s has no field to = \"sf_id\"", path,
+                 obj->object);
+        goto out;
+    }
+    stamp_col = imp_find_col(&hdr, &cv, &ha, stamp_names);
+    if (imp_stage_begin(r, imp, &h) != 0)
+        goto db_error;
+    while ((got = kedr_csv_next(&csv, &ra, &rec)) == 1) {
+        struct kedr_sf_row row = {0};
+        char line[16], stamp[KEDR_SF_TS_SIZE];
+        const char *id;
+
+        imp_add(imp->counts, "read", 1);
+        kedr_sf_row_clean(&h, &cv, map->mojibake, &rec, &ra, &row, &n);
+        id = row.values ? row.values[id_col] : NULL;
+        snprintf(line, sizeof(line), "%u", row.line);
+        for (size_t i = 0; i < row.nactions; i++) {
+            const struct kedr_sf_action *act = &row.actions[i];
+
+            if (act->action == KEDR_SF_A_CLEARED && act->field != NULL &&
+                row.status == KEDR_SF_ROW_OK)
+                imp_add(imp->cleared, act->field, 1);
+            imp_report(imp, line, id, act->field,
+                       kedr_sf_action_name(act->action), act->reason);
+        }
+        if (row.status == KEDR_SF_ROW_DELETED) {
+            imp_add(imp->counts, "dropped_deleted", 1);
+        } else if (row.status == KEDR_SF_ROW_REJECTED) {
+            imp_add(imp->counts, "rejected", 1);
+            if (row.nactions == 0)
+                imp_report(imp, line, id, NULL, "rejected", "not read");
+        } else if (id == NULL) {
+            kedr_sfimp_reject(imp, line, NULL, "sf_id", "no id");
+        } else {
+            const char *cell =
+                stamp_col >= 0 && (size_t)stamp_col < rec.n
+                    ? kedr_sf_to_utf8(&cv, &ra, rec.cells[stamp_col])
+                    : NULL;
+
+            imp_copy_add(&cp, line, strlen(line));
+            imp_copy_add(&cp, "\t", 1);
+            imp_copy_value(&cp, id);
+            imp_copy_add(&cp, "\t", 1);
+            imp_copy_value(
+                &cp, cell != NULL && kedr_sf_datetime(cell, stamp) == 0 ? stamp
+                                                                        : NULL);
+            for (size_t i = 0; i < h.ncols; i++) {
+                imp_copy_add(&cp, "\t", 1);
+                imp_copy_value(&cp, row.values[i]);
+            }
+            imp_copy_add(&cp, "\n", 1);
+            if (cp.len >= IMP_COPY_FLUSH) {
+                if (kedr_pg_copy_put(r, cp.data, cp.len) != 0)
+                    goto db_error;
+                cp.len = 0;
+            }
+        }
+        if (++since_clear >= IMP_ARENA_ROWS) {
+            kedr_arena_clear(&ra);
+            since_clear = 0;
+        }
+    }
+    if (got < 0) {
+        imp_fail("%s:%u: %s", path, csv.err_line,
+                 csv.err ? csv.err : "malformed CSV");
+        imp_copy_abort();
+        goto out_tx;
+    }
+    if ((cp.len > 0 && kedr_pg_copy_put(r, cp.data, cp.len) != 0) ||
+        kedr_pg_copy_end(r) != 0)
+        goto db_error;
+    /* the planner's statistics of the staging table: temporary tables
+     * are never analysed by autovacuum, and joins on them without
+     * statistics can go quadratic */
+    {
+        char analyze[128];
+
+        snprintf(analyze, sizeof(analyze), "ANALYZE %s", imp->table);
+        if (kedr_pg_exec(r, analyze, 0, NULL) < 0)
+            goto db_error;
+    }
+    rc = ld->load(r, imp);
+    if (rc < 0)
+        goto db_error;
+    {
+        char drop[128];
+
+        snprintf(drop, sizeof(drop), "DROP TABLE %s", imp->table);
+        if (kedr_pg_exec(r, drop, 0, NULL) < 0)
+            goto db_error;
+    }
+    if (!o->dry_run && kedr_db_finish(r, true) != 0)
+        goto db_error;
+    ret = 0;
+    goto out;
+db_error:
+    imp_fail("%s: %s: %s", obj->object,
+             r->err_msg ? r->err_msg : "database error",
+             kedr_db_conn() ? PQerrorMessage(kedr_db_conn()) : "");
+out_tx:
+    (void)kedr_db_finish(r, false);
+out:
+    kedr_csv_release(&csv);
+    kedr_sf_conv_release(&cv);
+    kedr_arena_release(&ra);
+    kedr_arena_release(&ha);
+    free(cp.data);
+    free(path);
+    fclose(f);
+    return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* the core's importer: User -> core."user"                            */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Users come in inactive and without a password: an administrator
+ * invites them.  A login already taken by a user who is not in the map
+ * (the administrator who runs the import) maps onto that user.
+ */
+static const char imp_user_sql[] =
+    "CREATE TEMP TABLE imp_user ON COMMIT DROP AS "
+    "SELECT s._sf_id, s._modstamp, s._line, m.local_id AS old_id, "
+    "       m.modstamp AS old_stamp, "
+    "       lower(coalesce(s.login, s.email)) AS login, "
+    "       btrim(coalesce(s.first_name || ' ', '') || "
+    "             coalesce(s.last_name, '')) AS full_name, "
+    "       coalesce(s.email, '') AS email, "
+    "       coalesce(s.phone, s.mobile, '') AS phone, "
+    "       CASE WHEN s.locale IN ('ru', 'en') THEN s.locale ELSE 'ru' END "
+    "           AS locale, "
+    "       NULL::bigint AS new_id "
+    "  FROM %s s LEFT JOIN core.import_map m ON m.source = 'salesforce' "
+    "   AND m.object = 'User' AND m.ext_id = s._sf_id";
+
+static const char imp_user_bad_sql[] =
+    "DELETE FROM imp_user WHERE old_id IS NULL AND (login IS NULL OR "
+    "login !~ '^[A-Za-z0-9._@-]{1,64}$') RETURNING _line::text, _sf_id";
+
+static const char imp_user_taken_sql[] =
+    "UPDATE imp_user i SET old_id = u.id, new_id = u.id "
+    "  FROM core.\"user\" u WHERE i.old_id IS NULL "
+    "   AND lower(u.login) = i.login";
+
+static const char imp_user_insert_sql[] =
+    "WITH ins AS (INSERT INTO core.\"user\" (login, full_name, email, phone, "
+    "    locale, active, ext) "
+    "  SELECT login, full_name, email, phone, locale, false, "
+    "         jsonb_build_object('salesforce_id', _sf_id) "
+    "    FROM imp_user WHERE old_id IS NULL "
+    "  RETURNING id, ext->>'salesforce_id' AS sf) "
+    "UPDATE imp_user i SET new_id = ins.id FROM ins WHERE ins.sf = i._sf_id";
+
+static const char imp_user_update_sql[] =
+    "UPDATE core.\"user\" u SET full_name = i.full_name, email = i.email, "
+    "       phone = i.phone, updated_at = now(), version = u.version + 1 "
+    "  FROM imp_user i WHERE u.id = i.old_id AND i.new_id IS NULL "
+    "   AND i._modstamp > i.old_stamp";
+
+static const char imp_user_counts_sql[] =
+    "SELECT count(*) FILTER (WHERE old_id IS NULL), "
+    "       count(*) FILTER (WHERE new_id IS NULL "
+    "                          AND _modstamp > old_stamp), "
+    "       count(*) FILTER (WHERE new_id IS NULL "
+    "                          AND NOT coalesce(_modstamp > old_stamp, "
+    "false)), "
+    "       count(*) FILTER (WHERE old_id = new_id) "
+    "  FROM imp_user";
+
+static const char imp_user_audit_sql[] =
+    "INSERT INTO core.audit (request_id, entity, entity_id, action, new) "
+    "SELECT 'import', 'core.user', coalesce(new_id, old_id)::text, "
+    "       'imported', jsonb_build_object('source', 'salesforce', "
+    "       'salesforce_id', _sf_id, 'change', CASE WHEN old_id IS NULL "
+    "       THEN 'created' ELSE 'updated' END) "
+    "  FROM imp_user WHERE (old_id IS NULL AND new_id IS NOT NULL) "
+    "     OR (new_id IS NULL AND _modstamp > old_stamp)";
+
+static const char imp_user_map_sql[] =
+    "INSERT INTO core.import_map AS m (source, object, ext_id, entity, "
+    "    local_id, modstamp) "
+    "SELECT 'salesforce', 'User', _sf_id, 'core.user', "
+    "       coalesce(new_id, old_id), _modstamp FROM imp_user "
+    "ON CONFLICT (source, object, ext_id) DO UPDATE "
+    "   SET modstamp = excluded.modstamp, imported_at = now() "
+    " WHERE m.modstamp IS DISTINCT FROM excluded.modstamp";
+
+static int
+imp_user_load(kedr_req_t *r, kedr_import_t *imp)
+{
+    kedr_rows_t *rows;
+    char *sql = kedr_sprintf(r, imp_user_sql, kedr_import_table(imp));
+    int rc;
+
+    if ((rc = kedr_db_exec(r, sql, 0, NULL)) < 0 ||
+        (rc = kedr_db_exec(r, "ANALYZE imp_user", 0, NULL)) < 0)
+        return rc;
+    rows = kedr_db_query(r, imp_user_bad_sql, 0, NULL);
+    if (rows == NULL)
+        return KEDR_EDB;
+    for (int i = 0; i < kedr_rows_count(rows); i++)
+        kedr_import_reject(imp, kedr_rows_get(rows, i, 0),
+                           kedr_rows_get(rows, i, 1), "login",
+                           "not a usable login");
+    if ((rc = kedr_db_exec(r, imp_user_taken_sql, 0, NULL)) < 0 ||
+        (rc = kedr_db_exec(r, imp_user_insert_sql, 0, NULL)) < 0 ||
+        (rc = kedr_db_exec(r, imp_user_update_sql, 0, NULL)) < 0 ||
+        (rc = kedr_db_exec(r, imp_user_audit_sql, 0, NULL)) < 0 ||
+        (rc = kedr_db_exec(r, imp_user_map_sql, 0, NULL)) < 0)
+        return rc;
+    rows = kedr_db_query(r, imp_user_counts_sql, 0, NULL);
+    if (rows == NULL)
+        return KEDR_EDB;
+    kedr_import_count(imp, "created", atol(kedr_rows_get(rows, 0, 0)));
+    kedr_import_count(imp, "updated", atol(kedr_rows_get(rows, 0, 1)));
+    kedr_import_count(imp, "unchanged", atol(kedr_rows_get(rows, 0, 2)));
+    kedr_import_count(imp, "merged", atol(kedr_rows_get(rows, 0, 3)));
+    rc = kedr_db_exec(r, "DROP TABLE imp_user", 0, NULL);
+    return rc < 0 ? rc : 0;
+}
+
+static const struct kedr_importer imp_core_importers[] = {
+    {.source = "salesforce", .object = "User", .load = imp_user_load},
+    {0},
+};
+
+/* ------------------------------------------------------------------ */
+/* the command                                                         */
+/* ------------------------------------------------------------------ */
+
+/* The importer of (salesforce, object): the core's, then the enabled
+ * modules' in dependency order; NULL when none. */
+static const struct kedr_importer *
+imp_find(const char *object, struct kedr_mod **mod)
+{
+    *mod = NULL;
+    for (const struct kedr_importer *i = imp_core_importers; i->object; i++)
+        if (strcmp(i->object, object) == 0)
+            return i;
+    for (size_t k = 0; k < kedr_srv.mods.norder; k++) {
+        struct kedr_mod *m = kedr_srv.mods.order[k];
+
+        for (const struct kedr_importer *i = m->desc->importers; i && i->object;
+             i++)
+            if (i->load != NULL && strcmp(i->source, "salesforce") == 0 &&
+                strcmp(i->object, object) == 0) {
+                *mod = m;
+                return i;
+            }
+    }
+    return NULL;
+}
+
+/* The counters every object's summary has, in the table's order. */
+static const char *const imp_keys[] = {
+    "read",   "created",         "updated",  "unchanged",
+    "merged", "dropped_deleted", "rejected", NULL};
+
+static long
+imp_get(json_t *o, const char *key)
+{
+    return (long)json_integer_value(json_object_get(o, key));
+}
+
+static void
+imp_table(json_t *objects)
+{
+    const char *name;
+    json_t *o;
+
+    printf("%-16s %8s %8s %8s %9s %7s %8s %8s %8s\n", "OBJECT", "READ",
+           "CREATED", "UPDATED", "UNCHANGED", "MERGED", "DELETED", "REJECTED",
+           "CLEARED");
+    json_object_foreach (objects, name, o) {
+        long cleared = 0;
+        const char *k;
+        json_t *v;
+
+        if (json_object_get(o, "skipped") != NULL) {
+            printf("%-16s skipped: %s\n", name,
+                   json_string_value(json_object_get(o, "skipped")));
+            continue;
+        }
+        json_object_foreach (json_object_get(o, "cleared"), k, v)
+            cleared += (long)json_integer_value(v);
+        printf("%-16s", name);
+        for (int i = 0; imp_keys[i]; i++)
+            printf(" %8ld", imp_get(o, imp_keys[i]));
+        printf(" %8ld\n", cleared);
+    }
+}
+
+static int
+imp_parse(int argc, char **argv, struct imp_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    if (argc < 2 || strcmp(argv[1], "--help") == 0) {
+        imp_usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : -1;
+    }
+    if (strcmp(argv[1], "salesforce") != 0) {
+        imp_fail("unknown source \"%s\" (only salesforce)", argv[1]);
+        return 2;
+    }
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        const char **val = NULL;
+
+        if (strcmp(a, "--dry-run") == 0)
+            o->dry_run = true;
+        else if (strcmp(a, "--json") == 0)
+            o->json = true;
+        else if (strcmp(a, "--mapping") == 0)
+            val = &o->mapping;
+        else if (strcmp(a, "--encoding") == 0)
+            val = &o->encoding;
+        else if (strcmp(a, "--report") == 0)
+            val = &o->report;
+        else if (a[0] == '-' || o->dir != NULL) {
+            imp_fail("unknown argument \"%s\"", a);
+            imp_usage(stderr);
+            return 2;
+        } else
+            o->dir = a;
+        if (val != NULL) {
+            if (i + 1 >= argc) {
+                imp_fail("%s needs a value", a);
+                return 2;
+            }
+            *val = argv[++i];
+        }
+    }
+    if (o->dir == NULL) {
+        imp_usage(stderr);
+        return 2;
+    }
+    if (o->mapping == NULL)
+        o->mapping = "conf/import/salesforce.conf";
+    return 0;
+}
+
+int
+kedr_cli_import(struct kedr_conf *c, int argc, char **argv)
+{
+    static struct kedr_req r;
+    struct imp_opts o;
+    struct kedr_sf_map *map;
+    json_t *objects = json_object(), *doc;
+    FILE *report = NULL;
+    uint64_t t0 = kedr_now_us();
+    int rc = imp_parse(argc, argv, &o);
+
+    if (rc != 0) {
+        json_decref(objects);
+        return rc < 0 ? 0 : rc;
+    }
+    if (access(o.dir, R_OK | X_OK) != 0) {
+        json_decref(objects);
+        return imp_fail("cannot read \"%s\": %s", o.dir, strerror(errno));
+    }
+    map = kedr_sf_map_load(o.mapping);
+    if (map == NULL) {
+        json_decref(objects);
+        return 1;
+    }
+    if (o.encoding != NULL)
+        map->encoding = o.encoding;
+    if (o.report != NULL) {
+        report = fopen(o.report, "w");
+        if (report == NULL) {
+            rc = imp_fail("cannot write \"%s\": %s", o.report, strerror(errno));
+            goto out_map;
+        }
+        fputs("file,line,id,field,action,reason\n", report);
+    }
+    if (kedr_server_setup(c, false) != 0) {
+        rc = imp_fail("cannot set up the modules");
+        goto out_server;
+    }
+    if (kedr_db_connect() != 0) {
+        rc = imp_fail("cannot connect to the database (database.url or "
+                      "KEDR_DATABASE_URL)");
+        goto out_server;
+    }
+    kedr_arena_init(&r.arena);
+    kedr_req_reset(&r);
+    r.method = "CLI";
+    r.path = "import";
+    r.rid = "import";
+    rc = 0;
+    for (size_t i = 0; i < map->nobjects && rc == 0; i++) {
+        const struct kedr_sf_object *obj = &map->objects[i];
+        struct kedr_mod *mod;
+        const struct kedr_importer *ld = imp_find(obj->object, &mod);
+        struct kedr_import imp = {.file = obj->file,
+                                  .dry_run = o.dry_run,
+                                  .counts = json_object(),
+                                  .cleared = json_object(),
+                                  .report = report};
+        uint64_t t1 = kedr_now_us();
+
+        json_object_set_new(objects, obj->object, imp.counts);
+        if (ld == NULL) {
+            json_object_set_new(imp.counts, "skipped",
+                                json_string("no importer yet"));
+            json_decref(imp.cleared);
+            fprintf(stderr, "%s: skipped: no importer yet\n", obj->object);
+            continue;
+        }
+        for (int k = 0; imp_keys[k]; k++)
+            json_object_set_new(imp.counts, imp_keys[k], json_integer(0));
+        json_object_set_new(imp.counts, "cleared", imp.cleared);
+        snprintf(imp.table, sizeof(imp.table), "imp_stage_%zu", i);
+        r.mod = mod;
+        kedr_log_module = mod ? mod->name : NULL;
+        rc = imp_object(&r, map, obj, ld, &imp, &o);
+        kedr_log_module = NULL;
+        r.mod = NULL;
+        kedr_arena_clear(&r.arena);
+        if (rc == 0 && json_object_get(imp.counts, "skipped") == NULL)
+            fprintf(
+                stderr,
+                "%s: %ld read, %ld created, %ld updated, %ld unchanged, "
+                "%ld merged, %ld rejected (%.1fs)\n",
+                obj->object, imp_get(imp.counts, "read"),
+                imp_get(imp.counts, "created"), imp_get(imp.counts, "updated"),
+                imp_get(imp.counts, "unchanged"), imp_get(imp.counts, "merged"),
+                imp_get(imp.counts, "rejected"),
+                (double)(kedr_now_us() - t1) / 1e6);
+    }
+    if (o.dry_run)
+        (void)kedr_db_finish(&r, false);
+    doc = json_pack("{s:O, s:f, s:b}", "objects", objects, "seconds",
+                    (double)(kedr_now_us() - t0) / 1e6, "dry_run", o.dry_run);
+    if (o.json) {
+        json_dumpf(doc, stdout, JSON_INDENT(1));
+        fputc('\n', stdout);
+    } else {
+        imp_table(objects);
+        if (o.dry_run)
+            puts("dry run: nothing was written");
+    }
+    json_decref(doc);
+    kedr_arena_release(&r.arena);
+out_server:
+    kedr_server_teardown();
+    kedr_db_close();
+    if (report != NULL && fclose(report) != 0 && rc == 0)
+        rc = imp_fail("cannot write \"%s\"", o.report);
+out_map:
+    kedr_sf_map_free(map);
+    json_decref(objects);
+    return rc;
+}

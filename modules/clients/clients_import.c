@@ -1,0 +1,298 @@
+/*
+ * clients_import.c -- the clients module's importers (kedr.h, struct
+ * kedr_importer): Salesforce Account -> clients.counterparty, Contact ->
+ * clients.contact with its link to the account.
+ *
+ * The core has staged the cleansed rows (kedr_import_table: one text
+ * column per mapped field, _line, _sf_id, _modstamp).  Everything here is
+ * set-wise SQL: a working table joined with core.import_map decides per
+ * row whether it is new, newer than what was taken last time, unchanged,
+ * or (accounts) a duplicate by INN+KPP merged into its group's survivor;
+ * then one INSERT, one UPDATE, the map, the references a second pass
+ * resolves (ParentId, ReportsToId) and the audit rows.
+ */
+#include <stdlib.h>
+
+#include "clients_int.h"
+
+/* Run a statement (kedr_db_exec: rows affected, or a negative code); on
+ * failure return the code from the caller. */
+#define IMP_RUN(r, sql)                                                        \
+    do {                                                                       \
+        int rc_ = kedr_db_exec((r), (sql), 0, NULL);                           \
+        if (rc_ < 0)                                                           \
+            return rc_;                                                        \
+    } while (0)
+
+/* The counts of `table`'s action column into the run's counters. */
+static int
+imp_counts(kedr_req_t *r, kedr_import_t *imp, const char *sql)
+{
+    kedr_rows_t *rows = kedr_db_query(r, sql, 0, NULL);
+
+    if (rows == NULL)
+        return KEDR_EDB;
+    for (int i = 0; i < kedr_rows_count(rows); i++)
+        kedr_import_count(imp, kedr_rows_get(rows, i, 0),
+                          atol(kedr_rows_get(rows, i, 1)));
+    return 0;
+}
+
+/* Reject the rows a DELETE ... RETURNING _line::text, _sf_id took out. */
+static int
+imp_reject(kedr_req_t *r, kedr_import_t *imp, const char *sql,
+           const char *field, const char *reason)
+{
+    kedr_rows_t *rows = kedr_db_query(r, sql, 0, NULL);
+
+    if (rows == NULL)
+        return KEDR_EDB;
+    for (int i = 0; i < kedr_rows_count(rows); i++)
+        kedr_import_reject(imp, kedr_rows_get(rows, i, 0),
+                           kedr_rows_get(rows, i, 1), field, reason);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Account -> clients.counterparty                                     */
+/* ------------------------------------------------------------------ */
+
+/* The working table: each staged account with what the map knows of it
+ * and its duplicate group (INN+KPP; an account without an INN is a group
+ * of its own). */
+static const char acc_work_sql[] =
+    "CREATE TEMP TABLE imp_acc ON COMMIT DROP AS "
+    "SELECT s.*, m.local_id AS old_id, m.modstamp AS old_stamp, "
+    "       CASE WHEN s.inn IS NULL THEN 'id:' || s._sf_id "
+    "            ELSE s.inn || '/' || coalesce(s.kpp, '') END AS grp, "
+    "       false AS survivor, NULL::bigint AS gid, ''::text AS action "
+    "  FROM %s s LEFT JOIN core.import_map m ON m.source = 'salesforce' "
+    "   AND m.object = 'Account' AND m.ext_id = s._sf_id";
+
+/* The survivor of each group: the most recently modified row.  The
+ * group's record: one a row of it already became, else a live
+ * counterparty of the same INN+KPP that was there before the import. */
+static const char *const acc_group_sql[] = {
+    "UPDATE imp_acc a SET survivor = true FROM (SELECT DISTINCT ON (grp) "
+    "    _sf_id FROM imp_acc ORDER BY grp, _modstamp DESC NULLS LAST, "
+    "    _sf_id) w WHERE a._sf_id = w._sf_id",
+    "UPDATE imp_acc a SET gid = g.id FROM (SELECT grp, min(old_id) AS id "
+    "    FROM imp_acc GROUP BY grp) g WHERE a.grp = g.grp AND g.id IS NOT NULL",
+    "UPDATE imp_acc a SET gid = c.id FROM clients.counterparty c "
+    " WHERE a.gid IS NULL AND a.inn IS NOT NULL AND c.inn = a.inn "
+    "   AND coalesce(c.kpp, '') = coalesce(a.kpp, '') "
+    "   AND c.merged_into IS NULL",
+    "UPDATE imp_acc SET action = CASE "
+    "    WHEN old_id IS NOT NULL THEN CASE WHEN _modstamp > old_stamp "
+    "        THEN 'updated' ELSE 'unchanged' END "
+    "    WHEN survivor AND gid IS NULL THEN 'created' "
+    "    ELSE 'merged' END",
+    NULL,
+};
+
+#define ACC_VALUES                                                             \
+    "CASE WHEN a.kind IN ('distributor', 'end_customer', 'installer', "        \
+    "'design_institute', 'developer', 'retail_chain', 'partner', "             \
+    "'competitor') THEN a.kind ELSE 'end_customer' END, "                      \
+    "CASE a.kind WHEN 'prospect' THEN 'prospect' ELSE 'active' END, "          \
+    "a.name, a.inn, a.kpp, a.ogrn, a.region, "                                 \
+    "nullif(concat_ws(', ', a.address, a.city), ''), "                         \
+    "(SELECT u.local_id FROM core.import_map u WHERE u.source = "              \
+    "'salesforce' AND u.object = 'User' AND u.ext_id = a.manager_sf_id), "     \
+    "CASE WHEN a.phone IS NULL THEN '{}'::text[] ELSE ARRAY[a.phone] END, "    \
+    "a.website"
+
+static const char *const acc_insert_sql[] = {
+    "WITH ins AS (INSERT INTO clients.counterparty (kind, status, name, inn, "
+    "    kpp, ogrn, region, address, manager_id, phones, site, ext, "
+    "    created_at) "
+    "  SELECT " ACC_VALUES ", jsonb_build_object('salesforce_id', a._sf_id), "
+    "         coalesce(a.created_at::timestamptz, now()) "
+    "    FROM imp_acc a WHERE a.action = 'created' "
+    "  RETURNING id, ext->>'salesforce_id' AS sf) "
+    "UPDATE imp_acc a SET gid = ins.id FROM ins WHERE a._sf_id = ins.sf",
+    "UPDATE imp_acc a SET gid = s.gid FROM imp_acc s "
+    " WHERE a.gid IS NULL AND s.grp = a.grp AND s.action = 'created'",
+    NULL,
+};
+
+static const char acc_update_sql[] =
+    "UPDATE clients.counterparty c SET (kind, status, name, inn, kpp, ogrn, "
+    "    region, address, manager_id, phones, site) = (" ACC_VALUES "), "
+    "    ext = c.ext || jsonb_build_object('salesforce_id', a._sf_id), "
+    "    updated_at = now(), version = c.version + 1 "
+    "  FROM imp_acc a WHERE c.id = a.gid AND a.survivor "
+    "   AND a.action = 'updated'";
+
+static const char acc_map_sql[] =
+    "INSERT INTO core.import_map AS m (source, object, ext_id, entity, "
+    "    local_id, modstamp) "
+    "SELECT 'salesforce', 'Account', _sf_id, 'clients.counterparty', gid, "
+    "       _modstamp FROM imp_acc WHERE gid IS NOT NULL "
+    "ON CONFLICT (source, object, ext_id) DO UPDATE "
+    "   SET local_id = excluded.local_id, modstamp = excluded.modstamp, "
+    "       imported_at = now() "
+    " WHERE (m.local_id, m.modstamp) IS DISTINCT FROM "
+    "       (excluded.local_id, excluded.modstamp)";
+
+/* ParentId, once every account of the export has its record. */
+static const char acc_parent_sql[] =
+    "UPDATE clients.counterparty c SET parent_id = p.local_id "
+    "  FROM imp_acc a JOIN core.import_map p ON p.source = 'salesforce' "
+    "   AND p.object = 'Account' AND p.ext_id = a.parent_sf_id "
+    " WHERE c.id = a.gid AND a.survivor AND a.action IN ('created', "
+    "   'updated') AND p.local_id <> c.id "
+    "   AND c.parent_id IS DISTINCT FROM p.local_id";
+
+static const char acc_audit_sql[] =
+    "INSERT INTO core.audit (request_id, entity, entity_id, action, new) "
+    "SELECT 'import', 'clients.counterparty', gid::text, 'imported', "
+    "       jsonb_build_object('source', 'salesforce', 'salesforce_id', "
+    "       _sf_id, 'change', action) "
+    "  FROM imp_acc WHERE gid IS NOT NULL AND action <> 'unchanged' "
+    "   AND (survivor OR action = 'merged')";
+
+static const char acc_counts_sql[] =
+    "SELECT action, count(*) FROM imp_acc GROUP BY action ORDER BY action";
+
+static int
+clients_import_account(kedr_req_t *r, kedr_import_t *imp)
+{
+    int rc;
+
+    IMP_RUN(r, kedr_sprintf(r, acc_work_sql, kedr_import_table(imp)));
+    IMP_RUN(r, "ANALYZE imp_acc"); /* no autovacuum on temporary tables */
+    for (int i = 0; acc_group_sql[i]; i++)
+        IMP_RUN(r, acc_group_sql[i]);
+    for (int i = 0; acc_insert_sql[i]; i++)
+        IMP_RUN(r, acc_insert_sql[i]);
+    IMP_RUN(r, acc_update_sql);
+    IMP_RUN(r, acc_map_sql);
+    /* the ids are in now: without fresh statistics the second pass
+     * plans for none and loops */
+    IMP_RUN(r, "ANALYZE imp_acc");
+    IMP_RUN(r, acc_parent_sql);
+    IMP_RUN(r, acc_audit_sql);
+    if ((rc = imp_counts(r, imp, acc_counts_sql)) != 0)
+        return rc;
+    rc = kedr_db_exec(r, "DROP TABLE imp_acc", 0, NULL);
+    return rc < 0 ? rc : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Contact -> clients.contact, contact_link                            */
+/* ------------------------------------------------------------------ */
+
+static const char con_work_sql[] =
+    "CREATE TEMP TABLE imp_con ON COMMIT DROP AS "
+    "SELECT s.*, m.local_id AS old_id, m.modstamp AS old_stamp, "
+    "       a.local_id AS cp_id, NULL::bigint AS new_id, ''::text AS action "
+    "  FROM %s s "
+    "  LEFT JOIN core.import_map m ON m.source = 'salesforce' "
+    "   AND m.object = 'Contact' AND m.ext_id = s._sf_id "
+    "  LEFT JOIN core.import_map a ON a.source = 'salesforce' "
+    "   AND a.object = 'Account' AND a.ext_id = s.counterparty_sf_id";
+
+/* An account id that is in no file (or was deleted there). */
+static const char con_orphan_sql[] =
+    "DELETE FROM imp_con WHERE counterparty_sf_id IS NOT NULL "
+    "   AND cp_id IS NULL RETURNING _line::text, _sf_id";
+
+static const char con_noname_sql[] =
+    "DELETE FROM imp_con WHERE last_name IS NULL "
+    "RETURNING _line::text, _sf_id";
+
+static const char con_action_sql[] =
+    "UPDATE imp_con SET action = CASE WHEN old_id IS NULL THEN 'created' "
+    "    WHEN _modstamp > old_stamp THEN 'updated' ELSE 'unchanged' END";
+
+#define CON_VALUES                                                             \
+    "c.last_name, c.first_name, "                                              \
+    "array_remove(ARRAY[c.phone, c.mobile], NULL), "                           \
+    "array_remove(ARRAY[c.email], NULL), c.birthday::date"
+
+static const char con_insert_sql[] =
+    "WITH ins AS (INSERT INTO clients.contact (last_name, first_name, "
+    "    phones, emails, birthday, ext, created_at) "
+    "  SELECT " CON_VALUES ", jsonb_build_object('salesforce_id', c._sf_id), "
+    "         coalesce(c.created_at::timestamptz, now()) "
+    "    FROM imp_con c WHERE c.action = 'created' "
+    "  RETURNING id, ext->>'salesforce_id' AS sf) "
+    "UPDATE imp_con c SET new_id = ins.id FROM ins WHERE c._sf_id = ins.sf";
+
+static const char con_update_sql[] =
+    "UPDATE clients.contact t SET (last_name, first_name, phones, emails, "
+    "    birthday) = (" CON_VALUES "), updated_at = now(), "
+    "    version = t.version + 1 "
+    "  FROM imp_con c WHERE t.id = c.old_id AND c.action = 'updated'";
+
+static const char con_link_sql[] =
+    "INSERT INTO clients.contact_link (contact_id, counterparty_id, position) "
+    "SELECT coalesce(new_id, old_id), cp_id, position FROM imp_con "
+    " WHERE cp_id IS NOT NULL AND action IN ('created', 'updated') "
+    "ON CONFLICT (contact_id, counterparty_id) DO UPDATE "
+    "   SET position = excluded.position, updated_at = now()";
+
+static const char con_map_sql[] =
+    "INSERT INTO core.import_map AS m (source, object, ext_id, entity, "
+    "    local_id, modstamp) "
+    "SELECT 'salesforce', 'Contact', _sf_id, 'clients.contact', "
+    "       coalesce(new_id, old_id), _modstamp FROM imp_con "
+    "ON CONFLICT (source, object, ext_id) DO UPDATE "
+    "   SET modstamp = excluded.modstamp, imported_at = now() "
+    " WHERE m.modstamp IS DISTINCT FROM excluded.modstamp";
+
+/* ReportsToId, once every contact of the export has its record. */
+static const char con_reports_sql[] =
+    "UPDATE clients.contact t SET reports_to = b.local_id "
+    "  FROM imp_con c JOIN core.import_map b ON b.source = 'salesforce' "
+    "   AND b.object = 'Contact' AND b.ext_id = c.reports_to_sf_id "
+    " WHERE t.id = coalesce(c.new_id, c.old_id) AND c.action IN "
+    "   ('created', 'updated') AND b.local_id <> t.id "
+    "   AND t.reports_to IS DISTINCT FROM b.local_id";
+
+static const char con_audit_sql[] =
+    "INSERT INTO core.audit (request_id, entity, entity_id, action, new) "
+    "SELECT 'import', 'clients.contact', coalesce(new_id, old_id)::text, "
+    "       'imported', jsonb_build_object('source', 'salesforce', "
+    "       'salesforce_id', _sf_id, 'change', action) "
+    "  FROM imp_con WHERE action IN ('created', 'updated')";
+
+static const char con_counts_sql[] =
+    "SELECT action, count(*) FROM imp_con GROUP BY action ORDER BY action";
+
+static int
+clients_import_contact(kedr_req_t *r, kedr_import_t *imp)
+{
+    int rc;
+
+    IMP_RUN(r, kedr_sprintf(r, con_work_sql, kedr_import_table(imp)));
+    IMP_RUN(r, "ANALYZE imp_con"); /* no autovacuum on temporary tables */
+    if ((rc = imp_reject(r, imp, con_orphan_sql, "counterparty_sf_id",
+                         "the account is not in the export")) != 0 ||
+        (rc = imp_reject(r, imp, con_noname_sql, "last_name",
+                         "no last name")) != 0)
+        return rc;
+    IMP_RUN(r, con_action_sql);
+    IMP_RUN(r, con_insert_sql);
+    IMP_RUN(r, con_update_sql);
+    IMP_RUN(r, con_link_sql);
+    IMP_RUN(r, con_map_sql);
+    IMP_RUN(r, "ANALYZE imp_con"); /* the new ids, as for accounts */
+    IMP_RUN(r, con_reports_sql);
+    IMP_RUN(r, con_audit_sql);
+    if ((rc = imp_counts(r, imp, con_counts_sql)) != 0)
+        return rc;
+    rc = kedr_db_exec(r, "DROP TABLE imp_con", 0, NULL);
+    return rc < 0 ? rc : 0;
+}
+
+const struct kedr_importer clients_importers[] = {
+    {.source = "salesforce",
+     .object = "Account",
+     .load = clients_import_account},
+    {.source = "salesforce",
+     .object = "Contact",
+     .load = clients_import_contact},
+    {0},
+};

@@ -1,7 +1,8 @@
 /*
  * clients_import.c -- the clients module's importers (kedr.h, struct
  * kedr_importer): Salesforce Account -> clients.counterparty, Contact ->
- * clients.contact with its link to the account.
+ * clients.contact with its link to the account, Store__c ->
+ * clients.outlet.
  *
  * The core has staged the cleansed rows (kedr_import_table: one text
  * column per mapped field, _line, _sf_id, _modstamp).  Everything here is
@@ -51,6 +52,33 @@ imp_reject(kedr_req_t *r, kedr_import_t *imp, const char *sql,
         kedr_import_reject(imp, kedr_rows_get(rows, i, 0),
                            kedr_rows_get(rows, i, 1), field, reason);
     return 0;
+}
+
+/* The working table from the staged rows (`sql` has a %s for the staging
+ * table), with its statistics: no autovacuum on temporary tables. */
+static int
+imp_begin(kedr_req_t *r, kedr_import_t *imp, const char *sql, const char *work)
+{
+    IMP_RUN(r, kedr_sprintf(r, sql, kedr_import_table(imp)));
+    IMP_RUN(r, kedr_sprintf(r, "ANALYZE %s", work));
+    return 0;
+}
+
+/* The counts of the working table's actions into the run's counters;
+ * the table dropped. */
+static int
+imp_finish(kedr_req_t *r, kedr_import_t *imp, const char *work)
+{
+    int rc = imp_counts(r, imp,
+                        kedr_sprintf(r,
+                                     "SELECT action, count(*) FROM %s "
+                                     "GROUP BY action ORDER BY action",
+                                     work));
+
+    if (rc != 0)
+        return rc;
+    rc = kedr_db_exec(r, kedr_sprintf(r, "DROP TABLE %s", work), 0, NULL);
+    return rc < 0 ? rc : 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -287,6 +315,103 @@ clients_import_contact(kedr_req_t *r, kedr_import_t *imp)
     return rc < 0 ? rc : 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* Store__c -> clients.outlet                                          */
+/* ------------------------------------------------------------------ */
+
+/* The owner through the Account map: an account merged away maps to
+ * its group's survivor, so its stores go to the survivor. */
+static const char out_work_sql[] =
+    "CREATE TEMP TABLE imp_out ON COMMIT DROP AS "
+    "SELECT s.*, m.local_id AS old_id, m.modstamp AS old_stamp, "
+    "       a.local_id AS cp_id, NULL::bigint AS new_id, ''::text AS action "
+    "  FROM %s s "
+    "  LEFT JOIN core.import_map m ON m.source = 'salesforce' "
+    "   AND m.object = 'Store__c' AND m.ext_id = s._sf_id "
+    "  LEFT JOIN core.import_map a ON a.source = 'salesforce' "
+    "   AND a.object = 'Account' AND a.ext_id = s.counterparty_sf_id";
+
+/* An account id that is in no file (or was deleted there). */
+static const char out_orphan_sql[] =
+    "DELETE FROM imp_out WHERE cp_id IS NULL RETURNING _line::text, _sf_id";
+
+static const char out_action_sql[] =
+    "UPDATE imp_out SET action = CASE WHEN old_id IS NULL THEN 'created' "
+    "    WHEN _modstamp > old_stamp THEN 'updated' ELSE 'unchanged' END";
+
+/* Coordinates both or neither (the table's CHECK); a format the table
+ * does not know (a `keep` in a changed mapping) becomes chain_store. */
+#define OUT_VALUES                                                             \
+    "o.cp_id, o.name, CASE WHEN o.format IN ('diy', 'electrical_shop', "       \
+    "'chain_store', 'showroom', 'online') THEN o.format "                      \
+    "ELSE 'chain_store' END, "                                                 \
+    "nullif(concat_ws(', ', o.region, o.city, o.address), ''), "               \
+    "CASE WHEN o.lat::numeric BETWEEN -90 AND 90 AND o.lon::numeric "          \
+    "BETWEEN -180 AND 180 THEN o.lat::numeric END, "                           \
+    "CASE WHEN o.lat::numeric BETWEEN -90 AND 90 AND o.lon::numeric "          \
+    "BETWEEN -180 AND 180 THEN o.lon::numeric END, "                           \
+    "CASE WHEN o.area::numeric >= 0 THEN o.area::numeric END, "                \
+    "(SELECT u.local_id FROM core.import_map u WHERE u.source = "              \
+    "'salesforce' AND u.object = 'User' AND u.ext_id = o.manager_sf_id), "     \
+    "coalesce(o.active::boolean, true)"
+
+static const char out_insert_sql[] =
+    "WITH ins AS (INSERT INTO clients.outlet (owner_id, name, format, "
+    "    address, lat, lon, area, manager_id, active, characteristics, ext, "
+    "    created_at) "
+    "  SELECT " OUT_VALUES ", jsonb_strip_nulls(jsonb_build_object('phone', "
+    "         o.phone)), jsonb_build_object('salesforce_id', o._sf_id), "
+    "         coalesce(o.created_at::timestamptz, now()) "
+    "    FROM imp_out o WHERE o.action = 'created' "
+    "  RETURNING id, ext->>'salesforce_id' AS sf) "
+    "UPDATE imp_out o SET new_id = ins.id FROM ins WHERE o._sf_id = ins.sf";
+
+static const char out_update_sql[] =
+    "UPDATE clients.outlet t SET (owner_id, name, format, address, lat, lon, "
+    "    area, manager_id, active) = (" OUT_VALUES "), "
+    "    characteristics = t.characteristics - 'phone' || "
+    "        jsonb_strip_nulls(jsonb_build_object('phone', o.phone)), "
+    "    ext = t.ext || jsonb_build_object('salesforce_id', o._sf_id), "
+    "    updated_at = now(), version = t.version + 1 "
+    "  FROM imp_out o WHERE t.id = o.old_id AND o.action = 'updated'";
+
+static const char out_map_sql[] =
+    "INSERT INTO core.import_map AS m (source, object, ext_id, entity, "
+    "    local_id, modstamp) "
+    "SELECT 'salesforce', 'Store__c', _sf_id, 'clients.outlet', "
+    "       coalesce(new_id, old_id), _modstamp FROM imp_out "
+    "ON CONFLICT (source, object, ext_id) DO UPDATE "
+    "   SET modstamp = excluded.modstamp, imported_at = now() "
+    " WHERE m.modstamp IS DISTINCT FROM excluded.modstamp";
+
+static const char out_audit_sql[] =
+    "INSERT INTO core.audit (request_id, entity, entity_id, action, new) "
+    "SELECT 'import', 'clients.outlet', coalesce(new_id, old_id)::text, "
+    "       'imported', jsonb_build_object('source', 'salesforce', "
+    "       'salesforce_id', _sf_id, 'change', action) "
+    "  FROM imp_out WHERE action IN ('created', 'updated')";
+
+/* After the orphans are out: the rows' actions, the records, the map
+ * and the audit. */
+static const char *const out_load_sql[] = {
+    out_action_sql, out_insert_sql, out_update_sql,
+    out_map_sql,    out_audit_sql,  NULL,
+};
+
+static int
+clients_import_store(kedr_req_t *r, kedr_import_t *imp)
+{
+    int rc = imp_begin(r, imp, out_work_sql, "imp_out");
+
+    if (rc != 0 ||
+        (rc = imp_reject(r, imp, out_orphan_sql, "counterparty_sf_id",
+                         "the account is not in the export")) != 0)
+        return rc;
+    for (int i = 0; out_load_sql[i]; i++)
+        IMP_RUN(r, out_load_sql[i]);
+    return imp_finish(r, imp, "imp_out");
+}
+
 const struct kedr_importer clients_importers[] = {
     {.source = "salesforce",
      .object = "Account",
@@ -294,5 +419,8 @@ const struct kedr_importer clients_importers[] = {
     {.source = "salesforce",
      .object = "Contact",
      .load = clients_import_contact},
+    {.source = "salesforce",
+     .object = "Store__c",
+     .load = clients_import_store},
     {0},
 };

@@ -47,7 +47,12 @@ function expectFirst(o, m) {
     assert.equal(o.Contact.rejected, cc.orphans + cc.toDeletedAccount);
     assert.equal(o.Contact.created, C.live - cc.orphans - cc.toDeletedAccount);
     assert.equal(o.Contact.cleared.email, C.emails.invalid);
-    assert.equal(o.Store__c.skipped, 'no importer yet');
+    const S = m.objects.Store__c, cs = m.cleaned.stores;
+    assert.equal(o.Store__c.read, S.rows);
+    assert.equal(o.Store__c.dropped_deleted, S.deleted);
+    assert.equal(o.Store__c.rejected, cs.orphans + cs.toDeletedAccount);
+    assert.equal(o.Store__c.created, S.live - cs.orphans - cs.toDeletedAccount);
+    assert.equal(o.Store__c.cleared.format ?? 0, S.picklistUnknown.Format__c);
 }
 
 test('--dry-run reports what an import would do and writes nothing', async () => {
@@ -93,16 +98,35 @@ test('a first import matches the manifest; the report lists the orphans', async 
     for (const l of orphans)
         assert.match(l, /^Contact\.csv,\d+,003\w{15},counterparty_sf_id,rejected,the account is not in the export$/);
     assert.ok(lines.some((l) => /^Account\.csv,\d+,001\w{15},inn,cleared,/.test(l)), 'a cleared INN is reported');
+    const storeOrphans = lines.filter((l) => l.startsWith('Store__c.csv,') && l.includes(',rejected,'));
+    assert.equal(storeOrphans.length, o.Store__c.rejected);
+    for (const l of storeOrphans)
+        assert.match(l, /^Store__c\.csv,\d+,a0X\w{15},counterparty_sf_id,rejected,the account is not in the export$/);
+
+    // stores: an owner (a store of a merged-away account is its survivor's),
+    // a format the table allows, the manager from OwnerId
+    const cs = m1.cleaned.stores;
+    assert.equal(await count('SELECT count(*) FROM clients.outlet'), cs.attached);
+    assert.equal(await count(`SELECT count(*) FROM clients.outlet o JOIN core.import_map m
+                              ON m.object = 'Store__c' AND m.local_id = o.id
+                              AND o.ext->>'salesforce_id' = m.ext_id`), cs.attached);
+    assert.equal(await count('SELECT count(*) FROM clients.outlet WHERE manager_id IS NULL'), 0);
+    assert.equal(await count(`SELECT count(*) FROM clients.outlet o JOIN clients.counterparty c
+                              ON c.id = o.owner_id WHERE c.merged_into IS NOT NULL`), 0);
+    assert.equal(await count(`SELECT count(*) FROM core.audit WHERE action = 'imported'
+                              AND entity = 'clients.outlet' AND new->>'change' = 'created'`),
+    cs.attached);
 });
 
 test('a second run of the same export creates and changes nothing', async () => {
     const before = await count('SELECT count(*) FROM core.audit');
     const o = await importSf(w1);
-    for (const name of ['User', 'Account', 'Contact']) {
+    for (const name of ['User', 'Account', 'Contact', 'Store__c']) {
         assert.equal(o[name].created, 0, name);
         assert.equal(o[name].updated, 0, name);
         assert.equal(o[name].merged, 0, name);
     }
+    assert.equal(o.Store__c.unchanged, m1.cleaned.stores.attached);
     assert.equal(o.Account.unchanged, m1.objects.Account.live);
     assert.equal(await count('SELECT count(*) FROM core.audit'), before);
 });
@@ -123,9 +147,17 @@ test("next week's export updates exactly the changed rows", async () => {
     // keeps its record, so its contacts still attach; the orphans of week
     // 1 are orphans again
     assert.equal(o.Contact.rejected, m1.cleaned.contacts.orphans + m1.cleaned.contacts.toDeletedAccount);
+    // stores likewise: the changed ones updated, the touched ones not
+    assert.ok(d.Store__c.changed > 0 && d.Store__c.touched > 0);
+    assert.equal(o.Store__c.updated, d.Store__c.changed);
+    assert.equal(o.Store__c.dropped_deleted, m2.objects.Store__c.deleted);
+    assert.equal(o.Store__c.rejected, m1.cleaned.stores.orphans + m1.cleaned.stores.toDeletedAccount);
+    assert.equal(o.Store__c.created, d.Store__c.added);
+    assert.equal(await count(`SELECT count(*) FROM core.audit WHERE entity = 'clients.outlet'
+                              AND new->>'change' = 'updated'`), d.Store__c.changed);
     // and once more: nothing
     const again = await importSf(w2);
-    for (const name of ['User', 'Account', 'Contact']) {
+    for (const name of ['User', 'Account', 'Contact', 'Store__c']) {
         assert.equal(again[name].created, 0, name);
         assert.equal(again[name].updated, 0, name);
     }

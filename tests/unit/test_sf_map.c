@@ -87,10 +87,10 @@ test_shipped_mapping(void **state)
     assert_int_equal(f->on_invalid, KEDR_SF_REJECT);
     f = field_of(o, "Format__c");
     assert_int_equal(f->type, KEDR_SF_PICKLIST);
-    assert_int_equal(f->npicks, 4);
+    assert_int_equal(f->npicks, 7);
     assert_string_equal(f->picks[0].from, "Hypermarket");
-    assert_string_equal(f->picks[0].to, "hyper");
-    assert_int_equal(f->unknown, KEDR_SF_UNKNOWN_KEEP);
+    assert_string_equal(f->picks[0].to, "chain_store");
+    assert_int_equal(f->unknown, KEDR_SF_UNKNOWN_REPORT);
     /* custom fields of a standard object, defaults */
     o = kedr_sf_map_find(m, "Account.csv");
     f = field_of(o, "INN__c");

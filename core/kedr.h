@@ -1264,6 +1264,70 @@ kedr_import_reject(kedr_import_t *imp, const char *line, const char *ext_id,
     return kedr_api->import_reject(imp, line, ext_id, field, reason);
 }
 
+/* Helpers over the calls above (no ABI of their own).  Reject every row
+ * `sql` answers as (line, ext_id) -- a DELETE ... RETURNING _line::text,
+ * _sf_id of the orphans from the importer's working table -- with
+ * `field` and `reason`.  0, or KEDR_EDB. */
+static inline int
+kedr_import_reject_rows(kedr_req_t *r, kedr_import_t *imp, const char *sql,
+                        const char *field, const char *reason)
+{
+    kedr_rows_t *rows = kedr_db_query(r, sql, 0, NULL);
+
+    if (rows == NULL)
+        return KEDR_EDB;
+    for (int i = 0; i < kedr_rows_count(rows); i++)
+        kedr_import_reject(imp, kedr_rows_get(rows, i, 0),
+                           kedr_rows_get(rows, i, 1), field, reason);
+    return 0;
+}
+
+/* Add every row `sql` answers as (counter, n) -- a SELECT action,
+ * count(*) ... GROUP BY action -- to the run's counters.  0, or
+ * KEDR_EDB. */
+static inline int
+kedr_import_count_rows(kedr_req_t *r, kedr_import_t *imp, const char *sql)
+{
+    kedr_rows_t *rows = kedr_db_query(r, sql, 0, NULL);
+
+    if (rows == NULL)
+        return KEDR_EDB;
+    for (int i = 0; i < kedr_rows_count(rows); i++)
+        kedr_import_count(imp, kedr_rows_get(rows, i, 0),
+                          strtol(kedr_rows_get(rows, i, 1), NULL, 10));
+    return 0;
+}
+
+/* The importer's working table `work` made by `sql` (a %s in it names
+ * the staging table), with fresh statistics (no autovacuum on temporary
+ * tables).  0, or a negative code. */
+static inline int
+kedr_import_begin(kedr_req_t *r, kedr_import_t *imp, const char *sql,
+                  const char *work)
+{
+    int rc =
+        kedr_db_exec(r, kedr_sprintf(r, sql, kedr_import_table(imp)), 0, NULL);
+
+    if (rc >= 0)
+        rc = kedr_db_exec(r, kedr_sprintf(r, "ANALYZE %s", work), 0, NULL);
+    return rc < 0 ? rc : 0;
+}
+
+/* The working table's column `action` counted into the run's counters;
+ * the table dropped.  0, or a negative code. */
+static inline int
+kedr_import_finish(kedr_req_t *r, kedr_import_t *imp, const char *work)
+{
+    int rc = kedr_import_count_rows(
+        r, imp,
+        kedr_sprintf(r, "SELECT action, count(*) FROM %s GROUP BY action",
+                     work));
+
+    if (rc == 0)
+        rc = kedr_db_exec(r, kedr_sprintf(r, "DROP TABLE %s", work), 0, NULL);
+    return rc < 0 ? rc : 0;
+}
+
 #ifdef __cplusplus
 }
 #endif

@@ -245,6 +245,7 @@ KEDR_MODULE_EXPORT const struct kedr_module kedr_module = {
     .version = "1.0.0",
     .routes = catalog_routes,
     .permissions = catalog_permissions,
+    .importers = catalog_importers,
     .ui = catalog_ui,
     .grants = catalog_grants,
 };

@@ -25,62 +25,6 @@
             return rc_;                                                        \
     } while (0)
 
-/* The counts of `table`'s action column into the run's counters. */
-static int
-imp_counts(kedr_req_t *r, kedr_import_t *imp, const char *sql)
-{
-    kedr_rows_t *rows = kedr_db_query(r, sql, 0, NULL);
-
-    if (rows == NULL)
-        return KEDR_EDB;
-    for (int i = 0; i < kedr_rows_count(rows); i++)
-        kedr_import_count(imp, kedr_rows_get(rows, i, 0),
-                          atol(kedr_rows_get(rows, i, 1)));
-    return 0;
-}
-
-/* Reject the rows a DELETE ... RETURNING _line::text, _sf_id took out. */
-static int
-imp_reject(kedr_req_t *r, kedr_import_t *imp, const char *sql,
-           const char *field, const char *reason)
-{
-    kedr_rows_t *rows = kedr_db_query(r, sql, 0, NULL);
-
-    if (rows == NULL)
-        return KEDR_EDB;
-    for (int i = 0; i < kedr_rows_count(rows); i++)
-        kedr_import_reject(imp, kedr_rows_get(rows, i, 0),
-                           kedr_rows_get(rows, i, 1), field, reason);
-    return 0;
-}
-
-/* The working table from the staged rows (`sql` has a %s for the staging
- * table), with its statistics: no autovacuum on temporary tables. */
-static int
-imp_begin(kedr_req_t *r, kedr_import_t *imp, const char *sql, const char *work)
-{
-    IMP_RUN(r, kedr_sprintf(r, sql, kedr_import_table(imp)));
-    IMP_RUN(r, kedr_sprintf(r, "ANALYZE %s", work));
-    return 0;
-}
-
-/* The counts of the working table's actions into the run's counters;
- * the table dropped. */
-static int
-imp_finish(kedr_req_t *r, kedr_import_t *imp, const char *work)
-{
-    int rc = imp_counts(r, imp,
-                        kedr_sprintf(r,
-                                     "SELECT action, count(*) FROM %s "
-                                     "GROUP BY action ORDER BY action",
-                                     work));
-
-    if (rc != 0)
-        return rc;
-    rc = kedr_db_exec(r, kedr_sprintf(r, "DROP TABLE %s", work), 0, NULL);
-    return rc < 0 ? rc : 0;
-}
-
 /* ------------------------------------------------------------------ */
 /* Account -> clients.counterparty                                     */
 /* ------------------------------------------------------------------ */
@@ -201,7 +145,7 @@ clients_import_account(kedr_req_t *r, kedr_import_t *imp)
     IMP_RUN(r, "ANALYZE imp_acc");
     IMP_RUN(r, acc_parent_sql);
     IMP_RUN(r, acc_audit_sql);
-    if ((rc = imp_counts(r, imp, acc_counts_sql)) != 0)
+    if ((rc = kedr_import_count_rows(r, imp, acc_counts_sql)) != 0)
         return rc;
     rc = kedr_db_exec(r, "DROP TABLE imp_acc", 0, NULL);
     return rc < 0 ? rc : 0;
@@ -296,10 +240,11 @@ clients_import_contact(kedr_req_t *r, kedr_import_t *imp)
 
     IMP_RUN(r, kedr_sprintf(r, con_work_sql, kedr_import_table(imp)));
     IMP_RUN(r, "ANALYZE imp_con"); /* no autovacuum on temporary tables */
-    if ((rc = imp_reject(r, imp, con_orphan_sql, "counterparty_sf_id",
-                         "the account is not in the export")) != 0 ||
-        (rc = imp_reject(r, imp, con_noname_sql, "last_name",
-                         "no last name")) != 0)
+    if ((rc = kedr_import_reject_rows(
+             r, imp, con_orphan_sql, "counterparty_sf_id",
+             "the account is not in the export")) != 0 ||
+        (rc = kedr_import_reject_rows(r, imp, con_noname_sql, "last_name",
+                                      "no last name")) != 0)
         return rc;
     IMP_RUN(r, con_action_sql);
     IMP_RUN(r, con_insert_sql);
@@ -309,7 +254,7 @@ clients_import_contact(kedr_req_t *r, kedr_import_t *imp)
     IMP_RUN(r, "ANALYZE imp_con"); /* the new ids, as for accounts */
     IMP_RUN(r, con_reports_sql);
     IMP_RUN(r, con_audit_sql);
-    if ((rc = imp_counts(r, imp, con_counts_sql)) != 0)
+    if ((rc = kedr_import_count_rows(r, imp, con_counts_sql)) != 0)
         return rc;
     rc = kedr_db_exec(r, "DROP TABLE imp_con", 0, NULL);
     return rc < 0 ? rc : 0;
@@ -401,15 +346,15 @@ static const char *const out_load_sql[] = {
 static int
 clients_import_store(kedr_req_t *r, kedr_import_t *imp)
 {
-    int rc = imp_begin(r, imp, out_work_sql, "imp_out");
+    int rc = kedr_import_begin(r, imp, out_work_sql, "imp_out");
 
-    if (rc != 0 ||
-        (rc = imp_reject(r, imp, out_orphan_sql, "counterparty_sf_id",
-                         "the account is not in the export")) != 0)
+    if (rc != 0 || (rc = kedr_import_reject_rows(
+                        r, imp, out_orphan_sql, "counterparty_sf_id",
+                        "the account is not in the export")) != 0)
         return rc;
     for (int i = 0; out_load_sql[i]; i++)
         IMP_RUN(r, out_load_sql[i]);
-    return imp_finish(r, imp, "imp_out");
+    return kedr_import_finish(r, imp, "imp_out");
 }
 
 const struct kedr_importer clients_importers[] = {

@@ -53,7 +53,26 @@ function expectFirst(o, m) {
     assert.equal(o.Store__c.rejected, cs.orphans + cs.toDeletedAccount);
     assert.equal(o.Store__c.created, S.live - cs.orphans - cs.toDeletedAccount);
     assert.equal(o.Store__c.cleared.format ?? 0, S.picklistUnknown.Format__c);
+    // the catalog: products, the price books as price types (the standard
+    // one is the base type, taken over), their entries as prices; an
+    // entry of a deleted product is rejected
+    const P = m.objects.Product2, B = m.objects.Pricebook2, E = m.objects.PricebookEntry;
+    assert.equal(o.Product2.read, P.rows);
+    assert.equal(o.Product2.dropped_deleted, P.deleted);
+    assert.equal(o.Product2.created, P.live);
+    assert.equal(o.Product2.rejected, 0);
+    assert.equal(o.Pricebook2.read, B.rows);
+    assert.equal(o.Pricebook2.merged, 1);
+    assert.equal(o.Pricebook2.created, B.live - 1);
+    assert.equal(o.PricebookEntry.read, E.rows);
+    assert.equal(o.PricebookEntry.dropped_deleted, E.deleted);
+    assert.equal(o.PricebookEntry.rejected, entryOrphans(m));
+    assert.equal(o.PricebookEntry.created, E.live - entryOrphans(m));
 }
+
+// Entries whose product is in no file or deleted there.
+const entryOrphans = (m) => m.objects.PricebookEntry.lookups.Product2Id.orphan
+    + m.objects.PricebookEntry.lookups.Product2Id.toDeleted;
 
 test('--dry-run reports what an import would do and writes nothing', async () => {
     const o = await importSf(w1, '--dry-run');
@@ -116,16 +135,38 @@ test('a first import matches the manifest; the report lists the orphans', async 
     assert.equal(await count(`SELECT count(*) FROM core.audit WHERE action = 'imported'
                               AND entity = 'clients.outlet' AND new->>'change' = 'created'`),
     cs.attached);
+
+    // products under "<brand> / <Family>", SKU from ProductCode
+    const P = m1.objects.Product2;
+    assert.equal(await count("SELECT count(*) FROM catalog.product WHERE ext ? 'salesforce_id'"), P.live);
+    assert.equal(await count(`SELECT count(*) FROM catalog.product p JOIN catalog.product_group g
+                              ON g.id = p.group_id JOIN catalog.product_group b ON b.id = g.parent_id
+                              WHERE b.name = 'Salesforce' AND b.parent_id IS NULL`), P.live);
+    assert.equal(await count("SELECT count(*) FROM catalog.product WHERE sku !~ '^KD-'"), 0);
+    // the standard price book is the base type, the other a new type
+    const E = m1.objects.PricebookEntry;
+    assert.equal(await count('SELECT count(*) FROM catalog.price'), E.live - entryOrphans(m1));
+    assert.ok(await count(`SELECT count(*) FROM catalog.price p JOIN catalog.price_type t
+                           ON t.id = p.price_type_id WHERE t.code = 'base'`) > 0);
+    assert.equal(await count("SELECT count(*) FROM catalog.price_type WHERE name = 'Дистрибьюторский прайс'"), 1);
+    // KD-100000: 150.00 in the standard price book, 120.00 in the other
+    assert.equal(await stack.psql(`SELECT string_agg(t.code || '=' || p.amount, ',' ORDER BY t.code = 'base' DESC)
+                                   FROM catalog.price p JOIN catalog.product d ON d.id = p.product_id
+                                   JOIN catalog.price_type t ON t.id = p.price_type_id
+                                   WHERE d.sku = 'KD-100000'`).then((s) => s.replace(/sf_\w+/, 'sf')),
+    'base=150.00,sf=120.00');
 });
 
 test('a second run of the same export creates and changes nothing', async () => {
     const before = await count('SELECT count(*) FROM core.audit');
     const o = await importSf(w1);
-    for (const name of ['User', 'Account', 'Contact', 'Store__c']) {
+    for (const name of ['User', 'Account', 'Contact', 'Store__c', 'Product2', 'Pricebook2', 'PricebookEntry']) {
         assert.equal(o[name].created, 0, name);
         assert.equal(o[name].updated, 0, name);
         assert.equal(o[name].merged, 0, name);
     }
+    assert.equal(o.Product2.unchanged, m1.objects.Product2.live);
+    assert.equal(o.PricebookEntry.unchanged, m1.objects.PricebookEntry.live - entryOrphans(m1));
     assert.equal(o.Store__c.unchanged, m1.cleaned.stores.attached);
     assert.equal(o.Account.unchanged, m1.objects.Account.live);
     assert.equal(await count('SELECT count(*) FROM core.audit'), before);
@@ -155,9 +196,21 @@ test("next week's export updates exactly the changed rows", async () => {
     assert.equal(o.Store__c.created, d.Store__c.added);
     assert.equal(await count(`SELECT count(*) FROM core.audit WHERE entity = 'clients.outlet'
                               AND new->>'change' = 'updated'`), d.Store__c.changed);
+    // the catalog: the changed products and entries (a new UnitPrice)
+    assert.ok(d.Product2.changed > 0 && d.PricebookEntry.changed > 0);
+    assert.equal(o.Product2.updated, d.Product2.changed);
+    assert.equal(o.Product2.created, d.Product2.added);
+    assert.equal(o.Pricebook2.updated, d.Pricebook2.changed);
+    assert.equal(o.PricebookEntry.updated, d.PricebookEntry.changed);
+    assert.equal(o.PricebookEntry.created, d.PricebookEntry.added);
+    assert.equal(o.PricebookEntry.rejected, entryOrphans(m1));
+    assert.equal(await count(`SELECT count(*) FROM core.audit WHERE entity = 'catalog.product'
+                              AND new->>'change' = 'updated'`), d.Product2.changed);
+    assert.equal(await count(`SELECT count(*) FROM core.audit WHERE entity = 'catalog.price'
+                              AND new->>'change' = 'updated'`), d.PricebookEntry.changed);
     // and once more: nothing
     const again = await importSf(w2);
-    for (const name of ['User', 'Account', 'Contact', 'Store__c']) {
+    for (const name of ['User', 'Account', 'Contact', 'Store__c', 'Product2', 'Pricebook2', 'PricebookEntry']) {
         assert.equal(again[name].created, 0, name);
         assert.equal(again[name].updated, 0, name);
     }

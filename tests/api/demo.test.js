@@ -25,7 +25,7 @@ async function canLogin(login, password) {
 test('tools/demo.mjs imports a Salesforce export, adds a catalog and the demo logins, once', async () => {
     let res = await run(process.execPath, [path.join(ROOT, 'tools/demo.mjs'), stack.dir]);
     assert.equal(res.code, 0, res.stderr + res.stdout);
-    assert.match(res.stdout, /demo data loaded \(Salesforce export: \d+ User, \d+ Account, \d+ Contact; catalog: 8 products/);
+    assert.match(res.stdout, /demo data loaded \(Salesforce export: \d+ User, \d+ Account, \d+ Contact/);
     assert.ok(fs.existsSync(path.join(stack.dir, 'demo-loaded')));
     const count = async (sql) => Number(await stack.psql(sql));
     const m = JSON.parse(fs.readFileSync(path.join(stack.dir, 'demo-sf/manifest.json'), 'utf8'));
@@ -39,9 +39,17 @@ test('tools/demo.mjs imports a Salesforce export, adds a catalog and the demo lo
         m.objects.Contact.live - cc.orphans - cc.toDeletedAccount);
     assert.equal(await count("SELECT count(*) FROM core.\"user\" WHERE ext ? 'salesforce_id'"), m.objects.User.live);
     assert.ok(await count("SELECT count(*) FROM core.audit WHERE action = 'imported'") > 100);
-    // the catalog, through the API
-    assert.equal(await count('SELECT count(*) FROM catalog.product'), 8);
-    assert.equal(await count('SELECT count(*) FROM catalog.price WHERE amount > 0'), 8);
+    // the catalog: through the API while the import skips Product2, else
+    // the export's
+    const viaImport = /\b[1-9]\d* Product2\b/.test(res.stdout);
+    const products = await count('SELECT count(*) FROM catalog.product');
+    if (viaImport) {
+        assert.ok(products > 0);
+    } else {
+        assert.equal(products, 8);
+        assert.match(res.stdout, /catalog: 8 products with prices/);
+        assert.equal(await count('SELECT count(*) FROM catalog.price WHERE amount > 0'), 8);
+    }
 
     // the demo logins: printed, kept with mode 0600, working
     for (const who of ['manager', 'analyst']) {
@@ -55,7 +63,9 @@ test('tools/demo.mjs imports a Salesforce export, adds a catalog and the demo lo
         assert.ok(session, `${who} ${line[1]} logs in`);
         assert.deepEqual(session.user.roles, [who]);
     }
-    // the manager is the imported user with the most accounts
+    // the manager is the imported user with the most accounts (README
+    // names it: the generator and the seed fix it)
+    assert.match(res.stdout, /^manager login: b\.vlasov2@kedr-demo\.ru /m);
     const mgr = await stack.rows(`SELECT u.login, (SELECT count(*) FROM clients.counterparty c
         WHERE c.manager_id = u.id) AS n FROM core."user" u WHERE u.active AND u.ext ? 'salesforce_id'`);
     assert.equal(mgr.length, 1);
@@ -68,7 +78,7 @@ test('tools/demo.mjs imports a Salesforce export, adds a catalog and the demo lo
     assert.equal(res.code, 0, res.stderr);
     assert.equal(res.stdout, '');
     assert.equal(await count('SELECT count(*) FROM core.audit'), before, 'loaded once');
-    assert.equal(await count('SELECT count(*) FROM catalog.product'), 8);
+    assert.equal(await count('SELECT count(*) FROM catalog.product'), products);
     // and the import alone, run again on the same export, changes nothing either
     res = await stack.kedr(['import', 'salesforce', path.join(stack.dir, 'demo-sf'), '--json']);
     assert.equal(res.code, 0, res.stderr);

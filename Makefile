@@ -3,7 +3,10 @@
 #   make            build the server, the modules and the tests
 #   make build      build the server and the modules only
 #   make run        install what is missing, build, start PostgreSQL,
-#                   kedr and nginx under var/ on http://127.0.0.1:8080/
+#                   kedr and nginx under var/ on http://127.0.0.1:8080/;
+#                   the first time, demo data (tools/demo.mjs: a generated
+#                   Salesforce export through `kedr import salesforce`)
+#                   and the demo logins (var/*-password)
 #   make stop       stop what `make run` started
 #   make test       unit tests (cmocka) and API tests (node) against a
 #                   throw-away stack

@@ -1,16 +1,35 @@
-// tools/demo.mjs -- demo data for `make run`, loaded once through the API
-// (so it is validated, audited and versioned like anything a user enters).
+// tools/demo.mjs -- demo data for `make run`, loaded once, through the
+// paths real data takes:
 //
 //   node tools/demo.mjs DIR      DIR: the stack's directory (var for make run)
 //
-// Logs in as admin with DIR/admin-password and creates a small catalog
-// (brand, series, groups, products with prices) and a client base
-// (distributors, end customers with valid requisites, contacts), then
-// writes DIR/demo-loaded so a second `make run` leaves the data alone.
+// 1. A small Salesforce weekly export (bench/sf-export.mjs's generator,
+//    scale 0.002, seed "demo": 1 user ... 120 accounts, ≈300 contacts,
+//    with the generator's dirt) written to DIR/demo-sf and brought in by
+//    `kedr import salesforce` (issue 7): users, accounts and contacts, the
+//    objects the import has importers for (the others it skips).
+// 2. Through the API, as admin (DIR/admin-password), what the import does
+//    not cover yet: a small catalog (brand, series, groups, products with
+//    prices).
+// 3. Two demo logins, with random passwords printed once and kept in
+//    DIR/manager-password and DIR/analyst-password (mode 0600, like
+//    DIR/admin-password): the imported Salesforce user who owns the most
+//    accounts, activated with the role manager, and a new user "analyst".
+//
+// Then it writes DIR/demo-loaded so a second `make run` leaves it all be
+// (the import itself would change nothing either: it is idempotent).
 // Modules that are not enabled are skipped.
 
 import fs from 'node:fs';
 import path from 'node:path';
+import crypto from 'node:crypto';
+import { spawnSync, execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { generate } from '../tests/lib/sfgen.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const DEMO_SCALE = 0.002;
+const DEMO_SEED = 'demo';
 
 const dir = process.argv[2];
 if (!dir) {
@@ -20,11 +39,14 @@ if (!dir) {
 const marker = path.join(dir, 'demo-loaded');
 if (fs.existsSync(marker)) process.exit(0);
 
-const env = Object.fromEntries(fs.readFileSync(path.join(dir, 'run/stack.env'), 'utf8')
-    .split('\n').map((l) => l.match(/^([A-Z_]+)=(.*)$/)).filter(Boolean)
-    .map(([, k, v]) => [k, v.replace(/^'(.*)'$/, '$1')]));
-const base = `http://127.0.0.1:${env.PORT}`;
-const password = fs.readFileSync(path.join(dir, 'admin-password'), 'utf8').trim();
+// DIR/run/stack.env (written by tools/stack.sh up), read by the shell
+const envOut = spawnSync('bash', ['-c',
+    '. "$1" && printf "%s\\n%s\\n%s" "$KEDR_DATABASE_URL" "$PORT" "$KEDR_CONF"', 'x',
+    path.join(dir, 'run/stack.env')], { encoding: 'utf8' });
+if (envOut.status !== 0) throw new Error(`cannot read ${dir}/run/stack.env: ${envOut.stderr}`);
+const [databaseUrl, port, conf] = envOut.stdout.split('\n');
+const base = `http://127.0.0.1:${port}`;
+const adminPassword = fs.readFileSync(path.join(dir, 'admin-password'), 'utf8').trim();
 
 let cookie = '';
 let csrf = '';
@@ -45,20 +67,50 @@ async function call(method, url, body) {
     return { res, json };
 }
 
-// A valid 10-digit INN from 9 digits (the official check digit).
-function inn10(nine) {
-    const w = [2, 4, 10, 3, 5, 9, 4, 6, 8];
-    const d = [...nine].map(Number);
-    const c = (d.reduce((s, x, i) => s + x * w[i], 0) % 11) % 10;
-    return nine + c;
+function psql(sql) {
+    return execFileSync('psql', ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-d', databaseUrl, '-c', sql],
+        { encoding: 'utf8' }).trim();
 }
 
-const login = await call('POST', '/session', { login: 'admin', password });
+// A password like the admin's (tools/stack.sh)
+const newPassword = () => crypto.randomBytes(18).toString('base64');
+
+// Keep it in DIR/NAME-password, mode 0600, once the user has it.
+function savePassword(name, pw) {
+    const file = path.join(dir, `${name}-password`);
+    fs.rmSync(file + '.new', { force: true });
+    fs.writeFileSync(file + '.new', pw + '\n', { mode: 0o600 });
+    fs.renameSync(file + '.new', file);
+    return file;
+}
+
+const login = await call('POST', '/session', { login: 'admin', password: adminPassword });
 cookie = login.res.headers.get('set-cookie').split(';')[0];
 csrf = login.json.csrf_token;
 const enabled = new Set(login.json.modules.map((m) => m.name));
+const loaded = [];
 
-if (enabled.has('catalog')) {
+// 1. the Salesforce export, through the real import
+const sfDir = path.join(dir, 'demo-sf');
+if (!fs.existsSync(path.join(sfDir, 'manifest.json'))) {
+    fs.rmSync(sfDir, { recursive: true, force: true });
+    generate({ dir: sfDir, scale: DEMO_SCALE, seed: DEMO_SEED });
+}
+const imp = spawnSync(process.env.KEDR_BIN || path.join(ROOT, 'build/kedr'),
+    ['-c', conf, 'import', 'salesforce', sfDir, '--mapping', path.join(ROOT, 'conf/import/salesforce.conf'), '--json'],
+    { cwd: ROOT, encoding: 'utf8', env: { ...process.env, KEDR_DATABASE_URL: databaseUrl } });
+if (imp.status !== 0) {
+    console.error(imp.stderr);
+    throw new Error(`kedr import salesforce ${sfDir} failed (exit ${imp.status})`);
+}
+const objects = JSON.parse(imp.stdout).objects;
+const imported = Object.entries(objects).filter(([, o]) => !o.skipped)
+    .map(([name, o]) => `${o.created} ${name}`);
+loaded.push(`Salesforce export: ${imported.join(', ')}`);
+
+// 2. the catalog, through the API, while the import has no catalog importer
+// (once Product2 comes in through it, the export's catalog is the demo's)
+if (enabled.has('catalog') && !(objects.Product2?.created > 0)) {
     const brand = (await call('POST', '/catalog/groups', { name: 'Кедр Электро', code: 'KEDR' })).json;
     const series = (await call('POST', '/catalog/groups', { name: 'Этюд', code: 'ETUD', parent_id: brand.id })).json;
     const groups = {};
@@ -81,39 +133,34 @@ if (enabled.has('catalog')) {
         })).json;
         await call('POST', `/catalog/products/${p.id}/prices`, { type: 'base', amount, valid_from: '2026-01-01' });
     }
+    loaded.push(`catalog: ${products.length} products with prices`);
 }
 
-if (enabled.has('clients')) {
-    const distributors = [];
-    for (const [i, name, region] of [[1, 'ЭлектроОпт', 'Москва'], [2, 'Сибирь-Электро', 'Новосибирск'],
-        [3, 'Волга Свет', 'Самара']]) {
-        distributors.push((await call('POST', '/clients/counterparties', {
-            kind: 'distributor', name, legal_name: `ООО «${name}»`, inn: inn10(`77${String(i).padStart(2, '0')}12345`),
-            kpp: '770101001', region, status: 'active', abc: 'A',
-        })).json);
+// 3. the demo logins
+const logins = [];
+if (!fs.existsSync(path.join(dir, 'manager-password'))) {
+    // the imported user with the most accounts (else the first imported one)
+    const id = psql(`SELECT u.id FROM core."user" u
+        WHERE u.ext ? 'salesforce_id' AND u.login <> 'admin'
+        ORDER BY ${enabled.has('clients')
+        ? '(SELECT count(*) FROM clients.counterparty c WHERE c.manager_id = u.id) DESC, '
+        : ''}u.login LIMIT 1`);
+    if (id) {
+        const u = (await call('GET', `/users/${id}`)).json;
+        await call('PATCH', `/users/${id}`, { version: u.version, active: true, roles: ['manager'] });
+        const pw = newPassword();
+        await call('POST', `/users/${id}/password`, { password: pw });
+        const file = savePassword('manager', pw);
+        logins.push(`manager login: ${u.login} password: ${pw} (saved in ${file})`);
     }
-    const customers = [
-        ['Строймаркет «Дом»', 'retail_chain', 'Москва'], ['Монтаж-Сервис', 'installer', 'Москва'],
-        ['Проектный институт «Энергопроект»', 'design_institute', 'Самара'],
-        ['ГК «Новые кварталы»', 'developer', 'Новосибирск'], ['Электрика у дома', 'end_customer', 'Самара'],
-    ];
-    for (const [k, [name, kind, region]] of customers.entries()) {
-        const c = (await call('POST', '/clients/counterparties', {
-            kind, name, legal_name: `ООО «${name.replace(/[«»]/g, '')}»`, inn: inn10(`50${k}${k}123456`.slice(0, 9)),
-            region, status: k % 2 ? 'prospect' : 'active', abc: 'B',
-        })).json;
-        const dist = distributors[k % distributors.length];
-        await call('PUT', `/clients/counterparties/${c.id}/distributors`, [{ distributor_id: dist.id, main: true }]);
-        const head = (await call('POST', '/clients/contacts', {
-            last_name: ['Иванов', 'Петрова', 'Сидоров', 'Кузнецова', 'Смирнов'][k], first_name: 'Алексей',
-            phones: [`8 (495) 123-45-${String(60 + k)}`], links: [{ counterparty_id: c.id, position: 'Директор' }],
-        })).json;
-        await call('POST', '/clients/contacts', {
-            last_name: 'Морозова', first_name: 'Ольга', reports_to: head.id,
-            phones: [`+7 912 345-67-${String(10 + k)}`], links: [{ counterparty_id: c.id, position: 'Закупщик' }],
-        });
-    }
+}
+if (!fs.existsSync(path.join(dir, 'analyst-password'))) {
+    const pw = newPassword();
+    await call('POST', '/users', { login: 'analyst', full_name: 'Аналитик (демо)', roles: ['analyst'], password: pw });
+    const file = savePassword('analyst', pw);
+    logins.push(`analyst login: analyst password: ${pw} (saved in ${file})`);
 }
 
 fs.writeFileSync(marker, new Date().toISOString() + '\n');
-console.log(`demo data loaded (${[...enabled].filter((m) => ['catalog', 'clients'].includes(m)).join(', ') || 'no demo modules'})`);
+console.log(`demo data loaded (${loaded.join('; ')})`);
+for (const l of logins) console.log(l);

@@ -96,12 +96,16 @@ declare -A TABLES=(
     [User]='core.user'
     [Account]='clients.counterparty'
     [Contact]='clients.contact clients.contact_link'
+    [Store__c]='clients.outlet'
+    [Product2]='catalog.product_group catalog.product'
+    [Pricebook2]='catalog.price_type'
+    [PricebookEntry]='catalog.price'
 )
 declare -A WHERE=([core.user]="WHERE ext ? 'salesforce_id'")
 "${PSQL[@]}" -c 'CREATE SCHEMA bench'
 declare -A CT
 OBJECTS=()
-for obj in User Account Contact; do
+for obj in User Account Contact Store__c Product2 Pricebook2 PricebookEntry; do
     [[ $(jq -r ".objects.$obj.skipped // empty" "$DIR/first.json") == "" ]] || continue
     OBJECTS+=("$obj")
     total=0

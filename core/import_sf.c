@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <libpq-fe.h>
@@ -70,6 +71,64 @@ imp_fail(const char *fmt, ...)
     va_end(ap);
     fputc('\n', stderr);
     return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* progress on a terminal                                              */
+/* ------------------------------------------------------------------ */
+
+/* Reading a file on a terminal: one line rewritten in place, at most five
+ * times a second, with rows, rows/s, the share of the file read and the
+ * time left at that pace.  Not a terminal (a log, CI): nothing here; the
+ * plain line per object after it is done says it all. */
+struct imp_progress {
+    bool tty;
+    const char *object;
+    FILE *f;
+    off_t size;
+    uint64_t start_us, shown_us;
+};
+
+static void
+imp_progress_start(struct imp_progress *p, const char *object, FILE *f)
+{
+    struct stat st;
+
+    p->tty = isatty(STDERR_FILENO) == 1;
+    p->object = object;
+    p->f = f;
+    p->size = fstat(fileno(f), &st) == 0 ? st.st_size : 0;
+    p->start_us = p->shown_us = kedr_now_us();
+}
+
+static void
+imp_progress_show(struct imp_progress *p, long rows, bool force)
+{
+    uint64_t now = kedr_now_us();
+    double secs = (double)(now - p->start_us) / 1e6, share;
+    long pos;
+
+    if (!p->tty || (!force && now - p->shown_us < 200000))
+        return;
+    p->shown_us = now;
+    pos = ftell(p->f);
+    share = p->size > 0 && pos > 0 ? (double)pos / (double)p->size : 0;
+    if (share > 1)
+        share = 1;
+    fprintf(stderr, "\r\033[K%s: %ld rows, %.0f rows/s, %.0f%%", p->object,
+            rows, secs > 0 ? (double)rows / secs : 0, share * 100);
+    if (share > 0.01 && share < 1)
+        fprintf(stderr, ", %.0f s left", secs / share - secs);
+    fflush(stderr);
+}
+
+/* The object is done (or failed): the line goes, the summary line or the
+ * error takes its place. */
+static void
+imp_progress_end(struct imp_progress *p)
+{
+    if (p->tty)
+        fputs("\r\033[K", stderr);
 }
 
 /* ------------------------------------------------------------------ */
@@ -297,6 +356,8 @@ imp_object(struct kedr_req *r, const struct kedr_sf_map *map,
     struct kedr_sf_header h;
     struct kedr_sf_counts n = {0};
     struct imp_copy cp = {0};
+    struct imp_progress prog = {0};
+    long rows = 0;
     char *path = NULL;
     FILE *f;
     int stamp_col, id_col = -1, ret = 1, got, rc;
@@ -340,6 +401,7 @@ imp_object(struct kedr_req *r, const struct kedr_sf_map *map,
     stamp_col = imp_find_col(&hdr, &cv, &ha, stamp_names);
     if (imp_stage_begin(r, imp, &h) != 0)
         goto db_error;
+    imp_progress_start(&prog, obj->object, f);
     while ((got = kedr_csv_next(&csv, &ra, &rec)) == 1) {
         struct kedr_sf_row row = {0};
         char line[16], stamp[KEDR_SF_TS_SIZE];
@@ -394,8 +456,14 @@ imp_object(struct kedr_req *r, const struct kedr_sf_map *map,
             kedr_arena_clear(&ra);
             since_clear = 0;
         }
+        if ((++rows & 1023) == 0)
+            imp_progress_show(&prog, rows, false);
     }
+    imp_progress_show(&prog, rows, true);
+    if (prog.tty)
+        fputs(", loading", stderr);
     if (got < 0) {
+        imp_progress_end(&prog);
         imp_fail("%s:%u: %s", path, csv.err_line,
                  csv.err ? csv.err : "malformed CSV");
         imp_copy_abort();
@@ -429,12 +497,14 @@ imp_object(struct kedr_req *r, const struct kedr_sf_map *map,
     ret = 0;
     goto out;
 db_error:
+    imp_progress_end(&prog);
     imp_fail("%s: %s: %s", obj->object,
              r->err_msg ? r->err_msg : "database error",
              kedr_db_conn() ? PQerrorMessage(kedr_db_conn()) : "");
 out_tx:
     (void)kedr_db_finish(r, false);
 out:
+    imp_progress_end(&prog); /* the summary line takes its place */
     kedr_csv_release(&csv);
     kedr_sf_conv_release(&cv);
     kedr_arena_release(&ra);

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startStack, ROOT } from '../lib/stack.js';
+import { startStack, run, KEDR, ROOT } from '../lib/stack.js';
 import { generate } from '../lib/sfgen.mjs';
 
 const stack = await startStack({ enabled: ['catalog', 'clients'] });
@@ -214,4 +214,21 @@ test("next week's export updates exactly the changed rows", async () => {
         assert.equal(again[name].created, 0, name);
         assert.equal(again[name].updated, 0, name);
     }
+});
+
+test('progress: a line rewritten in place on a terminal, plain lines otherwise', async () => {
+    // a terminal: `script` gives the import a pseudo-terminal
+    const cmd = [KEDR, '-c', stack.conf, 'import', 'salesforce', w1, '--mapping', MAPPING, '--dry-run']
+        .map((a) => `'${a}'`).join(' ');
+    const tty = await run('script', ['-qec', cmd, '/dev/null'],
+        { env: { ...process.env, KEDR_DATABASE_URL: stack.databaseUrl } });
+    assert.equal(tty.code, 0, tty.stdout + tty.stderr);
+    assert.match(tty.stdout, /\r\x1b\[KAccount: \d+ rows, \d+ rows\/s, \d+%/);
+    assert.match(tty.stdout, /Account: \d+ rows, .*, loading/);
+    assert.match(tty.stdout, /Account: \d+ read, \d+ created/, 'the summary line after it');
+    // not a terminal (this pipe): no carriage returns, no escapes
+    const res = await stack.kedr(['import', 'salesforce', w1, '--mapping', MAPPING, '--dry-run']);
+    assert.equal(res.code, 0, res.stderr);
+    assert.doesNotMatch(res.stderr, /[\r\x1b]/);
+    assert.match(res.stderr, /Account: \d+ read/);
 });

@@ -32,7 +32,7 @@ test('the menu entry, the record types, an empty list', async () => {
 test('a new number field: the code is checked at the field, in the browser and by the server', async () => {
     await page.getByRole('link', { name: 'Новое поле' }).first().click();
     await page.waitForURL('**/admin/attributes/new?entity=clients.counterparty');
-    assert.equal(await page.getByLabel('Тип записи').inputValue(), 'clients.counterparty');
+    assert.equal(await page.getByRole('combobox', { name: 'Тип записи' }).inputValue(), 'clients.counterparty');
     assert.equal(await page.getByRole('group', { name: 'Значения списка' }).isVisible(), false,
         'no list values for a text field');
     await submit();
@@ -70,7 +70,7 @@ test('a new number field: the code is checked at the field, in the browser and b
 
 test('a list field: its values with Russian and English labels', async () => {
     await page.goto('/admin/attributes/new?entity=clients.outlet');
-    assert.equal(await page.getByLabel('Тип записи').inputValue(), 'clients.outlet');
+    assert.equal(await page.getByRole('combobox', { name: 'Тип записи' }).inputValue(), 'clients.outlet');
     await page.getByLabel('Тип значения').selectOption({ label: 'Список значений' });
     const values = page.getByRole('group', { name: 'Значения списка' });
     await values.waitFor();

@@ -25,34 +25,13 @@
 #   BENCH_KINDS="name phone" bench/clients.sh 5 50  (only those rows)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROOT=$(pwd -P)
 DUR=${1:-10}
 CONNS=${2:-50}
 THREADS=2
 
-tools/deps.sh bench >/dev/null
-make -s build >/dev/null
-
-DIR=$(mktemp -d /tmp/kedr-bench-clients.XXXXXX)
-chmod 755 "$DIR"
-cleanup()
-{
-    tools/stack.sh down "$DIR" --purge >/dev/null 2>&1 || true
-    rm -rf "$DIR"
-}
-trap cleanup EXIT
-
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-
-# the shipped configuration (catalog and clients enabled), socket in DIR
-sed -e "s|\"var/run/kedr.sock\"|\"$DIR/run/kedr.sock\"|" \
-    -e "s|\"var/run/kedr.pid\"|\"$DIR/run/kedr.pid\"|" \
-    -e "s|path = \[ \"build/modules\" \];|path = [ \"$ROOT/build/modules\" ];|" \
-    -e 's|^\( *enabled = \)\[.*\];|\1[ "catalog", "clients" ];|' conf/kedr.conf >"$DIR/kedr.conf"
-tools/stack.sh up "$DIR" --conf "$DIR/kedr.conf" --port "$PORT" >/dev/null
-# shellcheck disable=SC1091
-. "$DIR/run/stack.env"
-BASE="http://127.0.0.1:$PORT"
+# shellcheck source=bench/stack.sh
+. bench/stack.sh
+bench_stack clients '"catalog", "clients"'
 
 psql -q -X "$KEDR_DATABASE_URL" -f bench/clients-data.sql >/dev/null
 COUNTS=$(psql -X -At "$KEDR_DATABASE_URL" -c "SELECT (SELECT count(*) FROM clients.counterparty) || ' counterparties, ' || (SELECT count(*) FROM clients.contact) || ' contacts, ' || (SELECT count(*) FROM clients.outlet) || ' outlets, ' || (SELECT count(*) FROM catalog.product) || ' products'")

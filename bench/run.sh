@@ -20,33 +20,13 @@ DUR=${1:-10}
 CONNS=${2:-16}
 THREADS=2
 
-tools/deps.sh bench >/dev/null
-make -s build >/dev/null
-
-DIR=$(mktemp -d /tmp/kedr-bench.XXXXXX)
-chmod 755 "$DIR"
+# shellcheck source=bench/stack.sh
+. bench/stack.sh
 STATIC="$ROOT/www/bench-1k.txt"
-cleanup()
-{
-    tools/stack.sh down "$DIR" --purge >/dev/null 2>&1 || true
-    rm -rf "$DIR" "$STATIC"
-}
-trap cleanup EXIT
-
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null ||
-       node -e 'const s=require("net").createServer().listen(0,()=>{console.log(s.address().port);s.close()})')
-
-# the shipped configuration, with hello enabled and the socket in DIR
-sed -e "s|\"var/run/kedr.sock\"|\"$DIR/run/kedr.sock\"|" \
-    -e "s|\"var/run/kedr.pid\"|\"$DIR/run/kedr.pid\"|" \
-    -e "s|path = \[ \"build/modules\" \];|path = [ \"$ROOT/build/modules\" ];|" \
-    -e 's|^\( *enabled = \)\[.*\];|\1[ "hello" ];|' conf/kedr.conf >"$DIR/kedr.conf"
-tools/stack.sh up "$DIR" --conf "$DIR/kedr.conf" --port "$PORT" >/dev/null
-# shellcheck disable=SC1091
-. "$DIR/run/stack.env"
+BENCH_CLEAN=("$STATIC")
+bench_stack core '"hello"'
 
 head -c 768 /dev/urandom | base64 -w0 >"$STATIC"   # 1024 bytes
-BASE="http://127.0.0.1:$PORT"
 
 # wrk NAME PATH -> "rps p99ms"
 run_wrk()

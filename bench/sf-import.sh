@@ -23,31 +23,11 @@
 #   bench/sf-import.sh [SCALE]      (default 1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROOT=$(pwd -P)
 SCALE=${1:-1}
 
-tools/deps.sh bench >/dev/null
-make -s build >/dev/null
-
-DIR=$(mktemp -d /tmp/kedr-bench-sf.XXXXXX)
-chmod 755 "$DIR"
-cleanup()
-{
-    tools/stack.sh down "$DIR" --purge >/dev/null 2>&1 || true
-    rm -rf "$DIR"
-}
-trap cleanup EXIT
-
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-
-# the shipped configuration (catalog and clients enabled), socket in DIR
-sed -e "s|\"var/run/kedr.sock\"|\"$DIR/run/kedr.sock\"|" \
-    -e "s|\"var/run/kedr.pid\"|\"$DIR/run/kedr.pid\"|" \
-    -e "s|path = \[ \"build/modules\" \];|path = [ \"$ROOT/build/modules\" ];|" \
-    -e 's|^\( *enabled = \)\[.*\];|\1[ "catalog", "clients" ];|' conf/kedr.conf >"$DIR/kedr.conf"
-tools/stack.sh up "$DIR" --conf "$DIR/kedr.conf" --port "$PORT" >/dev/null
-# shellcheck disable=SC1091
-. "$DIR/run/stack.env"
+# shellcheck source=bench/stack.sh
+. bench/stack.sh
+bench_stack sf '"catalog", "clients"'
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 "$KEDR_DATABASE_URL")
 
 now() { date +%s.%N; }

@@ -14,11 +14,16 @@
  * dry run does it all in one transaction and rolls it back.
  */
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <libpq-fe.h>
@@ -27,6 +32,7 @@
 
 #define IMP_COPY_FLUSH (256u << 10) /* bytes of COPY data sent at once */
 #define IMP_ARENA_ROWS 512          /* rows cleansed between arena clears */
+#define IMP_MAX_JOBS 16             /* --jobs at most */
 
 struct kedr_import {
     const char *file; /* "Account.csv" */
@@ -41,19 +47,26 @@ struct kedr_import {
 struct imp_opts {
     const char *dir, *mapping, *encoding, *report;
     bool dry_run, json;
+    int jobs;    /* objects loaded at once, each in a process of its own */
+    bool tty;    /* standard error is a terminal: show progress */
+    int pipe_fd; /* in an object's process: the pipe to the command */
 };
 
 static void
 imp_usage(FILE *f)
 {
     fputs("usage: kedr [-c FILE] import salesforce DIR [--mapping FILE]\n"
-          "                [--encoding E] [--dry-run] [--json] "
-          "[--report FILE]\n"
+          "                [--encoding E] [--jobs N] [--dry-run] [--json]\n"
+          "                [--report FILE]\n"
           "\n"
           "DIR        a Salesforce data export (its CSV files)\n"
           "--mapping  the mapping (default conf/import/salesforce.conf)\n"
           "--encoding the files' encoding, over the mapping's\n"
-          "--dry-run  read, check and load everything, then roll back\n"
+          "--jobs     objects loaded at once, each by a process of its own\n"
+          "           (default: the cores; an object waits for those it\n"
+          "           refers to)\n"
+          "--dry-run  read, check and load everything in one transaction,\n"
+          "           then roll back\n"
           "--json     the summary as JSON on standard output\n"
           "--report   every rejected or changed value as CSV (file, line,\n"
           "           id, field, action, reason)\n",
@@ -80,25 +93,66 @@ imp_fail(const char *fmt, ...)
 /* Reading a file on a terminal: one line rewritten in place, at most five
  * times a second, with rows, rows/s, the share of the file read and the
  * time left at that pace.  Not a terminal (a log, CI): nothing here; the
- * plain line per object after it is done says it all. */
+ * plain line per object after it is done says it all.  An object loaded
+ * in a process of its own sends the text up its pipe instead ("P" lines),
+ * and the command shows the objects in flight on one line (imp_jobs). */
 struct imp_progress {
     bool tty;
+    int fd; /* the pipe to the command, or -1: stderr */
     const char *object;
     FILE *f;
     off_t size;
     uint64_t start_us, shown_us;
+    char text[160];
 };
 
 static void
-imp_progress_start(struct imp_progress *p, const char *object, FILE *f)
+imp_progress_start(struct imp_progress *p, const char *object, FILE *f,
+                   const struct imp_opts *o)
 {
     struct stat st;
 
-    p->tty = isatty(STDERR_FILENO) == 1;
+    p->tty = o->tty;
+    p->fd = o->pipe_fd;
     p->object = object;
     p->f = f;
     p->size = fstat(fileno(f), &st) == 0 ? st.st_size : 0;
     p->start_us = p->shown_us = kedr_now_us();
+    p->text[0] = '\0';
+}
+
+/* Write s whole to fd (a pipe: short writes and EINTR happen). */
+static int
+imp_write_all(int fd, const char *s, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, s, n);
+
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        s += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Show p->text: on the terminal, or up the pipe. */
+static void
+imp_progress_put(struct imp_progress *p)
+{
+    char line[sizeof(p->text) + 4];
+    int n;
+
+    if (p->fd < 0) {
+        fprintf(stderr, "\r\033[K%s", p->text);
+        fflush(stderr);
+        return;
+    }
+    n = snprintf(line, sizeof(line), "P%s\n", p->text);
+    (void)imp_write_all(
+        p->fd, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }
 
 static void
@@ -107,6 +161,7 @@ imp_progress_show(struct imp_progress *p, long rows, bool force)
     uint64_t now = kedr_now_us();
     double secs = (double)(now - p->start_us) / 1e6, share;
     long pos;
+    int n;
 
     if (!p->tty || (!force && now - p->shown_us < 200000))
         return;
@@ -115,11 +170,25 @@ imp_progress_show(struct imp_progress *p, long rows, bool force)
     share = p->size > 0 && pos > 0 ? (double)pos / (double)p->size : 0;
     if (share > 1)
         share = 1;
-    fprintf(stderr, "\r\033[K%s: %ld rows, %.0f rows/s, %.0f%%", p->object,
-            rows, secs > 0 ? (double)rows / secs : 0, share * 100);
-    if (share > 0.01 && share < 1)
-        fprintf(stderr, ", %.0f s left", secs / share - secs);
-    fflush(stderr);
+    n = snprintf(p->text, sizeof(p->text), "%s: %ld rows, %.0f rows/s, %.0f%%",
+                 p->object, rows, secs > 0 ? (double)rows / secs : 0,
+                 share * 100);
+    if (share > 0.01 && share < 1 && n > 0 && (size_t)n < sizeof(p->text))
+        snprintf(p->text + n, sizeof(p->text) - (size_t)n, ", %.0f s left",
+                 secs / share - secs);
+    imp_progress_put(p);
+}
+
+/* The file is read; the importer's statements run. */
+static void
+imp_progress_loading(struct imp_progress *p)
+{
+    size_t n = strlen(p->text);
+
+    if (!p->tty)
+        return;
+    snprintf(p->text + n, sizeof(p->text) - n, ", loading");
+    imp_progress_put(p);
 }
 
 /* The object is done (or failed): the line goes, the summary line or the
@@ -127,7 +196,7 @@ imp_progress_show(struct imp_progress *p, long rows, bool force)
 static void
 imp_progress_end(struct imp_progress *p)
 {
-    if (p->tty)
+    if (p->tty && p->fd < 0)
         fputs("\r\033[K", stderr);
 }
 
@@ -401,7 +470,7 @@ imp_object(struct kedr_req *r, const struct kedr_sf_map *map,
     stamp_col = imp_find_col(&hdr, &cv, &ha, stamp_names);
     if (imp_stage_begin(r, imp, &h) != 0)
         goto db_error;
-    imp_progress_start(&prog, obj->object, f);
+    imp_progress_start(&prog, obj->object, f, o);
     while ((got = kedr_csv_next(&csv, &ra, &rec)) == 1) {
         struct kedr_sf_row row = {0};
         char line[16], stamp[KEDR_SF_TS_SIZE];
@@ -460,8 +529,7 @@ imp_object(struct kedr_req *r, const struct kedr_sf_map *map,
             imp_progress_show(&prog, rows, false);
     }
     imp_progress_show(&prog, rows, true);
-    if (prog.tty)
-        fputs(", loading", stderr);
+    imp_progress_loading(&prog);
     if (got < 0) {
         imp_progress_end(&prog);
         imp_fail("%s:%u: %s", path, csv.err_line,
@@ -699,7 +767,10 @@ imp_table(json_t *objects)
 static int
 imp_parse(int argc, char **argv, struct imp_opts *o)
 {
+    const char *jobs = NULL;
+
     memset(o, 0, sizeof(*o));
+    o->pipe_fd = -1;
     if (argc < 2 || strcmp(argv[1], "--help") == 0) {
         imp_usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : -1;
@@ -722,6 +793,8 @@ imp_parse(int argc, char **argv, struct imp_opts *o)
             val = &o->encoding;
         else if (strcmp(a, "--report") == 0)
             val = &o->report;
+        else if (strcmp(a, "--jobs") == 0)
+            val = &jobs;
         else if (a[0] == '-' || o->dir != NULL) {
             imp_fail("unknown argument \"%s\"", a);
             imp_usage(stderr);
@@ -742,15 +815,410 @@ imp_parse(int argc, char **argv, struct imp_opts *o)
     }
     if (o->mapping == NULL)
         o->mapping = "conf/import/salesforce.conf";
+    if (jobs != NULL) {
+        char *end;
+        long n = strtol(jobs, &end, 10);
+
+        if (*jobs == '\0' || *end != '\0' || n < 1 || n > IMP_MAX_JOBS) {
+            imp_fail("--jobs: a number from 1 to %d", IMP_MAX_JOBS);
+            return 2;
+        }
+        o->jobs = (int)n;
+    } else {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+        o->jobs = n < 1 ? 1 : n > IMP_MAX_JOBS ? IMP_MAX_JOBS : (int)n;
+    }
     return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* the run: objects in parallel, each after the objects it refers to   */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Each object is loaded by a process of its own (forked, with its own
+ * database connection), up to --jobs at once (default: the machine's
+ * cores).  An object starts once every object it refers to (its "ref"
+ * fields' objects earlier in the mapping) has finished: Account after
+ * User, Contact and Store__c after Account, while the catalog's objects,
+ * which refer to none of those, load alongside.  The process reports on
+ * a pipe: progress lines ("P" + text) and, once committed, its counts
+ * ("J" + JSON); its report lines go to a temporary file of its own that
+ * the command copies into --report in the mapping's order.  After a
+ * failure nothing new starts; what runs finishes.  A dry run is one
+ * transaction, so it loads every object in this process, in order.
+ */
+
+enum { JOB_WAITING, JOB_RUNNING, JOB_DONE, JOB_FAILED, JOB_SKIPPED };
+
+struct imp_job {
+    const struct kedr_sf_object *obj;
+    const struct kedr_importer *ld; /* NULL: no importer, skipped */
+    struct kedr_mod *mod;
+    size_t index;
+    int state;
+    json_t *counts; /* its entry of the summary */
+    FILE *report;   /* its report lines, until copied in order */
+    pid_t pid;
+    int fd;   /* the pipe from its process */
+    char *in; /* what came up the pipe, not yet a whole line */
+    size_t inlen, incap;
+    char progress[160];
+    bool got_counts;
+    uint64_t t0;
+};
+
+/* Load one object in this process on the connection it has: 0, or 1
+ * after printing why. */
+static int
+imp_run_object(struct kedr_req *r, const struct kedr_sf_map *map,
+               struct imp_job *j, FILE *report, const struct imp_opts *o)
+{
+    struct kedr_import imp = {.file = j->obj->file,
+                              .dry_run = o->dry_run,
+                              .counts = j->counts,
+                              .cleared = json_object(),
+                              .report = report};
+    int rc;
+
+    for (int k = 0; imp_keys[k]; k++)
+        json_object_set_new(imp.counts, imp_keys[k], json_integer(0));
+    json_object_set_new(imp.counts, "cleared", imp.cleared);
+    snprintf(imp.table, sizeof(imp.table), "imp_stage_%zu", j->index);
+    r->mod = j->mod;
+    kedr_log_module = j->mod ? j->mod->name : NULL;
+    rc = imp_object(r, map, j->obj, j->ld, &imp, o);
+    kedr_log_module = NULL;
+    r->mod = NULL;
+    kedr_arena_clear(&r->arena);
+    return rc;
+}
+
+/* The object's line once it is done. */
+static void
+imp_job_summary(const struct imp_job *j)
+{
+    json_t *c = j->counts;
+
+    if (json_object_get(c, "skipped") != NULL)
+        return;
+    json_object_set_new(c, "seconds",
+                        json_real((double)(kedr_now_us() - j->t0) / 1e6));
+    fprintf(stderr,
+            "%s: %ld read, %ld created, %ld updated, %ld unchanged, "
+            "%ld merged, %ld rejected (%.1fs)\n",
+            j->obj->object, imp_get(c, "read"), imp_get(c, "created"),
+            imp_get(c, "updated"), imp_get(c, "unchanged"),
+            imp_get(c, "merged"), imp_get(c, "rejected"),
+            json_real_value(json_object_get(c, "seconds")));
+}
+
+/* The connection an import runs on: no statement timeout (the server's
+ * database.statement_timeout is for requests; one statement of an import
+ * moves a whole object). */
+static int
+imp_connect(void)
+{
+    PGresult *res;
+    int ok;
+
+    if (kedr_db_connect() != 0)
+        return -1;
+    res = PQexec(kedr_db_conn(), "SET statement_timeout = 0");
+    ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    PQclear(res);
+    return ok ? 0 : -1;
+}
+
+/* A process's life: connect, load the object, send its counts. */
+static void __attribute__((noreturn))
+imp_child(const struct kedr_sf_map *map, struct imp_job *j, int fd,
+          struct imp_opts o)
+{
+    static struct kedr_req r;
+    char *doc;
+    int rc = 1;
+
+    /* the command gone (killed), the object in flight goes with it */
+    (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+    o.pipe_fd = fd;
+    if (imp_connect() != 0) {
+        imp_fail("%s: cannot connect to the database", j->obj->object);
+        _exit(1);
+    }
+    kedr_arena_init(&r.arena);
+    kedr_req_reset(&r);
+    r.method = "CLI";
+    r.path = "import";
+    r.rid = "import";
+    if (imp_run_object(&r, map, j, j->report, &o) == 0 &&
+        (j->report == NULL || fflush(j->report) == 0)) {
+        doc = json_dumps(j->counts, JSON_COMPACT);
+        if (doc != NULL && imp_write_all(fd, "J", 1) == 0 &&
+            imp_write_all(fd, doc, strlen(doc)) == 0 &&
+            imp_write_all(fd, "\n", 1) == 0)
+            rc = 0;
+        free(doc);
+    }
+    kedr_db_close();
+    _exit(rc);
+}
+
+/* Objects refer backwards: j may start once every object its ref fields
+ * name, earlier in the mapping, is done (or has no importer). */
+static bool
+imp_job_ready(const struct imp_job *jobs, const struct imp_job *j)
+{
+    for (size_t f = 0; f < j->obj->nfields; f++) {
+        const struct kedr_sf_field *fd = &j->obj->fields[f];
+
+        if (fd->type != KEDR_SF_REF || fd->ref == NULL)
+            continue;
+        for (size_t k = 0; k < j->index; k++)
+            if (strcmp(jobs[k].obj->object, fd->ref) == 0 &&
+                jobs[k].state != JOB_DONE && jobs[k].state != JOB_SKIPPED)
+                return false;
+    }
+    return true;
+}
+
+static int
+imp_job_start(const struct kedr_sf_map *map, struct imp_job *j,
+              const struct imp_opts *o)
+{
+    int p[2];
+
+    if (o->report != NULL && (j->report = tmpfile()) == NULL)
+        return imp_fail("cannot make a temporary file: %s", strerror(errno));
+    if (pipe(p) != 0)
+        return imp_fail("pipe: %s", strerror(errno));
+    fflush(stdout);
+    fflush(stderr);
+    j->t0 = kedr_now_us();
+    j->pid = fork();
+    if (j->pid < 0) {
+        close(p[0]);
+        close(p[1]);
+        return imp_fail("fork: %s", strerror(errno));
+    }
+    if (j->pid == 0) {
+        close(p[0]);
+        imp_child(map, j, p[1], *o);
+    }
+    close(p[1]);
+    j->fd = p[0];
+    j->state = JOB_RUNNING;
+    return 0;
+}
+
+/* On a terminal, the objects in flight on one line. */
+static void
+imp_jobs_show(const struct imp_job *jobs, size_t n)
+{
+    struct winsize ws;
+    size_t width = 80, len = 0;
+    char line[512];
+
+    if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1)
+        width = ws.ws_col - 1u;
+    if (width >= sizeof(line))
+        width = sizeof(line) - 1;
+    line[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        if (jobs[i].state != JOB_RUNNING || jobs[i].progress[0] == '\0')
+            continue;
+        len += (size_t)snprintf(line + len, sizeof(line) - len, "%s%s",
+                                len ? " | " : "", jobs[i].progress);
+        if (len >= sizeof(line))
+            len = sizeof(line) - 1;
+    }
+    if (len > width)
+        line[width] = '\0';
+    fprintf(stderr, "\r\033[K%s", line);
+    fflush(stderr);
+}
+
+/* The whole lines that came up j's pipe; progress shown as it comes. */
+static void
+imp_job_lines(const struct imp_job *jobs, size_t n, struct imp_job *j, bool tty)
+{
+    char *nl, *line = j->in;
+
+    while ((nl = memchr(line, '\n', j->inlen - (size_t)(line - j->in)))) {
+        *nl = '\0';
+        if (line[0] == 'P') {
+            snprintf(j->progress, sizeof(j->progress), "%s", line + 1);
+            if (tty)
+                imp_jobs_show(jobs, n);
+        } else if (line[0] == 'J') {
+            json_t *c = json_loads(line + 1, 0, NULL);
+
+            if (c != NULL) {
+                json_object_update(j->counts, c);
+                json_decref(c);
+                j->got_counts = true;
+            }
+        }
+        line = nl + 1;
+    }
+    j->inlen -= (size_t)(line - j->in);
+    memmove(j->in, line, j->inlen);
+}
+
+/* Read what j's process sent; at the end of it, reap the process. */
+static void
+imp_job_read(const struct imp_job *jobs, size_t n_jobs, struct imp_job *j,
+             bool tty)
+{
+    ssize_t n;
+    int status;
+
+    if (j->incap - j->inlen < 4096) {
+        j->incap = j->incap * 2 + 8192;
+        j->in = kedr_xrealloc(j->in, j->incap);
+    }
+    n = read(j->fd, j->in + j->inlen, j->incap - j->inlen);
+    if (n < 0 && errno == EINTR)
+        return;
+    if (n > 0) {
+        j->inlen += (size_t)n;
+        imp_job_lines(jobs, n_jobs, j, tty);
+        return;
+    }
+    close(j->fd);
+    j->fd = -1;
+    while (waitpid(j->pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    j->progress[0] = '\0';
+    j->state = WIFEXITED(status) && WEXITSTATUS(status) == 0 && j->got_counts
+                   ? JOB_DONE
+                   : JOB_FAILED;
+    if (j->state == JOB_FAILED && WIFSIGNALED(status))
+        imp_fail("%s: the loading process died of signal %d", j->obj->object,
+                 WTERMSIG(status));
+}
+
+/* Run the jobs, --jobs at a time: 0, or 1 when an object failed. */
+static int
+imp_jobs_run(const struct kedr_sf_map *map, struct imp_job *jobs, size_t n,
+             const struct imp_opts *o)
+{
+    struct pollfd pfd[IMP_MAX_JOBS];
+    struct imp_job *who[IMP_MAX_JOBS];
+    bool failed = false;
+
+    for (;;) {
+        int running = 0, np = 0;
+
+        for (size_t i = 0; i < n; i++)
+            running += jobs[i].state == JOB_RUNNING;
+        for (size_t i = 0; i < n && !failed && running < o->jobs; i++)
+            if (jobs[i].state == JOB_WAITING && imp_job_ready(jobs, &jobs[i])) {
+                if (imp_job_start(map, &jobs[i], o) != 0) {
+                    failed = true;
+                    break;
+                }
+                running++;
+            }
+        if (running == 0)
+            break;
+        for (size_t i = 0; i < n; i++)
+            if (jobs[i].state == JOB_RUNNING) {
+                pfd[np] = (struct pollfd){.fd = jobs[i].fd, .events = POLLIN};
+                who[np++] = &jobs[i];
+            }
+        if (poll(pfd, (nfds_t)np, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            imp_fail("poll: %s", strerror(errno));
+            failed = true;
+            break;
+        }
+        for (int k = 0; k < np; k++) {
+            if (pfd[k].revents == 0)
+                continue;
+            imp_job_read(jobs, n, who[k], o->tty);
+            if (who[k]->state == JOB_RUNNING)
+                continue;
+            if (o->tty)
+                fputs("\r\033[K", stderr);
+            if (who[k]->state == JOB_DONE)
+                imp_job_summary(who[k]);
+            else
+                failed = true;
+            if (o->tty)
+                imp_jobs_show(jobs, n);
+        }
+    }
+    if (o->tty)
+        fputs("\r\033[K", stderr);
+    /* a job that never started (after a failure) has no counts to give */
+    for (size_t i = 0; i < n; i++)
+        if (jobs[i].state == JOB_WAITING) {
+            json_object_clear(jobs[i].counts);
+            json_object_set_new(jobs[i].counts, "skipped",
+                                json_string("not run: an object failed"));
+        }
+    return failed ? 1 : 0;
+}
+
+/* A dry run: every object in this process, in order, in one transaction
+ * rolled back at the end. */
+static int
+imp_jobs_run_here(const struct kedr_sf_map *map, struct imp_job *jobs, size_t n,
+                  FILE *report, const struct imp_opts *o)
+{
+    static struct kedr_req r;
+    int rc = 0;
+
+    if (imp_connect() != 0)
+        return imp_fail("cannot connect to the database (database.url or "
+                        "KEDR_DATABASE_URL)");
+    kedr_arena_init(&r.arena);
+    kedr_req_reset(&r);
+    r.method = "CLI";
+    r.path = "import";
+    r.rid = "import";
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (jobs[i].state != JOB_WAITING)
+            continue;
+        jobs[i].t0 = kedr_now_us();
+        rc = imp_run_object(&r, map, &jobs[i], report, o);
+        jobs[i].state = rc == 0 ? JOB_DONE : JOB_FAILED;
+        if (rc == 0)
+            imp_job_summary(&jobs[i]);
+    }
+    (void)kedr_db_finish(&r, false);
+    kedr_arena_release(&r.arena);
+    kedr_db_close();
+    return rc;
+}
+
+/* The jobs' report lines into the report, in the mapping's order. */
+static void
+imp_jobs_report(struct imp_job *jobs, size_t n, FILE *report)
+{
+    char buf[65536];
+    size_t got;
+
+    for (size_t i = 0; i < n; i++) {
+        if (jobs[i].report == NULL)
+            continue;
+        rewind(jobs[i].report);
+        while ((got = fread(buf, 1, sizeof(buf), jobs[i].report)) > 0)
+            fwrite(buf, 1, got, report);
+        fclose(jobs[i].report);
+        jobs[i].report = NULL;
+    }
 }
 
 int
 kedr_cli_import(struct kedr_conf *c, int argc, char **argv)
 {
-    static struct kedr_req r;
     struct imp_opts o;
     struct kedr_sf_map *map;
+    struct imp_job *jobs = NULL;
     json_t *objects = json_object(), *doc;
     FILE *report = NULL;
     uint64_t t0 = kedr_now_us();
@@ -760,6 +1228,7 @@ kedr_cli_import(struct kedr_conf *c, int argc, char **argv)
         json_decref(objects);
         return rc < 0 ? 0 : rc;
     }
+    o.tty = isatty(STDERR_FILENO) == 1;
     if (access(o.dir, R_OK | X_OK) != 0) {
         json_decref(objects);
         return imp_fail("cannot read \"%s\": %s", o.dir, strerror(errno));
@@ -783,61 +1252,37 @@ kedr_cli_import(struct kedr_conf *c, int argc, char **argv)
         rc = imp_fail("cannot set up the modules");
         goto out_server;
     }
+    /* a database that is not there fails here, once, not per object */
     if (kedr_db_connect() != 0) {
         rc = imp_fail("cannot connect to the database (database.url or "
                       "KEDR_DATABASE_URL)");
         goto out_server;
     }
-    kedr_arena_init(&r.arena);
-    kedr_req_reset(&r);
-    r.method = "CLI";
-    r.path = "import";
-    r.rid = "import";
-    rc = 0;
-    for (size_t i = 0; i < map->nobjects && rc == 0; i++) {
-        const struct kedr_sf_object *obj = &map->objects[i];
-        struct kedr_mod *mod;
-        const struct kedr_importer *ld = imp_find(obj->object, &mod);
-        struct kedr_import imp = {.file = obj->file,
-                                  .dry_run = o.dry_run,
-                                  .counts = json_object(),
-                                  .cleared = json_object(),
-                                  .report = report};
-        uint64_t t1 = kedr_now_us();
+    kedr_db_close(); /* the objects' processes open their own */
+    jobs = kedr_xcalloc(map->nobjects ? map->nobjects : 1, sizeof(*jobs));
+    for (size_t i = 0; i < map->nobjects; i++) {
+        struct imp_job *j = &jobs[i];
 
-        json_object_set_new(objects, obj->object, imp.counts);
-        if (ld == NULL) {
-            json_object_set_new(imp.counts, "skipped",
+        j->obj = &map->objects[i];
+        j->index = i;
+        j->fd = -1;
+        j->ld = imp_find(j->obj->object, &j->mod);
+        j->counts = json_object();
+        json_object_set_new(objects, j->obj->object, j->counts);
+        if (j->ld == NULL) {
+            j->state = JOB_SKIPPED;
+            json_object_set_new(j->counts, "skipped",
                                 json_string("no importer yet"));
-            json_decref(imp.cleared);
-            fprintf(stderr, "%s: skipped: no importer yet\n", obj->object);
-            continue;
+            fprintf(stderr, "%s: skipped: no importer yet\n", j->obj->object);
         }
-        for (int k = 0; imp_keys[k]; k++)
-            json_object_set_new(imp.counts, imp_keys[k], json_integer(0));
-        json_object_set_new(imp.counts, "cleared", imp.cleared);
-        snprintf(imp.table, sizeof(imp.table), "imp_stage_%zu", i);
-        r.mod = mod;
-        kedr_log_module = mod ? mod->name : NULL;
-        rc = imp_object(&r, map, obj, ld, &imp, &o);
-        kedr_log_module = NULL;
-        r.mod = NULL;
-        kedr_arena_clear(&r.arena);
-        if (rc == 0 && json_object_get(imp.counts, "skipped") == NULL)
-            fprintf(
-                stderr,
-                "%s: %ld read, %ld created, %ld updated, %ld unchanged, "
-                "%ld merged, %ld rejected (%.1fs)\n",
-                obj->object, imp_get(imp.counts, "read"),
-                imp_get(imp.counts, "created"), imp_get(imp.counts, "updated"),
-                imp_get(imp.counts, "unchanged"), imp_get(imp.counts, "merged"),
-                imp_get(imp.counts, "rejected"),
-                (double)(kedr_now_us() - t1) / 1e6);
     }
-    if (o.dry_run)
-        (void)kedr_db_finish(&r, false);
-    doc = json_pack("{s:O, s:f, s:b}", "objects", objects, "seconds",
-                    (double)(kedr_now_us() - t0) / 1e6, "dry_run", o.dry_run);
+    rc = o.dry_run ? imp_jobs_run_here(map, jobs, map->nobjects, report, &o)
+                   : imp_jobs_run(map, jobs, map->nobjects, &o);
+    if (report != NULL)
+        imp_jobs_report(jobs, map->nobjects, report);
+    doc = json_pack("{s:O, s:f, s:b, s:i}", "objects", objects, "seconds",
+                    (double)(kedr_now_us() - t0) / 1e6, "dry_run", o.dry_run,
+                    "jobs", o.dry_run ? 1 : o.jobs);
     if (o.json) {
         json_dumpf(doc, stdout, JSON_INDENT(1));
         fputc('\n', stdout);
@@ -847,7 +1292,9 @@ kedr_cli_import(struct kedr_conf *c, int argc, char **argv)
             puts("dry run: nothing was written");
     }
     json_decref(doc);
-    kedr_arena_release(&r.arena);
+    for (size_t i = 0; i < map->nobjects; i++)
+        free(jobs[i].in);
+    free(jobs);
 out_server:
     kedr_server_teardown();
     kedr_db_close();

@@ -84,7 +84,10 @@ test('--dry-run reports what an import would do and writes nothing', async () =>
 
 test('a first import matches the manifest; the report lists the orphans', async () => {
     const report = path.join(stack.dir, 'report.csv');
-    const o = await importSf(w1, '--report', report);
+    // seven processes: every object starts as soon as the objects it
+    // refers to are in (the catalog's alongside the clients'), so the
+    // counts below also prove that Contact waited for Account
+    const o = await importSf(w1, '--report', report, '--jobs', '7');
     expectFirst(o, m1);
     const A = m1.objects.Account;
     assert.equal(await count('SELECT count(*) FROM clients.counterparty'), A.liveAfterMerge);
@@ -121,6 +124,12 @@ test('a first import matches the manifest; the report lists the orphans', async 
     assert.equal(storeOrphans.length, o.Store__c.rejected);
     for (const l of storeOrphans)
         assert.match(l, /^Store__c\.csv,\d+,a0X\w{15},counterparty_sf_id,rejected,the account is not in the export$/);
+    // one object's lines together, in the mapping's order, however the
+    // objects' processes ran
+    const files = lines.slice(1).map((l) => l.split(',')[0]).filter((f, i, a) => f !== a[i - 1]);
+    assert.deepEqual(files, [...new Set(files)]);
+    assert.deepEqual(files.filter((f) => ['Account.csv', 'Contact.csv', 'Store__c.csv'].includes(f)),
+        ['Account.csv', 'Contact.csv', 'Store__c.csv']);
 
     // stores: an owner (a store of a merged-away account is its survivor's),
     // a format the table allows, the manager from OwnerId
@@ -159,7 +168,7 @@ test('a first import matches the manifest; the report lists the orphans', async 
 
 test('a second run of the same export creates and changes nothing', async () => {
     const before = await count('SELECT count(*) FROM core.audit');
-    const o = await importSf(w1);
+    const o = await importSf(w1, '--jobs', '1');
     for (const name of ['User', 'Account', 'Contact', 'Store__c', 'Product2', 'Pricebook2', 'PricebookEntry']) {
         assert.equal(o[name].created, 0, name);
         assert.equal(o[name].updated, 0, name);
@@ -226,6 +235,12 @@ test('progress: a line rewritten in place on a terminal, plain lines otherwise',
     assert.match(tty.stdout, /\r\x1b\[KAccount: \d+ rows, \d+ rows\/s, \d+%/);
     assert.match(tty.stdout, /Account: \d+ rows, .*, loading/);
     assert.match(tty.stdout, /Account: \d+ read, \d+ created/, 'the summary line after it');
+    // a real run: the objects loading at once share the line
+    const par = await run('script', ['-qec', cmd.replace(" '--dry-run'", " '--jobs' '2'"), '/dev/null'],
+        { env: { ...process.env, KEDR_DATABASE_URL: stack.databaseUrl } });
+    assert.equal(par.code, 0, par.stdout + par.stderr);
+    assert.match(par.stdout, /\r\x1b\[K(.* \| )?Contact: \d+ rows, \d+ rows\/s, \d+%/);
+    assert.match(par.stdout, /Contact: \d+ read, 0 created/);
     // not a terminal (this pipe): no carriage returns, no escapes
     const res = await stack.kedr(['import', 'salesforce', w1, '--mapping', MAPPING, '--dry-run']);
     assert.equal(res.code, 0, res.stderr);

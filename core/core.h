@@ -794,6 +794,10 @@ int kedr_sf_src_check(const char *path);
  * FILE's error flag.
  */
 FILE *kedr_sf_src_open(const char *path, const char *name, off_t *size);
+/* Read the rest of f, for its errors only: a damaged zip member may
+ * inflate to garbage (which the CSV reader refuses first) before its CRC
+ * is checked at its end.  -1 when a read failed (and said why), else 0. */
+int kedr_sf_src_drain(FILE *f);
 
 /* ------------------------------------------------------------------ */
 /* sf_row.c: a record of an export file cleansed by its mapping.       */

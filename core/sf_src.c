@@ -286,3 +286,13 @@ kedr_sf_src_open(const char *path, const char *name, off_t *size)
         return src_dir_open(path, name, size);
     return src_zip_member(path, name, size);
 }
+
+int
+kedr_sf_src_drain(FILE *f)
+{
+    char buf[16384];
+
+    while (fread(buf, 1, sizeof(buf), f) > 0)
+        ;
+    return ferror(f) ? -1 : 0;
+}

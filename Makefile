@@ -15,7 +15,7 @@
 
 B          ?= build
 CC         ?= cc
-PKGS        = jansson libconfig libpq libsodium xlsxwriter
+PKGS        = jansson libconfig libpq libsodium xlsxwriter libzip
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

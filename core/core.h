@@ -773,6 +773,33 @@ const struct kedr_sf_object *kedr_sf_map_find(const struct kedr_sf_map *m,
                                               const char *file_name);
 
 /* ------------------------------------------------------------------ */
+/* sf_src.c: where an export's files are read from                     */
+/* ------------------------------------------------------------------ */
+
+/* Whether `path` is an export the import can read: a readable folder (of
+ * CSV files, or of the export's .zip files) or a readable zip archive.
+ * 0, or -1 after printing `kedr import: cannot read "PATH": reason`. */
+int kedr_sf_src_check(const char *path);
+/*
+ * The export's file `name` ("Account.csv") from `path` (as
+ * kedr_sf_src_check accepts), opened for reading; *size is its
+ * (uncompressed) size, for the share read (ftell works, in uncompressed
+ * bytes).  From a folder: its own file wins, else the first of its
+ * .zip/.ZIP files (in name order, numbers as numbers) that holds it at
+ * the root.  The caller closes the FILE.  NULL with errno ENOENT when the
+ * export has no such file; NULL with another errno after printing why
+ * (a damaged zip, an unreadable file).  Nothing is kept open between
+ * calls: safe to call in forked processes.  A member's read error (CRC,
+ * damaged data) is printed naming the zip and the member and sets the
+ * FILE's error flag.
+ */
+FILE *kedr_sf_src_open(const char *path, const char *name, off_t *size);
+/* Read the rest of f, for its errors only: a damaged zip member may
+ * inflate to garbage (which the CSV reader refuses first) before its CRC
+ * is checked at its end.  -1 when a read failed (and said why), else 0. */
+int kedr_sf_src_drain(FILE *f);
+
+/* ------------------------------------------------------------------ */
 /* sf_row.c: a record of an export file cleansed by its mapping.       */
 /* Pure functions.                                                     */
 /* ------------------------------------------------------------------ */

@@ -55,11 +55,13 @@ struct imp_opts {
 static void
 imp_usage(FILE *f)
 {
-    fputs("usage: kedr [-c FILE] import salesforce DIR [--mapping FILE]\n"
+    fputs("usage: kedr [-c FILE] import salesforce DIR|ZIP [--mapping FILE]\n"
           "                [--encoding E] [--jobs N] [--dry-run] [--json]\n"
           "                [--report FILE]\n"
           "\n"
-          "DIR        a Salesforce data export (its CSV files)\n"
+          "DIR|ZIP    a Salesforce data export: a folder of its CSV files,\n"
+          "           a folder of its .zip files (a CSV file beside them\n"
+          "           wins), or one .zip file\n"
           "--mapping  the mapping (default conf/import/salesforce.conf)\n"
           "--encoding the files' encoding, over the mapping's\n"
           "--jobs     objects loaded at once, each by a process of its own\n"
@@ -106,17 +108,17 @@ struct imp_progress {
     char text[160];
 };
 
+/* `size`: the file's bytes (uncompressed, for a zip's member), the
+ * whole of what ftell(f) counts. */
 static void
 imp_progress_start(struct imp_progress *p, const char *object, FILE *f,
-                   const struct imp_opts *o)
+                   off_t size, const struct imp_opts *o)
 {
-    struct stat st;
-
     p->tty = o->tty;
     p->fd = o->pipe_fd;
     p->object = object;
     p->f = f;
-    p->size = fstat(fileno(f), &st) == 0 ? st.st_size : 0;
+    p->size = size;
     p->start_us = p->shown_us = kedr_now_us();
     p->text[0] = '\0';
 }
@@ -429,12 +431,17 @@ imp_object(struct kedr_req *r, const struct kedr_sf_map *map,
     long rows = 0;
     char *path = NULL;
     FILE *f;
+    off_t size;
     int stamp_col, id_col = -1, ret = 1, got, rc;
     unsigned long since_clear = 0;
 
     if (asprintf(&path, "%s/%s", o->dir, obj->file) < 0)
         kedr_oom();
-    f = fopen(path, "rb");
+    f = kedr_sf_src_open(o->dir, obj->file, &size);
+    if (f == NULL && errno != ENOENT) {
+        free(path); /* kedr_sf_src_open said why */
+        return 1;
+    }
     if (f == NULL) {
         json_object_set_new(imp->counts, "skipped",
                             json_string("file not found"));
@@ -470,7 +477,7 @@ imp_object(struct kedr_req *r, const struct kedr_sf_map *map,
     stamp_col = imp_find_col(&hdr, &cv, &ha, stamp_names);
     if (imp_stage_begin(r, imp, &h) != 0)
         goto db_error;
-    imp_progress_start(&prog, obj->object, f, o);
+    imp_progress_start(&prog, obj->object, f, size, o);
     while ((got = kedr_csv_next(&csv, &ra, &rec)) == 1) {
         struct kedr_sf_row row = {0};
         char line[16], stamp[KEDR_SF_TS_SIZE];
@@ -532,6 +539,8 @@ imp_object(struct kedr_req *r, const struct kedr_sf_map *map,
     imp_progress_loading(&prog);
     if (got < 0) {
         imp_progress_end(&prog);
+        /* a damaged zip member: its CRC error first, the garbage after */
+        (void)kedr_sf_src_drain(f);
         imp_fail("%s:%u: %s", path, csv.err_line,
                  csv.err ? csv.err : "malformed CSV");
         imp_copy_abort();
@@ -1229,9 +1238,9 @@ kedr_cli_import(struct kedr_conf *c, int argc, char **argv)
         return rc < 0 ? 0 : rc;
     }
     o.tty = isatty(STDERR_FILENO) == 1;
-    if (access(o.dir, R_OK | X_OK) != 0) {
+    if (kedr_sf_src_check(o.dir) != 0) {
         json_decref(objects);
-        return imp_fail("cannot read \"%s\": %s", o.dir, strerror(errno));
+        return 1;
     }
     map = kedr_sf_map_load(o.mapping);
     if (map == NULL) {

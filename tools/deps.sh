@@ -29,7 +29,7 @@ PROG=tools/deps.sh
 #          with Cyrillic for its screenshots
 declare -A GROUPS_PKGS=(
     [base]="build-essential pkg-config libfcgi-dev libpq-dev libjansson-dev
-            libconfig-dev libcsv-dev libsodium-dev libxlsxwriter-dev libcmocka-dev postgresql postgresql-contrib nginx
+            libconfig-dev libcsv-dev libsodium-dev libxlsxwriter-dev libzip-dev libcmocka-dev postgresql postgresql-contrib nginx
             curl procps"
     [bench]="wrk postgresql-contrib"
     [dev]="shellcheck cppcheck clang clang-format valgrind libclang-rt-14-dev"

@@ -340,6 +340,11 @@ imp_find_col(const struct kedr_csv_rec *hdr, struct kedr_sf_conv *cv,
     return -1;
 }
 
+/* Whether the record ($1 object, $2 id) is imported. */
+static const char imp_holding_sql[] =
+    "SELECT 1 FROM core.import_map WHERE source = 'salesforce' "
+    "   AND object = $1 AND ext_id = $2";
+
 /*
  * The orphans of the object's ref fields with orphans = "attach": a
  * staged value the map of the ref'd object does not have (in no file of
@@ -348,10 +353,6 @@ imp_find_col(const struct kedr_csv_rec *hdr, struct kedr_sf_conv *cv,
  * one line of the report.  A holding id that is not imported itself
  * fails the object.  0, or 1 after printing why (the caller rolls back).
  */
-static const char imp_holding_sql[] =
-    "SELECT 1 FROM core.import_map WHERE source = 'salesforce' "
-    "   AND object = $1 AND ext_id = $2";
-
 static int
 imp_orphans(struct kedr_req *r, const struct kedr_sf_object *obj,
             struct kedr_import *imp, struct imp_progress *prog)
@@ -374,8 +375,8 @@ imp_orphans(struct kedr_req *r, const struct kedr_sf_object *obj,
             return imp_fail("%s: holding %s of %s is not imported", obj->object,
                             f->holding, f->from);
         }
-        /* set $1 to the holding where the ref'd object's map lacks the
-         * value; the rows in file order for the report */
+        /* the holding ($2) where the map of the ref'd object ($1) lacks
+         * the value; the rows in file order for the report */
         kedr_buf_init(&b, &r->arena);
         kedr_buf_adds(&b, "WITH u AS (UPDATE ");
         kedr_buf_adds(&b, imp->table);

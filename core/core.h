@@ -707,6 +707,9 @@ const char *kedr_sf_type_name(int type);
 enum { KEDR_SF_CLEAR, KEDR_SF_REJECT }; /* on_invalid */
 enum { KEDR_SF_MOJI_REPAIR, KEDR_SF_MOJI_REPORT, KEDR_SF_MOJI_OFF };
 enum { KEDR_SF_UNKNOWN_REPORT, KEDR_SF_UNKNOWN_KEEP, KEDR_SF_UNKNOWN_DEFAULT };
+/* A ref field's orphans (a value the ref'd object's map does not have):
+ * left to the importer, or re-pointed to the holding record. */
+enum { KEDR_SF_ORPHANS_REJECT, KEDR_SF_ORPHANS_ATTACH };
 
 /* A picklist value's mapping. */
 struct kedr_sf_pick {
@@ -724,6 +727,8 @@ struct kedr_sf_field {
     size_t npicks;
     int unknown;               /* KEDR_SF_UNKNOWN_* */
     const char *unknown_value; /* KEDR_SF_UNKNOWN_DEFAULT */
+    int orphans;               /* KEDR_SF_REF: KEDR_SF_ORPHANS_* */
+    char holding[19];          /* KEDR_SF_ORPHANS_ATTACH: the 18-char id */
     unsigned line;             /* in the mapping file */
 };
 

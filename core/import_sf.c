@@ -411,6 +411,81 @@ imp_find_col(const struct kedr_csv_rec *hdr, struct kedr_sf_conv *cv,
     return -1;
 }
 
+/* Whether the record ($1 object, $2 id) is imported. */
+static const char imp_holding_sql[] =
+    "SELECT 1 FROM core.import_map WHERE source = 'salesforce' "
+    "   AND object = $1 AND ext_id = $2";
+
+/*
+ * The orphans of the object's ref fields with orphans = "attach": a
+ * staged value the map of the ref'd object does not have (in no file of
+ * the export, or deleted there) becomes the field's holding id, set-wise,
+ * before the importer sees the rows; each is counted "attached" and is
+ * one line of the report.  A holding id that is not imported itself
+ * fails the object.  0, or 1 after printing why (the caller rolls back).
+ */
+static int
+imp_orphans(struct kedr_req *r, const struct kedr_sf_object *obj,
+            struct kedr_import *imp, struct imp_progress *prog)
+{
+    for (size_t i = 0; i < obj->nfields; i++) {
+        const struct kedr_sf_field *f = &obj->fields[i];
+        const char *params[2] = {f->ref, f->holding};
+        struct kedr_buf b;
+        kedr_rows_t *rows;
+        const char *reason;
+        char *lower;
+
+        if (f->type != KEDR_SF_REF || f->orphans != KEDR_SF_ORPHANS_ATTACH)
+            continue;
+        rows = kedr_pg_query(r, imp_holding_sql, 2, params);
+        if (rows == NULL)
+            goto db_error;
+        if (kedr_pg_rows_count(rows) == 0) {
+            imp_progress_end(prog);
+            return imp_fail("%s: holding %s of %s is not imported", obj->object,
+                            f->holding, f->from);
+        }
+        /* the holding ($2) where the map of the ref'd object ($1) lacks
+         * the value; the rows in file order for the report */
+        kedr_buf_init(&b, &r->arena);
+        kedr_buf_adds(&b, "WITH u AS (UPDATE ");
+        kedr_buf_adds(&b, imp->table);
+        kedr_buf_adds(&b, " s SET ");
+        imp_ident(&b, f->to);
+        kedr_buf_adds(&b, " = $2 WHERE s.");
+        imp_ident(&b, f->to);
+        kedr_buf_adds(&b, " IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+                          "core.import_map m WHERE m.source = 'salesforce' "
+                          "AND m.object = $1 AND m.ext_id = s.");
+        imp_ident(&b, f->to);
+        kedr_buf_adds(&b, ") RETURNING s._line, s._sf_id) "
+                          "SELECT _line::text, _sf_id FROM u ORDER BY _line");
+        rows = kedr_pg_query(r, b.data, 2, params);
+        if (rows == NULL)
+            goto db_error;
+        /* "the account is not in the export; attached to 001..." */
+        lower = kedr_arena_strdup(&r->arena, f->ref);
+        for (char *p = lower; *p; p++)
+            if (*p >= 'A' && *p <= 'Z')
+                *p = (char)(*p - 'A' + 'a');
+        kedr_buf_init(&b, &r->arena);
+        kedr_buf_addf(&b, "the %s is not in the export; attached to %s", lower,
+                      f->holding);
+        reason = b.data;
+        imp_add(imp->counts, "attached", kedr_pg_rows_count(rows));
+        for (int k = 0; k < kedr_pg_rows_count(rows); k++)
+            imp_report(imp, kedr_pg_rows_get(rows, k, 0),
+                       kedr_pg_rows_get(rows, k, 1), f->to, "attached", reason);
+    }
+    return 0;
+db_error:
+    imp_progress_end(prog);
+    return imp_fail("%s: %s: %s", obj->object,
+                    r->err_msg ? r->err_msg : "database error",
+                    kedr_db_conn() ? PQerrorMessage(kedr_db_conn()) : "");
+}
+
 /* Read, cleanse and stage one file; then run its importer.  0, or 1
  * after printing why. */
 static int
@@ -559,6 +634,8 @@ imp_object(struct kedr_req *r, const struct kedr_sf_map *map,
         if (kedr_pg_exec(r, analyze, 0, NULL) < 0)
             goto db_error;
     }
+    if (imp_orphans(r, obj, imp, &prog) != 0)
+        goto out_tx;
     rc = ld->load(r, imp);
     if (rc < 0)
         goto db_error;
@@ -736,8 +813,8 @@ imp_find(const char *object, struct kedr_mod **mod)
 
 /* The counters every object's summary has, in the table's order. */
 static const char *const imp_keys[] = {
-    "read",   "created",         "updated",  "unchanged",
-    "merged", "dropped_deleted", "rejected", NULL};
+    "read",     "created",  "updated", "unchanged", "merged", "dropped_deleted",
+    "rejected", "attached", NULL};
 
 static long
 imp_get(json_t *o, const char *key)
@@ -751,9 +828,9 @@ imp_table(json_t *objects)
     const char *name;
     json_t *o;
 
-    printf("%-16s %8s %8s %8s %9s %7s %8s %8s %8s\n", "OBJECT", "READ",
+    printf("%-16s %8s %8s %8s %9s %7s %8s %8s %8s %8s\n", "OBJECT", "READ",
            "CREATED", "UPDATED", "UNCHANGED", "MERGED", "DELETED", "REJECTED",
-           "CLEARED");
+           "ATTACHED", "CLEARED");
     json_object_foreach (objects, name, o) {
         long cleared = 0;
         const char *k;

@@ -50,6 +50,8 @@ static const struct map_key map_field_keys[] = {
     {"ref", MK_STRING, false},
     {"values", MK_LIST, false},
     {"unknown", MK_STRING, false},
+    {"orphans", MK_STRING, false},
+    {"holding", MK_STRING, false},
     {NULL, 0, false},
 };
 
@@ -285,6 +287,59 @@ map_picks(config_setting_t *vals, struct kedr_sf_field *f, const char *where,
     }
 }
 
+/* A ref field's orphans and holding: orphans = "reject" (the default) or
+ * "attach" with holding = "<Salesforce id>" (stored as 18 characters).
+ * Not on a ref to the object itself: its rows are not loaded yet when
+ * the orphans are re-pointed. */
+static void
+map_orphans(config_setting_t *g, const struct kedr_sf_object *o,
+            struct kedr_sf_field *f, const char *where,
+            struct kedr_conf_errors *e)
+{
+    config_setting_t *os = config_setting_get_member(g, "orphans");
+    config_setting_t *hs = config_setting_get_member(g, "holding");
+    const char *orphans = map_str(g, "orphans", NULL);
+    const char *holding = map_str(g, "holding", NULL);
+
+    f->orphans = KEDR_SF_ORPHANS_REJECT;
+    if (os == NULL && hs == NULL)
+        return;
+    if (f->type != KEDR_SF_REF) {
+        kedr_conf_err(e, map_line(os != NULL ? os : hs),
+                      "%s: orphans and holding are only for type \"ref\"",
+                      where);
+        return;
+    }
+    if (orphans != NULL && strcmp(orphans, "attach") == 0) {
+        f->orphans = KEDR_SF_ORPHANS_ATTACH;
+    } else if (orphans != NULL && strcmp(orphans, "reject") != 0) {
+        kedr_conf_err(e, map_line(os),
+                      "%s.orphans: must be \"reject\" or \"attach\"", where);
+        return;
+    }
+    if (f->orphans != KEDR_SF_ORPHANS_ATTACH) {
+        if (hs != NULL)
+            kedr_conf_err(e, map_line(hs),
+                          "%s.holding: only with orphans = \"attach\"", where);
+        return;
+    }
+    if (hs == NULL)
+        kedr_conf_err(e, map_line(os),
+                      "%s: orphans = \"attach\" needs holding = \"<Salesforce "
+                      "id>\" (the record they are attached to)",
+                      where);
+    else if (holding != NULL && !kedr_sf_id18(holding, f->holding))
+        kedr_conf_err(e, map_line(hs),
+                      "%s.holding: \"%s\" is not a Salesforce id (15 or 18 "
+                      "characters)",
+                      where, holding);
+    if (f->ref != NULL && o->object != NULL && strcmp(f->ref, o->object) == 0)
+        kedr_conf_err(e, map_line(os),
+                      "%s: orphans = \"attach\" on a ref to %s itself (its "
+                      "rows are not loaded when orphans are attached)",
+                      where, o->object);
+}
+
 /* One field of an object. */
 static void
 map_field(config_setting_t *g, const struct kedr_sf_object *o,
@@ -338,6 +393,7 @@ map_field(config_setting_t *g, const struct kedr_sf_object *o,
                           ? "%s: a ref needs ref = \"<object>\""
                           : "%s: ref = \"...\" is only for type \"ref\"",
                       where);
+    map_orphans(g, o, f, where, e);
     vals = config_setting_get_member(g, "values");
     unknown = map_str(g, "unknown", NULL);
     if (f->type == KEDR_SF_PICKLIST) {

@@ -85,6 +85,7 @@ test_shipped_mapping(void **state)
     assert_string_equal(f->ref, "Account");
     assert_true(f->required);
     assert_int_equal(f->on_invalid, KEDR_SF_REJECT);
+    assert_int_equal(f->orphans, KEDR_SF_ORPHANS_REJECT); /* the default */
     f = field_of(o, "Format__c");
     assert_int_equal(f->type, KEDR_SF_PICKLIST);
     assert_int_equal(f->npicks, 7);
@@ -115,6 +116,41 @@ test_shipped_mapping(void **state)
     kedr_sf_map_free(m);
 }
 
+/* orphans = "attach": the holding id kept as 18 characters; a ref
+ * without the key rejects (the importer decides). */
+static void
+test_orphans_attach(void **state)
+{
+    static const char text[] =
+        "objects = (\n"
+        "  { file = \"Account.csv\"; object = \"Account\";\n"
+        "    target = \"clients.counterparty\";\n"
+        "    fields = ( { from = \"Id\"; to = \"sf_id\"; type = \"id\"; } ); "
+        "},\n"
+        "  { file = \"Contact.csv\"; object = \"Contact\";\n"
+        "    target = \"clients.contact\";\n"
+        "    fields = (\n"
+        "      { from = \"AccountId\"; to = \"counterparty_sf_id\";\n"
+        "        type = \"ref\"; ref = \"Account\"; orphans = \"attach\";\n"
+        "        holding = \"001A0000006Vm9r\"; },\n"
+        "      { from = \"OtherId\"; to = \"other_sf_id\"; type = \"ref\";\n"
+        "        ref = \"Account\"; } ); }\n"
+        ");\n";
+    char err[1024];
+    struct kedr_sf_map *m = kedr_sf_map_from_text(text, err, sizeof(err));
+    const struct kedr_sf_object *o;
+
+    (void)state;
+    assert_non_null(m);
+    o = kedr_sf_map_find(m, "Contact.csv");
+    assert_int_equal(field_of(o, "AccountId")->orphans, KEDR_SF_ORPHANS_ATTACH);
+    assert_string_equal(field_of(o, "AccountId")->holding,
+                        "001A0000006Vm9rIAC");
+    assert_int_equal(field_of(o, "OtherId")->orphans, KEDR_SF_ORPHANS_REJECT);
+    assert_string_equal(field_of(o, "OtherId")->holding, "");
+    kedr_sf_map_free(m);
+}
+
 static void
 test_load_errors(void **state)
 {
@@ -138,6 +174,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_data_sf_map),
         cmocka_unit_test(test_shipped_mapping),
+        cmocka_unit_test(test_orphans_attach),
         cmocka_unit_test(test_load_errors),
     };
 

@@ -636,6 +636,14 @@ imp_object(struct kedr_req *r, const struct kedr_sf_map *map,
     }
     if (imp_orphans(r, obj, imp, &prog) != 0)
         goto out_tx;
+    {
+        /* the object's name as the mapping gives it (kedr.h) */
+        const char *params[1] = {obj->object};
+
+        if (kedr_pg_exec(r, "SELECT set_config('kedr.import_object', $1, true)",
+                         1, params) < 0)
+            goto db_error;
+    }
     rc = ld->load(r, imp);
     if (rc < 0)
         goto db_error;
@@ -691,7 +699,8 @@ static const char imp_user_sql[] =
     "           AS locale, "
     "       NULL::bigint AS new_id "
     "  FROM %s s LEFT JOIN core.import_map m ON m.source = 'salesforce' "
-    "   AND m.object = 'User' AND m.ext_id = s._sf_id";
+    "   AND m.object = current_setting('kedr.import_object') "
+    "   AND m.ext_id = s._sf_id";
 
 static const char imp_user_bad_sql[] =
     "DELETE FROM imp_user WHERE old_id IS NULL AND (login IS NULL OR "
@@ -739,7 +748,8 @@ static const char imp_user_audit_sql[] =
 static const char imp_user_map_sql[] =
     "INSERT INTO core.import_map AS m (source, object, ext_id, entity, "
     "    local_id, modstamp) "
-    "SELECT 'salesforce', 'User', _sf_id, 'core.user', "
+    "SELECT 'salesforce', current_setting('kedr.import_object'), "
+    "       _sf_id, 'core.user', "
     "       coalesce(new_id, old_id), _modstamp FROM imp_user "
     "ON CONFLICT (source, object, ext_id) DO UPDATE "
     "   SET modstamp = excluded.modstamp, imported_at = now() "
@@ -780,7 +790,7 @@ imp_user_load(kedr_req_t *r, kedr_import_t *imp)
 }
 
 static const struct kedr_importer imp_core_importers[] = {
-    {.source = "salesforce", .object = "User", .load = imp_user_load},
+    {.source = "salesforce", .target = "core.user", .load = imp_user_load},
     {0},
 };
 
@@ -788,22 +798,22 @@ static const struct kedr_importer imp_core_importers[] = {
 /* the command                                                         */
 /* ------------------------------------------------------------------ */
 
-/* The importer of (salesforce, object): the core's, then the enabled
- * modules' in dependency order; NULL when none. */
+/* The importer of (salesforce, target entity): the core's, then the
+ * enabled modules' in dependency order; NULL when none. */
 static const struct kedr_importer *
-imp_find(const char *object, struct kedr_mod **mod)
+imp_find(const char *target, struct kedr_mod **mod)
 {
     *mod = NULL;
-    for (const struct kedr_importer *i = imp_core_importers; i->object; i++)
-        if (strcmp(i->object, object) == 0)
+    for (const struct kedr_importer *i = imp_core_importers; i->target; i++)
+        if (strcmp(i->target, target) == 0)
             return i;
     for (size_t k = 0; k < kedr_srv.mods.norder; k++) {
         struct kedr_mod *m = kedr_srv.mods.order[k];
 
-        for (const struct kedr_importer *i = m->desc->importers; i && i->object;
+        for (const struct kedr_importer *i = m->desc->importers; i && i->target;
              i++)
             if (i->load != NULL && strcmp(i->source, "salesforce") == 0 &&
-                strcmp(i->object, object) == 0) {
+                strcmp(i->target, target) == 0) {
                 *mod = m;
                 return i;
             }
@@ -1352,7 +1362,7 @@ kedr_cli_import(struct kedr_conf *c, int argc, char **argv)
         j->obj = &map->objects[i];
         j->index = i;
         j->fd = -1;
-        j->ld = imp_find(j->obj->object, &j->mod);
+        j->ld = imp_find(j->obj->target, &j->mod);
         j->counts = json_object();
         json_object_set_new(objects, j->obj->object, j->counts);
         if (j->ld == NULL) {

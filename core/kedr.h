@@ -198,18 +198,27 @@ struct kedr_job {
 
 /*
  * An importer slot: what the module can take from a data migration
- * (source "salesforce", object "Account").  `kedr import salesforce DIR`
- * reads and cleanses the object's file, copies the cleaned rows into a
- * staging table (kedr_import_table) and calls `load` inside the object's
+ * (source "salesforce") into one of its entities (`target`,
+ * "clients.outlet").  `kedr import salesforce DIR` gives each object of
+ * the mapping whose `target` names this entity to `load` (the mapping
+ * says which Salesforce object that is -- Store__c in one org, Outlet__c
+ * in another -- so no module names a custom object): it reads and
+ * cleanses the object's file, copies the cleaned rows into a staging
+ * table (kedr_import_table) and calls `load` inside the object's
  * transaction; `load` moves the rows into the module's tables set-wise,
  * keeps core.import_map (source, object, ext_id -> entity, local_id,
  * modstamp) up to date and reports with kedr_import_count and
- * kedr_import_reject.  0, or a negative KEDR_E* code: the object's
- * transaction is rolled back and the run stops.
+ * kedr_import_reject.  In that transaction the setting
+ * `kedr.import_object` holds the object's name as the mapping gives it:
+ * the importer's own rows of core.import_map are
+ * current_setting('kedr.import_object'); the standard objects it refers
+ * to (User, Account, Product2, ...) it names, since Salesforce never
+ * renames them.  0, or a negative KEDR_E* code: the object's transaction
+ * is rolled back and the run stops.
  */
 struct kedr_importer {
     const char *source;
-    const char *object;
+    const char *target;
     int (*load)(kedr_req_t *r, kedr_import_t *imp);
 };
 

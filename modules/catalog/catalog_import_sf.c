@@ -37,11 +37,13 @@ sf_run_all(kedr_req_t *r, const char *const *sqls)
 }
 
 /* The rows' actions into core.import_map (`work` has _sf_id, _modstamp
- * and the record's id in coalesce(new_id, old_id)). */
-#define SF_MAP_SQL(work, object, entity)                                       \
+ * and the record's id in coalesce(new_id, old_id)), under the name the
+ * mapping gives the object. */
+#define SF_MAP_SQL(work, entity)                                               \
     "INSERT INTO core.import_map AS m (source, object, ext_id, entity, "       \
     "    local_id, modstamp) "                                                 \
-    "SELECT 'salesforce', '" object "', _sf_id, '" entity "', "                \
+    "SELECT 'salesforce', current_setting('kedr.import_object'), _sf_id, "     \
+    "       '" entity "', "                                                    \
     "       coalesce(new_id, old_id), _modstamp FROM " work " "                \
     "ON CONFLICT (source, object, ext_id) DO UPDATE "                          \
     "   SET local_id = excluded.local_id, modstamp = excluded.modstamp, "      \
@@ -73,7 +75,8 @@ static const char prod_work_sql[] =
     "SELECT s.*, m.local_id AS old_id, m.modstamp AS old_stamp, "
     "       NULL::bigint AS gid, NULL::bigint AS new_id, ''::text AS action "
     "  FROM %s s LEFT JOIN core.import_map m ON m.source = 'salesforce' "
-    "   AND m.object = 'Product2' AND m.ext_id = s._sf_id";
+    "   AND m.object = current_setting('kedr.import_object') "
+    "   AND m.ext_id = s._sf_id";
 
 /* Two products of the export with one ProductCode: the most recently
  * modified keeps it. */
@@ -130,7 +133,7 @@ static const char *const prod_load_sql[] = {
     "    updated_at = now(), version = c.version + 1 "
     "  FROM imp_prod p WHERE c.id = p.old_id "
     "   AND p.action IN ('updated', 'merged')",
-    SF_MAP_SQL("imp_prod", "Product2", "catalog.product"),
+    SF_MAP_SQL("imp_prod", "catalog.product"),
     SF_AUDIT_SQL("imp_prod", "catalog.product"),
     NULL,
 };
@@ -164,7 +167,8 @@ static const char book_work_sql[] =
     "SELECT s.*, m.local_id AS old_id, m.modstamp AS old_stamp, "
     "       NULL::bigint AS new_id, ''::text AS action "
     "  FROM %s s LEFT JOIN core.import_map m ON m.source = 'salesforce' "
-    "   AND m.object = 'Pricebook2' AND m.ext_id = s._sf_id";
+    "   AND m.object = current_setting('kedr.import_object') "
+    "   AND m.ext_id = s._sf_id";
 
 static const char *const book_load_sql[] = {
     "UPDATE imp_book b SET old_id = t.id FROM catalog.price_type t "
@@ -189,7 +193,7 @@ static const char *const book_load_sql[] = {
     "    updated_at = now(), version = t.version + 1 "
     "  FROM imp_book b WHERE t.id = b.old_id "
     "   AND b.action IN ('updated', 'merged')",
-    SF_MAP_SQL("imp_book", "Pricebook2", "catalog.price_type"),
+    SF_MAP_SQL("imp_book", "catalog.price_type"),
     SF_AUDIT_SQL("imp_book", "catalog.price_type"),
     NULL,
 };
@@ -218,7 +222,8 @@ static const char entry_work_sql[] =
     "       NULL::bigint AS new_id, ''::text AS action "
     "  FROM %s s "
     "  LEFT JOIN core.import_map m ON m.source = 'salesforce' "
-    "   AND m.object = 'PricebookEntry' AND m.ext_id = s._sf_id "
+    "   AND m.object = current_setting('kedr.import_object') "
+    "   AND m.ext_id = s._sf_id "
     "  LEFT JOIN core.import_map p ON p.source = 'salesforce' "
     "   AND p.object = 'Product2' AND p.ext_id = s.product_sf_id "
     "  LEFT JOIN core.import_map t ON t.source = 'salesforce' "
@@ -265,7 +270,7 @@ static const char *const entry_load_sql[] = {
     "UPDATE catalog.price c SET amount = e.price::numeric, currency = e.cur, "
     "    updated_at = now(), version = c.version + 1 "
     "  FROM imp_entry e WHERE c.id = e.old_id AND e.action = 'updated'",
-    SF_MAP_SQL("imp_entry", "PricebookEntry", "catalog.price"),
+    SF_MAP_SQL("imp_entry", "catalog.price"),
     SF_AUDIT_SQL("imp_entry", "catalog.price"),
     NULL,
 };
@@ -297,13 +302,13 @@ catalog_import_entry(kedr_req_t *r, kedr_import_t *imp)
 
 const struct kedr_importer catalog_importers[] = {
     {.source = "salesforce",
-     .object = "Product2",
+     .target = "catalog.product",
      .load = catalog_import_product},
     {.source = "salesforce",
-     .object = "Pricebook2",
+     .target = "catalog.price_type",
      .load = catalog_import_pricebook},
     {.source = "salesforce",
-     .object = "PricebookEntry",
+     .target = "catalog.price",
      .load = catalog_import_entry},
     {0},
 };

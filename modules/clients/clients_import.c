@@ -39,7 +39,8 @@ static const char acc_work_sql[] =
     "            ELSE s.inn || '/' || coalesce(s.kpp, '') END AS grp, "
     "       false AS survivor, NULL::bigint AS gid, ''::text AS action "
     "  FROM %s s LEFT JOIN core.import_map m ON m.source = 'salesforce' "
-    "   AND m.object = 'Account' AND m.ext_id = s._sf_id";
+    "   AND m.object = current_setting('kedr.import_object') "
+    "   AND m.ext_id = s._sf_id";
 
 /* The survivor of each group: the most recently modified row.  The
  * group's record: one a row of it already became, else a live
@@ -99,7 +100,8 @@ static const char acc_update_sql[] =
 static const char acc_map_sql[] =
     "INSERT INTO core.import_map AS m (source, object, ext_id, entity, "
     "    local_id, modstamp) "
-    "SELECT 'salesforce', 'Account', _sf_id, 'clients.counterparty', gid, "
+    "SELECT 'salesforce', current_setting('kedr.import_object'), "
+    "       _sf_id, 'clients.counterparty', gid, "
     "       _modstamp FROM imp_acc WHERE gid IS NOT NULL "
     "ON CONFLICT (source, object, ext_id) DO UPDATE "
     "   SET local_id = excluded.local_id, modstamp = excluded.modstamp, "
@@ -111,7 +113,8 @@ static const char acc_map_sql[] =
 static const char acc_parent_sql[] =
     "UPDATE clients.counterparty c SET parent_id = p.local_id "
     "  FROM imp_acc a JOIN core.import_map p ON p.source = 'salesforce' "
-    "   AND p.object = 'Account' AND p.ext_id = a.parent_sf_id "
+    "   AND p.object = current_setting('kedr.import_object') "
+    "   AND p.ext_id = a.parent_sf_id "
     " WHERE c.id = a.gid AND a.survivor AND a.action IN ('created', "
     "   'updated') AND p.local_id <> c.id "
     "   AND c.parent_id IS DISTINCT FROM p.local_id";
@@ -161,7 +164,8 @@ static const char con_work_sql[] =
     "       a.local_id AS cp_id, NULL::bigint AS new_id, ''::text AS action "
     "  FROM %s s "
     "  LEFT JOIN core.import_map m ON m.source = 'salesforce' "
-    "   AND m.object = 'Contact' AND m.ext_id = s._sf_id "
+    "   AND m.object = current_setting('kedr.import_object') "
+    "   AND m.ext_id = s._sf_id "
     "  LEFT JOIN core.import_map a ON a.source = 'salesforce' "
     "   AND a.object = 'Account' AND a.ext_id = s.counterparty_sf_id";
 
@@ -208,7 +212,8 @@ static const char con_link_sql[] =
 static const char con_map_sql[] =
     "INSERT INTO core.import_map AS m (source, object, ext_id, entity, "
     "    local_id, modstamp) "
-    "SELECT 'salesforce', 'Contact', _sf_id, 'clients.contact', "
+    "SELECT 'salesforce', current_setting('kedr.import_object'), "
+    "       _sf_id, 'clients.contact', "
     "       coalesce(new_id, old_id), _modstamp FROM imp_con "
     "ON CONFLICT (source, object, ext_id) DO UPDATE "
     "   SET modstamp = excluded.modstamp, imported_at = now() "
@@ -218,7 +223,8 @@ static const char con_map_sql[] =
 static const char con_reports_sql[] =
     "UPDATE clients.contact t SET reports_to = b.local_id "
     "  FROM imp_con c JOIN core.import_map b ON b.source = 'salesforce' "
-    "   AND b.object = 'Contact' AND b.ext_id = c.reports_to_sf_id "
+    "   AND b.object = current_setting('kedr.import_object') "
+    "   AND b.ext_id = c.reports_to_sf_id "
     " WHERE t.id = coalesce(c.new_id, c.old_id) AND c.action IN "
     "   ('created', 'updated') AND b.local_id <> t.id "
     "   AND t.reports_to IS DISTINCT FROM b.local_id";
@@ -272,7 +278,8 @@ static const char out_work_sql[] =
     "       a.local_id AS cp_id, NULL::bigint AS new_id, ''::text AS action "
     "  FROM %s s "
     "  LEFT JOIN core.import_map m ON m.source = 'salesforce' "
-    "   AND m.object = 'Store__c' AND m.ext_id = s._sf_id "
+    "   AND m.object = current_setting('kedr.import_object') "
+    "   AND m.ext_id = s._sf_id "
     "  LEFT JOIN core.import_map a ON a.source = 'salesforce' "
     "   AND a.object = 'Account' AND a.ext_id = s.counterparty_sf_id";
 
@@ -323,7 +330,8 @@ static const char out_update_sql[] =
 static const char out_map_sql[] =
     "INSERT INTO core.import_map AS m (source, object, ext_id, entity, "
     "    local_id, modstamp) "
-    "SELECT 'salesforce', 'Store__c', _sf_id, 'clients.outlet', "
+    "SELECT 'salesforce', current_setting('kedr.import_object'), "
+    "       _sf_id, 'clients.outlet', "
     "       coalesce(new_id, old_id), _modstamp FROM imp_out "
     "ON CONFLICT (source, object, ext_id) DO UPDATE "
     "   SET modstamp = excluded.modstamp, imported_at = now() "
@@ -359,13 +367,13 @@ clients_import_store(kedr_req_t *r, kedr_import_t *imp)
 
 const struct kedr_importer clients_importers[] = {
     {.source = "salesforce",
-     .object = "Account",
+     .target = "clients.counterparty",
      .load = clients_import_account},
     {.source = "salesforce",
-     .object = "Contact",
+     .target = "clients.contact",
      .load = clients_import_contact},
     {.source = "salesforce",
-     .object = "Store__c",
+     .target = "clients.outlet",
      .load = clients_import_store},
     {0},
 };

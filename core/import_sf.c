@@ -486,6 +486,65 @@ db_error:
                     kedr_db_conn() ? PQerrorMessage(kedr_db_conn()) : "");
 }
 
+/* The row's modification time (LastModifiedDate, else SystemModstamp)
+ * in the one UTC form, or NULL. */
+static const char *
+imp_stamp(struct kedr_sf_conv *cv, struct kedr_arena *a,
+          const struct kedr_csv_rec *rec, int stamp_col,
+          char stamp[KEDR_SF_TS_SIZE])
+{
+    const char *cell = stamp_col >= 0 && (size_t)stamp_col < rec->n
+                           ? kedr_sf_to_utf8(cv, a, rec->cells[stamp_col])
+                           : NULL;
+
+    return cell != NULL && kedr_sf_datetime(cell, stamp) == 0 ? stamp : NULL;
+}
+
+/* The id of a row the export marks deleted (the row is not cleansed:
+ * only its id is needed), as 18 characters in out; false when it has
+ * none that reads as an id. */
+static bool
+imp_deleted_id(const struct kedr_sf_header *h, int id_col,
+               struct kedr_sf_conv *cv, struct kedr_arena *a,
+               const struct kedr_csv_rec *rec, char out[19])
+{
+    const char *cell;
+    bool changed;
+
+    if ((size_t)id_col >= h->obj->nfields || h->col[id_col] < 0 ||
+        (size_t)h->col[id_col] >= rec->n)
+        return false;
+    cell = kedr_sf_to_utf8(cv, a, rec->cells[h->col[id_col]]);
+    cell = cell ? kedr_sf_space(a, cell, false, &changed) : NULL;
+    return cell != NULL && kedr_sf_id18(cell, out);
+}
+
+/* The rows the export marks deleted, for an importer that carries
+ * deletions over (kedr.h): the staging table's twin <table>_deleted
+ * (_line, _sf_id, _modstamp), made even when empty. */
+static int
+imp_stage_deleted(struct kedr_req *r, struct kedr_import *imp,
+                  const struct imp_copy *del)
+{
+    char sql[192];
+
+    snprintf(sql, sizeof(sql),
+             "CREATE TEMP TABLE %s_deleted (_line int, _sf_id text, "
+             "_modstamp timestamptz)",
+             imp->table);
+    if (kedr_pg_exec(r, sql, 0, NULL) < 0)
+        return -1;
+    if (del->len == 0)
+        return 0;
+    snprintf(sql, sizeof(sql), "COPY %s_deleted FROM STDIN", imp->table);
+    if (kedr_pg_copy_begin(r, sql) != 0 ||
+        kedr_pg_copy_put(r, del->data, del->len) != 0 ||
+        kedr_pg_copy_end(r) != 0)
+        return -1;
+    snprintf(sql, sizeof(sql), "ANALYZE %s_deleted", imp->table);
+    return kedr_pg_exec(r, sql, 0, NULL) < 0 ? -1 : 0;
+}
+
 /* Read, cleanse and stage one file; then run its importer.  0, or 1
  * after printing why. */
 static int
@@ -501,7 +560,7 @@ imp_object(struct kedr_req *r, const struct kedr_sf_map *map,
     struct kedr_sf_conv cv;
     struct kedr_sf_header h;
     struct kedr_sf_counts n = {0};
-    struct imp_copy cp = {0};
+    struct imp_copy cp = {0}, del = {0};
     struct imp_progress prog = {0};
     long rows = 0;
     char *path = NULL;
@@ -572,7 +631,18 @@ imp_object(struct kedr_req *r, const struct kedr_sf_map *map,
                        kedr_sf_action_name(act->action), act->reason);
         }
         if (row.status == KEDR_SF_ROW_DELETED) {
+            char id18[19];
+
             imp_add(imp->counts, "dropped_deleted", 1);
+            if (imp_deleted_id(&h, id_col, &cv, &ra, &rec, id18)) {
+                imp_copy_add(&del, line, strlen(line));
+                imp_copy_add(&del, "\t", 1);
+                imp_copy_value(&del, id18);
+                imp_copy_add(&del, "\t", 1);
+                imp_copy_value(&del,
+                               imp_stamp(&cv, &ra, &rec, stamp_col, stamp));
+                imp_copy_add(&del, "\n", 1);
+            }
         } else if (row.status == KEDR_SF_ROW_REJECTED) {
             imp_add(imp->counts, "rejected", 1);
             if (row.nactions == 0)
@@ -580,18 +650,11 @@ imp_object(struct kedr_req *r, const struct kedr_sf_map *map,
         } else if (id == NULL) {
             kedr_sfimp_reject(imp, line, NULL, "sf_id", "no id");
         } else {
-            const char *cell =
-                stamp_col >= 0 && (size_t)stamp_col < rec.n
-                    ? kedr_sf_to_utf8(&cv, &ra, rec.cells[stamp_col])
-                    : NULL;
-
             imp_copy_add(&cp, line, strlen(line));
             imp_copy_add(&cp, "\t", 1);
             imp_copy_value(&cp, id);
             imp_copy_add(&cp, "\t", 1);
-            imp_copy_value(
-                &cp, cell != NULL && kedr_sf_datetime(cell, stamp) == 0 ? stamp
-                                                                        : NULL);
+            imp_copy_value(&cp, imp_stamp(&cv, &ra, &rec, stamp_col, stamp));
             for (size_t i = 0; i < h.ncols; i++) {
                 imp_copy_add(&cp, "\t", 1);
                 imp_copy_value(&cp, row.values[i]);
@@ -634,6 +697,8 @@ imp_object(struct kedr_req *r, const struct kedr_sf_map *map,
         if (kedr_pg_exec(r, analyze, 0, NULL) < 0)
             goto db_error;
     }
+    if (imp_stage_deleted(r, imp, &del) != 0)
+        goto db_error;
     if (imp_orphans(r, obj, imp, &prog) != 0)
         goto out_tx;
     {
@@ -648,9 +713,10 @@ imp_object(struct kedr_req *r, const struct kedr_sf_map *map,
     if (rc < 0)
         goto db_error;
     {
-        char drop[128];
+        char drop[256];
 
-        snprintf(drop, sizeof(drop), "DROP TABLE %s", imp->table);
+        snprintf(drop, sizeof(drop), "DROP TABLE %s, %s_deleted", imp->table,
+                 imp->table);
         if (kedr_pg_exec(r, drop, 0, NULL) < 0)
             goto db_error;
     }
@@ -672,6 +738,7 @@ out:
     kedr_arena_release(&ra);
     kedr_arena_release(&ha);
     free(cp.data);
+    free(del.data);
     free(path);
     fclose(f);
     return ret;
@@ -822,9 +889,11 @@ imp_find(const char *target, struct kedr_mod **mod)
 }
 
 /* The counters every object's summary has, in the table's order. */
-static const char *const imp_keys[] = {
-    "read",     "created",  "updated", "unchanged", "merged", "dropped_deleted",
-    "rejected", "attached", NULL};
+static const char *const imp_keys[] = {"read",     "created",
+                                       "updated",  "unchanged",
+                                       "merged",   "dropped_deleted",
+                                       "rejected", "attached",
+                                       "archived", NULL};
 
 static long
 imp_get(json_t *o, const char *key)
@@ -832,15 +901,30 @@ imp_get(json_t *o, const char *key)
     return (long)json_integer_value(json_object_get(o, key));
 }
 
+/* The table's column heads, one per imp_keys counter, then CLEARED. */
+static const char *const imp_heads[] = {
+    "READ",    "CREATED",  "UPDATED",  "UNCHANGED", "MERGED",
+    "DELETED", "REJECTED", "ATTACHED", "ARCHIVED",  "CLEARED"};
+
+static int
+imp_width(int col)
+{
+    int w = (int)strlen(imp_heads[col]);
+
+    return w < 8 ? 8 : w;
+}
+
 static void
 imp_table(json_t *objects)
 {
     const char *name;
     json_t *o;
+    int i;
 
-    printf("%-16s %8s %8s %8s %9s %7s %8s %8s %8s %8s\n", "OBJECT", "READ",
-           "CREATED", "UPDATED", "UNCHANGED", "MERGED", "DELETED", "REJECTED",
-           "ATTACHED", "CLEARED");
+    printf("%-16s", "OBJECT");
+    for (i = 0; i < (int)(sizeof(imp_heads) / sizeof(imp_heads[0])); i++)
+        printf(" %*s", imp_width(i), imp_heads[i]);
+    putchar('\n');
     json_object_foreach (objects, name, o) {
         long cleared = 0;
         const char *k;
@@ -854,9 +938,9 @@ imp_table(json_t *objects)
         json_object_foreach (json_object_get(o, "cleared"), k, v)
             cleared += (long)json_integer_value(v);
         printf("%-16s", name);
-        for (int i = 0; imp_keys[i]; i++)
-            printf(" %8ld", imp_get(o, imp_keys[i]));
-        printf(" %8ld\n", cleared);
+        for (i = 0; imp_keys[i]; i++)
+            printf(" %*ld", imp_width(i), imp_get(o, imp_keys[i]));
+        printf(" %*ld\n", imp_width(i), cleared);
     }
 }
 

@@ -1337,6 +1337,52 @@ kedr_import_finish(kedr_req_t *r, kedr_import_t *imp, const char *work)
     return rc < 0 ? rc : 0;
 }
 
+/*
+ * Deletions carried over.  The rows the export marks deleted (IsDeleted,
+ * when the mapping drops them) are in the staging table's twin
+ * "<kedr_import_table>_deleted" (_line, _sf_id, _modstamp).  An importer
+ * whose records can be archived calls this once its own work is done:
+ * every record of `table` ("clients.counterparty", also the audit's
+ * entity) that came from a deleted row -- the row's core.import_map entry
+ * under the object's name, newer than what was taken, and the record's
+ * own ext->>'salesforce_id' (never a survivor the row was merged into) --
+ * for which `live` holds (an SQL condition on t: "t.active") gets `set`
+ * (an SQL SET list: "active = false"), an audit row 'imported' with
+ * change 'archived', and one more "archived".  The map entry takes the
+ * deletion's time, so a rerun archives nothing again.  `table`, `set` and
+ * `live` are the module's constants, never outside input.  0, or a
+ * negative code.
+ */
+static inline int
+kedr_import_archive(kedr_req_t *r, kedr_import_t *imp, const char *table,
+                    const char *set, const char *live)
+{
+    return kedr_import_count_rows(
+        r, imp,
+        kedr_sprintf(
+            r,
+            "WITH d AS (SELECT d._sf_id, d._modstamp, m.local_id "
+            "  FROM %s_deleted d JOIN core.import_map m "
+            "    ON m.source = 'salesforce' "
+            "   AND m.object = current_setting('kedr.import_object') "
+            "   AND m.ext_id = d._sf_id "
+            " WHERE d._modstamp > coalesce(m.modstamp, '-infinity')), "
+            "a AS (UPDATE %s t SET %s, updated_at = now(), "
+            "    version = t.version + 1 FROM d "
+            "  WHERE t.id = d.local_id AND t.ext->>'salesforce_id' = d._sf_id "
+            "    AND (%s) RETURNING t.id, d._sf_id), "
+            "mp AS (UPDATE core.import_map m SET modstamp = d._modstamp, "
+            "    imported_at = now() FROM d WHERE m.source = 'salesforce' "
+            "   AND m.object = current_setting('kedr.import_object') "
+            "   AND m.ext_id = d._sf_id), "
+            "au AS (INSERT INTO core.audit (request_id, entity, entity_id, "
+            "    action, new) SELECT 'import', '%s', id::text, 'imported', "
+            "    jsonb_build_object('source', 'salesforce', 'salesforce_id', "
+            "    _sf_id, 'change', 'archived') FROM a) "
+            "SELECT 'archived', count(*) FROM a",
+            kedr_import_table(imp), table, set, live, table));
+}
+
 #ifdef __cplusplus
 }
 #endif

@@ -151,7 +151,9 @@ catalog_import_product(kedr_req_t *r, kedr_import_t *imp)
     SF_RUN(r, prod_adopt_sql);
     if ((rc = kedr_import_reject_rows(r, imp, prod_taken_sql, "code",
                                       "the SKU is another product's")) != 0 ||
-        (rc = sf_run_all(r, prod_load_sql)) != 0)
+        (rc = sf_run_all(r, prod_load_sql)) != 0 ||
+        (rc = kedr_import_archive(r, imp, "catalog.product", "active = false",
+                                  "t.active")) != 0)
         return rc;
     return kedr_import_finish(r, imp, "imp_prod");
 }

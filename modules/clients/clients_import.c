@@ -148,7 +148,10 @@ clients_import_account(kedr_req_t *r, kedr_import_t *imp)
     IMP_RUN(r, "ANALYZE imp_acc");
     IMP_RUN(r, acc_parent_sql);
     IMP_RUN(r, acc_audit_sql);
-    if ((rc = kedr_import_count_rows(r, imp, acc_counts_sql)) != 0)
+    if ((rc = kedr_import_count_rows(r, imp, acc_counts_sql)) != 0 ||
+        (rc = kedr_import_archive(r, imp, "clients.counterparty",
+                                  "status = 'inactive'",
+                                  "t.status <> 'inactive'")) != 0)
         return rc;
     rc = kedr_db_exec(r, "DROP TABLE imp_acc", 0, NULL);
     return rc < 0 ? rc : 0;
@@ -260,7 +263,9 @@ clients_import_contact(kedr_req_t *r, kedr_import_t *imp)
     IMP_RUN(r, "ANALYZE imp_con"); /* the new ids, as for accounts */
     IMP_RUN(r, con_reports_sql);
     IMP_RUN(r, con_audit_sql);
-    if ((rc = kedr_import_count_rows(r, imp, con_counts_sql)) != 0)
+    if ((rc = kedr_import_count_rows(r, imp, con_counts_sql)) != 0 ||
+        (rc = kedr_import_archive(r, imp, "clients.contact", "active = false",
+                                  "t.active")) != 0)
         return rc;
     rc = kedr_db_exec(r, "DROP TABLE imp_con", 0, NULL);
     return rc < 0 ? rc : 0;
@@ -362,6 +367,9 @@ clients_import_store(kedr_req_t *r, kedr_import_t *imp)
         return rc;
     for (int i = 0; out_load_sql[i]; i++)
         IMP_RUN(r, out_load_sql[i]);
+    if ((rc = kedr_import_archive(r, imp, "clients.outlet", "active = false",
+                                  "t.active")) != 0)
+        return rc;
     return kedr_import_finish(r, imp, "imp_out");
 }
 

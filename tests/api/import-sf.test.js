@@ -184,7 +184,29 @@ test('a second run of the same export creates and changes nothing', async () => 
 test("next week's export updates exactly the changed rows", async () => {
     const m2 = generate({ dir: w2, delta: w1 });
     const d = m2.delta.objects;
+    // deletions carried over: the records that came from a row deleted
+    // this week (their own row, not a survivor it merged into) archived
+    const inList = (ids) => ids.map((i) => `'${i}'`).join(',') || "''";
+    const ARCHIVE = {
+        Account: ['clients.counterparty', "status <> 'inactive'"],
+        Contact: ['clients.contact', 'active'],
+        Store__c: ['clients.outlet', 'active'],
+        Product2: ['catalog.product', 'active'],
+    };
+    const toArchive = {};
+    for (const [obj, [table, live]] of Object.entries(ARCHIVE)) {
+        toArchive[obj] = await count(`SELECT count(*) FROM ${table} WHERE ${live}
+                                      AND ext->>'salesforce_id' IN (${inList(d[obj].ids.deleted)})`);
+    }
+    assert.ok(toArchive.Account > 0 && toArchive.Contact > 0 && toArchive.Store__c > 0);
     const o = await importSf(w2);
+    for (const [obj, [table, live]] of Object.entries(ARCHIVE)) {
+        assert.equal(o[obj].archived, toArchive[obj], obj);
+        assert.equal(await count(`SELECT count(*) FROM ${table} WHERE ${live}
+                                  AND ext->>'salesforce_id' IN (${inList(d[obj].ids.deleted)})`), 0, obj);
+        assert.equal(await count(`SELECT count(*) FROM core.audit WHERE entity = '${table}'
+                                  AND new->>'change' = 'archived'`), toArchive[obj], obj);
+    }
     assert.ok(d.Account.changed > 0 && d.Account.touched > 0 && d.Account.deleted > 0);
     assert.equal(o.User.updated, d.User.changed);
     assert.equal(o.Account.updated, d.Account.changed);
@@ -193,9 +215,8 @@ test("next week's export updates exactly the changed rows", async () => {
     // a touched row (only SystemModstamp moved) is unchanged
     assert.equal(o.Contact.updated, d.Contact.changed);
     assert.equal(o.Contact.created, d.Contact.added);
-    // deletions are not carried over yet: an account deleted this week
-    // keeps its record, so its contacts still attach; the orphans of week
-    // 1 are orphans again
+    // an account deleted this week keeps its (archived) record, so its
+    // contacts still attach; the orphans of week 1 are orphans again
     assert.equal(o.Contact.rejected, m1.cleaned.contacts.orphans + m1.cleaned.contacts.toDeletedAccount);
     // stores likewise: the changed ones updated, the touched ones not
     assert.ok(d.Store__c.changed > 0 && d.Store__c.touched > 0);
@@ -222,6 +243,7 @@ test("next week's export updates exactly the changed rows", async () => {
     for (const name of ['User', 'Account', 'Contact', 'Store__c', 'Product2', 'Pricebook2', 'PricebookEntry']) {
         assert.equal(again[name].created, 0, name);
         assert.equal(again[name].updated, 0, name);
+        assert.equal(again[name].archived, 0, name);
     }
 });
 

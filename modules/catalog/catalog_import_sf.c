@@ -221,6 +221,7 @@ static const char entry_work_sql[] =
     "       coalesce(s.created_at::timestamptz::date, current_date) "
     "           AS valid_from, "
     "       upper(coalesce(s.currency, 'RUB')) AS cur, "
+    "       NULL::date AS since, "
     "       NULL::bigint AS new_id, ''::text AS action "
     "  FROM %s s "
     "  LEFT JOIN core.import_map m ON m.source = 'salesforce' "
@@ -253,8 +254,19 @@ static const char entry_repeat_sql[] =
     " WHERE e._sf_id = d._sf_id AND d.n > 1 "
     "RETURNING e._line::text, e._sf_id";
 
+/*
+ * Prices are history: a changed UnitPrice (or currency) is a new price
+ * of the product and type, valid from the day of the change
+ * (LastModifiedDate), and the entry's map moves to it; the old price
+ * stays with its dates.  A change on the day the price starts, or one
+ * that leaves the amount alone, updates that price.
+ */
 static const char *const entry_load_sql[] = {
     SF_ACTION_SQL("imp_entry"),
+    "UPDATE imp_entry e SET since = e._modstamp::date "
+    "  FROM catalog.price c WHERE c.id = e.old_id AND e.action = 'updated' "
+    "   AND (c.amount <> e.price::numeric OR c.currency <> e.cur) "
+    "   AND e._modstamp::date > c.valid_from",
     "ANALYZE imp_entry",
     /* a price of that product, type and date entered in Kedr is taken
      * over (counted as created: the entry is new to Kedr's map) */
@@ -269,9 +281,21 @@ static const char *const entry_load_sql[] = {
     "UPDATE imp_entry e SET new_id = ins.id FROM ins "
     " WHERE e.action = 'created' AND ins.product_id = e.product_id "
     "   AND ins.price_type_id = e.type_id AND ins.valid_from = e.valid_from",
+    "WITH ins AS (INSERT INTO catalog.price (product_id, price_type_id, "
+    "    amount, currency, valid_from) "
+    "  SELECT product_id, type_id, price::numeric, cur, since "
+    "    FROM imp_entry WHERE since IS NOT NULL "
+    "  ON CONFLICT (product_id, price_type_id, valid_from) DO UPDATE "
+    "     SET amount = excluded.amount, currency = excluded.currency, "
+    "         updated_at = now(), version = catalog.price.version + 1 "
+    "  RETURNING id, product_id, price_type_id, valid_from) "
+    "UPDATE imp_entry e SET new_id = ins.id FROM ins "
+    " WHERE e.since IS NOT NULL AND ins.product_id = e.product_id "
+    "   AND ins.price_type_id = e.type_id AND ins.valid_from = e.since",
     "UPDATE catalog.price c SET amount = e.price::numeric, currency = e.cur, "
     "    updated_at = now(), version = c.version + 1 "
-    "  FROM imp_entry e WHERE c.id = e.old_id AND e.action = 'updated'",
+    "  FROM imp_entry e WHERE c.id = e.old_id AND e.action = 'updated' "
+    "   AND e.since IS NULL",
     SF_MAP_SQL("imp_entry", "catalog.price"),
     SF_AUDIT_SQL("imp_entry", "catalog.price"),
     NULL,

@@ -158,12 +158,17 @@ test('a first import matches the manifest; the report lists the orphans', async 
     assert.ok(await count(`SELECT count(*) FROM catalog.price p JOIN catalog.price_type t
                            ON t.id = p.price_type_id WHERE t.code = 'base'`) > 0);
     assert.equal(await count("SELECT count(*) FROM catalog.price_type WHERE name = 'Дистрибьюторский прайс'"), 1);
-    // KD-100000: 150.00 in the standard price book, 120.00 in the other
-    assert.equal(await stack.psql(`SELECT string_agg(t.code || '=' || p.amount, ',' ORDER BY t.code = 'base' DESC)
-                                   FROM catalog.price p JOIN catalog.product d ON d.id = p.product_id
-                                   JOIN catalog.price_type t ON t.id = p.price_type_id
-                                   WHERE d.sku = 'KD-100000'`).then((s) => s.replace(/sf_\w+/, 'sf')),
-    'base=150.00,sf=120.00');
+    // KD-100000: each price book's UnitPrice of it, as the file says
+    // (every cell quoted, none holding a quote or a comma)
+    const [head, ...rows] = fs.readFileSync(path.join(w1, 'PricebookEntry.csv'), 'utf8').trim().split(/\r?\n/)
+        .map((l) => l.slice(1, -1).split('","'));
+    const col = (n) => head.indexOf(n);
+    const want = rows.filter((r) => r[col('ProductCode')] === 'KD-100000')
+        .map((r) => Number(r[col('UnitPrice')]).toFixed(2)).sort();
+    assert.equal(want.length, 2);
+    assert.deepEqual((await stack.rows(`SELECT p.amount::text AS a FROM catalog.price p
+                                        JOIN catalog.product d ON d.id = p.product_id
+                                        WHERE d.sku = 'KD-100000'`)).map((r) => r.a).sort(), want);
 });
 
 test('a second run of the same export creates and changes nothing', async () => {
@@ -199,6 +204,12 @@ test("next week's export updates exactly the changed rows", async () => {
                                       AND ext->>'salesforce_id' IN (${inList(d[obj].ids.deleted)})`);
     }
     assert.ok(toArchive.Account > 0 && toArchive.Contact > 0 && toArchive.Store__c > 0);
+    // the prices of the entries changed this week, before
+    const entryPrices = async () => new Map((await stack.rows(`SELECT m.ext_id, p.id, p.amount::text,
+        p.valid_from::text FROM core.import_map m JOIN catalog.price p ON p.id = m.local_id
+        WHERE m.object = 'PricebookEntry' AND m.ext_id IN (${inList(d.PricebookEntry.ids.changed)})`))
+        .map((p) => [p.ext_id, [p.id, p.amount, p.valid_from]]));
+    const pricesBefore = await entryPrices();
     const o = await importSf(w2);
     for (const [obj, [table, live]] of Object.entries(ARCHIVE)) {
         assert.equal(o[obj].archived, toArchive[obj], obj);
@@ -238,6 +249,22 @@ test("next week's export updates exactly the changed rows", async () => {
                               AND new->>'change' = 'updated'`), d.Product2.changed);
     assert.equal(await count(`SELECT count(*) FROM core.audit WHERE entity = 'catalog.price'
                               AND new->>'change' = 'updated'`), d.PricebookEntry.changed);
+    // prices are history: a new amount is a new price from the day of the
+    // change; the old one keeps its amount and dates
+    const pricesAfter = await entryPrices();
+    let moved = 0;
+    for (const [entry, [oldId, oldAmount, oldFrom]] of pricesBefore) {
+        const [newId, newAmount, newFrom] = pricesAfter.get(entry);
+        if (newAmount === oldAmount) {
+            assert.equal(newId, oldId, entry);
+            continue;
+        }
+        moved++;
+        assert.notEqual(newId, oldId, entry);
+        assert.ok(newFrom > oldFrom, `${entry}: ${newFrom} after ${oldFrom}`);
+        assert.equal(await stack.psql(`SELECT amount FROM catalog.price WHERE id = ${oldId}`), oldAmount);
+    }
+    assert.ok(moved > 0, 'some prices changed');
     // and once more: nothing
     const again = await importSf(w2);
     for (const name of ['User', 'Account', 'Contact', 'Store__c', 'Product2', 'Pricebook2', 'PricebookEntry']) {

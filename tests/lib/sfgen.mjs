@@ -407,7 +407,9 @@ function price(i) { return 150 + ((i * 7919) % 40000); }
 
 function genPricebookEntry(c, i, r) {
     const prod = Math.floor(i / 2), book = i % 2;
-    const base = price(prod);
+    // list prices move: an entry (and each week's change of it) is the
+    // product's price plus 0, 5 or 10 %
+    const base = Math.round(price(prod) * (1 + r.int(3) * 0.05));
     return {
         Name: `Позиция ${prod + 1}`, Pricebook2Id: { t: 'Pricebook2', i: book }, Product2Id: { t: 'Product2', i: prod },
         UnitPrice: book === 0 ? `${base}.00` : `${Math.round(base * 0.8)}.00`, IsActive: true, UseStandardPrice: false,

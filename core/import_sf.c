@@ -1096,17 +1096,26 @@ imp_job_summary(const struct imp_job *j)
 
 /* The connection an import runs on: no statement timeout (the server's
  * database.statement_timeout is for requests; one statement of an import
- * moves a whole object). */
+ * moves a whole object), and named "kedr import <object>" in
+ * pg_stat_activity ("kedr import" for a dry run's one connection). */
 static int
-imp_connect(void)
+imp_connect(const char *object)
 {
+    const char *params[1];
+    char name[96];
     PGresult *res;
     int ok;
 
     if (kedr_db_connect() != 0)
         return -1;
-    res = PQexec(kedr_db_conn(), "SET statement_timeout = 0");
-    ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    snprintf(name, sizeof(name), "kedr import%s%s", object ? " " : "",
+             object ? object : "");
+    params[0] = name;
+    res = PQexecParams(kedr_db_conn(),
+                       "SELECT set_config('statement_timeout', '0', false), "
+                       "set_config('application_name', $1, false)",
+                       1, NULL, params, NULL, NULL, 0);
+    ok = PQresultStatus(res) == PGRES_TUPLES_OK;
     PQclear(res);
     return ok ? 0 : -1;
 }
@@ -1123,7 +1132,7 @@ imp_child(const struct kedr_sf_map *map, struct imp_job *j, int fd,
     /* the command gone (killed), the object in flight goes with it */
     (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
     o.pipe_fd = fd;
-    if (imp_connect() != 0) {
+    if (imp_connect(j->obj->object) != 0) {
         imp_fail("%s: cannot connect to the database", j->obj->object);
         _exit(1);
     }
@@ -1352,7 +1361,7 @@ imp_jobs_run_here(const struct kedr_sf_map *map, struct imp_job *jobs, size_t n,
     static struct kedr_req r;
     int rc = 0;
 
-    if (imp_connect() != 0)
+    if (imp_connect(NULL) != 0)
         return imp_fail("cannot connect to the database (database.url or "
                         "KEDR_DATABASE_URL)");
     kedr_arena_init(&r.arena);

@@ -101,21 +101,29 @@ static const char prod_taken_sql[] =
 static const char *const prod_load_sql[] = {
     SF_ACTION_SQL("imp_prod"),
     "ANALYZE imp_prod",
-    /* the brand groups, then the families under them */
+    /* the brand groups, then the families under them, then each row's
+     * group: catalog.group_by_path once per distinct (brand, family), not
+     * once per product */
     "INSERT INTO catalog.product_group (parent_id, name, kind) "
-    "SELECT DISTINCT NULL::bigint, coalesce(brand, 'Salesforce'), 'brand' "
-    "  FROM imp_prod WHERE family IS NOT NULL AND action <> 'unchanged' "
-    "   AND catalog.group_by_path(ARRAY[coalesce(brand, 'Salesforce')]) "
-    "       IS NULL "
+    "SELECT NULL::bigint, b, 'brand' FROM (SELECT DISTINCT "
+    "       coalesce(brand, 'Salesforce') AS b FROM imp_prod "
+    " WHERE family IS NOT NULL AND action <> 'unchanged') x "
+    " WHERE catalog.group_by_path(ARRAY[b]) IS NULL "
     "ON CONFLICT DO NOTHING",
     "INSERT INTO catalog.product_group (parent_id, name, kind) "
-    "SELECT DISTINCT catalog.group_by_path(ARRAY[coalesce(brand, "
-    "       'Salesforce')]), family, 'group' "
-    "  FROM imp_prod WHERE family IS NOT NULL AND action <> 'unchanged' "
+    "SELECT catalog.group_by_path(ARRAY[b]), family, 'group' "
+    "  FROM (SELECT DISTINCT coalesce(brand, 'Salesforce') AS b, family "
+    "          FROM imp_prod WHERE family IS NOT NULL "
+    "           AND action <> 'unchanged') x "
     "ON CONFLICT DO NOTHING",
-    "UPDATE imp_prod SET gid = catalog.group_by_path(ARRAY[coalesce(brand, "
-    "       'Salesforce'), family]) "
-    " WHERE family IS NOT NULL AND action <> 'unchanged'",
+    "UPDATE imp_prod p SET gid = g.gid "
+    "  FROM (SELECT b, family, catalog.group_by_path(ARRAY[b, family]) "
+    "               AS gid "
+    "          FROM (SELECT DISTINCT coalesce(brand, 'Salesforce') AS b, "
+    "                       family FROM imp_prod WHERE family IS NOT NULL "
+    "                   AND action <> 'unchanged') x) g "
+    " WHERE coalesce(p.brand, 'Salesforce') = g.b AND p.family = g.family "
+    "   AND p.action <> 'unchanged'",
     "WITH ins AS (INSERT INTO catalog.product (sku, name, group_id, unit, "
     "    active, ext, created_at) "
     "  SELECT code, name, gid, coalesce(unit, 'шт'), "

@@ -33,6 +33,7 @@
 #define IMP_COPY_FLUSH (256u << 10) /* bytes of COPY data sent at once */
 #define IMP_ARENA_ROWS 512          /* rows cleansed between arena clears */
 #define IMP_MAX_JOBS 16             /* --jobs at most */
+#define IMP_BAR 20                  /* characters of a progress bar */
 
 struct kedr_import {
     const char *file; /* "Account.csv" */
@@ -75,16 +76,41 @@ imp_usage(FILE *f)
           f);
 }
 
+/* In an object's process: the pipe to the command, which prints what a
+ * process has to say between its progress lines ("E" lines). */
+static int imp_err_fd = -1;
+
+static int imp_write_all(int fd, const char *s, size_t n);
+
 __attribute__((format(printf, 1, 2))) static int
 imp_fail(const char *fmt, ...)
 {
+    char msg[2048];
     va_list ap;
+    int n;
 
-    fputs("kedr import: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    n = vsnprintf(msg, sizeof(msg) - 1, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    if (n < 0)
+        n = 0;
+    if ((size_t)n >= sizeof(msg) - 1)
+        n = (int)sizeof(msg) - 2;
+    /* a message with line ends in it (libpq's) stays one pipe line */
+    while (n > 0 && msg[n - 1] == '\n')
+        n--;
+    msg[n] = '\0';
+    if (imp_err_fd >= 0) {
+        for (char *c = msg; *c; c++)
+            if (*c == '\n')
+                *c = '\x1e';
+        msg[n] = '\n';
+        if (imp_write_all(imp_err_fd, "E", 1) == 0 &&
+            imp_write_all(imp_err_fd, msg, (size_t)n + 1) == 0)
+            return 1;
+        msg[n] = '\0';
+    }
+    fprintf(stderr, "kedr import: %s\n", msg);
     return 1;
 }
 
@@ -172,11 +198,20 @@ imp_progress_show(struct imp_progress *p, long rows, bool force)
     share = p->size > 0 && pos > 0 ? (double)pos / (double)p->size : 0;
     if (share > 1)
         share = 1;
-    n = snprintf(p->text, sizeof(p->text), "%s: %ld rows, %.0f rows/s, %.0f%%",
-                 p->object, rows, secs > 0 ? (double)rows / secs : 0,
-                 share * 100);
+    {
+        char bar[IMP_BAR + 1];
+        int fill = (int)(share * IMP_BAR + 0.5);
+
+        for (int i = 0; i < IMP_BAR; i++)
+            bar[i] = i < fill ? '#' : '-';
+        bar[IMP_BAR] = '\0';
+        n = snprintf(p->text, sizeof(p->text),
+                     "%-15s [%s] %3.0f%%  %ld rows  %.0f rows/s", p->object,
+                     bar, share * 100, rows,
+                     secs > 0 ? (double)rows / secs : 0);
+    }
     if (share > 0.01 && share < 1 && n > 0 && (size_t)n < sizeof(p->text))
-        snprintf(p->text + n, sizeof(p->text) - (size_t)n, ", %.0f s left",
+        snprintf(p->text + n, sizeof(p->text) - (size_t)n, "  %.0f s left",
                  secs / share - secs);
     imp_progress_put(p);
 }
@@ -189,7 +224,7 @@ imp_progress_loading(struct imp_progress *p)
 
     if (!p->tty)
         return;
-    snprintf(p->text + n, sizeof(p->text) - n, ", loading");
+    snprintf(p->text + n, sizeof(p->text) - n, "  loading");
     imp_progress_put(p);
 }
 
@@ -1132,6 +1167,7 @@ imp_child(const struct kedr_sf_map *map, struct imp_job *j, int fd,
     /* the command gone (killed), the object in flight goes with it */
     (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
     o.pipe_fd = fd;
+    imp_err_fd = fd;
     if (imp_connect(j->obj->object) != 0) {
         imp_fail("%s: cannot connect to the database", j->obj->object);
         _exit(1);
@@ -1201,31 +1237,49 @@ imp_job_start(const struct kedr_sf_map *map, struct imp_job *j,
     return 0;
 }
 
-/* On a terminal, the objects in flight on one line. */
+/* On a terminal, the objects in flight: a line each, redrawn in place
+ * below whatever has been printed (imp_block_clear before printing). */
+static int imp_block_lines; /* lines of the block on the screen */
+
+static void
+imp_block_clear(void)
+{
+    if (imp_block_lines > 0)
+        fprintf(stderr, "\033[%dA", imp_block_lines);
+    fputs("\r\033[J", stderr);
+    imp_block_lines = 0;
+}
+
 static void
 imp_jobs_show(const struct imp_job *jobs, size_t n)
 {
     struct winsize ws;
-    size_t width = 80, len = 0;
-    char line[512];
+    int width = 80;
 
     if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1)
-        width = ws.ws_col - 1u;
-    if (width >= sizeof(line))
-        width = sizeof(line) - 1;
-    line[0] = '\0';
+        width = ws.ws_col - 1;
+    imp_block_clear();
     for (size_t i = 0; i < n; i++) {
         if (jobs[i].state != JOB_RUNNING || jobs[i].progress[0] == '\0')
             continue;
-        len += (size_t)snprintf(line + len, sizeof(line) - len, "%s%s",
-                                len ? " | " : "", jobs[i].progress);
-        if (len >= sizeof(line))
-            len = sizeof(line) - 1;
+        fprintf(stderr, "%.*s\n", width, jobs[i].progress);
+        imp_block_lines++;
     }
-    if (len > width)
-        line[width] = '\0';
-    fprintf(stderr, "\r\033[K%s", line);
     fflush(stderr);
+}
+
+/* What a process had to say: its error, printed above the block. */
+static void
+imp_job_say(const struct imp_job *jobs, size_t n, bool tty, char *msg)
+{
+    for (char *c = msg; *c; c++)
+        if (*c == '\x1e')
+            *c = '\n';
+    if (tty)
+        imp_block_clear();
+    fprintf(stderr, "kedr import: %s\n", msg);
+    if (tty)
+        imp_jobs_show(jobs, n);
 }
 
 /* The whole lines that came up j's pipe; progress shown as it comes. */
@@ -1240,6 +1294,8 @@ imp_job_lines(const struct imp_job *jobs, size_t n, struct imp_job *j, bool tty)
             snprintf(j->progress, sizeof(j->progress), "%s", line + 1);
             if (tty)
                 imp_jobs_show(jobs, n);
+        } else if (line[0] == 'E') {
+            imp_job_say(jobs, n, tty, line + 1);
         } else if (line[0] == 'J') {
             json_t *c = json_loads(line + 1, 0, NULL);
 
@@ -1283,9 +1339,12 @@ imp_job_read(const struct imp_job *jobs, size_t n_jobs, struct imp_job *j,
     j->state = WIFEXITED(status) && WEXITSTATUS(status) == 0 && j->got_counts
                    ? JOB_DONE
                    : JOB_FAILED;
-    if (j->state == JOB_FAILED && WIFSIGNALED(status))
+    if (j->state == JOB_FAILED && WIFSIGNALED(status)) {
+        if (tty)
+            imp_block_clear();
         imp_fail("%s: the loading process died of signal %d", j->obj->object,
                  WTERMSIG(status));
+    }
 }
 
 /* Run the jobs, --jobs at a time: 0, or 1 when an object failed. */
@@ -1331,7 +1390,7 @@ imp_jobs_run(const struct kedr_sf_map *map, struct imp_job *jobs, size_t n,
             if (who[k]->state == JOB_RUNNING)
                 continue;
             if (o->tty)
-                fputs("\r\033[K", stderr);
+                imp_block_clear();
             if (who[k]->state == JOB_DONE)
                 imp_job_summary(who[k]);
             else
@@ -1341,7 +1400,7 @@ imp_jobs_run(const struct kedr_sf_map *map, struct imp_job *jobs, size_t n,
         }
     }
     if (o->tty)
-        fputs("\r\033[K", stderr);
+        imp_block_clear();
     /* a job that never started (after a failure) has no counts to give */
     for (size_t i = 0; i < n; i++)
         if (jobs[i].state == JOB_WAITING) {

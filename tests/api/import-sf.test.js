@@ -281,14 +281,17 @@ test('progress: a line rewritten in place on a terminal, plain lines otherwise',
     const tty = await run('script', ['-qec', cmd, '/dev/null'],
         { env: { ...process.env, KEDR_DATABASE_URL: stack.databaseUrl } });
     assert.equal(tty.code, 0, tty.stdout + tty.stderr);
-    assert.match(tty.stdout, /\r\x1b\[KAccount: \d+ rows, \d+ rows\/s, \d+%/);
-    assert.match(tty.stdout, /Account: \d+ rows, .*, loading/);
+    // a bar, the share, rows, rows/s (and the time left while it reads)
+    assert.match(tty.stdout, /\r\x1b\[KAccount +\[[#-]{20}\] +\d+%  \d+ rows  \d+ rows\/s/);
+    assert.match(tty.stdout, /Account +\[#{20}\] 100%  \d+ rows  .*  loading/);
     assert.match(tty.stdout, /Account: \d+ read, \d+ created/, 'the summary line after it');
-    // a real run: the objects loading at once share the line
+    // a real run: the objects loading at once have a line each, the block
+    // redrawn in place (cursor up over it, cleared to the end)
     const par = await run('script', ['-qec', cmd.replace(" '--dry-run'", " '--jobs' '2'"), '/dev/null'],
         { env: { ...process.env, KEDR_DATABASE_URL: stack.databaseUrl } });
     assert.equal(par.code, 0, par.stdout + par.stderr);
-    assert.match(par.stdout, /\r\x1b\[K(.* \| )?Contact: \d+ rows, \d+ rows\/s, \d+%/);
+    assert.match(par.stdout, /(\r\x1b\[J|\n)Contact +\[[#-]{20}\] +\d+%  \d+ rows/);
+    assert.match(par.stdout, /\x1b\[\d+A\r\x1b\[J/);
     assert.match(par.stdout, /Contact: \d+ read, 0 created/);
     // not a terminal (this pipe): no carriage returns, no escapes
     const res = await stack.kedr(['import', 'salesforce', w1, '--mapping', MAPPING, '--dry-run']);

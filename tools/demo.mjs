@@ -4,14 +4,11 @@
 //   node tools/demo.mjs DIR      DIR: the stack's directory (var for make run)
 //
 // 1. A small Salesforce weekly export (bench/sf-export.mjs's generator,
-//    scale 0.002, seed "demo": 1 user ... 120 accounts, ≈300 contacts,
-//    with the generator's dirt) written to DIR/demo-sf and brought in by
-//    `kedr import salesforce` (issue 7): users, accounts and contacts, the
-//    objects the import has importers for (the others it skips).
-// 2. Through the API, as admin (DIR/admin-password), what the import does
-//    not cover yet: a small catalog (brand, series, groups, products with
-//    prices).
-// 3. Two demo logins, with random passwords printed once and kept in
+//    scale 0.002, seed "demo": 3 users, 130 accounts, 300 contacts, 200
+//    stores, 40 products in two price books, with the generator's dirt)
+//    written to DIR/demo-sf and brought in by `kedr import salesforce`
+//    (issue 7): the objects the enabled modules have importers for.
+// 2. Two demo logins, with random passwords printed once and kept in
 //    DIR/manager-password and DIR/analyst-password (mode 0600, like
 //    DIR/admin-password): the imported Salesforce user who owns the most
 //    accounts, activated with the role manager, and a new user "analyst".
@@ -108,35 +105,7 @@ const imported = Object.entries(objects).filter(([, o]) => !o.skipped)
     .map(([name, o]) => `${o.created} ${name}`);
 loaded.push(`Salesforce export: ${imported.join(', ')}`);
 
-// 2. the catalog, through the API, while the import has no catalog importer
-// (once Product2 comes in through it, the export's catalog is the demo's)
-if (enabled.has('catalog') && !(objects.Product2?.created > 0)) {
-    const brand = (await call('POST', '/catalog/groups', { name: 'Кедр Электро', code: 'KEDR' })).json;
-    const series = (await call('POST', '/catalog/groups', { name: 'Этюд', code: 'ETUD', parent_id: brand.id })).json;
-    const groups = {};
-    for (const [code, name] of [['ETUD-SOCK', 'Розетки'], ['ETUD-SW', 'Выключатели'], ['ETUD-FR', 'Рамки']]) {
-        groups[code] = (await call('POST', '/catalog/groups', { name, code, parent_id: series.id })).json;
-    }
-    const products = [
-        ['ET-1001', 'Розетка с заземлением, белая', 'ETUD-SOCK', '245.00'],
-        ['ET-1002', 'Розетка с заземлением и шторками, белая', 'ETUD-SOCK', '289.00'],
-        ['ET-1003', 'Розетка USB A+C, белая', 'ETUD-SOCK', '1490.00'],
-        ['ET-2001', 'Выключатель одноклавишный, белый', 'ETUD-SW', '198.00'],
-        ['ET-2002', 'Выключатель двухклавишный, белый', 'ETUD-SW', '254.00'],
-        ['ET-2003', 'Выключатель проходной, белый', 'ETUD-SW', '312.00'],
-        ['ET-3001', 'Рамка одноместная, белая', 'ETUD-FR', '89.00'],
-        ['ET-3002', 'Рамка двухместная, белая', 'ETUD-FR', '156.00'],
-    ];
-    for (const [sku, name, group, amount] of products) {
-        const p = (await call('POST', '/catalog/products', {
-            sku, name, group_id: groups[group].id, unit: 'шт', attributes: { цвет: 'белый' },
-        })).json;
-        await call('POST', `/catalog/products/${p.id}/prices`, { type: 'base', amount, valid_from: '2026-01-01' });
-    }
-    loaded.push(`catalog: ${products.length} products with prices`);
-}
-
-// 3. the demo logins
+// 2. the demo logins
 const logins = [];
 if (!fs.existsSync(path.join(dir, 'manager-password'))) {
     // the imported user with the most accounts (else the first imported one)

@@ -7,9 +7,10 @@
  * read through its own zip_t, closed with the FILE, so processes forked
  * to import objects side by side never share a libzip handle or a file
  * offset.  A zip member is a FILE of glibc's fopencookie: read errors
- * (a CRC mismatch, damaged deflate data, a truncated member) are printed
- * with the zip's and the member's names and make the FILE's ferror true,
- * so the CSV reader fails the object instead of ending it early.
+ * (a CRC mismatch, damaged deflate data, a truncated member, one longer
+ * than its size) are printed with the zip's and the member's names and
+ * make the FILE's ferror true, so the CSV reader fails the object instead
+ * of ending it early.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -71,6 +72,7 @@ static ssize_t
 src_read(void *cookie, char *buf, size_t n)
 {
     struct src_member *m = cookie;
+    const char *why = NULL;
     zip_int64_t got;
 
     if (m->failed) {
@@ -78,9 +80,17 @@ src_read(void *cookie, char *buf, size_t n)
         return -1;
     }
     got = zip_fread(m->zf, buf, n);
-    if (got < 0 || (got == 0 && n > 0 && m->pos != m->size)) {
-        src_fail(m->zip, m->name,
-                 got < 0 ? zip_file_strerror(m->zf) : "the member ends early");
+    /* libzip hands out what the data inflates to, past the size the zip
+     * states (its CRC check comes at the end): a member longer than its
+     * size is damaged, and ftell never passes the size */
+    if (got < 0)
+        why = zip_file_strerror(m->zf);
+    else if (got > m->size - m->pos)
+        why = "the member is longer than its size";
+    else if (got == 0 && n > 0 && m->pos != m->size)
+        why = "the member ends early";
+    if (why != NULL) {
+        src_fail(m->zip, m->name, why);
         m->failed = true;
         errno = EIO;
         return -1;

@@ -375,6 +375,51 @@ test_damaged_data(void **state)
     (void)fclose(f);
 }
 
+/* A member whose data inflates past the size the zip states (its CRC
+ * still right): libzip hands the extra bytes out, sf_src refuses them. */
+static void
+test_longer_than_size(void **state)
+{
+    struct src_state *s = *state;
+    const char *names[] = {"Big.csv"};
+    const char *data[] = {s->big};
+    size_t lens[] = {s->big_len}, len;
+    const char *zip = src_path(s, 0, "WE_1.ZIP");
+    const uint32_t small = 1000;
+    unsigned char le[4] = {small & 0xff, small >> 8, 0, 0};
+    unsigned char hdr[4];
+    off_t size;
+    long cd = -1;
+    FILE *f;
+    char *text;
+    bool failed;
+
+    src_write_zip(zip, 1, names, data, lens);
+    f = fopen(zip, "r+b");
+    assert_non_null(f);
+    /* the uncompressed size: local header +22, central header +24 */
+    assert_int_equal(fseek(f, 22, SEEK_SET), 0);
+    assert_int_equal(fwrite(le, 1, 4, f), 4);
+    for (long at = 0; fseek(f, at, SEEK_SET) == 0 && fread(hdr, 1, 4, f) == 4;
+         at++)
+        if (memcmp(hdr, "PK\x01\x02", 4) == 0)
+            cd = at;
+    assert_true(cd > 0);
+    assert_int_equal(fseek(f, cd + 24, SEEK_SET), 0);
+    assert_int_equal(fwrite(le, 1, 4, f), 4);
+    assert_int_equal(fclose(f), 0);
+
+    f = kedr_sf_src_open(zip, "Big.csv", &size);
+    assert_non_null(f);
+    assert_int_equal(size, small);
+    text = src_read_all(f, &len, &failed);
+    assert_true(failed);
+    assert_true(len <= small);
+    assert_true(ftell(f) <= (long)small);
+    free(text);
+    (void)fclose(f);
+}
+
 int
 main(void)
 {
@@ -387,6 +432,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_two_zips, src_setup, src_teardown),
         cmocka_unit_test_setup_teardown(test_check, src_setup, src_teardown),
         cmocka_unit_test_setup_teardown(test_truncated, src_setup,
+                                        src_teardown),
+        cmocka_unit_test_setup_teardown(test_longer_than_size, src_setup,
                                         src_teardown),
         cmocka_unit_test_setup_teardown(test_damaged_data, src_setup,
                                         src_teardown),

@@ -9,6 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startStack, run, KEDR, ROOT } from '../lib/stack.js';
 import { generate } from '../lib/sfgen.mjs';
+import { readExport } from '../lib/sfread.mjs';
+import { id18 } from '../lib/sfdata.mjs';
 
 const stack = await startStack({ enabled: ['catalog', 'clients'] });
 const MAPPING = path.join(ROOT, 'conf/import/salesforce.conf');
@@ -130,6 +132,26 @@ test('a first import matches the manifest; the report lists the orphans', async 
     assert.deepEqual(files, [...new Set(files)]);
     assert.deepEqual(files.filter((f) => ['Account.csv', 'Contact.csv', 'Store__c.csv'].includes(f)),
         ['Account.csv', 'Contact.csv', 'Store__c.csv']);
+
+    // ReportsToId: every imported contact reports to the contact its row
+    // names when that one was imported too, and to no one otherwise
+    const ex = readExport(w1, m1);
+    const boss = new Map();
+    for (const r of ex.Contact.rows) {
+        const to = r.ReportsToId && r.ReportsToId !== '000000000000000AAA'
+            ? (r.ReportsToId.length === 15 ? id18(r.ReportsToId) : r.ReportsToId) : '';
+        boss.set(r.Id, to);
+    }
+    const got = await stack.rows(`SELECT c.ext->>'salesforce_id' AS id, b.ext->>'salesforce_id' AS boss
+                                  FROM clients.contact c LEFT JOIN clients.contact b ON b.id = c.reports_to`);
+    const imported = new Set(got.map((g) => g.id));
+    let bosses = 0;
+    for (const g of got) {
+        const to = boss.get(g.id);
+        assert.equal(g.boss, to && imported.has(to) && to !== g.id ? to : null, g.id);
+        if (g.boss) bosses++;
+    }
+    assert.ok(bosses > 0, 'some contacts report to another');
 
     // stores: an owner (a store of a merged-away account is its survivor's),
     // a format the table allows, the manager from OwnerId

@@ -153,6 +153,25 @@ test('a first import matches the manifest; the report lists the orphans', async 
     }
     assert.ok(bosses > 0, 'some contacts report to another');
 
+    // ParentId: the holding is the record the parent's row became (its
+    // survivor, when it merged away)
+    const parentOf = new Map(ex.Account.rows.map((r) => [r.Id,
+        r.ParentId && r.ParentId !== '000000000000000AAA'
+            ? (r.ParentId.length === 15 ? id18(r.ParentId) : r.ParentId) : '']));
+    const accs = await stack.rows(`SELECT c.id, c.ext->>'salesforce_id' AS id18, c.parent_id,
+                                   (SELECT json_object_agg(ext_id, local_id) FROM core.import_map
+                                     WHERE object = 'Account') AS map
+                                   FROM clients.counterparty c`);
+    const amap = accs[0].map;
+    let holdings = 0;
+    for (const a of accs) {
+        const p = parentOf.get(a.id18);
+        const want = p && amap[p] !== undefined && amap[p] !== a.id ? amap[p] : null;
+        assert.equal(a.parent_id, want, a.id18);
+        if (want) holdings++;
+    }
+    assert.ok(holdings > 0, 'some accounts have a holding');
+
     // stores: an owner (a store of a merged-away account is its survivor's),
     // a format the table allows, the manager from OwnerId
     const cs = m1.cleaned.stores;

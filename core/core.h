@@ -737,6 +737,12 @@ struct kedr_sf_default {
     const char *to, *value;
 };
 
+/* An option of the object's importer (its `options` group): passed as
+ * the setting kedr.import.<name> of the importer's transaction. */
+struct kedr_sf_option {
+    const char *name, *value; /* value: the string, or "true"/"false" */
+};
+
 struct kedr_sf_object {
     const char *file;   /* "Store__c.csv" */
     const char *object; /* "Store__c" */
@@ -747,6 +753,8 @@ struct kedr_sf_object {
     size_t nfields;
     struct kedr_sf_default *defaults;
     size_t ndefaults;
+    struct kedr_sf_option *options;
+    size_t noptions;
     unsigned line;
 };
 

@@ -580,6 +580,26 @@ imp_stage_deleted(struct kedr_req *r, struct kedr_import *imp,
     return kedr_pg_exec(r, sql, 0, NULL) < 0 ? -1 : 0;
 }
 
+/* What the importer is told in its transaction (kedr.h): the object's
+ * name as the mapping gives it, kedr.import_object, and each of the
+ * mapping's `options` as kedr.import.<name>. */
+static int
+imp_settings(struct kedr_req *r, const struct kedr_sf_object *obj)
+{
+    const char *params[2] = {"kedr.import_object", obj->object};
+
+    if (kedr_pg_exec(r, "SELECT set_config($1, $2, true)", 2, params) < 0)
+        return -1;
+    for (size_t i = 0; i < obj->noptions; i++) {
+        params[0] = kedr_arena_sprintf(&r->arena, "kedr.import.%s",
+                                       obj->options[i].name);
+        params[1] = obj->options[i].value;
+        if (kedr_pg_exec(r, "SELECT set_config($1, $2, true)", 2, params) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* Read, cleanse and stage one file; then run its importer.  0, or 1
  * after printing why. */
 static int
@@ -736,14 +756,8 @@ imp_object(struct kedr_req *r, const struct kedr_sf_map *map,
         goto db_error;
     if (imp_orphans(r, obj, imp, &prog) != 0)
         goto out_tx;
-    {
-        /* the object's name as the mapping gives it (kedr.h) */
-        const char *params[1] = {obj->object};
-
-        if (kedr_pg_exec(r, "SELECT set_config('kedr.import_object', $1, true)",
-                         1, params) < 0)
-            goto db_error;
-    }
+    if (imp_settings(r, obj) != 0)
+        goto db_error;
     rc = ld->load(r, imp);
     if (rc < 0)
         goto db_error;

@@ -209,7 +209,10 @@ struct kedr_job {
  * keeps core.import_map (source, object, ext_id -> entity, local_id,
  * modstamp) up to date and reports with kedr_import_count and
  * kedr_import_reject.  In that transaction the setting
- * `kedr.import_object` holds the object's name as the mapping gives it:
+ * `kedr.import.<name>` holds each of the mapping's `options` of the object
+ * (text; "true"/"false" for a boolean: the importer's switches, which its
+ * module documents), and `kedr.import_object` the object's name as the
+ * mapping gives it:
  * the importer's own rows of core.import_map are
  * current_setting('kedr.import_object'); the standard objects it refers
  * to (User, Account, Product2, ...) it names, since Salesforce never

@@ -33,10 +33,15 @@ static const struct map_key map_import_keys[] = {
 };
 
 static const struct map_key map_object_keys[] = {
-    {"file", MK_STRING, true},        {"object", MK_STRING, true},
-    {"target", MK_STRING, true},      {"drop_deleted", MK_BOOL, false},
-    {"on_invalid", MK_STRING, false}, {"fields", MK_LIST, true},
-    {"defaults", MK_GROUP, false},    {NULL, 0, false},
+    {"file", MK_STRING, true},
+    {"object", MK_STRING, true},
+    {"target", MK_STRING, true},
+    {"drop_deleted", MK_BOOL, false},
+    {"on_invalid", MK_STRING, false},
+    {"fields", MK_LIST, true},
+    {"defaults", MK_GROUP, false},
+    {"options", MK_GROUP, false},
+    {NULL, 0, false},
 };
 
 static const struct map_key map_field_keys[] = {
@@ -430,6 +435,41 @@ map_field(config_setting_t *g, const struct kedr_sf_object *o,
 }
 
 /* One object of the `objects` list. */
+
+/* The object's `options`: settings for its importer, each a string or a
+ * boolean, named [a-z][a-z0-9_]*; what they mean is the importer's (its
+ * module's README). */
+static void
+map_options(config_setting_t *g, struct kedr_sf_object *o, const char *where,
+            struct kedr_conf_errors *e)
+{
+    config_setting_t *opts = config_setting_get_member(g, "options");
+
+    if (opts == NULL || config_setting_type(opts) != CONFIG_TYPE_GROUP)
+        return;
+    o->noptions = (size_t)config_setting_length(opts);
+    o->options = kedr_xcalloc(o->noptions + 1, sizeof(*o->options));
+    for (size_t i = 0; i < o->noptions; i++) {
+        config_setting_t *d = config_setting_get_elem(opts, (unsigned)i);
+        struct kedr_sf_option *op = &o->options[i];
+
+        op->name = config_setting_name(d);
+        if (config_setting_type(d) == CONFIG_TYPE_STRING)
+            op->value = config_setting_get_string(d);
+        else if (config_setting_type(d) == CONFIG_TYPE_BOOL)
+            op->value = config_setting_get_bool(d) ? "true" : "false";
+        else
+            kedr_conf_err(e, map_line(d),
+                          "%s.options.%s: must be a string or true/false",
+                          where, op->name);
+        if (!map_kedr_name(op->name))
+            kedr_conf_err(e, map_line(d),
+                          "%s.options: \"%s\" is not an option name "
+                          "([a-z][a-z0-9_]*)",
+                          where, op->name);
+    }
+}
+
 static void
 map_object(config_setting_t *g, const struct kedr_sf_map *m,
            struct kedr_sf_object *o, struct kedr_conf_errors *e)
@@ -492,6 +532,7 @@ map_object(config_setting_t *g, const struct kedr_sf_map *m,
                               where, f->to, o->fields[j].from, f->from);
         }
     }
+    map_options(g, o, where, e);
     defs = config_setting_get_member(g, "defaults");
     if (defs == NULL || config_setting_type(defs) != CONFIG_TYPE_GROUP)
         return;
@@ -680,6 +721,7 @@ kedr_sf_map_free(struct kedr_sf_map *m)
             free(m->objects[i].fields[k].picks);
         free(m->objects[i].fields);
         free(m->objects[i].defaults);
+        free(m->objects[i].options);
     }
     free(m->objects);
     config_destroy(&m->cfg);

@@ -45,10 +45,20 @@ static const char acc_work_sql[] =
 /* The survivor of each group: the most recently modified row.  The
  * group's record: one a row of it already became, else a live
  * counterparty of the same INN+KPP that was there before the import. */
-static const char *const acc_group_sql[] = {
+static const char acc_survivor_sql[] =
     "UPDATE imp_acc a SET survivor = true FROM (SELECT DISTINCT ON (grp) "
     "    _sf_id FROM imp_acc ORDER BY grp, _modstamp DESC NULLS LAST, "
-    "    _sf_id) w WHERE a._sf_id = w._sf_id",
+    "    _sf_id) w WHERE a._sf_id = w._sf_id";
+
+/* options { merge_duplicates = false; } in the mapping: the duplicates
+ * of the export are rejected instead of merged (the survivor stays). */
+static const char acc_nomerge_sql[] =
+    "DELETE FROM imp_acc WHERE NOT survivor AND old_id IS NULL "
+    "   AND inn IS NOT NULL "
+    "   AND current_setting('kedr.import.merge_duplicates', true) = 'false' "
+    "RETURNING _line::text, _sf_id";
+
+static const char *const acc_group_sql[] = {
     "UPDATE imp_acc a SET gid = g.id FROM (SELECT grp, min(old_id) AS id "
     "    FROM imp_acc GROUP BY grp) g WHERE a.grp = g.grp AND g.id IS NOT NULL",
     "UPDATE imp_acc a SET gid = c.id FROM clients.counterparty c "
@@ -137,6 +147,12 @@ clients_import_account(kedr_req_t *r, kedr_import_t *imp)
 
     IMP_RUN(r, kedr_sprintf(r, acc_work_sql, kedr_import_table(imp)));
     IMP_RUN(r, "ANALYZE imp_acc"); /* no autovacuum on temporary tables */
+    IMP_RUN(r, acc_survivor_sql);
+    if ((rc = kedr_import_reject_rows(
+             r, imp, acc_nomerge_sql, "inn",
+             "another account of the export has this INN and KPP "
+             "(merge_duplicates is off)")) != 0)
+        return rc;
     for (int i = 0; acc_group_sql[i]; i++)
         IMP_RUN(r, acc_group_sql[i]);
     for (int i = 0; acc_insert_sql[i]; i++)

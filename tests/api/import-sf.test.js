@@ -84,6 +84,28 @@ test('--dry-run reports what an import would do and writes nothing', async () =>
     assert.equal(await count("SELECT count(*) FROM core.\"user\" WHERE ext ? 'salesforce_id'"), 0);
 });
 
+test("merge_duplicates = false: an export's duplicates are rejected, not merged", async () => {
+    const shipped = fs.readFileSync(MAPPING, 'utf8');
+    assert.match(shipped, /options = \{ merge_duplicates = true; \};/);
+    const noMerge = path.join(stack.dir, 'no-merge.conf');
+    fs.writeFileSync(noMerge, shipped.replace('merge_duplicates = true;', 'merge_duplicates = false;'));
+    const report = path.join(stack.dir, 'no-merge.csv');
+    const res = await stack.kedr(['import', 'salesforce', w1, '--mapping', noMerge, '--json', '--dry-run',
+        '--report', report]);
+    assert.equal(res.code, 0, res.stderr);
+    const o = JSON.parse(res.stdout).objects;
+    const A = m1.objects.Account;
+    assert.equal(o.Account.merged, 0);
+    assert.equal(o.Account.rejected, A.duplicates.mergedAway);
+    assert.equal(o.Account.created, A.liveAfterMerge);
+    const lines = fs.readFileSync(report, 'utf8').split('\n')
+        .filter((l) => /^Account\.csv,\d+,001\w{15},inn,rejected,another account of the export has this INN/.test(l));
+    assert.equal(lines.length, A.duplicates.mergedAway);
+    // contacts of a rejected duplicate have no account to attach to
+    assert.ok(o.Contact.rejected >= m1.cleaned.contacts.orphans + m1.cleaned.contacts.toDeletedAccount);
+    assert.equal(await count('SELECT count(*) FROM core.import_map'), 0, 'a dry run');
+});
+
 test('a first import matches the manifest; the report lists the orphans', async () => {
     const report = path.join(stack.dir, 'report.csv');
     // seven processes: every object starts as soon as the objects it

@@ -73,6 +73,11 @@ test_shipped_mapping(void **state)
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
         assert_non_null(kedr_sf_map_find(m, files[i]));
     assert_null(kedr_sf_map_find(m, "Opportunity.csv"));
+    /* the importer's switch on accounts, as text */
+    o = kedr_sf_map_find(m, "Account.csv");
+    assert_int_equal(o->noptions, 1);
+    assert_string_equal(o->options[0].name, "merge_duplicates");
+    assert_string_equal(o->options[0].value, "true");
     /* a custom object with custom fields, found in any case */
     o = kedr_sf_map_find(m, "store__C.CSV");
     assert_non_null(o);

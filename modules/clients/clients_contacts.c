@@ -25,7 +25,8 @@ static const char *const contact_roles[] = {
 
 /*
  * The filters of the list and of the export on contact row `c`: $1 q (a
- * name fragment, any case, ё = е; or an e-mail, any case), $2 q as an
+ * name fragment, any case, ё = е; an e-mail, any case; or its Salesforce
+ * id, 15 or 18 characters: core.import_find), $2 q as an
  * E.164 phone (NULL when it is not one), $3 counterparty_id (linked to
  * it), $4 active, $5 extra attributes (a JSON object the record's attrs
  * contain).
@@ -33,7 +34,8 @@ static const char *const contact_roles[] = {
 #define CONTACT_FILTERS                                                        \
     "($1::text IS NULL OR " CLIENTS_CONTACT_MATCH(                             \
         "c", "$1",                                                             \
-        "$2") ") "                                                             \
+        "$2") " OR c.id = ANY (ARRAY(SELECT core.import_find("                 \
+              "'clients.contact', $1)))) "                                     \
               "AND ($3::bigint IS NULL OR EXISTS (SELECT 1 FROM "              \
               "clients.contact_link "                                          \
               "l WHERE l.contact_id = c.id AND l.counterparty_id = "           \

@@ -27,7 +27,9 @@ static const char *const cp_abc[] = {"A", "B", "C", NULL};
  * start of the INN (a range on counterparty_inn, text_pattern_ops: INNs
  * are digits, so a prefix p is [p, p || ':')), $11 a phone (q as E.164,
  * NULL when it is not one; GIN counterparty_phones), an e-mail (any case;
- * GIN counterparty_emails), or a contact linked to it that matches
+ * GIN counterparty_emails), its Salesforce id, 15 or 18 characters
+ * (core.import_find: the record it became, a merged one's survivor), or
+ * a contact linked to it that matches
  * (CLIENTS_CONTACT_MATCH: name fragment, phone, e-mail).  Each arm has an
  * index, so PostgreSQL ORs their bitmaps (the contacts' counterparties
  * come as an id array, searched once per statement).
@@ -38,6 +40,9 @@ static const char *const cp_abc[] = {"A", "B", "C", NULL};
                                    "':')) OR c.phones @> ARRAY[$11::text] OR " \
                                    "clients.lower_array(c.emails) @> "         \
                                    "ARRAY[lower($1)] OR c.id = ANY (ARRAY("    \
+                                   "SELECT core.import_find("                  \
+                                   "'clients.counterparty', $1))) "            \
+                                   "OR c.id = ANY (ARRAY("                     \
                                    "SELECT l.counterparty_id FROM "            \
                                    "clients.contact k JOIN "                   \
                                    "clients.contact_link l ON l.contact_id = " \

@@ -52,13 +52,15 @@ static const char *const outlet_formats[] = {
 
 /* The filters of the list and of the export on outlet row `o`, but the
  * distributor (see below): $1 q (a fragment of the name or the
- * address), $2 owner_id, $4 format, $5 manager_id, $6 active, $7 extra
- * attributes (a JSON object the record's attrs contain). */
+ * address, or the Salesforce id: core.import_find), $2 owner_id, $4 format, $5
+ * manager_id, $6 active, $7 extra attributes (a JSON object the record's attrs
+ * contain). */
 #define OUTLET_FILTERS                                                         \
     "($1::text IS NULL OR o.name ILIKE '%' || replace(replace(replace($1, "    \
     "'\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' OR o.address ILIKE '%' "   \
     "|| replace(replace(replace($1, '\\', '\\\\'), '%', '\\%'), '_', '\\_') "  \
-    "|| '%') "                                                                 \
+    "|| '%' OR o.id = ANY (ARRAY(SELECT core.import_find('clients.outlet', "   \
+    "$1)))) "                                                                  \
     "AND ($2::bigint IS NULL OR o.owner_id = $2::bigint) "                     \
     "AND ($4::text IS NULL OR o.format = $4) "                                 \
     "AND ($5::bigint IS NULL OR o.manager_id = $5::bigint) "                   \

@@ -194,6 +194,24 @@ test('a first import matches the manifest; the report lists the orphans', async 
     }
     assert.ok(holdings > 0, 'some accounts have a holding');
 
+    // found by their Salesforce ids in the search boxes, in either form; a
+    // duplicate's id finds the record it merged into
+    const admin = await stack.loginAdmin();
+    const find = async (list, q) => (await admin.get(`/api/v1/clients/${list}?q=${q}`)).json.items.map((i) => i.id);
+    const [merged] = await stack.rows(`SELECT m.ext_id, m.local_id FROM core.import_map m
+        JOIN clients.counterparty c ON c.id = m.local_id
+        WHERE m.object = 'Account' AND c.ext->>'salesforce_id' <> m.ext_id LIMIT 1`);
+    assert.ok(merged, 'a merged duplicate');
+    assert.deepEqual(await find('counterparties', merged.ext_id), [merged.local_id]);
+    assert.deepEqual(await find('counterparties', merged.ext_id.slice(0, 15)), [merged.local_id]);
+    for (const [list, object] of [['contacts', 'Contact'], ['outlets', 'Store__c']]) {
+        const [one] = await stack.rows(`SELECT ext_id, local_id FROM core.import_map
+                                        WHERE object = '${object}' LIMIT 1`);
+        assert.deepEqual(await find(list, one.ext_id.slice(0, 15)), [one.local_id], list);
+        assert.deepEqual(await find(list, one.ext_id), [one.local_id], list);
+    }
+    assert.deepEqual(await find('counterparties', '001000000000000'), []);
+
     // stores: an owner (a store of a merged-away account is its survivor's),
     // a format the table allows, the manager from OwnerId
     const cs = m1.cleaned.stores;

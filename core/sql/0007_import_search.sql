@@ -22,7 +22,12 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
     END
 $$;
 
-CREATE INDEX import_map_ext ON core.import_map (source, ext_id);
+-- The map's key, ordered (source, ext_id, object) so that it also serves
+-- a look-up by id alone: a second index would cost every import its
+-- upkeep.  The importers' joins and ON CONFLICT name all three columns,
+-- which any order of the key serves.
+ALTER TABLE core.import_map DROP CONSTRAINT import_map_pkey,
+    ADD PRIMARY KEY (source, ext_id, object);
 
 -- The records of `entity` that Salesforce id `id` (15 or 18 characters;
 -- anything else finds nothing) became.  For a module's search box, as an

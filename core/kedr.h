@@ -1310,6 +1310,20 @@ kedr_import_count_rows(kedr_req_t *r, kedr_import_t *imp, const char *sql)
     return 0;
 }
 
+/* Run the statements of `sqls` (NULL-terminated) in order, as an
+ * importer's steps are.  0, or the first negative code. */
+static inline int
+kedr_import_steps(kedr_req_t *r, const char *const *sqls)
+{
+    for (; *sqls; sqls++) {
+        int rc = kedr_db_exec(r, *sqls, 0, NULL);
+
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
 /* The importer's working table `work` made by `sql` (a %s in it names
  * the staging table), with fresh statistics (no autovacuum on temporary
  * tables).  0, or a negative code. */

@@ -19,23 +19,6 @@
 
 #include "catalog_int.h"
 
-/* Run a statement; on failure return its negative code from the caller. */
-#define SF_RUN(r, sql)                                                         \
-    do {                                                                       \
-        int rc_ = kedr_db_exec((r), (sql), 0, NULL);                           \
-        if (rc_ < 0)                                                           \
-            return rc_;                                                        \
-    } while (0)
-
-/* The statements of `sqls` in order. */
-static int
-sf_run_all(kedr_req_t *r, const char *const *sqls)
-{
-    for (int i = 0; sqls[i]; i++)
-        SF_RUN(r, sqls[i]);
-    return 0;
-}
-
 /* The rows' actions into core.import_map (`work` has _sf_id, _modstamp
  * and the record's id in coalesce(new_id, old_id)), under the name the
  * mapping gives the object. */
@@ -87,10 +70,12 @@ static const char prod_repeat_sql[] =
     "RETURNING p._line::text, p._sf_id";
 
 /* A product of the same SKU that came from elsewhere is taken over. */
-static const char prod_adopt_sql[] =
+static const char *const prod_adopt_sql[] = {
     "UPDATE imp_prod p SET old_id = c.id FROM catalog.product c "
     " WHERE p.old_id IS NULL AND c.sku = p.code "
-    "   AND NOT c.ext ? 'salesforce_id'";
+    "   AND NOT c.ext ? 'salesforce_id'",
+    NULL,
+};
 
 /* The SKU is another product's (one imported under another id). */
 static const char prod_taken_sql[] =
@@ -154,12 +139,11 @@ catalog_import_product(kedr_req_t *r, kedr_import_t *imp)
     if (rc != 0 ||
         (rc = kedr_import_reject_rows(r, imp, prod_repeat_sql, "code",
                                       "another product of the export has this "
-                                      "ProductCode")) != 0)
-        return rc;
-    SF_RUN(r, prod_adopt_sql);
-    if ((rc = kedr_import_reject_rows(r, imp, prod_taken_sql, "code",
+                                      "ProductCode")) != 0 ||
+        (rc = kedr_import_steps(r, prod_adopt_sql)) != 0 ||
+        (rc = kedr_import_reject_rows(r, imp, prod_taken_sql, "code",
                                       "the SKU is another product's")) != 0 ||
-        (rc = sf_run_all(r, prod_load_sql)) != 0 ||
+        (rc = kedr_import_steps(r, prod_load_sql)) != 0 ||
         (rc = kedr_import_archive(r, imp, "catalog.product", "active = false",
                                   "t.active")) != 0)
         return rc;
@@ -213,7 +197,7 @@ catalog_import_pricebook(kedr_req_t *r, kedr_import_t *imp)
 {
     int rc = kedr_import_begin(r, imp, book_work_sql, "imp_book");
 
-    if (rc != 0 || (rc = sf_run_all(r, book_load_sql)) != 0)
+    if (rc != 0 || (rc = kedr_import_steps(r, book_load_sql)) != 0)
         return rc;
     return kedr_import_finish(r, imp, "imp_book");
 }
@@ -329,7 +313,7 @@ catalog_import_entry(kedr_req_t *r, kedr_import_t *imp)
              r, imp, entry_repeat_sql, "price_type_sf_id",
              "another entry gives the product's price in this "
              "price book")) != 0 ||
-        (rc = sf_run_all(r, entry_load_sql)) != 0)
+        (rc = kedr_import_steps(r, entry_load_sql)) != 0)
         return rc;
     return kedr_import_finish(r, imp, "imp_entry");
 }

@@ -12,18 +12,7 @@
  * then one INSERT, one UPDATE, the map, the references a second pass
  * resolves (ParentId, ReportsToId) and the audit rows.
  */
-#include <stdlib.h>
-
 #include "clients_int.h"
-
-/* Run a statement (kedr_db_exec: rows affected, or a negative code); on
- * failure return the code from the caller. */
-#define IMP_RUN(r, sql)                                                        \
-    do {                                                                       \
-        int rc_ = kedr_db_exec((r), (sql), 0, NULL);                           \
-        if (rc_ < 0)                                                           \
-            return rc_;                                                        \
-    } while (0)
 
 /* ------------------------------------------------------------------ */
 /* Account -> clients.counterparty                                     */
@@ -137,56 +126,60 @@ static const char acc_audit_sql[] =
     "  FROM imp_acc WHERE gid IS NOT NULL AND action <> 'unchanged' "
     "   AND (survivor OR action = 'merged')";
 
-static const char acc_counts_sql[] =
-    "SELECT action, count(*) FROM imp_acc GROUP BY action ORDER BY action";
+/* Once the rows have their records: the map, the holdings (ParentId)
+ * and the audit. */
+static const char *const acc_load_sql[] = {
+    acc_update_sql,
+    acc_map_sql,
+    /* the ids are in now: without fresh statistics the second pass
+     * plans for none and loops */
+    "ANALYZE imp_acc",
+    acc_parent_sql,
+    acc_audit_sql,
+    NULL,
+};
 
 static int
 clients_import_account(kedr_req_t *r, kedr_import_t *imp)
 {
-    int rc;
+    static const char *const survivors[] = {acc_survivor_sql, NULL};
+    int rc = kedr_import_begin(r, imp, acc_work_sql, "imp_acc");
 
-    IMP_RUN(r, kedr_sprintf(r, acc_work_sql, kedr_import_table(imp)));
-    IMP_RUN(r, "ANALYZE imp_acc"); /* no autovacuum on temporary tables */
-    IMP_RUN(r, acc_survivor_sql);
-    if ((rc = kedr_import_reject_rows(
+    if (rc != 0 || (rc = kedr_import_steps(r, survivors)) != 0 ||
+        (rc = kedr_import_reject_rows(
              r, imp, acc_nomerge_sql, "inn",
              "another account of the export has this INN and KPP "
-             "(merge_duplicates is off)")) != 0)
-        return rc;
-    for (int i = 0; acc_group_sql[i]; i++)
-        IMP_RUN(r, acc_group_sql[i]);
-    for (int i = 0; acc_insert_sql[i]; i++)
-        IMP_RUN(r, acc_insert_sql[i]);
-    IMP_RUN(r, acc_update_sql);
-    IMP_RUN(r, acc_map_sql);
-    /* the ids are in now: without fresh statistics the second pass
-     * plans for none and loops */
-    IMP_RUN(r, "ANALYZE imp_acc");
-    IMP_RUN(r, acc_parent_sql);
-    IMP_RUN(r, acc_audit_sql);
-    if ((rc = kedr_import_count_rows(r, imp, acc_counts_sql)) != 0 ||
+             "(merge_duplicates is off)")) != 0 ||
+        (rc = kedr_import_steps(r, acc_group_sql)) != 0 ||
+        (rc = kedr_import_steps(r, acc_insert_sql)) != 0 ||
+        (rc = kedr_import_steps(r, acc_load_sql)) != 0 ||
         (rc = kedr_import_archive(r, imp, "clients.counterparty",
                                   "status = 'inactive'",
                                   "t.status <> 'inactive'")) != 0)
         return rc;
-    rc = kedr_db_exec(r, "DROP TABLE imp_acc", 0, NULL);
-    return rc < 0 ? rc : 0;
+    return kedr_import_finish(r, imp, "imp_acc");
 }
 
 /* ------------------------------------------------------------------ */
 /* Contact -> clients.contact, contact_link                            */
 /* ------------------------------------------------------------------ */
 
-static const char con_work_sql[] =
-    "CREATE TEMP TABLE imp_con ON COMMIT DROP AS "
-    "SELECT s.*, m.local_id AS old_id, m.modstamp AS old_stamp, "
-    "       a.local_id AS cp_id, NULL::bigint AS new_id, ''::text AS action "
-    "  FROM %s s "
-    "  LEFT JOIN core.import_map m ON m.source = 'salesforce' "
-    "   AND m.object = current_setting('kedr.import_object') "
-    "   AND m.ext_id = s._sf_id "
-    "  LEFT JOIN core.import_map a ON a.source = 'salesforce' "
-    "   AND a.object = 'Account' AND a.ext_id = s.counterparty_sf_id";
+/* The working table of an object whose rows name an account (contacts,
+ * stores): each staged row with what the map knows of it and, as cp_id,
+ * the record its account became -- an account merged away maps to its
+ * group's survivor, so its contacts and stores go to the survivor. */
+#define WORK_WITH_ACCOUNT_SQL(work)                                            \
+    "CREATE TEMP TABLE " work " ON COMMIT DROP AS "                            \
+    "SELECT s.*, m.local_id AS old_id, m.modstamp AS old_stamp, "              \
+    "       a.local_id AS cp_id, NULL::bigint AS new_id, ''::text AS action "  \
+    "  FROM %s s "                                                             \
+    "  LEFT JOIN core.import_map m ON m.source = 'salesforce' "                \
+    "   AND m.object = current_setting('kedr.import_object') "                 \
+    "   AND m.ext_id = s._sf_id "                                              \
+    "  LEFT JOIN core.import_map a ON a.source = 'salesforce' "                \
+    "   AND a.object = 'Account' AND a.ext_id = s.counterparty_sf_id"
+
+static const char con_work_sql[] = WORK_WITH_ACCOUNT_SQL("imp_con");
 
 /* An account id that is in no file (or was deleted there). */
 static const char con_orphan_sql[] =
@@ -255,54 +248,38 @@ static const char con_audit_sql[] =
     "       'salesforce_id', _sf_id, 'change', action) "
     "  FROM imp_con WHERE action IN ('created', 'updated')";
 
-static const char con_counts_sql[] =
-    "SELECT action, count(*) FROM imp_con GROUP BY action ORDER BY action";
+/* After the orphans are out: the rows' actions, the records, the links,
+ * the map, ReportsToId and the audit. */
+static const char *const con_load_sql[] = {
+    con_action_sql,  con_insert_sql,    con_update_sql, con_link_sql,
+    con_map_sql,     "ANALYZE imp_con", /* the new ids, as for accounts */
+    con_reports_sql, con_audit_sql,     NULL,
+};
 
 static int
 clients_import_contact(kedr_req_t *r, kedr_import_t *imp)
 {
-    int rc;
+    int rc = kedr_import_begin(r, imp, con_work_sql, "imp_con");
 
-    IMP_RUN(r, kedr_sprintf(r, con_work_sql, kedr_import_table(imp)));
-    IMP_RUN(r, "ANALYZE imp_con"); /* no autovacuum on temporary tables */
-    if ((rc = kedr_import_reject_rows(
+    if (rc != 0 ||
+        (rc = kedr_import_reject_rows(
              r, imp, con_orphan_sql, "counterparty_sf_id",
              "the account is not in the export")) != 0 ||
         (rc = kedr_import_reject_rows(r, imp, con_noname_sql, "last_name",
-                                      "no last name")) != 0)
-        return rc;
-    IMP_RUN(r, con_action_sql);
-    IMP_RUN(r, con_insert_sql);
-    IMP_RUN(r, con_update_sql);
-    IMP_RUN(r, con_link_sql);
-    IMP_RUN(r, con_map_sql);
-    IMP_RUN(r, "ANALYZE imp_con"); /* the new ids, as for accounts */
-    IMP_RUN(r, con_reports_sql);
-    IMP_RUN(r, con_audit_sql);
-    if ((rc = kedr_import_count_rows(r, imp, con_counts_sql)) != 0 ||
+                                      "no last name")) != 0 ||
+        (rc = kedr_import_steps(r, con_load_sql)) != 0 ||
         (rc = kedr_import_archive(r, imp, "clients.contact", "active = false",
                                   "t.active")) != 0)
         return rc;
-    rc = kedr_db_exec(r, "DROP TABLE imp_con", 0, NULL);
-    return rc < 0 ? rc : 0;
+    return kedr_import_finish(r, imp, "imp_con");
 }
 
 /* ------------------------------------------------------------------ */
 /* Store__c -> clients.outlet                                          */
 /* ------------------------------------------------------------------ */
 
-/* The owner through the Account map: an account merged away maps to
- * its group's survivor, so its stores go to the survivor. */
-static const char out_work_sql[] =
-    "CREATE TEMP TABLE imp_out ON COMMIT DROP AS "
-    "SELECT s.*, m.local_id AS old_id, m.modstamp AS old_stamp, "
-    "       a.local_id AS cp_id, NULL::bigint AS new_id, ''::text AS action "
-    "  FROM %s s "
-    "  LEFT JOIN core.import_map m ON m.source = 'salesforce' "
-    "   AND m.object = current_setting('kedr.import_object') "
-    "   AND m.ext_id = s._sf_id "
-    "  LEFT JOIN core.import_map a ON a.source = 'salesforce' "
-    "   AND a.object = 'Account' AND a.ext_id = s.counterparty_sf_id";
+/* The owner through the Account map (WORK_WITH_ACCOUNT_SQL). */
+static const char out_work_sql[] = WORK_WITH_ACCOUNT_SQL("imp_out");
 
 /* An account id that is in no file (or was deleted there). */
 static const char out_orphan_sql[] =
@@ -377,13 +354,12 @@ clients_import_store(kedr_req_t *r, kedr_import_t *imp)
 {
     int rc = kedr_import_begin(r, imp, out_work_sql, "imp_out");
 
-    if (rc != 0 || (rc = kedr_import_reject_rows(
-                        r, imp, out_orphan_sql, "counterparty_sf_id",
-                        "the account is not in the export")) != 0)
-        return rc;
-    for (int i = 0; out_load_sql[i]; i++)
-        IMP_RUN(r, out_load_sql[i]);
-    if ((rc = kedr_import_archive(r, imp, "clients.outlet", "active = false",
+    if (rc != 0 ||
+        (rc = kedr_import_reject_rows(
+             r, imp, out_orphan_sql, "counterparty_sf_id",
+             "the account is not in the export")) != 0 ||
+        (rc = kedr_import_steps(r, out_load_sql)) != 0 ||
+        (rc = kedr_import_archive(r, imp, "clients.outlet", "active = false",
                                   "t.active")) != 0)
         return rc;
     return kedr_import_finish(r, imp, "imp_out");

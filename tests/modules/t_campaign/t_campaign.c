@@ -12,13 +12,6 @@
  */
 #include <kedr.h>
 
-#define RUN(r, sql)                                                            \
-    do {                                                                       \
-        int rc_ = kedr_db_exec((r), (sql), 0, NULL);                           \
-        if (rc_ < 0)                                                           \
-            return rc_;                                                        \
-    } while (0)
-
 static const char work_sql[] =
     "CREATE TEMP TABLE imp_camp ON COMMIT DROP AS "
     "SELECT s.*, m.local_id AS old_id, m.modstamp AS old_stamp, "
@@ -74,12 +67,11 @@ t_campaign_import(kedr_req_t *r, kedr_import_t *imp)
 {
     int rc = kedr_import_begin(r, imp, work_sql, "imp_camp");
 
-    if (rc != 0 || (rc = kedr_import_reject_rows(r, imp, small_sql, "budget",
-                                                 "below min_budget")) != 0)
-        return rc;
-    for (int i = 0; load_sql[i]; i++)
-        RUN(r, load_sql[i]);
-    if ((rc = kedr_import_archive(r, imp, "t_campaign.campaign",
+    if (rc != 0 ||
+        (rc = kedr_import_reject_rows(r, imp, small_sql, "budget",
+                                      "below min_budget")) != 0 ||
+        (rc = kedr_import_steps(r, load_sql)) != 0 ||
+        (rc = kedr_import_archive(r, imp, "t_campaign.campaign",
                                   "active = false", "t.active")) != 0)
         return rc;
     return kedr_import_finish(r, imp, "imp_camp");

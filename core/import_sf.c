@@ -1146,9 +1146,10 @@ imp_job_summary(const struct imp_job *j)
 /* The connection an import runs on: no statement timeout (the server's
  * database.statement_timeout is for requests; one statement of an import
  * moves a whole object), and named "kedr import <object>" in
- * pg_stat_activity ("kedr import" for a dry run's one connection). */
+ * pg_stat_activity ("kedr import" for a dry run's one connection); and
+ * the context its statements run in, r. */
 static int
-imp_connect(const char *object)
+imp_connect(struct kedr_req *r, const char *object)
 {
     const char *params[1];
     char name[96];
@@ -1166,7 +1167,14 @@ imp_connect(const char *object)
                        1, NULL, params, NULL, NULL, 0);
     ok = PQresultStatus(res) == PGRES_TUPLES_OK;
     PQclear(res);
-    return ok ? 0 : -1;
+    if (!ok)
+        return -1;
+    kedr_arena_init(&r->arena);
+    kedr_req_reset(r);
+    r->method = "CLI";
+    r->path = "import";
+    r->rid = "import";
+    return 0;
 }
 
 /* A process's life: connect, load the object, send its counts. */
@@ -1182,15 +1190,10 @@ imp_child(const struct kedr_sf_map *map, struct imp_job *j, int fd,
     (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
     o.pipe_fd = fd;
     imp_err_fd = fd;
-    if (imp_connect(j->obj->object) != 0) {
+    if (imp_connect(&r, j->obj->object) != 0) {
         imp_fail("%s: cannot connect to the database", j->obj->object);
         _exit(1);
     }
-    kedr_arena_init(&r.arena);
-    kedr_req_reset(&r);
-    r.method = "CLI";
-    r.path = "import";
-    r.rid = "import";
     if (imp_run_object(&r, map, j, j->report, &o) == 0 &&
         (j->report == NULL || fflush(j->report) == 0)) {
         doc = json_dumps(j->counts, JSON_COMPACT);
@@ -1434,14 +1437,9 @@ imp_jobs_run_here(const struct kedr_sf_map *map, struct imp_job *jobs, size_t n,
     static struct kedr_req r;
     int rc = 0;
 
-    if (imp_connect(NULL) != 0)
+    if (imp_connect(&r, NULL) != 0)
         return imp_fail("cannot connect to the database (database.url or "
                         "KEDR_DATABASE_URL)");
-    kedr_arena_init(&r.arena);
-    kedr_req_reset(&r);
-    r.method = "CLI";
-    r.path = "import";
-    r.rid = "import";
     for (size_t i = 0; i < n && rc == 0; i++) {
         if (jobs[i].state != JOB_WAITING)
             continue;

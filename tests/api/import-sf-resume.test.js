@@ -40,10 +40,15 @@ test('an interrupted run loses only the object in flight; a rerun ends correct',
     assert.equal(await count('SELECT count(*) FROM clients.contact_link'), cc.attached);
 });
 
-test('refusals: no such folder, an unknown source, a bad mapping', async () => {
+test('refusals: no such folder, a bad --jobs, an unknown source, a bad mapping', async () => {
     let res = await run(path.join(stack.dir, 'nowhere'));
     assert.equal(res.code, 1);
     assert.match(res.stderr, /^kedr import: cannot read ".*nowhere": No such file or directory$/m);
+    for (const jobs of ['0', '17', 'two']) {
+        res = await stack.kedr(['import', 'salesforce', dir, '--jobs', jobs]);
+        assert.equal(res.code, 2, jobs);
+        assert.match(res.stderr, /--jobs: a number from 1 to 16/);
+    }
     res = await stack.kedr(['import', 'hubspot', dir]);
     assert.equal(res.code, 2);
     assert.match(res.stderr, /unknown source "hubspot" \(only salesforce\)/);

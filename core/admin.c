@@ -485,6 +485,37 @@ user_fields_check(kedr_req_t *r)
         kedr_field_error(r, "locale", "must be \"ru\" or \"en\"");
 }
 
+static const char counterparty_exists_sql[] =
+    "SELECT core.counterparty_exists($1::bigint)";
+
+/* A portal user's counterparty_id: a counterparty that exists (asked of
+ * the clients module's table, which the core does not require).  Sets
+ * *text to the id and records a field error when it is wrong; returns a
+ * code only when the database failed. */
+static int
+counterparty_check(kedr_req_t *r, json_t *cp, const char **text)
+{
+    kedr_rows_t *rows;
+
+    *text = NULL;
+    if (!json_is_integer(cp))
+        return 0;
+    if (json_integer_value(cp) < 1) {
+        kedr_field_error(r, "counterparty_id", "must be a positive id");
+        return 0;
+    }
+    *text = kedr_sprintf(r, "%lld", (long long)json_integer_value(cp));
+    if ((rows = kedr_db_query(r, counterparty_exists_sql,
+                              KEDR_PARAMS(*text))) == NULL)
+        return KEDR_EDB;
+    if (kedr_rows_isnull(rows, 0, 0))
+        kedr_field_error(r, "counterparty_id",
+                         "portal users need the clients module");
+    else if (strcmp(kedr_rows_get(rows, 0, 0), "t") != 0)
+        kedr_field_error(r, "counterparty_id", "no such counterparty");
+    return 0;
+}
+
 /* A JSON array text of region names as a sorted, distinct text[]. */
 #define REGIONS_ARRAY(n)                                                       \
     "coalesce(ARRAY(SELECT DISTINCT x FROM json_array_elements_text($" #n      \
@@ -521,11 +552,8 @@ admin_users_create(kedr_req_t *r)
     regions = regions_text(r);
     if (password != NULL && (why = kedr_password_weak(login, password)) != NULL)
         kedr_field_error(r, "password", why);
-    if (json_is_integer(cp)) {
-        if (json_integer_value(cp) < 1)
-            kedr_field_error(r, "counterparty_id", "must be a positive id");
-        cp_text = kedr_sprintf(r, "%lld", (long long)json_integer_value(cp));
-    }
+    if ((rc = counterparty_check(r, cp, &cp_text)) != 0)
+        return rc;
     roles = roles_check(r, &rc);
     if (rc != 0)
         return rc;
@@ -613,11 +641,8 @@ admin_users_update(kedr_req_t *r)
         (long long)json_integer_value(json_object_get(body, "version")));
     user_fields_check(r);
     regions = regions_text(r);
-    if (json_is_integer(cp)) {
-        if (json_integer_value(cp) < 1)
-            kedr_field_error(r, "counterparty_id", "must be a positive id");
-        cp_text = kedr_sprintf(r, "%lld", (long long)json_integer_value(cp));
-    }
+    if ((rc = counterparty_check(r, cp, &cp_text)) != 0)
+        return rc;
     if ((rc = kedr_db_json(r, user_one_sql, KEDR_PARAMS(id), &row)) != 0)
         return rc;
     if (row == NULL)

@@ -126,9 +126,8 @@ static const char auth_session_sql[] =
     "set_config('kedr.user_id', u.id::text, true), "
     "set_config('kedr.counterparty_id', coalesce(u.counterparty_id::text, "
     "''), true), "
-    "set_config('kedr.own_only', CASE WHEN (SELECT bool_and(ro.own_only) "
-    "FROM core.user_role ur JOIN core.role ro ON ro.id = ur.role_id "
-    "WHERE ur.user_id = u.id) THEN 'on' ELSE 'off' END, true), "
+    "set_config('kedr.own_only', CASE WHEN core.scope_own_only(u.id, "
+    "$3::text) THEN 'on' ELSE 'off' END, true), "
     "set_config('kedr.regions', u.regions::text, true) "
     "FROM core.session s JOIN core.\"user\" u ON u.id = s.user_id "
     "WHERE s.token_hash = $1 AND u.active AND s.expires_at > now() "
@@ -193,10 +192,12 @@ auth_cookie(struct kedr_req *r)
     return kedr_kv_get(&l, SESSION_COOKIE);
 }
 
-/* Identify the caller from a Bearer token or the session cookie.
- * 0 when identified or anonymous; a code when the database failed. */
+/* Identify the caller from a Bearer token or the session cookie, and
+ * set their scope for `perm`, the permission the request uses (NULL: a
+ * route any employee may call).  0 when identified or anonymous; a code
+ * when the database failed. */
 static int
-auth_identify(struct kedr_req *r)
+auth_identify(struct kedr_req *r, const char *perm)
 {
     const char *authz = kedr_req_env(r, "HTTP_AUTHORIZATION");
     const char *cookie;
@@ -224,8 +225,8 @@ auth_identify(struct kedr_req *r)
         return 0;
     kedr_token_hash(cookie, hash);
     snprintf(idle, sizeof(idle), "%d", kedr_srv.conf->session_idle);
-    rows = kedr_pg_query(r, auth_session_sql, 2,
-                         (const char *const[]){hash, idle});
+    rows = kedr_pg_query(r, auth_session_sql, 3,
+                         (const char *const[]){hash, idle, perm});
     if (rows == NULL)
         return r->err_code ? r->err_code : KEDR_EDB;
     if (kedr_pg_rows_count(rows) == 1) {
@@ -249,19 +250,25 @@ method_is_safe(const char *m)
 }
 
 int
-kedr_auth_check(struct kedr_req *r, const struct kedr_route *route)
+kedr_auth_check(struct kedr_req *r, const struct kedr_route_ent *ent)
 {
+    const struct kedr_route *route = ent->route;
     bool public_route = route->permission != NULL &&
                         strcmp(route->permission, KEDR_PUBLIC) == 0;
     int rc;
 
     if (public_route)
         return 0; /* public routes never look anyone up */
-    rc = auth_identify(r);
+    rc = auth_identify(r, route->permission);
     if (rc != 0)
         return rc;
     if (r->user_id == 0 && r->token_id == 0)
         return kedr_req_fail(r, KEDR_EUNAUTH, NULL, "authentication required");
+    /* a distributor's people reach the portal's routes only, whatever a
+     * role gives them by mistake */
+    if (r->counterparty_id != 0 && !ent->portal)
+        return kedr_req_fail(r, KEDR_EFORBIDDEN, NULL,
+                             "not available to portal users");
     if (r->session_id != 0 && !method_is_safe(r->method)) {
         const char *sent = kedr_req_env(r, "HTTP_X_CSRF_TOKEN");
 
@@ -274,6 +281,24 @@ kedr_auth_check(struct kedr_req *r, const struct kedr_route *route)
         return kedr_req_fail(r, KEDR_EFORBIDDEN, NULL,
                              "permission \"%s\" required", route->permission);
     return 0;
+}
+
+static const char auth_scope_sql[] =
+    "SELECT set_config('kedr.own_only', CASE WHEN core.scope_own_only($1, "
+    "$2::text) THEN 'on' ELSE 'off' END, true)";
+
+int
+kedr_auth_scope(struct kedr_req *r, const char *perm)
+{
+    char uid[32];
+
+    if (r->user_id == 0)
+        return 0; /* tokens and jobs are never limited */
+    snprintf(uid, sizeof(uid), "%lld", (long long)r->user_id);
+    return kedr_pg_query(r, auth_scope_sql, 2,
+                         (const char *const[]){uid, perm}) != NULL
+               ? 0
+               : (r->err_code ? r->err_code : KEDR_EDB);
 }
 
 void
@@ -318,9 +343,7 @@ static const char session_user_sql[] =
     "SELECT json_build_object('id', u.id, 'login', u.login, 'full_name', "
     "u.full_name, 'email', u.email, 'phone', u.phone, 'locale', u.locale, "
     "'counterparty_id', u.counterparty_id, 'regions', to_json(u.regions), "
-    "'own_only', coalesce((SELECT bool_and(ro.own_only) FROM core.user_role "
-    "ur JOIN core.role ro ON ro.id = ur.role_id WHERE ur.user_id = u.id), "
-    "false), 'roles', coalesce((SELECT "
+    "'own_only', core.scope_own_only(u.id, NULL), 'roles', coalesce((SELECT "
     "json_agg(ro.name ORDER BY ro.name) FROM core.user_role ur JOIN core.role "
     "ro ON ro.id = ur.role_id WHERE ur.user_id = u.id), '[]'))::text, "
     "coalesce((SELECT string_agg(DISTINCT p, ' ') FROM core.user_role ur "
@@ -657,9 +680,10 @@ auth_audit_list(kedr_req_t *r)
     const char *id = kedr_query(r, "id");
     const char *before = kedr_query(r, "before");
     const char *limit = kedr_query(r, "limit");
-    const char *dot;
+    const char *dot, *perm;
     long n = limit ? strtol(limit, NULL, 10) : 100;
     bool auditor;
+    int rc;
 
     if (entity == NULL || *entity == '\0')
         return kedr_req_fail(r, KEDR_EINVAL, "entity", "is required");
@@ -670,12 +694,15 @@ auth_audit_list(kedr_req_t *r)
                              "must be between 1 and 1000");
     dot = strchr(entity, '.');
     auditor = kedr_auth_has(r, "core.audit.read");
-    if (!auditor &&
-        (dot == NULL ||
-         !kedr_auth_has(r, kedr_arena_sprintf(&r->arena, "%.*s.read",
-                                              (int)(dot - entity), entity))))
+    perm = dot == NULL ? NULL
+                       : kedr_arena_sprintf(&r->arena, "%.*s.read",
+                                            (int)(dot - entity), entity);
+    if (!auditor && (perm == NULL || !kedr_auth_has(r, perm)))
         return kedr_req_fail(r, KEDR_EFORBIDDEN, NULL,
                              "permission \"core.audit.read\" required");
+    /* through the module's read permission: that permission's scope */
+    if (!auditor && (rc = kedr_auth_scope(r, perm)) != 0)
+        return rc;
     return kedr_pg_reply_json(
         r, 200, audit_list_sql, 5,
         (const char *const[]){entity, id && *id ? id : NULL,
@@ -699,6 +726,12 @@ static const struct kedr_field locale_input[] = {
 };
 
 const struct kedr_route kedr_auth_routes[] = {
+    {.method = "GET", .path = "/audit", .handler = auth_audit_list},
+    {0},
+};
+
+/* The session's own routes serve portal users too. */
+const struct kedr_route kedr_session_routes[] = {
     {.method = "POST",
      .path = "/session",
      .handler = auth_login,
@@ -711,6 +744,5 @@ const struct kedr_route kedr_auth_routes[] = {
      .input = locale_input},
     {.method = "DELETE", .path = "/session", .handler = auth_logout},
     {.method = "DELETE", .path = "/session/all", .handler = auth_logout_all},
-    {.method = "GET", .path = "/audit", .handler = auth_audit_list},
     {0},
 };

@@ -285,6 +285,8 @@ void kedr_modules_release(struct kedr_modset *set);
  */
 /* The descriptor's default grants, NULL before ABI 1.1 or when none. */
 const struct kedr_grant *kedr_module_grants(const struct kedr_module *m);
+/* The descriptor's portal routes, or NULL (a module older than ABI 1.2). */
+const struct kedr_route *kedr_module_portal_routes(const struct kedr_module *m);
 const char *kedr_module_check_header(const struct kedr_module *m, char *buf,
                                      size_t buflen);
 bool kedr_module_name_valid(const char *name);
@@ -304,6 +306,7 @@ struct kedr_route_ent {
     int nsegs;
     const struct kedr_route *route;
     struct kedr_mod *mod; /* NULL for the core's own routes */
+    bool portal;          /* portal users may call it */
 };
 
 struct kedr_router {
@@ -327,7 +330,7 @@ void kedr_router_release(struct kedr_router *rt);
  */
 int kedr_router_add(struct kedr_router *rt, const char *prefix,
                     const struct kedr_route *route, struct kedr_mod *mod,
-                    char *err, size_t errlen);
+                    bool portal, char *err, size_t errlen);
 /*
  * Match an undecoded path (no query string).  Returns 0 with `m` filled
  * (param values percent-decoded, allocated from `a`), KEDR_ENOTFOUND,
@@ -949,6 +952,7 @@ int kedr_server_run_job(struct kedr_req *r, struct kedr_mod *mod,
  * and audit (auth.c), administration (admin.c). */
 extern const struct kedr_route kedr_core_routes[];
 extern const struct kedr_route kedr_auth_routes[];
+extern const struct kedr_route kedr_session_routes[]; /* portal users too */
 extern const struct kedr_route kedr_admin_routes[];
 extern const struct kedr_route kedr_attrs_routes[];
 
@@ -995,13 +999,19 @@ int kedr_auth_init(void);
 /*
  * Identify the caller of a request (session cookie or Bearer token) and
  * check the route's permission and, for cookie sessions on unsafe
- * methods, the CSRF token.  Returns 0, or KEDR_EUNAUTH / KEDR_EFORBIDDEN
- * with the error recorded.  Runs the identity query as the first
- * statement of the request's transaction, which also sets the
+ * methods, the CSRF token.  A portal user (one with a counterparty) is
+ * refused every route not marked `portal`.  Returns 0, or KEDR_EUNAUTH /
+ * KEDR_EFORBIDDEN with the error recorded.  Runs the identity query as
+ * the first statement of the request's transaction, which also sets the
  * transaction-local settings kedr.user_id and kedr.counterparty_id (for
- * row-level security).
+ * row-level security) and the caller's scope for the route's permission
+ * (kedr.own_only, kedr.regions).
  */
-int kedr_auth_check(struct kedr_req *r, const struct kedr_route *route);
+int kedr_auth_check(struct kedr_req *r, const struct kedr_route_ent *ent);
+/* Set the request's "own records only" scope to the one of `perm` (a
+ * handler that lets a second permission in, as the audit list does).
+ * 0 or a code. */
+int kedr_auth_scope(struct kedr_req *r, const char *perm);
 /* After the request's transaction ended: record the session's or token's
  * last use when it is stale (at most once a minute). */
 void kedr_auth_after(struct kedr_req *r);

@@ -53,7 +53,7 @@ extern "C" {
 
 #define KEDR_MODULE_MAGIC 0x5244454bu /* "KEDR" little-endian */
 #define KEDR_ABI_MAJOR 1
-#define KEDR_ABI_MINOR 1
+#define KEDR_ABI_MINOR 2
 
 #define KEDR__STR2(x) #x
 #define KEDR__STR(x) KEDR__STR2(x)
@@ -306,6 +306,16 @@ struct kedr_module {
 
     /* ABI 1.1 */
     const struct kedr_grant *grants; /* default grants to built-in roles */
+
+    /* ABI 1.2 */
+    /* Routes that serve portal users (a distributor's people: a user with
+     * a counterparty), under the same prefix as `routes` and checked the
+     * same way.  A portal user reaches these and nothing else: every
+     * route in `routes` answers them 403 whatever their roles grant.
+     * Employees and tokens reach both tables.  Each query of a portal
+     * route must keep to the caller's counterparty (kedr_counterparty_id,
+     * the setting kedr.counterparty_id in SQL). */
+    const struct kedr_route *portal_routes;
 };
 
 /*

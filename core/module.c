@@ -168,6 +168,16 @@ kedr_module_grants(const struct kedr_module *m)
     return m->grants;
 }
 
+const struct kedr_route *
+kedr_module_portal_routes(const struct kedr_module *m)
+{
+    if (m->abi_minor < 2 ||
+        m->size < offsetof(struct kedr_module, portal_routes) +
+                      sizeof(m->portal_routes))
+        return NULL;
+    return m->portal_routes;
+}
+
 /* Why the descriptor's default grants are wrong, or NULL: each names a
  * role and one of the module's own permissions. */
 static const char *

@@ -44,8 +44,8 @@ method_known(const char *m)
 
 int
 kedr_router_add(struct kedr_router *rt, const char *prefix,
-                const struct kedr_route *route, struct kedr_mod *mod, char *err,
-                size_t errlen)
+                const struct kedr_route *route, struct kedr_mod *mod,
+                bool portal, char *err, size_t errlen)
 {
     struct kedr_route_ent e;
     char *p;
@@ -70,6 +70,7 @@ kedr_router_add(struct kedr_router *rt, const char *prefix,
     e.method = route->method;
     e.route = route;
     e.mod = mod;
+    e.portal = portal;
     e.pattern = kedr_xmalloc(strlen(prefix) + strlen(route->path) + 1);
     strcpy(e.pattern, prefix);
     strcat(e.pattern, route->path);

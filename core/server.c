@@ -31,12 +31,12 @@ struct kedr_slot *kedr_my_slot;
 
 static int
 server_add_routes(const char *prefix, const struct kedr_route *routes,
-                  struct kedr_mod *mod)
+                  struct kedr_mod *mod, bool portal)
 {
     char err[512];
 
     for (const struct kedr_route *rt = routes; rt && rt->method; rt++)
-        if (kedr_router_add(&kedr_srv.router, prefix, rt, mod, err,
+        if (kedr_router_add(&kedr_srv.router, prefix, rt, mod, portal, err,
                             sizeof(err)) != 0) {
             kedr_error("module \"%s\": %s", mod ? mod->name : "core", err);
             return -1;
@@ -56,17 +56,20 @@ kedr_server_setup(struct kedr_conf *conf, bool worker)
     kedr_router_init(&kedr_srv.router);
     if (kedr_modules_load(set, conf) != 0)
         return -1;
-    if (server_add_routes("/api/v1", kedr_core_routes, NULL) != 0 ||
-        server_add_routes("/api/v1", kedr_auth_routes, NULL) != 0 ||
-        server_add_routes("/api/v1", kedr_admin_routes, NULL) != 0 ||
-        server_add_routes("/api/v1", kedr_attrs_routes, NULL) != 0)
+    if (server_add_routes("/api/v1", kedr_core_routes, NULL, false) != 0 ||
+        server_add_routes("/api/v1", kedr_auth_routes, NULL, false) != 0 ||
+        server_add_routes("/api/v1", kedr_session_routes, NULL, true) != 0 ||
+        server_add_routes("/api/v1", kedr_admin_routes, NULL, false) != 0 ||
+        server_add_routes("/api/v1", kedr_attrs_routes, NULL, false) != 0)
         return -1;
     for (size_t i = 0; i < set->norder; i++) {
         struct kedr_mod *m = set->order[i];
         char prefix[96];
 
         snprintf(prefix, sizeof(prefix), "/api/v1/%s", m->name);
-        if (server_add_routes(prefix, m->desc->routes, m) != 0)
+        if (server_add_routes(prefix, m->desc->routes, m, false) != 0 ||
+            server_add_routes(prefix, kedr_module_portal_routes(m->desc), m,
+                              true) != 0)
             return -1;
         for (const struct kedr_hook *h = m->desc->hooks; h && h->event; h++) {
             if (h->fn == NULL) {
@@ -398,7 +401,7 @@ server_route(struct kedr_req *r)
             snprintf(kedr_my_slot->route, sizeof(kedr_my_slot->route), "%s %s",
                      r->method, r->match.ent->pattern);
         }
-        rc = kedr_auth_check(r, route);
+        rc = kedr_auth_check(r, r->match.ent);
     }
     if (rc == 0)
         rc = parse_body(r, route);

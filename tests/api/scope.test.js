@@ -36,7 +36,8 @@ test('roles carry own_only; a role holding "*" cannot be limited', async () => {
     res = await admin.patch(`/api/v1/roles/${rep.id}`, { version: rep.version, own_only: false });
     assert.equal(res.status, 200, res.text);
     assert.equal(res.json.own_only, false);
-    assert.equal((await role('manager')).own_only, false, 'built-in roles start unlimited');
+    assert.equal((await role('manager')).own_only, true, 'a manager works with their own clients');
+    assert.equal((await role('analyst')).own_only, false, 'an analyst reads everything');
 
     const adm = await role('admin');
     res = await admin.patch(`/api/v1/roles/${adm.id}`, { version: adm.version, own_only: true });
@@ -78,11 +79,19 @@ test('the scope reaches SQL per request: own-only when every role is', async () 
     assert.equal(res.status, 200, res.text);
     assert.deepEqual(res.json, { user_id: u.id, own_only: true, regions: ['Псков', 'Тверь'] });
 
-    // a second, unlimited role widens the view, as roles add permissions
+    res = await c.get('/api/v1/t_core/scope/clients');
+    assert.equal(res.json.own_only, true);
+
+    // a second role widens the view only for what it grants: the scope of
+    // a request is that of the roles granting the permission it uses
     res = await admin.patch(`/api/v1/users/${u.id}`, { version: u.version, roles: ['own_a', 'wide_b'] });
     assert.equal(res.status, 200, res.text);
-    res = await c.get('/api/v1/t_core/scope');
-    assert.equal(res.json.own_only, false);
+    res = await c.get('/api/v1/t_core/scope/clients');
+    assert.equal(res.json.own_only, true, 'wide_b does not grant clients.read');
+    res = await c.get('/api/v1/t_core/scope/catalog');
+    assert.equal(res.json.own_only, false, 'catalog.read comes from an unlimited role');
+    res = await c.get('/api/v1/t_core/scope/clients?x=1');
+    assert.equal(res.json.own_only, true, 'the scope is per request, not per worker');
 
     // the administrator, and a request without a user, are never limited
     res = await admin.get('/api/v1/t_core/scope');
@@ -96,13 +105,33 @@ test('the scope reaches SQL per request: own-only when every role is', async () 
     }
 });
 
+test('a role that grants nothing never lifts the limit (manager + distributor)', async () => {
+    const u = await user({ login: 'scoped2', roles: ['manager', 'distributor'] });
+    const c = await stack.login('scoped2', PW);
+    let res = await c.get('/api/v1/t_core/scope/clients');
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.own_only, true);
+    res = await c.get('/api/v1/t_core/scope');
+    assert.equal(res.json.own_only, true, 'nor on a route any employee may call');
+    assert.equal(c.user.own_only, true);
+    // a role that grants the permission without the limit does lift it
+    res = await admin.patch(`/api/v1/users/${u.id}`, { version: u.version, roles: ['manager', 'analyst'] });
+    assert.equal(res.status, 200, res.text);
+    res = await c.get('/api/v1/t_core/scope/clients');
+    assert.equal(res.json.own_only, false, 'analyst reads every client');
+    const mgr = await role('manager');
+    assert.ok(mgr.permissions.includes('clients.write') && !(await role('analyst')).permissions.includes('clients.write'));
+});
+
 test('GET /users/lookup: active employees by fragment or ids, for anyone signed in', async () => {
     const a = await user({ login: 'look.ivanova', full_name: 'Иванова Анна', roles: ['manager'] });
     const b = await user({ login: 'look.petrov', full_name: 'Петров Борис', roles: ['manager'] });
     const off = await user({ login: 'look.gone', full_name: 'Иванов Уволенный' });
     let res = await admin.patch(`/api/v1/users/${off.id}`, { version: off.version, active: false });
     assert.equal(res.status, 200, res.text);
-    await user({ login: 'look.portal', full_name: 'Иванов Портальный', counterparty_id: 77 });
+    const dist = await admin.post('/api/v1/clients/counterparties', { kind: 'distributor', name: 'Портальный Дистрибьютор' });
+    assert.equal(dist.status, 201, dist.text);
+    await user({ login: 'look.portal', full_name: 'Иванов Портальный', counterparty_id: dist.json.id });
 
     const m = await stack.login('look.petrov', PW);
     res = await m.get('/api/v1/users/lookup?q=иванов');
@@ -149,4 +178,55 @@ test('default grants: given once at first migration; an administrator\'s change 
     manager = await role('manager');
     assert.ok(!manager.permissions.includes('clients.write'), manager.permissions.join(' '));
     assert.ok(manager.permissions.includes('clients.read'));
+});
+
+test('portal users reach the portal\'s routes and their session only', async () => {
+    const dist = await admin.post('/api/v1/clients/counterparties', { kind: 'distributor', name: 'Дистрибьютор Стены' });
+    assert.equal(dist.status, 201, dist.text);
+    // a role that would grant everything by mistake changes nothing
+    let res = await admin.post('/api/v1/roles', { name: 'portal_oops', permissions: ['clients.read', 'core.roles.manage',
+        'core.attributes.manage', 'catalog.read'] });
+    assert.equal(res.status, 201, res.text);
+    await user({ login: 'wall.portal', counterparty_id: dist.json.id, roles: ['distributor', 'portal_oops'] });
+    const p = await stack.login('wall.portal', PW);
+    assert.equal(p.user.counterparty_id, dist.json.id);
+    for (const path of ['/api/v1/roles', '/api/v1/attributes?entity=clients.counterparty', '/api/v1/users/lookup',
+        '/api/v1/permissions', '/api/v1/t_core/secret', '/api/v1/t_core/scope', '/api/v1/clients/counterparties',
+        `/api/v1/clients/counterparties/${dist.json.id}`, '/api/v1/catalog/products',
+        `/api/v1/audit?entity=clients.counterparty&id=${dist.json.id}`]) {
+        res = await p.get(path);
+        assert.equal(res.status, 403, `${path}: ${res.text}`);
+        assert.equal(res.json.error.code, 'forbidden', res.text);
+    }
+    res = await p.post('/api/v1/roles', { name: 'portal_made' });
+    assert.equal(res.status, 403, res.text);
+    // a route declared for the portal, and the session's own routes
+    res = await p.get('/api/v1/t_core/portal/whoami');
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.counterparty_id, dist.json.id);
+    res = await p.get('/api/v1/session');
+    assert.equal(res.status, 200, res.text);
+    res = await p.request('PATCH', '/api/v1/session', { json: { locale: 'en' } });
+    assert.equal(res.status, 200, res.text);
+    // employees reach portal routes too (through the normal permission check)
+    res = await admin.get('/api/v1/t_core/portal/whoami');
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.counterparty_id, null);
+    res = await p.delete('/api/v1/session');
+    assert.equal(res.status, 204, res.text);
+    res = await p.get('/api/v1/t_core/portal/whoami');
+    assert.equal(res.status, 401, res.text);
+});
+
+test('a portal user\'s counterparty must exist', async () => {
+    let res = await admin.post('/api/v1/users', { login: 'ghost.portal', password: PW, counterparty_id: 987654 });
+    assert.equal(res.status, 422, res.text);
+    assert.equal(res.json.error.fields.counterparty_id, 'no such counterparty');
+    assert.equal((await stack.rows("SELECT count(*)::int AS n FROM core.\"user\" WHERE login = 'ghost.portal'"))[0].n, 0);
+    const u = await user({ login: 'ghost.staff' });
+    res = await admin.patch(`/api/v1/users/${u.id}`, { version: u.version, counterparty_id: 987654 });
+    assert.equal(res.status, 422, res.text);
+    assert.equal(res.json.error.fields.counterparty_id, 'no such counterparty');
+    res = await admin.patch(`/api/v1/users/${u.id}`, { version: u.version, counterparty_id: null });
+    assert.equal(res.status, 200, res.text);
 });

@@ -62,8 +62,8 @@ add_ok(struct fixture *fx, const char *prefix, const struct kedr_route *rt,
        struct kedr_mod *mod)
 {
     fx->err[0] = '\0';
-    if (kedr_router_add(&fx->rt, prefix, rt, mod, fx->err, sizeof(fx->err)) !=
-        0)
+    if (kedr_router_add(&fx->rt, prefix, rt, mod, false, fx->err,
+                        sizeof(fx->err)) != 0)
         fail_msg("route %s %s%s refused: %s", rt->method, prefix, rt->path,
                  fx->err);
 }
@@ -76,9 +76,9 @@ add_refused(struct fixture *fx, const char *prefix, const struct kedr_route *rt,
     size_t n = fx->rt.n;
 
     fx->err[0] = '\0';
-    assert_int_equal(
-        kedr_router_add(&fx->rt, prefix, rt, NULL, fx->err, sizeof(fx->err)),
-        -1);
+    assert_int_equal(kedr_router_add(&fx->rt, prefix, rt, NULL, false, fx->err,
+                                     sizeof(fx->err)),
+                     -1);
     assert_string_equal(fx->err, msg);
     assert_int_equal(fx->rt.n, n); /* nothing added */
 }
@@ -671,7 +671,8 @@ test_empty_pattern_refused(void **state)
 
     fx->err[0] = '\0';
     assert_int_equal(
-        kedr_router_add(&fx->rt, "", &r, NULL, fx->err, sizeof(fx->err)), -1);
+        kedr_router_add(&fx->rt, "", &r, NULL, false, fx->err, sizeof(fx->err)),
+        -1);
     assert_int_equal(fx->rt.n, 0);
 }
 

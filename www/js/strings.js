@@ -262,7 +262,7 @@ export default {
         'roles.changed': { one: 'Изменена {n} роль', few: 'Изменены {n} роли', many: 'Изменено {n} ролей', other: 'Изменено {n} роли' },
         'roles.own_only': 'Только свои записи',
         'roles.own_only_short': 'Только свои',
-        'roles.own_only_help': 'Пользователь, у которого все роли такие, видит только клиентов, за которых отвечает, и клиентов своих регионов. Роль без этой отметки снимает ограничение.',
+        'roles.own_only_help': 'Права этой роли действуют только на клиентов, за которых пользователь отвечает, и клиентов его регионов. Другая роль снимает ограничение лишь для тех прав, которые даёт сама.',
         'roles.own_only_star': 'Роль со всеми правами (*) видит все записи: снимите одно из двух',
 
         'tokens.intro': 'Токен даёт внешней системе доступ к API с указанными правами. Секрет показывается один раз — при создании.',
@@ -599,7 +599,7 @@ export default {
         'roles.changed': { one: '{n} role changed', other: '{n} roles changed' },
         'roles.own_only': 'Own records only',
         'roles.own_only_short': 'Own only',
-        'roles.own_only_help': 'A user whose every role has it sees only the clients they manage and the clients in their regions. A role without it lifts the limit.',
+        'roles.own_only_help': 'The permissions of this role reach only the clients the user manages and the clients in their regions. Another role lifts the limit only for the permissions it grants itself.',
         'roles.own_only_star': 'A role with every permission (*) sees every record: clear one of the two',
 
         'tokens.intro': 'A token gives an outside system API access with the chosen permissions. Its secret is shown once, when it is created.',

@@ -111,7 +111,7 @@ fuzz_add(struct kedr_router *rt, const char *prefix,
     char err[256];
 
     for (const struct kedr_route *r = routes; r->method != NULL; r++)
-        if (kedr_router_add(rt, prefix, r, mod, err, sizeof(err)) != 0)
+        if (kedr_router_add(rt, prefix, r, mod, false, err, sizeof(err)) != 0)
             fuzz_fail(__FILE__, __LINE__, err);
 }
 

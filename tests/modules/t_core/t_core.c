@@ -10,6 +10,9 @@
  *   GET  /conf                the t_core config group as read by init
  *   GET  /secret              any authenticated user (so: 401)
  *   GET  /scope               the caller's data scope: core.own_only() ...
+ *   GET  /scope/clients       the same through permission clients.read
+ *   GET  /scope/catalog       the same through permission catalog.read
+ *   GET  /portal/whoami       a portal route: {user_id, counterparty_id}
  *   POST /items               validated insert; emits t_core.item.created
  *   GET  /items[?name=]       list, JSON built by PostgreSQL
  *   GET  /items/:id           one item, JSON built by PostgreSQL
@@ -155,6 +158,18 @@ t_core_scope(kedr_req_t *r)
         r, 200,
         "SELECT json_build_object('user_id', core.current_user_id(), "
         "'own_only', core.own_only(), 'regions', core.user_regions())::text",
+        0, NULL);
+}
+
+/* A portal route: who is asking, as the database sees it. */
+static int
+t_core_portal_whoami(kedr_req_t *r)
+{
+    return kedr_reply_db_json(
+        r, 200,
+        "SELECT json_build_object('user_id', core.current_user_id(), "
+        "'counterparty_id', nullif(current_setting('kedr.counterparty_id', "
+        "true), '')::bigint)::text",
         0, NULL);
 }
 
@@ -767,6 +782,21 @@ static const struct kedr_route t_core_routes[] = {
      .handler = t_core_copy,
      .permission = KEDR_PUBLIC},
     {.method = "GET", .path = "/scope", .handler = t_core_scope},
+    {.method = "GET",
+     .path = "/scope/clients",
+     .handler = t_core_scope,
+     .permission = "clients.read"},
+    {.method = "GET",
+     .path = "/scope/catalog",
+     .handler = t_core_scope,
+     .permission = "catalog.read"},
+    {0},
+};
+
+static const struct kedr_route t_core_portal_routes[] = {
+    {.method = "GET",
+     .path = "/portal/whoami",
+     .handler = t_core_portal_whoami},
     {0},
 };
 
@@ -785,7 +815,13 @@ static const struct kedr_job t_core_jobs[] = {
 static const char *const t_core_requires[] = {"t_base", NULL};
 
 KEDR_MODULE_EXPORT const struct kedr_module kedr_module = {
-    KEDR_MODULE_HEADER,          .name = "t_core",        .version = "0.2.0",
-    .requires = t_core_requires, .routes = t_core_routes, .hooks = t_core_hooks,
-    .jobs = t_core_jobs,         .init = t_core_init,
+    KEDR_MODULE_HEADER,
+    .name = "t_core",
+    .version = "0.2.0",
+    .requires = t_core_requires,
+    .routes = t_core_routes,
+    .hooks = t_core_hooks,
+    .jobs = t_core_jobs,
+    .init = t_core_init,
+    .portal_routes = t_core_portal_routes,
 };

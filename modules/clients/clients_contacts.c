@@ -249,7 +249,9 @@ contact_normalize(kedr_req_t *r, json_t *in, bool partial, int *rc)
 /*
  * $1 reports_to, $2 the contact (NULL for a new one), $3 links: whether
  * the manager exists, whether they are the contact or below it (a loop),
- * and the first linked counterparty that does not exist (or NULL).
+ * the first linked counterparty that does not exist (or NULL), whether
+ * the caller is own-only, and whether the caller sees the manager (one
+ * they do not see is "no such contact" too: nothing tells the two apart).
  */
 static const char contact_refs_sql[] =
     "SELECT $1::bigint IS NULL OR EXISTS (SELECT 1 FROM clients.contact "
@@ -262,7 +264,11 @@ static const char contact_refs_sql[] =
     "(SELECT x.counterparty_id FROM jsonb_to_recordset(coalesce($3::jsonb, "
     "'[]')) AS x (counterparty_id bigint) WHERE NOT EXISTS (SELECT 1 FROM "
     "clients.counterparty k WHERE k.id = x.counterparty_id AND "
-    "" CLIENTS_CP_VISIBLE("k") ") LIMIT 1), core.own_only()";
+    "" CLIENTS_CP_VISIBLE("k") ") LIMIT 1), core.own_only(), "
+                               "$1::bigint IS NULL OR EXISTS (SELECT 1 FROM "
+                               "clients.contact c WHERE "
+                               "c.id = $1::bigint AND " CLIENTS_CONTACT_VISIBLE(
+                                   "c") ")";
 
 /* The checks that need the database (422); 0 when the write may go
  * ahead. */
@@ -278,7 +284,8 @@ contact_check(kedr_req_t *r, json_t *n, const char *id)
                     kedr_json_text(r, json_object_get(n, "links"))));
     if (rows == NULL)
         return KEDR_EDB;
-    if (strcmp(kedr_rows_get(rows, 0, 0), "t") != 0)
+    if (strcmp(kedr_rows_get(rows, 0, 0), "t") != 0 ||
+        strcmp(kedr_rows_get(rows, 0, 4), "t") != 0)
         return kedr_fail(r, KEDR_EINVAL, "reports_to", "no such contact");
     if (strcmp(kedr_rows_get(rows, 0, 1), "t") == 0)
         return kedr_fail(r, KEDR_EINVAL, "reports_to",

@@ -425,11 +425,14 @@ cp_db_fail(kedr_req_t *r, int rc)
     "kind, name, legal_name, inn, kpp, ogrn, parent_id, region, address, "     \
     "segment, abc, status, manager_id, phones, emails, site, tags, ext, attrs"
 
+/* $1 the record, $2 the caller: the manager defaults to the caller (an
+ * explicit null leaves it empty) */
 static const char cp_insert_sql[] =
     "INSERT INTO clients.counterparty AS c (" CP_COLS ", created_by) "
     "SELECT n.kind, n.name, n.legal_name, n.inn, n.kpp, n.ogrn, "
     "n.parent_id, n.region, n.address, n.segment, n.abc, "
-    "coalesce(n.status, 'prospect'), n.manager_id, coalesce(n.phones, '{}'), "
+    "coalesce(n.status, 'prospect'), CASE WHEN $1::jsonb ? 'manager_id' "
+    "THEN n.manager_id ELSE $2::bigint END, coalesce(n.phones, '{}'), "
     "coalesce(n.emails, '{}'), n.site, coalesce(n.tags, '{}'), "
     "coalesce(n.ext, '{}'), coalesce(n.attrs, '{}'), $2::bigint "
     "FROM jsonb_populate_record(NULL::clients.counterparty, $1::jsonb) n "

@@ -25,16 +25,19 @@ clients_distributors_get(kedr_req_t *r)
 }
 
 /* $1 [{distributor_id}], $2 the counterparty: the first entry that is
- * not a live distributor other than the counterparty, and why. */
+ * not a live distributor other than the counterparty, and why (one the
+ * caller does not see is "no such counterparty", as a missing one). */
 static const char dist_check_sql[] =
     "SELECT x.distributor_id, CASE WHEN k.id IS NULL THEN 'no such "
     "counterparty' WHEN k.id = $2::bigint THEN 'a counterparty does not "
     "serve itself' WHEN k.merged_into IS NOT NULL THEN 'was merged into "
     "another counterparty' ELSE 'is not a distributor' END FROM "
     "jsonb_to_recordset($1::jsonb) AS x (distributor_id bigint) LEFT JOIN "
-    "clients.counterparty k ON k.id = x.distributor_id WHERE k.id IS NULL "
-    "OR k.id = $2::bigint OR k.merged_into IS NOT NULL OR k.kind <> "
-    "'distributor' LIMIT 1";
+    "clients.counterparty k ON k.id = x.distributor_id AND "
+    "" CLIENTS_CP_VISIBLE(
+        "k") " WHERE k.id IS NULL "
+             "OR k.id = $2::bigint OR k.merged_into IS NOT NULL OR k.kind <> "
+             "'distributor' LIMIT 1";
 
 static const char dist_delete_sql[] =
     "DELETE FROM clients.counterparty_distributor d WHERE d.counterparty_id "

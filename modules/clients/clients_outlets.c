@@ -282,11 +282,14 @@ outlet_check(kedr_req_t *r, json_t *n)
     return 0;
 }
 
+/* $1 the record, $2 the caller: the manager defaults to the caller (an
+ * explicit null leaves it empty) */
 static const char outlet_insert_sql[] =
     "INSERT INTO clients.outlet AS o (owner_id, name, format, address, lat, "
     "lon, area, characteristics, manager_id, active, ext, attrs, "
     "created_by) SELECT n.owner_id, n.name, n.format, n.address, n.lat, "
-    "n.lon, n.area, coalesce(n.characteristics, '{}'), n.manager_id, "
+    "n.lon, n.area, coalesce(n.characteristics, '{}'), CASE WHEN $1::jsonb "
+    "? 'manager_id' THEN n.manager_id ELSE $2::bigint END, "
     "coalesce(n.active, true), coalesce(n.ext, '{}'), coalesce(n.attrs, "
     "'{}'), $2::bigint "
     "FROM jsonb_populate_record(NULL::clients.outlet, $1::jsonb) n "
@@ -434,15 +437,16 @@ clients_outlets_distributors_get(kedr_req_t *r)
 }
 
 /* $1 [{distributor_id}]: the index of the first entry that is not a live
- * distributor, and why. */
+ * distributor the caller sees, and why. */
 static const char outlet_dist_check_sql[] =
     "SELECT x.i - 1, CASE WHEN k.id IS NULL THEN 'no such counterparty' "
     "WHEN k.merged_into IS NOT NULL THEN 'was merged into another "
     "counterparty' ELSE 'is not a distributor' END FROM "
     "jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x (e, i) LEFT JOIN "
     "clients.counterparty k ON k.id = (x.e ->> 'distributor_id')::bigint "
-    "WHERE k.id IS NULL OR k.merged_into IS NOT NULL OR k.kind <> "
-    "'distributor' ORDER BY x.i LIMIT 1";
+    "AND " CLIENTS_CP_VISIBLE(
+        "k") " WHERE k.id IS NULL OR k.merged_into IS NOT NULL OR k.kind <> "
+             "'distributor' ORDER BY x.i LIMIT 1";
 
 static const char outlet_dist_delete_sql[] =
     "DELETE FROM clients.outlet_distributor d WHERE d.outlet_id = $1 AND "

@@ -170,6 +170,37 @@ clients_ext_valid(kedr_req_t *r, json_t *ext, const char *field)
     return true;
 }
 
+/* Whether the caller still sees the counterparty or outlet $1. */
+static const char scope_cp_sql[] =
+    "SELECT " CLIENTS_CP_VISIBLE("c") " FROM clients.counterparty c "
+                                      "WHERE c.id = $1";
+static const char scope_outlet_sql[] =
+    "SELECT " CLIENTS_OUTLET_VISIBLE("o") " FROM clients.outlet o "
+                                          "WHERE o.id = $1";
+
+/* An own-only caller keeps what they write: a counterparty or outlet
+ * they create or change must stay theirs (they manage it, or it lies in
+ * their regions), or the write is refused (422 naming manager_id), so no
+ * record ever disappears from under the hands of the one who saved it. */
+static int
+record_in_scope(kedr_req_t *r, const char *entity, const char *id)
+{
+    const char *sql = strcmp(entity, "counterparty") == 0 ? scope_cp_sql
+                      : strcmp(entity, "outlet") == 0     ? scope_outlet_sql
+                                                          : NULL;
+    kedr_rows_t *rows;
+
+    if (sql == NULL)
+        return 0;
+    if ((rows = kedr_db_query(r, sql, KEDR_PARAMS(id))) == NULL)
+        return KEDR_EDB;
+    if (kedr_rows_count(rows) == 1 && strcmp(kedr_rows_get(rows, 0, 0), "t"))
+        return kedr_fail(r, KEDR_EINVAL, "manager_id",
+                         "you would no longer see this record: keep yourself "
+                         "as its manager or choose one of your regions");
+    return 0;
+}
+
 int
 clients_record(kedr_req_t *r, const char *entity, const char *action,
                json_t *old, json_t *new_, json_t *payload)
@@ -180,6 +211,8 @@ clients_record(kedr_req_t *r, const char *entity, const char *action,
 
     id = kedr_sprintf(
         r, "%lld", (long long)json_integer_value(json_object_get(cur, "id")));
+    if (new_ != NULL && (rc = record_in_scope(r, entity, id)) != 0)
+        return rc;
     rc = kedr_audit(r, kedr_sprintf(r, "clients.%s", entity), id, action, old,
                     new_);
     if (rc != 0)

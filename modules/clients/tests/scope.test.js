@@ -179,10 +179,65 @@ test('imports and exports are scoped too', async () => {
     assert.ok(!text.includes('Охват Точка Чужая'), text);
 });
 
+test('hidden and missing references answer alike, every kind of reference', async () => {
+    const gone = 987654321;
+    const hiddenK = await mkContact({ last_name: 'Скрытов', links: [{ counterparty_id: foreign.id }] });
+    const hiddenD = await cp({ kind: 'distributor', name: 'Скрытый Дистрибьютор', region: 'Псков', manager_id: other.id });
+    const same = async (make, field) => {
+        const a = await make(hiddenK.id, hiddenD.id);
+        const b = await make(gone, gone);
+        assertError(a, 422, 'validation', field);
+        assertError(b, 422, 'validation', field);
+        assert.deepEqual(a.json.error.fields, b.json.error.fields, `${field}: hidden ${a.text} / missing ${b.text}`);
+    };
+    const km = await ok(rep.get(`${C}/contacts/${kMine.id}`));
+    await same((k) => rep.patch(`${C}/contacts/${kMine.id}`, { version: km.version, reports_to: k }), 'reports_to');
+    await same((k) => rep.post(`${C}/contacts`, { last_name: 'x', reports_to: k, links: [{ counterparty_id: mine.id }] }),
+        'reports_to');
+    await same((k, d) => rep.request('PUT', `${C}/counterparties/${mine.id}/distributors`,
+        { json: [{ distributor_id: d }] }), 'distributors[0]');
+    await same((k, d) => rep.request('PUT', `${C}/outlets/${oOwned.id}/distributors`,
+        { json: [{ distributor_id: d }] }), 'distributors[0]');
+    await same((k, d) => rep.post(`${C}/outlets`, { owner_id: d, name: 'x', format: 'diy' }), 'owner_id');
+    await same((k, d) => rep.post(`${C}/counterparties`, { kind: 'partner', name: 'x', parent_id: d }), 'parent_id');
+    assert.equal((await ok(admin.get(`${C}/contacts/${kMine.id}`))).reports_to, null, 'nothing was linked');
+    // what the user does see they may point at
+    const k = await ok(rep.patch(`${C}/contacts/${kMine.id}`, { version: km.version, reports_to: kBoth.id }));
+    assert.equal(k.reports_to, kBoth.id);
+});
+
+test('an own-only user sees what they create and cannot push a record out of their reach', async () => {
+    // no manager given: the creator manages it, so it stays theirs
+    const c = await ok(rep.post(`${C}/counterparties`, { kind: 'end_customer', name: 'Создан Мной', region: 'Псков' }), 201);
+    assert.equal(c.manager_id, repUser.id);
+    assert.equal((await ok(rep.get(`${C}/counterparties/${c.id}`))).id, c.id);
+    const o = await ok(rep.post(`${C}/outlets`, { owner_id: c.id, name: 'Моя Точка', format: 'diy' }), 201);
+    assert.equal(o.manager_id, repUser.id);
+    // handing it to someone else outside their regions would lose it
+    assertError(await rep.patch(`${C}/counterparties/${c.id}`, { version: c.version, manager_id: other.id }), 422,
+        'validation', 'manager_id');
+    assertError(await rep.post(`${C}/counterparties`, { kind: 'partner', name: 'Чужим', region: 'Псков',
+        manager_id: other.id }), 422, 'validation', 'manager_id');
+    assert.equal((await ok(admin.get(`${C}/counterparties/${c.id}`))).manager_id, repUser.id, 'unchanged');
+    // within their regions it stays theirs whoever manages it
+    const t = await ok(rep.patch(`${C}/counterparties/${c.id}`, { version: c.version, manager_id: other.id,
+        region: 'Тверь' }));
+    assert.equal(t.manager_id, other.id);
+    // an explicit null is kept for those who may see everything
+    const a = await ok(admin.post(`${C}/counterparties`, { kind: 'partner', name: 'Ничей', manager_id: null }), 201);
+    assert.equal(a.manager_id, null);
+    const b = await ok(admin.post(`${C}/counterparties`, { kind: 'partner', name: 'Админский' }), 201);
+    assert.equal(b.manager_id, admin.user.id);
+});
+
 test('a role without the limit widens the view again', async () => {
     const u = await ok(admin.get(`/api/v1/users/${repUser.id}`));
-    await ok(admin.patch(`/api/v1/users/${repUser.id}`, { version: u.version, roles: ['own_rep', 'manager'] }));
+    // analyst: reads every client (the built-in roles' defaults)
+    await ok(admin.patch(`/api/v1/users/${repUser.id}`, { version: u.version, roles: ['own_rep', 'analyst'] }));
     assert.equal((await ok(rep.get(`${C}/counterparties/${foreign.id}`))).id, foreign.id);
+    // ... but writes only through own_rep, so writes stay scoped
+    assertError(await rep.patch(`${C}/counterparties/${foreign.id}`, { version: foreign.version, segment: 'X' }), 404,
+        'not_found');
     const back = await ok(admin.get(`/api/v1/users/${repUser.id}`));
     await ok(admin.patch(`/api/v1/users/${repUser.id}`, { version: back.version, roles: ['own_rep'] }));
     assertError(await rep.get(`${C}/counterparties/${foreign.id}`), 404, 'not_found');

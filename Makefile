@@ -84,7 +84,7 @@ deps:
 	@tools/deps.sh
 
 run: deps build
-	@tools/stack.sh up var --conf conf/kedr.conf $(if $(PORT),--port $(PORT))
+	@tools/stack.sh up var --conf conf/kedr.conf --dev $(if $(PORT),--port $(PORT))
 	@node tools/demo.mjs var
 
 stop:

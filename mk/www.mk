@@ -47,8 +47,11 @@ $(E2E_STAMP): tests/e2e/package.json tests/e2e/package-lock.json
 # tests after the API tests (tools/test.sh).  Without root, a missing
 # chromium is reported (with the apt-get line) and the browser tests are
 # skipped; in CI it is installed or the run fails.
-e2e-deps: $(E2E_STAMP)
+# After deps (never two apt-gets at once under -j), and npm after
+# tools/deps.sh e2e, which installs it where it is missing.
+e2e-deps: deps
 	@tools/deps.sh e2e || [ "$${CI:-}" != true ]
+	@$(MAKE) --no-print-directory $(E2E_STAMP)
 test: e2e-deps
 
 # What the login page loads before any lazy import: index.html, the CSS

@@ -555,12 +555,12 @@ kedr_conf_load(const char *file)
     c->db_url = (env != NULL && *env != '\0')
                     ? env
                     : conf_str(&c->cfg, "database.url", "dbname=kedr");
+    c->db_host = conf_db_host(c->db_url);
     c->statement_timeout =
         (int)conf_int(&c->cfg, "database.statement_timeout", 20000);
     c->session_idle = (int)conf_int(&c->cfg, "security.session_idle", 1800);
     c->session_absolute =
         (int)conf_int(&c->cfg, "security.session_absolute", 43200);
-    c->db_host = conf_db_host(c->db_url);
     c->cookie_secure = conf_bool(&c->cfg, "security.cookie_secure", true);
     c->password_min_length =
         (int)conf_int(&c->cfg, "security.password_min_length", 10);

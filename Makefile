@@ -16,6 +16,9 @@
 B          ?= build
 CC         ?= cc
 PKGS        = jansson libconfig libpq libsodium xlsxwriter libzip
+# Evaluated when make reads this file: on a fresh machine that is before
+# tools/deps.sh has installed the -dev packages, so the targets that run
+# deps.sh (run, test) build in a sub-make, which reads it again after.
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -83,14 +86,19 @@ $(B)/tests/unit/%: tests/unit/%.c $(CORE_OBJ)
 deps:
 	@tools/deps.sh
 
-run: deps build
-	@tools/stack.sh up var --conf conf/kedr.conf $(if $(PORT),--port $(PORT))
+# deps first, then the build in a sub-make (see PKG_CFLAGS above); --dev:
+# kedr runs with var/kedr.conf, conf/kedr.conf without the Secure cookie
+# (plain HTTP on 127.0.0.1)
+run: deps
+	@$(MAKE) --no-print-directory build
+	@tools/stack.sh up var --conf conf/kedr.conf --dev $(if $(PORT),--port $(PORT))
 	@node tools/demo.mjs var
 
 stop:
 	@tools/stack.sh down var
 
-test: deps all
+test: deps
+	@$(MAKE) --no-print-directory all
 	@tools/test.sh
 
 clean:

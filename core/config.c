@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <libpq-fe.h>
 
 #include "core.h"
 
@@ -446,6 +449,63 @@ kedr_conf_read_text(const char *file)
     return buf;
 }
 
+/* True if the host list element h[0..len) is a relative socket directory:
+ * it holds a slash (no host name does) but does not start with one. */
+static bool
+conf_sockdir_relative(const char *h, size_t len)
+{
+    return len > 0 && h[0] != '/' && memchr(h, '/', len) != NULL;
+}
+
+/*
+ * The host list of the libpq connection string `url` with each relative
+ * socket directory ("var/pg/run") made absolute against the working
+ * directory, as every relative path of the configuration is; libpq would
+ * take it for a host name.  This is how conf/kedr.conf reaches the private
+ * cluster of `make run` from the checkout.  Returns NULL when there is
+ * nothing to resolve (or the string does not parse: connecting says so),
+ * else a malloc'd string.
+ */
+static char *
+conf_db_host(const char *url)
+{
+    PQconninfoOption *opts = PQconninfoParse(url, NULL);
+    const char *host = NULL;
+    char *cwd = NULL, *out = NULL;
+    size_t nrel = 0, len, n = 0;
+
+    if (opts == NULL)
+        return NULL;
+    for (PQconninfoOption *o = opts; o->keyword != NULL; o++)
+        if (strcmp(o->keyword, "host") == 0)
+            host = o->val;
+    for (const char *h = host; h != NULL && *h != '\0';) {
+        size_t el = strcspn(h, ",");
+
+        nrel += conf_sockdir_relative(h, el);
+        h += el + (h[el] == ',');
+    }
+    if (nrel == 0 || (cwd = getcwd(NULL, 0)) == NULL)
+        goto out_opts;
+    len = strlen(host) + nrel * (strlen(cwd) + 1) + 1;
+    out = malloc(len);
+    if (out == NULL)
+        kedr_oom();
+    for (const char *h = host; *h != '\0';) {
+        size_t el = strcspn(h, ",");
+
+        n += (size_t)snprintf(out + n, len - n, "%s%s%.*s",
+                              conf_sockdir_relative(h, el) ? cwd : "",
+                              conf_sockdir_relative(h, el) ? "/" : "",
+                              (int)(el + (h[el] == ',')), h);
+        h += el + (h[el] == ',');
+    }
+    free(cwd);
+out_opts:
+    PQconninfoFree(opts);
+    return out;
+}
+
 struct kedr_conf *
 kedr_conf_load(const char *file)
 {
@@ -495,12 +555,13 @@ kedr_conf_load(const char *file)
     c->db_url = (env != NULL && *env != '\0')
                     ? env
                     : conf_str(&c->cfg, "database.url", "dbname=kedr");
+    c->db_host = conf_db_host(c->db_url);
     c->statement_timeout =
         (int)conf_int(&c->cfg, "database.statement_timeout", 20000);
     c->session_idle = (int)conf_int(&c->cfg, "security.session_idle", 1800);
     c->session_absolute =
         (int)conf_int(&c->cfg, "security.session_absolute", 43200);
-    c->cookie_secure = conf_bool(&c->cfg, "security.cookie_secure", false);
+    c->cookie_secure = conf_bool(&c->cfg, "security.cookie_secure", true);
     c->password_min_length =
         (int)conf_int(&c->cfg, "security.password_min_length", 10);
     c->login_slow_after =
@@ -527,6 +588,7 @@ kedr_conf_free(struct kedr_conf *c)
     free(c->module_path);
     free(c->enabled);
     free(c->file);
+    free(c->db_host);
     free(c);
 }
 

@@ -174,6 +174,8 @@ struct kedr_conf {
     /* database */
     const char *db_url; /* KEDR_DATABASE_URL (the environment owns it) or
                            database.url */
+    char *db_host;      /* db_url's host with relative socket directories
+                           made absolute (owned), NULL when it has none */
     int statement_timeout;
     /* security */
     int session_idle;     /* seconds without a request before a session ends */

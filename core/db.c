@@ -95,9 +95,11 @@ int
 kedr_db_connect(void)
 {
     const struct kedr_conf *c = kedr_srv.conf;
-    static const char *const keys[] = {"connect_timeout", "dbname",
-                                       "fallback_application_name", NULL};
-    const char *vals[] = {"5", c->db_url, "kedr", NULL};
+    /* a later keyword wins over the expanded url: the resolved host, when
+       the url names a relative socket directory (kedr_conf.db_host) */
+    static const char *const keys[] = {
+        "connect_timeout", "dbname", "fallback_application_name", "host", NULL};
+    const char *vals[] = {"5", c->db_url, "kedr", c->db_host, NULL};
     char timeout[32];
     const char *params[2];
     PGresult *res;

@@ -36,7 +36,10 @@ asan-build:
 		CFLAGS_EXTRA='-DKEDR_ARENA_MALLOC $(CFLAGS_EXTRA)' \
 		LDFLAGS='$(ASAN_LDFLAGS)' all
 
-asan: deps asan-build
+# deps, then the build in a sub-make of its own: after deps, never beside
+# it under -j (see PKG_CFLAGS in the Makefile)
+asan: deps
+	@$(MAKE) --no-print-directory asan-build
 	@B=$(ASAN_B) KEDR_BIN=$(abspath $(ASAN_B)/kedr) \
 		ASAN_OPTIONS='$(ASAN_SERVER_OPTIONS)' \
 		KEDR_UNIT_ASAN_OPTIONS='$(ASAN_UNIT_OPTIONS)' \

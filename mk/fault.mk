@@ -32,7 +32,9 @@ fault-build:
 # what the gate needs of $(B) (the sub-make above sets B)
 fault-targets: $(B)/kedr $(MODULE_SOS) $(TEST_MOD_SOS)
 
-fault: deps fault-build
+# deps first, then the build (see asan in mk/asan.mk)
+fault: deps
+	@$(MAKE) --no-print-directory fault-build
 	@B=$(FAULT_B) KEDR_BIN=$(CURDIR)/$(FAULT_B)/kedr KEDR_FAULT_REQUIRED=1 \
 		ASAN_OPTIONS='$(FAULT_ASAN_OPTIONS)' \
 		UBSAN_OPTIONS='$(FAULT_UBSAN_OPTIONS)' \

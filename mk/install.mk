@@ -9,8 +9,10 @@
 #   $(PREFIX)/lib/pkgconfig/kedr.pc            `pkg-config --cflags --libs
 #                                              kedr`; variable moduledir
 #   $(PREFIX)/etc/kedr/kedr.conf               conf/kedr.conf with
-#                                              modules.path = moduledir
-#                                              (kept if it already exists)
+#                                              modules.path = moduledir and
+#                                              database.url = "dbname=kedr"
+#                                              (not make run's var/pg/run;
+#                                              kept if it already exists)
 #
 #   make install [PREFIX=/usr/local] [DESTDIR=/tmp/stage]
 #   make uninstall [PREFIX=...] [DESTDIR=...]   (keeps etc/kedr/kedr.conf)
@@ -58,10 +60,13 @@ install: build
 		echo "keep $(DESTDIR)$(SYSCONFDIR)/kedr/kedr.conf"; \
 	else \
 		echo "install $(DESTDIR)$(SYSCONFDIR)/kedr/kedr.conf"; \
-		sed 's|^\(  *path *= *\)\[ *"build/modules" *\];|\1[ "$(MODULEDIR)" ];|' \
+		sed -e 's|^\(  *path *= *\)\[ *"build/modules" *\];|\1[ "$(MODULEDIR)" ];|' \
+			-e 's|^\(  *url *= *\)"host=var/pg/run [^"]*";|\1"dbname=kedr";|' \
 			conf/kedr.conf >$(DESTDIR)$(SYSCONFDIR)/kedr/kedr.conf; \
 		grep -q '"$(MODULEDIR)"' $(DESTDIR)$(SYSCONFDIR)/kedr/kedr.conf || \
 			{ echo "install: modules.path not found in conf/kedr.conf" >&2; exit 1; }; \
+		grep -q '^ *url = "dbname=kedr";' $(DESTDIR)$(SYSCONFDIR)/kedr/kedr.conf || \
+			{ echo "install: database.url (make run's var/pg/run) not found in conf/kedr.conf" >&2; exit 1; }; \
 	fi
 
 uninstall:

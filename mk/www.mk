@@ -16,7 +16,7 @@
 WWW_MODULES := $(notdir $(patsubst %/www,%,$(wildcard modules/*/www)))
 WWW_STAMPS  := $(WWW_MODULES:%=www/m/%/.installed)
 
-.PHONY: www-modules e2e-deps www-size
+.PHONY: www-modules e2e-deps e2e-packages www-size
 build: www-modules
 
 # A stamp per module, remade when any file or folder of its www/ is newer
@@ -38,7 +38,7 @@ www-modules: $(WWW_STAMPS)
 
 E2E_STAMP := tests/e2e/node_modules/.package-lock.json
 
-$(E2E_STAMP): tests/e2e/package.json tests/e2e/package-lock.json
+$(E2E_STAMP): tests/e2e/package.json tests/e2e/package-lock.json | e2e-packages
 	@command -v npm >/dev/null || { echo "npm not found: install Node.js with npm (Debian: apt-get install npm)" >&2; exit 1; }
 	cd tests/e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
@@ -47,8 +47,11 @@ $(E2E_STAMP): tests/e2e/package.json tests/e2e/package-lock.json
 # tests after the API tests (tools/test.sh).  Without root, a missing
 # chromium is reported (with the apt-get line) and the browser tests are
 # skipped; in CI it is installed or the run fails.
-e2e-deps: $(E2E_STAMP)
+# The packages after deps (never two apt-gets at once under -j), npm ci
+# after them (tools/deps.sh e2e installs npm where it is missing).
+e2e-packages: deps
 	@tools/deps.sh e2e || [ "$${CI:-}" != true ]
+e2e-deps: $(E2E_STAMP)
 test: e2e-deps
 
 # What the login page loads before any lazy import: index.html, the CSS

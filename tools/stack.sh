@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tools/stack.sh -- run a local Kedr stack (PostgreSQL, kedr, nginx) in DIR.
 #
-#   tools/stack.sh up DIR [--conf FILE] [--port N]
+#   tools/stack.sh up DIR [--conf FILE] [--port N] [--dev]
 #   tools/stack.sh down DIR [--purge]
 #   tools/stack.sh pg-stop DIR | pg-start DIR
 #   tools/stack.sh status DIR
@@ -21,6 +21,10 @@
 #   DIR/log/kedr.log, nginx-error.log, nginx-access.log, postgres.log
 #   DIR/admin-password               the password of user "admin", made
 #                                    by the first `up` (mode 0600)
+#   DIR/kedr.conf                    with --dev (`make run`): the config
+#                                    kedr runs with, FILE with
+#                                    security.cookie_secure = false, since
+#                                    the stack is plain HTTP on 127.0.0.1
 #
 # Contract: the kedr config must put its socket (server.listen) at
 # DIR/run/kedr.sock; conf/kedr.conf says "var/run/kedr.sock", so it fits
@@ -67,14 +71,16 @@ LOCK_FD=
 usage()
 {
     cat <<EOF
-usage: $PROG up DIR [--conf FILE] [--port N]
+usage: $PROG up DIR [--conf FILE] [--port N] [--dev]
        $PROG down DIR [--purge]
        $PROG pg-stop DIR
        $PROG pg-start DIR
        $PROG status DIR
        $PROG psql DIR [PSQL-ARGS...]
 
-  up        start (or reuse) PostgreSQL, kedr and nginx with state in DIR
+  up        start (or reuse) PostgreSQL, kedr and nginx with state in DIR;
+            --dev: plain-HTTP development, kedr runs with DIR/kedr.conf,
+            FILE with security.cookie_secure = false
   down      stop whatever runs in DIR; --purge also deletes its database
   pg-stop   stop only the private PostgreSQL of DIR
   pg-start  start it again
@@ -696,11 +702,29 @@ nginx_down()
 
 # --- subcommands --------------------------------------------------------
 
+# up --dev: write DIR/kedr.conf, config $1 with its security.cookie_secure
+# line set to false (a Secure cookie never comes back over plain HTTP),
+# and print its path.  The shipped conf/kedr.conf stays as a server needs
+# it.  Relative paths in it keep their meaning: kedr runs from ROOT.
+dev_conf()
+{
+    local src=$1 out=$DIR/kedr.conf re='^([[:space:]]*cookie_secure[[:space:]]*[=:][[:space:]]*)(true|false)[[:space:]]*;'
+    grep -qE "$re" "$src" ||
+        die "--dev: $src has no line 'cookie_secure = true|false;' (in its security group) to turn off"
+    {
+        printf '# Rendered by %s up --dev from %s -- do not edit.\n' "$PROG" "$src"
+        sed -E "s/$re/\\1false;/" "$src"
+    } >"$out.new"
+    mv -f -- "$out.new" "$out"
+    printf '%s' "$out"
+}
+
 cmd_up()
 {
-    local conf=$ROOT/conf/kedr.conf port=${PORT:-8080} url
+    local conf=$ROOT/conf/kedr.conf port=${PORT:-8080} url dev=0
     while (($# > 0)); do
         case $1 in
+            --dev) dev=1; shift ;;
             --conf) (($# >= 2)) || die "--conf needs a FILE"; conf=$2; shift 2 ;;
             --conf=*) conf=${1#--conf=}; shift ;;
             --port) (($# >= 2)) || die "--port needs a number"; port=$2; shift 2 ;;
@@ -718,6 +742,7 @@ cmd_up()
     set_dir "$DIR_ARG" 1
     take_lock
 
+    ((dev)) && conf=$(dev_conf "$conf")
     kedr_preflight "$conf"
     nginx_find
     nginx_check_pinning "$conf"

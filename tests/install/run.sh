@@ -88,7 +88,10 @@ out=$("$PREFIX/bin/kedr" -c "$TMP/kedr.conf" modules 2>&1) ||
 grep -Eq "^hello +enabled +1\.0\.0 +$OOT/hello\.so$" <<<"$out" ||
     { echo "$out" >&2; fail "hello is not enabled 1.0.0 from $OOT"; }
 
-# the installed sample config points at the installed modules
+# the installed sample config points at the installed modules, and at
+# the local PostgreSQL rather than make run's cluster in a checkout
+grep -q '^ *url = "dbname=kedr";' "$PREFIX/etc/kedr/kedr.conf" ||
+    fail "the installed kedr.conf keeps database.url '$(grep '^ *url' "$PREFIX/etc/kedr/kedr.conf")'"
 out=$(cd "$TMP" && "$PREFIX/bin/kedr" -c "$PREFIX/etc/kedr/kedr.conf" \
     modules 2>&1) ||
     { echo "$out" >&2; fail "kedr modules with the installed kedr.conf"; }

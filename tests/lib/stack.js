@@ -140,7 +140,11 @@ function confGroupBody(obj) {
 //   modulePath (defaults to the build's two module directories),
 //   groups { <module>: { key: value } }, security { key: value } (the
 //   security group: a test stack wants argon2_ops 1, argon2_mem_kib 8192
-//   to hash fast), extra (raw text appended).
+//   to hash fast; groups.security is merged into it), extra (raw text
+//   appended).  A test stack is plain HTTP on 127.0.0.1, as `make run`'s
+//   is, so its security group says cookie_secure = false unless the
+//   options say otherwise (cookie_secure: undefined leaves the key out,
+//   for the default: Secure).
 export function confText(dir, opts = {}) {
     const server = {
         listen: path.join(dir, 'run/kedr.sock'),
@@ -160,8 +164,10 @@ export function confText(dir, opts = {}) {
     text += `server:\n{\n${confGroupBody(server)}};\n\n`;
     text += `database:\n{\n${confGroupBody(database)}};\n\n`;
     text += `modules:\n{\n${confGroupBody(modules)}};\n`;
-    if (opts.security) text += `\nsecurity:\n{\n${confGroupBody(opts.security)}};\n`;
+    const security = { cookie_secure: false, ...opts.security, ...opts.groups?.security };
+    text += `\nsecurity:\n{\n${confGroupBody(security)}};\n`;
     for (const [name, group] of Object.entries(opts.groups ?? {})) {
+        if (name === 'security') continue;
         text += `\n${name}:\n{\n${confGroupBody(group)}};\n`;
     }
     if (opts.extra) text += `\n${opts.extra}\n`;

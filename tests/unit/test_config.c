@@ -426,8 +426,11 @@ test_load_shipped(void **state)
     assert_string_equal(c->pid_file, "var/run/kedr.pid");
     assert_int_equal(c->log_level, KEDR_LOG_INFO);
     assert_true(c->access_log);
-    assert_string_equal(c->db_url, "dbname=kedr");
+    /* make run's private cluster, relative to the checkout */
+    assert_string_equal(c->db_url, "host=var/pg/run dbname=kedr user=kedr");
+    assert_non_null(c->db_host);
     assert_int_equal(c->statement_timeout, 20000);
+    assert_true(c->cookie_secure);
     assert_non_null(c->module_path);
     assert_string_equal(c->module_path[0], "build/modules");
     assert_null(c->module_path[1]);
@@ -488,7 +491,10 @@ test_load_defaults(void **state)
     assert_int_equal(c->log_level, KEDR_LOG_INFO);
     assert_true(c->access_log);
     assert_string_equal(c->db_url, "dbname=kedr");
+    assert_null(c->db_host);
     assert_int_equal(c->statement_timeout, 20000);
+    /* the session cookie is Secure unless a config says otherwise */
+    assert_true(c->cookie_secure);
     assert_string_equal(c->module_path[0], "m1");
     assert_string_equal(c->module_path[1], "m2");
     assert_null(c->module_path[2]);
@@ -566,7 +572,7 @@ test_load_database_url_env(void **state)
     setenv("KEDR_DATABASE_URL", "", 1);
     c = load_capture(shipped_conf(), err, sizeof(err));
     assert_non_null(c);
-    assert_string_equal(c->db_url, "dbname=kedr");
+    assert_string_equal(c->db_url, "host=var/pg/run dbname=kedr user=kedr");
     kedr_conf_free(c);
 
     /* and without the setting, the default is overridden too */
@@ -580,6 +586,72 @@ test_load_database_url_env(void **state)
     }
     assert_non_null(c);
     assert_string_equal(c->db_url, "dbname=other");
+    kedr_conf_free(c);
+    unsetenv("KEDR_DATABASE_URL");
+}
+
+/* Load a config whose database.url is `url`; the caller frees it. */
+static struct kedr_conf *
+load_url(const char *url)
+{
+    char path[PATH_MAX], text[1024], err[1024];
+    struct kedr_conf *c;
+
+    snprintf(text, sizeof(text), MINIMAL "database: { url = \"%s\"; };\n", url);
+    write_tmp(text, path, sizeof(path));
+    c = load_capture(path, err, sizeof(err));
+    unlink(path);
+    if (c == NULL)
+        fail_msg("refused:\n%s", err);
+    return c;
+}
+
+/* A relative socket directory in database.url is made absolute against the
+ * working directory (libpq would take it for a host name); absolute
+ * directories and host names are left alone. */
+static void
+test_load_database_relative_socket(void **state)
+{
+    char cwd[PATH_MAX], want[3 * PATH_MAX];
+    struct kedr_conf *c;
+
+    (void)state;
+    unsetenv("KEDR_DATABASE_URL");
+    assert_non_null(getcwd(cwd, sizeof(cwd)));
+
+    c = load_url("host=var/pg/run dbname=kedr user=kedr");
+    snprintf(want, sizeof(want), "%s/var/pg/run", cwd);
+    assert_string_equal(c->db_host, want);
+    kedr_conf_free(c);
+
+    /* a host list: only the relative element changes */
+    c = load_url("host=/run/postgresql,./pg/run,db.example dbname=kedr");
+    snprintf(want, sizeof(want), "/run/postgresql,%s/./pg/run,db.example", cwd);
+    assert_string_equal(c->db_host, want);
+    kedr_conf_free(c);
+
+    /* the URI form */
+    c = load_url("postgresql:///kedr?host=var/pg/run");
+    snprintf(want, sizeof(want), "%s/var/pg/run", cwd);
+    assert_string_equal(c->db_host, want);
+    kedr_conf_free(c);
+
+    /* nothing to resolve: no host, absolute, a host name, unparsable */
+    const char *const none[] = {"dbname=kedr", "host=/var/run/postgresql",
+                                "host=db port=5433", "postgresql://u@db/k",
+                                "host='unterminated"};
+    for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++) {
+        c = load_url(none[i]);
+        if (c->db_host != NULL)
+            fail_msg("%s: db_host %s", none[i], c->db_host);
+        kedr_conf_free(c);
+    }
+
+    /* the environment's url is resolved the same way */
+    setenv("KEDR_DATABASE_URL", "host=var/pg/run dbname=kedr", 1);
+    c = load_url("dbname=other");
+    snprintf(want, sizeof(want), "%s/var/pg/run", cwd);
+    assert_string_equal(c->db_host, want);
     kedr_conf_free(c);
     unsetenv("KEDR_DATABASE_URL");
 }
@@ -664,6 +736,7 @@ main(void)
         cmocka_unit_test(test_data_config),
         cmocka_unit_test(test_load_shipped),
         cmocka_unit_test(test_load_shipped_checks_clean),
+        cmocka_unit_test(test_load_database_relative_socket),
         cmocka_unit_test(test_load_defaults),
         cmocka_unit_test(test_load_values),
         cmocka_unit_test(test_load_database_url_env),

@@ -10,12 +10,15 @@
 // row says what to read back), and every 403 names what is missing.
 //
 // Then the tokens themselves: effective permissions (the token's and its
-// owner's, at each request), owners disabled, deleted or demoted, and a
-// token made by a token.
+// owner's, at each request), owners disabled, deleted or demoted, a
+// token made by a token, and migration 0008 giving older such tokens
+// their owner.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack } from '../lib/stack.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ROOT, startStack } from '../lib/stack.js';
 
 const stack = await startStack({
     enabled: ['hello', 't_base', 't_core'],
@@ -522,4 +525,29 @@ test('tokens: a token made by a token belongs to the creating token\'s owner', a
     await setUser(owner.owner, { active: false });
     assert.equal((await greet(second)).status, 401, 'disabling the owner stops it');
     assert.equal(await stack.psql('SELECT count(*) FROM core.api_token WHERE created_by IS NULL'), '0');
+});
+
+test('migration 0008: tokens made by tokens before it get their owner from the audit trail', async () => {
+    // the state before 0008: such tokens had no owner
+    const owner = await session([R.users.name, R.writer.name]);
+    const first = await tokenOf(owner, [U, 'hello.write']);
+    const second = await tokenOf(first, [U, 'hello.write']);
+    const third = await tokenOf(second, ['hello.write']);
+    const orphan = await tokenOf(owner, ['hello.write']); // its audit row names no token
+    const ids = [second.tokenId, third.tokenId, orphan.tokenId].join(',');
+    const sql = fs.readFileSync(path.join(ROOT, 'core/sql/0008_token_owner.sql'), 'utf8');
+    const backfill = sql.match(/^DO \$\$[\s\S]*?^END \$\$;$/m)[0];
+    const constraint = sql.match(/^ALTER TABLE core\.api_token ADD CONSTRAINT[\s\S]*?;$/m)[0];
+    await stack.psql(`ALTER TABLE core.api_token DROP CONSTRAINT api_token_owner;
+        UPDATE core.api_token SET created_by = NULL WHERE id IN (${ids});
+        ${backfill} ${constraint}`);
+    const rows = await stack.rows(`SELECT id, created_by FROM core.api_token WHERE id IN (${ids}) ORDER BY id`);
+    assert.deepEqual(rows, [{ id: second.tokenId, created_by: owner.owner }, { id: third.tokenId, created_by: owner.owner },
+        { id: orphan.tokenId, created_by: null }]);
+    assert.equal((await greet(third)).status, 201);
+    const res = await greet(orphan);
+    assert.equal(res.status, 401, `a token without an owner is refused: ${res.text}`);
+    // and the constraint is back: no new token without an owner
+    await assert.rejects(stack.psql(`UPDATE core.api_token SET created_by = NULL WHERE id = ${third.tokenId}`),
+        /api_token_owner/);
 });

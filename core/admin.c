@@ -251,6 +251,115 @@ all_strings(json_t *list)
 }
 
 /* ------------------------------------------------------------------ */
+/* who may grant what                                                  */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The rules that keep a manager of users or roles from making anyone
+ * (themselves included) more than they are; README "Users, roles, tokens
+ * and the audit trail" states them.  A caller is a signed-in user or an
+ * API token, whose permissions are then its effective ones (auth.c).
+ * Each refusal is 403 naming a permission the caller lacks.
+ */
+
+/* The user the request answers for: the signed-in user, or the owner of
+ * the API token used.  Their roles are the caller's "own" roles. */
+static int64_t
+caller_owner(kedr_req_t *r)
+{
+    return r->user_id != 0 ? r->user_id : r->token_owner;
+}
+
+/* The first permission of the JSON array `perms` the caller does not
+ * hold, or NULL when it holds them all ("*" needs "*"). */
+static const char *
+perm_missing(kedr_req_t *r, json_t *perms)
+{
+    size_t i;
+    json_t *v;
+
+    json_array_foreach (perms, i, v)
+        if (json_is_string(v) && !kedr_has_permission(r, json_string_value(v)))
+            return json_string_value(v);
+    return NULL;
+}
+
+/* Whether two JSON arrays of strings hold the same set. */
+static bool
+same_set(json_t *a, json_t *b)
+{
+    size_t i;
+    json_t *v;
+
+    json_array_foreach (a, i, v)
+        if (!list_has(b, json_string_value(v)))
+            return false;
+    json_array_foreach (b, i, v)
+        if (!list_has(a, json_string_value(v)))
+            return false;
+    return true;
+}
+
+static const char user_perms_sql[] =
+    "SELECT to_json(core.user_permissions($1::bigint))::text";
+
+/* 0 when the caller holds every permission user `id` holds (so it may
+ * edit, disable or reset the password of that user); else a 403. */
+static int
+user_covered(kedr_req_t *r, const char *id)
+{
+    kedr_rows_t *rows = kedr_db_query(r, user_perms_sql, KEDR_PARAMS(id));
+    const char *missing;
+
+    if (rows == NULL)
+        return KEDR_EDB;
+    missing = perm_missing(r, kedr_json_parse(r, kedr_rows_get(rows, 0, 0)));
+    if (missing != NULL)
+        return kedr_fail(r, KEDR_EFORBIDDEN, NULL,
+                         "permission \"%.100s\" required: the user holds it",
+                         missing);
+    return 0;
+}
+
+/* The roles user $1 (NULL: a new user) gains or loses when their roles
+ * become those named in $2 (a JSON array), with their permissions. */
+static const char user_roles_change_sql[] =
+    "SELECT ro.name, to_json(ro.permissions)::text FROM core.role ro "
+    "WHERE (ro.name IN (SELECT json_array_elements_text($2::json))) <> "
+    "EXISTS (SELECT 1 FROM core.user_role ur WHERE ur.user_id = $1::bigint "
+    "AND ur.role_id = ro.id) ORDER BY ro.name";
+
+/* 0 when the caller may give user `id` (NULL: a new user) the roles
+ * named in `roles` (checked JSON text): nobody changes their own roles,
+ * and a role is granted or taken away only by whoever holds every
+ * permission it carries.  Else a 403. */
+static int
+roles_change_check(kedr_req_t *r, const char *id, const char *roles)
+{
+    kedr_rows_t *rows =
+        kedr_db_query(r, user_roles_change_sql, KEDR_PARAMS(id, roles));
+    int n;
+
+    if (rows == NULL)
+        return KEDR_EDB;
+    n = kedr_rows_count(rows);
+    if (n > 0 && id != NULL && strtoll(id, NULL, 10) == caller_owner(r))
+        return kedr_fail(r, KEDR_EFORBIDDEN, "roles",
+                         "nobody changes their own roles");
+    for (int i = 0; i < n; i++) {
+        const char *missing =
+            perm_missing(r, kedr_json_parse(r, kedr_rows_get(rows, i, 1)));
+
+        if (missing != NULL)
+            return kedr_fail(r, KEDR_EFORBIDDEN, "roles",
+                             "permission \"%.100s\" required: role \"%s\" "
+                             "carries it",
+                             missing, kedr_rows_get(rows, i, 0));
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
 /* users                                                               */
 /* ------------------------------------------------------------------ */
 
@@ -559,6 +668,8 @@ admin_users_create(kedr_req_t *r)
         return rc;
     if ((roles != NULL && *roles == '\0') || fields_pending(r))
         return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
+    if (roles != NULL && (rc = roles_change_check(r, NULL, roles)) != 0)
+        return rc;
     if (password != NULL &&
         kedr_password_hash(password, hash, sizeof(hash)) != 0)
         return kedr_fail(r, KEDR_EINTERNAL, NULL, "cannot hash the password");
@@ -653,6 +764,9 @@ admin_users_update(kedr_req_t *r)
         return rc;
     if ((roles != NULL && *roles == '\0') || fields_pending(r))
         return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
+    if ((rc = user_covered(r, id)) != 0 ||
+        (roles != NULL && (rc = roles_change_check(r, id, roles)) != 0))
+        return rc;
     if (json_integer_value(json_object_get(old, "version")) !=
         json_integer_value(json_object_get(body, "version")))
         return kedr_fail(r, KEDR_ECONFLICT, "version",
@@ -728,6 +842,8 @@ admin_users_password(kedr_req_t *r)
     if (kedr_rows_count(rows) == 0)
         return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such user");
     login = kedr_rows_get(rows, 0, 0);
+    if ((rc = user_covered(r, id)) != 0)
+        return rc;
     if ((why = kedr_password_weak(login, password)) != NULL)
         return kedr_fail(r, KEDR_EINVAL, "password", "%s", why);
     if (kedr_password_hash(password, hash, sizeof(hash)) != 0)
@@ -837,7 +953,7 @@ admin_roles_create(kedr_req_t *r)
 {
     const char *name = body_str(r, "name");
     json_t *perms = json_object_get(kedr_body(r), "permissions");
-    const char *id, *row;
+    const char *id, *row, *missing;
     kedr_rows_t *rows;
     int rc;
 
@@ -849,6 +965,9 @@ admin_roles_create(kedr_req_t *r)
     own_only_check(r, perms);
     if (perms_check(r, perms, NULL) > 0 || fields_pending(r))
         return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
+    if ((missing = perm_missing(r, perms)) != NULL)
+        return kedr_fail(r, KEDR_EFORBIDDEN, "permissions",
+                         "permission \"%.100s\" required to grant it", missing);
     rows = kedr_db_query(r, role_insert_sql,
                          KEDR_PARAMS(name, body_str(r, "label_ru"),
                                      body_str(r, "label_en"),
@@ -876,6 +995,44 @@ static const char role_update_sql[] =
         5) " END, own_only = coalesce($6::boolean, own_only), "
            "version = version + 1, updated_at = now() "
            "WHERE id = $1 AND version = $2::int";
+
+static const char role_held_sql[] =
+    "SELECT EXISTS (SELECT 1 FROM core.user_role WHERE user_id = $1::bigint "
+    "AND role_id = $2::bigint)";
+
+/* 0 when the caller may change role `id` (its record `old`) to the
+ * permissions `perms` (NULL: unchanged) and the body's own_only: a
+ * change of either is made only by whoever holds every permission the
+ * role carries before and after it, and never to a role the caller
+ * holds.  Labels are free.  Else a 403. */
+static int
+role_change_check(kedr_req_t *r, const char *id, json_t *old, json_t *perms)
+{
+    json_t *was = json_object_get(old, "permissions");
+    json_t *own_only = json_object_get(kedr_body(r), "own_only");
+    const char *missing;
+    kedr_rows_t *rows;
+
+    if ((perms == NULL || json_is_null(perms) || same_set(perms, was)) &&
+        (!json_is_boolean(own_only) ||
+         json_equal(own_only, json_object_get(old, "own_only"))))
+        return 0;
+    rows = kedr_db_query(
+        r, role_held_sql,
+        KEDR_PARAMS(kedr_sprintf(r, "%lld", (long long)caller_owner(r)), id));
+    if (rows == NULL)
+        return KEDR_EDB;
+    if (kedr_rows_get(rows, 0, 0)[0] == 't')
+        return kedr_fail(r, KEDR_EFORBIDDEN, "permissions",
+                         "nobody changes the permissions of their own role");
+    if ((missing = perm_missing(r, was)) != NULL ||
+        (perms != NULL && (missing = perm_missing(r, perms)) != NULL))
+        return kedr_fail(r, KEDR_EFORBIDDEN, "permissions",
+                         "permission \"%.100s\" required: the role "
+                         "carries it",
+                         missing);
+    return 0;
+}
 
 /* PATCH /roles/:id {version, label_ru, label_en, permissions, own_only} */
 static int
@@ -910,6 +1067,8 @@ admin_roles_update(kedr_req_t *r)
                           : json_object_get(old, "permissions"));
     if (fields_pending(r))
         return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
+    if ((rc = role_change_check(r, id, old, perms)) != 0)
+        return rc;
     if (json_integer_value(json_object_get(old, "version")) !=
         json_integer_value(json_object_get(body, "version")))
         return kedr_fail(r, KEDR_ECONFLICT, "version",
@@ -983,16 +1142,21 @@ admin_permissions(kedr_req_t *r)
     "json_build_object('id', t.id, 'name', t.name, 'permissions', "            \
     "to_json(t.permissions), 'expires_at', t.expires_at, 'last_used_at', "     \
     "t.last_used_at, 'revoked_at', t.revoked_at, 'created_at', "               \
-    "t.created_at, 'created_by', t.created_by, 'created_by_login', (SELECT "   \
-    "login FROM core.\"user\" WHERE id = t.created_by), 'active', "            \
-    "t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > "        \
-    "now()))"
+    "t.created_at, 'created_by', t.created_by, 'created_by_login', "           \
+    "o.login, 'owner_active', coalesce(o.active, false), "                     \
+    "'effective_permissions', to_json(CASE WHEN o.active THEN "                \
+    "core.permissions_meet(t.permissions, core.user_permissions(o.id)) "       \
+    "ELSE '{}' END), 'active', t.revoked_at IS NULL AND (t.expires_at IS "     \
+    "NULL OR t.expires_at > now()))"
+/* the token's owner, for TOKEN_JSON */
+#define TOKEN_OWNER "LEFT JOIN core.\"user\" o ON o.id = t.created_by"
 
 static const char token_list_sql[] =
     "SELECT coalesce(json_agg(" TOKEN_JSON " ORDER BY t.id DESC), "
-    "'[]')::text FROM core.api_token t";
+    "'[]')::text FROM core.api_token t " TOKEN_OWNER;
 static const char token_one_sql[] =
-    "SELECT " TOKEN_JSON "::text FROM core.api_token t WHERE t.id = $1";
+    "SELECT " TOKEN_JSON "::text FROM core.api_token t " TOKEN_OWNER
+    " WHERE t.id = $1";
 
 /* GET /tokens: every token, never its secret. */
 static int
@@ -1015,21 +1179,18 @@ admin_tokens_create(kedr_req_t *r)
     json_t *perms = json_object_get(kedr_body(r), "permissions");
     const char *expires = body_str(r, "expires_at");
     char token[96], hash[65];
-    const char *id, *row;
+    const char *id, *row, *missing;
     kedr_rows_t *rows;
     json_t *doc;
-    size_t i;
-    json_t *v;
     int rc;
 
     if (perms_check(r, perms, NULL) > 0)
         return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
-    /* nobody hands out more than they hold */
-    json_array_foreach (perms, i, v)
-        if (!kedr_has_permission(r, json_string_value(v)))
-            return kedr_fail(r, KEDR_EFORBIDDEN, "permissions",
-                             "you do not hold \"%.100s\"",
-                             json_string_value(v));
+    /* nobody hands out more than they hold (a token: its effective
+     * permissions) */
+    if ((missing = perm_missing(r, perms)) != NULL)
+        return kedr_fail(r, KEDR_EFORBIDDEN, "permissions",
+                         "permission \"%.100s\" required to grant it", missing);
     if (expires != NULL) {
         if (!datetime_valid(expires))
             return kedr_fail(r, KEDR_EINVAL, "expires_at",
@@ -1043,10 +1204,11 @@ admin_tokens_create(kedr_req_t *r)
                              "must be in the future");
     }
     kedr_token_new("kedr_", token, sizeof(token), hash);
-    rows = kedr_db_query(r, token_insert_sql,
-                         KEDR_PARAMS(body_str(r, "name"), hash,
-                                     kedr_json_text(r, perms), expires,
-                                     user_id_text(r)));
+    rows = kedr_db_query(
+        r, token_insert_sql,
+        KEDR_PARAMS(body_str(r, "name"), hash, kedr_json_text(r, perms),
+                    expires,
+                    kedr_sprintf(r, "%lld", (long long)caller_owner(r))));
     if (rows == NULL) {
         sodium_memzero(token, sizeof(token));
         return KEDR_EDB;
@@ -1077,7 +1239,7 @@ static int
 admin_tokens_revoke(kedr_req_t *r)
 {
     const char *id = kedr_param_id(r, "id");
-    const char *row;
+    const char *row, *missing;
     json_t *old;
     int rc, n;
 
@@ -1088,6 +1250,14 @@ admin_tokens_revoke(kedr_req_t *r)
     if (row == NULL)
         return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such token");
     old = kedr_json_parse(r, row);
+    /* revoking a token cuts an integration off: only whoever holds what
+     * it carries may */
+    if ((missing = perm_missing(r, json_object_get(old, "permissions"))) !=
+        NULL)
+        return kedr_fail(r, KEDR_EFORBIDDEN, NULL,
+                         "permission \"%.100s\" required: the token "
+                         "holds it",
+                         missing);
     if ((n = kedr_db_exec(r, token_revoke_sql, KEDR_PARAMS(id))) < 0)
         return n;
     if (n == 0)

@@ -133,14 +133,18 @@ static const char auth_session_sql[] =
     "WHERE s.token_hash = $1 AND u.active AND s.expires_at > now() "
     "AND s.last_seen_at > now() - make_interval(secs => $2::int)";
 
+/* A token holds what both it and its owner (created_by) hold at this
+ * request; a token whose owner is disabled or gone finds no row. */
 static const char auth_token_sql[] =
-    "SELECT t.id, array_to_string(t.permissions, ' '), "
+    "SELECT t.id, array_to_string(core.permissions_meet(t.permissions, "
+    "core.user_permissions(u.id)), ' '), "
     "t.last_used_at IS NULL OR t.last_used_at < now() - interval '" TOUCH_AFTER
-    " seconds', set_config('kedr.user_id', '', true), "
+    " seconds', u.id, set_config('kedr.user_id', '', true), "
     "set_config('kedr.counterparty_id', '', true), "
     "set_config('kedr.own_only', 'off', true), "
     "set_config('kedr.regions', '', true) "
-    "FROM core.api_token t WHERE t.token_hash = $1 AND t.revoked_at IS NULL "
+    "FROM core.api_token t JOIN core.\"user\" u ON u.id = t.created_by "
+    "AND u.active WHERE t.token_hash = $1 AND t.revoked_at IS NULL "
     "AND (t.expires_at IS NULL OR t.expires_at > now())";
 
 /* Split "a b c" into the request's permission list. */
@@ -217,6 +221,7 @@ auth_identify(struct kedr_req *r, const char *perm)
             r->token_id = strtoll(kedr_pg_rows_get(rows, 0, 0), NULL, 10);
             auth_set_perms(r, kedr_pg_rows_get(rows, 0, 1));
             r->touch = kedr_pg_rows_get(rows, 0, 2)[0] == 't';
+            r->token_owner = strtoll(kedr_pg_rows_get(rows, 0, 3), NULL, 10);
         }
         return 0;
     }

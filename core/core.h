@@ -456,6 +456,7 @@ struct kedr_req {
     /* identity (auth.c): who is asking, and what they may do */
     int64_t user_id;         /* 0: anonymous, a job, or an API token */
     int64_t token_id;        /* the API token used, or 0 */
+    int64_t token_owner;     /* the user the token answers to, or 0 */
     int64_t session_id;      /* the session used, or 0 */
     int64_t counterparty_id; /* a portal user's distributor, or 0 */
     const char *login;

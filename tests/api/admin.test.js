@@ -191,8 +191,10 @@ test('users: the last administrator cannot be disabled or lose the admin role', 
     const cur = (await admin.get(`/api/v1/users/${me.id}`)).json;
     assertError(await admin.patch(`/api/v1/users/${me.id}`, { version: cur.version, active: false }), 422,
         'validation', 'active');
-    assertError(await admin.patch(`/api/v1/users/${me.id}`, { version: cur.version, roles: ['manager'] }), 422,
-        'validation', 'roles');
+    // nobody changes their own roles (tests/api/escalation.test.js), so
+    // the last administrator cannot lose the role either
+    assertError(await admin.patch(`/api/v1/users/${me.id}`, { version: cur.version, roles: ['manager'] }), 403,
+        'forbidden', 'roles');
     assert.equal((await admin.get('/api/v1/session')).status, 200, 'still signed in');
     assert.deepEqual((await admin.get(`/api/v1/users/${me.id}`)).json, cur, 'unchanged');
 });
@@ -279,14 +281,25 @@ test('roles: list for anyone signed in; create, edit permissions (effective at o
         'validation', 'permissions');
     assertError(await admin.patch('/api/v1/roles/999999', { version: 1 }), 404, 'not_found');
 
-    // the admin role keeps '*'
+    // the admin role keeps '*'; an administrator changes the permissions
+    // of the admin role only when it holds '*' through another role (nobody
+    // changes their own role's permissions)
     res = await admin.patch(`/api/v1/roles/${adminRole.id}`, { version: adminRole.version, permissions: ['core.users.manage'] });
     assertError(res, 422, 'validation', 'permissions');
     res = await admin.patch(`/api/v1/roles/${adminRole.id}`, {
         version: adminRole.version, permissions: ['*', 'core.users.manage'], label_en: 'Admins',
     });
+    assertError(res, 403, 'forbidden', 'permissions');
+    const superRole = (await admin.post('/api/v1/roles', { name: `super${uniq}`, permissions: ['*'] })).json;
+    const superUser = await createUser({ login: `super${uniq}`, roles: [superRole.name] });
+    const sup = await stack.login(superUser.login, PW);
+    res = await sup.patch(`/api/v1/roles/${adminRole.id}`, {
+        version: adminRole.version, permissions: ['*', 'core.users.manage'], label_en: 'Admins',
+    });
     assert.equal(res.status, 200, res.text);
     assert.deepEqual(res.json.permissions, ['*', 'core.users.manage']);
+    res = await admin.patch(`/api/v1/users/${superUser.id}`, { version: superUser.version, active: false });
+    assert.equal(res.status, 200, res.text);
 
     const rows = await history(admin, 'core.role', role.id);
     assert.deepEqual(rows.map((r) => r.action), ['created', 'updated']);

@@ -233,11 +233,34 @@ test('API tokens: the secret is shown once, then revoked', async () => {
         headers: { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json' },
         body: JSON.stringify({ lang: 'ru', text: 'Здравствуйте из 1С' }) });
     assert.equal(res.status, 201);
+    // its owner, and what it may do now (its own permissions its owner holds)
+    await page.reload();
+    const row = page.locator('tbody tr', { hasText: '1С:УТ, обмен заказами' });
+    await row.waitFor();
+    const head = (await page.locator('thead th').allInnerTexts()).map((x) => x.split('\n')[0].trim());
+    const cells = (await row.locator('th, td').allInnerTexts()).map((x) => x.trim());
+    const cell = (label) => cells[head.indexOf(label)];
+    assert.equal(cell('Владелец'), 'admin');
+    assert.equal(cell('Права'), 'hello.write');
+    assert.equal(cell('Действующие права'), 'hello.write');
     await shot(page, 'tokens-list');
     await page.getByRole('button', { name: 'Отозвать токен «1С:УТ, обмен заказами»' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Отозвать' }).click();
     await waitText(page, '.toast', 'отозван');
     await waitText(page, 'table', 'отозван');
+
+    // a token whose owner is disabled says so, and may do nothing
+    const api = await stack.loginAdmin();
+    const pw = `Greeter-${Date.now()}`;
+    await api.post('/api/v1/roles', { name: 'greeters', permissions: ['core.users.manage', 'hello.write'] });
+    const owner = (await api.post('/api/v1/users', { login: 'greeter', roles: ['greeters'], password: pw })).json;
+    const tok = await (await stack.login('greeter', pw)).post('/api/v1/tokens', { name: 'Касса', permissions: ['hello.write'] });
+    assert.equal(tok.status, 201, tok.text);
+    assert.equal((await api.patch(`/api/v1/users/${owner.id}`, { version: owner.version, active: false })).status, 200);
+    await page.reload();
+    const off = page.locator('tbody tr', { hasText: 'Касса' });
+    await off.waitFor();
+    assert.match(await off.innerText(), /владелец отключён/);
     checkPage(page);
 });
 

@@ -32,7 +32,8 @@ const ENTITIES = {
     'core.api_token': { label: 'audit.entity.token',
         fields: () => ({ name: t('tokens.name'), permissions: t('tokens.permissions'), expires_at: t('tokens.expires'),
             last_used_at: t('tokens.last_used'), revoked_at: t('tokens.revoked'), active: t('tokens.state'),
-            created_by_login: t('tokens.created_by') }),
+            created_by_login: t('tokens.created_by'), effective_permissions: t('tokens.effective'),
+            owner_active: t('tokens.owner_active') }),
         search: async (q) => (await api.get('/tokens'))
             .filter((x) => x.name.toLowerCase().includes(q.toLowerCase()))
             .map((x) => ({ value: String(x.id), label: x.name })),

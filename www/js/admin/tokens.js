@@ -112,6 +112,8 @@ export default function tokensPage(ctx) {
             { key: 'name', label: t('tokens.name'), required: true, sort: true },
             { key: 'active', label: t('tokens.state'), render: tokenState },
             { key: 'permissions', label: t('tokens.permissions'), type: 'list' },
+            // what it may do now: its own permissions that its owner still holds
+            { key: 'effective_permissions', label: t('tokens.effective'), type: 'list' },
             { key: 'created_by_login', label: t('tokens.created_by'), sort: true },
             { key: 'created_at', label: t('created_at'), type: 'datetime', sort: true },
             { key: 'expires_at', label: t('tokens.expires'), type: 'datetime', sort: true },

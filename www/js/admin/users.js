@@ -335,6 +335,7 @@ export async function userPage(ctx) {
 export function tokenState(r) {
     if (r.revoked_at) return h('span', { class: 'badge badge-muted', text: t('tokens.revoked') });
     if (!r.active) return h('span', { class: 'badge badge-warn', text: t('tokens.expired') });
+    if (!r.owner_active) return h('span', { class: 'badge badge-warn', text: t('tokens.owner_inactive') });
     return h('span', { class: 'badge badge-ok', text: t('tokens.active') });
 }
 

@@ -134,15 +134,21 @@ static const char auth_session_sql[] =
     "AND s.last_seen_at > now() - make_interval(secs => $2::int)";
 
 /* A token holds what both it and its owner (created_by) hold at this
- * request; a token whose owner is disabled or gone finds no row. */
+ * request, and sees what its owner sees: the owner's scope for the
+ * route's permission $2, regions and counterparty (a portal user's token
+ * is a portal caller).  A token whose owner is disabled or gone finds no
+ * row. */
 static const char auth_token_sql[] =
     "SELECT t.id, array_to_string(core.permissions_meet(t.permissions, "
     "core.user_permissions(u.id)), ' '), "
     "t.last_used_at IS NULL OR t.last_used_at < now() - interval '" TOUCH_AFTER
-    " seconds', u.id, set_config('kedr.user_id', '', true), "
-    "set_config('kedr.counterparty_id', '', true), "
-    "set_config('kedr.own_only', 'off', true), "
-    "set_config('kedr.regions', '', true) "
+    " seconds', u.id, coalesce(u.counterparty_id, 0), "
+    "set_config('kedr.user_id', u.id::text, true), "
+    "set_config('kedr.counterparty_id', coalesce(u.counterparty_id::text, "
+    "''), true), "
+    "set_config('kedr.own_only', CASE WHEN core.scope_own_only(u.id, "
+    "$2::text) THEN 'on' ELSE 'off' END, true), "
+    "set_config('kedr.regions', u.regions::text, true) "
     "FROM core.api_token t JOIN core.\"user\" u ON u.id = t.created_by "
     "AND u.active WHERE t.token_hash = $1 AND t.revoked_at IS NULL "
     "AND (t.expires_at IS NULL OR t.expires_at > now())";
@@ -214,7 +220,8 @@ auth_identify(struct kedr_req *r, const char *perm)
         while (*tok == ' ')
             tok++;
         kedr_token_hash(tok, hash);
-        rows = kedr_pg_query(r, auth_token_sql, 1, (const char *const[]){hash});
+        rows = kedr_pg_query(r, auth_token_sql, 2,
+                             (const char *const[]){hash, perm});
         if (rows == NULL)
             return r->err_code ? r->err_code : KEDR_EDB;
         if (kedr_pg_rows_count(rows) == 1) {
@@ -222,6 +229,8 @@ auth_identify(struct kedr_req *r, const char *perm)
             auth_set_perms(r, kedr_pg_rows_get(rows, 0, 1));
             r->touch = kedr_pg_rows_get(rows, 0, 2)[0] == 't';
             r->token_owner = strtoll(kedr_pg_rows_get(rows, 0, 3), NULL, 10);
+            r->counterparty_id =
+                strtoll(kedr_pg_rows_get(rows, 0, 4), NULL, 10);
         }
         return 0;
     }
@@ -295,11 +304,12 @@ static const char auth_scope_sql[] =
 int
 kedr_auth_scope(struct kedr_req *r, const char *perm)
 {
+    int64_t who = r->user_id != 0 ? r->user_id : r->token_owner;
     char uid[32];
 
-    if (r->user_id == 0)
-        return 0; /* tokens and jobs are never limited */
-    snprintf(uid, sizeof(uid), "%lld", (long long)r->user_id);
+    if (who == 0)
+        return 0; /* jobs are never limited */
+    snprintf(uid, sizeof(uid), "%lld", (long long)who);
     return kedr_pg_query(r, auth_scope_sql, 2,
                          (const char *const[]){uid, perm}) != NULL
                ? 0

@@ -85,7 +85,9 @@ async function tokenOf(maker, permissions) {
 // core.users.manage, "roles" only core.roles.manage, "demoted" nothing
 // (its token's owner lost the permission), "gone" is not let in at all
 // (the token's owner is disabled or deleted).
-const KINDS = ['users', 'roles', 'demoted', 'gone'];
+// "portal" is a distributor's user (counterparty_id set) holding both
+// manage permissions by mistake: refused every administration route.
+const KINDS = ['users', 'roles', 'demoted', 'gone', 'portal'];
 
 // Each row: a caller; make() resolves a Client whose `owner` is the user
 // it answers for (its own roles are that user's).
@@ -116,6 +118,13 @@ const IDENTITIES = [
         await setUser(s.owner, { active: false });
         return c;
     } },
+    { name: 'portal user with core.users.manage and core.roles.manage', kind: 'portal', make: async () => {
+        // the counterparty is set in SQL: this stack has no clients module
+        // to check it against (tests/api/scope.test.js goes through it)
+        const s = await session([R.users.name, R.roles.name]);
+        await stack.psql(`UPDATE core."user" SET counterparty_id = 4242 WHERE id = ${s.owner}`);
+        return s;
+    } },
     { name: 'token of a deleted creator', kind: 'gone', make: async () => {
         const s = await session([R.users.name]);
         const c = await tokenOf(s, ['core.users.manage']);
@@ -133,7 +142,7 @@ const IDENTITIES = [
 const U = 'core.users.manage';
 const RM = 'core.roles.manage';
 // What each kind holds now.
-const HOLDS = { users: [U], roles: [RM], demoted: [], gone: [] };
+const HOLDS = { users: [U], roles: [RM], demoted: [], gone: [], portal: [U, RM] };
 const ROUTES = [
     // POST /users
     { name: 'POST /users granting a role that carries a permission the caller lacks', method: 'POST',
@@ -380,6 +389,8 @@ const ROUTES = [
         expect: { users: 204, roles: 403, demoted: 403, gone: 401 }, perm: U },
 ];
 
+// A portal user reaches no administration route, whatever their roles.
+for (const r of ROUTES) r.expect.portal = 403;
 // The tables cover every kind in every row.
 for (const r of ROUTES) assert.deepEqual(Object.keys(r.expect).sort(), [...KINDS].sort(), r.name);
 for (const i of IDENTITIES) assert.ok(KINDS.includes(i.kind), i.name);
@@ -403,7 +414,9 @@ for (const route of ROUTES) {
                     assert.equal(res.json?.error?.code, want === 401 ? 'unauthenticated' : 'forbidden', res.text);
                     assert.deepEqual(await tg.read(), before, 'a refusal changes nothing');
                 }
-                if (want === 403) {
+                if (want === 403 && caller.kind === 'portal') {
+                    assert.equal(res.json.error.message, 'not available to portal users');
+                } else if (want === 403) {
                     const named = HOLDS[caller.kind].includes(route.perm) ? route.names : route.perm;
                     const msg = res.json.error.message;
                     if (named === 'own') assert.match(msg, /^nobody changes (their own roles|the permissions of their own role)$/);

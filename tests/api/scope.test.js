@@ -212,6 +212,16 @@ test('portal users reach the portal\'s routes and their session only', async () 
     res = await admin.get('/api/v1/t_core/portal/whoami');
     assert.equal(res.status, 200, res.text);
     assert.equal(res.json.counterparty_id, null);
+    // a token a portal user owns is a portal caller too
+    const owner = (await stack.rows("SELECT id FROM core.\"user\" WHERE login = 'wall.portal'"))[0].id;
+    await stack.psql(`INSERT INTO core.api_token (name, token_hash, permissions, created_by)
+        VALUES ('portal', encode(sha256('kedr_portal_wall_token'::bytea), 'hex'), '{clients.read}', ${owner})`);
+    const pt = stack.client({ token: 'kedr_portal_wall_token' });
+    res = await pt.get('/api/v1/clients/counterparties');
+    assert.equal(res.status, 403, res.text);
+    res = await pt.get('/api/v1/t_core/portal/whoami');
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.json, { user_id: owner, counterparty_id: dist.json.id });
     res = await p.delete('/api/v1/session');
     assert.equal(res.status, 204, res.text);
     res = await p.get('/api/v1/t_core/portal/whoami');

@@ -230,6 +230,22 @@ test('an own-only user sees what they create and cannot push a record out of the
     assert.equal(b.manager_id, admin.user.id);
 });
 
+test('a token sees what its owner sees', async () => {
+    await ok(admin.post('/api/v1/roles', { name: 'tokener', permissions: ['core.users.manage'] }), 201);
+    const u = await ok(admin.get(`/api/v1/users/${repUser.id}`));
+    await ok(admin.patch(`/api/v1/users/${repUser.id}`, { version: u.version, roles: ['own_rep', 'tokener'] }));
+    const t = await ok(rep.post('/api/v1/tokens', { name: 'моя выгрузка', permissions: ['clients.read'] }), 201);
+    const bearer = stack.client({ token: t.token });
+    const l = await ok(bearer.get(`${C}/counterparties?q=${q}`));
+    assert.deepEqual(l.items.map((c) => c.id).sort(), [mine.id, regional.id, dist.id].sort());
+    assertError(await bearer.get(`${C}/counterparties/${foreign.id}`), 404, 'not_found');
+    // an administrator's token is not limited
+    const at = await ok(admin.post('/api/v1/tokens', { name: 'интеграция', permissions: ['clients.read'] }), 201);
+    assert.equal((await ok(stack.client({ token: at.token }).get(`${C}/counterparties/${foreign.id}`))).id, foreign.id);
+    const back = await ok(admin.get(`/api/v1/users/${repUser.id}`));
+    await ok(admin.patch(`/api/v1/users/${repUser.id}`, { version: back.version, roles: ['own_rep'] }));
+});
+
 test('a role without the limit widens the view again', async () => {
     const u = await ok(admin.get(`/api/v1/users/${repUser.id}`));
     // analyst: reads every client (the built-in roles' defaults)

@@ -341,8 +341,13 @@ int kedr_router_match(const struct kedr_router *rt, struct kedr_arena *a,
 /* http.c: parsing of outside input.  Pure functions.                  */
 /* ------------------------------------------------------------------ */
 
+/* A copy of `s` in arena memory with each byte that is not part of
+ * well-formed UTF-8 replaced by U+FFFD: for text from outside that is
+ * kept rather than refused (a browser's User-Agent). */
+char *kedr_utf8_sanitize(struct kedr_arena *a, const char *s);
 /* Percent-decode [s, s+n) into arena memory; '+' as space when `form`.
- * Returns NULL on a bad escape or an encoded NUL. */
+ * Returns NULL on a bad escape, an encoded NUL, or a result that is not
+ * well-formed UTF-8. */
 char *kedr_pct_decode(struct kedr_arena *a, const char *s, size_t n, bool form);
 
 struct kedr_kv {
@@ -353,10 +358,12 @@ struct kedr_kv {
 struct kedr_kvlist {
     struct kedr_kv *items;
     size_t n;
+    const char *bad; /* kedr_query_parse: the raw name that did not decode */
 };
 
-/* Parse "a=1&b=%20x" into decoded pairs.  Returns 0, or -1 on a bad
- * escape (the list then holds the pairs before it). */
+/* Parse "a=1&b=%20x" into decoded pairs.  Returns 0, or -1 when a name or
+ * value does not decode (kedr_pct_decode): the list is then empty and
+ * `bad` holds the raw name of that pair (at most 64 bytes, made UTF-8). */
 int kedr_query_parse(struct kedr_arena *a, const char *qs, size_t n,
                      struct kedr_kvlist *out);
 /* Parse a Cookie header ("a=1; b=2").  Never fails; skips junk. */

@@ -23,6 +23,34 @@ hexval(int c)
     return -1;
 }
 
+/* (kedr_utf8_valid is in csv.c, which checks files with it too) */
+char *
+kedr_utf8_sanitize(struct kedr_arena *a, const char *s)
+{
+    size_t n = strlen(s), o = 0;
+    /* each bad byte becomes U+FFFD (3 bytes) */
+    char *out = kedr_arena_alloc(a, 3 * n + 1);
+
+    for (size_t i = 0; i < n;) {
+        size_t good = 1;
+
+        /* the well-formed character starting here (1 to 4 bytes) */
+        while (good <= 4 && i + good <= n && !kedr_utf8_valid(s + i, good))
+            good++;
+        if (good <= 4 && i + good <= n) {
+            memcpy(out + o, s + i, good);
+            o += good;
+            i += good;
+        } else {
+            memcpy(out + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            i++;
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
 char *
 kedr_pct_decode(struct kedr_arena *a, const char *s, size_t n, bool form)
 {
@@ -51,6 +79,9 @@ kedr_pct_decode(struct kedr_arena *a, const char *s, size_t n, bool form)
         }
     }
     *o = '\0';
+    /* what a handler or PostgreSQL reads is text: well-formed UTF-8 */
+    if (!kedr_utf8_valid(out, (size_t)(o - out)))
+        return NULL;
     return out;
 }
 
@@ -80,6 +111,7 @@ kedr_query_parse(struct kedr_arena *a, const char *qs, size_t n,
 
     out->items = NULL;
     out->n = 0;
+    out->bad = NULL;
     while (i < n) {
         size_t start = i, eq = (size_t)-1;
         char *k, *v;
@@ -96,8 +128,19 @@ kedr_query_parse(struct kedr_arena *a, const char *qs, size_t n,
             v = eq != (size_t)-1
                     ? kedr_pct_decode(a, qs + eq + 1, i - eq - 1, true)
                     : kedr_arena_strdup(a, "");
-            if (k == NULL || v == NULL)
+            if (k == NULL || v == NULL) {
+                /* the whole query is refused, not the pairs after this
+                 * one only: a dropped dry_run or version would change what
+                 * the request does.  The raw name goes into the error. */
+                size_t kend2 = kend - start > 64 ? start + 64 : kend;
+
+                out->bad = kedr_arena_strndup(a, qs + start, kend2 - start);
+                if (!kedr_utf8_valid(out->bad, strlen(out->bad)))
+                    out->bad = kedr_utf8_sanitize(a, out->bad);
+                out->items = NULL;
+                out->n = 0;
                 return -1;
+            }
             kv_push(a, out, k, v, &cap);
         }
         i++; /* skip '&' */
@@ -113,6 +156,7 @@ kedr_cookie_parse(struct kedr_arena *a, const char *s, size_t n,
 
     out->items = NULL;
     out->n = 0;
+    out->bad = NULL;
     while (i < n) {
         size_t ks, ke, vs, ve;
 

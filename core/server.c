@@ -387,7 +387,8 @@ server_route(struct kedr_req *r)
     else if (rc == KEDR_EMETHOD)
         kedr_req_fail(r, rc, NULL, "method not allowed here");
     else if (rc == KEDR_EBADREQ)
-        kedr_req_fail(r, rc, NULL, "bad percent-encoding in the path");
+        kedr_req_fail(r, rc, NULL,
+                      "bad percent-encoding or invalid UTF-8 in the path");
     if (rc == 0) {
         route = r->match.ent->route;
         r->mod = r->match.ent->mod;

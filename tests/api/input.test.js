@@ -2,7 +2,9 @@
 // with the clients module: a query string that does not decode refuses the
 // whole request (before, the parameter and every one after it were
 // dropped: a dry run became a real import, a version check was skipped);
-// invalid UTF-8 in a query value or a path parameter is 400.
+// invalid UTF-8 in a query value or a path parameter is 400; values
+// PostgreSQL refuses (numbers out of range, bad text) are 400/422 naming
+// the field, never 500.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -76,4 +78,23 @@ test('invalid UTF-8 in a query value or a path parameter is 400, not a database 
     // well-formed UTF-8 still passes
     const found = await ok(admin.get(`${C}/counterparties?q=${encodeURIComponent('Версия')}`));
     assert.ok(Array.isArray(found.items ?? found), JSON.stringify(found).slice(0, 200));
+});
+
+test('values PostgreSQL refuses are 400/422 naming the field, never 500', async () => {
+    // a query number past bigint reaches `$3::bigint`: PostgreSQL's
+    // 22003 is the client's mistake, and the value names the parameter
+    const res = await admin.get('/api/v1/audit?entity=clients.counterparty&before=99999999999999999999');
+    assertError(res, 400, 'bad_request', 'before');
+    assert.equal(res.json.error.fields.before, 'is out of range');
+    // logged as a refused value, not as a failure of the server
+    await stack.waitForLog(/database: query refused a value: .*out of range for type bigint/);
+    // a body number past int: the input spec's range names it first
+    const c = await ok(admin.post(`${C}/counterparties`, { kind: 'partner', name: `Диапазон ${uniq}` }), 201);
+    assertError(await admin.patch(`${C}/counterparties/${c.id}`, { version: 3000000000, region: 'X' }),
+        422, 'validation', 'version');
+    // past what JSON integers hold at all: the parser's 400
+    assertError(await admin.post(`${C}/counterparties`, undefined, {
+        body: '{"kind":"partner","name":"x","manager_id":99999999999999999999}',
+        headers: { 'Content-Type': 'application/json' },
+    }), 400, 'bad_request');
 });

@@ -167,6 +167,9 @@ struct kedr_conf {
     int request_timeout; /* seconds */
     long long max_body;
     int import_max_rows; /* data rows of one CSV import (kedr_import_csv) */
+    int json_max_depth;  /* nesting of a JSON body (deeper: 400) */
+    int json_max_items;  /* items of one array in a JSON body (more: 422) */
+    int json_max_keys;   /* keys of one object in a JSON body (more: 422) */
     bool jobs;
     const char *pid_file;
     int log_level;
@@ -376,6 +379,20 @@ bool kedr_request_id_valid(const char *s);
  * `fields` (an object: name -> message).  Returns the number of errors. */
 int kedr_input_validate(const struct kedr_field *spec, json_t *body,
                         json_t *fields);
+/* The generic bounds of a JSON body (server.json_max_* in kedr.conf). */
+struct kedr_json_bounds {
+    int max_depth;    /* levels of nesting; the body itself is level 1 */
+    size_t max_items; /* items of one array */
+    size_t max_keys;  /* keys of one object */
+    const struct kedr_field *spec; /* the route's, or NULL: an array field
+                                      with a max uses it instead */
+};
+/* Check a parsed body against `b` in one linear walk (recursion bounded
+ * by max_depth).  -1 when it is nested deeper than max_depth (nothing
+ * recorded); else the number of errors put into `fields` (name of the
+ * top-level field, "" for the body itself -> message). */
+int kedr_json_bounds_check(json_t *body, const struct kedr_json_bounds *b,
+                           json_t *fields);
 /* kedr_value_valid: money and date texts by the input-spec rules. */
 bool kedr_value_check(int type, const char *text);
 /* HTTP status and error-code string of a KEDR_E* code. */

@@ -397,6 +397,68 @@ kedr_input_validate(const struct kedr_field *spec, json_t *body, json_t *fields)
     return n;
 }
 
+/* One value of a body and what is below it, `depth` levels deep (the
+ * body is level 1); `field` is the top-level field it is part of.
+ * -1 when something is nested deeper than b->max_depth, else the errors
+ * recorded (at most one per field). */
+static int
+bounds_walk(json_t *v, int depth, const struct kedr_json_bounds *b,
+            const char *field, size_t max_items, json_t *fields)
+{
+    const char *why = NULL, *key;
+    json_t *x;
+    size_t i;
+    int n = 0, sub;
+
+    if (!json_is_array(v) && !json_is_object(v))
+        return 0;
+    if (depth > b->max_depth)
+        return -1;
+    if (json_is_array(v) && json_array_size(v) > max_items)
+        why = "has too many items";
+    else if (json_is_object(v) && json_object_size(v) > b->max_keys)
+        why = "has too many keys";
+    if (why != NULL) {
+        if (json_object_get(fields, field) != NULL)
+            return 0;
+        json_object_set_new(fields, field, json_string(why));
+        return 1;
+    }
+    if (json_is_array(v)) {
+        json_array_foreach (v, i, x) {
+            if ((sub = bounds_walk(x, depth + 1, b, field, b->max_items,
+                                   fields)) < 0)
+                return -1;
+            n += sub;
+        }
+        return n;
+    }
+    json_object_foreach (v, key, x) {
+        size_t items = b->max_items;
+
+        if (depth == 1) {
+            /* a top-level field names the errors below it, and its own
+             * limit in the route's spec replaces the default */
+            field = key;
+            for (const struct kedr_field *f = b->spec; f && f->name; f++)
+                if (strcmp(f->name, key) == 0 && f->type == KEDR_T_ARRAY &&
+                    f->max > 0)
+                    items = (size_t)f->max;
+        }
+        if ((sub = bounds_walk(x, depth + 1, b, field, items, fields)) < 0)
+            return -1;
+        n += sub;
+    }
+    return n;
+}
+
+int
+kedr_json_bounds_check(json_t *body, const struct kedr_json_bounds *b,
+                       json_t *fields)
+{
+    return bounds_walk(body, 1, b, "", b->max_items, fields);
+}
+
 /* ------------------------------------------------------------------ */
 /* error codes                                                         */
 /* ------------------------------------------------------------------ */

@@ -4,7 +4,8 @@
 // dropped: a dry run became a real import, a version check was skipped);
 // invalid UTF-8 in a query value or a path parameter is 400; values
 // PostgreSQL refuses (numbers out of range, bad text) are 400/422 naming
-// the field, never 500.
+// the field, never 500; and a JSON body is bounded (list lengths, object
+// keys, nesting) before any handler walks it.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -97,4 +98,37 @@ test('values PostgreSQL refuses are 400/422 naming the field, never 500', async 
         body: '{"kind":"partner","name":"x","manager_id":99999999999999999999}',
         headers: { 'Content-Type': 'application/json' },
     }), 400, 'bad_request');
+});
+
+test('a JSON body is bounded: list length, object keys and nesting (422 naming the field, 400 too deep)', async () => {
+    const base = { kind: 'partner', name: `Границы ${uniq}` };
+    // 10001 tags: the list is refused whole, quickly (it used to be
+    // de-duplicated in O(n^2) and hold the worker for ~30 s at 1 MB)
+    const tags = Array.from({ length: 10001 }, (_, i) => `t${i}`);
+    let res = await admin.post(`${C}/counterparties`, { ...base, tags });
+    assertError(res, 422, 'validation', 'tags');
+    assert.match(res.json.error.fields.tags, /too many items/);
+    // an ext object with more keys than server.json_max_keys (200)
+    const ext = Object.fromEntries(Array.from({ length: 201 }, (_, i) => [`k${i}`, i]));
+    res = await admin.post(`${C}/counterparties`, { ...base, ext });
+    assertError(res, 422, 'validation', 'ext');
+    assert.match(res.json.error.fields.ext, /too many keys/);
+    // a deep array inside ext: nothing past 32 levels
+    let deep = 1;
+    for (let i = 0; i < 40; i++) deep = [deep];
+    res = await admin.post(`${C}/counterparties`, { ...base, ext: { deep } });
+    assertError(res, 400, 'bad_request');
+    assert.match(res.json.error.message, /nested deeper than 32/);
+    // a top-level array body (PUT .../distributors) is bounded too
+    const c = await ok(admin.post(`${C}/counterparties`, base), 201);
+    const many = Array.from({ length: 10001 }, (_, i) => ({ distributor_id: i + 1 }));
+    assertError(await admin.request('PUT', `${C}/counterparties/${c.id}/distributors`, { json: many }),
+        422, 'validation', '');
+    // within the bounds: 10000 tags, many repeated, kept once each in order
+    const within = Array.from({ length: 10000 }, (_, i) => `m${i % 5000}`);
+    const t0 = Date.now();
+    const big = await ok(admin.patch(`${C}/counterparties/${c.id}`, { version: 1, tags: within }));
+    assert.equal(big.tags.length, 5000);
+    assert.deepEqual(big.tags.slice(0, 3), ['m0', 'm1', 'm2']);
+    assert.ok(Date.now() - t0 < 10000, `10000 tags took ${Date.now() - t0} ms`);
 });

@@ -487,6 +487,69 @@ test_request_id(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* kedr_json_bounds_check                                              */
+/* ------------------------------------------------------------------ */
+
+/* Check `json` against small bounds; the result, and the fields object
+ * compacted into `out`. */
+static int
+bounds(const char *json, char *out, size_t outlen)
+{
+    static const struct kedr_field spec[] = {
+        {.name = "few", .type = KEDR_T_ARRAY, .max = 2},
+        {0},
+    };
+    static const struct kedr_json_bounds b = {
+        .max_depth = 3, .max_items = 4, .max_keys = 3, .spec = spec};
+    json_t *body = json_loads(json, 0, NULL), *fields = json_object();
+    char *s;
+    int n;
+
+    assert_non_null(body);
+    n = kedr_json_bounds_check(body, &b, fields);
+    s = json_dumps(fields, JSON_COMPACT | JSON_SORT_KEYS);
+    snprintf(out, outlen, "%s", s);
+    free(s);
+    json_decref(fields);
+    json_decref(body);
+    return n;
+}
+
+static void
+test_json_bounds(void **state)
+{
+    char out[512];
+
+    (void)state;
+    assert_int_equal(
+        bounds("{\"a\":[1,2,3,4],\"b\":{\"x\":[1]}}", out, sizeof(out)), 0);
+    assert_string_equal(out, "{}");
+    /* too many items, named by the top-level field; a spec's max wins */
+    assert_int_equal(
+        bounds("{\"a\":[1,2,3,4,5],\"few\":[1,2,3]}", out, sizeof(out)), 2);
+    assert_string_equal(out, "{\"a\":\"has too many items\",\"few\":\"has "
+                             "too many items\"}");
+    /* below the top too, one error per field */
+    assert_int_equal(bounds("{\"e\":{\"k\":{\"a\":1,\"b\":2,\"c\":3,\"d\":4},"
+                            "\"l\":[1,2,3,4,5]}}",
+                            out, sizeof(out)),
+                     1);
+    assert_string_equal(out, "{\"e\":\"has too many keys\"}");
+    /* the body itself: "" */
+    assert_int_equal(bounds("[1,2,3,4,5]", out, sizeof(out)), 1);
+    assert_string_equal(out, "{\"\":\"has too many items\"}");
+    assert_int_equal(
+        bounds("{\"a\":1,\"b\":2,\"c\":3,\"d\":4}", out, sizeof(out)), 1);
+    /* nesting: three levels pass, four do not */
+    assert_int_equal(bounds("{\"a\":[[1]]}", out, sizeof(out)), 0);
+    assert_int_equal(bounds("{\"a\":[[[1]]]}", out, sizeof(out)), -1);
+    assert_int_equal(bounds("[[[{}]]]", out, sizeof(out)), -1);
+    /* a scalar is no level of its own */
+    assert_int_equal(bounds("[[[\"s\"]]]", out, sizeof(out)), 0);
+    assert_int_equal(bounds("[[[[\"s\"]]]]", out, sizeof(out)), -1);
+}
+
+/* ------------------------------------------------------------------ */
 /* kedr_input_validate                                                 */
 /* ------------------------------------------------------------------ */
 
@@ -1164,6 +1227,7 @@ main(void)
         cmocka_unit_test(test_input_unknown_fields),
         cmocka_unit_test(test_input_not_object),
         cmocka_unit_test(test_input_unknown_type),
+        cmocka_unit_test(test_json_bounds),
         cmocka_unit_test(test_error_codes),
         cmocka_unit_test(test_error_unknown_codes),
         cmocka_unit_test(test_status_text),

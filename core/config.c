@@ -50,6 +50,9 @@ static const struct conf_key conf_keys[] = {
     {"security", "login_max_failures", CK_INT, 1, 1000, false},
     {"security", "login_max_failures_ip", CK_INT, 1, 100000, false},
     {"security", "login_window", CK_INT, 10, 86400, false},
+    {"security", "login_lock_failures", CK_INT, 1, 1000000, false},
+    {"security", "login_lock_addresses", CK_INT, 2, 100000, false},
+    {"security", "known_device_days", CK_INT, 1, 3650, false},
     {"security", "argon2_ops", CK_INT, 1, 10, false},
     {"security", "argon2_mem_kib", CK_INT, 1024, 1048576, false},
     {NULL, NULL, 0, 0, 0, false},
@@ -516,6 +519,12 @@ kedr_conf_load(const char *file)
     c->login_max_failures_ip =
         (int)conf_int(&c->cfg, "security.login_max_failures_ip", 100);
     c->login_window = (int)conf_int(&c->cfg, "security.login_window", 900);
+    c->login_lock_failures =
+        (int)conf_int(&c->cfg, "security.login_lock_failures", 50);
+    c->login_lock_addresses =
+        (int)conf_int(&c->cfg, "security.login_lock_addresses", 5);
+    c->known_device_days =
+        (int)conf_int(&c->cfg, "security.known_device_days", 180);
     c->argon2_ops = (int)conf_int(&c->cfg, "security.argon2_ops", 2);
     c->argon2_mem_kib =
         (int)conf_int(&c->cfg, "security.argon2_mem_kib", 65536);

@@ -184,9 +184,14 @@ struct kedr_conf {
     bool cookie_secure;
     int password_min_length;
     int login_slow_after;      /* failures before answers are slowed */
-    int login_max_failures;    /* failures of one login before 429 */
+    int login_max_failures;    /* failures of one login from one address
+                                  before 429 for that pair */
     int login_max_failures_ip; /* failures from one address before 429 */
     int login_window;          /* seconds the failures count */
+    int login_lock_failures;   /* failures of one login, all addresses... */
+    int login_lock_addresses;  /* ...from this many addresses: locked for
+                                  all but its known devices */
+    int known_device_days;     /* lifetime of the kedr_device cookie */
     int argon2_ops;
     int argon2_mem_kib;
     /* modules */
@@ -1016,6 +1021,9 @@ int kedr_sfimp_reject(kedr_import_t *imp, const char *line, const char *ext_id,
 
 /* Call once per process before hashing or drawing random tokens. */
 int kedr_auth_init(void);
+/* A worker, after the config is loaded: make the dummy password hash that
+ * unknown logins are checked against (kedr_password_verify). */
+void kedr_auth_worker_init(void);
 /*
  * Identify the caller of a request (session cookie or Bearer token) and
  * check the route's permission and, for cookie sessions on unsafe

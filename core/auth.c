@@ -496,25 +496,21 @@ login_remember_device(struct kedr_req *r, const char *user_id)
         if (rows == NULL)
             return KEDR_EDB;
         if (kedr_pg_rows_count(rows) > 0)
-            token[0] = '\0'; /* known: the cookie stays as it is */
-        else
-            dev = NULL;
+            return 0; /* known: the cookie stays as it is */
     }
-    if (dev == NULL || *dev == '\0') {
-        kedr_token_new(NULL, token, sizeof(token), hash);
-        if (kedr_pg_exec(r, device_new_sql, 3,
-                         (const char *const[]){hash, user_id, days}) < 0 ||
-            kedr_pg_exec(r, device_expire_sql, 0, NULL) < 0)
-            return KEDR_EDB;
-        kedr_api->set_header(
-            r, "Set-Cookie",
-            kedr_arena_sprintf(&r->arena,
-                               DEVICE_COOKIE "=%s; Path=/api/v1/session; "
-                                             "Max-Age=%d; HttpOnly; "
-                                             "SameSite=Strict%s",
-                               token, c->known_device_days * 86400,
-                               c->cookie_secure ? "; Secure" : ""));
-    }
+    kedr_token_new(NULL, token, sizeof(token), hash);
+    if (kedr_pg_exec(r, device_new_sql, 3,
+                     (const char *const[]){hash, user_id, days}) < 0 ||
+        kedr_pg_exec(r, device_expire_sql, 0, NULL) < 0)
+        return KEDR_EDB;
+    kedr_api->set_header(
+        r, "Set-Cookie",
+        kedr_arena_sprintf(&r->arena,
+                           DEVICE_COOKIE "=%s; Path=/api/v1/session; "
+                                         "Max-Age=%d; HttpOnly; "
+                                         "SameSite=Strict%s",
+                           token, c->known_device_days * 86400,
+                           c->cookie_secure ? "; Secure" : ""));
     return 0;
 }
 

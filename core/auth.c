@@ -553,7 +553,9 @@ auth_login(kedr_req_t *r)
     char window[16], token[96], hash[65], csrf[96], csrf_hash[65], abs[16];
     kedr_rows_t *rows;
     long pair_failures, ip_failures, failures, addresses;
+    char id[32];
     bool found, ok;
+    int rc;
 
     if (ip == NULL)
         ip = "";
@@ -641,12 +643,6 @@ auth_login(kedr_req_t *r)
             0 ||
         kedr_pg_exec(r, login_expire_sql, 0, NULL) < 0)
         return KEDR_EDB;
-    {
-        int rc = login_remember_device(r, kedr_pg_rows_get(rows, 0, 0));
-
-        if (rc != 0)
-            return rc;
-    }
     /* a new session every time: a session id planted before login is
      * never the one after it (no fixation) */
     if (old != NULL && *old != '\0') {
@@ -666,7 +662,12 @@ auth_login(kedr_req_t *r)
         return KEDR_EDB;
     r->session_id = strtoll(kedr_pg_rows_get(rows, 0, 0), NULL, 10);
     kedr_info("login \"%s\" from %s", login, ip);
+    /* the session cookie first: a client that reads one Set-Cookie reads
+     * that one */
     auth_set_cookie(r, token, c->session_absolute);
+    snprintf(id, sizeof(id), "%lld", (long long)r->user_id);
+    if ((rc = login_remember_device(r, id)) != 0)
+        return rc;
     return session_reply(r, 201, r->user_id, csrf);
 }
 

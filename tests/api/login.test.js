@@ -192,6 +192,8 @@ test('a distributed attack locks the login for new browsers; a known device stil
     assert.equal(first.status, 201, first.text);
     const device = first.cookies.kedr_device;
     assert.ok(device && device.length >= 40, `kedr_device cookie: ${first.headers['set-cookie']}`);
+    // the session cookie comes first: clients reading one Set-Cookie
+    assert.match(first.headers['set-cookie'][0], /^kedr_session=/);
     const setDevice = first.headers['set-cookie'].find((c) => c.startsWith('kedr_device='));
     assert.match(setDevice, /Path=\/api\/v1\/session;/);
     assert.match(setDevice, /HttpOnly/);

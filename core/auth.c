@@ -19,7 +19,8 @@
 #include "core.h"
 
 #define SESSION_COOKIE "kedr_session"
-#define TOUCH_AFTER "60" /* seconds between last-use updates */
+#define DEVICE_COOKIE "kedr_device" /* a browser that logged in before */
+#define TOUCH_AFTER "60"            /* seconds between last-use updates */
 
 int
 kedr_auth_init(void)
@@ -72,17 +73,36 @@ kedr_password_hash(const char *password, char *out, size_t outlen)
                : -1;
 }
 
+/* A hash of the configured cost that no password is checked against but
+ * for show: an unknown login spends the time of a real check. */
+static char auth_dummy[crypto_pwhash_STRBYTES];
+
+/* Make the dummy hash (once per process; a worker makes it at start so
+ * that its first unknown login is not the slower one). */
+static bool
+auth_dummy_ready(void)
+{
+    return auth_dummy[0] != '\0' ||
+           kedr_password_hash("kedr-dummy-password", auth_dummy,
+                              sizeof(auth_dummy)) == 0;
+}
+
+void
+kedr_auth_worker_init(void)
+{
+    if (!auth_dummy_ready())
+        kedr_warn("the dummy password hash could not be made");
+}
+
 bool
 kedr_password_verify(const char *hash, const char *password)
 {
-    static char dummy[crypto_pwhash_STRBYTES];
-
     if (hash == NULL || strncmp(hash, "$argon2id$", 10) != 0) {
         /* spend the same time as a real check: no login enumeration */
-        if (dummy[0] == '\0' && kedr_password_hash("kedr-dummy-password", dummy,
-                                                   sizeof(dummy)) != 0)
+        if (!auth_dummy_ready())
             return false;
-        if (crypto_pwhash_str_verify(dummy, password, strlen(password)) == 0)
+        if (crypto_pwhash_str_verify(auth_dummy, password, strlen(password)) ==
+            0)
             kedr_debug("the dummy password matched");
         return false;
     }
@@ -189,9 +209,9 @@ kedr_auth_has(struct kedr_req *r, const char *perm)
     return false;
 }
 
-/* The session cookie's value, or NULL. */
+/* The value of the cookie `name`, or NULL. */
 static const char *
-auth_cookie(struct kedr_req *r)
+auth_cookie_named(struct kedr_req *r, const char *name)
 {
     const char *c = kedr_req_env(r, "HTTP_COOKIE");
     struct kedr_kvlist l;
@@ -199,7 +219,14 @@ auth_cookie(struct kedr_req *r)
     if (c == NULL)
         return NULL;
     kedr_cookie_parse(&r->arena, c, strlen(c), &l);
-    return kedr_kv_get(&l, SESSION_COOKIE);
+    return kedr_kv_get(&l, name);
+}
+
+/* The session cookie's value, or NULL. */
+static const char *
+auth_cookie(struct kedr_req *r)
+{
+    return auth_cookie_named(r, SESSION_COOKIE);
 }
 
 /* Identify the caller from a Bearer token or the session cookie, and
@@ -423,23 +450,46 @@ session_reply(struct kedr_req *r, int status, int64_t user_id, const char *csrf)
     return kedr_api->reply_json(r, status, json_incref(doc));
 }
 
+/* Failures in the window: of this login from this address, from this
+ * address, of this login, and the addresses the login's came from. */
 static const char login_throttle_sql[] =
-    "SELECT count(*) FILTER (WHERE lower(login) = lower($1)), "
-    "count(*) FILTER (WHERE ip = $2) FROM core.login_attempt "
+    "SELECT count(*) FILTER (WHERE lower(login) = lower($1) AND ip = $2), "
+    "count(*) FILTER (WHERE ip = $2), "
+    "count(*) FILTER (WHERE lower(login) = lower($1)), "
+    "count(DISTINCT ip) FILTER (WHERE lower(login) = lower($1)) "
+    "FROM core.login_attempt "
     "WHERE NOT ok AND at > now() - make_interval(secs => $3::int) "
     "AND (lower(login) = lower($1) OR ip = $2)";
+static const char login_device_sql[] =
+    "SELECT 1 FROM core.known_device d JOIN core.\"user\" u "
+    "ON u.id = d.user_id WHERE d.token_hash = $1 AND lower(u.login) = "
+    "lower($2) AND d.expires_at > now()";
 static const char login_user_sql[] =
     "SELECT id, password_hash, active FROM core.\"user\" "
     "WHERE lower(login) = lower($1)";
 static const char login_attempt_sql[] =
     "INSERT INTO core.login_attempt (login, ip, ok) VALUES ($1, $2, $3)";
+/* a success clears its own pair's failures only: the owner logging in
+ * does not reset the count of an attack from elsewhere */
 static const char login_clear_sql[] =
-    "DELETE FROM core.login_attempt WHERE lower(login) = lower($1) AND NOT ok";
+    "DELETE FROM core.login_attempt WHERE lower(login) = lower($1) "
+    "AND ip = $2 AND NOT ok";
 /* the record of attempts is kept 30 days (the log keeps them too) */
 static const char login_expire_sql[] =
     "DELETE FROM core.login_attempt WHERE at < now() - interval '30 days'";
 static const char login_rehash_sql[] =
     "UPDATE core.\"user\" SET password_hash = $2 WHERE id = $1";
+/* the browser's device token, refreshed when it is this user's, else a
+ * new one (the old one, someone else's or expired, stays as it is) */
+static const char device_touch_sql[] =
+    "UPDATE core.known_device SET last_used_at = now(), expires_at = now() + "
+    "make_interval(days => $3::int) WHERE token_hash = $1 AND user_id = $2 "
+    "AND expires_at > now() RETURNING 1";
+static const char device_new_sql[] =
+    "INSERT INTO core.known_device (token_hash, user_id, expires_at) "
+    "VALUES ($1, $2, now() + make_interval(days => $3::int))";
+static const char device_expire_sql[] =
+    "DELETE FROM core.known_device WHERE expires_at < now()";
 static const char session_drop_sql[] =
     "DELETE FROM core.session WHERE token_hash = $1";
 static const char session_new_sql[] =
@@ -447,7 +497,87 @@ static const char session_new_sql[] =
     "ip, user_agent) VALUES ($1, $2, $3, now() + make_interval(secs => "
     "$4::int), $5, left($6, 300)) RETURNING id";
 
-/* POST /api/v1/session {login, password}: log in. */
+/* Whether the request carries a valid known-device cookie of `login`.
+ * -1 when the database failed. */
+static int
+login_known_device(struct kedr_req *r, const char *login)
+{
+    const char *dev = auth_cookie_named(r, DEVICE_COOKIE);
+    char hash[65];
+    kedr_rows_t *rows;
+
+    if (dev == NULL || *dev == '\0')
+        return 0;
+    kedr_token_hash(dev, hash);
+    rows = kedr_pg_query(r, login_device_sql, 2,
+                         (const char *const[]){hash, login});
+    if (rows == NULL)
+        return -1;
+    return kedr_pg_rows_count(rows) > 0;
+}
+
+/* After a successful login: keep the browser's known-device cookie fresh,
+ * or give it one.  0, or a code. */
+static int
+login_remember_device(struct kedr_req *r, const char *user_id)
+{
+    const struct kedr_conf *c = kedr_srv.conf;
+    const char *dev = auth_cookie_named(r, DEVICE_COOKIE);
+    char days[16], token[96], hash[65];
+    kedr_rows_t *rows;
+
+    snprintf(days, sizeof(days), "%d", c->known_device_days);
+    if (dev != NULL && *dev != '\0') {
+        kedr_token_hash(dev, hash);
+        rows = kedr_pg_query(r, device_touch_sql, 3,
+                             (const char *const[]){hash, user_id, days});
+        if (rows == NULL)
+            return KEDR_EDB;
+        if (kedr_pg_rows_count(rows) > 0)
+            return 0; /* known: the cookie stays as it is */
+    }
+    kedr_token_new(NULL, token, sizeof(token), hash);
+    if (kedr_pg_exec(r, device_new_sql, 3,
+                     (const char *const[]){hash, user_id, days}) < 0 ||
+        kedr_pg_exec(r, device_expire_sql, 0, NULL) < 0)
+        return KEDR_EDB;
+    kedr_api->set_header(
+        r, "Set-Cookie",
+        kedr_arena_sprintf(&r->arena,
+                           DEVICE_COOKIE "=%s; Path=/api/v1/session; "
+                                         "Max-Age=%d; HttpOnly; "
+                                         "SameSite=Strict%s",
+                           token, c->known_device_days * 86400,
+                           c->cookie_secure ? "; Secure" : ""));
+    return 0;
+}
+
+/* Refuse a throttled login attempt: 429 with Retry-After. */
+static int
+login_throttled(struct kedr_req *r)
+{
+    char window[16];
+
+    snprintf(window, sizeof(window), "%d", kedr_srv.conf->login_window);
+    kedr_api->set_header(r, "Retry-After", window);
+    return kedr_req_fail(r, KEDR_ETHROTTLED, NULL,
+                         "too many failed logins, try again later");
+}
+
+/*
+ * POST /api/v1/session {login, password}: log in.
+ *
+ * Throttling (security.login_* in kedr.conf): failures are counted per
+ * login and address pair, so wrong passwords from one place lock only that
+ * place; an address guessing many logins is refused as a whole; a login is
+ * locked for everyone only when its failures come from many addresses (a
+ * distributed attack), and even then not for a browser that logged in as
+ * it before (the known-device cookie).
+ *
+ * An unknown login costs what a wrong password costs (a password check
+ * against a dummy hash, the same statements): timing does not tell which
+ * logins exist.
+ */
 static int
 auth_login(kedr_req_t *r)
 {
@@ -460,31 +590,52 @@ auth_login(kedr_req_t *r)
     const char *old = auth_cookie(r);
     char window[16], token[96], hash[65], csrf[96], csrf_hash[65], abs[16];
     kedr_rows_t *rows;
-    long failures, ip_failures;
-    bool ok;
+    long pair_failures, ip_failures, failures, addresses;
+    char id[32];
+    bool found, ok;
+    int rc;
 
     if (ip == NULL)
         ip = "";
+    /* the User-Agent is kept with the session for the user to see: a
+     * browser sending bytes that are not UTF-8 still logs in */
+    if (ua == NULL)
+        ua = "";
+    else if (!kedr_utf8_valid(ua, strlen(ua)))
+        ua = kedr_utf8_sanitize(&r->arena, ua);
     snprintf(window, sizeof(window), "%d", c->login_window);
     rows = kedr_pg_query(r, login_throttle_sql, 3,
                          (const char *const[]){login, ip, window});
     if (rows == NULL)
         return KEDR_EDB;
-    failures = strtol(kedr_pg_rows_get(rows, 0, 0), NULL, 10);
+    pair_failures = strtol(kedr_pg_rows_get(rows, 0, 0), NULL, 10);
     ip_failures = strtol(kedr_pg_rows_get(rows, 0, 1), NULL, 10);
-    if (failures >= c->login_max_failures ||
+    failures = strtol(kedr_pg_rows_get(rows, 0, 2), NULL, 10);
+    addresses = strtol(kedr_pg_rows_get(rows, 0, 3), NULL, 10);
+    if (pair_failures >= c->login_max_failures ||
         ip_failures >= c->login_max_failures_ip) {
         kedr_warn("login refused for \"%s\" from %s: %ld failures of the "
-                  "login, %ld from the address in %d s",
-                  login, ip, failures, ip_failures, c->login_window);
-        kedr_api->set_header(r, "Retry-After", window);
-        return kedr_req_fail(r, KEDR_ETHROTTLED, NULL,
-                             "too many failed logins, try again later");
+                  "login from the address, %ld from the address in %d s",
+                  login, ip, pair_failures, ip_failures, c->login_window);
+        return login_throttled(r);
     }
-    if (failures >= c->login_slow_after) {
+    if (failures >= c->login_lock_failures &&
+        addresses >= c->login_lock_addresses) {
+        int known = login_known_device(r, login);
+
+        if (known < 0)
+            return KEDR_EDB;
+        if (!known) {
+            kedr_warn("login refused for \"%s\" from %s: %ld failures from "
+                      "%ld addresses in %d s (a known device would pass)",
+                      login, ip, failures, addresses, c->login_window);
+            return login_throttled(r);
+        }
+    }
+    if (pair_failures >= c->login_slow_after) {
         /* slow down guessing: 0.25 s more for each failure past the
          * threshold, at most 2 s */
-        long ms = (failures - c->login_slow_after + 1) * 250;
+        long ms = (pair_failures - c->login_slow_after + 1) * 250;
         struct timespec ts;
 
         if (ms > 2000)
@@ -496,12 +647,14 @@ auth_login(kedr_req_t *r)
     rows = kedr_pg_query(r, login_user_sql, 1, (const char *const[]){login});
     if (rows == NULL)
         return KEDR_EDB;
-    ok = kedr_pg_rows_count(rows) == 1 &&
-         kedr_password_verify(kedr_pg_rows_isnull(rows, 0, 1)
-                                  ? NULL
-                                  : kedr_pg_rows_get(rows, 0, 1),
+    found = kedr_pg_rows_count(rows) == 1;
+    /* always a password check, against a dummy hash when the login is
+     * unknown or has no password */
+    ok = kedr_password_verify(found && !kedr_pg_rows_isnull(rows, 0, 1)
+                                  ? kedr_pg_rows_get(rows, 0, 1)
+                                  : NULL,
                               password) &&
-         kedr_pg_rows_get(rows, 0, 2)[0] == 't';
+         found && kedr_pg_rows_get(rows, 0, 2)[0] == 't';
     if (!ok) {
         if (kedr_pg_exec(r, login_attempt_sql, 3,
                          (const char *const[]){login, ip, "false"}) < 0)
@@ -524,7 +677,8 @@ auth_login(kedr_req_t *r)
     }
     if (kedr_pg_exec(r, login_attempt_sql, 3,
                      (const char *const[]){login, ip, "true"}) < 0 ||
-        kedr_pg_exec(r, login_clear_sql, 1, (const char *const[]){login}) < 0 ||
+        kedr_pg_exec(r, login_clear_sql, 2, (const char *const[]){login, ip}) <
+            0 ||
         kedr_pg_exec(r, login_expire_sql, 0, NULL) < 0)
         return KEDR_EDB;
     /* a new session every time: a session id planted before login is
@@ -541,12 +695,17 @@ auth_login(kedr_req_t *r)
     rows =
         kedr_pg_query(r, session_new_sql, 6,
                       (const char *const[]){hash, kedr_pg_rows_get(rows, 0, 0),
-                                            csrf, abs, ip, ua ? ua : ""});
+                                            csrf, abs, ip, ua});
     if (rows == NULL)
         return KEDR_EDB;
     r->session_id = strtoll(kedr_pg_rows_get(rows, 0, 0), NULL, 10);
     kedr_info("login \"%s\" from %s", login, ip);
+    /* the session cookie first: a client that reads one Set-Cookie reads
+     * that one */
     auth_set_cookie(r, token, c->session_absolute);
+    snprintf(id, sizeof(id), "%lld", (long long)r->user_id);
+    if ((rc = login_remember_device(r, id)) != 0)
+        return rc;
     return session_reply(r, 201, r->user_id, csrf);
 }
 

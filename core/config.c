@@ -34,6 +34,9 @@ static const struct conf_key conf_keys[] = {
     {"server", "request_timeout", CK_INT, 1, 86400, false},
     {"server", "max_body", CK_INT, 1024, 1LL << 30, false},
     {"server", "import_max_rows", CK_INT, 1, 10000000, false},
+    {"server", "json_max_depth", CK_INT, 2, 256, false},
+    {"server", "json_max_items", CK_INT, 10, 10000000, false},
+    {"server", "json_max_keys", CK_INT, 10, 1000000, false},
     {"server", "jobs", CK_BOOL, 0, 0, false},
     {"server", "pid_file", CK_STRING, 0, 0, false},
     {"server", "log_level", CK_LEVEL, 0, 0, false},
@@ -50,6 +53,9 @@ static const struct conf_key conf_keys[] = {
     {"security", "login_max_failures", CK_INT, 1, 1000, false},
     {"security", "login_max_failures_ip", CK_INT, 1, 100000, false},
     {"security", "login_window", CK_INT, 10, 86400, false},
+    {"security", "login_lock_failures", CK_INT, 1, 1000000, false},
+    {"security", "login_lock_addresses", CK_INT, 2, 100000, false},
+    {"security", "known_device_days", CK_INT, 1, 3650, false},
     {"security", "argon2_ops", CK_INT, 1, 10, false},
     {"security", "argon2_mem_kib", CK_INT, 1024, 1048576, false},
     {NULL, NULL, 0, 0, 0, false},
@@ -546,6 +552,9 @@ kedr_conf_load(const char *file)
     c->max_body = conf_int(&c->cfg, "server.max_body", 10485760);
     c->import_max_rows =
         (int)conf_int(&c->cfg, "server.import_max_rows", 100000);
+    c->json_max_depth = (int)conf_int(&c->cfg, "server.json_max_depth", 32);
+    c->json_max_items = (int)conf_int(&c->cfg, "server.json_max_items", 10000);
+    c->json_max_keys = (int)conf_int(&c->cfg, "server.json_max_keys", 200);
     c->jobs = conf_bool(&c->cfg, "server.jobs", true);
     c->pid_file = conf_str(&c->cfg, "server.pid_file", "");
     c->log_level =
@@ -571,6 +580,12 @@ kedr_conf_load(const char *file)
     c->login_max_failures_ip =
         (int)conf_int(&c->cfg, "security.login_max_failures_ip", 100);
     c->login_window = (int)conf_int(&c->cfg, "security.login_window", 900);
+    c->login_lock_failures =
+        (int)conf_int(&c->cfg, "security.login_lock_failures", 50);
+    c->login_lock_addresses =
+        (int)conf_int(&c->cfg, "security.login_lock_addresses", 5);
+    c->known_device_days =
+        (int)conf_int(&c->cfg, "security.known_device_days", 180);
     c->argon2_ops = (int)conf_int(&c->cfg, "security.argon2_ops", 2);
     c->argon2_mem_kib =
         (int)conf_int(&c->cfg, "security.argon2_mem_kib", 65536);

@@ -167,6 +167,9 @@ struct kedr_conf {
     int request_timeout; /* seconds */
     long long max_body;
     int import_max_rows; /* data rows of one CSV import (kedr_import_csv) */
+    int json_max_depth;  /* nesting of a JSON body (deeper: 400) */
+    int json_max_items;  /* items of one array in a JSON body (more: 422) */
+    int json_max_keys;   /* keys of one object in a JSON body (more: 422) */
     bool jobs;
     const char *pid_file;
     int log_level;
@@ -183,9 +186,14 @@ struct kedr_conf {
     bool cookie_secure;
     int password_min_length;
     int login_slow_after;      /* failures before answers are slowed */
-    int login_max_failures;    /* failures of one login before 429 */
+    int login_max_failures;    /* failures of one login from one address
+                                  before 429 for that pair */
     int login_max_failures_ip; /* failures from one address before 429 */
     int login_window;          /* seconds the failures count */
+    int login_lock_failures;   /* failures of one login, all addresses... */
+    int login_lock_addresses;  /* ...from this many addresses: locked for
+                                  all but its known devices */
+    int known_device_days;     /* lifetime of the kedr_device cookie */
     int argon2_ops;
     int argon2_mem_kib;
     /* modules */
@@ -346,8 +354,13 @@ int kedr_router_match(const struct kedr_router *rt, struct kedr_arena *a,
 /* http.c: parsing of outside input.  Pure functions.                  */
 /* ------------------------------------------------------------------ */
 
+/* A copy of `s` in arena memory with each byte that is not part of
+ * well-formed UTF-8 replaced by U+FFFD: for text from outside that is
+ * kept rather than refused (a browser's User-Agent). */
+char *kedr_utf8_sanitize(struct kedr_arena *a, const char *s);
 /* Percent-decode [s, s+n) into arena memory; '+' as space when `form`.
- * Returns NULL on a bad escape or an encoded NUL. */
+ * Returns NULL on a bad escape, an encoded NUL, or a result that is not
+ * well-formed UTF-8. */
 char *kedr_pct_decode(struct kedr_arena *a, const char *s, size_t n, bool form);
 
 struct kedr_kv {
@@ -358,10 +371,12 @@ struct kedr_kv {
 struct kedr_kvlist {
     struct kedr_kv *items;
     size_t n;
+    const char *bad; /* kedr_query_parse: the raw name that did not decode */
 };
 
-/* Parse "a=1&b=%20x" into decoded pairs.  Returns 0, or -1 on a bad
- * escape (the list then holds the pairs before it). */
+/* Parse "a=1&b=%20x" into decoded pairs.  Returns 0, or -1 when a name or
+ * value does not decode (kedr_pct_decode): the list is then empty and
+ * `bad` holds the raw name of that pair (at most 64 bytes, made UTF-8). */
 int kedr_query_parse(struct kedr_arena *a, const char *qs, size_t n,
                      struct kedr_kvlist *out);
 /* Parse a Cookie header ("a=1; b=2").  Never fails; skips junk. */
@@ -374,6 +389,20 @@ bool kedr_request_id_valid(const char *s);
  * `fields` (an object: name -> message).  Returns the number of errors. */
 int kedr_input_validate(const struct kedr_field *spec, json_t *body,
                         json_t *fields);
+/* The generic bounds of a JSON body (server.json_max_* in kedr.conf). */
+struct kedr_json_bounds {
+    int max_depth;    /* levels of nesting; the body itself is level 1 */
+    size_t max_items; /* items of one array */
+    size_t max_keys;  /* keys of one object */
+    const struct kedr_field *spec; /* the route's, or NULL: an array field
+                                      with a max uses it instead */
+};
+/* Check a parsed body against `b` in one linear walk (recursion bounded
+ * by max_depth).  -1 when it is nested deeper than max_depth (nothing
+ * recorded); else the number of errors put into `fields` (name of the
+ * top-level field, "" for the body itself -> message). */
+int kedr_json_bounds_check(json_t *body, const struct kedr_json_bounds *b,
+                           json_t *fields);
 /* kedr_value_valid: money and date texts by the input-spec rules. */
 bool kedr_value_check(int type, const char *text);
 /* HTTP status and error-code string of a KEDR_E* code. */
@@ -999,6 +1028,9 @@ int kedr_sfimp_reject(kedr_import_t *imp, const char *line, const char *ext_id,
 
 /* Call once per process before hashing or drawing random tokens. */
 int kedr_auth_init(void);
+/* A worker, after the config is loaded: make the dummy password hash that
+ * unknown logins are checked against (kedr_password_verify). */
+void kedr_auth_worker_init(void);
 /*
  * Identify the caller of a request (session cookie or Bearer token) and
  * check the route's permission and, for cookie sessions on unsafe

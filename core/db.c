@@ -166,13 +166,79 @@ kedr_db_ping(void)
     return false;
 }
 
+/*
+ * Errors of PostgreSQL that are about a value the request sent, not about
+ * the server: a number past its type's range, a text that is no number,
+ * bytes that are no UTF-8.  Such a request is answered 400 (422 when the
+ * value is a field of the JSON body), never 500.
+ */
+static const struct {
+    const char *state;
+    const char *why;
+} db_input_errors[] = {
+    {"22003", "is out of range"},         /* numeric_value_out_of_range */
+    {"22008", "is out of range"},         /* datetime_field_overflow */
+    {"22P02", "is not a valid value"},    /* invalid_text_representation */
+    {"22007", "is not a valid date"},     /* invalid_datetime_format */
+    {"22021", "is not valid UTF-8 text"}, /* character_not_in_repertoire */
+    {"22001", "is too long"},             /* string_data_right_truncation */
+};
+
+/* The request's field whose value is `v`: a path parameter, a query
+ * parameter or a top-level field of the body; NULL when none is.  *body
+ * tells which of them. */
+static const char *
+db_input_field(struct kedr_req *r, const char *v, bool *body)
+{
+    const char *key;
+    json_t *x;
+
+    *body = false;
+    for (int i = 0; i < r->match.nparams; i++)
+        if (strcmp(r->match.values[i], v) == 0)
+            return r->match.names[i];
+    for (size_t i = 0; i < r->query.n; i++)
+        if (strcmp(r->query.items[i].value, v) == 0)
+            return r->query.items[i].key;
+    *body = true;
+    json_object_foreach (json_is_object(r->body) ? r->body : NULL, key, x) {
+        char num[32];
+
+        if (json_is_integer(x))
+            snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+                     json_integer_value(x));
+        if ((json_is_string(x) && strcmp(json_string_value(x), v) == 0) ||
+            (json_is_integer(x) && strcmp(num, v) == 0))
+            return key;
+    }
+    return NULL;
+}
+
+/* A data error (db_input_errors) in the one error shape, naming the field
+ * when PostgreSQL's message quotes a value the request sent
+ * (`value "99999999999999999999" is out of range for type bigint`). */
+static int
+db_input_fail(struct kedr_req *r, const char *why, const char *quoted)
+{
+    const char *field = NULL;
+    bool body = false;
+
+    if (quoted != NULL)
+        field = db_input_field(r, quoted, &body);
+    if (field == NULL)
+        return kedr_req_fail(r, KEDR_EBADREQ, NULL, "a value %s", why);
+    return kedr_req_fail(r, body ? KEDR_EINVAL : KEDR_EBADREQ, field, "%s",
+                         why);
+}
+
 /* Record a failed call in the request: 503 when the connection is gone. */
 static int
 db_fail(struct kedr_req *r, PGresult *res, const char *what)
 {
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(db_conn);
-    char sqlstate[8];
+    const char *primary, *q1, *q2, *input_why = NULL;
+    char sqlstate[8], quoted[128] = "";
 
     if (db_conn == NULL || PQstatus(db_conn) != CONNECTION_OK) {
         kedr_warn("database: connection lost during %s: %s", what,
@@ -185,10 +251,23 @@ db_fail(struct kedr_req *r, PGresult *res, const char *what)
     }
     /* done with res before allocating: an allocation failure unwinds */
     snprintf(sqlstate, sizeof(sqlstate), "%s", state ? state : "XX000");
-    kedr_error("database: %s failed: %s", what, msg ? msg : "");
+    primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    if (primary != NULL && (q1 = strchr(primary, '"')) != NULL &&
+        (q2 = strrchr(primary, '"')) > q1 && (size_t)(q2 - q1) < sizeof(quoted))
+        snprintf(quoted, sizeof(quoted), "%.*s", (int)(q2 - q1 - 1), q1 + 1);
+    for (size_t i = 0; i < sizeof(db_input_errors) / sizeof(db_input_errors[0]);
+         i++)
+        if (strcmp(sqlstate, db_input_errors[i].state) == 0)
+            input_why = db_input_errors[i].why;
+    if (input_why != NULL)
+        kedr_info("database: %s refused a value: %s", what, msg ? msg : "");
+    else
+        kedr_error("database: %s failed: %s", what, msg ? msg : "");
     if (res != NULL)
         PQclear(res);
     r->sqlstate = kedr_arena_strdup(&r->arena, sqlstate);
+    if (input_why != NULL)
+        return db_input_fail(r, input_why, quoted[0] ? quoted : NULL);
     return kedr_req_fail(r, KEDR_EDB, NULL, "database error");
 }
 

@@ -23,6 +23,34 @@ hexval(int c)
     return -1;
 }
 
+/* (kedr_utf8_valid is in csv.c, which checks files with it too) */
+char *
+kedr_utf8_sanitize(struct kedr_arena *a, const char *s)
+{
+    size_t n = strlen(s), o = 0;
+    /* each bad byte becomes U+FFFD (3 bytes) */
+    char *out = kedr_arena_alloc(a, 3 * n + 1);
+
+    for (size_t i = 0; i < n;) {
+        size_t good = 1;
+
+        /* the well-formed character starting here (1 to 4 bytes) */
+        while (good <= 4 && i + good <= n && !kedr_utf8_valid(s + i, good))
+            good++;
+        if (good <= 4 && i + good <= n) {
+            memcpy(out + o, s + i, good);
+            o += good;
+            i += good;
+        } else {
+            memcpy(out + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            i++;
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
 char *
 kedr_pct_decode(struct kedr_arena *a, const char *s, size_t n, bool form)
 {
@@ -51,6 +79,9 @@ kedr_pct_decode(struct kedr_arena *a, const char *s, size_t n, bool form)
         }
     }
     *o = '\0';
+    /* what a handler or PostgreSQL reads is text: well-formed UTF-8 */
+    if (!kedr_utf8_valid(out, (size_t)(o - out)))
+        return NULL;
     return out;
 }
 
@@ -80,6 +111,7 @@ kedr_query_parse(struct kedr_arena *a, const char *qs, size_t n,
 
     out->items = NULL;
     out->n = 0;
+    out->bad = NULL;
     while (i < n) {
         size_t start = i, eq = (size_t)-1;
         char *k, *v;
@@ -96,8 +128,19 @@ kedr_query_parse(struct kedr_arena *a, const char *qs, size_t n,
             v = eq != (size_t)-1
                     ? kedr_pct_decode(a, qs + eq + 1, i - eq - 1, true)
                     : kedr_arena_strdup(a, "");
-            if (k == NULL || v == NULL)
+            if (k == NULL || v == NULL) {
+                /* the whole query is refused, not the pairs after this
+                 * one only: a dropped dry_run or version would change what
+                 * the request does.  The raw name goes into the error. */
+                size_t kend2 = kend - start > 64 ? start + 64 : kend;
+
+                out->bad = kedr_arena_strndup(a, qs + start, kend2 - start);
+                if (!kedr_utf8_valid(out->bad, strlen(out->bad)))
+                    out->bad = kedr_utf8_sanitize(a, out->bad);
+                out->items = NULL;
+                out->n = 0;
                 return -1;
+            }
             kv_push(a, out, k, v, &cap);
         }
         i++; /* skip '&' */
@@ -113,6 +156,7 @@ kedr_cookie_parse(struct kedr_arena *a, const char *s, size_t n,
 
     out->items = NULL;
     out->n = 0;
+    out->bad = NULL;
     while (i < n) {
         size_t ks, ke, vs, ve;
 
@@ -351,6 +395,68 @@ kedr_input_validate(const struct kedr_field *spec, json_t *body, json_t *fields)
         }
     }
     return n;
+}
+
+/* One value of a body and what is below it, `depth` levels deep (the
+ * body is level 1); `field` is the top-level field it is part of.
+ * -1 when something is nested deeper than b->max_depth, else the errors
+ * recorded (at most one per field). */
+static int
+bounds_walk(json_t *v, int depth, const struct kedr_json_bounds *b,
+            const char *field, size_t max_items, json_t *fields)
+{
+    const char *why = NULL, *key;
+    json_t *x;
+    size_t i;
+    int n = 0, sub;
+
+    if (!json_is_array(v) && !json_is_object(v))
+        return 0;
+    if (depth > b->max_depth)
+        return -1;
+    if (json_is_array(v) && json_array_size(v) > max_items)
+        why = "has too many items";
+    else if (json_is_object(v) && json_object_size(v) > b->max_keys)
+        why = "has too many keys";
+    if (why != NULL) {
+        if (json_object_get(fields, field) != NULL)
+            return 0;
+        json_object_set_new(fields, field, json_string(why));
+        return 1;
+    }
+    if (json_is_array(v)) {
+        json_array_foreach (v, i, x) {
+            if ((sub = bounds_walk(x, depth + 1, b, field, b->max_items,
+                                   fields)) < 0)
+                return -1;
+            n += sub;
+        }
+        return n;
+    }
+    json_object_foreach (v, key, x) {
+        size_t items = b->max_items;
+
+        if (depth == 1) {
+            /* a top-level field names the errors below it, and its own
+             * limit in the route's spec replaces the default */
+            field = key;
+            for (const struct kedr_field *f = b->spec; f && f->name; f++)
+                if (strcmp(f->name, key) == 0 && f->type == KEDR_T_ARRAY &&
+                    f->max > 0)
+                    items = (size_t)f->max;
+        }
+        if ((sub = bounds_walk(x, depth + 1, b, field, items, fields)) < 0)
+            return -1;
+        n += sub;
+    }
+    return n;
+}
+
+int
+kedr_json_bounds_check(json_t *body, const struct kedr_json_bounds *b,
+                       json_t *fields)
+{
+    return bounds_walk(body, 1, b, "", b->max_items, fields);
 }
 
 /* ------------------------------------------------------------------ */

@@ -105,6 +105,14 @@ kedr_req_parse_params(struct kedr_req *r, char **envp)
             return kedr_req_fail(r, KEDR_EBADREQ, NULL, "bad Content-Length");
         }
     }
+    /* the query decodes whole or the request is refused before any
+     * handler runs: a parameter silently dropped (dry_run, version) would
+     * change what the request does */
+    if (kedr_req_query_list(r)->bad != NULL)
+        return kedr_req_fail(r, KEDR_EBADREQ, r->query.bad,
+                             "bad percent-encoding or invalid UTF-8 in the "
+                             "query parameter \"%s\"",
+                             r->query.bad);
     return 0;
 }
 
@@ -117,6 +125,7 @@ kedr_req_query_list(struct kedr_req *r)
         r->query_parsed = true;
         if (qs != NULL)
             (void)kedr_query_parse(&r->arena, qs, strlen(qs), &r->query);
+        /* else the list is empty (kedr_req_reset zeroed it) */
     }
     return &r->query;
 }

@@ -89,6 +89,8 @@ kedr_server_setup(struct kedr_conf *conf, bool worker)
         return -1;
     if (worker && kedr_modules_worker_init(set) != 0)
         return -1;
+    if (worker)
+        kedr_auth_worker_init();
     return 0;
 }
 
@@ -203,8 +205,10 @@ static int
 parse_body(struct kedr_req *r, const struct kedr_route *route)
 {
     const char *ct = kedr_req_env(r, "CONTENT_TYPE");
+    struct kedr_json_bounds bounds;
     json_error_t jerr;
     json_t *fields;
+    int nbad;
 
     if (r->body_raw == NULL) {
         if (route->input != NULL)
@@ -225,13 +229,24 @@ parse_body(struct kedr_req *r, const struct kedr_route *route)
                              "malformed JSON at line %d column %d: %s",
                              jerr.line, jerr.column, jerr.text);
     kedr_arena_on_cleanup(&r->arena, body_free, r->body);
-    if (route->input == NULL)
-        return 0;
     /* the arena owns it: field_error below may allocate, and a failure
      * there unwinds past this function */
     fields = json_object();
     kedr_arena_on_cleanup(&r->arena, body_free, fields);
-    if (kedr_input_validate(route->input, r->body, fields) > 0) {
+    /* bounded before any handler walks it: no list, object or nesting so
+     * large that its handling holds the worker */
+    bounds.max_depth = kedr_srv.conf->json_max_depth;
+    bounds.max_items = (size_t)kedr_srv.conf->json_max_items;
+    bounds.max_keys = (size_t)kedr_srv.conf->json_max_keys;
+    bounds.spec = route->input;
+    nbad = kedr_json_bounds_check(r->body, &bounds, fields);
+    if (nbad < 0)
+        return kedr_req_fail(r, KEDR_EBADREQ, NULL,
+                             "JSON nested deeper than %d levels",
+                             bounds.max_depth);
+    if (nbad == 0 && route->input != NULL)
+        nbad = kedr_input_validate(route->input, r->body, fields);
+    if (nbad > 0) {
         const char *k;
         json_t *v;
 
@@ -390,7 +405,8 @@ server_route(struct kedr_req *r)
     else if (rc == KEDR_EMETHOD)
         kedr_req_fail(r, rc, NULL, "method not allowed here");
     else if (rc == KEDR_EBADREQ)
-        kedr_req_fail(r, rc, NULL, "bad percent-encoding in the path");
+        kedr_req_fail(r, rc, NULL,
+                      "bad percent-encoding or invalid UTF-8 in the path");
     if (rc == 0) {
         route = r->match.ent->route;
         r->mod = r->match.ent->mod;

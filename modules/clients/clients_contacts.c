@@ -113,7 +113,7 @@ clients_contacts_get(kedr_req_t *r)
 static bool
 contact_take_links(kedr_req_t *r, json_t *in, json_t *n)
 {
-    json_t *links = json_object_get(in, "links"), *e, *out;
+    json_t *links = json_object_get(in, "links"), *e, *out, *seen;
     size_t i;
 
     if (links == NULL)
@@ -122,6 +122,7 @@ contact_take_links(kedr_req_t *r, json_t *in, json_t *n)
     json_object_set_new(n, "links", out);
     if (json_is_null(links))
         return true;
+    seen = kedr_json_keep(r, json_object());
     if (!json_is_array(links)) {
         kedr_field_error(r, "links", "must be a list");
         return false;
@@ -130,7 +131,6 @@ contact_take_links(kedr_req_t *r, json_t *in, json_t *n)
         json_t *cp = json_object_get(e, "counterparty_id");
         const char *key;
         json_t *v, *x;
-        size_t j;
 
         if (!json_is_object(e) || !json_is_integer(cp) ||
             json_integer_value(cp) < 1) {
@@ -155,13 +155,11 @@ contact_take_links(kedr_req_t *r, json_t *in, json_t *n)
                 return false;
             }
         }
-        json_array_foreach (out, j, x)
-            if (json_integer_value(json_object_get(x, "counterparty_id")) ==
-                json_integer_value(cp)) {
-                kedr_field_error(r, kedr_sprintf(r, "links[%zu]", i),
-                                 "links the same counterparty twice");
-                return false;
-            }
+        if (clients_id_seen(r, seen, json_integer_value(cp))) {
+            kedr_field_error(r, kedr_sprintf(r, "links[%zu]", i),
+                             "links the same counterparty twice");
+            return false;
+        }
         x = json_object();
         json_object_set(x, "counterparty_id", cp);
         for (const char *const *k =

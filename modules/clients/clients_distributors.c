@@ -72,7 +72,7 @@ static const char dist_lock_sql[] = CLIENTS_CP_LOCK_SQL;
 static json_t *
 dist_normalize(kedr_req_t *r)
 {
-    json_t *body = kedr_body(r), *out, *e;
+    json_t *body = kedr_body(r), *out, *seen, *e;
     size_t i;
     int mains = 0;
 
@@ -82,12 +82,11 @@ dist_normalize(kedr_req_t *r)
         return NULL;
     }
     out = kedr_json_keep(r, json_array());
+    seen = kedr_json_keep(r, json_object());
     json_array_foreach (body, i, e) {
         json_t *did = json_object_get(e, "distributor_id");
         json_t *main = json_object_get(e, "main");
         const char *field = kedr_sprintf(r, "distributors[%zu]", i);
-        size_t j;
-        json_t *x;
 
         if (!json_is_object(e) || !json_is_integer(did) ||
             json_integer_value(did) < 1 ||
@@ -97,13 +96,11 @@ dist_normalize(kedr_req_t *r)
                       "must be {distributor_id, main (true or false)}");
             return NULL;
         }
-        json_array_foreach (out, j, x)
-            if (json_integer_value(json_object_get(x, "distributor_id")) ==
-                json_integer_value(did)) {
-                kedr_fail(r, KEDR_EINVAL, field,
-                          "names the same distributor twice");
-                return NULL;
-            }
+        if (clients_id_seen(r, seen, json_integer_value(did))) {
+            kedr_fail(r, KEDR_EINVAL, field,
+                      "names the same distributor twice");
+            return NULL;
+        }
         if (json_is_true(main))
             mains++;
         json_array_append_new(out, json_pack("{s:O,s:b}", "distributor_id", did,

@@ -274,6 +274,13 @@ void clients_take(json_t *in, json_t *out, const char *key);
 bool clients_take_list(kedr_req_t *r, json_t *in, json_t *out, const char *key,
                        bool phones, bool emails);
 
+/* Repeats in a list found in linear time: `set` is a JSON object the
+ * request keeps (kedr_json_keep(r, json_object())) used as a hash set;
+ * true when `key` was put in before, else false after putting it in. */
+bool clients_seen(json_t *set, const char *key);
+/* The same for a record id. */
+bool clients_id_seen(kedr_req_t *r, json_t *set, json_int_t id);
+
 /*
  * The extra attributes of `in` (member "attrs", an object) checked with
  * kedr_attrs_check against the definitions of `entity`

@@ -468,7 +468,7 @@ static const char outlet_touch_sql[] =
 static json_t *
 outlet_dist_normalize(kedr_req_t *r)
 {
-    json_t *body = kedr_body(r), *out, *e;
+    json_t *body = kedr_body(r), *out, *seen, *e;
     size_t i;
 
     if (!json_is_array(body)) {
@@ -477,24 +477,22 @@ outlet_dist_normalize(kedr_req_t *r)
         return NULL;
     }
     out = kedr_json_keep(r, json_array());
+    /* the ids taken so far, as a hash set: repeats found in linear time */
+    seen = kedr_json_keep(r, json_object());
     json_array_foreach (body, i, e) {
         json_t *did = json_object_get(e, "distributor_id");
         const char *field = kedr_sprintf(r, "distributors[%zu]", i);
-        size_t j;
-        json_t *x;
 
         if (!json_is_object(e) || !json_is_integer(did) ||
             json_integer_value(did) < 1 || json_object_size(e) != 1) {
             kedr_fail(r, KEDR_EINVAL, field, "must be {distributor_id}");
             return NULL;
         }
-        json_array_foreach (out, j, x)
-            if (json_integer_value(json_object_get(x, "distributor_id")) ==
-                json_integer_value(did)) {
-                kedr_fail(r, KEDR_EINVAL, field,
-                          "names the same distributor twice");
-                return NULL;
-            }
+        if (clients_id_seen(r, seen, json_integer_value(did))) {
+            kedr_fail(r, KEDR_EINVAL, field,
+                      "names the same distributor twice");
+            return NULL;
+        }
         json_array_append_new(out, json_pack("{s:O}", "distributor_id", did));
     }
     return out;
@@ -639,20 +637,21 @@ outlet_num_ok(json_t *v, double lo, double hi, bool integer)
 static json_t *
 outlet_assort_list(kedr_req_t *r, const char *key, const char *idkey, bool *bad)
 {
-    json_t *v = json_object_get(kedr_body(r), key), *out, *e;
+    json_t *v = json_object_get(kedr_body(r), key), *out, *seen, *e;
     bool groups = strcmp(key, "groups") == 0;
     size_t i;
 
     if (v == NULL)
         return NULL;
     out = kedr_json_keep(r, json_array());
+    seen = kedr_json_keep(r, json_object());
     json_array_foreach (v, i, e) {
         const char *f = kedr_sprintf(r, "%s[%zu]", key, i);
         json_t *id = json_object_get(e, idkey);
         json_t *share = json_object_get(e, "shelf_share");
         json_t *facings = json_object_get(e, "facings");
-        size_t known = 1, j;
-        json_t *x, *row;
+        size_t known = 1;
+        json_t *row;
 
         if (!json_is_object(e)) {
             kedr_field_error(r, f, "must be an object");
@@ -684,13 +683,11 @@ outlet_assort_list(kedr_req_t *r, const char *key, const char *idkey, bool *bad)
                              "must be a whole number from 0");
             *bad = true;
         }
-        json_array_foreach (out, j, x)
-            if (json_integer_value(json_object_get(x, idkey)) ==
-                json_integer_value(id)) {
-                kedr_field_error(r, kedr_sprintf(r, "%s.%s", f, idkey),
-                                 "is listed twice");
-                *bad = true;
-            }
+        if (clients_id_seen(r, seen, json_integer_value(id))) {
+            kedr_field_error(r, kedr_sprintf(r, "%s.%s", f, idkey),
+                             "is listed twice");
+            *bad = true;
+        }
         row = json_pack("{s:O}", idkey, id);
         if (row == NULL)
             kedr_out_of_memory(r);

@@ -56,13 +56,16 @@ clients_take_list(kedr_req_t *r, json_t *in, json_t *out, const char *key,
                   bool phones, bool emails)
 {
     json_t *v = json_object_get(in, key), *e;
-    json_t *list;
+    json_t *list, *seen;
     size_t i;
 
     if (v == NULL)
         return true;
     list = json_array();
     json_object_set_new(out, key, list);
+    /* the entries kept so far, as a hash set: repeats dropped in linear
+     * time, in the order first given */
+    seen = kedr_json_keep(r, json_object());
     if (json_is_null(v))
         return true;
     if (!json_is_array(v)) {
@@ -73,9 +76,6 @@ clients_take_list(kedr_req_t *r, json_t *in, json_t *out, const char *key,
         const char *s = kedr_trim(r, json_string_value(e));
         const char *field = kedr_sprintf(r, "%s[%zu]", key, i);
         char e164[32];
-        bool dup = false;
-        size_t j;
-        json_t *x;
 
         if (!json_is_string(e)) {
             kedr_field_error(r, field, "must be a string");
@@ -99,13 +99,25 @@ clients_take_list(kedr_req_t *r, json_t *in, json_t *out, const char *key,
             kedr_field_error(r, field, "is not an e-mail address");
             return false;
         }
-        json_array_foreach (list, j, x)
-            if (strcmp(json_string_value(x), s) == 0)
-                dup = true;
-        if (!dup)
+        if (!clients_seen(seen, s))
             json_array_append_new(list, json_string(s));
     }
     return true;
+}
+
+bool
+clients_seen(json_t *set, const char *key)
+{
+    if (json_object_get(set, key) != NULL)
+        return true;
+    json_object_set_new(set, key, json_true());
+    return false;
+}
+
+bool
+clients_id_seen(kedr_req_t *r, json_t *set, json_int_t id)
+{
+    return clients_seen(set, kedr_sprintf(r, "%" JSON_INTEGER_FORMAT, id));
 }
 
 int

@@ -58,7 +58,8 @@ fuzz_request(struct kedr_req *r, char **envp)
         else if (rc == KEDR_EMETHOD)
             kedr_req_fail(r, rc, NULL, "method not allowed here");
         else if (rc == KEDR_EBADREQ)
-            kedr_req_fail(r, rc, NULL, "bad percent-encoding in the path");
+            kedr_req_fail(r, rc, NULL,
+                          "bad percent-encoding or invalid UTF-8 in the path");
     }
     digest = (unsigned long)-rc * 31u + (unsigned long)r->content_length;
     for (const char *const *k = fuzz_query_keys; *k != NULL; k++)

@@ -1,8 +1,10 @@
 /*
  * json_input.c -- fuzz a JSON request body the way core/server.c takes
- * it: json_loadb with JSON_REJECT_DUPLICATES, kedr_input_validate
- * (core/http.c) against a spec using every kedr_type and flag, then the
- * 400/422 error response rendered from the field errors.
+ * it: json_loadb with JSON_REJECT_DUPLICATES, the generic bounds
+ * (kedr_json_bounds_check: nesting, list lengths, object keys), then
+ * kedr_input_validate (core/http.c) against a spec using every kedr_type
+ * and flag, then the 400/422 error response rendered from the field
+ * errors.
  *
  * Input: the body bytes.  Oracles: the error count equals the number of
  * fields named in the errors, is zero for an empty spec only when the
@@ -37,6 +39,9 @@ static const struct kedr_field fuzz_spec[] = {
 
 static const struct kedr_field fuzz_empty_spec[] = {{0}};
 
+static const struct kedr_json_bounds fuzz_bounds = {
+    .max_depth = 4, .max_items = 5, .max_keys = 6, .spec = fuzz_spec};
+
 /* Validate against `spec`; returns the error count after checking it. */
 static int
 fuzz_validate(const struct kedr_field *spec, json_t *body, json_t *fields)
@@ -69,6 +74,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     json_t *body, *fields;
     const char *k;
     json_t *v;
+    int nbad;
 
     fuzz_quiet();
     memset(&r, 0, sizeof(r));
@@ -86,6 +92,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         goto out;
     }
     fields = json_object();
+    /* small bounds, so that short inputs reach every refusal */
+    nbad = kedr_json_bounds_check(body, &fuzz_bounds, fields);
+    FUZZ_CHECK(nbad == -1 || (size_t)nbad == json_object_size(fields));
+    if (nbad < 0)
+        kedr_req_fail(&r, KEDR_EBADREQ, NULL, "JSON nested too deep");
+    else if (nbad > 0)
+        kedr_req_fail(&r, KEDR_EINVAL, NULL, "invalid input");
+    if (nbad != 0) {
+        json_object_foreach (fields, k, v)
+            kedr_core_api.field_error(&r, k, json_string_value(v));
+        fuzz_respond(&r);
+        kedr_req_reset(&r);
+        r.method = "POST";
+        r.path = "/api/v1/hello/greetings";
+        r.rid = "fuzz-request-0001";
+    }
+    json_object_clear(fields);
     FUZZ_CHECK((fuzz_validate(fuzz_empty_spec, body, fields) == 0) ==
                (json_is_object(body) && json_object_size(body) == 0));
     json_object_clear(fields);

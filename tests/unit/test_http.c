@@ -82,7 +82,6 @@ test_pct_escapes(void **state)
     assert_string_equal(pct(a, "%25", false), "%");
     assert_string_equal(pct(a, "%2541", false), "%41"); /* no double decode */
     assert_string_equal(pct(a, "%0A%7f", false), "\n\x7f");
-    assert_string_equal(pct(a, "%FF", false), "\xff");
     /* the last escape may end the input exactly */
     assert_string_equal(pct(a, "ab%41", false), "abA");
 }
@@ -112,6 +111,45 @@ test_pct_bad_escapes(void **state)
         assert_null(pct(a, bad[i], false));
         assert_null(pct(a, bad[i], true));
     }
+}
+
+static void
+test_pct_invalid_utf8(void **state)
+{
+    struct kedr_arena *a = *state;
+    static const char *const bad[] = {
+        "%FF",       "%C0%AF",    "%D0",          "%D0%41",
+        "%E0%80%AF", "%ED%A0%80", "%F4%90%80%80", "%F5%80%80%80",
+        "\xff",      "a\xd0",     NULL,
+    };
+
+    for (int i = 0; bad[i] != NULL; i++) {
+        assert_null(pct(a, bad[i], false));
+        assert_null(pct(a, bad[i], true));
+    }
+    /* the largest and the edge cases that are well-formed */
+    assert_string_equal(pct(a, "%F4%8F%BF%BF", false), "\xf4\x8f\xbf\xbf");
+    assert_string_equal(pct(a, "%ED%9F%BF", false), "\xed\x9f\xbf");
+    assert_string_equal(pct(a, "%C2%80", false), "\xc2\x80");
+}
+
+static void
+test_utf8_sanitize(void **state)
+{
+    struct kedr_arena *a = *state;
+
+    assert_string_equal(kedr_utf8_sanitize(a, ""), "");
+    assert_string_equal(kedr_utf8_sanitize(a, "Mozilla/5.0 Привет"),
+                        "Mozilla/5.0 Привет");
+    assert_string_equal(kedr_utf8_sanitize(a, "a\xff"
+                                              "b"),
+                        "a\xef\xbf\xbd"
+                        "b");
+    assert_string_equal(kedr_utf8_sanitize(a, "\xd0"), "\xef\xbf\xbd");
+    assert_string_equal(kedr_utf8_sanitize(a, "\xe0\x80x"),
+                        "\xef\xbf\xbd\xef\xbf\xbdx");
+    assert_true(kedr_utf8_valid("\xef\xbf\xbd", 3));
+    assert_false(kedr_utf8_valid("\xed\xa0\x80", 3));
 }
 
 static void
@@ -250,13 +288,19 @@ test_query_bad_escape(void **state)
     struct kedr_arena *a = *state;
     struct kedr_kvlist l;
 
-    /* the list keeps the pairs before the bad one */
+    /* the whole query is refused, naming the raw key of the bad pair */
     assert_int_equal(query(a, "a=1&b=%zz&c=3", &l), -1);
-    assert_int_equal(l.n, 1);
-    assert_kv(&l, 0, "a", "1");
+    assert_int_equal(l.n, 0);
+    assert_string_equal(l.bad, "b");
 
     assert_int_equal(query(a, "%g=1", &l), -1);
     assert_int_equal(l.n, 0);
+    assert_string_equal(l.bad, "%g");
+    /* invalid UTF-8 after decoding, in a value */
+    assert_int_equal(query(a, "x=%FF&dry_run=true", &l), -1);
+    assert_string_equal(l.bad, "x");
+    assert_int_equal(query(a, "a=1", &l), 0);
+    assert_null(l.bad);
     assert_int_equal(query(a, "a=%", &l), -1);
     assert_int_equal(query(a, "a=%4", &l), -1);
     assert_int_equal(query(a, "a%=1", &l), -1);
@@ -440,6 +484,69 @@ test_request_id(void **state)
     memset(s, 'z', 8);
     s[8] = '\0';
     assert_true(kedr_request_id_valid(s));
+}
+
+/* ------------------------------------------------------------------ */
+/* kedr_json_bounds_check                                              */
+/* ------------------------------------------------------------------ */
+
+/* Check `json` against small bounds; the result, and the fields object
+ * compacted into `out`. */
+static int
+bounds(const char *json, char *out, size_t outlen)
+{
+    static const struct kedr_field spec[] = {
+        {.name = "few", .type = KEDR_T_ARRAY, .max = 2},
+        {0},
+    };
+    static const struct kedr_json_bounds b = {
+        .max_depth = 3, .max_items = 4, .max_keys = 3, .spec = spec};
+    json_t *body = json_loads(json, 0, NULL), *fields = json_object();
+    char *s;
+    int n;
+
+    assert_non_null(body);
+    n = kedr_json_bounds_check(body, &b, fields);
+    s = json_dumps(fields, JSON_COMPACT | JSON_SORT_KEYS);
+    snprintf(out, outlen, "%s", s);
+    free(s);
+    json_decref(fields);
+    json_decref(body);
+    return n;
+}
+
+static void
+test_json_bounds(void **state)
+{
+    char out[512];
+
+    (void)state;
+    assert_int_equal(
+        bounds("{\"a\":[1,2,3,4],\"b\":{\"x\":[1]}}", out, sizeof(out)), 0);
+    assert_string_equal(out, "{}");
+    /* too many items, named by the top-level field; a spec's max wins */
+    assert_int_equal(
+        bounds("{\"a\":[1,2,3,4,5],\"few\":[1,2,3]}", out, sizeof(out)), 2);
+    assert_string_equal(out, "{\"a\":\"has too many items\",\"few\":\"has "
+                             "too many items\"}");
+    /* below the top too, one error per field */
+    assert_int_equal(bounds("{\"e\":{\"k\":{\"a\":1,\"b\":2,\"c\":3,\"d\":4},"
+                            "\"l\":[1,2,3,4,5]}}",
+                            out, sizeof(out)),
+                     1);
+    assert_string_equal(out, "{\"e\":\"has too many keys\"}");
+    /* the body itself: "" */
+    assert_int_equal(bounds("[1,2,3,4,5]", out, sizeof(out)), 1);
+    assert_string_equal(out, "{\"\":\"has too many items\"}");
+    assert_int_equal(
+        bounds("{\"a\":1,\"b\":2,\"c\":3,\"d\":4}", out, sizeof(out)), 1);
+    /* nesting: three levels pass, four do not */
+    assert_int_equal(bounds("{\"a\":[[1]]}", out, sizeof(out)), 0);
+    assert_int_equal(bounds("{\"a\":[[[1]]]}", out, sizeof(out)), -1);
+    assert_int_equal(bounds("[[[{}]]]", out, sizeof(out)), -1);
+    /* a scalar is no level of its own */
+    assert_int_equal(bounds("[[[\"s\"]]]", out, sizeof(out)), 0);
+    assert_int_equal(bounds("[[[[\"s\"]]]]", out, sizeof(out)), -1);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1017,7 +1124,8 @@ run_pct(const char *input, size_t len)
     return out;
 }
 
-/* query: one "key" = "value" line per pair, then "error" on failure. */
+/* query: one "key" = "value" line per pair; on failure only
+ * error "raw name". */
 static char *
 run_query(const char *input, size_t len)
 {
@@ -1031,8 +1139,11 @@ run_query(const char *input, size_t len)
     kedr_arena_init(&a);
     rc = kedr_query_parse(&a, input, len, &l);
     render_list(f, &l);
-    if (rc != 0)
-        fputs("error\n", f);
+    if (rc != 0) {
+        fputs("error ", f);
+        render_str(f, l.bad);
+        fputc('\n', f);
+    }
     fclose(f);
     kedr_arena_release(&a);
     return out;
@@ -1088,6 +1199,8 @@ main(void)
         ARENA_TEST(test_pct_escapes),
         ARENA_TEST(test_pct_plus_modes),
         ARENA_TEST(test_pct_bad_escapes),
+        ARENA_TEST(test_pct_invalid_utf8),
+        ARENA_TEST(test_utf8_sanitize),
         ARENA_TEST(test_pct_truncated),
         ARENA_TEST(test_pct_nul_refused),
         ARENA_TEST(test_query_basic),
@@ -1114,6 +1227,7 @@ main(void)
         cmocka_unit_test(test_input_unknown_fields),
         cmocka_unit_test(test_input_not_object),
         cmocka_unit_test(test_input_unknown_type),
+        cmocka_unit_test(test_json_bounds),
         cmocka_unit_test(test_error_codes),
         cmocka_unit_test(test_error_unknown_codes),
         cmocka_unit_test(test_status_text),

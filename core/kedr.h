@@ -1088,7 +1088,10 @@ kedr_attrs_filter(kedr_req_t *r, const char *entity, const char **json)
 /*
  * Answer the request with the rows of `sql` (parameterised like
  * kedr_db_query) as a file, `format` "csv" or "xlsx" (anything else: 422
- * naming "format").  `cols` names the result columns to write, in order,
+ * naming "_format").  `format` NULL takes the query parameter `_format`
+ * (absent: "csv").  Query parameters whose names start with '_' belong to
+ * the list protocol (_format, _sep): no filter of a list may take such a
+ * name, so an export never collides with a filter (an outlet's "format").  `cols` names the result columns to write, in order,
  * with their headers (label_ru or label_en by kedr_user_locale) and
  * types; a column missing from the result is a 500 before anything is
  * sent.  The response is `Content-Disposition: attachment` with
@@ -1098,8 +1101,8 @@ kedr_attrs_filter(kedr_req_t *r, const char *entity, const char **json)
  * Rows are read through a cursor in the request's transaction, 1000 at a
  * time, never all in memory.
  *   csv:  UTF-8 with a BOM, ';' between cells (the query parameter
- *         sep=comma gives ','; sep=semicolon the default; anything else
- *         422 naming "sep"), RFC 4180 quoting, CRLF line ends.  Booleans
+ *         _sep=comma gives ','; _sep=semicolon the default; anything else
+ *         422 naming "_sep"), RFC 4180 quoting, CRLF line ends.  Booleans
  *         да/нет in Russian or yes/no in English; dates ISO; with ';' the
  *         decimal separator of numbers and money is ',' (what Russian
  *         Excel reads as a number), with ',' it is '.'.  Text Excel would
@@ -1110,7 +1113,7 @@ kedr_attrs_filter(kedr_req_t *r, const char *entity, const char **json)
  *   xlsx: libxlsxwriter in constant_memory mode into a temporary file,
  *         then streamed.  A bold, frozen header row with an autofilter;
  *         INT, NUMBER and MONEY cells are numbers, DATE cells dates, BOOL
- *         cells booleans.  At most 1048575 rows (422 naming "format").
+ *         cells booleans.  At most 1048575 rows (422 naming "_format").
  *
  * Returns 0 or a negative KEDR_E* code, like a handler: `return
  * kedr_export(r, ...)`.  An error after the first byte was sent cannot

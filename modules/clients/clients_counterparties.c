@@ -617,7 +617,7 @@ static const char cp_export_select[] =
     "array_to_string(c.emails, ', ') AS emails, c.site, "
     "array_to_string(c.tags, ', ') AS tags, c.created_at::date AS created_at";
 
-/* GET /counterparties/export?format=csv|xlsx&<the list's filters and
+/* GET /counterparties/export?_format=csv|xlsx&<the list's filters and
  * sort> -- the rows the list selects, in its order, all of them. */
 int
 clients_cp_export(kedr_req_t *r)

@@ -116,14 +116,17 @@ export_csv_value(struct kedr_buf *b, struct kedr_buf *tmp, const char *v,
     size_t n = strlen(v);
 
     if (type == KEDR_T_ARRAY || kedr_csv_formula_like(v)) {
+        /* an array is judged by its text "a, b", not PostgreSQL's "{a,b}" */
         tmp->len = 0;
-        if (kedr_csv_formula_like(v))
-            kedr_buf_add(tmp, "'", 1); /* text, not a formula, for Excel */
+        kedr_buf_add(tmp, "'", 1); /* text, not a formula, for Excel */
         if (type == KEDR_T_ARRAY)
             kedr_csv_array_text(tmp, v);
         else
             kedr_buf_add(tmp, v, n);
-        kedr_csv_put_cell(b, tmp->data != NULL ? tmp->data : "", tmp->len, sep);
+        if (kedr_csv_formula_like(tmp->data + 1))
+            kedr_csv_put_cell(b, tmp->data, tmp->len, sep);
+        else
+            kedr_csv_put_cell(b, tmp->data + 1, tmp->len - 1, sep);
         return;
     }
 

@@ -144,6 +144,31 @@ static const char auth_token_sql[] =
     "FROM core.api_token t WHERE t.token_hash = $1 AND t.revoked_at IS NULL "
     "AND (t.expires_at IS NULL OR t.expires_at > now())";
 
+/* A job's sender as it is now ($1 the user; $2 the API token, 0: none):
+ * a user no longer active, or a token revoked or expired, is nobody. */
+static const char auth_job_user_sql[] =
+    "SELECT u.login, u.locale, coalesce(u.counterparty_id, 0), "
+    "coalesce((SELECT string_agg(DISTINCT p, ' ') FROM core.user_role ur "
+    "JOIN core.role ro ON ro.id = ur.role_id, unnest(ro.permissions) p "
+    "WHERE ur.user_id = u.id), ''), "
+    "set_config('kedr.user_id', u.id::text, true), "
+    "set_config('kedr.counterparty_id', coalesce(u.counterparty_id::text, "
+    "''), true), "
+    "set_config('kedr.own_only', CASE WHEN (SELECT bool_and(ro.own_only) "
+    "FROM core.user_role ur JOIN core.role ro ON ro.id = ur.role_id "
+    "WHERE ur.user_id = u.id) THEN 'on' ELSE 'off' END, true), "
+    "set_config('kedr.regions', u.regions::text, true) "
+    "FROM core.\"user\" u WHERE u.id = $1::bigint AND u.active";
+
+static const char auth_job_token_sql[] =
+    "SELECT array_to_string(t.permissions, ' '), "
+    "set_config('kedr.user_id', '', true), "
+    "set_config('kedr.counterparty_id', '', true), "
+    "set_config('kedr.own_only', 'off', true), "
+    "set_config('kedr.regions', '', true) "
+    "FROM core.api_token t WHERE t.id = $1::bigint AND t.revoked_at IS NULL "
+    "AND (t.expires_at IS NULL OR t.expires_at > now())";
+
 /* Split "a b c" into the request's permission list. */
 static void
 auth_set_perms(struct kedr_req *r, const char *list)
@@ -241,6 +266,39 @@ auth_identify(struct kedr_req *r)
     return 0;
 }
 
+/* A request a job replays (jobs.c): its sender's identity as it is now,
+ * as a session or token would give it.  0, or a code when the database
+ * failed. */
+static int
+auth_assume(struct kedr_req *r)
+{
+    char id[24];
+    kedr_rows_t *rows;
+
+    snprintf(id, sizeof(id), "%lld",
+             (long long)(r->token_id != 0 ? r->token_id : r->user_id));
+    rows = kedr_pg_query(r,
+                         r->token_id != 0 ? auth_job_token_sql
+                                          : auth_job_user_sql,
+                         1, (const char *const[]){id});
+    if (rows == NULL)
+        return r->err_code ? r->err_code : KEDR_EDB;
+    if (kedr_pg_rows_count(rows) != 1) {
+        r->user_id = r->token_id = 0; /* nobody now: 401 */
+        return 0;
+    }
+    if (r->token_id != 0) {
+        r->user_id = 0;
+        auth_set_perms(r, kedr_pg_rows_get(rows, 0, 0));
+        return 0;
+    }
+    r->login = kedr_pg_rows_get(rows, 0, 0);
+    r->locale = kedr_pg_rows_get(rows, 0, 1);
+    r->counterparty_id = strtoll(kedr_pg_rows_get(rows, 0, 2), NULL, 10);
+    auth_set_perms(r, kedr_pg_rows_get(rows, 0, 3));
+    return 0;
+}
+
 static bool
 method_is_safe(const char *m)
 {
@@ -257,7 +315,7 @@ kedr_auth_check(struct kedr_req *r, const struct kedr_route *route)
 
     if (public_route)
         return 0; /* public routes never look anyone up */
-    rc = auth_identify(r);
+    rc = r->job_id != 0 ? auth_assume(r) : auth_identify(r);
     if (rc != 0)
         return rc;
     if (r->user_id == 0 && r->token_id == 0)

@@ -31,6 +31,7 @@ static const struct conf_key conf_keys[] = {
     {"server", "request_timeout", CK_INT, 1, 86400, false},
     {"server", "max_body", CK_INT, 1024, 1LL << 30, false},
     {"server", "import_max_rows", CK_INT, 1, 10000000, false},
+    {"server", "import_job_rows", CK_INT, 0, 10000000, false},
     {"server", "jobs", CK_BOOL, 0, 0, false},
     {"server", "pid_file", CK_STRING, 0, 0, false},
     {"server", "log_level", CK_LEVEL, 0, 0, false},
@@ -486,6 +487,8 @@ kedr_conf_load(const char *file)
     c->max_body = conf_int(&c->cfg, "server.max_body", 10485760);
     c->import_max_rows =
         (int)conf_int(&c->cfg, "server.import_max_rows", 100000);
+    c->import_job_rows =
+        (int)conf_int(&c->cfg, "server.import_job_rows", 5000);
     c->jobs = conf_bool(&c->cfg, "server.jobs", true);
     c->pid_file = conf_str(&c->cfg, "server.pid_file", "");
     c->log_level =

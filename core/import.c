@@ -179,6 +179,40 @@ import_row(struct kedr_req *r, kedr_import_row_pt fn, void *arg, json_t *row,
     return rc < 0 ? rc : 0;
 }
 
+/*
+ * The data rows of the file after the header (blank lines not counted),
+ * read with a scratch arena: 0 with *n, or the 422 of a malformed line or
+ * the 413 of too many rows, as the import itself would answer them.
+ */
+static int
+import_count(struct kedr_req *r, const char *text, size_t len, long *n)
+{
+    struct kedr_arena scratch;
+    struct kedr_csv_rec rec;
+    struct kedr_csv csv;
+    int rc;
+
+    *n = 0;
+    kedr_arena_init(&scratch);
+    kedr_csv_init(&csv, text, len, kedr_csv_detect_sep(text, len));
+    rc = kedr_csv_next(&csv, &scratch, &rec); /* the header */
+    while (rc > 0 && (rc = kedr_csv_next(&csv, &scratch, &rec)) > 0) {
+        if (!import_blank(&rec))
+            ++*n;
+        if (*n % 1000 == 0)
+            kedr_arena_clear(&scratch);
+    }
+    if (rc < 0)
+        rc = kedr_req_fail(r, KEDR_EINVAL, "file", "line %u: %s", rec.line,
+                           csv.err);
+    else if (*n > kedr_srv.conf->import_max_rows)
+        rc = kedr_req_fail(r, KEDR_ETOOLARGE, "file", "more than %d rows",
+                           kedr_srv.conf->import_max_rows);
+    kedr_csv_release(&csv);
+    kedr_arena_release(&scratch);
+    return rc;
+}
+
 /* ?dry_run=true|1|false|0 (absent: false); -1 when malformed. */
 static int
 import_dry_run(struct kedr_req *r)
@@ -231,6 +265,14 @@ kedr_import_run(struct kedr_req *r, const struct kedr_import_col *cols,
     map = kedr_arena_alloc(&r->arena, nmap * sizeof(int));
     if ((rc = import_header(r, cols, &rec, map)) != 0)
         return rc;
+    if (!dry && r->job_id == 0 && kedr_srv.conf->import_job_rows > 0) {
+        /* too long for a request: a job replays it (jobs.c) */
+        if ((rc = import_count(r, text, len, &nrows)) != 0)
+            return rc;
+        if (nrows > kedr_srv.conf->import_job_rows)
+            return kedr_jobs_queue(r, nrows);
+        nrows = 0;
+    }
     if ((rc = kedr_pg_exec(r, import_sp_sql, 0, NULL)) < 0)
         return rc;
     results = import_own(r, json_array());
@@ -261,6 +303,7 @@ kedr_import_run(struct kedr_req *r, const struct kedr_import_col *cols,
         rc = import_row(r, fn, arg, row, res);
         if (rc < 0)
             return rc;
+        kedr_jobs_progress(r, nrows);
         import_set(r, res, "ok", json_boolean(rc == 1));
         if (rc == 1)
             nok++;

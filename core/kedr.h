@@ -1149,6 +1149,18 @@ kedr_export(kedr_req_t *r, const char *format, const char *filename,
  * naming "file"; more than server.import_max_rows data rows a 413; a body
  * over server.max_body a 413 (before the handler runs).
  *
+ * More data rows than server.import_job_rows (not a dry run): the file is
+ * checked (well-formed, within import_max_rows) and kept with the
+ * request's method, URI and sender in a durable job (core.job), and the
+ * answer is 202 {"job": {"id", "state": "queued", "progress": {"done",
+ * "total"}, ...}} with Location: /api/v1/jobs/<id>.  The jobs worker then
+ * replays the request as the same user or API token (permissions and
+ * scope as they are then): the handler runs again, unchanged, from its
+ * start, in the worker's transaction, and kedr_import_csv runs the rows.
+ * Its answer (status and report, below) becomes the job's "status" and
+ * "result"; state "done" for a 2xx, "failed" otherwise.  So a handler
+ * must do nothing before kedr_import_csv that it cannot do twice.
+ *
  * Cells become JSON by the column's type (the cell trimmed; empty cells
  * are left out of the row): STRING a string (a "'" before = + - @, which
  * a CSV export adds, dropped); INT an integer; NUMBER a

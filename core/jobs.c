@@ -249,21 +249,23 @@ jobs_run_one(struct kedr_req *r, PGresult *res)
     const char *id = PQgetvalue(res, 0, 0);
     char *input = PQgetvalue(res, 0, 4);
     const char *state, *status, *result, *error = NULL;
+    const char *uri = PQgetvalue(res, 0, 2), *q = strchr(uri, '?');
     char st[8], **envp;
     size_t len = jobs_unhex(input);
     int rc;
 
     kedr_req_reset(r);
-    envp = kedr_arena_alloc(&r->arena, 5 * sizeof(char *));
+    envp = kedr_arena_alloc(&r->arena, 6 * sizeof(char *));
     r->start_us = kedr_now_us();
     envp[0] = kedr_arena_sprintf(&r->arena, "REQUEST_METHOD=%s",
                                  PQgetvalue(res, 0, 1));
-    envp[1] = kedr_arena_sprintf(&r->arena, "REQUEST_URI=%s",
-                                 PQgetvalue(res, 0, 2));
+    envp[1] = kedr_arena_sprintf(&r->arena, "REQUEST_URI=%s", uri);
     envp[2] = kedr_arena_sprintf(&r->arena, "CONTENT_TYPE=%s",
                                  PQgetvalue(res, 0, 3));
     envp[3] = kedr_arena_sprintf(&r->arena, "CONTENT_LENGTH=%zu", len);
-    envp[4] = NULL;
+    envp[4] = kedr_arena_sprintf(&r->arena, "QUERY_STRING=%s",
+                                 q != NULL ? q + 1 : "");
+    envp[5] = NULL;
     rc = kedr_req_parse_params(r, envp);
     r->rid = kedr_arena_sprintf(&r->arena, "job-%s", id);
     kedr_log_rid = r->rid;

@@ -1149,7 +1149,8 @@ kedr_export(kedr_req_t *r, const char *format, const char *filename,
  * naming "file"; more than server.import_max_rows data rows a 413; a body
  * over server.max_body a 413 (before the handler runs).
  *
- * More data rows than server.import_job_rows (not a dry run): the file is
+ * More data rows than server.import_job_rows (a dry run too, which runs
+ * the same statements and takes as long): the file is
  * checked (well-formed, within import_max_rows) and kept with the
  * request's method, URI and sender in a durable job (core.job), and the
  * answer is 202 {"job": {"id", "state": "queued", "progress": {"done",

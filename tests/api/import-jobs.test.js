@@ -63,15 +63,17 @@ test('over the threshold: 202 with the job, the worker imports, the job holds th
     assert.equal(await stack.psql(`SELECT input IS NULL FROM core.job WHERE id = ${job.id}`), 't', 'the file is dropped');
 });
 
-test('at the threshold, and any dry run: answered in the request', async () => {
+test('at the threshold: answered in the request; a dry run over it is a job too', async () => {
     let res = await importCsv(rowsOf('Порог', 20));
     assert.equal(res.status, 200, res.text);
     assert.equal(res.json.ok, 20);
     res = await importCsv(rowsOf('Предпросмотр', 25), '?dry_run=true');
-    assert.equal(res.status, 200, res.text);
-    assert.equal(res.json.dry_run, true);
-    assert.equal(res.json.ok, 25);
-    assert.equal(await count('Предпросмотр'), 0);
+    assert.equal(res.status, 202, res.text);
+    const { job } = await waitJob(res.json.job.id);
+    assert.equal(job.state, 'done');
+    assert.equal(job.result.dry_run, true);
+    assert.equal(job.result.ok, 25);
+    assert.equal(await count('Предпросмотр'), 0, 'a preview writes nothing');
 });
 
 test('a failed row: the job fails with the per-line report and writes nothing', async () => {

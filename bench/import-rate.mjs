@@ -4,6 +4,7 @@
 // file runs as a job), uploads a generated file and prints the job's
 // rows/s from its started_at and finished_at.
 import { startStack } from '../tests/lib/stack.js';
+import { counterpartiesCsv } from '../tests/lib/counterparties-csv.js';
 
 const n = Number(process.argv[2] ?? 100000);
 const stack = await startStack({
@@ -30,15 +31,4 @@ try {
     console.log(`${n} rows: ${job.state} (${job.status}) in ${s.toFixed(1)} s: ${Math.round(n / s)} rows/s`);
 } finally {
     await stack.stop();
-}
-
-// N counterparties: kind, name, region, a phone and two tags each.
-export function counterpartiesCsv(rows) {
-    const kinds = ['end_customer', 'installer', 'partner', 'distributor'];
-    const parts = ['Тип;Название;Регион;Телефоны;Метки\r\n'];
-    for (let i = 1; i <= rows; i++) {
-        parts.push(`${kinds[i % 4]};Контрагент ${i};Регион ${i % 85};+7 495 ${String(1000000 + i).slice(-7)};`
-            + `метка${i % 10}, партия\r\n`);
-    }
-    return parts.join('');
 }

@@ -277,10 +277,9 @@ auth_assume(struct kedr_req *r)
 
     snprintf(id, sizeof(id), "%lld",
              (long long)(r->token_id != 0 ? r->token_id : r->user_id));
-    rows = kedr_pg_query(r,
-                         r->token_id != 0 ? auth_job_token_sql
-                                          : auth_job_user_sql,
-                         1, (const char *const[]){id});
+    rows = kedr_pg_query(
+        r, r->token_id != 0 ? auth_job_token_sql : auth_job_user_sql, 1,
+        (const char *const[]){id});
     if (rows == NULL)
         return r->err_code ? r->err_code : KEDR_EDB;
     if (kedr_pg_rows_count(rows) != 1) {

@@ -487,8 +487,7 @@ kedr_conf_load(const char *file)
     c->max_body = conf_int(&c->cfg, "server.max_body", 10485760);
     c->import_max_rows =
         (int)conf_int(&c->cfg, "server.import_max_rows", 100000);
-    c->import_job_rows =
-        (int)conf_int(&c->cfg, "server.import_job_rows", 5000);
+    c->import_job_rows = (int)conf_int(&c->cfg, "server.import_job_rows", 5000);
     c->jobs = conf_bool(&c->cfg, "server.jobs", true);
     c->pid_file = conf_str(&c->cfg, "server.pid_file", "");
     c->log_level =

@@ -457,8 +457,12 @@ struct kedr_req {
     int64_t counterparty_id; /* a portal user's distributor, or 0 */
     const char *login;
     const char *locale;
-    const char *csrf;   /* the session's CSRF token */
-    int64_t job_id;     /* a request replayed by a job (jobs.c), or 0 */
+    const char *csrf; /* the session's CSRF token */
+    int64_t job_id;   /* a request replayed by a job (jobs.c), or 0 */
+    /* attrs.c: the attribute definitions last read, for the rows of an
+     * import that each check theirs (NULL: none; dropped on a change) */
+    const char *attrs_entity;
+    kedr_rows_t *attrs_defs;
     const char **perms; /* the permissions held (arena) */
     int nperms;
     bool perm_all;        /* a role grants '*' */

@@ -34,10 +34,10 @@
 
 /* The job as the API shows it. */
 #define JOB_JSON                                                               \
-    "json_build_object('id', j.id, 'kind', j.kind, 'state', j.state, "        \
-    "'uri', j.uri, 'progress', json_build_object('done', j.done, 'total', "   \
+    "json_build_object('id', j.id, 'kind', j.kind, 'state', j.state, "         \
+    "'uri', j.uri, 'progress', json_build_object('done', j.done, 'total', "    \
     "j.total), 'status', j.status, 'result', j.result, 'error', j.error, "     \
-    "'created_at', j.created_at, 'started_at', j.started_at, 'finished_at', " \
+    "'created_at', j.created_at, 'started_at', j.started_at, 'finished_at', "  \
     "j.finished_at)"
 
 /* $1 module, $2 method, $3 uri, $4 content type, $5 body (bytea hex),
@@ -54,8 +54,8 @@ static const char jobs_insert_sql[] =
     "j.token_id = nullif($2::bigint, 0))"
 
 static const char jobs_get_sql[] =
-    "SELECT " JOB_JSON "::text FROM core.job j WHERE j.id = $3::bigint AND "
-    JOBS_MINE;
+    "SELECT " JOB_JSON
+    "::text FROM core.job j WHERE j.id = $3::bigint AND " JOBS_MINE;
 
 static const char jobs_list_sql[] =
     "SELECT coalesce(json_agg(x.doc ORDER BY x.id DESC), '[]')::text FROM "
@@ -84,7 +84,8 @@ static const char jobs_finish_sql[] =
     "error = $5, input = NULL, finished_at = now(), done = CASE WHEN $2 = "
     "'done' THEN coalesce(total, done) ELSE done END WHERE id = $1";
 static const char jobs_unlock_sql[] =
-    "SELECT pg_advisory_unlock(" JOBS_LOCK_CLASS ", ($1::bigint % 2147483647)::int)";
+    "SELECT pg_advisory_unlock(" JOBS_LOCK_CLASS
+    ", ($1::bigint % 2147483647)::int)";
 
 static PGconn *jobs_conn;     /* the job connection (jobs worker only) */
 static uint64_t jobs_last_ms; /* the last progress write */
@@ -117,12 +118,11 @@ kedr_jobs_queue(struct kedr_req *r, long total)
     rows = kedr_pg_query(
         r, jobs_insert_sql, 8,
         (const char *const[]){r->mod != NULL ? r->mod->name : NULL, r->method,
-                              uri != NULL && uri[0] != '\0' ? uri : r->path,
-                              ct, body, uid, tid, tot});
+                              uri != NULL && uri[0] != '\0' ? uri : r->path, ct,
+                              body, uid, tid, tot});
     if (rows == NULL)
         return r->err_code != 0 ? r->err_code : KEDR_EDB;
-    kedr_api->set_header(r,
-                         "Location",
+    kedr_api->set_header(r, "Location",
                          kedr_arena_sprintf(&r->arena, "/api/v1/jobs/%s",
                                             kedr_pg_rows_get(rows, 0, 0)));
     kedr_info("job %s queued: %s rows", kedr_pg_rows_get(rows, 0, 0), tot);
@@ -260,8 +260,8 @@ jobs_run_one(struct kedr_req *r, PGresult *res)
     envp[0] = kedr_arena_sprintf(&r->arena, "REQUEST_METHOD=%s",
                                  PQgetvalue(res, 0, 1));
     envp[1] = kedr_arena_sprintf(&r->arena, "REQUEST_URI=%s", uri);
-    envp[2] = kedr_arena_sprintf(&r->arena, "CONTENT_TYPE=%s",
-                                 PQgetvalue(res, 0, 3));
+    envp[2] =
+        kedr_arena_sprintf(&r->arena, "CONTENT_TYPE=%s", PQgetvalue(res, 0, 3));
     envp[3] = kedr_arena_sprintf(&r->arena, "CONTENT_LENGTH=%zu", len);
     envp[4] = kedr_arena_sprintf(&r->arena, "QUERY_STRING=%s",
                                  q != NULL ? q + 1 : "");

@@ -1091,12 +1091,13 @@ kedr_attrs_filter(kedr_req_t *r, const char *entity, const char **json)
  * naming "_format").  `format` NULL takes the query parameter `_format`
  * (absent: "csv").  Query parameters whose names start with '_' belong to
  * the list protocol (_format, _sep): no filter of a list may take such a
- * name, so an export never collides with a filter (an outlet's "format").  `cols` names the result columns to write, in order,
- * with their headers (label_ru or label_en by kedr_user_locale) and
- * types; a column missing from the result is a 500 before anything is
- * sent.  The response is `Content-Disposition: attachment` with
- * `filename` plus the date ("things-2026-11-26.csv", non-ASCII replaced
- * by '_') and the exact name as UTF-8 in filename*.
+ * name, so an export never collides with a filter (an outlet's "format").
+ * `cols` names the result columns to write, in order, with their headers
+ * (label_ru or label_en by kedr_user_locale) and types; a column missing from
+ * the result is a 500 before anything is sent.  The response is
+ * `Content-Disposition: attachment` with `filename` plus the date
+ * ("things-2026-11-26.csv", non-ASCII replaced by '_') and the exact name as
+ * UTF-8 in filename*.
  *
  * Rows are read through a cursor in the request's transaction, 1000 at a
  * time, never all in memory.

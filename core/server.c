@@ -461,12 +461,11 @@ kedr_server_replay(struct kedr_req *r)
 {
     int rc = server_route_protected(r);
 
-    kedr_log_write(KEDR_LOG_INFO,
-                   "access %s %s %d %.3fms user=%lld route=\"%s\" (job)",
-                   r->method, r->path, rc < 0 ? kedr_error_status(rc) : r->status,
-                   (double)(kedr_now_us() - r->start_us) / 1000.0,
-                   (long long)r->user_id,
-                   r->match.ent ? r->match.ent->pattern : "-");
+    kedr_log_write(
+        KEDR_LOG_INFO, "access %s %s %d %.3fms user=%lld route=\"%s\" (job)",
+        r->method, r->path, rc < 0 ? kedr_error_status(rc) : r->status,
+        (double)(kedr_now_us() - r->start_us) / 1000.0, (long long)r->user_id,
+        r->match.ent ? r->match.ent->pattern : "-");
     return rc;
 }
 

@@ -594,8 +594,7 @@ t_core_series_export(kedr_req_t *r)
 
     if (n < 0)
         return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
-    return kedr_export(r, NULL, "series", t_core_series_cols,
-                       t_core_series_sql,
+    return kedr_export(r, NULL, "series", t_core_series_cols, t_core_series_sql,
                        KEDR_PARAMS(kedr_sprintf(r, "%ld", n)));
 }
 

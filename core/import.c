@@ -208,37 +208,49 @@ import_row(struct kedr_req *r, kedr_import_row_pt fn, void *arg, json_t *row,
     return rc < 0 ? rc : 0;
 }
 
+static void
+import_arena_release(void *a)
+{
+    kedr_arena_release(a);
+}
+
 /*
  * The data rows of the file after the header (blank lines not counted),
- * read with a scratch arena: 0 with *n, or the 422 of a malformed line or
- * the 413 of too many rows, as the import itself would answer them.
+ * read with a scratch arena cleared as it goes: 0 with *n, or the 422 of
+ * a malformed line or the 413 of too many rows, as the import itself
+ * would answer them.  The scratch arena and the reader are released with
+ * the request too, so an allocation failure in here unwinds the request
+ * without a leak.
  */
 static int
 import_count(struct kedr_req *r, const char *text, size_t len, long *n)
 {
-    struct kedr_arena scratch;
+    struct kedr_arena *scratch = kedr_arena_alloc(&r->arena, sizeof(*scratch));
+    struct kedr_csv *csv = kedr_arena_alloc(&r->arena, sizeof(*csv));
     struct kedr_csv_rec rec;
-    struct kedr_csv csv;
     int rc;
 
     *n = 0;
-    kedr_arena_init(&scratch);
-    kedr_csv_init(&csv, text, len, kedr_csv_detect_sep(text, len));
-    rc = kedr_csv_next(&csv, &scratch, &rec); /* the header */
-    while (rc > 0 && (rc = kedr_csv_next(&csv, &scratch, &rec)) > 0) {
+    kedr_arena_init(scratch);
+    kedr_arena_on_cleanup(&r->arena, import_arena_release, scratch);
+    scratch->recover = r->arena.recover;
+    kedr_csv_init(csv, text, len, kedr_csv_detect_sep(text, len));
+    kedr_arena_on_cleanup(&r->arena, import_csv_release, csv);
+    rc = kedr_csv_next(csv, scratch, &rec); /* the header */
+    while (rc > 0 && (rc = kedr_csv_next(csv, scratch, &rec)) > 0) {
         if (!import_blank(&rec))
             ++*n;
         if (*n % 1000 == 0)
-            kedr_arena_clear(&scratch);
+            kedr_arena_clear(scratch);
     }
     if (rc < 0)
         rc = kedr_req_fail(r, KEDR_EINVAL, "file", "line %u: %s", rec.line,
-                           csv.err);
+                           csv->err);
     else if (*n > kedr_srv.conf->import_max_rows)
         rc = kedr_req_fail(r, KEDR_ETOOLARGE, "file", "more than %d rows",
                            kedr_srv.conf->import_max_rows);
-    kedr_csv_release(&csv);
-    kedr_arena_release(&scratch);
+    kedr_csv_release(csv);
+    kedr_arena_release(scratch); /* now: the import needs the memory */
     return rc;
 }
 

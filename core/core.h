@@ -967,7 +967,7 @@ int kedr_jobs_queue(struct kedr_req *r, long total);
 void kedr_jobs_progress(struct kedr_req *r, long done);
 /* The jobs worker: mark jobs whose worker died failed, then run queued
  * jobs until none is left or *stop.  Returns how many ran. */
-int kedr_jobs_poll(struct kedr_req *r, volatile sig_atomic_t *stop);
+int kedr_jobs_poll(struct kedr_req *r, const volatile sig_atomic_t *stop);
 /* Close the job connection. */
 void kedr_jobs_close(void);
 

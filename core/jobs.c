@@ -303,7 +303,7 @@ jobs_run_one(struct kedr_req *r, PGresult *res)
 }
 
 int
-kedr_jobs_poll(struct kedr_req *r, volatile sig_atomic_t *stop)
+kedr_jobs_poll(struct kedr_req *r, const volatile sig_atomic_t *stop)
 {
     PGresult *res;
     int ran = 0;

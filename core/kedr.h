@@ -1170,8 +1170,9 @@ kedr_export(kedr_req_t *r, const char *format, const char *filename,
  * ("1234.50", ',' accepted as the decimal point); DATE "YYYY-MM-DD" (also
  * read from "DD.MM.YYYY"); BOOL true for да/yes/true/1, false for
  * нет/no/false/0; ARRAY the cell split on ',' or ';' into trimmed
- * strings.  A cell that does not convert fails its row with a field error
- * naming the column's field; `fn` is not called for it.
+ * strings (a "'" before = + - @ at the cell's start dropped first, as for
+ * STRING: "'=a, b" is ["=a", "b"]).  A cell that does not convert fails its row
+ * with a field error naming the column's field; `fn` is not called for it.
  *
  * Each row runs under a SAVEPOINT: when `fn` fails, its writes are rolled
  * back to it, its field errors and message are moved into the report and

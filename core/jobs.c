@@ -57,10 +57,11 @@ static const char jobs_get_sql[] =
     "SELECT " JOB_JSON
     "::text FROM core.job j WHERE j.id = $3::bigint AND " JOBS_MINE;
 
+/* without "result": an import's report can be large; GET /jobs/:id has it */
 static const char jobs_list_sql[] =
     "SELECT coalesce(json_agg(x.doc ORDER BY x.id DESC), '[]')::text FROM "
-    "(SELECT j.id, " JOB_JSON " AS doc FROM core.job j WHERE " JOBS_MINE
-    " ORDER BY j.id DESC LIMIT 50) x";
+    "(SELECT j.id, " JOB_JSON "::jsonb - 'result' AS doc FROM core.job j "
+    "WHERE " JOBS_MINE " ORDER BY j.id DESC LIMIT 50) x";
 
 /* On the job connection. */
 static const char jobs_sweep_sql[] =
@@ -149,7 +150,8 @@ jobs_get(kedr_req_t *r)
     return kedr_reply_db_json(r, 200, jobs_get_sql, KEDR_PARAMS(uid, tid, id));
 }
 
-/* GET /jobs: the caller's 50 latest jobs, newest first. */
+/* GET /jobs: the caller's 50 latest jobs, newest first, without their
+ * results. */
 static int
 jobs_list(kedr_req_t *r)
 {

@@ -118,6 +118,38 @@ test('a job is its owner\'s: others get 404; GET /jobs lists the caller\'s own',
     assert.equal((await stack.get(`/api/v1/jobs/${id}`)).status, 401);
 });
 
+test('an API token\'s job runs as the token, and is the token\'s to see', async () => {
+    const tok = await admin.post('/api/v1/tokens', { name: 'jobs token', permissions: [] });
+    assert.equal(tok.status, 201, tok.text);
+    const bearer = stack.client({ token: tok.json.token });
+    const res = await importCsv(rowsOf('Токен', 22), '', bearer);
+    assert.equal(res.status, 202, res.text);
+    const { job } = await waitJob(res.json.job.id, bearer);
+    assert.equal(job.state, 'done', JSON.stringify(job));
+    assert.equal(await count('Токен'), 22);
+    assert.equal((await admin.get(`/api/v1/jobs/${job.id}`)).status, 404, 'not the admin\'s session\'s job');
+    // a token revoked before its job runs: the job answers 401, writes nothing
+    const tok2 = await admin.post('/api/v1/tokens', { name: 'revoked before', permissions: [] });
+    assert.equal(tok2.status, 201, tok2.text);
+    await stack.psql(`UPDATE core.api_token SET revoked_at = now() WHERE id = ${tok2.json.id}`);
+    const id = await stack.psql(`INSERT INTO core.job (kind, method, uri, content_type, input, token_id, total)
+        VALUES ('route', 'POST', '${T}/things/import', 'text/csv', convert_to(E'Название\\r\\nОтозван 1\\r\\n', 'UTF8'),
+        ${tok2.json.id}, 1) RETURNING id`);
+    const [end] = await waitRow(id);
+    assert.deepEqual(end, { state: 'failed', status: 401 });
+    assert.equal(await count('Отозван'), 0);
+});
+
+// Wait for a job to end, read from the table (for a job no client owns).
+async function waitRow(id) {
+    for (const end = Date.now() + 10000; Date.now() < end;) {
+        const rows = await stack.rows(`SELECT state, status FROM core.job WHERE id = ${id}`);
+        if (rows[0].state === 'done' || rows[0].state === 'failed') return rows;
+        await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`job ${id} did not end`);
+}
+
 test('a running job whose worker is gone is marked failed', async () => {
     const id = await stack.psql(`INSERT INTO core.job (kind, method, uri, user_id, state, started_at, total)
         VALUES ('route', 'POST', '${T}/things/import', ${admin.user.id}, 'running', now(), 99) RETURNING id`);

@@ -23,11 +23,21 @@ static const char attrs_defs_sql[] =
     "FROM core.attribute_def WHERE entity = $1";
 
 /* The definitions of `entity` (every one, active or not), or NULL with the
- * error recorded. */
+ * error recorded.  Read once per request and entity: an import checks
+ * them for each of its rows. */
 static kedr_rows_t *
 attrs_defs(struct kedr_req *r, const char *entity)
 {
-    return kedr_pg_query(r, attrs_defs_sql, 1, (const char *const[]){entity});
+    kedr_rows_t *defs;
+
+    if (r->attrs_entity != NULL && strcmp(r->attrs_entity, entity) == 0)
+        return r->attrs_defs;
+    defs = kedr_pg_query(r, attrs_defs_sql, 1, (const char *const[]){entity});
+    if (defs != NULL) {
+        r->attrs_entity = kedr_arena_strdup(&r->arena, entity);
+        r->attrs_defs = defs;
+    }
+    return defs;
 }
 
 static int
@@ -315,6 +325,7 @@ attrs_create(kedr_req_t *r)
     const char *row;
     int rc;
 
+    r->attrs_entity = NULL; /* definitions change: read them again */
     if (!attrs_entity_known(entity))
         kedr_field_error(r, "entity", "is not an entity of an enabled module");
     if (!kedr_module_name_valid(name))
@@ -376,6 +387,7 @@ attrs_update(kedr_req_t *r)
     const char *before, *row;
     int rc;
 
+    r->attrs_entity = NULL; /* definitions change: read them again */
     if (id == NULL)
         return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such attribute");
     rc = kedr_pg_json(r, attrs_one_sql, 1, (const char *const[]){id}, &before);

@@ -136,42 +136,65 @@ kedr_password_weak(const char *login, const char *password)
 /* identity                                                            */
 /* ------------------------------------------------------------------ */
 
+/* The identity a request runs as, for SQL: the user (a token's owner),
+ * their counterparty (a portal user's distributor), their scope for the
+ * route's permission ($1 of every identity query, see
+ * core.scope_own_only) and regions; transaction-local.  `u` is the
+ * user's row. */
+#define AUTH_SCOPE_SQL                                                         \
+    "set_config('kedr.user_id', u.id::text, true), "                           \
+    "set_config('kedr.counterparty_id', coalesce(u.counterparty_id::text, "    \
+    "''), true), "                                                             \
+    "set_config('kedr.own_only', CASE WHEN core.scope_own_only(u.id, "         \
+    "$1::text) THEN 'on' ELSE 'off' END, true), "                              \
+    "set_config('kedr.regions', u.regions::text, true) "
+
+/* What a user holds through their roles, as "a b c". */
+#define AUTH_USER_PERMS_SQL                                                    \
+    "coalesce((SELECT string_agg(DISTINCT p, ' ') FROM core.user_role ur "     \
+    "JOIN core.role ro ON ro.id = ur.role_id, unnest(ro.permissions) p "       \
+    "WHERE ur.user_id = u.id), '')"
+
+/* What a token holds: what both it and its owner hold now. */
+#define AUTH_TOKEN_PERMS_SQL                                                   \
+    "array_to_string(core.permissions_meet(t.permissions, "                    \
+    "core.user_permissions(u.id)), ' ')"
+
+/* A token's owner, who must be active; a token not revoked or expired. */
+#define AUTH_TOKEN_FROM_SQL                                                    \
+    "FROM core.api_token t JOIN core.\"user\" u ON u.id = t.created_by "       \
+    "AND u.active WHERE t.revoked_at IS NULL "                                 \
+    "AND (t.expires_at IS NULL OR t.expires_at > now()) "
+
+/* $1 the route's permission, $2 the cookie's hash, $3 the idle limit. */
 static const char auth_session_sql[] =
     "SELECT s.id, u.id, u.login, u.locale, coalesce(u.counterparty_id, 0), "
     "s.csrf_token, s.last_seen_at < now() - interval '" TOUCH_AFTER
-    " seconds', "
-    "coalesce((SELECT string_agg(DISTINCT p, ' ') FROM core.user_role ur "
-    "JOIN core.role ro ON ro.id = ur.role_id, unnest(ro.permissions) p "
-    "WHERE ur.user_id = u.id), ''), "
-    "set_config('kedr.user_id', u.id::text, true), "
-    "set_config('kedr.counterparty_id', coalesce(u.counterparty_id::text, "
-    "''), true), "
-    "set_config('kedr.own_only', CASE WHEN core.scope_own_only(u.id, "
-    "$3::text) THEN 'on' ELSE 'off' END, true), "
-    "set_config('kedr.regions', u.regions::text, true) "
+    " seconds', " AUTH_USER_PERMS_SQL ", " AUTH_SCOPE_SQL
     "FROM core.session s JOIN core.\"user\" u ON u.id = s.user_id "
-    "WHERE s.token_hash = $1 AND u.active AND s.expires_at > now() "
-    "AND s.last_seen_at > now() - make_interval(secs => $2::int)";
+    "WHERE s.token_hash = $2 AND u.active AND s.expires_at > now() "
+    "AND s.last_seen_at > now() - make_interval(secs => $3::int)";
 
 /* A token holds what both it and its owner (created_by) hold at this
- * request, and sees what its owner sees: the owner's scope for the
- * route's permission $2, regions and counterparty (a portal user's token
- * is a portal caller).  A token whose owner is disabled or gone finds no
- * row. */
+ * request, and sees what its owner sees (a portal user's token is a
+ * portal caller).  A token whose owner is disabled or gone finds no row.
+ * $1 the route's permission, $2 the token's hash. */
 static const char auth_token_sql[] =
-    "SELECT t.id, array_to_string(core.permissions_meet(t.permissions, "
-    "core.user_permissions(u.id)), ' '), "
+    "SELECT t.id, " AUTH_TOKEN_PERMS_SQL ", "
     "t.last_used_at IS NULL OR t.last_used_at < now() - interval '" TOUCH_AFTER
-    " seconds', u.id, coalesce(u.counterparty_id, 0), "
-    "set_config('kedr.user_id', u.id::text, true), "
-    "set_config('kedr.counterparty_id', coalesce(u.counterparty_id::text, "
-    "''), true), "
-    "set_config('kedr.own_only', CASE WHEN core.scope_own_only(u.id, "
-    "$2::text) THEN 'on' ELSE 'off' END, true), "
-    "set_config('kedr.regions', u.regions::text, true) "
-    "FROM core.api_token t JOIN core.\"user\" u ON u.id = t.created_by "
-    "AND u.active WHERE t.token_hash = $1 AND t.revoked_at IS NULL "
-    "AND (t.expires_at IS NULL OR t.expires_at > now())";
+    " seconds', u.id, coalesce(u.counterparty_id, 0), " AUTH_SCOPE_SQL
+        AUTH_TOKEN_FROM_SQL "AND t.token_hash = $2";
+
+/* A job replaying a request (jobs.c) runs as its sender is now: $1 the
+ * route's permission, $2 the user or the token. */
+static const char auth_job_user_sql[] =
+    "SELECT u.login, u.locale, coalesce(u.counterparty_id, 0), "
+    "" AUTH_USER_PERMS_SQL ", " AUTH_SCOPE_SQL
+    "FROM core.\"user\" u WHERE u.id = $2::bigint AND u.active";
+
+static const char auth_job_token_sql[] =
+    "SELECT " AUTH_TOKEN_PERMS_SQL ", u.id, coalesce(u.counterparty_id, 0), "
+    "" AUTH_SCOPE_SQL AUTH_TOKEN_FROM_SQL "AND t.id = $2::bigint";
 
 /* Split "a b c" into the request's permission list. */
 static void
@@ -248,7 +271,7 @@ auth_identify(struct kedr_req *r, const char *perm)
             tok++;
         kedr_token_hash(tok, hash);
         rows = kedr_pg_query(r, auth_token_sql, 2,
-                             (const char *const[]){hash, perm});
+                             (const char *const[]){perm, hash});
         if (rows == NULL)
             return r->err_code ? r->err_code : KEDR_EDB;
         if (kedr_pg_rows_count(rows) == 1) {
@@ -267,7 +290,7 @@ auth_identify(struct kedr_req *r, const char *perm)
     kedr_token_hash(cookie, hash);
     snprintf(idle, sizeof(idle), "%d", kedr_srv.conf->session_idle);
     rows = kedr_pg_query(r, auth_session_sql, 3,
-                         (const char *const[]){hash, idle, perm});
+                         (const char *const[]){perm, hash, idle});
     if (rows == NULL)
         return r->err_code ? r->err_code : KEDR_EDB;
     if (kedr_pg_rows_count(rows) == 1) {
@@ -280,6 +303,40 @@ auth_identify(struct kedr_req *r, const char *perm)
         r->touch = kedr_pg_rows_get(rows, 0, 6)[0] == 't';
         auth_set_perms(r, kedr_pg_rows_get(rows, 0, 7));
     }
+    return 0;
+}
+
+/* A request a job replays (jobs.c): its sender's identity as it is now,
+ * as a session or token would give it.  0, or a code when the database
+ * failed. */
+static int
+auth_assume(struct kedr_req *r, const char *perm)
+{
+    char id[24];
+    kedr_rows_t *rows;
+
+    snprintf(id, sizeof(id), "%lld",
+             (long long)(r->token_id != 0 ? r->token_id : r->user_id));
+    rows = kedr_pg_query(
+        r, r->token_id != 0 ? auth_job_token_sql : auth_job_user_sql, 2,
+        (const char *const[]){perm, id});
+    if (rows == NULL)
+        return r->err_code ? r->err_code : KEDR_EDB;
+    if (kedr_pg_rows_count(rows) != 1) {
+        r->user_id = r->token_id = 0; /* nobody now: 401 */
+        return 0;
+    }
+    if (r->token_id != 0) {
+        r->user_id = 0;
+        auth_set_perms(r, kedr_pg_rows_get(rows, 0, 0));
+        r->token_owner = strtoll(kedr_pg_rows_get(rows, 0, 1), NULL, 10);
+        r->counterparty_id = strtoll(kedr_pg_rows_get(rows, 0, 2), NULL, 10);
+        return 0;
+    }
+    r->login = kedr_pg_rows_get(rows, 0, 0);
+    r->locale = kedr_pg_rows_get(rows, 0, 1);
+    r->counterparty_id = strtoll(kedr_pg_rows_get(rows, 0, 2), NULL, 10);
+    auth_set_perms(r, kedr_pg_rows_get(rows, 0, 3));
     return 0;
 }
 
@@ -300,7 +357,8 @@ kedr_auth_check(struct kedr_req *r, const struct kedr_route_ent *ent)
 
     if (public_route)
         return 0; /* public routes never look anyone up */
-    rc = auth_identify(r, route->permission);
+    rc = r->job_id != 0 ? auth_assume(r, route->permission)
+                        : auth_identify(r, route->permission);
     if (rc != 0)
         return rc;
     if (r->user_id == 0 && r->token_id == 0)

@@ -6,6 +6,7 @@
 #define KEDR_CORE_H
 
 #include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -170,6 +171,7 @@ struct kedr_conf {
     int json_max_depth;  /* nesting of a JSON body (deeper: 400) */
     int json_max_items;  /* items of one array in a JSON body (more: 422) */
     int json_max_keys;   /* keys of one object in a JSON body (more: 422) */
+    int import_job_rows; /* more data rows than this: a job (0: never) */
     bool jobs;
     const char *pid_file;
     int log_level;
@@ -490,7 +492,12 @@ struct kedr_req {
     int64_t counterparty_id; /* a portal user's distributor, or 0 */
     const char *login;
     const char *locale;
-    const char *csrf;   /* the session's CSRF token */
+    const char *csrf; /* the session's CSRF token */
+    int64_t job_id;   /* a request replayed by a job (jobs.c), or 0 */
+    /* attrs.c: the attribute definitions last read, for the rows of an
+     * import that each check theirs (NULL: none; dropped on a change) */
+    const char *attrs_entity;
+    kedr_rows_t *attrs_defs;
     const char **perms; /* the permissions held (arena) */
     int nperms;
     bool perm_all;        /* a role grants '*' */
@@ -979,6 +986,25 @@ const char *kedr_req_env(struct kedr_req *r, const char *name);
 /* Run one job once in its own transaction. */
 int kedr_server_run_job(struct kedr_req *r, struct kedr_mod *mod,
                         const struct kedr_job *job);
+/* Run a request a job rebuilt (method, path, query, body, job_id and the
+ * user_id or token_id set; no client): route, identity as auth.c finds
+ * it now, permission, handler, commit, as kedr_server_handle would.  0
+ * with the answer in r->status/out, or a code with the error recorded. */
+int kedr_server_replay(struct kedr_req *r);
+
+/* jobs.c: durable jobs (core.job) and their routes (/jobs, /jobs/:id). */
+extern const struct kedr_route kedr_jobs_routes[];
+/* Keep the request (its method, URI, body and sender) as a job of `total`
+ * units, answer 202 {"job": {...}} with its Location.  From a handler. */
+int kedr_jobs_queue(struct kedr_req *r, long total);
+/* In a replayed request: `done` units of the job done (written at most
+ * every 250 ms, outside the request's transaction); nothing otherwise. */
+void kedr_jobs_progress(struct kedr_req *r, long done);
+/* The jobs worker: mark jobs whose worker died failed, then run queued
+ * jobs until none is left or *stop.  Returns how many ran. */
+int kedr_jobs_poll(struct kedr_req *r, const volatile sig_atomic_t *stop);
+/* Close the job connection. */
+void kedr_jobs_close(void);
 
 /* The core's own routes, prefix /api/v1: health (server.c), session
  * and audit (auth.c), administration (admin.c). */

@@ -689,6 +689,13 @@ kedr_csv_cell_json(int type, const char *text, const char **why)
         *why = "must be valid text";
         return NULL;
     }
+    /* the quote an export put before formula-like text goes again: in a
+     * text cell, and before a list's text as a whole (its first item) */
+    if ((type == KEDR_T_ARRAY || type == KEDR_T_STRING) && n > 1 &&
+        s[0] == '\'' && strchr("=+-@", s[1]) != NULL) {
+        s++;
+        n--;
+    }
     switch (type) {
     case KEDR_T_INT:
         if (!csv_number_text(s, n, num, sizeof(num)) ||
@@ -736,11 +743,6 @@ kedr_csv_cell_json(int type, const char *text, const char **why)
     case KEDR_T_ARRAY:
         return csv_array(s, n);
     default:
-        /* the quote an export put before formula-like text goes again */
-        if (n > 1 && s[0] == '\'' && strchr("=+-@", s[1]) != NULL) {
-            s++;
-            n--;
-        }
         v = json_stringn(s, n);
         break;
     }

@@ -116,14 +116,17 @@ export_csv_value(struct kedr_buf *b, struct kedr_buf *tmp, const char *v,
     size_t n = strlen(v);
 
     if (type == KEDR_T_ARRAY || kedr_csv_formula_like(v)) {
+        /* an array is judged by its text "a, b", not PostgreSQL's "{a,b}" */
         tmp->len = 0;
-        if (kedr_csv_formula_like(v))
-            kedr_buf_add(tmp, "'", 1); /* text, not a formula, for Excel */
+        kedr_buf_add(tmp, "'", 1); /* text, not a formula, for Excel */
         if (type == KEDR_T_ARRAY)
             kedr_csv_array_text(tmp, v);
         else
             kedr_buf_add(tmp, v, n);
-        kedr_csv_put_cell(b, tmp->data != NULL ? tmp->data : "", tmp->len, sep);
+        if (kedr_csv_formula_like(tmp->data + 1))
+            kedr_csv_put_cell(b, tmp->data, tmp->len, sep);
+        else
+            kedr_csv_put_cell(b, tmp->data + 1, tmp->len - 1, sep);
         return;
     }
 
@@ -377,7 +380,7 @@ export_xlsx(struct kedr_req *r, struct export_state *st,
 
         for (int i = 0; i < got && err == LXW_NO_ERROR; i++, row++) {
             if (row > EXPORT_XLSX_MAX_ROWS)
-                return kedr_req_fail(r, KEDR_EINVAL, "format",
+                return kedr_req_fail(r, KEDR_EINVAL, "_format",
                                      "more than %d rows: export as csv",
                                      EXPORT_XLSX_MAX_ROWS);
             for (int c = 0; c < ncols && err == LXW_NO_ERROR; c++)
@@ -416,21 +419,26 @@ kedr_export_file(struct kedr_req *r, const char *format, const char *filename,
                  const struct kedr_column *cols, const char *sql, int nparams,
                  const char *const *params)
 {
-    const char *sepq = kedr_api->query(r, "sep");
+    const char *sepq = kedr_api->query(r, "_sep");
     struct export_state *st;
     bool xlsx;
     char sep = ';';
     int ncols = 0, *idx, rc;
 
-    if (format == NULL ||
-        (strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0))
-        return kedr_req_fail(r, KEDR_EINVAL, "format", "must be csv or xlsx");
+    /* the list protocol's own parameters start with '_', a name no
+     * filter of a list can take (an outlet's "format" is a filter) */
+    if (format == NULL)
+        format = kedr_api->query(r, "_format");
+    if (format == NULL)
+        format = "csv";
+    if (strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0)
+        return kedr_req_fail(r, KEDR_EINVAL, "_format", "must be csv or xlsx");
     xlsx = format[0] == 'x';
     if (sepq != NULL && (strcmp(sepq, "comma") == 0 || strcmp(sepq, ",") == 0))
         sep = ',';
     else if (sepq != NULL && strcmp(sepq, "semicolon") != 0 &&
              strcmp(sepq, ";") != 0)
-        return kedr_req_fail(r, KEDR_EINVAL, "sep",
+        return kedr_req_fail(r, KEDR_EINVAL, "_sep",
                              "must be comma or semicolon");
     while (cols != NULL && cols[ncols].name != NULL)
         ncols++;

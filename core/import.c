@@ -11,6 +11,14 @@
  * A row's failure is moved out of the request (its field errors, message
  * and SQLSTATE) into the report, so the next row starts clean and the
  * request's own error state only ever holds what fails the import.
+ *
+ * Rows go in batches while none has failed: one savepoint for up to
+ * IMPORT_BATCH rows instead of one each (a savepoint is two round trips
+ * and a subtransaction; 100,000 of them in one transaction are what made
+ * a big import crawl).  When a row of a batch fails, the batch is rolled
+ * back to its savepoint and run again row by row as above, so the report
+ * is the same as without batches; the rest of the file then goes row by
+ * row too (the import fails anyway: it only has to report).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +32,19 @@ static const char import_row_sql[] = "SAVEPOINT kedr_import_row";
 static const char import_row_ok_sql[] = "RELEASE SAVEPOINT kedr_import_row";
 static const char import_row_back_sql[] =
     "ROLLBACK TO SAVEPOINT kedr_import_row";
+static const char import_batch_sql[] = "SAVEPOINT kedr_import_batch";
+static const char import_batch_ok_sql[] = "RELEASE SAVEPOINT kedr_import_batch";
+static const char import_batch_back_sql[] =
+    "ROLLBACK TO SAVEPOINT kedr_import_batch";
+
+#define IMPORT_BATCH 500
+
+/* The rows of the batch running, to run again one by one if one fails. */
+struct import_batch {
+    bool on; /* rows still go in batches */
+    int n;   /* rows in the open batch (its savepoint is set when n > 0) */
+    json_t *row[IMPORT_BATCH], *res[IMPORT_BATCH];
+};
 
 static void
 import_decref(void *p)
@@ -138,6 +159,17 @@ import_row_json(struct kedr_req *r, const struct kedr_import_col *cols,
     return bad;
 }
 
+/* Clear a failed row's error from the request: the report has it (or the
+ * row runs again and reports it then). */
+static void
+import_clear_error(struct kedr_req *r)
+{
+    r->err_code = 0;
+    r->err_msg = NULL;
+    r->err_fields = NULL;
+    r->sqlstate = NULL;
+}
+
 /* Run fn on one row under its savepoint.  Fills `res`; returns 1 when
  * the row went in, 0 when it failed, or a negative code (recorded) when
  * the import cannot go on. */
@@ -171,12 +203,118 @@ import_row(struct kedr_req *r, kedr_import_row_pt fn, void *arg, json_t *row,
                                : kedr_status_text(kedr_error_status(rc))));
     /* the row's failure is in the report now, not the request's; its
      * objects are freed by the cleanups that were registered for them */
-    r->err_code = 0;
-    r->err_msg = NULL;
-    r->err_fields = NULL;
-    r->sqlstate = NULL;
+    import_clear_error(r);
     rc = kedr_pg_exec(r, import_row_back_sql, 0, NULL);
     return rc < 0 ? rc : 0;
+}
+
+static void
+import_arena_release(void *a)
+{
+    kedr_arena_release(a);
+}
+
+/*
+ * The data rows of the file after the header (blank lines not counted),
+ * read with a scratch arena cleared as it goes: 0 with *n, or the 422 of
+ * a malformed line or the 413 of too many rows, as the import itself
+ * would answer them.  The scratch arena and the reader are released with
+ * the request too, so an allocation failure in here unwinds the request
+ * without a leak.
+ */
+static int
+import_count(struct kedr_req *r, const char *text, size_t len, long *n)
+{
+    struct kedr_arena *scratch = kedr_arena_alloc(&r->arena, sizeof(*scratch));
+    struct kedr_csv *csv = kedr_arena_alloc(&r->arena, sizeof(*csv));
+    struct kedr_csv_rec rec;
+    int rc;
+
+    *n = 0;
+    kedr_arena_init(scratch);
+    kedr_arena_on_cleanup(&r->arena, import_arena_release, scratch);
+    scratch->recover = r->arena.recover;
+    kedr_csv_init(csv, text, len, kedr_csv_detect_sep(text, len));
+    kedr_arena_on_cleanup(&r->arena, import_csv_release, csv);
+    rc = kedr_csv_next(csv, scratch, &rec); /* the header */
+    while (rc > 0 && (rc = kedr_csv_next(csv, scratch, &rec)) > 0) {
+        if (!import_blank(&rec))
+            ++*n;
+        if (*n % 1000 == 0)
+            kedr_arena_clear(scratch);
+    }
+    if (rc < 0)
+        rc = kedr_req_fail(r, KEDR_EINVAL, "file", "line %u: %s", rec.line,
+                           csv->err);
+    else if (*n > kedr_srv.conf->import_max_rows)
+        rc = kedr_req_fail(r, KEDR_ETOOLARGE, "file", "more than %d rows",
+                           kedr_srv.conf->import_max_rows);
+    kedr_csv_release(csv);
+    kedr_arena_release(scratch); /* now: the import needs the memory */
+    return rc;
+}
+
+/* Run fn on one row of a batch, without a savepoint of its own: 1 when
+ * it went in, 0 when it failed (its error cleared: the batch runs again
+ * row by row), or a negative code when the import cannot go on. */
+static int
+import_row_batched(struct kedr_req *r, kedr_import_row_pt fn, void *arg,
+                   json_t *row, json_t *res)
+{
+    json_t *out = NULL;
+    int rc = fn(r, row, arg, &out);
+
+    if (out != NULL)
+        import_set(r, res, "result", out);
+    if (rc == 0 && r->err_code == 0 && r->err_fields == NULL)
+        return 1;
+    if (rc >= 0)
+        rc = r->err_code != 0 ? r->err_code : KEDR_EINVAL;
+    if (rc == KEDR_EDBDOWN)
+        return rc;
+    import_clear_error(r);
+    return 0;
+}
+
+/* Close the open batch, its rows kept.  0 or a negative code. */
+static int
+import_batch_end(struct kedr_req *r, struct import_batch *b)
+{
+    int rc = 0;
+
+    if (b->n > 0)
+        rc = kedr_pg_exec(r, import_batch_ok_sql, 0, NULL);
+    b->n = 0;
+    return rc < 0 ? rc : 0;
+}
+
+/* A row of the open batch failed: undo the batch and run its rows again
+ * one by one under their own savepoints; no more batches after it.
+ * 0 or a negative code. */
+static int
+import_batch_retry(struct kedr_req *r, struct import_batch *b,
+                   kedr_import_row_pt fn, void *arg, long *nok, long *nfailed)
+{
+    int rc;
+
+    *nok -= b->n - 1; /* the rows before the failed one, counted ok */
+    b->on = false;
+    if ((rc = kedr_pg_exec(r, import_batch_back_sql, 0, NULL)) < 0 ||
+        (rc = kedr_pg_exec(r, import_batch_ok_sql, 0, NULL)) < 0)
+        return rc;
+    for (int i = 0; i < b->n; i++) {
+        json_object_del(b->res[i], "result");
+        rc = import_row(r, fn, arg, b->row[i], b->res[i]);
+        if (rc < 0)
+            return rc;
+        import_set(r, b->res[i], "ok", json_boolean(rc == 1));
+        if (rc == 1)
+            ++*nok;
+        else
+            ++*nfailed;
+    }
+    b->n = 0;
+    return 0;
 }
 
 /* ?dry_run=true|1|false|0 (absent: false); -1 when malformed. */
@@ -199,6 +337,7 @@ kedr_import_run(struct kedr_req *r, const struct kedr_import_col *cols,
     int dry = import_dry_run(r), rc, *map;
     long nrows = 0, nok = 0, nfailed = 0;
     struct kedr_csv_rec rec;
+    struct import_batch *b;
     struct kedr_csv *csv;
     const char *text;
     json_t *results;
@@ -231,9 +370,21 @@ kedr_import_run(struct kedr_req *r, const struct kedr_import_col *cols,
     map = kedr_arena_alloc(&r->arena, nmap * sizeof(int));
     if ((rc = import_header(r, cols, &rec, map)) != 0)
         return rc;
+    if (r->job_id == 0 && kedr_srv.conf->import_job_rows > 0) {
+        /* too long for a request: a job replays it (jobs.c); a preview
+         * runs the same statements, so it is a job as well */
+        if ((rc = import_count(r, text, len, &nrows)) != 0)
+            return rc;
+        if (nrows > kedr_srv.conf->import_job_rows)
+            return kedr_jobs_queue(r, nrows);
+        nrows = 0;
+    }
     if ((rc = kedr_pg_exec(r, import_sp_sql, 0, NULL)) < 0)
         return rc;
     results = import_own(r, json_array());
+    b = kedr_arena_alloc(&r->arena, sizeof(*b));
+    b->on = true;
+    b->n = 0;
     while ((rc = kedr_csv_next(csv, &r->arena, &rec)) != 0) {
         json_t *res, *row, *fields;
 
@@ -256,6 +407,31 @@ kedr_import_run(struct kedr_req *r, const struct kedr_import_col *cols,
             json_object_set(res, "fields", fields);
             import_set(r, res, "error", json_string("invalid values"));
             nfailed++;
+            b->on = false; /* the rows before it stay: they went in */
+            if ((rc = import_batch_end(r, b)) < 0)
+                return rc;
+            continue;
+        }
+        kedr_jobs_progress(r, nrows);
+        if (b->on) {
+            if (b->n == 0 &&
+                (rc = kedr_pg_exec(r, import_batch_sql, 0, NULL)) < 0)
+                return rc;
+            b->row[b->n] = row;
+            b->res[b->n++] = res;
+            rc = import_row_batched(r, fn, arg, row, res);
+            if (rc < 0)
+                return rc;
+            if (rc == 0) {
+                if ((rc = import_batch_retry(r, b, fn, arg, &nok, &nfailed)) <
+                    0)
+                    return rc;
+                continue;
+            }
+            import_set(r, res, "ok", json_true());
+            nok++;
+            if (b->n == IMPORT_BATCH && (rc = import_batch_end(r, b)) < 0)
+                return rc;
             continue;
         }
         rc = import_row(r, fn, arg, row, res);
@@ -267,6 +443,8 @@ kedr_import_run(struct kedr_req *r, const struct kedr_import_col *cols,
         else
             nfailed++;
     }
+    if ((rc = import_batch_end(r, b)) < 0)
+        return rc;
     if (dry && (rc = kedr_pg_exec(r, import_sp_back_sql, 0, NULL)) < 0)
         return rc;
     return kedr_api->reply_json(

@@ -1098,18 +1098,22 @@ kedr_attrs_filter(kedr_req_t *r, const char *entity, const char **json)
 /*
  * Answer the request with the rows of `sql` (parameterised like
  * kedr_db_query) as a file, `format` "csv" or "xlsx" (anything else: 422
- * naming "format").  `cols` names the result columns to write, in order,
- * with their headers (label_ru or label_en by kedr_user_locale) and
- * types; a column missing from the result is a 500 before anything is
- * sent.  The response is `Content-Disposition: attachment` with
- * `filename` plus the date ("things-2026-11-26.csv", non-ASCII replaced
- * by '_') and the exact name as UTF-8 in filename*.
+ * naming "_format").  `format` NULL takes the query parameter `_format`
+ * (absent: "csv").  Query parameters whose names start with '_' belong to
+ * the list protocol (_format, _sep): no filter of a list may take such a
+ * name, so an export never collides with a filter (an outlet's "format").
+ * `cols` names the result columns to write, in order, with their headers
+ * (label_ru or label_en by kedr_user_locale) and types; a column missing from
+ * the result is a 500 before anything is sent.  The response is
+ * `Content-Disposition: attachment` with `filename` plus the date
+ * ("things-2026-11-26.csv", non-ASCII replaced by '_') and the exact name as
+ * UTF-8 in filename*.
  *
  * Rows are read through a cursor in the request's transaction, 1000 at a
  * time, never all in memory.
  *   csv:  UTF-8 with a BOM, ';' between cells (the query parameter
- *         sep=comma gives ','; sep=semicolon the default; anything else
- *         422 naming "sep"), RFC 4180 quoting, CRLF line ends.  Booleans
+ *         _sep=comma gives ','; _sep=semicolon the default; anything else
+ *         422 naming "_sep"), RFC 4180 quoting, CRLF line ends.  Booleans
  *         да/нет in Russian or yes/no in English; dates ISO; with ';' the
  *         decimal separator of numbers and money is ',' (what Russian
  *         Excel reads as a number), with ',' it is '.'.  Text Excel would
@@ -1120,7 +1124,7 @@ kedr_attrs_filter(kedr_req_t *r, const char *entity, const char **json)
  *   xlsx: libxlsxwriter in constant_memory mode into a temporary file,
  *         then streamed.  A bold, frozen header row with an autofilter;
  *         INT, NUMBER and MONEY cells are numbers, DATE cells dates, BOOL
- *         cells booleans.  At most 1048575 rows (422 naming "format").
+ *         cells booleans.  At most 1048575 rows (422 naming "_format").
  *
  * Returns 0 or a negative KEDR_E* code, like a handler: `return
  * kedr_export(r, ...)`.  An error after the first byte was sent cannot
@@ -1156,6 +1160,19 @@ kedr_export(kedr_req_t *r, const char *format, const char *filename,
  * naming "file"; more than server.import_max_rows data rows a 413; a body
  * over server.max_body a 413 (before the handler runs).
  *
+ * More data rows than server.import_job_rows (a dry run too, which runs
+ * the same statements and takes as long): the file is
+ * checked (well-formed, within import_max_rows) and kept with the
+ * request's method, URI and sender in a durable job (core.job), and the
+ * answer is 202 {"job": {"id", "state": "queued", "progress": {"done",
+ * "total"}, ...}} with Location: /api/v1/jobs/<id>.  The jobs worker then
+ * replays the request as the same user or API token (permissions and
+ * scope as they are then): the handler runs again, unchanged, from its
+ * start, in the worker's transaction, and kedr_import_csv runs the rows.
+ * Its answer (status and report, below) becomes the job's "status" and
+ * "result"; state "done" for a 2xx, "failed" otherwise.  So a handler
+ * must do nothing before kedr_import_csv that it cannot do twice.
+ *
  * Cells become JSON by the column's type (the cell trimmed; empty cells
  * are left out of the row): STRING a string (a "'" before = + - @, which
  * a CSV export adds, dropped); INT an integer; NUMBER a
@@ -1163,8 +1180,9 @@ kedr_export(kedr_req_t *r, const char *format, const char *filename,
  * ("1234.50", ',' accepted as the decimal point); DATE "YYYY-MM-DD" (also
  * read from "DD.MM.YYYY"); BOOL true for да/yes/true/1, false for
  * нет/no/false/0; ARRAY the cell split on ',' or ';' into trimmed
- * strings.  A cell that does not convert fails its row with a field error
- * naming the column's field; `fn` is not called for it.
+ * strings (a "'" before = + - @ at the cell's start dropped first, as for
+ * STRING: "'=a, b" is ["=a", "b"]).  A cell that does not convert fails its row
+ * with a field error naming the column's field; `fn` is not called for it.
  *
  * Each row runs under a SAVEPOINT: when `fn` fails, its writes are rolled
  * back to it, its field errors and message are moved into the report and

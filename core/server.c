@@ -60,7 +60,8 @@ kedr_server_setup(struct kedr_conf *conf, bool worker)
         server_add_routes("/api/v1", kedr_auth_routes, NULL, false) != 0 ||
         server_add_routes("/api/v1", kedr_session_routes, NULL, true) != 0 ||
         server_add_routes("/api/v1", kedr_admin_routes, NULL, false) != 0 ||
-        server_add_routes("/api/v1", kedr_attrs_routes, NULL, false) != 0)
+        server_add_routes("/api/v1", kedr_attrs_routes, NULL, false) != 0 ||
+        server_add_routes("/api/v1", kedr_jobs_routes, NULL, false) != 0)
         return -1;
     for (size_t i = 0; i < set->norder; i++) {
         struct kedr_mod *m = set->order[i];
@@ -471,6 +472,19 @@ server_route_protected(struct kedr_req *r)
     r->arena.recover = &recover;
     rc = server_route(r);
     r->arena.recover = NULL;
+    return rc;
+}
+
+int
+kedr_server_replay(struct kedr_req *r)
+{
+    int rc = server_route_protected(r);
+
+    kedr_log_write(
+        KEDR_LOG_INFO, "access %s %s %d %.3fms user=%lld route=\"%s\" (job)",
+        r->method, r->path, rc < 0 ? kedr_error_status(rc) : r->status,
+        (double)(kedr_now_us() - r->start_us) / 1000.0, (long long)r->user_id,
+        r->match.ent ? r->match.ent->pattern : "-");
     return rc;
 }
 

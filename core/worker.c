@@ -3,7 +3,9 @@
  *
  * Both are forked by the master, load the modules themselves (so a reload
  * picks up changed .so files), and stop on SIGTERM: at once when idle, or
- * after the request in flight.
+ * after the request in flight.  The jobs worker runs the modules'
+ * periodic jobs and the durable jobs of core.job (jobs.c), polled every
+ * JOBS_POLL_MS.
  */
 #include <errno.h>
 #include <poll.h>
@@ -46,6 +48,7 @@
  */
 #define KEPT_IDLE_MS 5000
 #define DRAIN_MS 3000
+#define JOBS_POLL_MS 1000 /* how often the jobs worker looks at core.job */
 
 static volatile sig_atomic_t worker_stop;
 static FCGX_Request worker_fr;
@@ -253,8 +256,13 @@ kedr_jobs_run(int slot)
     kedr_arena_init(&r.arena);
     kedr_info("jobs worker: %zu job%s", njobs, njobs == 1 ? "" : "s");
     while (!worker_stop) {
-        uint64_t now = kedr_now_ms(), next = now + 60000;
+        uint64_t now, next;
         struct timespec ts;
+
+        /* the durable jobs first: a queued import waits at most a poll */
+        (void)kedr_jobs_poll(&r, &worker_stop);
+        now = kedr_now_ms();
+        next = now + JOBS_POLL_MS;
 
         for (size_t i = 0; i < njobs && !worker_stop; i++) {
             if (jobs[i].due <= now) {
@@ -277,6 +285,7 @@ kedr_jobs_run(int slot)
     free(jobs);
     kedr_arena_release(&r.arena);
     kedr_server_teardown();
+    kedr_jobs_close();
     kedr_db_close();
     return 0;
 }

@@ -501,7 +501,7 @@ static const char contact_export_select[] =
     "l.contact_id = c.id) AS counterparties, c.created_at::date AS "
     "created_at";
 
-/* GET /contacts/export?format=csv|xlsx&<the list's filters> -- the rows
+/* GET /contacts/export?_format=csv|xlsx&<the list's filters> -- the rows
  * the list selects, in its order, all of them. */
 int
 clients_contacts_export(kedr_req_t *r)

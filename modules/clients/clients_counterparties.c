@@ -361,20 +361,25 @@ cp_check(kedr_req_t *r, json_t *n, json_t *old, const char *id, bool reply)
                          "KPP");
     if (kpp != NULL && inn == NULL)
         return kedr_fail(r, KEDR_EINVAL, "inn", "is required with a KPP");
-    rows = kedr_db_query(
-        r, cp_refs_sql,
-        KEDR_PARAMS(
-            json_is_integer(parent) ? kedr_json_text(r, parent) : NULL,
-            json_is_integer(manager) ? kedr_json_text(r, manager) : NULL, id));
-    if (rows == NULL)
-        return KEDR_EDB;
-    if (strcmp(kedr_rows_get(rows, 0, 0), "t") != 0)
-        return kedr_fail(r, KEDR_EINVAL, "parent_id", "no such counterparty");
-    if (strcmp(kedr_rows_get(rows, 0, 1), "t") != 0)
-        return kedr_fail(r, KEDR_EINVAL, "manager_id", "no such user");
-    if (strcmp(kedr_rows_get(rows, 0, 2), "t") == 0)
-        return kedr_fail(r, KEDR_EINVAL, "parent_id",
-                         "would make the holding structure a loop");
+    /* nothing to look up without a parent or manager (most imported rows) */
+    if (json_is_integer(parent) || json_is_integer(manager)) {
+        rows = kedr_db_query(
+            r, cp_refs_sql,
+            KEDR_PARAMS(
+                json_is_integer(parent) ? kedr_json_text(r, parent) : NULL,
+                json_is_integer(manager) ? kedr_json_text(r, manager) : NULL,
+                id));
+        if (rows == NULL)
+            return KEDR_EDB;
+        if (strcmp(kedr_rows_get(rows, 0, 0), "t") != 0)
+            return kedr_fail(r, KEDR_EINVAL, "parent_id",
+                             "no such counterparty");
+        if (strcmp(kedr_rows_get(rows, 0, 1), "t") != 0)
+            return kedr_fail(r, KEDR_EINVAL, "manager_id", "no such user");
+        if (strcmp(kedr_rows_get(rows, 0, 2), "t") == 0)
+            return kedr_fail(r, KEDR_EINVAL, "parent_id",
+                             "would make the holding structure a loop");
+    }
     if (inn == NULL)
         return 0;
     rows = kedr_db_query(r, cp_duplicate_sql, KEDR_PARAMS(inn, kpp, id));
@@ -620,7 +625,7 @@ static const char cp_export_select[] =
     "array_to_string(c.emails, ', ') AS emails, c.site, "
     "array_to_string(c.tags, ', ') AS tags, c.created_at::date AS created_at";
 
-/* GET /counterparties/export?format=csv|xlsx&<the list's filters and
+/* GET /counterparties/export?_format=csv|xlsx&<the list's filters and
  * sort> -- the rows the list selects, in its order, all of them. */
 int
 clients_cp_export(kedr_req_t *r)

@@ -49,7 +49,6 @@ clients_export(kedr_req_t *r, const char *entity, const char *alias,
                const char *select, const char *from,
                const struct clients_query *q)
 {
-    const char *format = clients_query_str(r, "format");
     kedr_rows_t *defs;
     struct kedr_column *all;
     const char **params;
@@ -83,7 +82,7 @@ clients_export(kedr_req_t *r, const char *entity, const char *alias,
             .type = io_type(type)};
     }
     all[ncols + nattrs] = (struct kedr_column){0};
-    return kedr_export(r, format != NULL ? format : "csv", filename, all,
+    return kedr_export(r, NULL, filename, all,
                        kedr_sprintf(r, "SELECT %s%s FROM %s ORDER BY %s",
                                     select, extra, from, q->by),
                        q->n + nattrs, params);

@@ -799,7 +799,7 @@ static const char outlet_export_select[] =
     "JOIN clients.counterparty dk ON dk.id = od.distributor_id WHERE "
     "od.outlet_id = o.id) AS distributors, o.created_at::date AS created_at";
 
-/* GET /outlets/export?format=csv|xlsx&<the list's filters and sort> --
+/* GET /outlets/export?_format=csv|xlsx&<the list's filters and sort> --
  * the rows the list selects, in its order, all of them. */
 int
 clients_outlets_export(kedr_req_t *r)

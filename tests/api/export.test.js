@@ -89,7 +89,7 @@ function unzip(buf) {
 }
 
 test('csv: BOM, semicolons, quoting, CRLF, Russian headers and words', async () => {
-    const res = await download(`${T}/things/export?format=csv`);
+    const res = await download(`${T}/things/export?_format=csv`);
     assert.equal(res.status, 200, res.text);
     assert.match(res.headers.get('content-type'), /^text\/csv; charset=utf-8/);
     assert.equal(res.headers.get('content-length'), null, 'streamed: no length');
@@ -115,7 +115,7 @@ test('csv: BOM, semicolons, quoting, CRLF, Russian headers and words', async () 
 });
 
 test('csv: sep=comma, a filter, and English for an English-speaking user', async () => {
-    let res = await download(`${T}/things/export?format=csv&sep=comma&attr.size=L`);
+    let res = await download(`${T}/things/export?_format=csv&_sep=comma&attr.size=L`);
     assert.equal(res.status, 200, res.text);
     let rows = parseCsv(res.text.slice(1), ',');
     assert.deepEqual(rows.map((r) => r[1]), ['Название', 'plain', 'new\nline']);
@@ -125,7 +125,7 @@ test('csv: sep=comma, a filter, and English for an English-speaking user', async
     const set = await admin.patch('/api/v1/session', { locale: 'en' });
     assert.ok(set.status < 300, set.text);
     try {
-        res = await download(`${T}/things/export?format=csv`);
+        res = await download(`${T}/things/export?_format=csv`);
         rows = parseCsv(res.text.slice(1), ';');
         assert.deepEqual(rows[0], ['No.', 'Name', 'Code', 'Area', 'Checked', 'VIP', 'Size']);
         assert.equal(rows[1][5], 'yes');
@@ -136,21 +136,21 @@ test('csv: sep=comma, a filter, and English for an English-speaking user', async
 });
 
 test('bad format or separator: 422 naming it; no session: 401', async () => {
-    let res = await download(`${T}/things/export?format=pdf`);
+    let res = await download(`${T}/things/export?_format=pdf`);
     assert.equal(res.status, 422, res.text);
-    assert.ok(JSON.parse(res.text).error.fields.format, res.text);
-    res = await download(`${T}/things/export`);
+    assert.ok(JSON.parse(res.text).error.fields._format, res.text);
+    res = await download(`${T}/things/export?format=pdf`);
+    assert.equal(res.status, 200, 'the old name is no parameter of the export: csv, the default');
+    assert.match(res.headers.get('content-type'), /^text\/csv/);
+    res = await download(`${T}/things/export?_format=csv&_sep=tab`);
     assert.equal(res.status, 422, res.text);
-    assert.ok(JSON.parse(res.text).error.fields.format, res.text);
-    res = await download(`${T}/things/export?format=csv&sep=tab`);
-    assert.equal(res.status, 422, res.text);
-    assert.ok(JSON.parse(res.text).error.fields.sep, res.text);
-    res = await stack.get(`${T}/things/export?format=csv`);
+    assert.ok(JSON.parse(res.text).error.fields._sep, res.text);
+    res = await stack.get(`${T}/things/export?_format=csv`);
     assert.equal(res.status, 401, res.text);
 });
 
 test('xlsx: a workbook with typed cells, a bold frozen header and an autofilter', async () => {
-    const res = await download(`${T}/things/export?format=xlsx`);
+    const res = await download(`${T}/things/export?_format=xlsx`);
     assert.equal(res.status, 200, res.text);
     assert.equal(res.headers.get('content-type'), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     assert.match(res.headers.get('content-disposition'), /filename="____-\d{4}-\d\d-\d\d\.xlsx"/);
@@ -183,7 +183,7 @@ function peakKb(pid) {
 
 test('big exports stream: 20k rows of csv and xlsx, complete and right', async () => {
     const n = 20000;
-    let res = await download(`${T}/series/export?format=csv&n=${n}`);
+    let res = await download(`${T}/series/export?_format=csv&n=${n}`);
     assert.equal(res.status, 200, res.text);
     const rows = parseCsv(res.text.slice(1), ';');
     assert.equal(rows.length, n + 1);
@@ -191,7 +191,7 @@ test('big exports stream: 20k rows of csv and xlsx, complete and right', async (
     assert.deepEqual(rows[1], ['1', 'row 1', '1,50', '2026-01-02', 'нет', 't1, x']);
     assert.deepEqual(rows[n], [String(n), `row ${n}`, '30000,00', rows[n][3], 'да', 't2, x']);
 
-    res = await download(`${T}/series/export?format=xlsx&n=${n}`);
+    res = await download(`${T}/series/export?_format=xlsx&n=${n}`);
     assert.equal(res.status, 200, res.text);
     const sheet = unzip(res.body)['xl/worksheets/sheet1.xml'];
     assert.equal((sheet.match(/<row /g) || []).length, n + 1);
@@ -203,15 +203,15 @@ test('a 300k-row export keeps the workers\' memory flat', async () => {
     const pids = stack.childPids();
     const peaks = () => Object.fromEntries(pids.map((p) => [p, peakKb(p)]));
     // warm up every worker: libraries and the arena's first chunk
-    await Promise.all(pids.map(() => download(`${T}/series/export?format=xlsx&n=3000`)));
-    await Promise.all(pids.map(() => download(`${T}/series/export?format=csv&n=3000`)));
+    await Promise.all(pids.map(() => download(`${T}/series/export?_format=xlsx&n=3000`)));
+    await Promise.all(pids.map(() => download(`${T}/series/export?_format=csv&n=3000`)));
     const before = peaks();
     const n = 300000;
-    const res = await download(`${T}/series/export?format=csv&n=${n}`);
+    const res = await download(`${T}/series/export?_format=csv&n=${n}`);
     assert.equal(res.status, 200);
     assert.ok(res.body.length > 10e6, `a big file: ${res.body.length} bytes`);
     assert.match(res.text.slice(-80), new RegExp(`\r\n${n};row ${n};450000,00;\\d{4}-\\d\\d-\\d\\d;да;t0, x\r\n$`));
-    const xres = await download(`${T}/series/export?format=xlsx&n=${n}`);
+    const xres = await download(`${T}/series/export?_format=xlsx&n=${n}`);
     assert.equal(xres.status, 200);
     assert.ok(unzip(xres.body)['xl/worksheets/sheet1.xml'].includes(`row ${n}<`));
     const after = peaks();

@@ -225,7 +225,7 @@ async function faultTests() {
 
     for (const format of ['csv', 'xlsx']) {
         test(`export ${format}: failures before the head answer 500, after it cut the stream`, async (t) => {
-            const urlPath = `/export?format=${format}&n=1500`; // two batches of the cursor
+            const urlPath = `/export?_format=${format}&n=1500`; // two batches of the cursor
             const clean = await exportOnce(urlPath);
             assert.equal(clean.status, 200);
             assert.ok(!clean.cut, 'a clean export completes');

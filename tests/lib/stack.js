@@ -135,7 +135,7 @@ function confGroupBody(obj) {
 
 // The text of a kedr.conf for a stack in `dir`.  Options (all optional):
 //   enabled [], workers 5, maxRequests 0, requestTimeout 30, maxBody,
-//   importMaxRows,
+//   importMaxRows, importJobRows (server.import_job_rows: more rows, a job),
 //   jobs true, logLevel 'info', accessLog true, statementTimeout,
 //   modulePath (defaults to the build's two module directories),
 //   groups { <module>: { key: value } }, security { key: value } (the
@@ -153,6 +153,7 @@ export function confText(dir, opts = {}) {
         request_timeout: opts.requestTimeout ?? 30,
         max_body: opts.maxBody,
         import_max_rows: opts.importMaxRows,
+        import_job_rows: opts.importJobRows,
         jobs: opts.jobs ?? true,
         pid_file: path.join(dir, 'run/kedr.pid'),
         log_level: opts.logLevel ?? 'info',

@@ -415,6 +415,10 @@ test_cell_strings(void **state)
     assert_string_equal(cell(KEDR_T_ARRAY, " a, b ;c,, "),
                         "[\"a\",\"b\",\"c\"]");
     assert_string_equal(cell(KEDR_T_ARRAY, "один"), "[\"один\"]");
+    /* an export's quote before a list's text: gone, the items kept */
+    assert_string_equal(cell(KEDR_T_ARRAY, "'=a, +b"), "[\"=a\",\"+b\"]");
+    assert_string_equal(cell(KEDR_T_ARRAY, " '@a;-b"), "[\"@a\",\"-b\"]");
+    assert_string_equal(cell(KEDR_T_ARRAY, "'a, 'b"), "[\"'a\",\"'b\"]");
     assert_string_equal(cell(KEDR_T_ARRAY, "a\xd0"), "!must be valid text");
     assert_string_equal(cell(KEDR_T_STRING, "\xff"), "!must be valid text");
 }

@@ -161,6 +161,9 @@ export default {
         'import.row_bad': 'ошибка',
         'import.more': 'И ещё строк: {n}',
         'import.fix_first': 'Файл загружается целиком: исправьте строки с ошибками и проверьте его снова.',
+        'import.queued': 'Файл большой: он в очереди, строк {total}…',
+        'import.running': 'Обработано строк: {done} из {total}…',
+        'import.progress_label': 'Ход загрузки',
 
         'tab.main': 'Основное',
         'tab.history': 'История',
@@ -501,6 +504,9 @@ export default {
         'import.row_bad': 'error',
         'import.more': 'And {n} more rows',
         'import.fix_first': 'A file is imported whole: correct the rows with errors and check it again.',
+        'import.queued': 'A big file: queued, {total} rows…',
+        'import.running': '{done} of {total} rows done…',
+        'import.progress_label': 'Import progress',
 
         'tab.main': 'Main',
         'tab.history': 'History',

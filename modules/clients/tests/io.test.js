@@ -92,7 +92,7 @@ test('counterparty export: the list\'s rows for the same filter and sort, all of
         const enc = qs.split('&').map((p) => p.split('=').map(encodeURIComponent).join('=')).join('&');
         const list = await ok(admin.get(`${C}/counterparties?${enc}&limit=2`));
         const all = await ok(admin.get(`${C}/counterparties?${enc}&limit=500`));
-        const rows = await exportRows(`${C}/counterparties/export?format=csv&${enc}&limit=2`);
+        const rows = await exportRows(`${C}/counterparties/export?_format=csv&${enc}&limit=2`);
         assert.ok(all.items.length > list.items.length || all.items.length <= 2, qs);
         assert.deepEqual(rows.map((r) => Number(r['Номер'])), all.items.map((c) => c.id), `rows of ${qs}`);
         assert.deepEqual(rows.map((r) => r['Название']), all.items.map((c) => c.name), qs);
@@ -108,13 +108,13 @@ test('counterparty export: the list\'s rows for the same filter and sort, all of
     assert.equal(alpha['Уровень'], 'gold');
     assert.match(alpha['Создан'], /^\d{4}-\d\d-\d\d$/);
 
-    const xlsx = await download(`${C}/counterparties/export?format=xlsx&q=${encodeURIComponent('Экспорт')}`);
+    const xlsx = await download(`${C}/counterparties/export?_format=xlsx&q=${encodeURIComponent('Экспорт')}`);
     assert.equal(xlsx.status, 200);
     assert.match(xlsx.headers.get('content-type'), /spreadsheetml/);
     assert.equal(xlsx.body.subarray(0, 2).toString(), 'PK');
     assert.match(xlsx.headers.get('content-disposition'), /attachment; filename="counterparties-\d{4}-\d\d-\d\d\.xlsx"/);
 
-    assertError(await admin.get(`${C}/counterparties/export?format=pdf`), 422, 'validation', 'format');
+    assertError(await admin.get(`${C}/counterparties/export?_format=pdf`), 422, 'validation', '_format');
     assertError(await admin.get(`${C}/counterparties/export?kind=alien`), 422, 'validation', 'kind');
     assertError(await admin.get(`${C}/counterparties/export?attr.nosuch=1`), 422, 'validation', 'attr.nosuch');
 });
@@ -132,6 +132,17 @@ test('outlet and contact exports follow their lists', async () => {
         const rows = await exportRows(`${C}/outlets/export?${qs}`);
         assert.deepEqual(rows.map((r) => Number(r['Номер'])), list.items.map((o) => o.id), qs);
     }
+    // the outlets' own "format" filter and the export's _format together
+    const other = await ok(admin.post(`${C}/outlets`, { owner_id: owner.id, name: 'Точка Экспорта 4', format: 'showroom' }), 201);
+    const diy = await ok(admin.get(`${C}/outlets?owner_id=${owner.id}&format=diy&limit=500`));
+    assert.ok(diy.items.length >= 3 && !diy.items.some((o) => o.id === other.id));
+    for (const fmt of ['csv', 'xlsx']) {
+        const res = await download(`${C}/outlets/export?owner_id=${owner.id}&format=diy&_format=${fmt}`);
+        assert.equal(res.status, 200, res.text);
+        assert.match(res.headers.get('content-disposition'), new RegExp(`\\.${fmt}"`));
+    }
+    const diyRows = await exportRows(`${C}/outlets/export?owner_id=${owner.id}&format=diy&_format=csv`);
+    assert.deepEqual(diyRows.map((r) => Number(r['Номер'])), diy.items.map((o) => o.id));
     const [o2] = await exportRows(`${C}/outlets/export?distributor_id=${d.id}`);
     assert.equal(o2['Дистрибьюторы'], 'Экспорт Дистрибьютор');
     assert.equal(o2['Владелец'], owner.name);
@@ -244,6 +255,32 @@ test('dry run: the preview reports what the import would do and writes nothing',
     assert.ok(res.json.results[2].fields.inn);
     assert.equal(await count('counterparty'), before);
     assertError(await importCsv('counterparties', 'Тип;Цвет\r\npartner;red\r\n'), 422, 'validation', 'header');
+});
+
+test('round trip: list fields protected with a leading quote come back without it', async () => {
+    const tagSets = [['=формула', '+плюс'], ['@собака', '-минус']];
+    const src = [];
+    for (const [i, tags] of tagSets.entries()) {
+        src.push(await ok(admin.post(`${C}/counterparties`, { kind: 'partner', name: `Круг Метки ${i}`, tags }), 201));
+    }
+    const res = await download(`${C}/counterparties/export?_format=csv&q=${encodeURIComponent('Круг Метки')}&sort=id&order=asc`);
+    assert.equal(res.status, 200, res.text);
+    const [head, ...rows] = parseCsv(res.text);
+    assert.deepEqual(rows.map((r) => r[head.indexOf('Метки')]), ["'=формула, +плюс", "'@собака, -минус"],
+        'Excel is kept from running the cell');
+    // the export's own columns the import does not take: their headers blanked (ignored)
+    const skip = new Set(['Номер', 'Холдинг', 'Менеджер', 'Создан']);
+    const lines = res.text.replace(/^\ufeff/, '').split('\r\n');
+    lines[0] = head.map((h) => (skip.has(h) ? '' : h)).join(';');
+    const back = await importCsv('counterparties', lines.join('\r\n'));
+    assert.equal(back.status, 200, back.text);
+    assert.equal(back.json.ok, 2);
+    for (const [i, r] of back.json.results.entries()) {
+        const made = await ok(admin.get(`${C}/counterparties/${r.result.id}`));
+        assert.notEqual(made.id, src[i].id);
+        assert.deepEqual(made.tags, tagSets[i], 'the same tags as exported');
+        assert.equal(made.name, src[i].name);
+    }
 });
 
 test('contact and outlet imports find their counterparty by INN or id', async () => {

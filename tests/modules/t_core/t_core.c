@@ -23,7 +23,7 @@
  *   POST /reply-error         insert, then answer 409 itself: rolls back
  *   GET  /write-in-get        INSERT inside a GET (read-only transaction)
  *   POST /copy?n=N            COPY N rows into t_core.bulk
- *   GET  /things/export       kedr_export of /things (format, sep, attr.*)
+ *   GET  /things/export       kedr_export of /things (_format, _sep, attr.*)
  *   POST /things/import       kedr_import_csv into /things (dry_run)
  *   GET  /series/export?n=N   kedr_export of N generated rows
  *
@@ -559,7 +559,7 @@ static const char t_core_thing_export_sql[] =
     "AS vip, attrs->>'size' AS size FROM t_core.thing "
     "WHERE $1::jsonb IS NULL OR attrs @> $1::jsonb ORDER BY id";
 
-/* GET /things/export?format=csv|xlsx[&sep=comma][&attr.<name>=v] */
+/* GET /things/export?_format=csv|xlsx[&_sep=comma][&attr.<name>=v] */
 static int
 t_core_thing_export(kedr_req_t *r)
 {
@@ -568,7 +568,7 @@ t_core_thing_export(kedr_req_t *r)
 
     if (rc != 0)
         return rc;
-    return kedr_export(r, kedr_query(r, "format"), "вещи", t_core_thing_cols,
+    return kedr_export(r, NULL, "вещи", t_core_thing_cols,
                        t_core_thing_export_sql, KEDR_PARAMS(filter));
 }
 
@@ -600,7 +600,7 @@ static const char t_core_series_sql[] =
     "ARRAY['t' || g % 3, 'x'] AS tags, repeat('z', 16) AS unused "
     "FROM generate_series(1, $1::int) g ORDER BY g";
 
-/* GET /series/export?n=N&format=csv|xlsx: N generated rows (no table),
+/* GET /series/export?n=N&_format=csv|xlsx: N generated rows (no table),
  * for the size of a streamed export. */
 static int
 t_core_series_export(kedr_req_t *r)
@@ -609,8 +609,7 @@ t_core_series_export(kedr_req_t *r)
 
     if (n < 0)
         return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
-    return kedr_export(r, kedr_query(r, "format"), "series", t_core_series_cols,
-                       t_core_series_sql,
+    return kedr_export(r, NULL, "series", t_core_series_cols, t_core_series_sql,
                        KEDR_PARAMS(kedr_sprintf(r, "%ld", n)));
 }
 

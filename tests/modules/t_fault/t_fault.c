@@ -15,7 +15,7 @@
  *   GET  /count            rows of each table and the worker's pid
  *   POST /import[?dry_run] a CSV of names: each row inserted like /write
  *                          under its savepoint ("FAIL" fails its row)
- *   GET  /export?format=&n= n generated rows as a CSV or XLSX file
+ *   GET  /export?_format=&n= n generated rows as a CSV or XLSX file
  *
  * The module keeps the rule of an unwinding arena: a resource held across
  * a call that may allocate (a JSON payload) is registered with
@@ -247,7 +247,7 @@ static const char t_fault_export_sql[] =
     "SELECT g AS id, 'item ' || g AS name, date '2026-01-01' + g AS day "
     "FROM generate_series(1, $1::int) g";
 
-/* GET /export?format=csv|xlsx&n=N */
+/* GET /export?_format=csv|xlsx&n=N */
 static int
 t_fault_export(kedr_req_t *r)
 {
@@ -255,7 +255,7 @@ t_fault_export(kedr_req_t *r)
 
     if (n < 0)
         return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
-    return kedr_export(r, kedr_query(r, "format"), "fault", t_fault_export_cols,
+    return kedr_export(r, NULL, "fault", t_fault_export_cols,
                        t_fault_export_sql,
                        KEDR_PARAMS(kedr_sprintf(r, "%ld", n)));
 }

@@ -11,16 +11,21 @@
 // {row, ok: false, fields: {name: message}, error}]}.  An import is
 // written whole or not at all (a bad row: 422 with the same report, shown
 // the same way), so "Import" waits for a check without errors.
+//
+// A big file (more rows than the server's import_job_rows) is answered 202
+// {job}: the dialog then shows a progress bar fed by GET /jobs/:id every
+// JOB_POLL_MS until the job ends, and its result is the same report.
 
 import { h, replace, id as newId } from '../dom.js';
 import { translator } from '../i18n.js';
-import { api } from '../api.js';
+import { api, ApiError } from '../api.js';
 import { errorMessage, fieldMessage } from '../errors.js';
 import { dialog, toast } from './feedback.js';
 import { componentCss } from './style.js';
 
 const t = translator('core');
 const SHOW_ROWS = 500;
+const JOB_POLL_MS = 500;
 
 // The report inside an answer or an error's body, if there is one.
 function reportOf(x) {
@@ -37,6 +42,8 @@ export function importDialog({ url, title, labels = {}, message = fieldMessage, 
     const input = h('input', { id: fid, type: 'file', accept: '.csv,text/csv', class: 'import-file' });
     const status = h('p', { class: 'import-status', role: 'status', 'aria-live': 'polite' });
     const out = h('div', { class: 'import-report' });
+    const bar = h('progress', { class: 'import-progress', max: '1', value: '0', hidden: true,
+        'aria-label': t('import.progress_label') });
     const checkBtn = h('button', { type: 'button', class: 'btn', text: t('import.check'), disabled: true });
     const runBtn = h('button', { type: 'button', class: 'btn btn-primary', text: t('import.run'), disabled: true });
 
@@ -67,6 +74,29 @@ export function importDialog({ url, title, labels = {}, message = fieldMessage, 
         results.length > SHOW_ROWS ? h('p', { class: 'muted', text: t('import.more', { n: results.length - SHOW_ROWS }) }) : null);
     }
 
+    // Follow a queued import until it ends: its report, or an error
+    // carrying it (a failed row) as a refused request would.
+    async function followJob(job) {
+        bar.hidden = false;
+        try {
+            for (;;) {
+                const { done = 0, total = 0 } = job.progress || {};
+                bar.max = String(total || 1);
+                bar.value = String(done);
+                status.textContent = t(job.state === 'queued' ? 'import.queued' : 'import.running',
+                    { done, total });
+                if (job.state === 'done') return job.result;
+                if (job.state === 'failed') {
+                    throw new ApiError(job.status || 500, job.result || { error: { message: job.error } });
+                }
+                await new Promise((r) => setTimeout(r, JOB_POLL_MS));
+                job = await api.get(`/jobs/${job.id}`);
+            }
+        } finally {
+            bar.hidden = true;
+        }
+    }
+
     async function send(dryRun) {
         checkBtn.disabled = true;
         runBtn.disabled = true;
@@ -74,7 +104,8 @@ export function importDialog({ url, title, labels = {}, message = fieldMessage, 
         out.setAttribute('aria-busy', 'true');
         try {
             const text = await file.text();
-            const rep = await api.postRaw(url, text, 'text/csv', { query: dryRun ? { dry_run: 'true' } : undefined });
+            let rep = await api.postRaw(url, text, 'text/csv', { query: dryRun ? { dry_run: 'true' } : undefined });
+            if (rep && rep.job) rep = await followJob(rep.job);
             show(rep, { done: !dryRun });
             checked = dryRun;
             return rep;
@@ -131,7 +162,7 @@ export function importDialog({ url, title, labels = {}, message = fieldMessage, 
         body: [
             h('div', { class: 'import-pick' }, h('label', { for: fid, text: t('import.file') }), input),
             h('div', { class: 'import-actions' }, checkBtn, runBtn),
-            status, out,
+            status, bar, out,
         ],
         buttons: [{ label: t('close'), value: false }],
         onOpen: () => input.focus(),

@@ -293,7 +293,7 @@ export function listView(opts) {
         syncUrl();
         for (const [a, fmt] of exportLinks) {
             // the whole filtered list, not one page of it
-            a.href = apiUrl(opts.exportUrl, { ...params(), limit: undefined, offset: undefined, format: fmt });
+            a.href = apiUrl(opts.exportUrl, { ...params(), limit: undefined, offset: undefined, _format: fmt });
         }
         body.setAttribute('aria-busy', 'true');
         if (!lastRows.length) replace(body, skeleton(6));

@@ -303,8 +303,16 @@ same_set(json_t *a, json_t *b)
 static const char user_perms_sql[] =
     "SELECT to_json(core.user_permissions($1::bigint))::text";
 
-/* 0 when the caller holds every permission user `id` holds (so it may
- * edit, disable or reset the password of that user); else a 403. */
+/* $1 the user managed, $2 the caller's owner: the first permission the
+ * user holds without the own-only limit that the caller does not. */
+static const char user_wider_sql[] =
+    "SELECT p FROM unnest(core.user_wide_permissions($1::bigint)) p "
+    "WHERE NOT ('*' = ANY (core.user_wide_permissions($2::bigint)) OR "
+    "p = ANY (core.user_wide_permissions($2::bigint))) ORDER BY p LIMIT 1";
+
+/* 0 when the caller holds every permission user `id` holds, each as
+ * widely (so it may edit, disable or reset the password of that user,
+ * and signing in as them gains nothing); else a 403. */
 static int
 user_covered(kedr_req_t *r, const char *id)
 {
@@ -318,6 +326,16 @@ user_covered(kedr_req_t *r, const char *id)
         return kedr_fail(r, KEDR_EFORBIDDEN, NULL,
                          "permission \"%.100s\" required: the user holds it",
                          missing);
+    rows = kedr_db_query(
+        r, user_wider_sql,
+        KEDR_PARAMS(id, kedr_sprintf(r, "%lld", (long long)caller_owner(r))));
+    if (rows == NULL)
+        return KEDR_EDB;
+    if (kedr_rows_count(rows) > 0)
+        return kedr_fail(r, KEDR_EFORBIDDEN, NULL,
+                         "permission \"%.100s\" required without the "
+                         "own-only limit: the user holds it so",
+                         kedr_rows_get(rows, 0, 0));
     return 0;
 }
 

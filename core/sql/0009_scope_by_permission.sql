@@ -43,3 +43,15 @@ UPDATE core.role ro SET own_only = true, updated_at = now(),
  WHERE ro.name = 'manager' AND ro.builtin AND NOT ro.own_only
    AND NOT EXISTS (SELECT 1 FROM core.audit a
                     WHERE a.entity = 'core.role' AND a.entity_id = ro.id::text);
+
+-- The permissions a user holds without the own-only limit: through a
+-- role that is not own-only.  Whoever manages a user must hold each of
+-- these as widely (admin.c), or a manager limited to their own clients
+-- could reset the password of a colleague who sees every client and
+-- become them.
+CREATE FUNCTION core.user_wide_permissions(p_user bigint) RETURNS text[]
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ SELECT coalesce(array_agg(DISTINCT p ORDER BY p), '{}')
+            FROM core.user_role ur JOIN core.role ro ON ro.id = ur.role_id,
+                 unnest(ro.permissions) p
+           WHERE ur.user_id = p_user AND NOT ro.own_only $$;

@@ -240,3 +240,26 @@ test('a portal user\'s counterparty must exist', async () => {
     res = await admin.patch(`/api/v1/users/${u.id}`, { version: u.version, counterparty_id: null });
     assert.equal(res.status, 200, res.text);
 });
+
+test('managing users: a manager limited to own records cannot take over a colleague who sees everything', async () => {
+    let res = await admin.post('/api/v1/roles', { name: 'own_um', own_only: true,
+        permissions: ['core.users.manage', 'clients.read'] });
+    assert.equal(res.status, 201, res.text);
+    res = await admin.post('/api/v1/roles', { name: 'wide_reader', permissions: ['clients.read'] });
+    assert.equal(res.status, 201, res.text);
+    res = await admin.post('/api/v1/roles', { name: 'own_reader', own_only: true, permissions: ['clients.read'] });
+    assert.equal(res.status, 201, res.text);
+    await user({ login: 'um.own', roles: ['own_um'] });
+    const wide = await user({ login: 'um.wide', roles: ['wide_reader'] });
+    const narrow = await user({ login: 'um.narrow', roles: ['own_reader'] });
+    const um = await stack.login('um.own', PW);
+    res = await um.post(`/api/v1/users/${wide.id}/password`, { password: 'Taken-Over-Password-1' });
+    assert.equal(res.status, 403, res.text);
+    assert.match(res.json.error.message, /^permission "clients.read" required without the own-only limit/);
+    res = await um.patch(`/api/v1/users/${wide.id}`, { version: wide.version, full_name: 'Взят' });
+    assert.equal(res.status, 403, res.text);
+    assert.equal((await stack.login('um.wide', PW)).user.login, 'um.wide', 'the password is unchanged');
+    // an equal (as limited) colleague may be managed
+    res = await um.post(`/api/v1/users/${narrow.id}/password`, { password: 'Reset-By-Peer-Password-1' });
+    assert.equal(res.status, 204, res.text);
+});

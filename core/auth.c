@@ -77,8 +77,8 @@ kedr_password_hash(const char *password, char *out, size_t outlen)
  * for show: an unknown login spends the time of a real check. */
 static char auth_dummy[crypto_pwhash_STRBYTES];
 
-/* Make the dummy hash (once per process; a worker makes it at start so
- * that its first unknown login is not the slower one). */
+/* Make the dummy hash when the process has none (the master makes it
+ * before it forks, so workers start with it: see kedr_auth_prepare). */
 static bool
 auth_dummy_ready(void)
 {
@@ -88,9 +88,10 @@ auth_dummy_ready(void)
 }
 
 void
-kedr_auth_worker_init(void)
+kedr_auth_prepare(void)
 {
-    if (!auth_dummy_ready())
+    auth_dummy[0] = '\0'; /* the configured cost may have changed */
+    if (kedr_auth_init() != 0 || !auth_dummy_ready())
         kedr_warn("the dummy password hash could not be made");
 }
 

@@ -1054,9 +1054,11 @@ int kedr_sfimp_reject(kedr_import_t *imp, const char *line, const char *ext_id,
 
 /* Call once per process before hashing or drawing random tokens. */
 int kedr_auth_init(void);
-/* A worker, after the config is loaded: make the dummy password hash that
- * unknown logins are checked against (kedr_password_verify). */
-void kedr_auth_worker_init(void);
+/* The master, once per configuration, before it forks workers: make the
+ * dummy password hash that unknown logins are checked against
+ * (kedr_password_verify), so no worker spends an argon2 hash of its own
+ * at start and no first unknown login is the slower one. */
+void kedr_auth_prepare(void);
 /*
  * Identify the caller of a request (session cookie or Bearer token) and
  * check the route's permission and, for cookie sessions on unsafe

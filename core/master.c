@@ -254,6 +254,7 @@ reload(void)
     c->listen = master_listen;
     retire_all();
     kedr_srv.conf = c;
+    kedr_auth_prepare();
     kedr_conf_free(old); /* the workers that use it have their own copy */
     kedr_log_level = c->log_level;
     backoff_ms = 0;
@@ -342,6 +343,7 @@ kedr_master_run(const char *conf_file)
         kedr_error("not starting: modules or migrations failed (see above)");
         return 1;
     }
+    kedr_auth_prepare();
     listen_fd = open_listen(c->listen, c->backlog);
     if (listen_fd < 0)
         return 1;

@@ -90,8 +90,6 @@ kedr_server_setup(struct kedr_conf *conf, bool worker)
         return -1;
     if (worker && kedr_modules_worker_init(set) != 0)
         return -1;
-    if (worker)
-        kedr_auth_worker_init();
     return 0;
 }
 

@@ -291,16 +291,26 @@ int kedr_modules_worker_init(struct kedr_modset *set);
 void kedr_modules_fini(struct kedr_modset *set);
 void kedr_modules_release(struct kedr_modset *set);
 /*
- * Check a descriptor's header against this core.  Returns NULL when it
- * fits, or a static message naming both sides.  Pure; used by the loader
- * and its tests.
+ * Members appended to the descriptor after ABI 1.0 are read only through
+ * these, which check the descriptor's abi_minor and size first (a module
+ * built for an older minor has a shorter descriptor).
  */
 /* The descriptor's default grants, NULL before ABI 1.1 or when none. */
 const struct kedr_grant *kedr_module_grants(const struct kedr_module *m);
 /* The descriptor's portal routes, or NULL (a module older than ABI 1.2). */
 const struct kedr_route *kedr_module_portal_routes(const struct kedr_module *m);
+/*
+ * Check a descriptor's header against this core.  Returns NULL when it
+ * fits, or a message in buf naming both sides.  Pure; used by the loader
+ * and its tests.
+ */
 const char *kedr_module_check_header(const struct kedr_module *m, char *buf,
                                      size_t buflen);
+/* Why the descriptor's importers cannot be read (a module built before
+ * ABI 1.2, when they named a source object), or NULL; the message goes
+ * into buf.  Pure. */
+const char *kedr_module_importers_problem(const struct kedr_module *m,
+                                          char *buf, size_t buflen);
 bool kedr_module_name_valid(const char *name);
 
 /* ------------------------------------------------------------------ */

@@ -241,6 +241,23 @@ bool kedr_conf_refuse_include(const char *text, struct kedr_conf_errors *e,
  * errno set. */
 char *kedr_conf_read_text(const char *file);
 bool kedr_conf_is_enabled(const struct kedr_conf *c, const char *name);
+/* A declared default as an integer (NULL: 0); false when it is not one. */
+bool kedr_setting_int(const char *text, long long *out);
+/* A declared default as a boolean: 1 "true", 0 "false" or NULL, -1 else. */
+int kedr_setting_bool(const char *text);
+/* The declared setting `name` of a module's table, or NULL. */
+const struct kedr_setting *kedr_setting_find(const struct kedr_setting *decl,
+                                             const char *name);
+/*
+ * Check a module's config group `g` (NULL: absent, nothing to check)
+ * against its declared settings: each key must be declared, of its type,
+ * an integer within its range; each error recorded at its line as
+ * "<module>.<key>: ...", the words of the core's groups.  Returns the
+ * number of errors found.
+ */
+int kedr_conf_check_module(config_setting_t *g, const char *module,
+                           const struct kedr_setting *decl,
+                           struct kedr_conf_errors *e);
 /* The config group named after a module, or NULL. */
 config_setting_t *kedr_conf_group(struct kedr_conf *c, const char *name);
 
@@ -269,6 +286,8 @@ struct kedr_mod {
     char *why; /* refusal reason */
     struct kedr_env env;
     bool inited;
+    void **owned; /* what kedr_conf_list handed out, freed at release */
+    size_t nowned;
 };
 
 struct kedr_modset {
@@ -311,6 +330,14 @@ const char *kedr_module_check_header(const struct kedr_module *m, char *buf,
  * into buf.  Pure. */
 const char *kedr_module_importers_problem(const struct kedr_module *m,
                                           char *buf, size_t buflen);
+/* The descriptor's declared settings, or NULL (none, or a module older
+ * than ABI 1.3). */
+const struct kedr_setting *kedr_module_config(const struct kedr_module *m);
+/* Why the descriptor's declared settings do not hold (a bad name, a name
+ * twice, an unknown type, a default of the wrong type or out of range, a
+ * list with a default), or NULL; the message goes into buf.  Pure. */
+const char *kedr_module_config_problem(const struct kedr_module *m, char *buf,
+                                       size_t buflen);
 bool kedr_module_name_valid(const char *name);
 
 /* ------------------------------------------------------------------ */

@@ -59,7 +59,7 @@ extern "C" {
 
 #define KEDR_MODULE_MAGIC 0x5244454bu /* "KEDR" little-endian */
 #define KEDR_ABI_MAJOR 1
-#define KEDR_ABI_MINOR 2
+#define KEDR_ABI_MINOR 3
 
 #define KEDR__STR2(x) #x
 #define KEDR__STR(x) KEDR__STR2(x)
@@ -277,6 +277,37 @@ struct kedr_import_col {
 typedef int (*kedr_import_row_pt)(kedr_req_t *r, json_t *row, void *arg,
                                   json_t **out);
 
+/* The type of a module setting (ABI 1.3). */
+enum kedr_setting_type {
+    KEDR_SETTING_STRING = 1,
+    KEDR_SETTING_INT,
+    KEDR_SETTING_BOOL,
+    KEDR_SETTING_LIST, /* a list of strings: ["a", "b"] */
+};
+
+/*
+ * One setting of the module's config group (ABI 1.3), the descriptor's
+ * `config`; a table ends with a zero row.  The core checks the group
+ * against it as it checks its own groups: a key not declared, a value of
+ * another type or an integer outside [min, max] is an error at its line
+ * (`kedr check-config`, and the module is refused at start).  `def` is
+ * the value when the key is absent, as text ("20", "true", "Привет"); NULL
+ * gives "", 0, false, or the empty list (a list's default is always
+ * empty).  For an integer, min < max bounds the value (and the default);
+ * min == max leaves it unbounded.  `doc` says what it does, for the
+ * reader of the descriptor.  A declaration that does not hold (a bad
+ * name, a default of the wrong type or out of range, a name twice)
+ * refuses the module.
+ */
+struct kedr_setting {
+    const char *name; /* [a-z][a-z0-9_]* */
+    enum kedr_setting_type type;
+    const char *def;
+    long long min;
+    long long max;
+    const char *doc;
+};
+
 struct kedr_api;
 
 /*
@@ -324,6 +355,12 @@ struct kedr_module {
      * route must keep to the caller's counterparty (kedr_counterparty_id,
      * the setting kedr.counterparty_id in SQL). */
     const struct kedr_route *portal_routes;
+
+    /* ---- ABI 1.3 ---- */
+    /* The module's settings: its config group, typed and documented (see
+     * struct kedr_setting); NULL leaves the group unchecked, as before
+     * 1.3. */
+    const struct kedr_setting *config;
 };
 
 /*
@@ -438,6 +475,11 @@ struct kedr_api {
     int (*import_reject)(kedr_import_t *imp, const char *line,
                          const char *ext_id, const char *field,
                          const char *reason);
+
+    /* ---- ABI 1.3 ---- */
+
+    /* -- typed module configuration -- */
+    const char *const *(*conf_list)(kedr_env_t *env, const char *key);
 };
 
 /*
@@ -860,11 +902,17 @@ kedr_emit(kedr_req_t *r, const char *event, json_t *payload)
 /* ---------------------------------------------------------------------
  * Config: keys of the module's own group in kedr.conf (`hello: { ... }`).
  * `env` is the one passed to init, worker_init and fini; valid from init
- * until fini.  Read the settings in init (and refuse the module there
- * when one is wrong); keep what you need in static variables.  Strings
- * belong to the configuration and live as long as the process (until a
- * reload replaces the workers).  A key that is absent or of another
- * type gives `def`.
+ * until fini.  Read the settings in init; keep what you need in static
+ * variables.  Strings belong to the configuration and live as long as the
+ * process (until a reload replaces the workers).
+ *
+ * A module that declares its settings (`.config`, ABI 1.3) reads only
+ * those: the core has already checked the group against the declaration,
+ * so each call gives the value set or the declared default, and `def` is
+ * not used (pass the declared default, or 0/NULL).  Reading a key not
+ * declared with that type is a bug: it is logged and gives `def`.
+ * Without a declaration, a key that is absent or of another type gives
+ * `def`.
  * --------------------------------------------------------------------- */
 
 /* A string setting, or `def`. */
@@ -886,6 +934,17 @@ static inline bool
 kedr_conf_bool(kedr_env_t *env, const char *key, bool def)
 {
     return kedr_api->conf_bool(env, key, def);
+}
+
+/* A declared list setting (ABI 1.3): its strings, NULL-terminated (empty
+ * when absent), owned by the core until the process ends; NULL when the
+ * module does not declare `key` as a list. */
+static inline const char *const *
+kedr_conf_list(kedr_env_t *env, const char *key)
+{
+    if (!KEDR_API_HAS(conf_list))
+        return NULL;
+    return kedr_api->conf_list(env, key);
 }
 
 /* ---------------------------------------------------------------------

@@ -18,7 +18,7 @@ const stack = await startStack({
     workers: 5, // more than nginx keeps idle (see Stack.checkWorkers)
     requestTimeout: 2,
     maxBody: 4096,
-    groups: { t_core: { label: 'from the test conf', limit: 42, flag: true } },
+    groups: { t_core: { label: 'from the test conf', limit: 42, flag: true, tags: ['a', 'b'] } },
 });
 const T = '/api/v1/t_core';
 const uniq = `${process.pid}-${Date.now()}`;
@@ -116,7 +116,7 @@ test('a route that needs a user answers 401 without a session', async () => {
 test('module config: the t_core group of kedr.conf reaches its init', async () => {
     const res = await stack.get(`${T}/conf`);
     assert.equal(res.status, 200);
-    assert.deepEqual(res.json, { label: 'from the test conf', limit: 42, flag: true });
+    assert.deepEqual(res.json, { label: 'from the test conf', limit: 42, flag: true, tags: ['a', 'b'] });
 });
 
 test('body limit: server.max_body bytes pass, one more is 413, and the connection stays usable', async () => {

@@ -659,6 +659,7 @@ test_short_table_checks(void **state)
                      KEDR_EINTERNAL);
     assert_string_equal(kedr_import_table(NULL),
                         "pg_temp.kedr_import_table_missing");
+    assert_null(kedr_conf_list(NULL, "tags")); /* ABI 1.3 */
     assert_int_equal(vfail_calls, 0);
 }
 
@@ -744,6 +745,68 @@ test_descriptor_members_by_size(void **state)
     assert_null(kedr_module_grants(&m));
 }
 
+/* The declared settings (ABI 1.3): read only from a descriptor that has
+ * them; a declaration that does not hold is named. */
+static void
+test_descriptor_config(void **state)
+{
+    static const struct kedr_setting ok[] = {
+        {.name = "n", .type = KEDR_SETTING_INT, .def = "5", .min = 1, .max = 9},
+        {.name = "s", .type = KEDR_SETTING_STRING},
+        {.name = "b", .type = KEDR_SETTING_BOOL, .def = "true"},
+        {.name = "l", .type = KEDR_SETTING_LIST},
+        {0},
+    };
+    static const struct {
+        struct kedr_setting row;
+        const char *why;
+    } bad[] = {
+        {{.name = "Bad", .type = KEDR_SETTING_STRING},
+         "setting \"Bad\" is not a setting name ([a-z][a-z0-9_]*)"},
+        {{.name = "n", .type = KEDR_SETTING_INT, .def = "five"},
+         "setting \"n\" has a default that is not an integer"},
+        {{.name = "n",
+          .type = KEDR_SETTING_INT,
+          .def = "0",
+          .min = 1,
+          .max = 9},
+         "setting \"n\" has a default outside its range"},
+        {{.name = "b", .type = KEDR_SETTING_BOOL, .def = "yes"},
+         "setting \"b\" has a default that is not \"true\" or \"false\""},
+        {{.name = "l", .type = KEDR_SETTING_LIST, .def = "a"},
+         "setting \"l\" is a list: its default is the empty list (def NULL)"},
+        {{.name = "t"},
+         "setting \"t\" has no type (string, int, bool or list)"},
+    };
+    struct kedr_module m = {.magic = KEDR_MODULE_MAGIC,
+                            .abi_major = KEDR_ABI_MAJOR,
+                            .abi_minor = KEDR_ABI_MINOR,
+                            .size = sizeof(struct kedr_module),
+                            .config = ok};
+    char buf[256];
+
+    (void)state;
+    assert_ptr_equal(kedr_module_config(&m), ok);
+    assert_null(kedr_module_config_problem(&m, buf, sizeof(buf)));
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct kedr_setting two[2] = {bad[i].row, {0}};
+
+        m.config = two;
+        assert_string_equal(kedr_module_config_problem(&m, buf, sizeof(buf)),
+                            bad[i].why);
+    }
+    {
+        struct kedr_setting twice[3] = {ok[0], ok[0], {0}};
+
+        m.config = twice;
+        assert_string_equal(kedr_module_config_problem(&m, buf, sizeof(buf)),
+                            "setting \"n\" is declared twice");
+    }
+    m.size = sizeof(struct kedr_module_1_2); /* a 1.2 module has none */
+    m.abi_minor = 2;
+    assert_null(kedr_module_config(&m));
+}
+
 int
 main(void)
 {
@@ -785,6 +848,7 @@ main(void)
         cmocka_unit_test(test_full_table),
         cmocka_unit_test(test_old_importers),
         cmocka_unit_test(test_descriptor_members_by_size),
+        cmocka_unit_test(test_descriptor_config),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -975,13 +975,33 @@ int kedr_sf_row_clean(const struct kedr_sf_header *h, struct kedr_sf_conv *cv,
                       struct kedr_sf_counts *n);
 
 /* ru.c: the checks behind kedr_inn_problem, kedr_kpp_problem,
- * kedr_ogrn_problem, kedr_phone_e164, kedr_email_valid (kedr.h has each
- * contract). */
+ * kedr_ogrn_problem, kedr_phone_e164 (kedr.h has each contract); the
+ * e-mail rule is kedr_value_email_valid (values.c). */
 const char *kedr_ru_inn_problem(const char *inn);
 const char *kedr_ru_kpp_problem(const char *kpp);
 const char *kedr_ru_ogrn_problem(const char *ogrn);
 bool kedr_ru_phone_e164(const char *in, char *out, size_t outsz);
-bool kedr_ru_email_valid(const char *s);
+
+/* ------------------------------------------------------------------ */
+/* values.c: the one e-mail rule and the one date rule of the tree       */
+/* ------------------------------------------------------------------ */
+
+/* An e-mail address: local@domain.tld, one '@', at most 254 bytes, no
+ * spaces, control characters or <>(),;:"[]\, a domain that does not
+ * start with a dot and ends with a dot and something after it.  The rule
+ * of kedr_email_valid (kedr.h), the admin screens, `kedr user` and the
+ * Salesforce migration. */
+bool kedr_value_email_valid(const char *s);
+/* Days in month m (1..12) of year y, leap years by the Gregorian rule. */
+int kedr_value_month_days(int y, int m);
+/* Whether s starts with "YYYY-MM-DD", a real day of a year from 1 (what
+ * follows is the caller's); the parts go to *y, *m, *d. */
+bool kedr_value_date_parse(const char *s, int *y, int *m, int *d);
+/* Exactly "YYYY-MM-DD", a real day: KEDR_T_DATE, date attributes. */
+bool kedr_value_date_valid(const char *s);
+/* A date, or a date and time PostgreSQL takes as timestamptz:
+ * YYYY-MM-DD[(T| )HH:MM[:SS[.f{1,6}]][Z|(+|-)HH[[:]MM]]]. */
+bool kedr_value_datetime_valid(const char *s);
 
 /* export.c, import.c: kedr_export, kedr_import_csv. */
 int kedr_export_file(struct kedr_req *r, const char *format,

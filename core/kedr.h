@@ -1405,8 +1405,11 @@ kedr_phone_e164(const char *in, char *out, size_t outsz)
     return KEDR_API_HAS(phone_e164) && kedr_api->phone_e164(in, out, outsz);
 }
 
-/* Whether `s` looks like an e-mail address (local@domain.tld, no
- * spaces, at most 254 characters). */
+/* Whether `s` is an e-mail address by the tree's one rule (core/values.c,
+ * also the admin screens', `kedr user`'s and the migration's):
+ * local@domain.tld, one '@', at most 254 bytes, no spaces, control
+ * characters or <>(),;:"[]\, the domain neither starting nor ending with
+ * a dot. */
 static inline bool
 kedr_email_valid(const char *s)
 {

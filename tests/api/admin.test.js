@@ -131,6 +131,8 @@ test('users: refused input names the field', async () => {
     const base = { login: `bad${uniq}`, password: PW };
     assertError(await admin.post('/api/v1/users', { ...base, login: 'has space' }), 422, 'validation', 'login');
     assertError(await admin.post('/api/v1/users', { ...base, email: 'not-an-email' }), 422, 'validation', 'email');
+    // the tree's one e-mail rule (core/values.c): no list of addresses
+    assertError(await admin.post('/api/v1/users', { ...base, email: 'a,b@example.ru' }), 422, 'validation', 'email');
     assertError(await admin.post('/api/v1/users', { ...base, locale: 'de' }), 422, 'validation', 'locale');
     assertError(await admin.post('/api/v1/users', { ...base, roles: ['manager', 'wizard'] }), 422, 'validation', 'roles');
     assertError(await admin.post('/api/v1/users', { ...base, roles: [1] }), 422, 'validation', 'roles');
@@ -455,6 +457,8 @@ test('CLI: kedr user add, passwd, list', async () => {
         [['user', 'add', `y${login}`, '--role', 'manager', '--password-stdin'], 'short\n', /password is too short/],
         [['user', 'add', `z${login}`, '--role', 'manager', '--password-stdin'], '', /no password/],
         [['user', 'add', 'bad login', '--role', 'manager'], undefined, /bad login/],
+        [['user', 'add', `e${login}`, '--role', 'manager', '--email', 'ivan@example'], undefined,
+            /bad email "ivan@example"/],
         [['user', 'passwd', `nobody${uniq}`], `${PW}\n`, /no user/],
     ]) {
         res = await stack.kedr(args, { input: input ?? '' });

@@ -11,6 +11,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startStack, waitFor } from '../lib/stack.js';
+import { assertError } from '../lib/assert.js';
 
 const stack = await startStack({
     enabled: ['hello', 't_base', 't_core'],
@@ -19,13 +20,6 @@ const stack = await startStack({
 const uniq = `${process.pid}${Date.now() % 100000}`;
 const PW = `Admin-Test-${uniq}`;
 const admin = await stack.loginAdmin();
-
-function assertError(res, status, code, field) {
-    assert.equal(res.status, status, `status of ${res.text}`);
-    assert.ok(res.json && res.json.error, `error shape: ${res.text}`);
-    assert.equal(res.json.error.code, code, res.text);
-    if (field) assert.ok(res.json.error.fields && res.json.error.fields[field], `field "${field}" named: ${res.text}`);
-}
 
 async function createUser(body) {
     const res = await admin.post('/api/v1/users', { password: PW, ...body });

@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startStack, waitFor, ROOT } from '../lib/stack.js';
+import { assertError } from '../lib/assert.js';
 
 const stack = await startStack({
     enabled: ['t_alpha', 't_base', 't_core'], // dependency order is the core's job
@@ -24,15 +25,6 @@ const T = '/api/v1/t_core';
 const uniq = `${process.pid}-${Date.now()}`;
 
 // The one error shape: {"error": {"code", "message"[, "fields"]}}.
-function assertError(res, status, code) {
-    assert.equal(res.status, status, `status of ${res.text}`);
-    assert.match(res.headers.get('content-type') || '', /^application\/json/);
-    assert.ok(res.json && typeof res.json.error === 'object', `error shape: ${res.text}`);
-    assert.equal(res.json.error.code, code);
-    assert.equal(typeof res.json.error.message, 'string');
-    assert.ok(res.json.error.message.length > 0);
-}
-
 // The id of the item a request inserted before it failed, from t_core's
 // log line "inserted item N" carrying the request's id.
 async function insertedId(rid) {

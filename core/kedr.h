@@ -357,6 +357,8 @@ struct kedr_module {
     const struct kedr_route *portal_routes;
 
     /* ---- ABI 1.3 ---- */
+
+    /* -- typed module configuration (ABI 1.3) -- */
     /* The module's settings: its config group, typed and documented (see
      * struct kedr_setting); NULL leaves the group unchecked, as before
      * 1.3. */
@@ -478,7 +480,7 @@ struct kedr_api {
 
     /* ---- ABI 1.3 ---- */
 
-    /* -- typed module configuration -- */
+    /* -- typed module configuration (ABI 1.3) -- */
     const char *const *(*conf_list)(kedr_env_t *env, const char *key);
 };
 

@@ -79,6 +79,14 @@ $(B)/tests/modules/%.so: $$(wildcard tests/modules/%/*.c) core/kedr.h
 		$(filter %.c,$^) $(MOD_LIBS)
 	@ln -sfn ../../../tests/modules/$* $(B)/tests/modules/$*
 
+# a module's logic against the fake kedr_api (tests/unit/fake_api.c): the
+# module's sources only, no core objects; the shorter stem wins over the
+# rule below
+$(B)/tests/unit/test_mod_%: tests/unit/test_mod_%.c tests/unit/fake_api.c \
+		tests/unit/fake_api.h $$(wildcard modules/%/*.c) core/kedr.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter tests/%.c,$^) -lcmocka $(MOD_LIBS)
+
 $(B)/tests/unit/%: tests/unit/%.c $(CORE_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(CORE_OBJ) -lcmocka $(LDLIBS_CORE)

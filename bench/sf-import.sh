@@ -2,7 +2,7 @@
 # bench/sf-import.sh -- `kedr import salesforce` (issue 7) against plain
 # \copy, in one run on this machine:
 #
-#   export   bench/sf-export.mjs writes a weekly data export of SCALE
+#   export   tools/sf-export.mjs writes a weekly data export of SCALE
 #            (1 = 600,202 rows in all, 375,152 of them in the objects
 #            Kedr imports today; 1.6 = 600,000 of those), seed "bench"
 #            (not timed)
@@ -37,7 +37,7 @@ now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", b - a}'; }
 
 T=$(now)
-node bench/sf-export.mjs "$DIR/sf" --scale "$SCALE" --seed bench >/dev/null 2>&1
+node tools/sf-export.mjs "$DIR/sf" --scale "$SCALE" --seed bench >/dev/null 2>&1
 GEN=$(secs "$T" "$(now)")
 TOTAL=$(node -e 'const m=require(process.argv[1]); console.log(m.totalRows)' "$DIR/sf/manifest.json")
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)

@@ -85,95 +85,10 @@ login_valid(const char *s)
     return true;
 }
 
-/* A plausible address: one '@', something before it, a dot after it, no
- * spaces or control characters. */
-static bool
-email_valid(const char *s)
-{
-    const char *at = strchr(s, '@');
-
-    if (at == NULL || at == s || strchr(at + 1, '@') != NULL || strlen(s) > 254)
-        return false;
-    for (const char *p = s; *p; p++)
-        if ((unsigned char)*p <= ' ' || *p == 0x7f)
-            return false;
-    return strchr(at + 1, '.') != NULL && at[1] != '.' &&
-           s[strlen(s) - 1] != '.';
-}
-
 static bool
 locale_valid(const char *s)
 {
     return strcmp(s, "ru") == 0 || strcmp(s, "en") == 0;
-}
-
-/* Digits of fixed width at s; -1 when any is not a digit. */
-static int
-digits(const char *s, int n)
-{
-    int v = 0;
-
-    for (int i = 0; i < n; i++) {
-        if (!isdigit((unsigned char)s[i]))
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    return v;
-}
-
-/*
- * An ISO 8601 date or date-time PostgreSQL will take as timestamptz:
- * YYYY-MM-DD[(T| )HH:MM[:SS[.ffffff]]][Z|(+|-)HH[:MM]].  Without a zone
- * the server's (UTC) applies.
- */
-static bool
-datetime_valid(const char *s)
-{
-    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int y, m, d;
-
-    if (strlen(s) < 10 || s[4] != '-' || s[7] != '-')
-        return false;
-    y = digits(s, 4);
-    m = digits(s + 5, 2);
-    d = digits(s + 8, 2);
-    if (y < 1 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1] ||
-        (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)))
-        return false;
-    s += 10;
-    if (*s == 'T' || *s == ' ') {
-        if (digits(s + 1, 2) < 0 || digits(s + 1, 2) > 23 || s[3] != ':' ||
-            digits(s + 4, 2) < 0 || digits(s + 4, 2) > 59)
-            return false;
-        s += 6;
-        if (*s == ':') {
-            if (digits(s + 1, 2) < 0 || digits(s + 1, 2) > 59)
-                return false;
-            s += 3;
-            if (*s == '.') {
-                size_t n = strspn(s + 1, "0123456789");
-
-                if (n < 1 || n > 6)
-                    return false;
-                s += 1 + n;
-            }
-        }
-        if (*s == 'Z')
-            s++;
-        else if (*s == '+' || *s == '-') {
-            if (digits(s + 1, 2) < 0 || digits(s + 1, 2) > 14)
-                return false;
-            s += 3;
-            if (*s == ':')
-                s++;
-            if (*s != '\0') {
-                if (digits(s, 2) < 0 || digits(s, 2) > 59)
-                    return false;
-                s += 2;
-            }
-        }
-    }
-    return *s == '\0';
 }
 
 /* Whether `perm` is one a role or token may hold: the core's, an enabled
@@ -606,7 +521,7 @@ user_fields_check(kedr_req_t *r)
     const char *email = body_str(r, "email");
     const char *locale = body_str(r, "locale");
 
-    if (email != NULL && *email != '\0' && !email_valid(email))
+    if (email != NULL && *email != '\0' && !kedr_value_email_valid(email))
         kedr_field_error(r, "email", "is not an email address");
     if (locale != NULL && !locale_valid(locale))
         kedr_field_error(r, "locale", "must be \"ru\" or \"en\"");
@@ -1210,7 +1125,7 @@ admin_tokens_create(kedr_req_t *r)
         return kedr_fail(r, KEDR_EFORBIDDEN, "permissions",
                          "permission \"%.100s\" required to grant it", missing);
     if (expires != NULL) {
-        if (!datetime_valid(expires))
+        if (!kedr_value_datetime_valid(expires))
             return kedr_fail(r, KEDR_EINVAL, "expires_at",
                              "must be an ISO 8601 date-time "
                              "(2030-01-31T18:00:00Z)");

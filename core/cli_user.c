@@ -280,7 +280,7 @@ cli_add_check(const struct cli_add *a)
     if (a->locale != NULL && strcmp(a->locale, "ru") != 0 &&
         strcmp(a->locale, "en") != 0)
         return cli_fail("--locale must be ru or en");
-    if (a->email != NULL && strchr(a->email, '@') == NULL)
+    if (a->email != NULL && !kedr_value_email_valid(a->email))
         return cli_fail("bad email \"%s\"", a->email);
     return 0;
 }

@@ -7,6 +7,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -258,6 +259,85 @@ kedr_conf_scan_ints(const char *t, struct kedr_conf_errors *e)
             t++;
         }
     }
+}
+
+/* The kind a module setting's type is checked as; -1 for no type. */
+static int
+conf_setting_kind(enum kedr_setting_type t)
+{
+    switch (t) {
+    case KEDR_SETTING_STRING:
+        return CK_STRING;
+    case KEDR_SETTING_INT:
+        return CK_INT;
+    case KEDR_SETTING_BOOL:
+        return CK_BOOL;
+    case KEDR_SETTING_LIST:
+        return CK_STRLIST;
+    }
+    return -1;
+}
+
+const struct kedr_setting *
+kedr_setting_find(const struct kedr_setting *decl, const char *name)
+{
+    for (; decl != NULL && decl->name != NULL; decl++)
+        if (strcmp(decl->name, name) == 0)
+            return decl;
+    return NULL;
+}
+
+bool
+kedr_setting_int(const char *text, long long *out)
+{
+    char *end;
+
+    *out = 0;
+    if (text == NULL)
+        return true;
+    errno = 0;
+    *out = strtoll(text, &end, 10);
+    return end != text && *end == '\0' && errno == 0;
+}
+
+int
+kedr_setting_bool(const char *text)
+{
+    if (text == NULL || strcmp(text, "false") == 0)
+        return 0;
+    return strcmp(text, "true") == 0 ? 1 : -1;
+}
+
+/*
+ * A module's group is checked by the same rules as the core's groups: the
+ * declaration is turned into the core's key shape, so a type or a range
+ * reads the same error wherever it is.
+ */
+int
+kedr_conf_check_module(config_setting_t *g, const char *module,
+                       const struct kedr_setting *decl,
+                       struct kedr_conf_errors *e)
+{
+    int before = e->count;
+
+    for (int j = 0; g != NULL && j < config_setting_length(g); j++) {
+        config_setting_t *s = config_setting_get_elem(g, (unsigned)j);
+        const struct kedr_setting *d =
+            kedr_setting_find(decl, config_setting_name(s));
+        struct conf_key k = {module, NULL, CK_STRING, 0, 0, false};
+
+        if (d == NULL || conf_setting_kind(d->type) < 0) {
+            conf_err(e, (int)config_setting_source_line(s),
+                     "%s.%s: unknown setting", module, config_setting_name(s));
+            continue;
+        }
+        k.name = d->name;
+        k.kind = (enum conf_kind)conf_setting_kind(d->type);
+        k.min = d->min < d->max ? d->min : LLONG_MIN;
+        k.max = d->min < d->max ? d->max : LLONG_MAX;
+        conf_check_key(&k, s, e);
+    }
+    return e->count - before;
 }
 
 /* Validate a parsed config; returns the number of errors. */

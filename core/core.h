@@ -241,6 +241,23 @@ bool kedr_conf_refuse_include(const char *text, struct kedr_conf_errors *e,
  * errno set. */
 char *kedr_conf_read_text(const char *file);
 bool kedr_conf_is_enabled(const struct kedr_conf *c, const char *name);
+/* A declared default as an integer (NULL: 0); false when it is not one. */
+bool kedr_setting_int(const char *text, long long *out);
+/* A declared default as a boolean: 1 "true", 0 "false" or NULL, -1 else. */
+int kedr_setting_bool(const char *text);
+/* The declared setting `name` of a module's table, or NULL. */
+const struct kedr_setting *kedr_setting_find(const struct kedr_setting *decl,
+                                             const char *name);
+/*
+ * Check a module's config group `g` (NULL: absent, nothing to check)
+ * against its declared settings: each key must be declared, of its type,
+ * an integer within its range; each error recorded at its line as
+ * "<module>.<key>: ...", the words of the core's groups.  Returns the
+ * number of errors found.
+ */
+int kedr_conf_check_module(config_setting_t *g, const char *module,
+                           const struct kedr_setting *decl,
+                           struct kedr_conf_errors *e);
 /* The config group named after a module, or NULL. */
 config_setting_t *kedr_conf_group(struct kedr_conf *c, const char *name);
 
@@ -269,6 +286,8 @@ struct kedr_mod {
     char *why; /* refusal reason */
     struct kedr_env env;
     bool inited;
+    void **owned; /* what kedr_conf_list handed out, freed at release */
+    size_t nowned;
 };
 
 struct kedr_modset {
@@ -291,16 +310,34 @@ int kedr_modules_worker_init(struct kedr_modset *set);
 void kedr_modules_fini(struct kedr_modset *set);
 void kedr_modules_release(struct kedr_modset *set);
 /*
- * Check a descriptor's header against this core.  Returns NULL when it
- * fits, or a static message naming both sides.  Pure; used by the loader
- * and its tests.
+ * Members appended to the descriptor after ABI 1.0 are read only through
+ * these, which check the descriptor's abi_minor and size first (a module
+ * built for an older minor has a shorter descriptor).
  */
 /* The descriptor's default grants, NULL before ABI 1.1 or when none. */
 const struct kedr_grant *kedr_module_grants(const struct kedr_module *m);
 /* The descriptor's portal routes, or NULL (a module older than ABI 1.2). */
 const struct kedr_route *kedr_module_portal_routes(const struct kedr_module *m);
+/*
+ * Check a descriptor's header against this core.  Returns NULL when it
+ * fits, or a message in buf naming both sides.  Pure; used by the loader
+ * and its tests.
+ */
 const char *kedr_module_check_header(const struct kedr_module *m, char *buf,
                                      size_t buflen);
+/* Why the descriptor's importers cannot be read (a module built before
+ * ABI 1.2, when they named a source object), or NULL; the message goes
+ * into buf.  Pure. */
+const char *kedr_module_importers_problem(const struct kedr_module *m,
+                                          char *buf, size_t buflen);
+/* The descriptor's declared settings, or NULL (none, or a module older
+ * than ABI 1.3). */
+const struct kedr_setting *kedr_module_config(const struct kedr_module *m);
+/* Why the descriptor's declared settings do not hold (a bad name, a name
+ * twice, an unknown type, a default of the wrong type or out of range, a
+ * list with a default), or NULL; the message goes into buf.  Pure. */
+const char *kedr_module_config_problem(const struct kedr_module *m, char *buf,
+                                       size_t buflen);
 bool kedr_module_name_valid(const char *name);
 
 /* ------------------------------------------------------------------ */
@@ -938,13 +975,33 @@ int kedr_sf_row_clean(const struct kedr_sf_header *h, struct kedr_sf_conv *cv,
                       struct kedr_sf_counts *n);
 
 /* ru.c: the checks behind kedr_inn_problem, kedr_kpp_problem,
- * kedr_ogrn_problem, kedr_phone_e164, kedr_email_valid (kedr.h has each
- * contract). */
+ * kedr_ogrn_problem, kedr_phone_e164 (kedr.h has each contract); the
+ * e-mail rule is kedr_value_email_valid (values.c). */
 const char *kedr_ru_inn_problem(const char *inn);
 const char *kedr_ru_kpp_problem(const char *kpp);
 const char *kedr_ru_ogrn_problem(const char *ogrn);
 bool kedr_ru_phone_e164(const char *in, char *out, size_t outsz);
-bool kedr_ru_email_valid(const char *s);
+
+/* ------------------------------------------------------------------ */
+/* values.c: the one e-mail rule and the one date rule of the tree       */
+/* ------------------------------------------------------------------ */
+
+/* An e-mail address: local@domain.tld, one '@', at most 254 bytes, no
+ * spaces, control characters or <>(),;:"[]\, a domain that does not
+ * start with a dot and ends with a dot and something after it.  The rule
+ * of kedr_email_valid (kedr.h), the admin screens, `kedr user` and the
+ * Salesforce migration. */
+bool kedr_value_email_valid(const char *s);
+/* Days in month m (1..12) of year y, leap years by the Gregorian rule. */
+int kedr_value_month_days(int y, int m);
+/* Whether s starts with "YYYY-MM-DD", a real day of a year from 1 (what
+ * follows is the caller's); the parts go to *y, *m, *d. */
+bool kedr_value_date_parse(const char *s, int *y, int *m, int *d);
+/* Exactly "YYYY-MM-DD", a real day: KEDR_T_DATE, date attributes. */
+bool kedr_value_date_valid(const char *s);
+/* A date, or a date and time PostgreSQL takes as timestamptz:
+ * YYYY-MM-DD[(T| )HH:MM[:SS[.f{1,6}]][Z|(+|-)HH[[:]MM]]]. */
+bool kedr_value_datetime_valid(const char *s);
 
 /* export.c, import.c: kedr_export, kedr_import_csv. */
 int kedr_export_file(struct kedr_req *r, const char *format,

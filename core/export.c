@@ -216,17 +216,17 @@ struct export_xlsx {
 static bool
 export_parse_date(const char *v, lxw_datetime *dt)
 {
-    int used = 0;
+    int y, m, d;
 
     memset(dt, 0, sizeof(*dt));
-    if (sscanf(v, "%4d-%2d-%2d%n", &dt->year, &dt->month, &dt->day, &used) !=
-            3 ||
-        used != 10)
+    if (!kedr_value_date_parse(v, &y, &m, &d) || y < 1900) /* Excel's */
         return false;
+    dt->year = y;
+    dt->month = m;
+    dt->day = d;
     if (v[10] == ' ' || v[10] == 'T')
         (void)sscanf(v + 11, "%2d:%2d:%lf", &dt->hour, &dt->min, &dt->sec);
-    return dt->year >= 1900 && dt->month >= 1 && dt->month <= 12 &&
-           dt->day >= 1 && dt->day <= 31;
+    return true;
 }
 
 /* A string cell, cut at a character boundary to Excel's limit. */

@@ -256,27 +256,6 @@ money_valid(const char *s)
     return *s == '\0';
 }
 
-static bool
-date_valid(const char *s)
-{
-    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int y, m, d;
-
-    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return false;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
-            return false;
-    y = atoi(s);
-    m = atoi(s + 5);
-    d = atoi(s + 8);
-    if (y < 1 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-        return false;
-    if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-        return false;
-    return true;
-}
-
 bool
 kedr_value_check(int type, const char *text)
 {
@@ -284,7 +263,7 @@ kedr_value_check(int type, const char *text)
     case KEDR_T_MONEY:
         return money_valid(text);
     case KEDR_T_DATE:
-        return date_valid(text);
+        return kedr_value_date_valid(text);
     default:
         return true;
     }
@@ -347,7 +326,7 @@ field_check(const struct kedr_field *f, json_t *v)
             return "must be an amount as a decimal string (\"1234.50\")";
         return NULL;
     case KEDR_T_DATE:
-        if (!json_is_string(v) || !date_valid(json_string_value(v)))
+        if (!json_is_string(v) || !kedr_value_date_valid(json_string_value(v)))
             return "must be a date (YYYY-MM-DD)";
         return NULL;
     }

@@ -15,6 +15,12 @@
  *     built for a higher minor than the core provides is refused.
  *   - No libpq, libfcgi or libconfig type appears here; jansson's json_t is
  *     the one shared vocabulary.
+ *   - Every group of members in struct kedr_module and struct kedr_api is
+ *     headed by the ABI that added it; core/CHANGELOG-API.md lists each
+ *     member with its ABI, and tests/unit/test_abi.c compares the layout
+ *     with the frozen snapshots of each ABI (tests/abi/kedr_abi_1_*.h).
+ *     A new member: append it under a new heading, move the minor, add it
+ *     to the changelog and, at release, freeze a new snapshot.
  *
  * The core's functions reach a module through `kedr_api`, a table the core
  * fills in before calling the module's init.  The static inline wrappers at
@@ -53,7 +59,7 @@ extern "C" {
 
 #define KEDR_MODULE_MAGIC 0x5244454bu /* "KEDR" little-endian */
 #define KEDR_ABI_MAJOR 1
-#define KEDR_ABI_MINOR 2
+#define KEDR_ABI_MINOR 3
 
 #define KEDR__STR2(x) #x
 #define KEDR__STR(x) KEDR__STR2(x)
@@ -96,7 +102,7 @@ enum kedr_log_level {
 typedef struct kedr_req kedr_req_t;       /* a request, hook or job context */
 typedef struct kedr_env kedr_env_t;       /* a module's environment */
 typedef struct kedr_rows kedr_rows_t;     /* a query result */
-typedef struct kedr_import kedr_import_t; /* an import run (ABI 1.1) */
+typedef struct kedr_import kedr_import_t; /* an import run (ABI 1.2) */
 
 /* A route handler: set the response (kedr_reply_*) and return 0, or
  * return a negative KEDR_E* code (after kedr_fail, or after a failed
@@ -221,7 +227,9 @@ struct kedr_job {
  */
 struct kedr_importer {
     const char *source;
-    const char *target;
+    const char *target; /* ABI 1.2; until then `object`, a Salesforce
+                           object name: the loader refuses importers of
+                           a module built for an older minor */
     int (*load)(kedr_req_t *r, kedr_import_t *imp);
 };
 
@@ -269,6 +277,37 @@ struct kedr_import_col {
 typedef int (*kedr_import_row_pt)(kedr_req_t *r, json_t *row, void *arg,
                                   json_t **out);
 
+/* The type of a module setting (ABI 1.3). */
+enum kedr_setting_type {
+    KEDR_SETTING_STRING = 1,
+    KEDR_SETTING_INT,
+    KEDR_SETTING_BOOL,
+    KEDR_SETTING_LIST, /* a list of strings: ["a", "b"] */
+};
+
+/*
+ * One setting of the module's config group (ABI 1.3), the descriptor's
+ * `config`; a table ends with a zero row.  The core checks the group
+ * against it as it checks its own groups: a key not declared, a value of
+ * another type or an integer outside [min, max] is an error at its line
+ * (`kedr check-config`, and the module is refused at start).  `def` is
+ * the value when the key is absent, as text ("20", "true", "Привет"); NULL
+ * gives "", 0, false, or the empty list (a list's default is always
+ * empty).  For an integer, min < max bounds the value (and the default);
+ * min == max leaves it unbounded.  `doc` says what it does, for the
+ * reader of the descriptor.  A declaration that does not hold (a bad
+ * name, a default of the wrong type or out of range, a name twice)
+ * refuses the module.
+ */
+struct kedr_setting {
+    const char *name; /* [a-z][a-z0-9_]* */
+    enum kedr_setting_type type;
+    const char *def;
+    long long min;
+    long long max;
+    const char *doc;
+};
+
 struct kedr_api;
 
 /*
@@ -284,7 +323,7 @@ struct kedr_module {
     uint32_t size;
     const char *build_sig;
 
-    /* ABI 1.0 */
+    /* ---- ABI 1.0 ---- */
     const struct kedr_api **api; /* where the core stores its table */
     const char *name;            /* [a-z][a-z0-9_]*, = folder = schema */
     const char *version;
@@ -304,10 +343,10 @@ struct kedr_module {
     /* fini: when the process stops gracefully. */
     void (*fini)(kedr_env_t *env);
 
-    /* ABI 1.1 */
+    /* ---- ABI 1.1 ---- */
     const struct kedr_grant *grants; /* default grants to built-in roles */
 
-    /* ABI 1.2 */
+    /* ---- ABI 1.2 ---- */
     /* Routes that serve portal users (a distributor's people: a user with
      * a counterparty), under the same prefix as `routes` and checked the
      * same way.  A portal user reaches these and nothing else: every
@@ -316,14 +355,29 @@ struct kedr_module {
      * route must keep to the caller's counterparty (kedr_counterparty_id,
      * the setting kedr.counterparty_id in SQL). */
     const struct kedr_route *portal_routes;
+
+    /* ---- ABI 1.3 ---- */
+
+    /* -- typed module configuration (ABI 1.3) -- */
+    /* The module's settings: its config group, typed and documented (see
+     * struct kedr_setting); NULL leaves the group unchecked, as before
+     * 1.3. */
+    const struct kedr_setting *config;
 };
 
 /*
  * The core's function table.  Append-only: members are never removed or
- * reordered; new ones go at the end with a new ABI minor.
+ * reordered; new ones go at the end under a comment naming the ABI minor
+ * that adds them, and KEDR_ABI_MINOR moves in the same commit.  Each
+ * group says which ABI added it; core/CHANGELOG-API.md lists every member
+ * and tests/unit/test_abi.c holds the layout to the frozen snapshots in
+ * tests/abi/.  Wrappers of members after 1.0 check `size` first
+ * (KEDR_API_HAS).
  */
 struct kedr_api {
     uint32_t size; /* sizeof(struct kedr_api) in the core */
+
+    /* ---- ABI 1.0 ---- */
 
     /* -- request accessors -- */
     const char *(*method)(kedr_req_t *r);
@@ -380,6 +434,9 @@ struct kedr_api {
     void (*vlog)(kedr_req_t *r, int level, const char *fmt, va_list ap);
     void (*env_log)(kedr_env_t *env, int level, const char *msg);
 
+    /* ---- ABI 1.1 (appended under 1.0 before the minor moved; see
+     * core/CHANGELOG-API.md) ---- */
+
     /* -- identity and audit -- */
     const char *(*user_login)(kedr_req_t *r);
     const char *(*user_locale)(kedr_req_t *r);
@@ -396,27 +453,35 @@ struct kedr_api {
                        bool partial);
     int (*attrs_filter)(kedr_req_t *r, const char *entity, const char **json);
 
-    /* -- export and import (appended; the ABI minor moves at merge) -- */
+    /* ---- ABI 1.2 (appended under 1.1 before the minor moved; see
+     * core/CHANGELOG-API.md) ---- */
+
+    /* -- export and import -- */
     int (*export_file)(kedr_req_t *r, const char *format, const char *filename,
                        const struct kedr_column *cols, const char *sql,
                        int nparams, const char *const *params);
     int (*import_csv)(kedr_req_t *r, const struct kedr_import_col *cols,
                       kedr_import_row_pt fn, void *arg);
 
-    /* -- Russian requisites, phones, e-mail (appended, ABI 1.1) -- */
+    /* -- Russian requisites, phones, e-mail -- */
     const char *(*inn_problem)(const char *inn);
     const char *(*kpp_problem)(const char *kpp);
     const char *(*ogrn_problem)(const char *ogrn);
     bool (*phone_e164)(const char *in, char *out, size_t outsz);
     bool (*email_valid)(const char *s);
 
-    /* -- data migrations: the importer slot's handle (appended, ABI 1.1) -- */
+    /* -- data migrations: the importer slot's handle -- */
     const char *(*import_table)(kedr_import_t *imp);
     bool (*import_dry_run)(kedr_import_t *imp);
     void (*import_count)(kedr_import_t *imp, const char *counter, long n);
     int (*import_reject)(kedr_import_t *imp, const char *line,
                          const char *ext_id, const char *field,
                          const char *reason);
+
+    /* ---- ABI 1.3 ---- */
+
+    /* -- typed module configuration (ABI 1.3) -- */
+    const char *const *(*conf_list)(kedr_env_t *env, const char *key);
 };
 
 /*
@@ -427,6 +492,50 @@ struct kedr_api {
  * function may run in a constructor.
  */
 __attribute__((weak, visibility("hidden"))) const struct kedr_api *kedr_api;
+
+/*
+ * Calls past the table.  A wrapper of a member appended after ABI 1.0
+ * calls it only when the core's table reaches it (kedr_api->size, which
+ * the core sets to the sizeof of its own table), as PostgreSQL checks a
+ * size-prefixed block before reading it.  The loader refuses a module
+ * built for a newer minor than the core's, so this never fires in a
+ * correct install; if it does (a hand-made table, a core that lies about
+ * its minor), the call fails cleanly instead of jumping through whatever
+ * follows the table: a request or job fails with 500 naming the member,
+ * a check answers "invalid", a lookup "absent".  The 1.0 members (up to
+ * env_log) are always there and are called directly.
+ */
+#define KEDR_API_HAS(member)                                                   \
+    (kedr_api->size >=                                                         \
+     offsetof(struct kedr_api, member) + sizeof(kedr_api->member))
+
+/* What a *_problem check answers when the core lacks it: the value is not
+ * taken as valid. */
+#define KEDR_API_NOT_CHECKED "cannot be checked: the core lacks this check"
+
+/* Record, in the context, that the core lacks the call `member` (a 500
+ * "internal" naming it); returns KEDR_EINTERNAL.  Uses only vfail (1.0). */
+__attribute__((format(printf, 2, 3))) static inline int
+kedr__api_missing_f(kedr_req_t *r, const char *fmt, ...)
+{
+    va_list ap;
+    int rc;
+
+    va_start(ap, fmt);
+    rc = kedr_api->vfail(r, KEDR_EINTERNAL, NULL, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+static inline int
+kedr__api_missing(kedr_req_t *r, const char *member)
+{
+    return kedr__api_missing_f(
+        r,
+        "module API call \"%s\" is not in this core's table (module built "
+        "for ABI %d.%d)",
+        member, KEDR_ABI_MAJOR, KEDR_ABI_MINOR);
+}
 
 /* The descriptor's header and the api slot; put it first in the
  * initialiser of `kedr_module`. */
@@ -795,11 +904,17 @@ kedr_emit(kedr_req_t *r, const char *event, json_t *payload)
 /* ---------------------------------------------------------------------
  * Config: keys of the module's own group in kedr.conf (`hello: { ... }`).
  * `env` is the one passed to init, worker_init and fini; valid from init
- * until fini.  Read the settings in init (and refuse the module there
- * when one is wrong); keep what you need in static variables.  Strings
- * belong to the configuration and live as long as the process (until a
- * reload replaces the workers).  A key that is absent or of another
- * type gives `def`.
+ * until fini.  Read the settings in init; keep what you need in static
+ * variables.  Strings belong to the configuration and live as long as the
+ * process (until a reload replaces the workers).
+ *
+ * A module that declares its settings (`.config`, ABI 1.3) reads only
+ * those: the core has already checked the group against the declaration,
+ * so each call gives the value set or the declared default, and `def` is
+ * not used (pass the declared default, or 0/NULL).  Reading a key not
+ * declared with that type is a bug: it is logged and gives `def`.
+ * Without a declaration, a key that is absent or of another type gives
+ * `def`.
  * --------------------------------------------------------------------- */
 
 /* A string setting, or `def`. */
@@ -821,6 +936,17 @@ static inline bool
 kedr_conf_bool(kedr_env_t *env, const char *key, bool def)
 {
     return kedr_api->conf_bool(env, key, def);
+}
+
+/* A declared list setting (ABI 1.3): its strings, NULL-terminated (empty
+ * when absent), owned by the core until the process ends; NULL when the
+ * module does not declare `key` as a list. */
+static inline const char *const *
+kedr_conf_list(kedr_env_t *env, const char *key)
+{
+    if (!KEDR_API_HAS(conf_list))
+        return NULL;
+    return kedr_api->conf_list(env, key);
 }
 
 /* ---------------------------------------------------------------------
@@ -859,6 +985,10 @@ kedr_env_log(kedr_env_t *env, int level, const char *msg)
 static inline const char *
 kedr_user_login(kedr_req_t *r)
 {
+    if (!KEDR_API_HAS(user_login)) {
+        kedr__api_missing(r, "user_login");
+        return NULL;
+    }
     return kedr_api->user_login(r);
 }
 
@@ -866,6 +996,8 @@ kedr_user_login(kedr_req_t *r)
 static inline const char *
 kedr_user_locale(kedr_req_t *r)
 {
+    if (!KEDR_API_HAS(user_locale))
+        return "ru";
     return kedr_api->user_locale(r);
 }
 
@@ -876,6 +1008,10 @@ kedr_user_locale(kedr_req_t *r)
 static inline int64_t
 kedr_counterparty_id(kedr_req_t *r)
 {
+    if (!KEDR_API_HAS(counterparty_id)) {
+        kedr__api_missing(r, "counterparty_id");
+        return -1; /* fail closed: no counterparty has this id */
+    }
     return kedr_api->counterparty_id(r);
 }
 
@@ -892,6 +1028,8 @@ static inline int
 kedr_audit(kedr_req_t *r, const char *entity, const char *entity_id,
            const char *action, json_t *old, json_t *new_)
 {
+    if (!KEDR_API_HAS(audit))
+        return kedr__api_missing(r, "audit");
     return kedr_api->audit(r, entity, entity_id, action, old, new_);
 }
 
@@ -904,7 +1042,8 @@ kedr_audit(kedr_req_t *r, const char *entity, const char *entity_id,
 __attribute__((noreturn)) static inline void
 kedr_out_of_memory(kedr_req_t *r)
 {
-    kedr_api->oom(r);
+    if (KEDR_API_HAS(oom))
+        kedr_api->oom(r);
     abort(); /* not reached: the core unwinds or aborts itself */
 }
 
@@ -915,7 +1054,8 @@ kedr_out_of_memory(kedr_req_t *r)
 static inline bool
 kedr_value_valid(enum kedr_type type, const char *text)
 {
-    return text != NULL && kedr_api->value_valid((int)type, text);
+    return text != NULL && KEDR_API_HAS(value_valid) &&
+           kedr_api->value_valid((int)type, text);
 }
 
 /* A path parameter that is a record id (1 to 18 digits, no leading zero),
@@ -1075,6 +1215,8 @@ kedr_db_lock(kedr_req_t *r, const char *sql, const char *id, json_t *version,
 static inline int
 kedr_attrs_check(kedr_req_t *r, const char *entity, json_t *attrs, bool partial)
 {
+    if (!KEDR_API_HAS(attrs_check))
+        return kedr__api_missing(r, "attrs_check");
     return kedr_api->attrs_check(r, entity, attrs, partial);
 }
 
@@ -1088,6 +1230,8 @@ kedr_attrs_check(kedr_req_t *r, const char *entity, json_t *attrs, bool partial)
 static inline int
 kedr_attrs_filter(kedr_req_t *r, const char *entity, const char **json)
 {
+    if (!KEDR_API_HAS(attrs_filter))
+        return kedr__api_missing(r, "attrs_filter");
     return kedr_api->attrs_filter(r, entity, json);
 }
 
@@ -1137,6 +1281,8 @@ kedr_export(kedr_req_t *r, const char *format, const char *filename,
             const struct kedr_column *cols, const char *sql, int nparams,
             const char *const *params)
 {
+    if (!KEDR_API_HAS(export_file))
+        return kedr__api_missing(r, "export_file");
     return kedr_api->export_file(r, format, filename, cols, sql, nparams,
                                  params);
 }
@@ -1208,6 +1354,8 @@ static inline int
 kedr_import_csv(kedr_req_t *r, const struct kedr_import_col *cols,
                 kedr_import_row_pt fn, void *arg)
 {
+    if (!KEDR_API_HAS(import_csv))
+        return kedr__api_missing(r, "import_csv");
     return kedr_api->import_csv(r, cols, fn, arg);
 }
 
@@ -1221,6 +1369,8 @@ kedr_import_csv(kedr_req_t *r, const struct kedr_import_col *cols,
 static inline const char *
 kedr_inn_problem(const char *inn)
 {
+    if (!KEDR_API_HAS(inn_problem))
+        return KEDR_API_NOT_CHECKED;
     return kedr_api->inn_problem(inn);
 }
 
@@ -1229,6 +1379,8 @@ kedr_inn_problem(const char *inn)
 static inline const char *
 kedr_kpp_problem(const char *kpp)
 {
+    if (!KEDR_API_HAS(kpp_problem))
+        return KEDR_API_NOT_CHECKED;
     return kedr_api->kpp_problem(kpp);
 }
 
@@ -1237,6 +1389,8 @@ kedr_kpp_problem(const char *kpp)
 static inline const char *
 kedr_ogrn_problem(const char *ogrn)
 {
+    if (!KEDR_API_HAS(ogrn_problem))
+        return KEDR_API_NOT_CHECKED;
     return kedr_api->ogrn_problem(ogrn);
 }
 
@@ -1250,15 +1404,18 @@ kedr_ogrn_problem(const char *ogrn)
 static inline bool
 kedr_phone_e164(const char *in, char *out, size_t outsz)
 {
-    return kedr_api->phone_e164(in, out, outsz);
+    return KEDR_API_HAS(phone_e164) && kedr_api->phone_e164(in, out, outsz);
 }
 
-/* Whether `s` looks like an e-mail address (local@domain.tld, no
- * spaces, at most 254 characters). */
+/* Whether `s` is an e-mail address by the tree's one rule (core/values.c,
+ * also the admin screens', `kedr user`'s and the migration's):
+ * local@domain.tld, one '@', at most 254 bytes, no spaces, control
+ * characters or <>(),;:"[]\, the domain neither starting nor ending with
+ * a dot. */
 static inline bool
 kedr_email_valid(const char *s)
 {
-    return kedr_api->email_valid(s);
+    return KEDR_API_HAS(email_valid) && kedr_api->email_valid(s);
 }
 
 /*
@@ -1272,6 +1429,9 @@ kedr_email_valid(const char *s)
 static inline const char *
 kedr_import_table(kedr_import_t *imp)
 {
+    if (!KEDR_API_HAS(import_table)) /* a table that never exists: the
+                                          importer's SQL fails cleanly */
+        return "pg_temp.kedr_import_table_missing";
     return kedr_api->import_table(imp);
 }
 
@@ -1280,7 +1440,8 @@ kedr_import_table(kedr_import_t *imp)
 static inline bool
 kedr_import_dry_run(kedr_import_t *imp)
 {
-    return kedr_api->import_dry_run(imp);
+    /* without the call, nothing may stay written */
+    return !KEDR_API_HAS(import_dry_run) || kedr_api->import_dry_run(imp);
 }
 
 /* Add n to one of the object's counters in the summary: "created",
@@ -1290,7 +1451,8 @@ kedr_import_dry_run(kedr_import_t *imp)
 static inline void
 kedr_import_count(kedr_import_t *imp, const char *counter, long n)
 {
-    kedr_api->import_count(imp, counter, n);
+    if (KEDR_API_HAS(import_count))
+        kedr_api->import_count(imp, counter, n);
 }
 
 /* Reject one staged row the importer cannot take (an orphan): a line of
@@ -1301,6 +1463,8 @@ static inline int
 kedr_import_reject(kedr_import_t *imp, const char *line, const char *ext_id,
                    const char *field, const char *reason)
 {
+    if (!KEDR_API_HAS(import_reject))
+        return KEDR_EINTERNAL;
     return kedr_api->import_reject(imp, line, ext_id, field, reason);
 }
 

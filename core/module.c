@@ -178,6 +178,88 @@ kedr_module_portal_routes(const struct kedr_module *m)
     return m->portal_routes;
 }
 
+/*
+ * Why the descriptor's importers cannot be used, or NULL.  Before ABI 1.2
+ * an importer's second member named a Salesforce object ("Account"); since
+ * 1.2 it names the entity the importer fills ("clients.counterparty"), and
+ * the calls `load` needs (kedr_import_*) arrived with it.  So an importer
+ * of a module built for an older minor would be read with the wrong
+ * meaning: refuse the module instead, naming the rebuild.
+ */
+const char *
+kedr_module_importers_problem(const struct kedr_module *m, char *buf,
+                              size_t buflen)
+{
+    if (m->abi_minor >= 2 || m->importers == NULL ||
+        (m->importers[0].source == NULL && m->importers[0].target == NULL))
+        return NULL;
+    snprintf(buf, buflen,
+             "importers of ABI %u.%u name a source object, ABI 1.2 the "
+             "entity they fill: rebuild the module against this kedr.h",
+             (unsigned)m->abi_major, (unsigned)m->abi_minor);
+    return buf;
+}
+
+const struct kedr_setting *
+kedr_module_config(const struct kedr_module *m)
+{
+    if (m->abi_minor < 3 ||
+        m->size < offsetof(struct kedr_module, config) + sizeof(m->config))
+        return NULL;
+    return m->config;
+}
+
+const char *
+kedr_module_config_problem(const struct kedr_module *m, char *buf,
+                           size_t buflen)
+{
+    const struct kedr_setting *decl = kedr_module_config(m);
+
+    for (const struct kedr_setting *d = decl; d != NULL && d->name != NULL;
+         d++) {
+        const char *why = NULL;
+        long long v;
+
+        if (!kedr_module_name_valid(d->name))
+            why = "is not a setting name ([a-z][a-z0-9_]*)";
+        else if (kedr_setting_find(decl, d->name) != d)
+            why = "is declared twice";
+        else if (d->type == KEDR_SETTING_STRING)
+            continue;
+        else if (d->type == KEDR_SETTING_INT && !kedr_setting_int(d->def, &v))
+            why = "has a default that is not an integer";
+        else if (d->type == KEDR_SETTING_INT && d->min < d->max &&
+                 (v < d->min || v > d->max))
+            why = "has a default outside its range";
+        else if (d->type == KEDR_SETTING_BOOL && kedr_setting_bool(d->def) < 0)
+            why = "has a default that is not \"true\" or \"false\"";
+        else if (d->type == KEDR_SETTING_LIST && d->def != NULL)
+            why = "is a list: its default is the empty list (def NULL)";
+        else if (d->type < KEDR_SETTING_STRING || d->type > KEDR_SETTING_LIST)
+            why = "has no type (string, int, bool or list)";
+        if (why != NULL) {
+            snprintf(buf, buflen, "setting \"%s\" %s", d->name, why);
+            return buf;
+        }
+    }
+    return NULL;
+}
+
+/* Check the module's config group against its declared settings; each
+ * error goes to stderr as FILE:LINE: message, like the core's groups.
+ * Returns the number of errors. */
+static int
+config_errors(struct kedr_mod *m, const struct kedr_module *desc)
+{
+    struct kedr_conf_errors e = {NULL, 0, 0, m->env.conf->file, 0};
+    const struct kedr_setting *decl = kedr_module_config(desc);
+
+    if (decl == NULL)
+        return 0;
+    return kedr_conf_check_module(kedr_conf_group(m->env.conf, m->name),
+                                  m->name, decl, &e);
+}
+
 /* Why the descriptor's default grants are wrong, or NULL: each names a
  * role and one of the module's own permissions. */
 static const char *
@@ -208,6 +290,7 @@ load_one(struct kedr_mod *m)
     const struct kedr_module *desc;
     char buf[256];
     const char *why;
+    int n;
 
     m->handle = dlopen(m->so_path, RTLD_NOW | RTLD_LOCAL);
     if (m->handle == NULL) {
@@ -233,8 +316,18 @@ load_one(struct kedr_mod *m)
         mod_refuse(m, "descriptor has no api slot or no version");
         return;
     }
-    if ((why = grants_problem(desc, buf, sizeof(buf))) != NULL) {
+    if ((why = grants_problem(desc, buf, sizeof(buf))) != NULL ||
+        (why = kedr_module_importers_problem(desc, buf, sizeof(buf))) != NULL) {
         mod_refuse(m, "%s", why);
+        return;
+    }
+    if ((why = kedr_module_config_problem(desc, buf, sizeof(buf))) != NULL) {
+        mod_refuse(m, "%s", why);
+        return;
+    }
+    if ((n = config_errors(m, desc)) > 0) {
+        mod_refuse(m, "its config group \"%s\" has %d error%s", m->name, n,
+                   n == 1 ? "" : "s");
         return;
     }
     m->desc = desc;
@@ -454,6 +547,9 @@ kedr_modules_release(struct kedr_modset *set)
         free(set->mods[i].so_path);
         free(set->mods[i].res_dir);
         free(set->mods[i].why);
+        for (size_t j = 0; j < set->mods[i].nowned; j++)
+            free(set->mods[i].owned[j]);
+        free(set->mods[i].owned);
     }
     free(set->mods);
     free(set->order);

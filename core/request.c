@@ -384,14 +384,54 @@ kedr_req_render_head(struct kedr_req *r, struct kedr_buf *b)
 /* config and logging                                                  */
 /* ------------------------------------------------------------------ */
 
+static const char *const setting_type_names[] = {
+    [KEDR_SETTING_STRING] = "a string",
+    [KEDR_SETTING_INT] = "an integer",
+    [KEDR_SETTING_BOOL] = "a boolean",
+    [KEDR_SETTING_LIST] = "a list",
+};
+
+/*
+ * The declaration of `key` when the module declares its settings (NULL
+ * when it does not: the old rules, `def` for absent).  A module that
+ * declares them may read only what it declared, with its type: anything
+ * else is a bug in the module, logged, and sets *undeclared.
+ */
+static const struct kedr_setting *
+api_conf_decl(kedr_env_t *env, const char *key, enum kedr_setting_type type,
+              bool *undeclared)
+{
+    const struct kedr_setting *decl = kedr_module_config(env->mod->desc);
+    const struct kedr_setting *d;
+
+    *undeclared = false;
+    if (decl == NULL)
+        return NULL;
+    d = kedr_setting_find(decl, key);
+    if (d == NULL || d->type != type) {
+        kedr_error("module \"%s\" reads setting \"%s\", which it does not "
+                   "declare as %s",
+                   env->mod->name, key, setting_type_names[type]);
+        *undeclared = true;
+    }
+    return d;
+}
+
 static const char *
 api_conf_string(kedr_env_t *env, const char *key, const char *def)
 {
     config_setting_t *g = kedr_conf_group(env->conf, env->mod->name);
+    bool undeclared;
+    const struct kedr_setting *d =
+        api_conf_decl(env, key, KEDR_SETTING_STRING, &undeclared);
     const char *v;
 
+    if (undeclared)
+        return def;
     if (g != NULL && config_setting_lookup_string(g, key, &v) == CONFIG_TRUE)
         return v;
+    if (d != NULL)
+        return d->def != NULL ? d->def : "";
     return def;
 }
 
@@ -399,8 +439,13 @@ static long long
 api_conf_int(kedr_env_t *env, const char *key, long long def)
 {
     config_setting_t *g = kedr_conf_group(env->conf, env->mod->name);
+    bool undeclared;
+    const struct kedr_setting *d =
+        api_conf_decl(env, key, KEDR_SETTING_INT, &undeclared);
     long long v;
 
+    if (undeclared)
+        return def;
     if (g != NULL && config_setting_lookup_int64(g, key, &v) == CONFIG_TRUE)
         return v;
     if (g != NULL) {
@@ -409,6 +454,8 @@ api_conf_int(kedr_env_t *env, const char *key, long long def)
         if (config_setting_lookup_int(g, key, &i) == CONFIG_TRUE)
             return i;
     }
+    if (d != NULL && kedr_setting_int(d->def, &v)) /* checked at load */
+        return v;
     return def;
 }
 
@@ -416,11 +463,42 @@ static bool
 api_conf_bool(kedr_env_t *env, const char *key, bool def)
 {
     config_setting_t *g = kedr_conf_group(env->conf, env->mod->name);
+    bool undeclared;
+    const struct kedr_setting *d =
+        api_conf_decl(env, key, KEDR_SETTING_BOOL, &undeclared);
     int v;
 
+    if (undeclared)
+        return def;
     if (g != NULL && config_setting_lookup_bool(g, key, &v) == CONFIG_TRUE)
         return v != 0;
+    if (d != NULL)
+        return kedr_setting_bool(d->def) == 1;
     return def;
+}
+
+/* A declared list: its strings in an array the module's record owns until
+ * the modules are released. */
+static const char *const *
+api_conf_list(kedr_env_t *env, const char *key)
+{
+    config_setting_t *g = kedr_conf_group(env->conf, env->mod->name);
+    config_setting_t *s = g != NULL ? config_setting_get_member(g, key) : NULL;
+    bool undeclared;
+    const struct kedr_setting *d =
+        api_conf_decl(env, key, KEDR_SETTING_LIST, &undeclared);
+    int n = s != NULL ? config_setting_length(s) : 0;
+    const char **v;
+    struct kedr_mod *m = env->mod;
+
+    if (undeclared || d == NULL)
+        return NULL;
+    v = kedr_xcalloc((size_t)n + 1, sizeof(*v));
+    for (int i = 0; i < n; i++)
+        v[i] = config_setting_get_string_elem(s, i);
+    m->owned = kedr_xrealloc(m->owned, (m->nowned + 1) * sizeof(*m->owned));
+    m->owned[m->nowned++] = (void *)v;
+    return v;
 }
 
 static void
@@ -500,9 +578,10 @@ const struct kedr_api kedr_core_api = {
     .kpp_problem = kedr_ru_kpp_problem,
     .ogrn_problem = kedr_ru_ogrn_problem,
     .phone_e164 = kedr_ru_phone_e164,
-    .email_valid = kedr_ru_email_valid,
+    .email_valid = kedr_value_email_valid,
     .import_table = kedr_sfimp_table,
     .import_dry_run = kedr_sfimp_dry_run,
     .import_count = kedr_sfimp_count,
     .import_reject = kedr_sfimp_reject,
+    .conf_list = api_conf_list,
 };

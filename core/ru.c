@@ -1,8 +1,9 @@
 /*
  * ru.c -- pure checks of Russian requisites (INN, KPP, OGRN, OGRNIP with
- * their official check digits), phone numbers to E.164 and e-mail
- * addresses.  Shared by the clients module (through kedr_api) and the
- * data migration's cleansing (sf.c), so both apply one rule.
+ * their official check digits) and phone numbers to E.164.  Shared by
+ * the clients module (through kedr_api) and the data migration's
+ * cleansing (sf.c), so both apply one rule.  E-mail addresses and dates
+ * have theirs in values.c.
  */
 #include <string.h>
 
@@ -117,19 +118,4 @@ kedr_ru_phone_e164(const char *in, char *out, size_t outsz)
         return true;
     }
     return false;
-}
-
-bool
-kedr_ru_email_valid(const char *s)
-{
-    const char *at = strchr(s, '@'), *dot;
-    size_t n = strlen(s);
-
-    if (at == NULL || at == s || n > 254 || strchr(at + 1, '@') != NULL)
-        return false;
-    for (const char *p = s; *p != '\0'; p++)
-        if ((unsigned char)*p <= ' ' || strchr("<>(),;:\"[]\\", *p) != NULL)
-            return false;
-    dot = strrchr(at, '.');
-    return dot != NULL && dot > at + 1 && dot[1] != '\0';
 }

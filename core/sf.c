@@ -167,26 +167,6 @@ sf_num(const char *s, int n)
     return v;
 }
 
-static int
-sf_month_days(int y, int m)
-{
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-    return m == 2 && leap ? 29 : days[m - 1];
-}
-
-/* "YYYY-MM-DD" at s: true with the parts, a real day. */
-static bool
-sf_ymd(const char *s, int *y, int *m, int *d)
-{
-    *y = sf_num(s, 4);
-    *m = sf_num(s + 5, 2);
-    *d = sf_num(s + 8, 2);
-    return s[4] == '-' && s[7] == '-' && *y >= 1 && *m >= 1 && *m <= 12 &&
-           *d >= 1 && *d <= sf_month_days(*y, *m);
-}
-
 /* Days since 1970-01-01 of a civil date (H. Hinnant's algorithm). */
 static long
 sf_days(int y, int m, int d)
@@ -281,7 +261,8 @@ kedr_sf_datetime(const char *s, char out[KEDR_SF_TS_SIZE])
     size_t n = strlen(s);
 
     out[0] = '\0';
-    if (n < 19 || !sf_ymd(s, &y, &m, &d) || (s[10] != ' ' && s[10] != 'T'))
+    if (n < 19 || !kedr_value_date_parse(s, &y, &m, &d) ||
+        (s[10] != ' ' && s[10] != 'T'))
         return -1;
     if (s[10] == ' ' && strpbrk(s + 11, "Z+-") != NULL)
         return -1; /* the export form is GMT without a zone */
@@ -312,7 +293,7 @@ kedr_sf_date(const char *s, char out[11])
     size_t n = strlen(s);
 
     out[0] = '\0';
-    if (n < 10 || !sf_ymd(s, &y, &m, &d))
+    if (n < 10 || !kedr_value_date_parse(s, &y, &m, &d))
         return -1;
     if (n > 10) {
         /* a date field written as a datetime: midnight, no zone shift */

@@ -188,7 +188,7 @@ row_typed(struct row_ctx *x, const struct kedr_sf_field *f, const char *v,
         *out = kedr_arena_strdup(x->a, e164);
         return NULL;
     case KEDR_SF_EMAIL:
-        return kedr_ru_email_valid(v) ? NULL : "not an e-mail address";
+        return kedr_value_email_valid(v) ? NULL : "not an e-mail address";
     case KEDR_SF_INN:
         return kedr_ru_inn_problem(v);
     case KEDR_SF_KPP:

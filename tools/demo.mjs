@@ -3,7 +3,7 @@
 //
 //   node tools/demo.mjs DIR      DIR: the stack's directory (var for make run)
 //
-// 1. A small Salesforce weekly export (bench/sf-export.mjs's generator,
+// 1. A small Salesforce weekly export (tools/sf-export.mjs's generator,
 //    scale 0.002, seed "demo": 3 users, 130 accounts, 300 contacts, 200
 //    stores, 40 products in two price books, with the generator's dirt)
 //    written to DIR/demo-sf and brought in by `kedr import salesforce`
@@ -22,7 +22,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { spawnSync, execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { generate } from '../tests/lib/sfgen.mjs';
+import { generate } from './sfgen/sfgen.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DEMO_SCALE = 0.002;

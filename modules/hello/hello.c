@@ -8,7 +8,7 @@
 
 #include <kedr.h>
 
-static const char *hello_greeting = "Привет";
+static const char *hello_greeting;
 
 /* GET /api/v1/hello/greeting -- the configured greeting, no database. */
 static int
@@ -110,7 +110,7 @@ hello_on_created(kedr_req_t *r, const char *event, json_t *payload)
 static int
 hello_init(kedr_env_t *env)
 {
-    hello_greeting = kedr_conf_string(env, "greeting", hello_greeting);
+    hello_greeting = kedr_conf_string(env, "greeting", NULL);
     return 0;
 }
 
@@ -152,13 +152,19 @@ static const struct kedr_ui hello_ui[] = {
     {0},
 };
 
+/* hello's settings: its group in kedr.conf, checked by the core. */
+static const struct kedr_setting hello_config[] = {
+    {.name = "greeting",
+     .type = KEDR_SETTING_STRING,
+     .def = "Привет",
+     .doc = "what GET /api/v1/hello/greeting answers"},
+    {0},
+};
+
 KEDR_MODULE_EXPORT const struct kedr_module kedr_module = {
-    KEDR_MODULE_HEADER,
-    .name = "hello",
-    .version = "1.0.0",
-    .routes = hello_routes,
-    .permissions = hello_permissions,
-    .hooks = hello_hooks,
-    .ui = hello_ui,
+    KEDR_MODULE_HEADER,     .name = "hello",
+    .config = hello_config, .version = "1.0.0",
+    .routes = hello_routes, .permissions = hello_permissions,
+    .hooks = hello_hooks,   .ui = hello_ui,
     .init = hello_init,
 };

@@ -11,6 +11,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startStack, waitFor } from '../lib/stack.js';
+import { assertError } from '../lib/assert.js';
 
 const stack = await startStack({
     enabled: ['hello', 't_base', 't_core'],
@@ -19,13 +20,6 @@ const stack = await startStack({
 const uniq = `${process.pid}${Date.now() % 100000}`;
 const PW = `Admin-Test-${uniq}`;
 const admin = await stack.loginAdmin();
-
-function assertError(res, status, code, field) {
-    assert.equal(res.status, status, `status of ${res.text}`);
-    assert.ok(res.json && res.json.error, `error shape: ${res.text}`);
-    assert.equal(res.json.error.code, code, res.text);
-    if (field) assert.ok(res.json.error.fields && res.json.error.fields[field], `field "${field}" named: ${res.text}`);
-}
 
 async function createUser(body) {
     const res = await admin.post('/api/v1/users', { password: PW, ...body });
@@ -131,6 +125,8 @@ test('users: refused input names the field', async () => {
     const base = { login: `bad${uniq}`, password: PW };
     assertError(await admin.post('/api/v1/users', { ...base, login: 'has space' }), 422, 'validation', 'login');
     assertError(await admin.post('/api/v1/users', { ...base, email: 'not-an-email' }), 422, 'validation', 'email');
+    // the tree's one e-mail rule (core/values.c): no list of addresses
+    assertError(await admin.post('/api/v1/users', { ...base, email: 'a,b@example.ru' }), 422, 'validation', 'email');
     assertError(await admin.post('/api/v1/users', { ...base, locale: 'de' }), 422, 'validation', 'locale');
     assertError(await admin.post('/api/v1/users', { ...base, roles: ['manager', 'wizard'] }), 422, 'validation', 'roles');
     assertError(await admin.post('/api/v1/users', { ...base, roles: [1] }), 422, 'validation', 'roles');
@@ -455,6 +451,8 @@ test('CLI: kedr user add, passwd, list', async () => {
         [['user', 'add', `y${login}`, '--role', 'manager', '--password-stdin'], 'short\n', /password is too short/],
         [['user', 'add', `z${login}`, '--role', 'manager', '--password-stdin'], '', /no password/],
         [['user', 'add', 'bad login', '--role', 'manager'], undefined, /bad login/],
+        [['user', 'add', `e${login}`, '--role', 'manager', '--email', 'ivan@example'], undefined,
+            /bad email "ivan@example"/],
         [['user', 'passwd', `nobody${uniq}`], `${PW}\n`, /no user/],
     ]) {
         res = await stack.kedr(args, { input: input ?? '' });

@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack } from '../lib/stack.js';
+import { assertError } from '../lib/assert.js';
 
 const stack = await startStack({
     enabled: ['t_base', 't_core'],
@@ -14,12 +15,6 @@ const uniq = `${process.pid}${Date.now() % 100000}`;
 const admin = await stack.loginAdmin();
 const T = '/api/v1/t_core';
 const ENTITY = 't_core.thing';
-
-function assertError(res, status, code, ...fields) {
-    assert.equal(res.status, status, `status of ${res.text}`);
-    assert.equal(res.json?.error?.code, code, res.text);
-    for (const f of fields) assert.ok(res.json.error.fields?.[f], `field "${f}" named: ${res.text}`);
-}
 
 async function define(body) {
     const res = await admin.post('/api/v1/attributes', { entity: ENTITY, ...body });

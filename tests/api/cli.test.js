@@ -59,6 +59,16 @@ const refusals = [
         module: 't_badgrant',
         why: 'grant of "clients.merge" to "manager": a grant names a role and one of the module\'s own permissions',
     },
+    {
+        enabled: ['t_oldimporter'],
+        module: 't_oldimporter',
+        why: 'importers of ABI 1.1 name a source object, ABI 1.2 the entity they fill: rebuild the module against this kedr.h',
+    },
+    {
+        enabled: ['t_badconfig'],
+        module: 't_badconfig',
+        why: 'setting "limit" has a default outside its range',
+    },
     { enabled: ['t_needs_missing'], module: 't_needs_missing', why: 'requires "t_nowhere", which is not found' },
     {
         enabled: ['t_cycle_a', 't_cycle_b'],
@@ -164,9 +174,34 @@ test('check-config: the shipped conf/kedr.conf passes', async () => {
 });
 
 test('check-config: the configuration the tests write passes', async () => {
-    const file = conf({ enabled: ['t_core'], maxBody: 4096, groups: { t_core: { label: 'x', limit: 1 } } });
+    const file = conf({ enabled: ['t_base', 't_core'], maxBody: 4096, groups: { t_core: { label: 'x', limit: 1 } } });
     const res = await runKedr(file, ['check-config']);
     assert.equal(res.code, 0, res.stderr);
+});
+
+test('check-config: a module group is checked against the settings the module declares, each error at FILE:LINE', async () => {
+    const file = conf({
+        enabled: ['t_base', 't_core'],
+        extra: ['t_core:', '{', '  label = 5;', '  limit = 5000;', '  lable = "x";', '  tags = [1];',
+            '  flag = "yes";', '  fail_init = false;', '};', 'clients: { not_declared = 1; };'].join('\n'),
+    });
+    const lines = fs.readFileSync(file, 'utf8').split('\n');
+    const at = (s) => lines.indexOf(s) + 1;
+    const res = await runKedr(file, ['check-config']);
+    assert.equal(res.code, 1, res.stderr);
+    assert.equal(res.stdout, '');
+    // clients declares no settings: its group is not checked
+    assert.deepEqual(res.stderr.trim().split('\n'), [
+        `${file}:${at('  label = 5;')}: t_core.label: must be a string`,
+        `${file}:${at('  limit = 5000;')}: t_core.limit: must be between -1 and 1000`,
+        `${file}:${at('  lable = "x";')}: t_core.lable: unknown setting`,
+        `${file}:${at('  tags = [1];')}: t_core.tags: must be a list of strings`,
+        `${file}:${at('  flag = "yes";')}: t_core.flag: must be true or false`,
+        `${file}: module "t_core" refused: its config group "t_core" has 5 errors`,
+    ]);
+    const mods = await runKedr(file, ['modules']);
+    assert.equal(mods.code, 1);
+    assert.equal(detail(mods.stdout, 't_core').detail, 'its config group "t_core" has 5 errors');
 });
 
 test('check-config: a syntax error is reported at its line', async () => {

@@ -12,27 +12,19 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startStack, waitFor, ROOT } from '../lib/stack.js';
+import { assertError } from '../lib/assert.js';
 
 const stack = await startStack({
     enabled: ['t_alpha', 't_base', 't_core'], // dependency order is the core's job
     workers: 5, // more than nginx keeps idle (see Stack.checkWorkers)
     requestTimeout: 2,
     maxBody: 4096,
-    groups: { t_core: { label: 'from the test conf', limit: 42, flag: true } },
+    groups: { t_core: { label: 'from the test conf', limit: 42, flag: true, tags: ['a', 'b'] } },
 });
 const T = '/api/v1/t_core';
 const uniq = `${process.pid}-${Date.now()}`;
 
 // The one error shape: {"error": {"code", "message"[, "fields"]}}.
-function assertError(res, status, code) {
-    assert.equal(res.status, status, `status of ${res.text}`);
-    assert.match(res.headers.get('content-type') || '', /^application\/json/);
-    assert.ok(res.json && typeof res.json.error === 'object', `error shape: ${res.text}`);
-    assert.equal(res.json.error.code, code);
-    assert.equal(typeof res.json.error.message, 'string');
-    assert.ok(res.json.error.message.length > 0);
-}
-
 // The id of the item a request inserted before it failed, from t_core's
 // log line "inserted item N" carrying the request's id.
 async function insertedId(rid) {
@@ -116,7 +108,7 @@ test('a route that needs a user answers 401 without a session', async () => {
 test('module config: the t_core group of kedr.conf reaches its init', async () => {
     const res = await stack.get(`${T}/conf`);
     assert.equal(res.status, 200);
-    assert.deepEqual(res.json, { label: 'from the test conf', limit: 42, flag: true });
+    assert.deepEqual(res.json, { label: 'from the test conf', limit: 42, flag: true, tags: ['a', 'b'] });
 });
 
 test('body limit: server.max_body bytes pass, one more is 413, and the connection stays usable', async () => {

@@ -19,6 +19,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT, startStack } from '../lib/stack.js';
+import { ok } from '../lib/assert.js';
 
 const stack = await startStack({
     enabled: ['hello', 't_base', 't_core'],
@@ -28,11 +29,6 @@ const uniq = `${process.pid}${Date.now() % 100000}`;
 const PW = `Escalate-Test-${uniq}`;
 const admin = await stack.loginAdmin();
 const adminUser = (await admin.get('/api/v1/session')).json.user;
-
-async function ok(res, status) {
-    assert.equal(res.status, status, `${status} expected: ${res.text}`);
-    return res.json;
-}
 
 // Made by the administrator (who holds '*').
 let serial = 0;

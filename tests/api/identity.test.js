@@ -15,6 +15,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { run, sleep, startStack, waitFor } from '../lib/stack.js';
+import { assertError } from '../lib/assert.js';
 
 const WINDOW = 10; // security.login_window, seconds (the minimum)
 const MAX_FAILURES = 4;
@@ -39,12 +40,6 @@ const WRONG_CANARY = `Wrong-Pw-${uniq}-zq`;
 const secrets = [CANARY, WRONG_CANARY];
 
 const admin = await stack.loginAdmin();
-
-function assertError(res, status, code) {
-    assert.equal(res.status, status, `status of ${res.text}`);
-    assert.ok(res.json && res.json.error, `error shape: ${res.text}`);
-    assert.equal(res.json.error.code, code, res.text);
-}
 
 // A user made through the admin API, with a password; resolves its record.
 async function makeUser(login, { roles = [], password = CANARY } = {}) {

@@ -11,7 +11,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startStack, waitFor, KEDR, ROOT } from '../lib/stack.js';
-import { generate } from '../lib/sfgen.mjs';
+import { generate } from '../../tools/sfgen/sfgen.mjs';
 
 const stack = await startStack({ enabled: ['catalog', 'clients'] });
 const MAPPING = path.join(ROOT, 'conf/import/salesforce.conf');

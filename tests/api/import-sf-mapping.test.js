@@ -13,8 +13,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startStack, ROOT } from '../lib/stack.js';
-import { generate } from '../lib/sfgen.mjs';
-import { innValid } from '../lib/sfdata.mjs';
+import { generate } from '../../tools/sfgen/sfgen.mjs';
+import { innValid } from '../../tools/sfgen/sfdata.mjs';
 
 const stack = await startStack({ enabled: ['catalog', 'clients'] });
 const dir = path.join(stack.dir, 'sf');

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startStack, ROOT } from '../lib/stack.js';
-import { generate } from '../lib/sfgen.mjs';
+import { generate } from '../../tools/sfgen/sfgen.mjs';
 import { readExport } from '../lib/sfread.mjs';
 
 const stack = await startStack({ enabled: ['catalog', 'clients', 't_campaign'] });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startStack, ROOT } from '../lib/stack.js';
-import { generate } from '../lib/sfgen.mjs';
+import { generate } from '../../tools/sfgen/sfgen.mjs';
 
 const stack = await startStack({ enabled: ['catalog', 'clients'] });
 const MAPPING = path.join(ROOT, 'conf/import/salesforce.conf');

@@ -1,5 +1,5 @@
 // `kedr import salesforce DIR` (issue 7) against a real stack: a small
-// export from tests/lib/sfgen.mjs (fixed seed), its counts checked against
+// export from tools/sfgen/sfgen.mjs (fixed seed), its counts checked against
 // the generator's manifest; a dry run writes nothing, a second run of the
 // same export changes nothing, next week's export updates exactly the
 // changed rows, and the report lists every rejected orphan.
@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startStack, run, KEDR, ROOT } from '../lib/stack.js';
-import { generate } from '../lib/sfgen.mjs';
+import { generate } from '../../tools/sfgen/sfgen.mjs';
 import { readExport } from '../lib/sfread.mjs';
-import { id18 } from '../lib/sfdata.mjs';
+import { id18 } from '../../tools/sfgen/sfdata.mjs';
 
 const stack = await startStack({ enabled: ['catalog', 'clients'] });
 const MAPPING = path.join(ROOT, 'conf/import/salesforce.conf');

@@ -10,6 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack } from '../lib/stack.js';
+import { assertError, ok } from '../lib/assert.js';
 
 const stack = await startStack({
     enabled: ['catalog', 'clients'],
@@ -20,22 +21,6 @@ const admin = await stack.loginAdmin();
 const uniq = `${process.pid}${Date.now() % 100000}`;
 
 // The one error shape, with `field` named in error.fields when given.
-function assertError(res, status, code, field) {
-    assert.equal(res.status, status, `status of ${res.text}`);
-    assert.match(res.headers.get('content-type') || '', /^application\/json/);
-    assert.equal(res.json?.error?.code, code, res.text);
-    if (field !== undefined) {
-        assert.ok(res.json.error.fields && res.json.error.fields[field] !== undefined,
-            `field "${field}" named: ${res.text}`);
-    }
-}
-
-async function ok(resPromise, status = 200) {
-    const res = await resPromise;
-    assert.equal(res.status, status, res.text);
-    return res.json;
-}
-
 const count = async (sql) => Number(await stack.psql(sql));
 
 test('a bad escape anywhere in the query refuses the request: no dry run turned into an import', async () => {

@@ -17,7 +17,7 @@ import path from 'node:path';
 import {
     ROOT, KEDR, freePort, makeTempDir, run, sessionCookie, startStack,
 } from '../lib/stack.js';
-import { generate } from '../lib/sfgen.mjs';
+import { generate } from '../../tools/sfgen/sfgen.mjs';
 
 // A checkout: the sources, the build and the tools of this one, linked;
 // var/ its own.  tools/stack.sh takes the checkout it lives in as its

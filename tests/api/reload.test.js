@@ -79,7 +79,8 @@ test('a disabled module answers 404; enabled by SIGHUP its routes appear, in-fli
     const res404 = await stack.get('/api/v1/hello/greeting');
     assert.equal(res404.status, 404);
     assert.equal(res404.json.error.code, 'not_found');
-    assert.equal((await stack.get(`${T}/conf`)).json.label, 'before');
+    // what the group leaves out comes from t_core's declared defaults
+    assert.deepEqual((await stack.get(`${T}/conf`)).json, { label: 'before', limit: -1, flag: false, tags: [] });
 
     const slow = await inFlight(1500);
     const mark = stack.logMark();

@@ -1,4 +1,4 @@
-// The Salesforce export generator (tests/lib/sfgen.mjs): no server.  The
+// The Salesforce export generator (tools/sfgen/sfgen.mjs): no server.  The
 // files must be strict RFC 4180 with every value quoted, the manifest's
 // numbers must equal an independent recount of the files, the same seed
 // must give the same bytes, a delta must change exactly the rows it says,
@@ -11,10 +11,10 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { generate, counts, pickCount, OBJECTS } from '../lib/sfgen.mjs';
+import { generate, counts, pickCount, OBJECTS } from '../../tools/sfgen/sfgen.mjs';
 import {
     id18, idSuffix, makeId, innComplete, ogrnComplete, phoneE164, emailValid, detectMojibake, mojibake, Rng,
-} from '../lib/sfdata.mjs';
+} from '../../tools/sfgen/sfdata.mjs';
 import { readExport } from '../lib/sfread.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -343,7 +343,7 @@ test('encodings: cp1251 and latin1 decode back, utf8-bom has a BOM, CRLF through
 
 test('the CLI: options, rates switched off, zip', () => {
     const d = dir('cli');
-    const out = execFileSync(process.execPath, [path.join(ROOT, 'bench/sf-export.mjs'), d, '--scale', '0.001', '--seed', 'cli',
+    const out = execFileSync(process.execPath, [path.join(ROOT, 'tools/sf-export.mjs'), d, '--scale', '0.001', '--seed', 'cli',
         '--clean', '--bad-inn-rate', '0.2', '--id15-rate', '1', '--zip', '--bool', 'TRUEFALSE', '--no-final-newline', ''], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     assert.match(out, /rows\/s/);
     const { manifest, ex } = checkExport(d);
@@ -367,7 +367,7 @@ test('the CLI: options, rates switched off, zip', () => {
         n++;
     }
     assert.equal(n, OBJECTS.length);
-    assert.throws(() => execFileSync(process.execPath, [path.join(ROOT, 'bench/sf-export.mjs'), d, '--bogus'], { stdio: 'ignore' }));
+    assert.throws(() => execFileSync(process.execPath, [path.join(ROOT, 'tools/sf-export.mjs'), d, '--bogus'], { stdio: 'ignore' }));
     assert.throws(() => generate({ dir: dir('bad'), format: { bool: 'yes' } }), /bool/);
     assert.throws(() => generate({ dir: dir('bad'), dirt: { badInn: 2 } }), /badInn/);
     assert.throws(() => generate({ dir: dir('bad'), dirt: { typo: 0.1 } }), /typo/);

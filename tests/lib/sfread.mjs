@@ -1,5 +1,5 @@
 // tests/lib/sfread.mjs -- read a generated Salesforce export back
-// (tests/lib/sfgen.mjs), strictly: every file as RFC 4180 in the form its
+// (tools/sfgen/sfgen.mjs), strictly: every file as RFC 4180 in the form its
 // manifest entry says (quoting, line end, encoding, BOM, final newline),
 // asserting as it goes.  Used by the generator's own test and by the
 // import tests that compare Kedr's records with the files.

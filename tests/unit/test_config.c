@@ -336,6 +336,56 @@ test_data_config(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* data-driven: tests/data/config_module -- a module's group against     */
+/* its declared settings                                                */
+/* ------------------------------------------------------------------ */
+
+/* The declaration the cases' group "t_conf" is checked against: one
+ * setting of each type, a bounded and an unbounded integer. */
+static const struct kedr_setting t_conf_settings[] = {
+    {.name = "name", .type = KEDR_SETTING_STRING, .def = "x"},
+    {.name = "size",
+     .type = KEDR_SETTING_INT,
+     .def = "10",
+     .min = 1,
+     .max = 100},
+    {.name = "count", .type = KEDR_SETTING_INT},
+    {.name = "on", .type = KEDR_SETTING_BOOL},
+    {.name = "tags", .type = KEDR_SETTING_LIST},
+    {0},
+};
+
+static char *
+run_config_module(const char *input, size_t len)
+{
+    char err[8192];
+    struct kedr_conf_errors e = {err, 0, sizeof(err), NULL, 0};
+    char *text = strndup(input, len);
+    config_t cfg;
+
+    if (text == NULL)
+        abort();
+    err[0] = '\0';
+    config_init(&cfg);
+    if (config_read_string(&cfg, text) != CONFIG_TRUE)
+        kedr_conf_err(&e, config_error_line(&cfg), "%s",
+                      config_error_text(&cfg));
+    else
+        kedr_conf_check_module(config_lookup(&cfg, "t_conf"), "t_conf",
+                               t_conf_settings, &e);
+    config_destroy(&cfg);
+    free(text);
+    return strdup(err);
+}
+
+static void
+test_data_config_module(void **state)
+{
+    (void)state;
+    testdata_run("config_module", run_config_module);
+}
+
+/* ------------------------------------------------------------------ */
 /* kedr_conf_load                                                      */
 /* ------------------------------------------------------------------ */
 
@@ -734,6 +784,7 @@ main(void)
         cmocka_unit_test(test_check_top_level),
         cmocka_unit_test(test_check_error_buffer),
         cmocka_unit_test(test_data_config),
+        cmocka_unit_test(test_data_config_module),
         cmocka_unit_test(test_load_shipped),
         cmocka_unit_test(test_load_shipped_checks_clean),
         cmocka_unit_test(test_load_database_relative_socket),

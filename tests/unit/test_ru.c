@@ -68,19 +68,6 @@ test_phone(void **state)
     assert_false(kedr_ru_phone_e164("8 495 123-45-67", out, 10));
 }
 
-static void
-test_email(void **state)
-{
-    (void)state;
-    assert_true(kedr_ru_email_valid("ivan@example.ru"));
-    assert_true(kedr_ru_email_valid("a.b+c@mail.example.com"));
-    assert_false(kedr_ru_email_valid("ivan@example"));
-    assert_false(kedr_ru_email_valid("@example.ru"));
-    assert_false(kedr_ru_email_valid("ivan@@example.ru"));
-    assert_false(kedr_ru_email_valid("ivan petrov@example.ru"));
-    assert_false(kedr_ru_email_valid("ivan@example."));
-}
-
 int
 main(void)
 {
@@ -88,7 +75,6 @@ main(void)
         cmocka_unit_test(test_inn),
         cmocka_unit_test(test_kpp_ogrn),
         cmocka_unit_test(test_phone),
-        cmocka_unit_test(test_email),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

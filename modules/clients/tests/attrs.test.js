@@ -9,6 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack } from '../../../tests/lib/stack.js';
+import { assertError, ok } from '../../../tests/lib/assert.js';
 
 const stack = await startStack({
     enabled: ['catalog', 'clients'],
@@ -16,18 +17,6 @@ const stack = await startStack({
 });
 const C = '/api/v1/clients';
 const admin = await stack.loginAdmin();
-
-function assertError(res, status, code, ...fields) {
-    assert.equal(res.status, status, `status of ${res.text}`);
-    assert.equal(res.json?.error?.code, code, res.text);
-    for (const f of fields) assert.ok(res.json.error.fields?.[f], `field "${f}" named: ${res.text}`);
-}
-
-async function ok(resPromise, status = 200) {
-    const res = await resPromise;
-    assert.equal(res.status, status, res.text);
-    return res.json;
-}
 
 const define = (entity, body) => ok(admin.post('/api/v1/attributes', { entity, label_ru: body.name, ...body }), 201);
 

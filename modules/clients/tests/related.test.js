@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack } from '../../../tests/lib/stack.js';
+import { ok } from '../../../tests/lib/assert.js';
 
 const stack = await startStack({
     enabled: ['catalog', 'clients', 't_base', 't_core'],
@@ -14,12 +15,6 @@ const stack = await startStack({
 });
 const C = '/api/v1/clients';
 const admin = await stack.loginAdmin();
-
-async function ok(resPromise, status = 200) {
-    const res = await resPromise;
-    assert.equal(res.status, status, res.text);
-    return res.json;
-}
 
 const a = await ok(admin.post(`${C}/counterparties`, { kind: 'end_customer', name: 'Связи Первый' }), 201);
 const b = await ok(admin.post(`${C}/counterparties`, { kind: 'end_customer', name: 'Связи Второй' }), 201);

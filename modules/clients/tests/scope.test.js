@@ -10,6 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack } from '../../../tests/lib/stack.js';
+import { assertError, ok } from '../../../tests/lib/assert.js';
 
 const stack = await startStack({
     enabled: ['catalog', 'clients'],
@@ -18,18 +19,6 @@ const stack = await startStack({
 const C = '/api/v1/clients';
 const PW = 'Scope-Clients-Password-1';
 const admin = await stack.loginAdmin();
-
-function assertError(res, status, code, field) {
-    assert.equal(res.status, status, `status of ${res.text}`);
-    assert.equal(res.json?.error?.code, code, res.text);
-    if (field) assert.ok(res.json.error.fields?.[field] !== undefined, `field "${field}" named: ${res.text}`);
-}
-
-async function ok(resPromise, status = 200) {
-    const res = await resPromise;
-    assert.equal(res.status, status, res.text);
-    return res.json;
-}
 
 // an own-only role with every clients permission, a user holding it in
 // the region "Тверь", and another manager

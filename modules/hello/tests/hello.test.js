@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack } from '../../../tests/lib/stack.js';
+import { assertError } from '../../../tests/lib/assert.js';
 
 const stack = await startStack({
     enabled: ['hello'],
@@ -11,13 +12,6 @@ const stack = await startStack({
     groups: { hello: { greeting: 'Здравствуй, тест' } },
 });
 const H = '/api/v1/hello';
-
-function assertError(res, status, code) {
-    assert.equal(res.status, status, res.text);
-    assert.match(res.headers.get('content-type') || '', /^application\/json/);
-    assert.equal(res.json?.error?.code, code, res.text);
-    assert.equal(typeof res.json.error.message, 'string');
-}
 
 test('hello is enabled, migrated and listed by health', async () => {
     const res = await stack.get('/api/v1/health');

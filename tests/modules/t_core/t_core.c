@@ -43,6 +43,7 @@
 static const char *t_core_label = "none";
 static long long t_core_limit = -1;
 static bool t_core_flag = false;
+static const char *const *t_core_tags;
 
 /* Sleep `ms` milliseconds even across signals (SIGTERM of a graceful stop
  * or reload interrupts nanosleep; the request must still finish). */
@@ -144,10 +145,14 @@ t_core_echo(kedr_req_t *r)
 static int
 t_core_conf(kedr_req_t *r)
 {
-    return kedr_reply_json(r, 200,
-                           json_pack("{s:s, s:I, s:b}", "label", t_core_label,
-                                     "limit", (json_int_t)t_core_limit, "flag",
-                                     t_core_flag));
+    json_t *tags = json_array();
+
+    for (const char *const *t = t_core_tags; t != NULL && *t != NULL; t++)
+        json_array_append_new(tags, json_string(*t));
+    return kedr_reply_json(
+        r, 200,
+        json_pack("{s:s, s:I, s:b, s:o}", "label", t_core_label, "limit",
+                  (json_int_t)t_core_limit, "flag", t_core_flag, "tags", tags));
 }
 
 /* The caller's data scope as the database sees it (core/sql/0004). */
@@ -459,9 +464,10 @@ t_core_tick_fail(kedr_req_t *r)
 static int
 t_core_init(kedr_env_t *env)
 {
-    t_core_label = kedr_conf_string(env, "label", t_core_label);
-    t_core_limit = kedr_conf_int(env, "limit", t_core_limit);
-    t_core_flag = kedr_conf_bool(env, "flag", t_core_flag);
+    t_core_label = kedr_conf_string(env, "label", NULL);
+    t_core_limit = kedr_conf_int(env, "limit", 0);
+    t_core_flag = kedr_conf_bool(env, "flag", false);
+    t_core_tags = kedr_conf_list(env, "tags");
     if (kedr_conf_bool(env, "fail_init", false)) {
         kedr_env_log(env, KEDR_LOG_ERROR, "fail_init is set: refusing");
         return KEDR_EINVAL;
@@ -813,14 +819,31 @@ static const struct kedr_job t_core_jobs[] = {
 
 static const char *const t_core_requires[] = {"t_base", NULL};
 
+/* Its config group, one setting of each type (tests/api/core.test.js and
+ * cli.test.js set and break them). */
+static const struct kedr_setting t_core_config[] = {
+    {.name = "label",
+     .type = KEDR_SETTING_STRING,
+     .def = "none",
+     .doc = "echoed by GET /conf"},
+    {.name = "limit",
+     .type = KEDR_SETTING_INT,
+     .def = "-1",
+     .min = -1,
+     .max = 1000,
+     .doc = "echoed by GET /conf"},
+    {.name = "flag", .type = KEDR_SETTING_BOOL, .doc = "echoed by GET /conf"},
+    {.name = "tags", .type = KEDR_SETTING_LIST, .doc = "echoed by GET /conf"},
+    {.name = "fail_init",
+     .type = KEDR_SETTING_BOOL,
+     .doc = "init refuses the module: the master must not start"},
+    {0},
+};
+
 KEDR_MODULE_EXPORT const struct kedr_module kedr_module = {
-    KEDR_MODULE_HEADER,
-    .name = "t_core",
-    .version = "0.2.0",
-    .requires = t_core_requires,
-    .routes = t_core_routes,
-    .hooks = t_core_hooks,
-    .jobs = t_core_jobs,
-    .init = t_core_init,
-    .portal_routes = t_core_portal_routes,
+    KEDR_MODULE_HEADER,          .name = "t_core",
+    .config = t_core_config,     .version = "0.2.0",
+    .requires = t_core_requires, .routes = t_core_routes,
+    .hooks = t_core_hooks,       .jobs = t_core_jobs,
+    .init = t_core_init,         .portal_routes = t_core_portal_routes,
 };

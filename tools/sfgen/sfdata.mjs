@@ -1,8 +1,8 @@
-// tests/lib/sfdata.mjs -- the pieces of a Salesforce export that are not
+// tools/sfgen/sfdata.mjs -- the pieces of a Salesforce export that are not
 // about any one object: a seeded PRNG, Salesforce ids with their case-suffix
 // checksum, Russian requisites (INN, KPP, OGRN) with their check digits,
 // phones in the forms people write them, text encodings (cp1251, latin1,
-// mojibake) and the Russian name lists.  Used by tests/lib/sfgen.mjs and
+// mojibake) and the Russian name lists.  Used by tools/sfgen/sfgen.mjs and
 // by its tests; no dependencies.
 
 // --- seeded PRNG ----------------------------------------------------------

@@ -1,4 +1,4 @@
-// tests/lib/sfgen.mjs -- a realistic Salesforce weekly data export of a
+// tools/sfgen/sfgen.mjs -- a realistic Salesforce weekly data export of a
 // Russian manufacturer's org, with dirt injected at known, seeded rates,
 // and a manifest of the exact numbers a correct importer must report.
 //
@@ -649,7 +649,7 @@ export function generate(opts) {
     };
     const final = {};     // per object: {deleted: Uint8Array, mergedAway: Set}
     const manifest = {
-        generator: 'kedr tests/lib/sfgen.mjs 1', doc: 'README.md: Migrating from Salesforce -- sample exports', seed: S, scale, week, exportedAt: new Date(exportAt).toISOString(),
+        generator: 'kedr tools/sfgen/sfgen.mjs 1', doc: 'README.md: Migrating from Salesforce -- sample exports', seed: S, scale, week, exportedAt: new Date(exportAt).toISOString(),
         dirt, format, deltaRates, picklists: picks, objects: {}, files: {}, delta: null,
     };
     const deltaInfo = {};

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-// bench/sf-export.mjs -- write a sample Salesforce weekly data export (the
-// CSVs of tests/lib/sfgen.mjs and DIR/manifest.json with the numbers a
-// correct `kedr import salesforce` must report).  See README.md,
-// "Migrating from Salesforce -- sample exports".
+// tools/sf-export.mjs -- write a sample Salesforce weekly data export (the
+// CSVs of tools/sfgen/sfgen.mjs and DIR/manifest.json with the numbers a
+// correct `kedr import salesforce` must report).  See
+// docs/sf-export-generator.md.
 
-import { generate, DEFAULT_DIRT, DEFAULT_FORMAT, DEFAULT_DELTA } from '../tests/lib/sfgen.mjs';
+import { generate, DEFAULT_DIRT, DEFAULT_FORMAT, DEFAULT_DELTA } from './sfgen/sfgen.mjs';
 
-const USAGE = `usage: node bench/sf-export.mjs DIR [options]
+const USAGE = `usage: node tools/sf-export.mjs DIR [options]
   --scale N            1 = about 600,000 rows (default 0.001)
   --seed S             any string (default 1); same options + seed = same bytes
   --encoding E         utf8 | utf8-bom | cp1251 | latin1 (default utf8)

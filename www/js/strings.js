@@ -191,6 +191,10 @@ export default {
         'upload.kb': '{n} КБ',
         'upload.mb': '{n} МБ',
 
+        'kanban.moved': '«{card}» перемещена в колонку «{column}»',
+        'kanban.refused': '«{card}» не перемещена: осталась на месте',
+        'calendar.failed': 'Не удалось загрузить события',
+
         'users.new': 'Новый пользователь',
         'users.create': 'Создать пользователя',
         'users.created': 'Пользователь создан',
@@ -533,6 +537,10 @@ export default {
         'upload.bytes': '{n} B',
         'upload.kb': '{n} KB',
         'upload.mb': '{n} MB',
+
+        'kanban.moved': '“{card}” moved to “{column}”',
+        'kanban.refused': '“{card}” not moved: it stays where it was',
+        'calendar.failed': 'Could not load the events',
 
         'users.new': 'New user',
         'users.create': 'Create user',

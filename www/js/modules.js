@@ -63,10 +63,10 @@ export function loadModule(m) {
 // by path (the shell's files may move; kedr.ui stays).  The kanban,
 // calendar and chart load their library (www/vendor/) only when drawn.
 async function components() {
-    const [list, form, record, upload, tree, attrs, lookup, imp, kanban, calendar, chart] = await Promise.all([
+    const [list, form, record, upload, tree, attrs, lookup, imp, strlist, kanban, calendar, chart] = await Promise.all([
         import('./ui/list.js'), import('./ui/form.js'), import('./ui/record.js'), import('./ui/upload.js'),
         import('./ui/tree.js'), import('./ui/attrs.js'), import('./ui/lookup.js'), import('./ui/import.js'),
-        import('./ui/kanban.js'), import('./ui/calendar.js'), import('./ui/chart.js')]);
+        import('./ui/strlist.js'), import('./ui/kanban.js'), import('./ui/calendar.js'), import('./ui/chart.js')]);
     return Object.freeze({
         listView: list.listView,
         localSource: list.localSource,
@@ -77,6 +77,7 @@ async function components() {
         upload: upload.uploadBox,
         importDialog: imp.importDialog,
         treeView: tree.treeView,
+        strList: strlist.strList,
         // extra attributes of an entity (admin-defined fields)
         attrDefs: attrs.attrDefs,
         attrFields: attrs.attrFields,

@@ -15,6 +15,10 @@
 #                        (tools/deps.sh e2e) and playwright-core, pinned in
 #                        tests/e2e/package-lock.json, in tests/e2e/node_modules
 #                        (npm ci; never a browser download)
+#   make www-stamp       write www/app.html (generated, not in git), the page
+#                        nginx serves: www/index.html pointing at
+#                        /v/<hash of www/>/..., which nginx serves from www/
+#                        with `Cache-Control: immutable` (tools/www-stamp.sh)
 #   make www-size        the first page's JS and CSS, in bytes (budget 200 KB)
 #
 # The UI itself (www/) needs no build step: plain ES modules and CSS.
@@ -22,8 +26,8 @@
 WWW_MODULES := $(notdir $(patsubst %/www,%,$(wildcard modules/*/www)))
 WWW_STAMPS  := $(WWW_MODULES:%=www/m/%/.installed)
 
-.PHONY: www-modules www-vendor e2e-deps e2e-packages www-size
-build: www-modules www-vendor
+.PHONY: www-modules www-vendor www-stamp e2e-deps e2e-packages www-size
+build: www-modules www-vendor www-stamp
 
 # A stamp per module, remade when any file or folder of its www/ is newer
 # (a deleted file touches its folder); the copy is redone from scratch, so
@@ -76,6 +80,10 @@ www/vendor/.installed: $(VENDOR_STAMP) mk/www.mk
 	@touch $@
 
 www-vendor: www/vendor/.installed
+
+# After everything under www/ is in place: the stamp hashes it all.
+www-stamp: www-modules www-vendor
+	@tools/www-stamp.sh
 
 E2E_STAMP := tests/e2e/node_modules/.package-lock.json
 

@@ -48,7 +48,7 @@ export function isLoaded(name) {
 export function loadModule(m) {
     if (!loaded.has(m.name)) {
         const p = (async () => {
-            const [ui, mod] = await Promise.all([components(), import(`/${m.script}`)]);
+            const [ui, mod] = await Promise.all([components(), import(new URL(`../${m.script}`, import.meta.url).href)]);
             if (typeof mod.default !== 'function') throw new Error(`${m.script}: no default export`);
             await mod.default(registrationApi(m, ui));
         })();
@@ -127,9 +127,10 @@ function registrationApi(m, ui) {
             addMenu(m.name, items);
         },
         // A stylesheet of the module's own folder: css('hello.css') links
-        // /m/hello/hello.css once (a <link>: the CSP allows no inline style).
+        // m/hello/hello.css once (a <link>: the CSP allows no inline style),
+        // beside the shell's files (under the same /v/<stamp>/).
         css(file) {
-            const href = `/m/${m.name}/${file}`;
+            const href = new URL(`../m/${m.name}/${file}`, import.meta.url).pathname;
             if (!document.querySelector(`link[data-module-css="${href}"]`)) {
                 document.head.append(h('link', { rel: 'stylesheet', href, dataset: { moduleCss: href } }));
             }

@@ -5,21 +5,24 @@
 //
 // Each library is a classic script that defines one global; it is loaded
 // once, with its stylesheets, by the first component that needs it, so the
-// first page never pays for it (make www-size).
+// first page never pays for it (make www-size).  Paths are relative to this
+// file, so they carry the install's stamp (/v/<stamp>/, tools/www-stamp.sh).
+
+const at = (file) => new URL(`../../vendor/${file}`, import.meta.url).pathname;
 
 const LIBS = {
-    sortable: { scripts: ['/vendor/sortable/Sortable.min.js'], global: 'Sortable' },
+    sortable: { scripts: [at('sortable/Sortable.min.js')], global: 'Sortable' },
     // FullCalendar v7 ships plain stylesheets instead of injecting <style>
     // (which the CSP forbids); its theme and locale register themselves
     // on the global, so they load after it.
     fullcalendar: {
-        css: ['/vendor/fullcalendar/skeleton.css', '/vendor/fullcalendar/theme.css',
-            '/vendor/fullcalendar/palette.css'],
-        scripts: ['/vendor/fullcalendar/global.js', '/vendor/fullcalendar/classic.js',
-            '/vendor/fullcalendar/ru.js'],
+        css: [at('fullcalendar/skeleton.css'), at('fullcalendar/theme.css'),
+            at('fullcalendar/palette.css')],
+        scripts: [at('fullcalendar/global.js'), at('fullcalendar/classic.js'),
+            at('fullcalendar/ru.js')],
         global: 'FullCalendar',
     },
-    chart: { scripts: ['/vendor/chart/chart.umd.min.js'], global: 'Chart' },
+    chart: { scripts: [at('chart/chart.umd.min.js')], global: 'Chart' },
 };
 
 const loading = new Map(); // name -> Promise of the global

@@ -171,8 +171,11 @@ export function listView(opts) {
         if (opts.noUrl) return;
         const p = {};
         p[`${prefix}q`] = state.q;
-        p[`${prefix}sort`] = state.sort && state.sort !== opts.sort ? state.sort : '';
-        p[`${prefix}order`] = state.sort && state.sort !== opts.sort ? state.order : '';
+        // the default order stays out of the URL; the default column in the
+        // other direction does not (back from a card restores it)
+        const byDefault = state.sort === (opts.sort || '') && state.order === (opts.order || 'asc');
+        p[`${prefix}sort`] = state.sort && !byDefault ? state.sort : '';
+        p[`${prefix}order`] = state.sort && !byDefault ? state.order : '';
         p[`${prefix}offset`] = state.offset || '';
         p[`${prefix}limit`] = state.limit !== (opts.limit || PAGE_SIZES[0]) ? state.limit : '';
         for (const f of filters) p[prefix + f.name] = state.filters[f.name] !== (f.default ?? '') ? state.filters[f.name] : '';

@@ -104,6 +104,8 @@ export default {
 
         'list.title': 'Список',
         'list.search': 'Поиск',
+        'list.more': 'Фильтры и действия',
+        'list.more_n': 'Фильтры ({n}) и действия',
         'list.search_ph': 'Поиск…',
         'list.any': 'Все',
         'list.columns': 'Столбцы',
@@ -453,6 +455,8 @@ export default {
 
         'list.title': 'List',
         'list.search': 'Search',
+        'list.more': 'Filters and actions',
+        'list.more_n': 'Filters ({n}) and actions',
         'list.search_ph': 'Search…',
         'list.any': 'All',
         'list.columns': 'Columns',

@@ -39,8 +39,9 @@ GROUP_NAMES="bench dev e2e"    # what `all` means, besides base
 
 NODE_PACKAGE=nodejs
 NODE_MIN_MAJOR=18
-# e2e needs npm (make e2e-deps: npm ci).  Debian's nodejs comes without
-# it; a node from elsewhere usually brings its own, which is accepted.
+# npm: the build installs the UI's vendored libraries with it (make
+# www-vendor: npm ci), and e2e its playwright-core.  Debian's nodejs comes
+# without it; a node from elsewhere usually brings its own, accepted.
 NPM_PACKAGE=npm
 
 usage()
@@ -111,7 +112,7 @@ main()
     if [[ -z $major ]] || ((major < NODE_MIN_MAJOR)); then
         missing+=("$NODE_PACKAGE")
     fi
-    if [[ " ${groups[*]} " == *" e2e "* ]] && ! command -v npm >/dev/null 2>&1; then
+    if ! command -v npm >/dev/null 2>&1; then
         missing+=("$NPM_PACKAGE")
     fi
 

@@ -592,6 +592,8 @@ nginx_render()
     local port=$1 bind=${KEDR_BIND:-127.0.0.1} workers=${KEDR_NGINX_WORKERS:-1}
     local tmpl=$ROOT/nginx.conf.example user_expr left
     [[ -r $tmpl ]] || die "missing $tmpl"
+    # the UI's page, with its paths stamped (nginx.conf.example: /v/)
+    [[ -r $ROOT/www/app.html ]] || die "missing $ROOT/www/app.html (run make first)"
     [[ $workers =~ ^([1-9][0-9]*|auto)$ ]] || die "bad KEDR_NGINX_WORKERS '$workers'"
     local bind_re='^[][0-9A-Za-z.:-]+$'
     [[ $bind =~ $bind_re ]] || die "bad KEDR_BIND '$bind'"

@@ -20,7 +20,8 @@ hello_get_greeting(kedr_req_t *r)
 
 static const char hello_list_sql[] =
     "SELECT coalesce(json_agg(json_build_object('id', id, 'lang', lang, "
-    "'text', text, 'version', version) ORDER BY id), '[]')::text "
+    "'text', text, 'version', version, 'created_at', created_at) "
+    "ORDER BY id), '[]')::text "
     "FROM hello.greeting";
 
 /* GET /api/v1/hello/greetings -- every stored greeting. */
@@ -32,7 +33,8 @@ hello_list(kedr_req_t *r)
 
 static const char hello_one_sql[] =
     "SELECT json_build_object('id', id, 'lang', lang, 'text', text, "
-    "'version', version)::text FROM hello.greeting WHERE id = $1";
+    "'version', version, 'created_at', created_at)::text "
+    "FROM hello.greeting WHERE id = $1";
 
 /* GET /api/v1/hello/greetings/:id -- one greeting by its key. */
 static int
@@ -58,7 +60,7 @@ static const struct kedr_field hello_create_input[] = {
 static const char hello_insert_sql[] =
     "INSERT INTO hello.greeting (lang, text) VALUES ($1, $2) "
     "RETURNING json_build_object('id', id, 'lang', lang, 'text', text, "
-    "'version', version)::text";
+    "'version', version, 'created_at', created_at)::text";
 
 /* POST /api/v1/hello/greetings -- store a greeting; emits
  * hello.greeting.created inside the same transaction. */

@@ -10,7 +10,7 @@
 //   export default function register(kedr) {
 //       const t = kedr.strings({ ru: {...}, en: {...} });
 //       kedr.route('/hello', async (ctx) => { ... render into ctx.main ... });
-//       kedr.route('/hello/:id', ...);
+//       kedr.route('/hello/:id', () => import('./greeting.js'));   // lazily
 //   }
 //
 // See README.md "Module pages" for the whole API.
@@ -48,7 +48,7 @@ export function isLoaded(name) {
 export function loadModule(m) {
     if (!loaded.has(m.name)) {
         const p = (async () => {
-            const [ui, mod] = await Promise.all([components(), import(`/${m.script}`)]);
+            const [ui, mod] = await Promise.all([components(), import(new URL(`../${m.script}`, import.meta.url).href)]);
             if (typeof mod.default !== 'function') throw new Error(`${m.script}: no default export`);
             await mod.default(registrationApi(m, ui));
         })();
@@ -58,42 +58,79 @@ export function loadModule(m) {
     return loaded.get(m.name);
 }
 
-// The shared components, loaded with the first module that needs them.
+// The shared components, loaded with the first module that needs them:
+// every one a module page uses is here, so no module imports a shell file
+// by path (the shell's files may move; kedr.ui stays).  The kanban,
+// calendar and chart load their library (www/vendor/) only when drawn.
 async function components() {
-    const [list, form, record, upload] = await Promise.all([
-        import('./ui/list.js'), import('./ui/form.js'), import('./ui/record.js'), import('./ui/upload.js')]);
-    return {
+    const [list, form, record, upload, tree, attrs, lookup, imp, strlist, kanban, calendar, chart] = await Promise.all([
+        import('./ui/list.js'), import('./ui/form.js'), import('./ui/record.js'), import('./ui/upload.js'),
+        import('./ui/tree.js'), import('./ui/attrs.js'), import('./ui/lookup.js'), import('./ui/import.js'),
+        import('./ui/strlist.js'), import('./ui/kanban.js'), import('./ui/calendar.js'), import('./ui/chart.js')]);
+    return Object.freeze({
         listView: list.listView,
         localSource: list.localSource,
         recordForm: form.recordForm,
+        referenceField: form.referenceField,
         recordPage: record.recordPage,
         historyList: record.historyList,
         upload: upload.uploadBox,
+        importDialog: imp.importDialog,
+        treeView: tree.treeView,
+        strList: strlist.strList,
+        // extra attributes of an entity (admin-defined fields)
+        attrDefs: attrs.attrDefs,
+        attrFields: attrs.attrFields,
+        attrsToForm: attrs.attrsToForm,
+        attrsFromForm: attrs.attrsFromForm,
+        attrFilters: attrs.attrFilters,
+        attrColumns: attrs.attrColumns,
+        attrRows: attrs.attrRows,
+        attrLabels: attrs.attrLabels,
+        attrFormat: attrs.attrFormat,
+        // pickers of users and of local lists
+        userSearch: lookup.userSearch,
+        userLabel: lookup.userLabel,
+        resolveUsers: lookup.resolveUsers,
+        localSearch: lookup.localSearch,
+        kanban: kanban.kanban,
+        calendar: calendar.calendar,
+        chart: chart.chart,
         toast, confirmDialog, dialog, emptyState, skeleton, errorState,
-    };
+    });
 }
 
 function registrationApi(m, ui) {
     const prefixes = (m.ui || []).map((u) => u.path.replace(/\/$/, ''));
-    return Object.freeze({
+    const kedr = Object.freeze({
         name: m.name,
         version: m.version,
-        // A page of this module.  The path must lie under one of the
-        // module's menu paths, so the shell knows whom to load for it.
+        // A page of this module: route(pattern, view), or a page in its own
+        // file, imported when first opened: route(pattern, () => import('./x.js'))
+        // -- a function of no parameters is such a loader, and the file's
+        // default export is the view.  A view is called as view(ctx, kedr)
+        // (the page's file gets this API without importing the shell).
+        // The path must lie under one of the module's menu paths, so the
+        // shell knows whom to load for it.
         route(pattern, view) {
             if (!prefixes.some((p) => pattern === p || pattern.startsWith(`${p}/`))) {
                 console.warn(`module ${m.name}: route ${pattern} is outside its paths ${prefixes.join(', ')}`);
             }
-            route(pattern, async () => view);
+            route(pattern, async () => {
+                const fn = view.length === 0 ? (await view()).default : view;
+                if (typeof fn !== 'function') throw new Error(`module ${m.name}: route ${pattern}: no default export`);
+                return (ctx) => fn(ctx, kedr);
+            });
         },
         // More menu entries under the module's own: [{path, label_ru, label_en}].
         menu(items) {
             addMenu(m.name, items);
         },
         // A stylesheet of the module's own folder: css('hello.css') links
-        // /m/hello/hello.css once (a <link>: the CSP allows no inline style).
+        // m/hello/hello.css once (a <link>: the CSP allows no inline style),
+        // beside the shell's files (under the same /v/<stamp>/).
         css(file) {
-            const href = `/m/${m.name}/${file}`;
+            const href = new URL(`../m/${m.name}/${file}`, import.meta.url).pathname;
             if (!document.querySelector(`link[data-module-css="${href}"]`)) {
                 document.head.append(h('link', { rel: 'stylesheet', href, dataset: { moduleCss: href } }));
             }
@@ -119,4 +156,5 @@ function registrationApi(m, ui) {
         dom: { h, replace, append, debounce, id },
         ui,
     });
+    return kedr;
 }

@@ -19,6 +19,7 @@ let resolver = null;
 let confirmLeave = async () => true;
 let current = { url: null, cleanup: null, abort: null };
 let seq = 0;
+const lastUrls = new Map(); // pathname -> the path with the query it last had
 
 // Register a path pattern (":name" segments, a trailing "*" matches the
 // rest); `load` resolves the view function (or a module whose `export`
@@ -88,6 +89,19 @@ export function here() {
     return location.pathname + location.search;
 }
 
+// Where a link back to a list should go: the list as the person left it
+// in this tab (its filters, search, sort and page live in its query), or
+// `href` itself when it carries a query or was not visited.
+export function returnUrl(href) {
+    const u = new URL(href, location.origin);
+    if (u.search || u.origin !== location.origin) return href;
+    return lastUrls.get(u.pathname.replace(/(.)\/$/, '$1')) || href;
+}
+
+function remember(pathname, url) {
+    lastUrls.set(pathname.replace(/(.)\/$/, '$1'), url);
+}
+
 // Go to a URL.  replace: no new history entry; force: skip leave guards
 // (the session ended: the page cannot be saved anyway).
 export async function navigate(url, { replace = false, force = false } = {}) {
@@ -111,6 +125,7 @@ export function setQuery(params, { replace = true } = {}) {
     if (replace) history.replaceState(null, '', s);
     else history.pushState(null, '', s);
     current.url = s;
+    remember(u.pathname, s);
 }
 
 // Render the page for the current location into `main`.
@@ -129,6 +144,7 @@ export async function render() {
     guards.clear();
     const abort = new AbortController();
     current = { url: url.pathname + url.search, cleanup: null, abort };
+    remember(url.pathname, current.url);
 
     let view = resolver ? await resolver(url) : null;
     if (my !== seq) return;

@@ -104,6 +104,8 @@ export default {
 
         'list.title': 'Список',
         'list.search': 'Поиск',
+        'list.more': 'Фильтры и действия',
+        'list.more_n': 'Фильтры ({n}) и действия',
         'list.search_ph': 'Поиск…',
         'list.any': 'Все',
         'list.columns': 'Столбцы',
@@ -190,6 +192,10 @@ export default {
         'upload.bytes': '{n} Б',
         'upload.kb': '{n} КБ',
         'upload.mb': '{n} МБ',
+
+        'kanban.moved': '«{card}» перемещена в колонку «{column}»',
+        'kanban.refused': '«{card}» не перемещена: осталась на месте',
+        'calendar.failed': 'Не удалось загрузить события',
 
         'users.new': 'Новый пользователь',
         'users.create': 'Создать пользователя',
@@ -449,6 +455,8 @@ export default {
 
         'list.title': 'List',
         'list.search': 'Search',
+        'list.more': 'Filters and actions',
+        'list.more_n': 'Filters ({n}) and actions',
         'list.search_ph': 'Search…',
         'list.any': 'All',
         'list.columns': 'Columns',
@@ -533,6 +541,10 @@ export default {
         'upload.bytes': '{n} B',
         'upload.kb': '{n} KB',
         'upload.mb': '{n} MB',
+
+        'kanban.moved': '“{card}” moved to “{column}”',
+        'kanban.refused': '“{card}” not moved: it stays where it was',
+        'calendar.failed': 'Could not load the events',
 
         'users.new': 'New user',
         'users.create': 'Create user',

@@ -7,7 +7,6 @@
 // conflict panel; a bad value shows at its row).
 
 import { A } from './shared.js';
-import { referenceField } from '/js/ui/form.js';
 
 const today = () => {
     const d = new Date();
@@ -25,7 +24,7 @@ function num(s) {
 // part of it (its requisites, its distributors); the grid saves against it.
 export function assortmentGrid(kedr, t, { panel, outletId, editable, onSaved }) {
     const { h, replace, id: newId, debounce } = kedr.dom;
-    const { skeleton, errorState, toast, emptyState } = kedr.ui;
+    const { skeleton, errorState, toast, emptyState, referenceField } = kedr.ui;
     const url = `${A}/outlets/${outletId}/assortment`;
     const box = h('section', { class: 'card as-grid', 'aria-label': t('tab_assortment') }, skeleton(5));
     panel.append(box);

@@ -13,11 +13,6 @@
 import strings from './strings.js';
 import { A, helpers, recordCodec } from './shared.js';
 import registerOutlets from './outlets.js';
-import { treeView } from '/js/ui/tree.js';
-import { attrDefs, attrFields, attrsToForm, attrsFromForm, attrFilters, attrColumns, attrRows, attrLabels, attrFormat }
-    from '/js/ui/attrs.js';
-import { userSearch, userLabel, resolveUsers, localSearch } from '/js/ui/lookup.js';
-import { referenceField } from '/js/ui/form.js';
 
 const KINDS = ['distributor', 'end_customer', 'installer', 'design_institute', 'developer', 'retail_chain', 'partner', 'competitor'];
 const STATUSES = ['prospect', 'active', 'inactive'];
@@ -31,6 +26,8 @@ export default function register(kedr) {
     kedr.css('clients.css');
     const { h, replace, append, debounce } = kedr.dom;
     const { listView, recordForm, recordPage, historyList, emptyState, skeleton, errorState, toast, dialog, confirmDialog } = kedr.ui;
+    const { treeView, referenceField, userSearch, userLabel, resolveUsers, localSearch } = kedr.ui;
+    const { attrDefs, attrFields, attrsToForm, attrsFromForm, attrFilters, attrColumns, attrRows, attrLabels, attrFormat } = kedr.ui;
     const { localiseErrors, cpSearch, cpName, sectionNav, listTools } = helpers(kedr, t);
     const canWrite = () => kedr.can('clients.write');
 
@@ -43,8 +40,8 @@ export default function register(kedr) {
     const dl = (rows) => h('dl', { class: 'cl-dl' }, rows.map(([k, v]) => [h('dt', { text: k }),
         h('dd', { class: 'cl-pre' }, v === null || v === undefined || v === '' ? t('none') : v)]));
 
-    const cpToForm = (c, defs) => recordCodec(defs).toForm(c);
-    const cpFromForm = (d, opts) => recordCodec([]).fromForm(d, opts);
+    const cpToForm = (c, defs) => recordCodec(kedr, defs).toForm(c);
+    const cpFromForm = (d, opts) => recordCodec(kedr, []).fromForm(d, opts);
 
     // A 409 on the INN: the body's `duplicate` {id, name} links to the
     // record that has it.
@@ -514,7 +511,7 @@ export default function register(kedr) {
                 for (const k of Object.keys(p)) if (k.startsWith('attrs.')) delete p[k];
                 refreshHead();
             };
-            const codec = recordCodec(defs);
+            const codec = recordCodec(kedr, defs);
             detailsForm = recordForm({
                 label: t('tab_requisites'),
                 fields: cpFields(defs, p.id),

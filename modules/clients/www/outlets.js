@@ -7,9 +7,6 @@
 
 import { A, helpers, recordCodec } from './shared.js';
 import { assortmentGrid } from './assortment.js';
-import { attrDefs, attrFields, attrFilters, attrColumns, attrRows, attrLabels, attrFormat }
-    from '/js/ui/attrs.js';
-import { userSearch, userLabel, resolveUsers } from '/js/ui/lookup.js';
 
 const FORMATS = ['diy', 'electrical_shop', 'chain_store', 'showroom', 'online'];
 const OUTLET = 'clients.outlet';
@@ -20,6 +17,8 @@ export const mapUrl = (lat, lon) => `https://yandex.ru/maps/?pt=${lon},${lat}&z=
 export default function registerOutlets(kedr, t) {
     const { h, replace, append } = kedr.dom;
     const { listView, recordForm, recordPage, historyList, emptyState, skeleton, errorState, toast } = kedr.ui;
+    const { attrDefs, attrFields, attrFilters, attrColumns, attrRows, attrLabels, attrFormat } = kedr.ui;
+    const { userSearch, userLabel, resolveUsers } = kedr.ui;
     const { localiseErrors, cpSearch, cpName, sectionNav, listTools } = helpers(kedr, t);
     const canWrite = () => kedr.can('clients.write');
     const formatOptions = FORMATS.map((f) => ({ value: f, label: t(`format.${f}`) }));
@@ -55,8 +54,8 @@ export default function registerOutlets(kedr, t) {
     const historyFormat = (defs) => ({ ...attrFormat(defs), format: formatLabel, manager_id: (v) => userLabel(v),
         'assortment.groups': (v) => (v.length ? v.map(groupText).join('; ') : t('none')),
         'assortment.products': (v) => (v.length ? v.map((p) => `${p.sku} ${p.name}`).join('; ') : t('none')) });
-    const toForm = (o, defs) => recordCodec(defs).toForm(o);
-    const fromForm = (d, opts) => recordCodec([]).fromForm(d, opts);
+    const toForm = (o, defs) => recordCodec(kedr, defs).toForm(o);
+    const fromForm = (d, opts) => recordCodec(kedr, []).fromForm(d, opts);
 
     // Standing in the shop: the phone's position into the coordinates.
     function locateButton(f) {
@@ -250,7 +249,7 @@ export default function registerOutlets(kedr, t) {
                     ...badges().map((x) => h('span', { class: ['badge', `badge-${x.kind}`], text: x.text })));
                 replace(viewBox, view());
             };
-            const codec = recordCodec(defs);
+            const codec = recordCodec(kedr, defs);
             form = recordForm({
                 label: t('tab_outlet'),
                 fields: fields(defs),

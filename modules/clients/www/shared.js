@@ -2,9 +2,6 @@
 // server's messages in the person's language, the counterparty lookup,
 // the section links above each list, the export and import tools.
 
-import { importDialog } from '/js/ui/import.js';
-import { attrsToForm, attrsFromForm } from '/js/ui/attrs.js';
-import { resolveUsers } from '/js/ui/lookup.js';
 
 export const A = '/clients';
 
@@ -13,7 +10,8 @@ export const A = '/clients';
 // of a new record and clears them (null) on an update; load(promise)
 // waits for a record from the API, learns its manager's name, and answers
 // it for the form.
-export function recordCodec(defs) {
+export function recordCodec(kedr, defs) {
+    const { attrsToForm, attrsFromForm, resolveUsers } = kedr.ui;
     const toForm = (rec) => ({ ...rec, ...attrsToForm(rec, defs) });
     return {
         toForm,
@@ -38,6 +36,7 @@ export function recordCodec(defs) {
 }
 
 export function helpers(kedr, t) {
+    const { importDialog } = kedr.ui;
     const { h } = kedr.dom;
 
     // The server's field messages in the person's language (keys kept:

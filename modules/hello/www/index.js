@@ -2,8 +2,11 @@
 // adds pages to the shell.  `make` installs this folder as www/m/hello/;
 // the shell imports this file the first time someone opens /hello (the
 // menu entry the module declares in hello.c) and calls register(kedr).
+// The showcase of the shared components (kanban, calendar, chart) is a
+// page per file, imported when first opened.
 
 import strings from './strings.js';
+import { pageNav } from './shared.js';
 
 export default function register(kedr) {
     const t = kedr.strings(strings);
@@ -11,6 +14,11 @@ export default function register(kedr) {
     const { h, replace } = kedr.dom;
     const { listView, recordForm, recordPage, historyList, emptyState, skeleton, errorState } = kedr.ui;
     const langLabel = (l) => (l === 'ru' || l === 'en' ? t(`lang.${l}`) : l);
+
+    // before /hello/:id, which would take "board" for an id
+    kedr.route('/hello/board', () => import('./board.js'));
+    kedr.route('/hello/calendar', () => import('./calendar.js'));
+    kedr.route('/hello/stats', () => import('./stats.js'));
 
     // /hello: the configured greeting, the stored ones, a form to add one
     kedr.route('/hello', async (ctx) => {
@@ -58,6 +66,7 @@ export default function register(kedr) {
         }
         replace(ctx.main,
             h('div', { class: 'page-head' }, h('h1', { text: t('title') })),
+            pageNav(kedr, t, 'list'),
             h('p', { class: 'muted page-intro', text: t('intro') }),
             h('div', { class: 'card card-narrow hello-greeting' },
                 h('p', { class: 'muted', text: t('configured') }),

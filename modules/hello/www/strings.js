@@ -20,6 +20,15 @@ export default {
         main: 'Приветствие',
         history: 'История',
         version: 'Версия записи',
+        pages: 'Страницы модуля',
+        board: 'Доска',
+        board_intro: 'Перетащите приветствие в колонку другого языка (или Alt+← / Alt+→ на карточке). '
+            + 'Раскладка хранится в этом браузере.',
+        board_refused: '«{text}» написано кириллицей: в английские не переносится',
+        calendar: 'Календарь',
+        calendar_refused: 'Дату создания «{text}» изменить нельзя',
+        stats: 'Статистика',
+        stats_count: 'Приветствий',
     },
     en: {
         title: 'Hello',
@@ -41,5 +50,14 @@ export default {
         main: 'Greeting',
         history: 'History',
         version: 'Record version',
+        pages: 'Module pages',
+        board: 'Board',
+        board_intro: 'Drag a greeting to another language’s column (or Alt+← / Alt+→ on a card). '
+            + 'The placement is kept in this browser.',
+        board_refused: '“{text}” is written in Cyrillic: it cannot be English',
+        calendar: 'Calendar',
+        calendar_refused: 'The creation date of “{text}” cannot change',
+        stats: 'Statistics',
+        stats_count: 'Greetings',
     },
 };

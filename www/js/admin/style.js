@@ -5,6 +5,6 @@
 import { h } from '../dom.js';
 
 export function adminStyles() {
-    const href = '/css/admin.css';
+    const href = new URL('../../css/admin.css', import.meta.url).pathname;
     if (!document.querySelector(`link[href="${href}"]`)) document.head.append(h('link', { rel: 'stylesheet', href }));
 }

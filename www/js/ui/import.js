@@ -103,8 +103,10 @@ export function importDialog({ url, title, labels = {}, message = fieldMessage, 
         status.textContent = t('loading');
         out.setAttribute('aria-busy', 'true');
         try {
-            const text = await file.text();
-            let rep = await api.postRaw(url, text, 'text/csv', { query: dryRun ? { dry_run: 'true' } : undefined });
+            // the file's bytes as they are: the server detects UTF-8 or
+            // Windows-1251 (Russian Excel's CSV), which the browser would
+            // garble decoding everything as UTF-8
+            let rep = await api.postRaw(url, file, 'text/csv', { query: dryRun ? { dry_run: 'true' } : undefined });
             if (rep && rep.job) rep = await followJob(rep.job);
             show(rep, { done: !dryRun });
             checked = dryRun;

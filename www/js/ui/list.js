@@ -82,7 +82,19 @@ export function listView(opts) {
     const pager = h('nav', { class: 'pager', 'aria-label': t('list.paging') });
 
     // --- toolbar ---
+    // The search, then everything else in `more`: on a phone `more`
+    // collapses behind one button so the first record shows on the first
+    // screen (hidden with display: none, so Tab never reaches it); on a
+    // wider screen the button is hidden and `more` lays out in the row.
     const tools = h('div', { class: 'list-tools' });
+    const more = h('div', { class: 'list-more', id: id('more') });
+    const moreBtn = h('button', { type: 'button', class: 'btn btn-small list-more-toggle', 'aria-expanded': 'false',
+        'aria-controls': more.id, text: t('list.more') });
+    moreBtn.addEventListener('click', () => {
+        const open = moreBtn.getAttribute('aria-expanded') !== 'true';
+        moreBtn.setAttribute('aria-expanded', String(open));
+        more.classList.toggle('open', open);
+    });
     if (search) {
         const sid = id('search');
         const input = h('input', { id: sid, type: 'search', class: 'search', value: state.q,
@@ -121,7 +133,7 @@ export function listView(opts) {
                 Promise.resolve(f.resolve ? f.resolve(v0) : v0).then((label) => r.set(v0, { label }),
                     () => {});
             }
-            tools.append(h('div', { class: 'filter-box filter-ref' }, r.el));
+            more.append(h('div', { class: 'filter-box filter-ref' }, r.el));
             continue;
         }
         if (f.type === 'select') {
@@ -136,10 +148,10 @@ export function listView(opts) {
             state.offset = 0;
             load();
         });
-        tools.append(h('div', { class: 'filter-box' }, h('label', { for: fid, text: f.label }), control));
+        more.append(h('div', { class: 'filter-box' }, h('label', { for: fid, text: f.label }), control));
     }
-    tools.append(h('div', { class: 'list-tools-spacer' }));
-    tools.append(columnChooser());
+    more.append(h('div', { class: 'list-tools-spacer' }));
+    more.append(columnChooser());
     const exportLinks = [];
     if (opts.exportUrl) {
         for (const fmt of ['csv', 'xlsx']) {
@@ -147,10 +159,11 @@ export function listView(opts) {
                 title: t('list.export', { fmt: fmt.toUpperCase() }),
                 'aria-label': t('list.export', { fmt: fmt.toUpperCase() }) });
             exportLinks.push([a, fmt]);
-            tools.append(a);
+            more.append(a);
         }
     }
-    for (const a of actions) tools.append(a);
+    for (const a of actions) more.append(a);
+    tools.append(moreBtn, more);
 
     el.append(
         h('h2', { id: captionId, class: 'sr-only', text: opts.title || t('list.title') }),
@@ -167,12 +180,23 @@ export function listView(opts) {
         return p;
     }
 
+    // The collapse button counts the filters in use, so a phone user sees
+    // the list is filtered without opening it.
+    function markFilters() {
+        const n = filters.filter((f) => state.filters[f.name] !== (f.default ?? '')).length;
+        moreBtn.textContent = n ? t('list.more_n', { n }) : t('list.more');
+    }
+
     function syncUrl() {
+        markFilters();
         if (opts.noUrl) return;
         const p = {};
         p[`${prefix}q`] = state.q;
-        p[`${prefix}sort`] = state.sort && state.sort !== opts.sort ? state.sort : '';
-        p[`${prefix}order`] = state.sort && state.sort !== opts.sort ? state.order : '';
+        // the default order stays out of the URL; the default column in the
+        // other direction does not (back from a card restores it)
+        const byDefault = state.sort === (opts.sort || '') && state.order === (opts.order || 'asc');
+        p[`${prefix}sort`] = state.sort && !byDefault ? state.sort : '';
+        p[`${prefix}order`] = state.sort && !byDefault ? state.order : '';
         p[`${prefix}offset`] = state.offset || '';
         p[`${prefix}limit`] = state.limit !== (opts.limit || PAGE_SIZES[0]) ? state.limit : '';
         for (const f of filters) p[prefix + f.name] = state.filters[f.name] !== (f.default ?? '') ? state.filters[f.name] : '';

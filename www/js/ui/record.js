@@ -13,7 +13,7 @@
 import { h, replace, id as newId } from '../dom.js';
 import { translator, formatDate, formatDateTime, formatNumber } from '../i18n.js';
 import { api } from '../api.js';
-import { setQuery } from '../router.js';
+import { setQuery, returnUrl } from '../router.js';
 import { errorMessage } from '../errors.js';
 import { emptyState, skeleton, errorState } from './feedback.js';
 
@@ -72,7 +72,8 @@ export function recordPage(opts) {
     });
 
     const el = h('article', { class: 'record' },
-        opts.back ? h('a', { class: 'back-link', href: opts.back.href }, h('span', { 'aria-hidden': 'true', text: '← ' }),
+        // back to the list as it was left (filters, search, sort, page)
+        opts.back ? h('a', { class: 'back-link', href: returnUrl(opts.back.href) }, h('span', { 'aria-hidden': 'true', text: '← ' }),
             opts.back.label) : null,
         h('header', { class: 'record-head' },
             h('div', { class: 'record-title' },

@@ -12,7 +12,7 @@ export function componentCss() {
     }
     const link = document.createElement('link');
     link.rel = 'stylesheet';
-    link.href = '/css/components.css';
+    link.href = new URL('../../css/components.css', import.meta.url).pathname;
     link.dataset.componentsCss = '';
     document.head.append(link);
     linked = true;

@@ -21,12 +21,27 @@ static const char *const cp_statuses[] = {"prospect", "active", "inactive",
 static const char *const cp_abc[] = {"A", "B", "C", NULL};
 
 /*
+ * Whether the words of the search box `q` are all in the words `w` of a
+ * name (sql/0007_search_words.sql): the trigram index on `w` finds the
+ * rows holding the box's longest word, as a fragment or one letter off,
+ * and clients.words_match checks every word on those.
+ */
+#define CP_WORDS(w, q)                                                         \
+    "((" w " LIKE clients.like_any(clients.query_key(" q ")) OR " w            \
+    " %> clients.query_fuzzy(" q ")) AND clients.words_match(" w ", "          \
+    "clients.query_words(" q ")))"
+
+/*
  * What the search box `q` ($1) finds, on counterparty row `c`: a
  * fragment of the name or the legal name (case-insensitive, ё = е: the
- * stored search_text, trigram index counterparty_search_trgm), the
- * start of the INN (a range on counterparty_inn, text_pattern_ops: INNs
- * are digits, so a prefix p is [p, p || ':')), $11 a phone (q as E.164,
- * NULL when it is not one; GIN counterparty_phones), an e-mail (any case;
+ * stored search_text, trigram index counterparty_search_trgm), the words
+ * of the name or of the legal name in any order, legal forms and
+ * punctuation aside, a word one letter off (CP_WORDS), the start of the
+ * INN (a range on counterparty_inn, text_pattern_ops: INNs are digits, so
+ * a prefix p is [p, p || ':')) or its end (the same on the reversed INN,
+ * counterparty_inn_end), $11 a phone (q as E.164, NULL when it is not
+ * one; GIN counterparty_phones) or four digits or more of one
+ * (counterparty_phone_digits), an e-mail (any case;
  * GIN counterparty_emails), its Salesforce id, 15 or 18 characters
  * (core.import_find: the record it became, a merged one's survivor), or
  * a contact linked to it that matches
@@ -36,18 +51,18 @@ static const char *const cp_abc[] = {"A", "B", "C", NULL};
  */
 #define CP_MATCH                                                               \
     "(c.search_text LIKE " CLIENTS_LIKE_ANY(                                   \
-        "clients.search_norm($1)") " OR (c.inn ~>=~ $1 AND c.inn ~<~ ($1 || "  \
-                                   "':')) OR c.phones @> ARRAY[$11::text] OR " \
-                                   "clients.lower_array(c.emails) @> "         \
-                                   "ARRAY[lower($1)] OR c.id = ANY (ARRAY("    \
-                                   "SELECT core.import_find("                  \
-                                   "'clients.counterparty', $1))) "            \
-                                   "OR c.id = ANY (ARRAY("                     \
-                                   "SELECT l.counterparty_id FROM "            \
-                                   "clients.contact k JOIN "                   \
-                                   "clients.contact_link l ON l.contact_id = " \
-                                   "k.id WHERE " CLIENTS_CONTACT_MATCH(        \
-                                       "k", "$1", "$11") ")))"
+        "clients.search_norm($1)") " OR " CP_WORDS("c.name_words", "$1")       \
+        " OR " CP_WORDS("c.legal_words", "$1")                                 \
+        " OR (c.inn ~>=~ $1 AND c.inn ~<~ ($1 || ':')) OR (reverse(c.inn) "    \
+        "~>=~ reverse(clients.query_digits($1)) AND reverse(c.inn) ~<~ "       \
+        "(reverse(clients.query_digits($1)) || ':')) OR c.phones @> "          \
+        "ARRAY[$11::text] OR clients.phone_digits(c.phones) LIKE "             \
+        "clients.like_any(clients.query_digits($1)) OR "                       \
+        "clients.lower_array(c.emails) @> ARRAY[lower($1)] OR c.id = ANY "     \
+        "(ARRAY(SELECT core.import_find('clients.counterparty', $1))) OR "     \
+        "c.id = ANY (ARRAY(SELECT l.counterparty_id FROM clients.contact k "   \
+        "JOIN clients.contact_link l ON l.contact_id = k.id WHERE "            \
+        "" CLIENTS_CONTACT_MATCH("k", "$1", "$11") ")))"
 
 /*
  * The other filters of the list and of the export, on counterparty row
@@ -103,9 +118,20 @@ static const char cp_search_sql[] =
     "" CP_MATCH " AND " CP_FILTERS_REST "), p AS (SELECT c.* FROM m c WHERE "
     "true{AFTER}" CP_PAGE_TAIL("m");
 
-/* The sort keys; name, the default, matches index counterparty_name
- * (read backwards for desc). */
+/*
+ * The sort keys.  With a search the default is relevance: the best word
+ * similarity (pg_trgm) of the box to the name or the legal name, as a
+ * fixed-width text so that the keyset cursor carries it (ascending
+ * 1 - similarity is best first).  Without one it is name (index
+ * counterparty_name, read backwards for desc): the list passes the keys
+ * after relevance.
+ */
+#define CP_RELEVANCE                                                           \
+    "to_char(1 - greatest(word_similarity(clients.name_words($1), "            \
+    "c.name_words), word_similarity(clients.name_words($1), c.legal_words), "  \
+    "0), 'FM0.000000')"
 static const struct clients_order cp_orders[] = {
+    CLIENTS_ORDER("relevance", CP_RELEVANCE, "c", CLIENTS_KEY_TEXT, false),
     CLIENTS_ORDER("name", "c.name COLLATE \"ru-RU-x-icu\"", "c",
                   CLIENTS_KEY_TEXT, false),
     CLIENTS_ORDER("inn", "c.inn", "c", CLIENTS_KEY_TEXT, true),
@@ -118,12 +144,24 @@ static const struct clients_order cp_orders[] = {
     CLIENTS_ORDER_ID("c"),
 };
 
+/* A word one letter off matches at a word similarity of 0.54: pg_trgm's
+ * default of 0.6 misses a letter changed or dropped in the middle of a
+ * word («кристолл» 0.556 for «кристалл», «петрвич» 0.545), while two
+ * letters off («елочный» for «елочка» 0.5) stay apart.  Set for the
+ * request's transaction before the search, for the index lookup and the
+ * check of every word alike (clients.words_match). */
+static const char cp_fuzzy_sql[] =
+    "SELECT set_config('pg_trgm.word_similarity_threshold', '0.54', true)";
+
 /* The filters and the order the query string asks for, as CP_FILTERS
  * numbers them (field errors recorded, q->bad set). */
 static void
 cp_filter(kedr_req_t *r, struct clients_query *q)
 {
-    clients_query_add(q, clients_query_str(r, "q"));
+    const size_t n = sizeof(cp_orders) / sizeof(cp_orders[0]);
+    const char *box = clients_query_str(r, "q");
+
+    clients_query_add(q, box);
     clients_query_enum(r, q, "kind", cp_kinds, "is not a kind of counterparty");
     clients_query_enum(r, q, "status", cp_statuses,
                        "must be prospect, active or inactive");
@@ -134,9 +172,13 @@ cp_filter(kedr_req_t *r, struct clients_query *q)
     clients_query_idp(r, q, "parent_id");
     clients_query_idp(r, q, "distributor_id");
     clients_query_attrs(r, q, "clients.counterparty");
-    clients_query_add(q, clients_query_phone(r, q->p[0]));
-    clients_query_order(r, q, cp_orders,
-                        sizeof(cp_orders) / sizeof(cp_orders[0]));
+    clients_query_add(q, clients_query_phone(r, box));
+    if (box != NULL) {
+        clients_query_order(r, q, cp_orders, n);
+        if (kedr_db_exec(r, cp_fuzzy_sql, 0, NULL) < 0)
+            q->bad = true;
+    } else
+        clients_query_order(r, q, cp_orders + 1, n - 1);
 }
 
 /* GET /counterparties?q=&kind=&status=&region=&manager_id=&tag=&inn=

@@ -49,20 +49,24 @@ static const char *const cp_abc[] = {"A", "B", "C", NULL};
  * index, so PostgreSQL ORs their bitmaps (the contacts' counterparties
  * come as an id array, searched once per statement).
  */
+#define CP_MATCH_TEXT CLIENTS_LIKE_ANY("clients.search_norm($1)")
+#define CP_MATCH_NAME CP_WORDS("c.name_words", "$1")
+#define CP_MATCH_LEGAL CP_WORDS("c.legal_words", "$1")
+#define CP_MATCH_NUMBERS                                                       \
+    "(c.inn ~>=~ $1 AND c.inn ~<~ ($1 || ':')) OR (reverse(c.inn) ~>=~ "       \
+    "reverse(clients.query_digits($1)) AND reverse(c.inn) ~<~ "                \
+    "(reverse(clients.query_digits($1)) || ':')) OR c.phones @> "              \
+    "ARRAY[$11::text] OR clients.phone_digits(c.phones) LIKE "                 \
+    "clients.like_any(clients.query_digits($1)) OR "                           \
+    "clients.lower_array(c.emails) @> ARRAY[lower($1)] OR c.id = ANY "         \
+    "(ARRAY(SELECT core.import_find('clients.counterparty', $1)))"
+#define CP_MATCH_CONTACT CLIENTS_CONTACT_MATCH("k", "$1", "$11")
 #define CP_MATCH                                                               \
-    "(c.search_text LIKE " CLIENTS_LIKE_ANY(                                   \
-        "clients.search_norm($1)") " OR " CP_WORDS("c.name_words", "$1")       \
-        " OR " CP_WORDS("c.legal_words", "$1")                                 \
-        " OR (c.inn ~>=~ $1 AND c.inn ~<~ ($1 || ':')) OR (reverse(c.inn) "    \
-        "~>=~ reverse(clients.query_digits($1)) AND reverse(c.inn) ~<~ "       \
-        "(reverse(clients.query_digits($1)) || ':')) OR c.phones @> "          \
-        "ARRAY[$11::text] OR clients.phone_digits(c.phones) LIKE "             \
-        "clients.like_any(clients.query_digits($1)) OR "                       \
-        "clients.lower_array(c.emails) @> ARRAY[lower($1)] OR c.id = ANY "     \
-        "(ARRAY(SELECT core.import_find('clients.counterparty', $1))) OR "     \
-        "c.id = ANY (ARRAY(SELECT l.counterparty_id FROM clients.contact k "   \
-        "JOIN clients.contact_link l ON l.contact_id = k.id WHERE "            \
-        "" CLIENTS_CONTACT_MATCH("k", "$1", "$11") ")))"
+    "(c.search_text LIKE " CP_MATCH_TEXT " OR " CP_MATCH_NAME                  \
+    " OR " CP_MATCH_LEGAL " OR " CP_MATCH_NUMBERS " OR c.id = ANY (ARRAY("     \
+    "SELECT l.counterparty_id FROM clients.contact k JOIN "                    \
+    "clients.contact_link l ON l.contact_id = k.id WHERE " CP_MATCH_CONTACT    \
+    ")))"
 
 /*
  * The other filters of the list and of the export, on counterparty row

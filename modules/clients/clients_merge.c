@@ -206,11 +206,11 @@ static const struct {
     const char *field;
     bool list;
 } merge_fields[] = {
-    {"kind", false},         {"name", false},    {"legal_name", false},
-    {"inn", false},          {"region", false},  {"address", false},
-    {"segment", false},      {"abc", false},     {"manager_id", false},
-    {"site", false},         {"phones", true},   {"emails", true},
-    {"tags", true},          {"attrs", true},    {"distributors", true},
+    {"kind", false},    {"name", false},   {"legal_name", false},
+    {"inn", false},     {"region", false}, {"address", false},
+    {"segment", false}, {"abc", false},    {"manager_id", false},
+    {"site", false},    {"phones", true},  {"emails", true},
+    {"tags", true},     {"attrs", true},   {"distributors", true},
 };
 
 /*
@@ -258,8 +258,7 @@ merge_keep(kedr_req_t *r, json_t *keep, json_int_t into, json_t *from)
             bad = true;
             continue;
         }
-        json_object_set_new(out, field,
-                            json_string(kedr_json_text(r, v)));
+        json_object_set_new(out, field, json_string(kedr_json_text(r, v)));
     }
     if (bad) {
         kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
@@ -331,20 +330,21 @@ clients_cp_merge(kedr_req_t *r)
             return kedr_fail(r, KEDR_EINVAL, kedr_sprintf(r, "from[%zu]", i),
                              "was already merged into another counterparty");
     }
-    if ((rc = kedr_db_exec(r, merge_own_dist_sql,
-                           KEDR_PARAMS(id, ids, keep))) < 0)
+    rc = kedr_db_exec(r, merge_own_dist_sql, KEDR_PARAMS(id, ids, keep));
+    if (rc < 0)
         return rc;
     for (const char *const *sql = merge_moves_sql; *sql != NULL; sql++) {
         const char *const params[] = {id, ids, kedr_user_id_text(r), keep};
 
-        /* the user ($3) only where a row is created */
+        /* the user ($3) where a row is created, `keep` ($4) where the
+         * statement follows a choice */
         rc = kedr_db_exec(r, *sql, merge_nparams(*sql), params);
         if (rc < 0)
             return rc;
     }
-    if ((rc = kedr_db_exec(r, merge_fields_sql,
-                           KEDR_PARAMS(id, kedr_json_text(r, into), text,
-                                       keep))) < 0)
+    if ((rc = kedr_db_exec(
+             r, merge_fields_sql,
+             KEDR_PARAMS(id, kedr_json_text(r, into), text, keep))) < 0)
         return rc;
     json_array_foreach (from, i, e) {
         const char *mid = kedr_json_text(r, json_object_get(e, "id"));

@@ -59,11 +59,14 @@ CREATE FUNCTION clients.like_any(w text) RETURNS text
           '_', '\_') || '%' $$;
 
 -- Whether a word may match one letter off: five letters or digits or
--- more (a shorter word one letter off is another word), and nothing else
--- (pg_trgm splits at `_` and `%`, which the search takes as text).
+-- more (a shorter word one letter off is another word), nothing else
+-- (pg_trgm splits at `_` and `%`, which the search takes as text), and a
+-- letter among them (a number one digit off is another number: an INN
+-- found its own record and two whose names held its last digits).
 CREATE FUNCTION clients.fuzzy_word(w text) RETURNS boolean
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    AS $$ SELECT length($1) >= 5 AND $1 ~ '^[0-9a-zа-я]+$' $$;
+    AS $$ SELECT length($1) >= 5 AND $1 ~ '^[0-9a-zа-я]+$'
+          AND $1 ~ '[a-zа-я]' $$;
 
 -- The key as the trigram index's similarity lookup (NULL: no fuzzy
 -- match for it).

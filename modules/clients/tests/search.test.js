@@ -140,20 +140,23 @@ test('words in any order, legal forms and quotes aside, a typo, the end of an IN
         assert.deepEqual(await found(q), ids(krLegal), q);
     }
     assert.deepEqual(await found('555-98-77'), []);
-    // best match first: the search is ordered by word similarity unless
-    // another sort is asked for
+    // best match first unless another sort is asked for: the records
+    // holding the box as a fragment, by name, then the others by word
+    // similarity (pg_trgm)
     const near = await cp({ kind: 'partner', name: 'Кристаллы Сибири', region: 'Омск' });
+    const typo = await cp({ kind: 'partner', name: 'Кристолл-Инвест', region: 'Омск' });
     const byRelevance = async (q, extra = '') =>
         (await ok(admin.get(`${C}/counterparties?q=${enc(q)}${extra}`))).items.map((c) => c.id);
-    assert.deepEqual(await byRelevance('кристалл'), [kr.id, near.id]);
+    assert.deepEqual(await byRelevance('кристалл'), [near.id, kr.id, typo.id], 'fragments by name, then the typo');
     assert.deepEqual(await byRelevance('сибири кристаллы'), [near.id]);
     assert.deepEqual(await byRelevance('кристаллы'), [near.id, kr.id], 'one letter off is still found, after');
-    assert.deepEqual(await byRelevance('кристалл', '&sort=name'), [near.id, kr.id], 'by name when asked');
+    assert.equal((await byRelevance('кристолл'))[0], typo.id, 'the record as typed first');
+    assert.deepEqual(await byRelevance('кристалл', '&sort=name&order=desc'), [kr.id, typo.id, near.id], 'by name when asked');
     // the relevance order pages with its cursor like any other
-    const p1 = await ok(admin.get(`${C}/counterparties?q=${enc('кристалл')}&limit=1`));
-    assert.deepEqual(p1.items.map((c) => c.id), [kr.id]);
-    const p2 = await ok(admin.get(`${C}/counterparties?q=${enc('кристалл')}&limit=1&after=${p1.next}`));
-    assert.deepEqual(p2.items.map((c) => c.id), [near.id]);
+    const p1 = await ok(admin.get(`${C}/counterparties?q=${enc('кристалл')}&limit=2`));
+    assert.deepEqual(p1.items.map((c) => c.id), [near.id, kr.id]);
+    const p2 = await ok(admin.get(`${C}/counterparties?q=${enc('кристалл')}&limit=2&after=${p1.next}`));
+    assert.deepEqual(p2.items.map((c) => c.id), [typo.id]);
     assert.equal(p2.next, null);
 });
 

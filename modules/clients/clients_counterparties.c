@@ -23,12 +23,15 @@ static const char *const cp_abc[] = {"A", "B", "C", NULL};
 /*
  * Whether the words of the search box `q` are all in the words `w` of a
  * name (sql/0007_search_words.sql): the trigram index on `w` finds the
- * rows holding the box's longest word, as a fragment or one letter off,
- * and clients.words_match checks every word on those.
+ * rows holding the box's longest word, and LIKE ALL checks every word on
+ * those.  CP_FUZZY: the same one letter off (clients.words_match, the
+ * index by word similarity).
  */
 #define CP_WORDS(w, q)                                                         \
-    "((" w " LIKE clients.like_any(clients.query_key(" q ")) OR " w            \
-    " %> clients.query_fuzzy(" q ")) AND clients.words_match(" w ", "          \
+    "(" w " LIKE clients.like_any(clients.query_key(" q ")) AND " w            \
+    " LIKE ALL (clients.query_patterns(" q ")))"
+#define CP_FUZZY(w, q)                                                         \
+    "(" w " %> clients.query_fuzzy(" q ") AND clients.words_match(" w ", "     \
     "clients.query_words(" q ")))"
 
 /*
@@ -36,7 +39,8 @@ static const char *const cp_abc[] = {"A", "B", "C", NULL};
  * fragment of the name or the legal name (case-insensitive, ё = е: the
  * stored search_text, trigram index counterparty_search_trgm), the words
  * of the name or of the legal name in any order, legal forms and
- * punctuation aside, a word one letter off (CP_WORDS), the start of the
+ * punctuation aside (CP_WORDS), or, when nothing matches, a word one
+ * letter off (CP_FUZZY), the start of the
  * INN (a range on counterparty_inn, text_pattern_ops: INNs are digits, so
  * a prefix p is [p, p || ':')) or its end (the same on the reversed INN,
  * counterparty_inn_end), $11 a phone (q as E.164, NULL when it is not
@@ -61,12 +65,23 @@ static const char *const cp_abc[] = {"A", "B", "C", NULL};
     "clients.lower_array(c.emails) @> ARRAY[lower($1)] OR c.id = ANY "         \
     "(ARRAY(SELECT core.import_find('clients.counterparty', $1)))"
 #define CP_MATCH_CONTACT CLIENTS_CONTACT_MATCH("k", "$1", "$11")
-#define CP_MATCH                                                               \
+#define CP_MATCH_EXACT                                                         \
     "(c.search_text LIKE " CP_MATCH_TEXT " OR " CP_MATCH_NAME                  \
     " OR " CP_MATCH_LEGAL " OR " CP_MATCH_NUMBERS " OR c.id = ANY (ARRAY("     \
     "SELECT l.counterparty_id FROM clients.contact k JOIN "                    \
     "clients.contact_link l ON l.contact_id = k.id WHERE " CP_MATCH_CONTACT    \
     ")))"
+#define CP_FUZZY_NAME CP_FUZZY("c.name_words", "$1")
+#define CP_FUZZY_LEGAL CP_FUZZY("c.legal_words", "$1")
+#define CP_MATCH_FUZZY "(" CP_FUZZY_NAME " OR " CP_FUZZY_LEGAL ")"
+/* the exact matches, or when the box has none (with the other filters),
+ * the words one letter off: a common word's near matches («строй» has
+ * thousands) would cost every search their similarity checks.  The
+ * NOT EXISTS is one initplan per statement, stopping at the first match. */
+#define CP_MATCH                                                               \
+    "(" CP_MATCH_EXACT " OR (NOT EXISTS (SELECT 1 FROM clients.counterparty "  \
+    "c WHERE " CP_MATCH_EXACT " AND " CP_FILTERS_REST ") AND " CP_MATCH_FUZZY  \
+    "))"
 
 /*
  * The other filters of the list and of the export, on counterparty row

@@ -6,8 +6,8 @@
 -- legal forms such as ООО or «Общество с ограниченной ответственностью»
 -- gone), each with a trigram GIN index.  A search matches when every word
 -- of the box is in the name, or every word in the legal name, in any
--- order; a word of five letters or more also matches one letter off
--- (pg_trgm word similarity).  The end of an INN (four digits or more) and
+-- order; when nothing matches so, a word of five letters or more also
+-- matches one letter off (pg_trgm word similarity).  The end of an INN (four digits or more) and
 -- part of a phone (four digits or more, written any way) match too, each
 -- through an index of its own.  The fragment search of 0006 stays as it
 -- was: a fragment across words and punctuation («ооо «крист») still
@@ -57,6 +57,12 @@ CREATE FUNCTION clients.like_any(w text) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     AS $$ SELECT '%' || replace(replace(replace($1, '\', '\\'), '%', '\%'),
           '_', '\_') || '%' $$;
+
+-- The words of the box as LIKE patterns, for `words LIKE ALL (...)`.
+CREATE FUNCTION clients.query_patterns(q text) RETURNS text[]
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$ SELECT array_agg(clients.like_any(w))
+          FROM unnest(clients.query_words($1)) w $$;
 
 -- Whether a word may match one letter off: five letters or digits or
 -- more (a shorter word one letter off is another word), nothing else

@@ -77,7 +77,8 @@ static const char *const cp_abc[] = {"A", "B", "C", NULL};
 /* the exact matches, or when the box has none (with the other filters),
  * the words one letter off: a common word's near matches («строй» has
  * thousands) would cost every search their similarity checks.  The
- * NOT EXISTS is one initplan per statement, stopping at the first match. */
+ * NOT EXISTS is one initplan per statement, stopping at the first match;
+ * the export's filter (the list's search runs the two as CTEs). */
 #define CP_MATCH                                                               \
     "(" CP_MATCH_EXACT " OR (NOT EXISTS (SELECT 1 FROM clients.counterparty "  \
     "c WHERE " CP_MATCH_EXACT " AND " CP_FILTERS_REST ") AND " CP_MATCH_FUZZY  \
@@ -122,8 +123,11 @@ static const char *const cp_abc[] = {"A", "B", "C", NULL};
  * Without q (cp_list_sql) the page is read in the order of an index
  * where there is one (counterparty_name for the default) and stopped
  * after it.  With q (cp_search_sql) the matches are collected first (the
- * indexes of CP_MATCH, no "$1 IS NULL" to keep a generic plan from them)
- * and sorted: read in name order instead, a fragment whose matches
+ * indexes of CP_MATCH, no "$1 IS NULL" to keep a generic plan from them;
+ * the exact ones, then, only when there are none, the fuzzy ones: the
+ * NOT EXISTS on the CTE is a one-time filter, so neither the exact arms
+ * run twice nor the fuzzy ones at all when something matched) and
+ * sorted: read in name order instead, a fragment whose matches
  * cluster (a common prefix: "Энерго...") walks most of the index before
  * the first match.
  */
@@ -133,9 +137,11 @@ static const char cp_list_sql[] =
     "WITH p AS (SELECT c.* FROM clients.counterparty c WHERE " CP_FILTERS
     "{AFTER}" CP_PAGE_TAIL("clients.counterparty c WHERE " CP_FILTERS);
 static const char cp_search_sql[] =
-    "WITH m AS MATERIALIZED (SELECT c.* FROM clients.counterparty c WHERE "
-    "" CP_MATCH " AND " CP_FILTERS_REST "), p AS (SELECT c.* FROM m c WHERE "
-    "true{AFTER}" CP_PAGE_TAIL("m");
+    "WITH e AS MATERIALIZED (SELECT c.* FROM clients.counterparty c WHERE "
+    "" CP_MATCH_EXACT " AND " CP_FILTERS_REST "), m AS MATERIALIZED (SELECT * "
+    "FROM e UNION ALL SELECT c.* FROM clients.counterparty c WHERE NOT EXISTS "
+    "(SELECT 1 FROM e) AND " CP_MATCH_FUZZY " AND " CP_FILTERS_REST "), p AS "
+    "(SELECT c.* FROM m c WHERE true{AFTER}" CP_PAGE_TAIL("m");
 
 /*
  * The sort keys.  With a search the default is relevance: first the

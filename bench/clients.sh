@@ -4,6 +4,8 @@
 #
 #   list     GET /api/v1/clients/counterparties (first page, by name)
 #   name     GET /api/v1/clients/counterparties?q=FRAGMENT (name search)
+#   words    GET /api/v1/clients/counterparties?q=WORD WORD ооо (words of
+#            a name in another order, a legal form: issue 13)
 #   inn      GET /api/v1/clients/counterparties?q=INN (the search box
 #            with a whole INN)
 #   phone    GET /api/v1/clients/counterparties?q=8 495 NNNNNNN (a
@@ -46,6 +48,9 @@ COOKIE=$(curl -sf -o /dev/null -D - -H 'Content-Type: application/json' \
 # the fragments and INNs both tools draw from (bench/clients-data.sql:
 # name stems; INN of counterparty g is 1000000000 + 7919 g)
 FRAGS="'строй','техно','энерго','снаб','монтаж','кабель','свет','маркет'"
+# the two halves of a name there, for a search by words in another order
+WA="'Строй','Электро','Свет','Техно','Энерго','Монтаж','Пром','Инвест'"
+WB="'снаб','сервис','комплект','торг','маркет','групп','систем','проект'"
 # contacts' names (the first 20 last names and 12 first names there)
 LASTS="'Иванов','Смирнов','Кузнецов','Попов','Васильев','Петров','Соколов','Михайлов','Новиков','Фёдоров','Морозов','Волков','Алексеев','Лебедев','Семёнов','Егоров','Павлов','Козлов','Степанов','Николаев'"
 FIRSTS="'Александр','Сергей','Дмитрий','Андрей','Алексей','Максим','Иван','Михаил','Николай','Владимир','Олег','Павел'"
@@ -55,6 +60,8 @@ local frags = {"строй","техно","энерго","снаб","монтаж
 local lasts = {"Иванов","Смирнов","Кузнецов","Попов","Васильев","Петров","Соколов","Михайлов","Новиков","Фёдоров",
   "Морозов","Волков","Алексеев","Лебедев","Семёнов","Егоров","Павлов","Козлов","Степанов","Николаев"}
 local firsts = {"Александр","Сергей","Дмитрий","Андрей","Алексей","Максим","Иван","Михаил","Николай","Владимир","Олег","Павел"}
+local was = {"Строй","Электро","Свет","Техно","Энерго","Монтаж","Пром","Инвест"}
+local wbs = {"снаб","сервис","комплект","торг","маркет","групп","систем","проект"}
 local kind = os.getenv("BENCH_KIND")
 local function enc(s)
   return (s:gsub("[^%w]", function(c) return string.format("%%%02X", c:byte()) end))
@@ -63,6 +70,8 @@ request = function()
   local p
   if kind == "name" then
     p = "/api/v1/clients/counterparties?q=" .. enc(frags[math.random(#frags)])
+  elseif kind == "words" then
+    p = "/api/v1/clients/counterparties?q=" .. enc(wbs[math.random(#wbs)] .. " " .. was[math.random(#was)] .. " ооо")
   elseif kind == "inn" then
     p = "/api/v1/clients/counterparties?q=" .. (1000000000 + 7919 * math.random(65000))
   elseif kind == "phone" then
@@ -98,28 +107,34 @@ run_wrk()
 
 # the statements the routes run, their parameters filled in the same way
 # (sql-of.py: absent ones are NULL; limit 50, offset 0, total counted up
-# to 1000, sort by name ascending: cp_orders[1] / outlet_orders[1], the
-# cursor of "next" cp_orders[3] / outlet_orders[3]).  A search (q,
-# distributor_id) takes the *_search_sql statement.  Limit, offset and
+# to 1000, the route's default order: the list by name ascending,
+# cp_orders[7] / outlet_orders[1], the cursor of "next" cp_orders[9] /
+# outlet_orders[3]; a counterparty search by relevance, cp_orders[1] and
+# [3]: six strings per sort key).  A search (q, distributor_id) takes the
+# *_search_sql statement, and the word similarity threshold the module
+# sets with q (cp_fuzzy_sql) is set for pgbench's sessions too.  Limit, offset and
 # the total's cap follow each list's filters: $12-$14 for counterparties
 # ($11 is q as an E.164 phone, which the module works out in C),
 # $8-$10 for outlets.
 CP=modules/clients/clients_counterparties.c
 OL=modules/clients/clients_outlets.c
-LIST=("12=50" "13=0" "14=1000" "{BY}=cp_orders[1]" "{CURSOR}=cp_orders[3]")
+LIST=("12=50" "13=0" "14=1000" "{BY}=cp_orders[7]" "{CURSOR}=cp_orders[9]")
+SLIST=("12=50" "13=0" "14=1000" "{BY}=cp_orders[1]" "{CURSOR}=cp_orders[3]")
 OLIST=("8=50" "9=0" "10=1000" "{BY}=outlet_orders[1]" "{CURSOR}=outlet_orders[3]")
 mkdir -p "$DIR/sql"
 python3 bench/sql-of.py "$CP" cp_list_sql "${LIST[@]}" >"$DIR/sql/list.sql"
 { echo '\set i random(1, 8)'
-  python3 bench/sql-of.py "$CP" cp_search_sql "${LIST[@]}" 1="(ARRAY[$FRAGS])[:i]"; } >"$DIR/sql/name.sql"
+  python3 bench/sql-of.py "$CP" cp_search_sql "${SLIST[@]}" 1="(ARRAY[$FRAGS])[:i]"; } >"$DIR/sql/name.sql"
+{ echo '\set a random(1, 8)'; echo '\set b random(1, 8)'
+  python3 bench/sql-of.py "$CP" cp_search_sql "${SLIST[@]}" 1="((ARRAY[$WB])[:b] || ' ' || (ARRAY[$WA])[:a] || ' ооо')"; } >"$DIR/sql/words.sql"
 { echo '\set g random(1, 65000)'
-  python3 bench/sql-of.py "$CP" cp_search_sql "${LIST[@]}" 1="(1000000000 + 7919 * :g)::text" \
+  python3 bench/sql-of.py "$CP" cp_search_sql "${SLIST[@]}" 1="(1000000000 + 7919 * :g)::text" \
       11="(NULL::text)"; } >"$DIR/sql/inn.sql"
 { echo '\set g random(1, 150000)'
-  python3 bench/sql-of.py "$CP" cp_search_sql "${LIST[@]}" 1="('8 495 ' || lpad(:g::text, 7, '0'))" \
+  python3 bench/sql-of.py "$CP" cp_search_sql "${SLIST[@]}" 1="('8 495 ' || lpad(:g::text, 7, '0'))" \
       11="('+7495' || lpad(:g::text, 7, '0'))"; } >"$DIR/sql/phone.sql"
 { echo '\set a random(1, 20)'; echo '\set b random(1, 12)'
-  python3 bench/sql-of.py "$CP" cp_search_sql "${LIST[@]}" 1="((ARRAY[$LASTS])[:a] || ' ' || (ARRAY[$FIRSTS])[:b])"; } >"$DIR/sql/contact.sql"
+  python3 bench/sql-of.py "$CP" cp_search_sql "${SLIST[@]}" 1="((ARRAY[$LASTS])[:a] || ' ' || (ARRAY[$FIRSTS])[:b])"; } >"$DIR/sql/contact.sql"
 { echo '\set d random(1, 500)'
   python3 bench/sql-of.py "$OL" outlet_search_sql "${OLIST[@]}" 3=":d"; } >"$DIR/sql/outlets.sql"
 
@@ -129,7 +144,7 @@ run_pgbench()
 {
     local log=$DIR/pgbench-$1
     mkdir -p "$log"
-    (cd "$log" && "$PGBENCH" -n -M prepared -c "$CONNS" -j "$THREADS" -T "$DUR" \
+    (cd "$log" && PGOPTIONS="-c pg_trgm.word_similarity_threshold=0.54" "$PGBENCH" -n -M prepared -c "$CONNS" -j "$THREADS" -T "$DUR" \
         -f "$DIR/sql/$1.sql" -l --log-prefix=tx "$KEDR_DATABASE_URL" >"$log/out" 2>&1) ||
         { cat "$log/out" >&2; exit 1; }
     # per-transaction log: field 3 is the latency in microseconds
@@ -138,7 +153,7 @@ run_pgbench()
            awk '{a[NR]=$1} END {i=int(NR*0.5); if (i<1) i=1; j=int(NR*0.99); if (j<1) j=1; printf "%.2f %.2f", a[i]/1000, a[j]/1000}')"
 }
 
-read -ra KINDS <<<"${BENCH_KINDS:-list name inn phone contact outlets}"
+read -ra KINDS <<<"${BENCH_KINDS:-list name words inn phone contact outlets}"
 # warm up every route (prepared statements, caches, connections)
 for k in "${KINDS[@]}"; do
     BENCH_KIND=$k wrk -t1 -c4 -d2s -H "Cookie: kedr_session=$COOKIE" \
@@ -156,6 +171,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.0f%%", 100*a/b}'; }
 declare -A LABEL=(
     [list]='`GET /counterparties` (first page, by name)'
     [name]='`GET /counterparties?q=<name fragment>`'
+    [words]='`GET /counterparties?q=<word> <word> ооо`'
     [inn]='`GET /counterparties?q=<INN>`'
     [phone]='`GET /counterparties?q=8 495 <contact phone>`'
     [contact]='`GET /counterparties?q=<contact last and first name>`'

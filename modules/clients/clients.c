@@ -121,6 +121,7 @@ static const struct kedr_field merge_input[] = {
      .min = 1,
      .max = VERSION_MAX},
     {.name = "from", .type = KEDR_T_ARRAY, .flags = KEDR_REQUIRED},
+    {.name = "keep", .type = KEDR_T_OBJECT}, /* checked by merge_keep */
     {0},
 };
 

@@ -21,12 +21,31 @@ static const char *const cp_statuses[] = {"prospect", "active", "inactive",
 static const char *const cp_abc[] = {"A", "B", "C", NULL};
 
 /*
+ * Whether the words of the search box `q` are all in the words `w` of a
+ * name (sql/0007_search_words.sql): the trigram index on `w` finds the
+ * rows holding the box's longest word, and LIKE ALL checks every word on
+ * those.  CP_FUZZY: the same one letter off (clients.words_match, the
+ * index by word similarity).
+ */
+#define CP_WORDS(w, q)                                                         \
+    "(" w " LIKE clients.like_any(clients.query_key(" q ")) AND " w            \
+    " LIKE ALL (clients.query_patterns(" q ")))"
+#define CP_FUZZY(w, q)                                                         \
+    "(" w " %> clients.query_fuzzy(" q ") AND clients.words_match(" w ", "     \
+    "clients.query_words(" q ")))"
+
+/*
  * What the search box `q` ($1) finds, on counterparty row `c`: a
  * fragment of the name or the legal name (case-insensitive, ё = е: the
- * stored search_text, trigram index counterparty_search_trgm), the
- * start of the INN (a range on counterparty_inn, text_pattern_ops: INNs
- * are digits, so a prefix p is [p, p || ':')), $11 a phone (q as E.164,
- * NULL when it is not one; GIN counterparty_phones), an e-mail (any case;
+ * stored search_text, trigram index counterparty_search_trgm), the words
+ * of the name or of the legal name in any order, legal forms and
+ * punctuation aside (CP_WORDS), or, when nothing matches, a word one
+ * letter off (CP_FUZZY), the start of the
+ * INN (a range on counterparty_inn, text_pattern_ops: INNs are digits, so
+ * a prefix p is [p, p || ':')) or its end (the same on the reversed INN,
+ * counterparty_inn_end), $11 a phone (q as E.164, NULL when it is not
+ * one; GIN counterparty_phones) or four digits or more of one
+ * (counterparty_phone_digits), an e-mail (any case;
  * GIN counterparty_emails), its Salesforce id, 15 or 18 characters
  * (core.import_find: the record it became, a merged one's survivor), or
  * a contact linked to it that matches
@@ -34,20 +53,36 @@ static const char *const cp_abc[] = {"A", "B", "C", NULL};
  * index, so PostgreSQL ORs their bitmaps (the contacts' counterparties
  * come as an id array, searched once per statement).
  */
+#define CP_MATCH_TEXT CLIENTS_LIKE_ANY("clients.search_norm($1)")
+#define CP_MATCH_NAME CP_WORDS("c.name_words", "$1")
+#define CP_MATCH_LEGAL CP_WORDS("c.legal_words", "$1")
+#define CP_MATCH_NUMBERS                                                       \
+    "(c.inn ~>=~ $1 AND c.inn ~<~ ($1 || ':')) OR (reverse(c.inn) ~>=~ "       \
+    "reverse(clients.query_digits($1)) AND reverse(c.inn) ~<~ "                \
+    "(reverse(clients.query_digits($1)) || ':')) OR c.phones @> "              \
+    "ARRAY[$11::text] OR clients.phone_digits(c.phones) LIKE "                 \
+    "clients.like_any(clients.query_digits($1)) OR "                           \
+    "clients.lower_array(c.emails) @> ARRAY[lower($1)] OR c.id = ANY "         \
+    "(ARRAY(SELECT core.import_find('clients.counterparty', $1)))"
+#define CP_MATCH_CONTACT CLIENTS_CONTACT_MATCH("k", "$1", "$11")
+#define CP_MATCH_EXACT                                                         \
+    "(c.search_text LIKE " CP_MATCH_TEXT " OR " CP_MATCH_NAME                  \
+    " OR " CP_MATCH_LEGAL " OR " CP_MATCH_NUMBERS " OR c.id = ANY (ARRAY("     \
+    "SELECT l.counterparty_id FROM clients.contact k JOIN "                    \
+    "clients.contact_link l ON l.contact_id = k.id WHERE " CP_MATCH_CONTACT    \
+    ")))"
+#define CP_FUZZY_NAME CP_FUZZY("c.name_words", "$1")
+#define CP_FUZZY_LEGAL CP_FUZZY("c.legal_words", "$1")
+#define CP_MATCH_FUZZY "(" CP_FUZZY_NAME " OR " CP_FUZZY_LEGAL ")"
+/* the exact matches, or when the box has none (with the other filters),
+ * the words one letter off: a common word's near matches («строй» has
+ * thousands) would cost every search their similarity checks.  The
+ * NOT EXISTS is one initplan per statement, stopping at the first match;
+ * the export's filter (the list's search runs the two as CTEs). */
 #define CP_MATCH                                                               \
-    "(c.search_text LIKE " CLIENTS_LIKE_ANY(                                   \
-        "clients.search_norm($1)") " OR (c.inn ~>=~ $1 AND c.inn ~<~ ($1 || "  \
-                                   "':')) OR c.phones @> ARRAY[$11::text] OR " \
-                                   "clients.lower_array(c.emails) @> "         \
-                                   "ARRAY[lower($1)] OR c.id = ANY (ARRAY("    \
-                                   "SELECT core.import_find("                  \
-                                   "'clients.counterparty', $1))) "            \
-                                   "OR c.id = ANY (ARRAY("                     \
-                                   "SELECT l.counterparty_id FROM "            \
-                                   "clients.contact k JOIN "                   \
-                                   "clients.contact_link l ON l.contact_id = " \
-                                   "k.id WHERE " CLIENTS_CONTACT_MATCH(        \
-                                       "k", "$1", "$11") ")))"
+    "(" CP_MATCH_EXACT " OR (NOT EXISTS (SELECT 1 FROM clients.counterparty "  \
+    "c WHERE " CP_MATCH_EXACT " AND " CP_FILTERS_REST ") AND " CP_MATCH_FUZZY  \
+    "))"
 
 /*
  * The other filters of the list and of the export, on counterparty row
@@ -88,8 +123,11 @@ static const char *const cp_abc[] = {"A", "B", "C", NULL};
  * Without q (cp_list_sql) the page is read in the order of an index
  * where there is one (counterparty_name for the default) and stopped
  * after it.  With q (cp_search_sql) the matches are collected first (the
- * indexes of CP_MATCH, no "$1 IS NULL" to keep a generic plan from them)
- * and sorted: read in name order instead, a fragment whose matches
+ * indexes of CP_MATCH, no "$1 IS NULL" to keep a generic plan from them;
+ * the exact ones, then, only when there are none, the fuzzy ones: the
+ * NOT EXISTS on the CTE is a one-time filter, so neither the exact arms
+ * run twice nor the fuzzy ones at all when something matched) and
+ * sorted: read in name order instead, a fragment whose matches
  * cluster (a common prefix: "Энерго...") walks most of the index before
  * the first match.
  */
@@ -99,13 +137,31 @@ static const char cp_list_sql[] =
     "WITH p AS (SELECT c.* FROM clients.counterparty c WHERE " CP_FILTERS
     "{AFTER}" CP_PAGE_TAIL("clients.counterparty c WHERE " CP_FILTERS);
 static const char cp_search_sql[] =
-    "WITH m AS MATERIALIZED (SELECT c.* FROM clients.counterparty c WHERE "
-    "" CP_MATCH " AND " CP_FILTERS_REST "), p AS (SELECT c.* FROM m c WHERE "
-    "true{AFTER}" CP_PAGE_TAIL("m");
+    "WITH e AS MATERIALIZED (SELECT c.* FROM clients.counterparty c WHERE "
+    "" CP_MATCH_EXACT " AND " CP_FILTERS_REST "), m AS MATERIALIZED (SELECT * "
+    "FROM e UNION ALL SELECT c.* FROM clients.counterparty c WHERE NOT EXISTS "
+    "(SELECT 1 FROM e) AND " CP_MATCH_FUZZY " AND " CP_FILTERS_REST "), p AS "
+    "(SELECT c.* FROM m c WHERE true{AFTER}" CP_PAGE_TAIL("m");
 
-/* The sort keys; name, the default, matches index counterparty_name
- * (read backwards for desc). */
+/*
+ * The sort keys.  With a search the default is relevance: first the
+ * records that hold the box as a fragment, by their normalised names
+ * (search_text), then those found otherwise (words in another order, one
+ * letter off, a number), best word similarity (pg_trgm) first.  Both as
+ * text, so that the keyset cursor carries it: "a" and the name, "b" and
+ * 1 - similarity at a fixed width.  Only the records the fragment misses
+ * pay for a similarity: over all of a common fragment's matches
+ * («строй», 7,681 of the benchmark's 65,000) it made the search three
+ * times slower.  Without a search the default is name (index
+ * counterparty_name, read backwards for desc): the list passes the keys
+ * after relevance.
+ */
+#define CP_RELEVANCE                                                           \
+    "CASE WHEN c.search_text LIKE " CP_MATCH_TEXT " THEN 'a' || "              \
+    "c.search_text ELSE 'b' || to_char(1 - word_similarity("                   \
+    "clients.name_words($1), c.search_text), 'FM0.000000') END"
 static const struct clients_order cp_orders[] = {
+    CLIENTS_ORDER("relevance", CP_RELEVANCE, "c", CLIENTS_KEY_TEXT, false),
     CLIENTS_ORDER("name", "c.name COLLATE \"ru-RU-x-icu\"", "c",
                   CLIENTS_KEY_TEXT, false),
     CLIENTS_ORDER("inn", "c.inn", "c", CLIENTS_KEY_TEXT, true),
@@ -118,12 +174,24 @@ static const struct clients_order cp_orders[] = {
     CLIENTS_ORDER_ID("c"),
 };
 
+/* A word one letter off matches at a word similarity of 0.54: pg_trgm's
+ * default of 0.6 misses a letter changed or dropped in the middle of a
+ * word («кристолл» 0.556 for «кристалл», «петрвич» 0.545), while two
+ * letters off («елочный» for «елочка» 0.5) stay apart.  Set for the
+ * request's transaction before the search, for the index lookup and the
+ * check of every word alike (clients.words_match). */
+static const char cp_fuzzy_sql[] =
+    "SELECT set_config('pg_trgm.word_similarity_threshold', '0.54', true)";
+
 /* The filters and the order the query string asks for, as CP_FILTERS
  * numbers them (field errors recorded, q->bad set). */
 static void
 cp_filter(kedr_req_t *r, struct clients_query *q)
 {
-    clients_query_add(q, clients_query_str(r, "q"));
+    const size_t n = sizeof(cp_orders) / sizeof(cp_orders[0]);
+    const char *box = clients_query_str(r, "q");
+
+    clients_query_add(q, box);
     clients_query_enum(r, q, "kind", cp_kinds, "is not a kind of counterparty");
     clients_query_enum(r, q, "status", cp_statuses,
                        "must be prospect, active or inactive");
@@ -134,9 +202,13 @@ cp_filter(kedr_req_t *r, struct clients_query *q)
     clients_query_idp(r, q, "parent_id");
     clients_query_idp(r, q, "distributor_id");
     clients_query_attrs(r, q, "clients.counterparty");
-    clients_query_add(q, clients_query_phone(r, q->p[0]));
-    clients_query_order(r, q, cp_orders,
-                        sizeof(cp_orders) / sizeof(cp_orders[0]));
+    clients_query_add(q, clients_query_phone(r, box));
+    if (box != NULL) {
+        clients_query_order(r, q, cp_orders, n);
+        if (kedr_db_exec(r, cp_fuzzy_sql, 0, NULL) < 0)
+            q->bad = true;
+    } else
+        clients_query_order(r, q, cp_orders + 1, n - 1);
 }
 
 /* GET /counterparties?q=&kind=&status=&region=&manager_id=&tag=&inn=

@@ -42,10 +42,12 @@
     "sk.id = sd.distributor_id WHERE sd.counterparty_id = " a ".id)"
 
 /* A counterparty row `a` as JSON, with its parent's id and name and the
- * distributors serving it (without search_text, the search box's copy of
- * the names: sql/0006_search.sql). */
+ * distributors serving it (without search_text, name_words and
+ * legal_words, the search box's copies of the names: sql/0006_search.sql,
+ * sql/0007_search_words.sql). */
 #define CLIENTS_CP_JSON(a)                                                     \
-    "(to_jsonb(" a ") - 'search_text' || jsonb_build_object('parent', "        \
+    "(to_jsonb(" a ") - '{search_text,name_words,legal_words}'::text[] || "    \
+    "jsonb_build_object('parent', "                                            \
     "(SELECT "                                                                 \
     "jsonb_build_object('id', pp.id, 'name', pp.name) FROM "                   \
     "clients.counterparty pp WHERE pp.id = " a ".parent_id), "                 \

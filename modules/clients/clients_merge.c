@@ -2,12 +2,17 @@
  * clients_merge.c -- merging duplicate counterparties into a surviving
  * one: contact links, child counterparties, served-by distributor links,
  * owned outlets and outlet supply links move to the survivor; the merged
- * records stay, inactive, with merged_into set.  Every merged record is
+ * records stay, inactive, with merged_into set.  The survivor's fields
+ * are chosen field by field (`keep`: the record whose value stays, or
+ * both for lists), the rest by one rule that loses nothing: its own value
+ * when it has one, else a duplicate's; lists united
+ * (sql/0008_merge_fields.sql).  Every merged record is
  * audited with what it had (links, children, distributors, outlets) so
  * that the audit view can undo it, and the event
  * clients.counterparty.merged {into, from} lets later modules move their
  * references in the same transaction.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "clients_int.h"
@@ -39,7 +44,18 @@ static const char merge_from_sql[] =
              "($1::bigint[]) AND " CLIENTS_CP_VISIBLE(
                  "k") " ORDER BY k.id FOR UPDATE) c";
 
-/* The moves; $1 survivor, $2 merged ids (bigint[]), $3 user. */
+/*
+ * The distributors serving the survivor, as `keep` ($3) chooses: both
+ * (the default) its own and those of the merged records; one merged
+ * record's: its own go here, main with them, and that record's come with
+ * its main (merge_moves_sql); the survivor's: its own only.  $1 survivor,
+ * $2 merged ids.
+ */
+static const char merge_own_dist_sql[] =
+    "DELETE FROM clients.counterparty_distributor WHERE counterparty_id = "
+    "$1::bigint AND $3::jsonb->>'distributors' = ANY ($2::bigint[]::text[])";
+
+/* The moves; $1 survivor, $2 merged ids (bigint[]), $3 user, $4 `keep`. */
 static const char *const merge_moves_sql[] = {
     /* contact links: to the survivor unless already linked there */
     "INSERT INTO clients.contact_link (contact_id, counterparty_id, "
@@ -82,14 +98,19 @@ static const char *const merge_moves_sql[] = {
     "UPDATE clients.counterparty_distributor SET distributor_id = "
     "$1::bigint, version = version + 1, updated_at = now() WHERE "
     "distributor_id = ANY ($2::bigint[])",
-    /* distributors serving a merged record serve the survivor */
+    /* the distributors of the merged records serve the survivor too,
+     * unless `keep` ($4) chose the survivor's (merge_own_dist_sql) */
     "INSERT INTO clients.counterparty_distributor (counterparty_id, "
     "distributor_id, main, created_by) SELECT DISTINCT ON "
-    "(d.distributor_id) $1::bigint, d.distributor_id, false, $3::bigint "
+    "(d.distributor_id) $1::bigint, d.distributor_id, d.main AND "
+    "coalesce($4::jsonb->>'distributors' = d.counterparty_id::text, false), "
+    "$3::bigint "
     "FROM clients.counterparty_distributor d WHERE d.counterparty_id = ANY "
     "($2::bigint[]) AND d.distributor_id <> $1::bigint AND NOT "
-    "(d.distributor_id = ANY ($2::bigint[])) ORDER BY d.distributor_id, "
-    "d.id ON CONFLICT (counterparty_id, distributor_id) DO NOTHING",
+    "(d.distributor_id = ANY ($2::bigint[])) AND coalesce($4::jsonb->>"
+    "'distributors', 'both') IN ('both', d.counterparty_id::text) ORDER BY "
+    "d.distributor_id, d.id ON CONFLICT (counterparty_id, distributor_id) "
+    "DO NOTHING",
     "DELETE FROM clients.counterparty_distributor WHERE counterparty_id = "
     "ANY ($2::bigint[]) AND $1::bigint IS NOT NULL",
     /* outlets owned or supplied by a merged record: a new version, and
@@ -117,6 +138,21 @@ static const char *const merge_moves_sql[] = {
     "($2::bigint[])",
     NULL,
 };
+
+/*
+ * The survivor's fields chosen ($1 the survivor, $2 it and $3 the merged
+ * records as the API shows them, $4 the choices): after the merged
+ * records are marked, so that the survivor may take a merged one's INN
+ * and KPP (unique among live records).
+ */
+static const char merge_fields_sql[] =
+    "UPDATE clients.counterparty c SET (kind, name, legal_name, inn, kpp, "
+    "ogrn, region, address, segment, abc, manager_id, site, phones, emails, "
+    "tags, attrs) = (SELECT n.kind, n.name, n.legal_name, n.inn, n.kpp, "
+    "n.ogrn, n.region, n.address, n.segment, n.abc, n.manager_id, n.site, "
+    "n.phones, n.emails, n.tags, n.attrs FROM jsonb_populate_record(NULL::"
+    "clients.counterparty, clients.merge_values($2::jsonb, $3::jsonb, "
+    "$4::jsonb)) n) WHERE c.id = $1::bigint";
 
 static const char merge_one_sql[] =
     "SELECT " CLIENTS_CP_JSON("c") "::text FROM clients.counterparty c WHERE "
@@ -163,9 +199,93 @@ merge_ids(kedr_req_t *r, json_t *from, json_int_t into)
     return kedr_sprintf(r, "%s}", lit);
 }
 
-/* POST /counterparties/:id/merge {from: [ids], version} -- the records in
- * `from` are merged into :id (the survivor, at `version`); 200 with the
- * survivor. */
+/* The fields a merge chooses between (clients.merge_scalars and
+ * clients.merge_lists, sql/0008_merge_fields.sql) and distributors; the
+ * lists may keep both. */
+static const struct {
+    const char *field;
+    bool list;
+} merge_fields[] = {
+    {"kind", false},    {"name", false},   {"legal_name", false},
+    {"inn", false},     {"region", false}, {"address", false},
+    {"segment", false}, {"abc", false},    {"manager_id", false},
+    {"site", false},    {"phones", true},  {"emails", true},
+    {"tags", true},     {"attrs", true},   {"distributors", true},
+};
+
+/*
+ * Check `keep` ({field: record id or "both"}; absent: {}) against the
+ * survivor `into` and the merged ids `from`, and return it as JSON text
+ * with the ids as strings, or NULL after recording 422 naming
+ * keep.<field>.
+ */
+static const char *
+merge_keep(kedr_req_t *r, json_t *keep, json_int_t into, json_t *from)
+{
+    json_t *out = kedr_json_keep(r, json_object()), *v, *e;
+    const char *field, *path;
+    bool bad = false;
+
+    /* an object, or absent: the input spec (clients.c) says so */
+    if (!json_is_object(keep))
+        return "{}";
+    json_object_foreach (keep, field, v) {
+        size_t i, f, n = sizeof(merge_fields) / sizeof(merge_fields[0]);
+        bool known;
+
+        path = kedr_sprintf(r, "keep.%s", field);
+        for (f = 0; f < n && strcmp(merge_fields[f].field, field) != 0; f++)
+            ;
+        if (f == n) {
+            kedr_field_error(r, path, "is not a field a merge chooses");
+            bad = true;
+            continue;
+        }
+        if (json_is_string(v) && strcmp(json_string_value(v), "both") == 0 &&
+            merge_fields[f].list) {
+            json_object_set_new(out, field, json_string("both"));
+            continue;
+        }
+        known = json_is_integer(v) && json_integer_value(v) == into;
+        json_array_foreach (from, i, e)
+            known = known || (json_is_integer(v) &&
+                              json_integer_value(v) == json_integer_value(e));
+        if (!known) {
+            kedr_field_error(r, path,
+                             merge_fields[f].list
+                                 ? "must be one of the records or both"
+                                 : "must be one of the records");
+            bad = true;
+            continue;
+        }
+        json_object_set_new(out, field, json_string(kedr_json_text(r, v)));
+    }
+    if (bad) {
+        kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
+        return NULL;
+    }
+    return kedr_json_text(r, out);
+}
+
+/* The number of parameters statement `sql` uses: the highest $n of
+ * $2..$4 (every statement uses $1 and $2; one it does not use could not
+ * be typed). */
+static int
+merge_nparams(const char *sql)
+{
+    char p[4];
+    int n = 4;
+
+    do
+        snprintf(p, sizeof(p), "$%d", n);
+    while (strstr(sql, p) == NULL && --n > 1);
+    return n;
+}
+
+/* POST /counterparties/:id/merge {from: [ids], version, keep: {field: id
+ * or "both"}} -- the records in `from` are merged into :id (the
+ * survivor, at `version`), its fields as `keep` chooses and by the rule
+ * where it does not; 200 with the survivor. */
 int
 clients_cp_merge(kedr_req_t *r)
 {
@@ -173,7 +293,7 @@ clients_cp_merge(kedr_req_t *r)
     json_t *body = kedr_body(r);
     json_t *version = json_object_get(body, "version");
     json_t *into, *from, *e, *ev, *after;
-    const char *ids, *text, *row;
+    const char *ids, *keep, *text, *row;
     size_t i;
     int rc;
 
@@ -186,6 +306,11 @@ clients_cp_merge(kedr_req_t *r)
     ids = merge_ids(r, json_object_get(body, "from"),
                     json_integer_value(json_object_get(into, "id")));
     if (ids == NULL)
+        return KEDR_EINVAL;
+    keep = merge_keep(r, json_object_get(body, "keep"),
+                      json_integer_value(json_object_get(into, "id")),
+                      json_object_get(body, "from"));
+    if (keep == NULL)
         return KEDR_EINVAL;
     if ((rc = kedr_db_json(r, merge_from_sql, KEDR_PARAMS(ids), &text)) != 0)
         return rc;
@@ -205,14 +330,22 @@ clients_cp_merge(kedr_req_t *r)
             return kedr_fail(r, KEDR_EINVAL, kedr_sprintf(r, "from[%zu]", i),
                              "was already merged into another counterparty");
     }
+    rc = kedr_db_exec(r, merge_own_dist_sql, KEDR_PARAMS(id, ids, keep));
+    if (rc < 0)
+        return rc;
     for (const char *const *sql = merge_moves_sql; *sql != NULL; sql++) {
-        const char *const params[] = {id, ids, kedr_user_id_text(r)};
+        const char *const params[] = {id, ids, kedr_user_id_text(r), keep};
 
-        /* the user ($3) only where a row is created */
-        rc = kedr_db_exec(r, *sql, strstr(*sql, "$3") != NULL ? 3 : 2, params);
+        /* the user ($3) where a row is created, `keep` ($4) where the
+         * statement follows a choice */
+        rc = kedr_db_exec(r, *sql, merge_nparams(*sql), params);
         if (rc < 0)
             return rc;
     }
+    if ((rc = kedr_db_exec(
+             r, merge_fields_sql,
+             KEDR_PARAMS(id, kedr_json_text(r, into), text, keep))) < 0)
+        return rc;
     json_array_foreach (from, i, e) {
         const char *mid = kedr_json_text(r, json_object_get(e, "id"));
 
@@ -251,12 +384,53 @@ static const char unmerge_audit_sql[] =
 
 /* The moves back; every statement gets $1 the merged record, $2 the
  * survivor, $3 the audit row's old value, $4 the user (as p).  What moved
- * to the survivor returns where it still sits there; what the survivor
- * had of its own, or gained since, stays. */
+ * to the survivor returns where it still sits there; the survivor's
+ * fields and distributors are as before the merge, but for what changed
+ * since; the contact links it got, and what it gained since, stay. */
 #define UNMERGE_P                                                              \
     "WITH p AS (SELECT $1::bigint AS me, $2::bigint AS survivor, "             \
     "$3::jsonb AS old, $4::bigint AS uid) "
+/* ... and s: the survivor's "merged" audit row of that merge (its fields
+ * before and after). */
+#define UNMERGE_S                                                              \
+    UNMERGE_P                                                                  \
+    ", s AS (SELECT a.old, a.new FROM core.audit a, p WHERE a.entity = "       \
+    "'clients.counterparty' AND a.entity_id = p.survivor::text AND a.action "  \
+    "= 'merged' AND a.new->'merged_from' @> to_jsonb(p.me) ORDER BY a.id "     \
+    "DESC LIMIT 1) "
 static const char *const unmerge_moves_sql[] = {
+    /*
+     * first the survivor's fields as they were before the merge, those
+     * not changed since (clients.merge_undo): before the record lives
+     * again, since the survivor may hold its INN and KPP
+     */
+    UNMERGE_S
+    "UPDATE clients.counterparty c SET (kind, name, legal_name, inn, kpp, "
+    "ogrn, region, address, segment, abc, manager_id, site, phones, emails, "
+    "tags, attrs) = (SELECT n.kind, n.name, n.legal_name, n.inn, n.kpp, "
+    "n.ogrn, n.region, n.address, n.segment, n.abc, n.manager_id, n.site, "
+    "n.phones, n.emails, n.tags, n.attrs FROM jsonb_populate_record(NULL::"
+    "clients.counterparty, clients.merge_undo(to_jsonb(c), s.old, s.new)) n) "
+    "FROM p, s WHERE c.id = p.survivor",
+    /* the distributors serving the survivor: those the merge brought go,
+     * those it took away come back */
+    UNMERGE_S
+    "DELETE FROM clients.counterparty_distributor x USING p, s WHERE "
+    "x.counterparty_id = p.survivor AND x.distributor_id IN (SELECT (e->>"
+    "'distributor_id')::bigint FROM jsonb_array_elements(s.new->"
+    "'distributors') e) AND x.distributor_id NOT IN (SELECT (e->>"
+    "'distributor_id')::bigint FROM jsonb_array_elements(s.old->"
+    "'distributors') e)",
+    UNMERGE_S
+    "INSERT INTO clients.counterparty_distributor (counterparty_id, "
+    "distributor_id, main, created_by) SELECT p.survivor, (e->>"
+    "'distributor_id')::bigint, (e->>'main')::boolean AND NOT EXISTS "
+    "(SELECT 1 FROM clients.counterparty_distributor m WHERE "
+    "m.counterparty_id = p.survivor AND m.main), p.uid FROM p, s, "
+    "jsonb_array_elements(s.old->'distributors') e WHERE EXISTS (SELECT 1 "
+    "FROM clients.counterparty k WHERE k.id = (e->>'distributor_id')::bigint "
+    "AND k.merged_into IS NULL) ON CONFLICT (counterparty_id, "
+    "distributor_id) DO NOTHING",
     /* the record itself: live again, its status and holding back (the
      * holding only if it is still a live record) */
     UNMERGE_P

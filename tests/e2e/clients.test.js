@@ -1,9 +1,11 @@
 // Browser tests of the clients pages (issue 6): the counterparty list
-// (search by name and INN), the new-counterparty form (similar names
+// (search by name and INN; issue 13: words in any order, legal forms
+// aside, one letter off, the end of an INN), the new-counterparty form (similar names
 // while typing, a bad INN at the field, a duplicate INN+KPP with a link to
 // the existing record), the card (header, contacts as a tree, adding a
 // contact, the conflict on a stale save, distributors, history), the
-// contact page, merging a duplicate, the holding and the manager picked by
+// contact page, merging a duplicate (issue 13: field by field on a
+// screen of the records side by side, undone from the toast), the holding and the manager picked by
 // search, lists of phones and tags (a bad element shown at its row),
 // extra attributes in the form, the card and the list filter, export and
 // import (where the API has them), and the phone layout.
@@ -60,6 +62,21 @@ test('the list from the menu: search by name and by INN', async () => {
     await page.locator('.filter-box', { hasText: 'Тип' }).locator('select').selectOption('distributor');
     await waitText(page, '.list-count', '1');
     await waitText(page, '.list tbody', 'Электро-Дистрибуция');
+    checkPage(page);
+});
+
+test('the search box finds what people type: «кристалл ооо» finds ООО «Кристалл»', async () => {
+    await post(`${C}/counterparties`, { kind: 'end_customer', name: 'ООО «Кристалл»', inn: inn10('779876543') });
+    await page.goto('/clients');
+    await page.getByRole('searchbox').fill('кристалл ооо');
+    await waitText(page, '.list-count', '1');
+    assert.match(await page.locator('.list tbody tr').first().textContent(), /ООО «Кристалл»/);
+    // one letter off, and the end of the INN
+    await page.getByRole('searchbox').fill('кристолл');
+    await waitText(page, '.list tbody', 'ООО «Кристалл»');
+    await page.getByRole('searchbox').fill(inn10('779876543').slice(-5));
+    await waitText(page, '.list-count', '1');
+    await waitText(page, '.list tbody', 'ООО «Кристалл»');
     checkPage(page);
 });
 
@@ -257,23 +274,54 @@ test('the holding and the manager picked by search, tags and phones as lists; th
     checkPage(page);
 });
 
-test('merge a duplicate into the card', async () => {
-    const dup = await post(`${C}/counterparties`, { kind: 'developer', name: 'Стройинвест ГК (дубль)' });
+test('merge a duplicate field by field: its phone reaches the card, a value chosen, undone from the toast', async () => {
+    const dup = await post(`${C}/counterparties`, { kind: 'developer', name: 'Стройинвест ГК (дубль)', region: 'Тула',
+        phones: ['+7 495 765-43-21'] });
     await post(`${C}/contacts`, { last_name: 'Орлов', links: [{ counterparty_id: dup.id }] });
+    const before = (await api.call('GET', `${C}/counterparties/${holding.id}`)).json;
     await page.goto(`/clients/${holding.id}`);
     await page.getByRole('button', { name: 'Объединить дубликаты' }).click();
     const dlg = page.locator('dialog.cl-merge');
     await dlg.getByRole('searchbox').fill('дубль');
     await dlg.getByLabel(/Стройинвест ГК \(дубль\)/).check();
-    await shot(page, 'merge');
-    await dlg.getByRole('button', { name: 'Объединить' }).click();
-    await page.locator('dialog').getByRole('button', { name: 'Объединить' }).click();
+    await dlg.getByRole('button', { name: 'Далее' }).click();
+
+    // the records side by side, a choice per field that differs
+    const screen = page.locator('dialog.cl-merge-screen');
+    await waitText(screen, 'thead', 'Стройинвест ГК (дубль)');
+    const row = (label) => screen.locator('tbody tr', { has: page.getByRole('rowheader', { name: label, exact: true }) });
+    // by default: this record's name and region, the phones of both
+    assert.equal(await row('Название').getByRole('radio', { name: 'ГК Стройинвест', exact: true }).isChecked(), true);
+    assert.equal(await row('Регион').getByRole('radio', { name: before.region, exact: true }).isChecked(), true);
+    assert.equal(await row('Телефоны').getByRole('radio', { name: 'Оба' }).isChecked(), true);
+    assert.equal(await row('Холдинг').count(), 0, 'not a field a merge chooses');
+    await row('Регион').getByRole('radio', { name: 'Тула', exact: true }).check();
+    await shot(page, 'merge-fields');
+    await screen.getByRole('button', { name: 'Объединить' }).click();
     await waitText(page, '.toast', 'Записи объединены');
     await waitText(page, '.cl-tree', 'Орлов');
-    const merged = (await api.call('GET', `${C}/counterparties/${dup.id}`)).json;
-    assert.equal(merged.merged_into, holding.id);
+    const merged = (await api.call('GET', `${C}/counterparties/${holding.id}`)).json;
+    assert.equal(merged.region, 'Тула');
+    assert.ok(merged.phones.includes('+74957654321'), JSON.stringify(merged.phones));
+    assert.equal((await api.call('GET', `${C}/counterparties/${dup.id}`)).json.merged_into, holding.id);
 
-    // and undone from the merged record's card: Орлов is its contact again
+    // undo right away, from the toast: both records as they were
+    await page.locator('.toast', { hasText: 'Записи объединены' }).getByRole('button', { name: 'Отменить' }).click();
+    await waitText(page, '.toast', 'Объединение отменено');
+    const back = (await api.call('GET', `${C}/counterparties/${dup.id}`)).json;
+    assert.equal(back.merged_into, null);
+    const after = (await api.call('GET', `${C}/counterparties/${holding.id}`)).json;
+    assert.equal(after.region, before.region);
+    assert.deepEqual(after.phones, before.phones);
+
+    // merged again (the defaults), and undone from the merged record's card: Орлов is its contact again
+    await page.goto(`/clients/${holding.id}`);
+    await page.getByRole('button', { name: 'Объединить дубликаты' }).click();
+    await dlg.getByRole('searchbox').fill('дубль');
+    await dlg.getByLabel(/Стройинвест ГК \(дубль\)/).check();
+    await dlg.getByRole('button', { name: 'Далее' }).click();
+    await screen.getByRole('button', { name: 'Объединить' }).click();
+    await waitText(page, '.toast', 'Записи объединены');
     await page.goto(`/clients/${dup.id}?tab=history`);
     await waitText(page, '.tab-panel:not([hidden])', 'объединение');
     await page.getByRole('button', { name: 'Отменить объединение' }).click();
@@ -281,8 +329,7 @@ test('merge a duplicate into the card', async () => {
     await waitText(page, '.toast', 'Объединение отменено');
     await page.getByRole('tab', { name: 'Контакты' }).click();
     await waitText(page, '.cl-tree', 'Орлов');
-    const back = (await api.call('GET', `${C}/counterparties/${dup.id}`)).json;
-    assert.equal(back.merged_into, null);
+    assert.equal((await api.call('GET', `${C}/counterparties/${dup.id}`)).json.merged_into, null);
     assert.equal(await page.getByRole('button', { name: 'Объединить дубликаты' }).count(), 1);
     checkPage(page);
 });

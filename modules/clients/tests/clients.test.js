@@ -27,7 +27,8 @@ test('clients is enabled, migrated and declares its permissions', async () => {
     assert.ok(health.modules.some((m) => m.name === 'clients'), JSON.stringify(health.modules));
     assert.equal(await stack.psql(
         "SELECT string_agg(name, ',' ORDER BY name) FROM core.migration WHERE module = 'clients'"),
-        '0001_clients.sql,0002_outlets.sql,0003_attrs.sql,0004_scope.sql,0005_audit_visible.sql,0006_search.sql');
+        '0001_clients.sql,0002_outlets.sql,0003_attrs.sql,0004_scope.sql,0005_audit_visible.sql,0006_search.sql,' +
+        '0007_search_words.sql,0008_merge_fields.sql');
     const text = JSON.stringify(await ok(admin.get('/api/v1/permissions')));
     for (const p of ['clients.read', 'clients.write', 'clients.merge', 'clients.export']) {
         assert.ok(text.includes(p), text);
@@ -444,6 +445,101 @@ test('undoing a merge: the merged record lives again with what it had; the survi
     assert.deepEqual(hk[0].new.from, [dup.id]);
     // once is enough
     assertError(await admin.post(`${C}/counterparties/${dup.id}/unmerge`, { version: back.version }), 409, 'conflict');
+});
+
+// issue 13: a merge chooses field by field, and by default loses nothing.
+// A 10-digit INN with its check digit from nine digits.
+function inn10(nine) {
+    const w = [2, 4, 10, 3, 5, 9, 4, 6, 8];
+    const d = [...nine].map(Number);
+    return nine + String((w.reduce((s, x, i) => s + x * d[i], 0) % 11) % 10);
+}
+// a record as the merge compares it: without what every write changes
+const fields = (c) => {
+    const { version, updated_at, merged_into, status, distributors, ...rest } = c;
+    return rest;
+};
+
+test('merge by default keeps every value: the duplicate\'s phone reaches the survivor; undo restores exactly', async () => {
+    const keep = await cp({ kind: 'end_customer', name: 'Поле Основной', region: 'Москва', phones: ['+7 495 111-11-11'],
+        emails: ['main@pole.example'], tags: ['vip'] });
+    const dup = await cp({ kind: 'installer', name: 'Поле Дубль', legal_name: 'ООО «Поле»', region: 'Тула',
+        address: 'Тула, ул. Дубля, 1', inn: inn10('712345678'), kpp: '710101001', site: 'pole.example',
+        phones: ['8 (495) 222-22-22', '+7 495 111-11-11'], emails: ['MAIN@pole.example', 'dup@pole.example'],
+        tags: ['new', 'vip'] });
+    const keepBefore = await ok(admin.get(`${C}/counterparties/${keep.id}`));
+    const dupBefore = await ok(admin.get(`${C}/counterparties/${dup.id}`));
+
+    const m = await ok(admin.post(`${C}/counterparties/${keep.id}/merge`, { version: keep.version, from: [dup.id] }));
+    // the survivor's own values stay; what it lacked comes from the duplicate; lists are united, its own first
+    assert.equal(m.name, 'Поле Основной');
+    assert.equal(m.kind, 'end_customer');
+    assert.equal(m.region, 'Москва');
+    assert.equal(m.legal_name, 'ООО «Поле»');
+    assert.equal(m.address, 'Тула, ул. Дубля, 1');
+    assert.equal(m.site, 'pole.example');
+    assert.deepEqual([m.inn, m.kpp], [dup.inn, '710101001'], 'the duplicate\'s requisites, INN and KPP together');
+    assert.deepEqual(m.phones, ['+74951111111', '+74952222222']);
+    assert.deepEqual(m.emails, ['main@pole.example', 'dup@pole.example'], 'an e-mail once, whatever its case');
+    assert.deepEqual(m.tags, ['vip', 'new']);
+    // found by the duplicate's phone now
+    const l = await ok(admin.get(`${C}/counterparties?q=${encodeURIComponent('+7 495 222-22-22')}`));
+    assert.deepEqual(l.items.map((x) => x.id), [keep.id]);
+
+    // undo: both records exactly as they were
+    const merged = await ok(admin.get(`${C}/counterparties/${dup.id}`));
+    await ok(admin.post(`${C}/counterparties/${dup.id}/unmerge`, { version: merged.version }));
+    const keepAfter = await ok(admin.get(`${C}/counterparties/${keep.id}`));
+    const dupAfter = await ok(admin.get(`${C}/counterparties/${dup.id}`));
+    assert.deepEqual(fields(keepAfter), fields(keepBefore));
+    assert.deepEqual(fields(dupAfter), fields(dupBefore));
+    assert.equal(dupAfter.status, dupBefore.status);
+});
+
+test('merge with a choice per field: one record\'s value, one record\'s list or both; undo restores exactly', async () => {
+    const dA = await cp({ kind: 'distributor', name: 'Выбор Дистрибьютор А' });
+    const dB = await cp({ kind: 'distributor', name: 'Выбор Дистрибьютор Б' });
+    const keep = await cp({ kind: 'end_customer', name: 'Выбор Основной', inn: inn10('773456789'), kpp: '770101001',
+        phones: ['+7 495 333-33-33'], emails: ['keep@choice.example'], tags: ['a'], attrs: {} });
+    const dup = await cp({ kind: 'partner', name: 'Выбор — правильное имя', inn: inn10('774567890'), kpp: '770201001',
+        phones: ['+7 495 444-44-44'], emails: ['dup@choice.example'], tags: ['b'] });
+    await ok(putDistributors(admin, keep.id, [{ distributor_id: dA.id, main: true }]));
+    await ok(putDistributors(admin, dup.id, [{ distributor_id: dB.id, main: true }]));
+    const keepBefore = await ok(admin.get(`${C}/counterparties/${keep.id}`));
+    const dupBefore = await ok(admin.get(`${C}/counterparties/${dup.id}`));
+    const merge = (keepChoice, version = keepBefore.version) =>
+        admin.post(`${C}/counterparties/${keep.id}/merge`, { version, from: [dup.id], keep: keepChoice });
+
+    // a choice must name a field a merge chooses and one of the records (or both, for a list)
+    assertError(await merge(5), 422, 'validation', 'keep');
+    assertError(await merge({ name: 'both' }), 422, 'validation', 'keep.name');
+    assertError(await merge({ colour: keep.id }), 422, 'validation', 'keep.colour');
+    assertError(await merge({ phones: dA.id }), 422, 'validation', 'keep.phones');
+    assertError(await merge({ emails: 'neither' }), 422, 'validation', 'keep.emails');
+
+    const m = await ok(merge({ name: dup.id, kind: keep.id, inn: dup.id, phones: dup.id, emails: keep.id, tags: 'both',
+        distributors: dup.id }));
+    assert.equal(m.name, 'Выбор — правильное имя');
+    assert.equal(m.kind, 'end_customer');
+    assert.deepEqual([m.inn, m.kpp], [dupBefore.inn, '770201001']);
+    assert.deepEqual(m.phones, ['+74954444444']);
+    assert.deepEqual(m.emails, ['keep@choice.example']);
+    assert.deepEqual(m.tags, ['a', 'b']);
+    assert.deepEqual(m.distributors.map((d) => [d.distributor_id, d.main]), [[dB.id, true]]);
+    // the survivor's own distributors only
+    const merged = await ok(admin.get(`${C}/counterparties/${dup.id}`));
+    await ok(admin.post(`${C}/counterparties/${dup.id}/unmerge`, { version: merged.version }));
+    const keepAfter = await ok(admin.get(`${C}/counterparties/${keep.id}`));
+    const dupAfter = await ok(admin.get(`${C}/counterparties/${dup.id}`));
+    assert.deepEqual(fields(keepAfter), fields(keepBefore));
+    assert.deepEqual(keepAfter.distributors.map((d) => [d.distributor_id, d.main]), [[dA.id, true]]);
+    assert.deepEqual(fields(dupAfter), fields(dupBefore));
+    assert.deepEqual(dupAfter.distributors.map((d) => [d.distributor_id, d.main]), [[dB.id, true]]);
+
+    // and again keeping the survivor's distributors only
+    const m2 = await ok(merge({ distributors: keep.id }, keepAfter.version));
+    assert.deepEqual(m2.distributors.map((d) => [d.distributor_id, d.main]), [[dA.id, true]]);
+    assert.deepEqual(m2.phones, ['+74953333333', '+74954444444'], 'the rule where nothing was chosen');
 });
 
 test('permissions: anonymous 401, clients.read may read but not write (403)', async () => {

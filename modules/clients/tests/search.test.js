@@ -66,20 +66,90 @@ test('a name fragment: any case, ё = е both ways, the legal name too', async (
     // wildcards are text
     assert.deepEqual(await found('%'), []);
     assert.deepEqual(await found('Ёлочный_Базар'), []);
-    // the name and the legal name are not one string
-    assert.deepEqual(await found('Плюс АО'), []);
+    // the name and the legal name are not one string (АО, a legal form,
+    // would not count: the words of each are searched, see below)
+    assert.deepEqual(await found('Плюс Ёжик'), []);
 });
 
 test('the start of an INN, a phone in any written form, an e-mail in any case', async () => {
     assert.deepEqual(await found('770708'), ids(phoned));
     assert.deepEqual(await found('7707083893'), ids(phoned));
-    assert.deepEqual(await found('07083893'), [], 'the start only');
+    assert.deepEqual(await found('07083893'), ids(phoned), 'the end too (issue 13)');
+    assert.deepEqual(await found('708389'), [], 'not the middle');
     for (const p of ['8 (495) 123-45-67', '+7 495 1234567', '4951234567', '7-495-123-45-67']) {
         assert.deepEqual(await found(p), ids(phoned), p);
     }
     assert.deepEqual(await found('office@phone-co.ru'), ids(phoned));
     assert.deepEqual(await found('OFFICE@PHONE-CO.RU'), ids(phoned));
     assert.deepEqual(await found('office@phone-co'), [], 'an e-mail is matched whole');
+});
+
+// issue 13: what people type.  Legal forms, quotes and punctuation do not
+// matter, nor does the order of the words; the end of an INN and part of
+// a phone match; a word one letter off still finds the record.
+test('words in any order, legal forms and quotes aside, a typo, the end of an INN, part of a phone', async () => {
+    const kr = await cp({ kind: 'end_customer', name: 'ООО «Кристалл»', region: 'Омск' });
+    const krLegal = await cp({
+        kind: 'installer', name: 'Северный Бриз', legal_name: 'Закрытое акционерное общество "Бриз-Монтаж"',
+        region: 'Омск', inn: '7728168971', phones: ['+7 (812) 555-98-76'],
+    });
+    const ip = await cp({ kind: 'partner', name: 'ИП Ёлкин Сергей Петрович', region: 'Омск' });
+    const pao = await cp({ kind: 'developer', name: 'ПАО "Газ-Сервис"', region: 'Омск' });
+    for (const q of ['ооо кристалл', 'кристалл ооо', 'ООО «Кристалл»', 'ООО "Кристалл"', 'Кристалл', 'кристалл, ООО',
+        '«Кристалл»', 'Общество с ограниченной ответственностью Кристалл', 'АО Кристалл', 'кристал', 'КРИСТОЛЛ',
+        'кристаллл', 'ооо кристолл']) {
+        assert.deepEqual(await found(q), ids(kr), q);
+    }
+    for (const q of ['бриз монтаж', 'монтаж бриз', 'ЗАО Бриз-Монтаж', 'бриз-монтаж зао', 'монтаж бриз акционерное общество',
+        'северный бриз', 'бриз северный', 'северный бриз ооо', 'сверный бриз']) {
+        assert.deepEqual(await found(q), ids(krLegal), q);
+    }
+    for (const q of ['ип елкин', 'елкин сергей', 'сергей ёлкин ип', 'Индивидуальный предприниматель Ёлкин', 'петрович елкин']) {
+        assert.deepEqual(await found(q), ids(ip), q);
+    }
+    for (const q of ['газ сервис', 'сервис газ пао', 'ПАО «Газ-Сервис»', 'газсервис пао']) {
+        assert.deepEqual(await found(q), ids(pao), q);
+    }
+    // every word must be there: one word more finds nothing
+    assert.deepEqual(await found('кристалл бриз'), []);
+    assert.deepEqual(await found('северный кристалл'), []);
+    // one letter off in the middle of a word; two letters off is another word
+    assert.deepEqual(await found('петрвич'), ids(ip));
+    assert.deepEqual(await found('северныи бриз'), ids(krLegal));
+    assert.deepEqual(await found('ёлочный'), ids(elka));
+    // a short word one letter off is another word, not a typo
+    assert.deepEqual(await found('бруз'), []);
+    // only legal forms and punctuation: nothing to look for by words
+    assert.deepEqual(await found('ЗАО «»'), []);
+    // the end of an INN (four digits or more), the start as before
+    for (const q of ['8971', '68971', '7728168971', '772816']) assert.deepEqual(await found(q), ids(krLegal), q);
+    assert.deepEqual(await found('971'), [], 'three digits are too few');
+    // part of a phone, four digits or more, written any way
+    for (const q of ['9876', '555-98-76', '(812) 555', '812 555 98 76', '8125559876', '+7 812 555-98-76']) {
+        assert.deepEqual(await found(q), ids(krLegal), q);
+    }
+    assert.deepEqual(await found('555-98-77'), []);
+    // best match first unless another sort is asked for: the records
+    // holding the box as a fragment, by name, then the others; words one
+    // letter off only when nothing matches as typed, by word similarity
+    // (pg_trgm)
+    const near = await cp({ kind: 'partner', name: 'Кристаллы Сибири', region: 'Омск' });
+    const typo = await cp({ kind: 'partner', name: 'Кристолл-Инвест', region: 'Омск' });
+    const byRelevance = async (q, extra = '') =>
+        (await ok(admin.get(`${C}/counterparties?q=${enc(q)}${extra}`))).items.map((c) => c.id);
+    assert.deepEqual(await byRelevance('кристалл'), [near.id, kr.id], 'fragments by name; the typo only without them');
+    assert.deepEqual(await byRelevance('сибири кристаллы'), [near.id]);
+    assert.deepEqual(await byRelevance('кристолл'), [typo.id], 'the record as typed');
+    assert.deepEqual(await byRelevance('кристалл ооо'), [kr.id, near.id], 'found by words: the best similarity first');
+    assert.ok((await byRelevance('кристелл')).includes(typo.id), 'one letter off, nothing as typed');
+    assert.deepEqual(await byRelevance('кристалл сибирь'), [near.id], 'the best similarity first');
+    assert.deepEqual(await byRelevance('кристалл', '&sort=name&order=desc'), [kr.id, near.id], 'by name when asked');
+    // the relevance order pages with its cursor like any other
+    const p1 = await ok(admin.get(`${C}/counterparties?q=${enc('кристалл')}&limit=1`));
+    assert.deepEqual(p1.items.map((c) => c.id), [near.id]);
+    const p2 = await ok(admin.get(`${C}/counterparties?q=${enc('кристалл')}&limit=1&after=${p1.next}`));
+    assert.deepEqual(p2.items.map((c) => c.id), [kr.id]);
+    assert.equal(p2.next, null);
 });
 
 test('a linked contact: name fragment (ё = е), phone in any form, e-mail in any case', async () => {

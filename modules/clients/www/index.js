@@ -739,7 +739,94 @@ export default function register(kedr) {
             panel.append(h('section', { class: 'card cl-add-distributor' }, h('h2', { text: t('add_distributor') }), addForm.el));
         }
 
-        // Merge: search duplicates, tick them, confirm; the card reloads.
+        // The fields a merge chooses between (POST .../merge `keep`), in the
+        // order shown; lists may keep both records' values.  KPP and OGRN
+        // follow the INN (requisites of one record).
+        const MERGE_FIELDS = [['name'], ['legal_name'], ['kind'], ['inn'], ['region'], ['address'], ['segment'],
+            ['abc'], ['manager_id'], ['site'], ['phones', true], ['emails', true], ['tags', true],
+            ['distributors', true]];
+        const mergeText = (f, r) => {
+            const v = r[f];
+            if (f === 'kind') return kindLabel(v);
+            if (f === 'manager_id') return v ? userLabel(v, r.manager) : '';
+            if (f === 'inn') return [v, r.kpp, r.ogrn].filter(Boolean).join(' / ');
+            if (f === 'distributors') return (v || []).map((d) => d.name).join(', ');
+            return Array.isArray(v) ? v.join(', ') : v ?? '';
+        };
+        const mergeEmpty = (f, r) => mergeText(f, r) === '';
+
+        // The merge screen: the records side by side, a row per field
+        // whose values differ, a radio per record (and «both» for lists),
+        // chosen as the server would by default: this record's value when
+        // it has one, else the first duplicate's; lists united.  Resolves
+        // the `keep` choices, or null when cancelled.
+        async function mergeFields(dups) {
+            const recs = [p, ...dups];
+            await resolveUsers(recs.map((r) => r.manager_id).filter(Boolean));
+            const rows = [];
+            const inputs = {};
+            for (const [f, list] of MERGE_FIELDS) {
+                const texts = recs.map((r) => mergeText(f, r));
+                if (texts.every((x) => x === texts[0])) continue;
+                const name = `cl-keep-${f}`;
+                const first = recs.find((r) => !mergeEmpty(f, r)) ?? p;
+                const radio = (value, label, checked) => {
+                    const rid = `${name}-${value}`;
+                    const input = h('input', { type: 'radio', name, id: rid, value: String(value), checked });
+                    (inputs[f] ||= []).push(input);
+                    return h('td', {}, h('label', { for: rid, class: 'check-row' }, input,
+                        h('span', { text: label || t('merge_empty') })));
+                };
+                rows.push(h('tr', {}, h('th', { scope: 'row', text: f === 'manager_id' ? t('manager') : t(f) }),
+                    recs.map((r, i) => radio(r.id, texts[i], !list && r === first)),
+                    list ? radio('both', t('merge_both'), true) : h('td')));
+            }
+            const table = h('table', { class: 'cl-merge-fields' },
+                h('thead', {}, h('tr', {}, h('th', { text: t('merge_field') }),
+                    recs.map((r, i) => h('th', { scope: 'col', text: i === 0 ? t('merge_this', { x: r.name }) : r.name })),
+                    h('th'))),
+                h('tbody', {}, rows.length ? rows : h('tr', {}, h('td', { colspan: recs.length + 2, text: t('merge_same') }))));
+            const ok = await dialog({
+                title: t('merge_title', { x: p.name }),
+                message: t('merge_fields_help'),
+                className: 'cl-merge-screen',
+                body: [h('div', { class: 'table-wrap' }, table)],
+                buttons: [{ label: t('cancel'), value: false }, { label: t('merge_btn'), value: true, kind: 'primary' }],
+            });
+            if (!ok) return null;
+            const keep = {};
+            for (const [f, list] of Object.entries(inputs)) {
+                const v = list.find((x) => x.checked)?.value;
+                if (v) keep[f] = v === 'both' ? 'both' : Number(v);
+            }
+            return keep;
+        }
+
+        // Right after a merge: the card of the survivor, and a toast that
+        // offers to undo it (POST .../unmerge of each merged record).
+        function undoToast(from) {
+            const el = toast(t('merged_ok'), { timeout: 15000 });
+            const undo = h('button', { type: 'button', class: 'btn btn-small toast-action', text: t('merge_undo'),
+                onclick: async () => {
+                    undo.disabled = true;
+                    try {
+                        for (const x of from) {
+                            const rec = await kedr.api.get(`${A}/counterparties/${x}`);
+                            await kedr.api.post(`${A}/counterparties/${x}/unmerge`, { version: rec.version });
+                        }
+                    } catch (err) {
+                        toast(kedr.errorMessage(err), { kind: 'error' });
+                        return;
+                    }
+                    el.remove();
+                    toast(t('unmerged'));
+                    kedr.navigate(`/clients/${p.id}`, { replace: true, force: true });
+                } });
+            el.insertBefore(undo, el.lastChild);
+        }
+
+        // Merge: search duplicates, tick them, choose field by field
+        // (mergeFields); the card reloads with the undo offered.
         async function mergeDialog() {
             const picked = new Map(); // id -> name
             const input = h('input', { type: 'search', class: 'cl-merge-search', 'aria-label': t('merge_search'),
@@ -776,23 +863,24 @@ export default function register(kedr) {
                     message: t('merge_help'),
                     className: 'cl-merge',
                     body: [input, note, results],
-                    buttons: [{ label: t('cancel'), value: false }, { label: t('merge_btn'), value: true, kind: 'primary' }],
+                    buttons: [{ label: t('cancel'), value: false }, { label: t('merge_next'), value: true, kind: 'primary' }],
                     onOpen: () => input.focus(),
                 });
                 if (!ok) return;
                 if (picked.size) break;
                 note.hidden = false;
             }
-            const names = [...picked.values()].join(', ');
-            if (!await confirmDialog({ title: t('merge'), message: `${t('merge_confirm', { n: picked.size, x: p.name })} (${names})`,
-                ok: t('merge_btn'), danger: true })) return;
+            const dups = await Promise.all([...picked.keys()].map((x) => kedr.api.get(`${A}/counterparties/${x}`)));
+            const keep = await mergeFields(dups);
+            if (!keep) return;
+            const from = dups.map((d) => d.id);
             try {
-                await kedr.api.post(`${A}/counterparties/${id}/merge`, { version: p.version, from: [...picked.keys()] });
+                await kedr.api.post(`${A}/counterparties/${id}/merge`, { version: p.version, from, keep });
             } catch (err) {
                 toast(kedr.errorMessage(err), { kind: 'error' });
                 return;
             }
-            toast(t('merged_ok'));
+            undoToast(from);
             kedr.navigate(`/clients/${p.id}?tab=contacts`, { replace: true, force: true });
         }
     });

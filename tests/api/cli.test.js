@@ -59,6 +59,11 @@ const refusals = [
         module: 't_badgrant',
         why: 'grant of "clients.merge" to "manager": a grant names a role and one of the module\'s own permissions',
     },
+    {
+        enabled: ['t_badkit'],
+        module: 't_badkit',
+        why: 'entity "thing": path must be "/segment" and table "schema.table" of [a-z_][a-z0-9_]*',
+    },
     { enabled: ['t_needs_missing'], module: 't_needs_missing', why: 'requires "t_nowhere", which is not found' },
     {
         enabled: ['t_cycle_a', 't_cycle_b'],

@@ -281,13 +281,16 @@ struct kedr_import_col {
  * `attrs jsonb NOT NULL DEFAULT '{}'` with KEDR_ENTITY_ATTRS and `active
  * boolean NOT NULL DEFAULT true` with KEDR_ENTITY_ARCHIVE.  A record's JSON
  * is {id, <columns>, [attrs], [active], version}, built by PostgreSQL.
- * A column absent from a create is NULL.  Every identifier is checked
+ * A column absent from a create takes its `def` (NULL without one); text
+ * is trimmed before it is checked and written.  Every identifier is checked
  * against [a-z_][a-z0-9_]* when the module loads (a bad declaration
  * refuses the module, naming entity and member); the statements are built
  * then from the declaration alone, and every value is a parameter.
  *
  * Every write, the same way: body checked by the column specs (422 naming
- * each bad field; unknown fields refused), `ref` columns pointing only at
+ * each bad field; unknown fields refused; a KEDR_COL_CREATE_ONLY column
+ * in an update too), KEDR_COL_UNIQUE values free (409 naming the column),
+ * `ref` columns pointing only at
  * records the user may see (a hidden and a missing record give the same
  * 422 "no such <label>"), attributes by kedr_attrs_check, the `validate`
  * hook, `before_write`, the statement, the own-only check (an own-only
@@ -321,6 +324,9 @@ struct kedr_import_col {
 #define KEDR_COL_SEARCH 0x40u    /* searched by q= */
 #define KEDR_COL_EXPORT 0x80u    /* a column of the CSV/XLSX export */
 #define KEDR_COL_READONLY 0x100u /* shown, never written through the API */
+#define KEDR_COL_UNIQUE 0x200u /* no two records share a value: 409 naming it  \
+                                */
+#define KEDR_COL_CREATE_ONLY 0x400u /* set by a create, never changed after */
 
 /* One column of an entity; a table ends with a zero row. */
 struct kedr_entity_col {
@@ -334,6 +340,9 @@ struct kedr_entity_col {
     /* a reference: the full name of another declared entity
      * ("clients.counterparty"); the column is its id (INT) */
     const char *ref;
+    /* SQL the column takes when a create leaves it out ("''", "0",
+     * "true"): a constant of the module; NULL: SQL NULL */
+    const char *def;
 };
 
 /* Entity flags. */

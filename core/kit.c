@@ -28,6 +28,7 @@ struct kit_ent {
     const char *obj;       /* SQL over t: the record as json */
     const char *get_sql, *lock_sql, *insert_sql, *update_sql, *delete_sql;
     const char *active_sql, *visible_sql, *ref_sql;
+    const char **unique_sql; /* per column: the record holding a value */
 };
 
 /* each apart: the router keeps pointers to their routes */
@@ -75,7 +76,7 @@ kit_build(struct kit_ent *k)
 {
     const struct kedr_entity *e = k->e;
     struct kedr_buf obj, ins, sel, upd;
-    size_t ncols = 0, nin = 0, nex = 0;
+    size_t ncols = 0, nin = 0, nup = 0, nex = 0;
 
     kedr_buf_init(&obj, &kit_arena);
     kedr_buf_init(&ins, &kit_arena);
@@ -87,6 +88,7 @@ kit_build(struct kit_ent *k)
     k->update_in = kedr_xcalloc(ncols + 3, sizeof(*k->update_in));
     k->export_cols = kedr_xcalloc(ncols + 2, sizeof(*k->export_cols));
     k->refs = kedr_xcalloc(ncols + 1, sizeof(*k->refs));
+    k->unique_sql = kedr_xcalloc(ncols + 1, sizeof(*k->unique_sql));
     k->export_cols[nex++] = (struct kedr_column){
         .name = "id", .label_ru = "ID", .label_en = "ID", .type = KEDR_T_INT};
 
@@ -108,10 +110,24 @@ kit_build(struct kit_ent *k)
             .flags = c->flags & (KEDR_REQUIRED | KEDR_NONEMPTY),
             .min = c->min,
             .max = c->max};
-        k->update_in[nin] = k->create_in[nin];
-        k->update_in[nin++].flags &= ~KEDR_REQUIRED;
+        if ((c->flags & KEDR_COL_UNIQUE) != 0)
+            k->unique_sql[c - e->cols] =
+                kit_cat("SELECT 1 FROM ", e->table, " t WHERE t.", c->name,
+                        " = $1::", kit_sqltype[c->type],
+                        " AND t.id IS DISTINCT FROM $2::bigint LIMIT 1");
         kedr_buf_addf(&ins, "%s%s", ins.len > 0 ? ", " : "", c->name);
-        kedr_buf_addf(&sel, "%sx.%s", sel.len > 0 ? ", " : "", c->name);
+        if (c->def != NULL)
+            kedr_buf_addf(&sel,
+                          "%sCASE WHEN $1::jsonb ? '%s' THEN x.%s ELSE (%s) "
+                          "END",
+                          sel.len > 0 ? ", " : "", c->name, c->name, c->def);
+        else
+            kedr_buf_addf(&sel, "%sx.%s", sel.len > 0 ? ", " : "", c->name);
+        nin++;
+        if ((c->flags & KEDR_COL_CREATE_ONLY) != 0)
+            continue;
+        k->update_in[nup] = k->create_in[nin - 1];
+        k->update_in[nup++].flags &= ~KEDR_REQUIRED;
         kedr_buf_addf(&upd,
                       "%s = CASE WHEN $2::jsonb ? '%s' THEN x.%s ELSE t.%s "
                       "END, ",
@@ -121,8 +137,7 @@ kit_build(struct kit_ent *k)
         kedr_buf_adds(&obj, ", 'attrs', t.attrs");
         k->create_in[nin] =
             (struct kedr_field){.name = "attrs", .type = KEDR_T_OBJECT};
-        k->update_in[nin] = k->create_in[nin];
-        nin++;
+        k->update_in[nup++] = k->create_in[nin++];
         kedr_buf_addf(&ins, "%sattrs", ins.len > 0 ? ", " : "");
         kedr_buf_addf(&sel, "%sjsonb_strip_nulls(coalesce(x.attrs, '{}'))",
                       sel.len > 0 ? ", " : "");
@@ -133,7 +148,7 @@ kit_build(struct kit_ent *k)
     if ((e->flags & KEDR_ENTITY_ARCHIVE) != 0)
         kedr_buf_adds(&obj, ", 'active', t.active");
     kedr_buf_adds(&obj, ", 'version', t.version)");
-    k->update_in[nin] = (struct kedr_field)KEDR_FIELD_VERSION;
+    k->update_in[nup] = (struct kedr_field)KEDR_FIELD_VERSION;
     k->obj = obj.data;
     k->visible = e->own != NULL ? kit_cat("((SELECT NOT core.own_only()) OR (",
                                           e->own, "))")
@@ -195,6 +210,13 @@ kit_label(kedr_req_t *r, const char *ru, const char *en)
     return strcmp(kedr_user_locale(r), "en") == 0 && en != NULL ? en : ru;
 }
 
+/* Whether the user holds `perm` (KEDR_PUBLIC: everyone does). */
+static bool
+kit_may(kedr_req_t *r, const char *perm)
+{
+    return strcmp(perm, KEDR_PUBLIC) == 0 || kedr_has_permission(r, perm);
+}
+
 /* The references of `in` checked: each points at a record the user may
  * see (a hidden one and a missing one answer the same).  The number of
  * field errors, or a negative code. */
@@ -211,7 +233,7 @@ kit_refs(kedr_req_t *r, struct kit_ent *k, json_t *in)
 
         if (to == NULL || !json_is_integer(v))
             continue;
-        if (kedr_has_permission(r, to->e->perm_read)) {
+        if (kit_may(r, to->e->perm_read)) {
             rows = kedr_db_query(
                 r, to->ref_sql,
                 KEDR_PARAMS(
@@ -229,19 +251,70 @@ kit_refs(kedr_req_t *r, struct kit_ent *k, json_t *in)
     return n;
 }
 
-/* The checks every write of `in` runs before its statement: required
- * members not cleared, references, attributes, the module's validate. */
+/* Trim the text members of `in` (what is checked is what is written). */
+static void
+kit_trim(kedr_req_t *r, struct kit_ent *k, json_t *in)
+{
+    for (const struct kedr_entity_col *c = k->e->cols; c->name != NULL; c++) {
+        const char *v = c->type == KEDR_T_STRING
+                            ? json_string_value(json_object_get(in, c->name))
+                            : NULL;
+
+        if (v != NULL)
+            json_object_set_new(in, c->name, json_string(kedr_trim(r, v)));
+    }
+}
+
+/* The unique columns of `in` free of other records (record `id`, NULL on
+ * create): the number taken (each a field error), or a negative code. */
 static int
-kit_check(kedr_req_t *r, struct kit_ent *k, json_t *in, json_t *old)
+kit_unique(kedr_req_t *r, struct kit_ent *k, json_t *in, const char *id)
+{
+    int n = 0;
+
+    for (size_t i = 0; k->e->cols[i].name != NULL; i++) {
+        json_t *v = json_object_get(in, k->e->cols[i].name);
+        const char *text;
+        kedr_rows_t *rows;
+
+        if (k->unique_sql[i] == NULL || v == NULL || json_is_null(v))
+            continue;
+        text = json_is_string(v) ? json_string_value(v) : kedr_json_text(r, v);
+        if ((rows = kedr_db_query(r, k->unique_sql[i],
+                                  KEDR_PARAMS(text, id))) == NULL)
+            return KEDR_EDB;
+        if (kedr_rows_count(rows) > 0) {
+            kedr_field_error(
+                r, k->e->cols[i].name,
+                kedr_sprintf(r, "is used by another %s", k->e->name));
+            n++;
+        }
+    }
+    return n;
+}
+
+/* The checks every write of `in` runs before its statement: text
+ * trimmed, required members not cleared, references, attributes, the
+ * module's validate, unique values.  `old` and `id` are NULL on create. */
+static int
+kit_check(kedr_req_t *r, struct kit_ent *k, json_t *in, json_t *old,
+          const char *id)
 {
     int n = 0, rc;
 
-    for (const struct kedr_entity_col *c = k->e->cols; c->name != NULL; c++)
-        if ((c->flags & KEDR_REQUIRED) != 0 &&
-            json_is_null(json_object_get(in, c->name))) {
+    kit_trim(r, k, in);
+    for (const struct kedr_entity_col *c = k->e->cols; c->name != NULL; c++) {
+        json_t *v = json_object_get(in, c->name);
+
+        if ((c->flags & KEDR_REQUIRED) != 0 && json_is_null(v)) {
             kedr_field_error(r, c->name, "is required");
             n++;
+        } else if ((c->flags & KEDR_NONEMPTY) != 0 && json_is_string(v) &&
+                   *json_string_value(v) == '\0') {
+            kedr_field_error(r, c->name, "must not be empty");
+            n++;
         }
+    }
     if ((rc = kit_refs(r, k, in)) < 0)
         return rc;
     n += rc;
@@ -260,6 +333,11 @@ kit_check(kedr_req_t *r, struct kit_ent *k, json_t *in, json_t *old)
     if (k->e->hooks != NULL && k->e->hooks->validate != NULL &&
         (rc = k->e->hooks->validate(r, in, old)) != 0)
         return rc < 0 ? rc : KEDR_EINVAL;
+    if ((rc = kit_unique(r, k, in, id)) < 0)
+        return rc;
+    if (rc > 0)
+        return kedr_fail(r, KEDR_ECONFLICT, NULL, "another %s has the same %s",
+                         k->e->name, rc == 1 ? "value" : "values");
     return 0;
 }
 
@@ -351,7 +429,7 @@ kit_create(kedr_req_t *r)
     json_t *in = kedr_json_keep(r, json_copy(kedr_body(r)));
     int rc;
 
-    if ((rc = kit_check(r, k, in, NULL)) != 0 ||
+    if ((rc = kit_check(r, k, in, NULL, NULL)) != 0 ||
         (rc = kit_before(r, k, "created", NULL, in)) != 0)
         return rc;
     return kit_write(r, k, "created", k->insert_sql,
@@ -378,7 +456,7 @@ kit_update(kedr_req_t *r)
     if (old == NULL)
         return rc;
     json_object_del(in, "version");
-    if ((rc = kit_check(r, k, in, old)) != 0 ||
+    if ((rc = kit_check(r, k, in, old, kedr_param_id(r, "id"))) != 0 ||
         (rc = kit_before(r, k, "updated", old, in)) != 0)
         return rc;
     return kit_write(r, k, "updated", k->update_sql,
@@ -760,7 +838,7 @@ kit_meta(kedr_req_t *r)
             k = kit_ents[i];
     if (k == NULL)
         return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such entity");
-    if (!kedr_has_permission(r, k->e->perm_read))
+    if (!kit_may(r, k->e->perm_read))
         return kedr_fail(r, KEDR_EFORBIDDEN, NULL,
                          "you may not see the %s list", k->e->name);
     m = kedr_json_keep(r, json_object());
@@ -794,9 +872,8 @@ kit_meta(kedr_req_t *r)
     json_object_set_new(
         m, "permissions",
         json_pack("{s:b, s:b, s:b}", "read", 1, "write",
-                  kedr_has_permission(r, k->e->perm_write), "delete",
-                  k->e->perm_delete != NULL &&
-                      kedr_has_permission(r, k->e->perm_delete)));
+                  kit_may(r, k->e->perm_write), "delete",
+                  k->e->perm_delete != NULL && kit_may(r, k->e->perm_delete)));
     if ((k->e->flags & KEDR_ENTITY_ATTRS) != 0) {
         if ((rc = kedr_db_json(r, kit_attrs_sql,
                                KEDR_PARAMS(k->audit, kedr_user_locale(r)),
@@ -926,6 +1003,7 @@ kedr_kit_release(void)
         free(kit_ents[i]->update_in);
         free(kit_ents[i]->export_cols);
         free(kit_ents[i]->refs);
+        free(kit_ents[i]->unique_sql);
         free(kit_ents[i]);
     }
     free(kit_ents);

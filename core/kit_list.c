@@ -104,7 +104,9 @@ kedr_kit_check(const char *module, const struct kedr_entity *e, char *buf,
 
         if (!kit_ident(c->name))
             why = "name must match [a-z_][a-z0-9_]*";
-        else if (c->name[0] == '_' || kit_reserved_name(c->name))
+        else if (c->name[0] == '_' || kit_reserved_name(c->name) ||
+                 ((e->flags & KEDR_ENTITY_ARCHIVE) != 0 &&
+                  strcmp(c->name, "active") == 0))
             why = "name is reserved by the kit";
         else if (c->type < KEDR_T_STRING || c->type > KEDR_T_DATE ||
                  c->type == KEDR_T_OBJECT || c->type == KEDR_T_ARRAY)

@@ -68,7 +68,7 @@ test('create: the record as declared, audited, its event and after_write seen', 
     assert.deepEqual(
         { ...a, owner_id: undefined },
         { id: a.id, name: 'Alpha', code: 'A-1', qty: 5, weight: 1.5, price: '10.00', due: '2026-01-10', done: true,
-          shelf_id: shelf.id, owner_id: undefined, attrs: { colour: 'red' }, active: true, version: 1 },
+          serial: null, shelf_id: shelf.id, owner_id: undefined, attrs: { colour: 'red' }, active: true, version: 1 },
     );
     const audit = (await admin.get(`/api/v1/audit?entity=t_kit.widget&id=${a.id}`)).json;
     assert.equal(audit[0].action, 'created');
@@ -87,7 +87,8 @@ test('bad input: 422 naming each field, nothing written', async () => {
     assertError(await admin.post(W, { name: 'x', owner_id: 1 }), 422, 'validation', 'owner_id');
     assertError(await admin.post(W, { name: 'x', attrs: { size: 'L' } }), 422, 'validation', 'attrs.size');
     assertError(await admin.post(W, { name: 'forbidden' }), 422, 'validation', 'name');
-    assertError(await admin.post(W, { name: 'x', code: 'A-1' }), 409, 'conflict');
+    assertError(await admin.post(W, { name: 'x', code: 'A-1' }), 409, 'conflict', 'code');
+    assert.equal((await admin.post(W, { name: 'x', code: 'A-1' })).json.error.fields.code, 'is used by another widget');
     assert.equal(await stack.psql('SELECT count(*) FROM t_kit.widget'), before);
 });
 
@@ -252,13 +253,14 @@ test('meta: the declaration in the user\'s language, with what they may do', asy
     assert.equal(m.entity, 't_kit.widget');
     assert.equal(m.label, 'Изделия');
     assert.equal(m.path, '/api/v1/t_kit/widgets');
-    assert.deepEqual(m.columns.map((c) => c.name), ['name', 'code', 'qty', 'weight', 'price', 'due', 'done', 'shelf_id', 'owner_id']);
+    assert.deepEqual(m.columns.map((c) => c.name),
+        ['name', 'code', 'qty', 'weight', 'price', 'due', 'done', 'serial', 'shelf_id', 'owner_id']);
     assert.deepEqual(m.columns[0], {
         name: 'name', type: 'string', label: 'Название', required: true, filterable: true, sortable: true,
         searchable: true, exported: true, readonly: false, max: 100,
     });
-    assert.equal(m.columns[7].ref, 't_kit.shelf');
-    assert.equal(m.columns[8].readonly, true);
+    assert.equal(m.columns[8].ref, 't_kit.shelf');
+    assert.equal(m.columns[9].readonly, true);
     assert.deepEqual(m.sorts, ['name', 'qty', 'weight', 'price', 'due']);
     assert.deepEqual(m.filters[0], { field: 'name', ops: ['eq', 'gte', 'lte', 'in', 'null'] });
     assert.equal(m.search, true);
@@ -277,4 +279,18 @@ test('meta: the declaration in the user\'s language, with what they may do', asy
     assertError(await none.get('/api/v1/meta/t_kit.widget'), 403, 'forbidden');
     assertError(await admin.get('/api/v1/meta/t_kit.nosuch'), 404, 'not_found');
     assertError(await stack.get('/api/v1/meta/t_kit.widget'), 401, 'unauthenticated');
+});
+
+test('text is trimmed, a left-out column takes its default, a create-only one stays', async () => {
+    let res = await admin.post(W, { name: '  Foxtrot  ', code: ' F-6 ', serial: 'S-1' });
+    assert.equal(res.status, 201, res.text);
+    const f = res.json;
+    assert.deepEqual([f.name, f.code, f.qty, f.serial], ['Foxtrot', 'F-6', 0, 'S-1']);
+    assertError(await admin.post(W, { name: '   ' }), 422, 'validation', 'name');
+    // the unique check sees the trimmed value, and not the record itself
+    assertError(await admin.post(W, { name: 'y', code: 'F-6  ' }), 409, 'conflict', 'code');
+    res = await admin.patch(`${W}/${f.id}`, { version: 1, code: 'F-6', qty: 4 });
+    assert.equal(res.status, 200, res.text);
+    assertError(await admin.patch(`${W}/${f.id}`, { version: 2, serial: 'S-2' }), 422, 'validation', 'serial');
+    assert.equal((await admin.delete(`${W}/${f.id}?version=2`)).status, 204);
 });

@@ -4,9 +4,10 @@
  *
  *   t_kit.widget  every column type, a reference to a shelf, own-only
  *                 (the records a user owns), extra attributes, archive,
- *                 delete; hooks: validate refuses the name "forbidden",
- *                 after_write and the event hooks write t_kit.seen
- *   t_kit.shelf   the target of the reference, own-only too
+ *                 delete, a unique code, a default (qty 0), a column set
+ *                 only by a create (serial); hooks: validate refuses the name
+ * "forbidden", after_write and the event hooks write t_kit.seen t_kit.shelf the
+ * target of the reference, own-only too
  */
 #include <string.h>
 
@@ -72,7 +73,7 @@ static const struct kedr_entity_col t_kit_widget_cols[] = {
      .type = KEDR_T_STRING,
      .label_ru = "Код",
      .label_en = "Code",
-     .flags = F | X | KEDR_COL_SEARCH,
+     .flags = F | X | KEDR_COL_SEARCH | KEDR_COL_UNIQUE,
      .max = 20},
     {.name = "qty",
      .type = KEDR_T_INT,
@@ -80,7 +81,8 @@ static const struct kedr_entity_col t_kit_widget_cols[] = {
      .label_en = "Quantity",
      .flags = F | S | X,
      .min = 0,
-     .max = 1000},
+     .max = 1000,
+     .def = "0"},
     {.name = "weight",
      .type = KEDR_T_NUMBER,
      .label_ru = "Вес",
@@ -101,6 +103,10 @@ static const struct kedr_entity_col t_kit_widget_cols[] = {
      .label_ru = "Готово",
      .label_en = "Done",
      .flags = F | X},
+    {.name = "serial",
+     .type = KEDR_T_STRING,
+     .label_ru = "Серийный номер",
+     .flags = KEDR_COL_CREATE_ONLY},
     {.name = "shelf_id",
      .type = KEDR_T_INT,
      .label_ru = "Полка",

@@ -16,6 +16,7 @@ CREATE TABLE t_kit.widget (
     price numeric(18,2),
     due date,
     done boolean,
+    serial text,
     shelf_id bigint REFERENCES t_kit.shelf (id),
     owner_id bigint DEFAULT core.current_user_id(),
     attrs jsonb NOT NULL DEFAULT '{}',

@@ -307,7 +307,8 @@ struct kedr_import_col {
  *   attr.<name>=v      an extra attribute (kedr_attrs_filter)
  *   q=words            every word found in some KEDR_COL_SEARCH column
  *   sort=col,-other    KEDR_COL_SORT columns, '-' descending; empty values
- *                      last either way; the id breaks ties; default "id"
+ *                      last either way; the id breaks ties; default the
+ *                      entity's `sort`, or "id"
  *   limit=n            1..500 (default 50)
  *   after=<cursor>     the `next` of the previous page (keyset paging)
  *   total=exact        count every row (default: counted up to 10000)
@@ -318,14 +319,18 @@ struct kedr_import_col {
  * cursor or null, "total": n, "total_exact": bool}.
  * --------------------------------------------------------------------- */
 
-/* Column flags (with KEDR_REQUIRED and KEDR_NONEMPTY above). */
+/* Column flags (with KEDR_REQUIRED and KEDR_NONEMPTY above).  A filter
+ * column may not take a name of the protocol (q, sort, limit, after,
+ * total, attr); no column is named id, version, attrs or updated_at, nor
+ * active with KEDR_ENTITY_ARCHIVE. */
 #define KEDR_COL_FILTER 0x10u    /* a list filter: =, .gte, .lte, .in, .null */
 #define KEDR_COL_SORT 0x20u      /* a sort key of the list */
 #define KEDR_COL_SEARCH 0x40u    /* searched by q= */
 #define KEDR_COL_EXPORT 0x80u    /* a column of the CSV/XLSX export */
 #define KEDR_COL_READONLY 0x100u /* shown, never written through the API */
-#define KEDR_COL_UNIQUE 0x200u /* no two records share a value: 409 naming it  \
-                                */
+#define KEDR_COL_UNIQUE                                                        \
+    0x200u /* no two records share a value: 409 naming it                      \
+            */
 #define KEDR_COL_CREATE_ONLY 0x400u /* set by a create, never changed after */
 
 /* One column of an entity; a table ends with a zero row. */
@@ -341,7 +346,9 @@ struct kedr_entity_col {
      * ("clients.counterparty"); the column is its id (INT) */
     const char *ref;
     /* SQL the column takes when a create leaves it out ("''", "0",
-     * "true"): a constant of the module; NULL: SQL NULL */
+     * "true"; for a KEDR_COL_READONLY column what every create writes,
+     * "core.current_user_id()"): a constant of the module; NULL: SQL
+     * NULL (a read-only column: the table's default) */
     const char *def;
 };
 
@@ -383,6 +390,8 @@ struct kedr_entity {
     unsigned flags;    /* KEDR_ENTITY_* */
     const char *audit; /* audit and attribute entity; NULL: full name */
     const struct kedr_entity_hooks *hooks;
+    const char *sort; /* the list's order when none is asked ("sort,code");
+                         NULL: "id" */
 };
 
 /*

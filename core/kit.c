@@ -102,8 +102,14 @@ kit_build(struct kit_ent *k)
                 .label_ru = c->label_ru,
                 .label_en = c->label_en != NULL ? c->label_en : c->label_ru,
                 .type = c->type};
-        if (!kit_writable(c))
+        if (!kit_writable(c)) {
+            /* read-only with a default: the create sets it from that */
+            if (c->def != NULL) {
+                kedr_buf_addf(&ins, "%s%s", ins.len > 0 ? ", " : "", c->name);
+                kedr_buf_addf(&sel, "%s(%s)", sel.len > 0 ? ", " : "", c->def);
+            }
             continue;
+        }
         k->create_in[nin] = (struct kedr_field){
             .name = c->name,
             .type = c->type,

@@ -10,11 +10,13 @@
 
 #include "core.h"
 
-/* Names of the protocol that no column may take. */
+/* Names the kit gives its own columns, then the protocol's parameters
+ * (only a filter column would collide with those). */
 static const char *const kit_reserved[] = {
-    "id",   "version", "attrs", "active", "updated_at", "q",
-    "sort", "limit",   "after", "total",  "attr",       NULL,
+    "id",    "version", "attrs", "updated_at", "q",  "sort",
+    "limit", "after",   "total", "attr",       NULL,
 };
+#define KIT_RESERVED_ALWAYS 4
 
 /* Whether `s` is an SQL identifier we put into statements as is. */
 static bool
@@ -56,14 +58,20 @@ kit_path(const char *s)
     return *s == '\0';
 }
 
+/* Whether column `c` takes a name of the kit's or the protocol's. */
 static bool
-kit_reserved_name(const char *s)
+kit_reserved_name(const struct kedr_entity_col *c)
 {
-    for (const char *const *r = kit_reserved; *r != NULL; r++)
-        if (strcmp(*r, s) == 0)
+    for (int i = 0; kit_reserved[i] != NULL; i++)
+        if (strcmp(kit_reserved[i], c->name) == 0 &&
+            (i < KIT_RESERVED_ALWAYS || (c->flags & KEDR_COL_FILTER) != 0))
             return true;
     return false;
 }
+
+static void kit_sort(struct kedr_arena *a, const struct kedr_entity *e,
+                     const char *v, struct kedr_kit_list *out, json_t *fields,
+                     int *nbad);
 
 const char *
 kedr_kit_check(const char *module, const struct kedr_entity *e, char *buf,
@@ -104,7 +112,7 @@ kedr_kit_check(const char *module, const struct kedr_entity *e, char *buf,
 
         if (!kit_ident(c->name))
             why = "name must match [a-z_][a-z0-9_]*";
-        else if (c->name[0] == '_' || kit_reserved_name(c->name) ||
+        else if (c->name[0] == '_' || kit_reserved_name(c) ||
                  ((e->flags & KEDR_ENTITY_ARCHIVE) != 0 &&
                   strcmp(c->name, "active") == 0))
             why = "name is reserved by the kit";
@@ -128,6 +136,25 @@ kedr_kit_check(const char *module, const struct kedr_entity *e, char *buf,
     if (n == 0 || n > 40) {
         snprintf(buf, buflen, "entity \"%s\": 1 to 40 columns", en);
         return buf;
+    }
+    if (e->sort != NULL) {
+        struct kedr_arena a;
+        struct kedr_kit_list *l;
+        json_t *fields = json_object();
+        int bad = 0;
+
+        kedr_arena_init(&a);
+        l = kedr_arena_alloc(&a, sizeof(*l));
+        kit_sort(&a, e, e->sort, l, fields, &bad);
+        kedr_arena_release(&a);
+        json_decref(fields);
+        if (bad > 0 || *e->sort == '\0') {
+            snprintf(buf, buflen,
+                     "entity \"%s\": sort \"%s\" is not a list of sortable "
+                     "columns",
+                     en, e->sort);
+            return buf;
+        }
     }
     return NULL;
 }
@@ -393,7 +420,9 @@ kedr_kit_list_parse(struct kedr_arena *a, const struct kedr_entity *e,
 
     memset(out, 0, sizeof(*out));
     out->limit = KEDR_KIT_LIMIT_DEF;
-    kit_sort(a, e, sort != NULL ? sort : "", out, fields, &nbad);
+    if (sort == NULL || *sort == '\0')
+        sort = e->sort != NULL ? e->sort : "";
+    kit_sort(a, e, sort, out, fields, &nbad);
     for (size_t i = 0; i < q->n; i++) {
         const char *k = q->items[i].key, *v = q->items[i].value;
 

@@ -170,6 +170,25 @@ test_sort(void **state)
     assert_int_equal(parse(fx, "sort=name,,qty"), 1);
 }
 
+/* The entity's own order when the request asks none. */
+static void
+test_default_sort(void **state)
+{
+    struct fixture *fx = *state;
+    struct kedr_entity e = ent;
+    struct kedr_kvlist q;
+
+    e.sort = "-qty";
+    json_decref(fx->fields);
+    fx->fields = json_object();
+    assert_int_equal(kedr_query_parse(&fx->arena, "sort=", 5, &q), 0);
+    assert_int_equal(
+        kedr_kit_list_parse(&fx->arena, &e, &q, &fx->l, fx->fields), 0);
+    assert_string_equal(fx->l.sort_text, "-qty");
+    assert_int_equal(fx->l.nsort, 2);
+    assert_true(fx->l.sort[0].desc);
+}
+
 static void
 test_limit_total_q(void **state)
 {
@@ -260,6 +279,27 @@ test_check(void **state)
     bad[1].type = KEDR_T_OBJECT;
     assert_non_null(strstr(check(&e), "type must be"));
     bad[1].type = KEDR_T_STRING;
+    /* a protocol name only for a column that is no filter; active only
+     * without the kit's archive */
+    bad[1].name = "sort";
+    bad[1].flags = KEDR_COL_SORT;
+    assert_null(check(&e));
+    bad[1].flags = KEDR_COL_FILTER;
+    assert_non_null(strstr(check(&e), "reserved"));
+    bad[1].flags = 0;
+    bad[1].name = "active";
+    assert_null(check(&e));
+    e.flags = KEDR_ENTITY_ARCHIVE;
+    assert_non_null(strstr(check(&e), "reserved"));
+    e.flags = 0;
+    /* a default order of sortable columns */
+    e.sort = "-name,id";
+    assert_null(check(&e));
+    e.sort = "price";
+    assert_string_equal(check(&e), "entity \"thing\": sort \"price\" is not a "
+                                   "list of sortable columns");
+    e.sort = NULL;
+    bad[1].name = "ok";
     bad[1].ref = "m.other";
     assert_string_equal(
         check(&e),
@@ -275,7 +315,7 @@ main(void)
         FX_TEST(test_defaults),        FX_TEST(test_filters),
         FX_TEST(test_filter_refusals), FX_TEST(test_sort),
         FX_TEST(test_limit_total_q),   FX_TEST(test_cursor),
-        cmocka_unit_test(test_check),
+        FX_TEST(test_default_sort),    cmocka_unit_test(test_check),
     };
 
     kedr_log_level = -1;

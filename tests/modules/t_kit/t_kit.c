@@ -117,7 +117,8 @@ static const struct kedr_entity_col t_kit_widget_cols[] = {
      .type = KEDR_T_INT,
      .label_ru = "Владелец",
      .label_en = "Owner",
-     .flags = F | KEDR_COL_READONLY},
+     .flags = F | KEDR_COL_READONLY,
+     .def = "core.current_user_id()"},
     {0},
 };
 

@@ -18,7 +18,7 @@ CREATE TABLE t_kit.widget (
     done boolean,
     serial text,
     shelf_id bigint REFERENCES t_kit.shelf (id),
-    owner_id bigint DEFAULT core.current_user_id(),
+    owner_id bigint, -- set by the kit from its declared default
     attrs jsonb NOT NULL DEFAULT '{}',
     active boolean NOT NULL DEFAULT true,
     updated_at timestamptz NOT NULL DEFAULT now(),

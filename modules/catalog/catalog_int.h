@@ -35,12 +35,6 @@
     "'version', " a ".version)"
 
 /* catalog.price_type */
-#define CATALOG_PRICE_TYPE_JSON(a)                                             \
-    "json_build_object('id', " a ".id, 'code', " a ".code, 'name', " a         \
-    ".name, 'name_en', " a ".name_en, 'sort', " a ".sort, 'active', " a        \
-    ".active, 'created_at', " a ".created_at, 'updated_at', " a                \
-    ".updated_at, 'created_by', " a ".created_by, 'version', " a ".version)"
-
 /* catalog.price `a` with the code of its price type `t` */
 #define CATALOG_PRICE_JSON(a, t)                                               \
     "json_build_object('id', " a ".id, 'product_id', " a ".product_id, "       \
@@ -151,11 +145,8 @@ int catalog_products_update(kedr_req_t *r);
 int catalog_products_delete(kedr_req_t *r);
 
 /* catalog_prices.c */
-int catalog_price_types_list(kedr_req_t *r);
-int catalog_price_types_get(kedr_req_t *r);
-int catalog_price_types_create(kedr_req_t *r);
-int catalog_price_types_update(kedr_req_t *r);
-int catalog_price_types_delete(kedr_req_t *r);
+/* price types are a declared entity (catalog.c); these are its hooks */
+extern const struct kedr_entity_hooks catalog_price_type_hooks;
 int catalog_prices_list(kedr_req_t *r);
 int catalog_prices_create(kedr_req_t *r);
 int catalog_prices_delete(kedr_req_t *r);

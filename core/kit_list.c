@@ -62,10 +62,14 @@ kit_path(const char *s)
 static bool
 kit_reserved_name(const struct kedr_entity_col *c)
 {
-    for (int i = 0; kit_reserved[i] != NULL; i++)
-        if (strcmp(kit_reserved[i], c->name) == 0 &&
-            (i < KIT_RESERVED_ALWAYS || (c->flags & KEDR_COL_FILTER) != 0))
+    bool filter = (c->flags & KEDR_COL_FILTER) != 0;
+
+    for (int i = 0; kit_reserved[i] != NULL; i++) {
+        bool applies = filter || i < KIT_RESERVED_ALWAYS;
+
+        if (applies && strcmp(kit_reserved[i], c->name) == 0)
             return true;
+    }
     return false;
 }
 

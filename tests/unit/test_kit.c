@@ -242,11 +242,26 @@ check(const struct kedr_entity *e)
     return kedr_kit_check("m", e, buf, sizeof(buf));
 }
 
+/* The loader's message for an entity like `ent` whose second column is
+ * `col`, with entity flags `flags` and default order `sort`. */
+static const char *
+check_col(struct kedr_entity_col col, unsigned flags, const char *sort)
+{
+    struct kedr_entity_col two[] = {cols[0], col, {0}};
+    struct kedr_entity e = ent;
+
+    e.cols = two;
+    e.flags = flags;
+    e.sort = sort;
+    return check(&e);
+}
+
 static void
 test_check(void **state)
 {
     struct kedr_entity e = ent;
-    struct kedr_entity_col bad[] = {cols[0], cols[0], {0}};
+    struct kedr_entity_col c = {
+        .name = "ok", .type = KEDR_T_STRING, .label_ru = "x"};
 
     (void)state;
     assert_null(check(&e));
@@ -265,45 +280,42 @@ test_check(void **state)
     e = ent;
     e.audit = "other.thing";
     assert_non_null(strstr(check(&e), "module's name"));
-    e = ent;
-    e.cols = bad;
-    assert_string_equal(check(&e),
+
+    assert_null(check_col(c, 0, NULL));
+    assert_string_equal(check_col(cols[0], 0, NULL),
                         "entity \"thing\" column \"name\": is declared twice");
-    bad[1].name = "version";
+    c.name = "version";
     assert_string_equal(
-        check(&e),
+        check_col(c, 0, NULL),
         "entity \"thing\" column \"version\": name is reserved by the kit");
-    bad[1].name = "x y";
-    assert_non_null(strstr(check(&e), "must match"));
-    bad[1].name = "ok";
-    bad[1].type = KEDR_T_OBJECT;
-    assert_non_null(strstr(check(&e), "type must be"));
-    bad[1].type = KEDR_T_STRING;
+    c.name = "x y";
+    assert_non_null(strstr(check_col(c, 0, NULL), "must match"));
+    c.name = "ok";
+    c.type = KEDR_T_OBJECT;
+    assert_non_null(strstr(check_col(c, 0, NULL), "type must be"));
+    c.type = KEDR_T_STRING;
+    c.ref = "m.other";
+    assert_string_equal(
+        check_col(c, 0, NULL),
+        "entity \"thing\" column \"ok\": a reference must be of type INT");
+    c.ref = NULL;
     /* a protocol name only for a column that is no filter; active only
      * without the kit's archive */
-    bad[1].name = "sort";
-    bad[1].flags = KEDR_COL_SORT;
-    assert_null(check(&e));
-    bad[1].flags = KEDR_COL_FILTER;
-    assert_non_null(strstr(check(&e), "reserved"));
-    bad[1].flags = 0;
-    bad[1].name = "active";
-    assert_null(check(&e));
-    e.flags = KEDR_ENTITY_ARCHIVE;
-    assert_non_null(strstr(check(&e), "reserved"));
-    e.flags = 0;
+    c.name = "sort";
+    c.flags = KEDR_COL_SORT;
+    assert_null(check_col(c, 0, NULL));
+    c.flags = KEDR_COL_FILTER;
+    assert_non_null(strstr(check_col(c, 0, NULL), "reserved"));
+    c.flags = 0;
+    c.name = "active";
+    assert_null(check_col(c, 0, NULL));
+    assert_non_null(
+        strstr(check_col(c, KEDR_ENTITY_ARCHIVE, NULL), "reserved"));
     /* a default order of sortable columns */
-    e.sort = "-name,id";
-    assert_null(check(&e));
-    e.sort = "price";
-    assert_string_equal(check(&e), "entity \"thing\": sort \"price\" is not a "
-                                   "list of sortable columns");
-    e.sort = NULL;
-    bad[1].name = "ok";
-    bad[1].ref = "m.other";
-    assert_string_equal(
-        check(&e),
-        "entity \"thing\" column \"ok\": a reference must be of type INT");
+    assert_null(check_col(c, 0, "-name,id"));
+    assert_string_equal(check_col(c, 0, "price"),
+                        "entity \"thing\": sort \"price\" is not a list of "
+                        "sortable columns");
 }
 
 #define FX_TEST(f) cmocka_unit_test_setup_teardown(f, fx_setup, fx_teardown)

@@ -1150,7 +1150,8 @@ enum kedr_kit_op {
 /* One filter: column `col` of the entity's cols, operator, values (one,
  * or n for IN; for NULL the one value "true" or "false"). */
 struct kedr_kit_cond {
-    int col;
+    int col;    /* or -1 for the module's filter `filter` */
+    int filter; /* index into the entity's filters, or -1 */
     enum kedr_kit_op op;
     const char **vals;
     int nvals;

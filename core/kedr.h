@@ -304,6 +304,7 @@ struct kedr_import_col {
  *   <col>.gte=v, <col>.lte=v   an inclusive range
  *   <col>.in=a,b,c     one of (up to 100 values)
  *   <col>.null=true|false      is (not) empty
+ *   <filter>=v         a filter of the module's own (`filters`)
  *   attr.<name>=v      an extra attribute (kedr_attrs_filter)
  *   q=words            every word found in some KEDR_COL_SEARCH column
  *   sort=col,-other    KEDR_COL_SORT columns, '-' descending; empty values
@@ -352,6 +353,23 @@ struct kedr_entity_col {
     const char *def;
 };
 
+/*
+ * A filter of the module's own, for what a column filter cannot say (a
+ * group with its subgroups, a member of a jsonb column): ?<name>=v adds
+ * `sql`, an SQL boolean over the row alias `t` in which $1 is the value
+ * (cast it: "$1::bigint"), to the list's and the export's WHERE.  The
+ * value is checked by `type` first (422 naming the parameter).  `name`
+ * is [a-z_][a-z0-9_]*, no column's and no name of the protocol; `sql` is
+ * a constant of the module.  A table ends with a zero row.
+ */
+struct kedr_entity_filter {
+    const char *name;
+    enum kedr_type type; /* STRING, INT, NUMBER, MONEY, DATE or BOOL */
+    const char *label_ru;
+    const char *label_en;
+    const char *sql;
+};
+
 /* Entity flags. */
 #define KEDR_ENTITY_ARCHIVE 0x1u /* an `active` column; archive/restore */
 #define KEDR_ENTITY_ATTRS 0x2u   /* an `attrs` column of extra attributes */
@@ -392,6 +410,7 @@ struct kedr_entity {
     const struct kedr_entity_hooks *hooks;
     const char *sort; /* the list's order when none is asked ("sort,code");
                          NULL: "id" */
+    const struct kedr_entity_filter *filters; /* the module's own, or NULL */
 };
 
 /*

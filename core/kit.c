@@ -554,6 +554,21 @@ kit_like(kedr_req_t *r, const char *s)
     return b.data;
 }
 
+/* A module's filter `sql` into b, its $1 made parameter n. */
+static void
+kit_own_where(struct kedr_buf *b, const char *sql, int n)
+{
+    kedr_buf_adds(b, " AND (");
+    for (const char *p = sql; *p != '\0'; p++)
+        if (p[0] == '$' && p[1] == '1' && (p[2] < '0' || p[2] > '9')) {
+            kedr_buf_addf(b, "$%d", n);
+            p++;
+        } else {
+            kedr_buf_add(b, p, 1);
+        }
+    kedr_buf_adds(b, ")");
+}
+
 /* FROM and WHERE of list `l` into q (the visibility, filters, search,
  * attributes); the parameters added. */
 static void
@@ -565,9 +580,16 @@ kit_where(kedr_req_t *r, struct kit_ent *k, const struct kedr_kit_list *l,
     kedr_buf_addf(&q->sql, " FROM %s t WHERE %s", k->e->table, k->visible);
     for (int i = 0; i < l->nconds; i++) {
         const struct kedr_kit_cond *c = &l->conds[i];
-        const char *name = cols[c->col].name;
-        const char *type = kit_sqltype[cols[c->col].type];
+        const char *name, *type;
         json_t *arr;
+
+        if (c->filter >= 0) {
+            kit_own_where(&q->sql, k->e->filters[c->filter].sql,
+                          kit_param(q, c->vals[0]));
+            continue;
+        }
+        name = cols[c->col].name;
+        type = kit_sqltype[cols[c->col].type];
 
         switch (c->op) {
         case KEDR_KIT_EQ:
@@ -869,6 +891,13 @@ kit_meta(kedr_req_t *r)
             json_array_append_new(sorts, json_string(c->name));
         search = search || (c->flags & KEDR_COL_SEARCH) != 0;
     }
+    for (const struct kedr_entity_filter *f = k->e->filters;
+         f != NULL && f->name != NULL; f++)
+        json_array_append_new(
+            filters,
+            json_pack("{s:s, s:s, s:s, s:[s]}", "field", f->name, "type",
+                      kit_typename[f->type], "label",
+                      kit_label(r, f->label_ru, f->label_en), "ops", "eq"));
     json_object_set_new(m, "columns", cols);
     json_object_set_new(m, "filters", filters);
     json_object_set_new(m, "sorts", sorts);

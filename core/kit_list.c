@@ -73,6 +73,8 @@ kit_reserved_name(const struct kedr_entity_col *c)
     return false;
 }
 
+static int kit_col(const struct kedr_entity *e, const char *name, size_t len,
+                   unsigned flags);
 static void kit_sort(struct kedr_arena *a, const struct kedr_entity *e,
                      const char *v, struct kedr_kit_list *out, json_t *fields,
                      int *nbad);
@@ -140,6 +142,28 @@ kedr_kit_check(const char *module, const struct kedr_entity *e, char *buf,
     if (n == 0 || n > 40) {
         snprintf(buf, buflen, "entity \"%s\": 1 to 40 columns", en);
         return buf;
+    }
+    for (const struct kedr_entity_filter *f = e->filters;
+         f != NULL && f->name != NULL; f++) {
+        struct kedr_entity_col as = {.name = f->name, .flags = KEDR_COL_FILTER};
+        const char *why = NULL;
+
+        if (!kit_ident(f->name) || f->name[0] == '_' || kit_reserved_name(&as))
+            why = "name must match [a-z_][a-z0-9_]* and be none of the "
+                  "protocol's";
+        else if (kit_col(e, f->name, strlen(f->name), 0) >= 0)
+            why = "is a column's name";
+        else if (f->type < KEDR_T_STRING || f->type > KEDR_T_DATE ||
+                 f->type == KEDR_T_OBJECT || f->type == KEDR_T_ARRAY)
+            why = "type must be STRING, INT, NUMBER, MONEY, DATE or BOOL";
+        else if (f->sql == NULL || strstr(f->sql, "$1") == NULL ||
+                 f->label_ru == NULL)
+            why = "needs label_ru and sql with $1";
+        if (why != NULL) {
+            snprintf(buf, buflen, "entity \"%s\" filter \"%s\": %s", en,
+                     f->name != NULL ? f->name : "(null)", why);
+            return buf;
+        }
     }
     if (e->sort != NULL) {
         struct kedr_arena a;
@@ -220,6 +244,39 @@ kit_bad(json_t *fields, const char *key, const char *msg, int *nbad)
     (*nbad)++;
 }
 
+/* The module's filter `key`=`v` into out (the parameter is no column's). */
+static void
+kit_own_filter(struct kedr_arena *a, const struct kedr_entity *e,
+               const char *key, const char *v, struct kedr_kit_list *out,
+               json_t *fields, int *nbad)
+{
+    const struct kedr_entity_filter *f = e->filters;
+    struct kedr_kit_cond *c;
+    const char *why;
+
+    while (f != NULL && f->name != NULL && strcmp(f->name, key) != 0)
+        f++;
+    if (f == NULL || f->name == NULL) {
+        kit_bad(fields, key, "is not a filter of this list", nbad);
+        return;
+    }
+    if ((why = kit_value_problem(f->type, v)) != NULL) {
+        kit_bad(fields, key, why, nbad);
+        return;
+    }
+    if (out->nconds == KEDR_KIT_MAX_CONDS) {
+        kit_bad(fields, key, "too many filters", nbad);
+        return;
+    }
+    c = &out->conds[out->nconds++];
+    c->col = -1;
+    c->filter = (int)(f - e->filters);
+    c->op = KEDR_KIT_EQ;
+    c->vals = kedr_arena_alloc(a, sizeof(char *));
+    c->vals[0] = v;
+    c->nvals = 1;
+}
+
 /* One filter parameter `key`=`v` ("col", "col.gte", ...) into out. */
 static void
 kit_filter(struct kedr_arena *a, const struct kedr_entity *e, const char *key,
@@ -235,6 +292,10 @@ kit_filter(struct kedr_arena *a, const struct kedr_entity *e, const char *key,
     for (int i = 0; i < 5; i++)
         if (strcmp(key + len, ops[i]) == 0)
             op = i;
+    if (col < 0 && dot == NULL) {
+        kit_own_filter(a, e, key, v, out, fields, nbad);
+        return;
+    }
     if (col < 0 || op < 0) {
         kit_bad(fields, key, "is not a filter of this list", nbad);
         return;
@@ -245,6 +306,7 @@ kit_filter(struct kedr_arena *a, const struct kedr_entity *e, const char *key,
     }
     c = &out->conds[out->nconds];
     c->col = col;
+    c->filter = -1;
     c->op = (enum kedr_kit_op)op;
     if (c->op == KEDR_KIT_IN) {
         char *copy = kedr_arena_strdup(a, v), *save = NULL;

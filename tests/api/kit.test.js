@@ -110,6 +110,10 @@ test('list: each filter operator, search, attributes', async () => {
     assert.deepEqual(names(await list(admin, `q=${encodeURIComponent('100%')}`)), ['Echo 100%']);
     assert.deepEqual(names(await list(admin, 'q=echo%20E%255')), ['Echo 100%']);
     assert.deepEqual(names(await list(admin, 'attr.colour=blue')), ['Charlie']);
+    // the module's own filters, with the same parameters
+    assert.deepEqual(names(await list(admin, `shelf_name=${encodeURIComponent('Admin shelf')}`)), ['Alpha']);
+    assert.deepEqual(names(await list(admin, 'heavy=true&sort=-weight')), ['Delta', 'Bravo']);
+    assert.deepEqual(names(await list(admin, 'heavy=false&qty.gte=2')), ['Alpha']);
 });
 
 test('list: sort, keyset pages with next, total capped or exact', async () => {
@@ -156,6 +160,7 @@ test('list: a bad parameter is a 422 naming it', async () => {
     assertError(await admin.get(`${W}?limit=0`), 422, 'validation', 'limit');
     assertError(await admin.get(`${W}?limit=501&total=all`), 422, 'validation', 'limit', 'total');
     assertError(await admin.get(`${W}?attr.size=L`), 422, 'validation', 'attr.size');
+    assertError(await admin.get(`${W}?heavy=very&heavy.in=1`), 422, 'validation', 'heavy', 'heavy.in');
     assertError(await admin.get(`${W}?after=zzz`), 422, 'validation', 'after');
     // a cursor of another order is refused, not misread
     const page = await list(admin, 'sort=name&limit=1');
@@ -263,6 +268,10 @@ test('meta: the declaration in the user\'s language, with what they may do', asy
     assert.equal(m.columns[9].readonly, true);
     assert.deepEqual(m.sorts, ['name', 'qty', 'weight', 'price', 'due']);
     assert.deepEqual(m.filters[0], { field: 'name', ops: ['eq', 'gte', 'lte', 'in', 'null'] });
+    assert.deepEqual(m.filters.slice(-2), [
+        { field: 'shelf_name', type: 'string', label: 'Полка (название)', ops: ['eq'] },
+        { field: 'heavy', type: 'bool', label: 'Тяжёлое', ops: ['eq'] },
+    ]);
     assert.equal(m.search, true);
     assert.equal(m.archive, true);
     assert.deepEqual(m.permissions, { read: true, write: true, delete: true });

@@ -33,7 +33,16 @@ static const struct kedr_entity_col cols[] = {
     {0},
 };
 
-static const struct kedr_entity ent = {.name = "thing",
+static const struct kedr_entity_filter filters[] = {
+    {.name = "in_group",
+     .type = KEDR_T_INT,
+     .label_ru = "В группе",
+     .sql = "t.group_id IN (SELECT m.subtree($1::bigint))"},
+    {0},
+};
+
+static const struct kedr_entity ent = {.filters = filters,
+                                       .name = "thing",
                                        .path = "/things",
                                        .table = "m.thing",
                                        .label_ru = "Вещи",
@@ -125,6 +134,24 @@ test_filters(void **state)
     assert_string_equal(c[3].vals[1], "2");
     assert_int_equal(c[4].op, KEDR_KIT_NULL);
     assert_string_equal(c[4].vals[0], "true");
+}
+
+/* A filter of the module's own: its value checked by its type. */
+static void
+test_own_filter(void **state)
+{
+    struct fixture *fx = *state;
+
+    assert_int_equal(parse(fx, "in_group=7&qty=1"), 0);
+    assert_int_equal(fx->l.nconds, 2);
+    assert_int_equal(fx->l.conds[0].filter, 0);
+    assert_int_equal(fx->l.conds[0].col, -1);
+    assert_string_equal(fx->l.conds[0].vals[0], "7");
+    assert_int_equal(fx->l.conds[1].filter, -1);
+    assert_int_equal(parse(fx, "in_group=x&in_group.gte=1"), 2);
+    assert_string_equal(problem(fx, "in_group"), "must be a whole number");
+    assert_string_equal(problem(fx, "in_group.gte"),
+                        "is not a filter of this list");
 }
 
 static void
@@ -311,6 +338,23 @@ test_check(void **state)
     assert_null(check_col(c, 0, NULL));
     assert_non_null(
         strstr(check_col(c, KEDR_ENTITY_ARCHIVE, NULL), "reserved"));
+    /* the module's filters: not a column's name nor the protocol's, with
+     * its value as $1 */
+    {
+        struct kedr_entity_filter f[] = {filters[0], {0}};
+
+        e = ent;
+        e.filters = f;
+        assert_null(check(&e));
+        f[0].name = "qty";
+        assert_string_equal(check(&e), "entity \"thing\" filter \"qty\": is "
+                                       "a column's name");
+        f[0].name = "limit";
+        assert_non_null(strstr(check(&e), "protocol's"));
+        f[0].name = "in_group";
+        f[0].sql = "t.group_id = 1";
+        assert_non_null(strstr(check(&e), "$1"));
+    }
     /* a default order of sortable columns */
     assert_null(check_col(c, 0, "-name,id"));
     assert_string_equal(check_col(c, 0, "price"),
@@ -327,7 +371,8 @@ main(void)
         FX_TEST(test_defaults),        FX_TEST(test_filters),
         FX_TEST(test_filter_refusals), FX_TEST(test_sort),
         FX_TEST(test_limit_total_q),   FX_TEST(test_cursor),
-        FX_TEST(test_default_sort),    cmocka_unit_test(test_check),
+        FX_TEST(test_default_sort),    FX_TEST(test_own_filter),
+        cmocka_unit_test(test_check),
     };
 
     kedr_log_level = -1;

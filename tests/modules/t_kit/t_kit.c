@@ -5,7 +5,8 @@
  *   t_kit.widget  every column type, a reference to a shelf, own-only
  *                 (the records a user owns), extra attributes, archive,
  *                 delete, a unique code, a default (qty 0), a column set
- *                 only by a create (serial); hooks: validate refuses the name
+ *                 only by a create (serial), filters of its own
+ *                 (shelf_name, heavy); hooks: validate refuses the name
  * "forbidden", after_write and the event hooks write t_kit.seen t_kit.shelf the
  * target of the reference, own-only too
  */
@@ -136,6 +137,22 @@ static const struct kedr_entity_col t_kit_shelf_cols[] = {
     {0},
 };
 
+/* Filters of the module's own: what a column filter cannot say. */
+static const struct kedr_entity_filter t_kit_widget_filters[] = {
+    {.name = "shelf_name",
+     .type = KEDR_T_STRING,
+     .label_ru = "Полка (название)",
+     .label_en = "Shelf name",
+     .sql = "t.shelf_id IN (SELECT s.id FROM t_kit.shelf s WHERE s.name = "
+            "$1)"},
+    {.name = "heavy",
+     .type = KEDR_T_BOOL,
+     .label_ru = "Тяжёлое",
+     .label_en = "Heavy",
+     .sql = "(t.weight > 2) = $1::boolean"},
+    {0},
+};
+
 static const struct kedr_entity t_kit_entities[] = {
     {.name = "widget",
      .path = "/widgets",
@@ -148,7 +165,8 @@ static const struct kedr_entity t_kit_entities[] = {
      .perm_delete = "t_kit.delete",
      .own = T_KIT_OWN,
      .flags = KEDR_ENTITY_ARCHIVE | KEDR_ENTITY_ATTRS,
-     .hooks = &t_kit_widget_hooks},
+     .hooks = &t_kit_widget_hooks,
+     .filters = t_kit_widget_filters},
     {.name = "shelf",
      .path = "/shelves",
      .table = "t_kit.shelf",

@@ -283,6 +283,19 @@ check_col(struct kedr_entity_col col, unsigned flags, const char *sort)
     return check(&e);
 }
 
+/* The loader's message for `ent` with one filter `name` of `sql`. */
+static const char *
+check_filter(const char *name, const char *sql)
+{
+    struct kedr_entity_filter f[] = {filters[0], {0}};
+    struct kedr_entity e = ent;
+
+    f[0].name = name;
+    f[0].sql = sql;
+    e.filters = f;
+    return check(&e);
+}
+
 static void
 test_check(void **state)
 {
@@ -340,21 +353,12 @@ test_check(void **state)
         strstr(check_col(c, KEDR_ENTITY_ARCHIVE, NULL), "reserved"));
     /* the module's filters: not a column's name nor the protocol's, with
      * its value as $1 */
-    {
-        struct kedr_entity_filter f[] = {filters[0], {0}};
-
-        e = ent;
-        e.filters = f;
-        assert_null(check(&e));
-        f[0].name = "qty";
-        assert_string_equal(check(&e), "entity \"thing\" filter \"qty\": is "
-                                       "a column's name");
-        f[0].name = "limit";
-        assert_non_null(strstr(check(&e), "protocol's"));
-        f[0].name = "in_group";
-        f[0].sql = "t.group_id = 1";
-        assert_non_null(strstr(check(&e), "$1"));
-    }
+    assert_null(check_filter("in_group", filters[0].sql));
+    assert_string_equal(check_filter("qty", filters[0].sql),
+                        "entity \"thing\" filter \"qty\": is a column's name");
+    assert_non_null(
+        strstr(check_filter("limit", filters[0].sql), "protocol's"));
+    assert_non_null(strstr(check_filter("in_group", "t.group_id = 1"), "$1"));
     /* a default order of sortable columns */
     assert_null(check_col(c, 0, "-name,id"));
     assert_string_equal(check_col(c, 0, "price"),

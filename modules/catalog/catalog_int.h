@@ -92,10 +92,6 @@ const char *catalog_attributes_problem(kedr_req_t *r, json_t *attrs,
  * empty; records a field error and sets *bad when it is anything else. */
 const char *catalog_query_bool(kedr_req_t *r, const char *key, bool *bad);
 
-/* The ?version= of a DELETE as a JSON integer (owned), NULL when absent;
- * records a field error and sets *bad when malformed. */
-json_t *catalog_query_version(kedr_req_t *r, bool *bad);
-
 /*
  * Normalise an external-ids object (checked by catalog_ext_problem):
  * values trimmed.  A new object owned by the request; NULL for NULL.
@@ -118,9 +114,6 @@ int catalog_record(kedr_req_t *r, const char *entity, const char *action,
  */
 int catalog_db_fail(kedr_req_t *r, int rc, const char *field,
                     const char *conflict_msg);
-
-/* Reply 200/201 with JSON text PostgreSQL built. */
-int catalog_reply_text(kedr_req_t *r, int status, const char *json);
 
 /* Record field errors for every member of a JSON object of
  * {field: message}; returns how many. */

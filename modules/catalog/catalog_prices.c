@@ -107,7 +107,7 @@ catalog_prices_list(kedr_req_t *r)
         return rc;
     if (text == NULL)
         return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such product");
-    return catalog_reply_text(r, 200, text);
+    return kedr_reply_text(r, 200, text);
 }
 
 /* The product (locked against a concurrent delete) and the price type. */
@@ -169,7 +169,7 @@ catalog_prices_create(kedr_req_t *r)
     new_ = kedr_json_parse(r, row);
     if ((rc = catalog_record(r, "price", "created", NULL, new_)) != 0)
         return rc;
-    return catalog_reply_text(r, 201, row);
+    return kedr_reply_text(r, 201, row);
 }
 
 static const char price_delete_sql[] =
@@ -237,7 +237,7 @@ catalog_price_on_date(kedr_req_t *r)
     if (rc != 0)
         return rc;
     if (row != NULL)
-        return catalog_reply_text(r, 200, row);
+        return kedr_reply_text(r, 200, row);
     if ((rows = kedr_db_query(r, price_miss_sql, KEDR_PARAMS(id, type))) ==
         NULL)
         return KEDR_EDB;

@@ -318,6 +318,8 @@ void kedr_modules_release(struct kedr_modset *set);
 const struct kedr_grant *kedr_module_grants(const struct kedr_module *m);
 /* The descriptor's portal routes, or NULL (a module older than ABI 1.2). */
 const struct kedr_route *kedr_module_portal_routes(const struct kedr_module *m);
+/* The descriptor's entities (the resource kit), or NULL (before ABI 1.3). */
+const struct kedr_entity *kedr_module_entities(const struct kedr_module *m);
 /*
  * Check a descriptor's header against this core.  Returns NULL when it
  * fits, or a message in buf naming both sides.  Pure; used by the loader
@@ -1183,5 +1185,84 @@ struct kedr_slot {
 
 extern struct kedr_slot *kedr_slots;
 extern struct kedr_slot *kedr_my_slot; /* this worker's, or NULL */
+
+/* ------------------------------------------------------------------ */
+/* kit_list.c, kit.c: the resource kit (entities served by the core)   */
+/* ------------------------------------------------------------------ */
+
+#define KEDR_KIT_MAX_CONDS 32
+#define KEDR_KIT_MAX_SORT 8
+#define KEDR_KIT_MAX_WORDS 8
+#define KEDR_KIT_MAX_IN 100
+#define KEDR_KIT_LIMIT_DEF 50
+#define KEDR_KIT_LIMIT_MAX 500
+#define KEDR_KIT_TOTAL_CAP 10000
+
+enum kedr_kit_op {
+    KEDR_KIT_EQ,
+    KEDR_KIT_GTE,
+    KEDR_KIT_LTE,
+    KEDR_KIT_IN,
+    KEDR_KIT_NULL
+};
+
+/* One filter: column `col` of the entity's cols, operator, values (one,
+ * or n for IN; for NULL the one value "true" or "false"). */
+struct kedr_kit_cond {
+    int col;    /* or -1 for the module's filter `filter` */
+    int filter; /* index into the entity's filters, or -1 */
+    enum kedr_kit_op op;
+    const char **vals;
+    int nvals;
+};
+
+/* One sort key: a column index, or -1 for the id. */
+struct kedr_kit_sort {
+    int col;
+    bool desc;
+};
+
+/* A list request, parsed (everything in the arena given). */
+struct kedr_kit_list {
+    struct kedr_kit_cond conds[KEDR_KIT_MAX_CONDS];
+    int nconds;
+    struct kedr_kit_sort sort[KEDR_KIT_MAX_SORT]; /* ends with the id */
+    int nsort;
+    const char *sort_text; /* canonical "col,-other" (the cursor's check) */
+    const char *words[KEDR_KIT_MAX_WORDS]; /* q= split on white space */
+    int nwords;
+    long limit;
+    bool exact;         /* total=exact */
+    const char **after; /* the cursor's values, nsort of them, or NULL */
+};
+
+/*
+ * Parse the list protocol's query parameters (see kedr.h "The list
+ * protocol") against entity `e`.  Pure.  attr.* and _* parameters are
+ * left to their owners (kedr_attrs_filter, kedr_export).  Each problem is
+ * set in `fields` (parameter name -> message); returns their number.
+ */
+int kedr_kit_list_parse(struct kedr_arena *a, const struct kedr_entity *e,
+                        const struct kedr_kvlist *q, struct kedr_kit_list *out,
+                        json_t *fields);
+/* The cursor of a page ending at `keys` (a JSON array of the sort keys'
+ * values as text or null, the id last) for `sort_text`: base64url. */
+const char *kedr_kit_cursor(struct kedr_arena *a, const char *sort_text,
+                            const char *keys);
+/* Why entity `e` of module `module` cannot be served (a static message
+ * in buf), or NULL.  Pure; used by the loader. */
+const char *kedr_kit_check(const char *module, const struct kedr_entity *e,
+                           char *buf, size_t buflen);
+
+struct kedr_mod;
+struct kedr_router;
+/* Build and route module m's entities.  0, or -1 (logged). */
+int kedr_kit_add(struct kedr_router *rt, struct kedr_mod *m);
+/* Resolve references between the entities of every module.  0, or -1
+ * (logged). */
+int kedr_kit_resolve(void);
+/* Forget every entity (teardown). */
+void kedr_kit_release(void);
+extern const struct kedr_route kedr_kit_routes[];
 
 #endif /* KEDR_CORE_H */

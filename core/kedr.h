@@ -267,6 +267,160 @@ struct kedr_import_col {
     enum kedr_type type; /* how a cell becomes JSON: see kedr_import_csv */
 };
 
+/* ---------------------------------------------------------------------
+ * The resource kit (ABI 1.3): an entity declared once, served by the core.
+ *
+ * A module lists its entities in the descriptor's `entities`; for each the
+ * core registers, under /api/v1/<module><path>, with no C of the module's:
+ *
+ *   GET    <path>              the list (the list protocol below)
+ *   GET    <path>/export       the same rows as CSV/XLSX (_format, _sep)
+ *   GET    <path>/:id          one record; 404 "no such <label_en>"
+ *   POST   <path>              create: 201 and the record
+ *   PATCH  <path>/:id          partial update; `version` required, 409 when
+ *                              stale; only the members sent change
+ *   POST   <path>/:id/archive  {version} -> active = false
+ * (KEDR_ENTITY_ARCHIVE) POST   <path>/:id/restore  {version} -> active = true
+ *   DELETE <path>/:id?version= (when `perm_delete` is set)
+ * and GET /api/v1/meta/<module>.<name>, the declaration for screens.
+ *
+ * The table (`table`, "schema.name") has `id bigint` (identity), `version
+ * int NOT NULL DEFAULT 1`, `updated_at timestamptz`, every declared column,
+ * `attrs jsonb NOT NULL DEFAULT '{}'` with KEDR_ENTITY_ATTRS and `active
+ * boolean NOT NULL DEFAULT true` with KEDR_ENTITY_ARCHIVE.  A record's JSON
+ * is {id, <columns>, [attrs], [active], version}, built by PostgreSQL.
+ * A column absent from a create takes its `def` (NULL without one); text
+ * is trimmed before it is checked and written.  Every identifier is checked
+ * against [a-z_][a-z0-9_]* when the module loads (a bad declaration
+ * refuses the module, naming entity and member); the statements are built
+ * then from the declaration alone, and every value is a parameter.
+ *
+ * Every write, the same way: body checked by the column specs (422 naming
+ * each bad field; unknown fields refused; a KEDR_COL_CREATE_ONLY column
+ * in an update too), KEDR_COL_UNIQUE values free (409 naming the column),
+ * `ref` columns pointing only at
+ * records the user may see (a hidden and a missing record give the same
+ * 422 "no such <label>"), attributes by kedr_attrs_check, the `validate`
+ * hook, `before_write`, the statement, the own-only check (an own-only
+ * user may not write a record out of their own sight: 422), the audit row
+ * (`audit` or "<module>.<name>") and the event
+ * "<module>.<name>.<created|updated|archived|restored|deleted>" with the
+ * record (the old one for deleted), then `after_write`.
+ *
+ * The list protocol (every list of every module, and its export):
+ *   <col>=v            equals (a column flagged KEDR_COL_FILTER)
+ *   <col>.gte=v, <col>.lte=v   an inclusive range
+ *   <col>.in=a,b,c     one of (up to 100 values)
+ *   <col>.null=true|false      is (not) empty
+ *   <filter>=v         a filter of the module's own (`filters`)
+ *   attr.<name>=v      an extra attribute (kedr_attrs_filter)
+ *   q=words            every word found in some KEDR_COL_SEARCH column
+ *   sort=col,-other    KEDR_COL_SORT columns, '-' descending; empty values
+ *                      last either way; the id breaks ties; default the
+ *                      entity's `sort`, or "id"
+ *   limit=n            1..500 (default 50)
+ *   after=<cursor>     the `next` of the previous page (keyset paging)
+ *   total=exact        count every row (default: counted up to 10000)
+ *   _format, _sep      the export's (see kedr_export); names starting with
+ *                      '_' belong to the protocol, never to a filter
+ * A parameter that is none of these is a 422 naming it, as is a value that
+ * is not of its column's type.  The answer: {"items": [...], "next":
+ * cursor or null, "total": n, "total_exact": bool}.
+ * --------------------------------------------------------------------- */
+
+/* Column flags (with KEDR_REQUIRED and KEDR_NONEMPTY above).  A filter
+ * column may not take a name of the protocol (q, sort, limit, after,
+ * total, attr); no column is named id, version, attrs or updated_at, nor
+ * active with KEDR_ENTITY_ARCHIVE. */
+#define KEDR_COL_FILTER 0x10u    /* a list filter: =, .gte, .lte, .in, .null */
+#define KEDR_COL_SORT 0x20u      /* a sort key of the list */
+#define KEDR_COL_SEARCH 0x40u    /* searched by q= */
+#define KEDR_COL_EXPORT 0x80u    /* a column of the CSV/XLSX export */
+#define KEDR_COL_READONLY 0x100u /* shown, never written through the API */
+#define KEDR_COL_UNIQUE                                                        \
+    0x200u /* no two records share a value: 409 naming it                      \
+            */
+#define KEDR_COL_CREATE_ONLY 0x400u /* set by a create, never changed after */
+
+/* One column of an entity; a table ends with a zero row. */
+struct kedr_entity_col {
+    const char *name;    /* column of the table and member of the JSON */
+    enum kedr_type type; /* STRING, INT, NUMBER, MONEY, DATE or BOOL */
+    const char *label_ru;
+    const char *label_en;
+    unsigned flags; /* KEDR_REQUIRED, KEDR_NONEMPTY, KEDR_COL_* */
+    double min;     /* numbers: bounds when min < max */
+    double max;     /* strings: maximum length in characters (0: none) */
+    /* a reference: the full name of another declared entity
+     * ("clients.counterparty"); the column is its id (INT) */
+    const char *ref;
+    /* SQL the column takes when a create leaves it out ("''", "0",
+     * "true"; for a KEDR_COL_READONLY column what every create writes,
+     * "core.current_user_id()"): a constant of the module; NULL: SQL
+     * NULL (a read-only column: the table's default) */
+    const char *def;
+};
+
+/*
+ * A filter of the module's own, for what a column filter cannot say (a
+ * group with its subgroups, a member of a jsonb column): ?<name>=v adds
+ * `sql`, an SQL boolean over the row alias `t` in which $1 is the value
+ * (cast it: "$1::bigint"), to the list's and the export's WHERE.  The
+ * value is checked by `type` first (422 naming the parameter).  `name`
+ * is [a-z_][a-z0-9_]*, no column's and no name of the protocol; `sql` is
+ * a constant of the module.  A table ends with a zero row.
+ */
+struct kedr_entity_filter {
+    const char *name;
+    enum kedr_type type; /* STRING, INT, NUMBER, MONEY, DATE or BOOL */
+    const char *label_ru;
+    const char *label_en;
+    const char *sql;
+};
+
+/* Entity flags. */
+#define KEDR_ENTITY_ARCHIVE 0x1u /* an `active` column; archive/restore */
+#define KEDR_ENTITY_ATTRS 0x2u   /* an `attrs` column of extra attributes */
+
+/*
+ * Hooks of an entity, each optional; each returns 0 or a negative KEDR_E*
+ * code (after kedr_fail or kedr_field_error + kedr_fail), which rolls the
+ * request back.  `action` is "created", "updated", "archived", "restored"
+ * or "deleted"; `old` is the locked record (NULL on create), `in` the body
+ * (may be changed: what it holds is written), `new_` the record written
+ * (NULL on delete).  All borrowed.
+ */
+struct kedr_entity_hooks {
+    int (*validate)(kedr_req_t *r, json_t *in, json_t *old);
+    int (*before_write)(kedr_req_t *r, const char *action, json_t *old,
+                        json_t *in);
+    int (*after_write)(kedr_req_t *r, const char *action, json_t *old,
+                       json_t *new_);
+};
+
+/* A declared entity; a table of them ends with a zero row. */
+struct kedr_entity {
+    const char *name;  /* [a-z][a-z0-9_]*; full name "<module>.<name>" */
+    const char *path;  /* route under the module's prefix, "/widgets" */
+    const char *table; /* "schema.table" */
+    const char *label_ru;
+    const char *label_en;
+    const struct kedr_entity_col *cols;
+    const char *perm_read;   /* list, get, export, meta */
+    const char *perm_write;  /* create, update, archive, restore */
+    const char *perm_delete; /* NULL: no DELETE route */
+    /* An SQL boolean over the row alias `t`: the records an own-only user
+     * (core.own_only()) sees, "t.owner_id = core.current_user_id()".
+     * A constant of the module, never outside input.  NULL: all. */
+    const char *own;
+    unsigned flags;    /* KEDR_ENTITY_* */
+    const char *audit; /* audit and attribute entity; NULL: full name */
+    const struct kedr_entity_hooks *hooks;
+    const char *sort; /* the list's order when none is asked ("sort,code");
+                         NULL: "id" */
+    const struct kedr_entity_filter *filters; /* the module's own, or NULL */
+};
+
 /*
  * Called by kedr_import_csv for each data row with the row as a JSON
  * object (borrowed; empty cells left out).  It reports problems like a
@@ -363,6 +517,9 @@ struct kedr_module {
      * struct kedr_setting); NULL leaves the group unchecked, as before
      * 1.3. */
     const struct kedr_setting *config;
+
+    /* -- the resource kit (ABI 1.3) -- */
+    const struct kedr_entity *entities; /* served by the core, see above */
 };
 
 /*
@@ -1193,6 +1350,77 @@ kedr_db_lock(kedr_req_t *r, const char *sql, const char *id, json_t *version,
         return NULL;
     }
     return cur;
+}
+
+/* The `version` member of an update's input spec: required, 1 and up. */
+#define KEDR_FIELD_VERSION                                                     \
+    {                                                                          \
+        .name = "version", .type = KEDR_T_INT, .flags = KEDR_REQUIRED,         \
+        .min = 1, .max = 2147483647                                            \
+    }
+
+/* The query parameter ?version= (a DELETE's optimistic lock) as a JSON
+ * integer the request owns; NULL when absent, and NULL with *bad set
+ * after a field error "version" when it is not a number. */
+static inline json_t *
+kedr_query_version(kedr_req_t *r, bool *bad)
+{
+    const char *v = kedr_query(r, "version");
+    size_t n = v != NULL ? strlen(v) : 0;
+
+    if (n == 0)
+        return NULL;
+    if (n > 9 || strspn(v, "0123456789") != n) {
+        kedr_field_error(r, "version", "must be a version number");
+        *bad = true;
+        return NULL;
+    }
+    return kedr_json_keep(r, json_integer(atol(v)));
+}
+
+/* Reply with JSON text (built by PostgreSQL) as it is.  Returns 0. */
+static inline int
+kedr_reply_text(kedr_req_t *r, int status, const char *json)
+{
+    return kedr_reply_raw(r, status, "application/json", json, strlen(json));
+}
+
+/* Get one or 404 with a name: run `sql` (one parameter, the id; JSON text
+ * of the record, no row when it is missing or out of the user's sight)
+ * and reply 200 with it, or 404 "no such <what>" (also for a NULL id,
+ * kedr_param_id's answer to a malformed one). */
+static inline int
+kedr_reply_one(kedr_req_t *r, const char *sql, const char *id, const char *what)
+{
+    const char *row;
+    int rc;
+
+    if (id == NULL)
+        return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such %s", what);
+    if ((rc = kedr_db_json(r, sql, KEDR_PARAMS(id), &row)) != 0)
+        return rc;
+    if (row == NULL)
+        return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such %s", what);
+    return kedr_reply_text(r, 200, row);
+}
+
+/* Record a write: the audit row of `entity` ("<module>.<name>"), then the
+ * event "<entity>.<action>" with `payload` (NULL: the new record, or the
+ * old one when there is none).  The id is the record's "id".  0, or the
+ * first failing code (return it: the request rolls back). */
+static inline int
+kedr_record(kedr_req_t *r, const char *entity, const char *action, json_t *old,
+            json_t *new_, json_t *payload)
+{
+    json_t *cur = new_ != NULL ? new_ : old;
+    const char *id = kedr_sprintf(
+        r, "%lld", (long long)json_integer_value(json_object_get(cur, "id")));
+    int rc = kedr_audit(r, entity, id, action, old, new_);
+
+    if (rc != 0)
+        return rc;
+    return kedr_emit(r, kedr_sprintf(r, "%s.%s", entity, action),
+                     payload != NULL ? payload : cur);
 }
 
 /* ---------------------------------------------------------------------

@@ -245,6 +245,36 @@ kedr_module_config_problem(const struct kedr_module *m, char *buf,
     return NULL;
 }
 
+const struct kedr_entity *
+kedr_module_entities(const struct kedr_module *m)
+{
+    if (m->abi_minor < 3 ||
+        m->size < offsetof(struct kedr_module, entities) + sizeof(m->entities))
+        return NULL;
+    return m->entities;
+}
+
+/* Why one of the descriptor's entities cannot be served, or NULL. */
+static const char *
+entities_problem(const struct kedr_module *desc, char *buf, size_t buflen)
+{
+    const char *why;
+
+    for (const struct kedr_entity *e = kedr_module_entities(desc);
+         e != NULL && e->name != NULL; e++) {
+        if ((why = kedr_kit_check(desc->name, e, buf, buflen)) != NULL)
+            return why;
+        for (const struct kedr_entity *o = kedr_module_entities(desc); o < e;
+             o++)
+            if (strcmp(o->name, e->name) == 0) {
+                snprintf(buf, buflen, "entity \"%s\" is declared twice",
+                         e->name);
+                return buf;
+            }
+    }
+    return NULL;
+}
+
 /* Check the module's config group against its declared settings; each
  * error goes to stderr as FILE:LINE: message, like the core's groups.
  * Returns the number of errors. */
@@ -317,7 +347,8 @@ load_one(struct kedr_mod *m)
         return;
     }
     if ((why = grants_problem(desc, buf, sizeof(buf))) != NULL ||
-        (why = kedr_module_importers_problem(desc, buf, sizeof(buf))) != NULL) {
+        (why = kedr_module_importers_problem(desc, buf, sizeof(buf))) != NULL ||
+        (why = entities_problem(desc, buf, sizeof(buf))) != NULL) {
         mod_refuse(m, "%s", why);
         return;
     }

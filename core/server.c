@@ -61,7 +61,8 @@ kedr_server_setup(struct kedr_conf *conf, bool worker)
         server_add_routes("/api/v1", kedr_session_routes, NULL, true) != 0 ||
         server_add_routes("/api/v1", kedr_admin_routes, NULL, false) != 0 ||
         server_add_routes("/api/v1", kedr_attrs_routes, NULL, false) != 0 ||
-        server_add_routes("/api/v1", kedr_jobs_routes, NULL, false) != 0)
+        server_add_routes("/api/v1", kedr_jobs_routes, NULL, false) != 0 ||
+        server_add_routes("/api/v1", kedr_kit_routes, NULL, false) != 0)
         return -1;
     for (size_t i = 0; i < set->norder; i++) {
         struct kedr_mod *m = set->order[i];
@@ -70,7 +71,8 @@ kedr_server_setup(struct kedr_conf *conf, bool worker)
         snprintf(prefix, sizeof(prefix), "/api/v1/%s", m->name);
         if (server_add_routes(prefix, m->desc->routes, m, false) != 0 ||
             server_add_routes(prefix, kedr_module_portal_routes(m->desc), m,
-                              true) != 0)
+                              true) != 0 ||
+            kedr_kit_add(&kedr_srv.router, m) != 0)
             return -1;
         for (const struct kedr_hook *h = m->desc->hooks; h && h->event; h++) {
             if (h->fn == NULL) {
@@ -86,7 +88,7 @@ kedr_server_setup(struct kedr_conf *conf, bool worker)
             kedr_srv.nhooks++;
         }
     }
-    if (kedr_modules_init(set) != 0)
+    if (kedr_kit_resolve() != 0 || kedr_modules_init(set) != 0)
         return -1;
     if (worker && kedr_modules_worker_init(set) != 0)
         return -1;
@@ -98,6 +100,7 @@ kedr_server_teardown(void)
 {
     kedr_modules_fini(&kedr_srv.mods);
     kedr_router_release(&kedr_srv.router);
+    kedr_kit_release();
     kedr_modules_release(&kedr_srv.mods);
     free(kedr_srv.hooks);
     kedr_srv.hooks = NULL;

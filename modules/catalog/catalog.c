@@ -76,31 +76,6 @@ static const struct kedr_field product_update_input[] = {
     {0},
 };
 
-static const struct kedr_field price_type_create_input[] = {
-    {.name = "code", .type = KEDR_T_STRING, .flags = KEDR_REQUIRED, .max = 32},
-    {.name = "name",
-     .type = KEDR_T_STRING,
-     .flags = KEDR_REQUIRED | KEDR_NONEMPTY,
-     .max = 200},
-    {.name = "name_en", .type = KEDR_T_STRING, .max = 200},
-    {.name = "sort", .type = KEDR_T_INT, .min = SORT_MIN, .max = SORT_MAX},
-    {.name = "active", .type = KEDR_T_BOOL},
-    {0},
-};
-
-static const struct kedr_field price_type_update_input[] = {
-    {.name = "version",
-     .type = KEDR_T_INT,
-     .flags = KEDR_REQUIRED,
-     .min = 1,
-     .max = VERSION_MAX},
-    {.name = "name", .type = KEDR_T_STRING, .flags = KEDR_NONEMPTY, .max = 200},
-    {.name = "name_en", .type = KEDR_T_STRING, .max = 200},
-    {.name = "sort", .type = KEDR_T_INT, .min = SORT_MIN, .max = SORT_MAX},
-    {.name = "active", .type = KEDR_T_BOOL},
-    {0},
-};
-
 static const struct kedr_field price_create_input[] = {
     {.name = "type",
      .type = KEDR_T_STRING,
@@ -180,34 +155,72 @@ static const struct kedr_route catalog_routes[] = {
      .path = "/products/:id/price",
      .handler = catalog_price_on_date,
      .permission = READ},
-    /* price types */
-    {.method = "GET",
-     .path = "/price-types",
-     .handler = catalog_price_types_list,
-     .permission = READ},
-    {.method = "POST",
-     .path = "/price-types",
-     .handler = catalog_price_types_create,
-     .permission = WRITE,
-     .input = price_type_create_input},
-    {.method = "GET",
-     .path = "/price-types/:id",
-     .handler = catalog_price_types_get,
-     .permission = READ},
-    {.method = "PATCH",
-     .path = "/price-types/:id",
-     .handler = catalog_price_types_update,
-     .permission = WRITE,
-     .input = price_type_update_input},
-    {.method = "DELETE",
-     .path = "/price-types/:id",
-     .handler = catalog_price_types_delete,
-     .permission = WRITE},
     /* master data */
     {.method = "POST",
      .path = "/import/products",
      .handler = catalog_import_products,
      .permission = WRITE},
+    {0},
+};
+
+static const struct kedr_entity_col price_type_cols[] = {
+    {.name = "code",
+     .type = KEDR_T_STRING,
+     .label_ru = "Код",
+     .label_en = "Code",
+     .flags = KEDR_REQUIRED | KEDR_COL_UNIQUE | KEDR_COL_CREATE_ONLY |
+              KEDR_COL_FILTER | KEDR_COL_SORT | KEDR_COL_EXPORT,
+     .max = 32},
+    {.name = "name",
+     .type = KEDR_T_STRING,
+     .label_ru = "Название",
+     .label_en = "Name",
+     .flags = KEDR_REQUIRED | KEDR_NONEMPTY | KEDR_COL_SORT | KEDR_COL_SEARCH |
+              KEDR_COL_EXPORT,
+     .max = 200},
+    {.name = "name_en",
+     .type = KEDR_T_STRING,
+     .label_ru = "Название по-английски",
+     .label_en = "Name in English",
+     .flags = KEDR_COL_SEARCH | KEDR_COL_EXPORT,
+     .max = 200,
+     .def = "''"},
+    {.name = "sort",
+     .type = KEDR_T_INT,
+     .label_ru = "Порядок",
+     .label_en = "Order",
+     .flags = KEDR_COL_SORT,
+     .min = SORT_MIN,
+     .max = SORT_MAX,
+     .def = "0"},
+    {.name = "active",
+     .type = KEDR_T_BOOL,
+     .label_ru = "Действует",
+     .label_en = "Active",
+     .flags = KEDR_COL_FILTER | KEDR_COL_EXPORT,
+     .def = "true"},
+    {.name = "created_by",
+     .type = KEDR_T_INT,
+     .label_ru = "Создал",
+     .label_en = "Created by",
+     .flags = KEDR_COL_READONLY,
+     .def = "core.current_user_id()"},
+    {0},
+};
+
+/* Served by the core from this declaration: /price-types. */
+static const struct kedr_entity catalog_entities[] = {
+    {.name = "price_type",
+     .path = "/price-types",
+     .table = "catalog.price_type",
+     .label_ru = "Типы цен",
+     .label_en = "Price types",
+     .cols = price_type_cols,
+     .perm_read = READ,
+     .perm_write = WRITE,
+     .perm_delete = WRITE,
+     .hooks = &catalog_price_type_hooks,
+     .sort = "sort,code"},
     {0},
 };
 
@@ -248,4 +261,5 @@ KEDR_MODULE_EXPORT const struct kedr_module kedr_module = {
     .importers = catalog_importers,
     .ui = catalog_ui,
     .grants = catalog_grants,
+    .entities = catalog_entities,
 };

@@ -72,7 +72,7 @@ catalog_groups_get(kedr_req_t *r)
         return rc;
     if (row == NULL)
         return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such group");
-    return catalog_reply_text(r, 200, row);
+    return kedr_reply_text(r, 200, row);
 }
 
 /*
@@ -184,7 +184,7 @@ catalog_groups_create(kedr_req_t *r)
     if ((rc = catalog_record(r, "group", "created", NULL,
                              kedr_json_parse(r, row))) != 0)
         return rc;
-    return catalog_reply_text(r, 201, row);
+    return kedr_reply_text(r, 201, row);
 }
 
 static const char group_lock_sql[] =
@@ -248,7 +248,7 @@ catalog_groups_update(kedr_req_t *r)
     if ((rc = catalog_record(r, "group", "updated", old,
                              kedr_json_parse(r, row))) != 0)
         return rc;
-    return catalog_reply_text(r, 200, row);
+    return kedr_reply_text(r, 200, row);
 }
 
 static const char group_usage_sql[] =
@@ -264,7 +264,7 @@ catalog_groups_delete(kedr_req_t *r)
 {
     const char *id = kedr_param_id(r, "id");
     bool bad = false;
-    json_t *version = catalog_query_version(r, &bad), *old;
+    json_t *version = kedr_query_version(r, &bad), *old;
     kedr_rows_t *rows;
     int rc;
 

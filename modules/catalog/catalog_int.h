@@ -35,12 +35,6 @@
     "'version', " a ".version)"
 
 /* catalog.price_type */
-#define CATALOG_PRICE_TYPE_JSON(a)                                             \
-    "json_build_object('id', " a ".id, 'code', " a ".code, 'name', " a         \
-    ".name, 'name_en', " a ".name_en, 'sort', " a ".sort, 'active', " a        \
-    ".active, 'created_at', " a ".created_at, 'updated_at', " a                \
-    ".updated_at, 'created_by', " a ".created_by, 'version', " a ".version)"
-
 /* catalog.price `a` with the code of its price type `t` */
 #define CATALOG_PRICE_JSON(a, t)                                               \
     "json_build_object('id', " a ".id, 'product_id', " a ".product_id, "       \
@@ -98,10 +92,6 @@ const char *catalog_attributes_problem(kedr_req_t *r, json_t *attrs,
  * empty; records a field error and sets *bad when it is anything else. */
 const char *catalog_query_bool(kedr_req_t *r, const char *key, bool *bad);
 
-/* The ?version= of a DELETE as a JSON integer (owned), NULL when absent;
- * records a field error and sets *bad when malformed. */
-json_t *catalog_query_version(kedr_req_t *r, bool *bad);
-
 /*
  * Normalise an external-ids object (checked by catalog_ext_problem):
  * values trimmed.  A new object owned by the request; NULL for NULL.
@@ -124,9 +114,6 @@ int catalog_record(kedr_req_t *r, const char *entity, const char *action,
  */
 int catalog_db_fail(kedr_req_t *r, int rc, const char *field,
                     const char *conflict_msg);
-
-/* Reply 200/201 with JSON text PostgreSQL built. */
-int catalog_reply_text(kedr_req_t *r, int status, const char *json);
 
 /* Record field errors for every member of a JSON object of
  * {field: message}; returns how many. */
@@ -151,11 +138,8 @@ int catalog_products_update(kedr_req_t *r);
 int catalog_products_delete(kedr_req_t *r);
 
 /* catalog_prices.c */
-int catalog_price_types_list(kedr_req_t *r);
-int catalog_price_types_get(kedr_req_t *r);
-int catalog_price_types_create(kedr_req_t *r);
-int catalog_price_types_update(kedr_req_t *r);
-int catalog_price_types_delete(kedr_req_t *r);
+/* price types are a declared entity (catalog.c); these are its hooks */
+extern const struct kedr_entity_hooks catalog_price_type_hooks;
 int catalog_prices_list(kedr_req_t *r);
 int catalog_prices_create(kedr_req_t *r);
 int catalog_prices_delete(kedr_req_t *r);

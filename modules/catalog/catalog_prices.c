@@ -11,49 +11,10 @@
 
 /* the JSON shapes of catalog_int.h over this file's aliases */
 #define PRICE_JSON_PR_T CATALOG_PRICE_JSON("pr", "t")
-#define PRICE_TYPE_JSON_T CATALOG_PRICE_TYPE_JSON("t")
 
 /* ------------------------------------------------------------------ */
 /* price types                                                         */
 /* ------------------------------------------------------------------ */
-
-static const char price_type_list_sql[] =
-    "SELECT coalesce(json_agg(" PRICE_TYPE_JSON_T " ORDER BY t.sort, t.code), "
-    "'[]')::text FROM catalog.price_type t WHERE $1::boolean IS NULL OR "
-    "t.active = $1::boolean";
-
-/* GET /price-types[?active=] */
-int
-catalog_price_types_list(kedr_req_t *r)
-{
-    bool bad = false;
-    const char *active = catalog_query_bool(r, "active", &bad);
-
-    if (bad)
-        return kedr_fail(r, KEDR_EINVAL, NULL, "invalid query");
-    return kedr_reply_db_json(r, 200, price_type_list_sql, KEDR_PARAMS(active));
-}
-
-static const char price_type_one_sql[] =
-    "SELECT " PRICE_TYPE_JSON_T "::text FROM catalog.price_type t WHERE t.id "
-    "= $1";
-
-/* GET /price-types/:id */
-int
-catalog_price_types_get(kedr_req_t *r)
-{
-    const char *id = kedr_param_id(r, "id");
-    const char *row;
-    int rc;
-
-    if (id == NULL)
-        return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such price type");
-    if ((rc = kedr_db_json(r, price_type_one_sql, KEDR_PARAMS(id), &row)) != 0)
-        return rc;
-    if (row == NULL)
-        return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such price type");
-    return catalog_reply_text(r, 200, row);
-}
 
 /* Whether `s` is a price type code: [a-z][a-z0-9_]{0,31}. */
 static bool
@@ -66,118 +27,51 @@ price_type_code_valid(const char *s)
     return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_") == n;
 }
 
-static const char price_type_insert_sql[] =
-    "INSERT INTO catalog.price_type AS t (code, name, name_en, sort, active, "
-    "created_by) VALUES ($1, $2, coalesce($3, ''), coalesce($4::int, 0), "
-    "coalesce($5::boolean, true), $6::bigint) ON CONFLICT (code) DO NOTHING "
-    "RETURNING " PRICE_TYPE_JSON_T "::text";
-
-/* POST /price-types {code, name, name_en, sort, active} */
-int
-catalog_price_types_create(kedr_req_t *r)
+/* Before a price type is written (the kit serves the rest): the code is
+ * the key integrations use, so it has a strict shape (and the kit never
+ * lets an update change it). */
+static int
+/* cppcheck-suppress constParameter -- the signature is the kit's hook */
+price_type_validate(kedr_req_t *r, json_t *in, json_t *old)
 {
-    const char *code = catalog_body_str(r, "code");
-    const char *row;
-    int rc;
+    const char *code = json_string_value(json_object_get(in, "code"));
 
-    if (!price_type_code_valid(code))
+    if (old == NULL && (code == NULL || !price_type_code_valid(code)))
         return kedr_fail(r, KEDR_EINVAL, "code",
                          "1 to 32 characters: a-z, 0-9, _, a letter first");
-    rc = kedr_db_json(
-        r, price_type_insert_sql,
-        KEDR_PARAMS(code, kedr_trim(r, catalog_body_str(r, "name")),
-                    kedr_trim(r, catalog_body_str(r, "name_en")),
-                    catalog_body_int(r, "sort"), catalog_body_bool(r, "active"),
-                    kedr_user_id_text(r)),
-        &row);
-    if (rc != 0)
-        return rc;
-    if (row == NULL)
-        return kedr_fail(r, KEDR_ECONFLICT, "code",
-                         "a price type with this code exists");
-    if ((rc = catalog_record(r, "price_type", "created", NULL,
-                             kedr_json_parse(r, row))) != 0)
-        return rc;
-    return catalog_reply_text(r, 201, row);
-}
-
-static const char price_type_lock_sql[] =
-    "SELECT " PRICE_TYPE_JSON_T "::text FROM catalog.price_type t WHERE t.id "
-    "= $1 FOR UPDATE";
-static const char price_type_update_sql[] =
-    "UPDATE catalog.price_type AS t SET name = coalesce($3, name), name_en = "
-    "coalesce($4, name_en), sort = coalesce($5::int, sort), active = "
-    "coalesce($6::boolean, active), version = version + 1, updated_at = "
-    "now() WHERE id = $1 AND version = $2::int RETURNING " PRICE_TYPE_JSON_T
-    "::text";
-
-/* PATCH /price-types/:id {version, name, name_en, sort, active} -- the
- * code is the key integrations use: it never changes. */
-int
-catalog_price_types_update(kedr_req_t *r)
-{
-    const char *id = kedr_param_id(r, "id");
-    json_t *version = json_object_get(kedr_body(r), "version");
-    const char *row;
-    json_t *old;
-    int rc;
-
-    if ((old = kedr_db_lock(r, price_type_lock_sql, id, version, "price type",
-                            &rc)) == NULL)
-        return rc;
-    rc = kedr_db_json(
-        r, price_type_update_sql,
-        KEDR_PARAMS(
-            id, kedr_sprintf(r, "%lld", (long long)json_integer_value(version)),
-            kedr_trim(r, catalog_body_str(r, "name")),
-            kedr_trim(r, catalog_body_str(r, "name_en")),
-            catalog_body_int(r, "sort"), catalog_body_bool(r, "active")),
-        &row);
-    if (rc != 0)
-        return rc;
-    if (row == NULL)
-        return kedr_fail(r, KEDR_ECONFLICT, "version",
-                         "the price type was changed by someone else: "
-                         "reload it");
-    if ((rc = catalog_record(r, "price_type", "updated", old,
-                             kedr_json_parse(r, row))) != 0)
-        return rc;
-    return catalog_reply_text(r, 200, row);
+    return 0;
 }
 
 static const char price_type_used_sql[] =
     "SELECT count(*) FROM catalog.price WHERE price_type_id = $1";
-static const char price_type_delete_sql[] =
-    "DELETE FROM catalog.price_type WHERE id = $1";
 
-/* DELETE /price-types/:id[?version=N] -- only one no price uses (409
+/* Before a price type is deleted: only one no price uses (409
  * otherwise: deactivate it instead). */
-int
-catalog_price_types_delete(kedr_req_t *r)
+static int
+price_type_before_write(kedr_req_t *r, const char *action, json_t *old,
+                        json_t *in)
 {
-    const char *id = kedr_param_id(r, "id");
-    bool bad = false;
-    json_t *version = catalog_query_version(r, &bad), *old;
+    const char *id;
     kedr_rows_t *rows;
-    int rc;
 
-    if (bad)
-        return kedr_fail(r, KEDR_EINVAL, NULL, "invalid query");
-    if ((old = kedr_db_lock(r, price_type_lock_sql, id, version, "price type",
-                            &rc)) == NULL)
-        return rc;
+    (void)in;
+    if (strcmp(action, "deleted") != 0)
+        return 0;
+    id = kedr_sprintf(
+        r, "%lld", (long long)json_integer_value(json_object_get(old, "id")));
     if ((rows = kedr_db_query(r, price_type_used_sql, KEDR_PARAMS(id))) == NULL)
         return KEDR_EDB;
     if (strcmp(kedr_rows_get(rows, 0, 0), "0") != 0)
         return kedr_fail(r, KEDR_ECONFLICT, NULL,
                          "%s prices have this type: deactivate it instead",
                          kedr_rows_get(rows, 0, 0));
-    if ((rc = kedr_db_exec(r, price_type_delete_sql, KEDR_PARAMS(id))) < 0)
-        return catalog_db_fail(r, rc, NULL, "");
-    if ((rc = catalog_record(r, "price_type", "deleted", old, NULL)) != 0)
-        return rc;
-    return 0; /* 204 */
+    return 0;
 }
+
+const struct kedr_entity_hooks catalog_price_type_hooks = {
+    .validate = price_type_validate,
+    .before_write = price_type_before_write,
+};
 
 /* ------------------------------------------------------------------ */
 /* prices                                                              */
@@ -213,7 +107,7 @@ catalog_prices_list(kedr_req_t *r)
         return rc;
     if (text == NULL)
         return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such product");
-    return catalog_reply_text(r, 200, text);
+    return kedr_reply_text(r, 200, text);
 }
 
 /* The product (locked against a concurrent delete) and the price type. */
@@ -275,7 +169,7 @@ catalog_prices_create(kedr_req_t *r)
     new_ = kedr_json_parse(r, row);
     if ((rc = catalog_record(r, "price", "created", NULL, new_)) != 0)
         return rc;
-    return catalog_reply_text(r, 201, row);
+    return kedr_reply_text(r, 201, row);
 }
 
 static const char price_delete_sql[] =
@@ -343,7 +237,7 @@ catalog_price_on_date(kedr_req_t *r)
     if (rc != 0)
         return rc;
     if (row != NULL)
-        return catalog_reply_text(r, 200, row);
+        return kedr_reply_text(r, 200, row);
     if ((rows = kedr_db_query(r, price_miss_sql, KEDR_PARAMS(id, type))) ==
         NULL)
         return KEDR_EDB;

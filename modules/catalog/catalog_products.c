@@ -157,7 +157,7 @@ catalog_products_get(kedr_req_t *r)
         return rc;
     if (row == NULL)
         return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such product");
-    return catalog_reply_text(r, 200, row);
+    return kedr_reply_text(r, 200, row);
 }
 
 /*
@@ -254,7 +254,7 @@ catalog_products_create(kedr_req_t *r)
     if ((rc = catalog_record(r, "product", "created", NULL,
                              kedr_json_parse(r, row))) != 0)
         return rc;
-    return catalog_reply_text(r, 201, row);
+    return kedr_reply_text(r, 201, row);
 }
 
 static const char product_lock_sql[] =
@@ -312,7 +312,7 @@ catalog_products_update(kedr_req_t *r)
     if ((rc = catalog_record(r, "product", "updated", old,
                              kedr_json_parse(r, row))) != 0)
         return rc;
-    return catalog_reply_text(r, 200, row);
+    return kedr_reply_text(r, 200, row);
 }
 
 static const char product_delete_sql[] =
@@ -325,7 +325,7 @@ catalog_products_delete(kedr_req_t *r)
 {
     const char *id = kedr_param_id(r, "id");
     bool bad = false;
-    json_t *version = catalog_query_version(r, &bad), *old;
+    json_t *version = kedr_query_version(r, &bad), *old;
     int rc;
 
     if (bad)

@@ -195,12 +195,6 @@ catalog_db_fail(kedr_req_t *r, int rc, const char *field,
 }
 
 int
-catalog_reply_text(kedr_req_t *r, int status, const char *json)
-{
-    return kedr_reply_raw(r, status, "application/json", json, strlen(json));
-}
-
-int
 catalog_field_errors(kedr_req_t *r, json_t *fields)
 {
     const char *key;
@@ -212,23 +206,6 @@ catalog_field_errors(kedr_req_t *r, json_t *fields)
         n++;
     }
     return n;
-}
-
-json_t *
-catalog_query_version(kedr_req_t *r, bool *bad)
-{
-    const char *v = kedr_query(r, "version");
-    size_t n;
-
-    if (v == NULL || *v == '\0')
-        return NULL;
-    n = strlen(v);
-    if (n > 9 || strspn(v, "0123456789") != n) {
-        kedr_field_error(r, "version", "must be a version number");
-        *bad = true;
-        return NULL;
-    }
-    return kedr_json_keep(r, json_integer(atol(v)));
 }
 
 json_t *

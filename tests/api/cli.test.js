@@ -69,6 +69,11 @@ const refusals = [
         module: 't_badconfig',
         why: 'setting "limit" has a default outside its range',
     },
+    {
+        enabled: ['t_badkit'],
+        module: 't_badkit',
+        why: 'entity "thing": path must be "/segment" and table "schema.table" of [a-z_][a-z0-9_]*',
+    },
     { enabled: ['t_needs_missing'], module: 't_needs_missing', why: 'requires "t_nowhere", which is not found' },
     {
         enabled: ['t_cycle_a', 't_cycle_b'],

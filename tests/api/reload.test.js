@@ -104,7 +104,7 @@ test('a disabled module answers 404; enabled by SIGHUP its routes appear, in-fli
     assert.equal(await stack.psql("SELECT count(*) FROM core.migration WHERE module = 'hello'"), '1');
     const list = await stack.get('/api/v1/hello/greetings');
     assert.equal(list.status, 200);
-    assert.equal(list.json.length, 2);
+    assert.equal(list.json.items.length, 2);
 
     assert.equal(stack.masterPid(), master, 'the same master');
     await waitFor(() => !stack.childPids().includes(slow.pid),

@@ -47,7 +47,7 @@ test('catalog is enabled, migrated, declares its permissions and seeds price typ
     const text = JSON.stringify(perms);
     for (const p of ['catalog.read', 'catalog.write']) assert.ok(text.includes(p), text);
     assert.ok(text.includes('Просматривать каталог'), text);
-    const types = await ok(admin.get(`${C}/price-types`));
+    const types = (await ok(admin.get(`${C}/price-types`))).items;
     assert.deepEqual(types.map((t) => t.code), ['base', 'distributor', 'project', 'rrp']);
     assert.equal(types[0].name, 'Базовая (прайс-лист)');
     assert.equal(types[3].name_en, 'Recommended retail');
@@ -346,7 +346,7 @@ test('price types: create, edit, a used one cannot be deleted', async () => {
     assert.equal(upd.name, 'Акция');
     assert.equal(upd.version, 2);
     assertError(await admin.patch(`${C}/price-types/${t.id}`, { version: 1, name: 'x' }), 409, 'conflict', 'version');
-    const active = await ok(admin.get(`${C}/price-types?active=true`));
+    const active = (await ok(admin.get(`${C}/price-types?active=true`))).items;
     assert.ok(!active.some((x) => x.code === 'promo'));
 
     const p = await product({ sku: 'PT-1', name: 'Товар с акцией' });

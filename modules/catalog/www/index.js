@@ -499,7 +499,7 @@ export default function register(kedr) {
             const listBox = h('div', { class: 'cat-prices' }, skeleton(3));
             const wrap = h('div', { class: 'cat-prices-wrap' }, listBox);
             panel.append(wrap);
-            const types = await kedr.api.get(`${C}/price-types`, { query: { active: 'true' } });
+            const types = (await kedr.api.get(`${C}/price-types`, { query: { active: 'true', limit: '500' } })).items;
             const typeName = (code) => {
                 const pt = types.find((x) => x.code === code);
                 return pt ? (kedr.locale() === 'en' && pt.name_en ? pt.name_en : pt.name) : code;

@@ -10,6 +10,7 @@ const stack = await startStack({
     enabled: ['hello'],
     workers: 5, // more than nginx keeps idle (see Stack.checkWorkers)
     groups: { hello: { greeting: 'Здравствуй, тест' } },
+    security: { argon2_ops: 1, argon2_mem_kib: 8192 },
 });
 const H = '/api/v1/hello';
 
@@ -28,19 +29,22 @@ test('GET /greeting answers the greeting of its config group', async () => {
     assert.deepEqual(res.json, { greeting: 'Здравствуй, тест' });
 });
 
-test('GET /greetings lists the seeded greetings in id order', async () => {
+test('GET /greetings lists the seeded greetings in id order (the list protocol)', async () => {
     const res = await stack.get(`${H}/greetings`);
     assert.equal(res.status, 200);
-    assert.equal(res.json.length, 2);
-    assert.deepEqual(res.json.map(({ lang, text, version }) => ({ lang, text, version })), [
+    assert.deepEqual([res.json.total, res.json.next], [2, null]);
+    assert.deepEqual(res.json.items.map(({ lang, text, version }) => ({ lang, text, version })), [
         { lang: 'ru', text: 'Привет, мир', version: 1 },
         { lang: 'en', text: 'Hello, world', version: 1 },
     ]);
-    assert.ok(res.json[0].id < res.json[1].id);
+    assert.ok(res.json.items[0].id < res.json.items[1].id);
+    assert.deepEqual((await stack.get(`${H}/greetings?lang=en`)).json.items.map((g) => g.text), ['Hello, world']);
+    assert.deepEqual((await stack.get(`${H}/greetings?q=мир`)).json.items.map((g) => g.lang), ['ru']);
+    assertError(await stack.get(`${H}/greetings?colour=red`), 422, 'validation', 'colour');
 });
 
 test('GET /greetings/:id answers one greeting', async () => {
-    const list = (await stack.get(`${H}/greetings`)).json;
+    const list = (await stack.get(`${H}/greetings`)).json.items;
     for (const g of list) {
         const res = await stack.get(`${H}/greetings/${g.id}`);
         assert.equal(res.status, 200);
@@ -69,7 +73,33 @@ test('POST /greetings without a session is 401 and writes nothing', async () => 
 });
 
 test('other methods on hello routes are 405', async () => {
-    const res = await stack.request('DELETE', `${H}/greetings/1`);
+    const res = await stack.request('PUT', `${H}/greetings/1`);
     assertError(res, 405, 'method_not_allowed');
-    assert.equal(res.headers.get('allow'), 'GET, HEAD');
+    assert.equal(res.headers.get('allow'), 'GET, HEAD, PATCH, DELETE');
+});
+
+test('a writer creates, updates with the version, and deletes a greeting', async () => {
+    const admin = await stack.loginAdmin();
+    let res = await admin.post(`${H}/greetings`, { lang: 'de', text: 'Hallo' });
+    assert.equal(res.status, 201, res.text);
+    const g = res.json;
+    assert.deepEqual({ lang: g.lang, text: g.text, version: g.version }, { lang: 'de', text: 'Hallo', version: 1 });
+    assert.equal(await stack.psql("SELECT created FROM hello.stat WHERE lang = 'de'"), '1', 'the hook counted it');
+    assertError(await admin.post(`${H}/greetings`, { lang: 'DE', text: ' ' }), 422, 'validation', 'text');
+    assertError(await admin.post(`${H}/greetings`, { lang: 'D1', text: 'x' }), 422, 'validation', 'lang');
+
+    res = await admin.patch(`${H}/greetings/${g.id}`, { version: g.version, text: 'Guten Tag' });
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual({ lang: res.json.lang, text: res.json.text, version: res.json.version },
+        { lang: 'de', text: 'Guten Tag', version: 2 });
+    assertError(await admin.patch(`${H}/greetings/${g.id}`, { version: 1, text: 'stale' }), 409, 'conflict', 'version');
+
+    const audit = (await admin.get(`/api/v1/audit?entity=hello.greeting&id=${g.id}`)).json;
+    assert.deepEqual(audit.map((a) => a.action), ['updated', 'created']);
+
+    assertError(await admin.delete(`${H}/greetings/${g.id}?version=1`), 409, 'conflict', 'version');
+    res = await admin.delete(`${H}/greetings/${g.id}?version=2`);
+    assert.equal(res.status, 204, res.text);
+    assertError(await stack.get(`${H}/greetings/${g.id}`), 404, 'not_found');
+    assertError(await stack.request('DELETE', `${H}/greetings/${g.id}`), 401, 'unauthenticated');
 });

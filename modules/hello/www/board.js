@@ -27,7 +27,7 @@ export default async function boardPage(ctx, kedr) {
     replace(ctx.main, skeleton(4));
     let list;
     try {
-        list = await kedr.api.get('/hello/greetings');
+        list = (await kedr.api.get('/hello/greetings?limit=500')).items;
     } catch (err) {
         replace(ctx.main, errorState(kedr.errorMessage(err)));
         return;

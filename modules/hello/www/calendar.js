@@ -12,7 +12,7 @@ export default async function calendarPage(ctx, kedr) {
     const cal = await calendar({
         label: t('calendar'),
         view: ctx.query.get('view') === 'week' ? 'week' : 'month',
-        events: async () => (await kedr.api.get('/hello/greetings')).map((g) => ({
+        events: async () => (await kedr.api.get('/hello/greetings?limit=500')).items.map((g) => ({
             id: g.id, title: g.text, start: g.created_at, href: `/hello/${g.id}` })),
         onMove: ({ event }) => {
             toast(t('calendar_refused', { text: event.title }), { kind: 'error' });

@@ -33,7 +33,8 @@ export default function register(kedr) {
         }
         const list = listView({
             key: 'hello', title: t('list'), query: ctx.query, search: true, sort: 'id', order: 'desc',
-            fetch: kedr.ui.localSource(() => kedr.api.get('/hello/greetings'), { searchKeys: ['text'] }),
+            fetch: kedr.ui.localSource(async () => (await kedr.api.get('/hello/greetings?limit=500')).items,
+                { searchKeys: ['text'] }),
             columns: [
                 { key: 'id', label: t('number'), type: 'number', sort: true, required: true, link: (r) => `/hello/${r.id}` },
                 { key: 'text', label: t('text'), sort: true },

@@ -1,0 +1,1050 @@
+/*
+ * kit.c -- the resource kit: each entity a module declares (struct
+ * kedr_entity, kedr.h) served by the core: list and export by the one
+ * list protocol, get, create, partial update, archive/restore, delete,
+ * and GET /api/v1/meta/<entity>.  The statements are built once, when
+ * the module is routed, from the declaration alone (identifiers checked
+ * by kedr_kit_check at load); the list's WHERE and ORDER BY are put
+ * together per request from those checked pieces, and every value is a
+ * parameter.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+
+/* An entity as served: the declaration and what was built from it. */
+struct kit_ent {
+    const struct kedr_entity *e;
+    struct kedr_mod *mod;
+    char *full;  /* "<module>.<name>" */
+    char *audit; /* the audit and attribute entity */
+    struct kedr_route routes[8];
+    struct kedr_field *create_in, *update_in;
+    struct kedr_column *export_cols;
+    struct kit_ent **refs; /* per column: the referenced entity, or NULL */
+    const char *visible;   /* SQL over t: the user sees the row */
+    const char *obj;       /* SQL over t: the record as json */
+    const char *get_sql, *lock_sql, *insert_sql, *update_sql, *delete_sql;
+    const char *active_sql, *visible_sql, *ref_sql;
+    const char **unique_sql; /* per column: the record holding a value */
+};
+
+/* each apart: the router keeps pointers to their routes */
+static struct kit_ent **kit_ents;
+static size_t kit_nents;
+/* statements live as long as the process: a plain arena of its own */
+static struct kedr_arena kit_arena;
+static bool kit_arena_ready;
+
+static const char *const kit_sqltype[] = {
+    [KEDR_T_STRING] = "text",    [KEDR_T_INT] = "bigint",
+    [KEDR_T_NUMBER] = "numeric", [KEDR_T_MONEY] = "numeric",
+    [KEDR_T_DATE] = "date",      [KEDR_T_BOOL] = "boolean",
+};
+
+static const struct kedr_field kit_active_in[] = {KEDR_FIELD_VERSION, {0}};
+
+/* ---------------------------------------------------------------------
+ * Building the statements
+ * --------------------------------------------------------------------- */
+
+/* The strings of the NULL-terminated `parts` joined, in the kit's arena;
+ * kit_cat(a, b, ...) builds the list. */
+static const char *
+kit_cat_v(const char *const *parts)
+{
+    struct kedr_buf b;
+
+    kedr_buf_init(&b, &kit_arena);
+    for (; *parts != NULL; parts++)
+        kedr_buf_adds(&b, *parts);
+    return b.data;
+}
+#define kit_cat(...) kit_cat_v((const char *const[]){__VA_ARGS__, NULL})
+
+static bool
+kit_writable(const struct kedr_entity_col *c)
+{
+    return (c->flags & KEDR_COL_READONLY) == 0;
+}
+
+/* Build what entity k serves from its declaration. */
+static void
+kit_build(struct kit_ent *k)
+{
+    const struct kedr_entity *e = k->e;
+    struct kedr_buf obj, ins, sel, upd;
+    size_t ncols = 0, nin = 0, nup = 0, nex = 0;
+
+    kedr_buf_init(&obj, &kit_arena);
+    kedr_buf_init(&ins, &kit_arena);
+    kedr_buf_init(&sel, &kit_arena);
+    kedr_buf_init(&upd, &kit_arena);
+    for (const struct kedr_entity_col *c = e->cols; c->name != NULL; c++)
+        ncols++;
+    k->create_in = kedr_xcalloc(ncols + 2, sizeof(*k->create_in));
+    k->update_in = kedr_xcalloc(ncols + 3, sizeof(*k->update_in));
+    k->export_cols = kedr_xcalloc(ncols + 2, sizeof(*k->export_cols));
+    k->refs = kedr_xcalloc(ncols + 1, sizeof(*k->refs));
+    k->unique_sql = kedr_xcalloc(ncols + 1, sizeof(*k->unique_sql));
+    k->export_cols[nex++] = (struct kedr_column){
+        .name = "id", .label_ru = "ID", .label_en = "ID", .type = KEDR_T_INT};
+
+    kedr_buf_adds(&obj, "json_build_object('id', t.id");
+    for (const struct kedr_entity_col *c = e->cols; c->name != NULL; c++) {
+        kedr_buf_addf(&obj, ", '%s', t.%s%s", c->name, c->name,
+                      c->type == KEDR_T_MONEY ? "::text" : "");
+        if ((c->flags & KEDR_COL_EXPORT) != 0)
+            k->export_cols[nex++] = (struct kedr_column){
+                .name = c->name,
+                .label_ru = c->label_ru,
+                .label_en = c->label_en != NULL ? c->label_en : c->label_ru,
+                .type = c->type};
+        if (!kit_writable(c)) {
+            /* read-only with a default: the create sets it from that */
+            if (c->def != NULL) {
+                kedr_buf_addf(&ins, "%s%s", ins.len > 0 ? ", " : "", c->name);
+                kedr_buf_addf(&sel, "%s(%s)", sel.len > 0 ? ", " : "", c->def);
+            }
+            continue;
+        }
+        k->create_in[nin] = (struct kedr_field){
+            .name = c->name,
+            .type = c->type,
+            .flags = c->flags & (KEDR_REQUIRED | KEDR_NONEMPTY),
+            .min = c->min,
+            .max = c->max};
+        if ((c->flags & KEDR_COL_UNIQUE) != 0)
+            k->unique_sql[c - e->cols] =
+                kit_cat("SELECT 1 FROM ", e->table, " t WHERE t.", c->name,
+                        " = $1::", kit_sqltype[c->type],
+                        " AND t.id IS DISTINCT FROM $2::bigint LIMIT 1");
+        kedr_buf_addf(&ins, "%s%s", ins.len > 0 ? ", " : "", c->name);
+        if (c->def != NULL)
+            kedr_buf_addf(&sel,
+                          "%sCASE WHEN $1::jsonb ? '%s' THEN x.%s ELSE (%s) "
+                          "END",
+                          sel.len > 0 ? ", " : "", c->name, c->name, c->def);
+        else
+            kedr_buf_addf(&sel, "%sx.%s", sel.len > 0 ? ", " : "", c->name);
+        nin++;
+        if ((c->flags & KEDR_COL_CREATE_ONLY) != 0)
+            continue;
+        k->update_in[nup] = k->create_in[nin - 1];
+        k->update_in[nup++].flags &= ~KEDR_REQUIRED;
+        kedr_buf_addf(&upd,
+                      "%s = CASE WHEN $2::jsonb ? '%s' THEN x.%s ELSE t.%s "
+                      "END, ",
+                      c->name, c->name, c->name, c->name);
+    }
+    if ((e->flags & KEDR_ENTITY_ATTRS) != 0) {
+        kedr_buf_adds(&obj, ", 'attrs', t.attrs");
+        k->create_in[nin] =
+            (struct kedr_field){.name = "attrs", .type = KEDR_T_OBJECT};
+        k->update_in[nup++] = k->create_in[nin++];
+        kedr_buf_addf(&ins, "%sattrs", ins.len > 0 ? ", " : "");
+        kedr_buf_addf(&sel, "%sjsonb_strip_nulls(coalesce(x.attrs, '{}'))",
+                      sel.len > 0 ? ", " : "");
+        kedr_buf_adds(&upd, "attrs = CASE WHEN $2::jsonb ? 'attrs' THEN "
+                            "jsonb_strip_nulls(t.attrs || x.attrs) ELSE "
+                            "t.attrs END, ");
+    }
+    if ((e->flags & KEDR_ENTITY_ARCHIVE) != 0)
+        kedr_buf_adds(&obj, ", 'active', t.active");
+    kedr_buf_adds(&obj, ", 'version', t.version)");
+    k->update_in[nup] = (struct kedr_field)KEDR_FIELD_VERSION;
+    k->obj = obj.data;
+    k->visible = e->own != NULL ? kit_cat("((SELECT NOT core.own_only()) OR (",
+                                          e->own, "))")
+                                : "true";
+    k->get_sql = kit_cat("SELECT ", k->obj, "::text FROM ", e->table,
+                         " t WHERE t.id = $1 AND ", k->visible);
+    k->lock_sql = kit_cat(k->get_sql, " FOR UPDATE OF t");
+    k->insert_sql =
+        kit_cat("INSERT INTO ", e->table, " AS t (", ins.data, ") SELECT ",
+                sel.data, " FROM jsonb_populate_record(NULL::", e->table,
+                ", $1::jsonb) x RETURNING ", k->obj, "::text");
+    k->update_sql = kit_cat("UPDATE ", e->table, " t SET ", upd.data,
+                            "version = t.version + 1, updated_at = now() "
+                            "FROM jsonb_populate_record(NULL::",
+                            e->table,
+                            ", $2::jsonb) x WHERE t.id = $1 "
+                            "RETURNING ",
+                            k->obj, "::text");
+    k->delete_sql = kit_cat("DELETE FROM ", e->table,
+                            " t WHERE t.id = $1 RETURNING ", k->obj, "::text");
+    k->active_sql = kit_cat("UPDATE ", e->table,
+                            " t SET active = $2::boolean, version = t.version "
+                            "+ 1, updated_at = now() WHERE t.id = $1 "
+                            "RETURNING ",
+                            k->obj, "::text");
+    k->visible_sql = kit_cat("SELECT ", k->visible, " FROM ", e->table,
+                             " t WHERE t.id = $1");
+    /* as the target of a reference: the caller's scope by the read
+     * permission of this entity, whatever route they are on */
+    k->ref_sql =
+        kit_cat("SELECT 1 FROM ", e->table, " t WHERE t.id = $1::bigint",
+                e->own != NULL
+                    ? " AND (NOT core.scope_own_only(core.current_user_id(), "
+                      "$2) OR ("
+                    : " AND ($2::text IS NOT NULL OR (",
+                e->own != NULL ? e->own : "true", "))");
+}
+
+/* ---------------------------------------------------------------------
+ * Requests: shared steps
+ * --------------------------------------------------------------------- */
+
+/* The entity whose route the request matched. */
+static struct kit_ent *
+kit_of(kedr_req_t *r)
+{
+    const struct kedr_route *rt = r->match.ent->route;
+
+    for (size_t i = 0; i < kit_nents; i++)
+        if (rt >= kit_ents[i]->routes && rt < kit_ents[i]->routes + 8)
+            return kit_ents[i];
+    return NULL;
+}
+
+/* A label in the user's language. */
+static const char *
+kit_label(kedr_req_t *r, const char *ru, const char *en)
+{
+    return strcmp(kedr_user_locale(r), "en") == 0 && en != NULL ? en : ru;
+}
+
+/* Whether the user holds `perm` (KEDR_PUBLIC: everyone does). */
+static bool
+kit_may(kedr_req_t *r, const char *perm)
+{
+    return strcmp(perm, KEDR_PUBLIC) == 0 || kedr_has_permission(r, perm);
+}
+
+/* The references of `in` checked: each points at a record the user may
+ * see (a hidden one and a missing one answer the same).  The number of
+ * field errors, or a negative code. */
+static int
+kit_refs(kedr_req_t *r, struct kit_ent *k, json_t *in)
+{
+    int n = 0;
+
+    for (size_t i = 0; k->e->cols[i].name != NULL; i++) {
+        const struct kedr_entity_col *c = &k->e->cols[i];
+        json_t *v = json_object_get(in, c->name);
+        struct kit_ent *to = k->refs[i];
+        kedr_rows_t *rows;
+
+        if (to == NULL || !json_is_integer(v))
+            continue;
+        if (kit_may(r, to->e->perm_read)) {
+            rows = kedr_db_query(
+                r, to->ref_sql,
+                KEDR_PARAMS(
+                    kedr_sprintf(r, "%lld", (long long)json_integer_value(v)),
+                    to->e->perm_read));
+            if (rows == NULL)
+                return KEDR_EDB;
+            if (kedr_rows_count(rows) == 1)
+                continue;
+        }
+        kedr_field_error(r, c->name,
+                         kedr_sprintf(r, "no such %s", to->e->name));
+        n++;
+    }
+    return n;
+}
+
+/* Trim the text members of `in` (what is checked is what is written). */
+static void
+kit_trim(kedr_req_t *r, struct kit_ent *k, json_t *in)
+{
+    for (const struct kedr_entity_col *c = k->e->cols; c->name != NULL; c++) {
+        const char *v = c->type == KEDR_T_STRING
+                            ? json_string_value(json_object_get(in, c->name))
+                            : NULL;
+
+        if (v != NULL)
+            json_object_set_new(in, c->name, json_string(kedr_trim(r, v)));
+    }
+}
+
+/* The unique columns of `in` free of other records (record `id`, NULL on
+ * create): the number taken (each a field error), or a negative code. */
+static int
+kit_unique(kedr_req_t *r, struct kit_ent *k, json_t *in, const char *id)
+{
+    int n = 0;
+
+    for (size_t i = 0; k->e->cols[i].name != NULL; i++) {
+        json_t *v = json_object_get(in, k->e->cols[i].name);
+        const char *text;
+        kedr_rows_t *rows;
+
+        if (k->unique_sql[i] == NULL || v == NULL || json_is_null(v))
+            continue;
+        text = json_is_string(v) ? json_string_value(v) : kedr_json_text(r, v);
+        if ((rows = kedr_db_query(r, k->unique_sql[i],
+                                  KEDR_PARAMS(text, id))) == NULL)
+            return KEDR_EDB;
+        if (kedr_rows_count(rows) > 0) {
+            kedr_field_error(
+                r, k->e->cols[i].name,
+                kedr_sprintf(r, "is used by another %s", k->e->name));
+            n++;
+        }
+    }
+    return n;
+}
+
+/* The checks every write of `in` runs before its statement: text
+ * trimmed, required members not cleared, references, attributes, the
+ * module's validate, unique values.  `old` and `id` are NULL on create. */
+static int
+kit_check(kedr_req_t *r, struct kit_ent *k, json_t *in, json_t *old,
+          const char *id)
+{
+    int n = 0, rc;
+
+    kit_trim(r, k, in);
+    for (const struct kedr_entity_col *c = k->e->cols; c->name != NULL; c++) {
+        json_t *v = json_object_get(in, c->name);
+
+        if ((c->flags & KEDR_REQUIRED) != 0 && json_is_null(v)) {
+            kedr_field_error(r, c->name, "is required");
+            n++;
+        } else if ((c->flags & KEDR_NONEMPTY) != 0 && json_is_string(v) &&
+                   *json_string_value(v) == '\0') {
+            kedr_field_error(r, c->name, "must not be empty");
+            n++;
+        }
+    }
+    if ((rc = kit_refs(r, k, in)) < 0)
+        return rc;
+    n += rc;
+    if ((k->e->flags & KEDR_ENTITY_ATTRS) != 0) {
+        json_t *attrs = json_object_get(in, "attrs");
+        json_t *given = json_is_null(attrs) ? NULL : attrs;
+
+        if (old == NULL || attrs != NULL) {
+            if ((rc = kedr_attrs_check(r, k->audit, given, old != NULL)) < 0)
+                return rc;
+            n += rc;
+        }
+    }
+    if (n > 0)
+        return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
+    if (k->e->hooks != NULL && k->e->hooks->validate != NULL &&
+        (rc = k->e->hooks->validate(r, in, old)) != 0)
+        return rc < 0 ? rc : KEDR_EINVAL;
+    if ((rc = kit_unique(r, k, in, id)) < 0)
+        return rc;
+    if (rc > 0)
+        return kedr_fail(r, KEDR_ECONFLICT, NULL, "another %s has the same %s",
+                         k->e->name, rc == 1 ? "value" : "values");
+    return 0;
+}
+
+/* A failed write statement as the client should see it. */
+static int
+kit_db_fail(kedr_req_t *r, struct kit_ent *k, int rc)
+{
+    const char *state = kedr_db_sqlstate(r);
+
+    if (state != NULL && strcmp(state, "23505") == 0)
+        return kedr_fail(r, KEDR_ECONFLICT, NULL, "such a %s already exists",
+                         k->e->name);
+    if (state != NULL && strcmp(state, "23503") == 0)
+        return kedr_fail(r, KEDR_ECONFLICT, NULL,
+                         "the %s is used by other records", k->e->name);
+    return rc;
+}
+
+/* Run write `sql`; then the own-only check, the audit row and event, and
+ * the module's after_write; reply `status` with the record. */
+static int
+kit_write(kedr_req_t *r, struct kit_ent *k, const char *action, const char *sql,
+          int nparams, const char *const *params, json_t *old, int status)
+{
+    const struct kedr_entity_hooks *h = k->e->hooks;
+    const char *row, *id;
+    json_t *cur;
+    kedr_rows_t *rows;
+    int rc;
+
+    if ((rc = kedr_db_json(r, sql, nparams, params, &row)) != 0)
+        return kit_db_fail(r, k, rc);
+    if (row == NULL)
+        return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such %s", k->e->name);
+    cur = kedr_json_parse(r, row);
+    id = kedr_sprintf(
+        r, "%lld", (long long)json_integer_value(json_object_get(cur, "id")));
+    if (strcmp(action, "deleted") != 0) {
+        /* an own-only user keeps what they write in their own sight */
+        if ((rows = kedr_db_query(r, k->visible_sql, KEDR_PARAMS(id))) == NULL)
+            return KEDR_EDB;
+        if (strcmp(kedr_rows_get(rows, 0, 0), "t") != 0)
+            return kedr_fail(r, KEDR_EINVAL, NULL,
+                             "you would no longer see this %s", k->e->name);
+    }
+    rc = strcmp(action, "deleted") == 0
+             ? kedr_record(r, k->audit, action, cur, NULL, NULL)
+             : kedr_record(r, k->audit, action, old, cur, NULL);
+    if (rc != 0)
+        return rc;
+    if (h != NULL && h->after_write != NULL &&
+        (rc = h->after_write(r, action, old,
+                             strcmp(action, "deleted") == 0 ? NULL : cur)) != 0)
+        return rc < 0 ? rc : KEDR_EINTERNAL;
+    if (strcmp(action, "deleted") == 0)
+        return 0; /* 204 */
+    return kedr_reply_text(r, status, row);
+}
+
+static int
+kit_before(kedr_req_t *r, struct kit_ent *k, const char *action, json_t *old,
+           json_t *in)
+{
+    const struct kedr_entity_hooks *h = k->e->hooks;
+    int rc;
+
+    if (h == NULL || h->before_write == NULL)
+        return 0;
+    rc = h->before_write(r, action, old, in);
+    return rc > 0 ? KEDR_EINTERNAL : rc;
+}
+
+/* ---------------------------------------------------------------------
+ * Handlers
+ * --------------------------------------------------------------------- */
+
+static int
+kit_get(kedr_req_t *r)
+{
+    struct kit_ent *k = kit_of(r);
+
+    return kedr_reply_one(r, k->get_sql, kedr_param_id(r, "id"), k->e->name);
+}
+
+static int
+kit_create(kedr_req_t *r)
+{
+    struct kit_ent *k = kit_of(r);
+    json_t *in = kedr_json_keep(r, json_copy(kedr_body(r)));
+    int rc;
+
+    if ((rc = kit_check(r, k, in, NULL, NULL)) != 0 ||
+        (rc = kit_before(r, k, "created", NULL, in)) != 0)
+        return rc;
+    return kit_write(r, k, "created", k->insert_sql,
+                     KEDR_PARAMS(kedr_json_text(r, in)), NULL, 201);
+}
+
+/* The record locked for a write, its version checked; NULL with *rc. */
+static json_t *
+kit_lock(kedr_req_t *r, struct kit_ent *k, json_t *version, int *rc)
+{
+    return kedr_db_lock(r, k->lock_sql, kedr_param_id(r, "id"), version,
+                        k->e->name, rc);
+}
+
+static int
+kit_update(kedr_req_t *r)
+{
+    struct kit_ent *k = kit_of(r);
+    json_t *in = kedr_json_keep(r, json_copy(kedr_body(r)));
+    json_t *old;
+    int rc;
+
+    old = kit_lock(r, k, json_object_get(kedr_body(r), "version"), &rc);
+    if (old == NULL)
+        return rc;
+    json_object_del(in, "version");
+    if ((rc = kit_check(r, k, in, old, kedr_param_id(r, "id"))) != 0 ||
+        (rc = kit_before(r, k, "updated", old, in)) != 0)
+        return rc;
+    return kit_write(r, k, "updated", k->update_sql,
+                     KEDR_PARAMS(kedr_param_id(r, "id"), kedr_json_text(r, in)),
+                     old, 200);
+}
+
+/* POST .../archive and .../restore {version}. */
+static int
+kit_set_active(kedr_req_t *r, bool active)
+{
+    struct kit_ent *k = kit_of(r);
+    const char *action = active ? "restored" : "archived";
+    json_t *old;
+    int rc;
+
+    old = kit_lock(r, k, json_object_get(kedr_body(r), "version"), &rc);
+    if (old == NULL || (rc = kit_before(r, k, action, old, NULL)) != 0)
+        return rc;
+    return kit_write(
+        r, k, action, k->active_sql,
+        KEDR_PARAMS(kedr_param_id(r, "id"), active ? "true" : "false"), old,
+        200);
+}
+
+static int
+kit_archive(kedr_req_t *r)
+{
+    return kit_set_active(r, false);
+}
+
+static int
+kit_restore(kedr_req_t *r)
+{
+    return kit_set_active(r, true);
+}
+
+static int
+kit_delete(kedr_req_t *r)
+{
+    struct kit_ent *k = kit_of(r);
+    bool bad = false;
+    json_t *version = kedr_query_version(r, &bad), *old;
+    int rc;
+
+    if (bad)
+        return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
+    old = kit_lock(r, k, version, &rc);
+    if (old == NULL || (rc = kit_before(r, k, "deleted", old, NULL)) != 0)
+        return rc;
+    return kit_write(r, k, "deleted", k->delete_sql,
+                     KEDR_PARAMS(kedr_param_id(r, "id")), old, 204);
+}
+
+/* ---------------------------------------------------------------------
+ * The list and its export
+ * --------------------------------------------------------------------- */
+
+/* A query being put together: its text and parameters. */
+struct kit_q {
+    struct kedr_buf sql;
+    const char
+        *p[KEDR_KIT_MAX_CONDS + 3 * KEDR_KIT_MAX_SORT + KEDR_KIT_MAX_WORDS + 8];
+    int n;
+};
+
+/* Add parameter `v`; its number. */
+static int
+kit_param(struct kit_q *q, const char *v)
+{
+    q->p[q->n++] = v;
+    return q->n;
+}
+
+/* `s` as an ILIKE pattern matching it anywhere. */
+static const char *
+kit_like(kedr_req_t *r, const char *s)
+{
+    struct kedr_buf b;
+
+    kedr_buf_init(&b, &r->arena);
+    kedr_buf_adds(&b, "%");
+    for (; *s; s++) {
+        if (*s == '%' || *s == '_' || *s == '\\')
+            kedr_buf_adds(&b, "\\");
+        kedr_buf_add(&b, s, 1);
+    }
+    kedr_buf_adds(&b, "%");
+    return b.data;
+}
+
+/* A module's filter `sql` into b, its $1 made parameter n. */
+static void
+kit_own_where(struct kedr_buf *b, const char *sql, int n)
+{
+    kedr_buf_adds(b, " AND (");
+    for (const char *p = sql; *p != '\0'; p++)
+        if (p[0] == '$' && p[1] == '1' && (p[2] < '0' || p[2] > '9')) {
+            kedr_buf_addf(b, "$%d", n);
+            p++;
+        } else {
+            kedr_buf_add(b, p, 1);
+        }
+    kedr_buf_adds(b, ")");
+}
+
+/* FROM and WHERE of list `l` into q (the visibility, filters, search,
+ * attributes); the parameters added. */
+static void
+kit_where(kedr_req_t *r, struct kit_ent *k, const struct kedr_kit_list *l,
+          const char *attrs, struct kit_q *q)
+{
+    const struct kedr_entity_col *cols = k->e->cols;
+
+    kedr_buf_addf(&q->sql, " FROM %s t WHERE %s", k->e->table, k->visible);
+    for (int i = 0; i < l->nconds; i++) {
+        const struct kedr_kit_cond *c = &l->conds[i];
+        const char *name, *type;
+        json_t *arr;
+
+        if (c->filter >= 0) {
+            kit_own_where(&q->sql, k->e->filters[c->filter].sql,
+                          kit_param(q, c->vals[0]));
+            continue;
+        }
+        name = cols[c->col].name;
+        type = kit_sqltype[cols[c->col].type];
+
+        switch (c->op) {
+        case KEDR_KIT_EQ:
+            kedr_buf_addf(&q->sql, " AND t.%s = $%d::%s", name,
+                          kit_param(q, c->vals[0]), type);
+            break;
+        case KEDR_KIT_GTE:
+        case KEDR_KIT_LTE:
+            kedr_buf_addf(&q->sql, " AND t.%s %s $%d::%s", name,
+                          c->op == KEDR_KIT_GTE ? ">=" : "<=",
+                          kit_param(q, c->vals[0]), type);
+            break;
+        case KEDR_KIT_IN:
+            arr = kedr_json_keep(r, json_array());
+            for (int j = 0; j < c->nvals; j++)
+                json_array_append_new(arr, json_string(c->vals[j]));
+            kedr_buf_addf(&q->sql,
+                          " AND t.%s = ANY (ARRAY(SELECT "
+                          "jsonb_array_elements_text($%d::jsonb))::%s[])",
+                          name, kit_param(q, kedr_json_text(r, arr)), type);
+            break;
+        case KEDR_KIT_NULL:
+            kedr_buf_addf(&q->sql, " AND t.%s IS %sNULL", name,
+                          strcmp(c->vals[0], "true") == 0 ? "" : "NOT ");
+            break;
+        }
+    }
+    for (int i = 0; i < l->nwords; i++) {
+        int n = kit_param(q, kit_like(r, l->words[i]));
+        bool first = true;
+
+        kedr_buf_adds(&q->sql, " AND (");
+        for (const struct kedr_entity_col *c = cols; c->name != NULL; c++)
+            if ((c->flags & KEDR_COL_SEARCH) != 0) {
+                kedr_buf_addf(&q->sql, "%st.%s::text ILIKE $%d",
+                              first ? "" : " OR ", c->name, n);
+                first = false;
+            }
+        kedr_buf_adds(&q->sql, ")");
+    }
+    if (attrs != NULL)
+        kedr_buf_addf(&q->sql, " AND t.attrs @> $%d::jsonb",
+                      kit_param(q, attrs));
+}
+
+/* The name and SQL type of sort key `s`. */
+static void
+kit_key(struct kit_ent *k, const struct kedr_kit_sort *s, const char **name,
+        const char **type)
+{
+    *name = s->col < 0 ? "id" : k->e->cols[s->col].name;
+    *type = s->col < 0 ? "bigint" : kit_sqltype[k->e->cols[s->col].type];
+}
+
+/* ORDER BY of list `l`: each key's empty values last, the id last. */
+static void
+kit_order(struct kit_ent *k, const struct kedr_kit_list *l, struct kedr_buf *b)
+{
+    kedr_buf_adds(b, " ORDER BY ");
+    for (int i = 0; i < l->nsort; i++) {
+        const char *name, *type;
+
+        kit_key(k, &l->sort[i], &name, &type);
+        if (l->sort[i].col >= 0)
+            kedr_buf_addf(b, "(t.%s IS NULL), ", name);
+        kedr_buf_addf(b, "t.%s%s%s", name, l->sort[i].desc ? " DESC" : "",
+                      i + 1 < l->nsort ? ", " : "");
+    }
+}
+
+/* The keyset condition: rows after the cursor's values, in the list's
+ * order (empty values last in either direction). */
+static void
+kit_after_cond(struct kit_ent *k, const struct kedr_kit_list *l,
+               struct kit_q *q)
+{
+    int pn[KEDR_KIT_MAX_SORT];
+
+    for (int i = 0; i < l->nsort; i++)
+        pn[i] = kit_param(q, l->after[i]);
+    kedr_buf_adds(&q->sql, " AND (");
+    for (int i = 0; i < l->nsort; i++) {
+        const char *name, *type, *op = l->sort[i].desc ? "<" : ">";
+
+        kit_key(k, &l->sort[i], &name, &type);
+        kedr_buf_adds(&q->sql, i > 0 ? " OR (" : "(");
+        for (int j = 0; j < i; j++) {
+            const char *jn, *jt;
+
+            kit_key(k, &l->sort[j], &jn, &jt);
+            kedr_buf_addf(&q->sql, "t.%s IS NOT DISTINCT FROM $%d::%s AND ", jn,
+                          pn[j], jt);
+        }
+        kedr_buf_addf(&q->sql,
+                      "$%d::%s IS NOT NULL AND (t.%s IS NULL OR t.%s %s "
+                      "$%d::%s))",
+                      pn[i], type, name, name, op, pn[i], type);
+    }
+    kedr_buf_adds(&q->sql, ")");
+}
+
+/* Parse the list request of entity k: 0, or KEDR_EINVAL recorded. */
+static int
+kit_parse(kedr_req_t *r, struct kit_ent *k, struct kedr_kit_list *l,
+          const char **attrs)
+{
+    json_t *fields = kedr_json_keep(r, json_object());
+    const char *key;
+    json_t *v;
+    int bad;
+
+    bad =
+        kedr_kit_list_parse(&r->arena, k->e, kedr_req_query_list(r), l, fields);
+    json_object_foreach (fields, key, v)
+        kedr_field_error(r, key, json_string_value(v));
+    *attrs = NULL;
+    if ((k->e->flags & KEDR_ENTITY_ATTRS) != 0) {
+        if (kedr_attrs_filter(r, k->audit, attrs) != 0)
+            bad++;
+    } else {
+        const struct kedr_kvlist *ql = kedr_req_query_list(r);
+
+        for (size_t i = 0; i < ql->n; i++)
+            if (strncmp(ql->items[i].key, "attr.", 5) == 0) {
+                kedr_field_error(r, ql->items[i].key,
+                                 "this list has no attributes");
+                bad++;
+            }
+    }
+    return bad > 0 ? kedr_fail(r, KEDR_EINVAL, NULL, "invalid list parameters")
+                   : 0;
+}
+
+static int
+kit_list(kedr_req_t *r)
+{
+    struct kit_ent *k = kit_of(r);
+    struct kedr_kit_list l;
+    struct kit_q q = {.n = 0};
+    struct kedr_buf out, cnt, keys;
+    const char *attrs, *total;
+    kedr_rows_t *rows;
+    int rc, nwhere, lim;
+
+    if ((rc = kit_parse(r, k, &l, &attrs)) != 0)
+        return rc;
+    kedr_buf_init(&q.sql, &r->arena);
+    kedr_buf_init(&cnt, &r->arena);
+    kedr_buf_init(&keys, &r->arena);
+    kit_where(r, k, &l, attrs, &q);
+    nwhere = q.n;
+    /* the total first, over the filter alone */
+    kedr_buf_addf(&cnt, "SELECT count(*) FROM (SELECT 1%s%s) c", q.sql.data,
+                  l.exact ? "" : " LIMIT 10001");
+    if ((rows = kedr_db_query(r, cnt.data, nwhere, q.p)) == NULL)
+        return KEDR_EDB;
+    total = kedr_rows_get(rows, 0, 0);
+    if (l.after != NULL)
+        kit_after_cond(k, &l, &q);
+    kit_order(k, &l, &q.sql);
+    lim = kit_param(&q, kedr_sprintf(r, "%ld", l.limit + 1));
+    kedr_buf_adds(&keys, "json_build_array(");
+    for (int i = 0; i < l.nsort; i++) {
+        const char *name, *type;
+
+        kit_key(k, &l.sort[i], &name, &type);
+        kedr_buf_addf(&keys, "%st.%s::text", i > 0 ? ", " : "", name);
+    }
+    kedr_buf_adds(&keys, ")");
+    kedr_buf_init(&out, &r->arena);
+    kedr_buf_addf(&out,
+                  "WITH p AS (SELECT %s AS o, %s AS k, row_number() OVER "
+                  "(%s) AS n%s LIMIT $%d::bigint) SELECT coalesce((SELECT "
+                  "json_agg(o ORDER BY n) FROM p WHERE n < $%d::bigint), "
+                  "'[]')::text, (SELECT k::text FROM p WHERE n = $%d::bigint "
+                  "- 1 AND EXISTS (SELECT 1 FROM p WHERE n = $%d::bigint))",
+                  k->obj, keys.data, strstr(q.sql.data, " ORDER BY ") + 1,
+                  q.sql.data, lim, lim, lim, lim);
+    if ((rows = kedr_db_query(r, out.data, q.n, q.p)) == NULL)
+        return KEDR_EDB;
+    kedr_buf_init(&cnt, &r->arena);
+    kedr_buf_adds(&cnt, "{\"items\":");
+    kedr_buf_adds(&cnt, kedr_rows_get(rows, 0, 0));
+    kedr_buf_adds(&cnt, ",\"next\":");
+    if (kedr_rows_isnull(rows, 0, 1))
+        kedr_buf_adds(&cnt, "null");
+    else
+        kedr_buf_addf(
+            &cnt, "\"%s\"",
+            kedr_kit_cursor(&r->arena, l.sort_text, kedr_rows_get(rows, 0, 1)));
+    if (!l.exact && atol(total) > KEDR_KIT_TOTAL_CAP)
+        kedr_buf_addf(&cnt, ",\"total\":%d,\"total_exact\":false}",
+                      KEDR_KIT_TOTAL_CAP);
+    else
+        kedr_buf_addf(&cnt, ",\"total\":%s,\"total_exact\":true}", total);
+    return kedr_reply_text(r, 200, cnt.data);
+}
+
+static int
+kit_export(kedr_req_t *r)
+{
+    struct kit_ent *k = kit_of(r);
+    struct kedr_kit_list l;
+    struct kit_q q = {.n = 0};
+    struct kedr_buf sel;
+    const char *attrs;
+    int rc;
+
+    if ((rc = kit_parse(r, k, &l, &attrs)) != 0)
+        return rc;
+    kedr_buf_init(&q.sql, &r->arena);
+    kedr_buf_init(&sel, &r->arena);
+    kit_where(r, k, &l, attrs, &q);
+    kit_order(k, &l, &q.sql);
+    kedr_buf_adds(&sel, "SELECT t.id");
+    for (const struct kedr_column *c = k->export_cols + 1; c->name != NULL; c++)
+        kedr_buf_addf(&sel, ", t.%s", c->name);
+    kedr_buf_adds(&sel, q.sql.data);
+    return kedr_export(r, NULL, k->e->path + 1, k->export_cols, sel.data, q.n,
+                       q.p);
+}
+
+/* ---------------------------------------------------------------------
+ * GET /api/v1/meta/:entity
+ * --------------------------------------------------------------------- */
+
+static const char kit_attrs_sql[] =
+    "SELECT coalesce(json_agg(json_build_object('name', name, 'type', type, "
+    "'label', CASE WHEN $2 = 'en' AND label_en <> '' THEN label_en ELSE "
+    "label_ru END, 'required', required, 'options', options) ORDER BY sort, "
+    "name), '[]')::text FROM core.attribute_def WHERE entity = $1 AND active";
+
+static const char *const kit_typename[] = {
+    [KEDR_T_STRING] = "string", [KEDR_T_INT] = "int",
+    [KEDR_T_NUMBER] = "number", [KEDR_T_MONEY] = "money",
+    [KEDR_T_DATE] = "date",     [KEDR_T_BOOL] = "bool",
+};
+
+/* One column of the metadata. */
+static json_t *
+kit_meta_col(kedr_req_t *r, struct kit_ent *k, size_t i)
+{
+    const struct kedr_entity_col *c = &k->e->cols[i];
+    json_t *o = json_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:b}",
+                          "name", c->name, "type", kit_typename[c->type],
+                          "label", kit_label(r, c->label_ru, c->label_en),
+                          "required", (c->flags & KEDR_REQUIRED) != 0,
+                          "filterable", (c->flags & KEDR_COL_FILTER) != 0,
+                          "sortable", (c->flags & KEDR_COL_SORT) != 0,
+                          "searchable", (c->flags & KEDR_COL_SEARCH) != 0,
+                          "exported", (c->flags & KEDR_COL_EXPORT) != 0,
+                          "readonly", (c->flags & KEDR_COL_READONLY) != 0);
+
+    if (o == NULL)
+        kedr_out_of_memory(r);
+    if (c->max > 0 && c->type == KEDR_T_STRING)
+        json_object_set_new(o, "max", json_integer((json_int_t)c->max));
+    if (c->ref != NULL)
+        json_object_set_new(o, "ref", json_string(c->ref));
+    return o;
+}
+
+static int
+kit_meta(kedr_req_t *r)
+{
+    const char *name = kedr_param(r, "entity"), *attrs = NULL;
+    struct kit_ent *k = NULL;
+    json_t *m, *cols, *filters, *sorts;
+    bool search = false;
+    int rc;
+
+    for (size_t i = 0; i < kit_nents && name != NULL; i++)
+        if (strcmp(kit_ents[i]->full, name) == 0)
+            k = kit_ents[i];
+    if (k == NULL)
+        return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such entity");
+    if (!kit_may(r, k->e->perm_read))
+        return kedr_fail(r, KEDR_EFORBIDDEN, NULL,
+                         "you may not see the %s list", k->e->name);
+    m = kedr_json_keep(r, json_object());
+    cols = json_array();
+    filters = json_array();
+    sorts = json_array();
+    json_object_set_new(m, "entity", json_string(k->full));
+    json_object_set_new(
+        m, "label", json_string(kit_label(r, k->e->label_ru, k->e->label_en)));
+    json_object_set_new(
+        m, "path",
+        json_string(kedr_sprintf(r, "/api/v1/%s%s", k->mod->name, k->e->path)));
+    for (size_t i = 0; k->e->cols[i].name != NULL; i++) {
+        const struct kedr_entity_col *c = &k->e->cols[i];
+
+        json_array_append_new(cols, kit_meta_col(r, k, i));
+        if ((c->flags & KEDR_COL_FILTER) != 0)
+            json_array_append_new(
+                filters, json_pack("{s:s, s:[s,s,s,s,s]}", "field", c->name,
+                                   "ops", "eq", "gte", "lte", "in", "null"));
+        if ((c->flags & KEDR_COL_SORT) != 0)
+            json_array_append_new(sorts, json_string(c->name));
+        search = search || (c->flags & KEDR_COL_SEARCH) != 0;
+    }
+    for (const struct kedr_entity_filter *f = k->e->filters;
+         f != NULL && f->name != NULL; f++)
+        json_array_append_new(
+            filters,
+            json_pack("{s:s, s:s, s:s, s:[s]}", "field", f->name, "type",
+                      kit_typename[f->type], "label",
+                      kit_label(r, f->label_ru, f->label_en), "ops", "eq"));
+    json_object_set_new(m, "columns", cols);
+    json_object_set_new(m, "filters", filters);
+    json_object_set_new(m, "sorts", sorts);
+    json_object_set_new(m, "search", json_boolean(search));
+    json_object_set_new(m, "archive",
+                        json_boolean((k->e->flags & KEDR_ENTITY_ARCHIVE) != 0));
+    json_object_set_new(
+        m, "permissions",
+        json_pack("{s:b, s:b, s:b}", "read", 1, "write",
+                  kit_may(r, k->e->perm_write), "delete",
+                  k->e->perm_delete != NULL && kit_may(r, k->e->perm_delete)));
+    if ((k->e->flags & KEDR_ENTITY_ATTRS) != 0) {
+        if ((rc = kedr_db_json(r, kit_attrs_sql,
+                               KEDR_PARAMS(k->audit, kedr_user_locale(r)),
+                               &attrs)) != 0)
+            return rc;
+        json_object_set(m, "attributes", kedr_json_parse(r, attrs));
+    } else {
+        json_object_set_new(m, "attributes", json_array());
+    }
+    return kedr_reply_json(r, 200, json_incref(m));
+}
+
+const struct kedr_route kedr_kit_routes[] = {
+    {.method = "GET", .path = "/meta/:entity", .handler = kit_meta},
+    {0},
+};
+
+/* ---------------------------------------------------------------------
+ * Setup
+ * --------------------------------------------------------------------- */
+
+int
+kedr_kit_add(struct kedr_router *rt, struct kedr_mod *m)
+{
+    const struct kedr_entity *ents = kedr_module_entities(m->desc);
+    char prefix[96], err[512];
+
+    if (!kit_arena_ready) {
+        kedr_arena_init(&kit_arena);
+        kit_arena_ready = true;
+    }
+    snprintf(prefix, sizeof(prefix), "/api/v1/%s", m->name);
+    for (const struct kedr_entity *e = ents; e != NULL && e->name; e++) {
+        struct kit_ent *k;
+        const char *p = e->path;
+        int n = 0;
+
+        kit_ents = kedr_xrealloc(kit_ents, (kit_nents + 1) * sizeof(*kit_ents));
+        k = kit_ents[kit_nents++] = kedr_xcalloc(1, sizeof(*k));
+        k->e = e;
+        k->mod = m;
+        k->full = kedr_arena_sprintf(&kit_arena, "%s.%s", m->name, e->name);
+        k->audit = e->audit != NULL ? kedr_arena_strdup(&kit_arena, e->audit)
+                                    : k->full;
+        kit_build(k);
+        k->routes[n++] = (struct kedr_route){.method = "GET",
+                                             .path = p,
+                                             .handler = kit_list,
+                                             .permission = e->perm_read};
+        k->routes[n++] = (struct kedr_route){.method = "GET",
+                                             .path = kit_cat(p, "/export"),
+                                             .handler = kit_export,
+                                             .permission = e->perm_read};
+        k->routes[n++] = (struct kedr_route){.method = "GET",
+                                             .path = kit_cat(p, "/:id"),
+                                             .handler = kit_get,
+                                             .permission = e->perm_read};
+        k->routes[n++] = (struct kedr_route){.method = "POST",
+                                             .path = p,
+                                             .handler = kit_create,
+                                             .permission = e->perm_write,
+                                             .input = k->create_in};
+        k->routes[n++] = (struct kedr_route){.method = "PATCH",
+                                             .path = kit_cat(p, "/:id"),
+                                             .handler = kit_update,
+                                             .permission = e->perm_write,
+                                             .input = k->update_in};
+        if ((e->flags & KEDR_ENTITY_ARCHIVE) != 0) {
+            k->routes[n++] =
+                (struct kedr_route){.method = "POST",
+                                    .path = kit_cat(p, "/:id/archive"),
+                                    .handler = kit_archive,
+                                    .permission = e->perm_write,
+                                    .input = kit_active_in};
+            k->routes[n++] =
+                (struct kedr_route){.method = "POST",
+                                    .path = kit_cat(p, "/:id/restore"),
+                                    .handler = kit_restore,
+                                    .permission = e->perm_write,
+                                    .input = kit_active_in};
+        }
+        if (e->perm_delete != NULL)
+            k->routes[n++] = (struct kedr_route){.method = "DELETE",
+                                                 .path = kit_cat(p, "/:id"),
+                                                 .handler = kit_delete,
+                                                 .permission = e->perm_delete};
+        for (int i = 0; i < n; i++)
+            if (kedr_router_add(rt, prefix, &k->routes[i], m, false, err,
+                                sizeof(err)) != 0) {
+                kedr_error("module \"%s\": %s", m->name, err);
+                return -1;
+            }
+    }
+    return 0;
+}
+
+int
+kedr_kit_resolve(void)
+{
+    for (size_t i = 0; i < kit_nents; i++) {
+        struct kit_ent *k = kit_ents[i];
+
+        for (size_t c = 0; k->e->cols[c].name != NULL; c++) {
+            const char *ref = k->e->cols[c].ref;
+
+            if (ref == NULL)
+                continue;
+            for (size_t j = 0; j < kit_nents; j++)
+                if (strcmp(kit_ents[j]->full, ref) == 0)
+                    k->refs[c] = kit_ents[j];
+            if (k->refs[c] == NULL) {
+                kedr_error("module \"%s\": entity \"%s\" column \"%s\": "
+                           "\"%s\" is not a declared entity",
+                           k->mod->name, k->e->name, k->e->cols[c].name, ref);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+void
+kedr_kit_release(void)
+{
+    for (size_t i = 0; i < kit_nents; i++) {
+        free(kit_ents[i]->create_in);
+        free(kit_ents[i]->update_in);
+        free(kit_ents[i]->export_cols);
+        free(kit_ents[i]->refs);
+        free(kit_ents[i]->unique_sql);
+        free(kit_ents[i]);
+    }
+    free(kit_ents);
+    kit_ents = NULL;
+    kit_nents = 0;
+    if (kit_arena_ready)
+        kedr_arena_release(&kit_arena);
+    kit_arena_ready = false;
+}

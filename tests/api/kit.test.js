@@ -1,0 +1,305 @@
+// The resource kit (issue 13): an entity a module declares once in its
+// descriptor (tests/modules/t_kit: no handler of its own) is served by the
+// core -- the one list protocol (filters, q, sort, keyset pages, total),
+// its CSV/XLSX export, get, create, partial update with version, archive,
+// restore, delete; audit, events and own-only scope on every write;
+// references only to what the user may see; GET /api/v1/meta/<entity>.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startStack } from '../lib/stack.js';
+
+const stack = await startStack({
+    enabled: ['t_kit'],
+    security: { argon2_ops: 1, argon2_mem_kib: 8192 },
+});
+const admin = await stack.loginAdmin();
+const W = '/api/v1/t_kit/widgets';
+const PW = `Kit-Test-${process.pid}`;
+
+function assertError(res, status, code, ...fields) {
+    assert.equal(res.status, status, `status of ${res.text}`);
+    assert.equal(res.json?.error?.code, code, res.text);
+    for (const f of fields) assert.ok(res.json.error.fields?.[f], `field "${f}" named: ${res.text}`);
+}
+
+async function created(client, path, body) {
+    const res = await client.post(path, body);
+    assert.equal(res.status, 201, res.text);
+    return res.json;
+}
+
+const list = async (client, qs) => {
+    const res = await client.get(`${W}?${qs}`);
+    assert.equal(res.status, 200, `${qs}: ${res.text}`);
+    return res.json;
+};
+const names = (page) => page.items.map((w) => w.name);
+
+// an own-only user with their own shelf and widget
+let res = await admin.post('/api/v1/roles', {
+    name: 'kit_own', label_ru: 'Свои изделия', permissions: ['t_kit.read', 't_kit.write'], own_only: true,
+});
+assert.equal(res.status, 201, res.text);
+res = await admin.post('/api/v1/users', { login: 'kitown', password: PW, roles: ['kit_own'] });
+assert.equal(res.status, 201, res.text);
+const own = await stack.login('kitown', PW);
+res = await admin.post('/api/v1/users', { login: 'kitnone', password: PW, roles: [] });
+assert.equal(res.status, 201, res.text);
+const none = await stack.login('kitnone', PW);
+
+res = await admin.post('/api/v1/attributes', { entity: 't_kit.widget', name: 'colour', type: 'text', label_ru: 'Цвет', label_en: 'Colour' });
+assert.equal(res.status, 201, res.text);
+
+const shelf = await created(admin, '/api/v1/t_kit/shelves', { name: 'Admin shelf' });
+const ownShelf = await created(own, '/api/v1/t_kit/shelves', { name: 'My shelf' });
+const seed = [
+    { name: 'Alpha', code: 'A-1', qty: 5, weight: 1.5, price: '10.00', due: '2026-01-10', done: true, shelf_id: shelf.id, attrs: { colour: 'red' } },
+    { name: 'Bravo', code: 'B-2', qty: 7, weight: 2.25, price: '20.50', due: '2026-02-10', done: false },
+    { name: 'Charlie', code: 'C_3', qty: 7, price: '30.00', due: '2026-03-10', attrs: { colour: 'blue' } },
+    { name: 'Delta', qty: 1, weight: 9, due: '2026-04-10', done: true },
+    { name: 'Echo 100%', code: 'E%5', qty: 3 },
+];
+const ws = [];
+for (const w of seed) ws.push(await created(admin, W, w));
+const mine = await created(own, W, { name: 'Mine', qty: 2, shelf_id: ownShelf.id });
+
+test('create: the record as declared, audited, its event and after_write seen', async () => {
+    const a = ws[0];
+    assert.deepEqual(
+        { ...a, owner_id: undefined },
+        { id: a.id, name: 'Alpha', code: 'A-1', qty: 5, weight: 1.5, price: '10.00', due: '2026-01-10', done: true,
+          serial: null, shelf_id: shelf.id, owner_id: undefined, attrs: { colour: 'red' }, active: true, version: 1 },
+    );
+    const audit = (await admin.get(`/api/v1/audit?entity=t_kit.widget&id=${a.id}`)).json;
+    assert.equal(audit[0].action, 'created');
+    assert.equal(audit[0].new.name, 'Alpha');
+    const seen = await stack.rows(`SELECT what FROM t_kit.seen WHERE widget_id = ${a.id} ORDER BY id`);
+    assert.deepEqual(seen.map((s) => s.what), ['t_kit.widget.created', 'after_write created']);
+    // the owner is the creator (a read-only column written by its default)
+    assert.notEqual(mine.owner_id, a.owner_id);
+});
+
+test('bad input: 422 naming each field, nothing written', async () => {
+    const before = await stack.psql('SELECT count(*) FROM t_kit.widget');
+    assertError(await admin.post(W, { qty: 1 }), 422, 'validation', 'name');
+    assertError(await admin.post(W, { name: 'x', qty: 5000, price: 'abc', due: '2026-02-30', done: 'yes', colour: 1 }),
+        422, 'validation', 'qty', 'price', 'due', 'done', 'colour');
+    assertError(await admin.post(W, { name: 'x', owner_id: 1 }), 422, 'validation', 'owner_id');
+    assertError(await admin.post(W, { name: 'x', attrs: { size: 'L' } }), 422, 'validation', 'attrs.size');
+    assertError(await admin.post(W, { name: 'forbidden' }), 422, 'validation', 'name');
+    assertError(await admin.post(W, { name: 'x', code: 'A-1' }), 409, 'conflict', 'code');
+    assert.equal((await admin.post(W, { name: 'x', code: 'A-1' })).json.error.fields.code, 'is used by another widget');
+    assert.equal(await stack.psql('SELECT count(*) FROM t_kit.widget'), before);
+});
+
+test('list: each filter operator, search, attributes', async () => {
+    assert.deepEqual(names(await list(admin, 'name=Bravo')), ['Bravo']);
+    assert.deepEqual(names(await list(admin, 'qty=7')), ['Bravo', 'Charlie']);
+    assert.deepEqual(names(await list(admin, 'qty.gte=3&qty.lte=5&owner_id.null=false')), ['Alpha', 'Echo 100%']);
+    assert.deepEqual(names(await list(admin, 'price.gte=20.50')), ['Bravo', 'Charlie']);
+    assert.deepEqual(names(await list(admin, 'due.lte=2026-02-10')), ['Alpha', 'Bravo']);
+    assert.deepEqual(names(await list(admin, 'weight.gte=2')), ['Bravo', 'Delta']);
+    assert.deepEqual(names(await list(admin, 'done=true')), ['Alpha', 'Delta']);
+    assert.deepEqual(names(await list(admin, 'code.in=A-1,C_3,Z')), ['Alpha', 'Charlie']);
+    assert.deepEqual(names(await list(admin, 'code.null=true&qty.gte=2')), ['Mine']);
+    assert.deepEqual(names(await list(admin, `shelf_id=${shelf.id}`)), ['Alpha']);
+    // q: every word in some searchable column, case-insensitive; % and _
+    // are plain characters
+    assert.deepEqual(names(await list(admin, 'q=ALP')), ['Alpha']);
+    assert.deepEqual(names(await list(admin, 'q=c_')), ['Charlie']);
+    assert.deepEqual(names(await list(admin, `q=${encodeURIComponent('100%')}`)), ['Echo 100%']);
+    assert.deepEqual(names(await list(admin, 'q=echo%20E%255')), ['Echo 100%']);
+    assert.deepEqual(names(await list(admin, 'attr.colour=blue')), ['Charlie']);
+    // the module's own filters, with the same parameters
+    assert.deepEqual(names(await list(admin, `shelf_name=${encodeURIComponent('Admin shelf')}`)), ['Alpha']);
+    assert.deepEqual(names(await list(admin, 'heavy=true&sort=-weight')), ['Delta', 'Bravo']);
+    assert.deepEqual(names(await list(admin, 'heavy=false&qty.gte=2')), ['Alpha']);
+});
+
+test('list: sort, keyset pages with next, total capped or exact', async () => {
+    assert.deepEqual(names(await list(admin, 'sort=-qty,name')), ['Bravo', 'Charlie', 'Alpha', 'Echo 100%', 'Mine', 'Delta']);
+    // empty values last in either direction
+    assert.deepEqual(names(await list(admin, 'sort=price')), ['Alpha', 'Bravo', 'Charlie', 'Delta', 'Echo 100%', 'Mine']);
+    assert.deepEqual(names(await list(admin, 'sort=-price')), ['Charlie', 'Bravo', 'Alpha', 'Delta', 'Echo 100%', 'Mine']);
+    for (const sort of ['-qty,name', 'price', '-price', 'due', '-id', 'weight,-due']) {
+        const all = names(await list(admin, `sort=${sort}`));
+        const got = [];
+        let page = await list(admin, `sort=${sort}&limit=2`);
+        assert.equal(page.total, 6);
+        assert.equal(page.total_exact, true);
+        for (;;) {
+            got.push(...names(page));
+            if (page.next === null) break;
+            assert.equal(page.items.length, 2);
+            page = await list(admin, `sort=${sort}&limit=2&after=${page.next}`);
+        }
+        assert.deepEqual(got, all, `pages of sort=${sort}`);
+    }
+    const page = await list(admin, 'limit=6');
+    assert.equal(page.next, null, 'no next when the page holds the rest');
+    assert.equal((await list(admin, 'total=exact&qty=7')).total, 2);
+    // the cap: more than 10000 rows count as 10000, inexact
+    await stack.psql("INSERT INTO t_kit.widget (name) SELECT 'bulk ' || g FROM generate_series(1, 10005) g");
+    try {
+        const capped = await list(admin, 'limit=1');
+        assert.deepEqual([capped.total, capped.total_exact], [10000, false]);
+        const exact = await list(admin, 'limit=1&total=exact');
+        assert.deepEqual([exact.total, exact.total_exact], [10011, true]);
+    } finally {
+        await stack.psql("DELETE FROM t_kit.widget WHERE name LIKE 'bulk %'");
+    }
+});
+
+test('list: a bad parameter is a 422 naming it', async () => {
+    assertError(await admin.get(`${W}?colour=red`), 422, 'validation', 'colour');
+    assertError(await admin.get(`${W}?qty=abc&qty.like=1&due.gte=2026-13-01&done=maybe&price.lte=1.234`),
+        422, 'validation', 'qty', 'qty.like', 'due.gte', 'done', 'price.lte');
+    assertError(await admin.get(`${W}?code.in=&weight.null=yes`), 422, 'validation', 'code.in', 'weight.null');
+    assertError(await admin.get(`${W}?sort=code`), 422, 'validation', 'sort');
+    assertError(await admin.get(`${W}?sort=nosuch,-name`), 422, 'validation', 'sort');
+    assertError(await admin.get(`${W}?limit=0`), 422, 'validation', 'limit');
+    assertError(await admin.get(`${W}?limit=501&total=all`), 422, 'validation', 'limit', 'total');
+    assertError(await admin.get(`${W}?attr.size=L`), 422, 'validation', 'attr.size');
+    assertError(await admin.get(`${W}?heavy=very&heavy.in=1`), 422, 'validation', 'heavy', 'heavy.in');
+    assertError(await admin.get(`${W}?after=zzz`), 422, 'validation', 'after');
+    // a cursor of another order is refused, not misread
+    const page = await list(admin, 'sort=name&limit=1');
+    assertError(await admin.get(`${W}?sort=-name&after=${page.next}`), 422, 'validation', 'after');
+    assertError(await admin.get('/api/v1/t_kit/shelves?q=x'), 422, 'validation', 'q');
+});
+
+test('export: the list parameters drive CSV and XLSX', async () => {
+    res = await admin.get(`${W}/export?qty=7&sort=-name`);
+    assert.equal(res.status, 200, res.text);
+    assert.match(res.headers.get('content-disposition'), /widgets-\d{4}-\d\d-\d\d\.csv/);
+    const lines = res.text.replace(/^\uFEFF/, '').trim().split('\r\n');
+    assert.equal(lines[0], 'ID;Название;Код;Количество;Цена;Срок;Готово');
+    assert.deepEqual(lines.slice(1).map((l) => l.split(';')[1]), ['Charlie', 'Bravo']);
+    assert.equal(lines[2].split(';')[4], '20,50');
+    res = await admin.get(`${W}/export?qty=7&_format=xlsx`);
+    assert.equal(res.status, 200, res.text);
+    assert.match(res.headers.get('content-type'), /spreadsheetml/);
+    assert.ok(res.text.startsWith('PK'), 'a zip file');
+    assertError(await admin.get(`${W}/export?_format=pdf`), 422, 'validation', '_format');
+    assertError(await admin.get(`${W}/export?qty=x`), 422, 'validation', 'qty');
+});
+
+test('update: only what is sent changes; version 409; required stays', async () => {
+    const b = ws[1];
+    res = await admin.patch(`${W}/${b.id}`, { version: b.version, qty: 8, attrs: { colour: 'green' } });
+    assert.equal(res.status, 200, res.text);
+    const b2 = res.json;
+    assert.deepEqual([b2.qty, b2.name, b2.code, b2.price, b2.version, b2.attrs], [8, 'Bravo', 'B-2', '20.50', 2, { colour: 'green' }]);
+    assertError(await admin.patch(`${W}/${b.id}`, { version: b.version, qty: 9 }), 409, 'conflict', 'version');
+    assertError(await admin.patch(`${W}/${b.id}`, { qty: 9 }), 422, 'validation', 'version');
+    assertError(await admin.patch(`${W}/${b.id}`, { version: b2.version, name: null }), 422, 'validation', 'name');
+    res = await admin.patch(`${W}/${b.id}`, { version: b2.version, code: null, attrs: { colour: null } });
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual([res.json.code, res.json.attrs, res.json.version], [null, {}, 3]);
+    const audit = (await admin.get(`/api/v1/audit?entity=t_kit.widget&id=${b.id}`)).json;
+    assert.deepEqual(audit.map((a) => a.action), ['updated', 'updated', 'created']);
+    assert.equal(audit[1].old.qty, 7);
+    assert.equal(audit[1].new.qty, 8);
+    assertError(await admin.patch(`${W}/999999`, { version: 1, qty: 1 }), 404, 'not_found');
+    assert.match((await admin.get(`${W}/999999`)).json.error.message, /no such widget/);
+});
+
+test('archive, restore, delete: version checked, audited, events', async () => {
+    const d = (await admin.get(`${W}/${ws[3].id}`)).json;
+    assertError(await admin.post(`${W}/${d.id}/archive`, { version: d.version + 1 }), 409, 'conflict', 'version');
+    res = await admin.post(`${W}/${d.id}/archive`, { version: d.version });
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual([res.json.active, res.json.version], [false, d.version + 1]);
+    assertError(await admin.get(`${W}?active=false`), 422, 'validation', 'active');
+    res = await admin.post(`${W}/${d.id}/restore`, { version: d.version + 1 });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.active, true);
+    assertError(await admin.delete(`${W}/${d.id}?version=1`), 409, 'conflict', 'version');
+    res = await admin.delete(`${W}/${d.id}?version=${d.version + 2}`);
+    assert.equal(res.status, 204, res.text);
+    assertError(await admin.get(`${W}/${d.id}`), 404, 'not_found');
+    const audit = (await admin.get(`/api/v1/audit?entity=t_kit.widget&id=${d.id}`)).json;
+    assert.deepEqual(audit.map((a) => a.action), ['deleted', 'restored', 'archived', 'created']);
+    const seen = await stack.rows(`SELECT what FROM t_kit.seen WHERE widget_id = ${d.id} ORDER BY id`);
+    assert.deepEqual(seen.map((s) => s.what), [
+        't_kit.widget.created', 'after_write created', 't_kit.widget.archived', 'after_write archived',
+        't_kit.widget.restored', 'after_write restored', 't_kit.widget.deleted', 'after_write deleted',
+    ]);
+    // the shelf in use cannot go: no DELETE declared for shelves
+    assert.equal((await admin.delete(`/api/v1/t_kit/shelves/${shelf.id}`)).status, 405);
+});
+
+test('scope: an own-only user sees, writes and points at their own records only', async () => {
+    assert.deepEqual(names(await list(own, '')), ['Mine']);
+    assert.equal((await own.get(`${W}?total=exact`)).json.total, 1);
+    assertError(await own.get(`${W}/${ws[0].id}`), 404, 'not_found');
+    assertError(await own.patch(`${W}/${ws[0].id}`, { version: 1, qty: 1 }), 404, 'not_found');
+    // a hidden shelf and a missing one answer the same
+    const hidden = await own.post(W, { name: 'x', shelf_id: shelf.id });
+    const missing = await own.post(W, { name: 'x', shelf_id: 999999 });
+    assertError(hidden, 422, 'validation', 'shelf_id');
+    assert.deepEqual(hidden.json.error, missing.json.error);
+    assert.equal(hidden.json.error.fields.shelf_id, 'no such shelf');
+    // the admin sees every shelf
+    res = await admin.patch(`${W}/${mine.id}`, { version: mine.version, shelf_id: shelf.id });
+    assert.equal(res.status, 200, res.text);
+    // the export keeps to the scope too
+    res = await own.get(`${W}/export`);
+    assert.deepEqual(res.text.trim().split('\r\n').length, 2);
+    // without t_kit.delete: no deleting
+    assertError(await own.delete(`${W}/${mine.id}`), 403, 'forbidden');
+    assertError(await none.get(W), 403, 'forbidden');
+});
+
+test('meta: the declaration in the user\'s language, with what they may do', async () => {
+    res = await admin.get('/api/v1/meta/t_kit.widget');
+    assert.equal(res.status, 200, res.text);
+    const m = res.json;
+    assert.equal(m.entity, 't_kit.widget');
+    assert.equal(m.label, 'Изделия');
+    assert.equal(m.path, '/api/v1/t_kit/widgets');
+    assert.deepEqual(m.columns.map((c) => c.name),
+        ['name', 'code', 'qty', 'weight', 'price', 'due', 'done', 'serial', 'shelf_id', 'owner_id']);
+    assert.deepEqual(m.columns[0], {
+        name: 'name', type: 'string', label: 'Название', required: true, filterable: true, sortable: true,
+        searchable: true, exported: true, readonly: false, max: 100,
+    });
+    assert.equal(m.columns[8].ref, 't_kit.shelf');
+    assert.equal(m.columns[9].readonly, true);
+    assert.deepEqual(m.sorts, ['name', 'qty', 'weight', 'price', 'due']);
+    assert.deepEqual(m.filters[0], { field: 'name', ops: ['eq', 'gte', 'lte', 'in', 'null'] });
+    assert.deepEqual(m.filters.slice(-2), [
+        { field: 'shelf_name', type: 'string', label: 'Полка (название)', ops: ['eq'] },
+        { field: 'heavy', type: 'bool', label: 'Тяжёлое', ops: ['eq'] },
+    ]);
+    assert.equal(m.search, true);
+    assert.equal(m.archive, true);
+    assert.deepEqual(m.permissions, { read: true, write: true, delete: true });
+    assert.deepEqual(m.attributes.map((a) => [a.name, a.label]), [['colour', 'Цвет']]);
+
+    res = await admin.request('PATCH', '/api/v1/session', { json: { locale: 'en' } });
+    assert.equal(res.status < 300, true, res.text);
+    const en = (await admin.get('/api/v1/meta/t_kit.widget')).json;
+    assert.deepEqual([en.label, en.columns[0].label, en.attributes[0].label], ['Widgets', 'Name', 'Colour']);
+    await admin.request('PATCH', '/api/v1/session', { json: { locale: 'ru' } });
+
+    assert.deepEqual((await own.get('/api/v1/meta/t_kit.widget')).json.permissions,
+        { read: true, write: true, delete: false });
+    assertError(await none.get('/api/v1/meta/t_kit.widget'), 403, 'forbidden');
+    assertError(await admin.get('/api/v1/meta/t_kit.nosuch'), 404, 'not_found');
+    assertError(await stack.get('/api/v1/meta/t_kit.widget'), 401, 'unauthenticated');
+});
+
+test('text is trimmed, a left-out column takes its default, a create-only one stays', async () => {
+    let res = await admin.post(W, { name: '  Foxtrot  ', code: ' F-6 ', serial: 'S-1' });
+    assert.equal(res.status, 201, res.text);
+    const f = res.json;
+    assert.deepEqual([f.name, f.code, f.qty, f.serial], ['Foxtrot', 'F-6', 0, 'S-1']);
+    assertError(await admin.post(W, { name: '   ' }), 422, 'validation', 'name');
+    // the unique check sees the trimmed value, and not the record itself
+    assertError(await admin.post(W, { name: 'y', code: 'F-6  ' }), 409, 'conflict', 'code');
+    res = await admin.patch(`${W}/${f.id}`, { version: 1, code: 'F-6', qty: 4 });
+    assert.equal(res.status, 200, res.text);
+    assertError(await admin.patch(`${W}/${f.id}`, { version: 2, serial: 'S-2' }), 422, 'validation', 'serial');
+    assert.equal((await admin.delete(`${W}/${f.id}?version=2`)).status, 204);
+});

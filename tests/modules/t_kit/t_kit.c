@@ -1,0 +1,202 @@
+/*
+ * t_kit -- test-only module (tests/api/kit.test.js): two entities
+ * declared for the resource kit and no handler of its own.
+ *
+ *   t_kit.widget  every column type, a reference to a shelf, own-only
+ *                 (the records a user owns), extra attributes, archive,
+ *                 delete, a unique code, a default (qty 0), a column set
+ *                 only by a create (serial), filters of its own
+ *                 (shelf_name, heavy); hooks: validate refuses the name
+ * "forbidden", after_write and the event hooks write t_kit.seen t_kit.shelf the
+ * target of the reference, own-only too
+ */
+#include <string.h>
+
+#include <kedr.h>
+
+#define T_KIT_OWN "t.owner_id = core.current_user_id()"
+
+static const char t_kit_seen_sql[] =
+    "INSERT INTO t_kit.seen (what, widget_id) VALUES ($1, $2::bigint)";
+
+/* Write what was seen about widget `w` into t_kit.seen. */
+static int
+t_kit_seen(kedr_req_t *r, const char *what, json_t *w)
+{
+    const char *id = kedr_sprintf(
+        r, "%lld", (long long)json_integer_value(json_object_get(w, "id")));
+
+    return kedr_db_exec(r, t_kit_seen_sql, KEDR_PARAMS(what, id)) < 0 ? KEDR_EDB
+                                                                      : 0;
+}
+
+static int
+t_kit_validate(kedr_req_t *r, json_t *in, json_t *old)
+{
+    const char *name = json_string_value(json_object_get(in, "name"));
+
+    (void)old;
+    if (name != NULL && strcmp(name, "forbidden") == 0)
+        return kedr_fail(r, KEDR_EINVAL, "name", "is not allowed");
+    return 0;
+}
+
+static int
+t_kit_after(kedr_req_t *r, const char *action, json_t *old, json_t *new_)
+{
+    return t_kit_seen(r, kedr_sprintf(r, "after_write %s", action),
+                      new_ != NULL ? new_ : old);
+}
+
+static int
+t_kit_on_event(kedr_req_t *r, const char *event, json_t *payload)
+{
+    return t_kit_seen(r, event, payload);
+}
+
+static const struct kedr_entity_hooks t_kit_widget_hooks = {
+    .validate = t_kit_validate,
+    .after_write = t_kit_after,
+};
+
+#define F KEDR_COL_FILTER
+#define S KEDR_COL_SORT
+#define X KEDR_COL_EXPORT
+
+static const struct kedr_entity_col t_kit_widget_cols[] = {
+    {.name = "name",
+     .type = KEDR_T_STRING,
+     .label_ru = "Название",
+     .label_en = "Name",
+     .flags = KEDR_REQUIRED | KEDR_NONEMPTY | F | S | X | KEDR_COL_SEARCH,
+     .max = 100},
+    {.name = "code",
+     .type = KEDR_T_STRING,
+     .label_ru = "Код",
+     .label_en = "Code",
+     .flags = F | X | KEDR_COL_SEARCH | KEDR_COL_UNIQUE,
+     .max = 20},
+    {.name = "qty",
+     .type = KEDR_T_INT,
+     .label_ru = "Количество",
+     .label_en = "Quantity",
+     .flags = F | S | X,
+     .min = 0,
+     .max = 1000,
+     .def = "0"},
+    {.name = "weight",
+     .type = KEDR_T_NUMBER,
+     .label_ru = "Вес",
+     .label_en = "Weight",
+     .flags = F | S},
+    {.name = "price",
+     .type = KEDR_T_MONEY,
+     .label_ru = "Цена",
+     .label_en = "Price",
+     .flags = F | S | X},
+    {.name = "due",
+     .type = KEDR_T_DATE,
+     .label_ru = "Срок",
+     .label_en = "Due",
+     .flags = F | S | X},
+    {.name = "done",
+     .type = KEDR_T_BOOL,
+     .label_ru = "Готово",
+     .label_en = "Done",
+     .flags = F | X},
+    {.name = "serial",
+     .type = KEDR_T_STRING,
+     .label_ru = "Серийный номер",
+     .flags = KEDR_COL_CREATE_ONLY},
+    {.name = "shelf_id",
+     .type = KEDR_T_INT,
+     .label_ru = "Полка",
+     .label_en = "Shelf",
+     .flags = F,
+     .ref = "t_kit.shelf"},
+    {.name = "owner_id",
+     .type = KEDR_T_INT,
+     .label_ru = "Владелец",
+     .label_en = "Owner",
+     .flags = F | KEDR_COL_READONLY,
+     .def = "core.current_user_id()"},
+    {0},
+};
+
+static const struct kedr_entity_col t_kit_shelf_cols[] = {
+    {.name = "name",
+     .type = KEDR_T_STRING,
+     .label_ru = "Название",
+     .label_en = "Name",
+     .flags = KEDR_REQUIRED | KEDR_NONEMPTY | S,
+     .max = 100},
+    {.name = "owner_id",
+     .type = KEDR_T_INT,
+     .label_ru = "Владелец",
+     .flags = KEDR_COL_READONLY},
+    {0},
+};
+
+/* Filters of the module's own: what a column filter cannot say. */
+static const struct kedr_entity_filter t_kit_widget_filters[] = {
+    {.name = "shelf_name",
+     .type = KEDR_T_STRING,
+     .label_ru = "Полка (название)",
+     .label_en = "Shelf name",
+     .sql = "t.shelf_id IN (SELECT s.id FROM t_kit.shelf s WHERE s.name = "
+            "$1)"},
+    {.name = "heavy",
+     .type = KEDR_T_BOOL,
+     .label_ru = "Тяжёлое",
+     .label_en = "Heavy",
+     .sql = "(t.weight > 2) = $1::boolean"},
+    {0},
+};
+
+static const struct kedr_entity t_kit_entities[] = {
+    {.name = "widget",
+     .path = "/widgets",
+     .table = "t_kit.widget",
+     .label_ru = "Изделия",
+     .label_en = "Widgets",
+     .cols = t_kit_widget_cols,
+     .perm_read = "t_kit.read",
+     .perm_write = "t_kit.write",
+     .perm_delete = "t_kit.delete",
+     .own = T_KIT_OWN,
+     .flags = KEDR_ENTITY_ARCHIVE | KEDR_ENTITY_ATTRS,
+     .hooks = &t_kit_widget_hooks,
+     .filters = t_kit_widget_filters},
+    {.name = "shelf",
+     .path = "/shelves",
+     .table = "t_kit.shelf",
+     .label_ru = "Полки",
+     .label_en = "Shelves",
+     .cols = t_kit_shelf_cols,
+     .perm_read = "t_kit.read",
+     .perm_write = "t_kit.write",
+     .own = T_KIT_OWN},
+    {0},
+};
+
+static const struct kedr_permission t_kit_permissions[] = {
+    {.name = "t_kit.read", .label_ru = "Читать", .label_en = "Read"},
+    {.name = "t_kit.write", .label_ru = "Писать", .label_en = "Write"},
+    {.name = "t_kit.delete", .label_ru = "Удалять", .label_en = "Delete"},
+    {0},
+};
+
+static const struct kedr_hook t_kit_hooks[] = {
+    {.event = "t_kit.widget.created", .fn = t_kit_on_event},
+    {.event = "t_kit.widget.updated", .fn = t_kit_on_event},
+    {.event = "t_kit.widget.archived", .fn = t_kit_on_event},
+    {.event = "t_kit.widget.restored", .fn = t_kit_on_event},
+    {.event = "t_kit.widget.deleted", .fn = t_kit_on_event},
+    {0},
+};
+
+KEDR_MODULE_EXPORT const struct kedr_module kedr_module = {
+    KEDR_MODULE_HEADER,   .name = "t_kit",
+    .version = "1.0.0",   .permissions = t_kit_permissions,
+    .hooks = t_kit_hooks, .entities = t_kit_entities,
+};

@@ -36,8 +36,16 @@ REAL_PKG_CONFIG=$(command -v pkg-config) || fail "no pkg-config on PATH"
 T=$TMP/src
 CALLS=$TMP/calls
 mkdir -p "$T/tools" "$T/www" "$TMP/bin"
-for f in Makefile mk core modules tests conf nginx.conf.example; do
+for f in Makefile mk core modules tests conf nginx.conf.example vendor; do
     ln -s "$ROOT/$f" "$T/$f"
+done
+# the UI's sources; what make generates in www/ (module pages, vendored
+# libraries, the stamped page) is made in the copy
+for f in "$ROOT"/www/*; do
+    case ${f##*/} in
+        m | vendor | app.html) ;;
+        *) ln -s "$f" "$T/www/${f##*/}" ;;
+    esac
 done
 for f in "$ROOT"/tools/*; do
     case ${f##*/} in

@@ -273,7 +273,7 @@ merge_keep(kedr_req_t *r, json_t *keep, json_int_t into, json_t *from)
 static int
 merge_nparams(const char *sql)
 {
-    char p[4];
+    char p[16]; /* "$" and an int, whatever the compiler proves of n */
     int n = 4;
 
     do

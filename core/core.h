@@ -543,6 +543,16 @@ int kedr_req_stream_begin(struct kedr_req *r, int status,
 int kedr_req_stream_put(struct kedr_req *r, const void *data, size_t len);
 
 /* ------------------------------------------------------------------ */
+/* builtin/export.c, builtin/import.c: kedr_export, kedr_import_csv    */
+/* ------------------------------------------------------------------ */
+
+int kedr_export_file(struct kedr_req *r, const char *format,
+                     const char *filename, const struct kedr_column *cols,
+                     const char *sql, int nparams, const char *const *params);
+int kedr_import_run(struct kedr_req *r, const struct kedr_import_col *cols,
+                    kedr_import_row_pt fn, void *arg);
+
+/* ------------------------------------------------------------------ */
 /* server.c: the running server's shared state in a process            */
 /* ------------------------------------------------------------------ */
 

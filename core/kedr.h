@@ -242,8 +242,8 @@ struct kedr_ui {
 };
 
 /*
- * Export and import (core/builtin/export.c, core/builtin/import.c): the shapes of the
- * column tables.  See kedr_export and kedr_import_csv below.
+ * Export and import (core/builtin/export.c, core/builtin/import.c): the shapes
+ * of the column tables.  See kedr_export and kedr_import_csv below.
  */
 
 /* One column of an export; a table ends with a zero row ({0}). */

@@ -175,13 +175,6 @@ bool kedr_value_date_valid(const char *s);
  * YYYY-MM-DD[(T| )HH:MM[:SS[.f{1,6}]][Z|(+|-)HH[[:]MM]]]. */
 bool kedr_value_datetime_valid(const char *s);
 
-/* export.c, import.c: kedr_export, kedr_import_csv. */
-int kedr_export_file(struct kedr_req *r, const char *format,
-                     const char *filename, const struct kedr_column *cols,
-                     const char *sql, int nparams, const char *const *params);
-int kedr_import_run(struct kedr_req *r, const struct kedr_import_col *cols,
-                    kedr_import_row_pt fn, void *arg);
-
 /* ------------------------------------------------------------------ */
 /* ru.c: the checks behind kedr_inn_problem, kedr_kpp_problem,
  * kedr_ogrn_problem, kedr_phone_e164 (kedr.h has each contract); the

@@ -1,6 +1,6 @@
 /*
- * test_sf.c -- migrate/salesforce/sf.c: Salesforce ids (15 to 18 characters, the case
- * suffix), lookups, booleans, datetimes and dates, white space,
+ * test_sf.c -- migrate/salesforce/sf.c: Salesforce ids (15 to 18 characters,
+ * the case suffix), lookups, booleans, datetimes and dates, white space,
  * encodings, and double-encoded UTF-8 found and repaired.
  */
 #include <stdarg.h>

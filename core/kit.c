@@ -26,6 +26,7 @@ struct kit_ent {
     struct kit_ent **refs; /* per column: the referenced entity, or NULL */
     const char *visible;   /* SQL over t: the user sees the row */
     const char *obj;       /* SQL over t: the record as json */
+    const char *obj_get;   /* the same with the KEDR_COL_DETAIL members */
     const char *get_sql, *lock_sql, *insert_sql, *update_sql, *delete_sql;
     const char *active_sql, *visible_sql, *ref_sql;
     const char **unique_sql; /* per column: the record holding a value */
@@ -42,6 +43,7 @@ static const char *const kit_sqltype[] = {
     [KEDR_T_STRING] = "text",    [KEDR_T_INT] = "bigint",
     [KEDR_T_NUMBER] = "numeric", [KEDR_T_MONEY] = "numeric",
     [KEDR_T_DATE] = "date",      [KEDR_T_BOOL] = "boolean",
+    [KEDR_T_OBJECT] = "jsonb",   [KEDR_T_ARRAY] = "jsonb",
 };
 
 static const struct kedr_field kit_active_in[] = {KEDR_FIELD_VERSION, {0}};
@@ -75,10 +77,11 @@ static void
 kit_build(struct kit_ent *k)
 {
     const struct kedr_entity *e = k->e;
-    struct kedr_buf obj, ins, sel, upd;
+    struct kedr_buf obj, det, ins, sel, upd;
     size_t ncols = 0, nin = 0, nup = 0, nex = 0;
 
     kedr_buf_init(&obj, &kit_arena);
+    kedr_buf_init(&det, &kit_arena);
     kedr_buf_init(&ins, &kit_arena);
     kedr_buf_init(&sel, &kit_arena);
     kedr_buf_init(&upd, &kit_arena);
@@ -94,8 +97,17 @@ kit_build(struct kit_ent *k)
 
     kedr_buf_adds(&obj, "json_build_object('id', t.id");
     for (const struct kedr_entity_col *c = e->cols; c->name != NULL; c++) {
-        kedr_buf_addf(&obj, ", '%s', t.%s%s", c->name, c->name,
-                      c->type == KEDR_T_MONEY ? "::text" : "");
+        const char *val =
+            c->sql != NULL
+                ? kit_cat("(", c->sql, ")")
+                : kit_cat("t.", c->name,
+                          c->type == KEDR_T_MONEY ? "::text" : "");
+
+        /* the detail members go only into the one-record answer */
+        kedr_buf_addf((c->flags & KEDR_COL_DETAIL) != 0 ? &det : &obj,
+                      ", '%s', %s", c->name, val);
+        if (c->sql != NULL)
+            continue; /* computed: shown, never written */
         if ((c->flags & KEDR_COL_EXPORT) != 0)
             k->export_cols[nex++] = (struct kedr_column){
                 .name = c->name,
@@ -153,15 +165,22 @@ kit_build(struct kit_ent *k)
     }
     if ((e->flags & KEDR_ENTITY_ARCHIVE) != 0)
         kedr_buf_adds(&obj, ", 'active', t.active");
-    kedr_buf_adds(&obj, ", 'version', t.version)");
+    kedr_buf_adds(&obj, ", 'version', t.version");
     k->update_in[nup] = (struct kedr_field)KEDR_FIELD_VERSION;
-    k->obj = obj.data;
+    /* json_build_object takes at most 100 arguments: the detail members
+     * are a second object joined to the first */
+    k->obj = kit_cat(obj.data, ")");
+    k->obj_get = det.len > 0 ? kit_cat("(", k->obj, "::jsonb || jsonb_build_object(",
+                                       det.data + 2, "))")
+                             : k->obj;
     k->visible = e->own != NULL ? kit_cat("((SELECT NOT core.own_only()) OR (",
                                           e->own, "))")
                                 : "true";
-    k->get_sql = kit_cat("SELECT ", k->obj, "::text FROM ", e->table,
+    k->get_sql = kit_cat("SELECT ", k->obj_get, "::text FROM ", e->table,
                          " t WHERE t.id = $1 AND ", k->visible);
-    k->lock_sql = kit_cat(k->get_sql, " FOR UPDATE OF t");
+    k->lock_sql = kit_cat("SELECT ", k->obj, "::text FROM ", e->table,
+                          " t WHERE t.id = $1 AND ", k->visible,
+                          " FOR UPDATE OF t");
     k->insert_sql =
         kit_cat("INSERT INTO ", e->table, " AS t (", ins.data, ") SELECT ",
                 sel.data, " FROM jsonb_populate_record(NULL::", e->table,
@@ -826,6 +845,7 @@ static const char *const kit_typename[] = {
     [KEDR_T_STRING] = "string", [KEDR_T_INT] = "int",
     [KEDR_T_NUMBER] = "number", [KEDR_T_MONEY] = "money",
     [KEDR_T_DATE] = "date",     [KEDR_T_BOOL] = "bool",
+    [KEDR_T_OBJECT] = "object", [KEDR_T_ARRAY] = "array",
 };
 
 /* One column of the metadata. */
@@ -841,7 +861,8 @@ kit_meta_col(kedr_req_t *r, struct kit_ent *k, size_t i)
                           "sortable", (c->flags & KEDR_COL_SORT) != 0,
                           "searchable", (c->flags & KEDR_COL_SEARCH) != 0,
                           "exported", (c->flags & KEDR_COL_EXPORT) != 0,
-                          "readonly", (c->flags & KEDR_COL_READONLY) != 0);
+                          "readonly",
+                          (c->flags & KEDR_COL_READONLY) != 0 || c->sql != NULL);
 
     if (o == NULL)
         kedr_out_of_memory(r);

@@ -398,6 +398,9 @@ struct kedr_entity_filter {
 /* Entity flags. */
 #define KEDR_ENTITY_ARCHIVE 0x1u /* an `active` column; archive/restore */
 #define KEDR_ENTITY_ATTRS 0x2u   /* an `attrs` column of extra attributes */
+/* ABI 1.4: no GET <path> nor its export: the module answers GET <path>
+ * itself, in a shape of its own (a tree); the kit serves the rest */
+#define KEDR_ENTITY_NO_LIST 0x4u
 
 /*
  * Hooks of an entity, each optional; each returns 0 or a negative KEDR_E*

@@ -925,6 +925,8 @@ kit_meta(kedr_req_t *r)
     json_object_set_new(m, "search", json_boolean(search));
     json_object_set_new(m, "archive",
                         json_boolean((k->e->flags & KEDR_ENTITY_ARCHIVE) != 0));
+    json_object_set_new(m, "list",
+                        json_boolean((k->e->flags & KEDR_ENTITY_NO_LIST) == 0));
     json_object_set_new(
         m, "permissions",
         json_pack("{s:b, s:b, s:b}", "read", 1, "write",
@@ -975,14 +977,17 @@ kedr_kit_add(struct kedr_router *rt, struct kedr_mod *m)
         k->audit = e->audit != NULL ? kedr_arena_strdup(&kit_arena, e->audit)
                                     : k->full;
         kit_build(k);
-        k->routes[n++] = (struct kedr_route){.method = "GET",
-                                             .path = p,
-                                             .handler = kit_list,
-                                             .permission = e->perm_read};
-        k->routes[n++] = (struct kedr_route){.method = "GET",
-                                             .path = kit_cat(p, "/export"),
-                                             .handler = kit_export,
-                                             .permission = e->perm_read};
+        if ((e->flags & KEDR_ENTITY_NO_LIST) == 0) {
+            k->routes[n++] = (struct kedr_route){.method = "GET",
+                                                 .path = p,
+                                                 .handler = kit_list,
+                                                 .permission = e->perm_read};
+            k->routes[n++] =
+                (struct kedr_route){.method = "GET",
+                                    .path = kit_cat(p, "/export"),
+                                    .handler = kit_export,
+                                    .permission = e->perm_read};
+        }
         k->routes[n++] = (struct kedr_route){.method = "GET",
                                              .path = kit_cat(p, "/:id"),
                                              .handler = kit_get,

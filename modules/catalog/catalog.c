@@ -30,9 +30,9 @@ static const struct kedr_field price_create_input[] = {
 #define WRITE "catalog.write"
 
 static const struct kedr_route catalog_routes[] = {
-    /* the group tree (the list of groups is the kit's GET /groups) */
+    /* the group tree: the entity's list (KEDR_ENTITY_NO_LIST) */
     {.method = "GET",
-     .path = "/groups/tree",
+     .path = "/groups",
      .handler = catalog_groups_tree,
      .permission = READ},
     /* prices */
@@ -130,33 +130,28 @@ static const struct kedr_entity_col group_cols[] = {
      .type = KEDR_T_INT,
      .label_ru = "Родительская группа",
      .label_en = "Parent group",
-     .flags = KEDR_COL_FILTER | KEDR_COL_EXPORT,
      .ref = "catalog.group"},
     {.name = "code",
      .type = KEDR_T_STRING,
      .label_ru = "Код",
      .label_en = "Code",
-     .flags = KEDR_COL_UNIQUE | KEDR_COL_FILTER | KEDR_COL_SORT |
-              KEDR_COL_SEARCH | KEDR_COL_EXPORT,
+     .flags = KEDR_COL_UNIQUE,
      .max = 64},
     {.name = "name",
      .type = KEDR_T_STRING,
      .label_ru = "Название",
      .label_en = "Name",
-     .flags = KEDR_REQUIRED | KEDR_NONEMPTY | KEDR_COL_SORT | KEDR_COL_SEARCH |
-              KEDR_COL_EXPORT,
+     .flags = KEDR_REQUIRED | KEDR_NONEMPTY,
      .max = 200},
     {.name = "kind",
      .type = KEDR_T_STRING,
      .label_ru = "Вид",
      .label_en = "Kind",
-     .flags = KEDR_COL_FILTER | KEDR_COL_EXPORT,
      .max = 10},
     {.name = "sort",
      .type = KEDR_T_INT,
      .label_ru = "Порядок",
      .label_en = "Order",
-     .flags = KEDR_COL_SORT | KEDR_COL_EXPORT,
      .min = SORT_MIN,
      .max = SORT_MAX,
      .def = "0"},
@@ -274,9 +269,9 @@ static const struct kedr_entity_filter product_filters[] = {
     {0},
 };
 
-/* Served by the core from these declarations: /groups, /products,
- * /price-types (with the hooks of catalog_groups.c, catalog_products.c
- * and catalog_prices.c). */
+/* Served by the core from these declarations: /groups (but its list,
+ * the tree of catalog_groups.c), /products, /price-types (with the hooks
+ * of catalog_groups.c, catalog_products.c and catalog_prices.c). */
 static const struct kedr_entity catalog_entities[] = {
     {.name = "group",
      .path = "/groups",
@@ -287,8 +282,8 @@ static const struct kedr_entity catalog_entities[] = {
      .perm_read = READ,
      .perm_write = WRITE,
      .perm_delete = WRITE,
-     .hooks = &catalog_group_hooks,
-     .sort = "sort,name"},
+     .flags = KEDR_ENTITY_NO_LIST,
+     .hooks = &catalog_group_hooks},
     {.name = "product",
      .path = "/products",
      .table = "catalog.product",

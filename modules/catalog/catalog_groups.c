@@ -1,7 +1,7 @@
 /*
  * catalog_groups.c -- product groups: a tree (brand -> series -> group)
  * read as nested JSON built by PostgreSQL, or flat in display order; the
- * rest (list, one group, create, edit, delete) is the kit's, from the
+ * rest (one group, create, edit, delete) is the kit's, from the
  * declaration in catalog.c, with these hooks: the kind by depth, never
  * under itself, sibling names apart, deleted only when empty.
  */
@@ -25,7 +25,7 @@ static const char group_flat_sql[] =
     "t.sort, 'version', t.version, 'depth', t.depth, 'path', "
     "array_to_json(t.names)) ORDER BY t.k), '[]')::text FROM t";
 
-/* GET /groups/tree[?flat=true] -- the tree: [{..., products, children:
+/* GET /groups[?flat=true] -- the tree: [{..., products, children:
  * [...]}]; flat: [{..., depth, path: [names]}] in the same order. */
 int
 catalog_groups_tree(kedr_req_t *r)

@@ -348,4 +348,14 @@ test('ABI 1.4: a jsonb column, computed members, a detail-only one, a filter nam
     assert.equal(col('words').type, 'array');
     assert.equal(col('shelf').readonly, true);
     assert.ok(meta.filters.some((f) => f.field === 'shelf_id' && f.ops.join() === 'eq'));
+    assert.equal(meta.list, true);
+
+    // without the kit's list: no GET of the path nor its export, the rest served
+    const L = '/api/v1/t_kit/lids';
+    assert.equal((await admin.get(L)).status, 405, 'the path has a POST, no GET');
+    assert.equal((await admin.get(`${L}/export`)).status, 404);
+    assert.equal((await admin.get(`${L}/${loose.id}`)).json.name, 'Loose');
+    res = await admin.patch(`${L}/${loose.id}`, { version: 1, name: 'Loose lid' });
+    assert.equal(res.status, 200, res.text);
+    assert.equal((await admin.get('/api/v1/meta/t_kit.lid')).json.list, false);
 });

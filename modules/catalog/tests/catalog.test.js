@@ -98,21 +98,18 @@ test('groups: a tree built by PostgreSQL, kinds by depth, path, moves, conflicts
     assert.equal(sockets.code, null);
 
     // the tree: nested children in display order (sort, then name)
-    const tree = await ok(admin.get(`${C}/groups/tree`));
+    const tree = await ok(admin.get(`${C}/groups`));
     const b = tree.find((g) => g.id === brand.id);
     assert.equal(b.children.length, 1);
     assert.equal(b.children[0].id, series.id);
     assert.deepEqual(b.children[0].children.map((g) => g.name), ['Розетки', 'Выключатели']);
     assert.deepEqual(b.children[0].children[0].children, []);
-    const flat = await ok(admin.get(`${C}/groups/tree?flat=true`));
+    const flat = await ok(admin.get(`${C}/groups?flat=true`));
     const fi = flat.findIndex((g) => g.id === brand.id);
     assert.deepEqual(flat.slice(fi, fi + 4).map((g) => [g.depth, g.name]),
         [[0, 'Этюд-Бренд'], [1, 'Серия Этюд'], [2, 'Розетки'], [2, 'Выключатели']]);
     assert.deepEqual(flat[fi + 2].path, ['Этюд-Бренд', 'Серия Этюд', 'Розетки']);
-    assertError(await admin.get(`${C}/groups/tree?flat=maybe`), 422, 'validation', 'flat');
-    // the list of groups is the list protocol's: the children of a group
-    const kids = await ok(admin.get(`${C}/groups?parent_id=${series.id}&sort=sort,name`));
-    assert.deepEqual(kids.items.map((g) => g.name), ['Розетки', 'Выключатели']);
+    assertError(await admin.get(`${C}/groups?flat=maybe`), 422, 'validation', 'flat');
 
     const one = await ok(admin.get(`${C}/groups/${sockets.id}`));
     assert.deepEqual(one.path.map((g) => g.name), ['Этюд-Бренд', 'Серия Этюд', 'Розетки']);
@@ -476,7 +473,7 @@ test('import: created, then unchanged on a second send (idempotent), then update
     assert.deepEqual(p0.ext, { mdm: 'IMP-1', c1: 'c1-imp-1' });
     assert.deepEqual(p0.current_prices.map((x) => [x.type, x.amount]), [['base', '100.50'], ['rrp', '150.00']]);
     // groups named by path were created once, with kinds by depth
-    const flat = await ok(admin.get(`${C}/groups/tree?flat=true`));
+    const flat = await ok(admin.get(`${C}/groups?flat=true`));
     const made = flat.filter((g) => g.path[0] === 'Импорт-бренд');
     assert.deepEqual(made.map((g) => [g.path.join('/'), g.kind]), [
         ['Импорт-бренд', 'brand'], ['Импорт-бренд/Импорт-серия', 'series'],

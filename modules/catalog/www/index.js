@@ -17,7 +17,7 @@ export default function register(kedr) {
 
     // --- the group tree (WAI-ARIA tree: arrows, Home/End, Enter/Space) ---
     //
-    // groups: the tree from GET /groups/tree; selected: a group id or '';
+    // groups: the tree from GET /groups; selected: a group id or '';
     // onSelect(id, name) when the person picks a node.
     function groupTree(groups, selected, onSelect) {
         const expanded = new Set();
@@ -267,7 +267,7 @@ export default function register(kedr) {
         replace(ctx.main, skeleton(6));
         let groups;
         try {
-            groups = await kedr.api.get(`${C}/groups/tree`);
+            groups = await kedr.api.get(`${C}/groups`);
         } catch (err) {
             replace(ctx.main, errorState(kedr.errorMessage(err)));
             return;
@@ -325,7 +325,7 @@ export default function register(kedr) {
             const edit = h('button', { type: 'button', class: 'btn btn-small', text: t('edit'), dataset: { action: 'group-edit' } });
             const del = h('button', { type: 'button', class: 'btn btn-small btn-danger-outline', text: t('delete'),
                 dataset: { action: 'group-delete' } });
-            const flatGroups = () => kedr.api.get(`${C}/groups/tree`, { query: { flat: 'true' } });
+            const flatGroups = () => kedr.api.get(`${C}/groups`, { query: { flat: 'true' } });
             const run = async (fn) => {
                 try {
                     await fn();
@@ -386,7 +386,7 @@ export default function register(kedr) {
 
     // The groups as select options, indented by depth.
     async function groupOptions() {
-        const flat = await kedr.api.get(`${C}/groups/tree`, { query: { flat: 'true' } });
+        const flat = await kedr.api.get(`${C}/groups`, { query: { flat: 'true' } });
         return flat.map((g) => ({ value: g.id, label: `${'\u2003'.repeat(g.depth || 0)}${g.name}` }));
     }
 

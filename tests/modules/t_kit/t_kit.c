@@ -11,6 +11,7 @@
  * target of the reference, own-only too
  *   t_kit.bin     (ABI 1.4) a jsonb column, computed members, a detail-only
  *                 one, a filter of its own named as a column
+ *   t_kit.lid     (ABI 1.4) the bins again, without the kit's list
  */
 #include <string.h>
 
@@ -193,7 +194,21 @@ static const struct kedr_entity_filter t_kit_bin_filters[] = {
     {0},
 };
 
+/* The same bins without the kit's list (KEDR_ENTITY_NO_LIST). */
+static const struct kedr_entity_col t_kit_lid_cols[] = {
+    {.name = "name", .type = KEDR_T_STRING, .label_ru = "Название"},
+    {0},
+};
+
 static const struct kedr_entity t_kit_entities[] = {
+    {.name = "lid",
+     .path = "/lids",
+     .table = "t_kit.bin",
+     .label_ru = "Крышки",
+     .cols = t_kit_lid_cols,
+     .perm_read = "t_kit.read",
+     .perm_write = "t_kit.write",
+     .flags = KEDR_ENTITY_NO_LIST},
     {.name = "bin",
      .path = "/bins",
      .table = "t_kit.bin",

@@ -347,7 +347,7 @@ struct kedr_import_col {
 
 /* One column of an entity; a table ends with a zero row. */
 struct kedr_entity_col {
-    const char *name;    /* column of the table and member of the JSON */
+    const char *name; /* column of the table and member of the JSON */
     /* STRING, INT, NUMBER, MONEY, DATE or BOOL; OBJECT (ABI 1.4): a
      * jsonb column written whole, no filter, sort, search, unique value,
      * reference or export */

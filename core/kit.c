@@ -98,10 +98,9 @@ kit_build(struct kit_ent *k)
     kedr_buf_adds(&obj, "json_build_object('id', t.id");
     for (const struct kedr_entity_col *c = e->cols; c->name != NULL; c++) {
         const char *val =
-            c->sql != NULL
-                ? kit_cat("(", c->sql, ")")
-                : kit_cat("t.", c->name,
-                          c->type == KEDR_T_MONEY ? "::text" : "");
+            c->sql != NULL ? kit_cat("(", c->sql, ")")
+                           : kit_cat("t.", c->name,
+                                     c->type == KEDR_T_MONEY ? "::text" : "");
 
         /* the detail members go only into the one-record answer */
         kedr_buf_addf((c->flags & KEDR_COL_DETAIL) != 0 ? &det : &obj,
@@ -170,17 +169,18 @@ kit_build(struct kit_ent *k)
     /* json_build_object takes at most 100 arguments: the detail members
      * are a second object joined to the first */
     k->obj = kit_cat(obj.data, ")");
-    k->obj_get = det.len > 0 ? kit_cat("(", k->obj, "::jsonb || jsonb_build_object(",
-                                       det.data + 2, "))")
-                             : k->obj;
+    k->obj_get = det.len > 0
+                     ? kit_cat("(", k->obj, "::jsonb || jsonb_build_object(",
+                               det.data + 2, "))")
+                     : k->obj;
     k->visible = e->own != NULL ? kit_cat("((SELECT NOT core.own_only()) OR (",
                                           e->own, "))")
                                 : "true";
     k->get_sql = kit_cat("SELECT ", k->obj_get, "::text FROM ", e->table,
                          " t WHERE t.id = $1 AND ", k->visible);
-    k->lock_sql = kit_cat("SELECT ", k->obj, "::text FROM ", e->table,
-                          " t WHERE t.id = $1 AND ", k->visible,
-                          " FOR UPDATE OF t");
+    k->lock_sql =
+        kit_cat("SELECT ", k->obj, "::text FROM ", e->table,
+                " t WHERE t.id = $1 AND ", k->visible, " FOR UPDATE OF t");
     k->insert_sql =
         kit_cat("INSERT INTO ", e->table, " AS t (", ins.data, ") SELECT ",
                 sel.data, " FROM jsonb_populate_record(NULL::", e->table,
@@ -861,11 +861,12 @@ kit_meta_col(kedr_req_t *r, struct kit_ent *k, size_t i)
                           "sortable", (c->flags & KEDR_COL_SORT) != 0,
                           "searchable", (c->flags & KEDR_COL_SEARCH) != 0,
                           "exported", (c->flags & KEDR_COL_EXPORT) != 0,
-                          "readonly",
-                          (c->flags & KEDR_COL_READONLY) != 0 || c->sql != NULL);
+                          "readonly", (c->flags & KEDR_COL_READONLY) != 0);
 
     if (o == NULL)
         kedr_out_of_memory(r);
+    if (c->sql != NULL) /* a computed member is never written */
+        json_object_set_new(o, "readonly", json_true());
     if (c->max > 0 && c->type == KEDR_T_STRING)
         json_object_set_new(o, "max", json_integer((json_int_t)c->max));
     if (c->ref != NULL)
@@ -982,11 +983,10 @@ kedr_kit_add(struct kedr_router *rt, struct kedr_mod *m)
                                                  .path = p,
                                                  .handler = kit_list,
                                                  .permission = e->perm_read};
-            k->routes[n++] =
-                (struct kedr_route){.method = "GET",
-                                    .path = kit_cat(p, "/export"),
-                                    .handler = kit_export,
-                                    .permission = e->perm_read};
+            k->routes[n++] = (struct kedr_route){.method = "GET",
+                                                 .path = kit_cat(p, "/export"),
+                                                 .handler = kit_export,
+                                                 .permission = e->perm_read};
         }
         k->routes[n++] = (struct kedr_route){.method = "GET",
                                              .path = kit_cat(p, "/:id"),

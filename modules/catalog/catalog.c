@@ -108,17 +108,18 @@ static const struct kedr_entity_col price_type_cols[] = {
 
 /* When a record was created and last changed: shown, written by the
  * table's defaults and the kit. */
-#define STAMP_COLS                                                             \
-    {.name = "created_at",                                                     \
-     .type = KEDR_T_STRING,                                                    \
-     .label_ru = "Создано",                                                    \
-     .label_en = "Created",                                                    \
-     .sql = "t.created_at"},                                                   \
-        {.name = "updated_at",                                                 \
-         .type = KEDR_T_STRING,                                                \
-         .label_ru = "Изменено",                                               \
-         .label_en = "Changed",                                                \
-         .sql = "t.updated_at"},                                               \
+#define STAMP_COLS STAMP_CREATED_AT, STAMP_UPDATED_AT, STAMP_CREATED_BY
+#define STAMP_CREATED_AT                                                       \
+    {                                                                          \
+        .name = "created_at", .type = KEDR_T_STRING, .label_ru = "Создано",    \
+        .label_en = "Created", .sql = "t.created_at"                           \
+    }
+#define STAMP_UPDATED_AT                                                       \
+    {                                                                          \
+        .name = "updated_at", .type = KEDR_T_STRING, .label_ru = "Изменено",   \
+        .label_en = "Changed", .sql = "t.updated_at"                           \
+    }
+#define STAMP_CREATED_BY                                                       \
     {                                                                          \
         .name = "created_by", .type = KEDR_T_INT, .label_ru = "Создал",        \
         .label_en = "Created by", .flags = KEDR_COL_READONLY,                  \

@@ -115,19 +115,19 @@ group_before_write(kedr_req_t *r, const char *action, json_t *old, json_t *in)
 {
     kedr_rows_t *rows;
 
-    if (strcmp(action, "created") == 0 &&
-        json_object_get(in, "kind") == NULL) {
-        rows = kedr_db_query(r, group_kind_sql,
-                             KEDR_PARAMS(catalog_int_text(
-                                 r, json_object_get(in, "parent_id"))));
+    if (strcmp(action, "created") == 0 && json_object_get(in, "kind") == NULL) {
+        rows = kedr_db_query(
+            r, group_kind_sql,
+            KEDR_PARAMS(catalog_int_text(r, json_object_get(in, "parent_id"))));
         if (rows == NULL)
             return KEDR_EDB;
         json_object_set_new(in, "kind", json_string(kedr_rows_get(rows, 0, 0)));
     }
     if (strcmp(action, "deleted") != 0)
         return 0;
-    rows = kedr_db_query(r, group_usage_sql,
-                         KEDR_PARAMS(catalog_int_text(r, json_object_get(old, "id"))));
+    rows = kedr_db_query(
+        r, group_usage_sql,
+        KEDR_PARAMS(catalog_int_text(r, json_object_get(old, "id"))));
     if (rows == NULL)
         return KEDR_EDB;
     if (strcmp(kedr_rows_get(rows, 0, 0), "0") != 0)

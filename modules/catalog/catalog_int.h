@@ -52,21 +52,21 @@
 /* A group's way from its root down to it: [{id, code, name}, ...]. */
 #define CATALOG_GROUP_PATH_SQL                                                 \
     "SELECT jsonb_agg(jsonb_build_object('id', a.id, 'code', a.code, "         \
-    "'name', a.name) ORDER BY a.depth DESC) FROM (WITH RECURSIVE up AS "        \
-    "(SELECT x.id, x.parent_id, x.code, x.name, 0 AS depth FROM "               \
-    "catalog.product_group x WHERE x.id = t.id UNION ALL SELECT x.id, "         \
-    "x.parent_id, x.code, x.name, up.depth + 1 FROM catalog.product_group x "   \
+    "'name', a.name) ORDER BY a.depth DESC) FROM (WITH RECURSIVE up AS "       \
+    "(SELECT x.id, x.parent_id, x.code, x.name, 0 AS depth FROM "              \
+    "catalog.product_group x WHERE x.id = t.id UNION ALL SELECT x.id, "        \
+    "x.parent_id, x.code, x.name, up.depth + 1 FROM catalog.product_group x "  \
     "JOIN up ON x.id = up.parent_id) SELECT * FROM up) a"
 
 /* A product's price of each price type valid today. */
 #define CATALOG_CURRENT_PRICES_SQL                                             \
     "SELECT coalesce(jsonb_agg(jsonb_build_object('type', pt.code, "           \
-    "'type_name', pt.name, 'type_name_en', pt.name_en, 'amount', "              \
-    "c.amount::text, 'currency', c.currency, 'valid_from', c.valid_from) "      \
-    "ORDER BY pt.sort, pt.code), '[]') FROM catalog.price_type pt CROSS JOIN "  \
-    "LATERAL (SELECT pr.amount, pr.currency, pr.valid_from FROM "               \
-    "catalog.price pr WHERE pr.product_id = t.id AND pr.price_type_id = "       \
-    "pt.id AND pr.valid_from <= current_date ORDER BY pr.valid_from DESC "      \
+    "'type_name', pt.name, 'type_name_en', pt.name_en, 'amount', "             \
+    "c.amount::text, 'currency', c.currency, 'valid_from', c.valid_from) "     \
+    "ORDER BY pt.sort, pt.code), '[]') FROM catalog.price_type pt CROSS JOIN " \
+    "LATERAL (SELECT pr.amount, pr.currency, pr.valid_from FROM "              \
+    "catalog.price pr WHERE pr.product_id = t.id AND pr.price_type_id = "      \
+    "pt.id AND pr.valid_from <= current_date ORDER BY pr.valid_from DESC "     \
     "LIMIT 1) c"
 
 /* ---------------------------------------------------------------------

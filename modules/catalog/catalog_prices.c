@@ -155,13 +155,12 @@ catalog_prices_create(kedr_req_t *r)
     if (kedr_rows_isnull(rows, 0, 1))
         return kedr_fail(r, KEDR_EINVAL, "type", "no price type \"%.40s\"",
                          type);
-    rc = kedr_db_json(r, price_insert_sql,
-                      KEDR_PARAMS(id, kedr_rows_get(rows, 0, 1), amount,
-                                  currency,
-                                  json_string_value(
-                                      json_object_get(body, "valid_from")),
-                                  kedr_user_id_text(r)),
-                      &row);
+    rc = kedr_db_json(
+        r, price_insert_sql,
+        KEDR_PARAMS(id, kedr_rows_get(rows, 0, 1), amount, currency,
+                    json_string_value(json_object_get(body, "valid_from")),
+                    kedr_user_id_text(r)),
+        &row);
     if (rc != 0)
         return rc;
     if (row == NULL)

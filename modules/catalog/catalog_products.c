@@ -40,18 +40,17 @@ product_validate(kedr_req_t *r, json_t *in, json_t *old)
     if (json_is_object(ext) &&
         (why = catalog_ext_problem(r, ext, "ext", &field)) != NULL)
         return kedr_fail(r, KEDR_EINVAL, field, "%s", why);
-    if (json_is_object(attrs) &&
-        (why = catalog_attributes_problem(r, attrs, "attributes", &field)) !=
-            NULL)
+    if (json_is_object(attrs) && (why = catalog_attributes_problem(
+                                      r, attrs, "attributes", &field)) != NULL)
         return kedr_fail(r, KEDR_EINVAL, field, "%s", why);
     if (!json_is_object(ext))
         return 0;
     ext = catalog_ext_normalize(r, ext);
     json_object_set(in, "ext", ext);
-    rows = kedr_db_query(r, product_ext_taken_sql,
-                         KEDR_PARAMS(catalog_int_text(r, json_object_get(old,
-                                                                         "id")),
-                                     kedr_json_text(r, ext)));
+    rows = kedr_db_query(
+        r, product_ext_taken_sql,
+        KEDR_PARAMS(catalog_int_text(r, json_object_get(old, "id")),
+                    kedr_json_text(r, ext)));
     if (rows == NULL)
         return KEDR_EDB;
     if (catalog_field_errors(r, kedr_json_parse(r, kedr_rows_get(rows, 0, 0))) >

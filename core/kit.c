@@ -663,7 +663,10 @@ kit_key(struct kit_ent *k, const struct kedr_kit_sort *s, const char **name,
     *type = s->col < 0 ? "bigint" : kit_sqltype[k->e->cols[s->col].type];
 }
 
-/* ORDER BY of list `l`: each key's empty values last, the id last. */
+/* ORDER BY of list `l`: each key's empty values last, the id last.
+ * Said with NULLS LAST rather than a leading (t.col IS NULL), so that an
+ * ascending order walks a b-tree index on (col, id) and stops at the
+ * page's end instead of sorting every row. */
 static void
 kit_order(struct kit_ent *k, const struct kedr_kit_list *l, struct kedr_buf *b)
 {
@@ -672,9 +675,8 @@ kit_order(struct kit_ent *k, const struct kedr_kit_list *l, struct kedr_buf *b)
         const char *name, *type;
 
         kit_key(k, &l->sort[i], &name, &type);
-        if (l->sort[i].col >= 0)
-            kedr_buf_addf(b, "(t.%s IS NULL), ", name);
-        kedr_buf_addf(b, "t.%s%s%s", name, l->sort[i].desc ? " DESC" : "",
+        kedr_buf_addf(b, "t.%s%s%s%s", name, l->sort[i].desc ? " DESC" : "",
+                      l->sort[i].col >= 0 ? " NULLS LAST" : "",
                       i + 1 < l->nsort ? ", " : "");
     }
 }

@@ -341,11 +341,17 @@ struct kedr_import_col {
     0x200u /* no two records share a value: 409 naming it                      \
             */
 #define KEDR_COL_CREATE_ONLY 0x400u /* set by a create, never changed after */
+/* ABI 1.4: a member only GET <path>/:id shows (not the list, the answers
+ * of writes, the audit rows or the events): what is costly per row */
+#define KEDR_COL_DETAIL 0x800u
 
 /* One column of an entity; a table ends with a zero row. */
 struct kedr_entity_col {
-    const char *name;    /* column of the table and member of the JSON */
-    enum kedr_type type; /* STRING, INT, NUMBER, MONEY, DATE or BOOL */
+    const char *name; /* column of the table and member of the JSON */
+    /* STRING, INT, NUMBER, MONEY, DATE or BOOL; OBJECT (ABI 1.4): a
+     * jsonb column written whole, no filter, sort, search, unique value,
+     * reference or export */
+    enum kedr_type type;
     const char *label_ru;
     const char *label_en;
     unsigned flags; /* KEDR_REQUIRED, KEDR_NONEMPTY, KEDR_COL_* */
@@ -359,6 +365,15 @@ struct kedr_entity_col {
      * "core.current_user_id()"): a constant of the module; NULL: SQL
      * NULL (a read-only column: the table's default) */
     const char *def;
+
+    /* ---- ABI 1.4 ---- */
+    /* A computed member: SQL over the row alias `t` (a constant of the
+     * module, "(SELECT ... WHERE g.id = t.group_id)") whose value the
+     * record shows as `name`; no column of the table, never written,
+     * neither filtered, sorted, searched nor exported.  Its type may be
+     * OBJECT or ARRAY too (JSON built by PostgreSQL); it may be named
+     * updated_at (the column the kit writes).  NULL: a stored column. */
+    const char *sql;
 };
 
 /*
@@ -367,8 +382,10 @@ struct kedr_entity_col {
  * `sql`, an SQL boolean over the row alias `t` in which $1 is the value
  * (cast it: "$1::bigint"), to the list's and the export's WHERE.  The
  * value is checked by `type` first (422 naming the parameter).  `name`
- * is [a-z_][a-z0-9_]*, no column's and no name of the protocol; `sql` is
- * a constant of the module.  A table ends with a zero row.
+ * is [a-z_][a-z0-9_]*, no filter column's and no name of the protocol
+ * (ABI 1.4: it may be the name of a column not flagged KEDR_COL_FILTER,
+ * whose filter it then is: ?group_id= with the subgroups); `sql` is a
+ * constant of the module.  A table ends with a zero row.
  */
 struct kedr_entity_filter {
     const char *name;
@@ -381,6 +398,9 @@ struct kedr_entity_filter {
 /* Entity flags. */
 #define KEDR_ENTITY_ARCHIVE 0x1u /* an `active` column; archive/restore */
 #define KEDR_ENTITY_ATTRS 0x2u   /* an `attrs` column of extra attributes */
+/* ABI 1.4: no GET <path> nor its export: the module answers GET <path>
+ * itself, in a shape of its own (a tree); the kit serves the rest */
+#define KEDR_ENTITY_NO_LIST 0x4u
 
 /*
  * Hooks of an entity, each optional; each returns 0 or a negative KEDR_E*

@@ -26,6 +26,7 @@ struct kit_ent {
     struct kit_ent **refs; /* per column: the referenced entity, or NULL */
     const char *visible;   /* SQL over t: the user sees the row */
     const char *obj;       /* SQL over t: the record as json */
+    const char *obj_get;   /* the same with the KEDR_COL_DETAIL members */
     const char *get_sql, *lock_sql, *insert_sql, *update_sql, *delete_sql;
     const char *active_sql, *visible_sql, *ref_sql;
     const char **unique_sql; /* per column: the record holding a value */
@@ -42,6 +43,7 @@ static const char *const kit_sqltype[] = {
     [KEDR_T_STRING] = "text",    [KEDR_T_INT] = "bigint",
     [KEDR_T_NUMBER] = "numeric", [KEDR_T_MONEY] = "numeric",
     [KEDR_T_DATE] = "date",      [KEDR_T_BOOL] = "boolean",
+    [KEDR_T_OBJECT] = "jsonb",   [KEDR_T_ARRAY] = "jsonb",
 };
 
 static const struct kedr_field kit_active_in[] = {KEDR_FIELD_VERSION, {0}};
@@ -75,10 +77,11 @@ static void
 kit_build(struct kit_ent *k)
 {
     const struct kedr_entity *e = k->e;
-    struct kedr_buf obj, ins, sel, upd;
+    struct kedr_buf obj, det, ins, sel, upd;
     size_t ncols = 0, nin = 0, nup = 0, nex = 0;
 
     kedr_buf_init(&obj, &kit_arena);
+    kedr_buf_init(&det, &kit_arena);
     kedr_buf_init(&ins, &kit_arena);
     kedr_buf_init(&sel, &kit_arena);
     kedr_buf_init(&upd, &kit_arena);
@@ -94,8 +97,16 @@ kit_build(struct kit_ent *k)
 
     kedr_buf_adds(&obj, "json_build_object('id', t.id");
     for (const struct kedr_entity_col *c = e->cols; c->name != NULL; c++) {
-        kedr_buf_addf(&obj, ", '%s', t.%s%s", c->name, c->name,
-                      c->type == KEDR_T_MONEY ? "::text" : "");
+        const char *val =
+            c->sql != NULL ? kit_cat("(", c->sql, ")")
+                           : kit_cat("t.", c->name,
+                                     c->type == KEDR_T_MONEY ? "::text" : "");
+
+        /* the detail members go only into the one-record answer */
+        kedr_buf_addf((c->flags & KEDR_COL_DETAIL) != 0 ? &det : &obj,
+                      ", '%s', %s", c->name, val);
+        if (c->sql != NULL)
+            continue; /* computed: shown, never written */
         if ((c->flags & KEDR_COL_EXPORT) != 0)
             k->export_cols[nex++] = (struct kedr_column){
                 .name = c->name,
@@ -153,15 +164,23 @@ kit_build(struct kit_ent *k)
     }
     if ((e->flags & KEDR_ENTITY_ARCHIVE) != 0)
         kedr_buf_adds(&obj, ", 'active', t.active");
-    kedr_buf_adds(&obj, ", 'version', t.version)");
+    kedr_buf_adds(&obj, ", 'version', t.version");
     k->update_in[nup] = (struct kedr_field)KEDR_FIELD_VERSION;
-    k->obj = obj.data;
+    /* json_build_object takes at most 100 arguments: the detail members
+     * are a second object joined to the first */
+    k->obj = kit_cat(obj.data, ")");
+    k->obj_get = det.len > 0
+                     ? kit_cat("(", k->obj, "::jsonb || jsonb_build_object(",
+                               det.data + 2, "))")
+                     : k->obj;
     k->visible = e->own != NULL ? kit_cat("((SELECT NOT core.own_only()) OR (",
                                           e->own, "))")
                                 : "true";
-    k->get_sql = kit_cat("SELECT ", k->obj, "::text FROM ", e->table,
+    k->get_sql = kit_cat("SELECT ", k->obj_get, "::text FROM ", e->table,
                          " t WHERE t.id = $1 AND ", k->visible);
-    k->lock_sql = kit_cat(k->get_sql, " FOR UPDATE OF t");
+    k->lock_sql =
+        kit_cat("SELECT ", k->obj, "::text FROM ", e->table,
+                " t WHERE t.id = $1 AND ", k->visible, " FOR UPDATE OF t");
     k->insert_sql =
         kit_cat("INSERT INTO ", e->table, " AS t (", ins.data, ") SELECT ",
                 sel.data, " FROM jsonb_populate_record(NULL::", e->table,
@@ -644,7 +663,10 @@ kit_key(struct kit_ent *k, const struct kedr_kit_sort *s, const char **name,
     *type = s->col < 0 ? "bigint" : kit_sqltype[k->e->cols[s->col].type];
 }
 
-/* ORDER BY of list `l`: each key's empty values last, the id last. */
+/* ORDER BY of list `l`: each key's empty values last, the id last.
+ * Said with NULLS LAST rather than a leading (t.col IS NULL), so that an
+ * ascending order walks a b-tree index on (col, id) and stops at the
+ * page's end instead of sorting every row. */
 static void
 kit_order(struct kit_ent *k, const struct kedr_kit_list *l, struct kedr_buf *b)
 {
@@ -653,9 +675,8 @@ kit_order(struct kit_ent *k, const struct kedr_kit_list *l, struct kedr_buf *b)
         const char *name, *type;
 
         kit_key(k, &l->sort[i], &name, &type);
-        if (l->sort[i].col >= 0)
-            kedr_buf_addf(b, "(t.%s IS NULL), ", name);
-        kedr_buf_addf(b, "t.%s%s%s", name, l->sort[i].desc ? " DESC" : "",
+        kedr_buf_addf(b, "t.%s%s%s%s", name, l->sort[i].desc ? " DESC" : "",
+                      l->sort[i].col >= 0 ? " NULLS LAST" : "",
                       i + 1 < l->nsort ? ", " : "");
     }
 }
@@ -826,6 +847,7 @@ static const char *const kit_typename[] = {
     [KEDR_T_STRING] = "string", [KEDR_T_INT] = "int",
     [KEDR_T_NUMBER] = "number", [KEDR_T_MONEY] = "money",
     [KEDR_T_DATE] = "date",     [KEDR_T_BOOL] = "bool",
+    [KEDR_T_OBJECT] = "object", [KEDR_T_ARRAY] = "array",
 };
 
 /* One column of the metadata. */
@@ -845,6 +867,8 @@ kit_meta_col(kedr_req_t *r, struct kit_ent *k, size_t i)
 
     if (o == NULL)
         kedr_out_of_memory(r);
+    if (c->sql != NULL) /* a computed member is never written */
+        json_object_set_new(o, "readonly", json_true());
     if (c->max > 0 && c->type == KEDR_T_STRING)
         json_object_set_new(o, "max", json_integer((json_int_t)c->max));
     if (c->ref != NULL)
@@ -904,6 +928,8 @@ kit_meta(kedr_req_t *r)
     json_object_set_new(m, "search", json_boolean(search));
     json_object_set_new(m, "archive",
                         json_boolean((k->e->flags & KEDR_ENTITY_ARCHIVE) != 0));
+    json_object_set_new(m, "list",
+                        json_boolean((k->e->flags & KEDR_ENTITY_NO_LIST) == 0));
     json_object_set_new(
         m, "permissions",
         json_pack("{s:b, s:b, s:b}", "read", 1, "write",
@@ -954,14 +980,16 @@ kedr_kit_add(struct kedr_router *rt, struct kedr_mod *m)
         k->audit = e->audit != NULL ? kedr_arena_strdup(&kit_arena, e->audit)
                                     : k->full;
         kit_build(k);
-        k->routes[n++] = (struct kedr_route){.method = "GET",
-                                             .path = p,
-                                             .handler = kit_list,
-                                             .permission = e->perm_read};
-        k->routes[n++] = (struct kedr_route){.method = "GET",
-                                             .path = kit_cat(p, "/export"),
-                                             .handler = kit_export,
-                                             .permission = e->perm_read};
+        if ((e->flags & KEDR_ENTITY_NO_LIST) == 0) {
+            k->routes[n++] = (struct kedr_route){.method = "GET",
+                                                 .path = p,
+                                                 .handler = kit_list,
+                                                 .permission = e->perm_read};
+            k->routes[n++] = (struct kedr_route){.method = "GET",
+                                                 .path = kit_cat(p, "/export"),
+                                                 .handler = kit_export,
+                                                 .permission = e->perm_read};
+        }
         k->routes[n++] = (struct kedr_route){.method = "GET",
                                              .path = kit_cat(p, "/:id"),
                                              .handler = kit_get,

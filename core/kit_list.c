@@ -18,6 +18,12 @@ static const char *const kit_reserved[] = {
 };
 #define KIT_RESERVED_ALWAYS 4
 
+/* What only a stored column of a plain type may be (ABI 1.4: computed
+ * members and OBJECT columns are none of it). */
+#define KIT_PLAIN_ONLY                                                         \
+    (KEDR_COL_FILTER | KEDR_COL_SORT | KEDR_COL_SEARCH | KEDR_COL_UNIQUE |     \
+     KEDR_COL_EXPORT)
+
 /* Whether `s` is an SQL identifier we put into statements as is. */
 static bool
 kit_ident(const char *s)
@@ -118,13 +124,24 @@ kedr_kit_check(const char *module, const struct kedr_entity *e, char *buf,
 
         if (!kit_ident(c->name))
             why = "name must match [a-z_][a-z0-9_]*";
-        else if (c->name[0] == '_' || kit_reserved_name(c) ||
+        else if (c->name[0] == '_' ||
+                 (kit_reserved_name(c) &&
+                  (c->sql == NULL || strcmp(c->name, "updated_at") != 0)) ||
                  ((e->flags & KEDR_ENTITY_ARCHIVE) != 0 &&
                   strcmp(c->name, "active") == 0))
             why = "name is reserved by the kit";
         else if (c->type < KEDR_T_STRING || c->type > KEDR_T_DATE ||
-                 c->type == KEDR_T_OBJECT || c->type == KEDR_T_ARRAY)
-            why = "type must be STRING, INT, NUMBER, MONEY, DATE or BOOL";
+                 (c->type == KEDR_T_ARRAY && c->sql == NULL))
+            why = "type must be STRING, INT, NUMBER, MONEY, DATE, BOOL or "
+                  "OBJECT";
+        else if ((c->sql != NULL || c->type == KEDR_T_OBJECT ||
+                  c->type == KEDR_T_ARRAY) &&
+                 ((c->flags & KIT_PLAIN_ONLY) != 0 || c->ref != NULL ||
+                  (c->sql != NULL &&
+                   (c->def != NULL || (c->flags & KEDR_REQUIRED) != 0))))
+            why = "a computed or OBJECT member is never filtered, sorted, "
+                  "searched, unique, exported or a reference (computed: "
+                  "never required, nor with a default)";
         else if (c->ref != NULL && c->type != KEDR_T_INT)
             why = "a reference must be of type INT";
         else if (c->label_ru == NULL)
@@ -151,8 +168,8 @@ kedr_kit_check(const char *module, const struct kedr_entity *e, char *buf,
         if (!kit_ident(f->name) || f->name[0] == '_' || kit_reserved_name(&as))
             why = "name must match [a-z_][a-z0-9_]* and be none of the "
                   "protocol's";
-        else if (kit_col(e, f->name, strlen(f->name), 0) >= 0)
-            why = "is a column's name";
+        else if (kit_col(e, f->name, strlen(f->name), KEDR_COL_FILTER) >= 0)
+            why = "is a filter column's name";
         else if (f->type < KEDR_T_STRING || f->type > KEDR_T_DATE ||
                  f->type == KEDR_T_OBJECT || f->type == KEDR_T_ARRAY)
             why = "type must be STRING, INT, NUMBER, MONEY, DATE or BOOL";

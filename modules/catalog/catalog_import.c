@@ -511,7 +511,8 @@ import_groups(kedr_req_t *r, struct import_row *rows, size_t n)
         if (made == NULL)
             return rc;
         json_array_foreach (made, j, g)
-            if ((rc = catalog_record(r, "group", "created", NULL, g)) != 0)
+            if ((rc = kedr_record(r, "catalog.group", "created", NULL, g,
+                                  NULL)) != 0)
                 return rc;
     }
     return 0;
@@ -556,9 +557,9 @@ import_write(kedr_req_t *r, struct import_row *rows, size_t n)
         row->id = json_integer_value(json_object_get(v, "id"));
         row->status = json_string_value(json_object_get(v, "status"));
         old = json_object_get(v, "old");
-        rc = catalog_record(r, "product", row->status,
-                            json_is_null(old) ? NULL : old,
-                            json_object_get(v, "new"));
+        rc = kedr_record(r, "catalog.product", row->status,
+                         json_is_null(old) ? NULL : old,
+                         json_object_get(v, "new"), NULL);
         if (rc != 0)
             return rc;
     }
@@ -589,8 +590,9 @@ import_write(kedr_req_t *r, struct import_row *rows, size_t n)
         if (strcmp(row->status, "unchanged") == 0)
             row->status = "updated";
         old = json_object_get(v, "old");
-        rc = catalog_record(r, "price", action, json_is_null(old) ? NULL : old,
-                            json_object_get(v, "new"));
+        rc = kedr_record(r, "catalog.price", action,
+                         json_is_null(old) ? NULL : old,
+                         json_object_get(v, "new"), NULL);
         if (rc != 0)
             return rc;
     }

@@ -1,7 +1,8 @@
 /*
  * catalog_int.h -- what the catalog module's files share: the JSON shapes
- * PostgreSQL builds, small request helpers and the handlers the
- * descriptor in catalog.c lists.  Private to the module.
+ * PostgreSQL builds (the import's, the same as the kit's records), small
+ * helpers, and the hooks and handlers the descriptor in catalog.c lists.
+ * Private to the module.
  */
 #ifndef CATALOG_INT_H
 #define CATALOG_INT_H
@@ -44,25 +45,33 @@
     "'updated_at', " a ".updated_at, 'created_by', " a ".created_by, "         \
     "'version', " a ".version)"
 
-/* Whitespace trimmed from names, codes and articles (SQL btrim's set). */
-#define CATALOG_TRIM_SQL(x) "btrim(" x ", E' \\t\\r\\n')"
+/* ---------------------------------------------------------------------
+ * Computed members of the declared entities (SQL over the row alias t)
+ * --------------------------------------------------------------------- */
+
+/* A group's way from its root down to it: [{id, code, name}, ...]. */
+#define CATALOG_GROUP_PATH_SQL                                                 \
+    "SELECT jsonb_agg(jsonb_build_object('id', a.id, 'code', a.code, "         \
+    "'name', a.name) ORDER BY a.depth DESC) FROM (WITH RECURSIVE up AS "       \
+    "(SELECT x.id, x.parent_id, x.code, x.name, 0 AS depth FROM "              \
+    "catalog.product_group x WHERE x.id = t.id UNION ALL SELECT x.id, "        \
+    "x.parent_id, x.code, x.name, up.depth + 1 FROM catalog.product_group x "  \
+    "JOIN up ON x.id = up.parent_id) SELECT * FROM up) a"
+
+/* A product's price of each price type valid today. */
+#define CATALOG_CURRENT_PRICES_SQL                                             \
+    "SELECT coalesce(jsonb_agg(jsonb_build_object('type', pt.code, "           \
+    "'type_name', pt.name, 'type_name_en', pt.name_en, 'amount', "             \
+    "c.amount::text, 'currency', c.currency, 'valid_from', c.valid_from) "     \
+    "ORDER BY pt.sort, pt.code), '[]') FROM catalog.price_type pt CROSS JOIN " \
+    "LATERAL (SELECT pr.amount, pr.currency, pr.valid_from FROM "              \
+    "catalog.price pr WHERE pr.product_id = t.id AND pr.price_type_id = "      \
+    "pt.id AND pr.valid_from <= current_date ORDER BY pr.valid_from DESC "     \
+    "LIMIT 1) c"
 
 /* ---------------------------------------------------------------------
  * helpers (catalog_util.c)
  * --------------------------------------------------------------------- */
-
-/* A string member of the request body, NULL when absent or not a
- * string. */
-const char *catalog_body_str(kedr_req_t *r, const char *key);
-
-/* An integer member of the body as text, NULL when absent or null. */
-const char *catalog_body_int(kedr_req_t *r, const char *key);
-
-/* "true"/"false" for a boolean member of the body, NULL when absent. */
-const char *catalog_body_bool(kedr_req_t *r, const char *key);
-
-/* Whether the body has the member `key` (null included). */
-bool catalog_body_has(kedr_req_t *r, const char *key);
 
 /* Whether `s` is an amount: digits, optionally '.' and one or two
  * digits, at most 16 integer digits, no sign. */
@@ -88,24 +97,11 @@ const char *catalog_ext_problem(kedr_req_t *r, json_t *ext, const char *prefix,
 const char *catalog_attributes_problem(kedr_req_t *r, json_t *attrs,
                                        const char *prefix, const char **field);
 
-/* The JSON boolean query value "true"/"false", NULL when absent or
- * empty; records a field error and sets *bad when it is anything else. */
-const char *catalog_query_bool(kedr_req_t *r, const char *key, bool *bad);
-
 /*
  * Normalise an external-ids object (checked by catalog_ext_problem):
  * values trimmed.  A new object owned by the request; NULL for NULL.
  */
 json_t *catalog_ext_normalize(kedr_req_t *r, json_t *ext);
-
-/*
- * Record a write: the audit row (entity "catalog.<entity>") and the event
- * "catalog.<entity>.<action>" with the new value (the old one for
- * "deleted").  `old`/`new_` are owned by the request.  The id is taken
- * from the value's "id".  Returns 0 or the failing call's code.
- */
-int catalog_record(kedr_req_t *r, const char *entity, const char *action,
-                   json_t *old, json_t *new_);
 
 /*
  * After a failed database call: turn a unique violation (23505) into 409
@@ -119,26 +115,21 @@ int catalog_db_fail(kedr_req_t *r, int rc, const char *field,
  * {field: message}; returns how many. */
 int catalog_field_errors(kedr_req_t *r, json_t *fields);
 
+/* A JSON integer as text; NULL for anything else (NULL, null). */
+const char *catalog_int_text(kedr_req_t *r, json_t *v);
+
 /* ---------------------------------------------------------------------
- * handlers
+ * hooks of the declared entities (catalog.c) and handlers
  * --------------------------------------------------------------------- */
 
 /* catalog_groups.c */
-int catalog_groups_list(kedr_req_t *r);
-int catalog_groups_get(kedr_req_t *r);
-int catalog_groups_create(kedr_req_t *r);
-int catalog_groups_update(kedr_req_t *r);
-int catalog_groups_delete(kedr_req_t *r);
+extern const struct kedr_entity_hooks catalog_group_hooks;
+int catalog_groups_tree(kedr_req_t *r);
 
 /* catalog_products.c */
-int catalog_products_list(kedr_req_t *r);
-int catalog_products_get(kedr_req_t *r);
-int catalog_products_create(kedr_req_t *r);
-int catalog_products_update(kedr_req_t *r);
-int catalog_products_delete(kedr_req_t *r);
+extern const struct kedr_entity_hooks catalog_product_hooks;
 
 /* catalog_prices.c */
-/* price types are a declared entity (catalog.c); these are its hooks */
 extern const struct kedr_entity_hooks catalog_price_type_hooks;
 int catalog_prices_list(kedr_req_t *r);
 int catalog_prices_create(kedr_req_t *r);

@@ -57,8 +57,7 @@ price_type_before_write(kedr_req_t *r, const char *action, json_t *old,
     (void)in;
     if (strcmp(action, "deleted") != 0)
         return 0;
-    id = kedr_sprintf(
-        r, "%lld", (long long)json_integer_value(json_object_get(old, "id")));
+    id = catalog_int_text(r, json_object_get(old, "id"));
     if ((rows = kedr_db_query(r, price_type_used_sql, KEDR_PARAMS(id))) == NULL)
         return KEDR_EDB;
     if (strcmp(kedr_rows_get(rows, 0, 0), "0") != 0)
@@ -127,10 +126,11 @@ static const char price_insert_sql[] =
 int
 catalog_prices_create(kedr_req_t *r)
 {
+    json_t *body = kedr_body(r);
     const char *id = kedr_param_id(r, "id");
-    const char *type = catalog_body_str(r, "type");
-    const char *amount = catalog_body_str(r, "amount");
-    const char *currency = catalog_body_str(r, "currency");
+    const char *type = json_string_value(json_object_get(body, "type"));
+    const char *amount = json_string_value(json_object_get(body, "amount"));
+    const char *currency = json_string_value(json_object_get(body, "currency"));
     const char *row;
     kedr_rows_t *rows;
     json_t *new_;
@@ -155,11 +155,12 @@ catalog_prices_create(kedr_req_t *r)
     if (kedr_rows_isnull(rows, 0, 1))
         return kedr_fail(r, KEDR_EINVAL, "type", "no price type \"%.40s\"",
                          type);
-    rc = kedr_db_json(r, price_insert_sql,
-                      KEDR_PARAMS(id, kedr_rows_get(rows, 0, 1), amount,
-                                  currency, catalog_body_str(r, "valid_from"),
-                                  kedr_user_id_text(r)),
-                      &row);
+    rc = kedr_db_json(
+        r, price_insert_sql,
+        KEDR_PARAMS(id, kedr_rows_get(rows, 0, 1), amount, currency,
+                    json_string_value(json_object_get(body, "valid_from")),
+                    kedr_user_id_text(r)),
+        &row);
     if (rc != 0)
         return rc;
     if (row == NULL)
@@ -167,7 +168,8 @@ catalog_prices_create(kedr_req_t *r)
                          "the product has a price of this type from this "
                          "date");
     new_ = kedr_json_parse(r, row);
-    if ((rc = catalog_record(r, "price", "created", NULL, new_)) != 0)
+    if ((rc = kedr_record(r, "catalog.price", "created", NULL, new_, NULL)) !=
+        0)
         return rc;
     return kedr_reply_text(r, 201, row);
 }
@@ -193,8 +195,8 @@ catalog_prices_delete(kedr_req_t *r)
         return rc;
     if (row == NULL)
         return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such price");
-    if ((rc = catalog_record(r, "price", "deleted", kedr_json_parse(r, row),
-                             NULL)) != 0)
+    if ((rc = kedr_record(r, "catalog.price", "deleted",
+                          kedr_json_parse(r, row), NULL, NULL)) != 0)
         return rc;
     return 0; /* 204 */
 }

@@ -1,7 +1,7 @@
 /*
- * catalog_util.c -- helpers the catalog's handlers share: path and query
- * parameters, body members, value checks, and the audit-and-event record
- * of every write.
+ * catalog_util.c -- helpers the catalog's hooks, handlers and import
+ * share: value checks of money, dates, currencies, external ids and
+ * attributes, and database errors as the client should see them.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -10,35 +10,11 @@
 #include "catalog_int.h"
 
 const char *
-catalog_body_str(kedr_req_t *r, const char *key)
+catalog_int_text(kedr_req_t *r, json_t *v)
 {
-    return json_string_value(json_object_get(kedr_body(r), key));
-}
-
-const char *
-catalog_body_int(kedr_req_t *r, const char *key)
-{
-    json_t *v = json_object_get(kedr_body(r), key);
-
     if (!json_is_integer(v))
         return NULL;
     return kedr_sprintf(r, "%lld", (long long)json_integer_value(v));
-}
-
-const char *
-catalog_body_bool(kedr_req_t *r, const char *key)
-{
-    json_t *v = json_object_get(kedr_body(r), key);
-
-    if (!json_is_boolean(v))
-        return NULL;
-    return json_is_true(v) ? "true" : "false";
-}
-
-bool
-catalog_body_has(kedr_req_t *r, const char *key)
-{
-    return json_object_get(kedr_body(r), key) != NULL;
 }
 
 /* An amount that cannot be negative (prices), by the core's money rules. */
@@ -147,37 +123,6 @@ catalog_attributes_problem(kedr_req_t *r, json_t *attrs, const char *prefix,
         }
     }
     return NULL;
-}
-
-const char *
-catalog_query_bool(kedr_req_t *r, const char *key, bool *bad)
-{
-    const char *v = kedr_query(r, key);
-
-    if (v == NULL || *v == '\0')
-        return NULL;
-    if (strcmp(v, "true") == 0 || strcmp(v, "false") == 0)
-        return v;
-    kedr_field_error(r, key, "must be true or false");
-    *bad = true;
-    return NULL;
-}
-
-int
-catalog_record(kedr_req_t *r, const char *entity, const char *action,
-               json_t *old, json_t *new_)
-{
-    json_t *cur = new_ != NULL ? new_ : old;
-    const char *id;
-    int rc;
-
-    id = kedr_sprintf(
-        r, "%lld", (long long)json_integer_value(json_object_get(cur, "id")));
-    rc = kedr_audit(r, kedr_sprintf(r, "catalog.%s", entity), id, action, old,
-                    new_);
-    if (rc != 0)
-        return rc;
-    return kedr_emit(r, kedr_sprintf(r, "catalog.%s.%s", entity, action), cur);
 }
 
 int

@@ -303,3 +303,59 @@ test('text is trimmed, a left-out column takes its default, a create-only one st
     assertError(await admin.patch(`${W}/${f.id}`, { version: 2, serial: 'S-2' }), 422, 'validation', 'serial');
     assert.equal((await admin.delete(`${W}/${f.id}?version=2`)).status, 204);
 });
+
+test('ABI 1.4: a jsonb column, computed members, a detail-only one, a filter named as a column', async () => {
+    const B = '/api/v1/t_kit/bins';
+    const b = await created(admin, B, { name: 'Big red bin', shelf_id: shelf.id, spec: { litres: 40, lid: true } });
+    assert.deepEqual(b.spec, { litres: 40, lid: true });
+    assert.deepEqual(b.shelf, { id: shelf.id, name: 'Admin shelf' });
+    assert.ok(b.updated_at, 'a computed member may show updated_at');
+    assert.equal(b.words, undefined, 'a detail member stays out of a write answer');
+    const loose = await created(admin, B, { name: 'Loose' });
+    assert.deepEqual(loose.spec, {}, 'the default');
+    assert.equal(loose.shelf, null);
+    await created(admin, B, { name: 'Other', shelf_id: ownShelf.id });
+
+    // the one-record answer has the detail member, the list has not
+    const one = await admin.get(`${B}/${b.id}`);
+    assert.equal(one.status, 200, one.text);
+    assert.deepEqual(one.json.words, ['Big', 'red', 'bin']);
+    const page = (await admin.get(`${B}?sort=name`)).json;
+    assert.deepEqual(page.items.map((x) => x.name), ['Big red bin', 'Loose', 'Other']);
+    assert.equal(page.items[0].words, undefined);
+
+    // the module's filter named shelf_id stands for the column's own
+    const mineOrNone = (await admin.get(`${B}?shelf_id=${shelf.id}&sort=name`)).json;
+    assert.deepEqual(mineOrNone.items.map((x) => x.name), ['Big red bin', 'Loose']);
+    assertError(await admin.get(`${B}?shelf_id.in=${shelf.id}`), 422, 'validation', 'shelf_id.in');
+
+    // an object is written whole; computed members are not input
+    let res = await admin.patch(`${B}/${b.id}`, { version: 1, spec: { litres: 60 } });
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.json.spec, { litres: 60 });
+    assertError(await admin.patch(`${B}/${b.id}`, { version: 2, spec: 'big' }), 422, 'validation', 'spec');
+    assertError(await admin.patch(`${B}/${b.id}`, { version: 2, shelf: { id: 1 } }), 422, 'validation', 'shelf');
+    assertError(await admin.patch(`${B}/${b.id}`, { version: 2, words: [] }), 422, 'validation', 'words');
+    res = await stack.rows(`SELECT new FROM core.audit WHERE entity = 't_kit.bin' AND entity_id = '${b.id}'
+        AND action = 'updated'`);
+    assert.deepEqual(res[0].new.spec, { litres: 60 });
+    assert.equal(res[0].new.words, undefined, 'the audit row holds the record without detail members');
+
+    // meta: the computed members are read-only, of their types
+    const meta = (await admin.get('/api/v1/meta/t_kit.bin')).json;
+    const col = (n) => meta.columns.find((c) => c.name === n);
+    assert.equal(col('spec').type, 'object');
+    assert.equal(col('words').type, 'array');
+    assert.equal(col('shelf').readonly, true);
+    assert.ok(meta.filters.some((f) => f.field === 'shelf_id' && f.ops.join() === 'eq'));
+    assert.equal(meta.list, true);
+
+    // without the kit's list: no GET of the path nor its export, the rest served
+    const L = '/api/v1/t_kit/lids';
+    assert.equal((await admin.get(L)).status, 405, 'the path has a POST, no GET');
+    assert.equal((await admin.get(`${L}/export`)).status, 404);
+    assert.equal((await admin.get(`${L}/${loose.id}`)).json.name, 'Loose');
+    res = await admin.patch(`${L}/${loose.id}`, { version: 1, name: 'Loose lid' });
+    assert.equal(res.status, 200, res.text);
+    assert.equal((await admin.get('/api/v1/meta/t_kit.lid')).json.list, false);
+});

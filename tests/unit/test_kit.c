@@ -331,8 +331,33 @@ test_check(void **state)
     c.name = "x y";
     assert_non_null(strstr(check_col(c, 0, NULL), "must match"));
     c.name = "ok";
+    /* ABI 1.4: a stored OBJECT column is written whole, never listed by;
+     * an ARRAY only computed */
     c.type = KEDR_T_OBJECT;
+    assert_null(check_col(c, 0, NULL));
+    c.flags = KEDR_COL_FILTER;
+    assert_non_null(strstr(check_col(c, 0, NULL), "never filtered"));
+    c.flags = 0;
+    c.type = KEDR_T_ARRAY;
     assert_non_null(strstr(check_col(c, 0, NULL), "type must be"));
+    /* a computed member: any type, shown only; it may be updated_at */
+    c.sql = "SELECT 1";
+    assert_null(check_col(c, 0, NULL));
+    c.flags = KEDR_COL_DETAIL;
+    c.name = "updated_at";
+    assert_null(check_col(c, 0, NULL));
+    c.name = "version";
+    assert_non_null(strstr(check_col(c, 0, NULL), "reserved"));
+    c.name = "ok";
+    c.flags = KEDR_COL_SORT;
+    assert_non_null(strstr(check_col(c, 0, NULL), "never filtered"));
+    c.flags = KEDR_REQUIRED;
+    assert_non_null(strstr(check_col(c, 0, NULL), "never required"));
+    c.flags = 0;
+    c.def = "1";
+    assert_non_null(strstr(check_col(c, 0, NULL), "never required"));
+    c.def = NULL;
+    c.sql = NULL;
     c.type = KEDR_T_STRING;
     c.ref = "m.other";
     assert_string_equal(
@@ -354,8 +379,11 @@ test_check(void **state)
     /* the module's filters: not a column's name nor the protocol's, with
      * its value as $1 */
     assert_null(check_filter("in_group", filters[0].sql));
-    assert_string_equal(check_filter("qty", filters[0].sql),
-                        "entity \"thing\" filter \"qty\": is a column's name");
+    assert_string_equal(
+        check_filter("qty", filters[0].sql),
+        "entity \"thing\" filter \"qty\": is a filter column's name");
+    /* ABI 1.4: it may stand for the filter of a column that has none */
+    assert_null(check_filter("due", filters[0].sql));
     assert_non_null(
         strstr(check_filter("limit", filters[0].sql), "protocol's"));
     assert_non_null(strstr(check_filter("in_group", "t.group_id = 1"), "$1"));

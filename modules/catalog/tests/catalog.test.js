@@ -42,7 +42,8 @@ test('catalog is enabled, migrated, declares its permissions and seeds price typ
     const health = await ok(stack.get('/api/v1/health'));
     assert.ok(health.modules.some((m) => m.name === 'catalog'), JSON.stringify(health.modules));
     assert.equal(await stack.psql(
-        "SELECT string_agg(name, ',') FROM core.migration WHERE module = 'catalog'"), '0001_catalog.sql');
+        "SELECT string_agg(name, ',' ORDER BY name) FROM core.migration WHERE module = 'catalog'"),
+    '0001_catalog.sql,0002_kit.sql');
     const perms = await ok(admin.get('/api/v1/permissions'));
     const text = JSON.stringify(perms);
     for (const p of ['catalog.read', 'catalog.write']) assert.ok(text.includes(p), text);
@@ -293,15 +294,15 @@ test('product list: paging, sort in Russian order, filters by group subtree and 
     const bySku = (await L('sort=-sku&q=LST-')).items.map((p) => p.sku);
     assert.deepEqual(bySku, names.map((_, i) => `LST-${String(i).padStart(3, '0')}`).reverse());
 
-    // paging: pages follow the order, total counts every match
-    const p1 = await L('q=LST&sort=sku&limit=4&offset=0');
-    const p2 = await L('q=LST&sort=sku&limit=4&offset=4');
-    const p3 = await L('q=LST&sort=sku&limit=4&offset=8');
+    // paging: keyset pages follow the order (next), total counts every match
+    const p1 = await L('q=LST&sort=sku&limit=4');
+    const p2 = await L(`q=LST&sort=sku&limit=4&after=${p1.next}`);
+    const p3 = await L(`q=LST&sort=sku&limit=4&after=${p2.next}`);
     assert.equal(p1.total, 10);
-    assert.equal(p1.limit, 4);
-    assert.equal(p2.offset, 4);
+    assert.equal(p1.items.length, 4);
     assert.deepEqual([...p1.items, ...p2.items, ...p3.items].map((p) => p.sku), bySku.slice().reverse());
     assert.equal(p3.items.length, 2);
+    assert.equal(p3.next, null);
 
     // search by article fragment and by name, any case, Cyrillic
     res = await L('q=lst-00');
@@ -328,7 +329,8 @@ test('product list: paging, sort in Russian order, filters by group subtree and 
     // the search and sort columns have indexes
     const idx = await stack.psql("SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes "
         + "WHERE schemaname = 'catalog' AND tablename = 'product'");
-    for (const name of ['product_name', 'product_search_trgm', 'product_sku', 'product_group_id', 'product_ext_mdm']) {
+    for (const name of ['product_name', 'product_name_trgm', 'product_sku_trgm', 'product_sku', 'product_group_id',
+        'product_ext_mdm']) {
         assert.ok(idx.split(',').includes(name), idx);
     }
 });

@@ -124,13 +124,35 @@ export default function register(kedr) {
         return { el: ul, name: (gid) => names.get(String(gid)) || '' };
     }
 
-    // The product list's fetch: the API sorts by "name" / "-name".
-    const productSource = (groupId) => (p) => {
-        const query = { ...p };
-        delete query.order;
-        if (p.sort) query.sort = p.order === 'desc' ? `-${p.sort}` : p.sort;
-        if (groupId) query.group_id = groupId;
-        return kedr.api.get(`${C}/products`, { query });
+    // The product list's fetch.  The list view pages by offset, the API by
+    // keyset (sort=name or -name; after=the `next` of the page before):
+    // the cursors of the pages seen are kept by offset, and a page further
+    // on is reached by walking from the nearest one before it.
+    const productSource = (groupId) => {
+        const cursors = new Map();
+        return async (p) => {
+            const { offset = 0, order, ...query } = p;
+            if (p.sort) query.sort = order === 'desc' ? `-${p.sort}` : p.sort;
+            if (groupId) query.group_id = groupId;
+            const key = JSON.stringify(query);
+            let at = 0;
+            let after = null;
+            for (let o = offset; o > 0; o -= p.limit) {
+                if (cursors.has(`${key}|${o}`)) {
+                    at = o;
+                    after = cursors.get(`${key}|${o}`);
+                    break;
+                }
+            }
+            for (;;) {
+                const res = await kedr.api.get(`${C}/products`, { query: after ? { ...query, after } : query });
+                if (res.next) cursors.set(`${key}|${at + p.limit}`, res.next);
+                if (at >= offset) return res;
+                if (!res.next) return { items: [], total: res.total };
+                at += p.limit;
+                after = res.next;
+            }
+        };
     };
 
     // --- editing the groups ---------------------------------------------
@@ -142,7 +164,7 @@ export default function register(kedr) {
         if (!(err instanceof kedr.ApiError)) return err;
         const known = [
             ['name', /^a group with this name exists here/, 'name_taken'],
-            ['code', /^is used by group/, 'code_taken'],
+            ['code', /^is used by/, 'code_taken'],
             ['parent_id', /^must not be the group itself/, 'parent_inside'],
             ['parent_id', /^no such group/, 'parent_gone'],
         ];
@@ -275,7 +297,7 @@ export default function register(kedr) {
                     { key: 'group', label: t('group'), render: (r) => r.group?.name || '' },
                     { key: 'unit', label: t('unit') },
                     { key: 'active', label: t('active'), type: 'bool' },
-                    { key: 'updated_at', label: t('updated_at'), type: 'datetime', sort: true, hidden: true },
+                    { key: 'updated_at', label: t('updated_at'), type: 'datetime', hidden: true },
                 ],
                 actions: newBtn ? [newBtn] : [],
                 empty: t('empty'),

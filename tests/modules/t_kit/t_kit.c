@@ -9,6 +9,9 @@
  *                 (shelf_name, heavy); hooks: validate refuses the name
  * "forbidden", after_write and the event hooks write t_kit.seen t_kit.shelf the
  * target of the reference, own-only too
+ *   t_kit.bin     (ABI 1.4) a jsonb column, computed members, a detail-only
+ *                 one, a filter of its own named as a column
+ *   t_kit.lid     (ABI 1.4) the bins again, without the kit's list
  */
 #include <string.h>
 
@@ -153,7 +156,70 @@ static const struct kedr_entity_filter t_kit_widget_filters[] = {
     {0},
 };
 
+/* ABI 1.4: a jsonb column, computed members (one of them only in the
+ * one-record answer), and a filter of the module's own standing for the
+ * filter of a column (shelf_id: that shelf or none). */
+static const struct kedr_entity_col t_kit_bin_cols[] = {
+    {.name = "name",
+     .type = KEDR_T_STRING,
+     .label_ru = "Название",
+     .flags = KEDR_REQUIRED | S},
+    {.name = "shelf_id",
+     .type = KEDR_T_INT,
+     .label_ru = "Полка",
+     .ref = "t_kit.shelf"},
+    {.name = "spec",
+     .type = KEDR_T_OBJECT,
+     .label_ru = "Описание",
+     .def = "'{}'"},
+    {.name = "shelf",
+     .type = KEDR_T_OBJECT,
+     .label_ru = "Полка (название)",
+     .sql = "SELECT json_build_object('id', s.id, 'name', s.name) FROM "
+            "t_kit.shelf s WHERE s.id = t.shelf_id"},
+    {.name = "updated_at",
+     .type = KEDR_T_STRING,
+     .label_ru = "Изменено",
+     .sql = "t.updated_at"},
+    {.name = "words",
+     .type = KEDR_T_ARRAY,
+     .label_ru = "Слова",
+     .flags = KEDR_COL_DETAIL,
+     .sql = "to_json(string_to_array(t.name, ' '))"},
+    {0},
+};
+
+static const struct kedr_entity_filter t_kit_bin_filters[] = {
+    {.name = "shelf_id",
+     .type = KEDR_T_INT,
+     .label_ru = "Полка или никакая",
+     .sql = "t.shelf_id = $1::bigint OR t.shelf_id IS NULL"},
+    {0},
+};
+
+/* The same bins without the kit's list (KEDR_ENTITY_NO_LIST). */
+static const struct kedr_entity_col t_kit_lid_cols[] = {
+    {.name = "name", .type = KEDR_T_STRING, .label_ru = "Название"},
+    {0},
+};
+
 static const struct kedr_entity t_kit_entities[] = {
+    {.name = "lid",
+     .path = "/lids",
+     .table = "t_kit.bin",
+     .label_ru = "Крышки",
+     .cols = t_kit_lid_cols,
+     .perm_read = "t_kit.read",
+     .perm_write = "t_kit.write",
+     .flags = KEDR_ENTITY_NO_LIST},
+    {.name = "bin",
+     .path = "/bins",
+     .table = "t_kit.bin",
+     .label_ru = "Ящики",
+     .cols = t_kit_bin_cols,
+     .perm_read = "t_kit.read",
+     .perm_write = "t_kit.write",
+     .filters = t_kit_bin_filters},
     {.name = "widget",
      .path = "/widgets",
      .table = "t_kit.widget",

@@ -309,3 +309,27 @@ test('in English (the admin\'s language switched last)', async () => {
     checkPage(ep);
     await ep.context().close();
 });
+
+test('the list pages by the API\'s keyset: forward, back, and a page opened by its address', async () => {
+    const g = await post('/catalog/groups', { name: 'Страницы' });
+    for (let i = 0; i < 30; i++) {
+        const n = String(i).padStart(2, '0');
+        await post('/catalog/products', { sku: `PG-${n}`, name: `Товар страницы ${n}`, group_id: g.id });
+    }
+    await page.goto(`/catalog?group=${g.id}`);
+    await waitText(page, '.list-count', '30');
+    assert.match(await rows().first().textContent(), /PG-00/);
+    assert.equal(await rows().count(), 25);
+    await page.locator('.pager button').last().click();
+    await page.waitForURL(/offset=25/);
+    await waitText(page, '.cat-list tbody', 'PG-25');
+    assert.equal(await rows().count(), 5);
+    assert.match(await rows().last().textContent(), /PG-29/);
+    await page.locator('.pager button').first().click();
+    await waitText(page, '.cat-list tbody', 'PG-00');
+    // the second page by its address: the fetch walks from the first
+    await page.goto(`/catalog?group=${g.id}&offset=25`);
+    await waitText(page, '.cat-list tbody', 'PG-25');
+    assert.equal(await rows().count(), 5);
+    checkPage(page);
+});

@@ -31,3 +31,13 @@ CREATE TABLE t_kit.seen (
     what text NOT NULL,
     widget_id bigint
 );
+
+-- t_kit.bin (ABI 1.4): a jsonb column beside computed members
+CREATE TABLE t_kit.bin (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name text NOT NULL,
+    shelf_id bigint REFERENCES t_kit.shelf (id),
+    spec jsonb NOT NULL DEFAULT '{}',
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    version int NOT NULL DEFAULT 1
+);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -452,6 +453,16 @@ static const char session_user_sql[] =
     "WHERE ur.user_id = u.id), '') "
     "FROM core.\"user\" u WHERE u.id = $1";
 
+/* Whether the module brings pages of its own (www/index.js beside its
+ * sql/); a module without them gets the shell's generic screens. */
+static bool
+session_has_script(struct kedr_req *r, const struct kedr_mod *m)
+{
+    return m->res_dir != NULL &&
+           access(kedr_arena_sprintf(&r->arena, "%s/www/index.js", m->res_dir),
+                  R_OK) == 0;
+}
+
 /* {"user":…, "permissions":[…], "csrf_token":…, "modules":[…]} */
 static int
 session_reply(struct kedr_req *r, int status, int64_t user_id, const char *csrf)
@@ -499,11 +510,16 @@ session_reply(struct kedr_req *r, int status, int64_t user_id, const char *csrf)
                     ui, json_pack("{s:s, s:s, s:s}", "path", u->path,
                                   "label_ru", u->label_ru ? u->label_ru : "",
                                   "label_en", u->label_en ? u->label_en : ""));
+        /* no www/index.js: the shell serves the module's declared
+         * entities with its generic screens */
         json_array_append_new(
             mods,
-            json_pack("{s:s, s:s, s:s, s:o}", "name", m->name, "version",
+            json_pack("{s:s, s:s, s:o, s:o}", "name", m->name, "version",
                       m->desc->version, "script",
-                      kedr_arena_sprintf(&r->arena, "m/%s/index.js", m->name),
+                      session_has_script(r, m)
+                          ? json_string(kedr_arena_sprintf(
+                                &r->arena, "m/%s/index.js", m->name))
+                          : json_null(),
                       "ui", ui));
     }
     return kedr_api->reply_json(r, status, json_incref(doc));

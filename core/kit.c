@@ -888,6 +888,7 @@ kit_meta(kedr_req_t *r)
     json_object_set_new(
         m, "path",
         json_string(kedr_sprintf(r, "/api/v1/%s%s", k->mod->name, k->e->path)));
+    json_object_set_new(m, "audit", json_string(k->audit));
     for (size_t i = 0; k->e->cols[i].name != NULL; i++) {
         const struct kedr_entity_col *c = &k->e->cols[i];
 

@@ -503,6 +503,12 @@ session_reply(struct kedr_req *r, int status, int64_t user_id, const char *csrf)
     for (size_t i = 0; i < kedr_srv.mods.norder; i++) {
         const struct kedr_mod *m = kedr_srv.mods.order[i];
         json_t *ui = json_array();
+        /* no www/index.js: the shell serves the module's declared
+         * entities with its generic screens */
+        json_t *script = session_has_script(r, m)
+                             ? json_string(kedr_arena_sprintf(
+                                   &r->arena, "m/%s/index.js", m->name))
+                             : json_null();
 
         for (const struct kedr_ui *u = m->desc->ui; u && u->path; u++)
             if (u->permission == NULL || kedr_auth_has(r, u->permission))
@@ -510,17 +516,9 @@ session_reply(struct kedr_req *r, int status, int64_t user_id, const char *csrf)
                     ui, json_pack("{s:s, s:s, s:s}", "path", u->path,
                                   "label_ru", u->label_ru ? u->label_ru : "",
                                   "label_en", u->label_en ? u->label_en : ""));
-        /* no www/index.js: the shell serves the module's declared
-         * entities with its generic screens */
         json_array_append_new(
-            mods,
-            json_pack("{s:s, s:s, s:o, s:o}", "name", m->name, "version",
-                      m->desc->version, "script",
-                      session_has_script(r, m)
-                          ? json_string(kedr_arena_sprintf(
-                                &r->arena, "m/%s/index.js", m->name))
-                          : json_null(),
-                      "ui", ui));
+            mods, json_pack("{s:s, s:s, s:o, s:o}", "name", m->name, "version",
+                            m->desc->version, "script", script, "ui", ui));
     }
     return kedr_api->reply_json(r, status, json_incref(doc));
 }

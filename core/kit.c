@@ -945,15 +945,15 @@ kit_meta_list(kedr_req_t *r)
             continue;
         json_array_append_new(
             items,
-            json_pack(
-                "{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b}", "entity",
-                k->full, "module", k->mod->name, "name", k->e->name, "path",
-                kedr_sprintf(r, "/%s%s", k->mod->name, k->e->path), "label",
-                kit_label(r, k->e->label_ru, k->e->label_en), "search",
-                kit_searchable(k), "attrs",
-                (k->e->flags & KEDR_ENTITY_ATTRS) != 0, "archive",
-                (k->e->flags & KEDR_ENTITY_ARCHIVE) != 0, "perm_write",
-                kit_may(r, k->e->perm_write)));
+            json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b}", "entity",
+                      k->full, "module", k->mod->name, "name", k->e->name,
+                      "path",
+                      kedr_sprintf(r, "/%s%s", k->mod->name, k->e->path),
+                      "label", kit_label(r, k->e->label_ru, k->e->label_en),
+                      "search", kit_searchable(k), "attrs",
+                      (k->e->flags & KEDR_ENTITY_ATTRS) != 0, "archive",
+                      (k->e->flags & KEDR_ENTITY_ARCHIVE) != 0, "perm_write",
+                      kit_may(r, k->e->perm_write)));
     }
     return kedr_reply_json(r, 200, json_pack("{s:o}", "items", items));
 }

@@ -301,6 +301,9 @@ test('meta list: the entities the user may see, one line each', async () => {
     // a user without t_kit.read sees neither entity
     assert.deepEqual((await none.get('/api/v1/meta')).json, { items: [] });
     assertError(await stack.get('/api/v1/meta'), 401, 'unauthenticated');
+    // t_kit has no www/index.js: the shell draws its screens from the metadata
+    const session = (await admin.get('/api/v1/session')).json;
+    assert.equal(session.modules.find((m) => m.name === 't_kit').script, null);
 });
 
 test('text is trimmed, a left-out column takes its default, a create-only one stays', async () => {

@@ -160,8 +160,29 @@ test('the history speaks the labels, not the column names', async () => {
     checkPage(page);
 });
 
+test('a long list pages by its cursor: "show more", kept in the URL', async () => {
+    for (let i = 1; i <= 25; i++) {
+        const r = await api.call('POST', `/${NAME}/items`, { title: `Пакет ${String(i).padStart(2, '0')}`, amount: i });
+        assert.equal(r.status, 201);
+    }
+    await page.goto(`/${NAME}?sort=title`);
+    await waitText(page, '.list-count', '27 записей');
+    await waitText(page, '.pager-range', '1–25 из 27');
+    assert.equal(await rows().count(), 25);
+    await page.getByRole('button', { name: 'Показать ещё' }).click();
+    await waitText(page, '.pager-range', '1–27 из 27');
+    assert.equal(await rows().count(), 27);
+    assert.equal(await page.getByRole('button', { name: 'Показать ещё' }).count(), 0);
+    assert.match(page.url(), /shown=27/);
+    // a reload (or back from a card) shows as many rows again
+    await page.reload();
+    await waitText(page, '.pager-range', '1–27 из 27');
+    assert.equal(await rows().count(), 27);
+    checkPage(page);
+});
+
 test('CSV export of the list as shown', async () => {
-    await page.goto(`/${NAME}?done=false`);
+    await page.goto(`/${NAME}?done=false&q=${encodeURIComponent('Первый')}`);
     await waitText(page, '.list-count', '1 запись');
     const [download] = await Promise.all([page.waitForEvent('download'),
         page.locator('a[data-export=csv]').click()]);

@@ -117,6 +117,7 @@ async function components() {
         chart: chart.chart,
         // screens from an entity's declaration (GET /api/v1/meta/<entity>)
         entityScreens: entity.entityScreens,
+        entityList: entity.entityList,
         entityListPage: entity.entityListPage,
         entityRecordPage: entity.entityRecordPage,
         entityFormPage: entity.entityFormPage,

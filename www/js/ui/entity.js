@@ -15,7 +15,7 @@
 // and `columns` ({name: {hidden, render(row)}}) to adjust the list.
 
 import { h, replace } from '../dom.js';
-import { defineStrings, translator, onLocaleChange, formatDate, formatNumber, formatMoney, formatPhone }
+import { defineStrings, translator, onLocaleChange, formatDate, formatDateTime, formatNumber, formatMoney, formatPhone }
     from '../i18n.js';
 import { api } from '../api.js';
 import { session } from '../session.js';
@@ -141,7 +141,9 @@ function showValue(c, v) {
     case 'money': return formatMoney(v);
     case 'date': return formatDate(v);
     case 'bool': return v ? t('yes') : t('no');
-    default: return isPhone(c) ? formatPhone(v) : String(v);
+    default:
+        if (isPhone(c)) return formatPhone(v);
+        return /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(v) ? formatDateTime(v) : String(v);
     }
 }
 
@@ -214,21 +216,11 @@ async function attrsOf(meta) {
     return meta.attributes?.length ? attrDefs(meta.audit || meta.entity) : [];
 }
 
-// GET base: the list of an entity.
-export async function entityListPage(ctx, { entity, base, columns: over, actions = [] }) {
-    replace(ctx.main, skeleton(6));
-    let meta;
-    let defs;
-    try {
-        meta = await entityMeta(entity);
-        defs = await attrsOf(meta);
-    } catch (err) {
-        notFoundOr(ctx, err, '/', null);
-        return;
-    }
-    setTitle(meta.label);
-    const create = meta.permissions.write ? h('a', { class: 'btn btn-primary', href: `${base}/new`, text: t('create') })
-        : null;
+// The list of an entity as a component: {el, reload(), meta}.  `columns`
+// adjusts columns by name ({lang: {render: (row) => ...}}).
+export async function entityList({ entity, base, query, columns: over, actions = [], emptyAction = null }) {
+    const meta = await entityMeta(entity);
+    const defs = await attrsOf(meta);
     const list = listView({
         key: `entity.${entity}.${session.user?.id ?? ''}`,
         title: meta.label,
@@ -236,16 +228,30 @@ export async function entityListPage(ctx, { entity, base, columns: over, actions
         exportUrl: meta.columns.some((c) => c.exported) ? `${apiPath(meta)}/export` : null,
         keyset: true,
         search: meta.search,
-        query: ctx.query,
+        query,
         columns: [...listColumns(meta, base, over), ...attrColumns(defs)],
         filters: [...listFilters(meta), ...attrFilters(defs)],
         empty: t('empty'),
-        emptyAction: create ? create.cloneNode(true) : null,
+        emptyAction,
         actions,
     });
-    replace(ctx.main,
-        h('div', { class: 'page-head' }, h('h1', { text: meta.label }), create),
-        list.el);
+    return { ...list, meta };
+}
+
+// GET base: the list of an entity, with its heading and "create".
+export async function entityListPage(ctx, { entity, base, columns, actions }) {
+    replace(ctx.main, skeleton(6));
+    let list;
+    try {
+        const meta = await entityMeta(entity);
+        const create = () => (meta.permissions.write
+            ? h('a', { class: 'btn btn-primary', href: `${base}/new`, text: t('create') }) : null);
+        list = await entityList({ entity, base, query: ctx.query, columns, actions, emptyAction: create() });
+        setTitle(meta.label);
+        replace(ctx.main, h('div', { class: 'page-head' }, h('h1', { text: meta.label }), create()), list.el);
+    } catch (err) {
+        notFoundOr(ctx, err, '/', null);
+    }
 }
 
 // --- the record page -----------------------------------------------------
@@ -301,12 +307,13 @@ function historyOpts(meta, defs) {
     const format = { ...attrFormat(defs), active: (v) => (v ? t('no') : t('yes')) };
     for (const c of meta.columns) {
         labels[c.name] = c.label;
-        format[c.name] = (v) => showValue(c, v);
+        format[c.name] = (v) => showValue(c, v) || '—';
     }
     return { labels, format, actions: { archived: t('action.archived'), restored: t('action.restored') } };
 }
 
-// GET base/:id: one record.
+// GET base/:id: one record.  `tabs` adds tabs after the main one
+// ({id, label, render(panel, record, meta)}).
 export async function entityRecordPage(ctx, { entity, base, tabs = [] }) {
     const render = async () => {
         let meta;
@@ -405,7 +412,11 @@ export async function entityFormPage(ctx, { entity, base }) {
         cancelHref: id === undefined ? returnUrl(base) : `${base}/${id}`,
         submit: (data, was) => {
             const attrs = attrsFromForm(data, { create: id === undefined });
-            if (id === undefined) return api.post(url, attrs ? { ...data, attrs } : data);
+            if (id === undefined) {
+                // what is left empty takes the column's default
+                const body = Object.fromEntries(Object.entries(data).filter(([, v]) => v !== '' && v !== null));
+                return api.post(url, attrs ? { ...body, attrs } : body);
+            }
             // an update sends what changed (a create-only column stays out)
             const same = (k) => JSON.stringify(data[k] ?? '') === JSON.stringify(was[k] ?? '');
             const body = Object.fromEntries(Object.entries(data).filter(([k]) => k === 'version' || !same(k)));

@@ -310,7 +310,7 @@ export function listView(opts) {
             } });
         replace(pager, h('span', { class: 'pager-range', text: t('list.range', { from: 1, to: lastRows.length, total }) }),
             state.next ? btn : null);
-        pager.hidden = !state.next && lastRows.length === total;
+        pager.hidden = !state.next && total <= state.limit;
     }
 
     function renderPager(total) {

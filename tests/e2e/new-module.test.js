@@ -44,6 +44,18 @@ await login(page, 'admin', admin);
 const rows = () => page.locator('.list tbody tr');
 const firstRow = () => rows().first().locator('th');
 
+test('tools/new-module refuses a bad name and a module that exists', async () => {
+    for (const bad of ['Projects', '1st', 'a-b', '', 'users', 'meta']) {
+        const res = await run(path.join(ROOT, 'tools/new-module'), [bad]);
+        assert.equal(res.code, 2, `${bad}: ${res.stderr}`);
+        assert.match(res.stderr, /usage: tools\/new-module NAME/);
+    }
+    const again = await run(path.join(ROOT, 'tools/new-module'), [NAME]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /modules\/projects_demo exists already/);
+    assert.ok(fs.existsSync(path.join(DIR, `${NAME}.c`)), 'the first one left as it was');
+});
+
 test('the menu entry opens the list, empty at first', async () => {
     await page.locator('#nav').getByRole('link', { name: NAME }).click();
     await page.waitForURL(`**/${NAME}`);
@@ -62,8 +74,15 @@ test('a record created through the form: a required field first', async () => {
     await shot(page, 'required');
     await page.getByLabel('Название').fill('Первый проект');
     await page.getByLabel('Срок').fill('2026-05-01');
-    await page.getByLabel('Сумма').fill('1500');
     await page.getByLabel('Телефон').fill('84951234567');
+    // the server's check (amount >= 0, declared in the module) at its field
+    await page.getByLabel('Сумма').fill('-5');
+    await page.getByRole('button', { name: 'Сохранить' }).click();
+    await page.locator('[data-field=amount] .field-error').waitFor();
+    assert.notEqual(await textOf(page, '[data-field=amount] .field-error'), '');
+    assert.match(page.url(), new RegExp(`/${NAME}/new$`));
+    await shot(page, 'server-error');
+    await page.getByLabel('Сумма').fill('1500');
     await page.getByRole('button', { name: 'Сохранить' }).click();
     await page.waitForURL(new RegExp(`/${NAME}/\\d+$`));
     await waitText(page, 'h1', 'Первый проект');
@@ -132,6 +151,7 @@ test('the card, edited; a stale version is a clear conflict', async () => {
     await waitText(page, '.form-alert', 'Запись изменил другой пользователь');
     await shot(page, 'conflict');
     await page.getByRole('button', { name: 'Загрузить свежую версию' }).click();
+    await waitText(page, '.toast', 'Загружена свежая версия записи');
     assert.equal(await page.getByLabel('Сумма').inputValue(), '1600');
     await page.getByLabel('Сумма').fill('1700');
     await page.getByRole('button', { name: 'Сохранить' }).click();
@@ -191,6 +211,28 @@ test('CSV export of the list as shown', async () => {
     assert.match(lines[0], /Название/);
     assert.equal(lines.length, 2, text);
     assert.match(lines[1], /Первый проект/);
+    checkPage(page);
+});
+
+test('archive, restore and delete from the card, as the buttons say', async () => {
+    await page.goto(`/${NAME}?q=${encodeURIComponent('Второй')}`);
+    await waitText(page, '.list-count', '1 запись');
+    await rows().first().getByRole('link').first().click();
+    await waitText(page, 'h1', 'Второй');
+    await page.getByRole('button', { name: 'В архив' }).click();
+    await waitText(page, '.record-head .badge', 'В архиве');
+    await page.goto(`/${NAME}?archived=true`);
+    await waitText(page, '.list-count', '1 запись');
+    assert.equal((await firstRow().textContent()).trim(), 'Второй');
+    await rows().first().getByRole('link').first().click();
+    await page.getByRole('button', { name: 'Вернуть из архива' }).click();
+    await page.getByRole('button', { name: 'В архив' }).waitFor();
+    assert.equal(await page.locator('.record-head .badge').count(), 0);
+    await page.locator('.record-actions').getByRole('button', { name: 'Удалить' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Удалить' }).click();
+    await page.waitForURL(new RegExp(`/${NAME}(\\?|$)`));
+    await page.goto(`/${NAME}?q=${encodeURIComponent('Второй')}`);
+    await waitText(page, '.list', 'Ничего не найдено');
     checkPage(page);
     await page.context().close();
 });

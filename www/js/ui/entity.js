@@ -180,13 +180,17 @@ function refSearch(c) {
     };
 }
 
+const yesNo = () => [{ value: 'true', label: t('yes') }, { value: 'false', label: t('no') }];
+
 function listFilters(meta) {
     const out = [];
     for (const c of meta.columns.filter((x) => x.filterable)) {
-        if (c.options) out.push({ name: c.name, label: c.label, type: 'select', options: c.options });
-        else if (c.type === 'bool') {
+        if (c.options) {
             out.push({ name: c.name, label: c.label, type: 'select',
-                options: [{ value: 'true', label: t('yes') }, { value: 'false', label: t('no') }] });
+                options: c.options.map((o) => ({ value: String(o.value), label: o.label })) });
+        }
+        else if (c.type === 'bool') {
+            out.push({ name: c.name, label: c.label, type: 'select', options: yesNo() });
         } else if (c.ref) {
             out.push({ name: c.name, label: c.label, type: 'reference', search: refSearch(c),
                 resolve: (v) => refName(c.ref, v) });
@@ -199,8 +203,7 @@ function listFilters(meta) {
     }
     // the module's own filters (an "archived" toggle, a group with its subgroups)
     for (const f of meta.filters.filter((x) => x.label)) {
-        out.push(f.type === 'bool' ? { name: f.field, label: f.label, type: 'select',
-            options: [{ value: 'true', label: t('yes') }, { value: 'false', label: t('no') }] }
+        out.push(f.type === 'bool' ? { name: f.field, label: f.label, type: 'select', options: yesNo() }
             : { name: f.field, label: f.label, type: { date: 'date', int: 'number', number: 'number' }[f.type] });
     }
     return out;
@@ -376,7 +379,9 @@ function formFields(meta, rec, refLabels) {
         case 'money': return { ...f, type: 'money' };
         case 'date': return { ...f, type: 'date' };
         case 'bool': return { ...f, type: 'checkbox' };
-        default: return { ...f, type: isPhone(c) ? 'phone' : 'text', maxLength: c.max, wide: c.max > 200 };
+        default:
+            if (c.max > 200) return { ...f, type: 'textarea', maxLength: c.max, wide: true, rows: 3 };
+            return { ...f, type: isPhone(c) ? 'phone' : 'text', maxLength: c.max };
         }
     });
 }

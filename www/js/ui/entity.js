@@ -349,8 +349,8 @@ export async function entityRecordPage(ctx, { entity, base, tabs = [] }) {
                         key.map((c) => h('div', { class: 'entity-highlight' },
                             h('span', { class: 'muted', text: c.label }),
                             h('strong', null, cell(c, rec[c.name]))))) : null,
-                    h('section', { class: 'card', 'aria-label': t('fields') }, fieldList(meta, rec, meta.columns)),
-                    extra.length ? h('section', { class: 'card', 'aria-label': t('extra') },
+                    h('section', { class: 'card entity-card', 'aria-label': t('fields') }, fieldList(meta, rec, meta.columns)),
+                    extra.length ? h('section', { class: 'card entity-card', 'aria-label': t('extra') },
                         h('h2', { class: 'section-title', text: t('extra') }),
                         h('dl', { class: 'entity-fields' }, extra.map(([l, v]) => [h('dt', { text: l }), h('dd', { text: v })])))
                         : null].filter(Boolean)) },
@@ -423,7 +423,10 @@ export async function entityFormPage(ctx, { entity, base }) {
                 return api.post(url, attrs ? { ...body, attrs } : body);
             }
             // an update sends what changed (a create-only column stays out)
-            const same = (k) => JSON.stringify(data[k] ?? '') === JSON.stringify(was[k] ?? '');
+            // (an empty yes/no is the unticked box: not a change)
+            const bools = new Set(meta.columns.filter((c) => c.type === 'bool').map((c) => c.name));
+            const norm = (k, v) => JSON.stringify(bools.has(k) ? !!v : v ?? '');
+            const same = (k) => norm(k, data[k]) === norm(k, was[k]);
             const body = Object.fromEntries(Object.entries(data).filter(([k]) => k === 'version' || !same(k)));
             if (attrs) body.attrs = attrs;
             return api.patch(`${url}/${encodeURIComponent(id)}`, body);

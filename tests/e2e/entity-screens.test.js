@@ -60,6 +60,8 @@ test('the card: the reference by name leads to the referenced record', async () 
     await page.goto(`/t_kit/widgets/${alpha.id}`);
     await waitText(page, 'h1', 'Альфа');
     await waitText(page, '.entity-fields dd[data-field=shelf_id]', 'Верхняя');
+    // the owner, a core user, by name
+    await waitText(page, '.entity-fields dd[data-field=owner_id]', 'Администратор');
     await page.locator('.entity-fields dd[data-field=shelf_id]').getByRole('link').click();
     await page.waitForURL(`**/t_kit/shelves/${upper.id}`);
     await waitText(page, 'h1', 'Верхняя');

@@ -27,6 +27,7 @@ import { recordForm } from './form.js';
 import { recordPage, historyList } from './record.js';
 import { attrDefs, attrFields, attrsToForm, attrsFromForm, attrRows, attrLabels, attrFormat, attrColumns,
     attrFilters } from './attrs.js';
+import { userLabel, resolveUsers } from './lookup.js';
 import { toast, confirmDialog, emptyState, skeleton, errorState } from './feedback.js';
 import { componentCss } from './style.js';
 import strings from './entity.strings.js';
@@ -92,6 +93,9 @@ export function recordName(meta, rec) {
 }
 
 const isPhone = (c) => c.type === 'string' && /phone/.test(c.name);
+// a core user's id (the kit's references are to declared entities; users
+// are the core's): the owner or the author of a record
+const isUser = (c) => c.type === 'int' && !c.ref && /^(owner_id|created_by|updated_by|manager_id)$/.test(c.name);
 
 // --- references: a record's name by its id, cached per page view -------
 
@@ -136,7 +140,9 @@ function showValue(c, v) {
     const o = (c.options || []).find((x) => String(x.value) === String(v));
     if (o) return o.label;
     switch (c.type) {
-    case 'int': return c.ref ? (cachedName(c.ref, v) ?? `#${v}`) : formatNumber(v);
+    case 'int':
+        if (isUser(c)) return userLabel(v);
+        return c.ref ? (cachedName(c.ref, v) ?? `#${v}`) : formatNumber(v);
     case 'number': return formatNumber(v, { maximumFractionDigits: 10 });
     case 'money': return formatMoney(v);
     case 'date': return formatDate(v);
@@ -148,7 +154,14 @@ function showValue(c, v) {
 }
 
 function cell(c, v) {
-    return c.ref && v !== null && v !== undefined ? refLink(c.ref, v) : showValue(c, v);
+    if (v === null || v === undefined) return showValue(c, v);
+    if (c.ref) return refLink(c.ref, v);
+    if (isUser(c)) {
+        const span = h('span', { text: userLabel(v) });
+        resolveUsers([v]).then(() => { span.textContent = userLabel(v); });
+        return span;
+    }
+    return showValue(c, v);
 }
 
 // --- the list ------------------------------------------------------------

@@ -6,13 +6,19 @@
 // the user may see, for the links between them).
 //
 //   // a module's own index.js may reuse them with a few overrides:
-//   kedr.ui.entityScreens(kedr.route, { entity: 'hello.greeting', base: '/hello/greetings' });
-//   kedr.route('/hello/:id', (ctx) => kedr.ui.entityRecordPage(ctx, { entity: 'hello.greeting', base: '/hello' }));
+//   kedr.ui.entityScreens(kedr.route, { entity: 'mymod.thing', base: '/mymod/things' });
+//   kedr.route('/mymod', async (ctx) => {          // a page of its own around the list
+//       const list = await kedr.ui.entityList({ entity: 'mymod.thing', base: '/mymod/things', query: ctx.query });
+//       kedr.dom.replace(ctx.main, kedr.dom.h('h1', { text: 'Things' }), list.el);
+//   });
 //
 // The shell itself routes the menu entries of a module without a
 // www/index.js here (modules.js).  Options of each page: entity, base (the
 // UI path of the list; records at base/:id, base/new, base/:id/edit),
-// and `columns` ({name: {hidden, render(row)}}) to adjust the list.
+// `columns` ({name: {hidden, render(row)}}) to adjust the list, and
+// `tabs` to add tabs to the record page.  Column `options` ([{value,
+// label}] in the metadata) become selects and labels; a column named
+// *phone* is shown as +7 (495) 123-45-67; owner_id/created_by name a user.
 
 import { h, replace } from '../dom.js';
 import { defineStrings, translator, onLocaleChange, formatDate, formatDateTime, formatNumber, formatMoney, formatPhone }
@@ -272,13 +278,13 @@ export async function entityListPage(ctx, { entity, base, columns, actions }) {
 
 // --- the record page -----------------------------------------------------
 
-function fieldList(meta, rec, cols) {
+function fieldList(rec, cols) {
     return h('dl', { class: 'entity-fields' }, cols.map((c) => [
         h('dt', { text: c.label }),
         h('dd', { dataset: { field: c.name } }, cell(c, rec[c.name]) || '—')]));
 }
 
-async function actionButtons(ctx, meta, rec, base, render) {
+function actionButtons(meta, rec, base, render) {
     const out = [];
     const url = `${apiPath(meta)}/${rec.id}`;
     const run = async (fn, message) => {
@@ -354,7 +360,7 @@ export async function entityRecordPage(ctx, { entity, base, tabs = [] }) {
             subtitle: t('record', { label: meta.label, id: String(rec.id) }),
             back: { href: base, label: meta.label },
             badges: rec.active === false ? [{ text: t('in_archive'), kind: 'muted' }] : [],
-            actions: await actionButtons(ctx, meta, rec, base, render),
+            actions: actionButtons(meta, rec, base, render),
             query: ctx.query,
             tabs: [
                 { id: 'main', label: t('tab_main'), render: (p) => p.append(...[
@@ -362,7 +368,7 @@ export async function entityRecordPage(ctx, { entity, base, tabs = [] }) {
                         key.map((c) => h('div', { class: 'entity-highlight' },
                             h('span', { class: 'muted', text: c.label }),
                             h('strong', null, cell(c, rec[c.name]))))) : null,
-                    h('section', { class: 'card entity-card', 'aria-label': t('fields') }, fieldList(meta, rec, meta.columns)),
+                    h('section', { class: 'card entity-card', 'aria-label': t('fields') }, fieldList(rec, meta.columns)),
                     extra.length ? h('section', { class: 'card entity-card', 'aria-label': t('extra') },
                         h('h2', { class: 'section-title', text: t('extra') }),
                         h('dl', { class: 'entity-fields' }, extra.map(([l, v]) => [h('dt', { text: l }), h('dd', { text: v })])))

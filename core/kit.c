@@ -850,6 +850,16 @@ static const char *const kit_typename[] = {
     [KEDR_T_OBJECT] = "object", [KEDR_T_ARRAY] = "array",
 };
 
+/* Whether some column of the entity is searched by q=. */
+static bool
+kit_searchable(const struct kit_ent *k)
+{
+    for (size_t i = 0; k->e->cols[i].name != NULL; i++)
+        if ((k->e->cols[i].flags & KEDR_COL_SEARCH) != 0)
+            return true;
+    return false;
+}
+
 /* One column of the metadata. */
 static json_t *
 kit_meta_col(kedr_req_t *r, struct kit_ent *k, size_t i)
@@ -882,7 +892,6 @@ kit_meta(kedr_req_t *r)
     const char *name = kedr_param(r, "entity"), *attrs = NULL;
     struct kit_ent *k = NULL;
     json_t *m, *cols, *filters, *sorts;
-    bool search = false;
     int rc;
 
     for (size_t i = 0; i < kit_nents && name != NULL; i++)
@@ -903,6 +912,7 @@ kit_meta(kedr_req_t *r)
     json_object_set_new(
         m, "path",
         json_string(kedr_sprintf(r, "/api/v1/%s%s", k->mod->name, k->e->path)));
+    json_object_set_new(m, "audit", json_string(k->audit));
     for (size_t i = 0; k->e->cols[i].name != NULL; i++) {
         const struct kedr_entity_col *c = &k->e->cols[i];
 
@@ -913,7 +923,6 @@ kit_meta(kedr_req_t *r)
                                    "ops", "eq", "gte", "lte", "in", "null"));
         if ((c->flags & KEDR_COL_SORT) != 0)
             json_array_append_new(sorts, json_string(c->name));
-        search = search || (c->flags & KEDR_COL_SEARCH) != 0;
     }
     for (const struct kedr_entity_filter *f = k->e->filters;
          f != NULL && f->name != NULL; f++)
@@ -925,7 +934,7 @@ kit_meta(kedr_req_t *r)
     json_object_set_new(m, "columns", cols);
     json_object_set_new(m, "filters", filters);
     json_object_set_new(m, "sorts", sorts);
-    json_object_set_new(m, "search", json_boolean(search));
+    json_object_set_new(m, "search", json_boolean(kit_searchable(k)));
     json_object_set_new(m, "archive",
                         json_boolean((k->e->flags & KEDR_ENTITY_ARCHIVE) != 0));
     json_object_set_new(m, "list",
@@ -947,7 +956,36 @@ kit_meta(kedr_req_t *r)
     return kedr_reply_json(r, 200, json_incref(m));
 }
 
+/* GET /api/v1/meta -- the entities the user may see, one line each: what
+ * the shell needs to route a module's generic screens and to search
+ * across modules without asking each entity's metadata. */
+static int
+kit_meta_list(kedr_req_t *r)
+{
+    json_t *items = json_array();
+
+    for (size_t i = 0; i < kit_nents; i++) {
+        const struct kit_ent *k = kit_ents[i];
+
+        if (!kit_may(r, k->e->perm_read))
+            continue;
+        json_array_append_new(
+            items,
+            json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b}", "entity",
+                      k->full, "module", k->mod->name, "name", k->e->name,
+                      "path",
+                      kedr_sprintf(r, "/%s%s", k->mod->name, k->e->path),
+                      "label", kit_label(r, k->e->label_ru, k->e->label_en),
+                      "search", kit_searchable(k), "attrs",
+                      (k->e->flags & KEDR_ENTITY_ATTRS) != 0, "archive",
+                      (k->e->flags & KEDR_ENTITY_ARCHIVE) != 0, "perm_write",
+                      kit_may(r, k->e->perm_write)));
+    }
+    return kedr_reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
 const struct kedr_route kedr_kit_routes[] = {
+    {.method = "GET", .path = "/meta", .handler = kit_meta_list},
     {.method = "GET", .path = "/meta/:entity", .handler = kit_meta},
     {0},
 };

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -452,6 +453,16 @@ static const char session_user_sql[] =
     "WHERE ur.user_id = u.id), '') "
     "FROM core.\"user\" u WHERE u.id = $1";
 
+/* Whether the module brings pages of its own (www/index.js beside its
+ * sql/); a module without them gets the shell's generic screens. */
+static bool
+session_has_script(struct kedr_req *r, const struct kedr_mod *m)
+{
+    return m->res_dir != NULL &&
+           access(kedr_arena_sprintf(&r->arena, "%s/www/index.js", m->res_dir),
+                  R_OK) == 0;
+}
+
 /* {"user":…, "permissions":[…], "csrf_token":…, "modules":[…]} */
 static int
 session_reply(struct kedr_req *r, int status, int64_t user_id, const char *csrf)
@@ -492,6 +503,12 @@ session_reply(struct kedr_req *r, int status, int64_t user_id, const char *csrf)
     for (size_t i = 0; i < kedr_srv.mods.norder; i++) {
         const struct kedr_mod *m = kedr_srv.mods.order[i];
         json_t *ui = json_array();
+        /* no www/index.js: the shell serves the module's declared
+         * entities with its generic screens */
+        json_t *script = session_has_script(r, m)
+                             ? json_string(kedr_arena_sprintf(
+                                   &r->arena, "m/%s/index.js", m->name))
+                             : json_null();
 
         for (const struct kedr_ui *u = m->desc->ui; u && u->path; u++)
             if (u->permission == NULL || kedr_auth_has(r, u->permission))
@@ -500,11 +517,8 @@ session_reply(struct kedr_req *r, int status, int64_t user_id, const char *csrf)
                                   "label_ru", u->label_ru ? u->label_ru : "",
                                   "label_en", u->label_en ? u->label_en : ""));
         json_array_append_new(
-            mods,
-            json_pack("{s:s, s:s, s:s, s:o}", "name", m->name, "version",
-                      m->desc->version, "script",
-                      kedr_arena_sprintf(&r->arena, "m/%s/index.js", m->name),
-                      "ui", ui));
+            mods, json_pack("{s:s, s:s, s:o, s:o}", "name", m->name, "version",
+                            m->desc->version, "script", script, "ui", ui));
     }
     return kedr_api->reply_json(r, status, json_incref(doc));
 }

@@ -290,6 +290,22 @@ test('meta: the declaration in the user\'s language, with what they may do', asy
     assertError(await stack.get('/api/v1/meta/t_kit.widget'), 401, 'unauthenticated');
 });
 
+test('meta list: the entities the user may see, one line each', async () => {
+    res = await admin.get('/api/v1/meta');
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.json.items.find((e) => e.entity === 't_kit.widget'), {
+        entity: 't_kit.widget', module: 't_kit', name: 'widget', path: '/t_kit/widgets', label: 'Изделия',
+        search: true, attrs: true, archive: true, perm_write: true,
+    });
+    assert.deepEqual(res.json.items.map((e) => e.entity).sort(), ['t_kit.shelf', 't_kit.widget']);
+    // a user without t_kit.read sees neither entity
+    assert.deepEqual((await none.get('/api/v1/meta')).json, { items: [] });
+    assertError(await stack.get('/api/v1/meta'), 401, 'unauthenticated');
+    // t_kit has no www/index.js: the shell draws its screens from the metadata
+    const session = (await admin.get('/api/v1/session')).json;
+    assert.equal(session.modules.find((m) => m.name === 't_kit').script, null);
+});
+
 test('text is trimmed, a left-out column takes its default, a create-only one stays', async () => {
     let res = await admin.post(W, { name: '  Foxtrot  ', code: ' F-6 ', serial: 'S-1' });
     assert.equal(res.status, 201, res.text);

@@ -165,6 +165,19 @@ export function formatMoney(v, currency = 'RUB') {
     return fmt('num', { style: 'currency', currency }).format(String(v));
 }
 
+// A phone as people write it: a Russian number (+7 or 8 and ten digits,
+// or the ten digits alone) as "+7 (495) 123-45-67"; anything else (a
+// foreign number, an extension) as it was typed.
+export function formatPhone(v) {
+    if (v === null || v === undefined) return '';
+    const s = String(v).trim();
+    if (!/^[+\d\s()-]+$/.test(s)) return s;
+    let d = s.replace(/\D/g, '');
+    if (d.length === 11 && /^[78]/.test(d) && (s.startsWith('+7') || s.startsWith('7') || s.startsWith('8'))) d = d.slice(1);
+    else if (d.length !== 10 || s.startsWith('+')) return s;
+    return `+7 (${d.slice(0, 3)}) ${d.slice(3, 6)}-${d.slice(6, 8)}-${d.slice(8)}`;
+}
+
 // The decimal separator of the current locale ("," in Russian).
 export function decimalSeparator() {
     return fmt('num', {}).formatToParts(1.5).find((p) => p.type === 'decimal')?.value || '.';

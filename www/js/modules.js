@@ -19,7 +19,7 @@ import { h, replace, append, debounce, id } from './dom.js';
 import { route, navigate, addGuard, setQuery } from './router.js';
 import { api, ApiError, apiUrl } from './api.js';
 import { defineStrings, translator, getLocale, pick, formatDate, formatDateTime, formatNumber,
-    formatMoney } from './i18n.js';
+    formatMoney, formatPhone } from './i18n.js';
 import { session, can } from './session.js';
 import { addMenu, setTitle } from './shell.js';
 import { toast, confirmDialog, dialog, emptyState, skeleton, errorState } from './ui/feedback.js';
@@ -44,10 +44,15 @@ export function isLoaded(name) {
 }
 
 // Import a module's script once and let it register; rejects when the
-// script is missing or throws.
+// script is missing or throws.  A module without a script of its own
+// (no www/index.js) gets the generic screens of its declared entities.
 export function loadModule(m) {
     if (!loaded.has(m.name)) {
         const p = (async () => {
+            if (!m.script) {
+                await genericScreens(m);
+                return;
+            }
             const [ui, mod] = await Promise.all([components(), import(new URL(`../${m.script}`, import.meta.url).href)]);
             if (typeof mod.default !== 'function') throw new Error(`${m.script}: no default export`);
             await mod.default(registrationApi(m, ui));
@@ -58,15 +63,29 @@ export function loadModule(m) {
     return loaded.get(m.name);
 }
 
+// Each menu entry of a module without pages of its own, routed to the
+// list, record and form screens of the entity whose path is the entry's
+// (or lies under it).
+async function genericScreens(m) {
+    const entity = await import('./ui/entity.js');
+    const items = (await entity.entityIndex()).filter((e) => e.module === m.name);
+    for (const u of m.ui || []) {
+        const base = u.path.replace(/\/$/, '');
+        const e = items.find((x) => x.path === base) || items.find((x) => x.path.startsWith(`${base}/`));
+        if (e) entity.entityScreens((pattern, view) => route(pattern, async () => view), { entity: e.entity, base });
+    }
+}
+
 // The shared components, loaded with the first module that needs them:
 // every one a module page uses is here, so no module imports a shell file
 // by path (the shell's files may move; kedr.ui stays).  The kanban,
 // calendar and chart load their library (www/vendor/) only when drawn.
 async function components() {
-    const [list, form, record, upload, tree, attrs, lookup, imp, strlist, kanban, calendar, chart] = await Promise.all([
+    const [list, form, record, upload, tree, attrs, lookup, imp, strlist, kanban, calendar, chart, entity] = await Promise.all([
         import('./ui/list.js'), import('./ui/form.js'), import('./ui/record.js'), import('./ui/upload.js'),
         import('./ui/tree.js'), import('./ui/attrs.js'), import('./ui/lookup.js'), import('./ui/import.js'),
-        import('./ui/strlist.js'), import('./ui/kanban.js'), import('./ui/calendar.js'), import('./ui/chart.js')]);
+        import('./ui/strlist.js'), import('./ui/kanban.js'), import('./ui/calendar.js'), import('./ui/chart.js'),
+        import('./ui/entity.js')]);
     return Object.freeze({
         listView: list.listView,
         localSource: list.localSource,
@@ -96,6 +115,14 @@ async function components() {
         kanban: kanban.kanban,
         calendar: calendar.calendar,
         chart: chart.chart,
+        // screens from an entity's declaration (GET /api/v1/meta/<entity>)
+        entityScreens: entity.entityScreens,
+        entityList: entity.entityList,
+        entityListPage: entity.entityListPage,
+        entityRecordPage: entity.entityRecordPage,
+        entityFormPage: entity.entityFormPage,
+        entityMeta: entity.entityMeta,
+        entityIndex: entity.entityIndex,
         toast, confirmDialog, dialog, emptyState, skeleton, errorState,
     });
 }
@@ -152,7 +179,8 @@ function registrationApi(m, ui) {
         setTitle,
         errorMessage,
         fieldMessage,
-        fmt: { date: formatDate, dateTime: formatDateTime, number: formatNumber, money: formatMoney, pick },
+        fmt: { date: formatDate, dateTime: formatDateTime, number: formatNumber, money: formatMoney, phone: formatPhone,
+            pick },
         dom: { h, replace, append, debounce, id },
         ui,
     });

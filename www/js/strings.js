@@ -120,6 +120,7 @@ export default {
         'list.empty': 'Здесь пока ничего нет.',
         'list.none_found': 'Ничего не найдено. Измените условия поиска.',
         'list.open': 'Открыть',
+        'list.show_more': 'Показать ещё',
 
         'form.none': '— не выбрано —',
         'form.required': 'Обязательное поле',
@@ -471,6 +472,7 @@ export default {
         'list.empty': 'Nothing here yet.',
         'list.none_found': 'Nothing found. Change the search.',
         'list.open': 'Open',
+        'list.show_more': 'Show more',
 
         'form.none': '— none —',
         'form.required': 'Required',

@@ -3,7 +3,9 @@
 // the shell imports this file the first time someone opens /hello (the
 // menu entry the module declares in hello.c) and calls register(kedr).
 // The showcase of the shared components (kanban, calendar, chart) is a
-// page per file, imported when first opened.
+// page per file, imported when first opened; a greeting's record page and
+// form are the shell's generic ones (kedr.ui.entityScreens), drawn from
+// the entity's declaration in hello.c.
 
 import strings from './strings.js';
 import { pageNav } from './shared.js';
@@ -12,36 +14,33 @@ export default function register(kedr) {
     const t = kedr.strings(strings);
     kedr.css('hello.css');
     const { h, replace } = kedr.dom;
-    const { listView, recordForm, recordPage, historyList, emptyState, skeleton, errorState } = kedr.ui;
+    const { entityList, entityScreens, recordForm, skeleton, errorState } = kedr.ui;
     const langLabel = (l) => (l === 'ru' || l === 'en' ? t(`lang.${l}`) : l);
+    const lang = { lang: { render: (r) => langLabel(r.lang) } };
 
     // before /hello/:id, which would take "board" for an id
     kedr.route('/hello/board', () => import('./board.js'));
     kedr.route('/hello/calendar', () => import('./calendar.js'));
     kedr.route('/hello/stats', () => import('./stats.js'));
+    // a greeting's record page (/hello/:id, with its history) and its
+    // form (/hello/new, /hello/:id/edit): the shell's, drawn from the
+    // entity's declaration; /hello itself is the page below
+    entityScreens((pattern, view) => pattern !== '/hello' && kedr.route(pattern, view),
+        { entity: 'hello.greeting', base: '/hello', columns: lang });
 
     // /hello: the configured greeting, the stored ones, a form to add one
     kedr.route('/hello', async (ctx) => {
         kedr.setTitle(t('title'));
         replace(ctx.main, skeleton(4));
         let greeting = '';
+        let list;
         try {
             greeting = (await kedr.api.get('/hello/greeting')).greeting;
+            list = await entityList({ entity: 'hello.greeting', base: '/hello', query: ctx.query, columns: lang });
         } catch (err) {
             replace(ctx.main, errorState(kedr.errorMessage(err)));
             return;
         }
-        const list = listView({
-            key: 'hello', title: t('list'), query: ctx.query, search: true, sort: 'id', order: 'desc',
-            fetch: kedr.ui.localSource(async () => (await kedr.api.get('/hello/greetings?limit=500')).items,
-                { searchKeys: ['text'] }),
-            columns: [
-                { key: 'id', label: t('number'), type: 'number', sort: true, required: true, link: (r) => `/hello/${r.id}` },
-                { key: 'text', label: t('text'), sort: true },
-                { key: 'lang', label: t('lang'), sort: true, render: (r) => langLabel(r.lang) },
-            ],
-            empty: t('empty'),
-        });
         let side;
         if (kedr.can('hello.write')) {
             const form = recordForm({
@@ -75,36 +74,5 @@ export default function register(kedr) {
             h('h2', { class: 'section-title', text: t('list') }),
             list.el,
             h('div', { class: 'section-title' }, side));
-    });
-
-    // /hello/:id: one greeting as a record page with its history
-    kedr.route('/hello/:id', async (ctx) => {
-        replace(ctx.main, skeleton(4));
-        let g;
-        try {
-            g = await kedr.api.get(`/hello/greetings/${encodeURIComponent(ctx.params.id)}`);
-        } catch (err) {
-            kedr.setTitle(t('not_found'));
-            replace(ctx.main, err.status === 404 ? emptyState(t('not_found'), h('a', { href: '/hello', text: t('title') }))
-                : errorState(kedr.errorMessage(err)));
-            return;
-        }
-        kedr.setTitle(t('greeting', { id: String(g.id) }));
-        const page = recordPage({
-            title: g.text,
-            subtitle: t('greeting', { id: String(g.id) }),
-            back: { href: '/hello', label: t('title') },
-            badges: [{ text: langLabel(g.lang), kind: 'info' }],
-            query: ctx.query,
-            tabs: [
-                { id: 'main', label: t('main'), render: (p) => p.append(h('dl', { class: 'card card-narrow hello-dl' },
-                    h('dt', { text: t('text') }), h('dd', { text: g.text }),
-                    h('dt', { text: t('lang') }), h('dd', { text: langLabel(g.lang) }),
-                    h('dt', { text: t('version') }), h('dd', { text: kedr.fmt.number(g.version) }))) },
-                { id: 'history', label: t('history'), render: (p) => p.append(historyList({
-                    entity: 'hello.greeting', id: String(g.id), labels: { text: t('text'), lang: t('lang') } })) },
-            ],
-        });
-        replace(ctx.main, page.el);
     });
 }

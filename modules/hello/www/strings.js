@@ -2,7 +2,6 @@
 export default {
     ru: {
         title: 'Привет',
-        number: '№',
         intro: 'Пример страницы модуля: маршруты, строки, список, форма, карточка с историей.',
         configured: 'Приветствие из настроек сервера',
         list: 'Сохранённые приветствия',
@@ -11,15 +10,9 @@ export default {
         add: 'Новое приветствие',
         save: 'Добавить',
         added: 'Приветствие добавлено',
-        empty: 'Приветствий пока нет. Добавьте первое.',
         no_write: 'Добавлять приветствия может пользователь с правом hello.write.',
         'lang.ru': 'русский',
         'lang.en': 'английский',
-        greeting: 'Приветствие №{id}',
-        not_found: 'Такого приветствия нет',
-        main: 'Приветствие',
-        history: 'История',
-        version: 'Версия записи',
         pages: 'Страницы модуля',
         board: 'Доска',
         board_intro: 'Перетащите приветствие в колонку другого языка (или Alt+← / Alt+→ на карточке). '
@@ -32,7 +25,6 @@ export default {
     },
     en: {
         title: 'Hello',
-        number: 'No.',
         intro: 'An example module page: routes, strings, a list, a form, a record with its history.',
         configured: 'The greeting from the server configuration',
         list: 'Stored greetings',
@@ -41,15 +33,9 @@ export default {
         add: 'New greeting',
         save: 'Add',
         added: 'Greeting added',
-        empty: 'No greetings yet. Add the first one.',
         no_write: 'Adding greetings needs the hello.write permission.',
         'lang.ru': 'Russian',
         'lang.en': 'English',
-        greeting: 'Greeting #{id}',
-        not_found: 'No such greeting',
-        main: 'Greeting',
-        history: 'History',
-        version: 'Record version',
         pages: 'Module pages',
         board: 'Board',
         board_intro: 'Drag a greeting to another language’s column (or Alt+← / Alt+→ on a card). '

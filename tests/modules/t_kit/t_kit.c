@@ -1,6 +1,7 @@
 /*
- * t_kit -- test-only module (tests/api/kit.test.js): two entities
- * declared for the resource kit and no handler of its own.
+ * t_kit -- test-only module (tests/api/kit.test.js, and in the browser
+ * tests/e2e/entity-screens.test.js): two entities declared for the
+ * resource kit and no handler or page of its own.
  *
  *   t_kit.widget  every column type, a reference to a shelf, own-only
  *                 (the records a user owns), extra attributes, archive,
@@ -261,8 +262,17 @@ static const struct kedr_hook t_kit_hooks[] = {
     {0},
 };
 
+/* no www/: the shell draws these entities' screens from their metadata
+ * (tests/e2e/entity-screens.test.js) */
+static const struct kedr_ui t_kit_ui[] = {
+    {.path = "/t_kit/widgets", .label_ru = "Изделия", .label_en = "Widgets"},
+    {.path = "/t_kit/shelves", .label_ru = "Полки", .label_en = "Shelves"},
+    {0},
+};
+
 KEDR_MODULE_EXPORT const struct kedr_module kedr_module = {
     KEDR_MODULE_HEADER,   .name = "t_kit",
     .version = "1.0.0",   .permissions = t_kit_permissions,
     .hooks = t_kit_hooks, .entities = t_kit_entities,
+    .ui = t_kit_ui,
 };

@@ -2,7 +2,7 @@
 // (profile, password, API tokens they created, history).
 
 import { h, replace } from '../dom.js';
-import { translator, pick, formatDateTime } from '../i18n.js';
+import { translator, pick, formatDateTime, formatPhone } from '../i18n.js';
 import { api, ApiError } from '../api.js';
 import { navigate } from '../router.js';
 import { setTitle } from '../shell.js';
@@ -185,7 +185,7 @@ export async function listPage(ctx) {
                 sort: true },
             { key: 'full_name', label: t('users.full_name'), sort: true },
             { key: 'email', label: t('users.email'), sort: true },
-            { key: 'phone', label: t('users.phone'), hidden: true },
+            { key: 'phone', label: t('users.phone'), hidden: true, render: (r) => formatPhone(r.phone) },
             { key: 'roles', label: t('users.roles'), render: (r) => labels(r.roles) },
             { key: 'regions', label: t('users.regions'), render: (r) => (r.regions || []).join(', ') },
             { key: 'active', label: t('users.status'), sort: true, render: (r) => h('span', {

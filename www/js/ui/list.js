@@ -22,6 +22,9 @@
 // A `fetch(params)` option replaces the GET for APIs of another shape;
 // localSource(load, {searchKeys, filter}) serves a small array API
 // (roles, tokens, modules) with the same paging, sorting and search.
+// keyset: true speaks the kit's list protocol (core/kedr.h): sort as
+// "col" / "-col", pages by the answer's `next` cursor behind a "show
+// more" button (how many rows are shown stays in the URL as `shown`).
 
 import { h, replace, id, debounce } from '../dom.js';
 import { translator, formatDate, formatDateTime, formatNumber, formatMoney } from '../i18n.js';
@@ -68,6 +71,8 @@ export function listView(opts) {
         sort: qp('sort') || opts.sort || '',
         order: qp('order') === 'desc' ? 'desc' : (qp('order') === 'asc' ? 'asc' : opts.order || 'asc'),
         offset: Math.max(0, Number(qp('offset')) || 0),
+        shown: Math.min(500, Math.max(0, Number(qp('shown')) || 0)), // keyset: rows shown
+        next: null, // keyset: the cursor of the page after the shown rows
         limit: PAGE_SIZES.includes(Number(qp('limit'))) ? Number(qp('limit')) : opts.limit || PAGE_SIZES[0],
         filters: Object.fromEntries(filters.map((f) => [f.name, qp(f.name) ?? f.default ?? ''])),
     };
@@ -170,9 +175,10 @@ export function listView(opts) {
         tools, countEl, body, pager);
 
     function params() {
-        const p = { limit: state.limit, offset: state.offset };
+        const p = opts.keyset ? { limit: Math.max(state.limit, state.shown) } : { limit: state.limit, offset: state.offset };
         if (state.q) p.q = state.q;
-        if (state.sort) {
+        if (state.sort && opts.keyset) p.sort = (state.order === 'desc' ? '-' : '') + state.sort;
+        else if (state.sort) {
             p.sort = state.sort;
             p.order = state.order;
         }
@@ -198,6 +204,7 @@ export function listView(opts) {
         p[`${prefix}sort`] = state.sort && !byDefault ? state.sort : '';
         p[`${prefix}order`] = state.sort && !byDefault ? state.order : '';
         p[`${prefix}offset`] = state.offset || '';
+        p[`${prefix}shown`] = state.shown > state.limit ? state.shown : '';
         p[`${prefix}limit`] = state.limit !== (opts.limit || PAGE_SIZES[0]) ? state.limit : '';
         for (const f of filters) p[prefix + f.name] = state.filters[f.name] !== (f.default ?? '') ? state.filters[f.name] : '';
         setQuery(p);
@@ -284,7 +291,33 @@ export function listView(opts) {
                 h('thead', null, head), h('tbody', null, trs))));
     }
 
+    // keyset: the rows so far and a button for the page after them
+    function renderMore(total) {
+        const btn = h('button', { type: 'button', class: 'btn btn-small list-show-more', text: t('list.show_more'),
+            onclick: async () => {
+                btn.disabled = true;
+                try {
+                    const res = await api.get(opts.url, { query: { ...params(), limit: state.limit, after: state.next } });
+                    state.next = res.next;
+                    renderRows(lastRows.concat(res.items));
+                    state.shown = lastRows.length;
+                    syncUrl();
+                    renderMore(total);
+                } catch (err) {
+                    btn.disabled = false;
+                    countEl.textContent = errorMessage(err);
+                }
+            } });
+        replace(pager, h('span', { class: 'pager-range', text: t('list.range', { from: 1, to: lastRows.length, total }) }),
+            state.next ? btn : null);
+        pager.hidden = !state.next && total <= state.limit;
+    }
+
     function renderPager(total) {
+        if (opts.keyset) {
+            renderMore(total);
+            return;
+        }
         const from = total ? state.offset + 1 : 0;
         const to = Math.min(state.offset + state.limit, total);
         const sizeId = id('psize');
@@ -312,8 +345,11 @@ export function listView(opts) {
         pager.hidden = total <= PAGE_SIZES[0] && state.offset === 0;
     }
 
+    let loads = 0;
+
     async function load() {
         const my = ++seq;
+        if (opts.keyset && loads++) state.shown = 0; // a new query starts at its first page
         syncUrl();
         for (const [a, fmt] of exportLinks) {
             // the whole filtered list, not one page of it
@@ -328,6 +364,7 @@ export function listView(opts) {
             const items = Array.isArray(res) ? res : res.items || [];
             const total = Array.isArray(res) ? items.length : res.total ?? items.length;
             lastTotal = total;
+            if (opts.keyset) state.next = res.next;
             if (!items.length && state.offset > 0 && total > 0) {
                 state.offset = Math.max(0, (Math.ceil(total / state.limit) - 1) * state.limit);
                 load();

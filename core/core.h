@@ -338,6 +338,9 @@ const struct kedr_setting *kedr_module_config(const struct kedr_module *m);
 /* Why the descriptor's declared settings do not hold (a bad name, a name
  * twice, an unknown type, a default of the wrong type or out of range, a
  * list with a default), or NULL; the message goes into buf.  Pure. */
+/* Why a module built for ABI 1.3 that declares entities is refused. */
+const char *kedr_module_old_entities_problem(const struct kedr_module *m,
+                                             char *buf, size_t buflen);
 const char *kedr_module_config_problem(const struct kedr_module *m, char *buf,
                                        size_t buflen);
 bool kedr_module_name_valid(const char *name);
@@ -1104,6 +1107,8 @@ int kedr_cli_import(struct kedr_conf *c, int argc, char **argv);
 const char *kedr_sfimp_table(kedr_import_t *imp);
 bool kedr_sfimp_dry_run(kedr_import_t *imp);
 void kedr_sfimp_count(kedr_import_t *imp, const char *counter, long n);
+int kedr_sfimp_map_put(kedr_req_t *r, kedr_import_t *imp, const char *entity,
+                       const char *sql);
 int kedr_sfimp_reject(kedr_import_t *imp, const char *line, const char *ext_id,
                       const char *field, const char *reason);
 

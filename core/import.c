@@ -355,7 +355,7 @@ kedr_import_run(struct kedr_req *r, const struct kedr_import_col *cols,
         len = 0;
     if (text == NULL)
         return kedr_req_fail(r, KEDR_EINVAL, "file",
-                             "not UTF-8 or Windows-1251 text");
+                             "not UTF-8, UTF-16 (with its BOM) or Windows-1251 text");
     /* in the arena: its cleanup frees it however the import ends */
     csv = kedr_arena_alloc(&r->arena, sizeof(*csv));
     kedr_csv_init(csv, text, len, kedr_csv_detect_sep(text, len));

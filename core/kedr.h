@@ -59,7 +59,7 @@ extern "C" {
 
 #define KEDR_MODULE_MAGIC 0x5244454bu /* "KEDR" little-endian */
 #define KEDR_ABI_MAJOR 1
-#define KEDR_ABI_MINOR 3
+#define KEDR_ABI_MINOR 4
 
 #define KEDR__STR2(x) #x
 #define KEDR__STR(x) KEDR__STR2(x)
@@ -342,6 +342,15 @@ struct kedr_import_col {
             */
 #define KEDR_COL_CREATE_ONLY 0x400u /* set by a create, never changed after */
 
+/* One allowed value of an entity column (ABI 1.4): `value` is what is
+ * stored (text of the column's type: "new", "2"), the labels what people
+ * read.  A table ends with a zero row. */
+struct kedr_entity_option {
+    const char *value;
+    const char *label_ru;
+    const char *label_en;
+};
+
 /* One column of an entity; a table ends with a zero row. */
 struct kedr_entity_col {
     const char *name;    /* column of the table and member of the JSON */
@@ -359,6 +368,17 @@ struct kedr_entity_col {
      * "core.current_user_id()"): a constant of the module; NULL: SQL
      * NULL (a read-only column: the table's default) */
     const char *def;
+
+    /* ---- ABI 1.4 ---- */
+    /* The values the column may hold (enum-like columns), a table ending
+     * with a zero row; NULL: any value of its type.  The kit refuses any
+     * other value (422 naming the column), the metadata lists them as
+     * {value, label} in the user's language, the export writes the value
+     * (the code: a file exported in one language imports in the other),
+     * and the import takes the value or either label.  A row grows the
+     * table's stride: the loader refuses a module built for ABI 1.3 that
+     * declares entities. */
+    const struct kedr_entity_option *options; /* ABI 1.4 */
 };
 
 /*
@@ -639,6 +659,12 @@ struct kedr_api {
 
     /* -- typed module configuration (ABI 1.3) -- */
     const char *const *(*conf_list)(kedr_env_t *env, const char *key);
+
+    /* ---- ABI 1.4 ---- */
+
+    /* -- data migrations: the map and the audit of loaded rows -- */
+    int (*import_map_put)(kedr_req_t *r, kedr_import_t *imp,
+                          const char *entity, const char *sql);
 };
 
 /*
@@ -1523,8 +1549,9 @@ kedr_export(kedr_req_t *r, const char *format, const char *filename,
  * Read the request body as CSV, map its header row to `cols`, call `fn`
  * for each data row, and answer the report.
  *
- * The file: UTF-8 with or without a BOM, or Windows-1251 when the body is
- * not valid UTF-8; ';' or ',' between cells, whichever the header line
+ * The file: UTF-8 with or without a BOM, UTF-16 LE or BE with its BOM
+ * (Excel's "Unicode text"), or Windows-1251 when the body is not valid
+ * UTF-8; ';' or ',' between cells, whichever the header line
  * has more of; RFC 4180 quotes (fields may hold the separator, "" and
  * newlines), read strictly: a quote not closed, a quote inside an
  * unquoted cell or text after a closing quote is a 422 naming "file" and
@@ -1694,6 +1721,26 @@ kedr_import_reject(kedr_import_t *imp, const char *line, const char *ext_id,
     if (!KEDR_API_HAS(import_reject))
         return KEDR_EINTERNAL;
     return kedr_api->import_reject(imp, line, ext_id, field, reason);
+}
+
+/*
+ * Record the rows an importer loaded (ABI 1.4): `sql` (a constant of the
+ * module) answers (ext_id text, local_id bigint, modstamp timestamptz,
+ * change text) over its working table; each row goes into core.import_map
+ * (source, the object as the mapping names it, ext_id -> `entity`,
+ * local_id, modstamp; an existing entry takes the new local_id and
+ * modstamp), and each row whose `change` is not NULL gets an audit row
+ * 'imported' of `entity` ({"source", "salesforce_id", "change"}).  One
+ * statement for all the rows, not one per row: a migration loads hundreds
+ * of thousands.  0, or a negative code (recorded).
+ */
+static inline int
+kedr_import_map_put(kedr_req_t *r, kedr_import_t *imp, const char *entity,
+                    const char *sql)
+{
+    if (!KEDR_API_HAS(import_map_put))
+        return kedr__api_missing(r, "import_map_put");
+    return kedr_api->import_map_put(r, imp, entity, sql);
 }
 
 /* Helpers over the calls above (no ABI of their own).  Reject every row

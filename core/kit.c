@@ -858,6 +858,11 @@ kit_meta_col(kedr_req_t *r, struct kit_ent *k, size_t i)
         kedr_out_of_memory(r);
     if (c->max > 0 && c->type == KEDR_T_STRING)
         json_object_set_new(o, "max", json_integer((json_int_t)c->max));
+    else if (c->min < c->max && c->type != KEDR_T_STRING) {
+        /* a number's bounds, as the kit checks them */
+        json_object_set_new(o, "min", json_real(c->min));
+        json_object_set_new(o, "max", json_real(c->max));
+    }
     if (c->ref != NULL)
         json_object_set_new(o, "ref", json_string(c->ref));
     if (c->options != NULL) {

@@ -1014,6 +1014,21 @@ int kedr_export_file(struct kedr_req *r, const char *format,
                      const char *sql, int nparams, const char *const *params);
 int kedr_import_run(struct kedr_req *r, const struct kedr_import_col *cols,
                     kedr_import_row_pt fn, void *arg);
+/* A batch of up to 500 rows at once (the kit's set-wise path): 1 when
+ * every row went in (each res[i] given its "result"), 0 when the batch
+ * should go row by row through `fn` instead (its writes are rolled back
+ * and its errors cleared by the caller), or a negative code. */
+typedef int (*kedr_import_set_pt)(struct kedr_req *r, json_t *const *rows,
+                                  json_t *const *res, int n, void *arg);
+/* kedr_import_run with a set-wise path tried first for each batch. */
+int kedr_import_run_sets(struct kedr_req *r,
+                         const struct kedr_import_col *cols,
+                         kedr_import_row_pt fn, kedr_import_set_pt set_fn,
+                         void *arg);
+/* auth.c: audit rows of `action` for each record of the JSON array
+ * `records` (their "id"), in one statement. */
+int kedr_audit_write_many(struct kedr_req *r, const char *entity,
+                          const char *action, json_t *records);
 
 /* ------------------------------------------------------------------ */
 /* server.c: the running server's shared state in a process            */

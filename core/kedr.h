@@ -282,7 +282,28 @@ struct kedr_import_col {
  *   POST   <path>/:id/archive  {version} -> active = false
  * (KEDR_ENTITY_ARCHIVE) POST   <path>/:id/restore  {version} -> active = true
  *   DELETE <path>/:id?version= (when `perm_delete` is set)
- * and GET /api/v1/meta/<module>.<name>, the declaration for screens.
+ *   POST   <path>/import[?dry_run=true]  a CSV file (ABI 1.4; not when
+ *                              the module routes that path itself): each
+ *                              row through the same write path as a
+ *                              create or update; see "The kit's import"
+ * and GET /api/v1/meta/<module>.<name>, the declaration for screens, and
+ * GET /api/v1/meta, the entities the user may read: {"items": [{"entity",
+ * "module", "name", "path", "label", "search", "attrs", "archive",
+ * "perm_write"}]}.
+ *
+ * The kit's import (core/kit_import.c) reads the file as kedr_import_csv
+ * does (encodings, ';' or ',', the preview, big files as jobs) and
+ * answers its report, each row's "result" {"id", "action": "created" |
+ * "updated" | "unchanged"}.  Headers: "ID", the columns' fields or labels,
+ * "Версия"/"Version" -- what the export writes, so an exported file
+ * edited in Excel imports back.  A row with an id updates that record and
+ * must give its version (checked: a record changed since the export
+ * fails its row with 409 "version"); without an id, a KEDR_COL_UNIQUE
+ * column's value held by a record the user sees names the record to
+ * update; otherwise the row creates one.  An update changes the columns
+ * the row has values for (an empty cell keeps the value); a row that
+ * changes nothing writes nothing.  An `options` column takes the value
+ * or either label; a `ref` column the id; read-only columns are ignored.
  *
  * The table (`table`, "schema.name") has `id bigint` (identity), `version
  * int NOT NULL DEFAULT 1`, `updated_at timestamptz`, every declared column,

@@ -61,6 +61,7 @@ kit_build(struct kit_ent *k)
     const struct kedr_entity *e = k->e;
     struct kedr_buf obj, ins, sel, upd;
     size_t ncols = 0, nin = 0, nup = 0, nex = 0;
+    const char *scope;
 
     kedr_buf_init(&obj, &kit_arena);
     kedr_buf_init(&ins, &kit_arena);
@@ -108,7 +109,7 @@ kit_build(struct kit_ent *k)
         kedr_buf_addf(&ins, "%s%s", ins.len > 0 ? ", " : "", c->name);
         if (c->def != NULL)
             kedr_buf_addf(&sel,
-                          "%sCASE WHEN $1::jsonb ? '%s' THEN x.%s ELSE (%s) "
+                          "%sCASE WHEN j.doc ? '%s' THEN x.%s ELSE (%s) "
                           "END",
                           sel.len > 0 ? ", " : "", c->name, c->name, c->def);
         else
@@ -152,10 +153,13 @@ kit_build(struct kit_ent *k)
     k->get_sql = kit_cat("SELECT ", k->obj, "::text FROM ", e->table,
                          " t WHERE t.id = $1 AND ", k->visible);
     k->lock_sql = kit_cat(k->get_sql, " FOR UPDATE OF t");
+    k->ins_cols = ins.data;
+    k->ins_sel = sel.data; /* over j.doc, the body, and x, its record */
     k->insert_sql =
         kit_cat("INSERT INTO ", e->table, " AS t (", ins.data, ") SELECT ",
-                sel.data, " FROM jsonb_populate_record(NULL::", e->table,
-                ", $1::jsonb) x RETURNING ", k->obj, "::text");
+                sel.data, " FROM (SELECT $1::jsonb AS doc) j, ",
+                "jsonb_populate_record(NULL::", e->table,
+                ", j.doc) x RETURNING ", k->obj, "::text");
     k->update_sql = kit_cat("UPDATE ", e->table, " t SET ", upd.data,
                             "version = t.version + 1, updated_at = now() "
                             "FROM jsonb_populate_record(NULL::",
@@ -174,13 +178,18 @@ kit_build(struct kit_ent *k)
                              " t WHERE t.id = $1");
     /* as the target of a reference: the caller's scope by the read
      * permission of this entity, whatever route they are on */
+    scope = kit_cat(e->own != NULL
+                        ? " AND (NOT core.scope_own_only(core.current_user_id(), "
+                          "$2) OR ("
+                        : " AND ($2::text IS NOT NULL OR (",
+                    e->own != NULL ? e->own : "true", "))");
     k->ref_sql =
-        kit_cat("SELECT 1 FROM ", e->table, " t WHERE t.id = $1::bigint",
-                e->own != NULL
-                    ? " AND (NOT core.scope_own_only(core.current_user_id(), "
-                      "$2) OR ("
-                    : " AND ($2::text IS NOT NULL OR (",
-                e->own != NULL ? e->own : "true", "))");
+        kit_cat("SELECT 1 FROM ", e->table, " t WHERE t.id = $1::bigint", scope);
+    /* the same for a JSON array of ids: how many of them */
+    k->ref_many_sql = kit_cat("SELECT count(DISTINCT t.id) FROM ", e->table,
+                              " t WHERE t.id = ANY (ARRAY(SELECT "
+                              "jsonb_array_elements_text($1::jsonb))::bigint[])",
+                              scope);
     kit_import_build(k, &kit_arena);
 }
 
@@ -297,6 +306,15 @@ int
 kit_check(kedr_req_t *r, struct kit_ent *k, json_t *in, json_t *old,
           const char *id)
 {
+    return kit_check_in(r, k, in, old, id, true);
+}
+
+/* kit_check; without `db` the references and unique values are left to
+ * the caller (the import checks a batch's at once). */
+int
+kit_check_in(kedr_req_t *r, struct kit_ent *k, json_t *in, json_t *old,
+             const char *id, bool db)
+{
     int n = 0, rc;
 
     kit_trim(r, k, in);
@@ -318,9 +336,11 @@ kit_check(kedr_req_t *r, struct kit_ent *k, json_t *in, json_t *old,
             n++;
         }
     }
-    if ((rc = kit_refs(r, k, in)) < 0)
-        return rc;
-    n += rc;
+    if (db) {
+        if ((rc = kit_refs(r, k, in)) < 0)
+            return rc;
+        n += rc;
+    }
     if ((k->e->flags & KEDR_ENTITY_ATTRS) != 0) {
         json_t *attrs = json_object_get(in, "attrs");
         json_t *given = json_is_null(attrs) ? NULL : attrs;
@@ -336,6 +356,8 @@ kit_check(kedr_req_t *r, struct kit_ent *k, json_t *in, json_t *old,
     if (k->e->hooks != NULL && k->e->hooks->validate != NULL &&
         (rc = k->e->hooks->validate(r, in, old)) != 0)
         return rc < 0 ? rc : KEDR_EINVAL;
+    if (!db)
+        return 0;
     if ((rc = kit_unique(r, k, in, id)) < 0)
         return rc;
     if (rc > 0)

@@ -65,6 +65,25 @@ kit_import_build(struct kit_ent *k, struct kedr_arena *a)
                 a, "SELECT t.id FROM %s t WHERE t.%s = $1::%s AND %s LIMIT 1",
                 e->table, c->name, kit_sqltypes[c->type], k->visible);
     }
+    k->unique_many_sql = kedr_xcalloc(n + 1, sizeof(*k->unique_many_sql));
+    for (size_t j = 0; j < n; j++)
+        if (k->unique_sql[j] != NULL)
+            k->unique_many_sql[j] = kedr_arena_sprintf(
+                a,
+                "SELECT 1 FROM %s t WHERE t.%s = ANY (ARRAY(SELECT "
+                "jsonb_array_elements_text($1::jsonb))::%s[]) LIMIT 1",
+                e->table, e->cols[j].name, kit_sqltypes[e->cols[j].type]);
+    /* the records in the rows' order (identities are drawn in it), each
+     * with whether the user sees it */
+    if (k->ins_cols[0] != '\0')
+        k->insert_many_sql = kedr_arena_sprintf(
+            a,
+            "WITH ins AS (INSERT INTO %s AS t (%s) SELECT %s FROM "
+            "jsonb_array_elements($1::jsonb) WITH ORDINALITY j(doc, n), "
+            "jsonb_populate_record(NULL::%s, j.doc) x ORDER BY j.n "
+            "RETURNING t.id, %s AS o, %s AS v) "
+            "SELECT o::text, v FROM ins ORDER BY id",
+            e->table, k->ins_cols, k->ins_sel, e->table, k->obj, k->visible);
     k->import_cols[i] = (struct kedr_import_col){.field = "version",
                                                  .label_ru = "Версия",
                                                  .label_en = "Version",
@@ -76,6 +95,7 @@ kit_import_release(struct kit_ent *k)
 {
     free(k->import_cols);
     free(k->key_sql);
+    free(k->unique_many_sql);
 }
 
 const struct kedr_entity_option *
@@ -282,10 +302,119 @@ kit_import_row(kedr_req_t *r, json_t *row, void *arg, json_t **out)
     return 0;
 }
 
+/*
+ * The set-wise path: a batch of rows that all create records goes in with
+ * one statement per check and one INSERT, instead of five or six round
+ * trips a row.  Each row is checked as kit_import_row checks it (the
+ * cells, the route's input spec, kit_check_in's checks and the module's
+ * validate, before_write), then for the whole batch: no unique value
+ * repeated nor held by any record, every reference visible, the INSERT
+ * (each record visible to its writer), the audit rows, and per record
+ * its event and after_write.  Anything else -- a row with an id or a key
+ * of an existing record, any failure -- answers 0: the caller undoes the
+ * batch and runs its rows one by one through kit_import_row, which names
+ * the failing row.
+ */
+static int
+kit_import_set(kedr_req_t *r, json_t *const *rows, json_t *const *res, int n,
+               void *arg)
+{
+    struct kit_ent *k = arg;
+    const struct kedr_entity_col *cols = k->e->cols;
+    const struct kedr_entity_hooks *h = k->e->hooks;
+    json_t *ins = kedr_json_keep(r, json_array());
+    json_t *recs = kedr_json_keep(r, json_array());
+    const char *event = kedr_sprintf(r, "%s.created", k->audit);
+    kedr_rows_t *q;
+
+    if (k->insert_many_sql == NULL)
+        return 0;
+    for (int i = 0; i < n; i++) {
+        json_t *in = kedr_json_keep(r, json_deep_copy(rows[i]));
+        json_t *fields = kedr_json_keep(r, json_object());
+
+        if (json_object_get(in, "id") != NULL ||
+            json_object_get(in, "version") != NULL ||
+            kit_import_cells(r, k, in) > 0 ||
+            kedr_input_validate(k->create_in, in, fields) > 0 ||
+            kit_check_in(r, k, in, NULL, NULL, false) != 0 ||
+            kit_before(r, k, "created", NULL, in) != 0)
+            return 0;
+        json_array_append(ins, in);
+    }
+    for (size_t c = 0; cols[c].name != NULL; c++) {
+        json_t *seen, *vals, *in, *v;
+        size_t i;
+
+        if (k->unique_many_sql[c] == NULL && k->refs[c] == NULL)
+            continue;
+        seen = kedr_json_keep(r, json_object());
+        vals = kedr_json_keep(r, json_array());
+        json_array_foreach (ins, i, in) {
+            const char *t;
+
+            if ((v = json_object_get(in, cols[c].name)) == NULL ||
+                json_is_null(v))
+                continue;
+            t = json_is_string(v) ? json_string_value(v) : kedr_json_text(r, v);
+            if (json_object_get(seen, t) != NULL) {
+                if (k->unique_many_sql[c] != NULL)
+                    return 0; /* twice in the file */
+                continue;
+            }
+            json_object_set_new(seen, t, json_true());
+            json_array_append_new(vals, json_string(t));
+        }
+        if (json_array_size(vals) == 0)
+            continue;
+        if (k->unique_many_sql[c] != NULL) {
+            q = kedr_db_query(r, k->unique_many_sql[c],
+                              KEDR_PARAMS(kedr_json_text(r, vals)));
+            if (q == NULL || kedr_rows_count(q) > 0)
+                return 0; /* taken: a key to update, or a conflict */
+        } else {
+            struct kit_ent *to = k->refs[c];
+
+            if (!kit_may(r, to->e->perm_read) ||
+                (q = kedr_db_query(r, to->ref_many_sql,
+                                   KEDR_PARAMS(kedr_json_text(r, vals),
+                                               to->e->perm_read))) == NULL ||
+                strtoul(kedr_rows_get(q, 0, 0), NULL, 10) !=
+                    json_array_size(vals))
+                return 0;
+        }
+    }
+    q = kedr_db_query(r, k->insert_many_sql,
+                      KEDR_PARAMS(kedr_json_text(r, ins)));
+    if (q == NULL || kedr_rows_count(q) != n)
+        return 0;
+    for (int i = 0; i < n; i++) {
+        if (strcmp(kedr_rows_get(q, i, 1), "t") != 0)
+            return 0; /* the writer would no longer see it */
+        json_array_append(recs, kedr_json_parse(r, kedr_rows_get(q, i, 0)));
+    }
+    if (kedr_audit_write_many(r, k->audit, "created", recs) != 0)
+        return 0;
+    for (int i = 0; i < n; i++) {
+        json_t *rec = json_array_get(recs, (size_t)i);
+
+        if (kedr_emit(r, event, rec) != 0 ||
+            (h != NULL && h->after_write != NULL &&
+             h->after_write(r, "created", NULL, rec) != 0))
+            return 0;
+        json_object_set_new(res[i], "result",
+                            json_pack("{s:O, s:s}", "id",
+                                      json_object_get(rec, "id"), "action",
+                                      "created"));
+    }
+    return 1;
+}
+
 int
 kit_import(kedr_req_t *r)
 {
     struct kit_ent *k = kit_of(r);
 
-    return kedr_import_csv(r, k->import_cols, kit_import_row, k);
+    return kedr_import_run_sets(r, k->import_cols, kit_import_row,
+                                kit_import_set, k);
 }

@@ -28,7 +28,12 @@ struct kit_ent {
     const char *active_sql, *visible_sql, *ref_sql;
     const char **unique_sql; /* per column: the record holding a value */
     const char **key_sql;    /* per unique column: the visible record
-                                holding a value, locked (kit_import.c) */
+                                holding a value (kit_import.c) */
+    const char *ins_cols, *ins_sel; /* the INSERT's columns and values */
+    /* kit_import.c, a batch at once: the INSERT of many records, the
+     * unique columns' values taken, the references visible */
+    const char *insert_many_sql, *ref_many_sql;
+    const char **unique_many_sql;
 };
 
 /* kit.c */
@@ -37,6 +42,8 @@ const char *kit_label(kedr_req_t *r, const char *ru, const char *en);
 bool kit_may(kedr_req_t *r, const char *perm);
 int kit_check(kedr_req_t *r, struct kit_ent *k, json_t *in, json_t *old,
               const char *id);
+int kit_check_in(kedr_req_t *r, struct kit_ent *k, json_t *in, json_t *old,
+                 const char *id, bool db);
 int kit_before(kedr_req_t *r, struct kit_ent *k, const char *action,
                json_t *old, json_t *in);
 int kit_write_row(kedr_req_t *r, struct kit_ent *k, const char *action,

@@ -224,10 +224,15 @@ kit_import_update(kedr_req_t *r, struct kit_ent *k, json_t *in, json_t *old,
 
     for (const struct kedr_entity_col *c = k->e->cols; c->name != NULL; c++) {
         v = json_object_get(in, c->name);
+        if (v == NULL || (c->flags & KEDR_COL_CREATE_ONLY) == 0)
+            continue;
         /* set once by the create: the same value may come back */
-        if (v != NULL && (c->flags & KEDR_COL_CREATE_ONLY) != 0 &&
-            kit_same(v, json_object_get(old, c->name)))
-            json_object_del(in, c->name);
+        if (!kit_same(v, json_object_get(old, c->name))) {
+            kedr_field_error(r, c->name, "is set only when the record is "
+                                         "created");
+            return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
+        }
+        json_object_del(in, c->name);
     }
     json_object_foreach (in, key, v)
         if (!kit_same(v, json_object_get(old, key)))

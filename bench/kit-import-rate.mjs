@@ -11,6 +11,7 @@
 // rows/s from its started_at and finished_at.  B=<build dir> measures
 // another build of the tree side by side.
 import { startStack } from '../tests/lib/stack.js';
+import { finishedJob } from './job-rate.mjs';
 
 const n = Number(process.argv[2] ?? 20000);
 const what = process.argv[3] ?? 'widget';
@@ -36,15 +37,7 @@ try {
     const res = await admin.request('POST', `/api/v1/t_kit/${path}/import`, {
         body: csv, headers: { 'Content-Type': 'text/csv' },
     });
-    if (res.status !== 202) throw new Error(`${res.status} ${res.text}`);
-    const id = res.json.job.id;
-    let job;
-    for (;;) {
-        job = (await admin.get(`/api/v1/jobs/${id}`)).json;
-        if (job.state === 'done' || job.state === 'failed') break;
-        await new Promise((r) => setTimeout(r, 500));
-    }
-    const s = (Date.parse(job.finished_at) - Date.parse(job.started_at)) / 1000;
+    const { job, seconds: s } = await finishedJob(admin, res);
     const count = (await stack.rows(`SELECT count(*) AS n FROM t_kit.${what}`))[0].n;
     console.log(`${n} rows: ${job.state} (${job.status}), ${count} ${what} records, in ${s.toFixed(1)} s: ` +
         `${Math.round(n / s)} rows/s`);

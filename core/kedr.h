@@ -242,8 +242,8 @@ struct kedr_ui {
 };
 
 /*
- * Export and import (core/builtin/export.c, core/builtin/import.c): the shapes of the
- * column tables.  See kedr_export and kedr_import_csv below.
+ * Export and import (core/builtin/export.c, core/builtin/import.c): the shapes
+ * of the column tables.  See kedr_export and kedr_import_csv below.
  */
 
 /* One column of an export; a table ends with a zero row ({0}). */
@@ -684,8 +684,8 @@ struct kedr_api {
     /* ---- ABI 1.4 ---- */
 
     /* -- data migrations: the map and the audit of loaded rows -- */
-    int (*import_map_put)(kedr_req_t *r, kedr_import_t *imp,
-                          const char *entity, const char *sql);
+    int (*import_map_put)(kedr_req_t *r, kedr_import_t *imp, const char *entity,
+                          const char *sql);
 };
 
 /*

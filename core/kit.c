@@ -178,18 +178,20 @@ kit_build(struct kit_ent *k)
                              " t WHERE t.id = $1");
     /* as the target of a reference: the caller's scope by the read
      * permission of this entity, whatever route they are on */
-    scope = kit_cat(e->own != NULL
-                        ? " AND (NOT core.scope_own_only(core.current_user_id(), "
-                          "$2) OR ("
-                        : " AND ($2::text IS NOT NULL OR (",
-                    e->own != NULL ? e->own : "true", "))");
-    k->ref_sql =
-        kit_cat("SELECT 1 FROM ", e->table, " t WHERE t.id = $1::bigint", scope);
+    scope =
+        kit_cat(e->own != NULL
+                    ? " AND (NOT core.scope_own_only(core.current_user_id(), "
+                      "$2) OR ("
+                    : " AND ($2::text IS NOT NULL OR (",
+                e->own != NULL ? e->own : "true", "))");
+    k->ref_sql = kit_cat("SELECT 1 FROM ", e->table,
+                         " t WHERE t.id = $1::bigint", scope);
     /* the same for a JSON array of ids: how many of them */
-    k->ref_many_sql = kit_cat("SELECT count(DISTINCT t.id) FROM ", e->table,
-                              " t WHERE t.id = ANY (ARRAY(SELECT "
-                              "jsonb_array_elements_text($1::jsonb))::bigint[])",
-                              scope);
+    k->ref_many_sql =
+        kit_cat("SELECT count(DISTINCT t.id) FROM ", e->table,
+                " t WHERE t.id = ANY (ARRAY(SELECT "
+                "jsonb_array_elements_text($1::jsonb))::bigint[])",
+                scope);
     kit_import_build(k, &kit_arena);
 }
 
@@ -329,9 +331,9 @@ kit_check_in(kedr_req_t *r, struct kit_ent *k, json_t *in, json_t *old,
             kedr_field_error(r, c->name, "must not be empty");
             n++;
         } else if (c->options != NULL && v != NULL && !json_is_null(v) &&
-                   kit_option_find(c, json_is_string(v) ? json_string_value(v)
-                                                        : kedr_json_text(r, v))
-                       == NULL) {
+                   kit_option_find(c, json_is_string(v)
+                                          ? json_string_value(v)
+                                          : kedr_json_text(r, v)) == NULL) {
             kedr_field_error(r, c->name, "is not one of the allowed values");
             n++;
         }
@@ -981,8 +983,7 @@ kit_meta_list(kedr_req_t *r)
 
         if (!kit_may(r, k->e->perm_read))
             continue;
-        for (const struct kedr_entity_col *c = k->e->cols; c->name != NULL;
-             c++)
+        for (const struct kedr_entity_col *c = k->e->cols; c->name != NULL; c++)
             search = search || (c->flags & KEDR_COL_SEARCH) != 0;
         json_array_append_new(
             items,
@@ -990,11 +991,10 @@ kit_meta_list(kedr_req_t *r)
                 "{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b}", "entity",
                 k->full, "module", k->mod->name, "name", k->e->name, "path",
                 kedr_sprintf(r, "/api/v1/%s%s", k->mod->name, k->e->path),
-                "label", kit_label(r, k->e->label_ru, k->e->label_en),
-                "search", search, "attrs",
-                (k->e->flags & KEDR_ENTITY_ATTRS) != 0, "archive",
-                (k->e->flags & KEDR_ENTITY_ARCHIVE) != 0, "perm_write",
-                kit_may(r, k->e->perm_write)));
+                "label", kit_label(r, k->e->label_ru, k->e->label_en), "search",
+                search, "attrs", (k->e->flags & KEDR_ENTITY_ATTRS) != 0,
+                "archive", (k->e->flags & KEDR_ENTITY_ARCHIVE) != 0,
+                "perm_write", kit_may(r, k->e->perm_write)));
     }
     return kedr_reply_json(r, 200, json_pack("{s:O}", "items", items));
 }
@@ -1084,11 +1084,10 @@ kedr_kit_add(struct kedr_router *rt, struct kedr_mod *m)
         /* a module's own import of the entity (until it is ported)
          * keeps its route */
         if (!kit_own_route(m->desc->routes, "POST", kit_cat(p, "/import")))
-            k->routes[n++] =
-                (struct kedr_route){.method = "POST",
-                                    .path = kit_cat(p, "/import"),
-                                    .handler = kit_import,
-                                    .permission = e->perm_write};
+            k->routes[n++] = (struct kedr_route){.method = "POST",
+                                                 .path = kit_cat(p, "/import"),
+                                                 .handler = kit_import,
+                                                 .permission = e->perm_write};
         if (e->perm_delete != NULL)
             k->routes[n++] = (struct kedr_route){.method = "DELETE",
                                                  .path = kit_cat(p, "/:id"),

@@ -112,8 +112,7 @@ kit_option_find(const struct kedr_entity_col *c, const char *text)
 static const struct kedr_entity_option *
 kit_option_match(const struct kedr_entity_col *c, const char *text)
 {
-    for (const struct kedr_entity_option *o = c->options; o->value != NULL;
-         o++)
+    for (const struct kedr_entity_option *o = c->options; o->value != NULL; o++)
         if (strcmp(o->value, text) == 0 ||
             kedr_csv_header_eq(text, o->label_ru) ||
             kedr_csv_header_eq(text, o->label_en))
@@ -181,10 +180,10 @@ kit_import_key(kedr_req_t *r, struct kit_ent *k, json_t *in, int *rc)
 
         if (k->key_sql[i] == NULL || v == NULL)
             continue;
-        rows = kedr_db_query(r, k->key_sql[i],
-                             KEDR_PARAMS(json_is_string(v)
-                                             ? kedr_trim(r, json_string_value(v))
-                                             : kedr_json_text(r, v)));
+        rows = kedr_db_query(
+            r, k->key_sql[i],
+            KEDR_PARAMS(json_is_string(v) ? kedr_trim(r, json_string_value(v))
+                                          : kedr_json_text(r, v)));
         if (rows == NULL) {
             *rc = KEDR_EDB;
             return NULL;
@@ -228,8 +227,9 @@ kit_import_update(kedr_req_t *r, struct kit_ent *k, json_t *in, json_t *old,
             continue;
         /* set once by the create: the same value may come back */
         if (!kit_same(v, json_object_get(old, c->name))) {
-            kedr_field_error(r, c->name, "is set only when the record is "
-                                         "created");
+            kedr_field_error(r, c->name,
+                             "is set only when the record is "
+                             "created");
             return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
         }
         json_object_del(in, c->name);
@@ -298,10 +298,9 @@ kit_import_row(kedr_req_t *r, json_t *row, void *arg, json_t **out)
     if (rc != 0)
         return rc;
     if (written != NULL)
-        id = kedr_sprintf(
-            r, "%lld",
-            (long long)json_integer_value(
-                json_object_get(kedr_json_parse(r, written), "id")));
+        id = kedr_sprintf(r, "%lld",
+                          (long long)json_integer_value(json_object_get(
+                              kedr_json_parse(r, written), "id")));
     *out = json_pack("{s:I, s:s}", "id", (json_int_t)strtoll(id, NULL, 10),
                      "action", action);
     return 0;

@@ -26,9 +26,9 @@ struct kit_ent {
     const char *obj;       /* SQL over t: the record as json */
     const char *get_sql, *lock_sql, *insert_sql, *update_sql, *delete_sql;
     const char *active_sql, *visible_sql, *ref_sql;
-    const char **unique_sql; /* per column: the record holding a value */
-    const char **key_sql;    /* per unique column: the visible record
-                                holding a value (kit_import.c) */
+    const char **unique_sql;        /* per column: the record holding a value */
+    const char **key_sql;           /* per unique column: the visible record
+                                       holding a value (kit_import.c) */
     const char *ins_cols, *ins_sel; /* the INSERT's columns and values */
     /* kit_import.c, a batch at once: the INSERT of many records, the
      * unique columns' values taken, the references visible */
@@ -54,7 +54,7 @@ int kit_write_row(kedr_req_t *r, struct kit_ent *k, const char *action,
 void kit_import_build(struct kit_ent *k, struct kedr_arena *a);
 void kit_import_release(struct kit_ent *k);
 int kit_import(kedr_req_t *r);
-const struct kedr_entity_option *kit_option_find(const struct kedr_entity_col *c,
-                                                 const char *text);
+const struct kedr_entity_option *
+kit_option_find(const struct kedr_entity_col *c, const char *text);
 
 #endif /* KEDR_KIT_INT_H */

@@ -352,8 +352,7 @@ csv_iconv_close(void *cd)
  * length, a lone surrogate, a NUL character).
  */
 static const char *
-csv_utf16_to_utf8(struct kedr_arena *a, const char *s, size_t n,
-                  size_t *outlen)
+csv_utf16_to_utf8(struct kedr_arena *a, const char *s, size_t n, size_t *outlen)
 {
     iconv_t cd;
     char *out, *in, *o;
@@ -391,8 +390,8 @@ kedr_csv_to_utf8(struct kedr_arena *a, const char *s, size_t n, size_t *outlen)
         s += 3;
         n -= 3;
     }
-    if (n >= 2 && (memcmp(s, "\xff\xfe", 2) == 0 ||
-                   memcmp(s, "\xfe\xff", 2) == 0))
+    if (n >= 2 &&
+        (memcmp(s, "\xff\xfe", 2) == 0 || memcmp(s, "\xfe\xff", 2) == 0))
         return csv_utf16_to_utf8(a, s, n, outlen);
     if (kedr_utf8_valid(s, n)) {
         *outlen = n;

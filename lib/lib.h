@@ -188,8 +188,7 @@ int kedr_import_run(struct kedr_req *r, const struct kedr_import_col *cols,
 typedef int (*kedr_import_set_pt)(struct kedr_req *r, json_t *const *rows,
                                   json_t *const *res, int n, void *arg);
 /* kedr_import_run with a set-wise path tried first for each batch. */
-int kedr_import_run_sets(struct kedr_req *r,
-                         const struct kedr_import_col *cols,
+int kedr_import_run_sets(struct kedr_req *r, const struct kedr_import_col *cols,
                          kedr_import_row_pt fn, kedr_import_set_pt set_fn,
                          void *arg);
 

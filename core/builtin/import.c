@@ -327,8 +327,8 @@ import_batch_retry(struct kedr_req *r, struct import_batch *b,
  * row under savepoints, naming it).  0 or a negative code. */
 static int
 import_batch_flush(struct kedr_req *r, struct import_batch *b,
-                   kedr_import_row_pt fn, kedr_import_set_pt set_fn,
-                   void *arg, long *nok, long *nfailed)
+                   kedr_import_row_pt fn, kedr_import_set_pt set_fn, void *arg,
+                   long *nok, long *nfailed)
 {
     int rc;
 
@@ -406,8 +406,9 @@ kedr_import_run_sets(struct kedr_req *r, const struct kedr_import_col *cols,
     if (r->body_raw == NULL)
         len = 0;
     if (text == NULL)
-        return kedr_req_fail(r, KEDR_EINVAL, "file",
-                             "not UTF-8, UTF-16 (with its BOM) or Windows-1251 text");
+        return kedr_req_fail(
+            r, KEDR_EINVAL, "file",
+            "not UTF-8, UTF-16 (with its BOM) or Windows-1251 text");
     /* in the arena: its cleanup frees it however the import ends */
     csv = kedr_arena_alloc(&r->arena, sizeof(*csv));
     kedr_csv_init(csv, text, len, kedr_csv_detect_sep(text, len));

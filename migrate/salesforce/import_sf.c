@@ -342,8 +342,8 @@ kedr_sfimp_map_put(kedr_req_t *r, kedr_import_t *imp, const char *entity,
     if (entity == NULL || sql == NULL)
         return kedr_req_fail(r, KEDR_EINTERNAL, NULL,
                              "import_map_put without an entity or a query");
-    rc = kedr_pg_exec(r, kedr_arena_sprintf(&r->arena, imp_map_put_sql, sql),
-                      1, (const char *const[]){entity});
+    rc = kedr_pg_exec(r, kedr_arena_sprintf(&r->arena, imp_map_put_sql, sql), 1,
+                      (const char *const[]){entity});
     return rc < 0 ? rc : 0;
 }
 

@@ -96,7 +96,6 @@ static const char acc_update_sql[] =
     "  FROM imp_acc a WHERE c.id = a.gid AND a.survivor "
     "   AND a.action = 'updated'";
 
-
 /* ParentId, once every account of the export has its record. */
 static const char acc_parent_sql[] =
     "UPDATE clients.counterparty c SET parent_id = p.local_id "
@@ -107,9 +106,8 @@ static const char acc_parent_sql[] =
     "   'updated') AND p.local_id <> c.id "
     "   AND c.parent_id IS DISTINCT FROM p.local_id";
 
-
-/* Once the rows have their records: the map, the holdings (ParentId)
- * and the audit. */
+/* Once the rows have their records: the updates; then the map and the
+ * audit (acc_recorded_sql), then the holdings (ParentId). */
 static const char *const acc_load_sql[] = {acc_update_sql, NULL};
 
 /* kedr_import_map_put: every account that has its record; the audit of
@@ -212,7 +210,6 @@ static const char con_link_sql[] =
     "ON CONFLICT (contact_id, counterparty_id) DO UPDATE "
     "   SET position = excluded.position, updated_at = now()";
 
-
 /* ReportsToId, once every contact of the export has its record. */
 static const char con_reports_sql[] =
     "UPDATE clients.contact t SET reports_to = b.local_id "
@@ -223,9 +220,8 @@ static const char con_reports_sql[] =
     "   ('created', 'updated') AND b.local_id <> t.id "
     "   AND t.reports_to IS DISTINCT FROM b.local_id";
 
-
-/* After the orphans are out: the rows' actions, the records, the links,
- * the map, ReportsToId and the audit. */
+/* After the orphans are out: the rows' actions, the records and the
+ * links; then the map and the audit (con_recorded_sql), ReportsToId. */
 static const char *const con_load_sql[] = {
     con_action_sql, con_insert_sql, con_update_sql, con_link_sql, NULL,
 };
@@ -313,10 +309,8 @@ static const char out_update_sql[] =
     "    updated_at = now(), version = t.version + 1 "
     "  FROM imp_out o WHERE t.id = o.old_id AND o.action = 'updated'";
 
-
-
-/* After the orphans are out: the rows' actions, the records, the map
- * and the audit. */
+/* After the orphans are out: the rows' actions and the records; then
+ * the map and the audit (out_recorded_sql). */
 static const char *const out_load_sql[] = {
     out_action_sql,
     out_insert_sql,

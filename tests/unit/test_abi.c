@@ -677,7 +677,8 @@ test_entity_col_1_3(void **state)
     SAME_AS(kedr_entity_col, ref, kedr_entity_col_1_3, ref);
     SAME_AS(kedr_entity_col, def, kedr_entity_col_1_3, def);
     /* grew in 1.4 (a 1.3 module with entities is refused) */
-    assert_true(sizeof(struct kedr_entity_col) >= sizeof(struct kedr_entity_col_1_3));
+    assert_true(sizeof(struct kedr_entity_col) >=
+                sizeof(struct kedr_entity_col_1_3));
 }
 
 static void
@@ -697,10 +698,12 @@ test_entity_hooks_1_3(void **state)
 {
     (void)state;
     SAME_AS(kedr_entity_hooks, validate, kedr_entity_hooks_1_3, validate);
-    SAME_AS(kedr_entity_hooks, before_write, kedr_entity_hooks_1_3, before_write);
+    SAME_AS(kedr_entity_hooks, before_write, kedr_entity_hooks_1_3,
+            before_write);
     SAME_AS(kedr_entity_hooks, after_write, kedr_entity_hooks_1_3, after_write);
     /* grew in 1.4 (a 1.3 module with entities is refused) */
-    assert_true(sizeof(struct kedr_entity_hooks) >= sizeof(struct kedr_entity_hooks_1_3));
+    assert_true(sizeof(struct kedr_entity_hooks) >=
+                sizeof(struct kedr_entity_hooks_1_3));
 }
 
 static void

@@ -571,6 +571,8 @@ struct FCGX_Request;
 void kedr_server_handle(struct kedr_req *r, struct FCGX_Request *fr);
 /* Run the hooks of `event` (kedr_emit). */
 int kedr_server_emit(struct kedr_req *r, const char *event, json_t *payload);
+/* Whether some module's hook listens to `event`. */
+bool kedr_server_has_hook(const char *event);
 /* The request's query parameters, parsed on first use. */
 const struct kedr_kvlist *kedr_req_query_list(struct kedr_req *r);
 /* A FastCGI parameter of the request, or NULL. */
@@ -693,10 +695,10 @@ void kedr_token_hash(const char *token, char hash[65]);
 int kedr_audit_write(struct kedr_req *r, const char *entity,
                      const char *entity_id, const char *action, json_t *old,
                      json_t *new_);
-/* Audit rows of `action` for each record of the JSON array `records`
- * (their "id"), in one statement (the kit's set-wise import). */
+/* Audit rows of `action` for each record of `records`, a JSON array's
+ * text (their "id"), in one statement (the kit's set-wise import). */
 int kedr_audit_write_many(struct kedr_req *r, const char *entity,
-                          const char *action, json_t *records);
+                          const char *action, const char *records);
 
 /* ------------------------------------------------------------------ */
 /* migrate.c                                                           */

@@ -82,7 +82,7 @@ kit_import_build(struct kit_ent *k, struct kedr_arena *a)
             "jsonb_array_elements($1::jsonb) WITH ORDINALITY j(doc, n), "
             "jsonb_populate_record(NULL::%s, j.doc) x ORDER BY j.n "
             "RETURNING t.id, %s AS o, %s AS v) "
-            "SELECT o::text, v FROM ins ORDER BY id",
+            "SELECT o::text, v, id FROM ins ORDER BY id",
             e->table, k->ins_cols, k->ins_sel, e->table, k->obj, k->visible);
     k->import_cols[i] = (struct kedr_import_col){.field = "version",
                                                  .label_ru = "Версия",
@@ -327,16 +327,22 @@ kit_import_set(kedr_req_t *r, json_t *const *rows, json_t *const *res, int n,
     const struct kedr_entity_col *cols = k->e->cols;
     const struct kedr_entity_hooks *h = k->e->hooks;
     json_t *ins = kedr_json_keep(r, json_array());
-    json_t *recs = kedr_json_keep(r, json_array());
+    json_t *fields = kedr_json_keep(r, json_object());
     const char *event = kedr_sprintf(r, "%s.created", k->audit);
+    /* the records as JSON only for hooks that take them */
+    bool hooked =
+        kedr_server_has_hook(event) || (h != NULL && h->after_write != NULL);
+    struct kedr_buf audit;
     kedr_rows_t *q;
 
     if (k->insert_many_sql == NULL)
         return 0;
     for (int i = 0; i < n; i++) {
-        json_t *in = kedr_json_keep(r, json_deep_copy(rows[i]));
-        json_t *fields = kedr_json_keep(r, json_object());
+        /* a copy of the row's members: what the checks change is the
+         * copy's, the row stays for the one-by-one path */
+        json_t *in = kedr_json_keep(r, json_copy(rows[i]));
 
+        json_object_clear(fields);
         if (json_object_get(in, "id") != NULL ||
             json_object_get(in, "version") != NULL ||
             kit_import_cells(r, k, in) > 0 ||
@@ -392,24 +398,29 @@ kit_import_set(kedr_req_t *r, json_t *const *rows, json_t *const *res, int n,
                       KEDR_PARAMS(kedr_json_text(r, ins)));
     if (q == NULL || kedr_rows_count(q) != n)
         return 0;
+    kedr_buf_init(&audit, &r->arena);
     for (int i = 0; i < n; i++) {
         if (strcmp(kedr_rows_get(q, i, 1), "t") != 0)
             return 0; /* the writer would no longer see it */
-        json_array_append(recs, kedr_json_parse(r, kedr_rows_get(q, i, 0)));
+        kedr_buf_adds(&audit, i == 0 ? "[" : ",");
+        kedr_buf_adds(&audit, kedr_rows_get(q, i, 0));
     }
-    if (kedr_audit_write_many(r, k->audit, "created", recs) != 0)
+    kedr_buf_adds(&audit, "]");
+    if (kedr_audit_write_many(r, k->audit, "created", audit.data) != 0)
         return 0;
     for (int i = 0; i < n; i++) {
-        json_t *rec = json_array_get(recs, (size_t)i);
+        json_t *rec =
+            hooked ? kedr_json_parse(r, kedr_rows_get(q, i, 0)) : NULL;
 
-        if (kedr_emit(r, event, rec) != 0 ||
-            (h != NULL && h->after_write != NULL &&
-             h->after_write(r, "created", NULL, rec) != 0))
+        if (rec != NULL && (kedr_emit(r, event, rec) != 0 ||
+                            (h != NULL && h->after_write != NULL &&
+                             h->after_write(r, "created", NULL, rec) != 0)))
             return 0;
-        json_object_set_new(res[i], "result",
-                            json_pack("{s:O, s:s}", "id",
-                                      json_object_get(rec, "id"), "action",
-                                      "created"));
+        json_object_set_new(
+            res[i], "result",
+            json_pack("{s:I, s:s}", "id",
+                      (json_int_t)strtoll(kedr_rows_get(q, i, 2), NULL, 10),
+                      "action", "created"));
     }
     return 1;
 }

@@ -899,7 +899,7 @@ static const char audit_insert_many_sql[] =
 
 int
 kedr_audit_write_many(struct kedr_req *r, const char *entity,
-                      const char *action, json_t *records)
+                      const char *action, const char *records)
 {
     char uid[32], tid[32];
     int rc;
@@ -908,8 +908,7 @@ kedr_audit_write_many(struct kedr_req *r, const char *entity,
     snprintf(tid, sizeof(tid), "%lld", (long long)r->token_id);
     rc = kedr_pg_exec(r, audit_insert_many_sql, 6,
                       (const char *const[]){uid, tid, r->rid ? r->rid : "",
-                                            entity, action,
-                                            audit_json(r, records)});
+                                            entity, action, records});
     return rc < 0 ? rc : 0;
 }
 

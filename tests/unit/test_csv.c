@@ -282,6 +282,7 @@ test_to_utf8(void **state)
     assert_null(kedr_csv_to_utf8(a, "a\x98", 2, &n)); /* undefined in 1251 */
     assert_null(kedr_csv_to_utf8(a, "\xcf\0", 2, &n));
     s = kedr_csv_to_utf8(a, "", 0, &n);
+    assert_non_null(s);
     assert_int_equal(n, 0);
     /* UTF-16 with its BOM, little- and big-endian: "я;1" */
     s = kedr_csv_to_utf8(a,

@@ -4,6 +4,7 @@
 // file runs as a job), uploads a generated file and prints the job's
 // rows/s from its started_at and finished_at.
 import { startStack } from '../tests/lib/stack.js';
+import { finishedJob } from './job-rate.mjs';
 import { counterpartiesCsv } from '../tests/lib/counterparties-csv.js';
 
 const n = Number(process.argv[2] ?? 100000);
@@ -19,15 +20,7 @@ try {
     const res = await admin.request('POST', '/api/v1/clients/counterparties/import', {
         body: counterpartiesCsv(n), headers: { 'Content-Type': 'text/csv' },
     });
-    if (res.status !== 202) throw new Error(`${res.status} ${res.text}`);
-    const id = res.json.job.id;
-    let job;
-    for (;;) {
-        job = (await admin.get(`/api/v1/jobs/${id}`)).json;
-        if (job.state === 'done' || job.state === 'failed') break;
-        await new Promise((r) => setTimeout(r, 500));
-    }
-    const s = (Date.parse(job.finished_at) - Date.parse(job.started_at)) / 1000;
+    const { job, seconds: s } = await finishedJob(admin, res);
     console.log(`${n} rows: ${job.state} (${job.status}) in ${s.toFixed(1)} s: ${Math.round(n / s)} rows/s`);
 } finally {
     await stack.stop();

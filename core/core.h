@@ -338,6 +338,9 @@ const struct kedr_setting *kedr_module_config(const struct kedr_module *m);
 /* Why the descriptor's declared settings do not hold (a bad name, a name
  * twice, an unknown type, a default of the wrong type or out of range, a
  * list with a default), or NULL; the message goes into buf.  Pure. */
+/* Why a module built for ABI 1.3 that declares entities is refused. */
+const char *kedr_module_old_entities_problem(const struct kedr_module *m,
+                                             char *buf, size_t buflen);
 const char *kedr_module_config_problem(const struct kedr_module *m, char *buf,
                                        size_t buflen);
 bool kedr_module_name_valid(const char *name);
@@ -551,6 +554,16 @@ int kedr_export_file(struct kedr_req *r, const char *format,
                      const char *sql, int nparams, const char *const *params);
 int kedr_import_run(struct kedr_req *r, const struct kedr_import_col *cols,
                     kedr_import_row_pt fn, void *arg);
+/* A batch of up to 500 rows at once (the kit's set-wise path): 1 when
+ * every row went in (each res[i] given its "result"), 0 when the batch
+ * should go row by row through `fn` instead (its writes are rolled back
+ * and its errors cleared by the caller), or a negative code. */
+typedef int (*kedr_import_set_pt)(struct kedr_req *r, json_t *const *rows,
+                                  json_t *const *res, int n, void *arg);
+/* kedr_import_run with a set-wise path tried first for each batch. */
+int kedr_import_run_sets(struct kedr_req *r, const struct kedr_import_col *cols,
+                         kedr_import_row_pt fn, kedr_import_set_pt set_fn,
+                         void *arg);
 
 /* ------------------------------------------------------------------ */
 /* server.c: the running server's shared state in a process            */
@@ -578,6 +591,8 @@ struct FCGX_Request;
 void kedr_server_handle(struct kedr_req *r, struct FCGX_Request *fr);
 /* Run the hooks of `event` (kedr_emit). */
 int kedr_server_emit(struct kedr_req *r, const char *event, json_t *payload);
+/* Whether some module's hook listens to `event`. */
+bool kedr_server_has_hook(const char *event);
 /* The request's query parameters, parsed on first use. */
 const struct kedr_kvlist *kedr_req_query_list(struct kedr_req *r);
 /* A FastCGI parameter of the request, or NULL. */
@@ -644,6 +659,8 @@ int kedr_cli_import(struct kedr_conf *c, int argc, char **argv);
 const char *kedr_sfimp_table(kedr_import_t *imp);
 bool kedr_sfimp_dry_run(kedr_import_t *imp);
 void kedr_sfimp_count(kedr_import_t *imp, const char *counter, long n);
+int kedr_sfimp_map_put(kedr_req_t *r, kedr_import_t *imp, const char *entity,
+                       const char *sql);
 int kedr_sfimp_reject(kedr_import_t *imp, const char *line, const char *ext_id,
                       const char *field, const char *reason);
 
@@ -698,6 +715,10 @@ void kedr_token_hash(const char *token, char hash[65]);
 int kedr_audit_write(struct kedr_req *r, const char *entity,
                      const char *entity_id, const char *action, json_t *old,
                      json_t *new_);
+/* Audit rows of `action` for each record of `records`, a JSON array's
+ * text (their "id"), in one statement (the kit's set-wise import). */
+int kedr_audit_write_many(struct kedr_req *r, const char *entity,
+                          const char *action, const char *records);
 
 /* ------------------------------------------------------------------ */
 /* migrate.c                                                           */

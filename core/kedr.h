@@ -59,7 +59,7 @@ extern "C" {
 
 #define KEDR_MODULE_MAGIC 0x5244454bu /* "KEDR" little-endian */
 #define KEDR_ABI_MAJOR 1
-#define KEDR_ABI_MINOR 3
+#define KEDR_ABI_MINOR 4
 
 #define KEDR__STR2(x) #x
 #define KEDR__STR(x) KEDR__STR2(x)
@@ -282,7 +282,28 @@ struct kedr_import_col {
  *   POST   <path>/:id/archive  {version} -> active = false
  * (KEDR_ENTITY_ARCHIVE) POST   <path>/:id/restore  {version} -> active = true
  *   DELETE <path>/:id?version= (when `perm_delete` is set)
- * and GET /api/v1/meta/<module>.<name>, the declaration for screens.
+ *   POST   <path>/import[?dry_run=true]  a CSV file (ABI 1.4; not when
+ *                              the module routes that path itself): each
+ *                              row through the same write path as a
+ *                              create or update; see "The kit's import"
+ * and GET /api/v1/meta/<module>.<name>, the declaration for screens, and
+ * GET /api/v1/meta, the entities the user may read: {"items": [{"entity",
+ * "module", "name", "path", "label", "search", "attrs", "archive",
+ * "perm_write"}]}.
+ *
+ * The kit's import (core/kit_import.c) reads the file as kedr_import_csv
+ * does (encodings, ';' or ',', the preview, big files as jobs) and
+ * answers its report, each row's "result" {"id", "action": "created" |
+ * "updated" | "unchanged"}.  Headers: "ID", the columns' fields or labels,
+ * "Версия"/"Version" -- what the export writes, so an exported file
+ * edited in Excel imports back.  A row with an id updates that record and
+ * must give its version (checked: a record changed since the export
+ * fails its row with 409 "version"); without an id, a KEDR_COL_UNIQUE
+ * column's value held by a record the user sees names the record to
+ * update; otherwise the row creates one.  An update changes the columns
+ * the row has values for (an empty cell keeps the value); a row that
+ * changes nothing writes nothing.  An `options` column takes the value
+ * or either label; a `ref` column the id; read-only columns are ignored.
  *
  * The table (`table`, "schema.name") has `id bigint` (identity), `version
  * int NOT NULL DEFAULT 1`, `updated_at timestamptz`, every declared column,
@@ -345,6 +366,15 @@ struct kedr_import_col {
  * of writes, the audit rows or the events): what is costly per row */
 #define KEDR_COL_DETAIL 0x800u
 
+/* One allowed value of an entity column (ABI 1.4): `value` is what is
+ * stored (text of the column's type: "new", "2"), the labels what people
+ * read.  A table ends with a zero row. */
+struct kedr_entity_option {
+    const char *value;
+    const char *label_ru;
+    const char *label_en;
+};
+
 /* One column of an entity; a table ends with a zero row. */
 struct kedr_entity_col {
     const char *name; /* column of the table and member of the JSON */
@@ -374,6 +404,16 @@ struct kedr_entity_col {
      * OBJECT or ARRAY too (JSON built by PostgreSQL); it may be named
      * updated_at (the column the kit writes).  NULL: a stored column. */
     const char *sql;
+
+    /* The values the column may hold (enum-like columns), a table ending
+     * with a zero row; NULL: any value of its type.  The kit refuses any
+     * other value (422 naming the column), the metadata lists them as
+     * {value, label} in the user's language, the export writes the value
+     * (the code: a file exported in one language imports in the other),
+     * and the import takes the value or either label.  A row grows the
+     * table's stride: the loader refuses a module built for ABI 1.3 that
+     * declares entities. */
+    const struct kedr_entity_option *options; /* ABI 1.4 */
 };
 
 /*
@@ -659,6 +699,12 @@ struct kedr_api {
 
     /* -- typed module configuration (ABI 1.3) -- */
     const char *const *(*conf_list)(kedr_env_t *env, const char *key);
+
+    /* ---- ABI 1.4 ---- */
+
+    /* -- data migrations: the map and the audit of loaded rows -- */
+    int (*import_map_put)(kedr_req_t *r, kedr_import_t *imp, const char *entity,
+                          const char *sql);
 };
 
 /*
@@ -1543,8 +1589,9 @@ kedr_export(kedr_req_t *r, const char *format, const char *filename,
  * Read the request body as CSV, map its header row to `cols`, call `fn`
  * for each data row, and answer the report.
  *
- * The file: UTF-8 with or without a BOM, or Windows-1251 when the body is
- * not valid UTF-8; ';' or ',' between cells, whichever the header line
+ * The file: UTF-8 with or without a BOM, UTF-16 LE or BE with its BOM
+ * (Excel's "Unicode text"), or Windows-1251 when the body is not valid
+ * UTF-8; ';' or ',' between cells, whichever the header line
  * has more of; RFC 4180 quotes (fields may hold the separator, "" and
  * newlines), read strictly: a quote not closed, a quote inside an
  * unquoted cell or text after a closing quote is a 422 naming "file" and
@@ -1714,6 +1761,26 @@ kedr_import_reject(kedr_import_t *imp, const char *line, const char *ext_id,
     if (!KEDR_API_HAS(import_reject))
         return KEDR_EINTERNAL;
     return kedr_api->import_reject(imp, line, ext_id, field, reason);
+}
+
+/*
+ * Record the rows an importer loaded (ABI 1.4): `sql` (a constant of the
+ * module) answers (ext_id text, local_id bigint, modstamp timestamptz,
+ * change text) over its working table; each row goes into core.import_map
+ * (source, the object as the mapping names it, ext_id -> `entity`,
+ * local_id, modstamp; an existing entry takes the new local_id and
+ * modstamp), and each row whose `change` is not NULL gets an audit row
+ * 'imported' of `entity` ({"source", "salesforce_id", "change"}).  One
+ * statement for all the rows, not one per row: a migration loads hundreds
+ * of thousands.  0, or a negative code (recorded).
+ */
+static inline int
+kedr_import_map_put(kedr_req_t *r, kedr_import_t *imp, const char *entity,
+                    const char *sql)
+{
+    if (!KEDR_API_HAS(import_map_put))
+        return kedr__api_missing(r, "import_map_put");
+    return kedr_api->import_map_put(r, imp, entity, sql);
 }
 
 /* Helpers over the calls above (no ABI of their own).  Reject every row

@@ -13,24 +13,7 @@
 #include <string.h>
 
 #include "core.h"
-
-/* An entity as served: the declaration and what was built from it. */
-struct kit_ent {
-    const struct kedr_entity *e;
-    struct kedr_mod *mod;
-    char *full;  /* "<module>.<name>" */
-    char *audit; /* the audit and attribute entity */
-    struct kedr_route routes[8];
-    struct kedr_field *create_in, *update_in;
-    struct kedr_column *export_cols;
-    struct kit_ent **refs; /* per column: the referenced entity, or NULL */
-    const char *visible;   /* SQL over t: the user sees the row */
-    const char *obj;       /* SQL over t: the record as json */
-    const char *obj_get;   /* the same with the KEDR_COL_DETAIL members */
-    const char *get_sql, *lock_sql, *insert_sql, *update_sql, *delete_sql;
-    const char *active_sql, *visible_sql, *ref_sql;
-    const char **unique_sql; /* per column: the record holding a value */
-};
+#include "kit_int.h"
 
 /* each apart: the router keeps pointers to their routes */
 static struct kit_ent **kit_ents;
@@ -79,6 +62,7 @@ kit_build(struct kit_ent *k)
     const struct kedr_entity *e = k->e;
     struct kedr_buf obj, det, ins, sel, upd;
     size_t ncols = 0, nin = 0, nup = 0, nex = 0;
+    const char *scope;
 
     kedr_buf_init(&obj, &kit_arena);
     kedr_buf_init(&det, &kit_arena);
@@ -89,7 +73,7 @@ kit_build(struct kit_ent *k)
         ncols++;
     k->create_in = kedr_xcalloc(ncols + 2, sizeof(*k->create_in));
     k->update_in = kedr_xcalloc(ncols + 3, sizeof(*k->update_in));
-    k->export_cols = kedr_xcalloc(ncols + 2, sizeof(*k->export_cols));
+    k->export_cols = kedr_xcalloc(ncols + 3, sizeof(*k->export_cols));
     k->refs = kedr_xcalloc(ncols + 1, sizeof(*k->refs));
     k->unique_sql = kedr_xcalloc(ncols + 1, sizeof(*k->unique_sql));
     k->export_cols[nex++] = (struct kedr_column){
@@ -135,7 +119,7 @@ kit_build(struct kit_ent *k)
         kedr_buf_addf(&ins, "%s%s", ins.len > 0 ? ", " : "", c->name);
         if (c->def != NULL)
             kedr_buf_addf(&sel,
-                          "%sCASE WHEN $1::jsonb ? '%s' THEN x.%s ELSE (%s) "
+                          "%sCASE WHEN j.doc ? '%s' THEN x.%s ELSE (%s) "
                           "END",
                           sel.len > 0 ? ", " : "", c->name, c->name, c->def);
         else
@@ -164,7 +148,13 @@ kit_build(struct kit_ent *k)
     }
     if ((e->flags & KEDR_ENTITY_ARCHIVE) != 0)
         kedr_buf_adds(&obj, ", 'active', t.active");
-    kedr_buf_adds(&obj, ", 'version', t.version");
+    kedr_buf_adds(&obj, ", 'version', t.version)");
+    /* last: an exported file imported back updates each record only if
+     * nobody changed it since (kit_import.c) */
+    k->export_cols[nex] = (struct kedr_column){.name = "version",
+                                               .label_ru = "Версия",
+                                               .label_en = "Version",
+                                               .type = KEDR_T_INT};
     k->update_in[nup] = (struct kedr_field)KEDR_FIELD_VERSION;
     /* json_build_object takes at most 100 arguments: the detail members
      * are a second object joined to the first */
@@ -181,10 +171,13 @@ kit_build(struct kit_ent *k)
     k->lock_sql =
         kit_cat("SELECT ", k->obj, "::text FROM ", e->table,
                 " t WHERE t.id = $1 AND ", k->visible, " FOR UPDATE OF t");
+    k->ins_cols = ins.data;
+    k->ins_sel = sel.data; /* over j.doc, the body, and x, its record */
     k->insert_sql =
         kit_cat("INSERT INTO ", e->table, " AS t (", ins.data, ") SELECT ",
-                sel.data, " FROM jsonb_populate_record(NULL::", e->table,
-                ", $1::jsonb) x RETURNING ", k->obj, "::text");
+                sel.data, " FROM (SELECT $1::jsonb AS doc) j, ",
+                "jsonb_populate_record(NULL::", e->table,
+                ", j.doc) x RETURNING ", k->obj, "::text");
     k->update_sql = kit_cat("UPDATE ", e->table, " t SET ", upd.data,
                             "version = t.version + 1, updated_at = now() "
                             "FROM jsonb_populate_record(NULL::",
@@ -203,13 +196,21 @@ kit_build(struct kit_ent *k)
                              " t WHERE t.id = $1");
     /* as the target of a reference: the caller's scope by the read
      * permission of this entity, whatever route they are on */
-    k->ref_sql =
-        kit_cat("SELECT 1 FROM ", e->table, " t WHERE t.id = $1::bigint",
-                e->own != NULL
+    scope =
+        kit_cat(e->own != NULL
                     ? " AND (NOT core.scope_own_only(core.current_user_id(), "
                       "$2) OR ("
                     : " AND ($2::text IS NOT NULL OR (",
                 e->own != NULL ? e->own : "true", "))");
+    k->ref_sql = kit_cat("SELECT 1 FROM ", e->table,
+                         " t WHERE t.id = $1::bigint", scope);
+    /* the same for a JSON array of ids: how many of them */
+    k->ref_many_sql =
+        kit_cat("SELECT count(DISTINCT t.id) FROM ", e->table,
+                " t WHERE t.id = ANY (ARRAY(SELECT "
+                "jsonb_array_elements_text($1::jsonb))::bigint[])",
+                scope);
+    kit_import_build(k, &kit_arena);
 }
 
 /* ---------------------------------------------------------------------
@@ -217,26 +218,26 @@ kit_build(struct kit_ent *k)
  * --------------------------------------------------------------------- */
 
 /* The entity whose route the request matched. */
-static struct kit_ent *
+struct kit_ent *
 kit_of(kedr_req_t *r)
 {
     const struct kedr_route *rt = r->match.ent->route;
 
     for (size_t i = 0; i < kit_nents; i++)
-        if (rt >= kit_ents[i]->routes && rt < kit_ents[i]->routes + 8)
+        if (rt >= kit_ents[i]->routes && rt < kit_ents[i]->routes + KIT_NROUTES)
             return kit_ents[i];
     return NULL;
 }
 
 /* A label in the user's language. */
-static const char *
+const char *
 kit_label(kedr_req_t *r, const char *ru, const char *en)
 {
     return strcmp(kedr_user_locale(r), "en") == 0 && en != NULL ? en : ru;
 }
 
 /* Whether the user holds `perm` (KEDR_PUBLIC: everyone does). */
-static bool
+bool
 kit_may(kedr_req_t *r, const char *perm)
 {
     return strcmp(perm, KEDR_PUBLIC) == 0 || kedr_has_permission(r, perm);
@@ -321,9 +322,18 @@ kit_unique(kedr_req_t *r, struct kit_ent *k, json_t *in, const char *id)
 /* The checks every write of `in` runs before its statement: text
  * trimmed, required members not cleared, references, attributes, the
  * module's validate, unique values.  `old` and `id` are NULL on create. */
-static int
+int
 kit_check(kedr_req_t *r, struct kit_ent *k, json_t *in, json_t *old,
           const char *id)
+{
+    return kit_check_in(r, k, in, old, id, true);
+}
+
+/* kit_check; without `db` the references and unique values are left to
+ * the caller (the import checks a batch's at once). */
+int
+kit_check_in(kedr_req_t *r, struct kit_ent *k, json_t *in, json_t *old,
+             const char *id, bool db)
 {
     int n = 0, rc;
 
@@ -338,11 +348,19 @@ kit_check(kedr_req_t *r, struct kit_ent *k, json_t *in, json_t *old,
                    *json_string_value(v) == '\0') {
             kedr_field_error(r, c->name, "must not be empty");
             n++;
+        } else if (c->options != NULL && v != NULL && !json_is_null(v) &&
+                   kit_option_find(c, json_is_string(v)
+                                          ? json_string_value(v)
+                                          : kedr_json_text(r, v)) == NULL) {
+            kedr_field_error(r, c->name, "is not one of the allowed values");
+            n++;
         }
     }
-    if ((rc = kit_refs(r, k, in)) < 0)
-        return rc;
-    n += rc;
+    if (db) {
+        if ((rc = kit_refs(r, k, in)) < 0)
+            return rc;
+        n += rc;
+    }
     if ((k->e->flags & KEDR_ENTITY_ATTRS) != 0) {
         json_t *attrs = json_object_get(in, "attrs");
         json_t *given = json_is_null(attrs) ? NULL : attrs;
@@ -358,6 +376,8 @@ kit_check(kedr_req_t *r, struct kit_ent *k, json_t *in, json_t *old,
     if (k->e->hooks != NULL && k->e->hooks->validate != NULL &&
         (rc = k->e->hooks->validate(r, in, old)) != 0)
         return rc < 0 ? rc : KEDR_EINVAL;
+    if (!db)
+        return 0;
     if ((rc = kit_unique(r, k, in, id)) < 0)
         return rc;
     if (rc > 0)
@@ -382,10 +402,11 @@ kit_db_fail(kedr_req_t *r, struct kit_ent *k, int rc)
 }
 
 /* Run write `sql`; then the own-only check, the audit row and event, and
- * the module's after_write; reply `status` with the record. */
-static int
-kit_write(kedr_req_t *r, struct kit_ent *k, const char *action, const char *sql,
-          int nparams, const char *const *params, json_t *old, int status)
+ * the module's after_write; *out the record written as JSON text. */
+int
+kit_write_row(kedr_req_t *r, struct kit_ent *k, const char *action,
+              const char *sql, int nparams, const char *const *params,
+              json_t *old, const char **out)
 {
     const struct kedr_entity_hooks *h = k->e->hooks;
     const char *row, *id;
@@ -417,12 +438,25 @@ kit_write(kedr_req_t *r, struct kit_ent *k, const char *action, const char *sql,
         (rc = h->after_write(r, action, old,
                              strcmp(action, "deleted") == 0 ? NULL : cur)) != 0)
         return rc < 0 ? rc : KEDR_EINTERNAL;
-    if (strcmp(action, "deleted") == 0)
-        return 0; /* 204 */
+    *out = row;
+    return 0;
+}
+
+/* kit_write_row, then the reply: `status` with the record (none for a
+ * delete: 204). */
+static int
+kit_write(kedr_req_t *r, struct kit_ent *k, const char *action, const char *sql,
+          int nparams, const char *const *params, json_t *old, int status)
+{
+    const char *row;
+    int rc = kit_write_row(r, k, action, sql, nparams, params, old, &row);
+
+    if (rc != 0 || strcmp(action, "deleted") == 0)
+        return rc; /* a delete answers 204 */
     return kedr_reply_text(r, status, row);
 }
 
-static int
+int
 kit_before(kedr_req_t *r, struct kit_ent *k, const char *action, json_t *old,
            json_t *in)
 {
@@ -881,8 +915,23 @@ kit_meta_col(kedr_req_t *r, struct kit_ent *k, size_t i)
         json_object_set_new(o, "readonly", json_true());
     if (c->max > 0 && c->type == KEDR_T_STRING)
         json_object_set_new(o, "max", json_integer((json_int_t)c->max));
+    else if (c->min < c->max && c->type != KEDR_T_STRING) {
+        /* a number's bounds, as the kit checks them */
+        json_object_set_new(o, "min", json_real(c->min));
+        json_object_set_new(o, "max", json_real(c->max));
+    }
     if (c->ref != NULL)
         json_object_set_new(o, "ref", json_string(c->ref));
+    if (c->options != NULL) {
+        json_t *opts = json_array();
+
+        for (const struct kedr_entity_option *op = c->options;
+             op->value != NULL; op++)
+            json_array_append_new(
+                opts, json_pack("{s:s, s:s}", "value", op->value, "label",
+                                kit_label(r, op->label_ru, op->label_en)));
+        json_object_set_new(o, "options", opts);
+    }
     return o;
 }
 
@@ -956,32 +1005,29 @@ kit_meta(kedr_req_t *r)
     return kedr_reply_json(r, 200, json_incref(m));
 }
 
-/* GET /api/v1/meta -- the entities the user may see, one line each: what
- * the shell needs to route a module's generic screens and to search
- * across modules without asking each entity's metadata. */
+/* GET /api/v1/meta: the declared entities the user may read. */
 static int
 kit_meta_list(kedr_req_t *r)
 {
-    json_t *items = json_array();
+    json_t *items = kedr_json_keep(r, json_array());
 
     for (size_t i = 0; i < kit_nents; i++) {
-        const struct kit_ent *k = kit_ents[i];
+        struct kit_ent *k = kit_ents[i];
 
         if (!kit_may(r, k->e->perm_read))
             continue;
         json_array_append_new(
             items,
-            json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b}", "entity",
-                      k->full, "module", k->mod->name, "name", k->e->name,
-                      "path",
-                      kedr_sprintf(r, "/%s%s", k->mod->name, k->e->path),
-                      "label", kit_label(r, k->e->label_ru, k->e->label_en),
-                      "search", kit_searchable(k), "attrs",
-                      (k->e->flags & KEDR_ENTITY_ATTRS) != 0, "archive",
-                      (k->e->flags & KEDR_ENTITY_ARCHIVE) != 0, "perm_write",
-                      kit_may(r, k->e->perm_write)));
+            json_pack(
+                "{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b}", "entity",
+                k->full, "module", k->mod->name, "name", k->e->name, "path",
+                kedr_sprintf(r, "/api/v1/%s%s", k->mod->name, k->e->path),
+                "label", kit_label(r, k->e->label_ru, k->e->label_en), "search",
+                kit_searchable(k), "attrs", (k->e->flags & KEDR_ENTITY_ATTRS) != 0,
+                "archive", (k->e->flags & KEDR_ENTITY_ARCHIVE) != 0,
+                "perm_write", kit_may(r, k->e->perm_write)));
     }
-    return kedr_reply_json(r, 200, json_pack("{s:o}", "items", items));
+    return kedr_reply_json(r, 200, json_pack("{s:O}", "items", items));
 }
 
 const struct kedr_route kedr_kit_routes[] = {
@@ -993,6 +1039,18 @@ const struct kedr_route kedr_kit_routes[] = {
 /* ---------------------------------------------------------------------
  * Setup
  * --------------------------------------------------------------------- */
+
+/* Whether the module routes `method` `path` itself. */
+static bool
+kit_own_route(const struct kedr_route *routes, const char *method,
+              const char *path)
+{
+    for (; routes != NULL && routes->method != NULL; routes++)
+        if (strcmp(routes->method, method) == 0 &&
+            strcmp(routes->path, path) == 0)
+            return true;
+    return false;
+}
 
 int
 kedr_kit_add(struct kedr_router *rt, struct kedr_mod *m)
@@ -1056,6 +1114,13 @@ kedr_kit_add(struct kedr_router *rt, struct kedr_mod *m)
                                     .permission = e->perm_write,
                                     .input = kit_active_in};
         }
+        /* a module's own import of the entity (until it is ported)
+         * keeps its route */
+        if (!kit_own_route(m->desc->routes, "POST", kit_cat(p, "/import")))
+            k->routes[n++] = (struct kedr_route){.method = "POST",
+                                                 .path = kit_cat(p, "/import"),
+                                                 .handler = kit_import,
+                                                 .permission = e->perm_write};
         if (e->perm_delete != NULL)
             k->routes[n++] = (struct kedr_route){.method = "DELETE",
                                                  .path = kit_cat(p, "/:id"),
@@ -1105,6 +1170,7 @@ kedr_kit_release(void)
         free(kit_ents[i]->export_cols);
         free(kit_ents[i]->refs);
         free(kit_ents[i]->unique_sql);
+        kit_import_release(kit_ents[i]);
         free(kit_ents[i]);
     }
     free(kit_ents);

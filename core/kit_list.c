@@ -146,6 +146,17 @@ kedr_kit_check(const char *module, const struct kedr_entity *e, char *buf,
             why = "a reference must be of type INT";
         else if (c->label_ru == NULL)
             why = "label_ru is required";
+        else if (c->options != NULL &&
+                 (c->ref != NULL || c->options[0].value == NULL))
+            why = "options need at least one row and no ref";
+        for (const struct kedr_entity_option *o = c->options;
+             why == NULL && o != NULL && o->value != NULL; o++)
+            if (o->label_ru == NULL || !kedr_value_check(c->type, o->value) ||
+                (c->type == KEDR_T_INT &&
+                 (o->value[strspn(o->value, "-0123456789")] != '\0' ||
+                  o->value[0] == '\0')))
+                why = "an option needs label_ru and a value of the column's "
+                      "type";
         for (const struct kedr_entity_col *o = e->cols; why == NULL && o < c;
              o++)
             if (strcmp(o->name, c->name) == 0)

@@ -254,11 +254,35 @@ kedr_module_entities(const struct kedr_module *m)
     return m->entities;
 }
 
+/*
+ * Why the descriptor's entities cannot be read, or NULL.  ABI 1.4 appended
+ * `options` to struct kedr_entity_col, so the column tables of a module
+ * built for 1.3 have a shorter row: walked with this core's stride they
+ * would be misread.  Refuse the module instead, naming the rebuild.
+ */
+const char *
+kedr_module_old_entities_problem(const struct kedr_module *m, char *buf,
+                                 size_t buflen)
+{
+    const struct kedr_entity *e = kedr_module_entities(m);
+
+    if (m->abi_minor >= 4 || e == NULL || e->name == NULL)
+        return NULL;
+    snprintf(buf, buflen,
+             "entities of ABI %u.%u have shorter column rows than ABI 1.4's "
+             "(options): rebuild the module against this kedr.h",
+             (unsigned)m->abi_major, (unsigned)m->abi_minor);
+    return buf;
+}
+
 /* Why one of the descriptor's entities cannot be served, or NULL. */
 static const char *
 entities_problem(const struct kedr_module *desc, char *buf, size_t buflen)
 {
     const char *why;
+
+    if ((why = kedr_module_old_entities_problem(desc, buf, buflen)) != NULL)
+        return why;
 
     for (const struct kedr_entity *e = kedr_module_entities(desc);
          e != NULL && e->name != NULL; e++) {

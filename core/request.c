@@ -584,4 +584,5 @@ const struct kedr_api kedr_core_api = {
     .import_count = kedr_sfimp_count,
     .import_reject = kedr_sfimp_reject,
     .conf_list = api_conf_list,
+    .import_map_put = kedr_sfimp_map_put,
 };

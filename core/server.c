@@ -111,6 +111,15 @@ kedr_server_teardown(void)
 /* events                                                              */
 /* ------------------------------------------------------------------ */
 
+bool
+kedr_server_has_hook(const char *event)
+{
+    for (size_t i = 0; i < kedr_srv.nhooks; i++)
+        if (strcmp(kedr_srv.hooks[i].hook->event, event) == 0)
+            return true;
+    return false;
+}
+
 int
 kedr_server_emit(struct kedr_req *r, const char *event, json_t *payload)
 {

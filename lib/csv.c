@@ -346,6 +346,39 @@ csv_iconv_close(void *cd)
     iconv_close((iconv_t)cd);
 }
 
+/*
+ * UTF-16 with its BOM (what Excel's "Unicode text" writes: LE; BE from
+ * other tools) to UTF-8 without it; NULL when it does not convert (an odd
+ * length, a lone surrogate, a NUL character).
+ */
+static const char *
+csv_utf16_to_utf8(struct kedr_arena *a, const char *s, size_t n, size_t *outlen)
+{
+    iconv_t cd;
+    char *out, *in, *o;
+    size_t inleft, outleft;
+
+    if (n % 2 != 0)
+        return NULL;
+    cd = iconv_open("UTF-8", s[0] == '\xff' ? "UTF-16LE" : "UTF-16BE");
+    if (cd == (iconv_t)-1)
+        return NULL;
+    kedr_arena_on_cleanup(a, csv_iconv_close, cd);
+    /* a UTF-16 unit is at most 3 bytes of UTF-8 (a pair of them 4) */
+    out = kedr_arena_alloc(a, 3 * (n / 2) + 1);
+    in = (char *)(uintptr_t)(s + 2); /* iconv's prototype, never written */
+    inleft = n - 2;
+    o = out;
+    outleft = 3 * (n / 2);
+    if (iconv(cd, &in, &inleft, &o, &outleft) == (size_t)-1)
+        return NULL;
+    *o = '\0';
+    *outlen = (size_t)(o - out);
+    if (memchr(out, '\0', *outlen) != NULL)
+        return NULL;
+    return out;
+}
+
 const char *
 kedr_csv_to_utf8(struct kedr_arena *a, const char *s, size_t n, size_t *outlen)
 {
@@ -357,6 +390,9 @@ kedr_csv_to_utf8(struct kedr_arena *a, const char *s, size_t n, size_t *outlen)
         s += 3;
         n -= 3;
     }
+    if (n >= 2 &&
+        (memcmp(s, "\xff\xfe", 2) == 0 || memcmp(s, "\xfe\xff", 2) == 0))
+        return csv_utf16_to_utf8(a, s, n, outlen);
     if (kedr_utf8_valid(s, n)) {
         *outlen = n;
         return s;

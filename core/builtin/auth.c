@@ -905,6 +905,27 @@ kedr_audit_write(struct kedr_req *r, const char *entity, const char *entity_id,
     return rc < 0 ? rc : 0;
 }
 
+static const char audit_insert_many_sql[] =
+    "INSERT INTO core.audit (user_id, token_id, request_id, entity, "
+    "entity_id, action, new) SELECT nullif($1, '0')::bigint, "
+    "nullif($2, '0')::bigint, $3, $4, e->>'id', $5, e "
+    "FROM jsonb_array_elements($6::jsonb) e";
+
+int
+kedr_audit_write_many(struct kedr_req *r, const char *entity,
+                      const char *action, const char *records)
+{
+    char uid[32], tid[32];
+    int rc;
+
+    snprintf(uid, sizeof(uid), "%lld", (long long)r->user_id);
+    snprintf(tid, sizeof(tid), "%lld", (long long)r->token_id);
+    rc = kedr_pg_exec(r, audit_insert_many_sql, 6,
+                      (const char *const[]){uid, tid, r->rid ? r->rid : "",
+                                            entity, action, records});
+    return rc < 0 ? rc : 0;
+}
+
 static const char audit_list_sql[] =
     "SELECT coalesce(json_agg(x ORDER BY x.id DESC), '[]')::text FROM ("
     "SELECT a.id, a.at, a.user_id, u.login AS user_login, a.token_id, "

@@ -19,6 +19,10 @@
  * back to its savepoint and run again row by row as above, so the report
  * is the same as without batches; the rest of the file then goes row by
  * row too (the import fails anyway: it only has to report).
+ *
+ * With a set-wise path (kedr_import_run_sets, the kit's import), a batch
+ * is collected first and given to it whole; when it does not take the
+ * batch, the rows go one by one as above.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -317,6 +321,46 @@ import_batch_retry(struct kedr_req *r, struct import_batch *b,
     return 0;
 }
 
+/* The open batch, collected for the set-wise path: set_fn takes it all
+ * (the rows ok, the batch closed), or its writes are undone and its rows
+ * go one by one as without it (a failing row then sends the batch row by
+ * row under savepoints, naming it).  0 or a negative code. */
+static int
+import_batch_flush(struct kedr_req *r, struct import_batch *b,
+                   kedr_import_row_pt fn, kedr_import_set_pt set_fn, void *arg,
+                   long *nok, long *nfailed)
+{
+    int rc;
+
+    if (b->n == 0)
+        return 0;
+    if ((rc = set_fn(r, b->row, b->res, b->n, arg)) < 0)
+        return rc;
+    if (rc == 1) {
+        for (int i = 0; i < b->n; i++)
+            import_set(r, b->res[i], "ok", json_true());
+        *nok += b->n;
+        return import_batch_end(r, b);
+    }
+    import_clear_error(r);
+    if ((rc = kedr_pg_exec(r, import_batch_back_sql, 0, NULL)) < 0)
+        return rc;
+    for (int i = 0; i < b->n; i++) {
+        json_object_del(b->res[i], "result");
+        if ((rc = import_row_batched(r, fn, arg, b->row[i], b->res[i])) < 0)
+            return rc;
+        if (rc == 0) {
+            /* import_batch_retry takes the batch's rows but the failed
+             * one as counted */
+            *nok += b->n - 1 - i;
+            return import_batch_retry(r, b, fn, arg, nok, nfailed);
+        }
+        import_set(r, b->res[i], "ok", json_true());
+        ++*nok;
+    }
+    return import_batch_end(r, b);
+}
+
 /* ?dry_run=true|1|false|0 (absent: false); -1 when malformed. */
 static int
 import_dry_run(struct kedr_req *r)
@@ -333,6 +377,14 @@ import_dry_run(struct kedr_req *r)
 int
 kedr_import_run(struct kedr_req *r, const struct kedr_import_col *cols,
                 kedr_import_row_pt fn, void *arg)
+{
+    return kedr_import_run_sets(r, cols, fn, NULL, arg);
+}
+
+int
+kedr_import_run_sets(struct kedr_req *r, const struct kedr_import_col *cols,
+                     kedr_import_row_pt fn, kedr_import_set_pt set_fn,
+                     void *arg)
 {
     int dry = import_dry_run(r), rc, *map;
     long nrows = 0, nok = 0, nfailed = 0;
@@ -354,8 +406,9 @@ kedr_import_run(struct kedr_req *r, const struct kedr_import_col *cols,
     if (r->body_raw == NULL)
         len = 0;
     if (text == NULL)
-        return kedr_req_fail(r, KEDR_EINVAL, "file",
-                             "not UTF-8 or Windows-1251 text");
+        return kedr_req_fail(
+            r, KEDR_EINVAL, "file",
+            "not UTF-8, UTF-16 (with its BOM) or Windows-1251 text");
     /* in the arena: its cleanup frees it however the import ends */
     csv = kedr_arena_alloc(&r->arena, sizeof(*csv));
     kedr_csv_init(csv, text, len, kedr_csv_detect_sep(text, len));
@@ -407,7 +460,12 @@ kedr_import_run(struct kedr_req *r, const struct kedr_import_col *cols,
             json_object_set(res, "fields", fields);
             import_set(r, res, "error", json_string("invalid values"));
             nfailed++;
-            b->on = false; /* the rows before it stay: they went in */
+            /* the rows before it stay: they went in */
+            if (set_fn != NULL && b->on &&
+                (rc = import_batch_flush(r, b, fn, set_fn, arg, &nok,
+                                         &nfailed)) < 0)
+                return rc;
+            b->on = false;
             if ((rc = import_batch_end(r, b)) < 0)
                 return rc;
             continue;
@@ -419,6 +477,13 @@ kedr_import_run(struct kedr_req *r, const struct kedr_import_col *cols,
                 return rc;
             b->row[b->n] = row;
             b->res[b->n++] = res;
+            if (set_fn != NULL) {
+                if (b->n == IMPORT_BATCH &&
+                    (rc = import_batch_flush(r, b, fn, set_fn, arg, &nok,
+                                             &nfailed)) < 0)
+                    return rc;
+                continue;
+            }
             rc = import_row_batched(r, fn, arg, row, res);
             if (rc < 0)
                 return rc;
@@ -443,6 +508,9 @@ kedr_import_run(struct kedr_req *r, const struct kedr_import_col *cols,
         else
             nfailed++;
     }
+    if (set_fn != NULL && b->on &&
+        (rc = import_batch_flush(r, b, fn, set_fn, arg, &nok, &nfailed)) < 0)
+        return rc;
     if ((rc = import_batch_end(r, b)) < 0)
         return rc;
     if (dry && (rc = kedr_pg_exec(r, import_sp_back_sql, 0, NULL)) < 0)

@@ -312,6 +312,41 @@ kedr_sfimp_reject(kedr_import_t *imp, const char *line, const char *ext_id,
     return 0;
 }
 
+/* The loaded rows' map entries and audit rows (kedr_import_map_put). */
+static const char imp_map_put_sql[] =
+    "WITH s (ext_id, local_id, modstamp, change) AS MATERIALIZED (%s), "
+    "m AS (INSERT INTO core.import_map AS m (source, object, ext_id, entity, "
+    "    local_id, modstamp) "
+    "  SELECT 'salesforce', current_setting('kedr.import_object'), "
+    "         s.ext_id, $1, s.local_id, s.modstamp FROM s "
+    "  ON CONFLICT (source, object, ext_id) DO UPDATE "
+    "     SET local_id = excluded.local_id, modstamp = excluded.modstamp, "
+    "         imported_at = now() "
+    "   WHERE (m.local_id, m.modstamp) IS DISTINCT FROM "
+    "         (excluded.local_id, excluded.modstamp)), "
+    "a AS (INSERT INTO core.audit (request_id, entity, entity_id, action, "
+    "    new) "
+    "  SELECT 'import', $1, s.local_id::text, 'imported', "
+    "         jsonb_build_object('source', 'salesforce', 'salesforce_id', "
+    "         s.ext_id, 'change', s.change) FROM s "
+    "   WHERE s.change IS NOT NULL) "
+    "SELECT 1";
+
+int
+kedr_sfimp_map_put(kedr_req_t *r, kedr_import_t *imp, const char *entity,
+                   const char *sql)
+{
+    int rc;
+
+    (void)imp; /* the object is the transaction's kedr.import_object */
+    if (entity == NULL || sql == NULL)
+        return kedr_req_fail(r, KEDR_EINTERNAL, NULL,
+                             "import_map_put without an entity or a query");
+    rc = kedr_pg_exec(r, kedr_arena_sprintf(&r->arena, imp_map_put_sql, sql), 1,
+                      (const char *const[]){entity});
+    return rc < 0 ? rc : 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* staging                                                             */
 /* ------------------------------------------------------------------ */

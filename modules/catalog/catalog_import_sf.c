@@ -19,28 +19,13 @@
 
 #include "catalog_int.h"
 
-/* The rows' actions into core.import_map (`work` has _sf_id, _modstamp
- * and the record's id in coalesce(new_id, old_id)), under the name the
- * mapping gives the object. */
-#define SF_MAP_SQL(work, entity)                                               \
-    "INSERT INTO core.import_map AS m (source, object, ext_id, entity, "       \
-    "    local_id, modstamp) "                                                 \
-    "SELECT 'salesforce', current_setting('kedr.import_object'), _sf_id, "     \
-    "       '" entity "', "                                                    \
-    "       coalesce(new_id, old_id), _modstamp FROM " work " "                \
-    "ON CONFLICT (source, object, ext_id) DO UPDATE "                          \
-    "   SET local_id = excluded.local_id, modstamp = excluded.modstamp, "      \
-    "       imported_at = now() "                                              \
-    " WHERE (m.local_id, m.modstamp) IS DISTINCT FROM "                        \
-    "       (excluded.local_id, excluded.modstamp)"
-
-/* An audit row 'imported' per record created, updated or taken over. */
-#define SF_AUDIT_SQL(work, entity)                                             \
-    "INSERT INTO core.audit (request_id, entity, entity_id, action, new) "     \
-    "SELECT 'import', '" entity "', coalesce(new_id, old_id)::text, "          \
-    "       'imported', jsonb_build_object('source', 'salesforce', "           \
-    "       'salesforce_id', _sf_id, 'change', action) "                       \
-    "  FROM " work " WHERE action IN ('created', 'updated', 'merged')"
+/* The rows for kedr_import_map_put (`work` has _sf_id, _modstamp and
+ * the record's id in coalesce(new_id, old_id)): every row into
+ * core.import_map, and an audit row 'imported' per record created,
+ * updated or taken over. */
+#define SF_RECORDED_SQL(work)                                                  \
+    "SELECT _sf_id, coalesce(new_id, old_id), _modstamp, CASE WHEN action "    \
+    "IN ('created', 'updated', 'merged') THEN action END FROM " work
 
 /* created / updated / unchanged by the modstamp; a record found in Kedr
  * without a map entry (old_stamp null) is merged. */
@@ -126,8 +111,6 @@ static const char *const prod_load_sql[] = {
     "    updated_at = now(), version = c.version + 1 "
     "  FROM imp_prod p WHERE c.id = p.old_id "
     "   AND p.action IN ('updated', 'merged')",
-    SF_MAP_SQL("imp_prod", "catalog.product"),
-    SF_AUDIT_SQL("imp_prod", "catalog.product"),
     NULL,
 };
 
@@ -144,6 +127,8 @@ catalog_import_product(kedr_req_t *r, kedr_import_t *imp)
         (rc = kedr_import_reject_rows(r, imp, prod_taken_sql, "code",
                                       "the SKU is another product's")) != 0 ||
         (rc = kedr_import_steps(r, prod_load_sql)) != 0 ||
+        (rc = kedr_import_map_put(r, imp, "catalog.product",
+                                  SF_RECORDED_SQL("imp_prod"))) != 0 ||
         (rc = kedr_import_archive(r, imp, "catalog.product", "active = false",
                                   "t.active")) != 0)
         return rc;
@@ -187,8 +172,6 @@ static const char *const book_load_sql[] = {
     "    updated_at = now(), version = t.version + 1 "
     "  FROM imp_book b WHERE t.id = b.old_id "
     "   AND b.action IN ('updated', 'merged')",
-    SF_MAP_SQL("imp_book", "catalog.price_type"),
-    SF_AUDIT_SQL("imp_book", "catalog.price_type"),
     NULL,
 };
 
@@ -197,7 +180,9 @@ catalog_import_pricebook(kedr_req_t *r, kedr_import_t *imp)
 {
     int rc = kedr_import_begin(r, imp, book_work_sql, "imp_book");
 
-    if (rc != 0 || (rc = kedr_import_steps(r, book_load_sql)) != 0)
+    if (rc != 0 || (rc = kedr_import_steps(r, book_load_sql)) != 0 ||
+        (rc = kedr_import_map_put(r, imp, "catalog.price_type",
+                                  SF_RECORDED_SQL("imp_book"))) != 0)
         return rc;
     return kedr_import_finish(r, imp, "imp_book");
 }
@@ -288,8 +273,6 @@ static const char *const entry_load_sql[] = {
     "    updated_at = now(), version = c.version + 1 "
     "  FROM imp_entry e WHERE c.id = e.old_id AND e.action = 'updated' "
     "   AND e.since IS NULL",
-    SF_MAP_SQL("imp_entry", "catalog.price"),
-    SF_AUDIT_SQL("imp_entry", "catalog.price"),
     NULL,
 };
 
@@ -313,7 +296,9 @@ catalog_import_entry(kedr_req_t *r, kedr_import_t *imp)
              r, imp, entry_repeat_sql, "price_type_sf_id",
              "another entry gives the product's price in this "
              "price book")) != 0 ||
-        (rc = kedr_import_steps(r, entry_load_sql)) != 0)
+        (rc = kedr_import_steps(r, entry_load_sql)) != 0 ||
+        (rc = kedr_import_map_put(r, imp, "catalog.price",
+                                  SF_RECORDED_SQL("imp_entry"))) != 0)
         return rc;
     return kedr_import_finish(r, imp, "imp_entry");
 }

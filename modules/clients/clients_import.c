@@ -96,18 +96,6 @@ static const char acc_update_sql[] =
     "  FROM imp_acc a WHERE c.id = a.gid AND a.survivor "
     "   AND a.action = 'updated'";
 
-static const char acc_map_sql[] =
-    "INSERT INTO core.import_map AS m (source, object, ext_id, entity, "
-    "    local_id, modstamp) "
-    "SELECT 'salesforce', current_setting('kedr.import_object'), "
-    "       _sf_id, 'clients.counterparty', gid, "
-    "       _modstamp FROM imp_acc WHERE gid IS NOT NULL "
-    "ON CONFLICT (source, object, ext_id) DO UPDATE "
-    "   SET local_id = excluded.local_id, modstamp = excluded.modstamp, "
-    "       imported_at = now() "
-    " WHERE (m.local_id, m.modstamp) IS DISTINCT FROM "
-    "       (excluded.local_id, excluded.modstamp)";
-
 /* ParentId, once every account of the export has its record. */
 static const char acc_parent_sql[] =
     "UPDATE clients.counterparty c SET parent_id = p.local_id "
@@ -118,24 +106,22 @@ static const char acc_parent_sql[] =
     "   'updated') AND p.local_id <> c.id "
     "   AND c.parent_id IS DISTINCT FROM p.local_id";
 
-static const char acc_audit_sql[] =
-    "INSERT INTO core.audit (request_id, entity, entity_id, action, new) "
-    "SELECT 'import', 'clients.counterparty', gid::text, 'imported', "
-    "       jsonb_build_object('source', 'salesforce', 'salesforce_id', "
-    "       _sf_id, 'change', action) "
-    "  FROM imp_acc WHERE gid IS NOT NULL AND action <> 'unchanged' "
-    "   AND (survivor OR action = 'merged')";
+/* Once the rows have their records: the updates; then the map and the
+ * audit (acc_recorded_sql), then the holdings (ParentId). */
+static const char *const acc_load_sql[] = {acc_update_sql, NULL};
 
-/* Once the rows have their records: the map, the holdings (ParentId)
- * and the audit. */
-static const char *const acc_load_sql[] = {
-    acc_update_sql,
-    acc_map_sql,
+/* kedr_import_map_put: every account that has its record; the audit of
+ * the records that changed (a merged-away account's too). */
+static const char acc_recorded_sql[] =
+    "SELECT _sf_id, gid, _modstamp, CASE WHEN action <> 'unchanged' "
+    "   AND (survivor OR action = 'merged') THEN action END "
+    "  FROM imp_acc WHERE gid IS NOT NULL";
+
+static const char *const acc_parent_steps[] = {
     /* the ids are in now: without fresh statistics the second pass
      * plans for none and loops */
     "ANALYZE imp_acc",
     acc_parent_sql,
-    acc_audit_sql,
     NULL,
 };
 
@@ -153,6 +139,9 @@ clients_import_account(kedr_req_t *r, kedr_import_t *imp)
         (rc = kedr_import_steps(r, acc_group_sql)) != 0 ||
         (rc = kedr_import_steps(r, acc_insert_sql)) != 0 ||
         (rc = kedr_import_steps(r, acc_load_sql)) != 0 ||
+        (rc = kedr_import_map_put(r, imp, "clients.counterparty",
+                                  acc_recorded_sql)) != 0 ||
+        (rc = kedr_import_steps(r, acc_parent_steps)) != 0 ||
         (rc = kedr_import_archive(r, imp, "clients.counterparty",
                                   "status = 'inactive'",
                                   "t.status <> 'inactive'")) != 0)
@@ -221,16 +210,6 @@ static const char con_link_sql[] =
     "ON CONFLICT (contact_id, counterparty_id) DO UPDATE "
     "   SET position = excluded.position, updated_at = now()";
 
-static const char con_map_sql[] =
-    "INSERT INTO core.import_map AS m (source, object, ext_id, entity, "
-    "    local_id, modstamp) "
-    "SELECT 'salesforce', current_setting('kedr.import_object'), "
-    "       _sf_id, 'clients.contact', "
-    "       coalesce(new_id, old_id), _modstamp FROM imp_con "
-    "ON CONFLICT (source, object, ext_id) DO UPDATE "
-    "   SET modstamp = excluded.modstamp, imported_at = now() "
-    " WHERE m.modstamp IS DISTINCT FROM excluded.modstamp";
-
 /* ReportsToId, once every contact of the export has its record. */
 static const char con_reports_sql[] =
     "UPDATE clients.contact t SET reports_to = b.local_id "
@@ -241,19 +220,21 @@ static const char con_reports_sql[] =
     "   ('created', 'updated') AND b.local_id <> t.id "
     "   AND t.reports_to IS DISTINCT FROM b.local_id";
 
-static const char con_audit_sql[] =
-    "INSERT INTO core.audit (request_id, entity, entity_id, action, new) "
-    "SELECT 'import', 'clients.contact', coalesce(new_id, old_id)::text, "
-    "       'imported', jsonb_build_object('source', 'salesforce', "
-    "       'salesforce_id', _sf_id, 'change', action) "
-    "  FROM imp_con WHERE action IN ('created', 'updated')";
-
-/* After the orphans are out: the rows' actions, the records, the links,
- * the map, ReportsToId and the audit. */
+/* After the orphans are out: the rows' actions, the records and the
+ * links; then the map and the audit (con_recorded_sql), ReportsToId. */
 static const char *const con_load_sql[] = {
-    con_action_sql,  con_insert_sql,    con_update_sql, con_link_sql,
-    con_map_sql,     "ANALYZE imp_con", /* the new ids, as for accounts */
-    con_reports_sql, con_audit_sql,     NULL,
+    con_action_sql, con_insert_sql, con_update_sql, con_link_sql, NULL,
+};
+
+/* kedr_import_map_put: every contact; the audit of those that changed. */
+static const char con_recorded_sql[] =
+    "SELECT _sf_id, coalesce(new_id, old_id), _modstamp, CASE WHEN action "
+    "IN ('created', 'updated') THEN action END FROM imp_con";
+
+static const char *const con_reports_steps[] = {
+    "ANALYZE imp_con", /* the new ids, as for accounts */
+    con_reports_sql,
+    NULL,
 };
 
 static int
@@ -268,6 +249,9 @@ clients_import_contact(kedr_req_t *r, kedr_import_t *imp)
         (rc = kedr_import_reject_rows(r, imp, con_noname_sql, "last_name",
                                       "no last name")) != 0 ||
         (rc = kedr_import_steps(r, con_load_sql)) != 0 ||
+        (rc = kedr_import_map_put(r, imp, "clients.contact",
+                                  con_recorded_sql)) != 0 ||
+        (rc = kedr_import_steps(r, con_reports_steps)) != 0 ||
         (rc = kedr_import_archive(r, imp, "clients.contact", "active = false",
                                   "t.active")) != 0)
         return rc;
@@ -325,29 +309,19 @@ static const char out_update_sql[] =
     "    updated_at = now(), version = t.version + 1 "
     "  FROM imp_out o WHERE t.id = o.old_id AND o.action = 'updated'";
 
-static const char out_map_sql[] =
-    "INSERT INTO core.import_map AS m (source, object, ext_id, entity, "
-    "    local_id, modstamp) "
-    "SELECT 'salesforce', current_setting('kedr.import_object'), "
-    "       _sf_id, 'clients.outlet', "
-    "       coalesce(new_id, old_id), _modstamp FROM imp_out "
-    "ON CONFLICT (source, object, ext_id) DO UPDATE "
-    "   SET modstamp = excluded.modstamp, imported_at = now() "
-    " WHERE m.modstamp IS DISTINCT FROM excluded.modstamp";
-
-static const char out_audit_sql[] =
-    "INSERT INTO core.audit (request_id, entity, entity_id, action, new) "
-    "SELECT 'import', 'clients.outlet', coalesce(new_id, old_id)::text, "
-    "       'imported', jsonb_build_object('source', 'salesforce', "
-    "       'salesforce_id', _sf_id, 'change', action) "
-    "  FROM imp_out WHERE action IN ('created', 'updated')";
-
-/* After the orphans are out: the rows' actions, the records, the map
- * and the audit. */
+/* After the orphans are out: the rows' actions and the records; then
+ * the map and the audit (out_recorded_sql). */
 static const char *const out_load_sql[] = {
-    out_action_sql, out_insert_sql, out_update_sql,
-    out_map_sql,    out_audit_sql,  NULL,
+    out_action_sql,
+    out_insert_sql,
+    out_update_sql,
+    NULL,
 };
+
+/* kedr_import_map_put: every store; the audit of those that changed. */
+static const char out_recorded_sql[] =
+    "SELECT _sf_id, coalesce(new_id, old_id), _modstamp, CASE WHEN action "
+    "IN ('created', 'updated') THEN action END FROM imp_out";
 
 static int
 clients_import_store(kedr_req_t *r, kedr_import_t *imp)
@@ -359,6 +333,8 @@ clients_import_store(kedr_req_t *r, kedr_import_t *imp)
              r, imp, out_orphan_sql, "counterparty_sf_id",
              "the account is not in the export")) != 0 ||
         (rc = kedr_import_steps(r, out_load_sql)) != 0 ||
+        (rc = kedr_import_map_put(r, imp, "clients.outlet",
+                                  out_recorded_sql)) != 0 ||
         (rc = kedr_import_archive(r, imp, "clients.outlet", "active = false",
                                   "t.active")) != 0)
         return rc;

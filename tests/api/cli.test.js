@@ -65,6 +65,11 @@ const refusals = [
         why: 'importers of ABI 1.1 name a source object, ABI 1.2 the entity they fill: rebuild the module against this kedr.h',
     },
     {
+        enabled: ['t_oldkit'],
+        module: 't_oldkit',
+        why: 'entities of ABI 1.3 have shorter column rows than ABI 1.4\'s (options): rebuild the module against this kedr.h',
+    },
+    {
         enabled: ['t_badconfig'],
         module: 't_badconfig',
         why: 'setting "limit" has a default outside its range',

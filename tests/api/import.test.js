@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack } from '../lib/stack.js';
+import { cp1251 } from '../lib/encodings.js';
 
 const stack = await startStack({
     enabled: ['t_base', 't_core'],
@@ -35,18 +36,6 @@ function importCsv(body, query = '', client = admin) {
 async function things() {
     return JSON.parse(await stack.psql(
         "SELECT coalesce(json_agg(json_build_object('name', name, 'attrs', attrs) ORDER BY id), '[]') FROM t_core.thing"));
-}
-
-// Windows-1251 bytes of a text in Russian and ASCII.
-function cp1251(text) {
-    return Buffer.from([...text].map((ch) => {
-        const c = ch.codePointAt(0);
-        if (c < 0x80) return c;
-        if (c >= 0x410 && c <= 0x44f) return c - 0x410 + 0xc0;
-        if (c === 0x401) return 0xa8;
-        if (c === 0x451) return 0xb8;
-        throw new Error(`not in the test's cp1251 table: ${ch}`);
-    }));
 }
 
 const HEADER = 'Название;Код;Площадь;Проверено;VIP;Размер\r\n';

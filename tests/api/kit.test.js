@@ -68,7 +68,8 @@ test('create: the record as declared, audited, its event and after_write seen', 
     assert.deepEqual(
         { ...a, owner_id: undefined },
         { id: a.id, name: 'Alpha', code: 'A-1', qty: 5, weight: 1.5, price: '10.00', due: '2026-01-10', done: true,
-          serial: null, shelf_id: shelf.id, owner_id: undefined, attrs: { colour: 'red' }, active: true, version: 1 },
+          serial: null, shelf_id: shelf.id, owner_id: undefined, status: 'new', attrs: { colour: 'red' }, active: true,
+          version: 1 },
     );
     const audit = (await admin.get(`/api/v1/audit?entity=t_kit.widget&id=${a.id}`)).json;
     assert.equal(audit[0].action, 'created');
@@ -173,7 +174,7 @@ test('export: the list parameters drive CSV and XLSX', async () => {
     assert.equal(res.status, 200, res.text);
     assert.match(res.headers.get('content-disposition'), /widgets-\d{4}-\d\d-\d\d\.csv/);
     const lines = res.text.replace(/^\uFEFF/, '').trim().split('\r\n');
-    assert.equal(lines[0], 'ID;Название;Код;Количество;Цена;Срок;Готово');
+    assert.equal(lines[0], 'ID;Название;Код;Количество;Цена;Срок;Готово;Статус;Версия');
     assert.deepEqual(lines.slice(1).map((l) => l.split(';')[1]), ['Charlie', 'Bravo']);
     assert.equal(lines[2].split(';')[4], '20,50');
     res = await admin.get(`${W}/export?qty=7&_format=xlsx`);
@@ -259,14 +260,18 @@ test('meta: the declaration in the user\'s language, with what they may do', asy
     assert.equal(m.label, 'Изделия');
     assert.equal(m.path, '/api/v1/t_kit/widgets');
     assert.deepEqual(m.columns.map((c) => c.name),
-        ['name', 'code', 'qty', 'weight', 'price', 'due', 'done', 'serial', 'shelf_id', 'owner_id']);
+        ['name', 'code', 'qty', 'weight', 'price', 'due', 'done', 'serial', 'shelf_id', 'owner_id', 'status']);
+    assert.deepEqual(m.columns[10].options, [
+        { value: 'new', label: 'Новое' }, { value: 'ready', label: 'Готово к отгрузке' },
+        { value: 'gone', label: 'Списано' },
+    ]);
     assert.deepEqual(m.columns[0], {
         name: 'name', type: 'string', label: 'Название', required: true, filterable: true, sortable: true,
         searchable: true, exported: true, readonly: false, max: 100,
     });
     assert.equal(m.columns[8].ref, 't_kit.shelf');
     assert.equal(m.columns[9].readonly, true);
-    assert.deepEqual(m.sorts, ['name', 'qty', 'weight', 'price', 'due']);
+    assert.deepEqual(m.sorts, ['name', 'qty', 'weight', 'price', 'due', 'status']);
     assert.deepEqual(m.filters[0], { field: 'name', ops: ['eq', 'gte', 'lte', 'in', 'null'] });
     assert.deepEqual(m.filters.slice(-2), [
         { field: 'shelf_name', type: 'string', label: 'Полка (название)', ops: ['eq'] },
@@ -281,6 +286,7 @@ test('meta: the declaration in the user\'s language, with what they may do', asy
     assert.equal(res.status < 300, true, res.text);
     const en = (await admin.get('/api/v1/meta/t_kit.widget')).json;
     assert.deepEqual([en.label, en.columns[0].label, en.attributes[0].label], ['Widgets', 'Name', 'Colour']);
+    assert.deepEqual(en.columns[10].options.map((o) => o.label), ['New', 'Ready', 'Written off']);
     await admin.request('PATCH', '/api/v1/session', { json: { locale: 'ru' } });
 
     assert.deepEqual((await own.get('/api/v1/meta/t_kit.widget')).json.permissions,

@@ -22,6 +22,7 @@
 #include "../abi/kedr_abi_1_0.h"
 #include "../abi/kedr_abi_1_1.h"
 #include "../abi/kedr_abi_1_2.h"
+#include "../abi/kedr_abi_1_3.h"
 
 /* Member `m` of struct `cur` sits where member `om` of the snapshot `old`
  * sat, with the same size. */
@@ -544,13 +545,290 @@ test_api_1_2(void **state)
     SIZE_GROWS(kedr_api, kedr_api_1_2, 2);
 }
 
+static void
+test_field_1_3(void **state)
+{
+    (void)state;
+    SAME_AS(kedr_field, name, kedr_field_1_3, name);
+    SAME_AS(kedr_field, type, kedr_field_1_3, type);
+    SAME_AS(kedr_field, flags, kedr_field_1_3, flags);
+    SAME_AS(kedr_field, min, kedr_field_1_3, min);
+    SAME_AS(kedr_field, max, kedr_field_1_3, max);
+    SIZE_SAME(kedr_field, kedr_field_1_3);
+}
+
+static void
+test_route_1_3(void **state)
+{
+    (void)state;
+    SAME_AS(kedr_route, method, kedr_route_1_3, method);
+    SAME_AS(kedr_route, path, kedr_route_1_3, path);
+    SAME_AS(kedr_route, handler, kedr_route_1_3, handler);
+    SAME_AS(kedr_route, permission, kedr_route_1_3, permission);
+    SAME_AS(kedr_route, input, kedr_route_1_3, input);
+    SIZE_SAME(kedr_route, kedr_route_1_3);
+}
+
+static void
+test_permission_1_3(void **state)
+{
+    (void)state;
+    SAME_AS(kedr_permission, name, kedr_permission_1_3, name);
+    SAME_AS(kedr_permission, label_ru, kedr_permission_1_3, label_ru);
+    SAME_AS(kedr_permission, label_en, kedr_permission_1_3, label_en);
+    SIZE_SAME(kedr_permission, kedr_permission_1_3);
+}
+
+static void
+test_grant_1_3(void **state)
+{
+    (void)state;
+    SAME_AS(kedr_grant, role, kedr_grant_1_3, role);
+    SAME_AS(kedr_grant, permission, kedr_grant_1_3, permission);
+    SIZE_SAME(kedr_grant, kedr_grant_1_3);
+}
+
+static void
+test_hook_1_3(void **state)
+{
+    (void)state;
+    SAME_AS(kedr_hook, event, kedr_hook_1_3, event);
+    SAME_AS(kedr_hook, fn, kedr_hook_1_3, fn);
+    SIZE_SAME(kedr_hook, kedr_hook_1_3);
+}
+
+static void
+test_job_1_3(void **state)
+{
+    (void)state;
+    SAME_AS(kedr_job, name, kedr_job_1_3, name);
+    SAME_AS(kedr_job, interval, kedr_job_1_3, interval);
+    SAME_AS(kedr_job, fn, kedr_job_1_3, fn);
+    SIZE_SAME(kedr_job, kedr_job_1_3);
+}
+
+static void
+test_importer_1_3(void **state)
+{
+    (void)state;
+    SAME_AS(kedr_importer, source, kedr_importer_1_3, source);
+    SAME_AS(kedr_importer, target, kedr_importer_1_3, target);
+    SAME_AS(kedr_importer, load, kedr_importer_1_3, load);
+    SIZE_SAME(kedr_importer, kedr_importer_1_3);
+}
+
+static void
+test_ui_1_3(void **state)
+{
+    (void)state;
+    SAME_AS(kedr_ui, path, kedr_ui_1_3, path);
+    SAME_AS(kedr_ui, label_ru, kedr_ui_1_3, label_ru);
+    SAME_AS(kedr_ui, label_en, kedr_ui_1_3, label_en);
+    SAME_AS(kedr_ui, permission, kedr_ui_1_3, permission);
+    SIZE_SAME(kedr_ui, kedr_ui_1_3);
+}
+
+static void
+test_column_1_3(void **state)
+{
+    (void)state;
+    SAME_AS(kedr_column, name, kedr_column_1_3, name);
+    SAME_AS(kedr_column, label_ru, kedr_column_1_3, label_ru);
+    SAME_AS(kedr_column, label_en, kedr_column_1_3, label_en);
+    SAME_AS(kedr_column, type, kedr_column_1_3, type);
+    SIZE_SAME(kedr_column, kedr_column_1_3);
+}
+
+static void
+test_import_col_1_3(void **state)
+{
+    (void)state;
+    SAME_AS(kedr_import_col, field, kedr_import_col_1_3, field);
+    SAME_AS(kedr_import_col, label_ru, kedr_import_col_1_3, label_ru);
+    SAME_AS(kedr_import_col, label_en, kedr_import_col_1_3, label_en);
+    SAME_AS(kedr_import_col, type, kedr_import_col_1_3, type);
+    SIZE_SAME(kedr_import_col, kedr_import_col_1_3);
+}
+
+static void
+test_setting_1_3(void **state)
+{
+    (void)state;
+    SAME_AS(kedr_setting, name, kedr_setting_1_3, name);
+    SAME_AS(kedr_setting, type, kedr_setting_1_3, type);
+    SAME_AS(kedr_setting, def, kedr_setting_1_3, def);
+    SAME_AS(kedr_setting, min, kedr_setting_1_3, min);
+    SAME_AS(kedr_setting, max, kedr_setting_1_3, max);
+    SAME_AS(kedr_setting, doc, kedr_setting_1_3, doc);
+    SIZE_SAME(kedr_setting, kedr_setting_1_3);
+}
+
+static void
+test_entity_col_1_3(void **state)
+{
+    (void)state;
+    SAME_AS(kedr_entity_col, name, kedr_entity_col_1_3, name);
+    SAME_AS(kedr_entity_col, type, kedr_entity_col_1_3, type);
+    SAME_AS(kedr_entity_col, label_ru, kedr_entity_col_1_3, label_ru);
+    SAME_AS(kedr_entity_col, label_en, kedr_entity_col_1_3, label_en);
+    SAME_AS(kedr_entity_col, flags, kedr_entity_col_1_3, flags);
+    SAME_AS(kedr_entity_col, min, kedr_entity_col_1_3, min);
+    SAME_AS(kedr_entity_col, max, kedr_entity_col_1_3, max);
+    SAME_AS(kedr_entity_col, ref, kedr_entity_col_1_3, ref);
+    SAME_AS(kedr_entity_col, def, kedr_entity_col_1_3, def);
+    /* grew in 1.4 (a 1.3 module with entities is refused) */
+    assert_true(sizeof(struct kedr_entity_col) >=
+                sizeof(struct kedr_entity_col_1_3));
+}
+
+static void
+test_entity_filter_1_3(void **state)
+{
+    (void)state;
+    SAME_AS(kedr_entity_filter, name, kedr_entity_filter_1_3, name);
+    SAME_AS(kedr_entity_filter, type, kedr_entity_filter_1_3, type);
+    SAME_AS(kedr_entity_filter, label_ru, kedr_entity_filter_1_3, label_ru);
+    SAME_AS(kedr_entity_filter, label_en, kedr_entity_filter_1_3, label_en);
+    SAME_AS(kedr_entity_filter, sql, kedr_entity_filter_1_3, sql);
+    SIZE_SAME(kedr_entity_filter, kedr_entity_filter_1_3);
+}
+
+static void
+test_entity_hooks_1_3(void **state)
+{
+    (void)state;
+    SAME_AS(kedr_entity_hooks, validate, kedr_entity_hooks_1_3, validate);
+    SAME_AS(kedr_entity_hooks, before_write, kedr_entity_hooks_1_3,
+            before_write);
+    SAME_AS(kedr_entity_hooks, after_write, kedr_entity_hooks_1_3, after_write);
+    /* grew in 1.4 (a 1.3 module with entities is refused) */
+    assert_true(sizeof(struct kedr_entity_hooks) >=
+                sizeof(struct kedr_entity_hooks_1_3));
+}
+
+static void
+test_entity_1_3(void **state)
+{
+    (void)state;
+    SAME_AS(kedr_entity, name, kedr_entity_1_3, name);
+    SAME_AS(kedr_entity, path, kedr_entity_1_3, path);
+    SAME_AS(kedr_entity, table, kedr_entity_1_3, table);
+    SAME_AS(kedr_entity, label_ru, kedr_entity_1_3, label_ru);
+    SAME_AS(kedr_entity, label_en, kedr_entity_1_3, label_en);
+    SAME_AS(kedr_entity, cols, kedr_entity_1_3, cols);
+    SAME_AS(kedr_entity, perm_read, kedr_entity_1_3, perm_read);
+    SAME_AS(kedr_entity, perm_write, kedr_entity_1_3, perm_write);
+    SAME_AS(kedr_entity, perm_delete, kedr_entity_1_3, perm_delete);
+    SAME_AS(kedr_entity, own, kedr_entity_1_3, own);
+    SAME_AS(kedr_entity, flags, kedr_entity_1_3, flags);
+    SAME_AS(kedr_entity, audit, kedr_entity_1_3, audit);
+    SAME_AS(kedr_entity, hooks, kedr_entity_1_3, hooks);
+    SAME_AS(kedr_entity, sort, kedr_entity_1_3, sort);
+    SAME_AS(kedr_entity, filters, kedr_entity_1_3, filters);
+    /* grew in 1.4 (a 1.3 module with entities is refused) */
+    assert_true(sizeof(struct kedr_entity) >= sizeof(struct kedr_entity_1_3));
+}
+
+static void
+test_module_1_3(void **state)
+{
+    (void)state;
+    SAME_AS(kedr_module, magic, kedr_module_1_3, magic);
+    SAME_AS(kedr_module, abi_major, kedr_module_1_3, abi_major);
+    SAME_AS(kedr_module, abi_minor, kedr_module_1_3, abi_minor);
+    SAME_AS(kedr_module, size, kedr_module_1_3, size);
+    SAME_AS(kedr_module, build_sig, kedr_module_1_3, build_sig);
+    SAME_AS(kedr_module, api, kedr_module_1_3, api);
+    SAME_AS(kedr_module, name, kedr_module_1_3, name);
+    SAME_AS(kedr_module, version, kedr_module_1_3, version);
+    SAME_AS(kedr_module, requires, kedr_module_1_3, requires);
+    SAME_AS(kedr_module, routes, kedr_module_1_3, routes);
+    SAME_AS(kedr_module, permissions, kedr_module_1_3, permissions);
+    SAME_AS(kedr_module, hooks, kedr_module_1_3, hooks);
+    SAME_AS(kedr_module, jobs, kedr_module_1_3, jobs);
+    SAME_AS(kedr_module, importers, kedr_module_1_3, importers);
+    SAME_AS(kedr_module, ui, kedr_module_1_3, ui);
+    SAME_AS(kedr_module, init, kedr_module_1_3, init);
+    SAME_AS(kedr_module, worker_init, kedr_module_1_3, worker_init);
+    SAME_AS(kedr_module, fini, kedr_module_1_3, fini);
+    SAME_AS(kedr_module, grants, kedr_module_1_3, grants);
+    SAME_AS(kedr_module, portal_routes, kedr_module_1_3, portal_routes);
+    SAME_AS(kedr_module, config, kedr_module_1_3, config);
+    SAME_AS(kedr_module, entities, kedr_module_1_3, entities);
+    SIZE_GROWS(kedr_module, kedr_module_1_3, 3);
+}
+
+static void
+test_api_1_3(void **state)
+{
+    (void)state;
+    SAME_AS(kedr_api, size, kedr_api_1_3, size);
+    SAME_AS(kedr_api, method, kedr_api_1_3, method);
+    SAME_AS(kedr_api, path, kedr_api_1_3, path);
+    SAME_AS(kedr_api, param, kedr_api_1_3, param);
+    SAME_AS(kedr_api, query, kedr_api_1_3, query);
+    SAME_AS(kedr_api, header, kedr_api_1_3, header);
+    SAME_AS(kedr_api, body, kedr_api_1_3, body);
+    SAME_AS(kedr_api, body_raw, kedr_api_1_3, body_raw);
+    SAME_AS(kedr_api, request_id, kedr_api_1_3, request_id);
+    SAME_AS(kedr_api, user_id, kedr_api_1_3, user_id);
+    SAME_AS(kedr_api, has_permission, kedr_api_1_3, has_permission);
+    SAME_AS(kedr_api, alloc, kedr_api_1_3, alloc);
+    SAME_AS(kedr_api, strdup, kedr_api_1_3, strdup);
+    SAME_AS(kedr_api, vsprintf, kedr_api_1_3, vsprintf);
+    SAME_AS(kedr_api, on_cleanup, kedr_api_1_3, on_cleanup);
+    SAME_AS(kedr_api, reply_json, kedr_api_1_3, reply_json);
+    SAME_AS(kedr_api, reply_raw, kedr_api_1_3, reply_raw);
+    SAME_AS(kedr_api, set_header, kedr_api_1_3, set_header);
+    SAME_AS(kedr_api, vfail, kedr_api_1_3, vfail);
+    SAME_AS(kedr_api, field_error, kedr_api_1_3, field_error);
+    SAME_AS(kedr_api, db_query, kedr_api_1_3, db_query);
+    SAME_AS(kedr_api, db_exec, kedr_api_1_3, db_exec);
+    SAME_AS(kedr_api, db_json, kedr_api_1_3, db_json);
+    SAME_AS(kedr_api, reply_db_json, kedr_api_1_3, reply_db_json);
+    SAME_AS(kedr_api, db_copy_begin, kedr_api_1_3, db_copy_begin);
+    SAME_AS(kedr_api, db_copy_put, kedr_api_1_3, db_copy_put);
+    SAME_AS(kedr_api, db_copy_end, kedr_api_1_3, db_copy_end);
+    SAME_AS(kedr_api, db_sqlstate, kedr_api_1_3, db_sqlstate);
+    SAME_AS(kedr_api, rows_count, kedr_api_1_3, rows_count);
+    SAME_AS(kedr_api, rows_get, kedr_api_1_3, rows_get);
+    SAME_AS(kedr_api, rows_isnull, kedr_api_1_3, rows_isnull);
+    SAME_AS(kedr_api, emit, kedr_api_1_3, emit);
+    SAME_AS(kedr_api, conf_string, kedr_api_1_3, conf_string);
+    SAME_AS(kedr_api, conf_int, kedr_api_1_3, conf_int);
+    SAME_AS(kedr_api, conf_bool, kedr_api_1_3, conf_bool);
+    SAME_AS(kedr_api, vlog, kedr_api_1_3, vlog);
+    SAME_AS(kedr_api, env_log, kedr_api_1_3, env_log);
+    SAME_AS(kedr_api, user_login, kedr_api_1_3, user_login);
+    SAME_AS(kedr_api, user_locale, kedr_api_1_3, user_locale);
+    SAME_AS(kedr_api, counterparty_id, kedr_api_1_3, counterparty_id);
+    SAME_AS(kedr_api, audit, kedr_api_1_3, audit);
+    SAME_AS(kedr_api, value_valid, kedr_api_1_3, value_valid);
+    SAME_AS(kedr_api, oom, kedr_api_1_3, oom);
+    SAME_AS(kedr_api, attrs_check, kedr_api_1_3, attrs_check);
+    SAME_AS(kedr_api, attrs_filter, kedr_api_1_3, attrs_filter);
+    SAME_AS(kedr_api, export_file, kedr_api_1_3, export_file);
+    SAME_AS(kedr_api, import_csv, kedr_api_1_3, import_csv);
+    SAME_AS(kedr_api, inn_problem, kedr_api_1_3, inn_problem);
+    SAME_AS(kedr_api, kpp_problem, kedr_api_1_3, kpp_problem);
+    SAME_AS(kedr_api, ogrn_problem, kedr_api_1_3, ogrn_problem);
+    SAME_AS(kedr_api, phone_e164, kedr_api_1_3, phone_e164);
+    SAME_AS(kedr_api, email_valid, kedr_api_1_3, email_valid);
+    SAME_AS(kedr_api, import_table, kedr_api_1_3, import_table);
+    SAME_AS(kedr_api, import_dry_run, kedr_api_1_3, import_dry_run);
+    SAME_AS(kedr_api, import_count, kedr_api_1_3, import_count);
+    SAME_AS(kedr_api, import_reject, kedr_api_1_3, import_reject);
+    SAME_AS(kedr_api, conf_list, kedr_api_1_3, conf_list);
+    SIZE_GROWS(kedr_api, kedr_api_1_3, 3);
+}
+
 /* The constants a module compiles in keep their values. */
 static void
 test_constants(void **state)
 {
     (void)state;
     assert_int_equal(KEDR_ABI_MAJOR, 1);
-    assert_true(KEDR_ABI_MINOR >= 2);
+    assert_true(KEDR_ABI_MINOR >= 4);
     assert_int_equal(KEDR_MODULE_MAGIC, 0x5244454bu);
     assert_int_equal(KEDR_EBADREQ, -1);
     assert_int_equal(KEDR_EUNAUTH, -2);
@@ -634,7 +912,9 @@ test_short_table_requests(void **state)
     assert_int_equal(kedr_attrs_filter(r, "e", &json), KEDR_EINTERNAL);
     assert_null(kedr_user_login(r));
     assert_true(kedr_counterparty_id(r) < 0); /* nobody's: fails closed */
-    assert_int_equal(vfail_calls, 7);
+    assert_int_equal(kedr_import_map_put(r, NULL, "e", "SELECT 1"),
+                     KEDR_EINTERNAL); /* ABI 1.4 */
+    assert_int_equal(vfail_calls, 8);
     assert_string_equal(kedr_user_locale(r), "ru");
 }
 
@@ -807,6 +1087,37 @@ test_descriptor_config(void **state)
     assert_null(kedr_module_config(&m));
 }
 
+/* The loader: entities of a module built for 1.3 (the column rows grew
+ * in 1.4). */
+static void
+test_old_entities(void **state)
+{
+    static const struct kedr_entity_col cols[] = {
+        {.name = "name", .type = KEDR_T_STRING}, {0}};
+    static const struct kedr_entity ents[] = {
+        {.name = "w", .path = "/w", .table = "t.w", .cols = cols}, {0}};
+    static const struct kedr_entity none[] = {{0}};
+    struct kedr_module m = {.magic = KEDR_MODULE_MAGIC,
+                            .abi_major = KEDR_ABI_MAJOR,
+                            .abi_minor = 3,
+                            .size = sizeof(struct kedr_module_1_3),
+                            .build_sig = KEDR_BUILD_SIG,
+                            .entities = ents};
+    char buf[256];
+
+    (void)state;
+    assert_string_equal(
+        kedr_module_old_entities_problem(&m, buf, sizeof(buf)),
+        "entities of ABI 1.3 have shorter column rows than ABI 1.4's "
+        "(options): rebuild the module against this kedr.h");
+    m.entities = none; /* no entity: nothing to misread */
+    assert_null(kedr_module_old_entities_problem(&m, buf, sizeof(buf)));
+    m.entities = ents; /* built for 1.4: the new rows */
+    m.abi_minor = 4;
+    m.size = sizeof(struct kedr_module);
+    assert_null(kedr_module_old_entities_problem(&m, buf, sizeof(buf)));
+}
+
 int
 main(void)
 {
@@ -842,6 +1153,23 @@ main(void)
         cmocka_unit_test(test_import_col_1_2),
         cmocka_unit_test(test_module_1_2),
         cmocka_unit_test(test_api_1_2),
+        cmocka_unit_test(test_field_1_3),
+        cmocka_unit_test(test_route_1_3),
+        cmocka_unit_test(test_permission_1_3),
+        cmocka_unit_test(test_grant_1_3),
+        cmocka_unit_test(test_hook_1_3),
+        cmocka_unit_test(test_job_1_3),
+        cmocka_unit_test(test_importer_1_3),
+        cmocka_unit_test(test_ui_1_3),
+        cmocka_unit_test(test_column_1_3),
+        cmocka_unit_test(test_import_col_1_3),
+        cmocka_unit_test(test_setting_1_3),
+        cmocka_unit_test(test_entity_col_1_3),
+        cmocka_unit_test(test_entity_filter_1_3),
+        cmocka_unit_test(test_entity_hooks_1_3),
+        cmocka_unit_test(test_entity_1_3),
+        cmocka_unit_test(test_module_1_3),
+        cmocka_unit_test(test_api_1_3),
         cmocka_unit_test(test_constants),
         cmocka_unit_test_setup(test_short_table_requests, setup_short),
         cmocka_unit_test_setup(test_short_table_checks, setup_short),
@@ -849,6 +1177,7 @@ main(void)
         cmocka_unit_test(test_old_importers),
         cmocka_unit_test(test_descriptor_members_by_size),
         cmocka_unit_test(test_descriptor_config),
+        cmocka_unit_test(test_old_entities),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -282,7 +282,26 @@ test_to_utf8(void **state)
     assert_null(kedr_csv_to_utf8(a, "a\x98", 2, &n)); /* undefined in 1251 */
     assert_null(kedr_csv_to_utf8(a, "\xcf\0", 2, &n));
     s = kedr_csv_to_utf8(a, "", 0, &n);
+    assert_non_null(s);
     assert_int_equal(n, 0);
+    /* UTF-16 with its BOM, little- and big-endian: "я;1" */
+    s = kedr_csv_to_utf8(a,
+                         "\xff\xfe\x4f\x04;\0"
+                         "1\0",
+                         8, &n);
+    assert_non_null(s);
+    assert_string_equal(s, "я;1");
+    assert_int_equal(n, strlen("я;1"));
+    s = kedr_csv_to_utf8(a,
+                         "\xfe\xff\x04\x4f\0;\0"
+                         "1",
+                         8, &n);
+    assert_non_null(s);
+    assert_string_equal(s, "я;1");
+    /* an odd length, a lone surrogate, a NUL character: not text */
+    assert_null(kedr_csv_to_utf8(a, "\xff\xfe\x4f\x04;", 5, &n));
+    assert_null(kedr_csv_to_utf8(a, "\xff\xfe\x00\xd8", 4, &n));
+    assert_null(kedr_csv_to_utf8(a, "\xff\xfe\x41\0\0\0", 6, &n));
 }
 
 /* ------------------------------------------------------------------ */

@@ -8,8 +8,9 @@
  *                 delete, a unique code, a default (qty 0), a column set
  *                 only by a create (serial), filters of its own
  *                 (shelf_name, heavy); hooks: validate refuses the name
- * "forbidden", after_write and the event hooks write t_kit.seen t_kit.shelf the
- * target of the reference, own-only too
+ * "forbidden", after_write and the event hooks write t_kit.seen;
+ *                 a status with options (codes and labels, ABI 1.4)
+ *   t_kit.shelf   the target of the reference, own-only too
  *   t_kit.bin     (ABI 1.4) a jsonb column, computed members, a detail-only
  *                 one, a filter of its own named as a column
  *   t_kit.lid     (ABI 1.4) the bins again, without the kit's list
@@ -66,6 +67,14 @@ static const struct kedr_entity_hooks t_kit_widget_hooks = {
 #define F KEDR_COL_FILTER
 #define S KEDR_COL_SORT
 #define X KEDR_COL_EXPORT
+
+/* An enum-like column (ABI 1.4): codes stored, labels shown. */
+static const struct kedr_entity_option t_kit_status[] = {
+    {.value = "new", .label_ru = "Новое", .label_en = "New"},
+    {.value = "ready", .label_ru = "Готово к отгрузке", .label_en = "Ready"},
+    {.value = "gone", .label_ru = "Списано", .label_en = "Written off"},
+    {0},
+};
 
 static const struct kedr_entity_col t_kit_widget_cols[] = {
     {.name = "name",
@@ -124,6 +133,13 @@ static const struct kedr_entity_col t_kit_widget_cols[] = {
      .label_en = "Owner",
      .flags = F | KEDR_COL_READONLY,
      .def = "core.current_user_id()"},
+    {.name = "status",
+     .type = KEDR_T_STRING,
+     .label_ru = "Статус",
+     .label_en = "Status",
+     .flags = F | S | X,
+     .def = "'new'",
+     .options = t_kit_status},
     {0},
 };
 

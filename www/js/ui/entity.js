@@ -64,10 +64,11 @@ export function entityMeta(entity) {
     return once(metas, entity, () => api.get(`/meta/${encodeURIComponent(entity)}`));
 }
 
-// Every entity the user may see (GET /api/v1/meta).
+// Every entity the user may see (GET /api/v1/meta), each `path` made
+// relative to /api/v1 like the UI paths it is matched against.
 export function entityIndex() {
     if (!index) {
-        index = api.get('/meta').then((r) => r.items);
+        index = api.get('/meta').then((r) => r.items.map((x) => ({ ...x, path: apiPath(x) })));
         index.catch(() => { index = null; });
     }
     return index;

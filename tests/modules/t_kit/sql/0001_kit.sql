@@ -19,6 +19,7 @@ CREATE TABLE t_kit.widget (
     serial text,
     shelf_id bigint REFERENCES t_kit.shelf (id),
     owner_id bigint, -- set by the kit from its declared default
+    status text NOT NULL DEFAULT 'new',
     attrs jsonb NOT NULL DEFAULT '{}',
     active boolean NOT NULL DEFAULT true,
     updated_at timestamptz NOT NULL DEFAULT now(),

@@ -112,8 +112,9 @@ run_wrk()
 # outlet_orders[3]; a counterparty search by relevance, cp_orders[1] and
 # [3]: six strings per sort key).  A search (q, distributor_id) takes the
 # *_search_sql statement (a counterparty's: cp_search_digits_sql for a
-# number, cp_search_words_sql for anything else, as the module picks), and the word similarity threshold the module
-# sets with q (cp_fuzzy_sql) is set for pgbench's sessions too.  Limit, offset and
+# number, cp_search_words_sql for anything else, as the module picks),
+# and the word similarity threshold the module sets with q (cp_fuzzy_sql)
+# is set for pgbench's sessions too.  Limit, offset and
 # the total's cap follow each list's filters: $12-$14 for counterparties
 # ($11 is q as an E.164 phone, which the module works out in C),
 # $8-$10 for outlets.

@@ -1252,8 +1252,7 @@ int kedr_kit_list_parse(struct kedr_arena *a, const struct kedr_entity *e,
  * kedr_kit_search) whose rank is `rank` (NULL: none): without `sort` the
  * list is ordered by the rank (sort key col -2, "_rank" in the cursor),
  * then the id. */
-int kedr_kit_list_parse_rank(struct kedr_arena *a,
-                             const struct kedr_entity *e,
+int kedr_kit_list_parse_rank(struct kedr_arena *a, const struct kedr_entity *e,
                              const struct kedr_kvlist *q, const char *rank,
                              struct kedr_kit_list *out, json_t *fields);
 /* The cursor of a page ending at `keys` (a JSON array of the sort keys'

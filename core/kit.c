@@ -527,9 +527,8 @@ kit_delete(kedr_req_t *r)
 /* A query being put together: its text and parameters. */
 struct kit_q {
     struct kedr_buf sql;
-    const char
-        *p[KEDR_KIT_MAX_CONDS + 3 * KEDR_KIT_MAX_SORT + KEDR_KIT_MAX_WORDS +
-           KEDR_KIT_SEARCH_PARAMS + 8];
+    const char *p[KEDR_KIT_MAX_CONDS + 3 * KEDR_KIT_MAX_SORT +
+                  KEDR_KIT_MAX_WORDS + KEDR_KIT_SEARCH_PARAMS + 8];
     int n;
 };
 
@@ -758,8 +757,7 @@ kit_parse(kedr_req_t *r, struct kit_ent *k, struct kedr_kit_list *l,
         if (s->where == NULL || s->nparams < 0 ||
             s->nparams > KEDR_KIT_SEARCH_PARAMS)
             return kedr_fail(r, KEDR_EINTERNAL, NULL,
-                             "the %s search answered no condition",
-                             k->e->name);
+                             "the %s search answered no condition", k->e->name);
     }
     bad = kedr_kit_list_parse_rank(&r->arena, k->e, kedr_req_query_list(r),
                                    s->rank, l, fields);

@@ -145,14 +145,13 @@ static const char *const cp_abc[] = {"A", "B", "C", NULL};
  *
  * Without q (cp_list_sql) the page is read in the order of an index
  * where there is one (counterparty_name for the default) and stopped
- * after it.  With q (cp_search_words_sql, cp_search_digits_sql) the matches are collected first (the
- * indexes of CP_MATCH, no "$1 IS NULL" to keep a generic plan from them;
- * the exact ones, then, only when there are none, the fuzzy ones: the
- * NOT EXISTS on the CTE is a one-time filter, so neither the exact arms
- * run twice nor the fuzzy ones at all when something matched) and
- * sorted: read in name order instead, a fragment whose matches
- * cluster (a common prefix: "Энерго...") walks most of the index before
- * the first match.
+ * after it.  With q (cp_search_words_sql, cp_search_digits_sql) the matches are
+ * collected first (the indexes of CP_MATCH, no "$1 IS NULL" to keep a generic
+ * plan from them; the exact ones, then, only when there are none, the fuzzy
+ * ones: the NOT EXISTS on the CTE is a one-time filter, so neither the exact
+ * arms run twice nor the fuzzy ones at all when something matched) and sorted:
+ * read in name order instead, a fragment whose matches cluster (a common
+ * prefix: "Энерго...") walks most of the index before the first match.
  */
 #define CP_PAGE_TAIL(from)                                                     \
     CLIENTS_PAGE_SQL("c", CP_JSON("c"), "$12", "$13", "$14", from)
@@ -746,12 +745,13 @@ clients_cp_export(kedr_req_t *r)
     struct clients_query q = {0};
 
     cp_filter(r, &q);
-    return clients_export(r, "clients.counterparty", "c", "counterparties",
-                          cp_export_cols, cp_export_select,
-                          q.p[0] != NULL && cp_box_digits(q.p[0], q.p[10])
-                              ? "clients.counterparty c WHERE " CP_FILTERS_DIGITS
-                              : "clients.counterparty c WHERE " CP_FILTERS,
-                          &q);
+    return clients_export(
+        r, "clients.counterparty", "c", "counterparties", cp_export_cols,
+        cp_export_select,
+        q.p[0] != NULL && cp_box_digits(q.p[0], q.p[10])
+            ? "clients.counterparty c WHERE " CP_FILTERS_DIGITS
+            : "clients.counterparty c WHERE " CP_FILTERS,
+        &q);
 }
 
 static const struct kedr_import_col cp_import_cols[] = {

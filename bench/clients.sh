@@ -113,8 +113,8 @@ run_wrk()
 # [3]: six strings per sort key).  A search (q, distributor_id) takes the
 # *_search_sql statement (a counterparty's: cp_search_digits_sql for a
 # number, cp_search_words_sql for anything else, as the module picks),
-# and the word similarity threshold the module sets with q (cp_fuzzy_sql)
-# is set for pgbench's sessions too.  Limit, offset and
+# and the word similarity threshold and the custom plans the module sets
+# with q (cp_fuzzy_sql) are set for pgbench's sessions too.  Limit, offset and
 # the total's cap follow each list's filters: $12-$14 for counterparties
 # ($11 is q as an E.164 phone, which the module works out in C),
 # $8-$10 for outlets.
@@ -146,7 +146,7 @@ run_pgbench()
 {
     local log=$DIR/pgbench-$1
     mkdir -p "$log"
-    (cd "$log" && PGOPTIONS="-c pg_trgm.word_similarity_threshold=0.54" "$PGBENCH" -n -M prepared -c "$CONNS" -j "$THREADS" -T "$DUR" \
+    (cd "$log" && PGOPTIONS="-c pg_trgm.word_similarity_threshold=0.54 -c plan_cache_mode=force_custom_plan" "$PGBENCH" -n -M prepared -c "$CONNS" -j "$THREADS" -T "$DUR" \
         -f "$DIR/sql/$1.sql" -l --log-prefix=tx "$KEDR_DATABASE_URL" >"$log/out" 2>&1) ||
         { cat "$log/out" >&2; exit 1; }
     # per-transaction log: field 3 is the latency in microseconds

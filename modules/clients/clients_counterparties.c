@@ -205,9 +205,14 @@ static const struct clients_order cp_orders[] = {
  * word («кристолл» 0.556 for «кристалл», «петрвич» 0.545), while two
  * letters off («елочный» for «елочка» 0.5) stay apart.  Set for the
  * request's transaction before the search, for the index lookup and the
- * check of every word alike (clients.words_match). */
+ * check of every word alike (clients.words_match).  And a plan for the
+ * box at hand: after five runs PostgreSQL may keep a generic plan of a
+ * prepared statement, in which the box's words, patterns and key are
+ * worked out again for every row the indexes find and the arms cannot
+ * be pruned (the words statement went from 0.1-0.5 s to 3-7 s so). */
 static const char cp_fuzzy_sql[] =
-    "SELECT set_config('pg_trgm.word_similarity_threshold', '0.54', true)";
+    "SELECT set_config('pg_trgm.word_similarity_threshold', '0.54', true), "
+    "set_config('plan_cache_mode', 'force_custom_plan', true)";
 
 /* The filters and the order the query string asks for, as CP_FILTERS
  * numbers them (field errors recorded, q->bad set). */

@@ -111,8 +111,10 @@ run_wrk()
 # cp_orders[7] / outlet_orders[1], the cursor of "next" cp_orders[9] /
 # outlet_orders[3]; a counterparty search by relevance, cp_orders[1] and
 # [3]: six strings per sort key).  A search (q, distributor_id) takes the
-# *_search_sql statement, and the word similarity threshold the module
-# sets with q (cp_fuzzy_sql) is set for pgbench's sessions too.  Limit, offset and
+# *_search_sql statement (a counterparty's: cp_search_digits_sql for a
+# number, cp_search_words_sql for anything else, as the module picks),
+# and the word similarity threshold and the custom plans the module sets
+# with q (cp_fuzzy_sql) are set for pgbench's sessions too.  Limit, offset and
 # the total's cap follow each list's filters: $12-$14 for counterparties
 # ($11 is q as an E.164 phone, which the module works out in C),
 # $8-$10 for outlets.
@@ -124,17 +126,17 @@ OLIST=("8=50" "9=0" "10=1000" "{BY}=outlet_orders[1]" "{CURSOR}=outlet_orders[3]
 mkdir -p "$DIR/sql"
 python3 bench/sql-of.py "$CP" cp_list_sql "${LIST[@]}" >"$DIR/sql/list.sql"
 { echo '\set i random(1, 8)'
-  python3 bench/sql-of.py "$CP" cp_search_sql "${SLIST[@]}" 1="(ARRAY[$FRAGS])[:i]"; } >"$DIR/sql/name.sql"
+  python3 bench/sql-of.py "$CP" cp_search_words_sql "${SLIST[@]}" 1="(ARRAY[$FRAGS])[:i]"; } >"$DIR/sql/name.sql"
 { echo '\set a random(1, 8)'; echo '\set b random(1, 8)'
-  python3 bench/sql-of.py "$CP" cp_search_sql "${SLIST[@]}" 1="((ARRAY[$WB])[:b] || ' ' || (ARRAY[$WA])[:a] || ' ооо')"; } >"$DIR/sql/words.sql"
+  python3 bench/sql-of.py "$CP" cp_search_words_sql "${SLIST[@]}" 1="((ARRAY[$WB])[:b] || ' ' || (ARRAY[$WA])[:a] || ' ооо')"; } >"$DIR/sql/words.sql"
 { echo '\set g random(1, 65000)'
-  python3 bench/sql-of.py "$CP" cp_search_sql "${SLIST[@]}" 1="(1000000000 + 7919 * :g)::text" \
+  python3 bench/sql-of.py "$CP" cp_search_digits_sql "${SLIST[@]}" 1="(1000000000 + 7919 * :g)::text" \
       11="(NULL::text)"; } >"$DIR/sql/inn.sql"
 { echo '\set g random(1, 150000)'
-  python3 bench/sql-of.py "$CP" cp_search_sql "${SLIST[@]}" 1="('8 495 ' || lpad(:g::text, 7, '0'))" \
+  python3 bench/sql-of.py "$CP" cp_search_digits_sql "${SLIST[@]}" 1="('8 495 ' || lpad(:g::text, 7, '0'))" \
       11="('+7495' || lpad(:g::text, 7, '0'))"; } >"$DIR/sql/phone.sql"
 { echo '\set a random(1, 20)'; echo '\set b random(1, 12)'
-  python3 bench/sql-of.py "$CP" cp_search_sql "${SLIST[@]}" 1="((ARRAY[$LASTS])[:a] || ' ' || (ARRAY[$FIRSTS])[:b])"; } >"$DIR/sql/contact.sql"
+  python3 bench/sql-of.py "$CP" cp_search_words_sql "${SLIST[@]}" 1="((ARRAY[$LASTS])[:a] || ' ' || (ARRAY[$FIRSTS])[:b])"; } >"$DIR/sql/contact.sql"
 { echo '\set d random(1, 500)'
   python3 bench/sql-of.py "$OL" outlet_search_sql "${OLIST[@]}" 3=":d"; } >"$DIR/sql/outlets.sql"
 
@@ -144,7 +146,7 @@ run_pgbench()
 {
     local log=$DIR/pgbench-$1
     mkdir -p "$log"
-    (cd "$log" && PGOPTIONS="-c pg_trgm.word_similarity_threshold=0.54" "$PGBENCH" -n -M prepared -c "$CONNS" -j "$THREADS" -T "$DUR" \
+    (cd "$log" && PGOPTIONS="-c pg_trgm.word_similarity_threshold=0.54 -c plan_cache_mode=force_custom_plan" "$PGBENCH" -n -M prepared -c "$CONNS" -j "$THREADS" -T "$DUR" \
         -f "$DIR/sql/$1.sql" -l --log-prefix=tx "$KEDR_DATABASE_URL" >"$log/out" 2>&1) ||
         { cat "$log/out" >&2; exit 1; }
     # per-transaction log: field 3 is the latency in microseconds

@@ -795,6 +795,9 @@ struct kedr_kit_list {
     long limit;
     bool exact;         /* total=exact */
     const char **after; /* the cursor's values, nsort of them, or NULL */
+    /* ordered by the entity's search rank (a sort key of col -2), its
+     * SQL given to kedr_kit_list_parse_rank; NULL: not ranked */
+    const char *rank;
 };
 
 /*
@@ -806,6 +809,13 @@ struct kedr_kit_list {
 int kedr_kit_list_parse(struct kedr_arena *a, const struct kedr_entity *e,
                         const struct kedr_kvlist *q, struct kedr_kit_list *out,
                         json_t *fields);
+/* The same for a search of the entity's own (kedr.h, struct
+ * kedr_kit_search) whose rank is `rank` (NULL: none): without `sort` the
+ * list is ordered by the rank (sort key col -2, "_rank" in the cursor),
+ * then the id. */
+int kedr_kit_list_parse_rank(struct kedr_arena *a, const struct kedr_entity *e,
+                             const struct kedr_kvlist *q, const char *rank,
+                             struct kedr_kit_list *out, json_t *fields);
 /* The cursor of a page ending at `keys` (a JSON array of the sort keys'
  * values as text or null, the id last) for `sort_text`: base64url. */
 const char *kedr_kit_cursor(struct kedr_arena *a, const char *sort_text,

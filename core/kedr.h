@@ -335,7 +335,9 @@ struct kedr_import_col {
  *   <col>.null=true|false      is (not) empty
  *   <filter>=v         a filter of the module's own (`filters`)
  *   attr.<name>=v      an extra attribute (kedr_attrs_filter)
- *   q=words            every word found in some KEDR_COL_SEARCH column
+ *   q=words            every word found in some KEDR_COL_SEARCH column,
+ *                      or what the entity's `search` hook makes of it
+ *                      (ABI 1.4: then by its rank unless `sort` is given)
  *   sort=col,-other    KEDR_COL_SORT columns, '-' descending; empty values
  *                      last either way; the id breaks ties; default the
  *                      entity's `sort`, or "id"
@@ -450,12 +452,46 @@ struct kedr_entity_filter {
  * (may be changed: what it holds is written), `new_` the record written
  * (NULL on delete).  All borrowed.
  */
+struct kedr_kit_search;
+
 struct kedr_entity_hooks {
     int (*validate)(kedr_req_t *r, json_t *in, json_t *old);
     int (*before_write)(kedr_req_t *r, const char *action, json_t *old,
                         json_t *in);
     int (*after_write)(kedr_req_t *r, const char *action, json_t *old,
                        json_t *new_);
+
+    /* ---- ABI 1.4: the entity's own search ---- */
+    /* What q= means for this entity, in place of "every word in some
+     * KEDR_COL_SEARCH column": called by the list and the export (and so
+     * by every search that goes through the kit's q) with the box `q`
+     * (trimmed, not empty); fills *s (see struct kedr_kit_search), may
+     * run statements of its own first (set_config for the request's
+     * transaction), and may pick `where` by the kind of box (digits,
+     * words) so that each statement keeps only the index arms that can
+     * match it. */
+    int (*search)(kedr_req_t *r, const char *q, struct kedr_kit_search *s);
+};
+
+/* The maximum parameters of an entity's own search. */
+#define KEDR_KIT_SEARCH_PARAMS 4
+
+/*
+ * What an entity's `search` hook answers (ABI 1.4).  `where` is an SQL
+ * boolean over the row alias `t` in which $1..$nparams are `params` (the
+ * kit renumbers them); it narrows the list and the export like a filter,
+ * with the other filters.  `rank` (NULL: none) is an SQL expression of
+ * type text over `t`, with the same parameters, smaller = better: a list
+ * with q and without `sort` is ordered by rank, then id, and pages by
+ * both (the cursor carries the rank; empty ranks last); with `sort` the
+ * search only narrows and the order stays the one asked for.  Both are
+ * constants of the module; every value of the request is a parameter.
+ */
+struct kedr_kit_search {
+    const char *where;
+    const char *rank;
+    const char *params[KEDR_KIT_SEARCH_PARAMS];
+    int nparams;
 };
 
 /* A declared entity; a table of them ends with a zero row. */

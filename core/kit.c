@@ -76,6 +76,7 @@ kit_build(struct kit_ent *k)
     k->export_cols = kedr_xcalloc(ncols + 3, sizeof(*k->export_cols));
     k->refs = kedr_xcalloc(ncols + 1, sizeof(*k->refs));
     k->unique_sql = kedr_xcalloc(ncols + 1, sizeof(*k->unique_sql));
+    k->col_sql = kedr_xcalloc(ncols + 1, sizeof(*k->col_sql));
     k->export_cols[nex++] = (struct kedr_column){
         .name = "id", .label_ru = "ID", .label_en = "ID", .type = KEDR_T_INT};
 
@@ -89,6 +90,7 @@ kit_build(struct kit_ent *k)
         /* the detail members go only into the one-record answer */
         kedr_buf_addf((c->flags & KEDR_COL_DETAIL) != 0 ? &det : &obj,
                       ", '%s', %s", c->name, val);
+        k->col_sql[c - e->cols] = c->sql != NULL ? val : kit_cat("t.", c->name);
         if (c->sql != NULL)
             continue; /* computed: shown, never written */
         if ((c->flags & KEDR_COL_EXPORT) != 0)
@@ -577,8 +579,8 @@ kit_delete(kedr_req_t *r)
 /* A query being put together: its text and parameters. */
 struct kit_q {
     struct kedr_buf sql;
-    const char
-        *p[KEDR_KIT_MAX_CONDS + 3 * KEDR_KIT_MAX_SORT + KEDR_KIT_MAX_WORDS + 8];
+    const char *p[KEDR_KIT_MAX_CONDS + 3 * KEDR_KIT_MAX_SORT +
+                  KEDR_KIT_MAX_WORDS + KEDR_KIT_SEARCH_PARAMS + 8];
     int n;
 };
 
@@ -607,26 +609,58 @@ kit_like(kedr_req_t *r, const char *s)
     return b.data;
 }
 
+/* SQL of the module's `sql` into b, its $1, $2, ... made parameters
+ * base, base + 1, ... */
+static void
+kit_splice(struct kedr_buf *b, const char *sql, int base)
+{
+    for (const char *p = sql; *p != '\0'; p++)
+        if (p[0] == '$' && p[1] >= '1' && p[1] <= '9') {
+            char *end;
+            long n = strtol(p + 1, &end, 10);
+
+            kedr_buf_addf(b, "$%ld", base + n - 1);
+            p = end - 1;
+        } else {
+            kedr_buf_add(b, p, 1);
+        }
+}
+
 /* A module's filter `sql` into b, its $1 made parameter n. */
 static void
 kit_own_where(struct kedr_buf *b, const char *sql, int n)
 {
     kedr_buf_adds(b, " AND (");
-    for (const char *p = sql; *p != '\0'; p++)
-        if (p[0] == '$' && p[1] == '1' && (p[2] < '0' || p[2] > '9')) {
-            kedr_buf_addf(b, "$%d", n);
-            p++;
-        } else {
-            kedr_buf_add(b, p, 1);
-        }
+    kit_splice(b, sql, n);
     kedr_buf_adds(b, ")");
+}
+
+/* The entity's own search `s` into q (ABI 1.4): its parameters added, its
+ * `where` ANDed, its rank renumbered the same way into l->rank. */
+static void
+kit_search_where(kedr_req_t *r, const struct kedr_kit_search *s,
+                 struct kedr_kit_list *l, struct kit_q *q)
+{
+    int base = q->n + 1;
+    struct kedr_buf rank;
+
+    for (int i = 0; i < s->nparams; i++)
+        kit_param(q, s->params[i]);
+    kit_own_where(&q->sql, s->where, base);
+    if (l->rank != NULL) {
+        kedr_buf_init(&rank, &r->arena);
+        kedr_buf_adds(&rank, "(");
+        kit_splice(&rank, s->rank, base);
+        kedr_buf_adds(&rank, ")");
+        l->rank = rank.data;
+    }
 }
 
 /* FROM and WHERE of list `l` into q (the visibility, filters, search,
  * attributes); the parameters added. */
 static void
-kit_where(kedr_req_t *r, struct kit_ent *k, const struct kedr_kit_list *l,
-          const char *attrs, struct kit_q *q)
+kit_where(kedr_req_t *r, struct kit_ent *k, struct kedr_kit_list *l,
+          const struct kedr_kit_search *s, const char *attrs, struct kit_q *q)
 {
     const struct kedr_entity_col *cols = k->e->cols;
 
@@ -670,7 +704,9 @@ kit_where(kedr_req_t *r, struct kit_ent *k, const struct kedr_kit_list *l,
             break;
         }
     }
-    for (int i = 0; i < l->nwords; i++) {
+    if (s->where != NULL)
+        kit_search_where(r, s, l, q);
+    for (int i = 0; i < l->nwords && s->where == NULL; i++) {
         int n = kit_param(q, kit_like(r, l->words[i]));
         bool first = true;
 
@@ -688,13 +724,22 @@ kit_where(kedr_req_t *r, struct kit_ent *k, const struct kedr_kit_list *l,
                       kit_param(q, attrs));
 }
 
-/* The name and SQL type of sort key `s`. */
+/* The SQL (over t) and the SQL type of sort key `s` of list `l`: a
+ * column, the id (col -1) or the search's rank (col -2). */
 static void
-kit_key(struct kit_ent *k, const struct kedr_kit_sort *s, const char **name,
-        const char **type)
+kit_key(struct kit_ent *k, const struct kedr_kit_list *l,
+        const struct kedr_kit_sort *s, const char **expr, const char **type)
 {
-    *name = s->col < 0 ? "id" : k->e->cols[s->col].name;
-    *type = s->col < 0 ? "bigint" : kit_sqltype[k->e->cols[s->col].type];
+    if (s->col == -2) {
+        *expr = l->rank;
+        *type = "text";
+    } else if (s->col < 0) {
+        *expr = "t.id";
+        *type = "bigint";
+    } else {
+        *expr = k->col_sql[s->col];
+        *type = kit_sqltype[k->e->cols[s->col].type];
+    }
 }
 
 /* ORDER BY of list `l`: each key's empty values last, the id last.
@@ -708,8 +753,8 @@ kit_order(struct kit_ent *k, const struct kedr_kit_list *l, struct kedr_buf *b)
     for (int i = 0; i < l->nsort; i++) {
         const char *name, *type;
 
-        kit_key(k, &l->sort[i], &name, &type);
-        kedr_buf_addf(b, "t.%s%s%s%s", name, l->sort[i].desc ? " DESC" : "",
+        kit_key(k, l, &l->sort[i], &name, &type);
+        kedr_buf_addf(b, "%s%s%s%s", name, l->sort[i].desc ? " DESC" : "",
                       l->sort[i].col >= 0 ? " NULLS LAST" : "",
                       i + 1 < l->nsort ? ", " : "");
     }
@@ -729,35 +774,47 @@ kit_after_cond(struct kit_ent *k, const struct kedr_kit_list *l,
     for (int i = 0; i < l->nsort; i++) {
         const char *name, *type, *op = l->sort[i].desc ? "<" : ">";
 
-        kit_key(k, &l->sort[i], &name, &type);
+        kit_key(k, l, &l->sort[i], &name, &type);
         kedr_buf_adds(&q->sql, i > 0 ? " OR (" : "(");
         for (int j = 0; j < i; j++) {
             const char *jn, *jt;
 
-            kit_key(k, &l->sort[j], &jn, &jt);
-            kedr_buf_addf(&q->sql, "t.%s IS NOT DISTINCT FROM $%d::%s AND ", jn,
+            kit_key(k, l, &l->sort[j], &jn, &jt);
+            kedr_buf_addf(&q->sql, "%s IS NOT DISTINCT FROM $%d::%s AND ", jn,
                           pn[j], jt);
         }
         kedr_buf_addf(&q->sql,
-                      "$%d::%s IS NOT NULL AND (t.%s IS NULL OR t.%s %s "
+                      "$%d::%s IS NOT NULL AND (%s IS NULL OR %s %s "
                       "$%d::%s))",
                       pn[i], type, name, name, op, pn[i], type);
     }
     kedr_buf_adds(&q->sql, ")");
 }
 
-/* Parse the list request of entity k: 0, or KEDR_EINVAL recorded. */
+/* Parse the list request of entity k (*s: the entity's own search, when
+ * it has one and q is given): 0, or a negative code recorded. */
 static int
 kit_parse(kedr_req_t *r, struct kit_ent *k, struct kedr_kit_list *l,
-          const char **attrs)
+          struct kedr_kit_search *s, const char **attrs)
 {
     json_t *fields = kedr_json_keep(r, json_object());
-    const char *key;
+    const char *key, *box = kedr_kv_get(kedr_req_query_list(r), "q");
+    const struct kedr_entity_hooks *h = k->e->hooks;
     json_t *v;
-    int bad;
+    int bad, rc;
 
-    bad =
-        kedr_kit_list_parse(&r->arena, k->e, kedr_req_query_list(r), l, fields);
+    memset(s, 0, sizeof(*s));
+    box = box != NULL ? kedr_trim(r, box) : "";
+    if (*box != '\0' && h != NULL && h->search != NULL) {
+        if ((rc = h->search(r, box, s)) != 0)
+            return rc < 0 ? rc : KEDR_EINTERNAL;
+        if (s->where == NULL || s->nparams < 0 ||
+            s->nparams > KEDR_KIT_SEARCH_PARAMS)
+            return kedr_fail(r, KEDR_EINTERNAL, NULL,
+                             "the %s search answered no condition", k->e->name);
+    }
+    bad = kedr_kit_list_parse_rank(&r->arena, k->e, kedr_req_query_list(r),
+                                   s->rank, l, fields);
     json_object_foreach (fields, key, v)
         kedr_field_error(r, key, json_string_value(v));
     *attrs = NULL;
@@ -783,18 +840,19 @@ kit_list(kedr_req_t *r)
 {
     struct kit_ent *k = kit_of(r);
     struct kedr_kit_list l;
+    struct kedr_kit_search s;
     struct kit_q q = {.n = 0};
     struct kedr_buf out, cnt, keys;
     const char *attrs, *total;
     kedr_rows_t *rows;
     int rc, nwhere, lim;
 
-    if ((rc = kit_parse(r, k, &l, &attrs)) != 0)
+    if ((rc = kit_parse(r, k, &l, &s, &attrs)) != 0)
         return rc;
     kedr_buf_init(&q.sql, &r->arena);
     kedr_buf_init(&cnt, &r->arena);
     kedr_buf_init(&keys, &r->arena);
-    kit_where(r, k, &l, attrs, &q);
+    kit_where(r, k, &l, &s, attrs, &q);
     nwhere = q.n;
     /* the total first, over the filter alone */
     kedr_buf_addf(&cnt, "SELECT count(*) FROM (SELECT 1%s%s) c", q.sql.data,
@@ -810,8 +868,8 @@ kit_list(kedr_req_t *r)
     for (int i = 0; i < l.nsort; i++) {
         const char *name, *type;
 
-        kit_key(k, &l.sort[i], &name, &type);
-        kedr_buf_addf(&keys, "%st.%s::text", i > 0 ? ", " : "", name);
+        kit_key(k, &l, &l.sort[i], &name, &type);
+        kedr_buf_addf(&keys, "%s%s::text", i > 0 ? ", " : "", name);
     }
     kedr_buf_adds(&keys, ")");
     kedr_buf_init(&out, &r->arena);
@@ -848,16 +906,17 @@ kit_export(kedr_req_t *r)
 {
     struct kit_ent *k = kit_of(r);
     struct kedr_kit_list l;
+    struct kedr_kit_search s;
     struct kit_q q = {.n = 0};
     struct kedr_buf sel;
     const char *attrs;
     int rc;
 
-    if ((rc = kit_parse(r, k, &l, &attrs)) != 0)
+    if ((rc = kit_parse(r, k, &l, &s, &attrs)) != 0)
         return rc;
     kedr_buf_init(&q.sql, &r->arena);
     kedr_buf_init(&sel, &r->arena);
-    kit_where(r, k, &l, attrs, &q);
+    kit_where(r, k, &l, &s, attrs, &q);
     kit_order(k, &l, &q.sql);
     kedr_buf_adds(&sel, "SELECT t.id");
     for (const struct kedr_column *c = k->export_cols + 1; c->name != NULL; c++)
@@ -884,10 +943,12 @@ static const char *const kit_typename[] = {
     [KEDR_T_OBJECT] = "object", [KEDR_T_ARRAY] = "array",
 };
 
-/* Whether some column of the entity is searched by q=. */
+/* Whether q= searches the entity: its own search, or a searched column. */
 static bool
 kit_searchable(const struct kit_ent *k)
 {
+    if (k->e->hooks != NULL && k->e->hooks->search != NULL)
+        return true;
     for (size_t i = 0; k->e->cols[i].name != NULL; i++)
         if ((k->e->cols[i].flags & KEDR_COL_SEARCH) != 0)
             return true;
@@ -1171,6 +1232,7 @@ kedr_kit_release(void)
         free(kit_ents[i]->refs);
         free(kit_ents[i]->unique_sql);
         kit_import_release(kit_ents[i]);
+        free(kit_ents[i]->col_sql);
         free(kit_ents[i]);
     }
     free(kit_ents);

@@ -28,6 +28,8 @@ struct kit_ent {
     const char *get_sql, *lock_sql, *insert_sql, *update_sql, *delete_sql;
     const char *active_sql, *visible_sql, *ref_sql;
     const char **unique_sql;        /* per column: the record holding a value */
+    const char **col_sql; /* per column: "t.<name>" (or a computed member's
+                             SQL), a sort key's SQL */
     const char **key_sql;           /* per unique column: the visible record
                                        holding a value (kit_import.c) */
     const char *ins_cols, *ins_sel; /* the INSERT's columns and values */

@@ -503,10 +503,25 @@ bad:
             "is not a cursor of this list: use the next one it answered", nbad);
 }
 
+/* Whether entity e has a search of its own (ABI 1.4). */
+static bool
+kit_own_search(const struct kedr_entity *e)
+{
+    return e->hooks != NULL && e->hooks->search != NULL;
+}
+
 int
 kedr_kit_list_parse(struct kedr_arena *a, const struct kedr_entity *e,
                     const struct kedr_kvlist *q, struct kedr_kit_list *out,
                     json_t *fields)
+{
+    return kedr_kit_list_parse_rank(a, e, q, NULL, out, fields);
+}
+
+int
+kedr_kit_list_parse_rank(struct kedr_arena *a, const struct kedr_entity *e,
+                         const struct kedr_kvlist *q, const char *rank,
+                         struct kedr_kit_list *out, json_t *fields)
 {
     const char *sort = kedr_kv_get(q, "sort");
     const char *after = NULL;
@@ -514,9 +529,18 @@ kedr_kit_list_parse(struct kedr_arena *a, const struct kedr_entity *e,
 
     memset(out, 0, sizeof(*out));
     out->limit = KEDR_KIT_LIMIT_DEF;
-    if (sort == NULL || *sort == '\0')
-        sort = e->sort != NULL ? e->sort : "";
-    kit_sort(a, e, sort, out, fields, &nbad);
+    if (rank != NULL && (sort == NULL || *sort == '\0')) {
+        /* the search's order: rank, then the id */
+        out->rank = rank;
+        out->sort[0] = (struct kedr_kit_sort){.col = -2, .desc = false};
+        out->sort[1] = (struct kedr_kit_sort){.col = -1, .desc = false};
+        out->nsort = 2;
+        out->sort_text = "_rank";
+    } else {
+        if (sort == NULL || *sort == '\0')
+            sort = e->sort != NULL ? e->sort : "";
+        kit_sort(a, e, sort, out, fields, &nbad);
+    }
     for (size_t i = 0; i < q->n; i++) {
         const char *k = q->items[i].key, *v = q->items[i].value;
 
@@ -548,7 +572,7 @@ kedr_kit_list_parse(struct kedr_arena *a, const struct kedr_entity *e,
             kit_filter(a, e, k, v, out, fields, &nbad);
         }
     }
-    if (out->nwords > 0) {
+    if (out->nwords > 0 && !kit_own_search(e)) {
         bool any = false;
 
         for (const struct kedr_entity_col *c = e->cols; c->name != NULL; c++)

@@ -56,21 +56,41 @@ static const char *const cp_abc[] = {"A", "B", "C", NULL};
 #define CP_MATCH_TEXT CLIENTS_LIKE_ANY("clients.search_norm($1)")
 #define CP_MATCH_NAME CP_WORDS("c.name_words", "$1")
 #define CP_MATCH_LEGAL CP_WORDS("c.legal_words", "$1")
-#define CP_MATCH_NUMBERS                                                       \
-    "(c.inn ~>=~ $1 AND c.inn ~<~ ($1 || ':')) OR (reverse(c.inn) ~>=~ "       \
-    "reverse(clients.query_digits($1)) AND reverse(c.inn) ~<~ "                \
-    "(reverse(clients.query_digits($1)) || ':')) OR c.phones @> "              \
-    "ARRAY[$11::text] OR clients.phone_digits(c.phones) LIKE "                 \
+/* the counterparties of the contacts `where` (over contact k) finds: an id
+ * array, searched once per statement */
+#define CP_BY_CONTACT(where)                                                   \
+    "c.id = ANY (ARRAY(SELECT l.counterparty_id FROM clients.contact k JOIN "  \
+    "clients.contact_link l ON l.contact_id = k.id WHERE " where "))"
+
+/*
+ * The arms are split by the kind of box (cp_box_digits), so that a search
+ * runs only the index arms that can match it (issue 13: every arm for
+ * every box made a contact's name 2x slower, an INN or a phone 0.6-0.8x):
+ *
+ * CP_MATCH_DIGITS, a box of digits and the signs a phone is written with
+ * (clients.query_digits' set), or a phone: the fragment (a name with a
+ * number in it), the start and the end of the INN, the phone and part of
+ * one, a contact's phone.  A name's words, an e-mail, a Salesforce id,
+ * a contact's name and the words one letter off cannot match such a box
+ * (no letter, no '@'; fuzzy words need a letter), so they are left out.
+ *
+ * CP_MATCH_WORDS, any other box: the fragment, the words of the name and
+ * of the legal name, the e-mail, the Salesforce id, a contact's name or
+ * e-mail.  An INN and a phone are digits only: left out.
+ */
+#define CP_MATCH_DIGITS                                                        \
+    "(c.search_text LIKE " CP_MATCH_TEXT " OR (c.inn ~>=~ $1 AND c.inn ~<~ "   \
+    "($1 || ':')) OR (reverse(c.inn) ~>=~ reverse(clients.query_digits($1)) "  \
+    "AND reverse(c.inn) ~<~ (reverse(clients.query_digits($1)) || ':')) OR "   \
+    "c.phones @> ARRAY[$11::text] OR clients.phone_digits(c.phones) LIKE "     \
     "clients.like_any(clients.query_digits($1)) OR "                           \
-    "clients.lower_array(c.emails) @> ARRAY[lower($1)] OR c.id = ANY "         \
-    "(ARRAY(SELECT core.import_find('clients.counterparty', $1)))"
-#define CP_MATCH_CONTACT CLIENTS_CONTACT_MATCH("k", "$1", "$11")
-#define CP_MATCH_EXACT                                                         \
+    "" CP_BY_CONTACT("k.phones @> ARRAY[$11::text]") ")"
+#define CP_MATCH_WORDS                                                         \
     "(c.search_text LIKE " CP_MATCH_TEXT " OR " CP_MATCH_NAME                  \
-    " OR " CP_MATCH_LEGAL " OR " CP_MATCH_NUMBERS " OR c.id = ANY (ARRAY("     \
-    "SELECT l.counterparty_id FROM clients.contact k JOIN "                    \
-    "clients.contact_link l ON l.contact_id = k.id WHERE " CP_MATCH_CONTACT    \
-    ")))"
+    " OR " CP_MATCH_LEGAL " OR clients.lower_array(c.emails) @> "              \
+    "ARRAY[lower($1)] OR c.id = ANY (ARRAY(SELECT "                            \
+    "core.import_find('clients.counterparty', $1))) OR "                       \
+    "" CP_BY_CONTACT(CLIENTS_CONTACT_MATCH("k", "$1", "$11")) ")"
 #define CP_FUZZY_NAME CP_FUZZY("c.name_words", "$1")
 #define CP_FUZZY_LEGAL CP_FUZZY("c.legal_words", "$1")
 #define CP_MATCH_FUZZY "(" CP_FUZZY_NAME " OR " CP_FUZZY_LEGAL ")"
@@ -78,10 +98,11 @@ static const char *const cp_abc[] = {"A", "B", "C", NULL};
  * the words one letter off: a common word's near matches («строй» has
  * thousands) would cost every search their similarity checks.  The
  * NOT EXISTS is one initplan per statement, stopping at the first match;
- * the export's filter (the list's search runs the two as CTEs). */
+ * the export's filter (the list's search runs the two as CTEs).  A box of
+ * digits has no words one letter off. */
 #define CP_MATCH                                                               \
-    "(" CP_MATCH_EXACT " OR (NOT EXISTS (SELECT 1 FROM clients.counterparty "  \
-    "c WHERE " CP_MATCH_EXACT " AND " CP_FILTERS_REST ") AND " CP_MATCH_FUZZY  \
+    "(" CP_MATCH_WORDS " OR (NOT EXISTS (SELECT 1 FROM clients.counterparty "  \
+    "c WHERE " CP_MATCH_WORDS " AND " CP_FILTERS_REST ") AND " CP_MATCH_FUZZY  \
     "))"
 
 /*
@@ -110,6 +131,8 @@ static const char *const cp_abc[] = {"A", "B", "C", NULL};
 /* Every filter, q ($1, $11) included: the export's WHERE, and the list's
  * without a search. */
 #define CP_FILTERS "($1::text IS NULL OR " CP_MATCH ") AND " CP_FILTERS_REST
+#define CP_FILTERS_DIGITS                                                      \
+    "($1::text IS NULL OR " CP_MATCH_DIGITS ") AND " CP_FILTERS_REST
 
 /*
  * The list: the filters, then $12 limit, $13 offset, $14 the most records
@@ -122,25 +145,28 @@ static const char *const cp_abc[] = {"A", "B", "C", NULL};
  *
  * Without q (cp_list_sql) the page is read in the order of an index
  * where there is one (counterparty_name for the default) and stopped
- * after it.  With q (cp_search_sql) the matches are collected first (the
- * indexes of CP_MATCH, no "$1 IS NULL" to keep a generic plan from them;
- * the exact ones, then, only when there are none, the fuzzy ones: the
- * NOT EXISTS on the CTE is a one-time filter, so neither the exact arms
- * run twice nor the fuzzy ones at all when something matched) and
- * sorted: read in name order instead, a fragment whose matches
- * cluster (a common prefix: "Энерго...") walks most of the index before
- * the first match.
+ * after it.  With q (cp_search_words_sql, cp_search_digits_sql) the matches are
+ * collected first (the indexes of CP_MATCH, no "$1 IS NULL" to keep a generic
+ * plan from them; the exact ones, then, only when there are none, the fuzzy
+ * ones: the NOT EXISTS on the CTE is a one-time filter, so neither the exact
+ * arms run twice nor the fuzzy ones at all when something matched) and sorted:
+ * read in name order instead, a fragment whose matches cluster (a common
+ * prefix: "Энерго...") walks most of the index before the first match.
  */
 #define CP_PAGE_TAIL(from)                                                     \
     CLIENTS_PAGE_SQL("c", CP_JSON("c"), "$12", "$13", "$14", from)
 static const char cp_list_sql[] =
     "WITH p AS (SELECT c.* FROM clients.counterparty c WHERE " CP_FILTERS
     "{AFTER}" CP_PAGE_TAIL("clients.counterparty c WHERE " CP_FILTERS);
-static const char cp_search_sql[] =
+static const char cp_search_words_sql[] =
     "WITH e AS MATERIALIZED (SELECT c.* FROM clients.counterparty c WHERE "
-    "" CP_MATCH_EXACT " AND " CP_FILTERS_REST "), m AS MATERIALIZED (SELECT * "
+    "" CP_MATCH_WORDS " AND " CP_FILTERS_REST "), m AS MATERIALIZED (SELECT * "
     "FROM e UNION ALL SELECT c.* FROM clients.counterparty c WHERE NOT EXISTS "
     "(SELECT 1 FROM e) AND " CP_MATCH_FUZZY " AND " CP_FILTERS_REST "), p AS "
+    "(SELECT c.* FROM m c WHERE true{AFTER}" CP_PAGE_TAIL("m");
+static const char cp_search_digits_sql[] =
+    "WITH m AS MATERIALIZED (SELECT c.* FROM clients.counterparty c WHERE "
+    "" CP_MATCH_DIGITS " AND " CP_FILTERS_REST "), p AS "
     "(SELECT c.* FROM m c WHERE true{AFTER}" CP_PAGE_TAIL("m");
 
 /*
@@ -179,9 +205,14 @@ static const struct clients_order cp_orders[] = {
  * word («кристолл» 0.556 for «кристалл», «петрвич» 0.545), while two
  * letters off («елочный» for «елочка» 0.5) stay apart.  Set for the
  * request's transaction before the search, for the index lookup and the
- * check of every word alike (clients.words_match). */
+ * check of every word alike (clients.words_match).  And a plan for the
+ * box at hand: after five runs PostgreSQL may keep a generic plan of a
+ * prepared statement, in which the box's words, patterns and key are
+ * worked out again for every row the indexes find and the arms cannot
+ * be pruned (the words statement went from 0.1-0.5 s to 3-7 s so). */
 static const char cp_fuzzy_sql[] =
-    "SELECT set_config('pg_trgm.word_similarity_threshold', '0.54', true)";
+    "SELECT set_config('pg_trgm.word_similarity_threshold', '0.54', true), "
+    "set_config('plan_cache_mode', 'force_custom_plan', true)";
 
 /* The filters and the order the query string asks for, as CP_FILTERS
  * numbers them (field errors recorded, q->bad set). */
@@ -211,6 +242,16 @@ cp_filter(kedr_req_t *r, struct clients_query *q)
         clients_query_order(r, q, cp_orders + 1, n - 1);
 }
 
+/* Whether the search box `box` is a number (CP_MATCH_DIGITS): digits and
+ * the signs a phone is written with only, or a phone number (its E.164
+ * form `phone`). */
+static bool
+cp_box_digits(const char *box, const char *phone)
+{
+    return phone != NULL || (strspn(box, "0123456789 ()+.-") == strlen(box) &&
+                             strpbrk(box, "0123456789") != NULL);
+}
+
 /* GET /counterparties?q=&kind=&status=&region=&manager_id=&tag=&inn=
  * &parent_id=&distributor_id=&attr.<name>=&sort=&order=&limit=&offset=
  * &after=&total= -- {items, total, total_exact, limit, offset, next} */
@@ -220,8 +261,12 @@ clients_cp_list(kedr_req_t *r)
     struct clients_query q = {0};
 
     cp_filter(r, &q);
+    if (q.p[0] == NULL)
+        return clients_list_reply(r, &q, cp_list_sql);
     return clients_list_reply(r, &q,
-                              q.p[0] != NULL ? cp_search_sql : cp_list_sql);
+                              cp_box_digits(q.p[0], q.p[10])
+                                  ? cp_search_digits_sql
+                                  : cp_search_words_sql);
 }
 
 /* $1 name, $2 limit: live counterparties whose names are similar
@@ -705,9 +750,13 @@ clients_cp_export(kedr_req_t *r)
     struct clients_query q = {0};
 
     cp_filter(r, &q);
-    return clients_export(r, "clients.counterparty", "c", "counterparties",
-                          cp_export_cols, cp_export_select,
-                          "clients.counterparty c WHERE " CP_FILTERS, &q);
+    return clients_export(
+        r, "clients.counterparty", "c", "counterparties", cp_export_cols,
+        cp_export_select,
+        q.p[0] != NULL && cp_box_digits(q.p[0], q.p[10])
+            ? "clients.counterparty c WHERE " CP_FILTERS_DIGITS
+            : "clients.counterparty c WHERE " CP_FILTERS,
+        &q);
 }
 
 static const struct kedr_import_col cp_import_cols[] = {

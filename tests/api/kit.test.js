@@ -380,4 +380,48 @@ test('ABI 1.4: a jsonb column, computed members, a detail-only one, a filter nam
     res = await admin.patch(`${L}/${loose.id}`, { version: 1, name: 'Loose lid' });
     assert.equal(res.status, 200, res.text);
     assert.equal((await admin.get('/api/v1/meta/t_kit.lid')).json.list, false);
+test('own search (ABI 1.4): the hook narrows, ranks by default, pages by rank; sort keeps the order asked for', async () => {
+    const N = '/api/v1/t_kit/notes';
+    const titles = ['Other', 'Big box', 'Boxes', 'box', 'Toolbox', 'A box of tea'];
+    const ids = {};
+    for (const title of titles) ids[title] = (await created(admin, N, { title })).id;
+    const get = async (qs) => {
+        const r = await admin.get(`${N}?${qs}`);
+        assert.equal(r.status, 200, `${qs}: ${r.text}`);
+        return r.json;
+    };
+    const t = (page) => page.items.map((n) => n.title);
+    // words: the hook's WHERE, ordered by its rank (the title itself, then
+    // those starting with it, then the rest), then the id
+    const ranked = ['box', 'Boxes', 'A box of tea', 'Big box', 'Toolbox'];
+    assert.deepEqual(t(await get('q=BOX')), ranked);
+    assert.equal((await get('q=box')).total, 5);
+    // keyset pages follow the rank, the cursor carries it
+    const got = [];
+    let page = await get('q=box&limit=2');
+    for (;;) {
+        got.push(...t(page));
+        if (page.next === null) break;
+        page = await get(`q=box&limit=2&after=${page.next}`);
+    }
+    assert.deepEqual(got, ranked);
+    // with sort the search only narrows
+    assert.deepEqual(t(await get('q=box&sort=-id')), ['A box of tea', 'Toolbox', 'box', 'Boxes', 'Big box']);
+    // a cursor of the ranked order is not one of another order
+    const first = await get('q=box&limit=1');
+    assertError(await admin.get(`${N}?q=box&sort=title&after=${first.next}`), 422, 'validation', 'after');
+    // digits: the hook's other statement (an id), no rank: the default sort
+    assert.deepEqual(t(await get(`q=${ids.Boxes}`)), ['Boxes']);
+    // without q the list is as declared (sort=title): every note
+    assert.equal((await get('')).total, 6);
+    // with other parameters, its numbers kept apart from theirs
+    assert.deepEqual(t(await get('q=box&title.in=Toolbox,Other,box&sort=-id')), ['Toolbox', 'box']);
+    // the export takes the same rows in the same order
+    res = await admin.get(`${N}/export?q=box`);
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.text.replace(/^\uFEFF/, '').trim().split('\r\n').slice(1).map((l) => l.split(';')[1]), ranked);
+    // the declaration says the list has a search
+    res = await admin.get('/api/v1/meta/t_kit.note');
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.search, true);
 });

@@ -260,6 +260,69 @@ test_cursor(void **state)
     assert_int_equal(parse(fx, "after=e30"), 1); /* "{}" */
 }
 
+/* An entity's own search with a rank (ABI 1.4): without sort the list is
+ * ordered by the rank, then the id, and its cursor is its own; a sort
+ * asked for wins.  Its q needs no searchable column. */
+static int
+t_search(kedr_req_t *r, const char *q, struct kedr_kit_search *s)
+{
+    (void)r;
+    (void)q;
+    (void)s;
+    return 0;
+}
+
+static void
+test_rank(void **state)
+{
+    static const struct kedr_entity_hooks hooks = {.search = t_search};
+    static const struct kedr_entity_col plain[] = {
+        {.name = "qty", .type = KEDR_T_INT, .label_ru = "К", .flags = 0x30u},
+        {0}};
+    struct fixture *fx = *state;
+    struct kedr_entity e = ent;
+    struct kedr_kvlist q;
+    const char *cur;
+    char *qs;
+
+    e.hooks = &hooks;
+    e.cols = plain;
+    fx->fields = json_object();
+    assert_int_equal(kedr_query_parse(&fx->arena, "q=box", 5, &q), 0);
+    assert_int_equal(
+        kedr_kit_list_parse_rank(&fx->arena, &e, &q, "t.r", &fx->l, fx->fields),
+        0);
+    assert_string_equal(fx->l.rank, "t.r");
+    assert_string_equal(fx->l.sort_text, "_rank");
+    assert_int_equal(fx->l.nsort, 2);
+    assert_int_equal(fx->l.sort[0].col, -2);
+    assert_int_equal(fx->l.sort[1].col, -1);
+    /* its cursor pages it, and no other order */
+    cur = kedr_kit_cursor(&fx->arena, "_rank", "[\"b\", \"42\"]");
+    qs = kedr_arena_sprintf(&fx->arena, "q=box&after=%s", cur);
+    assert_int_equal(kedr_query_parse(&fx->arena, qs, strlen(qs), &q), 0);
+    assert_int_equal(
+        kedr_kit_list_parse_rank(&fx->arena, &e, &q, "t.r", &fx->l, fx->fields),
+        0);
+    assert_string_equal(fx->l.after[0], "b");
+    assert_string_equal(fx->l.after[1], "42");
+    qs = kedr_arena_sprintf(&fx->arena, "q=box&sort=qty&after=%s", cur);
+    assert_int_equal(kedr_query_parse(&fx->arena, qs, strlen(qs), &q), 0);
+    assert_int_equal(
+        kedr_kit_list_parse_rank(&fx->arena, &e, &q, "t.r", &fx->l, fx->fields),
+        1);
+    assert_non_null(problem(fx, "after"));
+    /* sort asked for: the rank only narrows */
+    assert_int_equal(kedr_query_parse(&fx->arena, "q=box&sort=-qty", 15, &q),
+                     0);
+    json_object_clear(fx->fields);
+    assert_int_equal(
+        kedr_kit_list_parse_rank(&fx->arena, &e, &q, "t.r", &fx->l, fx->fields),
+        0);
+    assert_null(fx->l.rank);
+    assert_string_equal(fx->l.sort_text, "-qty");
+}
+
 /* The loader's message for `e`, or NULL. */
 static const char *
 check(const struct kedr_entity *e)
@@ -400,10 +463,15 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        FX_TEST(test_defaults),        FX_TEST(test_filters),
-        FX_TEST(test_filter_refusals), FX_TEST(test_sort),
-        FX_TEST(test_limit_total_q),   FX_TEST(test_cursor),
-        FX_TEST(test_default_sort),    FX_TEST(test_own_filter),
+        FX_TEST(test_defaults),
+        FX_TEST(test_filters),
+        FX_TEST(test_filter_refusals),
+        FX_TEST(test_sort),
+        FX_TEST(test_limit_total_q),
+        FX_TEST(test_cursor),
+        FX_TEST(test_default_sort),
+        FX_TEST(test_own_filter),
+        FX_TEST(test_rank),
         cmocka_unit_test(test_check),
     };
 

@@ -152,6 +152,24 @@ test('words in any order, legal forms and quotes aside, a typo, the end of an IN
     assert.equal(p2.next, null);
 });
 
+// issue 13: a box of digits runs the number arms only, a box of words
+// the name arms only; what each kind can match is still found
+test('the kind of box picks the arms: a number in a name, an INN, a phone, words', async () => {
+    const plant = await cp({ kind: 'partner', name: 'Завод 2000', region: 'Омск', inn: '5401234566' });
+    assert.deepEqual(await found('2000'), ids(plant), 'digits: the fragment of the name');
+    assert.deepEqual(await found('завод 2000'), ids(plant), 'words and digits: the name');
+    assert.deepEqual(await found('2000 завод'), ids(plant), 'in another order');
+    assert.deepEqual(await found('54012'), ids(plant), 'the start of the INN');
+    assert.deepEqual(await found('234566'), ids(plant), 'its end');
+    // the export of each kind selects what the list does
+    for (const q of ['2000', 'завод']) {
+        const res = await admin.get(`${C}/counterparties/export?q=${enc(q)}`);
+        assert.equal(res.status, 200, res.text);
+        const rows = res.text.replace(/^\uFEFF/, '').trim().split('\r\n').slice(1);
+        assert.deepEqual(rows.map((l) => Number(l.split(';')[0])), ids(plant), q);
+    }
+});
+
 test('a linked contact: name fragment (ё = е), phone in any form, e-mail in any case', async () => {
     assert.deepEqual(await found('семенов'), ids(viaContact));
     assert.deepEqual(await found('СЕМЁНОВ ПЕТР'), ids(viaContact));

@@ -14,6 +14,10 @@
  *   t_kit.bin     (ABI 1.4) a jsonb column, computed members, a detail-only
  *                 one, a filter of its own named as a column
  *   t_kit.lid     (ABI 1.4) the bins again, without the kit's list
+ *   t_kit.note    a search of its own (ABI 1.4): a number finds the note of
+ *                 that id, words the titles holding them, ranked: the
+ *                 title itself first, then those starting with it, then
+ *                 the rest
  */
 #include <string.h>
 
@@ -220,6 +224,39 @@ static const struct kedr_entity_col t_kit_lid_cols[] = {
     {0},
 };
 
+/* q= on notes: a number is an id (no rank: the list's order stays),
+ * anything else a fragment of the title, ranked. */
+static int
+t_kit_note_search(kedr_req_t *r, const char *q, struct kedr_kit_search *s)
+{
+    (void)r;
+    if (strspn(q, "0123456789") == strlen(q) && strlen(q) <= 18) {
+        s->where = "t.id = $1::bigint";
+        s->params[s->nparams++] = q;
+        return 0;
+    }
+    s->where = "strpos(lower(t.title), lower($1)) > 0";
+    s->rank = "CASE WHEN lower(t.title) = lower($1) THEN 'a' WHEN "
+              "strpos(lower(t.title), lower($1)) = 1 THEN 'b' ELSE 'c' END "
+              "|| lower(t.title)";
+    s->params[s->nparams++] = q;
+    return 0;
+}
+
+static const struct kedr_entity_hooks t_kit_note_hooks = {
+    .search = t_kit_note_search,
+};
+
+static const struct kedr_entity_col t_kit_note_cols[] = {
+    {.name = "title",
+     .type = KEDR_T_STRING,
+     .label_ru = "Заголовок",
+     .label_en = "Title",
+     .flags = KEDR_REQUIRED | KEDR_NONEMPTY | F | S | X,
+     .max = 100},
+    {0},
+};
+
 static const struct kedr_entity t_kit_entities[] = {
     {.name = "lid",
      .path = "/lids",
@@ -259,6 +296,16 @@ static const struct kedr_entity t_kit_entities[] = {
      .perm_read = "t_kit.read",
      .perm_write = "t_kit.write",
      .own = T_KIT_OWN},
+    {.name = "note",
+     .path = "/notes",
+     .table = "t_kit.note",
+     .label_ru = "Заметки",
+     .label_en = "Notes",
+     .cols = t_kit_note_cols,
+     .perm_read = "t_kit.read",
+     .perm_write = "t_kit.write",
+     .hooks = &t_kit_note_hooks,
+     .sort = "title"},
     {0},
 };
 

@@ -150,7 +150,7 @@ kit_build(struct kit_ent *k)
     }
     if ((e->flags & KEDR_ENTITY_ARCHIVE) != 0)
         kedr_buf_adds(&obj, ", 'active', t.active");
-    kedr_buf_adds(&obj, ", 'version', t.version)");
+    kedr_buf_adds(&obj, ", 'version', t.version");
     /* last: an exported file imported back updates each record only if
      * nobody changed it since (kit_import.c) */
     k->export_cols[nex] = (struct kedr_column){.name = "version",

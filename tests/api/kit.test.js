@@ -380,6 +380,8 @@ test('ABI 1.4: a jsonb column, computed members, a detail-only one, a filter nam
     res = await admin.patch(`${L}/${loose.id}`, { version: 1, name: 'Loose lid' });
     assert.equal(res.status, 200, res.text);
     assert.equal((await admin.get('/api/v1/meta/t_kit.lid')).json.list, false);
+});
+
 test('own search (ABI 1.4): the hook narrows, ranks by default, pages by rank; sort keeps the order asked for', async () => {
     const N = '/api/v1/t_kit/notes';
     const titles = ['Other', 'Big box', 'Boxes', 'box', 'Toolbox', 'A box of tea'];

@@ -4,6 +4,8 @@
 #   . bench/stack.sh
 #   bench_stack NAME '"catalog", "clients"'    # the enabled modules
 #
+# BENCH_WORKERS, when set, replaces the shipped server.workers.
+#
 # sets DIR (the stack's folder), PORT, BASE, KEDR_DATABASE_URL (from the
 # stack's run/stack.env); the caller's cleanup may add files to
 # BENCH_CLEAN.
@@ -31,7 +33,9 @@ bench_stack()
     sed -e "s|\"var/run/kedr.sock\"|\"$DIR/run/kedr.sock\"|" \
         -e "s|\"var/run/kedr.pid\"|\"$DIR/run/kedr.pid\"|" \
         -e "s|path = \[ \"build/modules\" \];|path = [ \"$root/build/modules\" ];|" \
-        -e "s|^\( *enabled = \)\[.*\];|\1[ $enabled ];|" conf/kedr.conf >"$DIR/kedr.conf"
+        -e "s|^\( *enabled = \)\[.*\];|\1[ $enabled ];|" \
+        -e "${BENCH_WORKERS:+s|^\( *workers = \)[0-9]*;|\1$BENCH_WORKERS;|}" \
+        conf/kedr.conf >"$DIR/kedr.conf"
     tools/stack.sh up "$DIR" --conf "$DIR/kedr.conf" --port "$PORT" >/dev/null
     # shellcheck disable=SC1091
     . "$DIR/run/stack.env"

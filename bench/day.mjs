@@ -215,14 +215,14 @@ function record(route, ms, status, body) {
     }
 }
 
-function remember(u, key, res) {
+function remember(u, key, res, list = false) {
     const doc = json(res.body);
     const ids = items(doc).map((x) => x && x.id).filter((x) => x != null);
     if (ids.length > 0) {
         const seen = (u.seen[key] ||= []);
         for (const id of ids) if (seen.length < 400) seen.push(id);
     }
-    if (doc && doc.next) u.next[key] = doc.next;
+    if (list && doc && doc.next) u.next[key] = doc.next; // the default order's cursor
 }
 
 // the requests of one action for user u: [route, method, path, body?, after(res)]
@@ -230,13 +230,16 @@ async function plan(u, key, kind) {
     const e = key ? ENTITIES[key] : null;
     const id = e && u.seen[key] && u.seen[key].length ? pick(u.seen[key]) : null;
     switch (kind) {
-    case 'list': return ['GET', `${e.path}?${listQuery(e)}`, undefined, (r) => remember(u, key, r)];
+    case 'list': {
+        const p = listQuery(e);
+        return ['GET', `${e.path}?${p}`, undefined, (r) => remember(u, key, r, !p.has('sort'))];
+    }
     case 'next': {
         const p = listQuery(e);
         p.delete('sort');
         if (u.next[key]) p.set('after', u.next[key]);
         else p.set('offset', '50'); // a list that does not speak keyset yet
-        return ['GET', `${e.path}?${p}`, undefined, (r) => remember(u, key, r)];
+        return ['GET', `${e.path}?${p}`, undefined, (r) => remember(u, key, r, true)];
     }
     case 'search': {
         const p = listQuery(e);
@@ -248,8 +251,12 @@ async function plan(u, key, kind) {
         return ['GET', `${e.path}?${p}`, undefined, (r) => remember(u, key, r)];
     }
     case 'get': return id == null ? null : ['GET', `${e.path}/${id}`];
-    case 'export': return ['GET', `${e.path}/export?format=csv`];
-    case 'meta': return ['GET', `/api/v1/meta/${e.entity}`];
+    case 'export': return ['GET', `${e.path}/export`]; // CSV, the user's own scope
+    case 'meta': {
+        // a screen built from the declaration: an entity the kit serves
+        const served = Object.values(ENTITIES).filter((x) => x.meta);
+        return served.length ? ['GET', `/api/v1/meta/${pick(served).entity}`] : null;
+    }
     case 'session': return ['GET', '/api/v1/session'];
     case 'edit':
         if (id == null) return null;
@@ -266,7 +273,7 @@ async function fire(u, route, key, kind, due, t0) {
     if (p == null) {
         // nothing seen yet to open: the user looks at the list first
         const list = `${key === 'counterparty' ? 'cp' : key}.list`;
-        return SKIP.has(list) ? undefined : fire(u, list, key, 'list', due, t0);
+        return SKIP.has(list) || kind === 'meta' ? undefined : fire(u, list, key, 'list', due, t0);
     }
     const [method, path, body, after] = p;
     const opts = { cookie: u.cookie, csrf: u.csrf, body };
@@ -307,11 +314,11 @@ async function main() {
     // every user's first screen: the counterparty list (not measured)
     await Promise.all(users.map(async (u) => {
         const e = ENTITIES.counterparty;
-        remember(u, 'counterparty', await request('GET', `${e.path}?limit=50`, { cookie: u.cookie }));
+        remember(u, 'counterparty', await request('GET', `${e.path}?limit=50`, { cookie: u.cookie }), true);
         for (const k of ['contact', 'outlet', 'product']) {
             const x = ENTITIES[k];
             if (SKIP.has(`${k}.list`)) continue;
-            remember(u, k, await request('GET', `${x.path}?limit=50`, { cookie: u.cookie }));
+            remember(u, k, await request('GET', `${x.path}?limit=50`, { cookie: u.cookie }), true);
         }
     }));
 

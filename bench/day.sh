@@ -8,6 +8,7 @@
 #   bench/day.sh [MULTIPLE...]            (default: 1 10)
 #   DAY_SECONDS=120 bench/day.sh 10       (each level's length, default 60)
 #   DAY_SKIP=contact.list,contact.search bench/day.sh   (leave routes out)
+#   DAY_OWN_ONLY=false bench/day.sh       (managers see every client)
 #
 # The data: bench/clients-data.sql (65,000 counterparties, 150,000
 # contacts, 100,000 outlets, 20,000 products).  The users: 130 managers
@@ -26,6 +27,9 @@ SECONDS_PER_LEVEL=${DAY_SECONDS:-60}
 PEAK=35
 USERS=150
 MANAGERS=130
+# the managers' role: the built-in own-only "manager", or a copy of its
+# permissions without the own-only limit
+if [[ ${DAY_OWN_ONLY:-true} == false ]]; then MROLE=day_manager; else MROLE=manager; fi
 
 export KEDR_LOGIN_RATE=6000r/m
 # shellcheck source=bench/stack.sh
@@ -39,15 +43,19 @@ psql -q -X "$KEDR_DATABASE_URL" -f bench/clients-data.sql >/dev/null
 # copied from it in SQL: 150 password hashes would take minutes
 PW=day-$(head -c 12 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
 printf '%s\n' "$PW" |
-    build/kedr -c "$DIR/kedr.conf" user add day001 --role manager --password-stdin >/dev/null
+    build/kedr -c "$DIR/kedr.conf" user add day001 --role analyst --password-stdin >/dev/null
 psql -q -X -v ON_ERROR_STOP=1 "$KEDR_DATABASE_URL" <<SQL >/dev/null
+INSERT INTO core.role (name, label_ru, label_en, permissions, own_only)
+SELECT 'day_manager', 'Менеджер (все клиенты)', 'Manager (all clients)', permissions, false
+  FROM core.role WHERE name = 'manager';
+DELETE FROM core.user_role WHERE user_id = (SELECT id FROM core."user" WHERE login = 'day001');
 INSERT INTO core."user" (login, full_name, password_hash, password_changed_at)
 SELECT 'day' || lpad(g::text, 3, '0'), 'Day user ' || g, u.password_hash, now()
   FROM generate_series(2, $USERS) g, core."user" u WHERE u.login = 'day001';
 INSERT INTO core.user_role (user_id, role_id)
 SELECT u.id, r.id FROM core."user" u, core.role r
- WHERE u.login ~ '^day[0-9]{3}$' AND u.login <> 'day001'
-   AND r.name = CASE WHEN substr(u.login, 4)::int <= $MANAGERS THEN 'manager' ELSE 'analyst' END;
+ WHERE u.login ~ '^day[0-9]{3}$'
+   AND r.name = CASE WHEN substr(u.login, 4)::int <= $MANAGERS THEN '$MROLE' ELSE 'analyst' END;
 -- each manager owns a share of the clients (own-only lists are theirs)
 CREATE TEMP TABLE day_mgr AS
 SELECT row_number() OVER (ORDER BY u.login) - 1 AS k, u.id
@@ -87,7 +95,7 @@ for m in "${LEVELS[@]}"; do
         --skip "${DAY_SKIP:-}")
     load1=$(cut -d' ' -f1-3 /proc/loadavg)
     echo
-    echo "### ${m}× the design peak: $rate requests/s, ${SECONDS_PER_LEVEL}s; load average $load0 before, $load1 after${DAY_SKIP:+; left out: $DAY_SKIP}"
+    echo "### ${m}× the design peak: $rate requests/s, ${SECONDS_PER_LEVEL}s, managers' role $MROLE; load average $load0 before, $load1 after${DAY_SKIP:+; left out: $DAY_SKIP}"
     echo
     echo "$out" | grep -v '^JSON '
 done

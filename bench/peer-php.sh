@@ -22,6 +22,8 @@
 #                        nginx.conf.example ships)
 #   PEER_KEDR_WORKERS=N  kedr's server.workers (PHP-FPM keeps 8)
 #   PEER_PHP_WORKERS=N   PHP-FPM's pm.max_children (default 8)
+#   PEER_KEDR_ACCESS_LOG=false   kedr without its access log line (PHP-FPM
+#                        and the peer nginx write none)
 #   PEER_PERF=DIR        perf record -a -g during each load of the first
 #                        round; DIR/<load>.txt has the summary (per
 #                        process, then each process's top symbols)
@@ -37,12 +39,14 @@ KEEP=${PEER_KEEP:-0}
 PHP_WORKERS=${PEER_PHP_WORKERS:-8}
 PERF_DIR=${PEER_PERF:-}
 BENCH_WORKERS=${PEER_KEDR_WORKERS:-}
+BENCH_ACCESS_LOG=${PEER_KEDR_ACCESS_LOG:-}
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # shellcheck source=bench/stack.sh
 . bench/stack.sh
 bench_stack peer '"hello"'
 KEDR_WORKERS=$(sed -nE 's/^ *workers = ([0-9]+);.*/\1/p' "$DIR/kedr.conf")
+KEDR_ACCESS_LOG=$(sed -nE 's/^ *access_log = ([a-z]+);.*/\1/p' "$DIR/kedr.conf")
 P=$DIR/peer
 mkdir -p "$P/www/php" "$P/log" "$P/tmp"
 head -c 768 /dev/urandom | base64 -w0 >"$P/www/static.txt"
@@ -245,7 +249,7 @@ ratio()
 }
 all() { echo "${R[$1]}" | tr ' ' '\n' | grep . | awk '{printf "%s%.0f", (NR > 1 ? " / " : ""), $1}'; }
 
-echo "kedr $KEDR_WORKERS workers, PHP-FPM $PHP_WORKERS; fastcgi_keep_conn $KEEP_CONN${UP_KEEP:+ ($UP_KEEP)}; load average $LOAD_START at start, $LOAD_END at end"
+echo "kedr $KEDR_WORKERS workers (access_log $KEDR_ACCESS_LOG), PHP-FPM $PHP_WORKERS; fastcgi_keep_conn $KEEP_CONN${UP_KEEP:+ ($UP_KEEP)}; load average $LOAD_START at start, $LOAD_END at end"
 echo
 echo "| load (wrk -t2 -c$CONNS -d${DUR}s, $(nproc) cores, $ROUNDS rounds) | req/s (median) | each round | p99 ms (median) | non-2xx |"
 echo "|---|---:|---|---:|---:|"

@@ -4,7 +4,8 @@
 #   . bench/stack.sh
 #   bench_stack NAME '"catalog", "clients"'    # the enabled modules
 #
-# BENCH_WORKERS, when set, replaces the shipped server.workers.
+# BENCH_WORKERS, when set, replaces the shipped server.workers;
+# BENCH_ACCESS_LOG (true or false) the shipped server.access_log.
 #
 # sets DIR (the stack's folder), PORT, BASE, KEDR_DATABASE_URL (from the
 # stack's run/stack.env); the caller's cleanup may add files to
@@ -35,6 +36,7 @@ bench_stack()
         -e "s|path = \[ \"build/modules\" \];|path = [ \"$root/build/modules\" ];|" \
         -e "s|^\( *enabled = \)\[.*\];|\1[ $enabled ];|" \
         -e "${BENCH_WORKERS:+s|^\( *workers = \)[0-9]*;|\1$BENCH_WORKERS;|}" \
+        -e "${BENCH_ACCESS_LOG:+s|^\( *access_log = \)[a-z]*;|\1$BENCH_ACCESS_LOG;|}" \
         conf/kedr.conf >"$DIR/kedr.conf"
     tools/stack.sh up "$DIR" --conf "$DIR/kedr.conf" --port "$PORT" >/dev/null
     # shellcheck disable=SC1091

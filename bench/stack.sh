@@ -4,6 +4,9 @@
 #   . bench/stack.sh
 #   bench_stack NAME '"catalog", "clients"'    # the enabled modules
 #
+# BENCH_WORKERS, when set, replaces the shipped server.workers;
+# BENCH_ACCESS_LOG (true or false) the shipped server.access_log.
+#
 # sets DIR (the stack's folder), PORT, BASE, KEDR_DATABASE_URL (from the
 # stack's run/stack.env); the caller's cleanup may add files to
 # BENCH_CLEAN.
@@ -31,7 +34,10 @@ bench_stack()
     sed -e "s|\"var/run/kedr.sock\"|\"$DIR/run/kedr.sock\"|" \
         -e "s|\"var/run/kedr.pid\"|\"$DIR/run/kedr.pid\"|" \
         -e "s|path = \[ \"build/modules\" \];|path = [ \"$root/build/modules\" ];|" \
-        -e "s|^\( *enabled = \)\[.*\];|\1[ $enabled ];|" conf/kedr.conf >"$DIR/kedr.conf"
+        -e "s|^\( *enabled = \)\[.*\];|\1[ $enabled ];|" \
+        -e "${BENCH_WORKERS:+s|^\( *workers = \)[0-9]*;|\1$BENCH_WORKERS;|}" \
+        -e "${BENCH_ACCESS_LOG:+s|^\( *access_log = \)[a-z]*;|\1$BENCH_ACCESS_LOG;|}" \
+        conf/kedr.conf >"$DIR/kedr.conf"
     tools/stack.sh up "$DIR" --conf "$DIR/kedr.conf" --port "$PORT" >/dev/null
     # shellcheck disable=SC1091
     . "$DIR/run/stack.env"

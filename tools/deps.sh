@@ -19,7 +19,8 @@ PROG=tools/deps.sh
 #   base   build, unit tests, the local stack (tools/stack.sh), api tests
 #   bench  load generators: wrk; pgbench comes with postgresql-15 (the
 #          server, pulled in by postgresql) as
-#          /usr/lib/postgresql/15/bin/pgbench
+#          /usr/lib/postgresql/15/bin/pgbench; PHP-FPM with its
+#          PostgreSQL driver, the peer of bench/peer-php.sh
 #   dev    the quality gates: shellcheck, cppcheck, clang-format (make
 #          lint), valgrind (make check-mem), clang with its compiler-rt
 #          (libFuzzer, which apt only recommends) for make fuzz; make asan
@@ -31,7 +32,7 @@ declare -A GROUPS_PKGS=(
     [base]="build-essential pkg-config libfcgi-dev libpq-dev libjansson-dev
             libconfig-dev libcsv-dev libsodium-dev libxlsxwriter-dev libzip-dev libcmocka-dev postgresql postgresql-contrib nginx
             curl procps"
-    [bench]="wrk postgresql-contrib"
+    [bench]="wrk postgresql-contrib php8.2-fpm php8.2-pgsql"
     [dev]="shellcheck cppcheck clang clang-format valgrind libclang-rt-14-dev"
     [e2e]="chromium fonts-dejavu-core"
 )

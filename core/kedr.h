@@ -283,6 +283,9 @@ struct kedr_import_col {
  * (KEDR_ENTITY_ARCHIVE) POST   <path>/:id/restore  {version} -> active = true
  *   DELETE <path>/:id?version= (when `perm_delete` is set)
  * and GET /api/v1/meta/<module>.<name>, the declaration for screens.
+ * GET /api/v1/search?q= (ABI 1.4) runs each readable entity's list with
+ * q= (the same WHERE, scope and search) for the top bar's global search:
+ * the title is the first KEDR_COL_SEARCH column, the subtitle the second.
  *
  * The table (`table`, "schema.name") has `id bigint` (identity), `version
  * int NOT NULL DEFAULT 1`, `updated_at timestamptz`, every declared column,
@@ -314,6 +317,9 @@ struct kedr_import_col {
  *   <col>.null=true|false      is (not) empty
  *   <filter>=v         a filter of the module's own (`filters`)
  *   attr.<name>=v      an extra attribute (kedr_attrs_filter)
+ *   mine=true          "my records": the entity's `own` predicate, whatever
+ *                      the user's scope (ABI 1.4; an entity without `own`:
+ *                      422 naming "mine")
  *   q=words            every word found in some KEDR_COL_SEARCH column
  *   sort=col,-other    KEDR_COL_SORT columns, '-' descending; empty values
  *                      last either way; the id breaks ties; default the
@@ -419,6 +425,10 @@ struct kedr_entity {
     const char *sort; /* the list's order when none is asked ("sort,code");
                          NULL: "id" */
     const struct kedr_entity_filter *filters; /* the module's own, or NULL */
+    /* ABI 1.4: the UI page of the list ("/hello"; a record's card is
+     * <ui>/<id>), for the global search and recent records.  NULL:
+     * "/<module><path>". */
+    const char *ui;
 };
 
 /*

@@ -633,6 +633,8 @@ kit_where(kedr_req_t *r, struct kit_ent *k, const struct kedr_kit_list *l,
     if (attrs != NULL)
         kedr_buf_addf(&q->sql, " AND t.attrs @> $%d::jsonb",
                       kit_param(q, attrs));
+    if (l->mine) /* "my records": the owner's predicate, whatever the scope */
+        kedr_buf_addf(&q->sql, " AND (%s)", k->e->own);
 }
 
 /* The name and SQL type of sort key `s`. */
@@ -691,34 +693,48 @@ kit_after_cond(struct kit_ent *k, const struct kedr_kit_list *l,
     kedr_buf_adds(&q->sql, ")");
 }
 
-/* Parse the list request of entity k: 0, or KEDR_EINVAL recorded. */
+/* Parse the list parameters `ql` for entity k (each problem put in
+ * `fields`, parameter -> message; the attributes' recorded on the
+ * request): the number of problems. */
 static int
-kit_parse(kedr_req_t *r, struct kit_ent *k, struct kedr_kit_list *l,
-          const char **attrs)
+kit_parse_into(kedr_req_t *r, struct kit_ent *k, const struct kedr_kvlist *ql,
+               struct kedr_kit_list *l, const char **attrs, json_t *fields)
+{
+    int bad = kedr_kit_list_parse(&r->arena, k->e, ql, l, fields);
+
+    *attrs = NULL;
+    if ((k->e->flags & KEDR_ENTITY_ATTRS) != 0) {
+        /* kedr_attrs_filter reads the request's query: lend it ql */
+        struct kedr_kvlist saved = *kedr_req_query_list(r);
+
+        r->query = *ql;
+        if (kedr_attrs_filter(r, k->audit, attrs) != 0)
+            bad++;
+        r->query = saved;
+    } else {
+        for (size_t i = 0; i < ql->n; i++)
+            if (strncmp(ql->items[i].key, "attr.", 5) == 0 &&
+                json_object_get(fields, ql->items[i].key) == NULL) {
+                json_object_set_new(fields, ql->items[i].key,
+                                    json_string("this list has no attributes"));
+                bad++;
+            }
+    }
+    return bad;
+}
+
+/* Parse the list parameters `ql` of entity k: 0, or KEDR_EINVAL recorded. */
+static int
+kit_parse(kedr_req_t *r, struct kit_ent *k, const struct kedr_kvlist *ql,
+          struct kedr_kit_list *l, const char **attrs)
 {
     json_t *fields = kedr_json_keep(r, json_object());
     const char *key;
     json_t *v;
-    int bad;
+    int bad = kit_parse_into(r, k, ql, l, attrs, fields);
 
-    bad =
-        kedr_kit_list_parse(&r->arena, k->e, kedr_req_query_list(r), l, fields);
     json_object_foreach (fields, key, v)
         kedr_field_error(r, key, json_string_value(v));
-    *attrs = NULL;
-    if ((k->e->flags & KEDR_ENTITY_ATTRS) != 0) {
-        if (kedr_attrs_filter(r, k->audit, attrs) != 0)
-            bad++;
-    } else {
-        const struct kedr_kvlist *ql = kedr_req_query_list(r);
-
-        for (size_t i = 0; i < ql->n; i++)
-            if (strncmp(ql->items[i].key, "attr.", 5) == 0) {
-                kedr_field_error(r, ql->items[i].key,
-                                 "this list has no attributes");
-                bad++;
-            }
-    }
     return bad > 0 ? kedr_fail(r, KEDR_EINVAL, NULL, "invalid list parameters")
                    : 0;
 }
@@ -734,7 +750,7 @@ kit_list(kedr_req_t *r)
     kedr_rows_t *rows;
     int rc, nwhere, lim;
 
-    if ((rc = kit_parse(r, k, &l, &attrs)) != 0)
+    if ((rc = kit_parse(r, k, kedr_req_query_list(r), &l, &attrs)) != 0)
         return rc;
     kedr_buf_init(&q.sql, &r->arena);
     kedr_buf_init(&cnt, &r->arena);
@@ -798,7 +814,7 @@ kit_export(kedr_req_t *r)
     const char *attrs;
     int rc;
 
-    if ((rc = kit_parse(r, k, &l, &attrs)) != 0)
+    if ((rc = kit_parse(r, k, kedr_req_query_list(r), &l, &attrs)) != 0)
         return rc;
     kedr_buf_init(&q.sql, &r->arena);
     kedr_buf_init(&sel, &r->arena);
@@ -921,7 +937,129 @@ kit_meta(kedr_req_t *r)
     return kedr_reply_json(r, 200, json_incref(m));
 }
 
+/* The UI page of entity k's list (a record is <ui>/<id>). */
+static const char *
+kit_ui(kedr_req_t *r, struct kit_ent *k)
+{
+    return k->e->ui != NULL
+               ? k->e->ui
+               : kedr_sprintf(r, "/%s%s", k->mod->name, k->e->path);
+}
+
+/* GET /api/v1/meta: the entities the user may read, for the shell (the
+ * global search, saved views, the attributes screen). */
+static int
+kit_meta_list(kedr_req_t *r)
+{
+    json_t *items = kedr_json_keep(r, json_array());
+
+    for (size_t i = 0; i < kit_nents; i++) {
+        struct kit_ent *k = kit_ents[i];
+        bool search = false;
+
+        if (!kit_may(r, k->e->perm_read))
+            continue;
+        for (const struct kedr_entity_col *c = k->e->cols; c->name; c++)
+            search = search || (c->flags & KEDR_COL_SEARCH) != 0;
+        json_array_append_new(
+            items,
+            json_pack(
+                "{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b}",
+                "entity", k->full, "module", k->mod->name, "name", k->e->name,
+                "path",
+                kedr_sprintf(r, "/api/v1/%s%s", k->mod->name, k->e->path),
+                "label", kit_label(r, k->e->label_ru, k->e->label_en), "ui",
+                kit_ui(r, k), "search", search, "attrs",
+                (k->e->flags & KEDR_ENTITY_ATTRS) != 0, "archive",
+                (k->e->flags & KEDR_ENTITY_ARCHIVE) != 0, "mine",
+                k->e->own != NULL, "perm_write",
+                kit_may(r, k->e->perm_write)));
+    }
+    return kedr_reply_json(r, 200, json_pack("{s:O}", "items", items));
+}
+
+/* ---------------------------------------------------------------------
+ * For the global search and saved views (kit_search.c, views.c)
+ * --------------------------------------------------------------------- */
+
+size_t
+kedr_kit_count(void)
+{
+    return kit_nents;
+}
+
+const struct kedr_entity *
+kedr_kit_at(size_t i, const char **full)
+{
+    *full = kit_ents[i]->full;
+    return kit_ents[i]->e;
+}
+
+ssize_t
+kedr_kit_find(const char *full)
+{
+    for (size_t i = 0; full != NULL && i < kit_nents; i++)
+        if (strcmp(kit_ents[i]->full, full) == 0)
+            return (ssize_t)i;
+    return -1;
+}
+
+bool
+kedr_kit_readable(kedr_req_t *r, size_t i)
+{
+    return kit_may(r, kit_ents[i]->e->perm_read);
+}
+
+const char *
+kedr_kit_label(kedr_req_t *r, size_t i)
+{
+    return kit_label(r, kit_ents[i]->e->label_ru, kit_ents[i]->e->label_en);
+}
+
+const char *
+kedr_kit_ui(kedr_req_t *r, size_t i)
+{
+    return kit_ui(r, kit_ents[i]);
+}
+
+int
+kedr_kit_check_query(kedr_req_t *r, size_t i, const struct kedr_kvlist *ql,
+                     json_t *fields)
+{
+    struct kedr_kit_list l;
+    const char *attrs;
+
+    return kit_parse_into(r, kit_ents[i], ql, &l, &attrs, fields);
+}
+
+int
+kedr_kit_select(kedr_req_t *r, size_t i, const struct kedr_kvlist *ql,
+                const char *obj, const char **json)
+{
+    struct kit_ent *k = kit_ents[i];
+    struct kedr_kit_list l;
+    struct kit_q q = {.n = 0};
+    struct kedr_buf sql;
+    const char *attrs;
+    int rc, lim;
+
+    if ((rc = kit_parse(r, k, ql, &l, &attrs)) != 0)
+        return rc;
+    kedr_buf_init(&q.sql, &r->arena);
+    kedr_buf_init(&sql, &r->arena);
+    kit_where(r, k, &l, attrs, &q);
+    kit_order(k, &l, &q.sql);
+    lim = kit_param(&q, kedr_sprintf(r, "%ld", l.limit));
+    kedr_buf_addf(&sql,
+                  "SELECT coalesce(json_agg(x.o ORDER BY x.n), '[]')::text "
+                  "FROM (SELECT %s AS o, row_number() OVER (%s) AS n%s LIMIT "
+                  "$%d::bigint) x",
+                  obj, strstr(q.sql.data, " ORDER BY ") + 1, q.sql.data, lim);
+    return kedr_db_json(r, sql.data, q.n, q.p, json);
+}
+
 const struct kedr_route kedr_kit_routes[] = {
+    {.method = "GET", .path = "/meta", .handler = kit_meta_list},
     {.method = "GET", .path = "/meta/:entity", .handler = kit_meta},
     {0},
 };

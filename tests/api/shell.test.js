@@ -185,7 +185,7 @@ test('saved views: own only, checked as list queries, audited', async () => {
     assertError(await wide.delete(`/api/v1/views/${v.id}`), 404, 'not_found');
 
     const audit = (await admin.get(`/api/v1/audit?entity=core.saved_view&id=${v.id}`)).json;
-    assert.deepEqual(audit.items.map((a) => a.action).sort(), ['created', 'deleted', 'updated']);
+    assert.deepEqual(audit.map((a) => a.action).sort(), ['created', 'deleted', 'updated']);
 });
 
 test('recent records: the last 50 of the user, newest first, readable entities only', async () => {

@@ -963,17 +963,16 @@ kit_meta_list(kedr_req_t *r)
             search = search || (c->flags & KEDR_COL_SEARCH) != 0;
         json_array_append_new(
             items,
-            json_pack(
-                "{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b}",
-                "entity", k->full, "module", k->mod->name, "name", k->e->name,
-                "path",
-                kedr_sprintf(r, "/api/v1/%s%s", k->mod->name, k->e->path),
-                "label", kit_label(r, k->e->label_ru, k->e->label_en), "ui",
-                kit_ui(r, k), "search", search, "attrs",
-                (k->e->flags & KEDR_ENTITY_ATTRS) != 0, "archive",
-                (k->e->flags & KEDR_ENTITY_ARCHIVE) != 0, "mine",
-                k->e->own != NULL, "perm_write",
-                kit_may(r, k->e->perm_write)));
+            json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b}",
+                      "entity", k->full, "module", k->mod->name, "name",
+                      k->e->name, "path",
+                      kedr_sprintf(r, "/api/v1/%s%s", k->mod->name, k->e->path),
+                      "label", kit_label(r, k->e->label_ru, k->e->label_en),
+                      "ui", kit_ui(r, k), "search", search, "attrs",
+                      (k->e->flags & KEDR_ENTITY_ATTRS) != 0, "archive",
+                      (k->e->flags & KEDR_ENTITY_ARCHIVE) != 0, "mine",
+                      k->e->own != NULL, "perm_write",
+                      kit_may(r, k->e->perm_write)));
     }
     return kedr_reply_json(r, 200, json_pack("{s:O}", "items", items));
 }

@@ -13,7 +13,7 @@
 /* Names the kit gives its own columns, then the protocol's parameters
  * (only a filter column would collide with those). */
 static const char *const kit_reserved[] = {
-    "id",    "version", "attrs", "updated_at", "q",  "sort",
+    "id",    "version", "attrs", "updated_at", "q",    "sort",
     "limit", "after",   "total", "attr",       "mine", NULL,
 };
 #define KIT_RESERVED_ALWAYS 4

@@ -71,7 +71,10 @@ search_entity(kedr_req_t *r, size_t i, const char *q, long limit, int *rc)
 {
     const char *full, *rows, *obj, *ui;
     const struct kedr_entity *e = kedr_kit_at(i, &full);
-    struct kedr_kv kv[2];
+    struct kedr_kv kv[2] = {
+        {.key = "q", .value = (char *)(uintptr_t)q},
+        {.key = "limit", .value = kedr_sprintf(r, "%ld", limit + 1)},
+    };
     struct kedr_kvlist ql = {.items = kv, .n = 2};
     json_t *arr, *items, *x;
     size_t j;
@@ -81,9 +84,6 @@ search_entity(kedr_req_t *r, size_t i, const char *q, long limit, int *rc)
         return NULL;
     if ((*rc = search_scope(r, e->perm_read)) != 0)
         return NULL;
-    kv[0] = (struct kedr_kv){.key = "q", .value = (char *)(uintptr_t)q};
-    kv[1] = (struct kedr_kv){.key = "limit",
-                             .value = kedr_sprintf(r, "%ld", limit + 1)};
     if ((*rc = kedr_kit_select(r, i, &ql, obj, &rows)) != 0)
         return NULL;
     arr = kedr_json_parse(r, rows);

@@ -59,7 +59,8 @@ views_labelled(kedr_req_t *r, const char *rows)
     size_t j;
 
     json_array_foreach (arr, j, x) {
-        ssize_t i = kedr_kit_find(json_string_value(json_object_get(x, "entity")));
+        ssize_t i =
+            kedr_kit_find(json_string_value(json_object_get(x, "entity")));
 
         if (i < 0)
             continue;
@@ -75,7 +76,7 @@ views_labelled(kedr_req_t *r, const char *rows)
  * --------------------------------------------------------------------- */
 
 #define VIEW_OBJ                                                               \
-    "json_build_object('id', v.id, 'entity', v.entity, 'name', v.name, "      \
+    "json_build_object('id', v.id, 'entity', v.entity, 'name', v.name, "       \
     "'query', v.query, 'position', v.position, 'created_at', v.created_at)"
 
 static const char views_list_sql[] =
@@ -105,7 +106,9 @@ static const char views_delete_sql[] =
     "DELETE FROM core.saved_view v WHERE v.id = $1";
 
 static const struct kedr_field views_create_in[] = {
-    {.name = "entity", .type = KEDR_T_STRING, .flags = KEDR_REQUIRED,
+    {.name = "entity",
+     .type = KEDR_T_STRING,
+     .flags = KEDR_REQUIRED,
      .max = 200},
     {.name = "name",
      .type = KEDR_T_STRING,
@@ -227,10 +230,10 @@ views_create(kedr_req_t *r)
         query = "";
     if ((rc = views_check_query(r, (size_t)i, query)) != 0)
         return rc;
-    if ((rc = kedr_db_json(r, views_insert_sql,
-                           KEDR_PARAMS(entity, name, query,
-                                       views_int(r, "position")),
-                           &row)) != 0)
+    if ((rc = kedr_db_json(
+             r, views_insert_sql,
+             KEDR_PARAMS(entity, name, query, views_int(r, "position")),
+             &row)) != 0)
         return views_db_fail(r, rc);
     if ((rc = kedr_record(r, "core.saved_view", "created", NULL,
                           kedr_json_parse(r, row), NULL)) != 0)
@@ -247,8 +250,8 @@ views_update(kedr_req_t *r)
     ssize_t i;
     int rc;
 
-    old = kedr_db_lock(r, views_lock_sql, kedr_param_id(r, "id"), NULL,
-                       "view", &rc);
+    old = kedr_db_lock(r, views_lock_sql, kedr_param_id(r, "id"), NULL, "view",
+                       &rc);
     if (old == NULL)
         return rc;
     i = kedr_kit_find(json_string_value(json_object_get(old, "entity")));
@@ -273,8 +276,8 @@ views_delete(kedr_req_t *r)
     json_t *old;
     int rc;
 
-    old = kedr_db_lock(r, views_lock_sql, kedr_param_id(r, "id"), NULL,
-                       "view", &rc);
+    old = kedr_db_lock(r, views_lock_sql, kedr_param_id(r, "id"), NULL, "view",
+                       &rc);
     if (old == NULL)
         return rc;
     if (kedr_db_query(r, views_delete_sql,
@@ -308,7 +311,9 @@ static const char recent_trim_sql[] =
     "DESC LIMIT $1::int)";
 
 static const struct kedr_field recent_in[] = {
-    {.name = "entity", .type = KEDR_T_STRING, .flags = KEDR_REQUIRED,
+    {.name = "entity",
+     .type = KEDR_T_STRING,
+     .flags = KEDR_REQUIRED,
      .max = 200},
     {.name = "id",
      .type = KEDR_T_INT,
@@ -376,6 +381,9 @@ const struct kedr_route kedr_views_routes[] = {
      .input = views_update_in},
     {.method = "DELETE", .path = "/views/:id", .handler = views_delete},
     {.method = "GET", .path = "/recent", .handler = recent_list},
-    {.method = "POST", .path = "/recent", .handler = recent_put, .input = recent_in},
+    {.method = "POST",
+     .path = "/recent",
+     .handler = recent_put,
+     .input = recent_in},
     {0},
 };

@@ -15,6 +15,18 @@ export default function register(kedr) {
     const { listView, recordForm, recordPage, historyList, emptyState, skeleton, errorState } = kedr.ui;
     const langLabel = (l) => (l === 'ru' || l === 'en' ? t(`lang.${l}`) : l);
 
+    // a panel of the home page: today's configured greeting and the count
+    kedr.homePanel({
+        id: 'greeting', title: t('panel.title'), order: 50,
+        render: async (el) => {
+            const [g, list] = await Promise.all([kedr.api.get('/hello/greeting'),
+                kedr.api.get('/hello/greetings', { query: { limit: 1, total: 'exact' } })]);
+            el.append(h('p', { class: 'hello-big', text: g.greeting }),
+                h('p', { class: 'muted' }, t('panel.count', { n: list.total }), ' · ',
+                    h('a', { href: '/hello', text: t('panel.open') })));
+        },
+    });
+
     // before /hello/:id, which would take "board" for an id
     kedr.route('/hello/board', () => import('./board.js'));
     kedr.route('/hello/calendar', () => import('./calendar.js'));
@@ -31,8 +43,24 @@ export default function register(kedr) {
             replace(ctx.main, errorState(kedr.errorMessage(err)));
             return;
         }
+        // delete with an undo in the toast (the undo writes it anew)
+        const remove = async (g) => {
+            try {
+                await kedr.api.del(`/hello/greetings/${g.id}`, { query: { version: g.version } });
+            } catch (err) {
+                kedr.ui.toast(kedr.errorMessage(err), { kind: 'error' });
+                return;
+            }
+            list.reload();
+            kedr.ui.toast(t('deleted'), { action: { label: t('undo'), run: async () => {
+                await kedr.api.post('/hello/greetings', { lang: g.lang, text: g.text });
+                list.reload();
+            } } });
+        };
         const list = listView({
             key: 'hello', title: t('list'), query: ctx.query, search: true, sort: 'id', order: 'desc',
+            entity: 'hello.greeting',
+            rowActions: kedr.can('hello.write') ? () => [{ label: t('delete'), danger: true, run: remove }] : null,
             fetch: kedr.ui.localSource(async () => (await kedr.api.get('/hello/greetings?limit=500')).items,
                 { searchKeys: ['text'] }),
             columns: [
@@ -92,6 +120,7 @@ export default function register(kedr) {
         kedr.setTitle(t('greeting', { id: String(g.id) }));
         const page = recordPage({
             title: g.text,
+            recent: { entity: 'hello.greeting', id: g.id },
             subtitle: t('greeting', { id: String(g.id) }),
             back: { href: '/hello', label: t('title') },
             badges: [{ text: langLabel(g.lang), kind: 'info' }],

@@ -2,6 +2,12 @@
 export default {
     ru: {
         title: 'Привет',
+        'panel.title': 'Приветствие дня',
+        'panel.count': { one: '{n} сохранённое приветствие', few: '{n} сохранённых приветствия', many: '{n} сохранённых приветствий', other: '{n} сохранённого приветствия' },
+        'panel.open': 'Все приветствия',
+        delete: 'Удалить',
+        deleted: 'Приветствие удалено',
+        undo: 'Отменить',
         number: '№',
         intro: 'Пример страницы модуля: маршруты, строки, список, форма, карточка с историей.',
         configured: 'Приветствие из настроек сервера',
@@ -32,6 +38,12 @@ export default {
     },
     en: {
         title: 'Hello',
+        'panel.title': 'Greeting of the day',
+        'panel.count': { one: '{n} saved greeting', other: '{n} saved greetings' },
+        'panel.open': 'All greetings',
+        delete: 'Delete',
+        deleted: 'Greeting deleted',
+        undo: 'Undo',
         number: 'No.',
         intro: 'An example module page: routes, strings, a list, a form, a record with its history.',
         configured: 'The greeting from the server configuration',

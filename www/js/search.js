@@ -126,10 +126,16 @@ export function globalSearch() {
                 navigate(target.getAttribute('href'));
             } else run();
         } else if (ev.key === 'Escape') {
+            // the first Escape closes the list and keeps the words (a
+            // search field would clear itself); the next one clears them
             if (!pop.hidden) {
+                ev.preventDefault();
                 ev.stopPropagation();
                 close();
-            } else if (input.value) input.value = '';
+            } else if (input.value) {
+                ev.preventDefault();
+                input.value = '';
+            }
         }
     });
     el.addEventListener('focusout', (ev) => {

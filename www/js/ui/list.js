@@ -32,7 +32,7 @@ import { setQuery } from '../router.js';
 import { errorMessage } from '../errors.js';
 import { emptyState, skeleton, errorState } from './feedback.js';
 import { referenceField } from './form.js';
-import { viewsMenu } from './views.js';
+import { viewsMenu, popoverEvents } from './views.js';
 
 const t = translator('core');
 const PAGE_SIZES = [25, 50, 100];
@@ -268,19 +268,7 @@ export function listView(opts) {
             btn.setAttribute('aria-expanded', String(open));
             if (open) pop.querySelector('input:not(:disabled)')?.focus();
         };
-        btn.addEventListener('click', () => toggle(pop.hidden));
-        pop.addEventListener('keydown', (ev) => {
-            if (ev.key === 'Escape') {
-                ev.stopPropagation();
-                toggle(false);
-                btn.focus();
-            }
-        });
-        const onDoc = (ev) => {
-            if (!pop.isConnected) document.removeEventListener('click', onDoc);
-            else if (!pop.hidden && !ev.target.closest('.col-wrap')) toggle(false);
-        };
-        document.addEventListener('click', onDoc);
+        popoverEvents(btn, pop, '.col-wrap', toggle);
         return h('div', { class: 'col-wrap' }, btn, pop);
     }
 

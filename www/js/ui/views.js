@@ -29,6 +29,25 @@ export async function entityMeta(entity) {
     return (await metaFor.promise).items.find((x) => x.entity === entity);
 }
 
+// A popover's events: `btn` toggles it, Escape closes it (the focus back
+// on `btn`), a click outside `wrap` (a selector) closes it.
+// toggle(open) shows or hides it.
+export function popoverEvents(btn, pop, wrap, toggle) {
+    btn.addEventListener('click', () => toggle(pop.hidden));
+    pop.addEventListener('keydown', (ev) => {
+        if (ev.key === 'Escape') {
+            ev.stopPropagation();
+            toggle(false);
+            btn.focus();
+        }
+    });
+    const onDoc = (ev) => {
+        if (!pop.isConnected) document.removeEventListener('click', onDoc);
+        else if (!pop.hidden && !ev.target.closest(wrap)) toggle(false);
+    };
+    document.addEventListener('click', onDoc);
+}
+
 // The list page `ui` opened on a view's query string.
 export function viewUrl(ui, query) {
     const out = new URLSearchParams();
@@ -197,19 +216,7 @@ export function viewsMenu({ entity, current, mine }) {
         } } });
     }
 
-    btn.addEventListener('click', () => toggle(pop.hidden));
-    pop.addEventListener('keydown', (ev) => {
-        if (ev.key === 'Escape') {
-            ev.stopPropagation();
-            toggle(false);
-            btn.focus();
-        }
-    });
-    const onDoc = (ev) => {
-        if (!pop.isConnected) document.removeEventListener('click', onDoc);
-        else if (!pop.hidden && !ev.target.closest('.views-wrap')) toggle(false);
-    };
-    document.addEventListener('click', onDoc);
+    popoverEvents(btn, pop, '.views-wrap', toggle);
     (async () => {
         meta = mine === undefined ? await entityMeta(entity) : { mine };
         await reload();

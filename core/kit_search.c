@@ -65,9 +65,12 @@ search_scope(kedr_req_t *r, const char *perm)
     return kedr_auth_scope(r, perm);
 }
 
-/* One group: entity i's first `limit` matches of `q`, or NULL for none. */
+/* One group: entity i's first `limit` matches of `q`, or NULL for none.
+ * *scoped: the permission whose scope is set now (set again only when an
+ * entity reads by another). */
 static json_t *
-search_entity(kedr_req_t *r, size_t i, const char *q, long limit, int *rc)
+search_entity(kedr_req_t *r, size_t i, const char *q, long limit,
+              const char **scoped, int *rc)
 {
     const char *full, *rows, *obj, *ui;
     const struct kedr_entity *e = kedr_kit_at(i, &full);
@@ -82,8 +85,11 @@ search_entity(kedr_req_t *r, size_t i, const char *q, long limit, int *rc)
     *rc = 0;
     if (!kedr_kit_readable(r, i) || (obj = search_obj(r, e)) == NULL)
         return NULL;
-    if ((*rc = search_scope(r, e->perm_read)) != 0)
-        return NULL;
+    if (*scoped == NULL || strcmp(*scoped, e->perm_read) != 0) {
+        if ((*rc = search_scope(r, e->perm_read)) != 0)
+            return NULL;
+        *scoped = e->perm_read;
+    }
     if ((*rc = kedr_kit_select(r, i, &ql, obj, &rows)) != 0)
         return NULL;
     arr = kedr_json_parse(r, rows);
@@ -112,6 +118,7 @@ static int
 search_get(kedr_req_t *r)
 {
     const char *q = kedr_query(r, "q"), *lim = kedr_query(r, "limit");
+    const char *scoped = NULL;
     long limit = SEARCH_LIMIT_DEF;
     json_t *groups;
     int rc;
@@ -132,7 +139,7 @@ search_get(kedr_req_t *r)
     }
     groups = kedr_json_keep(r, json_array());
     for (size_t i = 0; i < kedr_kit_count(); i++) {
-        json_t *g = search_entity(r, i, q, limit, &rc);
+        json_t *g = search_entity(r, i, q, limit, &scoped, &rc);
 
         if (rc != 0)
             return rc;

@@ -91,7 +91,7 @@ export function layout(next, { force = false } = {}) {
             h('a', { class: 'brand', href: '/' },
                 h('span', { class: 'brand-mark', 'aria-hidden': 'true', text: 'К' }),
                 h('span', { class: 'brand-name', text: t('app.name') })),
-            globalSearch(),
+            session.user?.counterparty_id ? null : globalSearch(), // portal users: the API refuses them
             h('div', { class: 'topbar-spacer' }),
             buildUserMenu()),
         banner,

@@ -92,7 +92,8 @@ test('home: recent records, saved views and a module panel; no module versions',
     await page.goto('/');
     const recent = page.getByRole('region', { name: 'Недавние записи' });
     await recent.getByRole('link', { name: 'Cedar morning' }).waitFor();
-    assert.deepEqual(await recent.getByRole('link').allTextContents(), ['Cedar morning', 'Cedar hello']);
+    // (the search test opened "Кедровый привет" before these two)
+    assert.deepEqual((await recent.getByRole('link').allTextContents()).slice(0, 2), ['Cedar morning', 'Cedar hello']);
     const views = page.getByRole('region', { name: 'Мои виды' });
     const link = views.getByRole('link', { name: 'Кедры' });
     assert.equal(await link.getAttribute('href'), '/hello?q=cedar&sort=text&order=asc');

@@ -54,7 +54,7 @@ async function views(el) {
         h('span', { class: 'muted', text: v.label })))));
 }
 
-export default async function home(ctx) {
+export default function home(ctx) {
     setTitle(t('nav.home'));
     const user = session.user;
     const head = h('div', { class: 'page-head' },
@@ -69,8 +69,10 @@ export default async function home(ctx) {
         panel('recent', t('home.recent'), recent),
         panel('views', t('home.views'), views));
     replace(ctx.main, head, desk);
-    // the modules' panels, once their scripts have registered them
-    await Promise.allSettled(session.modules.map((m) => loadModule(m)));
-    if (!desk.isConnected) return;
-    for (const p of homePanels()) desk.append(panel(p.id, p.title, (el) => p.render(el)));
+    // the modules' panels, once their scripts have registered them (the
+    // page counts as shown without waiting for them)
+    Promise.allSettled(session.modules.map((m) => loadModule(m))).then(() => {
+        if (!desk.isConnected) return;
+        for (const p of homePanels()) desk.append(panel(p.id, p.title, (el) => p.render(el)));
+    });
 }

@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack } from '../lib/stack.js';
+import { assertError, ok } from '../lib/assert.js';
 
 const stack = await startStack({
     enabled: ['t_kit', 'hello', 'catalog', 'clients'],
@@ -15,17 +16,7 @@ const admin = await stack.loginAdmin();
 const PW = `Shell-Test-${process.pid}`;
 const W = '/api/v1/t_kit/widgets';
 
-function assertError(res, status, code, ...fields) {
-    assert.equal(res.status, status, `status of ${res.text}`);
-    assert.equal(res.json?.error?.code, code, res.text);
-    for (const f of fields) assert.ok(res.json.error.fields?.[f], `field "${f}" named: ${res.text}`);
-}
-
-async function created(client, path, body) {
-    const res = await client.post(path, body);
-    assert.equal(res.status, 201, res.text);
-    return res.json;
-}
+const created = (client, path, body) => ok(client.post(path, body), 201);
 
 async function login(name, roles, extra = {}) {
     const res = await admin.post('/api/v1/users', { login: name, password: PW, roles, ...extra });

@@ -26,10 +26,15 @@ WARN    = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
           -Wformat=2 -Wcast-qual -Wno-format-nonliteral -fno-common -Werror
 CFLAGS ?= -O2 -g -fstack-protector-strong -D_FORTIFY_SOURCE=2
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(CFLAGS_EXTRA) \
-             -Icore $(PKG_CFLAGS) -MMD -MP
+             $(SRC_DIRS:%=-I%) $(PKG_CFLAGS) -MMD -MP
 LDLIBS_CORE = -lfcgi -lcsv $(PKG_LIBS) -ldl
 
-CORE_SRC  := $(filter-out core/main.c,$(wildcard core/*.c))
+# The server: core/ (process model, FastCGI, router, request, database,
+# arena, config, module loader, the kit), core/builtin/ (identity,
+# administration, attributes, CSV/XLSX I/O), lib/ (pure parsing, CSV,
+# Russian requisites) and migrate/salesforce/ (the data migration).
+SRC_DIRS  := core core/builtin lib migrate/salesforce
+CORE_SRC  := $(filter-out core/main.c,$(wildcard $(SRC_DIRS:%=%/*.c)))
 CORE_OBJ  := $(CORE_SRC:%.c=$(B)/%.o) $(B)/core/core_sql.o
 CORE_SQL  := $(sort $(wildcard core/sql/*.sql))
 
@@ -54,7 +59,7 @@ all: build $(TEST_MOD_SOS) $(UNIT_BINS)
 $(B)/kedr: $(B)/core/main.o $(CORE_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CORE)
 
-$(B)/core/%.o: core/%.c
+$(CORE_SRC:%.c=$(B)/%.o) $(B)/core/main.o: $(B)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 

@@ -242,8 +242,8 @@ struct kedr_ui {
 };
 
 /*
- * Export and import (core/export.c, core/import.c): the shapes of the
- * column tables.  See kedr_export and kedr_import_csv below.
+ * Export and import (core/builtin/export.c, core/builtin/import.c): the shapes
+ * of the column tables.  See kedr_export and kedr_import_csv below.
  */
 
 /* One column of an export; a table ends with a zero row ({0}). */
@@ -1598,7 +1598,7 @@ kedr_import_csv(kedr_req_t *r, const struct kedr_import_col *cols,
 }
 
 /* ---------------------------------------------------------------------
- * Checks of Russian requisites, phones and e-mail (core/ru.c): pure, the
+ * Checks of Russian requisites, phones and e-mail (lib/ru.c): pure, the
  * same rules the data migration cleanses by.
  * --------------------------------------------------------------------- */
 
@@ -1645,7 +1645,7 @@ kedr_phone_e164(const char *in, char *out, size_t outsz)
     return KEDR_API_HAS(phone_e164) && kedr_api->phone_e164(in, out, outsz);
 }
 
-/* Whether `s` is an e-mail address by the tree's one rule (core/values.c,
+/* Whether `s` is an e-mail address by the tree's one rule (lib/values.c,
  * also the admin screens', `kedr user`'s and the migration's):
  * local@domain.tld, one '@', at most 254 bytes, no spaces, control
  * characters or <>(),;:"[]\, the domain neither starting nor ending with

@@ -51,7 +51,7 @@ FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE -DKEDR_ARENA_MALLOC $(WARN) \
                 -O1 -g -fno-omit-frame-pointer \
                 -fsanitize=fuzzer-no-link $(FUZZ_SAN) \
-                -Icore -Itests/fuzz/lib $(PKG_CFLAGS) -MMD -MP
+                $(SRC_DIRS:%=-I%) -Itests/fuzz/lib $(PKG_CFLAGS) -MMD -MP
 FUZZ_CORE_OBJ = $(CORE_SRC:%.c=$(FUZZ_B)/%.o) $(FUZZ_B)/core/core_sql.o
 FUZZ_LIB_OBJ  = $(FUZZ_LIB_SRC:%.c=$(FUZZ_B)/%.o)
 FUZZ_BINS     = $(FUZZ_TARGETS:%=$(FUZZ_B)/fuzz-%)
@@ -76,7 +76,7 @@ FUZZ_FLAGS_sf_map = -detect_leaks=0
 # FUZZ_CHECK shows as an abort in fuzz_fail, its text under replay-sf_zip)
 FUZZ_FLAGS_sf_zip = -close_fd_mask=2
 
-$(FUZZ_B)/core/%.o: core/%.c
+$(CORE_SRC:%.c=$(FUZZ_B)/%.o): $(FUZZ_B)/%.o: %.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
 

@@ -21,14 +21,14 @@ SHELLCHECK   ?= shellcheck
 # tracked and new (not ignored) C files that exist; without git, every one
 LINT_C   = $(wildcard $(or $(shell git ls-files --cached --others \
                --exclude-standard -- '*.c' '*.h' 2>/dev/null), \
-               $(shell find core modules tests -name '*.[ch]' 2>/dev/null)))
+               $(shell find core lib migrate modules tests -name '*.[ch]' 2>/dev/null)))
 LINT_SH  = $(wildcard tools/*.sh bench/*.sh .ci/run tests/*/run.sh)
 
 CPPCHECK_FLAGS = --enable=warning,style,performance,portability --std=c11 \
                  --inline-suppr --error-exitcode=1 --quiet \
                  --library=tools/lint/jansson.cfg \
                  --suppressions-list=tools/lint/cppcheck.supp \
-                 -I core -I tests/fuzz/lib \
+                 $(SRC_DIRS:%=-I %) -I tests/fuzz/lib \
                  --template='{file}:{line}: {severity} [{id}] {message}'
 
 .PHONY: lint lint-format lint-cppcheck lint-shell format

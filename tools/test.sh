@@ -42,7 +42,9 @@ for t in tests/*/run.sh; do
     fi
 done
 
-mapfile -t api < <(find tests/api modules/*/tests -name '*.test.js' 2>/dev/null | sort)
+# a module's API tests sit in modules/<name>/tests/, its browser tests in
+# modules/<name>/tests/e2e/
+mapfile -t api < <(find tests/api modules/*/tests -maxdepth 1 -name '*.test.js' 2>/dev/null | sort)
 if [ ${#api[@]} -gt 0 ]; then
     echo "# api: ${#api[@]} files"
     # two stacks at once on two cores; Debian 12's node 18 lacks the flag
@@ -57,7 +59,7 @@ fi
 # browser tests: Debian's chromium driven by playwright-core (make
 # e2e-deps), after the API tests; skipped only where there is no chromium
 # to drive, never in CI
-mapfile -t e2e < <(find tests/e2e -maxdepth 1 -name '*.test.js' 2>/dev/null | sort)
+mapfile -t e2e < <(find tests/e2e modules/*/tests/e2e -maxdepth 1 -name '*.test.js' 2>/dev/null | sort)
 if [ ${#e2e[@]} -gt 0 ]; then
     chromium=${KEDR_CHROMIUM:-/usr/bin/chromium}
     if [ ! -x "$chromium" ] && [ "${CI:-}" != true ]; then

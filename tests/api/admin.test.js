@@ -125,7 +125,7 @@ test('users: refused input names the field', async () => {
     const base = { login: `bad${uniq}`, password: PW };
     assertError(await admin.post('/api/v1/users', { ...base, login: 'has space' }), 422, 'validation', 'login');
     assertError(await admin.post('/api/v1/users', { ...base, email: 'not-an-email' }), 422, 'validation', 'email');
-    // the tree's one e-mail rule (core/values.c): no list of addresses
+    // the tree's one e-mail rule (lib/values.c): no list of addresses
     assertError(await admin.post('/api/v1/users', { ...base, email: 'a,b@example.ru' }), 422, 'validation', 'email');
     assertError(await admin.post('/api/v1/users', { ...base, locale: 'de' }), 422, 'validation', 'locale');
     assertError(await admin.post('/api/v1/users', { ...base, roles: ['manager', 'wizard'] }), 422, 'validation', 'roles');

@@ -1,5 +1,5 @@
 /*
- * cookie.c -- fuzz kedr_cookie_parse (core/http.c).
+ * cookie.c -- fuzz kedr_cookie_parse (lib/http.c).
  *
  * Input: the raw bytes of a Cookie header.  Oracles: every cookie kept has
  * a non-empty name without '=', ';' or surrounding blanks, its value has

@@ -1,5 +1,5 @@
 /*
- * csv.c -- fuzz the CSV reader of imports (core/csv.c): kedr_csv_to_utf8,
+ * csv.c -- fuzz the CSV reader of imports (lib/csv.c): kedr_csv_to_utf8,
  * kedr_csv_detect_sep, kedr_csv_next, and kedr_csv_cell_json over every
  * cell with every column type.
  *

@@ -2,7 +2,7 @@
  * json_input.c -- fuzz a JSON request body the way core/server.c takes
  * it: json_loadb with JSON_REJECT_DUPLICATES, the generic bounds
  * (kedr_json_bounds_check: nesting, list lengths, object keys), then
- * kedr_input_validate (core/http.c) against a spec using every kedr_type
+ * kedr_input_validate (lib/http.c) against a spec using every kedr_type
  * and flag, then the 400/422 error response rendered from the field
  * errors.
  *

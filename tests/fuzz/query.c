@@ -1,5 +1,5 @@
 /*
- * query.c -- fuzz kedr_query_parse and kedr_pct_decode (core/http.c).
+ * query.c -- fuzz kedr_query_parse and kedr_pct_decode (lib/http.c).
  *
  * Input: the raw bytes of a query string (may hold NUL bytes: the parser
  * takes a length).  Oracles: the two decoding modes differ only where the

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "sf.h"
 
 static const char fuzz_map_text[] =
     "import: { separator = \",\"; on_invalid = \"clear\"; };\n"

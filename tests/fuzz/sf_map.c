@@ -1,6 +1,6 @@
 /*
- * sf_map.c -- fuzz kedr_sf_map_check_text (core/sf_map.c): the Salesforce
- * import's mapping file, libconfig's parser plus every check of the
+ * sf_map.c -- fuzz kedr_sf_map_check_text (migrate/salesforce/sf_map.c): the
+ * Salesforce import's mapping file, libconfig's parser plus every check of the
  * loader.
  *
  * Input: mapping text (a NUL-terminated copy).  Oracles: the error count
@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "sf.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -31,6 +31,7 @@
 #include <zip.h>
 
 #include "fuzz.h"
+#include "sf.h"
 
 static char fuzz_dir[] = "/tmp/kedr-fuzz-sf_zip-XXXXXX";
 static char fuzz_zip[sizeof(fuzz_dir) + sizeof("/export.zip")];

@@ -1,5 +1,5 @@
 /*
- * test_csv.c -- core/csv.c: the CSV reader (data-driven cases in
+ * test_csv.c -- lib/csv.c: the CSV reader (data-driven cases in
  * tests/data/csv, see tests/data/README.md), separator and encoding
  * detection, quoting for output, header matching and cell conversion.
  */

@@ -1,5 +1,5 @@
 /*
- * test_http.c -- core/http.c: percent-decoding, query strings, cookies,
+ * test_http.c -- lib/http.c: percent-decoding, query strings, cookies,
  * request ids, JSON input specs and the error-code table.  The parsers
  * of outside input also run the data-driven cases in tests/data/pct,
  * tests/data/query and tests/data/cookie (see tests/data/README.md).

@@ -1,5 +1,5 @@
 /*
- * test_ru.c -- core/ru.c: INN, KPP, OGRN/OGRNIP check digits, phones to
+ * test_ru.c -- lib/ru.c: INN, KPP, OGRN/OGRNIP check digits, phones to
  * E.164, e-mail addresses (the rules the clients module and the data
  * migration share).
  */

@@ -1,6 +1,6 @@
 /*
- * test_sf.c -- core/sf.c: Salesforce ids (15 to 18 characters, the case
- * suffix), lookups, booleans, datetimes and dates, white space,
+ * test_sf.c -- migrate/salesforce/sf.c: Salesforce ids (15 to 18 characters,
+ * the case suffix), lookups, booleans, datetimes and dates, white space,
  * encodings, and double-encoded UTF-8 found and repaired.
  */
 #include <stdarg.h>
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
+#include "sf.h"
 
 struct sf_state {
     struct kedr_arena arena;

@@ -1,6 +1,6 @@
 /*
- * test_sf_map.c -- core/sf_map.c: the Salesforce mapping file.  Error
- * cases are data-driven (tests/data/sf_map: the errors exactly as the
+ * test_sf_map.c -- migrate/salesforce/sf_map.c: the Salesforce mapping file.
+ * Error cases are data-driven (tests/data/sf_map: the errors exactly as the
  * checker writes them, "LINE: message"); the shipped
  * conf/import/salesforce.conf loads and maps what it says.
  */
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
+#include "sf.h"
 #include "testdata.h"
 
 static char *

@@ -1,6 +1,6 @@
 /*
- * test_sf_row.c -- core/sf_row.c: Salesforce export files cleansed by the
- * shipped mapping (conf/import/salesforce.conf).  Each file of
+ * test_sf_row.c -- migrate/salesforce/sf_row.c: Salesforce export files
+ * cleansed by the shipped mapping (conf/import/salesforce.conf).  Each file of
  * tests/data/sf/export/ is read as the import reads it (a stream through
  * kedr_csv_next, header, every row through kedr_sf_row_clean) and the
  * result rendered as text must equal tests/data/sf/expected/<file>.txt:
@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
+#include "sf.h"
 #include "testdata.h"
 
 static const char *const row_status[] = {"ok", "rejected", "deleted"};

@@ -1,6 +1,6 @@
 /*
- * test_sf_src.c -- core/sf_src.c: an export's files read from a folder,
- * from the zips in a folder, or from one zip (built here with libzip's
+ * test_sf_src.c -- migrate/salesforce/sf_src.c: an export's files read from a
+ * folder, from the zips in a folder, or from one zip (built here with libzip's
  * writing API in a temporary folder); a missing file, a folder's own file
  * winning over a zip's, and damaged zips failing cleanly.
  */
@@ -19,7 +19,7 @@
 
 #include <zip.h>
 
-#include "core.h"
+#include "sf.h"
 
 #define BIG_ROWS 12000 /* ≈ 860 KiB: many reads of the 64 KiB window */
 

@@ -1,5 +1,5 @@
 /*
- * test_values.c -- core/values.c: the one e-mail rule and the one date
+ * test_values.c -- lib/values.c: the one e-mail rule and the one date
  * rule, data-driven (tests/data/email and tests/data/date, see
  * tests/data/README.md).
  */

@@ -125,7 +125,7 @@ export function innValid(inn) {
 }
 
 // KPP: 4 digits (tax office), 2 digits or capital Latin letters (reason),
-// 3 digits (number) -- the rule of core/ru.c.
+// 3 digits (number) -- the rule of lib/ru.c.
 export function kppValid(kpp) { return /^\d{4}[0-9A-Z]{2}\d{3}$/.test(kpp); }
 
 // OGRN (13 digits, check = first 12 mod 11 mod 10) and OGRNIP (15 digits,
@@ -142,7 +142,7 @@ export function ogrnValid(s) {
 
 // --- phones and e-mails ---------------------------------------------------
 
-// Phone to E.164 by the rules of core/ru.c: digits with spaces,
+// Phone to E.164 by the rules of lib/ru.c: digits with spaces,
 // dashes, dots and brackets; "+" only first; 8/7 + 10 digits or 10 digits
 // (first >= 3) are Russian; "+7" needs exactly 11 digits.
 export function phoneE164(s) {
@@ -162,7 +162,7 @@ export function phoneE164(s) {
     return null;
 }
 
-// E-mail check of core/ru.c: one "@" not first, no spaces or
+// E-mail check of lib/ru.c: one "@" not first, no spaces or
 // specials, a dot in the domain neither first nor last.
 export function emailValid(s) {
     const at = s.indexOf('@');

@@ -6,7 +6,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, newPage, login, shot, checkPage, waitText } from './lib.js';
+import { setup, newPage, login, shot, checkPage, waitText } from '../../../../tests/e2e/lib.js';
 
 const { stack, browser, admin } = await setup({ enabled: ['catalog', 'clients'] });
 const page = await newPage(browser, stack);

@@ -4,7 +4,7 @@
 // report as for a small file.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, newPage, login, shot, checkPage, waitText } from './lib.js';
+import { setup, newPage, login, shot, checkPage, waitText } from '../../../../tests/e2e/lib.js';
 
 const { stack, browser, admin } = await setup({ enabled: ['catalog', 'clients'], importJobRows: 50 });
 const page = await newPage(browser, stack);

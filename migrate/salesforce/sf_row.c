@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
+#include "sf.h"
 
 static const char *const row_action_names[] = {
     [KEDR_SF_A_TRIMMED] = "trimmed",   [KEDR_SF_A_REPAIRED] = "repaired",

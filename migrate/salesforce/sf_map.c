@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
+#include "sf.h"
 
 enum map_kind { MK_STRING, MK_BOOL, MK_LIST, MK_GROUP };
 

@@ -23,7 +23,7 @@
 
 #include <zip.h>
 
-#include "core.h"
+#include "sf.h"
 
 /* A member of a zip being read. */
 struct src_member {

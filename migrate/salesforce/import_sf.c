@@ -28,7 +28,7 @@
 
 #include <libpq-fe.h>
 
-#include "core.h"
+#include "sf.h"
 
 #define IMP_COPY_FLUSH (256u << 10) /* bytes of COPY data sent at once */
 #define IMP_ARENA_ROWS 512          /* rows cleansed between arena clears */

@@ -8,7 +8,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, newPage, login, shot, checkPage, waitText, apiSession } from './lib.js';
+import { setup, newPage, login, shot, checkPage, waitText, apiSession } from '../../../../tests/e2e/lib.js';
 
 const { stack, browser, admin } = await setup({ enabled: ['catalog', 'clients'] });
 const api = await apiSession(stack, 'admin', admin);

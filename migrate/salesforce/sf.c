@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
+#include "sf.h"
 
 /* ------------------------------------------------------------------ */
 /* record ids                                                          */

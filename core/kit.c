@@ -978,7 +978,7 @@ kit_meta_list(kedr_req_t *r)
 }
 
 /* ---------------------------------------------------------------------
- * For the global search and saved views (kit_search.c, views.c)
+ * For the global search and saved views (kit_search.c, builtin/views.c)
  * --------------------------------------------------------------------- */
 
 size_t

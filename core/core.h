@@ -794,6 +794,7 @@ struct kedr_kit_list {
     int nwords;
     long limit;
     bool exact;         /* total=exact */
+    bool mine;          /* mine=true: the entity's `own` whatever the scope */
     const char **after; /* the cursor's values, nsort of them, or NULL */
     /* ordered by the entity's search rank (a sort key of col -2), its
      * SQL given to kedr_kit_list_parse_rank; NULL: not ranked */
@@ -835,5 +836,29 @@ int kedr_kit_resolve(void);
 /* Forget every entity (teardown). */
 void kedr_kit_release(void);
 extern const struct kedr_route kedr_kit_routes[];
+
+/* The served entities, for the global search and saved views: their
+ * number; entity i and its full name; the index of `full` or -1; whether
+ * the user may read it; its label in the user's language; its UI page. */
+size_t kedr_kit_count(void);
+const struct kedr_entity *kedr_kit_at(size_t i, const char **full);
+ssize_t kedr_kit_find(const char *full);
+bool kedr_kit_readable(kedr_req_t *r, size_t i);
+const char *kedr_kit_label(kedr_req_t *r, size_t i);
+const char *kedr_kit_ui(kedr_req_t *r, size_t i);
+/* The list parameters `ql` checked against entity i as its list checks
+ * them: each problem in `fields` (parameter -> message; an attribute's
+ * also recorded on the request); their number. */
+int kedr_kit_check_query(kedr_req_t *r, size_t i, const struct kedr_kvlist *ql,
+                         json_t *fields);
+/* The rows entity i's list gives for `ql` (its WHERE: visibility in the
+ * current scope, filters, q -- whatever the list's search is -- mine,
+ * attributes; its ORDER BY; its limit), each as `obj` (a json expression
+ * over t), into *json as a JSON array in the list's order.  0, or a code
+ * with the error recorded. */
+int kedr_kit_select(kedr_req_t *r, size_t i, const struct kedr_kvlist *ql,
+                    const char *obj, const char **json);
+extern const struct kedr_route kedr_search_routes[];
+extern const struct kedr_route kedr_views_routes[];
 
 #endif /* KEDR_CORE_H */

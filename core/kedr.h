@@ -304,6 +304,9 @@ struct kedr_import_col {
  * the row has values for (an empty cell keeps the value); a row that
  * changes nothing writes nothing.  An `options` column takes the value
  * or either label; a `ref` column the id; read-only columns are ignored.
+ * GET /api/v1/search?q= (ABI 1.4) runs each readable entity's list with
+ * q= (the same WHERE, scope and search) for the top bar's global search:
+ * the title is the first KEDR_COL_SEARCH column, the subtitle the second.
  *
  * The table (`table`, "schema.name") has `id bigint` (identity), `version
  * int NOT NULL DEFAULT 1`, `updated_at timestamptz`, every declared column,
@@ -335,6 +338,9 @@ struct kedr_import_col {
  *   <col>.null=true|false      is (not) empty
  *   <filter>=v         a filter of the module's own (`filters`)
  *   attr.<name>=v      an extra attribute (kedr_attrs_filter)
+ *   mine=true          "my records": the entity's `own` predicate, whatever
+ *                      the user's scope (ABI 1.4; an entity without `own`:
+ *                      422 naming "mine")
  *   q=words            every word found in some KEDR_COL_SEARCH column,
  *                      or what the entity's `search` hook makes of it
  *                      (ABI 1.4: then by its rank unless `sort` is given)
@@ -515,6 +521,10 @@ struct kedr_entity {
     const char *sort; /* the list's order when none is asked ("sort,code");
                          NULL: "id" */
     const struct kedr_entity_filter *filters; /* the module's own, or NULL */
+    /* ABI 1.4: the UI page of the list ("/hello"; a record's card is
+     * <ui>/<id>), for the global search and recent records.  NULL:
+     * "/<module><path>". */
+    const char *ui;
 };
 
 /*

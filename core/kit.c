@@ -722,6 +722,8 @@ kit_where(kedr_req_t *r, struct kit_ent *k, struct kedr_kit_list *l,
     if (attrs != NULL)
         kedr_buf_addf(&q->sql, " AND t.attrs @> $%d::jsonb",
                       kit_param(q, attrs));
+    if (l->mine) /* "my records": the owner's predicate, whatever the scope */
+        kedr_buf_addf(&q->sql, " AND (%s)", k->e->own);
 }
 
 /* The SQL (over t) and the SQL type of sort key `s` of list `l`: a
@@ -791,19 +793,21 @@ kit_after_cond(struct kit_ent *k, const struct kedr_kit_list *l,
     kedr_buf_adds(&q->sql, ")");
 }
 
-/* Parse the list request of entity k (*s: the entity's own search, when
- * it has one and q is given): 0, or a negative code recorded. */
+/* Parse the list parameters `ql` for entity k (*s: the entity's own
+ * search, when it has one and q is given; each problem put in `fields`,
+ * parameter -> message; the attributes' recorded on the request): the
+ * number of problems, or a negative code recorded (the search hook's). */
 static int
-kit_parse(kedr_req_t *r, struct kit_ent *k, struct kedr_kit_list *l,
-          struct kedr_kit_search *s, const char **attrs)
+kit_parse_into(kedr_req_t *r, struct kit_ent *k, const struct kedr_kvlist *ql,
+               struct kedr_kit_list *l, struct kedr_kit_search *s,
+               const char **attrs, json_t *fields)
 {
-    json_t *fields = kedr_json_keep(r, json_object());
-    const char *key, *box = kedr_kv_get(kedr_req_query_list(r), "q");
+    const char *box = kedr_kv_get(ql, "q");
     const struct kedr_entity_hooks *h = k->e->hooks;
-    json_t *v;
     int bad, rc;
 
     memset(s, 0, sizeof(*s));
+    *attrs = NULL;
     box = box != NULL ? kedr_trim(r, box) : "";
     if (*box != '\0' && h != NULL && h->search != NULL) {
         if ((rc = h->search(r, box, s)) != 0)
@@ -813,24 +817,43 @@ kit_parse(kedr_req_t *r, struct kit_ent *k, struct kedr_kit_list *l,
             return kedr_fail(r, KEDR_EINTERNAL, NULL,
                              "the %s search answered no condition", k->e->name);
     }
-    bad = kedr_kit_list_parse_rank(&r->arena, k->e, kedr_req_query_list(r),
-                                   s->rank, l, fields);
-    json_object_foreach (fields, key, v)
-        kedr_field_error(r, key, json_string_value(v));
-    *attrs = NULL;
+    bad = kedr_kit_list_parse_rank(&r->arena, k->e, ql, s->rank, l, fields);
     if ((k->e->flags & KEDR_ENTITY_ATTRS) != 0) {
+        /* kedr_attrs_filter reads the request's query: lend it ql */
+        struct kedr_kvlist saved = *kedr_req_query_list(r);
+
+        r->query = *ql;
         if (kedr_attrs_filter(r, k->audit, attrs) != 0)
             bad++;
+        r->query = saved;
     } else {
-        const struct kedr_kvlist *ql = kedr_req_query_list(r);
-
         for (size_t i = 0; i < ql->n; i++)
-            if (strncmp(ql->items[i].key, "attr.", 5) == 0) {
-                kedr_field_error(r, ql->items[i].key,
-                                 "this list has no attributes");
+            if (strncmp(ql->items[i].key, "attr.", 5) == 0 &&
+                json_object_get(fields, ql->items[i].key) == NULL) {
+                json_object_set_new(fields, ql->items[i].key,
+                                    json_string("this list has no attributes"));
                 bad++;
             }
     }
+    return bad;
+}
+
+/* Parse the list parameters `ql` of entity k: 0, or a negative code
+ * recorded (KEDR_EINVAL naming each bad parameter). */
+static int
+kit_parse(kedr_req_t *r, struct kit_ent *k, const struct kedr_kvlist *ql,
+          struct kedr_kit_list *l, struct kedr_kit_search *s,
+          const char **attrs)
+{
+    json_t *fields = kedr_json_keep(r, json_object());
+    const char *key;
+    json_t *v;
+    int bad = kit_parse_into(r, k, ql, l, s, attrs, fields);
+
+    if (bad < 0)
+        return bad;
+    json_object_foreach (fields, key, v)
+        kedr_field_error(r, key, json_string_value(v));
     return bad > 0 ? kedr_fail(r, KEDR_EINVAL, NULL, "invalid list parameters")
                    : 0;
 }
@@ -847,7 +870,7 @@ kit_list(kedr_req_t *r)
     kedr_rows_t *rows;
     int rc, nwhere, lim;
 
-    if ((rc = kit_parse(r, k, &l, &s, &attrs)) != 0)
+    if ((rc = kit_parse(r, k, kedr_req_query_list(r), &l, &s, &attrs)) != 0)
         return rc;
     kedr_buf_init(&q.sql, &r->arena);
     kedr_buf_init(&cnt, &r->arena);
@@ -912,7 +935,7 @@ kit_export(kedr_req_t *r)
     const char *attrs;
     int rc;
 
-    if ((rc = kit_parse(r, k, &l, &s, &attrs)) != 0)
+    if ((rc = kit_parse(r, k, kedr_req_query_list(r), &l, &s, &attrs)) != 0)
         return rc;
     kedr_buf_init(&q.sql, &r->arena);
     kedr_buf_init(&sel, &r->arena);
@@ -1066,7 +1089,17 @@ kit_meta(kedr_req_t *r)
     return kedr_reply_json(r, 200, json_incref(m));
 }
 
-/* GET /api/v1/meta: the declared entities the user may read. */
+/* The UI page of entity k's list (a record is <ui>/<id>). */
+static const char *
+kit_ui(kedr_req_t *r, struct kit_ent *k)
+{
+    return k->e->ui != NULL
+               ? k->e->ui
+               : kedr_sprintf(r, "/%s%s", k->mod->name, k->e->path);
+}
+
+/* GET /api/v1/meta: the entities the user may read, for the shell (the
+ * global search, saved views, the attributes screen). */
 static int
 kit_meta_list(kedr_req_t *r)
 {
@@ -1079,16 +1112,100 @@ kit_meta_list(kedr_req_t *r)
             continue;
         json_array_append_new(
             items,
-            json_pack(
-                "{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b}", "entity",
-                k->full, "module", k->mod->name, "name", k->e->name, "path",
-                kedr_sprintf(r, "/api/v1/%s%s", k->mod->name, k->e->path),
-                "label", kit_label(r, k->e->label_ru, k->e->label_en), "search",
-                kit_searchable(k), "attrs", (k->e->flags & KEDR_ENTITY_ATTRS) != 0,
-                "archive", (k->e->flags & KEDR_ENTITY_ARCHIVE) != 0,
-                "perm_write", kit_may(r, k->e->perm_write)));
+            json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b}",
+                      "entity", k->full, "module", k->mod->name, "name",
+                      k->e->name, "path",
+                      kedr_sprintf(r, "/api/v1/%s%s", k->mod->name, k->e->path),
+                      "label", kit_label(r, k->e->label_ru, k->e->label_en),
+                      "ui", kit_ui(r, k), "search", kit_searchable(k), "attrs",
+                      (k->e->flags & KEDR_ENTITY_ATTRS) != 0, "archive",
+                      (k->e->flags & KEDR_ENTITY_ARCHIVE) != 0, "mine",
+                      k->e->own != NULL, "perm_write",
+                      kit_may(r, k->e->perm_write)));
     }
     return kedr_reply_json(r, 200, json_pack("{s:O}", "items", items));
+}
+
+/* ---------------------------------------------------------------------
+ * For the global search and saved views (kit_search.c, builtin/views.c)
+ * --------------------------------------------------------------------- */
+
+size_t
+kedr_kit_count(void)
+{
+    return kit_nents;
+}
+
+const struct kedr_entity *
+kedr_kit_at(size_t i, const char **full)
+{
+    *full = kit_ents[i]->full;
+    return kit_ents[i]->e;
+}
+
+ssize_t
+kedr_kit_find(const char *full)
+{
+    for (size_t i = 0; full != NULL && i < kit_nents; i++)
+        if (strcmp(kit_ents[i]->full, full) == 0)
+            return (ssize_t)i;
+    return -1;
+}
+
+bool
+kedr_kit_readable(kedr_req_t *r, size_t i)
+{
+    return kit_may(r, kit_ents[i]->e->perm_read);
+}
+
+const char *
+kedr_kit_label(kedr_req_t *r, size_t i)
+{
+    return kit_label(r, kit_ents[i]->e->label_ru, kit_ents[i]->e->label_en);
+}
+
+const char *
+kedr_kit_ui(kedr_req_t *r, size_t i)
+{
+    return kit_ui(r, kit_ents[i]);
+}
+
+int
+kedr_kit_check_query(kedr_req_t *r, size_t i, const struct kedr_kvlist *ql,
+                     json_t *fields)
+{
+    struct kedr_kit_list l;
+    struct kedr_kit_search s;
+    const char *attrs;
+
+    return kit_parse_into(r, kit_ents[i], ql, &l, &s, &attrs, fields);
+}
+
+int
+kedr_kit_select(kedr_req_t *r, size_t i, const struct kedr_kvlist *ql,
+                const char *obj, const char **json)
+{
+    struct kit_ent *k = kit_ents[i];
+    struct kedr_kit_list l;
+    struct kedr_kit_search s;
+    struct kit_q q = {.n = 0};
+    struct kedr_buf sql;
+    const char *attrs;
+    int rc, lim;
+
+    if ((rc = kit_parse(r, k, ql, &l, &s, &attrs)) != 0)
+        return rc;
+    kedr_buf_init(&q.sql, &r->arena);
+    kedr_buf_init(&sql, &r->arena);
+    kit_where(r, k, &l, &s, attrs, &q);
+    kit_order(k, &l, &q.sql);
+    lim = kit_param(&q, kedr_sprintf(r, "%ld", l.limit));
+    kedr_buf_addf(&sql,
+                  "SELECT coalesce(json_agg(x.o ORDER BY x.n), '[]')::text "
+                  "FROM (SELECT %s AS o, row_number() OVER (%s) AS n%s LIMIT "
+                  "$%d::bigint) x",
+                  obj, strstr(q.sql.data, " ORDER BY ") + 1, q.sql.data, lim);
+    return kedr_db_json(r, sql.data, q.n, q.p, json);
 }
 
 const struct kedr_route kedr_kit_routes[] = {

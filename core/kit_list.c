@@ -13,8 +13,8 @@
 /* Names the kit gives its own columns, then the protocol's parameters
  * (only a filter column would collide with those). */
 static const char *const kit_reserved[] = {
-    "id",    "version", "attrs", "updated_at", "q",  "sort",
-    "limit", "after",   "total", "attr",       NULL,
+    "id",    "version", "attrs", "updated_at", "q",    "sort",
+    "limit", "after",   "total", "attr",       "mine", NULL,
 };
 #define KIT_RESERVED_ALWAYS 4
 
@@ -102,6 +102,10 @@ kedr_kit_check(const char *module, const struct kedr_entity *e, char *buf,
                  "entity \"%s\": path must be \"/segment\" and table "
                  "\"schema.table\" of [a-z_][a-z0-9_]*",
                  en);
+        return buf;
+    }
+    if (e->ui != NULL && !kit_path(e->ui)) {
+        snprintf(buf, buflen, "entity \"%s\": ui must be \"/segment\"", en);
         return buf;
     }
     if (e->label_ru == NULL || e->perm_read == NULL || e->perm_write == NULL ||
@@ -561,6 +565,12 @@ kedr_kit_list_parse_rank(struct kedr_arena *a, const struct kedr_entity *e,
             out->exact = true;
         } else if (strcmp(k, "after") == 0) {
             after = v;
+        } else if (strcmp(k, "mine") == 0) {
+            if (e->own == NULL)
+                kit_bad(fields, k, "this list has no owner", &nbad);
+            else if (kit_value_problem(KEDR_T_BOOL, v) != NULL)
+                kit_bad(fields, k, "must be true or false", &nbad);
+            out->mine = strcmp(v, "true") == 0;
         } else if (strcmp(k, "q") == 0) {
             char *copy = kedr_arena_strdup(a, v), *save = NULL;
 

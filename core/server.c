@@ -62,7 +62,9 @@ kedr_server_setup(struct kedr_conf *conf, bool worker)
         server_add_routes("/api/v1", kedr_admin_routes, NULL, false) != 0 ||
         server_add_routes("/api/v1", kedr_attrs_routes, NULL, false) != 0 ||
         server_add_routes("/api/v1", kedr_jobs_routes, NULL, false) != 0 ||
-        server_add_routes("/api/v1", kedr_kit_routes, NULL, false) != 0)
+        server_add_routes("/api/v1", kedr_kit_routes, NULL, false) != 0 ||
+        server_add_routes("/api/v1", kedr_search_routes, NULL, false) != 0 ||
+        server_add_routes("/api/v1", kedr_views_routes, NULL, false) != 0)
         return -1;
     for (size_t i = 0; i < set->norder; i++) {
         struct kedr_mod *m = set->order[i];

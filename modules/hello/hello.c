@@ -72,7 +72,8 @@ static const struct kedr_entity hello_entities[] = {
      .perm_read = KEDR_PUBLIC,
      .perm_write = "hello.write",
      .perm_delete = "hello.write",
-     .hooks = &hello_greeting_hooks},
+     .hooks = &hello_greeting_hooks,
+     .ui = "/hello"},
     {0},
 };
 

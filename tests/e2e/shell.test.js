@@ -86,7 +86,7 @@ test('deep link after login, back button, 404', async () => {
     await login(page, 'admin', admin, { expectUrl: '**/admin/users?q=adm' });
     await waitText(page, 'h1', 'Пользователи');
     await waitText(page, '.list-count', '1 запись');
-    assert.equal(await page.getByLabel('Поиск').inputValue(), 'adm');
+    assert.equal(await page.getByLabel('Поиск', { exact: true }).inputValue(), 'adm');
     await shot(page, 'users-list-deep-link');
 
     // a link, then back
@@ -226,7 +226,7 @@ test('the database goes away: a banner, then it comes back', async () => {
     await waitText(page, '.list-count', 'запис');
     await stack.pgStop();
     try {
-        await page.getByLabel('Поиск').fill('zz');
+        await page.getByLabel('Поиск', { exact: true }).fill('zz');
         await waitText(page, '.banner', 'Сервер временно недоступен', { timeout: 15000 });
         await shot(page, 'banner-503');
     } finally {
@@ -234,7 +234,7 @@ test('the database goes away: a banner, then it comes back', async () => {
     }
     await page.locator('.banner').getByRole('button', { name: 'Повторить' }).click();
     await page.locator('.banner').waitFor({ state: 'hidden', timeout: 15000 });
-    await page.getByLabel('Поиск').fill('');
+    await page.getByLabel('Поиск', { exact: true }).fill('');
     await waitText(page, '.list-count', 'запис');
     await page.context().close();
 });

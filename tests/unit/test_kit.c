@@ -234,6 +234,33 @@ test_limit_total_q(void **state)
     assert_int_equal(parse(fx, "limit=1e2"), 1);
 }
 
+/* mine=true: only on an entity with an owner predicate */
+static void
+test_mine(void **state)
+{
+    struct fixture *fx = *state;
+    struct kedr_entity e = ent;
+    struct kedr_kvlist q;
+
+    assert_int_equal(parse(fx, "mine=true"), 1);
+    assert_string_equal(problem(fx, "mine"), "this list has no owner");
+    e.own = "t.owner_id = core.current_user_id()";
+    json_decref(fx->fields);
+    fx->fields = json_object();
+    assert_int_equal(kedr_query_parse(&fx->arena, "mine=true", 9, &q), 0);
+    assert_int_equal(
+        kedr_kit_list_parse(&fx->arena, &e, &q, &fx->l, fx->fields), 0);
+    assert_true(fx->l.mine);
+    assert_int_equal(kedr_query_parse(&fx->arena, "mine=false", 10, &q), 0);
+    assert_int_equal(
+        kedr_kit_list_parse(&fx->arena, &e, &q, &fx->l, fx->fields), 0);
+    assert_false(fx->l.mine);
+    assert_int_equal(kedr_query_parse(&fx->arena, "mine=1", 6, &q), 0);
+    assert_int_equal(
+        kedr_kit_list_parse(&fx->arena, &e, &q, &fx->l, fx->fields), 1);
+    assert_string_equal(problem(fx, "mine"), "must be true or false");
+}
+
 static void
 test_cursor(void **state)
 {
@@ -434,6 +461,8 @@ test_check(void **state)
     assert_null(check_col(c, 0, NULL));
     c.flags = KEDR_COL_FILTER;
     assert_non_null(strstr(check_col(c, 0, NULL), "reserved"));
+    c.name = "mine";
+    assert_non_null(strstr(check_col(c, 0, NULL), "reserved"));
     c.flags = 0;
     c.name = "active";
     assert_null(check_col(c, 0, NULL));
@@ -472,6 +501,7 @@ main(void)
         FX_TEST(test_default_sort),
         FX_TEST(test_own_filter),
         FX_TEST(test_rank),
+        FX_TEST(test_mine),
         cmocka_unit_test(test_check),
     };
 

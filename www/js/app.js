@@ -159,6 +159,7 @@ apiEvents.addEventListener('available', hideBanner);
 window.addEventListener('kedr:rendered', () => {
     if (document.activeElement && document.activeElement !== document.body &&
         document.getElementById('main')?.contains(document.activeElement)) return;
+    if (document.activeElement?.closest('.gsearch')) return; // typing in the top bar's search
     if (layoutKind() === 'bare') return;
     const h1 = document.querySelector('#main h1');
     if (h1) {

@@ -26,6 +26,12 @@ import { toast, confirmDialog, dialog, emptyState, skeleton, errorState } from '
 import { errorMessage, fieldMessage } from './errors.js';
 
 const loaded = new Map(); // module name -> Promise
+const panels = new Map(); // "<module>.<id>" -> home panel
+
+// The home page's panels the loaded modules registered, in their order.
+export function homePanels() {
+    return [...panels.values()].sort((a, b) => a.order - b.order || a.title.localeCompare(b.title));
+}
 
 // The enabled module owning a path: one whose menu path is the path or a
 // prefix of it ("/hello" owns "/hello" and "/hello/5").
@@ -152,6 +158,16 @@ function registrationApi(m, ui) {
         // More menu entries under the module's own: [{path, label_ru, label_en}].
         menu(items) {
             addMenu(m.name, items);
+        },
+        // A panel of the home page: {id, title, order, render(el)}; render
+        // fills `el` (a section under the title) and may be async.  Panels
+        // show in `order` (default 100), after the recent records and views.
+        homePanel({ id: pid, title, order = 100, render }) {
+            if (typeof render !== 'function' || !pid || !title) {
+                console.warn(`module ${m.name}: homePanel needs id, title and render`);
+                return;
+            }
+            panels.set(`${m.name}.${pid}`, { id: `${m.name}.${pid}`, module: m.name, title, order, render });
         },
         // A stylesheet of the module's own folder: css('hello.css') links
         // m/hello/hello.css once (a <link>: the CSP allows no inline style),

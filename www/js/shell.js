@@ -9,6 +9,7 @@ import { h, replace, id } from './dom.js';
 import { translator, pick, getLocale, LOCALES } from './i18n.js';
 import { session, can } from './session.js';
 import { here } from './router.js';
+import { globalSearch } from './search.js';
 
 const t = translator('core');
 
@@ -90,6 +91,7 @@ export function layout(next, { force = false } = {}) {
             h('a', { class: 'brand', href: '/' },
                 h('span', { class: 'brand-mark', 'aria-hidden': 'true', text: 'К' }),
                 h('span', { class: 'brand-name', text: t('app.name') })),
+            session.user?.counterparty_id ? null : globalSearch(), // portal users: the API refuses them
             h('div', { class: 'topbar-spacer' }),
             buildUserMenu()),
         banner,

@@ -14,9 +14,21 @@ export default function register(kedr) {
     const t = kedr.strings(strings);
     kedr.css('hello.css');
     const { h, replace } = kedr.dom;
-    const { entityList, entityScreens, recordForm, skeleton, errorState } = kedr.ui;
+    const { entityScreens, listView, recordForm, skeleton, errorState } = kedr.ui;
     const langLabel = (l) => (l === 'ru' || l === 'en' ? t(`lang.${l}`) : l);
     const lang = { lang: { render: (r) => langLabel(r.lang) } };
+
+    // a panel of the home page: today's configured greeting and the count
+    kedr.homePanel({
+        id: 'greeting', title: t('panel.title'), order: 50,
+        render: async (el) => {
+            const [g, list] = await Promise.all([kedr.api.get('/hello/greeting'),
+                kedr.api.get('/hello/greetings', { query: { limit: 1, total: 'exact' } })]);
+            el.append(h('p', { class: 'hello-big', text: g.greeting }),
+                h('p', { class: 'muted' }, t('panel.count', { n: list.total }), ' · ',
+                    h('a', { href: '/hello', text: t('panel.open') })));
+        },
+    });
 
     // before /hello/:id, which would take "board" for an id
     kedr.route('/hello/board', () => import('./board.js'));
@@ -33,14 +45,39 @@ export default function register(kedr) {
         kedr.setTitle(t('title'));
         replace(ctx.main, skeleton(4));
         let greeting = '';
-        let list;
         try {
             greeting = (await kedr.api.get('/hello/greeting')).greeting;
-            list = await entityList({ entity: 'hello.greeting', base: '/hello', query: ctx.query, columns: lang });
         } catch (err) {
             replace(ctx.main, errorState(kedr.errorMessage(err)));
             return;
         }
+        // delete with an undo in the toast (the undo writes it anew)
+        const remove = async (g) => {
+            try {
+                await kedr.api.del(`/hello/greetings/${g.id}`, { query: { version: g.version } });
+            } catch (err) {
+                kedr.ui.toast(kedr.errorMessage(err), { kind: 'error' });
+                return;
+            }
+            list.reload();
+            kedr.ui.toast(t('deleted'), { action: { label: t('undo'), run: async () => {
+                await kedr.api.post('/hello/greetings', { lang: g.lang, text: g.text });
+                list.reload();
+            } } });
+        };
+        const list = listView({
+            key: 'hello', title: t('list'), query: ctx.query, search: true, sort: 'id', order: 'desc',
+            entity: 'hello.greeting',
+            rowActions: kedr.can('hello.write') ? () => [{ label: t('delete'), danger: true, run: remove }] : null,
+            fetch: kedr.ui.localSource(async () => (await kedr.api.get('/hello/greetings?limit=500')).items,
+                { searchKeys: ['text'] }),
+            columns: [
+                { key: 'id', label: t('number'), type: 'number', sort: true, required: true, link: (r) => `/hello/${r.id}` },
+                { key: 'text', label: t('text'), sort: true },
+                { key: 'lang', label: t('lang'), sort: true, render: (r) => langLabel(r.lang) },
+            ],
+            empty: t('empty'),
+        });
         let side;
         if (kedr.can('hello.write')) {
             const form = recordForm({

@@ -23,32 +23,41 @@ import strings from './attributes.strings.js';
 defineStrings('core', strings);
 const t = translator('core');
 
-// The records that take extra attributes, in this order; an entity the
-// server has definitions for but this table does not name is shown by
-// its code.
-const ENTITIES = ['clients.counterparty', 'clients.contact', 'clients.outlet'];
+// The records that take extra attributes come from the metadata (GET
+// /api/v1/meta: every entity a module declares with KEDR_ENTITY_ATTRS),
+// labelled by it; an entity the server has definitions for but the
+// metadata does not name is still shown, by its label here or its code.
+const metaLabels = new Map();
 const TYPES = ['text', 'number', 'date', 'boolean', 'list'];
 const NAME_RE = /^[a-z][a-z0-9_]*$/;
 const BASE = '/admin/attributes';
 
 
 export function entityLabel(entity) {
+    if (metaLabels.has(entity)) return metaLabels.get(entity);
     return t.has(`attrs.entity.${entity}`) ? t(`attrs.entity.${entity}`) : entity;
 }
 
 const typeLabel = (type) => (t.has(`attrs.type.${type}`) ? t(`attrs.type.${type}`) : type);
 
-// The entities of enabled modules: the known ones, then any other the
-// server holds definitions for.
-function entitiesOf(defs) {
+// The entities of enabled modules: those the metadata says take
+// attributes, then any other the server holds definitions for.
+function entitiesOf({ defs, meta }) {
     const mods = new Set(session.modules.map((m) => m.name));
     const enabled = (e) => mods.has(e.split('.')[0]);
-    const out = ENTITIES.filter(enabled);
+    const out = [];
+    for (const m of meta) {
+        metaLabels.set(m.entity, m.label);
+        if (m.attrs && enabled(m.entity)) out.push(m.entity);
+    }
     for (const d of defs) if (!out.includes(d.entity) && enabled(d.entity)) out.push(d.entity);
     return out;
 }
 
-const loadAll = () => api.get('/attributes', { query: { all: 'true' } });
+const loadAll = async () => {
+    const [defs, meta] = await Promise.all([api.get('/attributes', { query: { all: 'true' } }), api.get('/meta')]);
+    return { defs, meta: meta.items };
+};
 
 // The server's errors in the person's terms: a list value's problem
 // ("options[2]") at the values editor, a taken name at the name.
@@ -240,7 +249,7 @@ export async function listPage(ctx) {
         return;
     }
     const entity = entities.includes(ctx.query.get('entity')) ? ctx.query.get('entity') : entities[0];
-    const count = (e) => all.filter((a) => a.entity === e).length;
+    const count = (e) => all.defs.filter((a) => a.entity === e).length;
     const switcher = h('nav', { class: 'seg seg-wrap', 'aria-label': t('attrs.entity') },
         entities.map((e) => h('a', { class: 'seg-btn', href: `${BASE}?entity=${encodeURIComponent(e)}`,
             'aria-current': e === entity ? 'page' : null, dataset: { entity: e } },
@@ -358,7 +367,7 @@ export async function attributePage(ctx) {
     replace(ctx.main, skeleton(6));
     const id = String(ctx.params.id);
     const load = async () => {
-        const a = (await loadAll()).find((x) => String(x.id) === id);
+        const a = (await loadAll()).defs.find((x) => String(x.id) === id);
         if (!a) throw new ApiError(404, null, null);
         return { ...a, entity_label: entityLabel(a.entity), type_label: typeLabel(a.type) };
     };

@@ -358,6 +358,7 @@ export async function entityRecordPage(ctx, { entity, base, tabs = [] }) {
         const extra = attrRows(defs, rec.attrs);
         const page = recordPage({
             title: name,
+            recent: { entity: meta.entity, id: rec.id },
             subtitle: t('record', { label: meta.label, id: String(rec.id) }),
             back: { href: base, label: meta.label },
             badges: rec.active === false ? [{ text: t('in_archive'), kind: 'muted' }] : [],

@@ -1,6 +1,7 @@
 // feedback.js -- toasts, confirm dialogs, empty states, loading skeletons.
 //
 //   toast(t('saved'));                       toast(msg, {kind: 'error'})
+//   toast(t('deleted'), {action: {label: t('undo'), run: () => restore()}})
 //   if (await confirmDialog({title, message, ok: t('delete'), danger: true})) ...
 //   main.append(emptyState(t('users.none'), button))
 //   main.append(skeleton(5))
@@ -21,17 +22,28 @@ function toastRegion() {
 }
 
 // A short message in the corner; errors stay until closed or 10 s.
-export function toast(message, { kind = 'ok', timeout } = {}) {
+// action: {label, run} adds a button ("Отменить" after a delete) that
+// runs once and closes the toast; such a toast stays 10 s.
+export function toast(message, { kind = 'ok', timeout, action } = {}) {
     const close = h('button', { type: 'button', class: 'toast-close', 'aria-label': t('close'), text: '×' });
+    const act = action ? h('button', { type: 'button', class: 'toast-action', text: action.label }) : null;
     const el = h('div', { class: ['toast', `toast-${kind}`], role: kind === 'error' ? 'alert' : 'status' },
-        h('span', { class: 'toast-text', text: message }), close);
+        h('span', { class: 'toast-text', text: message }), act, close);
+    let gone = false;
     const remove = () => {
+        if (gone) return;
+        gone = true;
         el.classList.add('toast-out');
         setTimeout(() => el.remove(), 200);
     };
     close.addEventListener('click', remove);
+    act?.addEventListener('click', () => {
+        act.disabled = true;
+        remove();
+        action.run();
+    });
     toastRegion().append(el);
-    setTimeout(remove, timeout ?? (kind === 'error' ? 10000 : 4000));
+    setTimeout(remove, timeout ?? (kind === 'error' || action ? 10000 : 4000));
     return el;
 }
 

@@ -12,6 +12,8 @@
 //     filters: [{name: 'active', label: ..., type: 'select', options: [{value: 'true', label: ...}]}],
 //     search: true, exportUrl: '/users/export', actions: [button],
 //     query: ctx.query,                     // the page's URL query (state)
+//     entity: 'clients.counterparty',       // a views menu: saved views, "My records" (mine=true)
+//     rowActions: (row) => [{label, run(row), danger}],  // buttons per row; a "⋯" menu on phones
 //   }) -> {el, reload()}
 //
 // Filter types: text (default), date, number, select (options), reference
@@ -33,6 +35,7 @@ import { setQuery } from '../router.js';
 import { errorMessage } from '../errors.js';
 import { emptyState, skeleton, errorState } from './feedback.js';
 import { referenceField } from './form.js';
+import { viewsMenu, popoverEvents } from './views.js';
 
 const t = translator('core');
 const PAGE_SIZES = [25, 50, 100];
@@ -75,8 +78,24 @@ export function listView(opts) {
         next: null, // keyset: the cursor of the page after the shown rows
         limit: PAGE_SIZES.includes(Number(qp('limit'))) ? Number(qp('limit')) : opts.limit || PAGE_SIZES[0],
         filters: Object.fromEntries(filters.map((f) => [f.name, qp(f.name) ?? f.default ?? ''])),
+        mine: qp('mine') === 'true',
     };
     const visible = loadColumns(opts.key || 'list', columns);
+    if (qp('cols')) { // a view opened: its columns, remembered as the person's choice
+        const cols = qp('cols').split(',').filter((k) => columns.some((c) => c.key === k));
+        if (cols.length) {
+            visible.clear();
+            for (const k of cols) visible.add(k);
+            saveColumns();
+        }
+    }
+    function saveColumns() {
+        try {
+            localStorage.setItem(`kedr.cols.${opts.key || 'list'}`, JSON.stringify([...visible]));
+        } catch {
+            /* not remembered */
+        }
+    }
     let seq = 0;
     let lastTotal = 0;
     const captionId = id('list');
@@ -168,7 +187,9 @@ export function listView(opts) {
         }
     }
     for (const a of actions) more.append(a);
+    const views = opts.entity ? viewsMenu({ entity: opts.entity, mine: opts.mine, current: viewQuery }) : null;
     tools.append(moreBtn, more);
+    if (views) tools.insertBefore(views.el, moreBtn);
 
     el.append(
         h('h2', { id: captionId, class: 'sr-only', text: opts.title || t('list.title') }),
@@ -183,7 +204,24 @@ export function listView(opts) {
             p.order = state.order;
         }
         for (const [k, v] of Object.entries(state.filters)) if (v !== '') p[k] = v;
+        if (state.mine) p.mine = 'true';
         return p;
+    }
+
+    // The state as a list-protocol query string (a saved view): the
+    // search, filters, "mine", sort as -col, page size, columns shown.
+    function viewQuery() {
+        const p = new URLSearchParams();
+        if (state.q) p.set('q', state.q);
+        for (const f of filters) if (state.filters[f.name] !== '') p.set(f.name, state.filters[f.name]);
+        if (state.mine) p.set('mine', 'true');
+        const byDefault = state.sort === (opts.sort || '') && state.order === (opts.order || 'asc');
+        if (state.sort && !byDefault) p.set('sort', `${state.order === 'desc' ? '-' : ''}${state.sort}`);
+        if (state.limit !== (opts.limit || PAGE_SIZES[0])) p.set('limit', String(state.limit));
+        const def = columns.filter((c) => !c.hidden).map((c) => c.key);
+        const cur = columns.filter((c) => visible.has(c.key)).map((c) => c.key);
+        if (cur.join(',') !== def.join(',')) p.set('_cols', cur.join(','));
+        return p.toString();
     }
 
     // The collapse button counts the filters in use, so a phone user sees
@@ -207,7 +245,10 @@ export function listView(opts) {
         p[`${prefix}shown`] = state.shown > state.limit ? state.shown : '';
         p[`${prefix}limit`] = state.limit !== (opts.limit || PAGE_SIZES[0]) ? state.limit : '';
         for (const f of filters) p[prefix + f.name] = state.filters[f.name] !== (f.default ?? '') ? state.filters[f.name] : '';
+        p[`${prefix}mine`] = state.mine ? 'true' : '';
+        p[`${prefix}cols`] = '';
         setQuery(p);
+        views?.mark();
     }
 
     function columnChooser() {
@@ -223,12 +264,9 @@ export function listView(opts) {
                 box.addEventListener('change', () => {
                     if (box.checked) visible.add(c.key);
                     else visible.delete(c.key);
-                    try {
-                        localStorage.setItem(`kedr.cols.${opts.key || 'list'}`, JSON.stringify([...visible]));
-                    } catch {
-                        /* not remembered */
-                    }
+                    saveColumns();
                     renderRows(lastRows);
+                    views?.mark();
                 });
                 return h('div', { class: 'check-row' }, box, h('label', { for: cid, text: c.label }));
             }));
@@ -237,19 +275,7 @@ export function listView(opts) {
             btn.setAttribute('aria-expanded', String(open));
             if (open) pop.querySelector('input:not(:disabled)')?.focus();
         };
-        btn.addEventListener('click', () => toggle(pop.hidden));
-        pop.addEventListener('keydown', (ev) => {
-            if (ev.key === 'Escape') {
-                ev.stopPropagation();
-                toggle(false);
-                btn.focus();
-            }
-        });
-        const onDoc = (ev) => {
-            if (!pop.isConnected) document.removeEventListener('click', onDoc);
-            else if (!pop.hidden && !ev.target.closest('.col-wrap')) toggle(false);
-        };
-        document.addEventListener('click', onDoc);
+        popoverEvents(btn, pop, '.col-wrap', toggle);
         return h('div', { class: 'col-wrap' }, btn, pop);
     }
 
@@ -284,7 +310,8 @@ export function listView(opts) {
             }
             return h(i === 0 ? 'th' : 'td', { scope: i === 0 ? 'row' : null, class: [c.type && `col-${c.type}`],
                 'data-label': c.label }, v);
-        })));
+        }), opts.rowActions ? rowActionsCell(row) : null));
+        if (opts.rowActions) head.append(h('th', { scope: 'col', class: 'row-actions' }, h('span', { class: 'sr-only', text: t('list.actions') })));
         replace(body, h('div', { class: 'table-wrap' },
             h('table', { class: 'table' },
                 h('caption', { class: 'sr-only', text: opts.title || t('list.title') }),
@@ -311,6 +338,53 @@ export function listView(opts) {
         replace(pager, h('span', { class: 'pager-range', text: t('list.range', { from: 1, to: lastRows.length, total }) }),
             state.next ? btn : null);
         pager.hidden = !state.next && total <= state.limit;
+    }
+
+    // A row's actions: buttons in the row on a wide screen, a "⋯" menu on
+    // a phone (the other one is display: none, so Tab never reaches it).
+    function rowActionsCell(row) {
+        const acts = opts.rowActions(row) || [];
+        if (!acts.length) return h('td', { class: 'row-actions' });
+        const btn = (a, extra = {}) => h('button', { type: 'button', class: ['btn btn-small', a.danger && 'btn-danger'],
+            onclick: () => a.run(row), ...extra }, a.label);
+        const menuId = id('rowm');
+        const menuBtn = h('button', { type: 'button', class: 'btn btn-small', 'aria-haspopup': 'menu',
+            'aria-expanded': 'false', 'aria-controls': menuId, 'aria-label': t('list.row_menu'), text: '⋯' });
+        const menu = h('ul', { id: menuId, role: 'menu', hidden: true },
+            acts.map((a) => h('li', { role: 'none' }, btn(a, { role: 'menuitem', tabindex: '-1', class: 'menu-item',
+                onclick: () => {
+                    close();
+                    a.run(row);
+                } }))));
+        const items = () => [...menu.querySelectorAll('[role=menuitem]')];
+        function close() {
+            menu.hidden = true;
+            menuBtn.setAttribute('aria-expanded', 'false');
+        }
+        menuBtn.addEventListener('click', () => {
+            const on = menu.hidden;
+            menu.hidden = !on;
+            menuBtn.setAttribute('aria-expanded', String(on));
+            if (on) items()[0]?.focus();
+        });
+        menu.addEventListener('keydown', (ev) => {
+            const list = items();
+            const i = list.indexOf(document.activeElement);
+            if (ev.key === 'ArrowDown' || ev.key === 'ArrowUp') {
+                ev.preventDefault();
+                list[(i + (ev.key === 'ArrowDown' ? 1 : -1) + list.length) % list.length]?.focus();
+            } else if (ev.key === 'Escape') {
+                ev.stopPropagation();
+                close();
+                menuBtn.focus();
+            } else if (ev.key === 'Tab') close();
+        });
+        menu.addEventListener('focusout', (ev) => {
+            if (!menu.contains(ev.relatedTarget) && ev.relatedTarget !== menuBtn) close();
+        });
+        return h('td', { class: 'row-actions', 'data-label': t('list.actions') },
+            h('span', { class: 'row-actions-inline' }, acts.map((a) => btn(a))),
+            h('span', { class: 'row-actions-menu' }, menuBtn, menu));
     }
 
     function renderPager(total) {

@@ -8,6 +8,7 @@
 //     tabs: [{id: 'main', label: t('tab.main'), render: (panel) => panel.append(form.el)},
 //            {id: 'history', label: t('tab.history'), render: (panel) => panel.append(historyList({entity, id}))}],
 //     query: ctx.query,
+//     recent: {entity: 'hello.greeting', id: g.id},   // listed on the home page's recent records
 //   }) -> {el, select(tabId)}
 
 import { h, replace, id as newId } from '../dom.js';
@@ -85,7 +86,16 @@ export function recordPage(opts) {
         items.length > 1 ? tablist : null,
         panels);
     select(opts.query?.get('tab') || items[0]?.tab.id, { url: false });
+    if (opts.recent) rememberRecent(opts.recent.entity, opts.recent.id, opts.title);
     return { el, select };
+}
+
+// The card just opened, for the home page's recent records (a failure
+// costs nothing but the entry).
+function rememberRecent(entity, id, title) {
+    const text = String(title ?? '').trim().slice(0, 200) || `#${id}`;
+    api.post('/recent', { entity, id: Number(id), title: text, url: location.pathname }, { quiet: true })
+        .catch(() => {});
 }
 
 const plain = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);

@@ -238,7 +238,7 @@ db_fail(struct kedr_req *r, PGresult *res, const char *what)
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(db_conn);
     const char *primary, *q1, *q2, *input_why = NULL;
-    char sqlstate[8], quoted[128] = "";
+    char sqlstate[8], quoted[128] = "", column[64] = "";
 
     if (db_conn == NULL || PQstatus(db_conn) != CONNECTION_OK) {
         kedr_warn("database: connection lost during %s: %s", what,
@@ -252,6 +252,11 @@ db_fail(struct kedr_req *r, PGresult *res, const char *what)
     /* done with res before allocating: an allocation failure unwinds */
     snprintf(sqlstate, sizeof(sqlstate), "%s", state ? state : "XX000");
     primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    /* a NOT NULL column left empty: the client's to fix, named */
+    if (strcmp(sqlstate, "23502") == 0 && res != NULL &&
+        PQresultErrorField(res, PG_DIAG_COLUMN_NAME) != NULL)
+        snprintf(column, sizeof(column), "%s",
+                 PQresultErrorField(res, PG_DIAG_COLUMN_NAME));
     if (primary != NULL && (q1 = strchr(primary, '"')) != NULL &&
         (q2 = strrchr(primary, '"')) > q1 && (size_t)(q2 - q1) < sizeof(quoted))
         snprintf(quoted, sizeof(quoted), "%.*s", (int)(q2 - q1 - 1), q1 + 1);
@@ -259,7 +264,7 @@ db_fail(struct kedr_req *r, PGresult *res, const char *what)
          i++)
         if (strcmp(sqlstate, db_input_errors[i].state) == 0)
             input_why = db_input_errors[i].why;
-    if (input_why != NULL)
+    if (input_why != NULL || column[0] != '\0')
         kedr_info("database: %s refused a value: %s", what, msg ? msg : "");
     else
         kedr_error("database: %s failed: %s", what, msg ? msg : "");
@@ -268,6 +273,10 @@ db_fail(struct kedr_req *r, PGresult *res, const char *what)
     r->sqlstate = kedr_arena_strdup(&r->arena, sqlstate);
     if (input_why != NULL)
         return db_input_fail(r, input_why, quoted[0] ? quoted : NULL);
+    if (column[0] != '\0')
+        return kedr_req_fail(r, KEDR_EINVAL,
+                             kedr_arena_strdup(&r->arena, column),
+                             "is required");
     return kedr_req_fail(r, KEDR_EDB, NULL, "database error");
 }
 

@@ -126,6 +126,14 @@ static const struct kedr_entity_col price_type_cols[] = {
         .def = "core.current_user_id()"                                        \
     }
 
+/* A group's kind: a brand, a series inside it, or a plain group. */
+static const struct kedr_entity_option group_kinds[] = {
+    {.value = "brand", .label_ru = "Бренд", .label_en = "Brand"},
+    {.value = "series", .label_ru = "Серия", .label_en = "Series"},
+    {.value = "group", .label_ru = "Группа", .label_en = "Group"},
+    {0},
+};
+
 static const struct kedr_entity_col group_cols[] = {
     {.name = "parent_id",
      .type = KEDR_T_INT,
@@ -148,7 +156,8 @@ static const struct kedr_entity_col group_cols[] = {
      .type = KEDR_T_STRING,
      .label_ru = "Вид",
      .label_en = "Kind",
-     .max = 10},
+     .max = 10,
+     .options = group_kinds},
     {.name = "sort",
      .type = KEDR_T_INT,
      .label_ru = "Порядок",

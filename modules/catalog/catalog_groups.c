@@ -59,19 +59,15 @@ group_member(json_t *in, json_t *old, const char *key)
     return v != NULL || old == NULL ? v : json_object_get(old, key);
 }
 
-/* Before a group is written: a known kind, no code for an empty one, a
- * place not inside itself, a name its siblings do not have. */
+/* Before a group is written (its kind is one of the declared options):
+ * no code for an empty one, a place not inside itself, a name its
+ * siblings do not have. */
 static int
 group_validate(kedr_req_t *r, json_t *in, json_t *old)
 {
-    const char *kind = json_string_value(json_object_get(in, "kind"));
     const char *code = json_string_value(json_object_get(in, "code"));
     kedr_rows_t *rows;
 
-    if (kind != NULL && strcmp(kind, "brand") != 0 &&
-        strcmp(kind, "series") != 0 && strcmp(kind, "group") != 0)
-        return kedr_fail(r, KEDR_EINVAL, "kind",
-                         "must be \"brand\", \"series\" or \"group\"");
     /* kind and sort are never empty: null keeps (or defaults) them */
     if (json_is_null(json_object_get(in, "kind")))
         json_object_del(in, "kind");

@@ -300,10 +300,11 @@ test('meta list: the entities the user may see, one line each', async () => {
     res = await admin.get('/api/v1/meta');
     assert.equal(res.status, 200, res.text);
     assert.deepEqual(res.json.items.find((e) => e.entity === 't_kit.widget'), {
-        entity: 't_kit.widget', module: 't_kit', name: 'widget', path: '/t_kit/widgets', label: 'Изделия',
-        search: true, attrs: true, archive: true, perm_write: true,
+        entity: 't_kit.widget', module: 't_kit', name: 'widget', path: '/api/v1/t_kit/widgets', label: 'Изделия',
+        ui: '/t_kit/widgets', search: true, attrs: true, archive: true, mine: true, perm_write: true,
     });
-    assert.deepEqual(res.json.items.map((e) => e.entity).sort(), ['t_kit.shelf', 't_kit.widget']);
+    assert.deepEqual(res.json.items.map((e) => e.entity).sort(),
+        ['t_kit.bin', 't_kit.lid', 't_kit.note', 't_kit.shelf', 't_kit.widget']);
     // a user without t_kit.read sees neither entity
     assert.deepEqual((await none.get('/api/v1/meta')).json, { items: [] });
     assertError(await stack.get('/api/v1/meta'), 401, 'unauthenticated');

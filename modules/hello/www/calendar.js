@@ -4,6 +4,14 @@
 
 import { helloStrings, pageNav } from './shared.js';
 
+// The browser's own date of an instant: a greeting made at 23:30 is on
+// that day, as a day-long event (a timed one an hour long would reach
+// into the next day).
+const localDay = (ts) => {
+    const d = new Date(ts);
+    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+};
+
 export default async function calendarPage(ctx, kedr) {
     const t = helloStrings(kedr);
     const { h, replace } = kedr.dom;
@@ -13,7 +21,7 @@ export default async function calendarPage(ctx, kedr) {
         label: t('calendar'),
         view: ctx.query.get('view') === 'week' ? 'week' : 'month',
         events: async () => (await kedr.api.get('/hello/greetings?limit=500')).items.map((g) => ({
-            id: g.id, title: g.text, start: g.created_at, href: `/hello/${g.id}` })),
+            id: g.id, title: g.text, start: localDay(g.created_at), allDay: true, href: `/hello/${g.id}` })),
         onMove: ({ event }) => {
             toast(t('calendar_refused', { text: event.title }), { kind: 'error' });
             return false;

@@ -220,7 +220,10 @@ static const struct kedr_entity_filter t_kit_bin_filters[] = {
 
 /* The same bins without the kit's list (KEDR_ENTITY_NO_LIST). */
 static const struct kedr_entity_col t_kit_lid_cols[] = {
-    {.name = "name", .type = KEDR_T_STRING, .label_ru = "Название"},
+    {.name = "name",
+     .type = KEDR_T_STRING,
+     .label_ru = "Название",
+     .flags = KEDR_REQUIRED},
     {0},
 };
 

@@ -27,9 +27,9 @@ struct kit_ent {
     const char *obj_get;   /* the same with the KEDR_COL_DETAIL members */
     const char *get_sql, *lock_sql, *insert_sql, *update_sql, *delete_sql;
     const char *active_sql, *visible_sql, *ref_sql;
-    const char **unique_sql;        /* per column: the record holding a value */
-    const char **col_sql; /* per column: "t.<name>" (or a computed member's
-                             SQL), a sort key's SQL */
+    const char **unique_sql; /* per column: the record holding a value */
+    /* per column: "t.<name>" (or a computed member's SQL), a sort key */
+    const char **col_sql;
     const char **key_sql;           /* per unique column: the visible record
                                        holding a value (kit_import.c) */
     const char *ins_cols, *ins_sel; /* the INSERT's columns and values */

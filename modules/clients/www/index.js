@@ -345,7 +345,7 @@ export default function register(kedr) {
         function view() {
             return h('section', { class: 'card cl-contact-view' }, dl([
                 [t('phones'), (c.phones || []).length ? h('ul', { class: 'cl-plain' }, c.phones.map((p) =>
-                    h('li', null, h('a', { href: `tel:${p}`, class: 'cl-phone', text: p })))) : null],
+                    h('li', null, h('a', { href: `tel:${p}`, class: 'cl-phone', text: kedr.fmt.phone(p) })))) : null],
                 [t('emails'), (c.emails || []).length ? h('ul', { class: 'cl-plain' }, c.emails.map((e) =>
                     h('li', null, h('a', { href: `mailto:${e}`, text: e })))) : null],
                 [t('decision_role'), c.decision_role ? t(`role.${c.decision_role}`) : null],
@@ -546,7 +546,7 @@ export default function register(kedr) {
                 h('a', { href: `/clients/contacts/${c.id}`, class: 'cl-person-name', text: c.full_name }),
                 c.position || c.department ? h('span', { class: 'muted', text: [c.position, c.department].filter(Boolean).join(', ') }) : null,
                 c.decision_role ? h('span', { class: 'badge badge-info', text: t(`role.${c.decision_role}`) }) : null,
-                (c.phones || []).length ? h('a', { class: 'cl-phone', href: `tel:${c.phones[0]}`, text: c.phones[0] }) : null);
+                (c.phones || []).length ? h('a', { class: 'cl-phone', href: `tel:${c.phones[0]}`, text: kedr.fmt.phone(c.phones[0]) }) : null);
             async function load() {
                 let tree;
                 try {

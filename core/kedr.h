@@ -288,8 +288,8 @@ struct kedr_import_col {
  *                              create or update; see "The kit's import"
  * and GET /api/v1/meta/<module>.<name>, the declaration for screens, and
  * GET /api/v1/meta, the entities the user may read: {"items": [{"entity",
- * "module", "name", "path", "label", "search", "attrs", "archive",
- * "perm_write"}]}.
+ * "module", "name", "path", "label", "ui", "search", "attrs", "archive",
+ * "mine", "perm_write"}]}.
  *
  * The kit's import (core/kit_import.c) reads the file as kedr_import_csv
  * does (encodings, ';' or ',', the preview, big files as jobs) and

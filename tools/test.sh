@@ -44,14 +44,14 @@ done
 
 # a module's API tests sit in modules/<name>/tests/, its browser tests in
 # modules/<name>/tests/e2e/
+# two stacks at once on two cores; Debian 12's node 18 lacks the flag
+conc=()
+if node --help 2>/dev/null | grep -q -- --test-concurrency; then
+    conc=(--test-concurrency=2)
+fi
 mapfile -t api < <(find tests/api modules/*/tests -maxdepth 1 -name '*.test.js' 2>/dev/null | sort)
 if [ ${#api[@]} -gt 0 ]; then
     echo "# api: ${#api[@]} files"
-    # two stacks at once on two cores; Debian 12's node 18 lacks the flag
-    conc=()
-    if node --help 2>/dev/null | grep -q -- --test-concurrency; then
-        conc=(--test-concurrency=2)
-    fi
     if ! node --test "${conc[@]}" "${api[@]}"; then
         status=1
     fi
@@ -69,7 +69,9 @@ if [ ${#e2e[@]} -gt 0 ]; then
         status=1
     else
         echo "# e2e: ${#e2e[@]} files"
-        if ! node --test "${e2e[@]}"; then
+        # two browsers at once, like the API stacks: each file starts its
+        # own stack and chromium, and none shares state with another
+        if ! node --test "${conc[@]}" "${e2e[@]}"; then
             status=1
         fi
     fi

@@ -555,8 +555,8 @@ int kedr_export_file(struct kedr_req *r, const char *format,
                      const char *sql, int nparams, const char *const *params);
 /* Send the file an export job kept (large object `oid`) as a download
  * named `name` of type `type` (GET /jobs/:id/file). */
-int kedr_export_send_kept(struct kedr_req *r, const char *oid,
-                          const char *name, const char *type);
+int kedr_export_send_kept(struct kedr_req *r, const char *oid, const char *name,
+                          const char *type);
 int kedr_import_run(struct kedr_req *r, const struct kedr_import_col *cols,
                     kedr_import_row_pt fn, void *arg);
 /* A batch of up to 500 rows at once (the kit's set-wise path): 1 when

@@ -177,8 +177,8 @@ jobs_file(kedr_req_t *r)
         return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such file");
     snprintf(uid, sizeof(uid), "%lld", (long long)r->user_id);
     snprintf(tid, sizeof(tid), "%lld", (long long)r->token_id);
-    rows = kedr_pg_query(r, jobs_file_sql, 3,
-                         (const char *const[]){uid, tid, id});
+    rows =
+        kedr_pg_query(r, jobs_file_sql, 3, (const char *const[]){uid, tid, id});
     if (rows == NULL)
         return r->err_code != 0 ? r->err_code : KEDR_EDB;
     if (kedr_pg_rows_count(rows) == 0)

@@ -579,9 +579,9 @@ export_keep(struct kedr_req *r, struct export_state *st, const char *type)
                            "cannot read the export file");
     snprintf(size, sizeof(size), "%lld", at);
     snprintf(job, sizeof(job), "%lld", (long long)r->job_id);
-    if (rc == 0 && kedr_pg_exec(r, export_job_file_sql, 5,
-                                (const char *const[]){job, oid, st->name, type,
-                                                      size}) < 0)
+    if (rc == 0 &&
+        kedr_pg_exec(r, export_job_file_sql, 5,
+                     (const char *const[]){job, oid, st->name, type, size}) < 0)
         rc = r->err_code != 0 ? r->err_code : KEDR_EDB;
     if (rc != 0)
         return rc;
@@ -611,9 +611,9 @@ kedr_export_send_kept(struct kedr_req *r, const char *oid, const char *name,
 
         snprintf(off, sizeof(off), "%lld", at);
         if (rc == 0)
-            rc = kedr_db_query_into(r, export_lo_get_sql, 3,
-                                    (const char *const[]){oid, off, len},
-                                    &slot);
+            rc =
+                kedr_db_query_into(r, export_lo_get_sql, 3,
+                                   (const char *const[]){oid, off, len}, &slot);
         if (rc != 0)
             break;
         /* bytea's hex text "\x...", decoded in place */

@@ -39,6 +39,7 @@ static const struct conf_key conf_keys[] = {
     {"server", "json_max_items", CK_INT, 10, 10000000, false},
     {"server", "json_max_keys", CK_INT, 10, 1000000, false},
     {"server", "import_job_rows", CK_INT, 0, 10000000, false},
+    {"server", "export_job_rows", CK_INT, 0, 100000000, false},
     {"server", "jobs", CK_BOOL, 0, 0, false},
     {"server", "pid_file", CK_STRING, 0, 0, false},
     {"server", "log_level", CK_LEVEL, 0, 0, false},
@@ -637,6 +638,8 @@ kedr_conf_load(const char *file)
     c->json_max_items = (int)conf_int(&c->cfg, "server.json_max_items", 10000);
     c->json_max_keys = (int)conf_int(&c->cfg, "server.json_max_keys", 200);
     c->import_job_rows = (int)conf_int(&c->cfg, "server.import_job_rows", 5000);
+    c->export_job_rows =
+        (int)conf_int(&c->cfg, "server.export_job_rows", 10000);
     c->jobs = conf_bool(&c->cfg, "server.jobs", true);
     c->pid_file = conf_str(&c->cfg, "server.pid_file", "");
     c->log_level =

@@ -172,6 +172,7 @@ struct kedr_conf {
     int json_max_items;  /* items of one array in a JSON body (more: 422) */
     int json_max_keys;   /* keys of one object in a JSON body (more: 422) */
     int import_job_rows; /* more data rows than this: a job (0: never) */
+    int export_job_rows; /* an export of more rows: a job (0: never) */
     bool jobs;
     const char *pid_file;
     int log_level;
@@ -552,6 +553,10 @@ int kedr_req_stream_put(struct kedr_req *r, const void *data, size_t len);
 int kedr_export_file(struct kedr_req *r, const char *format,
                      const char *filename, const struct kedr_column *cols,
                      const char *sql, int nparams, const char *const *params);
+/* Send the file an export job kept (large object `oid`) as a download
+ * named `name` of type `type` (GET /jobs/:id/file). */
+int kedr_export_send_kept(struct kedr_req *r, const char *oid, const char *name,
+                          const char *type);
 int kedr_import_run(struct kedr_req *r, const struct kedr_import_col *cols,
                     kedr_import_row_pt fn, void *arg);
 /* A batch of up to 500 rows at once (the kit's set-wise path): 1 when
@@ -609,11 +614,15 @@ int kedr_server_replay(struct kedr_req *r);
 /* jobs.c: durable jobs (core.job) and their routes (/jobs, /jobs/:id). */
 extern const struct kedr_route kedr_jobs_routes[];
 /* Keep the request (its method, URI, body and sender) as a job of `total`
- * units, answer 202 {"job": {...}} with its Location.  From a handler. */
+ * units (-1: not known yet), answer 202 {"job": {...}} with its
+ * Location.  From a handler. */
 int kedr_jobs_queue(struct kedr_req *r, long total);
 /* In a replayed request: `done` units of the job done (written at most
  * every 250 ms, outside the request's transaction); nothing otherwise. */
 void kedr_jobs_progress(struct kedr_req *r, long done);
+/* In a replayed request: the job's total units (a job queued with total
+ * -1, unknown then, as an export is); nothing otherwise. */
+void kedr_jobs_total(struct kedr_req *r, long total);
 /* The jobs worker: mark jobs whose worker died failed, then run queued
  * jobs until none is left or *stop.  Returns how many ran. */
 int kedr_jobs_poll(struct kedr_req *r, const volatile sig_atomic_t *stop);

@@ -58,6 +58,11 @@ static const char jobs_get_sql[] =
     "::text FROM core.job j WHERE j.id = $3::bigint AND " JOBS_MINE;
 
 /* without "result": an import's report can be large; GET /jobs/:id has it */
+/* the file of the caller's job: large object, name, type */
+static const char jobs_file_sql[] =
+    "SELECT j.file_oid::text, j.file_name, j.file_type FROM core.job j "
+    "WHERE j.id = $3::bigint AND j.file_oid IS NOT NULL AND " JOBS_MINE;
+
 static const char jobs_list_sql[] =
     "SELECT coalesce(json_agg(x.doc ORDER BY x.id DESC), '[]')::text FROM "
     "(SELECT j.id, " JOB_JSON "::jsonb - 'result' AS doc FROM core.job j "
@@ -79,6 +84,14 @@ static const char jobs_claim_sql[] =
     ", (j.id % 2147483647)::int)";
 static const char jobs_progress_sql[] =
     "UPDATE core.job SET done = $2 WHERE id = $1";
+static const char jobs_total_sql[] =
+    "UPDATE core.job SET total = $2 WHERE id = $1";
+/* an export's file (sql/0014_export_jobs.sql) a day after its job ended:
+ * the trigger unlinks the large object */
+static const char jobs_files_sweep_sql[] =
+    "UPDATE core.job SET file_oid = NULL WHERE id IN (SELECT id FROM "
+    "core.job WHERE file_oid IS NOT NULL AND finished_at < now() - "
+    "interval '1 day' FOR UPDATE SKIP LOCKED)";
 /* $1 id, $2 state, $3 status, $4 result, $5 error */
 static const char jobs_finish_sql[] =
     "UPDATE core.job SET state = $2, status = $3::int, result = $4::jsonb, "
@@ -120,13 +133,14 @@ kedr_jobs_queue(struct kedr_req *r, long total)
         r, jobs_insert_sql, 8,
         (const char *const[]){r->mod != NULL ? r->mod->name : NULL, r->method,
                               uri != NULL && uri[0] != '\0' ? uri : r->path, ct,
-                              body, uid, tid, tot});
+                              body, uid, tid, total >= 0 ? tot : NULL});
     if (rows == NULL)
         return r->err_code != 0 ? r->err_code : KEDR_EDB;
     kedr_api->set_header(r, "Location",
                          kedr_arena_sprintf(&r->arena, "/api/v1/jobs/%s",
                                             kedr_pg_rows_get(rows, 0, 0)));
-    kedr_info("job %s queued: %s rows", kedr_pg_rows_get(rows, 0, 0), tot);
+    kedr_info("job %s queued: %s rows", kedr_pg_rows_get(rows, 0, 0),
+              total >= 0 ? tot : "?");
     doc = kedr_arena_sprintf(&r->arena, "{\"job\": %s}",
                              kedr_pg_rows_get(rows, 0, 1));
     return kedr_api->reply_raw(r, 202, "application/json", doc, strlen(doc));
@@ -150,6 +164,30 @@ jobs_get(kedr_req_t *r)
     return kedr_reply_db_json(r, 200, jobs_get_sql, KEDR_PARAMS(uid, tid, id));
 }
 
+/* GET /jobs/:id/file: the file an export job wrote, to its owner only;
+ * anyone else's, or one already dropped, is 404. */
+static int
+jobs_file(kedr_req_t *r)
+{
+    const char *id = kedr_param_id(r, "id");
+    char uid[24], tid[24];
+    kedr_rows_t *rows;
+
+    if (id == NULL)
+        return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such file");
+    snprintf(uid, sizeof(uid), "%lld", (long long)r->user_id);
+    snprintf(tid, sizeof(tid), "%lld", (long long)r->token_id);
+    rows =
+        kedr_pg_query(r, jobs_file_sql, 3, (const char *const[]){uid, tid, id});
+    if (rows == NULL)
+        return r->err_code != 0 ? r->err_code : KEDR_EDB;
+    if (kedr_pg_rows_count(rows) == 0)
+        return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such file");
+    return kedr_export_send_kept(r, kedr_pg_rows_get(rows, 0, 0),
+                                 kedr_pg_rows_get(rows, 0, 1),
+                                 kedr_pg_rows_get(rows, 0, 2));
+}
+
 /* GET /jobs: the caller's 50 latest jobs, newest first, without their
  * results. */
 static int
@@ -165,6 +203,7 @@ jobs_list(kedr_req_t *r)
 const struct kedr_route kedr_jobs_routes[] = {
     {.method = "GET", .path = "/jobs", .handler = jobs_list},
     {.method = "GET", .path = "/jobs/:id", .handler = jobs_get},
+    {.method = "GET", .path = "/jobs/:id/file", .handler = jobs_file},
     {0},
 };
 
@@ -225,6 +264,18 @@ kedr_jobs_progress(struct kedr_req *r, long done)
     PQclear(jobs_exec(jobs_progress_sql, 2, (const char *const[]){id, n}));
 }
 
+void
+kedr_jobs_total(struct kedr_req *r, long total)
+{
+    char id[24], n[24];
+
+    if (r->job_id == 0)
+        return;
+    snprintf(id, sizeof(id), "%lld", (long long)r->job_id);
+    snprintf(n, sizeof(n), "%ld", total);
+    PQclear(jobs_exec(jobs_total_sql, 2, (const char *const[]){id, n}));
+}
+
 /* "\x4142..." (bytea's hex output) decoded in place; its length. */
 static size_t
 jobs_unhex(char *s)
@@ -269,6 +320,7 @@ jobs_run_one(struct kedr_req *r, PGresult *res)
                                  q != NULL ? q + 1 : "");
     envp[5] = NULL;
     rc = kedr_req_parse_params(r, envp);
+    r->readonly = false; /* a replayed GET (an export) writes its file */
     r->rid = kedr_arena_sprintf(&r->arena, "job-%s", id);
     kedr_log_rid = r->rid;
     r->job_id = strtoll(id, NULL, 10);
@@ -311,6 +363,7 @@ kedr_jobs_poll(struct kedr_req *r, const volatile sig_atomic_t *stop)
     int ran = 0;
 
     PQclear(jobs_exec(jobs_sweep_sql, 0, NULL));
+    PQclear(jobs_exec(jobs_files_sweep_sql, 0, NULL));
     while (!*stop && (res = jobs_exec(jobs_claim_sql, 0, NULL)) != NULL) {
         if (PQntuples(res) == 0) {
             PQclear(res);

@@ -1610,6 +1610,12 @@ kedr_attrs_filter(kedr_req_t *r, const char *entity, const char **json)
  *         INT, NUMBER and MONEY cells are numbers, DATE cells dates, BOOL
  *         cells booleans.  At most 1048575 rows (422 naming "_format").
  *
+ * A query of more rows than server.export_job_rows (counted up to it
+ * first, so `sql` runs twice and must read the same rows both times) is
+ * not exported in the request: the request answers 202 with a core.job,
+ * the jobs worker replays the route as the sender and keeps the file;
+ * GET /api/v1/jobs/:id/file sends it to the job's owner (README.md).
+ *
  * Returns 0 or a negative KEDR_E* code, like a handler: `return
  * kedr_export(r, ...)`.  An error after the first byte was sent cannot
  * change the status any more: the core logs it and cuts the stream

@@ -7,6 +7,11 @@
  * by libxlsxwriter in constant_memory mode (a row at a time to its own
  * temporary file) into a temporary file of ours, then streamed.  Nothing
  * but one batch and one row of cells is ever held in memory.
+ *
+ * An export of more rows than server.export_job_rows is a job instead
+ * (core/jobs.c): the request answers 202, the jobs worker replays it and
+ * writes the file (CSV too) into a large object that core.job points
+ * at, and GET /jobs/:id/file sends it to the job's owner.
  */
 #include <errno.h>
 #include <math.h>
@@ -33,6 +38,8 @@ struct export_state {
     lxw_workbook *wb;
     char *path; /* the XLSX temporary file, unlinked at the end */
     FILE *file;
+    const char *name; /* the download's file name */
+    long rows;        /* rows written, a job's progress */
 };
 
 static void
@@ -61,23 +68,29 @@ export_label(struct kedr_req *r, const struct kedr_column *c)
     return l != NULL && l[0] != '\0' ? l : c->name;
 }
 
-/* Content-Disposition: an ASCII name (anything else '_') and the exact
- * one in filename* (RFC 6266, RFC 5987). */
-static void
-export_disposition(struct kedr_req *r, const char *filename, const char *ext)
+/* The download's name: "<filename>-<today>.<ext>". */
+static const char *
+export_file_name(struct kedr_req *r, const char *filename, const char *ext)
 {
     char date[16];
     time_t now = time(NULL);
     struct tm tm;
-    struct kedr_buf b;
-    const char *name;
 
     gmtime_r(&now, &tm);
     strftime(date, sizeof(date), "%Y-%m-%d", &tm);
-    name = kedr_arena_sprintf(
+    return kedr_arena_sprintf(
         &r->arena, "%s-%s.%s",
         filename != NULL && filename[0] != '\0' ? filename : "export", date,
         ext);
+}
+
+/* Content-Disposition: an ASCII name (anything else '_') and the exact
+ * one in filename* (RFC 6266, RFC 5987). */
+static void
+export_disposition(struct kedr_req *r, const char *name)
+{
+    struct kedr_buf b;
+
     kedr_buf_init(&b, &r->arena);
     kedr_buf_adds(&b, "attachment; filename=\"");
     for (const char *p = name; *p != '\0'; p++) {
@@ -100,6 +113,47 @@ export_disposition(struct kedr_req *r, const char *filename, const char *ext)
     }
     kedr_api->set_header(r, "Content-Disposition", b.data);
 }
+
+/* The directory of temporary files. */
+static const char *
+export_tmpdir(void)
+{
+    const char *tmpdir = getenv("TMPDIR");
+
+    return tmpdir != NULL && tmpdir[0] != '\0' ? tmpdir : "/tmp";
+}
+
+/* A new temporary file at st->path (unlinked with the request). */
+static int
+export_temp(struct kedr_req *r, struct export_state *st)
+{
+    int fd;
+
+    st->path =
+        kedr_arena_sprintf(&r->arena, "%s/kedr-export-XXXXXX", export_tmpdir());
+    fd = mkstemp(st->path);
+    if (fd < 0) {
+        kedr_error("export: cannot create a file in \"%s\": %s",
+                   export_tmpdir(), strerror(errno));
+        st->path = NULL;
+        return kedr_req_fail(r, KEDR_EINTERNAL, NULL,
+                             "cannot create the export file");
+    }
+    close(fd);
+    return 0;
+}
+
+/* Exports as jobs: below, before the entry. */
+static const char export_csv_type[] = "text/csv; charset=utf-8";
+static const char export_xlsx_type[] =
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+static int export_out_begin(struct kedr_req *r, struct export_state *st);
+static int export_out_put(struct kedr_req *r, struct export_state *st,
+                          const void *data, size_t len);
+static int export_keep(struct kedr_req *r, struct export_state *st,
+                       const char *type);
+static void export_progress(struct kedr_req *r, struct export_state *st,
+                            int got);
 
 /* ------------------------------------------------------------------ */
 /* CSV                                                                 */
@@ -187,17 +241,20 @@ export_csv(struct kedr_req *r, struct export_state *st,
         kedr_csv_put_cell(&b, l, strlen(l), sep);
     }
     kedr_buf_add(&b, "\r\n", 2);
-    rc = kedr_req_stream_begin(r, 200, "text/csv; charset=utf-8");
+    rc = export_out_begin(r, st);
     for (;;) {
         int got = kedr_pg_rows_count(st->batch);
 
         if (rc != 0)
             return rc;
         export_csv_rows(&b, &tmp, st->batch, cols, idx, ncols, sep, en);
-        rc = kedr_req_stream_put(r, b.data, b.len);
+        rc = export_out_put(r, st, b.data, b.len);
         b.len = 0; /* the buffer is reused: memory stays one batch */
-        if (rc != 0 || got < EXPORT_BATCH)
+        export_progress(r, st, got);
+        if (rc != 0)
             return rc;
+        if (got < EXPORT_BATCH)
+            return export_keep(r, st, export_csv_type);
         rc = kedr_db_query_into(r, export_fetch_sql, 0, NULL, &st->batch);
     }
 }
@@ -331,9 +388,7 @@ export_send_file(struct kedr_req *r, struct export_state *st)
     if (st->file == NULL)
         return kedr_req_fail(r, KEDR_EINTERNAL, NULL,
                              "cannot read the export file");
-    rc = kedr_req_stream_begin(
-        r, 200,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    rc = kedr_req_stream_begin(r, 200, export_xlsx_type);
     while (rc == 0 && (got = fread(chunk, 1, sizeof(chunk), st->file)) > 0)
         rc = kedr_req_stream_put(r, chunk, got);
     if (rc == 0 && ferror(st->file))
@@ -346,26 +401,15 @@ static int
 export_xlsx(struct kedr_req *r, struct export_state *st,
             const struct kedr_column *cols, const int *idx, int ncols)
 {
-    const char *tmpdir = getenv("TMPDIR");
     lxw_workbook_options opts = {.constant_memory = LXW_TRUE};
     struct export_xlsx x;
     lxw_row_t row = 1;
     lxw_error err = LXW_NO_ERROR;
-    int fd, rc;
+    int rc;
 
-    if (tmpdir == NULL || tmpdir[0] == '\0')
-        tmpdir = "/tmp";
-    opts.tmpdir = (char *)(uintptr_t)tmpdir; /* only read */
-    st->path = kedr_arena_sprintf(&r->arena, "%s/kedr-export-XXXXXX", tmpdir);
-    fd = mkstemp(st->path);
-    if (fd < 0) {
-        st->path = NULL;
-        kedr_error("export: cannot create a file in \"%s\": %s", tmpdir,
-                   strerror(errno));
-        return kedr_req_fail(r, KEDR_EINTERNAL, NULL,
-                             "cannot create the export file");
-    }
-    close(fd);
+    opts.tmpdir = (char *)(uintptr_t)export_tmpdir(); /* only read */
+    if ((rc = export_temp(r, st)) != 0)
+        return rc;
     st->wb = workbook_new_opt(st->path, &opts);
     x.ws = st->wb != NULL ? workbook_add_worksheet(st->wb, NULL) : NULL;
     if (x.ws == NULL)
@@ -389,6 +433,7 @@ export_xlsx(struct kedr_req *r, struct export_state *st,
                         r, &x, row, (lxw_col_t)c,
                         kedr_pg_rows_get(st->batch, i, idx[c]), cols[c].type);
         }
+        export_progress(r, st, got);
         if (err != LXW_NO_ERROR || got < EXPORT_BATCH)
             break;
         rc = kedr_db_query_into(r, export_fetch_sql, 0, NULL, &st->batch);
@@ -407,7 +452,187 @@ export_xlsx(struct kedr_req *r, struct export_state *st,
         return kedr_req_fail(r, KEDR_EINTERNAL, NULL,
                              "cannot write the export workbook");
     }
-    return export_send_file(r, st);
+    return r->job_id != 0 ? export_keep(r, st, export_xlsx_type)
+                          : export_send_file(r, st);
+}
+
+/* ------------------------------------------------------------------ */
+/* exports as jobs (server.export_job_rows)                            */
+/* ------------------------------------------------------------------ */
+
+#define EXPORT_LO_CHUNK (512 * 1024) /* bytes per lo_put / lo_get */
+
+static const char export_lo_create_sql[] = "SELECT lo_create(0)::text";
+static const char export_lo_put_sql[] =
+    "SELECT lo_put($1::oid, $2::bigint, $3::bytea)";
+static const char export_lo_get_sql[] =
+    "SELECT lo_get($1::oid, $2::bigint, $3::int)";
+/* $1 job, $2 large object, $3 name, $4 type, $5 size */
+static const char export_job_file_sql[] =
+    "UPDATE core.job SET file_oid = $2::oid, file_name = $3, file_type = $4, "
+    "file_size = $5::bigint WHERE id = $1::bigint";
+
+/* The rows an export's query gives, counting up to `cap` (0: all). */
+static long
+export_count(struct kedr_req *r, const char *sql, int nparams,
+             const char *const *params, long cap)
+{
+    kedr_rows_t *rows = kedr_pg_query(
+        r,
+        cap > 0 ? kedr_arena_sprintf(&r->arena,
+                                     "SELECT count(*) FROM (SELECT 1 FROM "
+                                     "(%s) kedr_export_q LIMIT %ld) y",
+                                     sql, cap)
+                : kedr_arena_sprintf(&r->arena,
+                                     "SELECT count(*) FROM (%s) kedr_export_q",
+                                     sql),
+        nparams, params);
+
+    return rows != NULL && kedr_pg_rows_count(rows) == 1
+               ? strtol(kedr_pg_rows_get(rows, 0, 0), NULL, 10)
+               : -1;
+}
+
+/* The start of the file: streamed to the client, or in a job into a
+ * temporary file. */
+static int
+export_out_begin(struct kedr_req *r, struct export_state *st)
+{
+    int rc;
+
+    if (r->job_id == 0)
+        return kedr_req_stream_begin(r, 200, export_csv_type);
+    if ((rc = export_temp(r, st)) != 0)
+        return rc;
+    st->file = fopen(st->path, "wb");
+    return st->file != NULL ? 0
+                            : kedr_req_fail(r, KEDR_EINTERNAL, NULL,
+                                            "cannot write the export file");
+}
+
+static int
+export_out_put(struct kedr_req *r, struct export_state *st, const void *data,
+               size_t len)
+{
+    if (r->job_id == 0)
+        return kedr_req_stream_put(r, data, len);
+    if (len > 0 && fwrite(data, 1, len, st->file) != len)
+        return kedr_req_fail(r, KEDR_EINTERNAL, NULL,
+                             "cannot write the export file");
+    return 0;
+}
+
+static void
+export_progress(struct kedr_req *r, struct export_state *st, int got)
+{
+    st->rows += got;
+    kedr_jobs_progress(r, st->rows);
+}
+
+/* In a job: the finished file at st->path into a large object that the
+ * job points at, and the answer (the job's result) names it.  Outside a
+ * job the file went to the client already: nothing to do.  In the job's
+ * transaction, after the last progress write (which goes through another
+ * connection and would wait for the job row this locks). */
+static int
+export_keep(struct kedr_req *r, struct export_state *st, const char *type)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char *chunk;
+    char *x, off[24], size[24], job[24];
+    const char *oid;
+    kedr_rows_t *rows;
+    long long at = 0;
+    size_t got;
+    int rc = 0;
+
+    if (r->job_id == 0)
+        return 0;
+    if (st->file != NULL && fclose(st->file) != 0)
+        rc = kedr_req_fail(r, KEDR_EINTERNAL, NULL,
+                           "cannot write the export file");
+    st->file = rc == 0 ? fopen(st->path, "rb") : NULL;
+    if (st->file == NULL)
+        return rc != 0 ? rc
+                       : kedr_req_fail(r, KEDR_EINTERNAL, NULL,
+                                       "cannot read the export file");
+    if ((rows = kedr_pg_query(r, export_lo_create_sql, 0, NULL)) == NULL)
+        return r->err_code != 0 ? r->err_code : KEDR_EDB;
+    oid = kedr_pg_rows_get(rows, 0, 0);
+    chunk = kedr_arena_alloc(&r->arena, EXPORT_LO_CHUNK);
+    x = kedr_arena_alloc(&r->arena, 2 * EXPORT_LO_CHUNK + 3);
+    while (rc == 0 && (got = fread(chunk, 1, EXPORT_LO_CHUNK, st->file)) > 0) {
+        x[0] = '\\';
+        x[1] = 'x';
+        for (size_t i = 0; i < got; i++) {
+            x[2 + 2 * i] = hex[chunk[i] >> 4];
+            x[3 + 2 * i] = hex[chunk[i] & 15];
+        }
+        x[2 + 2 * got] = '\0';
+        snprintf(off, sizeof(off), "%lld", at);
+        rc = kedr_db_query_into(r, export_lo_put_sql, 3,
+                                (const char *const[]){oid, off, x}, &st->batch);
+        at += (long long)got;
+    }
+    if (rc == 0 && ferror(st->file))
+        rc = kedr_req_fail(r, KEDR_EINTERNAL, NULL,
+                           "cannot read the export file");
+    snprintf(size, sizeof(size), "%lld", at);
+    snprintf(job, sizeof(job), "%lld", (long long)r->job_id);
+    if (rc == 0 &&
+        kedr_pg_exec(r, export_job_file_sql, 5,
+                     (const char *const[]){job, oid, st->name, type, size}) < 0)
+        rc = r->err_code != 0 ? r->err_code : KEDR_EDB;
+    if (rc != 0)
+        return rc;
+    kedr_info("export job %s: %ld rows, %lld bytes", job, st->rows, at);
+    return kedr_api->reply_json(
+        r, 200,
+        json_pack("{s:{s:s, s:s, s:I}, s:s}", "file", "name", st->name, "type",
+                  type, "size", (json_int_t)at, "download",
+                  kedr_arena_sprintf(&r->arena, "/api/v1/jobs/%s/file", job)));
+}
+
+int
+kedr_export_send_kept(struct kedr_req *r, const char *oid, const char *name,
+                      const char *type)
+{
+    kedr_rows_t *slot = NULL;
+    char off[24], len[24];
+    long long at = 0;
+    int rc;
+
+    snprintf(len, sizeof(len), "%d", EXPORT_LO_CHUNK);
+    export_disposition(r, name);
+    rc = kedr_req_stream_begin(r, 200, type);
+    for (;;) {
+        char *v;
+        size_t n;
+
+        snprintf(off, sizeof(off), "%lld", at);
+        if (rc == 0)
+            rc =
+                kedr_db_query_into(r, export_lo_get_sql, 3,
+                                   (const char *const[]){oid, off, len}, &slot);
+        if (rc != 0)
+            break;
+        /* bytea's hex text "\x...", decoded in place */
+        v = (char *)(uintptr_t)kedr_pg_rows_get(slot, 0, 0);
+        n = 0;
+        for (const char *p = v + 2; p[0] != '\0' && p[1] != '\0'; p += 2) {
+            int hi = p[0] <= '9' ? p[0] - '0' : (p[0] | 0x20) - 'a' + 10;
+            int lo = p[1] <= '9' ? p[1] - '0' : (p[1] | 0x20) - 'a' + 10;
+
+            v[n++] = (char)(hi << 4 | lo);
+        }
+        if (n > 0)
+            rc = kedr_req_stream_put(r, v, n);
+        at += (long long)n;
+        if (rc != 0 || n < EXPORT_LO_CHUNK)
+            break;
+    }
+    kedr_db_slot_clear(&slot);
+    return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -444,8 +669,31 @@ kedr_export_file(struct kedr_req *r, const char *format, const char *filename,
         ncols++;
     if (ncols == 0 || sql == NULL)
         return kedr_req_fail(r, KEDR_EINTERNAL, NULL, "export without columns");
+    /* a big export is a job: no request holds a worker for it */
+    if (r->job_id == 0 && kedr_srv.conf->export_job_rows > 0) {
+        long n = export_count(r, sql, nparams, params,
+                              (long)kedr_srv.conf->export_job_rows + 1);
+
+        if (n < 0)
+            return r->err_code != 0 ? r->err_code : KEDR_EDB;
+        if (n > kedr_srv.conf->export_job_rows) {
+            /* a GET reads in a read-only transaction: the job is written
+             * in a second one (the sender's identity is in r) */
+            if (r->readonly && (rc = kedr_db_finish(r, true)) != 0)
+                return rc;
+            r->readonly = false;
+            return kedr_jobs_queue(r, -1);
+        }
+    } else if (r->job_id != 0) {
+        long n = export_count(r, sql, nparams, params, 0);
+
+        if (n < 0)
+            return r->err_code != 0 ? r->err_code : KEDR_EDB;
+        kedr_jobs_total(r, n);
+    }
     st = kedr_arena_calloc(&r->arena, sizeof(*st));
     kedr_arena_on_cleanup(&r->arena, export_release, st);
+    st->name = export_file_name(r, filename, format);
     rc = kedr_db_query_into(
         r,
         kedr_arena_sprintf(&r->arena,
@@ -461,7 +709,8 @@ kedr_export_file(struct kedr_req *r, const char *format, const char *filename,
             return kedr_req_fail(r, KEDR_EINTERNAL, NULL,
                                  "export column \"%s\" is not in the query",
                                  cols[c].name);
-    export_disposition(r, filename, format);
+    if (r->job_id == 0)
+        export_disposition(r, st->name);
     return xlsx ? export_xlsx(r, st, cols, idx, ncols)
                 : export_csv(r, st, cols, idx, ncols, sep);
 }

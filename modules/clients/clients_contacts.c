@@ -58,7 +58,8 @@ static const struct clients_order contact_orders[] = {
  * `total` counts (NULL: all), with ?after= $9, $10; {AFTER}, {BY} and
  * {CURSOR} as clients_list_reply fills them in (see cp_list_sql). */
 static const char contact_list_sql[] =
-    "WITH f AS (SELECT c.* FROM clients.contact c WHERE " CONTACT_FILTERS
+    "WITH f AS NOT MATERIALIZED (SELECT c.* FROM clients.contact c WHERE "
+    "" CONTACT_FILTERS
     "), p AS (SELECT c.* FROM f c WHERE true{AFTER}" CLIENTS_PAGE_SQL(
         "c", CONTACT_JSON("c"), "$6", "$7", "$8", "f");
 

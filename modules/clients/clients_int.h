@@ -17,20 +17,30 @@
  * --------------------------------------------------------------------- */
 
 /* ---------------------------------------------------------------------
- * "Own only" (sql/0004_scope.sql): whether the caller sees row `a`.  The
- * caller's scope is read once per statement (an InitPlan: `(SELECT NOT
- * core.own_only())`), so a caller with a role that is not own-only pays
- * no function call per row, and the lookups of the outlet and contact
- * tests run only for an own-only caller.
+ * "Own only" (sql/0004_scope.sql, sql/0012_scope_index.sql): whether
+ * the caller sees row `a`, as a boolean (never NULL).  The caller's
+ * scope is read once per statement (InitPlans: `(SELECT NOT
+ * core.own_only())`, the user id and regions), so a caller whose role is
+ * not own-only pays nothing per row.  For an own-only caller the
+ * counterparties they see (clients.own_counterparty_ids(), inlined) are
+ * read once per statement as a hashed sub-plan, through the indexes, and
+ * each row costs a comparison or a hash probe: no function call and no
+ * sub-query per row, which made a manager's lists walk the tables at a
+ * function call per row.  The same rules as clients.visible_*.
  * --------------------------------------------------------------------- */
+#define CLIENTS_OWN_CPS "SELECT clients.own_counterparty_ids()"
 #define CLIENTS_CP_VISIBLE(a)                                                  \
-    "((SELECT NOT core.own_only()) OR clients.visible_counterparty(" a         \
-    ".manager_id, " a ".region))"
+    "((SELECT NOT core.own_only()) OR (" a ".manager_id = (SELECT "            \
+    "core.current_user_id())) IS TRUE OR (" a ".region = ANY ((SELECT "        \
+    "core.user_regions())::text[])) IS TRUE)"
 #define CLIENTS_OUTLET_VISIBLE(a)                                              \
-    "((SELECT NOT core.own_only()) OR clients.visible_outlet(" a               \
-    ".manager_id, " a ".owner_id))"
+    "((SELECT NOT core.own_only()) OR (" a ".manager_id = (SELECT "            \
+    "core.current_user_id())) IS TRUE OR (" a ".owner_id IN (" CLIENTS_OWN_CPS \
+    ")) IS TRUE)"
 #define CLIENTS_CONTACT_VISIBLE(a)                                             \
-    "((SELECT NOT core.own_only()) OR clients.visible_contact(" a ".id))"
+    "((SELECT NOT core.own_only()) OR (" a ".id IN (SELECT vis_l.contact_id "  \
+    "FROM clients.contact_link vis_l WHERE vis_l.counterparty_id IN "          \
+    "(" CLIENTS_OWN_CPS "))) IS TRUE)"
 
 /* The distributors serving counterparty `a`: [{distributor_id, name,
  * main}], the main one first. */

@@ -11,6 +11,7 @@ import { startStack } from '../lib/stack.js';
 
 const stack = await startStack({
     enabled: ['t_base', 't_core'],
+    exportJobRows: 0, // every export in the request (export-jobs.test.js: as jobs)
     security: { argon2_ops: 1, argon2_mem_kib: 8192 },
 });
 const admin = await stack.loginAdmin();

@@ -136,6 +136,7 @@ function confGroupBody(obj) {
 // The text of a kedr.conf for a stack in `dir`.  Options (all optional):
 //   enabled [], workers 5, maxRequests 0, requestTimeout 30, maxBody,
 //   importMaxRows, importJobRows (server.import_job_rows: more rows, a job),
+//   exportJobRows (server.export_job_rows: an export of more rows, a job),
 //   jobs true, logLevel 'info', accessLog true, statementTimeout,
 //   modulePath (defaults to the build's two module directories),
 //   groups { <module>: { key: value } }, security { key: value } (the
@@ -154,6 +155,7 @@ export function confText(dir, opts = {}) {
         max_body: opts.maxBody,
         import_max_rows: opts.importMaxRows,
         import_job_rows: opts.importJobRows,
+        export_job_rows: opts.exportJobRows,
         jobs: opts.jobs ?? true,
         pid_file: path.join(dir, 'run/kedr.pid'),
         log_level: opts.logLevel ?? 'info',

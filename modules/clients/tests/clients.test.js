@@ -28,7 +28,7 @@ test('clients is enabled, migrated and declares its permissions', async () => {
     assert.equal(await stack.psql(
         "SELECT string_agg(name, ',' ORDER BY name) FROM core.migration WHERE module = 'clients'"),
         '0001_clients.sql,0002_outlets.sql,0003_attrs.sql,0004_scope.sql,0005_audit_visible.sql,0006_search.sql,' +
-        '0007_search_words.sql,0008_merge_fields.sql');
+        '0007_search_words.sql,0008_merge_fields.sql,0012_scope_index.sql');
     const text = JSON.stringify(await ok(admin.get('/api/v1/permissions')));
     for (const p of ['clients.read', 'clients.write', 'clients.merge', 'clients.export']) {
         assert.ok(text.includes(p), text);

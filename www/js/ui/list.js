@@ -30,10 +30,10 @@
 
 import { h, replace, id, debounce } from '../dom.js';
 import { translator, formatDate, formatDateTime, formatNumber, formatMoney } from '../i18n.js';
-import { api, apiUrl } from '../api.js';
+import { api, apiUrl, ApiError } from '../api.js';
 import { setQuery } from '../router.js';
 import { errorMessage } from '../errors.js';
-import { emptyState, skeleton, errorState } from './feedback.js';
+import { emptyState, skeleton, errorState, toast } from './feedback.js';
 import { referenceField } from './form.js';
 import { viewsMenu, popoverEvents } from './views.js';
 
@@ -182,6 +182,11 @@ export function listView(opts) {
             const a = h('a', { class: 'btn btn-small', download: '', dataset: { export: fmt }, text: fmt.toUpperCase(),
                 title: t('list.export', { fmt: fmt.toUpperCase() }),
                 'aria-label': t('list.export', { fmt: fmt.toUpperCase() }) });
+            a.addEventListener('click', (ev) => {
+                if (ev.button !== 0 || ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.altKey) return;
+                ev.preventDefault();
+                exportFile(a.href, fmt.toUpperCase()).catch((err) => toast(errorMessage(err), { kind: 'error' }));
+            });
             exportLinks.push([a, fmt]);
             more.append(a);
         }
@@ -497,4 +502,51 @@ export function localSource(load, { searchKeys = [], filter } = {}) {
         }
         return { items: rows.slice(p.offset, p.offset + p.limit), total: rows.length };
     };
+}
+
+// ---------------------------------------------------------------------
+// An export link's click.  A small export is the file itself, saved as
+// it comes; a big one (more rows than the server's export_job_rows) is
+// answered 202 {job}: a toast follows GET /jobs/:id every EXPORT_POLL_MS,
+// and when the job is done its file (GET /jobs/:id/file, the owner's)
+// is downloaded.
+// ---------------------------------------------------------------------
+const EXPORT_POLL_MS = 1000;
+
+function saveAs(href, name) {
+    const a = h('a', { href, download: name || '', hidden: true });
+    document.body.append(a);
+    a.click();
+    a.remove();
+}
+
+async function exportFile(href, fmt) {
+    const res = await fetch(href, { credentials: 'same-origin' });
+    if (res.status !== 202) {
+        if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => null), res.headers);
+        const disp = res.headers.get('Content-Disposition') || '';
+        const m = /filename\*=UTF-8''([^;]+)/.exec(disp);
+        const url = URL.createObjectURL(await res.blob());
+        saveAs(url, m ? decodeURIComponent(m[1]) : '');
+        setTimeout(() => URL.revokeObjectURL(url), 60000);
+        return;
+    }
+    let { job } = await res.json();
+    const note = toast(t('list.export_queued', { fmt }), { timeout: 24 * 3600 * 1000 });
+    const text = note.querySelector('.toast-text');
+    try {
+        while (job.state === 'queued' || job.state === 'running') {
+            await new Promise((r) => setTimeout(r, EXPORT_POLL_MS));
+            job = await api.get(`/jobs/${job.id}`);
+            const { done = 0, total } = job.progress || {};
+            text.textContent = job.state === 'running' && total
+                ? t('list.export_running', { fmt, done: formatNumber(done), total: formatNumber(total) })
+                : t('list.export_queued', { fmt });
+        }
+    } finally {
+        note.querySelector('.toast-close').click();
+    }
+    if (job.state !== 'done') throw new ApiError(job.status || 500, job.result || { error: { message: job.error } });
+    toast(t('list.export_ready', { fmt }));
+    saveAs(job.result.download, job.result.file?.name);
 }

@@ -350,6 +350,16 @@ kit_own_filter(struct kedr_arena *a, const struct kedr_entity *e,
     c->nvals = 1;
 }
 
+/* Whether `v` is one of column c's option values. */
+static bool
+kit_is_option(const struct kedr_entity_col *c, const char *v)
+{
+    for (const struct kedr_entity_option *o = c->options; o->value != NULL; o++)
+        if (strcmp(o->value, v) == 0)
+            return true;
+    return false;
+}
+
 /* One filter parameter `key`=`v` ("col", "col.gte", ...) into out. */
 static void
 kit_filter(struct kedr_arena *a, const struct kedr_entity *e, const char *key,
@@ -407,6 +417,12 @@ kit_filter(struct kedr_arena *a, const struct kedr_entity *e, const char *key,
         why = c->op == KEDR_KIT_NULL ? kit_value_problem(KEDR_T_BOOL, v)
                                      : kit_value_problem(e->cols[col].type, v);
     }
+    /* ABI 1.5: an options column is filtered by its values only */
+    for (int i = 0; why == NULL && e->cols[col].options != NULL &&
+                    c->op != KEDR_KIT_NULL && i < c->nvals;
+         i++)
+        if (!kit_is_option(&e->cols[col], c->vals[i]))
+            why = "is not one of the allowed values";
     if (why != NULL) {
         kit_bad(fields, key, why, nbad);
         return;

@@ -219,6 +219,9 @@ kit_build(struct kit_ent *k)
     k->visible_sql = kit_cat("SELECT ", k->visible, " FROM ", e->table,
                              " t WHERE t.id = $1");
     k->export_sel = exs.data;
+    k->recheck = e->hooks != NULL && e->hooks->duplicate != NULL;
+    for (size_t i = 0; i < ncols; i++)
+        k->recheck = k->recheck || k->unique_sql[i] != NULL;
     k->dup_sql =
         kit_cat("SELECT ", title != NULL ? kit_cat("t.", title) : "''", ", ",
                 k->visible, " FROM ", e->table, " t WHERE t.id = $1::bigint");
@@ -637,6 +640,9 @@ kit_write_row(kedr_req_t *r, struct kit_ent *k, const char *action,
     kedr_rows_t *rows;
     int rc;
 
+    /* a savepoint only when there is a check to run again */
+    if (in != NULL && !k->recheck)
+        in = NULL;
     if (in != NULL && kedr_db_exec(r, kit_sp_sql, 0, NULL) < 0)
         return KEDR_EDB;
     if ((rc = kedr_db_json(r, sql, nparams, params, &row)) != 0) {
@@ -1312,7 +1318,8 @@ kit_meta_col(kedr_req_t *r, struct kit_ent *k, size_t i)
         json_object_set_new(o, "readonly", json_true());
     if (c->max > 0 && c->type == KEDR_T_STRING)
         json_object_set_new(o, "max", json_integer((json_int_t)c->max));
-    else if (c->min < c->max && c->type != KEDR_T_STRING) {
+    else if (c->min < c->max && c->type != KEDR_T_STRING &&
+             c->type != KEDR_T_ARRAY) {
         /* a number's bounds, as the kit checks them */
         json_object_set_new(o, "min", json_real(c->min));
         json_object_set_new(o, "max", json_real(c->max));
@@ -1320,7 +1327,7 @@ kit_meta_col(kedr_req_t *r, struct kit_ent *k, size_t i)
     if (c->ref != NULL)
         json_object_set_new(o, "ref", json_string(c->ref));
     /* ABI 1.5: a list's bounds, a rule (the screens show phones
-     * formatted and edit a list one element a line) */
+     * formatted and edit a list one input an element) */
     if (c->type == KEDR_T_ARRAY && c->sql == NULL) {
         json_object_set_new(o, "list", json_true());
         json_object_set_new(o, "item_max",

@@ -1054,6 +1054,9 @@ kit_key(struct kit_ent *k, const struct kedr_kit_list *l,
     if (s->col == -2) {
         *expr = l->rank;
         *type = "text";
+    } else if (s->col == KEDR_KIT_KEY_UPDATED) {
+        *expr = "t.updated_at";
+        *type = "timestamptz";
     } else if (s->col < 0) {
         *expr = "t.id";
         *type = "bigint";
@@ -1388,7 +1391,8 @@ kit_meta(kedr_req_t *r)
             json_array_append_new(
                 filters, json_pack("{s:s, s:[s,s,s,s,s]}", "field", c->name,
                                    "ops", "eq", "gte", "lte", "in", "null"));
-        if ((c->flags & KEDR_COL_SORT) != 0)
+        if ((c->flags & KEDR_COL_SORT) != 0 ||
+            (c->sql != NULL && strcmp(c->name, "updated_at") == 0))
             json_array_append_new(sorts, json_string(c->name));
     }
     for (const struct kedr_entity_filter *f = k->e->filters;

@@ -206,7 +206,8 @@ void clients_query_bool(kedr_req_t *r, struct clients_query *q,
 void clients_query_attrs(kedr_req_t *r, struct clients_query *q,
                          const char *entity);
 
-/* Choose the ORDER BY from ?sort= (default: the first of `orders`) and
+/* Choose the ORDER BY from ?sort= (default: the first of `orders`; "-name"
+ * descending, the first of several keys: the kit's form) and
  * ?order=asc|desc. */
 void clients_query_order(kedr_req_t *r, struct clients_query *q,
                          const struct clients_order *orders, size_t n);

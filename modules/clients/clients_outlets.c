@@ -114,41 +114,6 @@ static const struct clients_order outlet_orders[] = {
     CLIENTS_ORDER_ID("o"),
 };
 
-/* The export's order as the list asks it (the kit's protocol: sort=name
- * or sort=-name, the first key of several), or sort=&order= as before. */
-static void
-outlet_order(kedr_req_t *r, struct clients_query *q)
-{
-    const char *sort = clients_query_str(r, "sort");
-    const char *order = clients_query_str(r, "order");
-    bool desc = order != NULL && strcmp(order, "desc") == 0;
-    size_t n = sort != NULL ? strcspn(sort, ",") : 0;
-
-    if (sort != NULL && sort[0] == '-') {
-        desc = true;
-        sort++;
-        n--;
-    }
-    q->by = NULL;
-    for (size_t i = 0; i < sizeof(outlet_orders) / sizeof(outlet_orders[0]);
-         i++)
-        if (sort == NULL || (strlen(outlet_orders[i].key) == n &&
-                             strncmp(sort, outlet_orders[i].key, n) == 0)) {
-            q->by = desc ? outlet_orders[i].desc : outlet_orders[i].asc;
-            q->order = &outlet_orders[i];
-            q->desc = desc;
-            break;
-        }
-    if (q->by == NULL) {
-        kedr_field_error(r, "sort", "is not a sortable column");
-        q->bad = true;
-    }
-    if (order != NULL && strcmp(order, "asc") != 0 && !desc) {
-        kedr_field_error(r, "order", "must be asc or desc");
-        q->bad = true;
-    }
-}
-
 /* The filters and the order the query string asks for, numbered as
  * OUTLET_FILTERS and OUTLET_MATCHES use them (field errors recorded,
  * q->bad set). */
@@ -163,7 +128,8 @@ outlet_filter(kedr_req_t *r, struct clients_query *q)
     clients_query_idp(r, q, "manager_id");
     clients_query_bool(r, q, "active");
     clients_query_attrs(r, q, "clients.outlet");
-    outlet_order(r, q);
+    clients_query_order(r, q, outlet_orders,
+                        sizeof(outlet_orders) / sizeof(outlet_orders[0]));
 }
 
 /* The value of `key` after the write: the new one when given, else the

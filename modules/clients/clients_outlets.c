@@ -11,7 +11,6 @@
  * offered to it, the date of the last check), and the CSV export and
  * import with the owner's INN and name.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "clients_int.h"

@@ -59,7 +59,7 @@ extern "C" {
 
 #define KEDR_MODULE_MAGIC 0x5244454bu /* "KEDR" little-endian */
 #define KEDR_ABI_MAJOR 1
-#define KEDR_ABI_MINOR 4
+#define KEDR_ABI_MINOR 5
 
 #define KEDR__STR2(x) #x
 #define KEDR__STR(x) KEDR__STR2(x)
@@ -281,7 +281,8 @@ struct kedr_import_col {
  *                              stale; only the members sent change
  *   POST   <path>/:id/archive  {version} -> active = false
  * (KEDR_ENTITY_ARCHIVE) POST   <path>/:id/restore  {version} -> active = true
- *   DELETE <path>/:id?version= (when `perm_delete` is set)
+ *   DELETE <path>/:id?version= (when `perm_delete` is set; ABI 1.5: with
+ *                              KEDR_ENTITY_DELETE_ARCHIVES it archives)
  *   POST   <path>/import[?dry_run=true]  a CSV file (ABI 1.4; not when
  *                              the module routes that path itself): each
  *                              row through the same write path as a
@@ -321,7 +322,11 @@ struct kedr_import_col {
  *
  * Every write, the same way: body checked by the column specs (422 naming
  * each bad field; unknown fields refused; a KEDR_COL_CREATE_ONLY column
- * in an update too), KEDR_COL_UNIQUE values free (409 naming the column),
+ * in an update too; a list's elements by its rule, "phones[1]"), the
+ * module's `duplicate` check and KEDR_COL_UNIQUE values free (ABI 1.5:
+ * 409 {"error": {..., "fields": {<column>: ...}}, "duplicate": {"id",
+ * <title column>, "visible", "link"}}; the same when a unique index
+ * refuses the statement, the checks run again after a savepoint),
  * `ref` columns pointing only at
  * records the user may see (a hidden and a missing record give the same
  * 422 "no such <label>"), attributes by kedr_attrs_check, the `validate`
@@ -332,7 +337,9 @@ struct kedr_import_col {
  * record (the old one for deleted), then `after_write`.
  *
  * The list protocol (every list of every module, and its export):
- *   <col>=v            equals (a column flagged KEDR_COL_FILTER)
+ *   <col>=v            equals (a column flagged KEDR_COL_FILTER; a list
+ *                      (ABI 1.5) holds v, .in: any of, .null: empty; a
+ *                      column with a phone rule reads v as a phone)
  *   <col>.gte=v, <col>.lte=v   an inclusive range
  *   <col>.in=a,b,c     one of (up to 100 values)
  *   <col>.null=true|false      is (not) empty
@@ -346,12 +353,15 @@ struct kedr_import_col {
  *                      (ABI 1.4: then by its rank unless `sort` is given)
  *   sort=col,-other    KEDR_COL_SORT columns, '-' descending; empty values
  *                      last either way; the id breaks ties; default the
- *                      entity's `sort`, or "id"
+ *                      entity's `sort`, or "id"; a column's `collate`
+ *                      (ABI 1.5) orders and pages it; updated_at (ABI
+ *                      1.5) on every list
  *   limit=n            1..500 (default 50)
  *   after=<cursor>     the `next` of the previous page (keyset paging)
  *   total=exact        count every row (default: counted up to 10000)
  *   _format, _sep      the export's (see kedr_export); names starting with
  *                      '_' belong to the protocol, never to a filter
+ * Every list keeps to the entity's `where` (ABI 1.5).
  * A parameter that is none of these is a 422 naming it, as is a value that
  * is not of its column's type.  The answer: {"items": [...], "next":
  * cursor or null, "total": n, "total_exact": bool}.
@@ -388,7 +398,10 @@ struct kedr_entity_col {
     const char *name; /* column of the table and member of the JSON */
     /* STRING, INT, NUMBER, MONEY, DATE or BOOL; OBJECT (ABI 1.4): a
      * jsonb column written whole, no filter, sort, search, unique value,
-     * reference or export */
+     * reference or export; ARRAY (ABI 1.5, stored): a list of strings,
+     * text[] in SQL, a JSON array in and out (see `rule`, `item_max`),
+     * filtered, searched and exported, never sorted, unique or a
+     * reference */
     enum kedr_type type;
     const char *label_ru;
     const char *label_en;
@@ -422,7 +435,27 @@ struct kedr_entity_col {
      * table's stride: the loader refuses a module built for ABI 1.3 that
      * declares entities. */
     const struct kedr_entity_option *options; /* ABI 1.4 */
+
+    /* ---- ABI 1.5 ---- */
+    /* A rule every value keeps, for a STRING column or each element of an
+     * ARRAY: KEDR_RULE_PHONE (written +7XXXXXXXXXX by kedr_phone_e164's
+     * rule; a filter value is read the same way) or KEDR_RULE_EMAIL
+     * (kedr_email_valid); 0: none.  A value that breaks it: 422 naming the
+     * column ("phones[1]" for an element). */
+    unsigned rule;
+    /* An ARRAY column (a list of strings, text[] in SQL): the most
+     * characters of an element (0: 200); its `max` is the most elements
+     * (0: no bound) */
+    unsigned item_max;
+    /* A KEDR_COL_SORT STRING column: the collation ("ru-RU-x-icu") its
+     * order and the pages' keyset use (give the module's index the same);
+     * NULL: the database's */
+    const char *collate;
 };
+
+/* The rules of a column (ABI 1.5): kedr_entity_col.rule. */
+#define KEDR_RULE_PHONE 1u
+#define KEDR_RULE_EMAIL 2u
 
 /*
  * A filter of the module's own, for what a column filter cannot say (a
@@ -449,6 +482,11 @@ struct kedr_entity_filter {
 /* ABI 1.4: no GET <path> nor its export: the module answers GET <path>
  * itself, in a shape of its own (a tree); the kit serves the rest */
 #define KEDR_ENTITY_NO_LIST 0x4u
+/* ABI 1.5 (with KEDR_ENTITY_ARCHIVE): DELETE <path>/:id?version= makes the
+ * record inactive -- audited and announced as "archived", answered 200
+ * with the record -- instead of deleting it; restore brings it back.  The
+ * route needs `perm_delete`, or `perm_write` when that is NULL. */
+#define KEDR_ENTITY_DELETE_ARCHIVES 0x8u
 
 /*
  * Hooks of an entity, each optional; each returns 0 or a negative KEDR_E*
@@ -477,6 +515,19 @@ struct kedr_entity_hooks {
      * words) so that each statement keeps only the index arms that can
      * match it. */
     int (*search)(kedr_req_t *r, const char *q, struct kedr_kit_search *s);
+
+    /* ---- ABI 1.5: a duplicate check of the module's own ---- */
+    /* Whether `in` (the body; on update only the members sent, `old` the
+     * record) would repeat a record the module holds unique (INN+KPP):
+     * 0 none, 1 a duplicate -- *field the member to name and *id the
+     * record holding it -- or a negative code.  Called after `validate`
+     * on every create and update (and again after a unique index refused
+     * the statement, to name the record saved meanwhile); the kit answers
+     * a duplicate as it answers a KEDR_COL_UNIQUE one: 409 {"error":
+     * {..., "fields": {<field>: ...}}, "duplicate": {"id", <title>,
+     * "visible", "link"}}. */
+    int (*duplicate)(kedr_req_t *r, json_t *in, json_t *old, const char **field,
+                     long long *id);
 };
 
 /* The maximum parameters of an entity's own search. */
@@ -525,6 +576,18 @@ struct kedr_entity {
      * <ui>/<id>), for the global search and recent records.  NULL:
      * "/<module><path>". */
     const char *ui;
+
+    /* ---- ABI 1.5 ---- */
+    /* An SQL boolean over `t` every list keeps to ("t.merged_into IS
+     * NULL"): the list, its count and export, q=, the global search, the
+     * records a reference or an import's key may name, and the records a
+     * KEDR_COL_UNIQUE value is checked against (a partial unique index
+     * with the same condition).  Not GET <path>/:id: such a record stays
+     * readable by its id.  A constant of the module; NULL: none. */
+    const char *where;
+    /* The STRING column that names a record (a duplicate's 409); NULL:
+     * the first STRING column. */
+    const char *title;
 };
 
 /*

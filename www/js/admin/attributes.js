@@ -49,11 +49,12 @@ function entitiesOf({ defs, meta }) {
     const out = [];
     for (const m of meta) {
         metaLabels.set(m.entity, m.label);
-        if (m.attrs && enabled(m.entity)) out.push(m.entity);
+        if (m.attrs && enabled(m.entity) && !NOT_YET_DECLARED.includes(m.entity)) out.push(m.entity);
     }
     // clients keeps extra attributes but is not declared on the kit yet, so
-    // the metadata does not name its entities: until it is, they come from
-    // here (remove this when clients declares them with KEDR_ENTITY_ATTRS)
+    // the metadata does not name all its entities (outlets only): until it
+    // does, they come from here, in this order (remove this when clients
+    // declares them with KEDR_ENTITY_ATTRS)
     for (const e of NOT_YET_DECLARED) if (!out.includes(e) && enabled(e)) out.push(e);
     for (const d of defs) if (!out.includes(d.entity) && enabled(d.entity)) out.push(d.entity);
     return out;

@@ -89,6 +89,7 @@ worker_setup(void)
         kedr_error("worker: modules failed to start");
         return -1;
     }
+    kedr_db_worker_session();
     (void)kedr_db_connect(); /* a database that is down is not fatal */
     return 0;
 }

@@ -475,9 +475,10 @@ db_run_first(struct kedr_req *r, const char *sql, int n,
             st = db_stmt_reserve();
             name = st->name;
         }
-        sent = PQenterPipelineMode(db_conn) == 1 &&
-               (!begin || PQsendQueryParams(db_conn, db_begin_sql(r), 0, NULL,
-                                            NULL, NULL, NULL, 0) == 1) &&
+        sent =
+            PQenterPipelineMode(db_conn) == 1 &&
+            (!begin || PQsendQueryParams(db_conn, db_begin_sql(r), 0, NULL,
+                                         NULL, NULL, NULL, 0) == 1) &&
             (st == NULL ||
              PQsendPrepare(db_conn, st->name, sql, 0, NULL) == 1) &&
             PQsendQueryPrepared(db_conn, name, n, params, NULL, NULL, 0) == 1 &&

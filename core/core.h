@@ -406,6 +406,11 @@ struct kedr_req;
 /* Open (or reopen) the connection.  0 or KEDR_EDBDOWN. */
 int kedr_db_connect(void);
 void kedr_db_close(void);
+/* Make this process's connection a request worker's: its transactions
+ * are read-only unless they begin READ WRITE (default_transaction_read_only
+ * on), so a read that runs without BEGIN (kedr_req.db_lazy) is read-only
+ * too.  Call before the worker's first connect. */
+void kedr_db_worker_session(void);
 /* Whether the database answers now (reconnects when needed). */
 bool kedr_db_ping(void);
 /* End the request's transaction: commit when `commit`, else roll back.
@@ -493,6 +498,8 @@ struct kedr_req {
     long long content_length;
     /* database */
     bool in_tx;
+    bool db_lazy; /* a read of nobody's: its first statement may run
+                     outside a transaction (db.c, db_run) */
     const char *sqlstate;
     /* output */
     struct FCGX_Request *fcgx; /* the client, for a streamed response */

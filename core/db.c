@@ -7,6 +7,19 @@
  * next one reconnects.  A transaction starts with a request's first query
  * (read-only for GET/HEAD), so routes that never touch the database pay
  * nothing for it.
+ *
+ * A read that identifies nobody (a public route's GET: no scope settings
+ * to carry from one statement to the next) runs its first statement
+ * without BEGIN, in the implicit transaction of that one statement, and
+ * has nothing to COMMIT: one message and one answer where the explicit
+ * transaction costs the backend two wake-ups and two more statements.  A
+ * second statement opens the transaction as any first one does.  At READ
+ * COMMITTED every statement takes its own snapshot anyway; what the first
+ * statement's implicit transaction does not hand on are its
+ * transaction-local settings and locks, which no public read uses.  A
+ * worker's session is read-only by default (kedr_db_worker_session), so
+ * that statement is as read-only as BEGIN READ ONLY made it, and writes
+ * begin READ WRITE.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +41,7 @@ static size_t db_nstmts, db_capstmts;
 static unsigned db_stmt_seq;
 static bool db_was_down; /* log an outage once, and its end */
 static bool db_pending;  /* a read-only COMMIT sent, its result unread */
+static bool db_worker;   /* a worker's session: read-only by default */
 
 /* Read the result of a COMMIT sent without waiting (see kedr_db_finish). */
 static void
@@ -77,6 +91,13 @@ kedr_db_close(void)
     db_capstmts = 0;
 }
 
+void
+kedr_db_worker_session(void)
+{
+    db_worker = true;
+    kedr_db_close(); /* a connection opened before has the old default */
+}
+
 PGconn *
 kedr_db_conn(void)
 {
@@ -101,7 +122,7 @@ kedr_db_connect(void)
         "connect_timeout", "dbname", "fallback_application_name", "host", NULL};
     const char *vals[] = {"5", c->db_url, "kedr", c->db_host, NULL};
     char timeout[32];
-    const char *params[2];
+    const char *params[3];
     PGresult *res;
 
     db_drain();
@@ -125,10 +146,12 @@ kedr_db_connect(void)
     snprintf(timeout, sizeof(timeout), "%d", c->statement_timeout);
     params[0] = timeout;
     params[1] = "UTC";
+    params[2] = db_worker ? "on" : "off";
     res = PQexecParams(db_conn,
                        "SELECT set_config('statement_timeout', $1, false), "
-                       "set_config('timezone', $2, false)",
-                       2, NULL, params, NULL, NULL, 0);
+                       "set_config('timezone', $2, false), "
+                       "set_config('default_transaction_read_only', $3, false)",
+                       3, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         kedr_warn("database: session setup failed: %s",
                   PQerrorMessage(db_conn));
@@ -297,10 +320,18 @@ db_fault(struct kedr_req *r, const char *what)
     return kedr_req_fail(r, KEDR_EDB, NULL, "database error");
 }
 
+/* The request's BEGIN: READ WRITE spelled out, since a worker's session
+ * is read-only by default. */
+static const char *
+db_begin_sql(const struct kedr_req *r)
+{
+    return r->readonly ? "BEGIN READ ONLY" : "BEGIN READ WRITE";
+}
+
 static int
 db_begin(struct kedr_req *r)
 {
-    const char *sql = r->readonly ? "BEGIN READ ONLY" : "BEGIN";
+    const char *sql = db_begin_sql(r);
     PGresult *res;
 
     if (r->in_tx)
@@ -415,15 +446,17 @@ res_ok(const PGresult *res)
 /*
  * The request's first statement: BEGIN, PREPARE when the statement is new,
  * and EXECUTE go out together in one pipeline, so opening the transaction
- * costs no extra round trip.  A connection found broken (the server
- * restarted while we were idle) is reopened and the whole batch retried
- * once: nothing of this request has run yet.
+ * costs no extra round trip.  Without `begin` (a lazy read, see the top)
+ * the pipeline has no BEGIN and the statement is its own transaction,
+ * ended by the pipeline's Sync whether it succeeded or failed.  A
+ * connection found broken (the server restarted while we were idle) is
+ * reopened and the whole batch retried once: nothing of this request has
+ * run yet.
  */
 static PGresult *
 db_run_first(struct kedr_req *r, const char *sql, int n,
-             const char *const *params, int *rc)
+             const char *const *params, bool begin, int *rc)
 {
-    const char *begin = r->readonly ? "BEGIN READ ONLY" : "BEGIN";
     uint64_t h = fnv1a(sql);
 
     for (int attempt = 0;; attempt++) {
@@ -444,13 +477,13 @@ db_run_first(struct kedr_req *r, const char *sql, int n,
         }
         sent =
             PQenterPipelineMode(db_conn) == 1 &&
-            PQsendQueryParams(db_conn, begin, 0, NULL, NULL, NULL, NULL, 0) ==
-                1 &&
+            (!begin || PQsendQueryParams(db_conn, db_begin_sql(r), 0, NULL,
+                                         NULL, NULL, NULL, 0) == 1) &&
             (st == NULL ||
              PQsendPrepare(db_conn, st->name, sql, 0, NULL) == 1) &&
             PQsendQueryPrepared(db_conn, name, n, params, NULL, NULL, 0) == 1 &&
             PQpipelineSync(db_conn) == 1;
-        rb = sent ? pipe_result() : NULL;
+        rb = sent && begin ? pipe_result() : NULL;
         rp = sent && st != NULL ? pipe_result() : NULL;
         rq = sent ? pipe_result() : NULL;
         rs = sent ? pipe_result() : NULL;
@@ -469,14 +502,14 @@ db_run_first(struct kedr_req *r, const char *sql, int n,
             *rc = kedr_req_fail(r, KEDR_EDBDOWN, NULL, "database unavailable");
             return NULL;
         }
-        if (!res_ok(rb)) {
+        if (begin && !res_ok(rb)) {
             PQclear(rp);
             PQclear(rq);
             *rc = db_fail(r, rb, "begin");
             return NULL;
         }
         PQclear(rb);
-        r->in_tx = true;
+        r->in_tx = begin;
         if (st != NULL) {
             if (!res_ok(rp)) {
                 PQclear(rq);
@@ -504,7 +537,11 @@ db_run(struct kedr_req *r, const char *sql, int n, const char *const *params,
         return NULL;
     }
     if (!r->in_tx) {
-        res = db_run_first(r, sql, n, params, rc);
+        /* only the first statement of a lazy read goes without BEGIN */
+        bool begin = !r->db_lazy || !db_worker;
+
+        r->db_lazy = false;
+        res = db_run_first(r, sql, n, params, begin, rc);
         if (res == NULL)
             return NULL;
     } else {
@@ -707,6 +744,19 @@ kedr_db_finish(struct kedr_req *r, bool commit)
     return db_fail(r, res, "commit");
 }
 
+/* A statement without parameters on the connection; whether it ran. */
+static bool
+db_cmd(const char *sql)
+{
+    PGresult *res = PQexec(db_conn, sql);
+    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+
+    if (!ok)
+        kedr_warn("database: %s: %s", sql, PQerrorMessage(db_conn));
+    PQclear(res);
+    return ok;
+}
+
 int
 kedr_db_exec_now(const char *sql, int n, const char *const *params)
 {
@@ -715,6 +765,9 @@ kedr_db_exec_now(const char *sql, int n, const char *const *params)
 
     if (kedr_db_connect() != 0)
         return KEDR_EDBDOWN;
+    /* a worker's session is read-only by default: say this one writes */
+    if (db_worker && !db_cmd("BEGIN READ WRITE"))
+        return KEDR_EDB;
     res = PQexecParams(db_conn, sql, n, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_COMMAND_OK &&
         PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -722,6 +775,8 @@ kedr_db_exec_now(const char *sql, int n, const char *const *params)
         rc = KEDR_EDB;
     }
     PQclear(res);
+    if (db_worker && !db_cmd(rc == 0 ? "COMMIT" : "ROLLBACK"))
+        rc = KEDR_EDB;
     return rc;
 }
 

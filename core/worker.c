@@ -89,6 +89,7 @@ worker_setup(void)
         kedr_error("worker: modules failed to start");
         return -1;
     }
+    kedr_db_worker_session();
     (void)kedr_db_connect(); /* a database that is down is not fatal */
     return 0;
 }
@@ -126,6 +127,26 @@ worker_wait_kept(int fd, int ms, const sigset_t *waitmask)
     int n = ppoll(&p, 1, &ts, waitmask);
 
     return n < 0 ? -1 : n > 0;
+}
+
+/*
+ * A connection nginx does not keep is closed by FCGX_Finish_r without
+ * libfcgi's lingering close (shutdown, then poll and read until nginx has
+ * closed its end: a wait for nginx to run, on every request).  The
+ * lingering guards a TCP peer against a reset that would drop the answer;
+ * on a unix socket the answer already queued to nginx is read before any
+ * reset, and what would cause one (bytes left unread here) is read now:
+ * nginx sends the whole request before it reads the answer, so whatever
+ * is left of it is in the socket already.
+ */
+static void
+worker_close_now(FCGX_Request *fr)
+{
+    char sink[4096];
+
+    while (recv(fr->ipcFd, sink, sizeof(sink), MSG_DONTWAIT) > 0)
+        ;
+    (void)FCGX_Detach(fr);
 }
 
 int
@@ -205,6 +226,8 @@ kedr_worker_run(int listen_fd, int slot)
         }
         me->req_start_ms = kedr_now_ms();
         kedr_server_handle(&r, fr);
+        if (!fr->keepConnection)
+            worker_close_now(fr);
         FCGX_Finish_r(fr);
         kedr_arena_clear(&r.arena);
         kedr_log_rid = NULL;

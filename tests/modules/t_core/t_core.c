@@ -10,6 +10,8 @@
  *   GET  /conf                the t_core config group as read by init
  *   GET  /secret              any authenticated user (so: 401)
  *   GET  /scope               the caller's data scope: core.own_only() ...
+ *   GET  /scope/public        the same on a public route, with the
+ *                             counterparty and whether it runs read-only
  *   GET  /scope/clients       the same through permission clients.read
  *   GET  /scope/catalog       the same through permission catalog.read
  *   GET  /portal/whoami       a portal route: {user_id, counterparty_id}
@@ -163,6 +165,20 @@ t_core_scope(kedr_req_t *r)
         r, 200,
         "SELECT json_build_object('user_id', core.current_user_id(), "
         "'own_only', core.own_only(), 'regions', core.user_regions())::text",
+        0, NULL);
+}
+
+/* What a public read sees of the identity settings: never those of an
+ * earlier request of the same worker; and whether it runs read-only. */
+static int
+t_core_scope_public(kedr_req_t *r)
+{
+    return kedr_reply_db_json(
+        r, 200,
+        "SELECT json_build_object('user_id', core.current_user_id(), "
+        "'own_only', core.own_only(), 'regions', core.user_regions(), "
+        "'counterparty_id', current_setting('kedr.counterparty_id', true), "
+        "'read_only', current_setting('transaction_read_only'))::text",
         0, NULL);
 }
 
@@ -795,6 +811,10 @@ static const struct kedr_route t_core_routes[] = {
      .path = "/scope/catalog",
      .handler = t_core_scope,
      .permission = "catalog.read"},
+    {.method = "GET",
+     .path = "/scope/public",
+     .handler = t_core_scope_public,
+     .permission = KEDR_PUBLIC},
     {0},
 };
 

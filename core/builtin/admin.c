@@ -26,14 +26,6 @@
 /* helpers                                                             */
 /* ------------------------------------------------------------------ */
 
-/* Whether field errors were recorded (kedr_field_error) and not yet
- * turned into the request's failure. */
-static bool
-fields_pending(kedr_req_t *r)
-{
-    return kedr_field_errors(r) > 0;
-}
-
 /* A string member of the body, or NULL when absent or null. */
 static const char *
 body_str(kedr_req_t *r, const char *key)
@@ -160,14 +152,6 @@ all_strings(json_t *list)
  * Each refusal is 403 naming a permission the caller lacks.
  */
 
-/* The user the request answers for: the signed-in user, or the owner of
- * the API token used.  Their roles are the caller's "own" roles. */
-static int64_t
-caller_owner(kedr_req_t *r)
-{
-    return kedr_caller_id(r);
-}
-
 /* The first permission of the JSON array `perms` the caller does not
  * hold, or NULL when it holds them all ("*" needs "*"). */
 static const char *
@@ -226,7 +210,7 @@ user_covered(kedr_req_t *r, const char *id)
                          missing);
     rows = kedr_db_query(
         r, user_wider_sql,
-        KEDR_PARAMS(id, kedr_sprintf(r, "%lld", (long long)caller_owner(r))));
+        KEDR_PARAMS(id, kedr_sprintf(r, "%lld", (long long)kedr_caller_id(r))));
     if (rows == NULL)
         return KEDR_EDB;
     if (kedr_rows_count(rows) > 0)
@@ -259,7 +243,7 @@ roles_change_check(kedr_req_t *r, const char *id, const char *roles)
     if (rows == NULL)
         return KEDR_EDB;
     n = kedr_rows_count(rows);
-    if (n > 0 && id != NULL && strtoll(id, NULL, 10) == caller_owner(r))
+    if (n > 0 && id != NULL && strtoll(id, NULL, 10) == kedr_caller_id(r))
         return kedr_fail(r, KEDR_EFORBIDDEN, "roles",
                          "nobody changes their own roles");
     for (int i = 0; i < n; i++) {
@@ -583,7 +567,7 @@ admin_users_create(kedr_req_t *r)
     roles = roles_check(r, &rc);
     if (rc != 0)
         return rc;
-    if ((roles != NULL && *roles == '\0') || fields_pending(r))
+    if ((roles != NULL && *roles == '\0') || kedr_field_errors(r) > 0)
         return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
     if (roles != NULL && (rc = roles_change_check(r, NULL, roles)) != 0)
         return rc;
@@ -679,7 +663,7 @@ admin_users_update(kedr_req_t *r)
     roles = roles_check(r, &rc);
     if (rc != 0)
         return rc;
-    if ((roles != NULL && *roles == '\0') || fields_pending(r))
+    if ((roles != NULL && *roles == '\0') || kedr_field_errors(r) > 0)
         return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
     if ((rc = user_covered(r, id)) != 0 ||
         (roles != NULL && (rc = roles_change_check(r, id, roles)) != 0))
@@ -880,7 +864,7 @@ admin_roles_create(kedr_req_t *r)
     if (perms == NULL || json_is_null(perms))
         perms = kedr_json_own(r, json_array());
     own_only_check(r, perms);
-    if (perms_check(r, perms, NULL) > 0 || fields_pending(r))
+    if (perms_check(r, perms, NULL) > 0 || kedr_field_errors(r) > 0)
         return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
     if ((missing = perm_missing(r, perms)) != NULL)
         return kedr_fail(r, KEDR_EFORBIDDEN, "permissions",
@@ -936,7 +920,7 @@ role_change_check(kedr_req_t *r, const char *id, json_t *old, json_t *perms)
         return 0;
     rows = kedr_db_query(
         r, role_held_sql,
-        KEDR_PARAMS(kedr_sprintf(r, "%lld", (long long)caller_owner(r)), id));
+        KEDR_PARAMS(kedr_sprintf(r, "%lld", (long long)kedr_caller_id(r)), id));
     if (rows == NULL)
         return KEDR_EDB;
     if (kedr_rows_get(rows, 0, 0)[0] == 't')
@@ -982,7 +966,7 @@ admin_roles_update(kedr_req_t *r)
     own_only_check(r, perms != NULL && !json_is_null(perms)
                           ? perms
                           : json_object_get(old, "permissions"));
-    if (fields_pending(r))
+    if (kedr_field_errors(r) > 0)
         return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
     if ((rc = role_change_check(r, id, old, perms)) != 0)
         return rc;
@@ -1093,7 +1077,7 @@ admin_tokens_create(kedr_req_t *r)
         r, token_insert_sql,
         KEDR_PARAMS(body_str(r, "name"), hash, kedr_json_text(r, perms),
                     expires,
-                    kedr_sprintf(r, "%lld", (long long)caller_owner(r))));
+                    kedr_sprintf(r, "%lld", (long long)kedr_caller_id(r))));
     if (rows == NULL) {
         sodium_memzero(token, sizeof(token));
         return KEDR_EDB;

@@ -310,7 +310,10 @@ int kedr_modules_load(struct kedr_modset *set, struct kedr_conf *conf);
  * The same for the built-in modules (core/builtin/, kedr_builtin_modules):
  * their descriptors are linked in, so there is nothing to find or dlopen;
  * each is checked, ordered and handed the api table as a .so module is,
- * and is always enabled (a refusal is -1).
+ * and is always enabled (a refusal is -1).  The server mounts their routes
+ * and portal_routes under /api/v1 and runs init, worker_init and fini;
+ * a built-in's hooks, jobs, entities and menu entries are not wired yet
+ * (none declares any).
  */
 int kedr_modules_load_builtin(struct kedr_modset *set, struct kedr_conf *conf,
                               const struct kedr_module *const *descs);

@@ -6,6 +6,7 @@
  * /api/v1/recent (the cards the user opened, the last 50 kept).  Both
  * only for declared entities the user may read now: a view or a recent
  * record of an entity whose permission was taken away is not shown.
+ * A built-in module: the core links it in, it sees kedr.h alone.
  */
 #include <stdint.h>
 #include <stdio.h>

@@ -30,13 +30,16 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(CFLAGS_EXTRA) \
 LDLIBS_CORE = -lfcgi -lcsv $(PKG_LIBS) -ldl
 
 # The server: core/ (process model, FastCGI, router, request, database,
-# arena, config, module loader, the kit), core/builtin/ (identity,
-# administration, attributes, CSV/XLSX I/O), lib/ (pure parsing, CSV,
+# arena, config, module loader, the kit, identity, CSV/XLSX I/O),
+# core/builtin/ (the built-in modules: administration, attribute
+# definitions, saved views; kedr.h only), lib/ (pure parsing, CSV,
 # Russian requisites) and migrate/salesforce/ (the data migration).
 SRC_DIRS  := core core/builtin lib migrate/salesforce
 CORE_SRC  := $(filter-out core/main.c,$(wildcard $(SRC_DIRS:%=%/*.c)))
 CORE_OBJ  := $(CORE_SRC:%.c=$(B)/%.o) $(B)/core/core_sql.o
 CORE_SQL  := $(sort $(wildcard core/sql/*.sql))
+# core/builtin/: the built-in modules, built against kedr.h alone (below)
+BUILTIN_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard core/builtin/*.c))
 
 # modules/<name>/*.c -> $(B)/modules/<name>.so (+ $(B)/modules/<name> -> its folder)
 MODULES      := $(notdir $(patsubst %/,%,$(dir $(wildcard modules/*/*.c))))
@@ -59,9 +62,25 @@ all: build $(TEST_MOD_SOS) $(UNIT_BINS)
 $(B)/kedr: $(B)/core/main.o $(CORE_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CORE)
 
-$(CORE_SRC:%.c=$(B)/%.o) $(B)/core/main.o: $(B)/%.o: %.c
+$(filter-out $(BUILTIN_OBJ),$(CORE_SRC:%.c=$(B)/%.o)) $(B)/core/main.o: \
+		$(B)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The built-in modules (core/builtin/) see kedr.h and nothing else of the
+# core, as a module in modules/ does: their include path holds a copy of
+# kedr.h alone (and lib/, the pure library), so an #include "core.h"
+# there fails the build.
+BUILTIN_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(CFLAGS_EXTRA) \
+                 -I$(B)/include -Ilib $(PKG_CFLAGS) -MMD -MP
+
+$(B)/include/kedr.h: core/kedr.h
+	@mkdir -p $(@D)
+	cp $< $@
+
+$(BUILTIN_OBJ): $(B)/%.o: %.c $(B)/include/kedr.h
+	@mkdir -p $(@D)
+	$(CC) $(BUILTIN_CFLAGS) -c -o $@ $<
 
 $(B)/core/core_sql.c: $(CORE_SQL) tools/embed-sql.sh
 	@mkdir -p $(@D)

@@ -282,6 +282,8 @@ struct kedr_mod {
     char *so_path; /* <dir>/<name>.so */
     char *res_dir; /* <dir>/<name>/ (sql/, www/) */
     void *handle;
+    /* a built-in module's descriptor, linked in (no .so, no handle) */
+    const struct kedr_module *builtin;
     const struct kedr_module *desc;
     enum kedr_mod_state state;
     char *why; /* refusal reason */
@@ -305,6 +307,17 @@ struct kedr_modset {
  * module's reason in its `why` (and every refusal logged).
  */
 int kedr_modules_load(struct kedr_modset *set, struct kedr_conf *conf);
+/*
+ * The same for the built-in modules (core/builtin/, kedr_builtin_modules):
+ * their descriptors are linked in, so there is nothing to find or dlopen;
+ * each is checked, ordered and handed the api table as a .so module is,
+ * and is always enabled (a refusal is -1).  The server mounts their routes
+ * and portal_routes under /api/v1 and runs init, worker_init and fini;
+ * a built-in's hooks, jobs, entities and menu entries are not wired yet
+ * (none declares any).
+ */
+int kedr_modules_load_builtin(struct kedr_modset *set, struct kedr_conf *conf,
+                              const struct kedr_module *const *descs);
 /* Call init on every loaded module (dependency order).  -1 on failure. */
 int kedr_modules_init(struct kedr_modset *set);
 int kedr_modules_worker_init(struct kedr_modset *set);
@@ -554,7 +567,7 @@ int kedr_req_stream_begin(struct kedr_req *r, int status,
 int kedr_req_stream_put(struct kedr_req *r, const void *data, size_t len);
 
 /* ------------------------------------------------------------------ */
-/* builtin/export.c, builtin/import.c: kedr_export, kedr_import_csv    */
+/* export.c, import.c: kedr_export, kedr_import_csv                    */
 /* ------------------------------------------------------------------ */
 
 int kedr_export_file(struct kedr_req *r, const char *format,
@@ -584,6 +597,7 @@ int kedr_import_run_sets(struct kedr_req *r, const struct kedr_import_col *cols,
 struct kedr_server {
     struct kedr_conf *conf;
     struct kedr_modset mods;
+    struct kedr_modset builtins; /* kedr_builtin_modules, loaded */
     struct kedr_router router;
     /* hooks flattened in dependency order */
     struct kedr_hook_ent {
@@ -594,6 +608,22 @@ struct kedr_server {
 };
 
 extern struct kedr_server kedr_srv;
+
+/* The built-in modules (core/builtin/): descriptors the core links in,
+ * written against kedr.h alone like any module; NULL-terminated. */
+extern const struct kedr_module *const kedr_builtin_modules[];
+/* builtin.c: the kedr_api calls of ABI 1.5 the built-ins needed (kedr.h
+ * documents them as kedr_entity_name ... kedr_caller_id). */
+const char *kedr_builtin_entity_name(kedr_req_t *r, size_t i);
+bool kedr_builtin_entity_readable(kedr_req_t *r, const char *entity,
+                                  const char **label, const char **ui);
+int kedr_builtin_entity_check_query(kedr_req_t *r, const char *entity,
+                                    const char *qs, json_t *fields);
+json_t *kedr_builtin_query_decode(kedr_req_t *r, const char *qs);
+json_t *kedr_builtin_modules_json(kedr_req_t *r);
+json_t *kedr_builtin_permissions(kedr_req_t *r);
+int kedr_builtin_field_errors(kedr_req_t *r);
+int64_t kedr_builtin_caller_id(kedr_req_t *r);
 
 /* Load modules, init them, build the router and hook list.  0 or -1. */
 int kedr_server_setup(struct kedr_conf *conf, bool worker);
@@ -641,8 +671,6 @@ void kedr_jobs_close(void);
 extern const struct kedr_route kedr_core_routes[];
 extern const struct kedr_route kedr_auth_routes[];
 extern const struct kedr_route kedr_session_routes[]; /* portal users too */
-extern const struct kedr_route kedr_admin_routes[];
-extern const struct kedr_route kedr_attrs_routes[];
 
 /* attrs.c: extra attributes (kedr_attrs_check, kedr_attrs_filter). */
 int kedr_core_attrs_check(struct kedr_req *r, const char *entity, json_t *attrs,
@@ -651,19 +679,6 @@ int kedr_core_attrs_filter(struct kedr_req *r, const char *entity,
                            const char **json);
 /* The permissions the core itself declares (core.users.manage, ...). */
 extern const struct kedr_permission kedr_core_permissions[];
-
-/* admin.c and cli_user.c: a user as JSON (no password hash), from a row
- * of core."user" aliased u; the API's and the audit trail's one shape. */
-#define KEDR_USER_JSON                                                         \
-    "json_build_object('id', u.id, 'login', u.login, 'full_name', "            \
-    "u.full_name, 'email', u.email, 'phone', u.phone, 'locale', u.locale, "    \
-    "'active', u.active, 'roles', coalesce((SELECT json_agg(ro.name ORDER "    \
-    "BY ro.name) FROM core.user_role ur JOIN core.role ro ON ro.id = "         \
-    "ur.role_id WHERE ur.user_id = u.id), '[]'::json), 'counterparty_id', "    \
-    "u.counterparty_id, 'regions', to_json(u.regions), "                       \
-    "'has_password', u.password_hash IS NOT NULL, "                            \
-    "'password_changed_at', u.password_changed_at, 'created_at', "             \
-    "u.created_at, 'updated_at', u.updated_at, 'version', u.version)"
 
 /* cli_user.c: `kedr user add|passwd|list` (argv[0] is "user").  Returns
  * the exit status. */
@@ -876,6 +891,5 @@ int kedr_kit_check_query(kedr_req_t *r, size_t i, const struct kedr_kvlist *ql,
 int kedr_kit_select(kedr_req_t *r, size_t i, const struct kedr_kvlist *ql,
                     const char *obj, const char **json);
 extern const struct kedr_route kedr_search_routes[];
-extern const struct kedr_route kedr_views_routes[];
 
 #endif /* KEDR_CORE_H */

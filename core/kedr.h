@@ -242,7 +242,7 @@ struct kedr_ui {
 };
 
 /*
- * Export and import (core/builtin/export.c, core/builtin/import.c): the shapes
+ * Export and import (core/export.c, core/import.c): the shapes
  * of the column tables.  See kedr_export and kedr_import_csv below.
  */
 
@@ -814,6 +814,26 @@ struct kedr_api {
     /* -- data migrations: the map and the audit of loaded rows -- */
     int (*import_map_put)(kedr_req_t *r, kedr_import_t *imp, const char *entity,
                           const char *sql);
+
+    /* -- what the built-in modules (core/builtin/) lacked: the served
+     *    entities, the module list, the caller, passwords and tokens
+     *    (ABI 1.5, issue 13) -- */
+    const char *(*entity_name)(kedr_req_t *r, size_t i);       /* ABI 1.5 */
+    bool (*entity_readable)(kedr_req_t *r, const char *entity, /* ABI 1.5 */
+                            const char **label, const char **ui);
+    int (*entity_check_query)(kedr_req_t *r, const char *entity, /* ABI 1.5 */
+                              const char *qs, json_t *fields);
+    json_t *(*query_decode)(kedr_req_t *r, const char *qs); /* ABI 1.5 */
+    json_t *(*modules)(kedr_req_t *r);                      /* ABI 1.5 */
+    json_t *(*permissions)(kedr_req_t *r);                  /* ABI 1.5 */
+    int (*field_errors)(kedr_req_t *r);                     /* ABI 1.5 */
+    int64_t (*caller_id)(kedr_req_t *r);                    /* ABI 1.5 */
+    const char *(*password_problem)(const char *login,      /* ABI 1.5 */
+                                    const char *password);
+    int (*hash_password)(const char *password, char *out, /* ABI 1.5 */
+                         size_t outlen);
+    void (*secret_new)(const char *prefix, char *out, /* ABI 1.5 */
+                       size_t outlen, char hash[65]);
 };
 
 /*
@@ -2024,6 +2044,147 @@ kedr_import_archive(kedr_req_t *r, kedr_import_t *imp, const char *table,
             "    _sf_id, 'change', 'archived') FROM a) "
             "SELECT 'archived', count(*) FROM a",
             kedr_import_table(imp), table, set, live, table));
+}
+
+/* ---------------------------------------------------------------------
+ * What the built-in modules lacked (ABI 1.5).  Identity administration,
+ * extra attributes and saved views are modules of the core's own
+ * (core/builtin/), written against this header alone; these calls are
+ * what they needed of the core, open to every module.
+ * --------------------------------------------------------------------- */
+
+/* The full name ("hello.greeting") of the i-th entity the kit serves, in
+ * a stable order; NULL past the last one (so `for (i = 0; (e =
+ * kedr_entity_name(r, i)) != NULL; i++)` walks them all). */
+static inline const char *
+kedr_entity_name(kedr_req_t *r, size_t i)
+{
+    if (!KEDR_API_HAS(entity_name))
+        return NULL;
+    return kedr_api->entity_name(r, i);
+}
+
+/* Whether `entity` (a full name) is served and the caller may read it
+ * now; when served, *label (its label in the caller's language) and *ui
+ * (the UI page of its list) are set, each pointer may be NULL.  False for
+ * NULL or an unknown name. */
+static inline bool
+kedr_entity_readable(kedr_req_t *r, const char *entity, const char **label,
+                     const char **ui)
+{
+    if (!KEDR_API_HAS(entity_readable) || entity == NULL)
+        return false;
+    return kedr_api->entity_readable(r, entity, label, ui);
+}
+
+/* Query string `qs` ("status=active&sort=-name") checked as the list of
+ * served entity `entity` checks its parameters (kedr.h "The list
+ * protocol"; `_`-parameters are left to the caller): each problem set in
+ * the object `fields` (parameter -> message; an attribute's also recorded
+ * on the request).  Their number; KEDR_EINVAL (recorded) when `qs` does
+ * not decode or `entity` is not served. */
+static inline int
+kedr_entity_check_query(kedr_req_t *r, const char *entity, const char *qs,
+                        json_t *fields)
+{
+    if (!KEDR_API_HAS(entity_check_query))
+        return kedr__api_missing(r, "entity_check_query");
+    return kedr_api->entity_check_query(r, entity, qs, fields);
+}
+
+/* Query string `qs` decoded ('+' and %XX) into a JSON array of [name,
+ * value] string pairs in their order, owned by the request; NULL when it
+ * does not decode (or the core lacks the call). */
+static inline json_t *
+kedr_query_decode(kedr_req_t *r, const char *qs)
+{
+    if (!KEDR_API_HAS(query_decode))
+        return NULL;
+    return kedr_api->query_decode(r, qs);
+}
+
+/* Every module found on modules.path, by name, as GET /api/v1/modules
+ * answers them: [{"name", "state" ("enabled", "disabled", "refused"),
+ * "version", "why", "requires", "permissions": [{"name", "label_ru",
+ * "label_en"}], "ui": [{"path", "label_ru", "label_en", "permission"}]}],
+ * owned by the request.  An empty array when the core lacks the call. */
+static inline json_t *
+kedr_modules(kedr_req_t *r)
+{
+    if (!KEDR_API_HAS(modules))
+        return kedr_json_keep(r, json_array());
+    return kedr_api->modules(r);
+}
+
+/* The permissions a role or token may hold, by module: [{"module",
+ * "permissions": [{"name", "label_ru", "label_en"}]}], the core's
+ * ("core") first, then each loaded module that declares some, in
+ * dependency order; owned by the request.  An empty array when the core
+ * lacks the call. */
+static inline json_t *
+kedr_permissions(kedr_req_t *r)
+{
+    if (!KEDR_API_HAS(permissions))
+        return kedr_json_keep(r, json_array());
+    return kedr_api->permissions(r);
+}
+
+/* How many field errors kedr_field_error recorded that no kedr_fail has
+ * answered yet (check a whole body, then fail once). */
+static inline int
+kedr_field_errors(kedr_req_t *r)
+{
+    if (!KEDR_API_HAS(field_errors))
+        return 0;
+    return kedr_api->field_errors(r);
+}
+
+/* The user the request acts for: the signed-in user, or the owner of the
+ * API token used (kedr_user_id is 0 for a token); 0 for none. */
+static inline int64_t
+kedr_caller_id(kedr_req_t *r)
+{
+    if (!KEDR_API_HAS(caller_id))
+        return kedr_user_id(r);
+    return kedr_api->caller_id(r);
+}
+
+/* The password policy: NULL when `password` is acceptable for `login`,
+ * else the message for the "password" field. */
+static inline const char *
+kedr_password_problem(const char *login, const char *password)
+{
+    if (!KEDR_API_HAS(password_problem))
+        return KEDR_API_NOT_CHECKED;
+    return kedr_api->password_problem(login, password);
+}
+
+/* The longest hash kedr_hash_password writes, its NUL included. */
+#define KEDR_PASSWORD_HASH_MAX 128
+
+/* `password` hashed the way the core checks sign-ins (argon2id, the
+ * configured cost) into `out` (KEDR_PASSWORD_HASH_MAX bytes).  0, or -1
+ * (out of memory, or the core lacks the call). */
+static inline int
+kedr_hash_password(const char *password, char *out, size_t outlen)
+{
+    if (!KEDR_API_HAS(hash_password))
+        return -1;
+    return kedr_api->hash_password(password, out, outlen);
+}
+
+/* A new random secret as the core's API tokens are (256 bits, base64url
+ * after `prefix`) in `out` (at least 64 bytes), its SHA-256 in hex (what
+ * to store) in `hash`.  The caller wipes `out` when done.  The core
+ * lacking the call leaves both empty strings. */
+static inline void
+kedr_secret_new(const char *prefix, char *out, size_t outlen, char hash[65])
+{
+    if (!KEDR_API_HAS(secret_new)) {
+        out[0] = hash[0] = '\0';
+        return;
+    }
+    kedr_api->secret_new(prefix, out, outlen, hash);
 }
 
 #ifdef __cplusplus

@@ -89,7 +89,7 @@ set_find(struct kedr_modset *set, const char *name)
 {
     for (size_t i = 0; i < set->n; i++)
         if (strcmp(set->mods[i].name, name) == 0 &&
-            set->mods[i].so_path != NULL)
+            (set->mods[i].so_path != NULL || set->mods[i].builtin != NULL))
             return &set->mods[i];
     return NULL;
 }
@@ -347,20 +347,25 @@ grants_problem(const struct kedr_module *desc, char *buf, size_t buflen)
     return NULL;
 }
 
+/* Open the module's descriptor: dlopen and dlsym for a .so, the one the
+ * core links in for a built-in (kedr_modules_load_builtin); then check it
+ * the same way for both. */
 static void
 load_one(struct kedr_mod *m)
 {
-    const struct kedr_module *desc;
+    const struct kedr_module *desc = m->builtin;
     char buf[256];
     const char *why;
     int n;
 
-    m->handle = dlopen(m->so_path, RTLD_NOW | RTLD_LOCAL);
-    if (m->handle == NULL) {
-        mod_refuse(m, "cannot load: %s", dlerror());
-        return;
+    if (desc == NULL) {
+        m->handle = dlopen(m->so_path, RTLD_NOW | RTLD_LOCAL);
+        if (m->handle == NULL) {
+            mod_refuse(m, "cannot load: %s", dlerror());
+            return;
+        }
+        desc = dlsym(m->handle, "kedr_module");
     }
-    desc = dlsym(m->handle, "kedr_module");
     if (desc == NULL) {
         mod_refuse(m, "no kedr_module descriptor exported");
         return;
@@ -488,24 +493,15 @@ mod_cmp(const void *a, const void *b)
                   ((const struct kedr_mod *)b)->name);
 }
 
-int
-kedr_modules_load(struct kedr_modset *set, struct kedr_conf *conf)
+/* Load, check and order the modules of `set` (sorted, each enabled one
+ * with its .so path or built-in descriptor), then hand each the api
+ * table.  0, or -1 when a module enabled in `conf` was refused. */
+static int
+modules_finish(struct kedr_modset *set, struct kedr_conf *conf)
 {
     struct topo t;
     int rc = 0;
 
-    memset(set, 0, sizeof(*set));
-    for (const char **d = conf->module_path; *d; d++)
-        scan_dir(set, conf, *d);
-    for (const char **e = conf->enabled; *e; e++)
-        if (set_find(set, *e) == NULL) {
-            struct kedr_mod *m = set_add(set, *e);
-
-            m->env.conf = conf;
-            m->state = KEDR_MOD_ENABLED;
-            mod_refuse(m, "enabled in the config but not found on "
-                          "modules.path");
-        }
     qsort(set->mods, set->n, sizeof(*set->mods), mod_cmp);
     for (size_t i = 0; i < set->n; i++) {
         set->mods[i].env.mod = &set->mods[i];
@@ -541,10 +537,45 @@ kedr_modules_load(struct kedr_modset *set, struct kedr_conf *conf)
 
         if (m->state == KEDR_MOD_ENABLED)
             *m->desc->api = &kedr_core_api;
-        if (m->state == KEDR_MOD_REFUSED && kedr_conf_is_enabled(conf, m->name))
+        if (m->state == KEDR_MOD_REFUSED &&
+            (m->builtin != NULL || kedr_conf_is_enabled(conf, m->name)))
             rc = -1;
     }
     return rc;
+}
+
+int
+kedr_modules_load(struct kedr_modset *set, struct kedr_conf *conf)
+{
+    memset(set, 0, sizeof(*set));
+    for (const char **d = conf->module_path; *d; d++)
+        scan_dir(set, conf, *d);
+    for (const char **e = conf->enabled; *e; e++)
+        if (set_find(set, *e) == NULL) {
+            struct kedr_mod *m = set_add(set, *e);
+
+            m->env.conf = conf;
+            m->state = KEDR_MOD_ENABLED;
+            mod_refuse(m, "enabled in the config but not found on "
+                          "modules.path");
+        }
+    return modules_finish(set, conf);
+}
+
+int
+kedr_modules_load_builtin(struct kedr_modset *set, struct kedr_conf *conf,
+                          const struct kedr_module *const *descs)
+{
+    memset(set, 0, sizeof(*set));
+    for (const struct kedr_module *const *d = descs; *d != NULL; d++) {
+        struct kedr_mod *m =
+            set_add(set, (*d)->name != NULL ? (*d)->name : "(null)");
+
+        m->builtin = *d;
+        m->state = KEDR_MOD_ENABLED;
+        m->env.conf = conf;
+    }
+    return modules_finish(set, conf);
 }
 
 int

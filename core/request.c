@@ -585,4 +585,16 @@ const struct kedr_api kedr_core_api = {
     .import_reject = kedr_sfimp_reject,
     .conf_list = api_conf_list,
     .import_map_put = kedr_sfimp_map_put,
+    /* ABI 1.5: what the built-in modules needed (builtin.c, auth.c) */
+    .entity_name = kedr_builtin_entity_name,
+    .entity_readable = kedr_builtin_entity_readable,
+    .entity_check_query = kedr_builtin_entity_check_query,
+    .query_decode = kedr_builtin_query_decode,
+    .modules = kedr_builtin_modules_json,
+    .permissions = kedr_builtin_permissions,
+    .field_errors = kedr_builtin_field_errors,
+    .caller_id = kedr_builtin_caller_id,
+    .password_problem = kedr_password_weak,
+    .hash_password = kedr_password_hash,
+    .secret_new = kedr_token_new,
 };

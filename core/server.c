@@ -54,18 +54,28 @@ kedr_server_setup(struct kedr_conf *conf, bool worker)
         return -1;
     kedr_srv.conf = conf;
     kedr_router_init(&kedr_srv.router);
-    if (kedr_modules_load(set, conf) != 0)
+    if (kedr_modules_load(set, conf) != 0 ||
+        kedr_modules_load_builtin(&kedr_srv.builtins, conf,
+                                  kedr_builtin_modules) != 0)
         return -1;
     if (server_add_routes("/api/v1", kedr_core_routes, NULL, false) != 0 ||
         server_add_routes("/api/v1", kedr_auth_routes, NULL, false) != 0 ||
         server_add_routes("/api/v1", kedr_session_routes, NULL, true) != 0 ||
-        server_add_routes("/api/v1", kedr_admin_routes, NULL, false) != 0 ||
-        server_add_routes("/api/v1", kedr_attrs_routes, NULL, false) != 0 ||
         server_add_routes("/api/v1", kedr_jobs_routes, NULL, false) != 0 ||
         server_add_routes("/api/v1", kedr_kit_routes, NULL, false) != 0 ||
-        server_add_routes("/api/v1", kedr_search_routes, NULL, false) != 0 ||
-        server_add_routes("/api/v1", kedr_views_routes, NULL, false) != 0)
+        server_add_routes("/api/v1", kedr_search_routes, NULL, false) != 0)
         return -1;
+    /* the built-in modules answer under /api/v1 itself, as the core's own
+     * routes (no module of theirs on the request: logs, jobs and the
+     * module list stay the core's) */
+    for (size_t i = 0; i < kedr_srv.builtins.norder; i++) {
+        const struct kedr_mod *m = kedr_srv.builtins.order[i];
+
+        if (server_add_routes("/api/v1", m->desc->routes, NULL, false) != 0 ||
+            server_add_routes("/api/v1", kedr_module_portal_routes(m->desc),
+                              NULL, true) != 0)
+            return -1;
+    }
     for (size_t i = 0; i < set->norder; i++) {
         struct kedr_mod *m = set->order[i];
         char prefix[96];
@@ -90,9 +100,11 @@ kedr_server_setup(struct kedr_conf *conf, bool worker)
             kedr_srv.nhooks++;
         }
     }
-    if (kedr_kit_resolve() != 0 || kedr_modules_init(set) != 0)
+    if (kedr_kit_resolve() != 0 || kedr_modules_init(&kedr_srv.builtins) != 0 ||
+        kedr_modules_init(set) != 0)
         return -1;
-    if (worker && kedr_modules_worker_init(set) != 0)
+    if (worker && (kedr_modules_worker_init(&kedr_srv.builtins) != 0 ||
+                   kedr_modules_worker_init(set) != 0))
         return -1;
     return 0;
 }
@@ -101,9 +113,11 @@ void
 kedr_server_teardown(void)
 {
     kedr_modules_fini(&kedr_srv.mods);
+    kedr_modules_fini(&kedr_srv.builtins);
     kedr_router_release(&kedr_srv.router);
     kedr_kit_release();
     kedr_modules_release(&kedr_srv.mods);
+    kedr_modules_release(&kedr_srv.builtins);
     free(kedr_srv.hooks);
     kedr_srv.hooks = NULL;
     kedr_srv.nhooks = 0;

@@ -7,6 +7,17 @@
 #ifndef KEDR_LIB_H
 #define KEDR_LIB_H
 
+/* Standalone too (the built-in modules include it without core.h, for
+ * the pure functions: those taking an arena need the core's). */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include <csv.h>
+
+struct kedr_arena;
+struct kedr_buf;
+
 /* ------------------------------------------------------------------ */
 /* http.c: parsing of outside input.  Pure functions.                  */
 /* ------------------------------------------------------------------ */

@@ -10,8 +10,11 @@
 #                  tools/lint/jansson.cfg teaches it jansson's foreach
 #                  macros so no system header is parsed
 #   shellcheck     tools/*.sh, bench/*.sh, .ci/run and tests/*/run.sh
+#   builtin        no core/builtin/ file includes a core header (core.h,
+#                  kit_int.h, ...): the built-in modules see kedr.h and
+#                  lib/ only (their build's include path enforces it too)
 #
-#   make lint          all three
+#   make lint          all four
 #   make format        rewrite the C files in place with clang-format
 
 CLANG_FORMAT ?= clang-format
@@ -31,11 +34,11 @@ CPPCHECK_FLAGS = --enable=warning,style,performance,portability --std=c11 \
                  $(SRC_DIRS:%=-I %) -I tests/fuzz/lib \
                  --template='{file}:{line}: {severity} [{id}] {message}'
 
-.PHONY: lint lint-format lint-cppcheck lint-shell format
-# all three run, whatever the first finds
+.PHONY: lint lint-format lint-cppcheck lint-shell lint-builtin format
+# all four run, whatever the first finds
 lint:
 	@status=0; \
-	for t in lint-format lint-cppcheck lint-shell; do \
+	for t in lint-format lint-cppcheck lint-shell lint-builtin; do \
 		$(MAKE) --no-print-directory $$t || status=1; \
 	done; \
 	if [ $$status -ne 0 ]; then echo "make lint: FAILED" >&2; fi; \
@@ -52,6 +55,11 @@ lint-cppcheck:
 lint-shell:
 	@echo "# shellcheck"
 	@$(SHELLCHECK) $(LINT_SH)
+
+lint-builtin:
+	@echo "# built-in modules include kedr.h and lib/ only"
+	@! grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*["<]([^">]*/)?(core|kit_int)\.h[">]' \
+		core/builtin/*.[ch]
 
 format:
 	$(CLANG_FORMAT) -i $(LINT_C)

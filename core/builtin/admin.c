@@ -1,14 +1,14 @@
 /*
  * admin.c -- the administration API under /api/v1: users, roles, the
- * permission catalogue, API tokens and the module list; and the
- * permissions the core itself declares.
+ * permission catalogue, API tokens and the module list.  A built-in
+ * module: the core links it in, it sees kedr.h alone.
  *
  * Handlers use the module API of kedr.h like any module (PostgreSQL
  * builds the JSON, kedr_fail for the one error shape, kedr_audit for
- * every write), plus the password and token helpers of auth.c and the
- * module set of the running server.  Every write is audited with its old
- * and new values; no password hash or token hash ever leaves the
- * database through here.
+ * every write, kedr_hash_password and kedr_secret_new for the secrets,
+ * kedr_permissions and kedr_modules for the running server's set).  Every write
+ * is audited with its old and new values; no password hash or token hash ever
+ * leaves the database through here.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -17,38 +17,14 @@
 
 #include <sodium.h>
 
-#include "core.h"
+#include <kedr.h>
+#include <lib.h>
 
-const struct kedr_permission kedr_core_permissions[] = {
-    {.name = "core.users.manage",
-     .label_ru = "Управлять пользователями и API-токенами",
-     .label_en = "Manage users and API tokens"},
-    {.name = "core.roles.manage",
-     .label_ru = "Управлять ролями и правами",
-     .label_en = "Manage roles and permissions"},
-    {.name = "core.audit.read",
-     .label_ru = "Читать журнал изменений",
-     .label_en = "Read the audit trail"},
-    {.name = "core.modules.read",
-     .label_ru = "Просматривать список модулей",
-     .label_en = "View the module list"},
-    {.name = "core.attributes.manage",
-     .label_ru = "Настраивать дополнительные поля",
-     .label_en = "Manage extra fields"},
-    {0},
-};
+#include "user_json.h"
 
 /* ------------------------------------------------------------------ */
 /* helpers                                                             */
 /* ------------------------------------------------------------------ */
-
-/* Whether field errors were recorded (kedr_field_error) and not yet
- * turned into the request's failure. */
-static bool
-fields_pending(kedr_req_t *r)
-{
-    return r->err_fields != NULL && json_object_size(r->err_fields) > 0;
-}
 
 /* A string member of the body, or NULL when absent or null. */
 static const char *
@@ -94,18 +70,17 @@ locale_valid(const char *s)
 /* Whether `perm` is one a role or token may hold: the core's, an enabled
  * module's, or "*". */
 static bool
-perm_known(const char *perm)
+perm_known(kedr_req_t *r, const char *perm)
 {
+    json_t *block, *p;
+    size_t i, j;
+
     if (strcmp(perm, "*") == 0)
         return true;
-    for (const struct kedr_permission *p = kedr_core_permissions; p->name; p++)
-        if (strcmp(p->name, perm) == 0)
-            return true;
-    for (size_t i = 0; i < kedr_srv.mods.norder; i++)
-        for (const struct kedr_permission *p =
-                 kedr_srv.mods.order[i]->desc->permissions;
-             p && p->name; p++)
-            if (strcmp(p->name, perm) == 0)
+    json_array_foreach (kedr_permissions(r), i, block)
+        json_array_foreach (json_object_get(block, "permissions"), j, p)
+            if (strcmp(json_string_value(json_object_get(p, "name")), perm) ==
+                0)
                 return true;
     return false;
 }
@@ -142,7 +117,7 @@ perms_check(kedr_req_t *r, json_t *perms, json_t *kept)
         if (p == NULL) {
             kedr_field_error(r, "permissions", "must be a list of strings");
             bad++;
-        } else if (!perm_known(p) && (kept == NULL || !list_has(kept, p))) {
+        } else if (!perm_known(r, p) && (kept == NULL || !list_has(kept, p))) {
             kedr_field_error(
                 r, "permissions",
                 kedr_sprintf(r, "unknown permission \"%.100s\"", p));
@@ -176,14 +151,6 @@ all_strings(json_t *list)
  * API token, whose permissions are then its effective ones (auth.c).
  * Each refusal is 403 naming a permission the caller lacks.
  */
-
-/* The user the request answers for: the signed-in user, or the owner of
- * the API token used.  Their roles are the caller's "own" roles. */
-static int64_t
-caller_owner(kedr_req_t *r)
-{
-    return r->user_id != 0 ? r->user_id : r->token_owner;
-}
 
 /* The first permission of the JSON array `perms` the caller does not
  * hold, or NULL when it holds them all ("*" needs "*"). */
@@ -243,7 +210,7 @@ user_covered(kedr_req_t *r, const char *id)
                          missing);
     rows = kedr_db_query(
         r, user_wider_sql,
-        KEDR_PARAMS(id, kedr_sprintf(r, "%lld", (long long)caller_owner(r))));
+        KEDR_PARAMS(id, kedr_sprintf(r, "%lld", (long long)kedr_caller_id(r))));
     if (rows == NULL)
         return KEDR_EDB;
     if (kedr_rows_count(rows) > 0)
@@ -276,7 +243,7 @@ roles_change_check(kedr_req_t *r, const char *id, const char *roles)
     if (rows == NULL)
         return KEDR_EDB;
     n = kedr_rows_count(rows);
-    if (n > 0 && id != NULL && strtoll(id, NULL, 10) == caller_owner(r))
+    if (n > 0 && id != NULL && strtoll(id, NULL, 10) == kedr_caller_id(r))
         return kedr_fail(r, KEDR_EFORBIDDEN, "roles",
                          "nobody changes their own roles");
     for (int i = 0; i < n; i++) {
@@ -582,7 +549,7 @@ admin_users_create(kedr_req_t *r)
     const char *login = body_str(r, "login");
     const char *password = body_str(r, "password");
     json_t *cp = json_object_get(body, "counterparty_id");
-    char hash[crypto_pwhash_STRBYTES];
+    char hash[KEDR_PASSWORD_HASH_MAX];
     const char *roles, *id, *cp_text = NULL, *why, *row, *regions;
     kedr_rows_t *rows;
     int rc;
@@ -592,19 +559,20 @@ admin_users_create(kedr_req_t *r)
                          "1 to 64 characters: letters, digits, . _ @ -");
     user_fields_check(r);
     regions = regions_text(r);
-    if (password != NULL && (why = kedr_password_weak(login, password)) != NULL)
+    if (password != NULL &&
+        (why = kedr_password_problem(login, password)) != NULL)
         kedr_field_error(r, "password", why);
     if ((rc = counterparty_check(r, cp, &cp_text)) != 0)
         return rc;
     roles = roles_check(r, &rc);
     if (rc != 0)
         return rc;
-    if ((roles != NULL && *roles == '\0') || fields_pending(r))
+    if ((roles != NULL && *roles == '\0') || kedr_field_errors(r) > 0)
         return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
     if (roles != NULL && (rc = roles_change_check(r, NULL, roles)) != 0)
         return rc;
     if (password != NULL &&
-        kedr_password_hash(password, hash, sizeof(hash)) != 0)
+        kedr_hash_password(password, hash, sizeof(hash)) != 0)
         return kedr_fail(r, KEDR_EINTERNAL, NULL, "cannot hash the password");
     rows = kedr_db_query(
         r, user_insert_sql,
@@ -695,7 +663,7 @@ admin_users_update(kedr_req_t *r)
     roles = roles_check(r, &rc);
     if (rc != 0)
         return rc;
-    if ((roles != NULL && *roles == '\0') || fields_pending(r))
+    if ((roles != NULL && *roles == '\0') || kedr_field_errors(r) > 0)
         return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
     if ((rc = user_covered(r, id)) != 0 ||
         (roles != NULL && (rc = roles_change_check(r, id, roles)) != 0))
@@ -761,7 +729,7 @@ admin_users_password(kedr_req_t *r)
 {
     const char *id = kedr_param_id(r, "id");
     const char *password = body_str(r, "password");
-    char hash[crypto_pwhash_STRBYTES];
+    char hash[KEDR_PASSWORD_HASH_MAX];
     const char *login, *why, *row;
     kedr_rows_t *rows;
     json_t *new_;
@@ -777,9 +745,9 @@ admin_users_password(kedr_req_t *r)
     login = kedr_rows_get(rows, 0, 0);
     if ((rc = user_covered(r, id)) != 0)
         return rc;
-    if ((why = kedr_password_weak(login, password)) != NULL)
+    if ((why = kedr_password_problem(login, password)) != NULL)
         return kedr_fail(r, KEDR_EINVAL, "password", "%s", why);
-    if (kedr_password_hash(password, hash, sizeof(hash)) != 0)
+    if (kedr_hash_password(password, hash, sizeof(hash)) != 0)
         return kedr_fail(r, KEDR_EINTERNAL, NULL, "cannot hash the password");
     rc = kedr_db_json(r, user_password_sql, KEDR_PARAMS(id, hash), &row);
     sodium_memzero(hash, sizeof(hash));
@@ -896,7 +864,7 @@ admin_roles_create(kedr_req_t *r)
     if (perms == NULL || json_is_null(perms))
         perms = kedr_json_own(r, json_array());
     own_only_check(r, perms);
-    if (perms_check(r, perms, NULL) > 0 || fields_pending(r))
+    if (perms_check(r, perms, NULL) > 0 || kedr_field_errors(r) > 0)
         return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
     if ((missing = perm_missing(r, perms)) != NULL)
         return kedr_fail(r, KEDR_EFORBIDDEN, "permissions",
@@ -952,7 +920,7 @@ role_change_check(kedr_req_t *r, const char *id, json_t *old, json_t *perms)
         return 0;
     rows = kedr_db_query(
         r, role_held_sql,
-        KEDR_PARAMS(kedr_sprintf(r, "%lld", (long long)caller_owner(r)), id));
+        KEDR_PARAMS(kedr_sprintf(r, "%lld", (long long)kedr_caller_id(r)), id));
     if (rows == NULL)
         return KEDR_EDB;
     if (kedr_rows_get(rows, 0, 0)[0] == 't')
@@ -998,7 +966,7 @@ admin_roles_update(kedr_req_t *r)
     own_only_check(r, perms != NULL && !json_is_null(perms)
                           ? perms
                           : json_object_get(old, "permissions"));
-    if (fields_pending(r))
+    if (kedr_field_errors(r) > 0)
         return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
     if ((rc = role_change_check(r, id, old, perms)) != 0)
         return rc;
@@ -1027,44 +995,12 @@ admin_roles_update(kedr_req_t *r)
     return kedr_reply_raw(r, 200, "application/json", row, strlen(row));
 }
 
-/* A permission table as [{name, label_ru, label_en}] (a new reference). */
-static json_t *
-perms_list(const struct kedr_permission *perms)
-{
-    json_t *list = json_array();
-
-    for (const struct kedr_permission *p = perms; p && p->name; p++)
-        json_array_append_new(
-            list, json_pack("{s:s, s:s, s:s}", "name", p->name, "label_ru",
-                            p->label_ru ? p->label_ru : p->name, "label_en",
-                            p->label_en ? p->label_en : p->name));
-    return list;
-}
-
-/* One module's block of the permission catalogue. */
-static json_t *
-perms_block(const char *module, const struct kedr_permission *perms)
-{
-    return json_pack("{s:s, s:o}", "module", module, "permissions",
-                     perms_list(perms));
-}
-
 /* GET /permissions: what a role may hold, by module, for the roles
  * screen's matrix. */
 static int
 admin_permissions(kedr_req_t *r)
 {
-    json_t *doc = json_array();
-
-    json_array_append_new(doc, perms_block("core", kedr_core_permissions));
-    for (size_t i = 0; i < kedr_srv.mods.norder; i++) {
-        const struct kedr_mod *m = kedr_srv.mods.order[i];
-
-        if (m->desc->permissions != NULL && m->desc->permissions->name != NULL)
-            json_array_append_new(doc,
-                                  perms_block(m->name, m->desc->permissions));
-    }
-    return kedr_reply_json(r, 200, doc);
+    return kedr_reply_json(r, 200, json_incref(kedr_permissions(r)));
 }
 
 /* ------------------------------------------------------------------ */
@@ -1136,12 +1072,12 @@ admin_tokens_create(kedr_req_t *r)
             return kedr_fail(r, KEDR_EINVAL, "expires_at",
                              "must be in the future");
     }
-    kedr_token_new("kedr_", token, sizeof(token), hash);
+    kedr_secret_new("kedr_", token, sizeof(token), hash);
     rows = kedr_db_query(
         r, token_insert_sql,
         KEDR_PARAMS(body_str(r, "name"), hash, kedr_json_text(r, perms),
                     expires,
-                    kedr_sprintf(r, "%lld", (long long)caller_owner(r))));
+                    kedr_sprintf(r, "%lld", (long long)kedr_caller_id(r))));
     if (rows == NULL) {
         sodium_memzero(token, sizeof(token));
         return KEDR_EDB;
@@ -1157,7 +1093,7 @@ admin_tokens_create(kedr_req_t *r)
     /* nothing below allocates from the arena: doc cannot leak */
     doc = json_loads(row, 0, NULL);
     if (doc == NULL)
-        kedr_oom();
+        kedr_out_of_memory(r);
     json_object_set_new(doc, "token", json_string(token));
     sodium_memzero(token, sizeof(token));
     return kedr_reply_json(r, 201, doc);
@@ -1209,43 +1145,10 @@ admin_tokens_revoke(kedr_req_t *r)
 /* modules                                                             */
 /* ------------------------------------------------------------------ */
 
-static const char *const admin_state_names[] = {"disabled", "enabled",
-                                                "refused"};
-
-static json_t *
-str_or_null(const char *s)
-{
-    return s != NULL ? json_string(s) : json_null();
-}
-
-/* GET /modules: every module found on the path, with its state. */
 static int
 admin_modules(kedr_req_t *r)
 {
-    json_t *doc = json_array();
-
-    for (size_t i = 0; i < kedr_srv.mods.n; i++) {
-        const struct kedr_mod *m = &kedr_srv.mods.mods[i];
-        /* desc is set once the header checked out: safe to read */
-        const struct kedr_module *d = m->desc;
-        json_t *req = json_array(), *ui = json_array(), *one;
-
-        for (const char *const *q = d ? d->requires : NULL; q && *q; q++)
-            json_array_append_new(req, json_string(*q));
-        for (const struct kedr_ui *u = d ? d->ui : NULL; u && u->path; u++)
-            json_array_append_new(
-                ui, json_pack("{s:s, s:o, s:o, s:o}", "path", u->path,
-                              "label_ru", str_or_null(u->label_ru), "label_en",
-                              str_or_null(u->label_en), "permission",
-                              str_or_null(u->permission)));
-        one = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "name", m->name,
-                        "state", admin_state_names[m->state], "version",
-                        str_or_null(d ? d->version : NULL), "why",
-                        str_or_null(m->why), "requires", req, "permissions",
-                        perms_list(d ? d->permissions : NULL), "ui", ui);
-        json_array_append_new(doc, one);
-    }
-    return kedr_reply_json(r, 200, doc);
+    return kedr_reply_json(r, 200, json_incref(kedr_modules(r)));
 }
 
 /* ------------------------------------------------------------------ */
@@ -1317,7 +1220,7 @@ static const struct kedr_field token_create_input[] = {
     {0},
 };
 
-const struct kedr_route kedr_admin_routes[] = {
+static const struct kedr_route admin_routes[] = {
     {.method = "GET",
      .path = "/users",
      .handler = admin_users_list,
@@ -1385,4 +1288,14 @@ const struct kedr_route kedr_admin_routes[] = {
      .handler = admin_modules,
      .permission = "core.modules.read"},
     {0},
+};
+
+/* A built-in module: the core links it in and mounts its routes under
+ * /api/v1 itself (core/builtin.c).  The permissions it checks are the
+ * core's own (kedr_permissions' "core" block): auth.c checks some too. */
+const struct kedr_module kedr_builtin_admin = {
+    KEDR_MODULE_HEADER,
+    .name = "admin",
+    .version = "1.0",
+    .routes = admin_routes,
 };

@@ -1,213 +1,16 @@
 /*
- * attrs.c -- extra attributes: fields an administrator defines for a
- * module's records (text, number, date, boolean, list; Russian and
- * English labels; required) without a schema change.
- *
- * The definitions are core.attribute_def rows keyed by entity
- * ("clients.counterparty"); a module keeps a record's values in a jsonb
- * column and calls kedr_attrs_check (before writing) and
- * kedr_attrs_filter (for `attr.<name>=value` list filters, a jsonb
- * containment the module's GIN index serves).  Administration:
- * GET/POST /api/v1/attributes, PATCH /api/v1/attributes/:id.
+ * attrs.c -- the built-in module that administers extra attributes:
+ * GET/POST /api/v1/attributes, PATCH /api/v1/attributes/:id, the
+ * core.attribute_def rows (fields an administrator defines for a
+ * module's records without a schema change).  Checking and filtering
+ * the values is the core's (core/attrs.c: kedr_attrs_check,
+ * kedr_attrs_filter), which every module calls.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
-
-#define ATTR_TEXT_MAX 2000
-
-static const char attrs_defs_sql[] =
-    "SELECT name, type, required, options::text, active "
-    "FROM core.attribute_def WHERE entity = $1";
-
-/* The definitions of `entity` (every one, active or not), or NULL with the
- * error recorded.  Read once per request and entity: an import checks
- * them for each of its rows. */
-static kedr_rows_t *
-attrs_defs(struct kedr_req *r, const char *entity)
-{
-    kedr_rows_t *defs;
-
-    if (r->attrs_entity != NULL && strcmp(r->attrs_entity, entity) == 0)
-        return r->attrs_defs;
-    defs = kedr_pg_query(r, attrs_defs_sql, 1, (const char *const[]){entity});
-    if (defs != NULL) {
-        r->attrs_entity = kedr_arena_strdup(&r->arena, entity);
-        r->attrs_defs = defs;
-    }
-    return defs;
-}
-
-static int
-attrs_find(const kedr_rows_t *defs, const char *name)
-{
-    for (int i = 0; i < kedr_pg_rows_count(defs); i++)
-        if (strcmp(kedr_pg_rows_get(defs, i, 0), name) == 0)
-            return i;
-    return -1;
-}
-
-/* Whether `value` is one of a list attribute's options. */
-static bool
-attrs_option(struct kedr_req *r, const char *options, const char *value)
-{
-    json_t *opts = kedr_json_parse(r, options), *o;
-    size_t i;
-
-    json_array_foreach (opts, i, o) {
-        const char *ov = json_string_value(json_object_get(o, "value"));
-
-        if (ov != NULL && strcmp(ov, value) == 0)
-            return true;
-    }
-    return false;
-}
-
-/* Why `v` is not a value of an attribute of `type`, or NULL. */
-static const char *
-attrs_value_problem(struct kedr_req *r, const char *type, const char *options,
-                    json_t *v)
-{
-    if (strcmp(type, "text") == 0) {
-        if (!json_is_string(v))
-            return "must be a string";
-        if (json_string_length(v) > ATTR_TEXT_MAX)
-            return "is too long";
-        return NULL;
-    }
-    if (strcmp(type, "number") == 0)
-        return json_is_number(v) ? NULL : "must be a number";
-    if (strcmp(type, "boolean") == 0)
-        return json_is_boolean(v) ? NULL : "must be true or false";
-    if (strcmp(type, "date") == 0)
-        return json_is_string(v) &&
-                       kedr_value_check(KEDR_T_DATE, json_string_value(v))
-                   ? NULL
-                   : "must be a date (YYYY-MM-DD)";
-    if (strcmp(type, "list") == 0)
-        return json_is_string(v) &&
-                       attrs_option(r, options, json_string_value(v))
-                   ? NULL
-                   : "is not one of the allowed values";
-    return "has an unknown type";
-}
-
-int
-kedr_core_attrs_check(struct kedr_req *r, const char *entity, json_t *attrs,
-                      bool partial)
-{
-    kedr_rows_t *defs = attrs_defs(r, entity);
-    const char *key;
-    json_t *v;
-    int n = 0;
-
-    if (defs == NULL)
-        return r->err_code ? r->err_code : KEDR_EDB;
-    if (attrs != NULL && !json_is_object(attrs)) {
-        kedr_api->field_error(r, "attrs", "must be an object");
-        return 1;
-    }
-    json_object_foreach (attrs, key, v) {
-        int i = attrs_find(defs, key);
-        const char *why;
-        char *field = kedr_arena_sprintf(&r->arena, "attrs.%s", key);
-
-        if (i < 0) {
-            kedr_api->field_error(r, field, "unknown attribute");
-            n++;
-            continue;
-        }
-        if (json_is_null(v)) {
-            if (kedr_pg_rows_get(defs, i, 2)[0] == 't' &&
-                kedr_pg_rows_get(defs, i, 4)[0] == 't') {
-                kedr_api->field_error(r, field, "is required");
-                n++;
-            }
-            continue;
-        }
-        why = attrs_value_problem(r, kedr_pg_rows_get(defs, i, 1),
-                                  kedr_pg_rows_get(defs, i, 3), v);
-        if (why != NULL) {
-            kedr_api->field_error(r, field, why);
-            n++;
-        }
-    }
-    if (!partial)
-        for (int i = 0; i < kedr_pg_rows_count(defs); i++) {
-            const char *name = kedr_pg_rows_get(defs, i, 0);
-            json_t *have = attrs ? json_object_get(attrs, name) : NULL;
-
-            if (kedr_pg_rows_get(defs, i, 2)[0] == 't' &&
-                kedr_pg_rows_get(defs, i, 4)[0] == 't' &&
-                (have == NULL || json_is_null(have))) {
-                kedr_api->field_error(
-                    r, kedr_arena_sprintf(&r->arena, "attrs.%s", name),
-                    "is required");
-                n++;
-            }
-        }
-    return n;
-}
-
-int
-kedr_core_attrs_filter(struct kedr_req *r, const char *entity,
-                       const char **json)
-{
-    json_t *filter = NULL;
-    kedr_rows_t *defs = NULL;
-    int bad = 0;
-
-    const struct kedr_kvlist *q = kedr_req_query_list(r);
-
-    *json = NULL;
-    for (size_t k = 0; k < q->n; k++) {
-        const char *key = q->items[k].key;
-        const char *val = q->items[k].value;
-        const char *type;
-        json_t *v = NULL;
-        int i;
-
-        if (strncmp(key, "attr.", 5) != 0)
-            continue;
-        if (defs == NULL && (defs = attrs_defs(r, entity)) == NULL)
-            return r->err_code ? r->err_code : KEDR_EDB;
-        if (filter == NULL)
-            filter = kedr_json_keep(r, json_object());
-        i = attrs_find(defs, key + 5);
-        if (i < 0) {
-            kedr_api->field_error(r, key, "unknown attribute");
-            bad++;
-            continue;
-        }
-        type = kedr_pg_rows_get(defs, i, 1);
-        if (strcmp(type, "number") == 0) {
-            char *end;
-            double d = strtod(val, &end);
-
-            if (*val != '\0' && *end == '\0')
-                v = json_real(d);
-        } else if (strcmp(type, "boolean") == 0) {
-            if (strcmp(val, "true") == 0 || strcmp(val, "false") == 0)
-                v = json_boolean(val[0] == 't');
-        } else if (strcmp(type, "date") != 0 ||
-                   kedr_value_check(KEDR_T_DATE, val)) {
-            v = json_string(val);
-        }
-        if (v == NULL) {
-            kedr_api->field_error(r, key, "is not a value of this attribute");
-            bad++;
-            continue;
-        }
-        json_object_set_new(filter, key + 5, v);
-    }
-    if (bad > 0)
-        return kedr_req_fail(r, KEDR_EINVAL, NULL, "invalid filter");
-    if (filter != NULL && json_object_size(filter) > 0)
-        *json = kedr_json_text(r, filter);
-    return 0;
-}
+#include <kedr.h>
 
 /* ------------------------------------------------------------------ */
 /* administration                                                      */
@@ -235,28 +38,43 @@ attrs_list(kedr_req_t *r)
 
     if (entity != NULL && *entity == '\0')
         entity = NULL;
-    return kedr_pg_reply_json(
-        r, 200, attrs_list_sql, 2,
-        (const char *const[]){
-            entity, all && strcmp(all, "true") == 0 ? "true" : "false"});
+    return kedr_reply_db_json(
+        r, 200, attrs_list_sql,
+        KEDR_PARAMS(entity,
+                    all && strcmp(all, "true") == 0 ? "true" : "false"));
 }
 
 /* Whether the entity belongs to an enabled module. */
 static bool
-attrs_entity_known(const char *entity)
+attrs_entity_known(kedr_req_t *r, const char *entity)
 {
     const char *dot = strchr(entity, '.');
+    json_t *m;
+    size_t i;
 
     if (dot == NULL)
         return false;
-    for (size_t i = 0; i < kedr_srv.mods.norder; i++) {
-        const char *m = kedr_srv.mods.order[i]->name;
+    json_array_foreach (kedr_modules(r), i, m) {
+        const char *name = json_string_value(json_object_get(m, "name"));
+        const char *state = json_string_value(json_object_get(m, "state"));
 
-        if (strlen(m) == (size_t)(dot - entity) &&
-            strncmp(m, entity, (size_t)(dot - entity)) == 0)
+        if (strcmp(state, "enabled") == 0 &&
+            strlen(name) == (size_t)(dot - entity) &&
+            strncmp(name, entity, (size_t)(dot - entity)) == 0)
             return true;
     }
     return false;
+}
+
+/* Whether `name` is [a-z][a-z0-9_]*, at most 48 characters (a module's
+ * names' rule, which an attribute's follows). */
+static bool
+attrs_name_valid(const char *name)
+{
+    size_t n = name != NULL ? strlen(name) : 0;
+
+    return n > 0 && n <= 48 && name[0] >= 'a' && name[0] <= 'z' &&
+           strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") == n;
 }
 
 /* Check "options" of a list attribute: [{value, label_ru, label_en}]. */
@@ -325,10 +143,9 @@ attrs_create(kedr_req_t *r)
     const char *row;
     int rc;
 
-    r->attrs_entity = NULL; /* definitions change: read them again */
-    if (!attrs_entity_known(entity))
+    if (!attrs_entity_known(r, entity))
         kedr_field_error(r, "entity", "is not an entity of an enabled module");
-    if (!kedr_module_name_valid(name))
+    if (!attrs_name_valid(name))
         kedr_field_error(r, "name", "must be [a-z][a-z0-9_]*");
     if (strcmp(type, "text") != 0 && strcmp(type, "number") != 0 &&
         strcmp(type, "date") != 0 && strcmp(type, "boolean") != 0 &&
@@ -336,19 +153,19 @@ attrs_create(kedr_req_t *r)
         kedr_field_error(r, "type",
                          "must be text, number, date, boolean or list");
     attrs_check_options(r, type, options);
-    if (r->err_fields != NULL && json_object_size(r->err_fields) > 0)
+    if (kedr_field_errors(r) > 0)
         return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
-    rc = kedr_pg_json(
-        r, attrs_insert_sql, 9,
-        (const char *const[]){entity, name, type,
-                              json_string_value(json_object_get(b, "label_ru")),
-                              json_string_value(json_object_get(b, "label_en")),
-                              attrs_bool(json_object_get(b, "required")),
-                              options && !json_is_null(options)
-                                  ? kedr_json_text(r, options)
-                                  : NULL,
-                              attrs_int(r, json_object_get(b, "sort")),
-                              kedr_sprintf(r, "%lld", (long long)r->user_id)},
+    rc = kedr_db_json(
+        r, attrs_insert_sql,
+        KEDR_PARAMS(entity, name, type,
+                    json_string_value(json_object_get(b, "label_ru")),
+                    json_string_value(json_object_get(b, "label_en")),
+                    attrs_bool(json_object_get(b, "required")),
+                    options && !json_is_null(options)
+                        ? kedr_json_text(r, options)
+                        : NULL,
+                    attrs_int(r, json_object_get(b, "sort")),
+                    kedr_sprintf(r, "%lld", (long long)kedr_user_id(r))),
         &row);
     if (rc != 0)
         return rc;
@@ -356,11 +173,11 @@ attrs_create(kedr_req_t *r)
         return kedr_fail(r, KEDR_ECONFLICT, "name",
                          "this entity already has an attribute \"%s\"", name);
     created = kedr_json_parse(r, row);
-    rc = kedr_audit_write(r, "core.attribute_def",
-                          kedr_sprintf(r, "%lld",
-                                       (long long)json_integer_value(
-                                           json_object_get(created, "id"))),
-                          "created", NULL, created);
+    rc = kedr_audit(r, "core.attribute_def",
+                    kedr_sprintf(r, "%lld",
+                                 (long long)json_integer_value(
+                                     json_object_get(created, "id"))),
+                    "created", NULL, created);
     if (rc != 0)
         return rc;
     return kedr_reply_raw(r, 201, "application/json", row, strlen(row));
@@ -387,10 +204,9 @@ attrs_update(kedr_req_t *r)
     const char *before, *row;
     int rc;
 
-    r->attrs_entity = NULL; /* definitions change: read them again */
     if (id == NULL)
         return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such attribute");
-    rc = kedr_pg_json(r, attrs_one_sql, 1, (const char *const[]){id}, &before);
+    rc = kedr_db_json(r, attrs_one_sql, KEDR_PARAMS(id), &before);
     if (rc != 0)
         return rc;
     if (before == NULL)
@@ -399,27 +215,27 @@ attrs_update(kedr_req_t *r)
     if (options != NULL && !json_is_null(options))
         attrs_check_options(r, json_string_value(json_object_get(old, "type")),
                             options);
-    if (r->err_fields != NULL && json_object_size(r->err_fields) > 0)
+    if (kedr_field_errors(r) > 0)
         return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
-    rc = kedr_pg_json(
-        r, attrs_update_sql, 8,
-        (const char *const[]){id, attrs_int(r, json_object_get(b, "version")),
-                              json_string_value(json_object_get(b, "label_ru")),
-                              json_string_value(json_object_get(b, "label_en")),
-                              attrs_bool(json_object_get(b, "required")),
-                              options && !json_is_null(options)
-                                  ? kedr_json_text(r, options)
-                                  : NULL,
-                              attrs_int(r, json_object_get(b, "sort")),
-                              attrs_bool(json_object_get(b, "active"))},
+    rc = kedr_db_json(
+        r, attrs_update_sql,
+        KEDR_PARAMS(id, attrs_int(r, json_object_get(b, "version")),
+                    json_string_value(json_object_get(b, "label_ru")),
+                    json_string_value(json_object_get(b, "label_en")),
+                    attrs_bool(json_object_get(b, "required")),
+                    options && !json_is_null(options)
+                        ? kedr_json_text(r, options)
+                        : NULL,
+                    attrs_int(r, json_object_get(b, "sort")),
+                    attrs_bool(json_object_get(b, "active"))),
         &row);
     if (rc != 0)
         return rc;
     if (row == NULL)
         return kedr_fail(r, KEDR_ECONFLICT, "version",
                          "the attribute was changed meanwhile: reload it");
-    rc = kedr_audit_write(r, "core.attribute_def", id, "updated", old,
-                          kedr_json_parse(r, row));
+    rc = kedr_audit(r, "core.attribute_def", id, "updated", old,
+                    kedr_json_parse(r, row));
     if (rc != 0)
         return rc;
     return kedr_reply_raw(r, 200, "application/json", row, strlen(row));
@@ -461,7 +277,7 @@ static const struct kedr_field attrs_update_input[] = {
     {0},
 };
 
-const struct kedr_route kedr_attrs_routes[] = {
+static const struct kedr_route attrs_routes[] = {
     {.method = "GET", .path = "/attributes", .handler = attrs_list},
     {.method = "POST",
      .path = "/attributes",
@@ -474,4 +290,13 @@ const struct kedr_route kedr_attrs_routes[] = {
      .permission = "core.attributes.manage",
      .input = attrs_update_input},
     {0},
+};
+
+/* A built-in module: the core links it in and mounts its routes under
+ * /api/v1 itself (core/builtin.c). */
+const struct kedr_module kedr_builtin_attrs = {
+    KEDR_MODULE_HEADER,
+    .name = "attrs",
+    .version = "1.0",
+    .routes = attrs_routes,
 };

@@ -6,13 +6,14 @@
  * /api/v1/recent (the cards the user opened, the last 50 kept).  Both
  * only for declared entities the user may read now: a view or a recent
  * record of an entity whose permission was taken away is not shown.
+ * A built-in module: the core links it in, it sees kedr.h alone.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
+#include <kedr.h>
 
 #define RECENT_KEEP 50
 
@@ -25,29 +26,25 @@ static const char *
 views_readable(kedr_req_t *r)
 {
     json_t *a = kedr_json_keep(r, json_array());
+    const char *full;
 
-    for (size_t i = 0; i < kedr_kit_count(); i++) {
-        const char *full;
-
-        (void)kedr_kit_at(i, &full);
-        if (kedr_kit_readable(r, i))
+    for (size_t i = 0; (full = kedr_entity_name(r, i)) != NULL; i++)
+        if (kedr_entity_readable(r, full, NULL, NULL))
             json_array_append_new(a, json_string(full));
-    }
     return kedr_json_text(r, a);
 }
 
-/* The index of the readable entity `full`, or -1 with a 422 recorded on
- * "entity" (a hidden entity and a missing one answer the same). */
-static ssize_t
+/* Whether the entity `full` is one the user may read; if not, a 422 is
+ * recorded on "entity" (a hidden entity and a missing one answer the
+ * same). */
+static bool
 views_entity(kedr_req_t *r, const char *full)
 {
-    ssize_t i = kedr_kit_find(full);
-
-    if (i < 0 || !kedr_kit_readable(r, (size_t)i)) {
+    if (!kedr_entity_readable(r, full, NULL, NULL)) {
         kedr_fail(r, KEDR_EINVAL, "entity", "no such list");
-        return -1;
+        return false;
     }
-    return i;
+    return true;
 }
 
 /* Each item of JSON array text `rows` given its entity's label and UI
@@ -59,14 +56,14 @@ views_labelled(kedr_req_t *r, const char *rows)
     size_t j;
 
     json_array_foreach (arr, j, x) {
-        ssize_t i =
-            kedr_kit_find(json_string_value(json_object_get(x, "entity")));
+        const char *label = NULL, *ui = NULL;
 
-        if (i < 0)
-            continue;
-        json_object_set_new(x, "label",
-                            json_string(kedr_kit_label(r, (size_t)i)));
-        json_object_set_new(x, "ui", json_string(kedr_kit_ui(r, (size_t)i)));
+        (void)kedr_entity_readable(
+            r, json_string_value(json_object_get(x, "entity")), &label, &ui);
+        if (label == NULL && ui == NULL)
+            continue; /* no longer served */
+        json_object_set_new(x, "label", json_string(label));
+        json_object_set_new(x, "ui", json_string(ui));
     }
     return arr;
 }
@@ -136,29 +133,33 @@ views_cols(const char *s)
            strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_.,") == n;
 }
 
-/* Query string `qs` checked as a list-protocol query of entity i, plus
- * `_cols` (the columns shown): 0, or KEDR_EINVAL naming "query". */
+/* Query string `qs` checked as a list-protocol query of entity `entity`,
+ * plus `_cols` (the columns shown): 0, or KEDR_EINVAL naming "query". */
 static int
-views_check_query(kedr_req_t *r, size_t i, const char *qs)
+views_check_query(kedr_req_t *r, const char *entity, const char *qs)
 {
-    struct kedr_kvlist ql;
+    json_t *ql = kedr_query_decode(r, qs), *pair;
     json_t *fields = kedr_json_keep(r, json_object());
     const char *key, *why = NULL;
     json_t *v;
+    size_t j;
 
-    if (kedr_query_parse(&r->arena, qs, strlen(qs), &ql) != 0)
+    if (ql == NULL)
         return kedr_fail(r, KEDR_EINVAL, "query", "does not decode");
-    for (size_t j = 0; j < ql.n && why == NULL; j++) {
-        const char *k = ql.items[j].key;
+    json_array_foreach (ql, j, pair) {
+        const char *k = json_string_value(json_array_get(pair, 0));
+        const char *val = json_string_value(json_array_get(pair, 1));
 
-        if (strcmp(k, "_cols") == 0 && !views_cols(ql.items[j].value))
+        if (why != NULL)
+            break;
+        if (strcmp(k, "_cols") == 0 && !views_cols(val))
             why = kedr_sprintf(r, "%s: must be column names", k);
         else if (k[0] == '_' && strcmp(k, "_cols") != 0)
             why = kedr_sprintf(r, "%s: is not a parameter of a view", k);
         else if (strcmp(k, "after") == 0)
             why = "after: a view keeps no page";
     }
-    if (why == NULL && kedr_kit_check_query(r, i, &ql, fields) > 0) {
+    if (why == NULL && kedr_entity_check_query(r, entity, qs, fields) > 0) {
         json_object_foreach (fields, key, v) {
             why = kedr_sprintf(r, "%s: %s", key, json_string_value(v));
             break;
@@ -187,7 +188,7 @@ views_list(kedr_req_t *r)
     const char *entity = kedr_query(r, "entity"), *rows;
     int rc;
 
-    if (entity != NULL && views_entity(r, entity) < 0)
+    if (entity != NULL && !views_entity(r, entity))
         return KEDR_EINVAL;
     if ((rc = kedr_db_json(r, views_list_sql,
                            KEDR_PARAMS(views_readable(r), entity), &rows)) != 0)
@@ -221,14 +222,13 @@ views_create(kedr_req_t *r)
 {
     const char *entity = views_str(r, "entity"), *name = views_str(r, "name");
     const char *query = views_str(r, "query"), *row;
-    ssize_t i = views_entity(r, entity);
     int rc;
 
-    if (i < 0)
+    if (!views_entity(r, entity))
         return KEDR_EINVAL;
     if (query == NULL)
         query = "";
-    if ((rc = views_check_query(r, (size_t)i, query)) != 0)
+    if ((rc = views_check_query(r, entity, query)) != 0)
         return rc;
     if ((rc = kedr_db_json(
              r, views_insert_sql,
@@ -245,19 +245,18 @@ static int
 views_update(kedr_req_t *r)
 {
     const char *name = views_str(r, "name"), *query = views_str(r, "query");
-    const char *row;
+    const char *row, *entity;
     json_t *old;
-    ssize_t i;
     int rc;
 
     old = kedr_db_lock(r, views_lock_sql, kedr_param_id(r, "id"), NULL, "view",
                        &rc);
     if (old == NULL)
         return rc;
-    i = kedr_kit_find(json_string_value(json_object_get(old, "entity")));
-    if (i < 0 || !kedr_kit_readable(r, (size_t)i))
+    entity = json_string_value(json_object_get(old, "entity"));
+    if (!kedr_entity_readable(r, entity, NULL, NULL))
         return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such view");
-    if (query != NULL && (rc = views_check_query(r, (size_t)i, query)) != 0)
+    if (query != NULL && (rc = views_check_query(r, entity, query)) != 0)
         return rc;
     if ((rc = kedr_db_json(r, views_update_sql,
                            KEDR_PARAMS(kedr_param_id(r, "id"), name, query,
@@ -353,7 +352,7 @@ recent_put(kedr_req_t *r)
 {
     const char *entity = views_str(r, "entity"), *url = views_str(r, "url");
 
-    if (views_entity(r, entity) < 0)
+    if (!views_entity(r, entity))
         return KEDR_EINVAL;
     /* a page of this application: a path, never another site */
     if (url[0] != '/' || url[1] == '/' || url[1] == '\\' ||
@@ -369,7 +368,7 @@ recent_put(kedr_req_t *r)
     return 0; /* 204 */
 }
 
-const struct kedr_route kedr_views_routes[] = {
+static const struct kedr_route views_routes[] = {
     {.method = "GET", .path = "/views", .handler = views_list},
     {.method = "POST",
      .path = "/views",
@@ -386,4 +385,13 @@ const struct kedr_route kedr_views_routes[] = {
      .handler = recent_put,
      .input = recent_in},
     {0},
+};
+
+/* A built-in module: the core links it in and mounts its routes under
+ * /api/v1 itself (core/builtin.c). */
+const struct kedr_module kedr_builtin_views = {
+    KEDR_MODULE_HEADER,
+    .name = "views",
+    .version = "1.0",
+    .routes = views_routes,
 };

@@ -1,4 +1,4 @@
-// kedr_export (core/builtin/export.c) through t_core's /things/export and
+// kedr_export (core/export.c) through t_core's /things/export and
 // /series/export: CSV for Russian Excel (BOM, ';', decimal comma, RFC 4180
 // quoting, CRLF), the locale's headers and words, XLSX that is a real
 // workbook (a zip whose sheet holds typed cells, a frozen bold header and

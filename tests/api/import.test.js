@@ -1,4 +1,4 @@
-// kedr_import_csv (core/builtin/import.c) through t_core's POST /things/import:
+// kedr_import_csv (core/import.c) through t_core's POST /things/import:
 // a good file creates its rows; a file with bad rows answers 422 with a
 // result per row and writes nothing; the preview (dry_run) runs the real
 // inserts and rolls them back; Windows-1251, separators, quoted newlines,

@@ -4,7 +4,7 @@
 #
 # There, pkg-config finds none of the -dev packages when make reads the
 # Makefile, and tools/deps.sh installs them only afterwards: the build
-# must still get their flags (core/builtin/cli_user.c includes libpq-fe.h, which
+# must still get their flags (core/cli_user.c includes libpq-fe.h, which
 # is in /usr/include/postgresql, named only by pkg-config).  Simulated in
 # a copy of the checkout in a temporary directory: the sources linked,
 # tools/deps.sh, stack.sh, test.sh and demo.mjs stand-ins that log their
@@ -97,10 +97,10 @@ demo var'
 [[ $(cat "$CALLS") == "$want" ]] || fail "make run's steps: $(cat "$CALLS")"
 
 # make test, fresh again: the packages gone, an object to rebuild
-rm -f -- "$TMP/installed" "$CALLS" "$T/build/core/builtin/cli_user.o"
+rm -f -- "$TMP/installed" "$CALLS" "$T/build/core/cli_user.o"
 mk test >"$TMP/test.log" 2>&1 || { cat "$TMP/test.log" >&2; fail "make test on a fresh machine"; }
-grep -q -- '-I/usr/include/postgresql.*-o build/core/builtin/cli_user.o' "$TMP/test.log" ||
-    fail "make test compiled core/builtin/cli_user.c without pkg-config's flags"
+grep -q -- '-I/usr/include/postgresql.*-o build/core/cli_user.o' "$TMP/test.log" ||
+    fail "make test compiled core/cli_user.c without pkg-config's flags"
 [[ -x $T/build/tests/unit/test_config ]] || fail "make test built no unit tests"
 [[ $(head -n 1 "$CALLS") == 'deps ' && $(tail -n 1 "$CALLS") == test.sh ]] ||
     fail "make test's steps: $(cat "$CALLS")"

@@ -1,7 +1,8 @@
 /*
  * test_module.c -- core/module.c: the descriptor header check on
  * hand-built descriptors (each refusal with its exact message, in the
- * order the loader checks) and module name validation.
+ * order the loader checks), module name validation, and the built-in
+ * modules going through the same loader without dlopen.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -307,6 +308,94 @@ test_name_valid(void **state)
     assert_int_equal(strlen(bad[15]), 49);
 }
 
+/* ------------------------------------------------------------------ */
+/* built-in modules: kedr_modules_load_builtin                         */
+/* ------------------------------------------------------------------ */
+
+static const struct kedr_api *builtin_api_one, *builtin_api_two;
+
+/* Load `descs` as built-ins; the set's return code. */
+static int
+load_builtins(struct kedr_modset *set, const struct kedr_module *const *descs)
+{
+    static struct kedr_conf conf;
+
+    return kedr_modules_load_builtin(set, &conf, descs);
+}
+
+static void
+test_builtin_loaded_in_order(void **state)
+{
+    static const char *const needs_one[] = {"b_one", NULL};
+    struct kedr_module one = good_desc(), two = good_desc();
+    const struct kedr_module *const descs[] = {&two, &one, NULL};
+    struct kedr_modset set;
+
+    (void)state;
+    one.name = "b_one";
+    one.api = &builtin_api_one;
+    two.name = "b_two";
+    two.api = &builtin_api_two;
+    two.requires = needs_one;
+    assert_int_equal(load_builtins(&set, descs), 0);
+    assert_int_equal(set.n, 2);
+    assert_int_equal(set.norder, 2);
+    assert_string_equal(set.order[0]->name, "b_one"); /* dependency first */
+    assert_string_equal(set.order[1]->name, "b_two");
+    for (size_t i = 0; i < set.n; i++) {
+        assert_int_equal(set.mods[i].state, KEDR_MOD_ENABLED);
+        assert_null(set.mods[i].handle); /* nothing dlopen()ed */
+        assert_null(set.mods[i].so_path);
+    }
+    assert_ptr_equal(set.order[0]->desc, &one);
+    /* handed the table as a .so module is */
+    assert_ptr_equal(builtin_api_one, &kedr_core_api);
+    assert_ptr_equal(builtin_api_two, &kedr_core_api);
+    kedr_modules_release(&set);
+}
+
+static void
+test_builtin_refused(void **state)
+{
+    static const char *const needs_gone[] = {"b_gone", NULL};
+    struct kedr_module bad = good_desc(), orphan = good_desc();
+    const struct kedr_module *const descs[] = {&bad, &orphan, NULL};
+    struct kedr_modset set;
+
+    (void)state;
+    bad.name = "b_bad";
+    bad.magic = 0x12345678;
+    orphan.name = "b_orphan";
+    orphan.requires = needs_gone;
+    /* a built-in is always enabled: any refusal fails the load */
+    assert_int_equal(load_builtins(&set, descs), -1);
+    assert_int_equal(set.norder, 0);
+    assert_int_equal(set.mods[0].state, KEDR_MOD_REFUSED);
+    assert_string_equal(set.mods[0].why,
+                        "not a kedr module (bad magic 0x12345678)");
+    assert_int_equal(set.mods[1].state, KEDR_MOD_REFUSED);
+    assert_string_equal(set.mods[1].why,
+                        "requires \"b_gone\", which is not found");
+    kedr_modules_release(&set);
+}
+
+/* The built-ins the core ships pass every check the loader makes. */
+static void
+test_builtin_shipped(void **state)
+{
+    struct kedr_modset set;
+
+    (void)state;
+    assert_int_equal(load_builtins(&set, kedr_builtin_modules), 0);
+    assert_true(set.n >= 3);
+    assert_int_equal(set.norder, set.n);
+    for (size_t i = 0; i < set.n; i++) {
+        assert_int_equal(set.mods[i].state, KEDR_MOD_ENABLED);
+        assert_non_null(set.mods[i].desc->routes);
+    }
+    kedr_modules_release(&set);
+}
+
 int
 main(void)
 {
@@ -321,6 +410,9 @@ main(void)
         cmocka_unit_test(test_build_signature),
         cmocka_unit_test(test_message_truncated),
         cmocka_unit_test(test_name_valid),
+        cmocka_unit_test(test_builtin_loaded_in_order),
+        cmocka_unit_test(test_builtin_refused),
+        cmocka_unit_test(test_builtin_shipped),
     };
 
     kedr_log_level = -1;

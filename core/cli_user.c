@@ -20,6 +20,7 @@
 #include <sodium.h>
 
 #include "core.h"
+#include "builtin/user_json.h"
 
 #define CLI_PW_MAX 1100 /* the API takes up to 1024 characters */
 #define CLI_MAX_ROLES 32

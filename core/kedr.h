@@ -525,6 +525,12 @@ struct kedr_entity {
      * <ui>/<id>), for the global search and recent records.  NULL:
      * "/<module><path>". */
     const char *ui;
+
+    /* ---- ABI 1.5: the export's own permission ---- */
+    /* The permission of GET <path>/export (NULL: perm_read): a list the
+     * user may read but not take away as a file.  The export's scope
+     * (own only) follows it, as a route's does. */
+    const char *perm_export;
 };
 
 /*

@@ -1072,6 +1072,9 @@ kit_meta(kedr_req_t *r)
                         json_boolean((k->e->flags & KEDR_ENTITY_ARCHIVE) != 0));
     json_object_set_new(m, "list",
                         json_boolean((k->e->flags & KEDR_ENTITY_NO_LIST) == 0));
+    /* whether POST <path>/import is the kit's (reads what the export
+     * writes) or the module's own */
+    json_object_set_new(m, "import", json_boolean(k->import));
     json_object_set_new(
         m, "permissions",
         json_pack("{s:b, s:b, s:b}", "read", 1, "write",
@@ -1259,10 +1262,12 @@ kedr_kit_add(struct kedr_router *rt, struct kedr_mod *m)
                                                  .path = p,
                                                  .handler = kit_list,
                                                  .permission = e->perm_read};
-            k->routes[n++] = (struct kedr_route){.method = "GET",
-                                                 .path = kit_cat(p, "/export"),
-                                                 .handler = kit_export,
-                                                 .permission = e->perm_read};
+            k->routes[n++] = (struct kedr_route){
+                .method = "GET",
+                .path = kit_cat(p, "/export"),
+                .handler = kit_export,
+                .permission = e->perm_export != NULL ? e->perm_export
+                                                     : e->perm_read};
         }
         k->routes[n++] = (struct kedr_route){.method = "GET",
                                              .path = kit_cat(p, "/:id"),
@@ -1294,7 +1299,9 @@ kedr_kit_add(struct kedr_router *rt, struct kedr_mod *m)
         }
         /* a module's own import of the entity (until it is ported)
          * keeps its route */
-        if (!kit_own_route(m->desc->routes, "POST", kit_cat(p, "/import")))
+        k->import = !kit_own_route(m->desc->routes, "POST",
+                                   kit_cat(p, "/import"));
+        if (k->import)
             k->routes[n++] = (struct kedr_route){.method = "POST",
                                                  .path = kit_cat(p, "/import"),
                                                  .handler = kit_import,

@@ -37,6 +37,7 @@ struct kit_ent {
      * unique columns' values taken, the references visible */
     const char *insert_many_sql, *ref_many_sql;
     const char **unique_many_sql;
+    bool import; /* POST <path>/import is the kit's, not the module's */
 };
 
 /* kit.c */

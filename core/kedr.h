@@ -422,7 +422,27 @@ struct kedr_entity_col {
      * table's stride: the loader refuses a module built for ABI 1.3 that
      * declares entities. */
     const struct kedr_entity_option *options; /* ABI 1.4 */
+
+    /* ---- ABI 1.5 ---- */
+    /* A rule every value keeps, for a STRING column or each element of an
+     * ARRAY: KEDR_RULE_PHONE (written +7XXXXXXXXXX by kedr_phone_e164's
+     * rule; a filter value is read the same way) or KEDR_RULE_EMAIL
+     * (kedr_email_valid); 0: none.  A value that breaks it: 422 naming the
+     * column ("phones[1]" for an element). */
+    unsigned rule;
+    /* An ARRAY column (a list of strings, text[] in SQL): the most
+     * characters of an element (0: 200); its `max` is the most elements
+     * (0: no bound) */
+    unsigned item_max;
+    /* A KEDR_COL_SORT STRING column: the collation ("ru-RU-x-icu") its
+     * order and the pages' keyset use (give the module's index the same);
+     * NULL: the database's */
+    const char *collate;
 };
+
+/* The rules of a column (ABI 1.5): kedr_entity_col.rule. */
+#define KEDR_RULE_PHONE 1u
+#define KEDR_RULE_EMAIL 2u
 
 /*
  * A filter of the module's own, for what a column filter cannot say (a
@@ -449,6 +469,11 @@ struct kedr_entity_filter {
 /* ABI 1.4: no GET <path> nor its export: the module answers GET <path>
  * itself, in a shape of its own (a tree); the kit serves the rest */
 #define KEDR_ENTITY_NO_LIST 0x4u
+/* ABI 1.5 (with KEDR_ENTITY_ARCHIVE): DELETE <path>/:id?version= makes the
+ * record inactive -- audited and announced as "archived", answered 200
+ * with the record -- instead of deleting it; restore brings it back.  The
+ * route needs `perm_delete`, or `perm_write` when that is NULL. */
+#define KEDR_ENTITY_DELETE_ARCHIVES 0x8u
 
 /*
  * Hooks of an entity, each optional; each returns 0 or a negative KEDR_E*
@@ -477,6 +502,19 @@ struct kedr_entity_hooks {
      * words) so that each statement keeps only the index arms that can
      * match it. */
     int (*search)(kedr_req_t *r, const char *q, struct kedr_kit_search *s);
+
+    /* ---- ABI 1.5: a duplicate check of the module's own ---- */
+    /* Whether `in` (the body; on update only the members sent, `old` the
+     * record) would repeat a record the module holds unique (INN+KPP):
+     * 0 none, 1 a duplicate -- *field the member to name and *id the
+     * record holding it -- or a negative code.  Called after `validate`
+     * on every create and update (and again after a unique index refused
+     * the statement, to name the record saved meanwhile); the kit answers
+     * a duplicate as it answers a KEDR_COL_UNIQUE one: 409 {"error":
+     * {..., "fields": {<field>: ...}}, "duplicate": {"id", <title>,
+     * "visible", "link"}}. */
+    int (*duplicate)(kedr_req_t *r, json_t *in, json_t *old, const char **field,
+                     long long *id);
 };
 
 /* The maximum parameters of an entity's own search. */
@@ -526,7 +564,18 @@ struct kedr_entity {
      * "/<module><path>". */
     const char *ui;
 
-    /* ---- ABI 1.5: the export's own permission ---- */
+    /* ---- ABI 1.5 ---- */
+    /* An SQL boolean over `t` every list keeps to ("t.merged_into IS
+     * NULL"): the list, its count and export, q=, the global search, the
+     * records a reference or an import's key may name, and the records a
+     * KEDR_COL_UNIQUE value is checked against (a partial unique index
+     * with the same condition).  Not GET <path>/:id: such a record stays
+     * readable by its id.  A constant of the module; NULL: none. */
+    const char *where;
+    /* The STRING column that names a record (a duplicate's 409); NULL:
+     * the first STRING column. */
+    const char *title;
+    /* ABI 1.5 (branch wt-clients): */
     /* The permission of GET <path>/export (NULL: perm_read): a list the
      * user may read but not take away as a file.  The export's scope
      * (own only) follows it, as a route's does. */

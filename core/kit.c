@@ -60,17 +60,25 @@ static void
 kit_build(struct kit_ent *k)
 {
     const struct kedr_entity *e = k->e;
-    struct kedr_buf obj, det, ins, sel, upd;
+    struct kedr_buf obj, det, ins, sel, upd, exs;
     size_t ncols = 0, nin = 0, nup = 0, nex = 0;
-    const char *scope;
+    const char *scope, *title = NULL;
 
     kedr_buf_init(&obj, &kit_arena);
     kedr_buf_init(&det, &kit_arena);
     kedr_buf_init(&ins, &kit_arena);
     kedr_buf_init(&sel, &kit_arena);
     kedr_buf_init(&upd, &kit_arena);
-    for (const struct kedr_entity_col *c = e->cols; c->name != NULL; c++)
+    kedr_buf_init(&exs, &kit_arena);
+    kedr_buf_adds(&exs, "");
+    k->where = e->where != NULL ? kit_cat(" AND (", e->where, ")") : "";
+    for (const struct kedr_entity_col *c = e->cols; c->name != NULL; c++) {
         ncols++;
+        if (title == NULL && c->sql == NULL && c->type == KEDR_T_STRING)
+            title = c->name;
+    }
+    if (e->title != NULL)
+        title = e->title;
     k->create_in = kedr_xcalloc(ncols + 2, sizeof(*k->create_in));
     k->update_in = kedr_xcalloc(ncols + 3, sizeof(*k->update_in));
     k->export_cols = kedr_xcalloc(ncols + 3, sizeof(*k->export_cols));
@@ -90,15 +98,28 @@ kit_build(struct kit_ent *k)
         /* the detail members go only into the one-record answer */
         kedr_buf_addf((c->flags & KEDR_COL_DETAIL) != 0 ? &det : &obj,
                       ", '%s', %s", c->name, val);
-        k->col_sql[c - e->cols] = c->sql != NULL ? val : kit_cat("t.", c->name);
+        /* a sort key in its collation (ABI 1.5): the order and the
+         * keyset's comparisons alike */
+        k->col_sql[c - e->cols] =
+            c->sql != NULL ? val
+            : c->collate != NULL
+                ? kit_cat("(t.", c->name, " COLLATE \"", c->collate, "\")")
+                : kit_cat("t.", c->name);
         if (c->sql != NULL)
             continue; /* computed: shown, never written */
-        if ((c->flags & KEDR_COL_EXPORT) != 0)
+        if ((c->flags & KEDR_COL_EXPORT) != 0) {
+            /* a list as "a; b" (the import splits on ';' and ',') */
             k->export_cols[nex++] = (struct kedr_column){
                 .name = c->name,
                 .label_ru = c->label_ru,
                 .label_en = c->label_en != NULL ? c->label_en : c->label_ru,
-                .type = c->type};
+                .type = c->type == KEDR_T_ARRAY ? KEDR_T_STRING : c->type};
+            if (c->type == KEDR_T_ARRAY)
+                kedr_buf_addf(&exs, ", array_to_string(t.%s, '; ') AS %s",
+                              c->name, c->name);
+            else
+                kedr_buf_addf(&exs, ", t.%s", c->name);
+        }
         if (!kit_writable(c)) {
             /* read-only with a default: the create sets it from that */
             if (c->def != NULL) {
@@ -115,9 +136,10 @@ kit_build(struct kit_ent *k)
             .max = c->max};
         if ((c->flags & KEDR_COL_UNIQUE) != 0)
             k->unique_sql[c - e->cols] =
-                kit_cat("SELECT 1 FROM ", e->table, " t WHERE t.", c->name,
+                kit_cat("SELECT t.id FROM ", e->table, " t WHERE t.", c->name,
                         " = $1::", kit_sqltype[c->type],
-                        " AND t.id IS DISTINCT FROM $2::bigint LIMIT 1");
+                        " AND t.id IS DISTINCT FROM $2::bigint", k->where,
+                        " ORDER BY t.id LIMIT 1");
         kedr_buf_addf(&ins, "%s%s", ins.len > 0 ? ", " : "", c->name);
         if (c->def != NULL)
             kedr_buf_addf(&sel,
@@ -196,6 +218,10 @@ kit_build(struct kit_ent *k)
                             k->obj, "::text");
     k->visible_sql = kit_cat("SELECT ", k->visible, " FROM ", e->table,
                              " t WHERE t.id = $1");
+    k->export_sel = exs.data;
+    k->dup_sql =
+        kit_cat("SELECT ", title != NULL ? kit_cat("t.", title) : "''", ", ",
+                k->visible, " FROM ", e->table, " t WHERE t.id = $1::bigint");
     /* as the target of a reference: the caller's scope by the read
      * permission of this entity, whatever route they are on */
     scope =
@@ -205,13 +231,13 @@ kit_build(struct kit_ent *k)
                     : " AND ($2::text IS NOT NULL OR (",
                 e->own != NULL ? e->own : "true", "))");
     k->ref_sql = kit_cat("SELECT 1 FROM ", e->table,
-                         " t WHERE t.id = $1::bigint", scope);
+                         " t WHERE t.id = $1::bigint", scope, k->where);
     /* the same for a JSON array of ids: how many of them */
     k->ref_many_sql =
         kit_cat("SELECT count(DISTINCT t.id) FROM ", e->table,
                 " t WHERE t.id = ANY (ARRAY(SELECT "
                 "jsonb_array_elements_text($1::jsonb))::bigint[])",
-                scope);
+                scope, k->where);
     kit_import_build(k, &kit_arena);
 }
 
@@ -293,8 +319,161 @@ kit_trim(kedr_req_t *r, struct kit_ent *k, json_t *in)
     }
 }
 
+/* The characters of UTF-8 `s`. */
+static size_t
+kit_chars(const char *s)
+{
+    size_t n = 0;
+
+    for (; *s != '\0'; s++)
+        n += ((unsigned char)*s & 0xc0) != 0x80;
+    return n;
+}
+
+/* ABI 1.5: a value by column c's rule, into *out (a phone made
+ * +7XXXXXXXXXX); why it breaks the rule, or NULL. */
+static const char *
+kit_rule(kedr_req_t *r, const struct kedr_entity_col *c, const char *v,
+         const char **out)
+{
+    char e164[32];
+
+    *out = v;
+    if (c->rule == KEDR_RULE_PHONE) {
+        if (!kedr_phone_e164(v, e164, sizeof(e164)))
+            return "is not a phone number: write it as +7 495 123-45-67 or "
+                   "8 (495) 123-45-67";
+        *out = kedr_strdup(r, e164);
+    } else if (c->rule == KEDR_RULE_EMAIL && !kedr_email_valid(v)) {
+        return "is not an e-mail address";
+    }
+    return NULL;
+}
+
+/* List (ARRAY) column c of `in` made what is stored (ABI 1.5): each
+ * element a trimmed string by the column's rule, empty ones and repeats
+ * dropped, null the empty list.  The number of field errors (an element
+ * named "<col>[i]"). */
+static int
+kit_list_in(kedr_req_t *r, const struct kedr_entity_col *c, json_t *in)
+{
+    json_t *v = json_object_get(in, c->name), *e, *list, *seen;
+    size_t i, most = c->item_max > 0 ? c->item_max : 200;
+    int n = 0;
+
+    if (v == NULL)
+        return 0;
+    list = json_array();
+    seen = kedr_json_keep(r, json_object());
+    json_array_foreach (v, i, e) {
+        const char *s = json_string_value(e), *why = NULL, *norm;
+
+        if (s == NULL)
+            why = "must be a string";
+        else if (*(s = kedr_trim(r, s)) == '\0')
+            continue;
+        else if (kit_chars(s) > most)
+            why = "is too long";
+        else if ((why = kit_rule(r, c, s, &norm)) == NULL &&
+                 json_object_get(seen, norm) == NULL) {
+            json_object_set_new(seen, norm, json_true());
+            json_array_append_new(list, json_string(norm));
+        }
+        if (why != NULL) {
+            kedr_field_error(r, kedr_sprintf(r, "%s[%zu]", c->name, i), why);
+            n++;
+        }
+    }
+    json_object_set_new(in, c->name, list);
+    return n;
+}
+
+/* The record `id` holding a value `field` must not repeat (a unique
+ * column, the module's duplicate check): the 409 the kit answers,
+ * {"error", "duplicate": {"id", <title>, "visible", "link"}}, kept for
+ * the handler (kit_answer); the import reports the conflict as a row's.
+ * KEDR_ECONFLICT, or a negative code. */
+static json_t *kit_dup;
+static char kit_dup_rid[64]; /* the request it belongs to */
+
+static int
+kit_duplicate(kedr_req_t *r, struct kit_ent *k, const char *field, long long id)
+{
+    const char *ids = kedr_sprintf(r, "%lld", id), *title;
+    kedr_rows_t *rows = kedr_db_query(r, k->dup_sql, KEDR_PARAMS(ids));
+    const struct kedr_entity_col *tc = NULL;
+
+    if (rows == NULL)
+        return KEDR_EDB;
+    title = kedr_rows_count(rows) > 0 ? kedr_rows_get(rows, 0, 0) : "";
+    for (const struct kedr_entity_col *c = k->e->cols; c->name != NULL; c++)
+        if (tc == NULL && c->sql == NULL && c->type == KEDR_T_STRING &&
+            (k->e->title == NULL || strcmp(k->e->title, c->name) == 0))
+            tc = c;
+    kit_dup = kedr_json_keep(
+        r, json_pack("{s:I, s:b, s:s}", "id", (json_int_t)id, "visible",
+                     kedr_rows_count(rows) > 0 &&
+                         strcmp(kedr_rows_get(rows, 0, 1), "t") == 0,
+                     "link",
+                     kedr_sprintf(r, "/api/v1/%s%s/%s", k->mod->name,
+                                  k->e->path, ids)));
+    if (kit_dup == NULL)
+        kedr_out_of_memory(r);
+    snprintf(kit_dup_rid, sizeof(kit_dup_rid), "%s", kedr_request_id(r));
+    if (tc != NULL)
+        json_object_set_new(kit_dup, tc->name, json_string(title));
+    kedr_field_error(
+        r, field,
+        kedr_sprintf(r, "is used by another %s (id %s)", k->e->name, ids));
+    return kedr_fail(r, KEDR_ECONFLICT, NULL, "another %s has the same %s: %s",
+                     k->e->name, field, ids);
+}
+
+/* The handler's answer after rc: a duplicate answered 409 with the
+ * record holding the value (the reply is an error's: rolled back). */
+static int
+kit_answer(kedr_req_t *r, int rc)
+{
+    json_t *body, *err;
+
+    if (rc != KEDR_ECONFLICT || kit_dup == NULL ||
+        strcmp(kit_dup_rid, kedr_request_id(r)) != 0)
+        return rc;
+    err = json_pack("{s:s, s:s}", "code", "conflict", "message", r->err_msg);
+    if (err == NULL)
+        kedr_out_of_memory(r);
+    if (r->err_fields != NULL)
+        json_object_set(err, "fields", r->err_fields);
+    body = json_pack("{s:o, s:O}", "error", err, "duplicate", kit_dup);
+    kit_dup = NULL;
+    return kedr_reply_json(r, 409, body);
+}
+
+/* The module's duplicate check (ABI 1.5): 0, or the 409 recorded. */
+static int
+kit_dup_hook(kedr_req_t *r, struct kit_ent *k, json_t *in, json_t *old)
+{
+    const struct kedr_entity_hooks *h = k->e->hooks;
+    const char *field = NULL;
+    long long id = 0;
+    int rc;
+
+    if (h == NULL || h->duplicate == NULL)
+        return 0;
+    rc = h->duplicate(r, in, old, &field, &id);
+    if (rc < 0)
+        return rc;
+    if (rc == 0)
+        return 0;
+    if (field == NULL)
+        return kedr_fail(r, KEDR_EINTERNAL, NULL,
+                         "the %s duplicate check named no field", k->e->name);
+    return kit_duplicate(r, k, field, id);
+}
+
 /* The unique columns of `in` free of other records (record `id`, NULL on
- * create): the number taken (each a field error), or a negative code. */
+ * create): the number taken (each a field error), or a negative code (the
+ * first taken answered with its record: KEDR_ECONFLICT). */
 static int
 kit_unique(kedr_req_t *r, struct kit_ent *k, json_t *in, const char *id)
 {
@@ -311,12 +490,9 @@ kit_unique(kedr_req_t *r, struct kit_ent *k, json_t *in, const char *id)
         if ((rows = kedr_db_query(r, k->unique_sql[i],
                                   KEDR_PARAMS(text, id))) == NULL)
             return KEDR_EDB;
-        if (kedr_rows_count(rows) > 0) {
-            kedr_field_error(
-                r, k->e->cols[i].name,
-                kedr_sprintf(r, "is used by another %s", k->e->name));
-            n++;
-        }
+        if (kedr_rows_count(rows) > 0)
+            return kit_duplicate(r, k, k->e->cols[i].name,
+                                 strtoll(kedr_rows_get(rows, 0, 0), NULL, 10));
     }
     return n;
 }
@@ -342,7 +518,21 @@ kit_check_in(kedr_req_t *r, struct kit_ent *k, json_t *in, json_t *old,
     kit_trim(r, k, in);
     for (const struct kedr_entity_col *c = k->e->cols; c->name != NULL; c++) {
         json_t *v = json_object_get(in, c->name);
+        const char *why, *norm;
 
+        if (c->type == KEDR_T_ARRAY && c->sql == NULL) {
+            n += kit_list_in(r, c, in);
+            continue;
+        }
+        if (c->rule != 0 && json_is_string(v) &&
+            *json_string_value(v) != '\0') {
+            if ((why = kit_rule(r, c, json_string_value(v), &norm)) != NULL) {
+                kedr_field_error(r, c->name, why);
+                n++;
+                continue;
+            }
+            json_object_set_new(in, c->name, json_string(norm));
+        }
         if ((c->flags & KEDR_REQUIRED) != 0 && json_is_null(v)) {
             kedr_field_error(r, c->name, "is required");
             n++;
@@ -380,6 +570,8 @@ kit_check_in(kedr_req_t *r, struct kit_ent *k, json_t *in, json_t *old,
         return rc < 0 ? rc : KEDR_EINVAL;
     if (!db)
         return 0;
+    if ((rc = kit_dup_hook(r, k, in, old)) != 0)
+        return rc;
     if ((rc = kit_unique(r, k, in, id)) < 0)
         return rc;
     if (rc > 0)
@@ -403,21 +595,56 @@ kit_db_fail(kedr_req_t *r, struct kit_ent *k, int rc)
     return rc;
 }
 
-/* Run write `sql`; then the own-only check, the audit row and event, and
- * the module's after_write; *out the record written as JSON text. */
+static const char kit_sp_sql[] = "SAVEPOINT kedr_kit_write";
+static const char kit_sp_back_sql[] = "ROLLBACK TO SAVEPOINT kedr_kit_write";
+
+/* A create or update `in` (record `old`) that a unique index refused
+ * (23505: a record saved meanwhile): back to the savepoint before the
+ * statement and the duplicate checks again, which now see that record
+ * and answer it (ABI 1.5); a plain 409 when they do not find it. */
+static int
+kit_unique_raced(kedr_req_t *r, struct kit_ent *k, json_t *in, json_t *old)
+{
+    const char *id = old != NULL ? kedr_sprintf(r, "%lld",
+                                                (long long)json_integer_value(
+                                                    json_object_get(old, "id")))
+                                 : NULL;
+    int rc;
+
+    r->err_code = 0;
+    r->err_msg = NULL;
+    r->err_fields = NULL; /* its cleanup still frees it */
+    if (kedr_db_exec(r, kit_sp_back_sql, 0, NULL) < 0)
+        return KEDR_EDB;
+    if ((rc = kit_dup_hook(r, k, in, old)) != 0 ||
+        (rc = kit_unique(r, k, in, id)) < 0)
+        return rc;
+    return kedr_fail(r, KEDR_ECONFLICT, NULL, "such a %s already exists",
+                     k->e->name);
+}
+
+/* Run write `sql` (of `in` on create and update, else NULL); then the
+ * own-only check, the audit row and event, and the module's after_write;
+ * *out the record written as JSON text. */
 int
 kit_write_row(kedr_req_t *r, struct kit_ent *k, const char *action,
               const char *sql, int nparams, const char *const *params,
-              json_t *old, const char **out)
+              json_t *in, json_t *old, const char **out)
 {
     const struct kedr_entity_hooks *h = k->e->hooks;
-    const char *row, *id;
+    const char *row, *id, *state;
     json_t *cur;
     kedr_rows_t *rows;
     int rc;
 
-    if ((rc = kedr_db_json(r, sql, nparams, params, &row)) != 0)
+    if (in != NULL && kedr_db_exec(r, kit_sp_sql, 0, NULL) < 0)
+        return KEDR_EDB;
+    if ((rc = kedr_db_json(r, sql, nparams, params, &row)) != 0) {
+        state = kedr_db_sqlstate(r);
+        if (in != NULL && state != NULL && strcmp(state, "23505") == 0)
+            return kit_unique_raced(r, k, in, old);
         return kit_db_fail(r, k, rc);
+    }
     if (row == NULL)
         return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such %s", k->e->name);
     cur = kedr_json_parse(r, row);
@@ -448,13 +675,14 @@ kit_write_row(kedr_req_t *r, struct kit_ent *k, const char *action,
  * delete: 204). */
 static int
 kit_write(kedr_req_t *r, struct kit_ent *k, const char *action, const char *sql,
-          int nparams, const char *const *params, json_t *old, int status)
+          int nparams, const char *const *params, json_t *in, json_t *old,
+          int status)
 {
     const char *row;
-    int rc = kit_write_row(r, k, action, sql, nparams, params, old, &row);
+    int rc = kit_write_row(r, k, action, sql, nparams, params, in, old, &row);
 
-    if (rc != 0 || strcmp(action, "deleted") == 0)
-        return rc; /* a delete answers 204 */
+    if (rc != 0 || status == 204)
+        return kit_answer(r, rc); /* a delete answers 204 */
     return kedr_reply_text(r, status, row);
 }
 
@@ -490,11 +718,12 @@ kit_create(kedr_req_t *r)
     json_t *in = kedr_json_keep(r, json_copy(kedr_body(r)));
     int rc;
 
+    kit_dup = NULL;
     if ((rc = kit_check(r, k, in, NULL, NULL)) != 0 ||
         (rc = kit_before(r, k, "created", NULL, in)) != 0)
-        return rc;
+        return kit_answer(r, rc);
     return kit_write(r, k, "created", k->insert_sql,
-                     KEDR_PARAMS(kedr_json_text(r, in)), NULL, 201);
+                     KEDR_PARAMS(kedr_json_text(r, in)), in, NULL, 201);
 }
 
 /* The record locked for a write, its version checked; NULL with *rc. */
@@ -513,46 +742,75 @@ kit_update(kedr_req_t *r)
     json_t *old;
     int rc;
 
+    kit_dup = NULL;
     old = kit_lock(r, k, json_object_get(kedr_body(r), "version"), &rc);
     if (old == NULL)
         return rc;
     json_object_del(in, "version");
     if ((rc = kit_check(r, k, in, old, kedr_param_id(r, "id"))) != 0 ||
         (rc = kit_before(r, k, "updated", old, in)) != 0)
-        return rc;
+        return kit_answer(r, rc);
     return kit_write(r, k, "updated", k->update_sql,
                      KEDR_PARAMS(kedr_param_id(r, "id"), kedr_json_text(r, in)),
-                     old, 200);
+                     in, old, 200);
 }
 
-/* POST .../archive and .../restore {version}. */
+/* POST .../archive and .../restore {version}; DELETE of an entity whose
+ * delete archives (ABI 1.5): `version` from the query. */
 static int
-kit_set_active(kedr_req_t *r, bool active)
+kit_set_active(kedr_req_t *r, bool active, json_t *version)
 {
     struct kit_ent *k = kit_of(r);
     const char *action = active ? "restored" : "archived";
     json_t *old;
     int rc;
 
-    old = kit_lock(r, k, json_object_get(kedr_body(r), "version"), &rc);
+    kit_dup = NULL;
+    old = kit_lock(r, k, version, &rc);
     if (old == NULL || (rc = kit_before(r, k, action, old, NULL)) != 0)
         return rc;
     return kit_write(
         r, k, action, k->active_sql,
-        KEDR_PARAMS(kedr_param_id(r, "id"), active ? "true" : "false"), old,
-        200);
+        KEDR_PARAMS(kedr_param_id(r, "id"), active ? "true" : "false"), NULL,
+        old, 200);
 }
 
 static int
 kit_archive(kedr_req_t *r)
 {
-    return kit_set_active(r, false);
+    return kit_set_active(r, false, json_object_get(kedr_body(r), "version"));
 }
 
 static int
 kit_restore(kedr_req_t *r)
 {
-    return kit_set_active(r, true);
+    return kit_set_active(r, true, json_object_get(kedr_body(r), "version"));
+}
+
+/* DELETE <path>/:id?version= with KEDR_ENTITY_DELETE_ARCHIVES: the
+ * record made inactive, answered 200 with it. */
+static int
+kit_delete_archive(kedr_req_t *r)
+{
+    bool bad = false;
+    json_t *version = kedr_query_version(r, &bad);
+
+    if (bad)
+        return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
+    return kit_set_active(r, false, version);
+}
+
+/* GET <path> of a KEDR_ENTITY_NO_LIST entity that its module does not
+ * route: 404 naming the entity (ABI 1.5; was the router's 405). */
+static int
+kit_no_list(kedr_req_t *r)
+{
+    struct kit_ent *k = kit_of(r);
+
+    return kedr_fail(r, KEDR_ENOTFOUND, NULL,
+                     "the %s list is not served here: its module lists "
+                     "them in a shape of its own",
+                     k->e->name);
 }
 
 static int
@@ -569,7 +827,7 @@ kit_delete(kedr_req_t *r)
     if (old == NULL || (rc = kit_before(r, k, "deleted", old, NULL)) != 0)
         return rc;
     return kit_write(r, k, "deleted", k->delete_sql,
-                     KEDR_PARAMS(kedr_param_id(r, "id")), old, 204);
+                     KEDR_PARAMS(kedr_param_id(r, "id")), NULL, old, 204);
 }
 
 /* ---------------------------------------------------------------------
@@ -656,6 +914,51 @@ kit_search_where(kedr_req_t *r, const struct kedr_kit_search *s,
     }
 }
 
+/* A list value `v` of column c as stored: a phone by the phone rule (a
+ * value that is no phone stays as given: it matches nothing). */
+static const char *
+kit_rule_value(kedr_req_t *r, const struct kedr_entity_col *c, const char *v)
+{
+    char e164[32];
+
+    if (c->rule == KEDR_RULE_PHONE && kedr_phone_e164(v, e164, sizeof(e164)))
+        return kedr_strdup(r, e164);
+    return v;
+}
+
+/* Condition `c` on list (ARRAY) column `col` into q (ABI 1.5): = holds
+ * the value, .in one of the values, .null is (not) empty. */
+static void
+kit_list_cond(kedr_req_t *r, const struct kedr_entity_col *col,
+              const struct kedr_kit_cond *c, struct kit_q *q)
+{
+    json_t *arr;
+
+    switch (c->op) {
+    case KEDR_KIT_EQ:
+        kedr_buf_addf(&q->sql, " AND t.%s @> ARRAY[$%d::text]", col->name,
+                      kit_param(q, kit_rule_value(r, col, c->vals[0])));
+        break;
+    case KEDR_KIT_IN:
+        arr = kedr_json_keep(r, json_array());
+        for (int j = 0; j < c->nvals; j++)
+            json_array_append_new(
+                arr, json_string(kit_rule_value(r, col, c->vals[j])));
+        kedr_buf_addf(&q->sql,
+                      " AND t.%s && ARRAY(SELECT "
+                      "jsonb_array_elements_text($%d::jsonb))",
+                      col->name, kit_param(q, kedr_json_text(r, arr)));
+        break;
+    case KEDR_KIT_NULL:
+        kedr_buf_addf(&q->sql, " AND %s(coalesce(cardinality(t.%s), 0) = 0)",
+                      strcmp(c->vals[0], "true") == 0 ? "" : "NOT ", col->name);
+        break;
+    default: /* refused by the parser */
+        kedr_buf_adds(&q->sql, " AND false");
+        break;
+    }
+}
+
 /* FROM and WHERE of list `l` into q (the visibility, filters, search,
  * attributes); the parameters added. */
 static void
@@ -664,7 +967,8 @@ kit_where(kedr_req_t *r, struct kit_ent *k, struct kedr_kit_list *l,
 {
     const struct kedr_entity_col *cols = k->e->cols;
 
-    kedr_buf_addf(&q->sql, " FROM %s t WHERE %s", k->e->table, k->visible);
+    kedr_buf_addf(&q->sql, " FROM %s t WHERE %s%s", k->e->table, k->visible,
+                  k->where);
     for (int i = 0; i < l->nconds; i++) {
         const struct kedr_kit_cond *c = &l->conds[i];
         const char *name, *type;
@@ -677,11 +981,17 @@ kit_where(kedr_req_t *r, struct kit_ent *k, struct kedr_kit_list *l,
         }
         name = cols[c->col].name;
         type = kit_sqltype[cols[c->col].type];
+        if (cols[c->col].type == KEDR_T_ARRAY) {
+            kit_list_cond(r, &cols[c->col], c, q);
+            continue;
+        }
 
         switch (c->op) {
         case KEDR_KIT_EQ:
-            kedr_buf_addf(&q->sql, " AND t.%s = $%d::%s", name,
-                          kit_param(q, c->vals[0]), type);
+            kedr_buf_addf(
+                &q->sql, " AND t.%s = $%d::%s", name,
+                kit_param(q, kit_rule_value(r, &cols[c->col], c->vals[0])),
+                type);
             break;
         case KEDR_KIT_GTE:
         case KEDR_KIT_LTE:
@@ -713,7 +1023,10 @@ kit_where(kedr_req_t *r, struct kit_ent *k, struct kedr_kit_list *l,
         kedr_buf_adds(&q->sql, " AND (");
         for (const struct kedr_entity_col *c = cols; c->name != NULL; c++)
             if ((c->flags & KEDR_COL_SEARCH) != 0) {
-                kedr_buf_addf(&q->sql, "%st.%s::text ILIKE $%d",
+                kedr_buf_addf(&q->sql,
+                              c->type == KEDR_T_ARRAY
+                                  ? "%sarray_to_string(t.%s, ' ') ILIKE $%d"
+                                  : "%st.%s::text ILIKE $%d",
                               first ? "" : " OR ", c->name, n);
                 first = false;
             }
@@ -942,8 +1255,8 @@ kit_export(kedr_req_t *r)
     kit_where(r, k, &l, &s, attrs, &q);
     kit_order(k, &l, &q.sql);
     kedr_buf_adds(&sel, "SELECT t.id");
-    for (const struct kedr_column *c = k->export_cols + 1; c->name != NULL; c++)
-        kedr_buf_addf(&sel, ", t.%s", c->name);
+    kedr_buf_adds(&sel, k->export_sel);
+    kedr_buf_adds(&sel, ", t.version");
     kedr_buf_adds(&sel, q.sql.data);
     return kedr_export(r, NULL, k->e->path + 1, k->export_cols, sel.data, q.n,
                        q.p);
@@ -1006,6 +1319,20 @@ kit_meta_col(kedr_req_t *r, struct kit_ent *k, size_t i)
     }
     if (c->ref != NULL)
         json_object_set_new(o, "ref", json_string(c->ref));
+    /* ABI 1.5: a list's bounds, a rule (the screens show phones
+     * formatted and edit a list one element a line) */
+    if (c->type == KEDR_T_ARRAY && c->sql == NULL) {
+        json_object_set_new(o, "list", json_true());
+        json_object_set_new(o, "item_max",
+                            json_integer(c->item_max > 0 ? c->item_max : 200));
+        if (c->max > 0)
+            json_object_set_new(o, "max_items",
+                                json_integer((json_int_t)c->max));
+    }
+    if (c->rule != 0)
+        json_object_set_new(
+            o, "rule",
+            json_string(c->rule == KEDR_RULE_PHONE ? "phone" : "email"));
     if (c->options != NULL) {
         json_t *opts = json_array();
 
@@ -1076,10 +1403,17 @@ kit_meta(kedr_req_t *r)
      * writes) or the module's own */
     json_object_set_new(m, "import", json_boolean(k->import));
     json_object_set_new(
+        m, "delete_archives",
+        json_boolean((k->e->flags & KEDR_ENTITY_DELETE_ARCHIVES) != 0));
+    json_object_set_new(
         m, "permissions",
         json_pack("{s:b, s:b, s:b}", "read", 1, "write",
                   kit_may(r, k->e->perm_write), "delete",
-                  k->e->perm_delete != NULL && kit_may(r, k->e->perm_delete)));
+                  (k->e->flags & KEDR_ENTITY_DELETE_ARCHIVES) != 0
+                      ? kit_may(r, k->e->perm_delete != NULL ? k->e->perm_delete
+                                                             : k->e->perm_write)
+                      : k->e->perm_delete != NULL &&
+                            kit_may(r, k->e->perm_delete)));
     if ((k->e->flags & KEDR_ENTITY_ATTRS) != 0) {
         if ((rc = kedr_db_json(r, kit_attrs_sql,
                                KEDR_PARAMS(k->audit, kedr_user_locale(r)),
@@ -1257,6 +1591,12 @@ kedr_kit_add(struct kedr_router *rt, struct kedr_mod *m)
         k->audit = e->audit != NULL ? kedr_arena_strdup(&kit_arena, e->audit)
                                     : k->full;
         kit_build(k);
+        if ((e->flags & KEDR_ENTITY_NO_LIST) != 0 &&
+            !kit_own_route(m->desc->routes, "GET", p))
+            k->routes[n++] = (struct kedr_route){.method = "GET",
+                                                 .path = p,
+                                                 .handler = kit_no_list,
+                                                 .permission = e->perm_read};
         if ((e->flags & KEDR_ENTITY_NO_LIST) == 0) {
             k->routes[n++] = (struct kedr_route){.method = "GET",
                                                  .path = p,
@@ -1306,7 +1646,14 @@ kedr_kit_add(struct kedr_router *rt, struct kedr_mod *m)
                                                  .path = kit_cat(p, "/import"),
                                                  .handler = kit_import,
                                                  .permission = e->perm_write};
-        if (e->perm_delete != NULL)
+        if ((e->flags & KEDR_ENTITY_DELETE_ARCHIVES) != 0)
+            k->routes[n++] = (struct kedr_route){
+                .method = "DELETE",
+                .path = kit_cat(p, "/:id"),
+                .handler = kit_delete_archive,
+                .permission =
+                    e->perm_delete != NULL ? e->perm_delete : e->perm_write};
+        else if (e->perm_delete != NULL)
             k->routes[n++] = (struct kedr_route){.method = "DELETE",
                                                  .path = kit_cat(p, "/:id"),
                                                  .handler = kit_delete,

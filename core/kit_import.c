@@ -65,8 +65,8 @@ kit_import_build(struct kit_ent *k, struct kedr_arena *a)
         if ((c->flags & KEDR_COL_UNIQUE) != 0 &&
             (c->flags & KEDR_COL_READONLY) == 0)
             k->key_sql[j] = kedr_arena_sprintf(
-                a, "SELECT t.id FROM %s t WHERE t.%s = $1::%s AND %s LIMIT 1",
-                e->table, c->name, kit_sqltypes[c->type], k->visible);
+                a, "SELECT t.id FROM %s t WHERE t.%s = $1::%s AND %s%s LIMIT 1",
+                e->table, c->name, kit_sqltypes[c->type], k->visible, k->where);
     }
     k->unique_many_sql = kedr_xcalloc(n + 1, sizeof(*k->unique_many_sql));
     for (size_t j = 0; j < n; j++)
@@ -74,8 +74,9 @@ kit_import_build(struct kit_ent *k, struct kedr_arena *a)
             k->unique_many_sql[j] = kedr_arena_sprintf(
                 a,
                 "SELECT 1 FROM %s t WHERE t.%s = ANY (ARRAY(SELECT "
-                "jsonb_array_elements_text($1::jsonb))::%s[]) LIMIT 1",
-                e->table, e->cols[j].name, kit_sqltypes[e->cols[j].type]);
+                "jsonb_array_elements_text($1::jsonb))::%s[])%s LIMIT 1",
+                e->table, e->cols[j].name, kit_sqltypes[e->cols[j].type],
+                k->where);
     /* the records in the rows' order (identities are drawn in it), each
      * with whether the user sees it */
     if (k->ins_cols[0] != '\0')
@@ -253,7 +254,7 @@ kit_import_update(kedr_req_t *r, struct kit_ent *k, json_t *in, json_t *old,
         (rc = kit_before(r, k, "updated", old, in)) != 0)
         return rc;
     return kit_write_row(r, k, "updated", k->update_sql,
-                         KEDR_PARAMS(id, kedr_json_text(r, in)), old, &row);
+                         KEDR_PARAMS(id, kedr_json_text(r, in)), in, old, &row);
 }
 
 /* One row of the file (kedr_import_row_pt). */
@@ -295,7 +296,7 @@ kit_import_row(kedr_req_t *r, json_t *row, void *arg, json_t **out)
             (rc = kit_check(r, k, in, NULL, NULL)) == 0 &&
             (rc = kit_before(r, k, "created", NULL, in)) == 0)
             rc = kit_write_row(r, k, "created", k->insert_sql,
-                               KEDR_PARAMS(kedr_json_text(r, in)), NULL,
+                               KEDR_PARAMS(kedr_json_text(r, in)), in, NULL,
                                &written);
     }
     if (rc != 0)

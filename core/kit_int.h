@@ -37,6 +37,10 @@ struct kit_ent {
      * unique columns' values taken, the references visible */
     const char *insert_many_sql, *ref_many_sql;
     const char **unique_many_sql;
+    /* ABI 1.5: " AND (<where>)" of the entity's lists, or ""; the
+     * export's SELECT list after t.id; the title and visibility of a
+     * duplicate ($1 its id) */
+    const char *where, *export_sel, *dup_sql;
     bool import; /* POST <path>/import is the kit's, not the module's */
 };
 
@@ -52,7 +56,7 @@ int kit_before(kedr_req_t *r, struct kit_ent *k, const char *action,
                json_t *old, json_t *in);
 int kit_write_row(kedr_req_t *r, struct kit_ent *k, const char *action,
                   const char *sql, int nparams, const char *const *params,
-                  json_t *old, const char **out);
+                  json_t *in, json_t *old, const char **out);
 
 /* kit_import.c */
 void kit_import_build(struct kit_ent *k, struct kedr_arena *a);

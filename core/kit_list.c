@@ -79,6 +79,34 @@ kit_reserved_name(const struct kedr_entity_col *c)
     return false;
 }
 
+/* Why column `c`'s ABI 1.5 members (a stored ARRAY, a rule, a
+ * collation) do not hold, or NULL. */
+static const char *
+kit_col_15_problem(const struct kedr_entity_col *c)
+{
+    bool list = c->type == KEDR_T_ARRAY && c->sql == NULL;
+
+    if (list && ((c->flags & (KEDR_COL_SORT | KEDR_COL_UNIQUE)) != 0 ||
+                 c->ref != NULL || c->options != NULL))
+        return "a list (ARRAY) is never sorted, unique, a reference or "
+               "an option";
+    if (c->rule != 0 &&
+        (c->sql != NULL || (c->type != KEDR_T_STRING && !list) ||
+         (c->rule != KEDR_RULE_PHONE && c->rule != KEDR_RULE_EMAIL)))
+        return "a rule is KEDR_RULE_PHONE or KEDR_RULE_EMAIL, of a stored "
+               "STRING or ARRAY";
+    if (c->item_max != 0 && !list)
+        return "item_max is an ARRAY's";
+    if (c->collate != NULL &&
+        (c->type != KEDR_T_STRING || c->sql != NULL ||
+         (c->flags & KEDR_COL_SORT) == 0 || c->collate[0] == '\0' ||
+         strlen(c->collate) > 63 ||
+         strspn(c->collate, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUV"
+                            "WXYZ0123456789_-.") != strlen(c->collate)))
+        return "a collation is a sorted STRING's, of [A-Za-z0-9_.-]";
+    return NULL;
+}
+
 static int kit_col(const struct kedr_entity *e, const char *name, size_t len,
                    unsigned flags);
 static void kit_sort(struct kedr_arena *a, const struct kedr_entity *e,
@@ -134,12 +162,12 @@ kedr_kit_check(const char *module, const struct kedr_entity *e, char *buf,
                  ((e->flags & KEDR_ENTITY_ARCHIVE) != 0 &&
                   strcmp(c->name, "active") == 0))
             why = "name is reserved by the kit";
-        else if (c->type < KEDR_T_STRING || c->type > KEDR_T_DATE ||
-                 (c->type == KEDR_T_ARRAY && c->sql == NULL))
-            why = "type must be STRING, INT, NUMBER, MONEY, DATE, BOOL or "
-                  "OBJECT";
-        else if ((c->sql != NULL || c->type == KEDR_T_OBJECT ||
-                  c->type == KEDR_T_ARRAY) &&
+        else if (c->type < KEDR_T_STRING || c->type > KEDR_T_DATE)
+            why = "type must be STRING, INT, NUMBER, MONEY, DATE, BOOL, "
+                  "OBJECT or ARRAY";
+        else if ((why = kit_col_15_problem(c)) != NULL)
+            ;
+        else if ((c->sql != NULL || c->type == KEDR_T_OBJECT) &&
                  ((c->flags & KIT_PLAIN_ONLY) != 0 || c->ref != NULL ||
                   (c->sql != NULL &&
                    (c->def != NULL || (c->flags & KEDR_REQUIRED) != 0))))
@@ -173,6 +201,19 @@ kedr_kit_check(const char *module, const struct kedr_entity *e, char *buf,
     }
     if (n == 0 || n > 40) {
         snprintf(buf, buflen, "entity \"%s\": 1 to 40 columns", en);
+        return buf;
+    }
+    if ((e->where != NULL && e->where[0] == '\0') ||
+        (e->title != NULL && kit_col(e, e->title, strlen(e->title), 0) < 0) ||
+        (e->title != NULL &&
+         e->cols[kit_col(e, e->title, strlen(e->title), 0)].type !=
+             KEDR_T_STRING) ||
+        ((e->flags & KEDR_ENTITY_DELETE_ARCHIVES) != 0 &&
+         (e->flags & KEDR_ENTITY_ARCHIVE) == 0)) {
+        snprintf(buf, buflen,
+                 "entity \"%s\": where must not be empty, title must name a "
+                 "STRING column, DELETE_ARCHIVES needs ARCHIVE",
+                 en);
         return buf;
     }
     for (const struct kedr_entity_filter *f = e->filters;
@@ -330,6 +371,11 @@ kit_filter(struct kedr_arena *a, const struct kedr_entity *e, const char *key,
     }
     if (col < 0 || op < 0) {
         kit_bad(fields, key, "is not a filter of this list", nbad);
+        return;
+    }
+    if (e->cols[col].type == KEDR_T_ARRAY &&
+        (op == KEDR_KIT_GTE || op == KEDR_KIT_LTE)) {
+        kit_bad(fields, key, "a list is filtered by =, .in or .null", nbad);
         return;
     }
     if (out->nconds == KEDR_KIT_MAX_CONDS) {

@@ -38,19 +38,23 @@ static const char search_unscoped_sql[] =
 static const char *
 search_obj(kedr_req_t *r, const struct kedr_entity *e)
 {
-    const char *cols[2] = {NULL, NULL};
+    const char *cols[2] = {NULL, "null"};
     int n = 0;
 
+    /* a list (ABI 1.5) as its elements joined */
     for (const struct kedr_entity_col *c = e->cols; c->name && n < 2; c++)
         if ((c->flags & KEDR_COL_SEARCH) != 0)
-            cols[n++] = c->name;
+            cols[n++] = kedr_sprintf(r,
+                                     c->type == KEDR_T_ARRAY
+                                         ? "array_to_string(t.%s, ', ')"
+                                         : "t.%s::text",
+                                     c->name);
     if (n == 0)
         return NULL;
     return kedr_sprintf(r,
-                        "json_build_object('id', t.id, 'title', t.%s::text, "
-                        "'subtitle', %s%s%s)",
-                        cols[0], n > 1 ? "t." : "", n > 1 ? cols[1] : "null",
-                        n > 1 ? "::text" : "");
+                        "json_build_object('id', t.id, 'title', %s, "
+                        "'subtitle', %s)",
+                        cols[0], cols[1]);
 }
 
 /* The scope of `perm` for what follows: what the entity's list runs in

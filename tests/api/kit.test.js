@@ -89,7 +89,10 @@ test('bad input: 422 naming each field, nothing written', async () => {
     assertError(await admin.post(W, { name: 'x', attrs: { size: 'L' } }), 422, 'validation', 'attrs.size');
     assertError(await admin.post(W, { name: 'forbidden' }), 422, 'validation', 'name');
     assertError(await admin.post(W, { name: 'x', code: 'A-1' }), 409, 'conflict', 'code');
-    assert.equal((await admin.post(W, { name: 'x', code: 'A-1' })).json.error.fields.code, 'is used by another widget');
+    res = await admin.post(W, { name: 'x', code: 'A-1' });
+    assert.equal(res.json.error.fields.code, `is used by another widget (id ${ws[0].id})`);
+    // ABI 1.5: the 409 names the record holding the value
+    assert.deepEqual(res.json.duplicate, { id: ws[0].id, name: 'Alpha', visible: true, link: `${W}/${ws[0].id}` });
     assert.equal(await stack.psql('SELECT count(*) FROM t_kit.widget'), before);
 });
 
@@ -304,7 +307,7 @@ test('meta list: the entities the user may see, one line each', async () => {
         ui: '/t_kit/widgets', search: true, attrs: true, archive: true, mine: true, perm_write: true,
     });
     assert.deepEqual(res.json.items.map((e) => e.entity).sort(),
-        ['t_kit.bin', 't_kit.lid', 't_kit.note', 't_kit.shelf', 't_kit.widget']);
+        ['t_kit.bin', 't_kit.call', 't_kit.lid', 't_kit.note', 't_kit.person', 't_kit.shelf', 't_kit.widget']);
     // a user without t_kit.read sees neither entity
     assert.deepEqual((await none.get('/api/v1/meta')).json, { items: [] });
     assertError(await stack.get('/api/v1/meta'), 401, 'unauthenticated');
@@ -375,7 +378,8 @@ test('ABI 1.4: a jsonb column, computed members, a detail-only one, a filter nam
 
     // without the kit's list: no GET of the path nor its export, the rest served
     const L = '/api/v1/t_kit/lids';
-    assert.equal((await admin.get(L)).status, 405, 'the path has a POST, no GET');
+    // (ABI 1.5: the kit answers GET of the path 404 naming the entity)
+    assert.equal((await admin.get(L)).status, 404, 'no GET of the list');
     assert.equal((await admin.get(`${L}/export`)).status, 404);
     assert.equal((await admin.get(`${L}/${loose.id}`)).json.name, 'Loose');
     res = await admin.patch(`${L}/${loose.id}`, { version: 1, name: 'Loose lid' });
@@ -427,4 +431,171 @@ test('own search (ABI 1.4): the hook narrows, ranks by default, pages by rank; s
     res = await admin.get('/api/v1/meta/t_kit.note');
     assert.equal(res.status, 200, res.text);
     assert.equal(res.json.search, true);
+});
+
+// ---- ABI 1.5: lists, a condition every list keeps, a collation, the
+// duplicate in a 409, DELETE as "make inactive" ----
+const P = '/api/v1/t_kit/persons';
+const pnames = (page) => page.items.map((p) => p.name);
+const plist = async (qs) => {
+    const r = await admin.get(`${P}?${qs}`);
+    assert.equal(r.status, 200, `${qs}: ${r.text}`);
+    return r.json;
+};
+
+test('lists: phones and e-mails by the core rules, tags; in and out as JSON arrays', async () => {
+    const p = await created(admin, P, {
+        name: 'Ёлкин', phones: ['8 (495) 123-45-67', ' +7 495 765 43 21 ', '', '84951234567'],
+        emails: ['a@example.ru'], tags: ['vip', 'опт'], main_phone: '8 916 000-11-22',
+    });
+    // normalised as clients writes them, blanks and repeats dropped
+    assert.deepEqual(p.phones, ['+74951234567', '+74957654321']);
+    assert.deepEqual([p.emails, p.tags, p.main_phone], [['a@example.ru'], ['vip', 'опт'], '+79160001122']);
+    assert.equal(await stack.psql(`SELECT phones::text FROM t_kit.person WHERE id = ${p.id}`), '{+74951234567,+74957654321}');
+    // a bad element: 422 naming the column and the index; nothing written
+    assertError(await admin.post(P, { name: 'x', phones: ['+7 495 123-45-67', '12'] }), 422, 'validation', 'phones[1]');
+    assertError(await admin.post(P, { name: 'x', emails: ['not-an-address'] }), 422, 'validation', 'emails[0]');
+    assertError(await admin.post(P, { name: 'x', tags: ['x'.repeat(31)] }), 422, 'validation', 'tags[0]');
+    assertError(await admin.post(P, { name: 'x', tags: [1] }), 422, 'validation', 'tags[0]');
+    assertError(await admin.post(P, { name: 'x', phones: '84951234567' }), 422, 'validation', 'phones');
+    assertError(await admin.post(P, { name: 'x', phones: Array(6).fill('+74951234567') }), 422, 'validation', 'phones');
+    assertError(await admin.post(P, { name: 'x', main_phone: 'call me' }), 422, 'validation', 'main_phone');
+    assert.equal(await stack.psql("SELECT count(*) FROM t_kit.person WHERE name = 'x'"), '0');
+    // an update replaces the list; null empties it
+    res = await admin.patch(`${P}/${p.id}`, { version: p.version, tags: null, phones: ['+7 (495) 111-22-33'] });
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual([res.json.tags, res.json.phones], [[], ['+74951112233']]);
+    // = means "holds", read by the column's rule; .in any of; .null empty
+    const q = await created(admin, P, { name: 'Phoned', phones: ['+7 495 222-33-44'], tags: ['опт'] });
+    assert.deepEqual(pnames(await plist('phones=8(495)222-33-44')), ['Phoned']);
+    assert.deepEqual(pnames(await plist('tags=опт')), ['Phoned']);
+    assert.deepEqual(pnames(await plist('phones.in=84952223344,84951112233')).sort(), ['Phoned', 'Ёлкин']);
+    assert.ok(pnames(await plist('tags.null=true')).includes('Ёлкин'));
+    assert.ok(!pnames(await plist('tags.null=false')).includes('Ёлкин'));
+    assertError(await admin.get(`${P}?tags.gte=a`), 422, 'validation', 'tags.gte');
+    // q finds a phone's digits
+    assert.deepEqual(pnames(await plist('q=4952223344')), ['Phoned']);
+    // the metadata: the type and the rule, for the screens
+    const m = (await admin.get('/api/v1/meta/t_kit.person')).json;
+    const col = (n) => m.columns.find((c) => c.name === n);
+    assert.deepEqual([col('phones').type, col('phones').rule, col('phones').list, col('phones').max_items], ['array', 'phone', true, 5]);
+    assert.deepEqual([col('emails').rule, col('tags').item_max, col('main_phone').rule], ['email', 30, 'phone']);
+    assert.equal(m.delete_archives, true);
+    // export joins with "; " (guarded from Excel formulas), import splits it back
+    res = await admin.get(`${P}/export?name=Phoned`);
+    assert.equal(res.status, 200, res.text);
+    const lines = res.text.replace(/^\uFEFF/, '').trim().split('\r\n');
+    assert.equal(lines[0], 'ID;Имя;Код;ИНН;КПП;Телефоны;Эл. почта;Метки;Версия');
+    assert.match(lines[1].split(';')[5], /^'?\+74952223344$/);
+    const csv = `${lines[0]}\r\n${q.id};Phoned;;;;"'+74952223344; 8 (495) 000-00-01";;опт, новый;${q.version}\r\n`;
+    res = await admin.request('POST', `${P}/import`, { body: csv, headers: { 'Content-Type': 'text/csv' } });
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual([res.json.ok, res.json.failed], [1, 0]);
+    const back = (await admin.get(`${P}/${q.id}`)).json;
+    assert.deepEqual([back.phones, back.tags], [['+74952223344', '+74950000001'], ['опт', 'новый']]);
+    // the same file again changes nothing
+    res = await admin.request('POST', `${P}/import`, {
+        body: (await admin.get(`${P}/export?name=Phoned`)).text, headers: { 'Content-Type': 'text/csv' } });
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.json.results.map((r) => r.result.action), ['unchanged']);
+});
+
+test('a condition every list keeps (merged records): list, count, export, search, references; not get', async () => {
+    const a = await created(admin, P, { name: 'Merged away', code: 'M-1', phones: ['+74959990000'] });
+    const b = await created(admin, P, { name: 'Merged into', code: 'M-2' });
+    await stack.psql(`UPDATE t_kit.person SET merged_into = ${b.id} WHERE id = ${a.id}`);
+    assert.deepEqual(pnames(await plist('q=Merged')), ['Merged into']);
+    assert.equal((await plist('q=Merged&total=exact')).total, 1);
+    assert.deepEqual(pnames(await plist('phones=+74959990000')), []);
+    res = await admin.get(`${P}/export?q=Merged`);
+    assert.equal(res.text.replace(/^\uFEFF/, '').trim().split('\r\n').length, 2);
+    res = await admin.get('/api/v1/search?q=Merged');
+    assert.equal(res.status, 200, res.text);
+    const g = res.json.groups.find((x) => x.entity === 't_kit.person');
+    assert.deepEqual(g.items.map((i) => i.id), [b.id]);
+    // still readable by its id
+    res = await admin.get(`${P}/${a.id}`);
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.merged_into, b.id);
+    // a reference names only the live ones
+    assertError(await admin.post('/api/v1/t_kit/calls', { person_id: a.id }), 422, 'validation', 'person_id');
+    await created(admin, '/api/v1/t_kit/calls', { person_id: b.id, topic: 'ok' });
+    // a unique value is free again once its holder is merged (the partial index)
+    await created(admin, P, { name: 'Code reused', code: 'M-1' });
+    assertError(await admin.post(P, { name: 'Code again', code: 'M-2' }), 409, 'conflict', 'code');
+});
+
+test('a collated sort: Russian order, ё with е, case and Latin, equal names paged by id', async () => {
+    const set = ['ёж', 'Еж', 'ель', 'Ёлка', 'Яблоко', 'аист', 'Zebra', 'apple', 'Ель', 'Ель', 'Ель'];
+    for (const n of set) await created(admin, P, { name: n, tags: ['coll'] });
+    const want = (await stack.rows(
+        `SELECT name FROM t_kit.person WHERE 'coll' = ANY (tags) ORDER BY name COLLATE "ru-RU-x-icu", id`)).map((x) => x.name);
+    const all = pnames(await plist('tags=coll&limit=100'));
+    assert.deepEqual(all, want);
+    // а before я, ё with е (not after я as bytes put it), case aside
+    assert.ok(all.indexOf('аист') < all.indexOf('Еж') && all.indexOf('Ёлка') < all.indexOf('Яблоко'), all.join());
+    assert.ok(all.indexOf('ёж') < all.indexOf('Яблоко') && all.indexOf('Ель') < all.indexOf('Яблоко'), all.join());
+    for (const [sort, limit] of [['name', 2], ['-name', 3], ['name', 1]]) {
+        const got = [], ids = [];
+        let page = await plist(`tags=coll&sort=${sort}&limit=${limit}`);
+        for (;;) {
+            got.push(...pnames(page));
+            ids.push(...page.items.map((x) => x.id));
+            if (page.next === null) break;
+            page = await plist(`tags=coll&sort=${sort}&limit=${limit}&after=${page.next}`);
+        }
+        const full = await plist(`tags=coll&sort=${sort}&limit=100`);
+        assert.deepEqual(got, pnames(full), `${sort} by ${limit}`);
+        assert.deepEqual(ids, full.items.map((x) => x.id), `${sort} by ${limit}: ids`);
+        assert.equal(new Set(ids).size, set.length);
+    }
+});
+
+test('409 with the duplicate: a unique column, the module\'s own check, a unique index raced', async () => {
+    const x = await created(admin, P, { name: 'ООО Ромашка', inn: '7707083893', kpp: '773601001', code: 'R-1' });
+    // the module's check (INN+KPP), through the kit, the shape clients answers
+    res = await admin.post(P, { name: 'Ромашка 2', inn: '7707083893', kpp: '773601001' });
+    assertError(res, 409, 'conflict', 'inn');
+    assert.deepEqual(res.json.duplicate, { id: x.id, name: 'ООО Ромашка', visible: true, link: `${P}/${x.id}` });
+    // an update into a duplicate too; another KPP is another record
+    const y = await created(admin, P, { name: 'Ромашка филиал', inn: '7707083893', kpp: '773601002' });
+    res = await admin.patch(`${P}/${y.id}`, { version: y.version, kpp: '773601001' });
+    assertError(res, 409, 'conflict', 'inn');
+    assert.equal(res.json.duplicate.id, x.id);
+    // a declared unique column
+    res = await admin.post(P, { name: 'Другая', code: 'R-1' });
+    assertError(res, 409, 'conflict', 'code');
+    assert.deepEqual(res.json.duplicate, { id: x.id, name: 'ООО Ромашка', visible: true, link: `${P}/${x.id}` });
+    // the check missed it (saved meanwhile): the index refuses the INSERT,
+    // the kit asks again and names the record
+    res = await admin.post(`${P}?race=1`, { name: 'Ромашка 3', inn: '7707083893', kpp: '773601001' });
+    assertError(res, 409, 'conflict', 'inn');
+    assert.equal(res.json.duplicate.id, x.id);
+    assert.equal(await stack.psql("SELECT count(*) FROM t_kit.person WHERE name LIKE 'Ромашка %'"), '1');
+    // the import reports it as the row's conflict
+    res = await admin.request('POST', `${P}/import`, {
+        body: 'Имя;ИНН;КПП\r\nДубль;7707083893;773601001\r\n', headers: { 'Content-Type': 'text/csv' } });
+    assert.equal(res.status, 422, res.text);
+    assert.match(res.text, /inn/);
+});
+
+test('DELETE makes inactive: archived, audited and announced so; restore brings it back', async () => {
+    const p = await created(admin, P, { name: 'To archive' });
+    assertError(await admin.delete(`${P}/${p.id}?version=${p.version + 1}`), 409, 'conflict', 'version');
+    res = await admin.delete(`${P}/${p.id}?version=${p.version}`);
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual([res.json.active, res.json.version], [false, p.version + 1]);
+    assert.equal(await stack.psql(`SELECT active FROM t_kit.person WHERE id = ${p.id}`), 'f');
+    const audit = (await admin.get(`/api/v1/audit?entity=t_kit.person&id=${p.id}`)).json;
+    assert.deepEqual(audit.map((a) => a.action).sort(), ['archived', 'created']);
+    res = await admin.post(`${P}/${p.id}/restore`, { version: p.version + 1 });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.active, true);
+    // without the delete permission: 403
+    assertError(await own.delete(`${P}/${p.id}?version=${res.json.version}`), 403, 'forbidden');
+});
+
+test('GET of a list its module does not serve (KEDR_ENTITY_NO_LIST): 404 naming it', async () => {
+    assertError(await admin.get('/api/v1/t_kit/lids'), 404, 'not_found');
+    assert.match((await admin.get('/api/v1/t_kit/lids')).json.error.message, /lid list/);
 });

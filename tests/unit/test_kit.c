@@ -428,8 +428,50 @@ test_check(void **state)
     c.flags = KEDR_COL_FILTER;
     assert_non_null(strstr(check_col(c, 0, NULL), "never filtered"));
     c.flags = 0;
+    /* ABI 1.5: a stored ARRAY is a list of strings: filtered, searched,
+     * exported, never sorted, unique, a reference or an option */
     c.type = KEDR_T_ARRAY;
-    assert_non_null(strstr(check_col(c, 0, NULL), "type must be"));
+    assert_null(check_col(c, 0, NULL));
+    c.flags = KEDR_COL_FILTER | KEDR_COL_SEARCH | KEDR_COL_EXPORT;
+    c.rule = KEDR_RULE_PHONE;
+    c.item_max = 30;
+    assert_null(check_col(c, 0, NULL));
+    c.flags = KEDR_COL_SORT;
+    assert_non_null(strstr(check_col(c, 0, NULL), "never sorted"));
+    c.flags = 0;
+    c.rule = 7;
+    assert_non_null(strstr(check_col(c, 0, NULL), "a rule is"));
+    c.rule = 0;
+    c.type = KEDR_T_INT;
+    c.rule = KEDR_RULE_EMAIL;
+    assert_non_null(strstr(check_col(c, 0, NULL), "a rule is"));
+    c.rule = 0;
+    assert_non_null(strstr(check_col(c, 0, NULL), "item_max"));
+    c.item_max = 0;
+    /* a collation: a sorted STRING's, a name put in quotes as is */
+    c.type = KEDR_T_STRING;
+    c.collate = "ru-RU-x-icu";
+    assert_non_null(strstr(check_col(c, 0, NULL), "collation"));
+    c.flags = KEDR_COL_SORT;
+    assert_null(check_col(c, 0, NULL));
+    c.collate = "ru\" x";
+    assert_non_null(strstr(check_col(c, 0, NULL), "collation"));
+    c.collate = NULL;
+    c.flags = 0;
+    /* the entity's 1.5 members */
+    e = ent;
+    e.where = "";
+    assert_non_null(strstr(check(&e), "where"));
+    e = ent;
+    e.title = "nope";
+    assert_non_null(strstr(check(&e), "title"));
+    e.title = "name";
+    assert_null(check(&e));
+    e.flags = KEDR_ENTITY_DELETE_ARCHIVES;
+    assert_non_null(strstr(check(&e), "DELETE_ARCHIVES"));
+    e.flags |= KEDR_ENTITY_ARCHIVE;
+    assert_null(check(&e));
+    c.type = KEDR_T_ARRAY;
     /* a computed member: any type, shown only; it may be updated_at */
     c.sql = "SELECT 1";
     assert_null(check_col(c, 0, NULL));

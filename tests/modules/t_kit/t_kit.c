@@ -18,7 +18,16 @@
  *                 that id, words the titles holding them, ranked: the
  *                 title itself first, then those starting with it, then
  *                 the rest
+ *   t_kit.person  (ABI 1.5) lists (phones and e-mails by their rules, tags),
+ *                 a name sorted by the Russian collation, merged records
+ *                 that every list leaves out (`where`), INN+KPP held
+ *                 unique by a duplicate check of its own (which misses
+ *                 once with ?race=1: a record saved meanwhile), a unique
+ *                 code, DELETE making a record inactive
+ *   t_kit.call    (ABI 1.5) a reference to a person: live ones only
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <kedr.h>
@@ -260,6 +269,119 @@ static const struct kedr_entity_col t_kit_note_cols[] = {
     {0},
 };
 
+/* INN+KPP among the live persons but this one: the duplicate of `in`
+ * (ABI 1.5).  With ?race=1 the first call of a request finds nothing, as
+ * when another request saves the duplicate between this check and the
+ * INSERT: the unique index refuses it and the kit asks again. */
+static const char t_kit_person_dup_sql[] =
+    "SELECT p.id FROM t_kit.person p WHERE p.inn = $1 AND coalesce(p.kpp, "
+    "'') = coalesce($2, '') AND p.merged_into IS NULL AND p.id IS DISTINCT "
+    "FROM $3::bigint ORDER BY p.id LIMIT 1";
+
+static int
+t_kit_person_dup(kedr_req_t *r, json_t *in, json_t *old, const char **field,
+                 long long *id)
+{
+    static char raced[64];
+    json_t *inn = json_object_get(in, "inn"), *kpp = json_object_get(in, "kpp");
+    const char *race = kedr_query(r, "race");
+    kedr_rows_t *rows;
+
+    if (inn == NULL && old != NULL)
+        inn = json_object_get(old, "inn");
+    if (kpp == NULL && old != NULL)
+        kpp = json_object_get(old, "kpp");
+    if (!json_is_string(inn))
+        return 0;
+    if (race != NULL && strcmp(raced, kedr_request_id(r)) != 0) {
+        snprintf(raced, sizeof(raced), "%s", kedr_request_id(r));
+        return 0;
+    }
+    rows = kedr_db_query(
+        r, t_kit_person_dup_sql,
+        KEDR_PARAMS(json_string_value(inn), json_string_value(kpp),
+                    old != NULL ? kedr_json_text(r, json_object_get(old, "id"))
+                                : NULL));
+    if (rows == NULL)
+        return KEDR_EDB;
+    if (kedr_rows_count(rows) == 0)
+        return 0;
+    *field = "inn";
+    *id = strtoll(kedr_rows_get(rows, 0, 0), NULL, 10);
+    return 1;
+}
+
+static const struct kedr_entity_hooks t_kit_person_hooks = {
+    .duplicate = t_kit_person_dup,
+};
+
+static const struct kedr_entity_col t_kit_person_cols[] = {
+    {.name = "name",
+     .type = KEDR_T_STRING,
+     .label_ru = "Имя",
+     .label_en = "Name",
+     .flags = KEDR_REQUIRED | KEDR_NONEMPTY | F | S | X | KEDR_COL_SEARCH,
+     .max = 200,
+     .collate = "ru-RU-x-icu"},
+    {.name = "code",
+     .type = KEDR_T_STRING,
+     .label_ru = "Код",
+     .flags = F | X | KEDR_COL_UNIQUE,
+     .max = 20},
+    {.name = "inn",
+     .type = KEDR_T_STRING,
+     .label_ru = "ИНН",
+     .flags = F | X,
+     .max = 12},
+    {.name = "kpp",
+     .type = KEDR_T_STRING,
+     .label_ru = "КПП",
+     .flags = F | X,
+     .max = 9},
+    {.name = "phones",
+     .type = KEDR_T_ARRAY,
+     .label_ru = "Телефоны",
+     .label_en = "Phones",
+     .flags = F | X | KEDR_COL_SEARCH,
+     .max = 5,
+     .def = "'{}'",
+     .rule = KEDR_RULE_PHONE},
+    {.name = "emails",
+     .type = KEDR_T_ARRAY,
+     .label_ru = "Эл. почта",
+     .label_en = "E-mails",
+     .flags = F | X,
+     .def = "'{}'",
+     .rule = KEDR_RULE_EMAIL},
+    {.name = "tags",
+     .type = KEDR_T_ARRAY,
+     .label_ru = "Метки",
+     .label_en = "Tags",
+     .flags = F | X,
+     .max = 10,
+     .def = "'{}'",
+     .item_max = 30},
+    {.name = "main_phone",
+     .type = KEDR_T_STRING,
+     .label_ru = "Основной телефон",
+     .rule = KEDR_RULE_PHONE},
+    {.name = "merged_into",
+     .type = KEDR_T_INT,
+     .label_ru = "Объединён с",
+     .flags = KEDR_COL_READONLY},
+    {0},
+};
+
+static const struct kedr_entity_col t_kit_call_cols[] = {
+    {.name = "person_id",
+     .type = KEDR_T_INT,
+     .label_ru = "Человек",
+     .flags = KEDR_REQUIRED | F,
+     .ref = "t_kit.person"},
+    {.name = "topic", .type = KEDR_T_STRING, .label_ru = "Тема", .flags = X},
+    {0},
+};
+
 static const struct kedr_entity t_kit_entities[] = {
     {.name = "lid",
      .path = "/lids",
@@ -309,6 +431,27 @@ static const struct kedr_entity t_kit_entities[] = {
      .perm_write = "t_kit.write",
      .hooks = &t_kit_note_hooks,
      .sort = "title"},
+    {.name = "person",
+     .path = "/persons",
+     .table = "t_kit.person",
+     .label_ru = "Люди",
+     .label_en = "Persons",
+     .cols = t_kit_person_cols,
+     .perm_read = "t_kit.read",
+     .perm_write = "t_kit.write",
+     .perm_delete = "t_kit.delete",
+     .flags = KEDR_ENTITY_ARCHIVE | KEDR_ENTITY_DELETE_ARCHIVES,
+     .hooks = &t_kit_person_hooks,
+     .sort = "name",
+     .where = "t.merged_into IS NULL",
+     .title = "name"},
+    {.name = "call",
+     .path = "/calls",
+     .table = "t_kit.call",
+     .label_ru = "Звонки",
+     .cols = t_kit_call_cols,
+     .perm_read = "t_kit.read",
+     .perm_write = "t_kit.write"},
     {0},
 };
 

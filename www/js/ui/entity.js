@@ -99,7 +99,8 @@ export function recordName(meta, rec) {
     return (k && rec[k]) || `#${rec.id}`;
 }
 
-const isPhone = (c) => c.type === 'string' && /phone/.test(c.name);
+// a phone by the column's rule (ABI 1.5), or by its name
+const isPhone = (c) => c.rule === 'phone' || (c.type === 'string' && /phone/.test(c.name));
 // a core user's id (the kit's references are to declared entities; users
 // are the core's): the owner or the author of a record
 const isUser = (c) => c.type === 'int' && !c.ref && /^(owner_id|created_by|updated_by|manager_id)$/.test(c.name);
@@ -144,6 +145,8 @@ function refLink(entity, id) {
 // node, see refLink).
 function showValue(c, v) {
     if (v === null || v === undefined || v === '') return '';
+    // a list (ABI 1.5): its elements, phones formatted
+    if (c.list && Array.isArray(v)) return v.map((x) => (isPhone(c) ? formatPhone(x) : String(x))).join(', ');
     const o = (c.options || []).find((x) => String(x.value) === String(v));
     if (o) return o.label;
     switch (c.type) {
@@ -162,6 +165,10 @@ function showValue(c, v) {
 
 function cell(c, v) {
     if (v === null || v === undefined) return showValue(c, v);
+    if (c.list && Array.isArray(v)) {
+        return h('span', { class: 'entity-chips' },
+            ...v.map((x) => h('span', { class: 'entity-chip', text: isPhone(c) ? formatPhone(x) : String(x) })));
+    }
     if (c.ref) return refLink(c.ref, v);
     if (isUser(c)) {
         const span = h('span', { text: userLabel(v) });
@@ -214,7 +221,7 @@ function listFilters(meta) {
         } else if (c.ref) {
             out.push({ name: c.name, label: c.label, type: 'reference', search: refSearch(c),
                 resolve: (v) => refName(c.ref, v) });
-        } else if (c.type === 'string') out.push({ name: c.name, label: c.label });
+        } else if (c.type === 'string' || c.list) out.push({ name: c.name, label: c.label });
         else {
             const type = c.type === 'date' ? 'date' : 'number';
             out.push({ name: `${c.name}.gte`, label: t('from', { label: c.label }), type },
@@ -307,7 +314,8 @@ function actionButtons(meta, rec, base, render) {
                 onclick: () => run(() => api.post(`${url}/restore`, { version: rec.version }), t('restored')) }));
         }
     }
-    if (meta.permissions.delete) {
+    // (a DELETE that archives, ABI 1.5: the archive button above says it)
+    if (meta.permissions.delete && !meta.delete_archives) {
         out.push(h('button', { type: 'button', class: 'btn btn-danger', text: t('delete'), onclick: async () => {
             if (!(await confirmDialog({ title: t('delete_title'), message: t('delete_q', { name: recordName(meta, rec) }),
                 ok: t('delete'), danger: true }))) return;
@@ -395,6 +403,8 @@ function formFields(meta, rec, refLabels) {
         if (c.ref) {
             return { ...f, type: 'reference', search: refSearch(c), display: (v) => refLabels[c.name] ?? `#${v}` };
         }
+        // a list (ABI 1.5): one element a line
+        if (c.list) return { ...f, type: 'textarea', rows: 3, wide: true, help: t('one_per_line') };
         switch (c.type) {
         case 'int': case 'number': return { ...f, type: 'number' };
         case 'money': return { ...f, type: 'money' };
@@ -405,6 +415,24 @@ function formFields(meta, rec, refLabels) {
             return { ...f, type: isPhone(c) ? 'phone' : 'text', maxLength: c.max };
         }
     });
+}
+
+// A list column's value in the form (one element a line, phones as people
+// write them) and back (ABI 1.5).
+const listCols = (meta) => meta.columns.filter((c) => c.list && !c.readonly);
+function listsToForm(meta, rec) {
+    const out = {};
+    for (const c of listCols(meta)) {
+        out[c.name] = (rec[c.name] || []).map((x) => (isPhone(c) ? formatPhone(x) : x)).join('\n');
+    }
+    return out;
+}
+function listsFromForm(meta, data) {
+    const out = { ...data };
+    for (const c of listCols(meta)) {
+        if (typeof out[c.name] === 'string') out[c.name] = out[c.name].split('\n').map((x) => x.trim()).filter(Boolean);
+    }
+    return out;
 }
 
 // GET base/new and base/:id/edit: the form.
@@ -434,10 +462,12 @@ export async function entityFormPage(ctx, { entity, base }) {
     const form = recordForm({
         label: title,
         fields: [...formFields(meta, rec, refLabels), ...attrFields(defs)],
-        value: { ...rec, ...attrsToForm(rec, defs) },
+        value: { ...rec, ...listsToForm(meta, rec), ...attrsToForm(rec, defs) },
         cancelHref: id === undefined ? returnUrl(base) : `${base}/${id}`,
-        submit: (data, was) => {
-            const attrs = attrsFromForm(data, { create: id === undefined });
+        submit: (formData, formWas) => {
+            const attrs = attrsFromForm(formData, { create: id === undefined });
+            const data = listsFromForm(meta, formData);
+            const was = listsFromForm(meta, formWas);
             if (id === undefined) {
                 // what is left empty takes the column's default
                 const body = Object.fromEntries(Object.entries(data).filter(([, v]) => v !== '' && v !== null));
@@ -452,7 +482,8 @@ export async function entityFormPage(ctx, { entity, base }) {
             if (attrs) body.attrs = attrs;
             return api.patch(`${url}/${encodeURIComponent(id)}`, body);
         },
-        reload: () => api.get(`${url}/${encodeURIComponent(id)}`).then((r) => ({ ...r, ...attrsToForm(r, defs) })),
+        reload: () => api.get(`${url}/${encodeURIComponent(id)}`)
+            .then((r) => ({ ...r, ...listsToForm(meta, r), ...attrsToForm(r, defs) })),
         savedMessage: id === undefined ? t('created') : undefined,
         onSaved: (saved) => navigate(`${base}/${saved.id}`, { force: true }),
     });

@@ -28,7 +28,7 @@ const t = translator('core');
 // labelled by it; an entity the server has definitions for but the
 // metadata does not name is still shown, by its label here or its code.
 const metaLabels = new Map();
-const NOT_YET_DECLARED = ['clients.counterparty', 'clients.contact', 'clients.outlet'];
+const NOT_YET_DECLARED = ['clients.contact', 'clients.outlet'];
 const TYPES = ['text', 'number', 'date', 'boolean', 'list'];
 const NAME_RE = /^[a-z][a-z0-9_]*$/;
 const BASE = '/admin/attributes';
@@ -51,9 +51,10 @@ function entitiesOf({ defs, meta }) {
         metaLabels.set(m.entity, m.label);
         if (m.attrs && enabled(m.entity)) out.push(m.entity);
     }
-    // clients keeps extra attributes but is not declared on the kit yet, so
-    // the metadata does not name its entities: until it is, they come from
-    // here (remove this when clients declares them with KEDR_ENTITY_ATTRS)
+    // clients' contacts and outlets keep extra attributes but are not
+    // declared on the kit yet, so the metadata does not name them: until
+    // they are, they come from here (counterparties are declared; remove
+    // this when the other two are)
     for (const e of NOT_YET_DECLARED) if (!out.includes(e) && enabled(e)) out.push(e);
     for (const d of defs) if (!out.includes(d.entity) && enabled(d.entity)) out.push(d.entity);
     return out;

@@ -59,7 +59,7 @@ extern "C" {
 
 #define KEDR_MODULE_MAGIC 0x5244454bu /* "KEDR" little-endian */
 #define KEDR_ABI_MAJOR 1
-#define KEDR_ABI_MINOR 4
+#define KEDR_ABI_MINOR 5
 
 #define KEDR__STR2(x) #x
 #define KEDR__STR(x) KEDR__STR2(x)
@@ -281,7 +281,8 @@ struct kedr_import_col {
  *                              stale; only the members sent change
  *   POST   <path>/:id/archive  {version} -> active = false
  * (KEDR_ENTITY_ARCHIVE) POST   <path>/:id/restore  {version} -> active = true
- *   DELETE <path>/:id?version= (when `perm_delete` is set)
+ *   DELETE <path>/:id?version= (when `perm_delete` is set; ABI 1.5: with
+ *                              KEDR_ENTITY_DELETE_ARCHIVES it archives)
  *   POST   <path>/import[?dry_run=true]  a CSV file (ABI 1.4; not when
  *                              the module routes that path itself): each
  *                              row through the same write path as a
@@ -321,7 +322,11 @@ struct kedr_import_col {
  *
  * Every write, the same way: body checked by the column specs (422 naming
  * each bad field; unknown fields refused; a KEDR_COL_CREATE_ONLY column
- * in an update too), KEDR_COL_UNIQUE values free (409 naming the column),
+ * in an update too; a list's elements by its rule, "phones[1]"), the
+ * module's `duplicate` check and KEDR_COL_UNIQUE values free (ABI 1.5:
+ * 409 {"error": {..., "fields": {<column>: ...}}, "duplicate": {"id",
+ * <title column>, "visible", "link"}}; the same when a unique index
+ * refuses the statement, the checks run again after a savepoint),
  * `ref` columns pointing only at
  * records the user may see (a hidden and a missing record give the same
  * 422 "no such <label>"), attributes by kedr_attrs_check, the `validate`
@@ -332,7 +337,9 @@ struct kedr_import_col {
  * record (the old one for deleted), then `after_write`.
  *
  * The list protocol (every list of every module, and its export):
- *   <col>=v            equals (a column flagged KEDR_COL_FILTER)
+ *   <col>=v            equals (a column flagged KEDR_COL_FILTER; a list
+ *                      (ABI 1.5) holds v, .in: any of, .null: empty; a
+ *                      column with a phone rule reads v as a phone)
  *   <col>.gte=v, <col>.lte=v   an inclusive range
  *   <col>.in=a,b,c     one of (up to 100 values)
  *   <col>.null=true|false      is (not) empty
@@ -346,12 +353,14 @@ struct kedr_import_col {
  *                      (ABI 1.4: then by its rank unless `sort` is given)
  *   sort=col,-other    KEDR_COL_SORT columns, '-' descending; empty values
  *                      last either way; the id breaks ties; default the
- *                      entity's `sort`, or "id"
+ *                      entity's `sort`, or "id"; a column's `collate`
+ *                      (ABI 1.5) orders and pages it
  *   limit=n            1..500 (default 50)
  *   after=<cursor>     the `next` of the previous page (keyset paging)
  *   total=exact        count every row (default: counted up to 10000)
  *   _format, _sep      the export's (see kedr_export); names starting with
  *                      '_' belong to the protocol, never to a filter
+ * Every list keeps to the entity's `where` (ABI 1.5).
  * A parameter that is none of these is a 422 naming it, as is a value that
  * is not of its column's type.  The answer: {"items": [...], "next":
  * cursor or null, "total": n, "total_exact": bool}.
@@ -388,7 +397,10 @@ struct kedr_entity_col {
     const char *name; /* column of the table and member of the JSON */
     /* STRING, INT, NUMBER, MONEY, DATE or BOOL; OBJECT (ABI 1.4): a
      * jsonb column written whole, no filter, sort, search, unique value,
-     * reference or export */
+     * reference or export; ARRAY (ABI 1.5, stored): a list of strings,
+     * text[] in SQL, a JSON array in and out (see `rule`, `item_max`),
+     * filtered, searched and exported, never sorted, unique or a
+     * reference */
     enum kedr_type type;
     const char *label_ru;
     const char *label_en;

@@ -1602,12 +1602,15 @@ kedr_kit_add(struct kedr_router *rt, struct kedr_mod *m)
                                                  .path = p,
                                                  .handler = kit_list,
                                                  .permission = e->perm_read};
-            k->routes[n++] = (struct kedr_route){
-                .method = "GET",
-                .path = kit_cat(p, "/export"),
-                .handler = kit_export,
-                .permission = e->perm_export != NULL ? e->perm_export
-                                                     : e->perm_read};
+            /* a module's own export (columns of other tables) keeps its
+             * route (ABI 1.5) */
+            if (!kit_own_route(m->desc->routes, "GET", kit_cat(p, "/export")))
+                k->routes[n++] = (struct kedr_route){
+                    .method = "GET",
+                    .path = kit_cat(p, "/export"),
+                    .handler = kit_export,
+                    .permission = e->perm_export != NULL ? e->perm_export
+                                                         : e->perm_read};
         }
         k->routes[n++] = (struct kedr_route){.method = "GET",
                                              .path = kit_cat(p, "/:id"),

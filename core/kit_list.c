@@ -350,22 +350,14 @@ kit_own_filter(struct kedr_arena *a, const struct kedr_entity *e,
     c->nvals = 1;
 }
 
-/* Why `v` cannot be what column `c` holds: not of its type, or (a column
- * with options, = and .in) none of its values; NULL when it can. */
-static const char *
-kit_col_value_problem(const struct kedr_entity_col *c, enum kedr_kit_op op,
-                      const char *v)
+/* Whether `v` is one of column c's option values. */
+static bool
+kit_is_option(const struct kedr_entity_col *c, const char *v)
 {
-    const char *why = kit_value_problem(c->type, v);
-
-    if (why != NULL || c->options == NULL ||
-        (op != KEDR_KIT_EQ && op != KEDR_KIT_IN))
-        return why;
-    for (const struct kedr_entity_option *o = c->options; o->value != NULL;
-         o++)
+    for (const struct kedr_entity_option *o = c->options; o->value != NULL; o++)
         if (strcmp(o->value, v) == 0)
-            return NULL;
-    return "is not one of the allowed values";
+            return true;
+    return false;
 }
 
 /* One filter parameter `key`=`v` ("col", "col.gte", ...) into out. */
@@ -413,8 +405,7 @@ kit_filter(struct kedr_arena *a, const struct kedr_entity *e, const char *key,
              t = strtok_r(NULL, ",", &save)) {
             if (c->nvals == KEDR_KIT_MAX_IN)
                 why = "has more than 100 values";
-            else if ((why = kit_col_value_problem(&e->cols[col], c->op,
-                                                  t)) == NULL)
+            else if ((why = kit_value_problem(e->cols[col].type, t)) == NULL)
                 c->vals[c->nvals++] = t;
         }
         if (why == NULL && c->nvals == 0)
@@ -423,10 +414,15 @@ kit_filter(struct kedr_arena *a, const struct kedr_entity *e, const char *key,
         c->vals = kedr_arena_alloc(a, sizeof(char *));
         c->vals[0] = v;
         c->nvals = 1;
-        why = c->op == KEDR_KIT_NULL
-                  ? kit_value_problem(KEDR_T_BOOL, v)
-                  : kit_col_value_problem(&e->cols[col], c->op, v);
+        why = c->op == KEDR_KIT_NULL ? kit_value_problem(KEDR_T_BOOL, v)
+                                     : kit_value_problem(e->cols[col].type, v);
     }
+    /* ABI 1.5: an options column is filtered by its values only */
+    for (int i = 0; why == NULL && e->cols[col].options != NULL &&
+                    c->op != KEDR_KIT_NULL && i < c->nvals;
+         i++)
+        if (!kit_is_option(&e->cols[col], c->vals[i]))
+            why = "is not one of the allowed values";
     if (why != NULL) {
         kit_bad(fields, key, why, nbad);
         return;

@@ -256,9 +256,11 @@ kedr_module_entities(const struct kedr_module *m)
 
 /*
  * Why the descriptor's entities cannot be read, or NULL.  ABI 1.4 appended
- * `options` to struct kedr_entity_col, so the column tables of a module
- * built for 1.3 have a shorter row: walked with this core's stride they
- * would be misread.  Refuse the module instead, naming the rebuild.
+ * `options` to struct kedr_entity_col, and 1.5 `rule`, `item_max` and
+ * `collate` (and `where`, `title` to struct kedr_entity, `duplicate` to
+ * its hooks), so the column tables of a module built for an older minor
+ * have a shorter row: walked with this core's stride they would be
+ * misread.  Refuse the module instead, naming the rebuild.
  */
 const char *
 kedr_module_old_entities_problem(const struct kedr_module *m, char *buf,
@@ -266,12 +268,19 @@ kedr_module_old_entities_problem(const struct kedr_module *m, char *buf,
 {
     const struct kedr_entity *e = kedr_module_entities(m);
 
-    if (m->abi_minor >= 4 || e == NULL || e->name == NULL)
+    if (m->abi_minor >= 5 || e == NULL || e->name == NULL)
         return NULL;
-    snprintf(buf, buflen,
-             "entities of ABI %u.%u have shorter column rows than ABI 1.4's "
-             "(options): rebuild the module against this kedr.h",
-             (unsigned)m->abi_major, (unsigned)m->abi_minor);
+    if (m->abi_minor < 4)
+        snprintf(buf, buflen,
+                 "entities of ABI %u.%u have shorter column rows than ABI "
+                 "1.4's (options): rebuild the module against this kedr.h",
+                 (unsigned)m->abi_major, (unsigned)m->abi_minor);
+    else
+        snprintf(buf, buflen,
+                 "entities of ABI %u.%u have shorter column rows than ABI "
+                 "1.5's (rule, item_max, collate): rebuild the module "
+                 "against this kedr.h",
+                 (unsigned)m->abi_major, (unsigned)m->abi_minor);
     return buf;
 }
 

@@ -595,6 +595,14 @@ test('DELETE makes inactive: archived, audited and announced so; restore brings 
     assertError(await own.delete(`${P}/${p.id}?version=${res.json.version}`), 403, 'forbidden');
 });
 
+test('an options column is filtered by its values: another is a 422 naming it', async () => {
+    assert.ok((await list(admin, 'status=new')).items.length > 0);
+    assert.ok((await list(admin, 'status.in=ready,gone')).items.every((w) => ['ready', 'gone'].includes(w.status)));
+    assertError(await admin.get(`${W}?status=lost`), 422, 'validation', 'status');
+    assertError(await admin.get(`${W}?status.in=new,lost`), 422, 'validation', 'status.in');
+    assertError(await admin.get(`${W}/export?status=Новое`), 422, 'validation', 'status');
+});
+
 test('GET of a list its module does not serve (KEDR_ENTITY_NO_LIST): 404 naming it', async () => {
     assertError(await admin.get('/api/v1/t_kit/lids'), 404, 'not_found');
     assert.match((await admin.get('/api/v1/t_kit/lids')).json.error.message, /lid list/);

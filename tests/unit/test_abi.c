@@ -23,6 +23,7 @@
 #include "../abi/kedr_abi_1_1.h"
 #include "../abi/kedr_abi_1_2.h"
 #include "../abi/kedr_abi_1_3.h"
+#include "../abi/kedr_abi_1_4.h"
 
 /* Member `m` of struct `cur` sits where member `om` of the snapshot `old`
  * sat, with the same size. */
@@ -1087,6 +1088,311 @@ test_descriptor_config(void **state)
     assert_null(kedr_module_config(&m));
 }
 
+/* ---- ABI 1.4 (frozen when the minor moved to 5) ---- */
+
+static void
+test_field_1_4(void **state)
+{
+    (void)state;
+    SAME_AS(kedr_field, name, kedr_field_1_4, name);
+    SAME_AS(kedr_field, type, kedr_field_1_4, type);
+    SAME_AS(kedr_field, flags, kedr_field_1_4, flags);
+    SAME_AS(kedr_field, min, kedr_field_1_4, min);
+    SAME_AS(kedr_field, max, kedr_field_1_4, max);
+    SIZE_SAME(kedr_field, kedr_field_1_4);
+}
+
+static void
+test_route_1_4(void **state)
+{
+    (void)state;
+    SAME_AS(kedr_route, method, kedr_route_1_4, method);
+    SAME_AS(kedr_route, path, kedr_route_1_4, path);
+    SAME_AS(kedr_route, handler, kedr_route_1_4, handler);
+    SAME_AS(kedr_route, permission, kedr_route_1_4, permission);
+    SAME_AS(kedr_route, input, kedr_route_1_4, input);
+    SIZE_SAME(kedr_route, kedr_route_1_4);
+}
+
+static void
+test_permission_1_4(void **state)
+{
+    (void)state;
+    SAME_AS(kedr_permission, name, kedr_permission_1_4, name);
+    SAME_AS(kedr_permission, label_ru, kedr_permission_1_4, label_ru);
+    SAME_AS(kedr_permission, label_en, kedr_permission_1_4, label_en);
+    SIZE_SAME(kedr_permission, kedr_permission_1_4);
+}
+
+static void
+test_grant_1_4(void **state)
+{
+    (void)state;
+    SAME_AS(kedr_grant, role, kedr_grant_1_4, role);
+    SAME_AS(kedr_grant, permission, kedr_grant_1_4, permission);
+    SIZE_SAME(kedr_grant, kedr_grant_1_4);
+}
+
+static void
+test_hook_1_4(void **state)
+{
+    (void)state;
+    SAME_AS(kedr_hook, event, kedr_hook_1_4, event);
+    SAME_AS(kedr_hook, fn, kedr_hook_1_4, fn);
+    SIZE_SAME(kedr_hook, kedr_hook_1_4);
+}
+
+static void
+test_job_1_4(void **state)
+{
+    (void)state;
+    SAME_AS(kedr_job, name, kedr_job_1_4, name);
+    SAME_AS(kedr_job, interval, kedr_job_1_4, interval);
+    SAME_AS(kedr_job, fn, kedr_job_1_4, fn);
+    SIZE_SAME(kedr_job, kedr_job_1_4);
+}
+
+static void
+test_importer_1_4(void **state)
+{
+    (void)state;
+    SAME_AS(kedr_importer, source, kedr_importer_1_4, source);
+    SAME_AS(kedr_importer, target, kedr_importer_1_4, target);
+    SAME_AS(kedr_importer, load, kedr_importer_1_4, load);
+    SIZE_SAME(kedr_importer, kedr_importer_1_4);
+}
+
+static void
+test_ui_1_4(void **state)
+{
+    (void)state;
+    SAME_AS(kedr_ui, path, kedr_ui_1_4, path);
+    SAME_AS(kedr_ui, label_ru, kedr_ui_1_4, label_ru);
+    SAME_AS(kedr_ui, label_en, kedr_ui_1_4, label_en);
+    SAME_AS(kedr_ui, permission, kedr_ui_1_4, permission);
+    SIZE_SAME(kedr_ui, kedr_ui_1_4);
+}
+
+static void
+test_column_1_4(void **state)
+{
+    (void)state;
+    SAME_AS(kedr_column, name, kedr_column_1_4, name);
+    SAME_AS(kedr_column, label_ru, kedr_column_1_4, label_ru);
+    SAME_AS(kedr_column, label_en, kedr_column_1_4, label_en);
+    SAME_AS(kedr_column, type, kedr_column_1_4, type);
+    SIZE_SAME(kedr_column, kedr_column_1_4);
+}
+
+static void
+test_import_col_1_4(void **state)
+{
+    (void)state;
+    SAME_AS(kedr_import_col, field, kedr_import_col_1_4, field);
+    SAME_AS(kedr_import_col, label_ru, kedr_import_col_1_4, label_ru);
+    SAME_AS(kedr_import_col, label_en, kedr_import_col_1_4, label_en);
+    SAME_AS(kedr_import_col, type, kedr_import_col_1_4, type);
+    SIZE_SAME(kedr_import_col, kedr_import_col_1_4);
+}
+
+static void
+test_setting_1_4(void **state)
+{
+    (void)state;
+    SAME_AS(kedr_setting, name, kedr_setting_1_4, name);
+    SAME_AS(kedr_setting, type, kedr_setting_1_4, type);
+    SAME_AS(kedr_setting, def, kedr_setting_1_4, def);
+    SAME_AS(kedr_setting, min, kedr_setting_1_4, min);
+    SAME_AS(kedr_setting, max, kedr_setting_1_4, max);
+    SAME_AS(kedr_setting, doc, kedr_setting_1_4, doc);
+    SIZE_SAME(kedr_setting, kedr_setting_1_4);
+}
+
+static void
+test_entity_option_1_4(void **state)
+{
+    (void)state;
+    SAME_AS(kedr_entity_option, value, kedr_entity_option_1_4, value);
+    SAME_AS(kedr_entity_option, label_ru, kedr_entity_option_1_4, label_ru);
+    SAME_AS(kedr_entity_option, label_en, kedr_entity_option_1_4, label_en);
+    SIZE_SAME(kedr_entity_option, kedr_entity_option_1_4);
+}
+
+static void
+test_entity_col_1_4(void **state)
+{
+    (void)state;
+    SAME_AS(kedr_entity_col, name, kedr_entity_col_1_4, name);
+    SAME_AS(kedr_entity_col, type, kedr_entity_col_1_4, type);
+    SAME_AS(kedr_entity_col, label_ru, kedr_entity_col_1_4, label_ru);
+    SAME_AS(kedr_entity_col, label_en, kedr_entity_col_1_4, label_en);
+    SAME_AS(kedr_entity_col, flags, kedr_entity_col_1_4, flags);
+    SAME_AS(kedr_entity_col, min, kedr_entity_col_1_4, min);
+    SAME_AS(kedr_entity_col, max, kedr_entity_col_1_4, max);
+    SAME_AS(kedr_entity_col, ref, kedr_entity_col_1_4, ref);
+    SAME_AS(kedr_entity_col, def, kedr_entity_col_1_4, def);
+    SAME_AS(kedr_entity_col, sql, kedr_entity_col_1_4, sql);
+    SAME_AS(kedr_entity_col, options, kedr_entity_col_1_4, options);
+    /* grew in 1.5 (a 1.4 module with entities is refused) */
+    assert_true(sizeof(struct kedr_entity_col) >=
+                sizeof(struct kedr_entity_col_1_4));
+}
+
+static void
+test_entity_filter_1_4(void **state)
+{
+    (void)state;
+    SAME_AS(kedr_entity_filter, name, kedr_entity_filter_1_4, name);
+    SAME_AS(kedr_entity_filter, type, kedr_entity_filter_1_4, type);
+    SAME_AS(kedr_entity_filter, label_ru, kedr_entity_filter_1_4, label_ru);
+    SAME_AS(kedr_entity_filter, label_en, kedr_entity_filter_1_4, label_en);
+    SAME_AS(kedr_entity_filter, sql, kedr_entity_filter_1_4, sql);
+    SIZE_SAME(kedr_entity_filter, kedr_entity_filter_1_4);
+}
+
+static void
+test_entity_hooks_1_4(void **state)
+{
+    (void)state;
+    SAME_AS(kedr_entity_hooks, validate, kedr_entity_hooks_1_4, validate);
+    SAME_AS(kedr_entity_hooks, before_write, kedr_entity_hooks_1_4,
+            before_write);
+    SAME_AS(kedr_entity_hooks, after_write, kedr_entity_hooks_1_4, after_write);
+    SAME_AS(kedr_entity_hooks, search, kedr_entity_hooks_1_4, search);
+    /* grew in 1.5 (a 1.4 module with entities is refused) */
+    assert_true(sizeof(struct kedr_entity_hooks) >=
+                sizeof(struct kedr_entity_hooks_1_4));
+}
+
+static void
+test_kit_search_1_4(void **state)
+{
+    (void)state;
+    SAME_AS(kedr_kit_search, where, kedr_kit_search_1_4, where);
+    SAME_AS(kedr_kit_search, rank, kedr_kit_search_1_4, rank);
+    SAME_AS(kedr_kit_search, params, kedr_kit_search_1_4, params);
+    SAME_AS(kedr_kit_search, nparams, kedr_kit_search_1_4, nparams);
+    SIZE_SAME(kedr_kit_search, kedr_kit_search_1_4);
+}
+
+static void
+test_entity_1_4(void **state)
+{
+    (void)state;
+    SAME_AS(kedr_entity, name, kedr_entity_1_4, name);
+    SAME_AS(kedr_entity, path, kedr_entity_1_4, path);
+    SAME_AS(kedr_entity, table, kedr_entity_1_4, table);
+    SAME_AS(kedr_entity, label_ru, kedr_entity_1_4, label_ru);
+    SAME_AS(kedr_entity, label_en, kedr_entity_1_4, label_en);
+    SAME_AS(kedr_entity, cols, kedr_entity_1_4, cols);
+    SAME_AS(kedr_entity, perm_read, kedr_entity_1_4, perm_read);
+    SAME_AS(kedr_entity, perm_write, kedr_entity_1_4, perm_write);
+    SAME_AS(kedr_entity, perm_delete, kedr_entity_1_4, perm_delete);
+    SAME_AS(kedr_entity, own, kedr_entity_1_4, own);
+    SAME_AS(kedr_entity, flags, kedr_entity_1_4, flags);
+    SAME_AS(kedr_entity, audit, kedr_entity_1_4, audit);
+    SAME_AS(kedr_entity, hooks, kedr_entity_1_4, hooks);
+    SAME_AS(kedr_entity, sort, kedr_entity_1_4, sort);
+    SAME_AS(kedr_entity, filters, kedr_entity_1_4, filters);
+    SAME_AS(kedr_entity, ui, kedr_entity_1_4, ui);
+    /* grew in 1.5 (a 1.4 module with entities is refused) */
+    assert_true(sizeof(struct kedr_entity) >= sizeof(struct kedr_entity_1_4));
+}
+
+static void
+test_module_1_4(void **state)
+{
+    (void)state;
+    SAME_AS(kedr_module, magic, kedr_module_1_4, magic);
+    SAME_AS(kedr_module, abi_major, kedr_module_1_4, abi_major);
+    SAME_AS(kedr_module, abi_minor, kedr_module_1_4, abi_minor);
+    SAME_AS(kedr_module, size, kedr_module_1_4, size);
+    SAME_AS(kedr_module, build_sig, kedr_module_1_4, build_sig);
+    SAME_AS(kedr_module, api, kedr_module_1_4, api);
+    SAME_AS(kedr_module, name, kedr_module_1_4, name);
+    SAME_AS(kedr_module, version, kedr_module_1_4, version);
+    SAME_AS(kedr_module, requires, kedr_module_1_4, requires);
+    SAME_AS(kedr_module, routes, kedr_module_1_4, routes);
+    SAME_AS(kedr_module, permissions, kedr_module_1_4, permissions);
+    SAME_AS(kedr_module, hooks, kedr_module_1_4, hooks);
+    SAME_AS(kedr_module, jobs, kedr_module_1_4, jobs);
+    SAME_AS(kedr_module, importers, kedr_module_1_4, importers);
+    SAME_AS(kedr_module, ui, kedr_module_1_4, ui);
+    SAME_AS(kedr_module, init, kedr_module_1_4, init);
+    SAME_AS(kedr_module, worker_init, kedr_module_1_4, worker_init);
+    SAME_AS(kedr_module, fini, kedr_module_1_4, fini);
+    SAME_AS(kedr_module, grants, kedr_module_1_4, grants);
+    SAME_AS(kedr_module, portal_routes, kedr_module_1_4, portal_routes);
+    SAME_AS(kedr_module, config, kedr_module_1_4, config);
+    SAME_AS(kedr_module, entities, kedr_module_1_4, entities);
+    SIZE_GROWS(kedr_module, kedr_module_1_4, 4);
+}
+
+static void
+test_api_1_4(void **state)
+{
+    (void)state;
+    SAME_AS(kedr_api, size, kedr_api_1_4, size);
+    SAME_AS(kedr_api, method, kedr_api_1_4, method);
+    SAME_AS(kedr_api, path, kedr_api_1_4, path);
+    SAME_AS(kedr_api, param, kedr_api_1_4, param);
+    SAME_AS(kedr_api, query, kedr_api_1_4, query);
+    SAME_AS(kedr_api, header, kedr_api_1_4, header);
+    SAME_AS(kedr_api, body, kedr_api_1_4, body);
+    SAME_AS(kedr_api, body_raw, kedr_api_1_4, body_raw);
+    SAME_AS(kedr_api, request_id, kedr_api_1_4, request_id);
+    SAME_AS(kedr_api, user_id, kedr_api_1_4, user_id);
+    SAME_AS(kedr_api, has_permission, kedr_api_1_4, has_permission);
+    SAME_AS(kedr_api, alloc, kedr_api_1_4, alloc);
+    SAME_AS(kedr_api, strdup, kedr_api_1_4, strdup);
+    SAME_AS(kedr_api, vsprintf, kedr_api_1_4, vsprintf);
+    SAME_AS(kedr_api, on_cleanup, kedr_api_1_4, on_cleanup);
+    SAME_AS(kedr_api, reply_json, kedr_api_1_4, reply_json);
+    SAME_AS(kedr_api, reply_raw, kedr_api_1_4, reply_raw);
+    SAME_AS(kedr_api, set_header, kedr_api_1_4, set_header);
+    SAME_AS(kedr_api, vfail, kedr_api_1_4, vfail);
+    SAME_AS(kedr_api, field_error, kedr_api_1_4, field_error);
+    SAME_AS(kedr_api, db_query, kedr_api_1_4, db_query);
+    SAME_AS(kedr_api, db_exec, kedr_api_1_4, db_exec);
+    SAME_AS(kedr_api, db_json, kedr_api_1_4, db_json);
+    SAME_AS(kedr_api, reply_db_json, kedr_api_1_4, reply_db_json);
+    SAME_AS(kedr_api, db_copy_begin, kedr_api_1_4, db_copy_begin);
+    SAME_AS(kedr_api, db_copy_put, kedr_api_1_4, db_copy_put);
+    SAME_AS(kedr_api, db_copy_end, kedr_api_1_4, db_copy_end);
+    SAME_AS(kedr_api, db_sqlstate, kedr_api_1_4, db_sqlstate);
+    SAME_AS(kedr_api, rows_count, kedr_api_1_4, rows_count);
+    SAME_AS(kedr_api, rows_get, kedr_api_1_4, rows_get);
+    SAME_AS(kedr_api, rows_isnull, kedr_api_1_4, rows_isnull);
+    SAME_AS(kedr_api, emit, kedr_api_1_4, emit);
+    SAME_AS(kedr_api, conf_string, kedr_api_1_4, conf_string);
+    SAME_AS(kedr_api, conf_int, kedr_api_1_4, conf_int);
+    SAME_AS(kedr_api, conf_bool, kedr_api_1_4, conf_bool);
+    SAME_AS(kedr_api, vlog, kedr_api_1_4, vlog);
+    SAME_AS(kedr_api, env_log, kedr_api_1_4, env_log);
+    SAME_AS(kedr_api, user_login, kedr_api_1_4, user_login);
+    SAME_AS(kedr_api, user_locale, kedr_api_1_4, user_locale);
+    SAME_AS(kedr_api, counterparty_id, kedr_api_1_4, counterparty_id);
+    SAME_AS(kedr_api, audit, kedr_api_1_4, audit);
+    SAME_AS(kedr_api, value_valid, kedr_api_1_4, value_valid);
+    SAME_AS(kedr_api, oom, kedr_api_1_4, oom);
+    SAME_AS(kedr_api, attrs_check, kedr_api_1_4, attrs_check);
+    SAME_AS(kedr_api, attrs_filter, kedr_api_1_4, attrs_filter);
+    SAME_AS(kedr_api, export_file, kedr_api_1_4, export_file);
+    SAME_AS(kedr_api, import_csv, kedr_api_1_4, import_csv);
+    SAME_AS(kedr_api, inn_problem, kedr_api_1_4, inn_problem);
+    SAME_AS(kedr_api, kpp_problem, kedr_api_1_4, kpp_problem);
+    SAME_AS(kedr_api, ogrn_problem, kedr_api_1_4, ogrn_problem);
+    SAME_AS(kedr_api, phone_e164, kedr_api_1_4, phone_e164);
+    SAME_AS(kedr_api, email_valid, kedr_api_1_4, email_valid);
+    SAME_AS(kedr_api, import_table, kedr_api_1_4, import_table);
+    SAME_AS(kedr_api, import_dry_run, kedr_api_1_4, import_dry_run);
+    SAME_AS(kedr_api, import_count, kedr_api_1_4, import_count);
+    SAME_AS(kedr_api, import_reject, kedr_api_1_4, import_reject);
+    SAME_AS(kedr_api, conf_list, kedr_api_1_4, conf_list);
+    SAME_AS(kedr_api, import_map_put, kedr_api_1_4, import_map_put);
+    SIZE_GROWS(kedr_api, kedr_api_1_4, 4);
+}
+
 /* The loader: entities of a module built for 1.3 (the column rows grew
  * in 1.4). */
 static void
@@ -1112,8 +1418,14 @@ test_old_entities(void **state)
         "(options): rebuild the module against this kedr.h");
     m.entities = none; /* no entity: nothing to misread */
     assert_null(kedr_module_old_entities_problem(&m, buf, sizeof(buf)));
-    m.entities = ents; /* built for 1.4: the new rows */
+    m.entities = ents; /* built for 1.4: the rows grew again in 1.5 */
     m.abi_minor = 4;
+    m.size = sizeof(struct kedr_module_1_4);
+    assert_string_equal(
+        kedr_module_old_entities_problem(&m, buf, sizeof(buf)),
+        "entities of ABI 1.4 have shorter column rows than ABI 1.5's "
+        "(rule, item_max, collate): rebuild the module against this kedr.h");
+    m.abi_minor = 5; /* built for 1.5: the new rows */
     m.size = sizeof(struct kedr_module);
     assert_null(kedr_module_old_entities_problem(&m, buf, sizeof(buf)));
 }
@@ -1170,6 +1482,25 @@ main(void)
         cmocka_unit_test(test_entity_1_3),
         cmocka_unit_test(test_module_1_3),
         cmocka_unit_test(test_api_1_3),
+        cmocka_unit_test(test_field_1_4),
+        cmocka_unit_test(test_route_1_4),
+        cmocka_unit_test(test_permission_1_4),
+        cmocka_unit_test(test_grant_1_4),
+        cmocka_unit_test(test_hook_1_4),
+        cmocka_unit_test(test_job_1_4),
+        cmocka_unit_test(test_importer_1_4),
+        cmocka_unit_test(test_ui_1_4),
+        cmocka_unit_test(test_column_1_4),
+        cmocka_unit_test(test_import_col_1_4),
+        cmocka_unit_test(test_setting_1_4),
+        cmocka_unit_test(test_entity_option_1_4),
+        cmocka_unit_test(test_entity_col_1_4),
+        cmocka_unit_test(test_entity_filter_1_4),
+        cmocka_unit_test(test_entity_hooks_1_4),
+        cmocka_unit_test(test_kit_search_1_4),
+        cmocka_unit_test(test_entity_1_4),
+        cmocka_unit_test(test_module_1_4),
+        cmocka_unit_test(test_api_1_4),
         cmocka_unit_test(test_constants),
         cmocka_unit_test_setup(test_short_table_requests, setup_short),
         cmocka_unit_test_setup(test_short_table_checks, setup_short),

@@ -357,7 +357,7 @@ struct kedr_import_col {
  *                      (ABI 1.5) orders and pages it
  *   limit=n            1..500 (default 50)
  *   after=<cursor>     the `next` of the previous page (keyset paging)
- *   total=exact        count every row (default: counted up to 10000)
+ *   total=exact        count every row (default: counted up to 1000)
  *   _format, _sep      the export's (see kedr_export); names starting with
  *                      '_' belong to the protocol, never to a filter
  * Every list keeps to the entity's `where` (ABI 1.5).

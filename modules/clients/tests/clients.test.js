@@ -146,7 +146,7 @@ test('list: search by name fragment and INN, filters, sort, paging', async () =>
     assert.deepEqual(tver.items.map((x) => x.name).sort(), ['Альфа Свет', 'Ромашка Электро']);
     assert.equal(tver.total, 2);
     assert.equal(tver.total_exact, true);
-    // total is counted up to 10,000 unless total=exact is asked
+    // total is counted up to 1,000 unless total=exact is asked
     const exact = await ok(admin.get(`${C}/counterparties?region=${encodeURIComponent('Тверь')}&total=exact&limit=1`));
     assert.equal(exact.total, 2);
     assert.equal(exact.total_exact, true);

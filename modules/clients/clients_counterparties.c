@@ -90,19 +90,24 @@ static const char *const cp_abc[] = {"A", "B", "C", NULL};
     ".emails) @> ARRAY[lower($1)] OR " a ".id = ANY (ARRAY(SELECT "            \
     "core.import_find('clients.counterparty', $1))) OR "                       \
     "" CP_BY_CONTACT(a, CLIENTS_CONTACT_MATCH("k", "$1", "$2")) ")"
-#define CP_MATCH_FUZZY                                                         \
-    "(" CP_FUZZY("t.name_words", "$1") " OR " CP_FUZZY("t.legal_words",        \
-                                                       "$1") ")"
-/* the exact matches, or when the box has none among the live records the
- * caller sees, the words one letter off: a common word's near matches
- * («строй» has thousands) would cost every search their similarity
- * checks.  The NOT EXISTS is one initplan per statement, stopping at the
- * first match.  A box of digits has no words one letter off. */
+#define CP_MATCH_FUZZY(a)                                                      \
+    "(" CP_FUZZY(a ".name_words", "$1") " OR " CP_FUZZY(a ".legal_words",      \
+                                                        "$1") ")"
+/* a live counterparty row `a` the caller sees */
+#define CP_LIVE(a) a ".merged_into IS NULL AND " CLIENTS_CP_VISIBLE(a)
+/* A box of words: the ids of the exact matches among the live records the
+ * caller sees, or when there are none, of the words one letter off: a
+ * common word's near matches («строй» has thousands) would cost every
+ * search their similarity checks.  One id array per statement (an
+ * initplan): the exact arms run once, and the NOT EXISTS is a one-time
+ * filter of the fuzzy arm, which runs only when nothing matched as typed
+ * (as an arm of the row's OR, its index scan ran for every search). */
 #define CP_MATCH                                                               \
-    "(" CP_MATCH_WORDS("t") " OR (NOT EXISTS (SELECT 1 FROM "                  \
-    "clients.counterparty c WHERE " CP_MATCH_WORDS(                            \
-        "c") " AND c.merged_into IS NULL AND " CLIENTS_CP_VISIBLE("c") ") "    \
-             "AND " CP_MATCH_FUZZY "))"
+    "t.id = ANY (ARRAY(WITH e AS MATERIALIZED (SELECT c.id FROM "              \
+    "clients.counterparty c WHERE " CP_MATCH_WORDS("c") " AND " CP_LIVE(       \
+        "c") ") SELECT id FROM e UNION ALL SELECT c.id FROM "                  \
+             "clients.counterparty c WHERE NOT EXISTS (SELECT 1 FROM e) AND "  \
+             "" CP_MATCH_FUZZY("c") " AND " CP_LIVE("c") "))"
 
 /*
  * The order of a search (the kit's rank, when no sort is asked): first

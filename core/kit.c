@@ -1627,8 +1627,8 @@ kedr_kit_add(struct kedr_router *rt, struct kedr_mod *m)
                     .method = "GET",
                     .path = kit_cat(p, "/export"),
                     .handler = kit_export,
-                    .permission = e->perm_export != NULL ? e->perm_export
-                                                         : e->perm_read};
+                    .permission =
+                        e->perm_export != NULL ? e->perm_export : e->perm_read};
         }
         k->routes[n++] = (struct kedr_route){.method = "GET",
                                              .path = kit_cat(p, "/:id"),
@@ -1660,8 +1660,8 @@ kedr_kit_add(struct kedr_router *rt, struct kedr_mod *m)
         }
         /* a module's own import of the entity (until it is ported)
          * keeps its route */
-        k->import = !kit_own_route(m->desc->routes, "POST",
-                                   kit_cat(p, "/import"));
+        k->import =
+            !kit_own_route(m->desc->routes, "POST", kit_cat(p, "/import"));
         if (k->import)
             k->routes[n++] = (struct kedr_route){.method = "POST",
                                                  .path = kit_cat(p, "/import"),

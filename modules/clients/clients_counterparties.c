@@ -85,11 +85,17 @@ static const char *const cp_abc[] = {"A", "B", "C", NULL};
     "" CP_BY_CONTACT("t", "k.phones @> ARRAY[$2::text]") ")"
 #define CP_MATCH_WORDS(a)                                                      \
     "(" a ".search_text LIKE " CP_MATCH_TEXT " OR "                            \
-    "" CP_WORDS(a ".name_words", "$1") " OR "                                  \
-    "" CP_WORDS(a ".legal_words", "$1") " OR clients.lower_array(" a           \
-    ".emails) @> ARRAY[lower($1)] OR " a ".id = ANY (ARRAY(SELECT "            \
-    "core.import_find('clients.counterparty', $1))) OR "                       \
-    "" CP_BY_CONTACT(a, CLIENTS_CONTACT_MATCH("k", "$1", "$2")) ")"
+    "" CP_WORDS(                                                               \
+        a ".name_words",                                                       \
+        "$1") " OR "                                                           \
+              "" CP_WORDS(                                                     \
+                  a ".legal_words",                                            \
+                  "$1") " OR clients.lower_array(" a                           \
+                        ".emails) @> ARRAY[lower($1)] OR " a                   \
+                        ".id = ANY (ARRAY(SELECT "                             \
+                        "core.import_find('clients.counterparty', $1))) OR "   \
+                        "" CP_BY_CONTACT(                                      \
+                            a, CLIENTS_CONTACT_MATCH("k", "$1", "$2")) ")"
 #define CP_MATCH_FUZZY(a)                                                      \
     "(" CP_FUZZY(a ".name_words", "$1") " OR " CP_FUZZY(a ".legal_words",      \
                                                         "$1") ")"
@@ -358,10 +364,9 @@ cp_check(kedr_req_t *r, json_t *n, json_t *old, const char *id)
         return 0;
     rows = kedr_db_query(
         r, cp_refs_sql,
-        KEDR_PARAMS(json_is_integer(parent) ? kedr_json_text(r, parent) : NULL,
-                    json_is_integer(manager) ? kedr_json_text(r, manager)
-                                             : NULL,
-                    id));
+        KEDR_PARAMS(
+            json_is_integer(parent) ? kedr_json_text(r, parent) : NULL,
+            json_is_integer(manager) ? kedr_json_text(r, manager) : NULL, id));
     if (rows == NULL)
         return KEDR_EDB;
     if (strcmp(kedr_rows_get(rows, 0, 0), "t") != 0)
@@ -499,14 +504,13 @@ cp_validate(kedr_req_t *r, json_t *in, json_t *old)
         return rc;
     json_object_foreach (n, key, v)
         json_object_set(in, key, v);
-    if ((rc = cp_check(r, in, old, id != NULL ? kedr_json_text(r, id) : NULL)) !=
-        0)
+    if ((rc = cp_check(r, in, old,
+                       id != NULL ? kedr_json_text(r, id) : NULL)) != 0)
         return rc;
-    rows = kedr_db_query(
-        r, cp_in_sight_sql,
-        KEDR_PARAMS(cp_after_text(r, in, old, "manager_id"),
-                    cp_after_text(r, in, old, "region"),
-                    known ? "true" : "false"));
+    rows = kedr_db_query(r, cp_in_sight_sql,
+                         KEDR_PARAMS(cp_after_text(r, in, old, "manager_id"),
+                                     cp_after_text(r, in, old, "region"),
+                                     known ? "true" : "false"));
     if (rows == NULL)
         return KEDR_EDB;
     if (strcmp(kedr_rows_get(rows, 0, 0), "t") != 0)
@@ -525,9 +529,8 @@ cp_duplicate(kedr_req_t *r, json_t *in, json_t *old, const char **field,
 {
     json_t *self = json_object_get(old, "id");
     kedr_rows_t *dup;
-    int rc = cp_find_duplicate(r, in, old,
-                               self != NULL ? kedr_json_text(r, self) : NULL,
-                               &dup);
+    int rc = cp_find_duplicate(
+        r, in, old, self != NULL ? kedr_json_text(r, self) : NULL, &dup);
 
     if (rc <= 0)
         return rc;
@@ -571,13 +574,10 @@ static const struct kedr_entity_option cp_abc_options[] = {
 /* a list of strings in a text[] column (phones, e-mails, tags), each
  * kept by `rule` */
 #define CP_LIST(n, ru, en, r)                                                  \
-    {.name = (n),                                                              \
-     .type = KEDR_T_ARRAY,                                                     \
-     .label_ru = (ru),                                                         \
-     .label_en = (en),                                                         \
-     .flags = KEDR_COL_EXPORT,                                                 \
-     .def = "'{}'",                                                            \
-     .rule = (r)}
+    {                                                                          \
+        .name = (n), .type = KEDR_T_ARRAY, .label_ru = (ru), .label_en = (en), \
+        .flags = KEDR_COL_EXPORT, .def = "'{}'", .rule = (r)                   \
+    }
 
 /* The columns, labelled as the hand-written import reads them
  * (CP_IO_COLS): an exported file imports again. */
@@ -607,8 +607,8 @@ const struct kedr_entity_col clients_cp_cols[] = {
      .type = KEDR_T_STRING,
      .label_ru = "ИНН",
      .label_en = "INN",
-     .flags = KEDR_COL_FILTER | KEDR_COL_SORT | KEDR_COL_SEARCH |
-              KEDR_COL_EXPORT,
+     .flags =
+         KEDR_COL_FILTER | KEDR_COL_SORT | KEDR_COL_SEARCH | KEDR_COL_EXPORT,
      .max = 20},
     {.name = "kpp",
      .type = KEDR_T_STRING,

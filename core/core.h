@@ -779,9 +779,10 @@ struct kedr_kit_cond {
 
 /* One sort key: a column index, or -1 for the id. */
 struct kedr_kit_sort {
-    int col;
+    int col; /* a column; -1 the id, -2 the search's rank, or: */
     bool desc;
 };
+#define KEDR_KIT_KEY_UPDATED (-3) /* the kit's updated_at (ABI 1.5) */
 
 /* A list request, parsed (everything in the arena given). */
 struct kedr_kit_list {

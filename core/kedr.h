@@ -354,7 +354,8 @@ struct kedr_import_col {
  *   sort=col,-other    KEDR_COL_SORT columns, '-' descending; empty values
  *                      last either way; the id breaks ties; default the
  *                      entity's `sort`, or "id"; a column's `collate`
- *                      (ABI 1.5) orders and pages it
+ *                      (ABI 1.5) orders and pages it; updated_at (ABI
+ *                      1.5) on every list
  *   limit=n            1..500 (default 50)
  *   after=<cursor>     the `next` of the previous page (keyset paging)
  *   total=exact        count every row (default: counted up to 1000)

@@ -219,6 +219,9 @@ kit_build(struct kit_ent *k)
     k->visible_sql = kit_cat("SELECT ", k->visible, " FROM ", e->table,
                              " t WHERE t.id = $1");
     k->export_sel = exs.data;
+    k->recheck = e->hooks != NULL && e->hooks->duplicate != NULL;
+    for (size_t i = 0; i < ncols; i++)
+        k->recheck = k->recheck || k->unique_sql[i] != NULL;
     k->dup_sql =
         kit_cat("SELECT ", title != NULL ? kit_cat("t.", title) : "''", ", ",
                 k->visible, " FROM ", e->table, " t WHERE t.id = $1::bigint");
@@ -637,6 +640,9 @@ kit_write_row(kedr_req_t *r, struct kit_ent *k, const char *action,
     kedr_rows_t *rows;
     int rc;
 
+    /* a savepoint only when there is a check to run again */
+    if (in != NULL && !k->recheck)
+        in = NULL;
     if (in != NULL && kedr_db_exec(r, kit_sp_sql, 0, NULL) < 0)
         return KEDR_EDB;
     if ((rc = kedr_db_json(r, sql, nparams, params, &row)) != 0) {
@@ -1048,6 +1054,9 @@ kit_key(struct kit_ent *k, const struct kedr_kit_list *l,
     if (s->col == -2) {
         *expr = l->rank;
         *type = "text";
+    } else if (s->col == KEDR_KIT_KEY_UPDATED) {
+        *expr = "t.updated_at";
+        *type = "timestamptz";
     } else if (s->col < 0) {
         *expr = "t.id";
         *type = "bigint";
@@ -1330,7 +1339,8 @@ kit_meta_col(kedr_req_t *r, struct kit_ent *k, size_t i)
         json_object_set_new(o, "readonly", json_true());
     if (c->max > 0 && c->type == KEDR_T_STRING)
         json_object_set_new(o, "max", json_integer((json_int_t)c->max));
-    else if (c->min < c->max && c->type != KEDR_T_STRING) {
+    else if (c->min < c->max && c->type != KEDR_T_STRING &&
+             c->type != KEDR_T_ARRAY) {
         /* a number's bounds, as the kit checks them */
         json_object_set_new(o, "min", json_real(c->min));
         json_object_set_new(o, "max", json_real(c->max));
@@ -1338,7 +1348,7 @@ kit_meta_col(kedr_req_t *r, struct kit_ent *k, size_t i)
     if (c->ref != NULL)
         json_object_set_new(o, "ref", json_string(c->ref));
     /* ABI 1.5: a list's bounds, a rule (the screens show phones
-     * formatted and edit a list one element a line) */
+     * formatted and edit a list one input an element) */
     if (c->type == KEDR_T_ARRAY && c->sql == NULL) {
         json_object_set_new(o, "list", json_true());
         json_object_set_new(o, "item_max",
@@ -1399,7 +1409,8 @@ kit_meta(kedr_req_t *r)
             json_array_append_new(
                 filters, json_pack("{s:s, s:[s,s,s,s,s]}", "field", c->name,
                                    "ops", "eq", "gte", "lte", "in", "null"));
-        if ((c->flags & KEDR_COL_SORT) != 0)
+        if ((c->flags & KEDR_COL_SORT) != 0 ||
+            (c->sql != NULL && strcmp(c->name, "updated_at") == 0))
             json_array_append_new(sorts, json_string(c->name));
     }
     for (const struct kedr_entity_filter *f = k->e->filters;

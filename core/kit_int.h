@@ -41,6 +41,8 @@ struct kit_ent {
      * export's SELECT list after t.id; the title and visibility of a
      * duplicate ($1 its id) */
     const char *where, *export_sel, *dup_sql;
+    bool recheck; /* a unique column or a duplicate hook: a 23505 is
+                     looked into after a savepoint */
     bool import; /* POST <path>/import is the kit's, not the module's */
 };
 

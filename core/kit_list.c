@@ -448,7 +448,11 @@ kit_sort(struct kedr_arena *a, const struct kedr_entity *e, const char *v,
         int col = kit_col(e, k, kn, KEDR_COL_SORT);
         bool id = kn == 2 && strncmp(k, "id", 2) == 0;
 
-        if ((col < 0 && !id) || out->nsort == KEDR_KIT_MAX_SORT - 1) {
+        /* ABI 1.5: the kit's own updated_at, which every table has */
+        if (col < 0 && kn == 10 && strncmp(k, "updated_at", 10) == 0)
+            col = KEDR_KIT_KEY_UPDATED;
+        if ((col < 0 && col != KEDR_KIT_KEY_UPDATED && !id) ||
+            out->nsort == KEDR_KIT_MAX_SORT - 1) {
             kit_bad(fields, "sort",
                     "is not a list of sortable columns (\"name,-due\")", nbad);
             return;

@@ -78,47 +78,6 @@ static const struct kedr_field merge_input[] = {
     {0},
 };
 
-/* the outlet fields, after `version` for an update */
-#define OUTLET_FIELDS(req)                                                     \
-    {.name = "owner_id",                                                       \
-     .type = KEDR_T_INT,                                                       \
-     .flags = (req),                                                           \
-     .min = ID_MIN,                                                            \
-     .max = ID_MAX},                                                           \
-        {.name = "name",                                                       \
-         .type = KEDR_T_STRING,                                                \
-         .flags = (req) | KEDR_NONEMPTY,                                       \
-         .max = 500},                                                          \
-        {.name = "format", .type = KEDR_T_STRING, .flags = (req), .max = 32},  \
-        {.name = "address", .type = KEDR_T_STRING, .max = 1000},               \
-        {.name = "lat", .type = KEDR_T_NUMBER, .min = -90, .max = 90},         \
-        {.name = "lon", .type = KEDR_T_NUMBER, .min = -180, .max = 180},       \
-        {.name = "area", .type = KEDR_T_NUMBER, .min = 0, .max = 1e9},         \
-        {.name = "characteristics", .type = KEDR_T_OBJECT},                    \
-        {.name = "manager_id",                                                 \
-         .type = KEDR_T_INT,                                                   \
-         .min = ID_MIN,                                                        \
-         .max = ID_MAX},                                                       \
-        {.name = "active", .type = KEDR_T_BOOL},                               \
-        {.name = "ext", .type = KEDR_T_OBJECT},                                \
-        {.name = "attrs", .type = KEDR_T_OBJECT},                              \
-    {                                                                          \
-        0                                                                      \
-    }
-
-static const struct kedr_field outlet_create_input[] = {
-    OUTLET_FIELDS(KEDR_REQUIRED),
-};
-
-static const struct kedr_field outlet_update_input[] = {
-    {.name = "version",
-     .type = KEDR_T_INT,
-     .flags = KEDR_REQUIRED,
-     .min = 1,
-     .max = VERSION_MAX},
-    OUTLET_FIELDS(0),
-};
-
 static const struct kedr_field assortment_input[] = {
     {.name = "checked_at", .type = KEDR_T_DATE},
     {.name = "groups", .type = KEDR_T_ARRAY, .max = 1000},
@@ -197,16 +156,7 @@ static const struct kedr_route clients_routes[] = {
      .handler = clients_contacts_update,
      .permission = WRITE,
      .input = contact_update_input},
-    /* outlets */
-    {.method = "GET",
-     .path = "/outlets",
-     .handler = clients_outlets_list,
-     .permission = READ},
-    {.method = "POST",
-     .path = "/outlets",
-     .handler = clients_outlets_create,
-     .permission = WRITE,
-     .input = outlet_create_input},
+    /* outlets: list, get, create and update are the kit's (.entities) */
     {.method = "GET",
      .path = "/outlets/export",
      .handler = clients_outlets_export,
@@ -215,15 +165,6 @@ static const struct kedr_route clients_routes[] = {
      .path = "/outlets/import",
      .handler = clients_outlets_import,
      .permission = WRITE},
-    {.method = "GET",
-     .path = "/outlets/:id",
-     .handler = clients_outlets_get,
-     .permission = READ},
-    {.method = "PATCH",
-     .path = "/outlets/:id",
-     .handler = clients_outlets_update,
-     .permission = WRITE,
-     .input = outlet_update_input},
     {.method = "DELETE",
      .path = "/outlets/:id",
      .handler = clients_outlets_delete,
@@ -269,6 +210,7 @@ static const struct kedr_entity clients_entities[] = {
      .ui = "/clients",
      .where = "t.merged_into IS NULL",
      .title = "name"},
+    CLIENTS_OUTLET_ENTITY,
     {0},
 };
 

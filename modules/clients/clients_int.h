@@ -206,7 +206,8 @@ void clients_query_bool(kedr_req_t *r, struct clients_query *q,
 void clients_query_attrs(kedr_req_t *r, struct clients_query *q,
                          const char *entity);
 
-/* Choose the ORDER BY from ?sort= (default: the first of `orders`) and
+/* Choose the ORDER BY from ?sort= (default: the first of `orders`; "-name"
+ * descending, the first of several keys: the kit's form) and
  * ?order=asc|desc. */
 void clients_query_order(kedr_req_t *r, struct clients_query *q,
                          const struct clients_order *orders, size_t n);
@@ -425,17 +426,30 @@ int clients_counterparty_related(kedr_req_t *r);
  * audited and evented: 0 with *row its JSON, or a negative code
  * (recorded). */
 int clients_outlet_insert(kedr_req_t *r, json_t *in, const char **row);
-int clients_outlets_list(kedr_req_t *r);
 int clients_outlets_export(kedr_req_t *r);
 int clients_outlets_import(kedr_req_t *r);
-int clients_outlets_get(kedr_req_t *r);
-int clients_outlets_create(kedr_req_t *r);
-int clients_outlets_update(kedr_req_t *r);
 int clients_outlets_delete(kedr_req_t *r);
 int clients_outlets_distributors_get(kedr_req_t *r);
 int clients_outlets_distributors_put(kedr_req_t *r);
 int clients_outlets_assortment_get(kedr_req_t *r);
 int clients_outlets_assortment_put(kedr_req_t *r);
+
+/* The outlet on the resource kit (clients_outlets.c): a row of the
+ * descriptor's `.entities`. */
+extern const struct kedr_entity_col clients_outlet_cols[];
+extern const struct kedr_entity_filter clients_outlet_filters[];
+extern const struct kedr_entity_hooks clients_outlet_hooks;
+#define CLIENTS_OUTLET_ENTITY                                                  \
+    {                                                                          \
+        .name = "outlet", .path = "/outlets", .table = "clients.outlet",       \
+        .label_ru = "Торговые точки", .label_en = "Outlets",                   \
+        .cols = clients_outlet_cols, .perm_read = "clients.read",              \
+        .perm_write = "clients.write",                                         \
+        .own = "clients.visible_outlet(t.manager_id, t.owner_id)",             \
+        .flags = KEDR_ENTITY_ATTRS, .audit = "clients.outlet",                 \
+        .hooks = &clients_outlet_hooks, .sort = "name",                        \
+        .filters = clients_outlet_filters, .ui = "/clients/outlets"            \
+    }
 
 /* clients_import.c: Salesforce Account and Contact (kedr_importer). */
 extern const struct kedr_importer clients_importers[];

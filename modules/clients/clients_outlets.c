@@ -1,12 +1,15 @@
 /*
- * clients_outlets.c -- outlets (shops): a paged list PostgreSQL builds
- * (search by name or address with pg_trgm, filters by owner, supplying
- * distributor, format, manager and active, sort through a whitelisted
- * CASE), one record, create and edit (owner and manager checked,
- * coordinates in range and given in pairs, optimistic locking),
- * deactivation, the distributors that supply an outlet, and its
- * assortment: catalog groups with shelf share or facings, the products
- * offered to it and the date of the last check.
+ * clients_outlets.c -- outlets (shops), declared on the resource kit
+ * (clients.outlet: the list protocol -- search by name, address or
+ * Salesforce id, filters by owner, supplying distributor, format, manager,
+ * active and extra attributes, keyset pages in the Russian order -- one
+ * record with its assortment, create and edit, the owner and the manager
+ * checked, coordinates in range and given in pairs), and what the kit has
+ * no shape for, by hand: deactivation (DELETE, audited as an update), the
+ * distributors that supply an outlet and its assortment (sets replaced
+ * as a whole: catalog groups with shelf share or facings, the products
+ * offered to it, the date of the last check), and the CSV export and
+ * import with the owner's INN and name.
  */
 #include <string.h>
 
@@ -50,6 +53,23 @@
 static const char *const outlet_formats[] = {
     "diy", "electrical_shop", "chain_store", "showroom", "online", NULL};
 
+static const struct kedr_entity_option outlet_format_options[] = {
+    {.value = "diy",
+     .label_ru = "DIY-гипермаркет",
+     .label_en = "DIY hypermarket"},
+    {.value = "electrical_shop",
+     .label_ru = "Магазин электротоваров",
+     .label_en = "Electrical shop"},
+    {.value = "chain_store",
+     .label_ru = "Магазин сети",
+     .label_en = "Chain store"},
+    {.value = "showroom", .label_ru = "Шоурум", .label_en = "Showroom"},
+    {.value = "online",
+     .label_ru = "Интернет-магазин",
+     .label_en = "Online shop"},
+    {0},
+};
+
 /* The filters of the list and of the export on outlet row `o`, but the
  * distributor (see below): $1 q (a fragment of the name or the
  * address, or the Salesforce id: core.import_find), $2 owner_id, $4 format, $5
@@ -80,28 +100,6 @@ static const char *const outlet_formats[] = {
     "clients.outlet_distributor d WHERE d.distributor_id = $3::bigint)) AND "  \
     "" OUTLET_FILTERS
 
-/*
- * The list: the filters, then $8 limit, $9 offset, $10 the most records
- * `total` counts (NULL: all), with ?after= $11, $12; {AFTER}, {BY} and
- * {CURSOR} as clients_list_reply fills them in (one of outlet_orders,
- * chosen from a fixed list, never spliced from the request; see
- * cp_list_sql for the page read one row longer).
- *
- * Without q and distributor (outlet_list_sql) the page is read in the
- * order of an index where there is one (outlet_name for the default) and
- * stopped after it.  Otherwise (outlet_search_sql) the matches are
- * collected first (OUTLET_MATCHES) and sorted.
- */
-#define OUTLET_PAGE_TAIL(from)                                                 \
-    CLIENTS_PAGE_SQL("o", OUTLET_JSON("o"), "$8", "$9", "$10", from)
-static const char outlet_list_sql[] =
-    "WITH p AS (SELECT o.* FROM clients.outlet o WHERE $3::bigint IS NULL "
-    "AND " OUTLET_FILTERS "{AFTER}" OUTLET_PAGE_TAIL(
-        "clients.outlet o WHERE $3::bigint IS NULL AND " OUTLET_FILTERS);
-static const char outlet_search_sql[] =
-    "WITH m AS MATERIALIZED (" OUTLET_MATCHES "), "
-    "p AS (SELECT o.* FROM m o WHERE true{AFTER}" OUTLET_PAGE_TAIL("m");
-
 /* The sort keys; name, the default, matches index outlet_name (read
  * backwards for desc). */
 static const struct clients_order outlet_orders[] = {
@@ -131,36 +129,6 @@ outlet_filter(kedr_req_t *r, struct clients_query *q)
     clients_query_attrs(r, q, "clients.outlet");
     clients_query_order(r, q, outlet_orders,
                         sizeof(outlet_orders) / sizeof(outlet_orders[0]));
-}
-
-/* GET /outlets?q=&owner_id=&distributor_id=&format=&manager_id=&active=
- * &attr.<name>=&sort=&order=&limit=&offset=&after=&total= -- {items,
- * total, total_exact, limit, offset, next} */
-int
-clients_outlets_list(kedr_req_t *r)
-{
-    struct clients_query q = {0};
-
-    outlet_filter(r, &q);
-    return clients_list_reply(
-        r, &q,
-        q.p[0] != NULL || q.p[2] != NULL ? outlet_search_sql : outlet_list_sql);
-}
-
-static const char outlet_one_sql[] = "SELECT " OUTLET_FULL_JSON(
-    "o") "::text FROM clients.outlet o WHERE "
-         "o.id = $1 AND " CLIENTS_OUTLET_VISIBLE("o");
-
-/* GET /outlets/:id -- the record with its owner, distributors and
- * assortment. */
-int
-clients_outlets_get(kedr_req_t *r)
-{
-    const char *id = kedr_param_id(r, "id");
-
-    if (id == NULL)
-        return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such outlet");
-    return kedr_reply_db_json(r, 200, outlet_one_sql, KEDR_PARAMS(id));
 }
 
 /* The value of `key` after the write: the new one when given, else the
@@ -315,77 +283,9 @@ clients_outlet_insert(kedr_req_t *r, json_t *in, const char **row)
                           kedr_json_parse(r, *row), NULL);
 }
 
-/* POST /outlets -- 201 with the record; 422 naming the field. */
-int
-clients_outlets_create(kedr_req_t *r)
-{
-    const char *row;
-    int rc = clients_outlet_insert(r, kedr_body(r), &row);
-
-    return clients_created(r, rc, row);
-}
-
 static const char outlet_lock_sql[] = "SELECT " OUTLET_JSON(
     "o") "::text FROM clients.outlet o WHERE o.id = $1 "
          "AND " CLIENTS_OUTLET_VISIBLE("o") " FOR UPDATE OF o";
-
-/* each column: the new value when the patch has it */
-static const char outlet_update_sql[] =
-    "UPDATE clients.outlet AS o SET "
-    "owner_id = CASE WHEN $3::jsonb ? 'owner_id' THEN n.owner_id ELSE "
-    "o.owner_id END, "
-    "name = CASE WHEN $3::jsonb ? 'name' THEN n.name ELSE o.name END, "
-    "format = CASE WHEN $3::jsonb ? 'format' THEN n.format ELSE o.format END, "
-    "address = CASE WHEN $3::jsonb ? 'address' THEN n.address ELSE o.address "
-    "END, "
-    "lat = CASE WHEN $3::jsonb ? 'lat' THEN n.lat ELSE o.lat END, "
-    "lon = CASE WHEN $3::jsonb ? 'lon' THEN n.lon ELSE o.lon END, "
-    "area = CASE WHEN $3::jsonb ? 'area' THEN n.area ELSE o.area END, "
-    "characteristics = CASE WHEN $3::jsonb ? 'characteristics' THEN "
-    "n.characteristics ELSE o.characteristics END, "
-    "manager_id = CASE WHEN $3::jsonb ? 'manager_id' THEN n.manager_id ELSE "
-    "o.manager_id END, "
-    "active = CASE WHEN $3::jsonb ? 'active' THEN n.active ELSE o.active END, "
-    "ext = CASE WHEN $3::jsonb ? 'ext' THEN n.ext ELSE o.ext END, "
-    "attrs = CASE WHEN $3::jsonb ? 'attrs' THEN jsonb_strip_nulls(o.attrs || "
-    "n.attrs) ELSE o.attrs END, "
-    "version = o.version + 1, updated_at = now() "
-    "FROM jsonb_populate_record(NULL::clients.outlet, $3::jsonb) n "
-    "WHERE o.id = $1 AND o.version = $2::int RETURNING " OUTLET_JSON(
-        "o") "::text";
-
-/* PATCH /outlets/:id {version, ...} -- members left out keep their
- * value; null clears an optional one. */
-int
-clients_outlets_update(kedr_req_t *r)
-{
-    const char *id = kedr_param_id(r, "id");
-    json_t *version = json_object_get(kedr_body(r), "version");
-    json_t *old, *n;
-    const char *row;
-    int rc;
-
-    if ((old = kedr_db_lock(r, outlet_lock_sql, id, version, "outlet", &rc)) ==
-        NULL)
-        return rc;
-    if ((n = outlet_normalize(r, kedr_body(r), old, &rc)) == NULL)
-        return rc;
-    if ((rc = outlet_check(r, n)) != 0)
-        return rc;
-    rc = kedr_db_json(
-        r, outlet_update_sql,
-        KEDR_PARAMS(id, kedr_json_text(r, version), kedr_json_text(r, n)),
-        &row);
-    if (rc != 0)
-        return rc;
-    if (row == NULL)
-        return kedr_fail(r, KEDR_ECONFLICT, "version",
-                         "the outlet was changed by someone else: reload it");
-    if ((rc = clients_record(r, "outlet", "updated", old,
-                             kedr_json_parse(r, row), NULL)) != 0)
-        return rc;
-    return clients_reply_text(r, 200, row);
-}
 
 static const char outlet_deactivate_sql[] =
     "UPDATE clients.outlet AS o SET active = false, version = o.version + 1, "
@@ -848,3 +748,180 @@ clients_outlets_import(kedr_req_t *r)
     return clients_import(r, "clients.outlet", outlet_import_cols,
                           outlet_import_row);
 }
+
+/* ---------------------------------------------------------------------
+ * The entity (the kit serves list, get, create and update)
+ * --------------------------------------------------------------------- */
+
+/* The kit's checks of an outlet written through it, beyond the column
+ * specs: coordinates in pairs, ext keys, null objects made empty, the
+ * owner a live counterparty the caller sees, the manager a user. */
+static int
+outlet_validate(kedr_req_t *r, json_t *in, json_t *old)
+{
+    static const char *const objects[] = {"characteristics", "ext", NULL};
+    json_t *v;
+
+    if (json_is_number(outlet_after(in, old, "lat")) !=
+        json_is_number(outlet_after(in, old, "lon")))
+        return kedr_fail(r, KEDR_EINVAL,
+                         json_is_number(outlet_after(in, old, "lat")) ? "lon"
+                                                                      : "lat",
+                         "latitude and longitude go together");
+    for (const char *const *k = objects; *k != NULL; k++)
+        if (json_is_null(json_object_get(in, *k)))
+            json_object_set_new(in, *k, json_object());
+    if ((v = json_object_get(in, "ext")) != NULL &&
+        !clients_ext_valid(r, v, "ext"))
+        return kedr_fail(r, KEDR_EINVAL, NULL, "invalid input");
+    return outlet_check(r, in);
+}
+
+/* q= on outlets: a fragment of the name or the address, or the
+ * Salesforce id of an imported outlet (as before the kit). */
+static int
+outlet_search(kedr_req_t *r, const char *q, struct kedr_kit_search *s)
+{
+    char *like = kedr_alloc(r, 2 * strlen(q) + 3), *p = like;
+
+    *p++ = '%';
+    for (const char *c = q; *c != '\0'; c++) {
+        if (*c == '%' || *c == '_' || *c == '\\')
+            *p++ = '\\';
+        *p++ = *c;
+    }
+    *p++ = '%';
+    *p = '\0';
+    s->where = "t.name ILIKE $1 OR t.address ILIKE $1 OR t.id = ANY (ARRAY("
+               "SELECT core.import_find('clients.outlet', $2)))";
+    s->params[s->nparams++] = like;
+    s->params[s->nparams++] = q;
+    return 0;
+}
+
+const struct kedr_entity_hooks clients_outlet_hooks = {
+    .validate = outlet_validate,
+    .search = outlet_search,
+};
+
+#define F KEDR_COL_FILTER
+#define S KEDR_COL_SORT
+
+const struct kedr_entity_col clients_outlet_cols[] = {
+    {.name = "owner_id",
+     .type = KEDR_T_INT,
+     .label_ru = "Владелец",
+     .label_en = "Owner",
+     .flags = KEDR_REQUIRED | F},
+    {.name = "name",
+     .type = KEDR_T_STRING,
+     .label_ru = "Название",
+     .label_en = "Name",
+     .flags = KEDR_REQUIRED | KEDR_NONEMPTY | F | S | KEDR_COL_SEARCH,
+     .max = 500,
+     .collate = "ru-RU-x-icu"},
+    {.name = "format",
+     .type = KEDR_T_STRING,
+     .label_ru = "Формат",
+     .label_en = "Format",
+     .flags = KEDR_REQUIRED | F | S,
+     .max = 32,
+     .options = outlet_format_options},
+    {.name = "address",
+     .type = KEDR_T_STRING,
+     .label_ru = "Адрес",
+     .label_en = "Address",
+     .flags = S | KEDR_COL_SEARCH,
+     .max = 1000},
+    {.name = "lat",
+     .type = KEDR_T_NUMBER,
+     .label_ru = "Широта",
+     .label_en = "Latitude",
+     .min = -90,
+     .max = 90},
+    {.name = "lon",
+     .type = KEDR_T_NUMBER,
+     .label_ru = "Долгота",
+     .label_en = "Longitude",
+     .min = -180,
+     .max = 180},
+    {.name = "area",
+     .type = KEDR_T_NUMBER,
+     .label_ru = "Площадь, м²",
+     .label_en = "Area, m²",
+     .min = 0,
+     .max = 1e9},
+    {.name = "characteristics",
+     .type = KEDR_T_OBJECT,
+     .label_ru = "Характеристики",
+     .label_en = "Characteristics",
+     .def = "'{}'"},
+    {.name = "manager_id",
+     .type = KEDR_T_INT,
+     .label_ru = "Менеджер",
+     .label_en = "Manager",
+     .flags = F,
+     .def = "core.current_user_id()"},
+    {.name = "active",
+     .type = KEDR_T_BOOL,
+     .label_ru = "Активна",
+     .label_en = "Active",
+     .flags = F,
+     .def = "true"},
+    {.name = "ext",
+     .type = KEDR_T_OBJECT,
+     .label_ru = "Внешние коды",
+     .label_en = "External codes",
+     .def = "'{}'"},
+    {.name = "checked_at",
+     .type = KEDR_T_DATE,
+     .label_ru = "Проверка ассортимента",
+     .label_en = "Assortment checked",
+     .flags = KEDR_COL_READONLY | S},
+    {.name = "created_by",
+     .type = KEDR_T_INT,
+     .label_ru = "Создал",
+     .label_en = "Created by",
+     .flags = KEDR_COL_READONLY,
+     .def = "core.current_user_id()"},
+    {.name = "created_at",
+     .type = KEDR_T_STRING,
+     .label_ru = "Создана",
+     .label_en = "Created",
+     .sql = "t.created_at"},
+    {.name = "updated_at",
+     .type = KEDR_T_STRING,
+     .label_ru = "Изменена",
+     .label_en = "Updated",
+     .sql = "t.updated_at"},
+    {.name = "owner",
+     .type = KEDR_T_OBJECT,
+     .label_ru = "Владелец (название)",
+     .label_en = "Owner (name)",
+     .sql = "SELECT json_build_object('id', ow.id, 'name', ow.name) FROM "
+            "clients.counterparty ow WHERE ow.id = t.owner_id"},
+    {.name = "distributors",
+     .type = KEDR_T_ARRAY,
+     .label_ru = "Дистрибьюторы",
+     .label_en = "Distributors",
+     .sql = OUTLET_DISTRIBUTORS_JSON("t")},
+    {.name = "assortment",
+     .type = KEDR_T_OBJECT,
+     .label_ru = "Ассортимент",
+     .label_en = "Assortment",
+     .flags = KEDR_COL_DETAIL,
+     .sql = OUTLET_ASSORTMENT_JSON("t")},
+    {0},
+};
+
+/* ?distributor_id=: the outlets it supplies (outlet_distributor's
+ * (distributor_id, outlet_id) index). */
+const struct kedr_entity_filter clients_outlet_filters[] = {
+    {.name = "distributor_id",
+     .type = KEDR_T_INT,
+     .label_ru = "Дистрибьютор",
+     .label_en = "Distributor",
+     .sql = "t.id IN (SELECT d.outlet_id FROM clients.outlet_distributor d "
+            "WHERE d.distributor_id = $1::bigint)"},
+    {0},
+};

@@ -325,10 +325,19 @@ clients_query_order(kedr_req_t *r, struct clients_query *q,
     const char *sort = clients_query_str(r, "sort");
     const char *order = clients_query_str(r, "order");
     bool desc = order != NULL && strcmp(order, "desc") == 0;
+    size_t len = sort != NULL ? strcspn(sort, ",") : 0;
 
+    /* the kit's form too (a list on the kit, its export here): sort=-name,
+     * the first key of several */
+    if (sort != NULL && sort[0] == '-') {
+        desc = true;
+        sort++;
+        len--;
+    }
     q->by = NULL;
     for (size_t i = 0; i < n; i++)
-        if (sort == NULL || strcmp(sort, orders[i].key) == 0) {
+        if (sort == NULL || (strlen(orders[i].key) == len &&
+                             strncmp(sort, orders[i].key, len) == 0)) {
             q->by = desc ? orders[i].desc : orders[i].asc;
             q->order = &orders[i];
             q->desc = desc;

@@ -603,6 +603,23 @@ test('an options column is filtered by its values: another is a 422 naming it', 
     assertError(await admin.get(`${W}/export?status=Новое`), 422, 'validation', 'status');
 });
 
+test('sort=updated_at: the kit\'s own column, both ways, paged by next', async () => {
+    for (const sort of ['updated_at', '-updated_at']) {
+        const full = await list(admin, `sort=${sort}&limit=500`);
+        const got = [];
+        let page = await list(admin, `sort=${sort}&limit=2`);
+        for (;;) {
+            got.push(...page.items.map((w) => w.id));
+            if (page.next === null) break;
+            page = await list(admin, `sort=${sort}&limit=2&after=${page.next}`);
+        }
+        assert.deepEqual(got, full.items.map((w) => w.id), sort);
+    }
+    const times = await stack.rows('SELECT id FROM t_kit.widget ORDER BY updated_at DESC, id');
+    const full = await list(admin, 'sort=-updated_at&limit=500');
+    assert.deepEqual(full.items.map((w) => w.id), times.map((x) => Number(x.id)).filter((id) => full.items.some((w) => w.id === id)));
+});
+
 test('GET of a list its module does not serve (KEDR_ENTITY_NO_LIST): 404 naming it', async () => {
     assertError(await admin.get('/api/v1/t_kit/lids'), 404, 'not_found');
     assert.match((await admin.get('/api/v1/t_kit/lids')).json.error.message, /lid list/);

@@ -98,5 +98,38 @@ test('the history: labels and names, not columns and ids', async () => {
     await waitText(page, '.history-item .diff', 'Верхняя');
     await shot(page, 'history', { fullPage: true });
     checkPage(page);
+});
+
+// ABI 1.5: a list of phones edited one input each, stored as +7XXXXXXXXXX,
+// shown formatted, as chips in the list
+test('a list column: phones one input each in the form, formatted chips on the card and in the list', async () => {
+    await page.goto('/t_kit/persons/new');
+    await page.getByLabel('Имя').fill('Ёлкин Пётр');
+    const phones = page.locator('.field[data-field=phones]');
+    await phones.locator('input').first().fill('8 (495) 123-45-67');
+    await phones.locator('.strlist-add').click();
+    await phones.locator('input').nth(1).fill('+7 916 000 11 22');
+    await page.getByRole('button', { name: 'Сохранить' }).click();
+    await page.waitForURL(/\/t_kit\/persons\/\d+$/);
+    await waitText(page, '.entity-fields dd[data-field=phones]', '+7 (495) 123-45-67');
+    await waitText(page, '.entity-fields dd[data-field=phones]', '+7 (916) 000-11-22');
+    const id = page.url().split('/').pop();
+    const saved = (await api.call('GET', `/t_kit/persons/${id}`)).json;
+    assert.deepEqual(saved.phones, ['+74951234567', '+79160001122']);
+    // edited back: as people write them; a bad one is named at its input
+    await page.getByRole('link', { name: 'Изменить' }).click();
+    await page.waitForURL(/\/edit$/);
+    await phones.locator('input').nth(1).waitFor();
+    assert.deepEqual(await phones.locator('input').evaluateAll((els) => els.map((e) => e.value)),
+        ['+7 (495) 123-45-67', '+7 (916) 000-11-22']);
+    await phones.locator('input').nth(1).fill('никогда');
+    await page.getByRole('button', { name: 'Сохранить' }).click();
+    await phones.locator('.strlist-error:not([hidden])').waitFor();
+    assert.match(page.url(), /\/edit$/);
+    await page.goto('/t_kit/persons');
+    const row = page.locator('.list tbody tr', { hasText: 'Ёлкин Пётр' });
+    await row.locator('.entity-chip', { hasText: '+7 (916) 000-11-22' }).waitFor();
+    await shot(page, 'list-chips');
+    checkPage(page);
     await page.context().close();
 });

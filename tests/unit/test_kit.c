@@ -348,6 +348,15 @@ test_rank(void **state)
         0);
     assert_null(fx->l.rank);
     assert_string_equal(fx->l.sort_text, "-qty");
+    /* ABI 1.5: the kit's own updated_at sorts every list */
+    assert_int_equal(kedr_query_parse(&fx->arena, "sort=-updated_at", 16, &q),
+                     0);
+    assert_int_equal(
+        kedr_kit_list_parse_rank(&fx->arena, &e, &q, NULL, &fx->l, fx->fields),
+        0);
+    assert_int_equal(fx->l.sort[0].col, KEDR_KIT_KEY_UPDATED);
+    assert_true(fx->l.sort[0].desc);
+    assert_int_equal(fx->l.sort[1].col, -1);
 }
 
 /* The loader's message for `e`, or NULL. */

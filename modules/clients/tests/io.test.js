@@ -116,7 +116,7 @@ test('outlet and contact exports follow their lists', async () => {
         outs.push(await ok(admin.post(`${C}/outlets`, { owner_id: owner.id, name: n, format: 'diy', area: 12.5 }), 201));
     }
     await ok(admin.request('PUT', `${C}/outlets/${outs[1].id}/distributors`, { json: [{ distributor_id: d.id }] }));
-    for (const qs of [`owner_id=${owner.id}`, `distributor_id=${d.id}`, `owner_id=${owner.id}&sort=id&order=desc`]) {
+    for (const qs of [`owner_id=${owner.id}`, `distributor_id=${d.id}`, `owner_id=${owner.id}&sort=-id`]) {
         const list = await ok(admin.get(`${C}/outlets?${qs}&limit=500`));
         const rows = await exportRows(`${C}/outlets/export?${qs}`);
         assert.deepEqual(rows.map((r) => Number(r['Номер'])), list.items.map((o) => o.id), qs);

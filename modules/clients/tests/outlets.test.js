@@ -157,7 +157,8 @@ test('outlets list: filters by distributor, owner, format, manager, active; sear
     assert.deepEqual(byName.items.map((x) => x.id), [b.id]);
     const byAddr = await ok(admin.get(`${C}/outlets?q=${encodeURIComponent('проспект мира')}`));
     assert.deepEqual(byAddr.items.map((x) => x.id), [a.id]);
-    const desc = await ok(admin.get(`${C}/outlets?owner_id=${owner2.id}&sort=name&order=desc&limit=1&offset=1`));
+    const desc1 = await ok(admin.get(`${C}/outlets?owner_id=${owner2.id}&sort=-name&limit=1`));
+    const desc = await ok(admin.get(`${C}/outlets?owner_id=${owner2.id}&sort=-name&limit=1&after=${desc1.next}`));
     assert.deepEqual(desc.items.map((x) => x.id), [b.id]);
     assert.equal(desc.total, 3);
     const mgrList = await ok(admin.get(`${C}/outlets?manager_id=99999999`));

@@ -653,9 +653,9 @@ export default function register(kedr) {
             const newBtn = canWrite() && live ? h('a', { class: 'btn btn-primary btn-small', href: `/clients/outlets/new?owner_id=${p.id}`,
                 text: t('new_outlet'), dataset: { action: 'new-outlet' } }) : null;
             const list = listView({
-                key: 'clients.cp-outlets', title: t('outlets'), prefix: 'o_', noUrl: true, search: true,
+                key: 'clients.cp-outlets', title: t('outlets'), prefix: 'o_', noUrl: true, search: true, keyset: true,
                 searchPlaceholder: t('outlet_search_ph'),
-                fetch: (q) => kedr.api.get(`${A}/outlets`, { query: { ...q, owner_id: p.id } }),
+                url: `${A}/outlets?owner_id=${p.id}`, // the kit's list: "show more" by its next
                 columns: [
                     { key: 'name', label: t('name'), required: true, link: (r) => `/clients/outlets/${r.id}`, linkAlways: true },
                     { key: 'format', label: t('format'), render: (r) => (r.format ? t(`format.${r.format}`) : '') },

@@ -87,7 +87,7 @@ export default function registerOutlets(kedr, t) {
             dataset: { action: 'new' } }) : null;
         list = listView({
             key: 'clients.outlets', title: t('outlets'), query: ctx.query, search: true, searchPlaceholder: t('outlet_search_ph'),
-            url: `${A}/outlets`, exportUrl: tools.exportUrl, sort: 'name', order: 'asc',
+            url: `${A}/outlets`, exportUrl: tools.exportUrl, sort: 'name', keyset: true,
             filters: [
                 { name: 'owner_id', label: t('owner'), type: 'reference', search: cpSearch(), resolve: cpName },
                 { name: 'distributor_id', label: t('distributor'), type: 'reference', search: cpSearch({ kind: 'distributor' }),

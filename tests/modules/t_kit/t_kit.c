@@ -476,6 +476,7 @@ static const struct kedr_hook t_kit_hooks[] = {
 static const struct kedr_ui t_kit_ui[] = {
     {.path = "/t_kit/widgets", .label_ru = "Изделия", .label_en = "Widgets"},
     {.path = "/t_kit/shelves", .label_ru = "Полки", .label_en = "Shelves"},
+    {.path = "/t_kit/persons", .label_ru = "Люди", .label_en = "Persons"},
     {0},
 };
 

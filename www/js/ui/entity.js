@@ -403,8 +403,12 @@ function formFields(meta, rec, refLabels) {
         if (c.ref) {
             return { ...f, type: 'reference', search: refSearch(c), display: (v) => refLabels[c.name] ?? `#${v}` };
         }
-        // a list (ABI 1.5): one element a line
-        if (c.list) return { ...f, type: 'textarea', rows: 3, wide: true, help: t('one_per_line') };
+        // a list (ABI 1.5): one input an element; the server's "phones[1]"
+        // lands at that element
+        if (c.list) {
+            return { ...f, type: 'strings', input: isPhone(c) ? 'tel' : (c.rule === 'email' ? 'email' : 'text'),
+                maxLength: c.item_max };
+        }
         switch (c.type) {
         case 'int': case 'number': return { ...f, type: 'number' };
         case 'money': return { ...f, type: 'money' };
@@ -417,21 +421,10 @@ function formFields(meta, rec, refLabels) {
     });
 }
 
-// A list column's value in the form (one element a line, phones as people
-// write them) and back (ABI 1.5).
-const listCols = (meta) => meta.columns.filter((c) => c.list && !c.readonly);
+// A list column's phones in the form as people write them (ABI 1.5).
 function listsToForm(meta, rec) {
     const out = {};
-    for (const c of listCols(meta)) {
-        out[c.name] = (rec[c.name] || []).map((x) => (isPhone(c) ? formatPhone(x) : x)).join('\n');
-    }
-    return out;
-}
-function listsFromForm(meta, data) {
-    const out = { ...data };
-    for (const c of listCols(meta)) {
-        if (typeof out[c.name] === 'string') out[c.name] = out[c.name].split('\n').map((x) => x.trim()).filter(Boolean);
-    }
+    for (const c of meta.columns.filter((x) => x.list && isPhone(x))) out[c.name] = (rec[c.name] || []).map(formatPhone);
     return out;
 }
 
@@ -464,10 +457,8 @@ export async function entityFormPage(ctx, { entity, base }) {
         fields: [...formFields(meta, rec, refLabels), ...attrFields(defs)],
         value: { ...rec, ...listsToForm(meta, rec), ...attrsToForm(rec, defs) },
         cancelHref: id === undefined ? returnUrl(base) : `${base}/${id}`,
-        submit: (formData, formWas) => {
-            const attrs = attrsFromForm(formData, { create: id === undefined });
-            const data = listsFromForm(meta, formData);
-            const was = listsFromForm(meta, formWas);
+        submit: (data, was) => {
+            const attrs = attrsFromForm(data, { create: id === undefined });
             if (id === undefined) {
                 // what is left empty takes the column's default
                 const body = Object.fromEntries(Object.entries(data).filter(([, v]) => v !== '' && v !== null));

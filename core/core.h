@@ -788,7 +788,7 @@ extern struct kedr_slot *kedr_my_slot; /* this worker's, or NULL */
 #define KEDR_KIT_MAX_IN 100
 #define KEDR_KIT_LIMIT_DEF 50
 #define KEDR_KIT_LIMIT_MAX 500
-#define KEDR_KIT_TOTAL_CAP 10000
+#define KEDR_KIT_TOTAL_CAP 1000
 
 enum kedr_kit_op {
     KEDR_KIT_EQ,

@@ -358,7 +358,7 @@ struct kedr_import_col {
  *                      1.5) on every list
  *   limit=n            1..500 (default 50)
  *   after=<cursor>     the `next` of the previous page (keyset paging)
- *   total=exact        count every row (default: counted up to 10000)
+ *   total=exact        count every row (default: counted up to 1000)
  *   _format, _sep      the export's (see kedr_export); names starting with
  *                      '_' belong to the protocol, never to a filter
  * Every list keeps to the entity's `where` (ABI 1.5).
@@ -588,6 +588,11 @@ struct kedr_entity {
     /* The STRING column that names a record (a duplicate's 409); NULL:
      * the first STRING column. */
     const char *title;
+    /* ABI 1.5 (branch wt-clients): */
+    /* The permission of GET <path>/export (NULL: perm_read): a list the
+     * user may read but not take away as a file.  The export's scope
+     * (own only) follows it, as a route's does. */
+    const char *perm_export;
 };
 
 /*

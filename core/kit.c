@@ -1180,6 +1180,9 @@ kit_parse(kedr_req_t *r, struct kit_ent *k, const struct kedr_kvlist *ql,
                    : 0;
 }
 
+/* KEDR_KIT_TOTAL_CAP + 1, as the text of the count's LIMIT */
+#define KIT_TOTAL_MORE "1001"
+
 static int
 kit_list(kedr_req_t *r)
 {
@@ -1190,7 +1193,7 @@ kit_list(kedr_req_t *r)
     struct kedr_buf out, cnt, keys;
     const char *attrs, *total;
     kedr_rows_t *rows;
-    int rc, nwhere, lim;
+    int rc, lim;
 
     if ((rc = kit_parse(r, k, kedr_req_query_list(r), &l, &s, &attrs)) != 0)
         return rc;
@@ -1198,13 +1201,25 @@ kit_list(kedr_req_t *r)
     kedr_buf_init(&cnt, &r->arena);
     kedr_buf_init(&keys, &r->arena);
     kit_where(r, k, &l, &s, attrs, &q);
-    nwhere = q.n;
-    /* the total first, over the filter alone */
-    kedr_buf_addf(&cnt, "SELECT count(*) FROM (SELECT 1%s%s) c", q.sql.data,
-                  l.exact ? "" : " LIMIT 10001");
-    if ((rows = kedr_db_query(r, cnt.data, nwhere, q.p)) == NULL)
-        return KEDR_EDB;
-    total = kedr_rows_get(rows, 0, 0);
+    /* One statement: the page, and the total over the filter alone.  A
+     * search of the module's own (costly arms, a rank) finds its matches
+     * once: they are collected (MATERIALIZED), then counted and paged;
+     * any other list reads its page in the order of an index and counts
+     * apart. */
+    if (s.where != NULL) {
+        kedr_buf_addf(&cnt,
+                      "WITH m AS MATERIALIZED (SELECT t.*%s), "
+                      "c AS (SELECT count(*) AS n FROM (SELECT 1 FROM m%s) "
+                      "c), ",
+                      q.sql.data, l.exact ? "" : " LIMIT " KIT_TOTAL_MORE);
+        q.sql.len = 0;
+        kedr_buf_adds(&q.sql, " FROM m t WHERE true");
+    } else {
+        kedr_buf_addf(&cnt,
+                      "WITH c AS (SELECT count(*) AS n FROM (SELECT 1%s%s) "
+                      "c), ",
+                      q.sql.data, l.exact ? "" : " LIMIT " KIT_TOTAL_MORE);
+    }
     if (l.after != NULL)
         kit_after_cond(k, &l, &q);
     kit_order(k, &l, &q.sql);
@@ -1219,15 +1234,18 @@ kit_list(kedr_req_t *r)
     kedr_buf_adds(&keys, ")");
     kedr_buf_init(&out, &r->arena);
     kedr_buf_addf(&out,
-                  "WITH p AS (SELECT %s AS o, %s AS k, row_number() OVER "
+                  "%sp AS (SELECT %s AS o, %s AS k, row_number() OVER "
                   "(%s) AS n%s LIMIT $%d::bigint) SELECT coalesce((SELECT "
                   "json_agg(o ORDER BY n) FROM p WHERE n < $%d::bigint), "
                   "'[]')::text, (SELECT k::text FROM p WHERE n = $%d::bigint "
-                  "- 1 AND EXISTS (SELECT 1 FROM p WHERE n = $%d::bigint))",
-                  k->obj, keys.data, strstr(q.sql.data, " ORDER BY ") + 1,
-                  q.sql.data, lim, lim, lim, lim);
+                  "- 1 AND EXISTS (SELECT 1 FROM p WHERE n = $%d::bigint)), "
+                  "(SELECT n FROM c)",
+                  cnt.data, k->obj, keys.data,
+                  strstr(q.sql.data, " ORDER BY ") + 1, q.sql.data, lim, lim,
+                  lim, lim);
     if ((rows = kedr_db_query(r, out.data, q.n, q.p)) == NULL)
         return KEDR_EDB;
+    total = kedr_rows_get(rows, 0, 2);
     kedr_buf_init(&cnt, &r->arena);
     kedr_buf_adds(&cnt, "{\"items\":");
     kedr_buf_adds(&cnt, kedr_rows_get(rows, 0, 0));
@@ -1410,6 +1428,9 @@ kit_meta(kedr_req_t *r)
                         json_boolean((k->e->flags & KEDR_ENTITY_ARCHIVE) != 0));
     json_object_set_new(m, "list",
                         json_boolean((k->e->flags & KEDR_ENTITY_NO_LIST) == 0));
+    /* whether POST <path>/import is the kit's (reads what the export
+     * writes) or the module's own */
+    json_object_set_new(m, "import", json_boolean(k->import));
     json_object_set_new(
         m, "delete_archives",
         json_boolean((k->e->flags & KEDR_ENTITY_DELETE_ARCHIVES) != 0));
@@ -1613,11 +1634,12 @@ kedr_kit_add(struct kedr_router *rt, struct kedr_mod *m)
             /* a module's own export (columns of other tables) keeps its
              * route (ABI 1.5) */
             if (!kit_own_route(m->desc->routes, "GET", kit_cat(p, "/export")))
-                k->routes[n++] =
-                    (struct kedr_route){.method = "GET",
-                                        .path = kit_cat(p, "/export"),
-                                        .handler = kit_export,
-                                        .permission = e->perm_read};
+                k->routes[n++] = (struct kedr_route){
+                    .method = "GET",
+                    .path = kit_cat(p, "/export"),
+                    .handler = kit_export,
+                    .permission =
+                        e->perm_export != NULL ? e->perm_export : e->perm_read};
         }
         k->routes[n++] = (struct kedr_route){.method = "GET",
                                              .path = kit_cat(p, "/:id"),
@@ -1649,7 +1671,9 @@ kedr_kit_add(struct kedr_router *rt, struct kedr_mod *m)
         }
         /* a module's own import of the entity (until it is ported)
          * keeps its route */
-        if (!kit_own_route(m->desc->routes, "POST", kit_cat(p, "/import")))
+        k->import =
+            !kit_own_route(m->desc->routes, "POST", kit_cat(p, "/import"));
+        if (k->import)
             k->routes[n++] = (struct kedr_route){.method = "POST",
                                                  .path = kit_cat(p, "/import"),
                                                  .handler = kit_import,

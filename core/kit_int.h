@@ -43,6 +43,7 @@ struct kit_ent {
     const char *where, *export_sel, *dup_sql;
     bool recheck; /* a unique column or a duplicate hook: a 23505 is
                      looked into after a savepoint */
+    bool import;  /* POST <path>/import is the kit's, not the module's */
 };
 
 /* kit.c */

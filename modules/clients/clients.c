@@ -19,53 +19,6 @@
 #define ID_MAX 1e18
 #define VERSION_MAX 2147483647
 
-/* the counterparty fields, after `version` for an update */
-#define CP_FIELDS(req)                                                         \
-    {.name = "kind", .type = KEDR_T_STRING, .flags = (req), .max = 32},        \
-        {.name = "name",                                                       \
-         .type = KEDR_T_STRING,                                                \
-         .flags = (req) | KEDR_NONEMPTY,                                       \
-         .max = 500},                                                          \
-        {.name = "legal_name", .type = KEDR_T_STRING, .max = 1000},            \
-        {.name = "inn", .type = KEDR_T_STRING, .max = 20},                     \
-        {.name = "kpp", .type = KEDR_T_STRING, .max = 20},                     \
-        {.name = "ogrn", .type = KEDR_T_STRING, .max = 20},                    \
-        {.name = "parent_id",                                                  \
-         .type = KEDR_T_INT,                                                   \
-         .min = ID_MIN,                                                        \
-         .max = ID_MAX},                                                       \
-        {.name = "region", .type = KEDR_T_STRING, .max = 200},                 \
-        {.name = "address", .type = KEDR_T_STRING, .max = 1000},               \
-        {.name = "segment", .type = KEDR_T_STRING, .max = 200},                \
-        {.name = "abc", .type = KEDR_T_STRING, .max = 1},                      \
-        {.name = "status", .type = KEDR_T_STRING, .max = 16},                  \
-        {.name = "manager_id",                                                 \
-         .type = KEDR_T_INT,                                                   \
-         .min = ID_MIN,                                                        \
-         .max = ID_MAX},                                                       \
-        {.name = "phones", .type = KEDR_T_ARRAY},                              \
-        {.name = "emails", .type = KEDR_T_ARRAY},                              \
-        {.name = "site", .type = KEDR_T_STRING, .max = 500},                   \
-        {.name = "tags", .type = KEDR_T_ARRAY},                                \
-        {.name = "ext", .type = KEDR_T_OBJECT},                                \
-        {.name = "attrs", .type = KEDR_T_OBJECT},                              \
-    {                                                                          \
-        0                                                                      \
-    }
-
-static const struct kedr_field cp_create_input[] = {
-    CP_FIELDS(KEDR_REQUIRED),
-};
-
-static const struct kedr_field cp_update_input[] = {
-    {.name = "version",
-     .type = KEDR_T_INT,
-     .flags = KEDR_REQUIRED,
-     .min = 1,
-     .max = VERSION_MAX},
-    CP_FIELDS(0),
-};
-
 /* the contact fields, after `version` for an update */
 #define CONTACT_FIELDS(req)                                                    \
     {.name = "last_name",                                                      \
@@ -137,20 +90,7 @@ static const struct kedr_field assortment_input[] = {
 #define EXPORT "clients.export"
 
 static const struct kedr_route clients_routes[] = {
-    /* counterparties */
-    {.method = "GET",
-     .path = "/counterparties",
-     .handler = clients_cp_list,
-     .permission = READ},
-    {.method = "POST",
-     .path = "/counterparties",
-     .handler = clients_cp_create,
-     .permission = WRITE,
-     .input = cp_create_input},
-    {.method = "GET",
-     .path = "/counterparties/export",
-     .handler = clients_cp_export,
-     .permission = EXPORT},
+    /* counterparties: the rest is the kit's (clients_entities) */
     {.method = "POST",
      .path = "/counterparties/import",
      .handler = clients_cp_import,
@@ -159,15 +99,6 @@ static const struct kedr_route clients_routes[] = {
      .path = "/counterparties/similar",
      .handler = clients_cp_similar,
      .permission = READ},
-    {.method = "GET",
-     .path = "/counterparties/:id",
-     .handler = clients_cp_get,
-     .permission = READ},
-    {.method = "PATCH",
-     .path = "/counterparties/:id",
-     .handler = clients_cp_update,
-     .permission = WRITE,
-     .input = cp_update_input},
     {.method = "DELETE",
      .path = "/counterparties/:id",
      .handler = clients_cp_delete,
@@ -258,6 +189,31 @@ static const struct kedr_route clients_routes[] = {
     {0},
 };
 
+/* The entities the kit serves: list (the list protocol), export, one
+ * record, create, edit; the hooks and columns live with each entity's
+ * handlers. */
+static const struct kedr_entity clients_entities[] = {
+    {.name = "counterparty",
+     .path = "/counterparties",
+     .table = "clients.counterparty",
+     .label_ru = "Контрагент",
+     .label_en = "Counterparty",
+     .cols = clients_cp_cols,
+     .perm_read = READ,
+     .perm_write = WRITE,
+     .own = "clients.visible_counterparty(t.manager_id, t.region)",
+     .perm_export = EXPORT,
+     .flags = KEDR_ENTITY_ATTRS,
+     .hooks = &clients_cp_hooks,
+     .sort = "name",
+     .filters = clients_cp_filters,
+     .ui = "/clients",
+     .where = "t.merged_into IS NULL",
+     .title = "name"},
+    CLIENTS_OUTLET_ENTITY,
+    {0},
+};
+
 static const struct kedr_permission clients_permissions[] = {
     {.name = READ,
      .label_ru = "Просматривать контрагентов и контакты",
@@ -302,11 +258,6 @@ static const struct kedr_grant clients_grants[] = {
     {.role = "support", .permission = "clients.read"},
     {.role = "marketing", .permission = "clients.read"},
     {.role = "marketing", .permission = "clients.export"},
-    {0},
-};
-
-static const struct kedr_entity clients_entities[] = {
-    CLIENTS_OUTLET_ENTITY,
     {0},
 };
 

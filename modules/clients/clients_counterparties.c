@@ -35,7 +35,7 @@ static const char *const cp_abc[] = {"A", "B", "C", NULL};
     "clients.query_words(" q ")))"
 
 /*
- * What the search box `q` ($1) finds, on counterparty row `c`: a
+ * What the search box `q` ($1) finds, on counterparty row `a`: a
  * fragment of the name or the legal name (case-insensitive, ё = е: the
  * stored search_text, trigram index counterparty_search_trgm), the words
  * of the name or of the legal name in any order, legal forms and
@@ -43,7 +43,7 @@ static const char *const cp_abc[] = {"A", "B", "C", NULL};
  * letter off (CP_FUZZY), the start of the
  * INN (a range on counterparty_inn, text_pattern_ops: INNs are digits, so
  * a prefix p is [p, p || ':')) or its end (the same on the reversed INN,
- * counterparty_inn_end), $11 a phone (q as E.164, NULL when it is not
+ * counterparty_inn_end), $2 a phone (q as E.164, NULL when it is not
  * one; GIN counterparty_phones) or four digits or more of one
  * (counterparty_phone_digits), an e-mail (any case;
  * GIN counterparty_emails), its Salesforce id, 15 or 18 characters
@@ -54,13 +54,11 @@ static const char *const cp_abc[] = {"A", "B", "C", NULL};
  * come as an id array, searched once per statement).
  */
 #define CP_MATCH_TEXT CLIENTS_LIKE_ANY("clients.search_norm($1)")
-#define CP_MATCH_NAME CP_WORDS("c.name_words", "$1")
-#define CP_MATCH_LEGAL CP_WORDS("c.legal_words", "$1")
 /* the counterparties of the contacts `where` (over contact k) finds: an id
  * array, searched once per statement */
-#define CP_BY_CONTACT(where)                                                   \
-    "c.id = ANY (ARRAY(SELECT l.counterparty_id FROM clients.contact k JOIN "  \
-    "clients.contact_link l ON l.contact_id = k.id WHERE " where "))"
+#define CP_BY_CONTACT(a, where)                                                \
+    a ".id = ANY (ARRAY(SELECT l.counterparty_id FROM clients.contact k JOIN " \
+      "clients.contact_link l ON l.contact_id = k.id WHERE " where "))"
 
 /*
  * The arms are split by the kind of box (cp_box_digits), so that a search
@@ -79,126 +77,59 @@ static const char *const cp_abc[] = {"A", "B", "C", NULL};
  * e-mail.  An INN and a phone are digits only: left out.
  */
 #define CP_MATCH_DIGITS                                                        \
-    "(c.search_text LIKE " CP_MATCH_TEXT " OR (c.inn ~>=~ $1 AND c.inn ~<~ "   \
-    "($1 || ':')) OR (reverse(c.inn) ~>=~ reverse(clients.query_digits($1)) "  \
-    "AND reverse(c.inn) ~<~ (reverse(clients.query_digits($1)) || ':')) OR "   \
-    "c.phones @> ARRAY[$11::text] OR clients.phone_digits(c.phones) LIKE "     \
+    "(t.search_text LIKE " CP_MATCH_TEXT " OR (t.inn ~>=~ $1 AND t.inn ~<~ "   \
+    "($1 || ':')) OR (reverse(t.inn) ~>=~ reverse(clients.query_digits($1)) "  \
+    "AND reverse(t.inn) ~<~ (reverse(clients.query_digits($1)) || ':')) OR "   \
+    "t.phones @> ARRAY[$2::text] OR clients.phone_digits(t.phones) LIKE "      \
     "clients.like_any(clients.query_digits($1)) OR "                           \
-    "" CP_BY_CONTACT("k.phones @> ARRAY[$11::text]") ")"
-#define CP_MATCH_WORDS                                                         \
-    "(c.search_text LIKE " CP_MATCH_TEXT " OR " CP_MATCH_NAME                  \
-    " OR " CP_MATCH_LEGAL " OR clients.lower_array(c.emails) @> "              \
-    "ARRAY[lower($1)] OR c.id = ANY (ARRAY(SELECT "                            \
-    "core.import_find('clients.counterparty', $1))) OR "                       \
-    "" CP_BY_CONTACT(CLIENTS_CONTACT_MATCH("k", "$1", "$11")) ")"
-#define CP_FUZZY_NAME CP_FUZZY("c.name_words", "$1")
-#define CP_FUZZY_LEGAL CP_FUZZY("c.legal_words", "$1")
-#define CP_MATCH_FUZZY "(" CP_FUZZY_NAME " OR " CP_FUZZY_LEGAL ")"
-/* the exact matches, or when the box has none (with the other filters),
- * the words one letter off: a common word's near matches («строй» has
- * thousands) would cost every search their similarity checks.  The
- * NOT EXISTS is one initplan per statement, stopping at the first match;
- * the export's filter (the list's search runs the two as CTEs).  A box of
- * digits has no words one letter off. */
+    "" CP_BY_CONTACT("t", "k.phones @> ARRAY[$2::text]") ")"
+#define CP_MATCH_WORDS(a)                                                      \
+    "(" a ".search_text LIKE " CP_MATCH_TEXT " OR "                            \
+    "" CP_WORDS(                                                               \
+        a ".name_words",                                                       \
+        "$1") " OR "                                                           \
+              "" CP_WORDS(                                                     \
+                  a ".legal_words",                                            \
+                  "$1") " OR clients.lower_array(" a                           \
+                        ".emails) @> ARRAY[lower($1)] OR " a                   \
+                        ".id = ANY (ARRAY(SELECT "                             \
+                        "core.import_find('clients.counterparty', $1))) OR "   \
+                        "" CP_BY_CONTACT(                                      \
+                            a, CLIENTS_CONTACT_MATCH("k", "$1", "$2")) ")"
+#define CP_MATCH_FUZZY(a)                                                      \
+    "(" CP_FUZZY(a ".name_words", "$1") " OR " CP_FUZZY(a ".legal_words",      \
+                                                        "$1") ")"
+/* a live counterparty row `a` the caller sees */
+#define CP_LIVE(a) a ".merged_into IS NULL AND " CLIENTS_CP_VISIBLE(a)
+/* A box of words: the ids of the exact matches among the live records the
+ * caller sees, or when there are none, of the words one letter off: a
+ * common word's near matches («строй» has thousands) would cost every
+ * search their similarity checks.  One id array per statement (an
+ * initplan): the exact arms run once, and the NOT EXISTS is a one-time
+ * filter of the fuzzy arm, which runs only when nothing matched as typed
+ * (as an arm of the row's OR, its index scan ran for every search). */
 #define CP_MATCH                                                               \
-    "(" CP_MATCH_WORDS " OR (NOT EXISTS (SELECT 1 FROM clients.counterparty "  \
-    "c WHERE " CP_MATCH_WORDS " AND " CP_FILTERS_REST ") AND " CP_MATCH_FUZZY  \
-    "))"
+    "t.id = ANY (ARRAY(WITH e AS MATERIALIZED (SELECT c.id FROM "              \
+    "clients.counterparty c WHERE " CP_MATCH_WORDS("c") " AND " CP_LIVE(       \
+        "c") ") SELECT id FROM e UNION ALL SELECT c.id FROM "                  \
+             "clients.counterparty c WHERE NOT EXISTS (SELECT 1 FROM e) AND "  \
+             "" CP_MATCH_FUZZY("c") " AND " CP_LIVE("c") "))"
 
 /*
- * The other filters of the list and of the export, on counterparty row
- * `c`: $2 kind, $3 status, $4 region, $5 manager_id, $6 tag, $7 inn
- * (exact), $8 parent_id, $9 distributor_id (served by it), $10 extra
- * attributes (a JSON object the record's attrs contain).  Merged records
- * and those the caller does not see (own only) are left out.  cp_filter
- * reads them from the query string.
- */
-#define CP_FILTERS_REST                                                        \
-    "c.merged_into IS NULL "                                                   \
-    "AND ($2::text IS NULL OR c.kind = $2) "                                   \
-    "AND ($3::text IS NULL OR c.status = $3) "                                 \
-    "AND ($4::text IS NULL OR c.region = $4) "                                 \
-    "AND ($5::bigint IS NULL OR c.manager_id = $5::bigint) "                   \
-    "AND ($6::text IS NULL OR c.tags @> ARRAY[$6::text]) "                     \
-    "AND ($7::text IS NULL OR c.inn = $7) "                                    \
-    "AND ($8::bigint IS NULL OR c.parent_id = $8::bigint) "                    \
-    "AND ($9::bigint IS NULL OR EXISTS (SELECT 1 FROM "                        \
-    "clients.counterparty_distributor d WHERE d.counterparty_id = c.id AND "   \
-    "d.distributor_id = $9::bigint)) "                                         \
-    "AND ($10::jsonb IS NULL OR c.attrs @> $10::jsonb) "                       \
-    "AND " CLIENTS_CP_VISIBLE("c")
-
-/* Every filter, q ($1, $11) included: the export's WHERE, and the list's
- * without a search. */
-#define CP_FILTERS "($1::text IS NULL OR " CP_MATCH ") AND " CP_FILTERS_REST
-#define CP_FILTERS_DIGITS                                                      \
-    "($1::text IS NULL OR " CP_MATCH_DIGITS ") AND " CP_FILTERS_REST
-
-/*
- * The list: the filters, then $12 limit, $13 offset, $14 the most records
- * `total` counts (NULL: all), and with ?after= the cursor's value and id
- * ($15, $16); clients_list_reply fills in {AFTER} (the rows after the
- * cursor), {BY} (one of cp_orders, chosen from a fixed list, never
- * spliced from the request) and {CURSOR}.  The page is read one row
- * longer than `limit`: a row after it means there is a next page, whose
- * cursor is that of the page's last row.
- *
- * Without q (cp_list_sql) the page is read in the order of an index
- * where there is one (counterparty_name for the default) and stopped
- * after it.  With q (cp_search_words_sql, cp_search_digits_sql) the matches are
- * collected first (the indexes of CP_MATCH, no "$1 IS NULL" to keep a generic
- * plan from them; the exact ones, then, only when there are none, the fuzzy
- * ones: the NOT EXISTS on the CTE is a one-time filter, so neither the exact
- * arms run twice nor the fuzzy ones at all when something matched) and sorted:
- * read in name order instead, a fragment whose matches cluster (a common
- * prefix: "Энерго...") walks most of the index before the first match.
- */
-#define CP_PAGE_TAIL(from)                                                     \
-    CLIENTS_PAGE_SQL("c", CP_JSON("c"), "$12", "$13", "$14", from)
-static const char cp_list_sql[] =
-    "WITH p AS (SELECT c.* FROM clients.counterparty c WHERE " CP_FILTERS
-    "{AFTER}" CP_PAGE_TAIL("clients.counterparty c WHERE " CP_FILTERS);
-static const char cp_search_words_sql[] =
-    "WITH e AS MATERIALIZED (SELECT c.* FROM clients.counterparty c WHERE "
-    "" CP_MATCH_WORDS " AND " CP_FILTERS_REST "), m AS MATERIALIZED (SELECT * "
-    "FROM e UNION ALL SELECT c.* FROM clients.counterparty c WHERE NOT EXISTS "
-    "(SELECT 1 FROM e) AND " CP_MATCH_FUZZY " AND " CP_FILTERS_REST "), p AS "
-    "(SELECT c.* FROM m c WHERE true{AFTER}" CP_PAGE_TAIL("m");
-static const char cp_search_digits_sql[] =
-    "WITH m AS MATERIALIZED (SELECT c.* FROM clients.counterparty c WHERE "
-    "" CP_MATCH_DIGITS " AND " CP_FILTERS_REST "), p AS "
-    "(SELECT c.* FROM m c WHERE true{AFTER}" CP_PAGE_TAIL("m");
-
-/*
- * The sort keys.  With a search the default is relevance: first the
- * records that hold the box as a fragment, by their normalised names
+ * The order of a search (the kit's rank, when no sort is asked): first
+ * the records that hold the box as a fragment, by their normalised names
  * (search_text), then those found otherwise (words in another order, one
- * letter off, a number), best word similarity (pg_trgm) first.  Both as
- * text, so that the keyset cursor carries it: "a" and the name, "b" and
- * 1 - similarity at a fixed width.  Only the records the fragment misses
- * pay for a similarity: over all of a common fragment's matches
- * («строй», 7,681 of the benchmark's 65,000) it made the search three
- * times slower.  Without a search the default is name (index
- * counterparty_name, read backwards for desc): the list passes the keys
- * after relevance.
+ * letter off, a number), best word similarity (pg_trgm) first.  Text, so
+ * that the keyset cursor carries it: "a" and the name, "b" and 1 -
+ * similarity at a fixed width.  Only the records the fragment misses pay
+ * for a similarity: over all of a common fragment's matches («строй»,
+ * 7,681 of the benchmark's 65,000) it made the search three times
+ * slower.
  */
 #define CP_RELEVANCE                                                           \
-    "CASE WHEN c.search_text LIKE " CP_MATCH_TEXT " THEN 'a' || "              \
-    "c.search_text ELSE 'b' || to_char(1 - word_similarity("                   \
-    "clients.name_words($1), c.search_text), 'FM0.000000') END"
-static const struct clients_order cp_orders[] = {
-    CLIENTS_ORDER("relevance", CP_RELEVANCE, "c", CLIENTS_KEY_TEXT, false),
-    CLIENTS_ORDER("name", "c.name COLLATE \"ru-RU-x-icu\"", "c",
-                  CLIENTS_KEY_TEXT, false),
-    CLIENTS_ORDER("inn", "c.inn", "c", CLIENTS_KEY_TEXT, true),
-    CLIENTS_ORDER("region", "c.region", "c", CLIENTS_KEY_TEXT, true),
-    CLIENTS_ORDER("kind", "c.kind", "c", CLIENTS_KEY_TEXT, false),
-    CLIENTS_ORDER("status", "c.status", "c", CLIENTS_KEY_TEXT, false),
-    CLIENTS_ORDER("abc", "c.abc", "c", CLIENTS_KEY_TEXT, true),
-    CLIENTS_ORDER("created_at", "c.created_at", "c", CLIENTS_KEY_TIME, false),
-    CLIENTS_ORDER("updated_at", "c.updated_at", "c", CLIENTS_KEY_TIME, false),
-    CLIENTS_ORDER_ID("c"),
-};
+    "CASE WHEN t.search_text LIKE " CP_MATCH_TEXT " THEN 'a' || "              \
+    "t.search_text ELSE 'b' || to_char(1 - word_similarity("                   \
+    "clients.name_words($1), t.search_text), 'FM0.000000') END"
 
 /* A word one letter off matches at a word similarity of 0.54: pg_trgm's
  * default of 0.6 misses a letter changed or dropped in the middle of a
@@ -214,34 +145,6 @@ static const char cp_fuzzy_sql[] =
     "SELECT set_config('pg_trgm.word_similarity_threshold', '0.54', true), "
     "set_config('plan_cache_mode', 'force_custom_plan', true)";
 
-/* The filters and the order the query string asks for, as CP_FILTERS
- * numbers them (field errors recorded, q->bad set). */
-static void
-cp_filter(kedr_req_t *r, struct clients_query *q)
-{
-    const size_t n = sizeof(cp_orders) / sizeof(cp_orders[0]);
-    const char *box = clients_query_str(r, "q");
-
-    clients_query_add(q, box);
-    clients_query_enum(r, q, "kind", cp_kinds, "is not a kind of counterparty");
-    clients_query_enum(r, q, "status", cp_statuses,
-                       "must be prospect, active or inactive");
-    clients_query_add(q, clients_query_str(r, "region"));
-    clients_query_idp(r, q, "manager_id");
-    clients_query_add(q, clients_query_str(r, "tag"));
-    clients_query_add(q, clients_query_str(r, "inn"));
-    clients_query_idp(r, q, "parent_id");
-    clients_query_idp(r, q, "distributor_id");
-    clients_query_attrs(r, q, "clients.counterparty");
-    clients_query_add(q, clients_query_phone(r, box));
-    if (box != NULL) {
-        clients_query_order(r, q, cp_orders, n);
-        if (kedr_db_exec(r, cp_fuzzy_sql, 0, NULL) < 0)
-            q->bad = true;
-    } else
-        clients_query_order(r, q, cp_orders + 1, n - 1);
-}
-
 /* Whether the search box `box` is a number (CP_MATCH_DIGITS): digits and
  * the signs a phone is written with only, or a phone number (its E.164
  * form `phone`). */
@@ -252,21 +155,21 @@ cp_box_digits(const char *box, const char *phone)
                              strpbrk(box, "0123456789") != NULL);
 }
 
-/* GET /counterparties?q=&kind=&status=&region=&manager_id=&tag=&inn=
- * &parent_id=&distributor_id=&attr.<name>=&sort=&order=&limit=&offset=
- * &after=&total= -- {items, total, total_exact, limit, offset, next} */
-int
-clients_cp_list(kedr_req_t *r)
+/* What q= finds (the kit's list, export and global search): $1 the box,
+ * $2 the box as a phone (E.164) or NULL; the arms by the kind of box. */
+static int
+cp_search(kedr_req_t *r, const char *q, struct kedr_kit_search *s)
 {
-    struct clients_query q = {0};
+    const char *phone = clients_query_phone(r, q);
 
-    cp_filter(r, &q);
-    if (q.p[0] == NULL)
-        return clients_list_reply(r, &q, cp_list_sql);
-    return clients_list_reply(r, &q,
-                              cp_box_digits(q.p[0], q.p[10])
-                                  ? cp_search_digits_sql
-                                  : cp_search_words_sql);
+    if (kedr_db_exec(r, cp_fuzzy_sql, 0, NULL) < 0)
+        return KEDR_EDB;
+    s->params[0] = q;
+    s->params[1] = phone;
+    s->nparams = 2;
+    s->where = cp_box_digits(q, phone) ? CP_MATCH_DIGITS : CP_MATCH;
+    s->rank = CP_RELEVANCE;
+    return 0;
 }
 
 /* $1 name, $2 limit: live counterparties whose names are similar
@@ -301,35 +204,15 @@ clients_cp_similar(kedr_req_t *r)
                               KEDR_PARAMS(name, kedr_sprintf(r, "%ld", limit)));
 }
 
-static const char cp_one_sql[] = "SELECT (" CP_JSON(
-    "c") " || jsonb_build_object('children', (SELECT "
-         "coalesce(jsonb_agg(jsonb_build_object('id', k.id, 'name', k.name) "
-         "ORDER BY k.name COLLATE \"ru-RU-x-icu\", k.id), '[]') FROM "
-         "clients.counterparty k WHERE k.parent_id = c.id AND k.merged_into IS "
-         "NULL AND " CLIENTS_CP_VISIBLE(
-             "k") ")))::text FROM clients.counterparty "
-                  "c WHERE c.id = $1 AND " CLIENTS_CP_VISIBLE("c");
-
-/* GET /counterparties/:id -- the record with its parent and children
- * (those the caller sees); 404 when the caller does not see it. */
-int
-clients_cp_get(kedr_req_t *r)
-{
-    const char *id = kedr_param_id(r, "id");
-
-    if (id == NULL)
-        return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such counterparty");
-    return kedr_reply_db_json(r, 200, cp_one_sql, KEDR_PARAMS(id));
-}
-
 /*
  * Check the values of `in` (the body, or an imported row) and copy them,
  * normalised, into a new object (the members present only).  Returns it,
  * or NULL with *rc set after recording 422 (every bad field named) or a
- * database failure.  `partial`: an update (extra attributes merged).
+ * database failure.  `partial`: an update (extra attributes merged);
+ * `kit`: a write the kit checks, whose attributes it checks itself.
  */
 static json_t *
-cp_normalize(kedr_req_t *r, json_t *in, bool partial, int *rc)
+cp_normalize(kedr_req_t *r, json_t *in, bool partial, bool kit, int *rc)
 {
     static const char *const strs[] = {
         "kind",    "name",    "legal_name", "inn",    "kpp",  "ogrn", "region",
@@ -338,7 +221,7 @@ cp_normalize(kedr_req_t *r, json_t *in, bool partial, int *rc)
     json_t *n = kedr_json_keep(r, json_object());
     const char *s, *why;
     bool bad = false;
-    int na;
+    int na = 0;
 
     for (const char *const *k = strs; *k != NULL; k++)
         clients_take_str(r, in, n, *k);
@@ -402,8 +285,8 @@ cp_normalize(kedr_req_t *r, json_t *in, bool partial, int *rc)
     }
     clients_take(in, n, "parent_id");
     clients_take(in, n, "manager_id");
-    if ((na = clients_take_attrs(r, in, n, "clients.counterparty", partial)) <
-        0) {
+    if (!kit && (na = clients_take_attrs(r, in, n, "clients.counterparty",
+                                         partial)) < 0) {
         *rc = na;
         return NULL;
     }
@@ -457,14 +340,12 @@ static const char cp_refs_sql[] =
 
 /*
  * The checks that need the old record or the database: KPP only with a
- * 10-digit INN (422), parent and manager exist, no cycle (422), INN+KPP
- * not used by another live record (409 with its id: replied here with
- * the duplicate's id, name and link when `reply`, returning 1; else
- * recorded as a conflict naming `inn`).  Returns 0 when the write may go
+ * 10-digit INN (422), parent and manager exist, no cycle (422).  `id` is
+ * the record's (NULL for a new one).  Returns 0 when the write may go
  * ahead.
  */
 static int
-cp_check(kedr_req_t *r, json_t *n, json_t *old, const char *id, bool reply)
+cp_check(kedr_req_t *r, json_t *n, json_t *old, const char *id)
 {
     const char *inn = cp_after(n, old, "inn");
     const char *kpp = cp_after(n, old, "kpp");
@@ -479,54 +360,41 @@ cp_check(kedr_req_t *r, json_t *n, json_t *old, const char *id, bool reply)
     if (kpp != NULL && inn == NULL)
         return kedr_fail(r, KEDR_EINVAL, "inn", "is required with a KPP");
     /* nothing to look up without a parent or manager (most imported rows) */
-    if (json_is_integer(parent) || json_is_integer(manager)) {
-        rows = kedr_db_query(
-            r, cp_refs_sql,
-            KEDR_PARAMS(
-                json_is_integer(parent) ? kedr_json_text(r, parent) : NULL,
-                json_is_integer(manager) ? kedr_json_text(r, manager) : NULL,
-                id));
-        if (rows == NULL)
-            return KEDR_EDB;
-        if (strcmp(kedr_rows_get(rows, 0, 0), "t") != 0)
-            return kedr_fail(r, KEDR_EINVAL, "parent_id",
-                             "no such counterparty");
-        if (strcmp(kedr_rows_get(rows, 0, 1), "t") != 0)
-            return kedr_fail(r, KEDR_EINVAL, "manager_id", "no such user");
-        if (strcmp(kedr_rows_get(rows, 0, 2), "t") == 0)
-            return kedr_fail(r, KEDR_EINVAL, "parent_id",
-                             "would make the holding structure a loop");
-    }
-    if (inn == NULL)
+    if (!json_is_integer(parent) && !json_is_integer(manager))
         return 0;
-    rows = kedr_db_query(r, cp_duplicate_sql, KEDR_PARAMS(inn, kpp, id));
+    rows = kedr_db_query(
+        r, cp_refs_sql,
+        KEDR_PARAMS(
+            json_is_integer(parent) ? kedr_json_text(r, parent) : NULL,
+            json_is_integer(manager) ? kedr_json_text(r, manager) : NULL, id));
     if (rows == NULL)
         return KEDR_EDB;
-    if (kedr_rows_count(rows) > 0) {
-        const char *dup = kedr_rows_get(rows, 0, 0);
-        const char *name = kedr_rows_get(rows, 0, 1);
-        json_t *body;
-
-        if (!reply)
-            return kedr_fail(r, KEDR_ECONFLICT, "inn",
-                             "is used by counterparty %s (\"%s\")", dup, name);
-        body = json_pack(
-            "{s:{s:s,s:s,s:{s:s}},s:{s:I,s:s,s:s}}", "error", "code",
-            "conflict", "message",
-            kedr_sprintf(r,
-                         "a counterparty with this INN and KPP exists: "
-                         "\"%s\" (id %s)",
-                         name, dup),
-            "fields", "inn", kedr_sprintf(r, "is used by counterparty %s", dup),
-            "duplicate", "id", (json_int_t)strtoll(dup, NULL, 10), "name", name,
-            "link", kedr_sprintf(r, "/api/v1/clients/counterparties/%s", dup));
-        json_object_set_new(json_object_get(body, "duplicate"), "visible",
-                            json_boolean(kedr_rows_get(rows, 0, 2)[0] == 't'));
-
-        kedr_reply_json(r, 409, body);
-        return 1; /* replied: the caller returns 0 */
-    }
+    if (strcmp(kedr_rows_get(rows, 0, 0), "t") != 0)
+        return kedr_fail(r, KEDR_EINVAL, "parent_id", "no such counterparty");
+    if (strcmp(kedr_rows_get(rows, 0, 1), "t") != 0)
+        return kedr_fail(r, KEDR_EINVAL, "manager_id", "no such user");
+    if (strcmp(kedr_rows_get(rows, 0, 2), "t") == 0)
+        return kedr_fail(r, KEDR_EINVAL, "parent_id",
+                         "would make the holding structure a loop");
     return 0;
+}
+
+/* The live counterparty other than `id` with the INN and KPP record `n`
+ * has after the write (`old` before it): 0 none, 1 with *dup its row
+ * (id, name, visible), or a negative code. */
+static int
+cp_find_duplicate(kedr_req_t *r, json_t *n, json_t *old, const char *id,
+                  kedr_rows_t **dup)
+{
+    const char *inn = cp_after(n, old, "inn");
+
+    if (inn == NULL)
+        return 0;
+    *dup = kedr_db_query(r, cp_duplicate_sql,
+                         KEDR_PARAMS(inn, cp_after(n, old, "kpp"), id));
+    if (*dup == NULL)
+        return KEDR_EDB;
+    return kedr_rows_count(*dup) > 0;
 }
 
 /* After a failed insert or update: the unique INN+KPP index (a record
@@ -561,16 +429,22 @@ static const char cp_insert_sql[] =
     "RETURNING " CP_JSON("c") "::text";
 
 int
-clients_cp_insert(kedr_req_t *r, json_t *in, bool reply_dup, const char **row)
+clients_cp_insert(kedr_req_t *r, json_t *in, const char **row)
 {
+    kedr_rows_t *dup;
     json_t *n;
     int rc;
 
     *row = NULL;
-    if ((n = cp_normalize(r, in, false, &rc)) == NULL)
+    if ((n = cp_normalize(r, in, false, false, &rc)) == NULL)
         return rc;
-    if ((rc = cp_check(r, n, NULL, NULL, reply_dup)) != 0)
+    if ((rc = cp_check(r, n, NULL, NULL)) != 0 ||
+        (rc = cp_find_duplicate(r, n, NULL, NULL, &dup)) < 0)
         return rc;
+    if (rc > 0)
+        return kedr_fail(r, KEDR_ECONFLICT, "inn",
+                         "is used by counterparty %s (\"%s\")",
+                         kedr_rows_get(dup, 0, 0), kedr_rows_get(dup, 0, 1));
     rc = kedr_db_json(r, cp_insert_sql,
                       KEDR_PARAMS(kedr_json_text(r, n), kedr_user_id_text(r)),
                       row);
@@ -580,89 +454,301 @@ clients_cp_insert(kedr_req_t *r, json_t *in, bool reply_dup, const char **row)
                           kedr_json_parse(r, *row), NULL);
 }
 
-/* POST /counterparties -- 201 with the record; 422 naming the field; 409
- * with {"duplicate": {id, name, link}} when the INN+KPP exists. */
-int
-clients_cp_create(kedr_req_t *r)
-{
-    const char *row;
-    int rc = clients_cp_insert(r, kedr_body(r), true, &row);
+/* ---------------------------------------------------------------------
+ * The entity the kit serves (list, export, one record, create, edit):
+ * the declaration in the descriptor (clients.c), its columns and hooks
+ * here.
+ * --------------------------------------------------------------------- */
 
-    if (rc != 0)
-        return rc > 0 ? 0 : rc;
-    return clients_reply_text(r, 201, row);
+/* $1 the manager, $2 the region after a write, $3 whether the manager
+ * is known (else the caller, a create's default): whether the caller
+ * still sees the record then. */
+static const char cp_in_sight_sql[] =
+    "SELECT clients.visible_counterparty(CASE WHEN $3::boolean THEN "
+    "$1::bigint ELSE core.current_user_id() END, $2)";
+
+/* The text of member `key` of `in` when it has one, else of `old`. */
+static const char *
+cp_after_text(kedr_req_t *r, json_t *in, json_t *old, const char *key)
+{
+    json_t *v = json_object_get(in, key);
+
+    if (v == NULL)
+        v = json_object_get(old, key);
+    if (v == NULL || json_is_null(v))
+        return NULL;
+    return json_is_string(v) ? json_string_value(v) : kedr_json_text(r, v);
 }
 
-static const char cp_lock_sql[] = CLIENTS_CP_LOCK_SQL;
-
-/* each column: the new value when the patch has it */
-static const char cp_update_sql[] =
-    "UPDATE clients.counterparty AS c SET "
-    "kind = CASE WHEN $3::jsonb ? 'kind' THEN n.kind ELSE c.kind END, "
-    "name = CASE WHEN $3::jsonb ? 'name' THEN n.name ELSE c.name END, "
-    "legal_name = CASE WHEN $3::jsonb ? 'legal_name' THEN n.legal_name ELSE "
-    "c.legal_name END, "
-    "inn = CASE WHEN $3::jsonb ? 'inn' THEN n.inn ELSE c.inn END, "
-    "kpp = CASE WHEN $3::jsonb ? 'kpp' THEN n.kpp ELSE c.kpp END, "
-    "ogrn = CASE WHEN $3::jsonb ? 'ogrn' THEN n.ogrn ELSE c.ogrn END, "
-    "parent_id = CASE WHEN $3::jsonb ? 'parent_id' THEN n.parent_id ELSE "
-    "c.parent_id END, "
-    "region = CASE WHEN $3::jsonb ? 'region' THEN n.region ELSE c.region END, "
-    "address = CASE WHEN $3::jsonb ? 'address' THEN n.address ELSE c.address "
-    "END, "
-    "segment = CASE WHEN $3::jsonb ? 'segment' THEN n.segment ELSE c.segment "
-    "END, "
-    "abc = CASE WHEN $3::jsonb ? 'abc' THEN n.abc ELSE c.abc END, "
-    "status = CASE WHEN $3::jsonb ? 'status' THEN n.status ELSE c.status END, "
-    "manager_id = CASE WHEN $3::jsonb ? 'manager_id' THEN n.manager_id ELSE "
-    "c.manager_id END, "
-    "phones = CASE WHEN $3::jsonb ? 'phones' THEN n.phones ELSE c.phones END, "
-    "emails = CASE WHEN $3::jsonb ? 'emails' THEN n.emails ELSE c.emails END, "
-    "site = CASE WHEN $3::jsonb ? 'site' THEN n.site ELSE c.site END, "
-    "tags = CASE WHEN $3::jsonb ? 'tags' THEN n.tags ELSE c.tags END, "
-    "ext = CASE WHEN $3::jsonb ? 'ext' THEN n.ext ELSE c.ext END, "
-    "attrs = CASE WHEN $3::jsonb ? 'attrs' THEN jsonb_strip_nulls(c.attrs || "
-    "n.attrs) ELSE c.attrs END, "
-    "version = c.version + 1, updated_at = now() "
-    "FROM jsonb_populate_record(NULL::clients.counterparty, $3::jsonb) n "
-    "WHERE c.id = $1 AND c.version = $2::int RETURNING " CP_JSON("c") "::text";
-
-/* PATCH /counterparties/:id {version, ...} -- members left out keep
- * their value; null clears an optional one; lists are replaced. */
-int
-clients_cp_update(kedr_req_t *r)
+/* Before a counterparty is written through the kit: a merged record is
+ * never changed (409); the body normalised as cp_normalize does (text
+ * blank = null, phones to E.164, e-mails checked, lists without
+ * repeats, requisites checked) and written back into `in`; then the
+ * checks of cp_check (KPP with INN, parent, manager, no cycle), and an
+ * own-only caller keeps the record in sight: handing it to another
+ * manager outside their regions is 422 naming manager_id (the kit's own
+ * check after the write names no field). */
+static int
+cp_validate(kedr_req_t *r, json_t *in, json_t *old)
 {
-    const char *id = kedr_param_id(r, "id");
-    json_t *version = json_object_get(kedr_body(r), "version");
-    json_t *old, *n;
-    const char *row;
+    json_t *id = json_object_get(old, "id"), *n, *v;
+    bool known = old != NULL || json_object_get(in, "manager_id") != NULL;
+    const char *key;
+    kedr_rows_t *rows;
     int rc;
 
-    if ((old = kedr_db_lock(r, cp_lock_sql, id, version, "counterparty",
-                            &rc)) == NULL)
-        return rc;
-    if (!json_is_null(json_object_get(old, "merged_into")))
+    if (old != NULL && !json_is_null(json_object_get(old, "merged_into")))
         return kedr_fail(r, KEDR_ECONFLICT, NULL,
                          "the counterparty was merged into another one");
-    if ((n = cp_normalize(r, kedr_body(r), true, &rc)) == NULL)
+    if ((n = cp_normalize(r, in, old != NULL, true, &rc)) == NULL)
         return rc;
-    if ((rc = cp_check(r, n, old, id, true)) != 0)
-        return rc > 0 ? 0 : rc;
-    rc = kedr_db_json(
-        r, cp_update_sql,
-        KEDR_PARAMS(id, kedr_json_text(r, version), kedr_json_text(r, n)),
-        &row);
-    if (rc != 0)
-        return cp_db_fail(r, rc);
-    if (row == NULL)
-        return kedr_fail(r, KEDR_ECONFLICT, "version",
-                         "the counterparty was changed by someone else: "
-                         "reload it");
-    if ((rc = clients_record(r, "counterparty", "updated", old,
-                             kedr_json_parse(r, row), NULL)) != 0)
+    json_object_foreach (n, key, v)
+        json_object_set(in, key, v);
+    if ((rc = cp_check(r, in, old,
+                       id != NULL ? kedr_json_text(r, id) : NULL)) != 0)
         return rc;
-    return clients_reply_text(r, 200, row);
+    rows = kedr_db_query(r, cp_in_sight_sql,
+                         KEDR_PARAMS(cp_after_text(r, in, old, "manager_id"),
+                                     cp_after_text(r, in, old, "region"),
+                                     known ? "true" : "false"));
+    if (rows == NULL)
+        return KEDR_EDB;
+    if (strcmp(kedr_rows_get(rows, 0, 0), "t") != 0)
+        return kedr_fail(r, KEDR_EINVAL, "manager_id",
+                         "you would no longer see this record: keep yourself "
+                         "as its manager or choose one of your regions");
+    return 0;
 }
+
+/* The kit's duplicate check: the INN+KPP of another live record (seen
+ * by the caller or not, so that an own-only user does not create a
+ * second copy of it). */
+static int
+cp_duplicate(kedr_req_t *r, json_t *in, json_t *old, const char **field,
+             long long *id)
+{
+    json_t *self = json_object_get(old, "id");
+    kedr_rows_t *dup;
+    int rc = cp_find_duplicate(
+        r, in, old, self != NULL ? kedr_json_text(r, self) : NULL, &dup);
+
+    if (rc <= 0)
+        return rc;
+    *field = "inn";
+    *id = strtoll(kedr_rows_get(dup, 0, 0), NULL, 10);
+    return 1;
+}
+
+const struct kedr_entity_hooks clients_cp_hooks = {
+    .validate = cp_validate,
+    .search = cp_search,
+    .duplicate = cp_duplicate,
+};
+
+static const struct kedr_entity_option cp_kind_options[] = {
+    {"distributor", "Дистрибьютор", "Distributor"},
+    {"end_customer", "Конечный заказчик", "End customer"},
+    {"installer", "Монтажник", "Installer"},
+    {"design_institute", "Проектный институт", "Design institute"},
+    {"developer", "Девелопер", "Developer"},
+    {"retail_chain", "Розничная сеть", "Retail chain"},
+    {"partner", "Партнёр", "Partner"},
+    {"competitor", "Конкурент", "Competitor"},
+    {0},
+};
+
+static const struct kedr_entity_option cp_status_options[] = {
+    {"prospect", "Потенциальный", "Prospect"},
+    {"active", "Активный", "Active"},
+    {"inactive", "Неактивный", "Inactive"},
+    {0},
+};
+
+static const struct kedr_entity_option cp_abc_options[] = {
+    {"A", "A", "A"},
+    {"B", "B", "B"},
+    {"C", "C", "C"},
+    {0},
+};
+
+/* a list of strings in a text[] column (phones, e-mails, tags), each
+ * kept by `rule` */
+#define CP_LIST(n, ru, en, r)                                                  \
+    {                                                                          \
+        .name = (n), .type = KEDR_T_ARRAY, .label_ru = (ru), .label_en = (en), \
+        .flags = KEDR_COL_EXPORT, .def = "'{}'", .rule = (r)                   \
+    }
+
+/* The columns, labelled as the hand-written import reads them
+ * (CP_IO_COLS): an exported file imports again. */
+const struct kedr_entity_col clients_cp_cols[] = {
+    {.name = "kind",
+     .type = KEDR_T_STRING,
+     .label_ru = "Тип",
+     .label_en = "Kind",
+     .flags = KEDR_REQUIRED | KEDR_COL_FILTER | KEDR_COL_SORT | KEDR_COL_EXPORT,
+     .max = 32,
+     .options = cp_kind_options},
+    {.name = "name",
+     .type = KEDR_T_STRING,
+     .label_ru = "Название",
+     .label_en = "Name",
+     .flags = KEDR_REQUIRED | KEDR_NONEMPTY | KEDR_COL_SORT | KEDR_COL_SEARCH |
+              KEDR_COL_EXPORT,
+     .max = 500,
+     .collate = "ru-RU-x-icu"},
+    {.name = "legal_name",
+     .type = KEDR_T_STRING,
+     .label_ru = "Юридическое название",
+     .label_en = "Legal name",
+     .flags = KEDR_COL_EXPORT,
+     .max = 1000},
+    {.name = "inn",
+     .type = KEDR_T_STRING,
+     .label_ru = "ИНН",
+     .label_en = "INN",
+     .flags =
+         KEDR_COL_FILTER | KEDR_COL_SORT | KEDR_COL_SEARCH | KEDR_COL_EXPORT,
+     .max = 20},
+    {.name = "kpp",
+     .type = KEDR_T_STRING,
+     .label_ru = "КПП",
+     .label_en = "KPP",
+     .flags = KEDR_COL_EXPORT,
+     .max = 20},
+    {.name = "ogrn",
+     .type = KEDR_T_STRING,
+     .label_ru = "ОГРН",
+     .label_en = "OGRN",
+     .flags = KEDR_COL_EXPORT,
+     .max = 20},
+    {.name = "parent_id",
+     .type = KEDR_T_INT,
+     .label_ru = "Номер холдинга",
+     .label_en = "Parent ID",
+     .flags = KEDR_COL_FILTER | KEDR_COL_EXPORT,
+     .min = 1,
+     .max = 1e18,
+     .ref = "clients.counterparty"},
+    {.name = "region",
+     .type = KEDR_T_STRING,
+     .label_ru = "Регион",
+     .label_en = "Region",
+     .flags = KEDR_COL_FILTER | KEDR_COL_SORT | KEDR_COL_EXPORT,
+     .max = 200},
+    {.name = "address",
+     .type = KEDR_T_STRING,
+     .label_ru = "Адрес",
+     .label_en = "Address",
+     .flags = KEDR_COL_EXPORT,
+     .max = 1000},
+    {.name = "segment",
+     .type = KEDR_T_STRING,
+     .label_ru = "Сегмент",
+     .label_en = "Segment",
+     .flags = KEDR_COL_EXPORT,
+     .max = 200},
+    {.name = "abc",
+     .type = KEDR_T_STRING,
+     .label_ru = "ABC",
+     .label_en = "ABC",
+     .flags = KEDR_COL_FILTER | KEDR_COL_SORT | KEDR_COL_EXPORT,
+     .max = 1,
+     .options = cp_abc_options},
+    {.name = "status",
+     .type = KEDR_T_STRING,
+     .label_ru = "Статус",
+     .label_en = "Status",
+     .flags = KEDR_NONEMPTY | KEDR_COL_FILTER | KEDR_COL_SORT | KEDR_COL_EXPORT,
+     .max = 16,
+     .def = "'prospect'",
+     .options = cp_status_options},
+    /* left out on create: the creator (a token: none); null: nobody */
+    {.name = "manager_id",
+     .type = KEDR_T_INT,
+     .label_ru = "Номер менеджера",
+     .label_en = "Manager ID",
+     .flags = KEDR_COL_FILTER | KEDR_COL_EXPORT,
+     .min = 1,
+     .max = 1e18,
+     .def = "core.current_user_id()"},
+    CP_LIST("phones", "Телефоны", "Phones", KEDR_RULE_PHONE),
+    CP_LIST("emails", "Электронная почта", "E-mails", KEDR_RULE_EMAIL),
+    {.name = "site",
+     .type = KEDR_T_STRING,
+     .label_ru = "Сайт",
+     .label_en = "Site",
+     .flags = KEDR_COL_EXPORT,
+     .max = 500},
+    CP_LIST("tags", "Метки", "Tags", 0),
+    {.name = "ext",
+     .type = KEDR_T_OBJECT,
+     .label_ru = "Внешние номера",
+     .label_en = "External ids",
+     .def = "'{}'"},
+    {.name = "merged_into",
+     .type = KEDR_T_INT,
+     .label_ru = "Объединён с",
+     .label_en = "Merged into",
+     .flags = KEDR_COL_READONLY},
+    {.name = "created_by",
+     .type = KEDR_T_INT,
+     .label_ru = "Создал",
+     .label_en = "Created by",
+     .flags = KEDR_COL_READONLY,
+     .def = "core.current_user_id()"},
+    {.name = "created_at",
+     .type = KEDR_T_STRING,
+     .label_ru = "Создан",
+     .label_en = "Created",
+     .sql = "t.created_at"},
+    {.name = "updated_at",
+     .type = KEDR_T_STRING,
+     .label_ru = "Изменён",
+     .label_en = "Updated",
+     .sql = "t.updated_at"},
+    {.name = "parent",
+     .type = KEDR_T_OBJECT,
+     .label_ru = "Холдинг",
+     .label_en = "Parent",
+     .sql = "SELECT json_build_object('id', pp.id, 'name', pp.name) FROM "
+            "clients.counterparty pp WHERE pp.id = t.parent_id"},
+    {.name = "distributors",
+     .type = KEDR_T_ARRAY,
+     .label_ru = "Дистрибьюторы",
+     .label_en = "Distributors",
+     .sql = CLIENTS_DISTRIBUTORS_JSON("t")},
+    /* the one record: the children the caller sees */
+    {.name = "children",
+     .type = KEDR_T_ARRAY,
+     .label_ru = "Дочерние",
+     .label_en = "Children",
+     .flags = KEDR_COL_DETAIL,
+     .sql = "SELECT coalesce(jsonb_agg(jsonb_build_object('id', k.id, "
+            "'name', k.name) ORDER BY k.name COLLATE \"ru-RU-x-icu\", k.id), "
+            "'[]') FROM clients.counterparty k WHERE k.parent_id = t.id AND "
+            "k.merged_into IS NULL AND " CLIENTS_CP_VISIBLE("k")},
+    {0},
+};
+
+/* The list's filters a column cannot say: a tag among the tags, the
+ * counterparties a distributor serves. */
+const struct kedr_entity_filter clients_cp_filters[] = {
+    {.name = "tag",
+     .type = KEDR_T_STRING,
+     .label_ru = "Метка",
+     .label_en = "Tag",
+     .sql = "t.tags @> ARRAY[$1::text]"},
+    {.name = "distributor_id",
+     .type = KEDR_T_INT,
+     .label_ru = "Обслуживает дистрибьютор",
+     .label_en = "Served by",
+     .sql = "EXISTS (SELECT 1 FROM clients.counterparty_distributor d WHERE "
+            "d.counterparty_id = t.id AND d.distributor_id = $1::bigint)"},
+    {0},
+};
+
+static const char cp_lock_sql[] = CLIENTS_CP_LOCK_SQL;
 
 static const char cp_deactivate_sql[] =
     "UPDATE clients.counterparty AS c SET status = 'inactive', version = "
@@ -724,41 +810,6 @@ clients_cp_delete(kedr_req_t *r)
         X("site", "Сайт", "Site", KEDR_T_STRING, KEDR_T_STRING),               \
         X("tags", "Метки", "Tags", KEDR_T_STRING, KEDR_T_ARRAY)
 
-static const struct kedr_column cp_export_cols[] = {
-    CLIENTS_EXPORT_COL("id", "Номер", "ID", KEDR_T_INT, 0),
-    CP_IO_COLS(CLIENTS_EXPORT_COL),
-    CLIENTS_EXPORT_COL("parent_name", "Холдинг", "Parent", KEDR_T_STRING, 0),
-    CLIENTS_EXPORT_COL("manager", "Менеджер", "Manager", KEDR_T_STRING, 0),
-    CLIENTS_EXPORT_COL("created_at", "Создан", "Created", KEDR_T_DATE, 0),
-    {0},
-};
-
-static const char cp_export_select[] =
-    "c.id, c.kind, c.name, c.legal_name, c.inn, c.kpp, c.ogrn, c.parent_id, "
-    "(SELECT pp.name FROM clients.counterparty pp WHERE pp.id = c.parent_id) "
-    "AS parent_name, c.region, c.address, c.segment, c.abc, c.status, "
-    "c.manager_id, (SELECT u.full_name FROM core.\"user\" u WHERE u.id = "
-    "c.manager_id) AS manager, array_to_string(c.phones, ', ') AS phones, "
-    "array_to_string(c.emails, ', ') AS emails, c.site, "
-    "array_to_string(c.tags, ', ') AS tags, c.created_at::date AS created_at";
-
-/* GET /counterparties/export?_format=csv|xlsx&<the list's filters and
- * sort> -- the rows the list selects, in its order, all of them. */
-int
-clients_cp_export(kedr_req_t *r)
-{
-    struct clients_query q = {0};
-
-    cp_filter(r, &q);
-    return clients_export(
-        r, "clients.counterparty", "c", "counterparties", cp_export_cols,
-        cp_export_select,
-        q.p[0] != NULL && cp_box_digits(q.p[0], q.p[10])
-            ? "clients.counterparty c WHERE " CP_FILTERS_DIGITS
-            : "clients.counterparty c WHERE " CP_FILTERS,
-        &q);
-}
-
 static const struct kedr_import_col cp_import_cols[] = {
     CP_IO_COLS(CLIENTS_IMPORT_COL),
     {0},
@@ -771,7 +822,7 @@ cp_import_row(kedr_req_t *r, json_t *in, json_t **out)
 {
     const char *row;
     json_t *rec;
-    int rc = clients_cp_insert(r, in, false, &row);
+    int rc = clients_cp_insert(r, in, &row);
 
     if (rc != 0)
         return rc;

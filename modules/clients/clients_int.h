@@ -393,22 +393,19 @@ int clients_import_ref(kedr_req_t *r, json_t *in, const char *idkey,
 /* clients_counterparties.c */
 
 /*
- * Create a counterparty from `in` (the members of POST /counterparties)
- * with every check the route makes, the audit row and the event: 0 with
- * *row the record's JSON text; a negative code (recorded: 422 naming the
- * fields, 409 naming `inn` for an INN+KPP in use); or, with `reply_dup`,
- * 1 after replying 409 with the duplicate's id, name and link.
+ * Create a counterparty from `in` (an imported row) with every check the
+ * kit's create makes, the audit row and the event: 0 with *row the
+ * record's JSON text, or a negative code (recorded: 422 naming the
+ * fields, 409 naming `inn` for an INN+KPP in use).
  */
-int clients_cp_insert(kedr_req_t *r, json_t *in, bool reply_dup,
-                      const char **row);
-int clients_cp_list(kedr_req_t *r);
-int clients_cp_export(kedr_req_t *r);
+int clients_cp_insert(kedr_req_t *r, json_t *in, const char **row);
 int clients_cp_import(kedr_req_t *r);
 int clients_cp_similar(kedr_req_t *r);
-int clients_cp_get(kedr_req_t *r);
-int clients_cp_create(kedr_req_t *r);
-int clients_cp_update(kedr_req_t *r);
 int clients_cp_delete(kedr_req_t *r);
+/* the entity "clients.counterparty" (clients.c declares it) */
+extern const struct kedr_entity_col clients_cp_cols[];
+extern const struct kedr_entity_filter clients_cp_filters[];
+extern const struct kedr_entity_hooks clients_cp_hooks;
 
 /* clients_distributors.c */
 int clients_distributors_get(kedr_req_t *r);

@@ -55,6 +55,8 @@ function ogrn13(n) {
     return body + String((BigInt(body) % 11n) % 10n);
 }
 const HINTS = {
+    // a user a module checks exists (clients' manager_id): the administrator
+    manager_id: () => admin.user.id,
     inn: inn10,
     kpp: () => '773601001',
     ogrn: ogrn13,
@@ -281,7 +283,10 @@ for (const name of ordered()) {
         const xlsx = await admin.get(`${m.path}/export?_format=xlsx`);
         assert.equal(xlsx.status, 200, xlsx.text);
         assert.ok(xlsx.text.startsWith('PK') && xlsx.text.length > 100, 'an XLSX file');
-        if (!e.perm_write) return;
+        // the import reads back what the export writes when it is the
+        // kit's; a module that routes its own (clients' counterparties:
+        // its own columns and attributes) answers to its own tests
+        if (!e.perm_write || m.import === false) return;
         const before = await all(m.path);
         const post = (q) => admin.request('POST', `${m.path}/import${q}`, {
             body: res.text, headers: { 'Content-Type': 'text/csv' },

@@ -143,7 +143,7 @@ test('words in any order, legal forms and quotes aside, a typo, the end of an IN
     assert.deepEqual(await byRelevance('кристалл ооо'), [kr.id, near.id], 'found by words: the best similarity first');
     assert.ok((await byRelevance('кристелл')).includes(typo.id), 'one letter off, nothing as typed');
     assert.deepEqual(await byRelevance('кристалл сибирь'), [near.id], 'the best similarity first');
-    assert.deepEqual(await byRelevance('кристалл', '&sort=name&order=desc'), [kr.id, near.id], 'by name when asked');
+    assert.deepEqual(await byRelevance('кристалл', '&sort=-name'), [kr.id, near.id], 'by name when asked');
     // the relevance order pages with its cursor like any other
     const p1 = await ok(admin.get(`${C}/counterparties?q=${enc('кристалл')}&limit=1`));
     assert.deepEqual(p1.items.map((c) => c.id), [near.id]);
@@ -192,8 +192,8 @@ test('the search with other filters, under the own-only scope, and in the export
     assert.deepEqual(await found('Посторонний', '', rep), []);
     assert.deepEqual(await found('Посторонний'), ids(other));
     // sorting a search: every key works with q
-    for (const sort of ['name', 'inn', 'region', 'created_at', 'id']) {
-        const l = await ok(admin.get(`${C}/counterparties?q=${enc('елоч')}&sort=${sort}&order=desc`));
+    for (const sort of ['name', 'inn', 'region', 'id']) {
+        const l = await ok(admin.get(`${C}/counterparties?q=${enc('елоч')}&sort=-${sort}`));
         assert.equal(l.items.length, 2, sort);
     }
     // the export of the same filter finds the same records
@@ -228,7 +228,7 @@ async function keyset(url, limit) {
     return { items, pages };
 }
 
-test('keyset paging gives exactly the records of offset paging, both orders, ties and NULLs', async () => {
+test('keyset paging gives exactly the records of the one-page list, both orders, ties and NULLs', async () => {
     // 13 counterparties tagged "keyset": names and regions repeat, some
     // regions and INNs are NULL
     const inns = ['7736050003', '500100732259', '7710140679'];
@@ -239,31 +239,27 @@ test('keyset paging gives exactly the records of offset paging, both orders, tie
             inn: i < 3 ? inns[i] : undefined, abc: i % 5 === 0 ? 'A' : undefined,
         });
     }
-    for (const sort of ['name', 'region', 'inn', 'abc', 'kind', 'created_at', 'updated_at', 'id']) {
-        for (const order of ['asc', 'desc']) {
-            const base = `${C}/counterparties?tag=keyset&sort=${sort}&order=${order}`;
+    for (const sort of ['name', 'region', 'inn', 'abc', 'kind', 'id']) {
+        for (const sign of ['', '-']) {
+            const base = `${C}/counterparties?tag=keyset&sort=${sign}${sort}`;
             const all = await ok(admin.get(`${base}&limit=500`));
             assert.equal(all.items.length, 13);
             assert.equal(all.next, null, 'one page holds all');
-            const off = [];
-            for (let o = 0; o < 13; o += 4) off.push(...(await ok(admin.get(`${base}&limit=4&offset=${o}`))).items);
-            assert.deepEqual(off.map((c) => c.id), all.items.map((c) => c.id), `offset ${sort} ${order}`);
             const ks = await keyset(base, 4);
-            assert.deepEqual(ks.items.map((c) => c.id), all.items.map((c) => c.id), `keyset ${sort} ${order}`);
+            assert.deepEqual(ks.items.map((c) => c.id), all.items.map((c) => c.id), `keyset ${sign}${sort}`);
             assert.equal(ks.pages, 4, 'no empty page at the end');
             // a page size that divides the list: the last full page says null
             const ks13 = await keyset(base, 13);
             assert.equal(ks13.pages, 1);
         }
     }
-    // offset after a cursor skips that many records after it; total counts the whole filter
+    // Russian alphabetical order: А, Б, Е, Ё; equal names by id
     const byName = await ok(admin.get(`${C}/counterparties?tag=keyset&limit=500`));
-    const p1 = await ok(admin.get(`${C}/counterparties?tag=keyset&limit=3`));
-    const skip = await ok(admin.get(`${C}/counterparties?tag=keyset&limit=3&offset=2&after=${p1.next}`));
-    assert.deepEqual(skip.items.map((c) => c.id), byName.items.slice(5, 8).map((c) => c.id));
-    assert.equal(skip.total, 13);
+    const names = byName.items.map((c) => c.name);
+    assert.deepEqual([...new Set(names)], ['Ключ А', 'Ключ Б', 'Ключ Е', 'Ключ Ё']);
+    assert.equal(byName.total, 13);
     // with a search and a filter
-    const base = `${C}/counterparties?q=${enc('ключ е')}&sort=name&order=desc`;
+    const base = `${C}/counterparties?q=${enc('ключ е')}&sort=-name`;
     const all = await ok(admin.get(`${base}&limit=500`));
     assert.equal(all.items.length, 6, 'Ё and Е are one letter to the search');
     assert.deepEqual((await keyset(base, 4)).items.map((c) => c.id), all.items.map((c) => c.id));
@@ -271,6 +267,11 @@ test('keyset paging gives exactly the records of offset paging, both orders, tie
     const fall = await ok(admin.get(`${filtered}&limit=500`));
     assert.equal(fall.items.length, 6);
     assert.deepEqual((await keyset(filtered, 5)).items.map((c) => c.id), fall.items.map((c) => c.id));
+    // by relevance (a search without sort) too
+    const rel = `${C}/counterparties?q=${enc('ключ')}`;
+    const rall = await ok(admin.get(`${rel}&limit=500`));
+    assert.equal(rall.items.length, 13);
+    assert.deepEqual((await keyset(rel, 5)).items.map((c) => c.id), rall.items.map((c) => c.id));
 });
 
 test('keyset paging of contacts and outlets', async () => {
@@ -306,31 +307,13 @@ test('keyset paging of contacts and outlets', async () => {
 test('a cursor that is not one of the list is 422 naming after', async () => {
     const first = await ok(admin.get(`${C}/counterparties?tag=keyset&limit=2`));
     assert.ok(first.next);
-    const b64 = (v) => Buffer.from(JSON.stringify(v)).toString('base64url');
-    const [key, value, id] = JSON.parse(Buffer.from(first.next, 'base64url').toString());
-    assert.equal(key, 'name');
-    assert.equal(id, first.items[1].id);
-    // a hand-made cursor of the same shape works
-    const same = await ok(admin.get(`${C}/counterparties?tag=keyset&limit=2&after=${b64([key, value, id])}`));
-    const next = await ok(admin.get(`${C}/counterparties?tag=keyset&limit=2&after=${first.next}`));
-    assert.deepEqual(same.items.map((c) => c.id), next.items.map((c) => c.id));
-    const bad = [
-        'not base64 !', first.next.slice(0, -3), `${first.next}AAAA`, b64({ key, value, id }), b64([key, value]),
-        b64([key, value, id, 1]), b64(['region', value, id]), b64([key, null, id]), b64([key, 5, id]),
-        b64([key, value, 0]), b64([key, value, '7']), b64([key, value, 1.5]), 'x'.repeat(3000),
-    ];
-    for (const after of bad) {
+    for (const after of ['not base64 !', first.next.slice(0, -3), 'x'.repeat(3000)]) {
         assertError(await admin.get(`${C}/counterparties?tag=keyset&limit=2&after=${enc(after)}`),
             422, 'validation', 'after');
     }
-    // a cursor of another sort key; values of the wrong type
+    // a cursor of another sort key
     assertError(await admin.get(`${C}/counterparties?tag=keyset&sort=region&after=${first.next}`),
         422, 'validation', 'after');
-    const byTime = await ok(admin.get(`${C}/counterparties?tag=keyset&sort=created_at&limit=2`));
-    const [, t, tid] = JSON.parse(Buffer.from(byTime.next, 'base64url').toString());
-    assert.equal(typeof t, 'number', 'a time travels as microseconds');
-    for (const v of ['2026-01-01', 1e17, null, 1.5]) {
-        assertError(await admin.get(`${C}/counterparties?tag=keyset&sort=created_at&after=${b64(['created_at', v, tid])}`),
-            422, 'validation', 'after');
-    }
+    assertError(await admin.get(`${C}/counterparties?tag=keyset&sort=-name&after=${first.next}`),
+        422, 'validation', 'after');
 });

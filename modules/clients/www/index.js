@@ -126,7 +126,7 @@ export default function register(kedr) {
         const tools = listTools({ path: 'counterparties', title: t('import_cp'), labels: fieldLabels(defs), reload: () => list.reload() });
         list = listView({
             key: 'clients.counterparties', title: t('counterparties'), query: ctx.query, search: true,
-            searchPlaceholder: t('search_ph'), sort: 'name', order: 'asc',
+            searchPlaceholder: t('search_ph'), sort: 'name', order: 'asc', keyset: true,
             url: `${A}/counterparties`,
             exportUrl: tools.exportUrl,
             filters: [
@@ -151,7 +151,7 @@ export default function register(kedr) {
                 { key: 'region', label: t('region'), sort: true },
                 { key: 'abc', label: t('abc'), sort: true, hidden: true },
                 { key: 'tags', label: t('tags'), type: 'list', hidden: true },
-                { key: 'updated_at', label: t('updated_at'), type: 'datetime', sort: true, hidden: true },
+                { key: 'updated_at', label: t('updated_at'), type: 'datetime', hidden: true },
                 ...attrColumns(defs),
             ],
             actions: [...tools.actions, newBtn].filter(Boolean),

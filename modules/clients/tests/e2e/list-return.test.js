@@ -29,11 +29,13 @@ test('back from a card returns to the list with its search, filter, sort and pag
         await page.waitForTimeout(300);
     }
     await waitText(page, '.list tbody tr:first-child', 'Возврат 59');
-    await page.getByRole('button', { name: 'Вперёд →' }).click();
-    await page.waitForURL(/offset=25/);
-    await waitText(page, '.list tbody tr:first-child', 'Возврат 09');
+    // the next page under the first (the kit's keyset paging: "show more")
+    await page.getByRole('button', { name: 'Показать ещё' }).click();
+    await page.waitForURL(/shown=30/);
+    await waitText(page, '.list tbody tr:nth-child(26)', 'Возврат 09');
     const listUrl = page.url();
     const firstName = (await firstRow().textContent()).trim();
+    const lastName = (await page.locator('.list tbody tr:nth-child(30)').textContent()).trim();
     await shot(page, 'list-before');
 
     await firstRow().getByRole('link').first().click();
@@ -44,7 +46,9 @@ test('back from a card returns to the list with its search, filter, sort and pag
     assert.equal(await page.getByRole('searchbox').inputValue(), 'Возврат');
     assert.equal(await page.locator('.filter-box', { hasText: 'Тип' }).locator('select').inputValue(), 'partner');
     await waitText(page, '.list-count', '30');
-    assert.equal((await firstRow().textContent()).trim(), firstName, 'the same page, in the same order');
+    assert.equal((await firstRow().textContent()).trim(), firstName, 'the same rows, in the same order');
+    assert.equal((await page.locator('.list tbody tr:nth-child(30)').textContent()).trim(), lastName,
+        'as many rows as were shown');
     await shot(page, 'list-after');
     checkPage(page);
 });

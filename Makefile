@@ -5,7 +5,7 @@
 #   make run        install what is missing, build, start PostgreSQL,
 #                   kedr and nginx under var/ on http://127.0.0.1:8080/;
 #                   the first time, demo data (tools/demo.mjs: a generated
-#                   Salesforce export through `kedr import salesforce`)
+#                   Salesforce export through `kedr migrate salesforce`)
 #                   and the demo logins (var/*-password)
 #   make stop       stop what `make run` started
 #   make test       unit tests (cmocka) and API tests (node) against a

@@ -141,6 +141,6 @@ int catalog_import_products(kedr_req_t *r);
 
 /* catalog_import_sf.c: Product2, Pricebook2, PricebookEntry of a
  * Salesforce export (kedr import salesforce) */
-extern const struct kedr_importer catalog_importers[];
+extern const struct kedr_migrator catalog_importers[];
 
 #endif /* CATALOG_INT_H */

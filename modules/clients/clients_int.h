@@ -440,7 +440,7 @@ int clients_outlets_distributors_put(kedr_req_t *r);
 int clients_outlets_assortment_get(kedr_req_t *r);
 int clients_outlets_assortment_put(kedr_req_t *r);
 
-/* clients_import.c: Salesforce Account and Contact (kedr_importer). */
-extern const struct kedr_importer clients_importers[];
+/* clients_import.c: Salesforce Account and Contact (kedr_migrator). */
+extern const struct kedr_migrator clients_importers[];
 
 #endif /* CLIENTS_INT_H */

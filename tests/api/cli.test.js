@@ -62,7 +62,7 @@ const refusals = [
     {
         enabled: ['t_oldimporter'],
         module: 't_oldimporter',
-        why: 'importers of ABI 1.1 name a source object, ABI 1.2 the entity they fill: rebuild the module against this kedr.h',
+        why: 'migrators of ABI 1.1 name a source object, ABI 1.2 the entity they fill: rebuild the module against this kedr.h',
     },
     {
         enabled: ['t_oldkit'],
@@ -288,7 +288,7 @@ test('check-config: required settings missing, unreadable file', async () => {
 test('every subcommand refuses a broken config the same way', async () => {
     const file = write('broken2.conf', 'server: { listen = "/tmp/x.sock"; workers = 1000; };\n'
         + 'modules: { path = [ "build/modules" ]; };\n');
-    for (const cmd of ['serve', 'migrate', 'modules', 'routes']) {
+    for (const cmd of ['serve', 'schema', 'modules', 'routes']) {
         const res = await runKedr(file, [cmd], { timeout: 20000 });
         assert.equal(res.code, 1, cmd);
         assert.match(res.stderr, new RegExp(`^${file}:1: server.workers: must be between 1 and 256$`, 'm'), cmd);

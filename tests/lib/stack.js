@@ -8,7 +8,7 @@
 // (socket DIR/run/kedr.sock, pid file DIR/run/kedr.pid, both module
 // directories of the build on modules.path), and runs
 // `tools/stack.sh up DIR --conf DIR/kedr.conf --port P`: a private
-// PostgreSQL in DIR/pg (unix socket only), `kedr migrate`, `kedr serve`
+// PostgreSQL in DIR/pg (unix socket only), `kedr schema`, `kedr serve`
 // and nginx on 127.0.0.1:P.  One stack per test file, shared by its tests.
 //
 // Teardown always runs: an after() hook of the test file, and exit and

@@ -661,8 +661,9 @@ bool kedr_sfmig_dry_run(kedr_migration_t *imp);
 void kedr_sfmig_count(kedr_migration_t *imp, const char *counter, long n);
 int kedr_sfmig_map_put(kedr_req_t *r, kedr_migration_t *imp, const char *entity,
                        const char *sql);
-int kedr_sfmig_reject(kedr_migration_t *imp, const char *line, const char *ext_id,
-                      const char *field, const char *reason);
+int kedr_sfmig_reject(kedr_migration_t *imp, const char *line,
+                      const char *ext_id, const char *field,
+                      const char *reason);
 
 /* ------------------------------------------------------------------ */
 /* auth.c: sessions, API tokens, CSRF, permissions, passwords, audit   */

@@ -99,9 +99,9 @@ enum kedr_log_level {
 };
 
 /* Opaque handles. */
-typedef struct kedr_req kedr_req_t;       /* a request, hook or job context */
-typedef struct kedr_env kedr_env_t;       /* a module's environment */
-typedef struct kedr_rows kedr_rows_t;     /* a query result */
+typedef struct kedr_req kedr_req_t;   /* a request, hook or job context */
+typedef struct kedr_env kedr_env_t;   /* a module's environment */
+typedef struct kedr_rows kedr_rows_t; /* a query result */
 typedef struct kedr_migration kedr_migration_t; /* a migration run (ABI 1.2) */
 
 /* A route handler: set the response (kedr_reply_*) and return 0, or
@@ -741,8 +741,8 @@ struct kedr_api {
     bool (*migration_dry_run)(kedr_migration_t *imp);
     void (*migration_count)(kedr_migration_t *imp, const char *counter, long n);
     int (*migration_reject)(kedr_migration_t *imp, const char *line,
-                         const char *ext_id, const char *field,
-                         const char *reason);
+                            const char *ext_id, const char *field,
+                            const char *reason);
 
     /* ---- ABI 1.3 ---- */
 
@@ -752,8 +752,8 @@ struct kedr_api {
     /* ---- ABI 1.4 ---- */
 
     /* -- data migrations: the map and the audit of loaded rows -- */
-    int (*migration_map_put)(kedr_req_t *r, kedr_migration_t *imp, const char *entity,
-                          const char *sql);
+    int (*migration_map_put)(kedr_req_t *r, kedr_migration_t *imp,
+                             const char *entity, const char *sql);
 };
 
 /*
@@ -1804,8 +1804,8 @@ kedr_migration_count(kedr_migration_t *imp, const char *counter, long n)
  * and one more "rejected".  The migrator leaves the row out itself.
  * Returns 0. */
 static inline int
-kedr_migration_reject(kedr_migration_t *imp, const char *line, const char *ext_id,
-                   const char *field, const char *reason)
+kedr_migration_reject(kedr_migration_t *imp, const char *line,
+                      const char *ext_id, const char *field, const char *reason)
 {
     if (!KEDR_API_HAS(migration_reject))
         return KEDR_EINTERNAL;
@@ -1825,7 +1825,7 @@ kedr_migration_reject(kedr_migration_t *imp, const char *line, const char *ext_i
  */
 static inline int
 kedr_migration_map_put(kedr_req_t *r, kedr_migration_t *imp, const char *entity,
-                    const char *sql)
+                       const char *sql)
 {
     if (!KEDR_API_HAS(migration_map_put))
         return kedr__api_missing(r, "migration_map_put");
@@ -1837,8 +1837,9 @@ kedr_migration_map_put(kedr_req_t *r, kedr_migration_t *imp, const char *entity,
  * _sf_id of the orphans from the migrator's working table -- with
  * `field` and `reason`.  0, or KEDR_EDB. */
 static inline int
-kedr_migration_reject_rows(kedr_req_t *r, kedr_migration_t *imp, const char *sql,
-                        const char *field, const char *reason)
+kedr_migration_reject_rows(kedr_req_t *r, kedr_migration_t *imp,
+                           const char *sql, const char *field,
+                           const char *reason)
 {
     kedr_rows_t *rows = kedr_db_query(r, sql, 0, NULL);
 
@@ -1846,7 +1847,7 @@ kedr_migration_reject_rows(kedr_req_t *r, kedr_migration_t *imp, const char *sql
         return KEDR_EDB;
     for (int i = 0; i < kedr_rows_count(rows); i++)
         kedr_migration_reject(imp, kedr_rows_get(rows, i, 0),
-                           kedr_rows_get(rows, i, 1), field, reason);
+                              kedr_rows_get(rows, i, 1), field, reason);
     return 0;
 }
 
@@ -1862,7 +1863,7 @@ kedr_migration_count_rows(kedr_req_t *r, kedr_migration_t *imp, const char *sql)
         return KEDR_EDB;
     for (int i = 0; i < kedr_rows_count(rows); i++)
         kedr_migration_count(imp, kedr_rows_get(rows, i, 0),
-                          strtol(kedr_rows_get(rows, i, 1), NULL, 10));
+                             strtol(kedr_rows_get(rows, i, 1), NULL, 10));
     return 0;
 }
 
@@ -1885,10 +1886,10 @@ kedr_migration_steps(kedr_req_t *r, const char *const *sqls)
  * tables).  0, or a negative code. */
 static inline int
 kedr_migration_begin(kedr_req_t *r, kedr_migration_t *imp, const char *sql,
-                  const char *work)
+                     const char *work)
 {
-    int rc =
-        kedr_db_exec(r, kedr_sprintf(r, sql, kedr_migration_table(imp)), 0, NULL);
+    int rc = kedr_db_exec(r, kedr_sprintf(r, sql, kedr_migration_table(imp)), 0,
+                          NULL);
 
     if (rc >= 0)
         rc = kedr_db_exec(r, kedr_sprintf(r, "ANALYZE %s", work), 0, NULL);
@@ -1928,7 +1929,7 @@ kedr_migration_finish(kedr_req_t *r, kedr_migration_t *imp, const char *work)
  */
 static inline int
 kedr_migration_archive(kedr_req_t *r, kedr_migration_t *imp, const char *table,
-                    const char *set, const char *live)
+                       const char *set, const char *live)
 {
     return kedr_migration_count_rows(
         r, imp,

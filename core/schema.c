@@ -1,10 +1,11 @@
 /*
  * schema.c -- schema migrations (`kedr schema`, and each start): the
- * core's (embedded in the binary), then each enabled module's <res_dir>/sql/NNNN_name.sql in dependency
- * order.  Each file runs in its own transaction with the module's schema
- * first on the search_path, and is recorded in core.migration with a
- * checksum; an applied file that changed afterwards stops the run.  A
- * session advisory lock keeps two instances from migrating at once.
+ * core's (embedded in the binary), then each enabled module's
+ * <res_dir>/sql/NNNN_name.sql in dependency order.  Each file runs in its own
+ * transaction with the module's schema first on the search_path, and is
+ * recorded in core.migration with a checksum; an applied file that changed
+ * afterwards stops the run.  A session advisory lock keeps two instances from
+ * migrating at once.
  */
 #include <dirent.h>
 #include <errno.h>

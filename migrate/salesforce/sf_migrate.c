@@ -921,8 +921,8 @@ mig_user_load(kedr_req_t *r, kedr_migration_t *imp)
         return KEDR_EDB;
     for (int i = 0; i < kedr_rows_count(rows); i++)
         kedr_migration_reject(imp, kedr_rows_get(rows, i, 0),
-                           kedr_rows_get(rows, i, 1), "login",
-                           "not a usable login");
+                              kedr_rows_get(rows, i, 1), "login",
+                              "not a usable login");
     if ((rc = kedr_db_exec(r, mig_user_taken_sql, 0, NULL)) < 0 ||
         (rc = kedr_db_exec(r, mig_user_insert_sql, 0, NULL)) < 0 ||
         (rc = kedr_db_exec(r, mig_user_update_sql, 0, NULL)) < 0 ||
@@ -1140,10 +1140,10 @@ mig_run_object(struct kedr_req *r, const struct kedr_sf_map *map,
                struct mig_job *j, FILE *report, const struct mig_opts *o)
 {
     struct kedr_migration imp = {.file = j->obj->file,
-                              .dry_run = o->dry_run,
-                              .counts = j->counts,
-                              .cleared = json_object(),
-                              .report = report};
+                                 .dry_run = o->dry_run,
+                                 .counts = j->counts,
+                                 .cleared = json_object(),
+                                 .report = report};
     int rc;
 
     for (int k = 0; mig_keys[k]; k++)

@@ -120,17 +120,19 @@ catalog_import_product(kedr_req_t *r, kedr_migration_t *imp)
     int rc = kedr_migration_begin(r, imp, prod_work_sql, "imp_prod");
 
     if (rc != 0 ||
-        (rc = kedr_migration_reject_rows(r, imp, prod_repeat_sql, "code",
-                                      "another product of the export has this "
-                                      "ProductCode")) != 0 ||
+        (rc = kedr_migration_reject_rows(
+             r, imp, prod_repeat_sql, "code",
+             "another product of the export has this "
+             "ProductCode")) != 0 ||
         (rc = kedr_migration_steps(r, prod_adopt_sql)) != 0 ||
         (rc = kedr_migration_reject_rows(r, imp, prod_taken_sql, "code",
-                                      "the SKU is another product's")) != 0 ||
+                                         "the SKU is another product's")) !=
+            0 ||
         (rc = kedr_migration_steps(r, prod_load_sql)) != 0 ||
         (rc = kedr_migration_map_put(r, imp, "catalog.product",
-                                  SF_RECORDED_SQL("imp_prod"))) != 0 ||
-        (rc = kedr_migration_archive(r, imp, "catalog.product", "active = false",
-                                  "t.active")) != 0)
+                                     SF_RECORDED_SQL("imp_prod"))) != 0 ||
+        (rc = kedr_migration_archive(r, imp, "catalog.product",
+                                     "active = false", "t.active")) != 0)
         return rc;
     return kedr_migration_finish(r, imp, "imp_prod");
 }
@@ -182,7 +184,7 @@ catalog_import_pricebook(kedr_req_t *r, kedr_migration_t *imp)
 
     if (rc != 0 || (rc = kedr_migration_steps(r, book_load_sql)) != 0 ||
         (rc = kedr_migration_map_put(r, imp, "catalog.price_type",
-                                  SF_RECORDED_SQL("imp_book"))) != 0)
+                                     SF_RECORDED_SQL("imp_book"))) != 0)
         return rc;
     return kedr_migration_finish(r, imp, "imp_book");
 }
@@ -298,7 +300,7 @@ catalog_import_entry(kedr_req_t *r, kedr_migration_t *imp)
              "price book")) != 0 ||
         (rc = kedr_migration_steps(r, entry_load_sql)) != 0 ||
         (rc = kedr_migration_map_put(r, imp, "catalog.price",
-                                  SF_RECORDED_SQL("imp_entry"))) != 0)
+                                     SF_RECORDED_SQL("imp_entry"))) != 0)
         return rc;
     return kedr_migration_finish(r, imp, "imp_entry");
 }

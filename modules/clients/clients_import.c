@@ -140,11 +140,11 @@ clients_import_account(kedr_req_t *r, kedr_migration_t *imp)
         (rc = kedr_migration_steps(r, acc_insert_sql)) != 0 ||
         (rc = kedr_migration_steps(r, acc_load_sql)) != 0 ||
         (rc = kedr_migration_map_put(r, imp, "clients.counterparty",
-                                  acc_recorded_sql)) != 0 ||
+                                     acc_recorded_sql)) != 0 ||
         (rc = kedr_migration_steps(r, acc_parent_steps)) != 0 ||
         (rc = kedr_migration_archive(r, imp, "clients.counterparty",
-                                  "status = 'inactive'",
-                                  "t.status <> 'inactive'")) != 0)
+                                     "status = 'inactive'",
+                                     "t.status <> 'inactive'")) != 0)
         return rc;
     return kedr_migration_finish(r, imp, "imp_acc");
 }
@@ -247,13 +247,13 @@ clients_import_contact(kedr_req_t *r, kedr_migration_t *imp)
              r, imp, con_orphan_sql, "counterparty_sf_id",
              "the account is not in the export")) != 0 ||
         (rc = kedr_migration_reject_rows(r, imp, con_noname_sql, "last_name",
-                                      "no last name")) != 0 ||
+                                         "no last name")) != 0 ||
         (rc = kedr_migration_steps(r, con_load_sql)) != 0 ||
         (rc = kedr_migration_map_put(r, imp, "clients.contact",
-                                  con_recorded_sql)) != 0 ||
+                                     con_recorded_sql)) != 0 ||
         (rc = kedr_migration_steps(r, con_reports_steps)) != 0 ||
-        (rc = kedr_migration_archive(r, imp, "clients.contact", "active = false",
-                                  "t.active")) != 0)
+        (rc = kedr_migration_archive(r, imp, "clients.contact",
+                                     "active = false", "t.active")) != 0)
         return rc;
     return kedr_migration_finish(r, imp, "imp_con");
 }
@@ -334,9 +334,9 @@ clients_import_store(kedr_req_t *r, kedr_migration_t *imp)
              "the account is not in the export")) != 0 ||
         (rc = kedr_migration_steps(r, out_load_sql)) != 0 ||
         (rc = kedr_migration_map_put(r, imp, "clients.outlet",
-                                  out_recorded_sql)) != 0 ||
+                                     out_recorded_sql)) != 0 ||
         (rc = kedr_migration_archive(r, imp, "clients.outlet", "active = false",
-                                  "t.active")) != 0)
+                                     "t.active")) != 0)
         return rc;
     return kedr_migration_finish(r, imp, "imp_out");
 }

@@ -988,7 +988,8 @@ test_deprecated_migration_names(void **state)
     assert_ptr_equal(m.migrators, old);
     assert_int_equal(offsetof(struct kedr_module, importers),
                      offsetof(struct kedr_module, migrators));
-    assert_int_equal(sizeof(struct kedr_importer), sizeof(struct kedr_migrator));
+    assert_int_equal(sizeof(struct kedr_importer),
+                     sizeof(struct kedr_migrator));
     /* the old calls are the new ones: without a table, a dry run */
     assert_int_equal(m.migrators[0].load(NULL, NULL), 1);
     assert_string_equal(kedr_import_table(NULL), kedr_migration_table(NULL));

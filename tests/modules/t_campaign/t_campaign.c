@@ -69,10 +69,10 @@ t_campaign_import(kedr_req_t *r, kedr_migration_t *imp)
 
     if (rc != 0 ||
         (rc = kedr_migration_reject_rows(r, imp, small_sql, "budget",
-                                      "below min_budget")) != 0 ||
+                                         "below min_budget")) != 0 ||
         (rc = kedr_migration_steps(r, load_sql)) != 0 ||
         (rc = kedr_migration_archive(r, imp, "t_campaign.campaign",
-                                  "active = false", "t.active")) != 0)
+                                     "active = false", "t.active")) != 0)
         return rc;
     return kedr_migration_finish(r, imp, "imp_camp");
 }

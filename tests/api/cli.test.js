@@ -123,7 +123,7 @@ test('kedr modules lists good, disabled and refused modules together', async () 
         { state: 'enabled', version: '0.1.0', detail: `${MODULE_PATH[1]}/t_base.so` });
     assert.equal(detail(res.stdout, 't_core').state, 'enabled');
     assert.equal(detail(res.stdout, 't_alpha').state, 'enabled');
-    assert.equal(detail(res.stdout, 'hello').state, 'disabled');
+    assert.equal(detail(res.stdout, 't_desk').state, 'disabled');
     assert.equal(detail(res.stdout, 't_badabi').state, 'disabled', 'a disabled module is never opened');
     assert.equal(detail(res.stdout, 't_cycle_a').state, 'refused');
 });
@@ -161,7 +161,7 @@ test('kedr routes lists the routes of the enabled modules', async () => {
     assert.match(res.stdout, /^POST\s+\/api\/v1\/t_core\/items\s+public\s+t_core$/m);
     assert.match(res.stdout, /^GET\s+\/api\/v1\/t_core\/items\/:id\s+public\s+t_core$/m);
     assert.match(res.stdout, /^GET\s+\/api\/v1\/t_core\/secret\s+\(authenticated\)\s+t_core$/m);
-    assert.doesNotMatch(res.stdout, /\/api\/v1\/hello\//, 'a disabled module has no routes');
+    assert.doesNotMatch(res.stdout, /\/api\/v1\/t_desk\//, 'a disabled module has no routes');
 });
 
 test('a module whose init fails stops kedr routes and kedr serve', async () => {

@@ -69,7 +69,7 @@ test('router: unknown routes answer 404 in the error shape', async () => {
 });
 
 test('a module found on the path but not enabled answers 404; enabled ones answer', async () => {
-    for (const p of ['/api/v1/hello/greeting', '/api/v1/hello/greetings', '/api/v1/hello/greetings/1']) {
+    for (const p of ['/api/v1/t_desk/motto', '/api/v1/t_desk/cards', '/api/v1/t_desk/cards/1']) {
         assertError(await stack.get(p), 404, 'not_found');
     }
     const res = await stack.get('/api/v1/t_alpha/ping');

@@ -2,7 +2,7 @@
 // placement is kept in this browser (localStorage); a card whose lane is
 // "done" is refused anywhere else.
 
-import { cards, deskStrings, laneLabel, LANES, pageNav } from './index.js';
+import { cards, deskStrings, laneLabel, LANES } from './index.js';
 
 const STORE = 'kedr.t_desk.board';
 
@@ -35,6 +35,5 @@ export default async function boardPage(ctx, kedr) {
             return true;
         },
     });
-    replace(ctx.main, h('div', { class: 'page-head' }, h('h1', { text: t('board') })),
-        pageNav(kedr, t, 'board'), board.el);
+    replace(ctx.main, h('div', { class: 'page-head' }, h('h1', { text: t('board') })), board.el);
 }

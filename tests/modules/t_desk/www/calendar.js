@@ -1,7 +1,7 @@
 // /t_desk/calendar: the cards on the day each was created, by month or
 // week; a creation date is history, so a drag is refused.
 
-import { cards, deskStrings, pageNav } from './index.js';
+import { cards, deskStrings } from './index.js';
 
 // The browser's own date of an instant, as a day-long event.
 const localDay = (ts) => {
@@ -24,8 +24,7 @@ export default async function calendarPage(ctx, kedr) {
             return false;
         },
     });
-    replace(ctx.main, h('div', { class: 'page-head' }, h('h1', { text: t('calendar') })),
-        pageNav(kedr, t, 'calendar'), cal.el);
+    replace(ctx.main, h('div', { class: 'page-head' }, h('h1', { text: t('calendar') })), cal.el);
     cal.render();
     return () => cal.destroy();
 }

@@ -12,15 +12,6 @@ export const deskStrings = (kedr) => kedr.strings(strings);
 export const laneLabel = (t, l) => (LANES.includes(l) ? t(`lane.${l}`) : l);
 export const cards = async (kedr) => (await kedr.api.get('/t_desk/cards?limit=500')).items;
 
-// Links between the pages, the current one marked.
-export function pageNav(kedr, t, current) {
-    const { h } = kedr.dom;
-    const items = [['list', '/t_desk'], ['board', '/t_desk/board'], ['calendar', '/t_desk/calendar'],
-        ['stats', '/t_desk/stats']];
-    return h('nav', { class: 'seg t_desk-pages', 'aria-label': t('pages') }, items.map(([k, href]) =>
-        h('a', { class: 'seg-btn', href, 'aria-current': k === current ? 'page' : null, text: t(k) })));
-}
-
 // /t_desk: the cards in a list of the page's own (kedr.ui.listView: its
 // search, sort, views menu and row actions), deleting with an undo.
 function listPage(kedr, t) {
@@ -53,8 +44,7 @@ function listPage(kedr, t) {
             ],
             empty: t('empty'),
         });
-        replace(ctx.main, h('div', { class: 'page-head' }, h('h1', { text: t('list') })),
-            pageNav(kedr, t, 'list'), list.el);
+        replace(ctx.main, h('div', { class: 'page-head' }, h('h1', { text: t('list') })), list.el);
     };
 }
 

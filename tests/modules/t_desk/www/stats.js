@@ -1,6 +1,6 @@
 // /t_desk/stats: how many cards each lane holds, as a bar chart.
 
-import { cards, deskStrings, laneLabel, pageNav } from './index.js';
+import { cards, deskStrings, laneLabel } from './index.js';
 
 export default async function statsPage(ctx, kedr) {
     const t = deskStrings(kedr);
@@ -17,6 +17,6 @@ export default async function statsPage(ctx, kedr) {
         integer: true,
     });
     replace(ctx.main, h('div', { class: 'page-head' }, h('h1', { text: t('stats') })),
-        pageNav(kedr, t, 'stats'), h('section', { class: 'card' }, c.el));
+        h('section', { class: 'card' }, c.el));
     return () => c.destroy();
 }

@@ -1,7 +1,6 @@
 // t_desk's strings (a test module's pages, for the shell's tests).
 export default {
     ru: {
-        pages: 'Страницы доски',
         list: 'Карточки',
         number: '№',
         title: 'Заголовок',
@@ -23,7 +22,6 @@ export default {
         'lane.done': 'готово',
     },
     en: {
-        pages: 'Desk pages',
         list: 'Cards',
         number: 'No.',
         title: 'Title',

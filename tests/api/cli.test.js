@@ -294,3 +294,11 @@ test('every subcommand refuses a broken config the same way', async () => {
         assert.match(res.stderr, new RegExp(`^${file}:1: server.workers: must be between 1 and 256$`, 'm'), cmd);
     }
 });
+
+// The core's tests run with the example modules off (tests/lib/stack.js):
+// a test file under tests/ that enables one gets no stack at all.
+test('a core test that enables an example module is refused before its stack starts', () => {
+    assert.throws(() => confText(path.join(ROOT, 'build', 'unused'), { enabled: ['t_base', 'hello'] }),
+        /tests\/api\/cli\.test\.js enables the example module\(s\) hello: the core's tests use the test modules/);
+    assert.doesNotThrow(() => confText(path.join(ROOT, 'build', 'unused'), { enabled: ['t_base', 't_desk'] }));
+});

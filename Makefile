@@ -5,7 +5,7 @@
 #   make run        install what is missing, build, start PostgreSQL,
 #                   kedr and nginx under var/ on http://127.0.0.1:8080/;
 #                   the first time, demo data (tools/demo.mjs: a generated
-#                   Salesforce export through `kedr import salesforce`)
+#                   Salesforce export through `kedr migrate salesforce`)
 #                   and the demo logins (var/*-password)
 #   make stop       stop what `make run` started
 #   make test       unit tests (cmocka) and API tests (node) against a
@@ -48,6 +48,9 @@ TEST_MODULES := $(notdir $(patsubst %/,%,$(dir $(wildcard tests/modules/*/*.c)))
 TEST_MOD_SOS := $(sort $(TEST_MODULES:%=$(B)/tests/modules/%.so))
 UNIT_SRC     := $(wildcard tests/unit/test_*.c)
 UNIT_BINS    := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
+# a module's own unit test: modules/<m>/tests/test_<m>.c -> test_mod_<m>
+MOD_UNIT_SRC := $(wildcard modules/*/tests/test_*.c)
+UNIT_BINS    += $(foreach f,$(MOD_UNIT_SRC),$(B)/tests/unit/test_mod_$(patsubst test_%.c,%,$(notdir $(f))))
 
 MOD_CFLAGS  = -fPIC -fvisibility=hidden
 MOD_LDFLAGS = -shared -Wl,-z,defs
@@ -103,13 +106,13 @@ $(B)/tests/modules/%.so: $$(wildcard tests/modules/%/*.c) core/kedr.h
 		$(filter %.c,$^) $(MOD_LIBS)
 	@ln -sfn ../../../tests/modules/$* $(B)/tests/modules/$*
 
-# a module's logic against the fake kedr_api (tests/unit/fake_api.c): the
-# module's sources only, no core objects; the shorter stem wins over the
-# rule below
-$(B)/tests/unit/test_mod_%: tests/unit/test_mod_%.c tests/unit/fake_api.c \
+# a module's logic (modules/<m>/tests/test_<m>.c) against the fake
+# kedr_api (tests/unit/fake_api.c): the module's sources only, no core
+# objects; the shorter stem wins over the rule below
+$(B)/tests/unit/test_mod_%: modules/$$*/tests/test_$$*.c tests/unit/fake_api.c \
 		tests/unit/fake_api.h $$(wildcard modules/%/*.c) core/kedr.h
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $(filter tests/%.c,$^) -lcmocka $(MOD_LIBS)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< tests/unit/fake_api.c -lcmocka $(MOD_LIBS)
 
 $(B)/tests/unit/%: tests/unit/%.c $(CORE_OBJ)
 	@mkdir -p $(@D)

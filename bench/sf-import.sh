@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# bench/sf-import.sh -- `kedr import salesforce` (issue 7) against plain
+# bench/sf-import.sh -- `kedr migrate salesforce` (issue 7) against plain
 # \copy, in one run on this machine:
 #
 #   export   tools/sf-export.mjs writes a weekly data export of SCALE
 #            (1 = 600,202 rows in all, 375,152 of them in the objects
 #            Kedr imports today; 1.6 = 600,000 of those), seed "bench"
 #            (not timed)
-#   kedr     `kedr import salesforce DIR --json` into a fresh throw-away
+#   kedr     `kedr migrate salesforce DIR --json` into a fresh throw-away
 #            stack (tools/stack.sh, catalog and clients), JOBS processes
 #            (default: the cores): wall clock for the whole run, and per
 #            object its own seconds from the JSON (objects overlap)
@@ -42,7 +42,7 @@ GEN=$(secs "$T" "$(now)")
 TOTAL=$(node -e 'const m=require(process.argv[1]); console.log(m.totalRows)' "$DIR/sf/manifest.json")
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
-# kedr import: each progress line on standard error stamped on arrival
+# kedr migrate: each progress line on standard error stamped on arrival
 import_sf()
 {
     local out=$1 t0
@@ -51,7 +51,7 @@ import_sf()
     # the subshell's `times`: kedr's own CPU (user, system), its child
     (
         rc=0
-        build/kedr -c "$DIR/kedr.conf" import salesforce "$DIR/sf" \
+        build/kedr -c "$DIR/kedr.conf" migrate salesforce "$DIR/sf" \
             --mapping conf/import/salesforce.conf --jobs "$JOBS" --json 2>&1 >"$out.json" || rc=$?
         times >"$out.cpu"
         exit "$rc"
@@ -118,7 +118,7 @@ U2=$(jq '[.objects[] | (.updated // 0)] | add' "$DIR/second.json")
 
 cat <<EOT
 Machine: $(nproc) cores, $(uname -r); PostgreSQL $(psql --version | awk '{print $3}'); load average $LOAD_BEFORE before the import, $LOAD_AFTER after the rerun
-Export: scale $SCALE, seed bench, $TOTAL rows in $(jq '.files | length' "$DIR/sf/manifest.json") files (generated in $GEN s, not counted); skipped by the importer (no importer yet): ${SKIPPED:-none}
+Export: scale $SCALE, seed bench, $TOTAL rows in $(jq '.files | length' "$DIR/sf/manifest.json") files (generated in $GEN s, not counted); skipped by the migrator (no migrator yet): ${SKIPPED:-none}
 
 | object | rows read | created | kedr s | rows/s | tables | \\copy s | ratio |
 |---|---:|---:|---:|---:|---|---:|---:|

@@ -341,10 +341,10 @@ const struct kedr_entity *kedr_module_entities(const struct kedr_module *m);
  */
 const char *kedr_module_check_header(const struct kedr_module *m, char *buf,
                                      size_t buflen);
-/* Why the descriptor's importers cannot be read (a module built before
+/* Why the descriptor's migrators cannot be read (a module built before
  * ABI 1.2, when they named a source object), or NULL; the message goes
  * into buf.  Pure. */
-const char *kedr_module_importers_problem(const struct kedr_module *m,
+const char *kedr_module_migrators_problem(const struct kedr_module *m,
                                           char *buf, size_t buflen);
 /* The descriptor's declared settings, or NULL (none, or a module older
  * than ABI 1.3). */
@@ -683,17 +683,18 @@ extern const struct kedr_permission kedr_core_permissions[];
 /* cli_user.c: `kedr user add|passwd|list` (argv[0] is "user").  Returns
  * the exit status. */
 int kedr_cli_user(struct kedr_conf *c, int argc, char **argv);
-/* import_sf.c: `kedr import salesforce DIR ...`; argv[0] is "import".
- * The exit status. */
-int kedr_cli_import(struct kedr_conf *c, int argc, char **argv);
-/* import_sf.c: the api table's kedr_import_* (kedr.h documents them). */
-const char *kedr_sfimp_table(kedr_import_t *imp);
-bool kedr_sfimp_dry_run(kedr_import_t *imp);
-void kedr_sfimp_count(kedr_import_t *imp, const char *counter, long n);
-int kedr_sfimp_map_put(kedr_req_t *r, kedr_import_t *imp, const char *entity,
+/* sf_migrate.c: `kedr migrate salesforce DIR ...` (argv[0] "migrate", or
+ * the deprecated "import").  The exit status. */
+int kedr_cli_migrate(struct kedr_conf *c, int argc, char **argv);
+/* sf_migrate.c: the api table's migration_* (kedr.h documents them). */
+const char *kedr_sfmig_table(kedr_migration_t *imp);
+bool kedr_sfmig_dry_run(kedr_migration_t *imp);
+void kedr_sfmig_count(kedr_migration_t *imp, const char *counter, long n);
+int kedr_sfmig_map_put(kedr_req_t *r, kedr_migration_t *imp, const char *entity,
                        const char *sql);
-int kedr_sfimp_reject(kedr_import_t *imp, const char *line, const char *ext_id,
-                      const char *field, const char *reason);
+int kedr_sfmig_reject(kedr_migration_t *imp, const char *line,
+                      const char *ext_id, const char *field,
+                      const char *reason);
 
 /* ------------------------------------------------------------------ */
 /* auth.c: sessions, API tokens, CSRF, permissions, passwords, audit   */
@@ -752,12 +753,12 @@ int kedr_audit_write_many(struct kedr_req *r, const char *entity,
                           const char *action, const char *records);
 
 /* ------------------------------------------------------------------ */
-/* migrate.c                                                           */
+/* schema.c                                                            */
 /* ------------------------------------------------------------------ */
 
 /* Apply pending migrations of the core and every enabled module, in
  * dependency order.  0, or -1 after logging the failing file. */
-int kedr_migrate(struct kedr_conf *conf, struct kedr_modset *set);
+int kedr_schema_apply(struct kedr_conf *conf, struct kedr_modset *set);
 
 /* ------------------------------------------------------------------ */
 /* master.c / worker.c                                                 */

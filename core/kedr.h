@@ -99,10 +99,10 @@ enum kedr_log_level {
 };
 
 /* Opaque handles. */
-typedef struct kedr_req kedr_req_t;       /* a request, hook or job context */
-typedef struct kedr_env kedr_env_t;       /* a module's environment */
-typedef struct kedr_rows kedr_rows_t;     /* a query result */
-typedef struct kedr_import kedr_import_t; /* an import run (ABI 1.2) */
+typedef struct kedr_req kedr_req_t;   /* a request, hook or job context */
+typedef struct kedr_env kedr_env_t;   /* a module's environment */
+typedef struct kedr_rows kedr_rows_t; /* a query result */
+typedef struct kedr_migration kedr_migration_t; /* a migration run (ABI 1.2) */
 
 /* A route handler: set the response (kedr_reply_*) and return 0, or
  * return a negative KEDR_E* code (after kedr_fail, or after a failed
@@ -203,34 +203,34 @@ struct kedr_job {
 };
 
 /*
- * An importer slot: what the module can take from a data migration
- * (source "salesforce") into one of its entities (`target`,
- * "clients.outlet").  `kedr import salesforce DIR` gives each object of
+ * A migrator slot: what the module can take from a data migration (the
+ * old CRM's data: source "salesforce") into one of its entities (`target`,
+ * "clients.outlet").  `kedr migrate salesforce DIR` gives each object of
  * the mapping whose `target` names this entity to `load` (the mapping
  * says which Salesforce object that is -- Store__c in one org, Outlet__c
  * in another -- so no module names a custom object): it reads and
  * cleanses the object's file, copies the cleaned rows into a staging
- * table (kedr_import_table) and calls `load` inside the object's
+ * table (kedr_migration_table) and calls `load` inside the object's
  * transaction; `load` moves the rows into the module's tables set-wise,
  * keeps core.import_map (source, object, ext_id -> entity, local_id,
- * modstamp) up to date and reports with kedr_import_count and
- * kedr_import_reject.  In that transaction the setting
+ * modstamp) up to date and reports with kedr_migration_count and
+ * kedr_migration_reject.  In that transaction the setting
  * `kedr.import.<name>` holds each of the mapping's `options` of the object
- * (text; "true"/"false" for a boolean: the importer's switches, which its
+ * (text; "true"/"false" for a boolean: the migrator's switches, which its
  * module documents), and `kedr.import_object` the object's name as the
  * mapping gives it:
- * the importer's own rows of core.import_map are
+ * the migrator's own rows of core.import_map are
  * current_setting('kedr.import_object'); the standard objects it refers
  * to (User, Account, Product2, ...) it names, since Salesforce never
  * renames them.  0, or a negative KEDR_E* code: the object's transaction
  * is rolled back and the run stops.
  */
-struct kedr_importer {
+struct kedr_migrator {
     const char *source;
     const char *target; /* ABI 1.2; until then `object`, a Salesforce
-                           object name: the loader refuses importers of
+                           object name: the loader refuses migrators of
                            a module built for an older minor */
-    int (*load)(kedr_req_t *r, kedr_import_t *imp);
+    int (*load)(kedr_req_t *r, kedr_migration_t *imp);
 };
 
 /* A menu entry of the module's UI (script: www/m/<module>/index.js). */
@@ -660,7 +660,10 @@ struct kedr_module {
     const struct kedr_permission *permissions;
     const struct kedr_hook *hooks;
     const struct kedr_job *jobs;
-    const struct kedr_importer *importers;
+    union { /* until ABI 1.5 `importers`; the old name stays for 1.5 */
+        const struct kedr_migrator *migrators;
+        const struct kedr_migrator *importers;
+    };
     const struct kedr_ui *ui;
     /* init: once per process that loads the module, before any request;
      * reads and checks its config; non-zero refuses the module. */
@@ -801,13 +804,13 @@ struct kedr_api {
     bool (*phone_e164)(const char *in, char *out, size_t outsz);
     bool (*email_valid)(const char *s);
 
-    /* -- data migrations: the importer slot's handle -- */
-    const char *(*import_table)(kedr_import_t *imp);
-    bool (*import_dry_run)(kedr_import_t *imp);
-    void (*import_count)(kedr_import_t *imp, const char *counter, long n);
-    int (*import_reject)(kedr_import_t *imp, const char *line,
-                         const char *ext_id, const char *field,
-                         const char *reason);
+    /* -- data migrations: the migrator slot's handle -- */
+    const char *(*migration_table)(kedr_migration_t *imp);
+    bool (*migration_dry_run)(kedr_migration_t *imp);
+    void (*migration_count)(kedr_migration_t *imp, const char *counter, long n);
+    int (*migration_reject)(kedr_migration_t *imp, const char *line,
+                            const char *ext_id, const char *field,
+                            const char *reason);
 
     /* ---- ABI 1.3 ---- */
 
@@ -817,8 +820,8 @@ struct kedr_api {
     /* ---- ABI 1.4 ---- */
 
     /* -- data migrations: the map and the audit of loaded rows -- */
-    int (*import_map_put)(kedr_req_t *r, kedr_import_t *imp, const char *entity,
-                          const char *sql);
+    int (*migration_map_put)(kedr_req_t *r, kedr_migration_t *imp,
+                             const char *entity, const char *sql);
 
     /* -- what the built-in modules (core/builtin/) lacked: the served
      *    entities, the module list, the caller, passwords and tokens
@@ -1858,29 +1861,29 @@ kedr_email_valid(const char *s)
 }
 
 /*
- * Data migrations (kedr_importer's `load`).  The staging table is a
- * temporary table of the import's connection: every mapped field (the
+ * Data migrations (kedr_migrator's `load`).  The staging table is a
+ * temporary table of the migration's connection: every mapped field (the
  * mapping's `to`) as a text column, and `_line` (int, the record's file
  * line), `_sf_id` (text, the record's id in the source) and `_modstamp`
  * (timestamptz, its last modification there; null when the file has
  * none).  Its name is safe to put into SQL as is.
  */
 static inline const char *
-kedr_import_table(kedr_import_t *imp)
+kedr_migration_table(kedr_migration_t *imp)
 {
-    if (!KEDR_API_HAS(import_table)) /* a table that never exists: the
-                                          importer's SQL fails cleanly */
+    if (!KEDR_API_HAS(migration_table)) /* a table that never exists: the
+                                          migrator's SQL fails cleanly */
         return "pg_temp.kedr_import_table_missing";
-    return kedr_api->import_table(imp);
+    return kedr_api->migration_table(imp);
 }
 
-/* Whether the run is `--dry-run`: the importer does everything as usual;
+/* Whether the run is `--dry-run`: the migrator does everything as usual;
  * the core rolls it all back at the end. */
 static inline bool
-kedr_import_dry_run(kedr_import_t *imp)
+kedr_migration_dry_run(kedr_migration_t *imp)
 {
     /* without the call, nothing may stay written */
-    return !KEDR_API_HAS(import_dry_run) || kedr_api->import_dry_run(imp);
+    return !KEDR_API_HAS(migration_dry_run) || kedr_api->migration_dry_run(imp);
 }
 
 /* Add n to one of the object's counters in the summary: "created",
@@ -1888,27 +1891,27 @@ kedr_import_dry_run(kedr_import_t *imp)
  * shown too).  The core counts "read", "rejected" (cleansing),
  * "dropped_deleted" and "cleared" itself. */
 static inline void
-kedr_import_count(kedr_import_t *imp, const char *counter, long n)
+kedr_migration_count(kedr_migration_t *imp, const char *counter, long n)
 {
-    if (KEDR_API_HAS(import_count))
-        kedr_api->import_count(imp, counter, n);
+    if (KEDR_API_HAS(migration_count))
+        kedr_api->migration_count(imp, counter, n);
 }
 
-/* Reject one staged row the importer cannot take (an orphan): a line of
+/* Reject one staged row the migrator cannot take (an orphan): a line of
  * the report (file, `line`, `ext_id`, `field` (may be NULL), `reason`)
- * and one more "rejected".  The importer leaves the row out itself.
+ * and one more "rejected".  The migrator leaves the row out itself.
  * Returns 0. */
 static inline int
-kedr_import_reject(kedr_import_t *imp, const char *line, const char *ext_id,
-                   const char *field, const char *reason)
+kedr_migration_reject(kedr_migration_t *imp, const char *line,
+                      const char *ext_id, const char *field, const char *reason)
 {
-    if (!KEDR_API_HAS(import_reject))
+    if (!KEDR_API_HAS(migration_reject))
         return KEDR_EINTERNAL;
-    return kedr_api->import_reject(imp, line, ext_id, field, reason);
+    return kedr_api->migration_reject(imp, line, ext_id, field, reason);
 }
 
 /*
- * Record the rows an importer loaded (ABI 1.4): `sql` (a constant of the
+ * Record the rows a migrator loaded (ABI 1.4): `sql` (a constant of the
  * module) answers (ext_id text, local_id bigint, modstamp timestamptz,
  * change text) over its working table; each row goes into core.import_map
  * (source, the object as the mapping names it, ext_id -> `entity`,
@@ -1919,29 +1922,30 @@ kedr_import_reject(kedr_import_t *imp, const char *line, const char *ext_id,
  * of thousands.  0, or a negative code (recorded).
  */
 static inline int
-kedr_import_map_put(kedr_req_t *r, kedr_import_t *imp, const char *entity,
-                    const char *sql)
+kedr_migration_map_put(kedr_req_t *r, kedr_migration_t *imp, const char *entity,
+                       const char *sql)
 {
-    if (!KEDR_API_HAS(import_map_put))
-        return kedr__api_missing(r, "import_map_put");
-    return kedr_api->import_map_put(r, imp, entity, sql);
+    if (!KEDR_API_HAS(migration_map_put))
+        return kedr__api_missing(r, "migration_map_put");
+    return kedr_api->migration_map_put(r, imp, entity, sql);
 }
 
 /* Helpers over the calls above (no ABI of their own).  Reject every row
  * `sql` answers as (line, ext_id) -- a DELETE ... RETURNING _line::text,
- * _sf_id of the orphans from the importer's working table -- with
+ * _sf_id of the orphans from the migrator's working table -- with
  * `field` and `reason`.  0, or KEDR_EDB. */
 static inline int
-kedr_import_reject_rows(kedr_req_t *r, kedr_import_t *imp, const char *sql,
-                        const char *field, const char *reason)
+kedr_migration_reject_rows(kedr_req_t *r, kedr_migration_t *imp,
+                           const char *sql, const char *field,
+                           const char *reason)
 {
     kedr_rows_t *rows = kedr_db_query(r, sql, 0, NULL);
 
     if (rows == NULL)
         return KEDR_EDB;
     for (int i = 0; i < kedr_rows_count(rows); i++)
-        kedr_import_reject(imp, kedr_rows_get(rows, i, 0),
-                           kedr_rows_get(rows, i, 1), field, reason);
+        kedr_migration_reject(imp, kedr_rows_get(rows, i, 0),
+                              kedr_rows_get(rows, i, 1), field, reason);
     return 0;
 }
 
@@ -1949,22 +1953,22 @@ kedr_import_reject_rows(kedr_req_t *r, kedr_import_t *imp, const char *sql,
  * count(*) ... GROUP BY action -- to the run's counters.  0, or
  * KEDR_EDB. */
 static inline int
-kedr_import_count_rows(kedr_req_t *r, kedr_import_t *imp, const char *sql)
+kedr_migration_count_rows(kedr_req_t *r, kedr_migration_t *imp, const char *sql)
 {
     kedr_rows_t *rows = kedr_db_query(r, sql, 0, NULL);
 
     if (rows == NULL)
         return KEDR_EDB;
     for (int i = 0; i < kedr_rows_count(rows); i++)
-        kedr_import_count(imp, kedr_rows_get(rows, i, 0),
-                          strtol(kedr_rows_get(rows, i, 1), NULL, 10));
+        kedr_migration_count(imp, kedr_rows_get(rows, i, 0),
+                             strtol(kedr_rows_get(rows, i, 1), NULL, 10));
     return 0;
 }
 
 /* Run the statements of `sqls` (NULL-terminated) in order, as an
- * importer's steps are.  0, or the first negative code. */
+ * migrator's steps are.  0, or the first negative code. */
 static inline int
-kedr_import_steps(kedr_req_t *r, const char *const *sqls)
+kedr_migration_steps(kedr_req_t *r, const char *const *sqls)
 {
     for (; *sqls; sqls++) {
         int rc = kedr_db_exec(r, *sqls, 0, NULL);
@@ -1975,15 +1979,15 @@ kedr_import_steps(kedr_req_t *r, const char *const *sqls)
     return 0;
 }
 
-/* The importer's working table `work` made by `sql` (a %s in it names
+/* The migrator's working table `work` made by `sql` (a %s in it names
  * the staging table), with fresh statistics (no autovacuum on temporary
  * tables).  0, or a negative code. */
 static inline int
-kedr_import_begin(kedr_req_t *r, kedr_import_t *imp, const char *sql,
-                  const char *work)
+kedr_migration_begin(kedr_req_t *r, kedr_migration_t *imp, const char *sql,
+                     const char *work)
 {
-    int rc =
-        kedr_db_exec(r, kedr_sprintf(r, sql, kedr_import_table(imp)), 0, NULL);
+    int rc = kedr_db_exec(r, kedr_sprintf(r, sql, kedr_migration_table(imp)), 0,
+                          NULL);
 
     if (rc >= 0)
         rc = kedr_db_exec(r, kedr_sprintf(r, "ANALYZE %s", work), 0, NULL);
@@ -1993,9 +1997,9 @@ kedr_import_begin(kedr_req_t *r, kedr_import_t *imp, const char *sql,
 /* The working table's column `action` counted into the run's counters;
  * the table dropped.  0, or a negative code. */
 static inline int
-kedr_import_finish(kedr_req_t *r, kedr_import_t *imp, const char *work)
+kedr_migration_finish(kedr_req_t *r, kedr_migration_t *imp, const char *work)
 {
-    int rc = kedr_import_count_rows(
+    int rc = kedr_migration_count_rows(
         r, imp,
         kedr_sprintf(r, "SELECT action, count(*) FROM %s GROUP BY action",
                      work));
@@ -2008,7 +2012,7 @@ kedr_import_finish(kedr_req_t *r, kedr_import_t *imp, const char *work)
 /*
  * Deletions carried over.  The rows the export marks deleted (IsDeleted,
  * when the mapping drops them) are in the staging table's twin
- * "<kedr_import_table>_deleted" (_line, _sf_id, _modstamp).  An importer
+ * "<kedr_migration_table>_deleted" (_line, _sf_id, _modstamp).  A migrator
  * whose records can be archived calls this once its own work is done:
  * every record of `table` ("clients.counterparty", also the audit's
  * entity) that came from a deleted row -- the row's core.import_map entry
@@ -2022,10 +2026,10 @@ kedr_import_finish(kedr_req_t *r, kedr_import_t *imp, const char *work)
  * negative code.
  */
 static inline int
-kedr_import_archive(kedr_req_t *r, kedr_import_t *imp, const char *table,
-                    const char *set, const char *live)
+kedr_migration_archive(kedr_req_t *r, kedr_migration_t *imp, const char *table,
+                       const char *set, const char *live)
 {
-    return kedr_import_count_rows(
+    return kedr_migration_count_rows(
         r, imp,
         kedr_sprintf(
             r,
@@ -2048,7 +2052,7 @@ kedr_import_archive(kedr_req_t *r, kedr_import_t *imp, const char *table,
             "    jsonb_build_object('source', 'salesforce', 'salesforce_id', "
             "    _sf_id, 'change', 'archived') FROM a) "
             "SELECT 'archived', count(*) FROM a",
-            kedr_import_table(imp), table, set, live, table));
+            kedr_migration_table(imp), table, set, live, table));
 }
 
 /* ---------------------------------------------------------------------

@@ -1,6 +1,8 @@
 /*
- * main.c -- the kedr command: serve, migrate, modules, routes, user,
- * import, check-config, version.
+ * main.c -- the kedr command: serve, schema, modules, routes, user,
+ * migrate, check-config, version.  Words (README.md, "Words"): `schema`
+ * applies the SQL schema migrations of sql/; `migrate` moves data from
+ * the old CRM; "import" is a user's CSV/XLSX upload, not a command.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -16,14 +18,15 @@ usage(FILE *f)
           "\n"
           "commands:\n"
           "  serve          run the server (master, workers, jobs worker)\n"
-          "  migrate        apply pending schema migrations\n"
+          "  schema         apply pending schema migrations (core/sql/,\n"
+          "                 modules' sql/)\n"
           "  modules        list the modules found, with their state\n"
           "  routes         list every route of the core and the enabled\n"
           "                 modules; --json: [{method, path, permission,\n"
           "                 module}], permission null = any signed-in user\n"
           "  user           add, passwd, list: manage users (user --help)\n"
-          "  import         import salesforce DIR: a Salesforce data\n"
-          "                 export (import --help)\n"
+          "  migrate        migrate salesforce DIR: data from the old CRM,\n"
+          "                 a Salesforce data export (migrate --help)\n"
           "  check-config   validate the configuration file\n"
           "  version        print the version\n"
           "\n"
@@ -129,12 +132,12 @@ cmd_routes(struct kedr_conf *c, bool json)
 }
 
 static int
-cmd_migrate(struct kedr_conf *c)
+cmd_schema(struct kedr_conf *c)
 {
     int rc = kedr_server_setup(c, false);
 
     if (rc == 0)
-        rc = kedr_migrate(c, &kedr_srv.mods);
+        rc = kedr_schema_apply(c, &kedr_srv.mods);
     kedr_server_teardown();
     kedr_db_close();
     return rc == 0 ? 0 : 1;
@@ -192,10 +195,22 @@ main(int argc, char **argv)
         }
     } else if (strcmp(cmd, "user") == 0) {
         rc = kedr_cli_user(c, argc - optind, argv + optind);
-    } else if (strcmp(cmd, "import") == 0) {
-        rc = kedr_cli_import(c, argc - optind, argv + optind);
+    } else if (strcmp(cmd, "schema") == 0) {
+        rc = cmd_schema(c);
+    } else if (strcmp(cmd, "migrate") == 0 && optind + 1 >= argc) {
+        /* the schema command's name until 1.5: kept for 1.5 only */
+        fputs("kedr migrate: deprecated without a source: the schema "
+              "command is `kedr schema` since 1.5\n",
+              stderr);
+        rc = cmd_schema(c);
     } else if (strcmp(cmd, "migrate") == 0) {
-        rc = cmd_migrate(c);
+        rc = kedr_cli_migrate(c, argc - optind, argv + optind);
+    } else if (strcmp(cmd, "import") == 0) {
+        /* the data migration's name until 1.5: kept for 1.5 only */
+        fputs("kedr import: deprecated: the data migration is "
+              "`kedr migrate` since 1.5\n",
+              stderr);
+        rc = kedr_cli_migrate(c, argc - optind, argv + optind);
     } else {
         fprintf(stderr, "kedr: unknown command \"%s\"\n", cmd);
         usage(stderr);

@@ -107,7 +107,7 @@ prepare(struct kedr_conf *conf)
         sigprocmask(SIG_SETMASK, &none, NULL);
         kedr_srv.conf = conf;
         rc = kedr_server_setup(conf, false) == 0 &&
-                     kedr_migrate(conf, &kedr_srv.mods) == 0
+                     kedr_schema_apply(conf, &kedr_srv.mods) == 0
                  ? 0
                  : 1;
         kedr_server_teardown();

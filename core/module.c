@@ -179,22 +179,22 @@ kedr_module_portal_routes(const struct kedr_module *m)
 }
 
 /*
- * Why the descriptor's importers cannot be used, or NULL.  Before ABI 1.2
- * an importer's second member named a Salesforce object ("Account"); since
- * 1.2 it names the entity the importer fills ("clients.counterparty"), and
- * the calls `load` needs (kedr_import_*) arrived with it.  So an importer
+ * Why the descriptor's migrators cannot be used, or NULL.  Before ABI 1.2
+ * a migrator's second member named a Salesforce object ("Account"); since
+ * 1.2 it names the entity the migrator fills ("clients.counterparty"), and
+ * the calls `load` needs (kedr_migration_*) arrived with it.  So a migrator
  * of a module built for an older minor would be read with the wrong
  * meaning: refuse the module instead, naming the rebuild.
  */
 const char *
-kedr_module_importers_problem(const struct kedr_module *m, char *buf,
+kedr_module_migrators_problem(const struct kedr_module *m, char *buf,
                               size_t buflen)
 {
-    if (m->abi_minor >= 2 || m->importers == NULL ||
-        (m->importers[0].source == NULL && m->importers[0].target == NULL))
+    if (m->abi_minor >= 2 || m->migrators == NULL ||
+        (m->migrators[0].source == NULL && m->migrators[0].target == NULL))
         return NULL;
     snprintf(buf, buflen,
-             "importers of ABI %u.%u name a source object, ABI 1.2 the "
+             "migrators of ABI %u.%u name a source object, ABI 1.2 the "
              "entity they fill: rebuild the module against this kedr.h",
              (unsigned)m->abi_major, (unsigned)m->abi_minor);
     return buf;
@@ -385,7 +385,7 @@ load_one(struct kedr_mod *m)
         return;
     }
     if ((why = grants_problem(desc, buf, sizeof(buf))) != NULL ||
-        (why = kedr_module_importers_problem(desc, buf, sizeof(buf))) != NULL ||
+        (why = kedr_module_migrators_problem(desc, buf, sizeof(buf))) != NULL ||
         (why = entities_problem(desc, buf, sizeof(buf))) != NULL) {
         mod_refuse(m, "%s", why);
         return;

@@ -23,7 +23,10 @@
 #
 # The UI itself (www/) needs no build step: plain ES modules and CSS.
 
-WWW_MODULES := $(notdir $(patsubst %/www,%,$(wildcard modules/*/www)))
+# the modules' pages, and the test modules' (tests/modules/<m>/www/: the
+# pages the core's browser tests drive; `make install` ships neither from
+# here, it takes modules/<m>/www/ itself)
+WWW_MODULES := $(notdir $(patsubst %/www,%,$(wildcard modules/*/www tests/modules/*/www)))
 WWW_STAMPS  := $(WWW_MODULES:%=www/m/%/.installed)
 
 .PHONY: www-modules www-vendor www-stamp e2e-deps e2e-packages www-size
@@ -32,10 +35,10 @@ build: www-modules www-vendor www-stamp
 # A stamp per module, remade when any file or folder of its www/ is newer
 # (a deleted file touches its folder); the copy is redone from scratch, so
 # nothing stale stays behind.
-www/m/%/.installed: $$(shell find modules/$$*/www 2>/dev/null)
+www/m/%/.installed: $$(shell find modules/$$*/www tests/modules/$$*/www 2>/dev/null)
 	@rm -rf www/m/$*
 	@mkdir -p www/m/$*
-	cp -R modules/$*/www/. www/m/$*/
+	cp -R $(firstword $(wildcard modules/$*/www tests/modules/$*/www))/. www/m/$*/
 	@touch $@
 
 # Install every module's pages, and drop those of modules that are gone.
@@ -43,7 +46,8 @@ www-modules: $(WWW_STAMPS)
 	@for d in www/m/*/; do \
 		[ -d "$$d" ] || continue; \
 		m=$${d#www/m/}; m=$${m%/}; \
-		if [ ! -d "modules/$$m/www" ]; then echo "rm -rf www/m/$$m"; rm -rf "www/m/$$m"; fi; \
+		if [ ! -d "modules/$$m/www" ] && [ ! -d "tests/modules/$$m/www" ]; then \
+			echo "rm -rf www/m/$$m"; rm -rf "www/m/$$m"; fi; \
 	done
 
 # The vendored libraries: what www/js/ui/vendor.js loads, by path under

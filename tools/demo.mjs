@@ -6,8 +6,8 @@
 // 1. A small Salesforce weekly export (tools/sf-export.mjs's generator,
 //    scale 0.002, seed "demo": 3 users, 130 accounts, 300 contacts, 200
 //    stores, 40 products in two price books, with the generator's dirt)
-//    written to DIR/demo-sf and brought in by `kedr import salesforce`
-//    (issue 7): the objects the enabled modules have importers for.
+//    written to DIR/demo-sf and brought in by `kedr migrate salesforce`
+//    (issue 7): the objects the enabled modules have migrators for.
 // 2. Two demo logins, with random passwords printed once and kept in
 //    DIR/manager-password and DIR/analyst-password (mode 0600, like
 //    DIR/admin-password): the imported Salesforce user who owns the most
@@ -94,11 +94,11 @@ if (!fs.existsSync(path.join(sfDir, 'manifest.json'))) {
     generate({ dir: sfDir, scale: DEMO_SCALE, seed: DEMO_SEED });
 }
 const imp = spawnSync(process.env.KEDR_BIN || path.join(ROOT, 'build/kedr'),
-    ['-c', conf, 'import', 'salesforce', sfDir, '--mapping', path.join(ROOT, 'conf/import/salesforce.conf'), '--json'],
+    ['-c', conf, 'migrate', 'salesforce', sfDir, '--mapping', path.join(ROOT, 'conf/import/salesforce.conf'), '--json'],
     { cwd: ROOT, encoding: 'utf8', env: { ...process.env, KEDR_DATABASE_URL: databaseUrl } });
 if (imp.status !== 0) {
     console.error(imp.stderr);
-    throw new Error(`kedr import salesforce ${sfDir} failed (exit ${imp.status})`);
+    throw new Error(`kedr migrate salesforce ${sfDir} failed (exit ${imp.status})`);
 }
 const objects = JSON.parse(imp.stdout).objects;
 const imported = Object.entries(objects).filter(([, o]) => !o.skipped)

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Embed SQL files into a C source: embed-sql.sh OUT.c FILE...
-# The core's own migrations travel inside the binary, so `kedr migrate`
+# The core's own migrations travel inside the binary, so `kedr schema`
 # needs no path to find them.
 set -eu
 out=$1

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // tools/sf-export.mjs -- write a sample Salesforce weekly data export (the
 // CSVs of tools/sfgen/sfgen.mjs and DIR/manifest.json with the numbers a
-// correct `kedr import salesforce` must report).  See
+// correct `kedr migrate salesforce` must report).  See
 // docs/sf-export-generator.md.
 
 import { generate, DEFAULT_DIRT, DEFAULT_FORMAT, DEFAULT_DELTA } from './sfgen/sfgen.mjs';

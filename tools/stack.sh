@@ -484,11 +484,11 @@ kedr_up()
 
     printf '=== %s up %s, %s -c %s ===\n' "$PROG" "$(date '+%F %T')" "$bin" "$conf" \
         >>"$LOG/kedr.log"
-    note "kedr migrate"
-    if ! (cd "$ROOT" && "$bin" -c "$conf" migrate) \
+    note "kedr schema"
+    if ! (cd "$ROOT" && "$bin" -c "$conf" schema) \
         >>"$LOG/kedr.log" 2>&1 </dev/null {LOCK_FD}>&-; then
         show_log "$LOG/kedr.log"
-        die "kedr migrate failed"
+        die "kedr schema failed"
     fi
 
     admin_ensure "$conf"

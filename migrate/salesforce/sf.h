@@ -2,8 +2,8 @@
  * sf.h -- the Salesforce data migration (migrate/salesforce/): values of
  * an export, its mapping file, where its files are read from, a record
  * cleansed by its mapping.  Only the migration includes it, so a change
- * here does not recompile the server; its entry points (kedr_cli_import,
- * the importer slot kedr_sfimp_*) are declared in core.h.
+ * here does not recompile the server; its entry points (kedr_cli_migrate,
+ * the migrator slot kedr_sfmig_*) are declared in core.h.
  */
 #ifndef KEDR_SF_H
 #define KEDR_SF_H
@@ -84,7 +84,7 @@ int kedr_sf_mojibake(struct kedr_sf_conv *cv, struct kedr_arena *a,
                      const char *s, const char **out);
 
 /* ------------------------------------------------------------------ */
-/* sf_map.c: the Salesforce import's mapping file                      */
+/* sf_map.c: the Salesforce migration's mapping file                      */
 /* (conf/import/salesforce.conf documents every key)                   */
 /* ------------------------------------------------------------------ */
 
@@ -112,7 +112,7 @@ enum { KEDR_SF_CLEAR, KEDR_SF_REJECT }; /* on_invalid */
 enum { KEDR_SF_MOJI_REPAIR, KEDR_SF_MOJI_REPORT, KEDR_SF_MOJI_OFF };
 enum { KEDR_SF_UNKNOWN_REPORT, KEDR_SF_UNKNOWN_KEEP, KEDR_SF_UNKNOWN_DEFAULT };
 /* A ref field's orphans (a value the ref'd object's map does not have):
- * left to the importer, or re-pointed to the holding record. */
+ * left to the migrator, or re-pointed to the holding record. */
 enum { KEDR_SF_ORPHANS_REJECT, KEDR_SF_ORPHANS_ATTACH };
 
 /* A picklist value's mapping. */
@@ -142,7 +142,7 @@ struct kedr_sf_default {
 };
 
 /* An option of the object's importer (its `options` group): passed as
- * the setting kedr.import.<name> of the importer's transaction. */
+ * the setting kedr.import.<name> of the migrator's transaction. */
 struct kedr_sf_option {
     const char *name, *value; /* value: the string, or "true"/"false" */
 };
@@ -193,9 +193,9 @@ const struct kedr_sf_object *kedr_sf_map_find(const struct kedr_sf_map *m,
 /* sf_src.c: where an export's files are read from                     */
 /* ------------------------------------------------------------------ */
 
-/* Whether `path` is an export the import can read: a readable folder (of
+/* Whether `path` is an export the migration can read: a readable folder (of
  * CSV files, or of the export's .zip files) or a readable zip archive.
- * 0, or -1 after printing `kedr import: cannot read "PATH": reason`. */
+ * 0, or -1 after printing `kedr migrate: cannot read "PATH": reason`. */
 int kedr_sf_src_check(const char *path);
 /*
  * The export's file `name` ("Account.csv") from `path` (as

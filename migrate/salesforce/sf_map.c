@@ -1,5 +1,5 @@
 /*
- * sf_map.c -- the Salesforce import's mapping file
+ * sf_map.c -- the Salesforce migration's mapping file
  * (conf/import/salesforce.conf, documented there): which file is which
  * object, where it goes, each field's source, type and cleansing.
  *
@@ -436,8 +436,8 @@ map_field(config_setting_t *g, const struct kedr_sf_object *o,
 
 /* One object of the `objects` list. */
 
-/* The object's `options`: settings for its importer, each a string or a
- * boolean, named [a-z][a-z0-9_]*; what they mean is the importer's (its
+/* The object's `options`: settings for its migrator, each a string or a
+ * boolean, named [a-z][a-z0-9_]*; what they mean is the migrator's (its
  * module's README). */
 static void
 map_options(config_setting_t *g, struct kedr_sf_object *o, const char *where,

@@ -2,7 +2,7 @@
  * sf_row.c -- one record of a Salesforce export file, cleansed by its
  * object's mapping: the row Kedr loads (one text or null per output
  * column) and what was done to it (field, action, reason), with running
- * counts for the import's report.  Pure: the orchestrator reads records
+ * counts for the migration's report.  Pure: the orchestrator reads records
  * (kedr_csv_next), calls kedr_sf_row_clean and COPYs what comes back.
  */
 #include <stdio.h>

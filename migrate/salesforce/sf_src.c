@@ -5,7 +5,7 @@
  *
  * Each call opens what it needs and keeps nothing: a member of a zip is
  * read through its own zip_t, closed with the FILE, so processes forked
- * to import objects side by side never share a libzip handle or a file
+ * to migrate objects side by side never share a libzip handle or a file
  * offset.  A zip member is a FILE of glibc's fopencookie: read errors
  * (a CRC mismatch, damaged deflate data, a truncated member, one longer
  * than its size) are printed with the zip's and the member's names and
@@ -39,10 +39,10 @@ static void
 src_fail(const char *zip, const char *member, const char *why)
 {
     if (member != NULL)
-        fprintf(stderr, "kedr import: cannot read \"%s\" in \"%s\": %s\n",
+        fprintf(stderr, "kedr migrate: cannot read \"%s\" in \"%s\": %s\n",
                 member, zip, why);
     else
-        fprintf(stderr, "kedr import: cannot read \"%s\": %s\n", zip, why);
+        fprintf(stderr, "kedr migrate: cannot read \"%s\": %s\n", zip, why);
 }
 
 /* libzip's message for an error code of zip_open. */

@@ -1,11 +1,11 @@
 /*
  * catalog_import_sf.c -- the catalog's importers of a Salesforce export
- * (kedr.h, struct kedr_importer): Product2 -> catalog.product (Family a
+ * (kedr.h, struct kedr_migrator): Product2 -> catalog.product (Family a
  * group under a brand group), Pricebook2 -> catalog.price_type (the
  * standard price book is the base type), PricebookEntry ->
  * catalog.price.
  *
- * The core has staged the cleansed rows (kedr_import_table: one text
+ * The core has staged the cleansed rows (kedr_migration_table: one text
  * column per mapped field, _line, _sf_id, _modstamp).  As in clients'
  * importers everything is set-wise: a working table joined with
  * core.import_map decides per row whether it is new, newer than what
@@ -19,7 +19,7 @@
 
 #include "catalog_int.h"
 
-/* The rows for kedr_import_map_put (`work` has _sf_id, _modstamp and
+/* The rows for kedr_migration_map_put (`work` has _sf_id, _modstamp and
  * the record's id in coalesce(new_id, old_id)): every row into
  * core.import_map, and an audit row 'imported' per record created,
  * updated or taken over. */
@@ -115,24 +115,26 @@ static const char *const prod_load_sql[] = {
 };
 
 static int
-catalog_import_product(kedr_req_t *r, kedr_import_t *imp)
+catalog_import_product(kedr_req_t *r, kedr_migration_t *imp)
 {
-    int rc = kedr_import_begin(r, imp, prod_work_sql, "imp_prod");
+    int rc = kedr_migration_begin(r, imp, prod_work_sql, "imp_prod");
 
     if (rc != 0 ||
-        (rc = kedr_import_reject_rows(r, imp, prod_repeat_sql, "code",
-                                      "another product of the export has this "
-                                      "ProductCode")) != 0 ||
-        (rc = kedr_import_steps(r, prod_adopt_sql)) != 0 ||
-        (rc = kedr_import_reject_rows(r, imp, prod_taken_sql, "code",
-                                      "the SKU is another product's")) != 0 ||
-        (rc = kedr_import_steps(r, prod_load_sql)) != 0 ||
-        (rc = kedr_import_map_put(r, imp, "catalog.product",
-                                  SF_RECORDED_SQL("imp_prod"))) != 0 ||
-        (rc = kedr_import_archive(r, imp, "catalog.product", "active = false",
-                                  "t.active")) != 0)
+        (rc = kedr_migration_reject_rows(
+             r, imp, prod_repeat_sql, "code",
+             "another product of the export has this "
+             "ProductCode")) != 0 ||
+        (rc = kedr_migration_steps(r, prod_adopt_sql)) != 0 ||
+        (rc = kedr_migration_reject_rows(r, imp, prod_taken_sql, "code",
+                                         "the SKU is another product's")) !=
+            0 ||
+        (rc = kedr_migration_steps(r, prod_load_sql)) != 0 ||
+        (rc = kedr_migration_map_put(r, imp, "catalog.product",
+                                     SF_RECORDED_SQL("imp_prod"))) != 0 ||
+        (rc = kedr_migration_archive(r, imp, "catalog.product",
+                                     "active = false", "t.active")) != 0)
         return rc;
-    return kedr_import_finish(r, imp, "imp_prod");
+    return kedr_migration_finish(r, imp, "imp_prod");
 }
 
 /* ------------------------------------------------------------------ */
@@ -176,15 +178,15 @@ static const char *const book_load_sql[] = {
 };
 
 static int
-catalog_import_pricebook(kedr_req_t *r, kedr_import_t *imp)
+catalog_import_pricebook(kedr_req_t *r, kedr_migration_t *imp)
 {
-    int rc = kedr_import_begin(r, imp, book_work_sql, "imp_book");
+    int rc = kedr_migration_begin(r, imp, book_work_sql, "imp_book");
 
-    if (rc != 0 || (rc = kedr_import_steps(r, book_load_sql)) != 0 ||
-        (rc = kedr_import_map_put(r, imp, "catalog.price_type",
-                                  SF_RECORDED_SQL("imp_book"))) != 0)
+    if (rc != 0 || (rc = kedr_migration_steps(r, book_load_sql)) != 0 ||
+        (rc = kedr_migration_map_put(r, imp, "catalog.price_type",
+                                     SF_RECORDED_SQL("imp_book"))) != 0)
         return rc;
-    return kedr_import_finish(r, imp, "imp_book");
+    return kedr_migration_finish(r, imp, "imp_book");
 }
 
 /* ------------------------------------------------------------------ */
@@ -277,33 +279,33 @@ static const char *const entry_load_sql[] = {
 };
 
 static int
-catalog_import_entry(kedr_req_t *r, kedr_import_t *imp)
+catalog_import_entry(kedr_req_t *r, kedr_migration_t *imp)
 {
-    int rc = kedr_import_begin(r, imp, entry_work_sql, "imp_entry");
+    int rc = kedr_migration_begin(r, imp, entry_work_sql, "imp_entry");
 
     if (rc != 0 ||
-        (rc = kedr_import_reject_rows(
+        (rc = kedr_migration_reject_rows(
              r, imp, entry_noproduct_sql, "product_sf_id",
              "the product is not in the export")) != 0 ||
-        (rc = kedr_import_reject_rows(
+        (rc = kedr_migration_reject_rows(
              r, imp, entry_nobook_sql, "price_type_sf_id",
              "the price book is not in the export")) != 0 ||
-        (rc = kedr_import_reject_rows(
+        (rc = kedr_migration_reject_rows(
              r, imp, entry_bad_sql, "price",
              "a negative price or a currency that is not an "
              "ISO 4217 code")) != 0 ||
-        (rc = kedr_import_reject_rows(
+        (rc = kedr_migration_reject_rows(
              r, imp, entry_repeat_sql, "price_type_sf_id",
              "another entry gives the product's price in this "
              "price book")) != 0 ||
-        (rc = kedr_import_steps(r, entry_load_sql)) != 0 ||
-        (rc = kedr_import_map_put(r, imp, "catalog.price",
-                                  SF_RECORDED_SQL("imp_entry"))) != 0)
+        (rc = kedr_migration_steps(r, entry_load_sql)) != 0 ||
+        (rc = kedr_migration_map_put(r, imp, "catalog.price",
+                                     SF_RECORDED_SQL("imp_entry"))) != 0)
         return rc;
-    return kedr_import_finish(r, imp, "imp_entry");
+    return kedr_migration_finish(r, imp, "imp_entry");
 }
 
-const struct kedr_importer catalog_importers[] = {
+const struct kedr_migrator catalog_importers[] = {
     {.source = "salesforce",
      .target = "catalog.product",
      .load = catalog_import_product},

@@ -140,7 +140,7 @@ int catalog_price_on_date(kedr_req_t *r);
 int catalog_import_products(kedr_req_t *r);
 
 /* catalog_import_sf.c: Product2, Pricebook2, PricebookEntry of a
- * Salesforce export (kedr import salesforce) */
-extern const struct kedr_importer catalog_importers[];
+ * Salesforce export (kedr migrate salesforce) */
+extern const struct kedr_migrator catalog_importers[];
 
 #endif /* CATALOG_INT_H */

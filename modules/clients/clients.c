@@ -270,6 +270,6 @@ KEDR_MODULE_EXPORT const struct kedr_module kedr_module = {
     .permissions = clients_permissions,
     .ui = clients_ui,
     .grants = clients_grants,
-    .importers = clients_importers,
+    .migrators = clients_importers,
     .entities = clients_entities,
 };

@@ -1,10 +1,10 @@
 /*
  * clients_import.c -- the clients module's importers (kedr.h, struct
- * kedr_importer): Salesforce Account -> clients.counterparty, Contact ->
+ * kedr_migrator): Salesforce Account -> clients.counterparty, Contact ->
  * clients.contact with its link to the account, Store__c ->
  * clients.outlet.
  *
- * The core has staged the cleansed rows (kedr_import_table: one text
+ * The core has staged the cleansed rows (kedr_migration_table: one text
  * column per mapped field, _line, _sf_id, _modstamp).  Everything here is
  * set-wise SQL: a working table joined with core.import_map decides per
  * row whether it is new, newer than what was taken last time, unchanged,
@@ -110,7 +110,7 @@ static const char acc_parent_sql[] =
  * audit (acc_recorded_sql), then the holdings (ParentId). */
 static const char *const acc_load_sql[] = {acc_update_sql, NULL};
 
-/* kedr_import_map_put: every account that has its record; the audit of
+/* kedr_migration_map_put: every account that has its record; the audit of
  * the records that changed (a merged-away account's too). */
 static const char acc_recorded_sql[] =
     "SELECT _sf_id, gid, _modstamp, CASE WHEN action <> 'unchanged' "
@@ -126,27 +126,27 @@ static const char *const acc_parent_steps[] = {
 };
 
 static int
-clients_import_account(kedr_req_t *r, kedr_import_t *imp)
+clients_import_account(kedr_req_t *r, kedr_migration_t *imp)
 {
     static const char *const survivors[] = {acc_survivor_sql, NULL};
-    int rc = kedr_import_begin(r, imp, acc_work_sql, "imp_acc");
+    int rc = kedr_migration_begin(r, imp, acc_work_sql, "imp_acc");
 
-    if (rc != 0 || (rc = kedr_import_steps(r, survivors)) != 0 ||
-        (rc = kedr_import_reject_rows(
+    if (rc != 0 || (rc = kedr_migration_steps(r, survivors)) != 0 ||
+        (rc = kedr_migration_reject_rows(
              r, imp, acc_nomerge_sql, "inn",
              "another account of the export has this INN and KPP "
              "(merge_duplicates is off)")) != 0 ||
-        (rc = kedr_import_steps(r, acc_group_sql)) != 0 ||
-        (rc = kedr_import_steps(r, acc_insert_sql)) != 0 ||
-        (rc = kedr_import_steps(r, acc_load_sql)) != 0 ||
-        (rc = kedr_import_map_put(r, imp, "clients.counterparty",
-                                  acc_recorded_sql)) != 0 ||
-        (rc = kedr_import_steps(r, acc_parent_steps)) != 0 ||
-        (rc = kedr_import_archive(r, imp, "clients.counterparty",
-                                  "status = 'inactive'",
-                                  "t.status <> 'inactive'")) != 0)
+        (rc = kedr_migration_steps(r, acc_group_sql)) != 0 ||
+        (rc = kedr_migration_steps(r, acc_insert_sql)) != 0 ||
+        (rc = kedr_migration_steps(r, acc_load_sql)) != 0 ||
+        (rc = kedr_migration_map_put(r, imp, "clients.counterparty",
+                                     acc_recorded_sql)) != 0 ||
+        (rc = kedr_migration_steps(r, acc_parent_steps)) != 0 ||
+        (rc = kedr_migration_archive(r, imp, "clients.counterparty",
+                                     "status = 'inactive'",
+                                     "t.status <> 'inactive'")) != 0)
         return rc;
-    return kedr_import_finish(r, imp, "imp_acc");
+    return kedr_migration_finish(r, imp, "imp_acc");
 }
 
 /* ------------------------------------------------------------------ */
@@ -226,7 +226,7 @@ static const char *const con_load_sql[] = {
     con_action_sql, con_insert_sql, con_update_sql, con_link_sql, NULL,
 };
 
-/* kedr_import_map_put: every contact; the audit of those that changed. */
+/* kedr_migration_map_put: every contact; the audit of those that changed. */
 static const char con_recorded_sql[] =
     "SELECT _sf_id, coalesce(new_id, old_id), _modstamp, CASE WHEN action "
     "IN ('created', 'updated') THEN action END FROM imp_con";
@@ -238,24 +238,24 @@ static const char *const con_reports_steps[] = {
 };
 
 static int
-clients_import_contact(kedr_req_t *r, kedr_import_t *imp)
+clients_import_contact(kedr_req_t *r, kedr_migration_t *imp)
 {
-    int rc = kedr_import_begin(r, imp, con_work_sql, "imp_con");
+    int rc = kedr_migration_begin(r, imp, con_work_sql, "imp_con");
 
     if (rc != 0 ||
-        (rc = kedr_import_reject_rows(
+        (rc = kedr_migration_reject_rows(
              r, imp, con_orphan_sql, "counterparty_sf_id",
              "the account is not in the export")) != 0 ||
-        (rc = kedr_import_reject_rows(r, imp, con_noname_sql, "last_name",
-                                      "no last name")) != 0 ||
-        (rc = kedr_import_steps(r, con_load_sql)) != 0 ||
-        (rc = kedr_import_map_put(r, imp, "clients.contact",
-                                  con_recorded_sql)) != 0 ||
-        (rc = kedr_import_steps(r, con_reports_steps)) != 0 ||
-        (rc = kedr_import_archive(r, imp, "clients.contact", "active = false",
-                                  "t.active")) != 0)
+        (rc = kedr_migration_reject_rows(r, imp, con_noname_sql, "last_name",
+                                         "no last name")) != 0 ||
+        (rc = kedr_migration_steps(r, con_load_sql)) != 0 ||
+        (rc = kedr_migration_map_put(r, imp, "clients.contact",
+                                     con_recorded_sql)) != 0 ||
+        (rc = kedr_migration_steps(r, con_reports_steps)) != 0 ||
+        (rc = kedr_migration_archive(r, imp, "clients.contact",
+                                     "active = false", "t.active")) != 0)
         return rc;
-    return kedr_import_finish(r, imp, "imp_con");
+    return kedr_migration_finish(r, imp, "imp_con");
 }
 
 /* ------------------------------------------------------------------ */
@@ -318,30 +318,30 @@ static const char *const out_load_sql[] = {
     NULL,
 };
 
-/* kedr_import_map_put: every store; the audit of those that changed. */
+/* kedr_migration_map_put: every store; the audit of those that changed. */
 static const char out_recorded_sql[] =
     "SELECT _sf_id, coalesce(new_id, old_id), _modstamp, CASE WHEN action "
     "IN ('created', 'updated') THEN action END FROM imp_out";
 
 static int
-clients_import_store(kedr_req_t *r, kedr_import_t *imp)
+clients_import_store(kedr_req_t *r, kedr_migration_t *imp)
 {
-    int rc = kedr_import_begin(r, imp, out_work_sql, "imp_out");
+    int rc = kedr_migration_begin(r, imp, out_work_sql, "imp_out");
 
     if (rc != 0 ||
-        (rc = kedr_import_reject_rows(
+        (rc = kedr_migration_reject_rows(
              r, imp, out_orphan_sql, "counterparty_sf_id",
              "the account is not in the export")) != 0 ||
-        (rc = kedr_import_steps(r, out_load_sql)) != 0 ||
-        (rc = kedr_import_map_put(r, imp, "clients.outlet",
-                                  out_recorded_sql)) != 0 ||
-        (rc = kedr_import_archive(r, imp, "clients.outlet", "active = false",
-                                  "t.active")) != 0)
+        (rc = kedr_migration_steps(r, out_load_sql)) != 0 ||
+        (rc = kedr_migration_map_put(r, imp, "clients.outlet",
+                                     out_recorded_sql)) != 0 ||
+        (rc = kedr_migration_archive(r, imp, "clients.outlet", "active = false",
+                                     "t.active")) != 0)
         return rc;
-    return kedr_import_finish(r, imp, "imp_out");
+    return kedr_migration_finish(r, imp, "imp_out");
 }
 
-const struct kedr_importer clients_importers[] = {
+const struct kedr_migrator clients_importers[] = {
     {.source = "salesforce",
      .target = "clients.counterparty",
      .load = clients_import_account},

@@ -461,7 +461,7 @@ extern const struct kedr_entity_hooks clients_outlet_hooks;
         .filters = clients_outlet_filters, .ui = "/clients/outlets"            \
     }
 
-/* clients_import.c: Salesforce Account and Contact (kedr_importer). */
-extern const struct kedr_importer clients_importers[];
+/* clients_import.c: Salesforce Account and Contact (kedr_migrator). */
+extern const struct kedr_migrator clients_importers[];
 
 #endif /* CLIENTS_INT_H */

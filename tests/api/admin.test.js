@@ -14,7 +14,7 @@ import { startStack, waitFor } from '../lib/stack.js';
 import { assertError } from '../lib/assert.js';
 
 const stack = await startStack({
-    enabled: ['hello', 't_base', 't_core'],
+    enabled: ['t_kit', 't_base', 't_core'],
     security: { argon2_ops: 1, argon2_mem_kib: 8192 },
 });
 const uniq = `${process.pid}${Date.now() % 100000}`;
@@ -244,11 +244,11 @@ test('roles: list for anyone signed in; create, edit permissions (effective at o
 
     res = await admin.post('/api/v1/roles', {
         name: `auditors${uniq}`, label_ru: 'Аудиторы', label_en: 'Auditors',
-        permissions: ['core.audit.read', 'hello.write', 'core.audit.read'],
+        permissions: ['core.audit.read', 't_kit.write', 'core.audit.read'],
     });
     assert.equal(res.status, 201, res.text);
     const role = res.json;
-    assert.deepEqual(role.permissions, ['core.audit.read', 'hello.write'], 'sorted, without duplicates');
+    assert.deepEqual(role.permissions, ['core.audit.read', 't_kit.write'], 'sorted, without duplicates');
     assert.equal(role.builtin, false);
     assert.equal(role.version, 1);
     assertError(await admin.post('/api/v1/roles', { name: `auditors${uniq}` }), 409, 'conflict', 'name');
@@ -261,11 +261,11 @@ test('roles: list for anyone signed in; create, edit permissions (effective at o
     // the role does
     const u = await createUser({ login: `auditor${uniq}`, roles: [role.name] });
     const s = await stack.login(u.login, PW);
-    assert.deepEqual(s.res.json.permissions.sort(), ['core.audit.read', 'hello.write']);
+    assert.deepEqual(s.res.json.permissions.sort(), ['core.audit.read', 't_kit.write']);
     assert.equal((await s.get(`/api/v1/audit?entity=core.user&id=${u.id}`)).status, 200);
-    res = await admin.patch(`/api/v1/roles/${role.id}`, { version: 1, permissions: ['hello.write'], label_en: 'Writers' });
+    res = await admin.patch(`/api/v1/roles/${role.id}`, { version: 1, permissions: ['t_kit.write'], label_en: 'Writers' });
     assert.equal(res.status, 200, res.text);
-    assert.deepEqual(res.json.permissions, ['hello.write']);
+    assert.deepEqual(res.json.permissions, ['t_kit.write']);
     assert.equal(res.json.label_en, 'Writers');
     assert.equal(res.json.label_ru, 'Аудиторы');
     assert.equal(res.json.version, 2);
@@ -299,14 +299,14 @@ test('roles: list for anyone signed in; create, edit permissions (effective at o
 
     const rows = await history(admin, 'core.role', role.id);
     assert.deepEqual(rows.map((r) => r.action), ['created', 'updated']);
-    assert.deepEqual(rows[1].old.permissions, ['core.audit.read', 'hello.write']);
-    assert.deepEqual(rows[1].new.permissions, ['hello.write']);
+    assert.deepEqual(rows[1].old.permissions, ['core.audit.read', 't_kit.write']);
+    assert.deepEqual(rows[1].new.permissions, ['t_kit.write']);
 });
 
 test('permissions: the catalogue by module, with Russian and English labels', async () => {
     const res = await admin.get('/api/v1/permissions');
     assert.equal(res.status, 200, res.text);
-    assert.deepEqual(res.json.map((b) => b.module), ['core', 'hello']);
+    assert.deepEqual(res.json.map((b) => b.module), ['core', 't_kit']);
     assert.deepEqual(res.json[0].permissions.map((p) => p.name),
         ['core.users.manage', 'core.roles.manage', 'core.audit.read', 'core.modules.read',
             'core.attributes.manage']);
@@ -316,16 +316,17 @@ test('permissions: the catalogue by module, with Russian and English labels', as
             assert.match(p.label_ru, /[а-яё]/i, `${p.name} has a Russian label`);
         }
     }
-    assert.deepEqual(res.json[1].permissions[0],
-        { name: 'hello.write', label_ru: 'Добавлять приветствия', label_en: 'Add greetings' });
+    assert.deepEqual(res.json[1].permissions.map((p) => p.name), ['t_kit.read', 't_kit.write', 't_kit.delete'],
+        'in the order the module declares them');
+    assert.deepEqual(res.json[1].permissions[1], { name: 't_kit.write', label_ru: 'Писать', label_en: 'Write' });
 });
 
 test('tokens: shown once, stored hashed, own permissions, last use, revoke, expiry', async () => {
-    let res = await admin.post('/api/v1/tokens', { name: `1C ${uniq}`, permissions: ['hello.write'] });
+    let res = await admin.post('/api/v1/tokens', { name: `1C ${uniq}`, permissions: ['t_kit.write'] });
     assert.equal(res.status, 201, res.text);
     const t = res.json;
     assert.match(t.token, /^kedr_[A-Za-z0-9_-]{43}$/);
-    assert.deepEqual(t.permissions, ['hello.write']);
+    assert.deepEqual(t.permissions, ['t_kit.write']);
     assert.equal(t.active, true);
     assert.equal(t.last_used_at, null);
     assert.equal(t.created_by_login, 'admin');
@@ -339,7 +340,7 @@ test('tokens: shown once, stored hashed, own permissions, last use, revoke, expi
     assert.equal(rows[0].token_hash, sha256(t.token), 'only the SHA-256 is kept');
 
     const bearer = stack.client({ token: t.token });
-    res = await bearer.post('/api/v1/hello/greetings', { lang: 'en', text: `from a token ${uniq}` });
+    res = await bearer.post('/api/v1/t_kit/notes', { title: `from a token ${uniq}` });
     assert.equal(res.status, 201, res.text);
     assertError(await bearer.get('/api/v1/users'), 403, 'forbidden');
     assertError(await bearer.get('/api/v1/session'), 400, 'bad_request');
@@ -347,13 +348,13 @@ test('tokens: shown once, stored hashed, own permissions, last use, revoke, expi
         { what: 'last_used_at' });
     assert.ok(Date.parse(used) > Date.now() - 60000);
     // the write is audited under the token
-    const audit = await stack.rows(`SELECT user_id, token_id FROM core.audit WHERE entity = 'hello.greeting'
-        AND new->>'text' = 'from a token ${uniq}'`);
+    const audit = await stack.rows(`SELECT user_id, token_id FROM core.audit WHERE entity = 't_kit.note'
+        AND new->>'title' = 'from a token ${uniq}'`);
     assert.deepEqual(audit, [{ user_id: null, token_id: t.id }]);
 
     res = await admin.delete(`/api/v1/tokens/${t.id}`);
     assert.equal(res.status, 204, res.text);
-    assertError(await bearer.post('/api/v1/hello/greetings', { lang: 'en', text: 'revoked' }), 401, 'unauthenticated');
+    assertError(await bearer.post('/api/v1/t_kit/notes', { title: 'revoked' }), 401, 'unauthenticated');
     assert.equal((await admin.delete(`/api/v1/tokens/${t.id}`)).status, 204, 'revoking again is harmless');
     assertError(await admin.delete('/api/v1/tokens/999999'), 404, 'not_found');
     res = await admin.get('/api/v1/tokens');
@@ -387,7 +388,7 @@ test('tokens: shown once, stored hashed, own permissions, last use, revoke, expi
     // nobody hands out more than they hold
     const role = (await admin.post('/api/v1/roles', { name: `tokenmgr${uniq}`, permissions: ['core.users.manage'] })).json;
     const mgr = await stack.login((await createUser({ login: `tokenmgr${uniq}`, roles: [role.name] })).login, PW);
-    assertError(await mgr.post('/api/v1/tokens', { name: 'x', permissions: ['hello.write'] }), 403, 'forbidden',
+    assertError(await mgr.post('/api/v1/tokens', { name: 'x', permissions: ['t_kit.write'] }), 403, 'forbidden',
         'permissions');
     res = await mgr.post('/api/v1/tokens', { name: `mgr ${uniq}`, permissions: ['core.users.manage'] });
     assert.equal(res.status, 201, res.text);
@@ -404,10 +405,12 @@ test('modules: every module found, with state, version, permissions and menu ent
     const res = await admin.get('/api/v1/modules');
     assert.equal(res.status, 200, res.text);
     const by = Object.fromEntries(res.json.map((m) => [m.name, m]));
-    assert.equal(by.hello.state, 'enabled');
-    assert.equal(by.hello.version, '1.0.0');
-    assert.deepEqual(by.hello.permissions.map((p) => p.name), ['hello.write']);
-    assert.deepEqual(by.hello.ui, [{ path: '/hello', label_ru: 'Привет', label_en: 'Hello', permission: null }]);
+    assert.equal(by.t_kit.state, 'enabled');
+    assert.equal(by.t_kit.version, '1.0.0');
+    assert.deepEqual(by.t_kit.permissions.map((p) => p.name), ['t_kit.read', 't_kit.write', 't_kit.delete']);
+    assert.deepEqual(by.t_kit.ui, [
+        { path: '/t_kit/widgets', label_ru: 'Изделия', label_en: 'Widgets', permission: null },
+        { path: '/t_kit/shelves', label_ru: 'Полки', label_en: 'Shelves', permission: null }]);
     assert.equal(by.t_core.state, 'enabled');
     assert.deepEqual(by.t_core.requires, ['t_base']);
     assert.equal(by.t_alpha.state, 'disabled');

@@ -62,7 +62,7 @@ const refusals = [
     {
         enabled: ['t_oldimporter'],
         module: 't_oldimporter',
-        why: 'importers of ABI 1.1 name a source object, ABI 1.2 the entity they fill: rebuild the module against this kedr.h',
+        why: 'migrators of ABI 1.1 name a source object, ABI 1.2 the entity they fill: rebuild the module against this kedr.h',
     },
     {
         enabled: ['t_oldkit'],
@@ -123,7 +123,7 @@ test('kedr modules lists good, disabled and refused modules together', async () 
         { state: 'enabled', version: '0.1.0', detail: `${MODULE_PATH[1]}/t_base.so` });
     assert.equal(detail(res.stdout, 't_core').state, 'enabled');
     assert.equal(detail(res.stdout, 't_alpha').state, 'enabled');
-    assert.equal(detail(res.stdout, 'hello').state, 'disabled');
+    assert.equal(detail(res.stdout, 't_desk').state, 'disabled');
     assert.equal(detail(res.stdout, 't_badabi').state, 'disabled', 'a disabled module is never opened');
     assert.equal(detail(res.stdout, 't_cycle_a').state, 'refused');
 });
@@ -161,7 +161,7 @@ test('kedr routes lists the routes of the enabled modules', async () => {
     assert.match(res.stdout, /^POST\s+\/api\/v1\/t_core\/items\s+public\s+t_core$/m);
     assert.match(res.stdout, /^GET\s+\/api\/v1\/t_core\/items\/:id\s+public\s+t_core$/m);
     assert.match(res.stdout, /^GET\s+\/api\/v1\/t_core\/secret\s+\(authenticated\)\s+t_core$/m);
-    assert.doesNotMatch(res.stdout, /\/api\/v1\/hello\//, 'a disabled module has no routes');
+    assert.doesNotMatch(res.stdout, /\/api\/v1\/t_desk\//, 'a disabled module has no routes');
 });
 
 test('a module whose init fails stops kedr routes and kedr serve', async () => {
@@ -288,9 +288,17 @@ test('check-config: required settings missing, unreadable file', async () => {
 test('every subcommand refuses a broken config the same way', async () => {
     const file = write('broken2.conf', 'server: { listen = "/tmp/x.sock"; workers = 1000; };\n'
         + 'modules: { path = [ "build/modules" ]; };\n');
-    for (const cmd of ['serve', 'migrate', 'modules', 'routes']) {
+    for (const cmd of ['serve', 'schema', 'modules', 'routes']) {
         const res = await runKedr(file, [cmd], { timeout: 20000 });
         assert.equal(res.code, 1, cmd);
         assert.match(res.stderr, new RegExp(`^${file}:1: server.workers: must be between 1 and 256$`, 'm'), cmd);
     }
+});
+
+// The core's tests run with the example modules off (tests/lib/stack.js):
+// a test file under tests/ that enables one gets no stack at all.
+test('a core test that enables an example module is refused before its stack starts', () => {
+    assert.throws(() => confText(path.join(ROOT, 'build', 'unused'), { enabled: ['t_base', 'hello'] }),
+        /tests\/api\/cli\.test\.js enables the example module\(s\) hello: the core's tests use the test modules/);
+    assert.doesNotThrow(() => confText(path.join(ROOT, 'build', 'unused'), { enabled: ['t_base', 't_desk'] }));
 });

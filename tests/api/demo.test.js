@@ -1,5 +1,5 @@
 // The demo data `make run` loads (tools/demo.mjs): a small generated
-// Salesforce export brought in by `kedr import salesforce` (the catalog
+// Salesforce export brought in by `kedr migrate salesforce` (the catalog
 // with it), and the demo logins.  This test keeps it loadable as
 // the import and the modules' APIs change: it loads once, leaves a marker,
 // and a second run changes nothing.
@@ -73,7 +73,7 @@ test('tools/demo.mjs imports a Salesforce export with its catalog, adds the demo
     assert.equal(await count('SELECT count(*) FROM core.audit'), before, 'loaded once');
     assert.equal(await count('SELECT count(*) FROM catalog.product'), products);
     // and the import alone, run again on the same export, changes nothing either
-    res = await stack.kedr(['import', 'salesforce', path.join(stack.dir, 'demo-sf'), '--json']);
+    res = await stack.kedr(['migrate', 'salesforce', path.join(stack.dir, 'demo-sf'), '--json']);
     assert.equal(res.code, 0, res.stderr);
     for (const o of Object.values(JSON.parse(res.stdout).objects)) {
         assert.equal(o.created ?? 0, 0);

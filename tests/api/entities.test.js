@@ -12,7 +12,7 @@ import { startStack } from '../lib/stack.js';
 import { assertError } from '../lib/assert.js';
 
 const stack = await startStack({
-    enabled: ['hello', 'catalog', 'clients', 't_kit'],
+    enabled: ['t_desk', 'catalog', 'clients', 't_kit'],
     security: { argon2_ops: 1, argon2_mem_kib: 8192 },
 });
 const admin = await stack.loginAdmin();
@@ -29,7 +29,7 @@ for (const e of index.items) metas.set(e.entity, await ok(admin.get(`/api/v1/met
 
 test('GET /api/v1/meta lists every declared entity in one shape', () => {
     const names = index.items.map((e) => e.entity);
-    for (const e of ['hello.greeting', 'catalog.price_type', 't_kit.widget', 't_kit.shelf']) {
+    for (const e of ['t_desk.card', 'catalog.price_type', 't_kit.widget', 't_kit.shelf']) {
         assert.ok(names.includes(e), `${e} listed: ${names}`);
     }
     for (const e of index.items) {

@@ -22,7 +22,7 @@ import { ROOT, startStack } from '../lib/stack.js';
 import { ok } from '../lib/assert.js';
 
 const stack = await startStack({
-    enabled: ['hello', 't_base', 't_core'],
+    enabled: ['t_kit', 't_base', 't_core'],
     security: { argon2_ops: 1, argon2_mem_kib: 8192 },
 });
 const uniq = `${process.pid}${Date.now() % 100000}`;
@@ -50,7 +50,7 @@ const R = {
     users: await makeRole(['core.users.manage']), // what a users manager holds
     users2: await makeRole(['core.users.manage']), // the same again, not held
     roles: await makeRole(['core.roles.manage']),
-    writer: await makeRole(['hello.write']), // what no manager here holds
+    writer: await makeRole(['t_kit.write']), // what no manager here holds
 };
 const adminRole = (await admin.get('/api/v1/roles')).json.find((r) => r.name === 'admin');
 
@@ -147,7 +147,7 @@ const ROUTES = [
             return { path: '/api/v1/users', body: { login, roles: [R.writer.name] },
                 read: () => stack.rows(`SELECT id FROM core."user" WHERE login = '${login}'`) };
         },
-        expect: { users: 403, roles: 403, demoted: 403, gone: 401 }, perm: U, names: 'hello.write' },
+        expect: { users: 403, roles: 403, demoted: 403, gone: 401 }, perm: U, names: 't_kit.write' },
     { name: 'POST /users granting the admin role', method: 'POST',
         target: async () => {
             const login = name('new');
@@ -185,7 +185,7 @@ const ROUTES = [
             return { path: `/api/v1/users/${u.id}`, body: { version: u.version, roles: [R.writer.name] },
                 read: () => userRow(u.id) };
         },
-        expect: { users: 403, roles: 403, demoted: 403, gone: 401 }, perm: U, names: 'hello.write' },
+        expect: { users: 403, roles: 403, demoted: 403, gone: 401 }, perm: U, names: 't_kit.write' },
     { name: 'PATCH /users/:id granting a role whose permissions the caller holds', method: 'PATCH',
         target: async () => {
             const u = await makeUser([]);
@@ -206,21 +206,21 @@ const ROUTES = [
             return { path: `/api/v1/users/${u.id}`, body: { version: u.version, roles: [R.users2.name] },
                 read: () => userRow(u.id) };
         },
-        expect: { users: 403, roles: 403, demoted: 403, gone: 401 }, perm: U, names: 'hello.write' },
+        expect: { users: 403, roles: 403, demoted: 403, gone: 401 }, perm: U, names: 't_kit.write' },
     { name: 'PATCH /users/:id disabling a user who holds a permission the caller lacks', method: 'PATCH',
         target: async () => {
             const u = await makeUser([R.writer.name]);
             return { path: `/api/v1/users/${u.id}`, body: { version: u.version, active: false },
                 read: () => userRow(u.id) };
         },
-        expect: { users: 403, roles: 403, demoted: 403, gone: 401 }, perm: U, names: 'hello.write' },
+        expect: { users: 403, roles: 403, demoted: 403, gone: 401 }, perm: U, names: 't_kit.write' },
     { name: 'PATCH /users/:id editing a user who holds a permission the caller lacks', method: 'PATCH',
         target: async () => {
             const u = await makeUser([R.writer.name]);
             return { path: `/api/v1/users/${u.id}`, body: { version: u.version, full_name: 'changed' },
                 read: () => userRow(u.id) };
         },
-        expect: { users: 403, roles: 403, demoted: 403, gone: 401 }, perm: U, names: 'hello.write' },
+        expect: { users: 403, roles: 403, demoted: 403, gone: 401 }, perm: U, names: 't_kit.write' },
     { name: 'PATCH /users/:id disabling a user whose permissions the caller holds', method: 'PATCH',
         target: async () => {
             const u = await makeUser([R.users2.name]);
@@ -240,7 +240,7 @@ const ROUTES = [
             return { path: `/api/v1/users/${u.id}/password`, body: { password: `New-${PW}` },
                 read: () => userRow(u.id) };
         },
-        expect: { users: 403, roles: 403, demoted: 403, gone: 401 }, perm: U, names: 'hello.write' },
+        expect: { users: 403, roles: 403, demoted: 403, gone: 401 }, perm: U, names: 't_kit.write' },
     { name: 'POST /users/:id/password of a user whose permissions the caller holds', method: 'POST',
         target: async () => {
             const u = await makeUser([R.users2.name]);
@@ -253,10 +253,10 @@ const ROUTES = [
     { name: 'POST /roles with a permission the caller lacks', method: 'POST',
         target: async () => {
             const n = name('role');
-            return { path: '/api/v1/roles', body: { name: n, permissions: ['hello.write'] },
+            return { path: '/api/v1/roles', body: { name: n, permissions: ['t_kit.write'] },
                 read: () => stack.rows(`SELECT id FROM core.role WHERE name = '${n}'`) };
         },
-        expect: { users: 403, roles: 403, demoted: 403, gone: 401 }, perm: RM, names: 'hello.write' },
+        expect: { users: 403, roles: 403, demoted: 403, gone: 401 }, perm: RM, names: 't_kit.write' },
     { name: 'POST /roles with "*"', method: 'POST',
         target: async () => {
             const n = name('role');
@@ -296,42 +296,42 @@ const ROUTES = [
     { name: 'PATCH /roles/:id adding a permission the caller lacks', method: 'PATCH',
         target: async () => {
             const r = await makeRole([RM]);
-            return { path: `/api/v1/roles/${r.id}`, body: { version: r.version, permissions: [RM, 'hello.write'] },
+            return { path: `/api/v1/roles/${r.id}`, body: { version: r.version, permissions: [RM, 't_kit.write'] },
                 read: () => roleRow(r.id) };
         },
-        expect: { users: 403, roles: 403, demoted: 403, gone: 401 }, perm: RM, names: 'hello.write' },
+        expect: { users: 403, roles: 403, demoted: 403, gone: 401 }, perm: RM, names: 't_kit.write' },
     { name: 'PATCH /roles/:id adding a permission to a role that carries one the caller lacks', method: 'PATCH',
         target: async () => {
-            const r = await makeRole(['hello.write']);
-            return { path: `/api/v1/roles/${r.id}`, body: { version: r.version, permissions: ['hello.write', RM] },
+            const r = await makeRole(['t_kit.write']);
+            return { path: `/api/v1/roles/${r.id}`, body: { version: r.version, permissions: ['t_kit.write', RM] },
                 read: () => roleRow(r.id) };
         },
-        expect: { users: 403, roles: 403, demoted: 403, gone: 401 }, perm: RM, names: 'hello.write' },
+        expect: { users: 403, roles: 403, demoted: 403, gone: 401 }, perm: RM, names: 't_kit.write' },
     { name: 'PATCH /roles/:id taking away a permission the caller lacks', method: 'PATCH',
         target: async () => {
-            const r = await makeRole(['hello.write', RM]);
+            const r = await makeRole(['t_kit.write', RM]);
             return { path: `/api/v1/roles/${r.id}`, body: { version: r.version, permissions: [RM] },
                 read: () => roleRow(r.id) };
         },
-        expect: { users: 403, roles: 403, demoted: 403, gone: 401 }, perm: RM, names: 'hello.write' },
+        expect: { users: 403, roles: 403, demoted: 403, gone: 401 }, perm: RM, names: 't_kit.write' },
     { name: 'PATCH /roles/:id of the admin role', method: 'PATCH',
         target: async () => {
             const r = await roleRow(adminRole.id);
             return { path: `/api/v1/roles/${adminRole.id}`,
-                body: { version: r.version, permissions: [...r.permissions, 'hello.write'] },
+                body: { version: r.version, permissions: [...r.permissions, 't_kit.write'] },
                 read: () => roleRow(adminRole.id) };
         },
         expect: { users: 403, roles: 403, demoted: 403, gone: 401 }, perm: RM, names: '*' },
     { name: 'PATCH /roles/:id lifting own_only of a role that carries a permission the caller lacks', method: 'PATCH',
         target: async () => {
-            const r = await makeRole(['hello.write'], { own_only: true });
+            const r = await makeRole(['t_kit.write'], { own_only: true });
             return { path: `/api/v1/roles/${r.id}`, body: { version: r.version, own_only: false },
                 read: () => roleRow(r.id) };
         },
-        expect: { users: 403, roles: 403, demoted: 403, gone: 401 }, perm: RM, names: 'hello.write' },
+        expect: { users: 403, roles: 403, demoted: 403, gone: 401 }, perm: RM, names: 't_kit.write' },
     { name: 'PATCH /roles/:id relabelling a role that carries a permission the caller lacks', method: 'PATCH',
         target: async () => {
-            const r = await makeRole(['hello.write']);
+            const r = await makeRole(['t_kit.write']);
             return { path: `/api/v1/roles/${r.id}`, body: { version: r.version, label_en: 'Relabelled' },
                 read: () => roleRow(r.id) };
         },
@@ -348,10 +348,10 @@ const ROUTES = [
     { name: 'POST /tokens with a permission the caller lacks', method: 'POST',
         target: async () => {
             const n = name('tok');
-            return { path: '/api/v1/tokens', body: { name: n, permissions: ['hello.write'] },
+            return { path: '/api/v1/tokens', body: { name: n, permissions: ['t_kit.write'] },
                 read: () => stack.rows(`SELECT id FROM core.api_token WHERE name = '${n}'`) };
         },
-        expect: { users: 403, roles: 403, demoted: 403, gone: 401 }, perm: U, names: 'hello.write' },
+        expect: { users: 403, roles: 403, demoted: 403, gone: 401 }, perm: U, names: 't_kit.write' },
     { name: 'POST /tokens with "*"', method: 'POST',
         target: async () => {
             const n = name('tok');
@@ -371,11 +371,11 @@ const ROUTES = [
         expect: { users: 201, roles: 403, demoted: 403, gone: 401 }, perm: U },
     { name: 'DELETE /tokens/:id of a token holding a permission the caller lacks', method: 'DELETE',
         target: async () => {
-            const t = await makeToken(admin, ['hello.write']);
+            const t = await makeToken(admin, ['t_kit.write']);
             return { path: `/api/v1/tokens/${t.id}`,
                 read: () => stack.rows(`SELECT revoked_at FROM core.api_token WHERE id = ${t.id}`) };
         },
-        expect: { users: 403, roles: 403, demoted: 403, gone: 401 }, perm: U, names: 'hello.write' },
+        expect: { users: 403, roles: 403, demoted: 403, gone: 401 }, perm: U, names: 't_kit.write' },
     { name: 'DELETE /tokens/:id of a token holding permissions the caller holds', method: 'DELETE',
         target: async () => {
             const t = await makeToken(admin, [U]);
@@ -433,27 +433,27 @@ async function listed(id) {
     return res.json.find((x) => x.id === id);
 }
 
-const greet = (c) => c.post('/api/v1/hello/greetings', { lang: 'en', text: name('hi') });
+const greet = (c) => c.post('/api/v1/t_kit/notes', { title: name('hi') });
 
 test('tokens: a token holds what both it and its owner hold, at each request', async () => {
     const owner = await session([R.users.name, R.writer.name]);
-    const tok = await tokenOf(owner, ['hello.write', U]);
+    const tok = await tokenOf(owner, ['t_kit.write', U]);
     assert.equal((await greet(tok)).status, 201);
     let t = await listed(tok.tokenId);
     assert.equal(t.created_by, owner.owner);
     assert.equal(t.created_by_login, (await userRow(owner.owner)).login);
     assert.equal(t.owner_active, true);
-    assert.deepEqual(t.permissions, [U, 'hello.write']);
-    assert.deepEqual(t.effective_permissions, [U, 'hello.write']);
+    assert.deepEqual(t.permissions, [U, 't_kit.write']);
+    assert.deepEqual(t.effective_permissions, [U, 't_kit.write']);
 
-    // the owner loses hello.write: so does the token, at once
+    // the owner loses t_kit.write: so does the token, at once
     await setUser(owner.owner, { roles: [R.users.name] });
     const res = await greet(tok);
     assert.equal(res.status, 403, res.text);
-    assert.equal(res.json.error.message, 'permission "hello.write" required');
+    assert.equal(res.json.error.message, 'permission "t_kit.write" required');
     assert.equal((await tok.get('/api/v1/users?limit=1')).status, 200, 'what both still hold works');
     t = await listed(tok.tokenId);
-    assert.deepEqual(t.permissions, [U, 'hello.write'], 'its own permissions stay');
+    assert.deepEqual(t.permissions, [U, 't_kit.write'], 'its own permissions stay');
     assert.deepEqual(t.effective_permissions, [U]);
     // and gets it back with the owner
     await setUser(owner.owner, { roles: [R.users.name, R.writer.name] });
@@ -461,9 +461,9 @@ test('tokens: a token holds what both it and its owner hold, at each request', a
 });
 
 test('tokens: "*" on either side yields the other side', async () => {
-    // the administrator's token of hello.write holds hello.write
-    const a = await makeToken(admin, ['hello.write']);
-    assert.deepEqual((await listed(a.id)).effective_permissions, ['hello.write']);
+    // the administrator's token of t_kit.write holds t_kit.write
+    const a = await makeToken(admin, ['t_kit.write']);
+    assert.deepEqual((await listed(a.id)).effective_permissions, ['t_kit.write']);
     const b = await makeToken(admin, ['*']);
     assert.deepEqual((await listed(b.id)).effective_permissions, ['*']);
 
@@ -519,8 +519,8 @@ test('tokens: an owner disabled or deleted shuts the token out (401); one who lo
 
 test('tokens: a token made by a token belongs to the creating token\'s owner', async () => {
     const owner = await session([R.users.name, R.writer.name]);
-    const first = await tokenOf(owner, [U, 'hello.write']);
-    const second = await tokenOf(first, ['hello.write']);
+    const first = await tokenOf(owner, [U, 't_kit.write']);
+    const second = await tokenOf(first, ['t_kit.write']);
     const t = await listed(second.tokenId);
     assert.equal(t.created_by, owner.owner);
     assert.equal(t.created_by_login, (await userRow(owner.owner)).login);
@@ -539,10 +539,10 @@ test('tokens: a token made by a token belongs to the creating token\'s owner', a
 test('migration 0008: tokens made by tokens before it get their owner from the audit trail', async () => {
     // the state before 0008: such tokens had no owner
     const owner = await session([R.users.name, R.writer.name]);
-    const first = await tokenOf(owner, [U, 'hello.write']);
-    const second = await tokenOf(first, [U, 'hello.write']);
-    const third = await tokenOf(second, ['hello.write']);
-    const orphan = await tokenOf(owner, ['hello.write']); // its audit row names no token
+    const first = await tokenOf(owner, [U, 't_kit.write']);
+    const second = await tokenOf(first, [U, 't_kit.write']);
+    const third = await tokenOf(second, ['t_kit.write']);
+    const orphan = await tokenOf(owner, ['t_kit.write']); // its audit row names no token
     const ids = [second.tokenId, third.tokenId, orphan.tokenId].join(',');
     const sql = fs.readFileSync(path.join(ROOT, 'core/sql/0008_token_owner.sql'), 'utf8');
     const backfill = sql.match(/^DO \$\$[\s\S]*?^END \$\$;$/m)[0];

@@ -5,7 +5,7 @@
 // the request's transaction, passwords and secrets never kept or logged
 // in clear, and login throttling (last: it waits out its window).
 //
-// The stack enables hello, t_base and t_core so there are many routes;
+// The stack enables t_kit, t_base and t_core so there are many routes;
 // `kedr routes --json` lists them, so the route test needs no list of its
 // own and keeps covering routes as modules are added.
 
@@ -21,7 +21,7 @@ const WINDOW = 10; // security.login_window, seconds (the minimum)
 const MAX_FAILURES = 4;
 
 const stack = await startStack({
-    enabled: ['hello', 't_base', 't_core', 'catalog', 'clients'],
+    enabled: ['t_kit', 't_base', 't_core', 'catalog', 'clients'],
     security: {
         argon2_ops: 1,
         argon2_mem_kib: 8192,
@@ -63,7 +63,7 @@ test('every route: anonymous 401 unless public; no permission 403 unless any use
     assert.equal(res.code, 0, res.stderr);
     const routes = JSON.parse(res.stdout);
     const modules = new Set(routes.map((r) => r.module));
-    for (const m of ['core', 'hello', 't_core']) assert.ok(modules.has(m), `routes of ${m} are listed`);
+    for (const m of ['core', 't_kit', 't_core']) assert.ok(modules.has(m), `routes of ${m} are listed`);
     assert.ok(routes.some((r) => r.path === '/api/v1/users' && r.permission === 'core.users.manage'));
 
     await makeUser(`noroles${uniq}`);
@@ -110,34 +110,34 @@ test('every route: anonymous 401 unless public; no permission 403 unless any use
 });
 
 test('CSRF: a session needs X-CSRF-Token on unsafe methods; a Bearer token does not', async () => {
-    const count = async () => Number(await stack.psql('SELECT count(*) FROM hello.greeting'));
+    const count = async () => Number(await stack.psql('SELECT count(*) FROM t_kit.note'));
     const before = await count();
-    const body = { lang: 'ru', text: `csrf ${uniq}` };
+    const body = { title: `csrf ${uniq}` };
 
-    let res = await admin.post('/api/v1/hello/greetings', body, { csrf: false });
+    let res = await admin.post('/api/v1/t_kit/notes', body, { csrf: false });
     assertError(res, 403, 'forbidden');
     assert.match(res.json.error.message, /CSRF/i);
-    res = await admin.post('/api/v1/hello/greetings', body, { headers: { 'X-CSRF-Token': 'not-the-token' } });
+    res = await admin.post('/api/v1/t_kit/notes', body, { headers: { 'X-CSRF-Token': 'not-the-token' } });
     assertError(res, 403, 'forbidden');
     assert.match(res.json.error.message, /CSRF/i);
     // another session's token is a wrong token too
     const other = await stack.loginAdmin();
-    res = await admin.post('/api/v1/hello/greetings', body, { headers: { 'X-CSRF-Token': other.csrf } });
+    res = await admin.post('/api/v1/t_kit/notes', body, { headers: { 'X-CSRF-Token': other.csrf } });
     assertError(res, 403, 'forbidden');
     // logging out is unsafe too
     res = await other.delete('/api/v1/session', { csrf: false });
     assertError(res, 403, 'forbidden');
     assert.equal(await count(), before, 'refused requests wrote nothing');
 
-    res = await admin.post('/api/v1/hello/greetings', body);
+    res = await admin.post('/api/v1/t_kit/notes', body);
     assert.equal(res.status, 201, res.text);
     // GET needs none
     res = await admin.get('/api/v1/session', { csrf: false });
     assert.equal(res.status, 200);
 
-    const tok = await admin.post('/api/v1/tokens', { name: `csrf ${uniq}`, permissions: ['hello.write'] });
+    const tok = await admin.post('/api/v1/tokens', { name: `csrf ${uniq}`, permissions: ['t_kit.write'] });
     assert.equal(tok.status, 201, tok.text);
-    res = await stack.client({ token: tok.json.token }).post('/api/v1/hello/greetings', body);
+    res = await stack.client({ token: tok.json.token }).post('/api/v1/t_kit/notes', body);
     assert.equal(res.status, 201, `Bearer without CSRF: ${res.text}`);
     assert.equal(await count(), before + 2);
 });
@@ -263,7 +263,7 @@ test('passwords and secrets are never stored or logged in clear', async () => {
     assert.equal(tok.status, 201, tok.text);
     const sessionSecrets = [s.cookie, tok.json.token, stack.adminPassword()];
 
-    const dump = await run('pg_dump', ['-d', stack.databaseUrl, '--data-only', '--schema=core', '--schema=hello'],
+    const dump = await run('pg_dump', ['-d', stack.databaseUrl, '--data-only', '--schema=core', '--schema=t_kit'],
         { timeout: 60000 });
     assert.equal(dump.code, 0, dump.stderr);
     assert.match(dump.stdout, /\$argon2id\$v=19\$m=8192,t=1,p=1\$/, 'hashes are argon2id at the configured cost');

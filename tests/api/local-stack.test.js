@@ -111,9 +111,9 @@ test('README: build/kedr -c conf/kedr.conf user list, from the checkout, reaches
 test('README: build/kedr -c conf/kedr.conf import salesforce, from the checkout, imports into it', async () => {
     const exp = path.join(co, 'var/export');
     const m = generate({ dir: exp, scale: 0.001, seed: 'local-stack' });
-    let r = await kedrHere(['-c', 'conf/kedr.conf', 'import', 'salesforce', 'var/export', '--dry-run']);
+    let r = await kedrHere(['-c', 'conf/kedr.conf', 'migrate', 'salesforce', 'var/export', '--dry-run']);
     assert.equal(r.code, 0, r.stderr + r.stdout);
-    r = await kedrHere(['-c', 'conf/kedr.conf', 'import', 'salesforce', 'var/export', '--report', 'rejects.csv']);
+    r = await kedrHere(['-c', 'conf/kedr.conf', 'migrate', 'salesforce', 'var/export', '--report', 'rejects.csv']);
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.ok(fs.existsSync(path.join(co, 'rejects.csv')));
     const psql = await run(stackSh, ['psql', 'var', '-Atc', 'SELECT count(*) FROM clients.counterparty'], { cwd: co });

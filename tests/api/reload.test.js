@@ -18,9 +18,9 @@ const base = {
 };
 const stack = await startStack(base);
 const T = '/api/v1/t_core';
-const withHello = {
-    enabled: ['t_base', 't_core', 'hello'],
-    groups: { t_core: { label: 'after' }, hello: { greeting: 'Привет после перезагрузки' } },
+const withDesk = {
+    enabled: ['t_base', 't_core', 't_desk'],
+    groups: { t_core: { label: 'after' }, t_desk: { motto: 'Девиз после перезагрузки' } },
 };
 
 // Start GET /sleep?ms=N and resolve {done, pid, rid} once t_core logged
@@ -76,7 +76,7 @@ test('max_requests: a worker that served 3 requests is recycled', async () => {
 
 test('a disabled module answers 404; enabled by SIGHUP its routes appear, in-flight requests finish', async () => {
     const master = stack.masterPid();
-    const res404 = await stack.get('/api/v1/hello/greeting');
+    const res404 = await stack.get('/api/v1/t_desk/motto');
     assert.equal(res404.status, 404);
     assert.equal(res404.json.error.code, 'not_found');
     // what the group leaves out comes from t_core's declared defaults
@@ -84,7 +84,7 @@ test('a disabled module answers 404; enabled by SIGHUP its routes appear, in-fli
 
     const slow = await inFlight(1500);
     const mark = stack.logMark();
-    stack.writeConf(withHello);
+    stack.writeConf(withDesk);
     stack.reload();
 
     const res = await slow.done;
@@ -92,17 +92,17 @@ test('a disabled module answers 404; enabled by SIGHUP its routes appear, in-fli
     assert.deepEqual(res.json, { slept: 1500, pid: slow.pid });
 
     await stack.waitForLog(/reload: new workers started, old ones finish their requests/, { since: mark });
-    const greeting = await waitFor(async () => {
-        const r = await stack.get('/api/v1/hello/greeting');
+    const motto = await waitFor(async () => {
+        const r = await stack.get('/api/v1/t_desk/motto');
         return r.status === 200 && r.json;
-    }, { what: 'hello to answer after the reload' });
-    assert.deepEqual(greeting, { greeting: 'Привет после перезагрузки' });
+    }, { what: 't_desk to answer after the reload' });
+    assert.deepEqual(motto, { motto: 'Девиз после перезагрузки' });
     // every new worker has the new configuration: no old one answers
     for (let i = 0; i < 8; i++) assert.equal((await stack.get(`${T}/conf`)).json.label, 'after');
-    // the reload applied hello's migration
-    assert.match(stack.logSince(mark), /migrate: applied hello\/0001_greeting\.sql/);
-    assert.equal(await stack.psql("SELECT count(*) FROM core.migration WHERE module = 'hello'"), '1');
-    const list = await stack.get('/api/v1/hello/greetings');
+    // the reload applied t_desk's migration
+    assert.match(stack.logSince(mark), /schema: applied t_desk\/0001_card\.sql/);
+    assert.equal(await stack.psql("SELECT count(*) FROM core.migration WHERE module = 't_desk'"), '1');
+    const list = await stack.get('/api/v1/t_desk/cards');
     assert.equal(list.status, 200);
     assert.equal(list.json.items.length, 2);
 
@@ -119,18 +119,18 @@ test('a reload with a broken configuration is refused; the previous one keeps se
     await stack.waitForLog(/reload refused: the configuration has errors; still serving the previous one/,
         { since: mark });
     assert.match(stack.logSince(mark), new RegExp(`${stack.conf}:\\d+: server.workers: must be an integer`));
-    assert.equal((await stack.get('/api/v1/hello/greeting')).status, 200);
+    assert.equal((await stack.get('/api/v1/t_desk/motto')).status, 200);
     assert.equal((await stack.get(`${T}/conf`)).json.label, 'after');
 });
 
 test('a reload that would load a refused module is refused; the previous one keeps serving', async () => {
     const mark = stack.logMark();
-    stack.writeConf({ ...withHello, enabled: [...withHello.enabled, 't_badabi'] });
+    stack.writeConf({ ...withDesk, enabled: [...withDesk.enabled, 't_badabi'] });
     stack.reload();
     await stack.waitForLog(/reload refused: modules or migrations failed; still serving the previous configuration/,
         { since: mark });
     assert.match(stack.logSince(mark), /module "t_badabi" refused: built for module ABI/);
-    assert.equal((await stack.get('/api/v1/hello/greeting')).status, 200);
+    assert.equal((await stack.get('/api/v1/t_desk/motto')).status, 200);
     assert.equal((await stack.get('/api/v1/t_badabi/anything')).status, 404);
 });
 
@@ -142,10 +142,10 @@ test('disabling a module by SIGHUP makes its routes answer 404 again', async () 
     await stack.waitForLog(/reload: new workers started/, { since: mark });
     // until the old generation's workers have left (on a loaded machine
     // one may still take a request just after the new ones started)
-    await waitFor(async () => (await stack.get('/api/v1/hello/greeting')).status === 404 &&
-        stack.childPids().every((pid) => !oldPids.includes(pid)), { what: 'hello and its workers to be gone' });
+    await waitFor(async () => (await stack.get('/api/v1/t_desk/motto')).status === 404 &&
+        stack.childPids().every((pid) => !oldPids.includes(pid)), { what: 't_desk and its workers to be gone' });
     for (let i = 0; i < 8; i++) {
-        const res = await stack.get('/api/v1/hello/greetings');
+        const res = await stack.get('/api/v1/t_desk/cards');
         assert.equal(res.status, 404);
         assert.equal(res.json.error.code, 'not_found');
     }

@@ -9,7 +9,7 @@ import { startStack } from '../lib/stack.js';
 import { assertError, ok } from '../lib/assert.js';
 
 const stack = await startStack({
-    enabled: ['t_kit', 'hello', 'catalog', 'clients'],
+    enabled: ['t_kit', 't_desk', 'catalog', 'clients'],
     security: { argon2_ops: 1, argon2_mem_kib: 8192 },
 });
 const admin = await stack.loginAdmin();
@@ -41,7 +41,7 @@ await created(admin, W, { name: 'Zephyr second', code: 'ZA-2' });
 const ownW = await created(own, W, { name: 'Zephyr own', code: 'ZO-1' });
 const wideW = await created(wide, W, { name: 'Zephyr wide', code: 'ZW-1' });
 await created(admin, '/api/v1/t_kit/shelves', { name: 'Zephyr shelf' });
-const greeting = await created(admin, '/api/v1/hello/greetings', { lang: 'en', text: 'Zephyr hello' });
+const card = await created(admin, '/api/v1/t_desk/cards', { lane: 'todo', title: 'Zephyr card' });
 
 const group = (body, entity) => body.groups.find((g) => g.entity === entity);
 const titles = (g) => (g ? g.items.map((i) => i.title) : []);
@@ -61,10 +61,10 @@ test('the global search groups each readable entity\'s matches, as its list find
     assert.equal(first.entity, 't_kit.widget');
     assert.equal(first.url, `/t_kit/widgets/${first.id}`, 'no ui declared: /<module><path>/<id>');
     assert.equal(group(res.json, 't_kit.shelf'), undefined, 'a list without a search is not searched');
-    const g = group(res.json, 'hello.greeting');
+    const g = group(res.json, 't_desk.card');
     assert.deepEqual(g.items.map((i) => [i.id, i.title, i.subtitle, i.url]),
-        [[greeting.id, 'Zephyr hello', null, `/hello/${greeting.id}`]], 'the entity\'s declared ui page');
-    assert.equal(g.ui, '/hello');
+        [[card.id, 'Zephyr card', null, `/t_desk/${card.id}`]], 'the entity\'s declared ui page');
+    assert.equal(g.ui, '/t_desk');
 
     // a word in the second search column (code) finds it too; every word must match
     assert.deepEqual(titles(group((await admin.get('/api/v1/search?q=ZO-1')).json, 't_kit.widget')), ['Zephyr own']);
@@ -86,11 +86,11 @@ test('the global search keeps each list\'s limit, own-only scope and permission'
     assert.equal(group(res.json, 't_kit.shelf'), undefined);
     // a wide role sees all of them
     assert.equal(group((await wide.get('/api/v1/search?q=zephyr')).json, 't_kit.widget').items.length, 4);
-    // no permission: no group at all (the public greetings still show)
+    // no permission: no group at all (the public cards still show)
     res = await none.get('/api/v1/search?q=zephyr');
     assert.equal(res.status, 200, res.text);
     assert.equal(group(res.json, 't_kit.widget'), undefined);
-    assert.ok(group(res.json, 'hello.greeting'));
+    assert.ok(group(res.json, 't_desk.card'));
 });
 
 test('the global search refuses bad input, naming the field, and anonymous and portal callers', async () => {
@@ -120,8 +120,8 @@ test('mine=true applies the entity\'s owner whatever the scope; 422 on an entity
     assert.equal((await names(wide, 'q=zephyr&mine=false')).length, 4);
     assert.equal((await wide.get(`${W}/export?q=zephyr&mine=true`)).text.includes('Zephyr admin'), false);
     assertError(await wide.get(`${W}?mine=yes`), 422, 'validation', 'mine');
-    assertError(await admin.get('/api/v1/hello/greetings?mine=true'), 422, 'validation', 'mine');
-    assert.equal((await admin.get('/api/v1/hello/greetings?mine=true')).json.error.fields.mine, 'this list has no owner');
+    assertError(await admin.get('/api/v1/t_desk/cards?mine=true'), 422, 'validation', 'mine');
+    assert.equal((await admin.get('/api/v1/t_desk/cards?mine=true')).json.error.fields.mine, 'this list has no owner');
     assert.ok(wideW.id && ownW.id);
 });
 
@@ -133,7 +133,7 @@ test('saved views: own only, checked as list queries, audited', async () => {
     assert.equal(v.position, 1);
     const v2 = await created(wide, '/api/v1/views', { entity: 't_kit.widget', name: 'Все', query: '' });
     assert.equal(v2.position, 2);
-    await created(wide, '/api/v1/views', { entity: 'hello.greeting', name: 'English', query: 'lang=en' });
+    await created(wide, '/api/v1/views', { entity: 't_desk.card', name: 'To do', query: 'lane=todo' });
 
     res = await wide.get('/api/v1/views?entity=t_kit.widget');
     assert.equal(res.status, 200, res.text);
@@ -158,7 +158,7 @@ test('saved views: own only, checked as list queries, audited', async () => {
         assert.ok(res.json.error.fields.query.includes(why), `${query}: ${res.text}`);
     }
     assertError(await wide.post('/api/v1/views', { entity: 't_kit.widget', name: 'bad', query: 'attr.nope=1' }), 422, 'validation', 'attr.nope');
-    assertError(await wide.post('/api/v1/views', { entity: 'hello.greeting', name: 'bad', query: 'mine=true' }), 422, 'validation', 'query');
+    assertError(await wide.post('/api/v1/views', { entity: 't_desk.card', name: 'bad', query: 'mine=true' }), 422, 'validation', 'query');
     assert.equal((await wide.get('/api/v1/views?entity=t_kit.widget')).json.items.length, 2, 'nothing half-written');
 
     // another user can neither see nor change it
@@ -171,7 +171,7 @@ test('saved views: own only, checked as list queries, audited', async () => {
     assert.deepEqual([res.json.name, res.json.query, res.json.position], ['Зефиры', 'q=zephyr', 5]);
     assertError(await wide.patch(`/api/v1/views/${v.id}`, { query: 'sort=nope' }), 422, 'validation', 'query');
     assertError(await wide.patch(`/api/v1/views/${v.id}`, { name: 'Все' }), 409, 'conflict', 'name');
-    assertError(await wide.patch(`/api/v1/views/${v.id}`, { entity: 'hello.greeting' }), 422, 'validation', 'entity');
+    assertError(await wide.patch(`/api/v1/views/${v.id}`, { entity: 't_desk.card' }), 422, 'validation', 'entity');
     assert.equal((await wide.delete(`/api/v1/views/${v.id}`)).status, 204);
     assertError(await wide.delete(`/api/v1/views/${v.id}`), 404, 'not_found');
 
@@ -182,16 +182,16 @@ test('saved views: own only, checked as list queries, audited', async () => {
 test('recent records: the last 50 of the user, newest first, readable entities only', async () => {
     const put = (c, body) => c.post('/api/v1/recent', body);
     assert.equal((await put(wide, { entity: 't_kit.widget', id: wideW.id, title: 'Zephyr wide', url: `/t_kit/widgets/${wideW.id}` })).status, 204);
-    assert.equal((await put(wide, { entity: 'hello.greeting', id: greeting.id, title: 'Zephyr hello', url: `/hello/${greeting.id}` })).status, 204);
+    assert.equal((await put(wide, { entity: 't_desk.card', id: card.id, title: 'Zephyr card', url: `/t_desk/${card.id}` })).status, 204);
     res = await wide.get('/api/v1/recent');
     assert.equal(res.status, 200, res.text);
     assert.deepEqual(res.json.items.map((x) => [x.entity, x.id, x.title]),
-        [['hello.greeting', greeting.id, 'Zephyr hello'], ['t_kit.widget', wideW.id, 'Zephyr wide']]);
-    assert.equal(res.json.items[0].label, 'Приветствия');
+        [['t_desk.card', card.id, 'Zephyr card'], ['t_kit.widget', wideW.id, 'Zephyr wide']]);
+    assert.equal(res.json.items[0].label, 'Карточки');
     // opening again moves it up, once
     await put(wide, { entity: 't_kit.widget', id: wideW.id, title: 'Zephyr wide!', url: `/t_kit/widgets/${wideW.id}` });
     res = await wide.get('/api/v1/recent');
-    assert.deepEqual(res.json.items.map((x) => x.title), ['Zephyr wide!', 'Zephyr hello']);
+    assert.deepEqual(res.json.items.map((x) => x.title), ['Zephyr wide!', 'Zephyr card']);
     assert.deepEqual((await own.get('/api/v1/recent')).json.items, []);
 
     assertError(await put(wide, { entity: 't_kit.widget', id: 1, title: 'x', url: 'https://evil.example/' }), 422, 'validation', 'url');
@@ -222,9 +222,9 @@ test('GET /api/v1/meta lists the entities the user may read', async () => {
     const w = res.json.items.find((x) => x.entity === 't_kit.widget');
     assert.deepEqual(w, { entity: 't_kit.widget', module: 't_kit', name: 'widget', path: '/api/v1/t_kit/widgets',
         label: 'Изделия', ui: '/t_kit/widgets', search: true, attrs: true, archive: true, mine: true, perm_write: true });
-    const g = res.json.items.find((x) => x.entity === 'hello.greeting');
+    const g = res.json.items.find((x) => x.entity === 't_desk.card');
     assert.equal(g.perm_write, false);
     assert.equal(g.attrs, false);
     const n = (await none.get('/api/v1/meta')).json.items.map((x) => x.entity);
-    assert.ok(!n.includes('t_kit.widget') && n.includes('hello.greeting'));
+    assert.ok(!n.includes('t_kit.widget') && n.includes('t_desk.card'));
 });

@@ -3,13 +3,13 @@
 // errors shown at the field), the same record edited in two tabs (the
 // second save gets the conflict and reloads), the unsaved-changes guard,
 // the role permission matrix, API tokens (the secret shown once), the
-// audit trail, and the hello module's page loaded on demand.
+// audit trail.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setup, newPage, login, shot, checkPage, waitText, textOf } from './lib.js';
 
-const { stack, browser, admin } = await setup({ enabled: ['hello'] });
+const { stack, browser, admin } = await setup({ enabled: ['t_desk'] });
 const page = await newPage(browser, stack);
 await login(page, 'admin', admin);
 let userId;
@@ -154,7 +154,7 @@ test('a role\'s permissions, grouped by module, and the matrix of all roles', as
     await page.goto('/admin/roles');
     await page.getByRole('link', { name: 'Менеджер' }).click();
     await waitText(page, 'h1', 'Менеджер');
-    await page.getByLabel('Добавлять приветствия').check();
+    await page.getByLabel('Вести доску').check();
     await page.getByLabel('Читать журнал изменений').check();
     await waitText(page, '[data-module=core] .perm-count', '1 из 5');
     // own records only: its holders see their own clients and their
@@ -171,13 +171,13 @@ test('a role\'s permissions, grouped by module, and the matrix of all roles', as
     await page.getByRole('tab', { name: /Пользователи/ }).click();
     await waitText(page, '[role=tabpanel]:not([hidden])', 'petrov.ivan');
     await page.getByRole('tab', { name: 'История' }).click();
-    await waitText(page, '[role=tabpanel]:not([hidden]) .history-item', 'hello.write');
+    await waitText(page, '[role=tabpanel]:not([hidden]) .history-item', 't_desk.write');
 
     await page.goto('/admin/roles?view=matrix');
     // the matrix says which roles are limited to their own records
     assert.match(await page.locator('th.matrix-role', { hasText: 'Менеджер' }).innerText(), /Только свои/);
     assert.doesNotMatch(await page.locator('th.matrix-role', { hasText: 'Поддержка' }).innerText(), /Только свои/);
-    const cell = page.locator('input[data-role=support][data-perm="hello.write"]');
+    const cell = page.locator('input[data-role=support][data-perm="t_desk.write"]');
     await cell.check();
     await waitText(page, '.matrix-bar', 'Изменена 1 роль');
     await shot(page, 'roles-matrix', { fullPage: true });
@@ -185,8 +185,8 @@ test('a role\'s permissions, grouped by module, and the matrix of all roles', as
     await waitText(page, '.toast', 'Сохранено');
     const roles = await stack.rows("SELECT name, permissions, own_only FROM core.role WHERE name IN ('manager', 'support') ORDER BY name");
     assert.deepEqual(roles, [
-        { name: 'manager', permissions: ['core.audit.read', 'hello.write'], own_only: true },
-        { name: 'support', permissions: ['hello.write'], own_only: false },
+        { name: 'manager', permissions: ['core.audit.read', 't_desk.write'], own_only: true },
+        { name: 'support', permissions: ['t_desk.write'], own_only: false },
     ]);
     await page.goto('/admin/roles');
     await waitText(page, 'table', 'Только свои');
@@ -201,12 +201,12 @@ test('a role\'s permissions, grouped by module, and the matrix of all roles', as
     await waitText(page, '[data-field=own_only] .field-error', 'Роль со всеми правами (*) видит все записи');
     await shot(page, 'role-own-only-star', { fullPage: true });
     await page.getByLabel('Все права (*)').uncheck();
-    await page.getByLabel('Добавлять приветствия').check();
+    await page.getByLabel('Вести доску').check();
     await page.getByRole('button', { name: 'Создать роль' }).click();
     await page.waitForURL(/\/admin\/roles\/\d+$/);
     await waitText(page, '.record-title .badges', 'Только свои');
     assert.deepEqual(await stack.rows("SELECT own_only, permissions FROM core.role WHERE name = 'all_own'"),
-        [{ own_only: true, permissions: ['hello.write'] }]);
+        [{ own_only: true, permissions: ['t_desk.write'] }]);
     await page.goto('/admin/roles');
     checkPage(page);
 });
@@ -217,7 +217,7 @@ test('API tokens: the secret is shown once, then revoked', async () => {
     await page.getByRole('button', { name: 'Новый токен' }).click();
     const dlg = page.getByRole('dialog', { name: 'Новый токен' });
     await dlg.getByLabel('Название').fill('1С:УТ, обмен заказами');
-    await dlg.getByLabel('Добавлять приветствия').check();
+    await dlg.getByLabel('Вести доску').check();
     await shot(page, 'token-new');
     await dlg.getByRole('button', { name: 'Создать токен' }).click();
     const secretDlg = page.getByRole('dialog', { name: /Токен «1С:УТ, обмен заказами» создан/ });
@@ -229,9 +229,9 @@ test('API tokens: the secret is shown once, then revoked', async () => {
     await waitText(page, 'table', '1С:УТ, обмен заказами');
     assert.equal(await page.locator('main').getByText(secret).count(), 0, 'the secret is not shown again');
     // the token works
-    const res = await fetch(`${stack.url}/api/v1/hello/greetings`, { method: 'POST',
+    const res = await fetch(`${stack.url}/api/v1/t_desk/cards`, { method: 'POST',
         headers: { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ lang: 'ru', text: 'Здравствуйте из 1С' }) });
+        body: JSON.stringify({ lane: 'todo', title: 'Здравствуйте из 1С' }) });
     assert.equal(res.status, 201);
     // its owner, and what it may do now (its own permissions its owner holds)
     await page.reload();
@@ -241,8 +241,8 @@ test('API tokens: the secret is shown once, then revoked', async () => {
     const cells = (await row.locator('th, td').allInnerTexts()).map((x) => x.trim());
     const cell = (label) => cells[head.indexOf(label)];
     assert.equal(cell('Владелец'), 'admin');
-    assert.equal(cell('Права'), 'hello.write');
-    assert.equal(cell('Действующие права'), 'hello.write');
+    assert.equal(cell('Права'), 't_desk.write');
+    assert.equal(cell('Действующие права'), 't_desk.write');
     await shot(page, 'tokens-list');
     await page.getByRole('button', { name: 'Отозвать токен «1С:УТ, обмен заказами»' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Отозвать' }).click();
@@ -252,9 +252,9 @@ test('API tokens: the secret is shown once, then revoked', async () => {
     // a token whose owner is disabled says so, and may do nothing
     const api = await stack.loginAdmin();
     const pw = `Greeter-${Date.now()}`;
-    await api.post('/api/v1/roles', { name: 'greeters', permissions: ['core.users.manage', 'hello.write'] });
+    await api.post('/api/v1/roles', { name: 'greeters', permissions: ['core.users.manage', 't_desk.write'] });
     const owner = (await api.post('/api/v1/users', { login: 'greeter', roles: ['greeters'], password: pw })).json;
-    const tok = await (await stack.login('greeter', pw)).post('/api/v1/tokens', { name: 'Касса', permissions: ['hello.write'] });
+    const tok = await (await stack.login('greeter', pw)).post('/api/v1/tokens', { name: 'Касса', permissions: ['t_desk.write'] });
     assert.equal(tok.status, 201, tok.text);
     assert.equal((await api.patch(`/api/v1/users/${owner.id}`, { version: owner.version, active: false })).status, 200);
     await page.reload();
@@ -277,24 +277,4 @@ test('the audit trail: pick a kind of record and one record by type-ahead', asyn
     await waitText(page, '.history-item', 'создание');
     await shot(page, 'audit-results', { fullPage: true });
     checkPage(page);
-});
-
-test('the hello module\'s page: loaded on demand, a form and a record page', async () => {
-    await page.locator('#nav').getByRole('link', { name: 'Привет' }).click();
-    await page.waitForURL('**/hello');
-    await waitText(page, '.hello-big', 'Привет');
-    await waitText(page, 'table', 'Здравствуйте из 1С');
-    await page.getByRole('textbox', { name: 'Текст' }).fill('Добрый день');
-    await page.getByRole('button', { name: 'Добавить' }).click();
-    await waitText(page, '.toast', 'Приветствие добавлено');
-    await waitText(page, 'table', 'Добрый день');
-    await shot(page, 'hello', { fullPage: true });
-    await page.getByRole('row', { name: /Добрый день/ }).getByRole('link').click();
-    await waitText(page, 'h1', 'Добрый день');
-    await page.getByRole('tab', { name: 'История' }).click();
-    await waitText(page, '.history-item', 'admin');
-    assert.equal(await textOf(page, '.history-item .badge'), 'создание');
-    await shot(page, 'hello-record');
-    checkPage(page);
-    await page.context().close();
 });

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setup, newPage, login, shot, checkPage } from './lib.js';
 
-const { stack, browser, admin } = await setup({ enabled: ['hello'] });
+const { stack, browser, admin } = await setup({ enabled: ['t_desk'] });
 const ACCESS = path.join(stack.dir, 'log', 'nginx-access.log');
 const page = await newPage(browser, stack);
 
@@ -29,22 +29,22 @@ test('the page is revalidated; the files it names are stamped and immutable', as
     page.on('response', (res) => headers.set(new URL(res.url()).pathname, res.headers()['cache-control']));
     const mark = size();
     await login(page, 'admin', admin);
-    await page.goto('/hello/board');
+    await page.goto('/t_desk/board');
     await page.locator('.kanban-card').first().waitFor();
     await page.waitForLoadState('networkidle');
     const statics = requestsSince(mark).filter((r) => !isApi(r));
     const stamp = statics.find((r) => r.path.startsWith('/v/'))?.path.split('/')[2];
     assert.match(stamp || '', /^[0-9a-f]{12}$/, 'the files are under /v/<stamp>/');
-    // every file of the shell, of hello and of SortableJS came stamped; only
+    // every file of the shell, of t_desk and of SortableJS came stamped; only
     // the pages themselves (app.html under their URLs) did not
     const unstamped = statics.filter((r) => !r.path.startsWith(`/v/${stamp}/`));
-    assert.deepEqual(unstamped.map((r) => r.path), ['/login', '/hello/board'], 'only the pages are unstamped');
-    for (const p of [`/v/${stamp}/js/app.js`, `/v/${stamp}/css/kedr.css`, `/v/${stamp}/m/hello/index.js`,
-        `/v/${stamp}/m/hello/board.js`, `/v/${stamp}/vendor/sortable/Sortable.min.js`, `/v/${stamp}/css/components.css`]) {
+    assert.deepEqual(unstamped.map((r) => r.path), ['/login', '/t_desk/board'], 'only the pages are unstamped');
+    for (const p of [`/v/${stamp}/js/app.js`, `/v/${stamp}/css/kedr.css`, `/v/${stamp}/m/t_desk/index.js`,
+        `/v/${stamp}/m/t_desk/board.js`, `/v/${stamp}/vendor/sortable/Sortable.min.js`, `/v/${stamp}/css/components.css`]) {
         assert.ok(statics.some((r) => r.path === p && r.status === 200), `${p} loaded`);
         assert.equal(headers.get(p), 'public, max-age=31536000, immutable', p);
     }
-    assert.equal(headers.get('/hello/board'), 'no-cache');
+    assert.equal(headers.get('/t_desk/board'), 'no-cache');
     checkPage(page);
 });
 
@@ -56,7 +56,7 @@ test('a reload asks for the page and the API only: no static file is revalidated
     const all = requestsSince(mark);
     const statics = all.filter((r) => !isApi(r));
     console.log(`# reload: ${all.length} requests, ${statics.length} static: ${statics.map((r) => `${r.path} ${r.status}`).join(', ')}`);
-    assert.deepEqual(statics.map((r) => r.path), ['/hello/board'], 'only the page itself');
+    assert.deepEqual(statics.map((r) => r.path), ['/t_desk/board'], 'only the page itself');
     assert.ok([200, 304].includes(statics[0].status));
     assert.ok(all.some(isApi), 'the API is asked as before');
     await shot(page, 'reloaded');

@@ -1,6 +1,7 @@
 // Browser tests of the calendar component (www/js/ui/calendar.js,
-// kedr.ui.calendar) through hello's calendar (/hello/calendar): FullCalendar
-// loaded only there, in Russian, with the greetings on the day they were
+// kedr.ui.calendar) through the test module t_desk's calendar
+// (/t_desk/calendar): FullCalendar loaded only there, in Russian, with the
+// cards on the day they were
 // created (events from the page's callback); month/week and previous/next
 // navigation; an event opens its record; a drag the page refuses puts the
 // event back.
@@ -9,9 +10,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setup, newPage, login, shot, checkPage, apiSession } from './lib.js';
 
-const { stack, browser, admin } = await setup({ enabled: ['hello'] });
+const { stack, browser, admin } = await setup({ enabled: ['t_desk'] });
 const api = await apiSession(stack, 'admin', admin);
-const hola = (await api.call('POST', '/hello/greetings', { lang: 'es', text: 'Hola' })).json;
+const hola = (await api.call('POST', '/t_desk/cards', { lane: 'later', title: 'Hola' })).json;
 const page = await newPage(browser, stack);
 await login(page, 'admin', admin);
 
@@ -19,19 +20,17 @@ const cal = page.locator('.calendar');
 const title = () => cal.getByRole('heading').textContent();
 const event = (text) => cal.getByText(text, { exact: true });
 
-test('the calendar loads FullCalendar only when opened and shows the greetings on their day', async () => {
+test('the calendar loads FullCalendar only when opened and shows the cards on their day', async () => {
     const vendorRequests = [];
     page.on('request', (r) => {
         if (r.url().includes('/vendor/')) vendorRequests.push(new URL(r.url()).pathname.replace(/^\/v\/[0-9a-f]+/, ''));
     });
-    await page.goto('/hello');
-    await page.locator('.hello-pages').getByRole('link', { name: 'Календарь' }).click();
-    await page.waitForURL('**/hello/calendar');
+    await page.goto('/t_desk/calendar');
     await event('Hola').waitFor();
     assert.ok(vendorRequests.includes('/vendor/fullcalendar/global.js'), vendorRequests.join(' '));
     assert.ok(vendorRequests.includes('/vendor/fullcalendar/theme.css'), 'its stylesheet, not injected styles');
     assert.ok(!vendorRequests.some((p) => p.includes('/sortable/') || p.includes('/chart/')), 'no other library');
-    for (const text of ['Привет, мир', 'Hello, world']) await event(text).waitFor();
+    for (const text of ['Написать письмо', 'Ship it']) await event(text).waitFor();
     // this month, in Russian, today's cell holding the three
     const month = new Intl.DateTimeFormat('ru-RU', { month: 'long', year: 'numeric', timeZone: 'Europe/Moscow' })
         .format(new Date());
@@ -45,7 +44,7 @@ test('previous, next, today and the week view navigate, fetching the events of e
     const month = await title();
     await cal.getByRole('button', { name: 'След' }).click();
     await page.waitForFunction((m) => document.querySelector('.calendar [role=heading]').textContent !== m, month);
-    assert.equal(await event('Hola').count(), 0, 'next month: no greetings yet');
+    assert.equal(await event('Hola').count(), 0, 'next month: no cards yet');
     await shot(page, 'next-month');
     await cal.getByRole('button', { name: 'Сегодня' }).click();
     await event('Hola').waitFor();
@@ -67,7 +66,7 @@ test('previous, next, today and the week view navigate, fetching the events of e
     checkPage(page);
 });
 
-test('a greeting dragged to another day is refused and put back; a click opens it', async () => {
+test('a card dragged to another day is refused and put back; a click opens it', async () => {
     const before = await event('Hola').boundingBox();
     await page.mouse.move(before.x + 10, before.y + before.height / 2);
     await page.mouse.down();
@@ -81,7 +80,7 @@ test('a greeting dragged to another day is refused and put back; a click opens i
         `back in its place: ${JSON.stringify({ before, after })}`);
 
     await event('Hola').click();
-    await page.waitForURL(`**/hello/${hola.id}`);
+    await page.waitForURL(`**/t_desk/${hola.id}`);
     await page.getByRole('heading', { name: 'Hola' }).waitFor();
     checkPage(page);
 });

@@ -1,16 +1,17 @@
 // Browser tests of the chart component (www/js/ui/chart.js, kedr.ui.chart)
-// through hello's statistics (/hello/stats): Chart.js loaded only there, a
-// bar chart on a canvas whose data are the greetings per language (read
+// through the test module t_desk's statistics (/t_desk/stats): Chart.js
+// loaded only there, a bar chart on a canvas whose data are the cards per
+// lane (read
 // from Chart.js's own instance), numbers in Russian format on the axis.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setup, newPage, login, shot, checkPage, apiSession } from './lib.js';
 
-const { stack, browser, admin } = await setup({ enabled: ['hello'] });
+const { stack, browser, admin } = await setup({ enabled: ['t_desk'] });
 const api = await apiSession(stack, 'admin', admin);
-for (const [lang, text] of [['en', 'Hi'], ['en', 'Good day'], ['de', 'Hallo']]) {
-    assert.equal((await api.call('POST', '/hello/greetings', { lang, text })).status, 201);
+for (const [lane, title] of [['done', 'Hi'], ['done', 'Good day'], ['later', 'Hallo']]) {
+    assert.equal((await api.call('POST', '/t_desk/cards', { lane, title })).status, 201);
 }
 const page = await newPage(browser, stack);
 await login(page, 'admin', admin);
@@ -23,22 +24,23 @@ const chartState = () => page.locator('.chart canvas').evaluate((canvas) => {
         width: canvas.width, height: canvas.height };
 });
 
-test('the statistics page draws the greetings per language as a bar chart', async () => {
+test('the statistics page draws the cards per lane as a bar chart', async () => {
     const vendorRequests = [];
     page.on('request', (r) => {
         if (r.url().includes('/vendor/')) vendorRequests.push(new URL(r.url()).pathname.replace(/^\/v\/[0-9a-f]+/, ''));
     });
-    await page.goto('/hello');
-    await page.locator('.hello-pages').getByRole('link', { name: 'Статистика' }).click();
-    await page.waitForURL('**/hello/stats');
+    await page.goto('/t_desk');
+    await page.locator('main').getByText('Ship it').first().waitFor();
+    assert.deepEqual(vendorRequests, [], 'the list page loads no vendored library');
+    await page.goto('/t_desk/stats');
     await page.locator('.chart canvas').waitFor();
     assert.deepEqual(vendorRequests, ['/vendor/chart/chart.umd.min.js']);
     const s = await chartState();
     assert.equal(s.type, 'bar');
-    // by language code: de, en, ru
-    assert.deepEqual(s.labels, ['de', 'английский', 'русский']);
-    assert.deepEqual(s.data, [[1, 3, 1]]);
-    assert.equal(s.label, 'Приветствий');
+    // by lane code: done, later, todo
+    assert.deepEqual(s.labels, ['готово', 'later', 'к работе']);
+    assert.deepEqual(s.data, [[3, 1, 1]]);
+    assert.equal(s.label, 'Карточек');
     assert.equal(s.locale, 'ru-RU');
     assert.ok(s.width > 100 && s.height > 100, `drawn: ${s.width}×${s.height}`);
     assert.equal(await page.locator('.chart canvas').getAttribute('aria-label'), 'Статистика');
@@ -47,11 +49,11 @@ test('the statistics page draws the greetings per language as a bar chart', asyn
     checkPage(page);
 });
 
-test('a new greeting shows in the chart when the page is opened again', async () => {
-    assert.equal((await api.call('POST', '/hello/greetings', { lang: 'de', text: 'Guten Tag' })).status, 201);
+test('a new card shows in the chart when the page is opened again', async () => {
+    assert.equal((await api.call('POST', '/t_desk/cards', { lane: 'later', title: 'Guten Tag' })).status, 201);
     await page.reload();
     await page.locator('.chart canvas').waitFor();
-    assert.deepEqual((await chartState()).data, [[2, 3, 1]]);
+    assert.deepEqual((await chartState()).data, [[3, 2, 1]]);
     checkPage(page);
 });
 

@@ -4,19 +4,20 @@
 // (recent records, saved views, a module's panel, no module versions),
 // a toast's action, row actions in a "⋯" menu on a phone (hidden ones
 // never reached by Tab), and the attributes screen's entities read from
-// the metadata.  One stack (hello and t_kit), one chromium.
+// the metadata.  One stack (the test modules t_desk and t_kit), one
+// chromium.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setup, newPage, login, shot, checkPage, apiSession } from './lib.js';
 
-const { stack, browser, admin } = await setup({ enabled: ['hello', 't_kit'] });
+const { stack, browser, admin } = await setup({ enabled: ['t_desk', 't_kit'] });
 const api = await apiSession(stack, 'admin', admin);
-const greetings = [];
-for (const [lang, text] of [['ru', 'Кедровый привет'], ['en', 'Cedar hello'], ['en', 'Cedar morning'], ['ru', 'Просто текст']]) {
-    const r = await api.call('POST', '/hello/greetings', { lang, text });
+const cards = [];
+for (const [lane, title] of [['todo', 'Кедровая карточка'], ['done', 'Cedar card'], ['done', 'Cedar morning'], ['todo', 'Просто текст']]) {
+    const r = await api.call('POST', '/t_desk/cards', { lane, title });
     assert.equal(r.status, 201, JSON.stringify(r.json));
-    greetings.push(r.json);
+    cards.push(r.json);
 }
 {
     const r = await api.call('POST', '/t_kit/widgets', { name: 'Cedar widget', code: 'CW-1' });
@@ -38,13 +39,13 @@ test('global search: "/" focuses it, results grouped, arrows and Enter open one'
     assert.equal(await box.evaluate((el) => el === document.activeElement), true, '"/" focuses the search');
     await box.pressSequentially('cedar');
     const list = page.getByRole('listbox', { name: 'Результаты поиска' });
-    await list.getByRole('option', { name: /Cedar hello/ }).waitFor();
+    await list.getByRole('option', { name: /Cedar card/ }).waitFor();
     assert.equal(await box.getAttribute('aria-expanded'), 'true');
     // both entities that match, each with its group and its "all results" link
-    await list.getByRole('group', { name: 'Приветствия' }).waitFor();
+    await list.getByRole('group', { name: 'Карточки' }).waitFor();
     await list.getByRole('group', { name: 'Изделия' }).waitFor();
-    assert.equal(await list.getByRole('option', { name: 'Все результаты: Приветствия' }).getAttribute('href'),
-        '/hello?q=cedar');
+    assert.equal(await list.getByRole('option', { name: 'Все результаты: Карточки' }).getAttribute('href'),
+        '/t_desk?q=cedar');
     await shot(page, 'search');
 
     // ArrowDown twice: the second option is highlighted; Enter opens it
@@ -60,16 +61,16 @@ test('global search: "/" focuses it, results grouped, arrows and Enter open one'
 
     // Enter with nothing highlighted opens the first; Escape closes
     await box.fill('');
-    await box.pressSequentially('Кедровый');
-    await list.getByRole('option', { name: /Кедровый привет/ }).waitFor();
+    await box.pressSequentially('Кедровая');
+    await list.getByRole('option', { name: /Кедровая карточка/ }).waitFor();
     await box.press('Escape');
     assert.equal(await list.isHidden(), true);
     await box.press('ArrowDown'); // reopens it, nothing highlighted
-    await list.getByRole('option', { name: /Кедровый привет/ }).waitFor();
+    await list.getByRole('option', { name: /Кедровая карточка/ }).waitFor();
     assert.equal(await box.getAttribute('aria-activedescendant'), null);
     await box.press('Enter');
-    await page.waitForURL(`**/hello/${greetings[0].id}`);
-    await page.getByRole('heading', { level: 1, name: 'Кедровый привет' }).waitFor();
+    await page.waitForURL(`**/t_desk/${cards[0].id}`);
+    await page.getByRole('heading', { level: 1, name: 'Кедровая карточка' }).waitFor();
 
     // nothing found says so
     await page.keyboard.press('/');
@@ -82,33 +83,34 @@ test('global search: "/" focuses it, results grouped, arrows and Enter open one'
 test('home: recent records, saved views and a module panel; no module versions', async () => {
     const page = await loggedIn();
     // open two cards: they become the recent records, newest first
-    await page.goto(`/hello/${greetings[1].id}`);
-    await page.getByRole('heading', { level: 1, name: 'Cedar hello' }).waitFor();
-    await page.goto(`/hello/${greetings[2].id}`);
+    await page.goto(`/t_desk/${cards[1].id}`);
+    await page.getByRole('heading', { level: 1, name: 'Cedar card' }).waitFor();
+    await page.goto(`/t_desk/${cards[2].id}`);
     await page.getByRole('heading', { level: 1, name: 'Cedar morning' }).waitFor();
-    const r = await api.call('POST', '/views', { entity: 'hello.greeting', name: 'Кедры', query: 'q=cedar&sort=text' });
+    const r = await api.call('POST', '/views', { entity: 't_desk.card', name: 'Кедры', query: 'q=cedar&sort=title' });
     assert.equal(r.status, 201, JSON.stringify(r.json));
 
     await page.goto('/');
     const recent = page.getByRole('region', { name: 'Недавние записи' });
     await recent.getByRole('link', { name: 'Cedar morning' }).waitFor();
-    // (the search test opened "Кедровый привет" before these two)
-    assert.deepEqual((await recent.getByRole('link').allTextContents()).slice(0, 2), ['Cedar morning', 'Cedar hello']);
+    // (the search test opened "Кедровая карточка" before these two)
+    assert.deepEqual((await recent.getByRole('link').allTextContents()).slice(0, 2), ['Cedar morning', 'Cedar card']);
     const views = page.getByRole('region', { name: 'Мои виды' });
     const link = views.getByRole('link', { name: 'Кедры' });
-    assert.equal(await link.getAttribute('href'), '/hello?q=cedar&sort=text&order=asc');
-    const panel = page.getByRole('region', { name: 'Приветствие дня' });
-    await panel.getByRole('link', { name: 'Все приветствия' }).waitFor();
-    await panel.getByText(/сохранённ/).waitFor();
-    assert.equal(await page.locator('main').getByText(/модуль hello/).count(), 0, 'no module versions on the home page');
+    assert.equal(await link.getAttribute('href'), '/t_desk?q=cedar&sort=title&order=asc');
+    const panel = page.getByRole('region', { name: 'Девиз дня' });
+    await panel.getByRole('link', { name: 'Все карточки' }).waitFor();
+    await panel.getByText('Без спешки').waitFor();
+    await panel.getByText(/карточ\S* на доске/).waitFor();
+    assert.equal(await page.locator('main').getByText(/модуль t_desk/).count(), 0, 'no module versions on the home page');
     await shot(page, 'home');
 
     // the view opens its list as saved
     await link.click();
-    await page.waitForURL('**/hello?q=cedar*');
+    await page.waitForURL('**/t_desk?q=cedar*');
     await page.locator('.list table').waitFor();
     assert.equal(await page.getByRole('searchbox', { name: 'Поиск', exact: true }).inputValue(), 'cedar');
-    assert.deepEqual(await page.locator('.list tbody th').allTextContents(), [String(greetings[1].id), String(greetings[2].id)]);
+    assert.deepEqual(await page.locator('.list tbody th').allTextContents(), [String(cards[1].id), String(cards[2].id)]);
     assert.equal(await page.locator('.views-current').textContent(), 'Кедры');
     await api.call('DELETE', `/views/${r.json.id}`);
     checkPage(page);
@@ -116,31 +118,31 @@ test('home: recent records, saved views and a module panel; no module versions',
 
 test('views menu: save, rename, delete with undo; no "My records" without an owner', async () => {
     const page = await loggedIn();
-    await page.goto('/hello?q=Cedar');
+    await page.goto('/t_desk?q=Cedar');
     await page.locator('.list table').waitFor();
     const menuBtn = page.getByRole('button', { name: 'Виды' });
     await menuBtn.click();
     await page.getByRole('link', { name: 'Все записи' }).waitFor();
-    assert.equal(await page.getByRole('link', { name: 'Мои записи' }).count(), 0, 'greetings have no owner');
+    assert.equal(await page.getByRole('link', { name: 'Мои записи' }).count(), 0, 'cards have no owner');
     await page.getByRole('button', { name: 'Сохранить как вид…' }).click();
     const dlg = page.getByRole('dialog', { name: 'Сохранить вид' });
-    await dlg.getByLabel('Название вида').fill('Английские');
+    await dlg.getByLabel('Название вида').fill('Готовые');
     await dlg.getByLabel('Название вида').press('Enter');
-    await page.locator('.toast', { hasText: 'Вид «Английские» сохранён' }).waitFor();
-    await page.locator('.views-current', { hasText: 'Английские' }).waitFor();
-    let saved = (await api.call('GET', '/views?entity=hello.greeting')).json.items;
-    assert.deepEqual(saved.map((v) => [v.name, v.query]), [['Английские', 'q=Cedar']]);
+    await page.locator('.toast', { hasText: 'Вид «Готовые» сохранён' }).waitFor();
+    await page.locator('.views-current', { hasText: 'Готовые' }).waitFor();
+    let saved = (await api.call('GET', '/views?entity=t_desk.card')).json.items;
+    assert.deepEqual(saved.map((v) => [v.name, v.query]), [['Готовые', 'q=Cedar']]);
 
     // a second name that is taken is refused with the server's reason
     await menuBtn.click();
     await page.getByRole('button', { name: 'Сохранить как вид…' }).click();
-    await dlg.getByLabel('Название вида').fill('Английские');
+    await dlg.getByLabel('Название вида').fill('Готовые');
     await dlg.getByRole('button', { name: 'Сохранить' }).click();
     await page.locator('.toast-error').waitFor();
 
     // rename
     await menuBtn.click();
-    await page.getByRole('button', { name: 'Переименовать: Английские' }).click();
+    await page.getByRole('button', { name: 'Переименовать: Готовые' }).click();
     const rdlg = page.getByRole('dialog', { name: 'Переименовать вид' });
     await rdlg.getByLabel('Название вида').fill('Кедровые');
     await rdlg.getByRole('button', { name: 'Сохранить' }).click();
@@ -149,11 +151,11 @@ test('views menu: save, rename, delete with undo; no "My records" without an own
     // "All records" leaves the view; opening it again restores the search
     await menuBtn.click();
     await page.getByRole('link', { name: 'Все записи' }).click();
-    await page.waitForURL((u) => u.pathname === '/hello' && !u.search.includes('q='));
+    await page.waitForURL((u) => u.pathname === '/t_desk' && !u.search.includes('q='));
     await page.locator('.list table').waitFor();
     await menuBtn.click();
     await page.getByRole('link', { name: 'Кедровые' }).click();
-    await page.waitForURL('**/hello?q=Cedar');
+    await page.waitForURL('**/t_desk?q=Cedar');
     await page.locator('.views-current', { hasText: 'Кедровые' }).waitFor();
 
     // delete, then undo from the toast
@@ -161,21 +163,21 @@ test('views menu: save, rename, delete with undo; no "My records" without an own
     await page.getByRole('button', { name: 'Удалить: Кедровые' }).click();
     const toast = page.locator('.toast', { hasText: 'Вид «Кедровые» удалён' });
     await toast.waitFor();
-    assert.equal((await api.call('GET', '/views?entity=hello.greeting')).json.items.length, 0);
+    assert.equal((await api.call('GET', '/views?entity=t_desk.card')).json.items.length, 0);
     await shot(page, 'view-deleted');
     await toast.getByRole('button', { name: 'Отменить' }).click();
     await page.locator('.views-current', { hasText: 'Кедровые' }).waitFor();
-    saved = (await api.call('GET', '/views?entity=hello.greeting')).json.items;
+    saved = (await api.call('GET', '/views?entity=t_desk.card')).json.items;
     assert.deepEqual(saved.map((v) => v.name), ['Кедровые']);
     await api.call('DELETE', `/views/${saved[0].id}`);
     checkPage(page);
 });
 
 test('phone: row actions in a "⋯" menu, hidden buttons never reached by Tab; delete with undo', async () => {
-    const r = await api.call('POST', '/hello/greetings', { lang: 'ru', text: 'Удаляемый привет' });
+    const r = await api.call('POST', '/t_desk/cards', { lane: 'todo', title: 'Удаляемая карточка' });
     assert.equal(r.status, 201);
     const page = await loggedIn({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
-    await page.goto('/hello?q=Удаляемый');
+    await page.goto('/t_desk?q=Удаляемая');
     const row = page.locator('.list tbody tr').first();
     await row.waitFor();
     // the inline buttons are not displayed, so Tab skips them
@@ -190,17 +192,17 @@ test('phone: row actions in a "⋯" menu, hidden buttons never reached by Tab; d
     assert.equal(await item.evaluate((el) => el === document.activeElement), true, 'the menu takes the focus');
     await shot(page, 'row-menu');
     await item.click();
-    const toast = page.locator('.toast', { hasText: 'Приветствие удалено' });
+    const toast = page.locator('.toast', { hasText: 'Карточка удалена' });
     await toast.waitFor();
     await page.getByText('Ничего не найдено').waitFor();
     await toast.getByRole('button', { name: 'Отменить' }).click();
-    await page.locator('.list tbody tr', { hasText: 'Удаляемый привет' }).waitFor();
+    await page.locator('.list tbody tr', { hasText: 'Удаляемая карточка' }).waitFor();
     checkPage(page);
 });
 
 test('wide screen: row actions inline, the "⋯" menu not displayed', async () => {
     const page = await loggedIn();
-    await page.goto('/hello?q=Cedar');
+    await page.goto('/t_desk?q=Cedar');
     const row = page.locator('.list tbody tr').first();
     await row.waitFor();
     await row.locator('.row-actions-inline').getByRole('button', { name: 'Удалить' }).waitFor();

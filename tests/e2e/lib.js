@@ -2,7 +2,7 @@
 // chromium driven by playwright-core, a Kedr stack per test file
 // (tests/lib/stack.js), screenshots, and a few helpers.
 //
-//   const { stack, browser, admin } = await setup({ enabled: ['hello'] });
+//   const { stack, browser, admin } = await setup({ enabled: ['t_desk'] });
 //   const page = await newPage(browser);
 //   await login(page, stack, 'admin', admin);
 //   await shot(page, 'home');                  // build/e2e-shots/<file>-home.png
@@ -35,7 +35,7 @@ export async function setup(opts = {}) {
     shotPrefix = opts.prefix || path.basename(process.argv[1] || 'e2e', '.test.js');
     fs.mkdirSync(SHOTS, { recursive: true });
     const groups = { ...(opts.groups || {}), security: { ...SECURITY, ...(opts.groups?.security || {}) } };
-    const stack = await startStack({ enabled: ['hello'], ...opts, groups });
+    const stack = await startStack({ ...opts, groups });
     const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
     after(() => browser.close());
     const admin = fs.readFileSync(path.join(stack.dir, 'admin-password'), 'utf8').trim();

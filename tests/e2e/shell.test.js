@@ -1,7 +1,8 @@
 // Browser tests of the shell: login and logout, the wrong-password
 // message, deep links, the menu by permission, the language switch, the
 // phone layout, the 404 page, session expiry, the 503 banner, and the
-// first page's weight.  One stack (hello enabled), one chromium.
+// first page's weight.  One stack (the test module t_desk enabled), one
+// chromium.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +11,7 @@ import { firstPage, BUDGET } from './www-size.mjs';
 
 // Throttling after 4 failed logins of one login in 10 s, and no slowing
 // down before that (the per-address limit stays at its default, higher).
-const { stack, browser, admin } = await setup({ enabled: ['hello'],
+const { stack, browser, admin } = await setup({ enabled: ['t_desk'],
     groups: { security: { login_max_failures: 4, login_window: 10, login_slow_after: 1000 } } });
 const ANALYST_PW = 'analyst-pass-2024';
 {
@@ -43,7 +44,7 @@ test('login page: wrong password, log in, log out', async () => {
     await page.waitForURL((u) => u.pathname === '/');
     await waitText(page, 'h1', 'Здравствуйте, Администратор');
     const menu = await page.locator('#nav a').allTextContents();
-    assert.deepEqual(menu, ['Главная', 'Привет', 'Пользователи', 'Роли', 'Дополнительные поля', 'API-токены', 'Модули', 'Журнал изменений']);
+    assert.deepEqual(menu, ['Главная', 'Доска задач', 'Пользователи', 'Роли', 'Дополнительные поля', 'API-токены', 'Модули', 'Журнал изменений']);
     await shot(page, 'home');
 
     await page.getByRole('button', { name: /Меню пользователя/ }).click();
@@ -110,19 +111,19 @@ test('the menu shows only what the user may use', async () => {
     const page = await newPage(browser, stack);
     await login(page, 'analyst1', ANALYST_PW);
     const menu = await page.locator('#nav a').allTextContents();
-    // hello's page needs no permission; the analyst reads the audit trail only
-    assert.deepEqual(menu, ['Главная', 'Привет', 'Журнал изменений']);
+    // t_desk's page needs no permission; the analyst reads the audit trail only
+    assert.deepEqual(menu, ['Главная', 'Доска задач', 'Журнал изменений']);
     assert.equal(await page.getByRole('link', { name: 'Пользователи' }).count(), 0);
     await shot(page, 'analyst-home');
     await page.goto('/admin/users');
     await waitText(page, 'h1', 'Нет доступа');
     await shot(page, 'analyst-forbidden');
 
-    // hello's page: loaded on demand, no write permission
-    await page.locator('#nav').getByRole('link', { name: 'Привет' }).click();
-    await waitText(page, 'h1', 'Привет');
-    await waitText(page, '.hello-big', 'Привет');
-    await waitText(page, 'main', 'Добавлять приветствия может пользователь с правом hello.write.');
+    // t_desk's page: loaded on demand; without t_desk.write no row actions
+    await page.locator('#nav').getByRole('link', { name: 'Доска задач' }).click();
+    await waitText(page, 'h1', 'Карточки');
+    await waitText(page, 'table', 'Ship it');
+    assert.equal(await page.locator('.list tbody').getByRole('button', { name: 'Удалить' }).count(), 0);
     checkPage(page);
     await page.context().close();
 });
@@ -135,7 +136,7 @@ test('language switch', async () => {
     await waitText(page, 'h1', 'Hello, Администратор');
     assert.equal(await page.locator('html').getAttribute('lang'), 'en');
     assert.deepEqual(await page.locator('#nav a').allTextContents(),
-        ['Home', 'Hello', 'Users', 'Roles', 'Extra fields', 'API tokens', 'Modules', 'Audit trail']);
+        ['Home', 'Desk', 'Users', 'Roles', 'Extra fields', 'API tokens', 'Modules', 'Audit trail']);
     await shot(page, 'home-en');
     await page.locator('#nav').getByRole('link', { name: 'Users', exact: true }).click();
     await waitText(page, '.list-count', 'records');
@@ -213,7 +214,7 @@ test('the session ends: back to login, then back to the page', async () => {
     await waitText(page, '.login-error', 'Сеанс завершён');
     await shot(page, 'session-expired');
     await login(page, 'admin', admin, { expectUrl: '**/admin/modules' });
-    await waitText(page, 'table', 'hello');
+    await waitText(page, 'table', 't_desk');
     await shot(page, 'modules');
     checkPage(page);
     await page.context().close();

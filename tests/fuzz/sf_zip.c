@@ -10,7 +10,7 @@
  * Then kedr_sf_src_check on the zip and on the folder, and
  * kedr_sf_src_open of Account.csv and of a file the export does not name,
  * each twice: from the zip, read to the end through the CSV reader
- * (kedr_csv_init_file / kedr_csv_next, as import_sf.c) and drained
+ * (kedr_csv_init_file / kedr_csv_next, as sf_migrate.c) and drained
  * (kedr_sf_src_drain), and from the folder holding it, read raw.
  *
  * Oracles: a NULL says ENOENT or EIO with a size of 0, and ENOENT for a
@@ -93,7 +93,7 @@ fuzz_null(struct fuzz_open *o, int err, off_t size)
     FUZZ_CHECK(size == 0);
 }
 
-/* Open `name` from the zip and read it as import_sf.c does. */
+/* Open `name` from the zip and read it as sf_migrate.c does. */
 static void
 fuzz_csv(const char *name, struct fuzz_open *o)
 {

@@ -8,7 +8,7 @@
 // (socket DIR/run/kedr.sock, pid file DIR/run/kedr.pid, both module
 // directories of the build on modules.path), and runs
 // `tools/stack.sh up DIR --conf DIR/kedr.conf --port P`: a private
-// PostgreSQL in DIR/pg (unix socket only), `kedr migrate`, `kedr serve`
+// PostgreSQL in DIR/pg (unix socket only), `kedr schema`, `kedr serve`
 // and nginx on 127.0.0.1:P.  One stack per test file, shared by its tests.
 //
 // Teardown always runs: an after() hook of the test file, and exit and
@@ -133,6 +133,24 @@ function confGroupBody(obj) {
         .join('');
 }
 
+// The example modules (modules/<name>/, copied to start a module) are
+// free to change: the core's own tests (tests/) run with them off, on the
+// test modules of tests/modules/, and an example's tests
+// (modules/<name>/tests/) enable it.  A core test file that enables one
+// fails here, before its stack starts.
+export const EXAMPLE_MODULES = ['hello'];
+const TESTS_DIR = path.join(ROOT, 'tests') + path.sep;
+
+function refuseExamples(enabled) {
+    const file = path.resolve(process.argv[1] || '');
+    const examples = enabled.filter((m) => EXAMPLE_MODULES.includes(m));
+    if (file.startsWith(TESTS_DIR) && examples.length > 0) {
+        throw new Error(`${path.relative(ROOT, file)} enables the example module(s) ${examples.join(', ')}: `
+            + 'the core\'s tests use the test modules of tests/modules/ (an example\'s own tests sit in '
+            + 'modules/<name>/tests/)');
+    }
+}
+
 // The text of a kedr.conf for a stack in `dir`.  Options (all optional):
 //   enabled [], workers 5, maxRequests 0, requestTimeout 30, maxBody,
 //   importMaxRows, importJobRows (server.import_job_rows: more rows, a job),
@@ -147,6 +165,7 @@ function confGroupBody(obj) {
 //   options say otherwise (cookie_secure: undefined leaves the key out,
 //   for the default: Secure).
 export function confText(dir, opts = {}) {
+    refuseExamples(opts.enabled ?? []);
     const server = {
         listen: path.join(dir, 'run/kedr.sock'),
         workers: opts.workers ?? DEFAULT_WORKERS,

@@ -104,10 +104,10 @@ static void
 test_importer_1_0(void **state)
 {
     (void)state;
-    SAME_AS(kedr_importer, source, kedr_importer_1_0, source);
-    SAME_AS(kedr_importer, target, kedr_importer_1_0, object);
-    SAME_AS(kedr_importer, load, kedr_importer_1_0, load);
-    SIZE_SAME(kedr_importer, kedr_importer_1_0);
+    SAME_AS(kedr_migrator, source, kedr_importer_1_0, source);
+    SAME_AS(kedr_migrator, target, kedr_importer_1_0, object);
+    SAME_AS(kedr_migrator, load, kedr_importer_1_0, load);
+    SIZE_SAME(kedr_migrator, kedr_importer_1_0);
 }
 
 static void
@@ -138,7 +138,7 @@ test_module_1_0(void **state)
     SAME_AS(kedr_module, permissions, kedr_module_1_0, permissions);
     SAME_AS(kedr_module, hooks, kedr_module_1_0, hooks);
     SAME_AS(kedr_module, jobs, kedr_module_1_0, jobs);
-    SAME_AS(kedr_module, importers, kedr_module_1_0, importers);
+    SAME_AS(kedr_module, migrators, kedr_module_1_0, importers);
     SAME_AS(kedr_module, ui, kedr_module_1_0, ui);
     SAME_AS(kedr_module, init, kedr_module_1_0, init);
     SAME_AS(kedr_module, worker_init, kedr_module_1_0, worker_init);
@@ -256,10 +256,10 @@ static void
 test_importer_1_1(void **state)
 {
     (void)state;
-    SAME_AS(kedr_importer, source, kedr_importer_1_1, source);
-    SAME_AS(kedr_importer, target, kedr_importer_1_1, object);
-    SAME_AS(kedr_importer, load, kedr_importer_1_1, load);
-    SIZE_SAME(kedr_importer, kedr_importer_1_1);
+    SAME_AS(kedr_migrator, source, kedr_importer_1_1, source);
+    SAME_AS(kedr_migrator, target, kedr_importer_1_1, object);
+    SAME_AS(kedr_migrator, load, kedr_importer_1_1, load);
+    SIZE_SAME(kedr_migrator, kedr_importer_1_1);
 }
 
 static void
@@ -290,7 +290,7 @@ test_module_1_1(void **state)
     SAME_AS(kedr_module, permissions, kedr_module_1_1, permissions);
     SAME_AS(kedr_module, hooks, kedr_module_1_1, hooks);
     SAME_AS(kedr_module, jobs, kedr_module_1_1, jobs);
-    SAME_AS(kedr_module, importers, kedr_module_1_1, importers);
+    SAME_AS(kedr_module, migrators, kedr_module_1_1, importers);
     SAME_AS(kedr_module, ui, kedr_module_1_1, ui);
     SAME_AS(kedr_module, init, kedr_module_1_1, init);
     SAME_AS(kedr_module, worker_init, kedr_module_1_1, worker_init);
@@ -417,10 +417,10 @@ static void
 test_importer_1_2(void **state)
 {
     (void)state;
-    SAME_AS(kedr_importer, source, kedr_importer_1_2, source);
-    SAME_AS(kedr_importer, target, kedr_importer_1_2, target);
-    SAME_AS(kedr_importer, load, kedr_importer_1_2, load);
-    SIZE_SAME(kedr_importer, kedr_importer_1_2);
+    SAME_AS(kedr_migrator, source, kedr_importer_1_2, source);
+    SAME_AS(kedr_migrator, target, kedr_importer_1_2, target);
+    SAME_AS(kedr_migrator, load, kedr_importer_1_2, load);
+    SIZE_SAME(kedr_migrator, kedr_importer_1_2);
 }
 
 static void
@@ -473,7 +473,7 @@ test_module_1_2(void **state)
     SAME_AS(kedr_module, permissions, kedr_module_1_2, permissions);
     SAME_AS(kedr_module, hooks, kedr_module_1_2, hooks);
     SAME_AS(kedr_module, jobs, kedr_module_1_2, jobs);
-    SAME_AS(kedr_module, importers, kedr_module_1_2, importers);
+    SAME_AS(kedr_module, migrators, kedr_module_1_2, importers);
     SAME_AS(kedr_module, ui, kedr_module_1_2, ui);
     SAME_AS(kedr_module, init, kedr_module_1_2, init);
     SAME_AS(kedr_module, worker_init, kedr_module_1_2, worker_init);
@@ -539,10 +539,10 @@ test_api_1_2(void **state)
     SAME_AS(kedr_api, ogrn_problem, kedr_api_1_2, ogrn_problem);
     SAME_AS(kedr_api, phone_e164, kedr_api_1_2, phone_e164);
     SAME_AS(kedr_api, email_valid, kedr_api_1_2, email_valid);
-    SAME_AS(kedr_api, import_table, kedr_api_1_2, import_table);
-    SAME_AS(kedr_api, import_dry_run, kedr_api_1_2, import_dry_run);
-    SAME_AS(kedr_api, import_count, kedr_api_1_2, import_count);
-    SAME_AS(kedr_api, import_reject, kedr_api_1_2, import_reject);
+    SAME_AS(kedr_api, migration_table, kedr_api_1_2, import_table);
+    SAME_AS(kedr_api, migration_dry_run, kedr_api_1_2, import_dry_run);
+    SAME_AS(kedr_api, migration_count, kedr_api_1_2, import_count);
+    SAME_AS(kedr_api, migration_reject, kedr_api_1_2, import_reject);
     SIZE_GROWS(kedr_api, kedr_api_1_2, 2);
 }
 
@@ -612,10 +612,10 @@ static void
 test_importer_1_3(void **state)
 {
     (void)state;
-    SAME_AS(kedr_importer, source, kedr_importer_1_3, source);
-    SAME_AS(kedr_importer, target, kedr_importer_1_3, target);
-    SAME_AS(kedr_importer, load, kedr_importer_1_3, load);
-    SIZE_SAME(kedr_importer, kedr_importer_1_3);
+    SAME_AS(kedr_migrator, source, kedr_importer_1_3, source);
+    SAME_AS(kedr_migrator, target, kedr_importer_1_3, target);
+    SAME_AS(kedr_migrator, load, kedr_importer_1_3, load);
+    SIZE_SAME(kedr_migrator, kedr_importer_1_3);
 }
 
 static void
@@ -747,7 +747,7 @@ test_module_1_3(void **state)
     SAME_AS(kedr_module, permissions, kedr_module_1_3, permissions);
     SAME_AS(kedr_module, hooks, kedr_module_1_3, hooks);
     SAME_AS(kedr_module, jobs, kedr_module_1_3, jobs);
-    SAME_AS(kedr_module, importers, kedr_module_1_3, importers);
+    SAME_AS(kedr_module, migrators, kedr_module_1_3, importers);
     SAME_AS(kedr_module, ui, kedr_module_1_3, ui);
     SAME_AS(kedr_module, init, kedr_module_1_3, init);
     SAME_AS(kedr_module, worker_init, kedr_module_1_3, worker_init);
@@ -815,10 +815,10 @@ test_api_1_3(void **state)
     SAME_AS(kedr_api, ogrn_problem, kedr_api_1_3, ogrn_problem);
     SAME_AS(kedr_api, phone_e164, kedr_api_1_3, phone_e164);
     SAME_AS(kedr_api, email_valid, kedr_api_1_3, email_valid);
-    SAME_AS(kedr_api, import_table, kedr_api_1_3, import_table);
-    SAME_AS(kedr_api, import_dry_run, kedr_api_1_3, import_dry_run);
-    SAME_AS(kedr_api, import_count, kedr_api_1_3, import_count);
-    SAME_AS(kedr_api, import_reject, kedr_api_1_3, import_reject);
+    SAME_AS(kedr_api, migration_table, kedr_api_1_3, import_table);
+    SAME_AS(kedr_api, migration_dry_run, kedr_api_1_3, import_dry_run);
+    SAME_AS(kedr_api, migration_count, kedr_api_1_3, import_count);
+    SAME_AS(kedr_api, migration_reject, kedr_api_1_3, import_reject);
     SAME_AS(kedr_api, conf_list, kedr_api_1_3, conf_list);
     SIZE_GROWS(kedr_api, kedr_api_1_3, 3);
 }
@@ -913,7 +913,7 @@ test_short_table_requests(void **state)
     assert_int_equal(kedr_attrs_filter(r, "e", &json), KEDR_EINTERNAL);
     assert_null(kedr_user_login(r));
     assert_true(kedr_counterparty_id(r) < 0); /* nobody's: fails closed */
-    assert_int_equal(kedr_import_map_put(r, NULL, "e", "SELECT 1"),
+    assert_int_equal(kedr_migration_map_put(r, NULL, "e", "SELECT 1"),
                      KEDR_EINTERNAL); /* ABI 1.4 */
     assert_int_equal(vfail_calls, 8);
     assert_string_equal(kedr_user_locale(r), "ru");
@@ -934,11 +934,11 @@ test_short_table_checks(void **state)
     assert_non_null(kedr_kpp_problem("773601001"));
     assert_non_null(kedr_ogrn_problem("1027700132195"));
     /* an import run: everything rolled back, nothing counted */
-    assert_true(kedr_import_dry_run(NULL));
-    kedr_import_count(NULL, "created", 1);
-    assert_int_equal(kedr_import_reject(NULL, "2", "x", NULL, "r"),
+    assert_true(kedr_migration_dry_run(NULL));
+    kedr_migration_count(NULL, "created", 1);
+    assert_int_equal(kedr_migration_reject(NULL, "2", "x", NULL, "r"),
                      KEDR_EINTERNAL);
-    assert_string_equal(kedr_import_table(NULL),
+    assert_string_equal(kedr_migration_table(NULL),
                         "pg_temp.kedr_import_table_missing");
     assert_null(kedr_conf_list(NULL, "tags")); /* ABI 1.3 */
     assert_int_equal(vfail_calls, 0);
@@ -962,10 +962,45 @@ test_full_table(void **state)
 }
 
 /* ------------------------------------------------------------------ */
-/* The loader: importers of a module older than 1.2.                   */
+/* The data migration's names before 1.5: deprecated aliases (kedr.h)  */
 
 static int
-no_load(kedr_req_t *r, kedr_import_t *imp)
+old_load(kedr_req_t *r, kedr_import_t *imp)
+{
+    (void)r;
+    return kedr_import_dry_run(imp) ? 1 : 0;
+}
+
+static void
+test_deprecated_migration_names(void **state)
+{
+    static const struct kedr_importer old[] = {
+        {.source = "salesforce", .target = "clients.outlet", .load = old_load},
+        {0},
+    };
+    struct kedr_module m = {.importers = old};
+    /* a table without the migration calls: they answer their defaults */
+    static const struct kedr_api before = {
+        .size = offsetof(struct kedr_api, migration_table)};
+
+    (void)state;
+    kedr_api = &before;
+    /* the old slot name is the new slot, at the same place */
+    assert_ptr_equal(m.migrators, old);
+    assert_int_equal(offsetof(struct kedr_module, importers),
+                     offsetof(struct kedr_module, migrators));
+    assert_int_equal(sizeof(struct kedr_importer),
+                     sizeof(struct kedr_migrator));
+    /* the old calls are the new ones: without a table, a dry run */
+    assert_int_equal(m.migrators[0].load(NULL, NULL), 1);
+    assert_string_equal(kedr_import_table(NULL), kedr_migration_table(NULL));
+}
+
+/* ------------------------------------------------------------------ */
+/* The loader: migrators of a module older than 1.2.                  */
+
+static int
+no_load(kedr_req_t *r, kedr_migration_t *imp)
 {
     (void)r;
     (void)imp;
@@ -973,33 +1008,33 @@ no_load(kedr_req_t *r, kedr_import_t *imp)
 }
 
 static void
-test_old_importers(void **state)
+test_old_migrators(void **state)
 {
-    static const struct kedr_importer imps[] = {
+    static const struct kedr_migrator imps[] = {
         {.source = "salesforce", .target = "Account", .load = no_load},
         {0},
     };
-    static const struct kedr_importer none[] = {{0}};
+    static const struct kedr_migrator none[] = {{0}};
     struct kedr_module m = {.magic = KEDR_MODULE_MAGIC,
                             .abi_major = KEDR_ABI_MAJOR,
                             .abi_minor = 1,
                             .size = sizeof(struct kedr_module_1_1),
                             .build_sig = KEDR_BUILD_SIG,
-                            .importers = imps};
+                            .migrators = imps};
     char buf[256];
 
     (void)state;
-    assert_string_equal(kedr_module_importers_problem(&m, buf, sizeof(buf)),
-                        "importers of ABI 1.1 name a source object, ABI 1.2 "
+    assert_string_equal(kedr_module_migrators_problem(&m, buf, sizeof(buf)),
+                        "migrators of ABI 1.1 name a source object, ABI 1.2 "
                         "the entity they fill: rebuild the module against "
                         "this kedr.h");
-    m.importers = none; /* an empty table, or none: nothing to misread */
-    assert_null(kedr_module_importers_problem(&m, buf, sizeof(buf)));
-    m.importers = NULL;
-    assert_null(kedr_module_importers_problem(&m, buf, sizeof(buf)));
-    m.importers = imps; /* built for 1.2: the new meaning */
+    m.migrators = none; /* an empty table, or none: nothing to misread */
+    assert_null(kedr_module_migrators_problem(&m, buf, sizeof(buf)));
+    m.migrators = NULL;
+    assert_null(kedr_module_migrators_problem(&m, buf, sizeof(buf)));
+    m.migrators = imps; /* built for 1.2: the new meaning */
     m.abi_minor = 2;
-    assert_null(kedr_module_importers_problem(&m, buf, sizeof(buf)));
+    assert_null(kedr_module_migrators_problem(&m, buf, sizeof(buf)));
 }
 
 /* The loader reads appended descriptor members only when the module's
@@ -1505,7 +1540,8 @@ main(void)
         cmocka_unit_test_setup(test_short_table_requests, setup_short),
         cmocka_unit_test_setup(test_short_table_checks, setup_short),
         cmocka_unit_test(test_full_table),
-        cmocka_unit_test(test_old_importers),
+        cmocka_unit_test(test_old_migrators),
+        cmocka_unit_test(test_deprecated_migration_names),
         cmocka_unit_test(test_descriptor_members_by_size),
         cmocka_unit_test(test_descriptor_config),
         cmocka_unit_test(test_old_entities),

@@ -103,3 +103,33 @@ test('a writer creates, updates with the version, and deletes a greeting', async
     assertError(await stack.get(`${H}/greetings/${g.id}`), 404, 'not_found');
     assertError(await stack.request('DELETE', `${H}/greetings/${g.id}`), 401, 'unauthenticated');
 });
+
+// What hello declares, as the core shows it (the core's own tests of
+// these routes use the test modules; these are hello's declarations).
+test('hello declares its permission, menu entry and entity: modules, permissions, meta, search', async () => {
+    const admin = await stack.loginAdmin();
+    let res = await admin.get('/api/v1/modules');
+    assert.equal(res.status, 200, res.text);
+    const hello = res.json.find((m) => m.name === 'hello');
+    assert.equal(hello.state, 'enabled');
+    assert.equal(hello.version, '1.0.0');
+    assert.deepEqual(hello.permissions.map((p) => p.name), ['hello.write']);
+    assert.deepEqual(hello.ui, [{ path: '/hello', label_ru: 'Привет', label_en: 'Hello', permission: null }]);
+    res = await admin.get('/api/v1/permissions');
+    assert.deepEqual(res.json.find((b) => b.module === 'hello').permissions,
+        [{ name: 'hello.write', label_ru: 'Добавлять приветствия', label_en: 'Add greetings' }]);
+    // the entity: read by everyone, written with hello.write, its pages at /hello
+    res = await admin.get('/api/v1/meta');
+    const e = res.json.items.find((x) => x.entity === 'hello.greeting');
+    assert.deepEqual({ path: e.path, ui: e.ui, search: e.search, mine: e.mine, perm_write: e.perm_write },
+        { path: '/api/v1/hello/greetings', ui: '/hello', search: true, mine: false, perm_write: true });
+    assertError(await admin.get(`${H}/greetings?mine=true`), 422, 'validation', 'mine');
+    const g = (await admin.post(`${H}/greetings`, { lang: 'en', text: 'Zephyr hello' })).json;
+    res = await admin.get('/api/v1/search?q=zephyr');
+    const group = res.json.groups.find((x) => x.entity === 'hello.greeting');
+    assert.deepEqual(group.items.map((i) => [i.id, i.title, i.url]), [[g.id, 'Zephyr hello', `/hello/${g.id}`]]);
+    assert.equal(group.ui, '/hello');
+    // each write audited under the entity's name
+    assert.equal(await stack.psql(`SELECT count(*) FROM core.audit WHERE entity = 'hello.greeting'
+        AND entity_id = '${g.id}' AND action = 'created'`), '1');
+});

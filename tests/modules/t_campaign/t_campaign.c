@@ -1,12 +1,12 @@
 /*
  * t_campaign -- test-only module (tests/api/import-sf-module.test.js): a
  * module the core knows nothing of that brings in a Salesforce object
- * through the descriptor's importers slot alone, as the later modules
+ * through the descriptor's migrators slot alone, as the later modules
  * (marketing: Campaign; projects: Opportunity, ...) will.  The mapping
  * sends the org's campaign object to its target t_campaign.campaign.
  *
  * Its rows: new ones created (ParentId in a second pass), newer ones
- * updated, deleted ones archived (kedr_import_archive), each audited;
+ * updated, deleted ones archived (kedr_migration_archive), each audited;
  * the option `min_budget` (the mapping's options) rejects campaigns
  * below it.
  */
@@ -63,21 +63,21 @@ static const char *const load_sql[] = {
 };
 
 static int
-t_campaign_import(kedr_req_t *r, kedr_import_t *imp)
+t_campaign_import(kedr_req_t *r, kedr_migration_t *imp)
 {
-    int rc = kedr_import_begin(r, imp, work_sql, "imp_camp");
+    int rc = kedr_migration_begin(r, imp, work_sql, "imp_camp");
 
     if (rc != 0 ||
-        (rc = kedr_import_reject_rows(r, imp, small_sql, "budget",
-                                      "below min_budget")) != 0 ||
-        (rc = kedr_import_steps(r, load_sql)) != 0 ||
-        (rc = kedr_import_archive(r, imp, "t_campaign.campaign",
-                                  "active = false", "t.active")) != 0)
+        (rc = kedr_migration_reject_rows(r, imp, small_sql, "budget",
+                                         "below min_budget")) != 0 ||
+        (rc = kedr_migration_steps(r, load_sql)) != 0 ||
+        (rc = kedr_migration_archive(r, imp, "t_campaign.campaign",
+                                     "active = false", "t.active")) != 0)
         return rc;
-    return kedr_import_finish(r, imp, "imp_camp");
+    return kedr_migration_finish(r, imp, "imp_camp");
 }
 
-static const struct kedr_importer t_campaign_importers[] = {
+static const struct kedr_migrator t_campaign_importers[] = {
     {.source = "salesforce",
      .target = "t_campaign.campaign",
      .load = t_campaign_import},
@@ -88,5 +88,5 @@ KEDR_MODULE_EXPORT const struct kedr_module kedr_module = {
     KEDR_MODULE_HEADER,
     .name = "t_campaign",
     .version = "0.1.0",
-    .importers = t_campaign_importers,
+    .migrators = t_campaign_importers,
 };

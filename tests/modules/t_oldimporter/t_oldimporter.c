@@ -2,7 +2,8 @@
  * t_oldimporter -- test-only module: built for ABI 1.1 with an importer.
  * Before 1.2 an importer named a Salesforce object where it now names the
  * entity it fills; the loader must refuse it rather than read the old
- * meaning as the new.
+ * meaning as the new.  It keeps the names of its time (kedr_importer,
+ * kedr_import_t, .importers): the deprecated aliases of 1.5 build it.
  */
 #include <kedr.h>
 

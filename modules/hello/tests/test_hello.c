@@ -1,5 +1,5 @@
 /*
- * test_mod_hello.c -- the hello module's logic against the fake kedr_api
+ * test_hello.c -- the hello module's logic against the fake kedr_api
  * (fake_api.h): its handlers, hook and init run with no server and no
  * database; what they ask of the core is checked.  The module's source is
  * included so its static handlers can be called.
@@ -12,7 +12,7 @@
 
 #include "fake_api.h"
 
-#include "../../modules/hello/hello.c"
+#include "../hello.c"
 
 static int
 setup(void **state)

@@ -1,4 +1,4 @@
-// `kedr import salesforce DIR` (issue 7) against a real stack: a small
+// `kedr migrate salesforce DIR` (issue 7) against a real stack: a small
 // export from tools/sfgen/sfgen.mjs (fixed seed), its counts checked against
 // the generator's manifest; a dry run writes nothing, a second run of the
 // same export changes nothing, next week's export updates exactly the
@@ -23,8 +23,8 @@ const m1 = generate({
     deltaRates: { change: 0.05, add: 0.03, remove: 0.02, touch: 0.03 },
 });
 
-async function importSf(dir, ...args) {
-    const res = await stack.kedr(['import', 'salesforce', dir, '--mapping', MAPPING, '--json', ...args]);
+async function migrateSf(dir, ...args) {
+    const res = await stack.kedr(['migrate', 'salesforce', dir, '--mapping', MAPPING, '--json', ...args]);
     assert.equal(res.code, 0, res.stderr);
     return JSON.parse(res.stdout).objects;
 }
@@ -77,7 +77,7 @@ const entryOrphans = (m) => m.objects.PricebookEntry.lookups.Product2Id.orphan
     + m.objects.PricebookEntry.lookups.Product2Id.toDeleted;
 
 test('--dry-run reports what an import would do and writes nothing', async () => {
-    const o = await importSf(w1, '--dry-run');
+    const o = await migrateSf(w1, '--dry-run');
     expectFirst(o, m1);
     assert.equal(await count('SELECT count(*) FROM core.import_map'), 0);
     assert.equal(await count('SELECT count(*) FROM clients.counterparty'), 0);
@@ -90,7 +90,7 @@ test("merge_duplicates = false: an export's duplicates are rejected, not merged"
     const noMerge = path.join(stack.dir, 'no-merge.conf');
     fs.writeFileSync(noMerge, shipped.replace('merge_duplicates = true;', 'merge_duplicates = false;'));
     const report = path.join(stack.dir, 'no-merge.csv');
-    const res = await stack.kedr(['import', 'salesforce', w1, '--mapping', noMerge, '--json', '--dry-run',
+    const res = await stack.kedr(['migrate', 'salesforce', w1, '--mapping', noMerge, '--json', '--dry-run',
         '--report', report]);
     assert.equal(res.code, 0, res.stderr);
     const o = JSON.parse(res.stdout).objects;
@@ -111,7 +111,7 @@ test('a first import matches the manifest; the report lists the orphans', async 
     // seven processes: every object starts as soon as the objects it
     // refers to are in (the catalog's alongside the clients'), so the
     // counts below also prove that Contact waited for Account
-    const o = await importSf(w1, '--report', report, '--jobs', '7');
+    const o = await migrateSf(w1, '--report', report, '--jobs', '7');
     expectFirst(o, m1);
     const A = m1.objects.Account;
     assert.equal(await count('SELECT count(*) FROM clients.counterparty'), A.liveAfterMerge);
@@ -254,7 +254,7 @@ test('a first import matches the manifest; the report lists the orphans', async 
 
 test('a second run of the same export creates and changes nothing', async () => {
     const before = await count('SELECT count(*) FROM core.audit');
-    const o = await importSf(w1, '--jobs', '1');
+    const o = await migrateSf(w1, '--jobs', '1');
     for (const name of ['User', 'Account', 'Contact', 'Store__c', 'Product2', 'Pricebook2', 'PricebookEntry']) {
         assert.equal(o[name].created, 0, name);
         assert.equal(o[name].updated, 0, name);
@@ -291,7 +291,7 @@ test("next week's export updates exactly the changed rows", async () => {
         WHERE m.object = 'PricebookEntry' AND m.ext_id IN (${inList(d.PricebookEntry.ids.changed)})`))
         .map((p) => [p.ext_id, [p.id, p.amount, p.valid_from]]));
     const pricesBefore = await entryPrices();
-    const o = await importSf(w2);
+    const o = await migrateSf(w2);
     for (const [obj, [table, live]] of Object.entries(ARCHIVE)) {
         assert.equal(o[obj].archived, toArchive[obj], obj);
         assert.equal(await count(`SELECT count(*) FROM ${table} WHERE ${live}
@@ -347,7 +347,7 @@ test("next week's export updates exactly the changed rows", async () => {
     }
     assert.ok(moved > 0, 'some prices changed');
     // and once more: nothing
-    const again = await importSf(w2);
+    const again = await migrateSf(w2);
     for (const name of ['User', 'Account', 'Contact', 'Store__c', 'Product2', 'Pricebook2', 'PricebookEntry']) {
         assert.equal(again[name].created, 0, name);
         assert.equal(again[name].updated, 0, name);
@@ -357,7 +357,7 @@ test("next week's export updates exactly the changed rows", async () => {
 
 test('progress: a line rewritten in place on a terminal, plain lines otherwise', async () => {
     // a terminal: `script` gives the import a pseudo-terminal
-    const cmd = [KEDR, '-c', stack.conf, 'import', 'salesforce', w1, '--mapping', MAPPING, '--dry-run']
+    const cmd = [KEDR, '-c', stack.conf, 'migrate', 'salesforce', w1, '--mapping', MAPPING, '--dry-run']
         .map((a) => `'${a}'`).join(' ');
     const tty = await run('script', ['-qec', cmd, '/dev/null'],
         { env: { ...process.env, KEDR_DATABASE_URL: stack.databaseUrl } });
@@ -375,7 +375,7 @@ test('progress: a line rewritten in place on a terminal, plain lines otherwise',
     assert.match(par.stdout, /\x1b\[\d+A\r\x1b\[J/);
     assert.match(par.stdout, /Contact: \d+ read, 0 created/);
     // not a terminal (this pipe): no carriage returns, no escapes
-    const res = await stack.kedr(['import', 'salesforce', w1, '--mapping', MAPPING, '--dry-run']);
+    const res = await stack.kedr(['migrate', 'salesforce', w1, '--mapping', MAPPING, '--dry-run']);
     assert.equal(res.code, 0, res.stderr);
     assert.doesNotMatch(res.stderr, /[\r\x1b]/);
     assert.match(res.stderr, /Account: \d+ read/);

@@ -1,4 +1,4 @@
-// `kedr import salesforce` killed half-way (SIGKILL, nothing to clean up
+// `kedr migrate salesforce` killed half-way (SIGKILL, nothing to clean up
 // with) and run again ends as a run that never stopped.  To kill it at a
 // known point without timing, Contact.csv is a named pipe: the process
 // that loads contacts opens it only once Account is committed (contacts
@@ -25,7 +25,7 @@ test('killed while loading contacts, a rerun ends correct', async () => {
     fs.unlinkSync(contacts);
     execFileSync('mkfifo', [contacts]);
 
-    const child = spawn(KEDR, ['-c', stack.conf, 'import', 'salesforce', dir, '--mapping', MAPPING,
+    const child = spawn(KEDR, ['-c', stack.conf, 'migrate', 'salesforce', dir, '--mapping', MAPPING,
         '--jobs', '2', '--json'], { env: { ...process.env, KEDR_DATABASE_URL: stack.databaseUrl },
         stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
@@ -42,7 +42,7 @@ test('killed while loading contacts, a rerun ends correct', async () => {
     await fifo.close().catch(() => {});
     // the loading processes and their connections are gone
     await waitFor(async () => await count(`SELECT count(*) FROM pg_stat_activity
-                                           WHERE application_name LIKE 'kedr import%'`) === 0,
+                                           WHERE application_name LIKE 'kedr migrate%'`) === 0,
     { what: 'the import connections to close' });
 
     assert.equal(await count("SELECT count(*) FROM core.import_map WHERE object = 'Account'"),
@@ -52,7 +52,7 @@ test('killed while loading contacts, a rerun ends correct', async () => {
 
     fs.unlinkSync(contacts);
     fs.writeFileSync(contacts, whole);
-    const res = await stack.kedr(['import', 'salesforce', dir, '--mapping', MAPPING, '--json']);
+    const res = await stack.kedr(['migrate', 'salesforce', dir, '--mapping', MAPPING, '--json']);
     assert.equal(res.code, 0, res.stderr);
     const o = JSON.parse(res.stdout).objects;
     assert.equal(o.Account.created, 0);

@@ -1,4 +1,4 @@
-// `kedr import salesforce` on the export as Salesforce delivers it: the
+// `kedr migrate salesforce` on the export as Salesforce delivers it: the
 // WE_00D…_1.ZIP file itself, and a folder holding only that zip, count
 // exactly what the unzipped folder counts (dry runs: nothing written, the
 // counts of a real run).  A damaged zip, or damaged data of a member,
@@ -16,7 +16,7 @@ const dir = path.join(stack.dir, 'sf');
 const m = generate({ dir, scale: 0.002, seed: 'import-zip', format: { zip: true } });
 const zip = path.join(dir, m.zip);
 const run = (...args) =>
-    stack.kedr(['import', 'salesforce', ...args, '--mapping', MAPPING, '--json', '--dry-run']);
+    stack.kedr(['migrate', 'salesforce', ...args, '--mapping', MAPPING, '--json', '--dry-run']);
 
 // a folder holding only `file` (a copy of the zip, perhaps damaged)
 function zipOnly(name, bytes) {
@@ -58,12 +58,12 @@ test('a truncated zip is refused with its name', async () => {
     fs.writeFileSync(cut, whole.subarray(0, whole.length >> 1));
     let res = await run(cut);
     assert.equal(res.code, 1);
-    assert.match(res.stderr, /^kedr import: cannot read ".*cut\.zip": Not a zip archive$/m);
+    assert.match(res.stderr, /^kedr migrate: cannot read ".*cut\.zip": Not a zip archive$/m);
 
     // in a folder: the objects fail, none is "not found"
     res = await run(zipOnly('cut', whole.subarray(0, whole.length >> 1)));
     assert.equal(res.code, 1);
-    assert.match(res.stderr, /kedr import: cannot read ".*\/cut\/WE_\w+\.ZIP": /);
+    assert.match(res.stderr, /kedr migrate: cannot read ".*\/cut\/WE_\w+\.ZIP": /);
     assert.doesNotMatch(res.stderr, /skipped/);
 });
 
@@ -79,7 +79,7 @@ test('damaged data of a member fails its object, naming the zip and the member',
     const res = await run(zipOnly('damaged', bytes));
     assert.equal(res.code, 1);
     assert.match(res.stderr,
-        /^kedr import: cannot read "Account\.csv" in ".*\/damaged\/WE_\w+\.ZIP": .+$/m);
+        /^kedr migrate: cannot read "Account\.csv" in ".*\/damaged\/WE_\w+\.ZIP": .+$/m);
     assert.match(res.stderr, /Account\.csv:\d+: /, 'the CSV error too');
     assert.doesNotMatch(res.stderr, /Contact:/, 'the run stops there');
 });

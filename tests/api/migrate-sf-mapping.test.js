@@ -1,4 +1,4 @@
-// `kedr import salesforce --mapping FILE`: nothing about an org's custom
+// `kedr migrate salesforce --mapping FILE`: nothing about an org's custom
 // objects and fields is built into Kedr.  A copy of the shipped mapping
 // with the custom fields renamed (INN__c -> TaxNumber__c, Region__c ->
 // District__c, Format__c -> Type__c with another value map) and the
@@ -89,8 +89,8 @@ function readCsv(file) {
 }
 const live = (r) => !/^(1|true)$/i.test(r.IsDeleted ?? '');
 
-async function importSf(map, ...args) {
-    const res = await stack.kedr(['import', 'salesforce', dir, '--mapping', map, '--json', ...args]);
+async function migrateSf(map, ...args) {
+    const res = await stack.kedr(['migrate', 'salesforce', dir, '--mapping', map, '--json', ...args]);
     assert.equal(res.code, 0, res.stderr);
     return JSON.parse(res.stdout).objects;
 }
@@ -100,7 +100,7 @@ const cc = m.cleaned.contacts, cs = m.cleaned.stores;
 let firstRejected;
 
 test('a mapping of renamed custom fields and file imports what the manifest says', async () => {
-    const o = await importSf(mapping('renamed.conf'));
+    const o = await migrateSf(mapping('renamed.conf'));
     assert.equal(o.Account.read, A.rows);
     assert.equal(o.Account.created, A.liveAfterMerge);
     assert.equal(o.Account.merged, A.duplicates.mergedAway);
@@ -159,9 +159,9 @@ test('a holding that is not in the export fails the object and writes nothing of
         map: await count("SELECT count(*) FROM core.import_map WHERE object = 'Contact'"),
         audit: await count("SELECT count(*) FROM core.audit WHERE entity = 'clients.contact'"),
     };
-    const res = await stack.kedr(['import', 'salesforce', dir, '--mapping', map, '--json']);
+    const res = await stack.kedr(['migrate', 'salesforce', dir, '--mapping', map, '--json']);
     assert.equal(res.code, 1);
-    assert.match(res.stderr, /^kedr import: Contact: holding 001000000000ZZZ\w{3} of AccountId is not imported$/m);
+    assert.match(res.stderr, /^kedr migrate: Contact: holding 001000000000ZZZ\w{3} of AccountId is not imported$/m);
     assert.equal(await count('SELECT count(*) FROM clients.contact'), before.contacts);
     assert.equal(await count("SELECT count(*) FROM core.import_map WHERE object = 'Contact'"), before.map);
     assert.equal(await count("SELECT count(*) FROM core.audit WHERE entity = 'clients.contact'"), before.audit);
@@ -173,7 +173,7 @@ test('orphans = "attach": contacts and stores of missing accounts go to the hold
     assert.ok(want.Contact > 0 && want.Store__c > 0);
 
     const contactsBefore = await count('SELECT count(*) FROM clients.contact');
-    const dry = await importSf(map, '--dry-run');
+    const dry = await migrateSf(map, '--dry-run');
     assert.equal(dry.Contact.attached, want.Contact);
     assert.equal(dry.Store__c.attached, want.Store__c);
     assert.equal(await count('SELECT count(*) FROM clients.contact'), contactsBefore, 'a dry run writes nothing');
@@ -182,7 +182,7 @@ test('orphans = "attach": contacts and stores of missing accounts go to the hold
     const linkedBefore = await count(`SELECT count(*) FROM clients.contact_link
                                       WHERE counterparty_id = ${await holdingId()}`);
     const outletsBefore = await count(`SELECT count(*) FROM clients.outlet WHERE owner_id = ${await holdingId()}`);
-    const o = await importSf(map, '--report', report);
+    const o = await migrateSf(map, '--report', report);
     for (const name of ['Contact', 'Store__c']) {
         assert.equal(o[name].attached, want[name], name);
         assert.equal(o[name].rejected, firstRejected[name] - want[name], name);
@@ -215,13 +215,13 @@ test('orphans = "attach": contacts and stores of missing accounts go to the hold
     assert.ok(!lines.some((l) => /,rejected,the account is not in the export$/.test(l)), 'no orphan rejected');
 });
 
-// The custom object's own name: importers are found by the mapping's
+// The custom object's own name: migrators are found by the mapping's
 // target (clients.outlet), and keep core.import_map under the name the
 // mapping gives the object.  A dry run: the stores are in Kedr already as
 // Store__c, so as Outlet__c every one of them is new.
-test('the custom object renamed (Outlet__c) finds its importer and its own map', async () => {
+test('the custom object renamed (Outlet__c) finds its migrator and its own map', async () => {
     const map = mapping('outlet.conf', (s) => s.replace('object = "Store__c";', 'object = "Outlet__c";'));
-    const o = await importSf(map, '--dry-run');
+    const o = await migrateSf(map, '--dry-run');
     assert.equal(o.Outlet__c.skipped, undefined, o.Outlet__c.skipped);
     assert.equal(o.Outlet__c.read, S.rows);
     assert.equal(o.Outlet__c.rejected, cs.orphans + cs.toDeletedAccount);

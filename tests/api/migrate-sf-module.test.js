@@ -1,7 +1,7 @@
 // A module the core knows nothing of imports a Salesforce object through
-// its descriptor's importers slot alone (tests/modules/t_campaign: what
+// its descriptor's migrators slot alone (tests/modules/t_campaign: what
 // the marketing module will do for Campaign): the mapping gains an entry
-// whose target is the module's entity, and `kedr import salesforce` loads
+// whose target is the module's entity, and `kedr migrate salesforce` loads
 // it -- alongside the clients' and the catalog's objects, with the
 // module's option, a rerun that changes nothing, and next week's changes
 // and deletions.
@@ -50,8 +50,8 @@ fs.writeFileSync(mapping, fs.readFileSync(path.join(ROOT, 'conf/import/salesforc
 );
 `));
 
-async function importSf(dir) {
-    const res = await stack.kedr(['import', 'salesforce', dir, '--mapping', mapping, '--json']);
+async function migrateSf(dir) {
+    const res = await stack.kedr(['migrate', 'salesforce', dir, '--mapping', mapping, '--json']);
     assert.equal(res.code, 0, res.stderr);
     return JSON.parse(res.stdout).objects;
 }
@@ -63,10 +63,10 @@ function campaigns(dir, m) {
     return { live: rows.length, small: small.length };
 }
 
-test("a module's own importer takes its object from the same run", async () => {
+test("a module's own migrator takes its object from the same run", async () => {
     const c = campaigns(w1, m1);
     assert.ok(c.small > 0 && c.live > c.small);
-    const o = await importSf(w1);
+    const o = await migrateSf(w1);
     assert.equal(o.Campaign.read, m1.objects.Campaign.rows);
     assert.equal(o.Campaign.dropped_deleted, m1.objects.Campaign.deleted);
     assert.equal(o.Campaign.rejected, c.small);
@@ -78,7 +78,7 @@ test("a module's own importer takes its object from the same run", async () => {
     assert.equal(await count(`SELECT count(*) FROM core.audit WHERE entity = 't_campaign.campaign'
                               AND action = 'imported'`), c.live - c.small);
     // a rerun: nothing
-    const again = await importSf(w1);
+    const again = await migrateSf(w1);
     assert.equal(again.Campaign.created, 0);
     assert.equal(again.Campaign.updated, 0);
     assert.equal(again.Campaign.unchanged, c.live - c.small);
@@ -93,7 +93,7 @@ test("next week: the module's records changed and archived", async () => {
     const toUpdate = await count(`SELECT count(*) FROM core.import_map WHERE object = 'Campaign'
                                   AND ext_id IN (${ids(d.ids.changed)})`);
     assert.ok(toArchive > 0 && toUpdate > 0, `${toArchive} to archive, ${toUpdate} to update`);
-    const o = await importSf(w2);
+    const o = await migrateSf(w2);
     assert.equal(o.Campaign.archived, toArchive);
     assert.equal(o.Campaign.updated, toUpdate);
     assert.equal(await count(`SELECT count(*) FROM t_campaign.campaign WHERE active

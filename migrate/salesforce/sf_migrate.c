@@ -1,14 +1,14 @@
 /*
- * import_sf.c -- `kedr import salesforce DIR`: a Salesforce weekly data
+ * sf_migrate.c -- `kedr migrate salesforce DIR`: a Salesforce weekly data
  * export into Kedr.
  *
- * The core orchestrates; the importers move rows.  For each object of
+ * The core orchestrates; the migrators move rows.  For each object of
  * the mapping (its order is the reference order: User, Account,
- * Contact, ...) that has an importer (the core's own for User, a
- * module's through its descriptor's `importers` slot), the object's file
+ * Contact, ...) that has a migrator (the core's own for User, a
+ * module's through its descriptor's `migrators` slot), the object's file
  * is read and cleansed row by row (csv.c, sf_row.c), rejects and changes
  * go to the report, the clean rows go by COPY into a temporary staging
- * table, and the importer moves them set-wise into its tables and keeps
+ * table, and the migrator moves them set-wise into its tables and keeps
  * core.import_map.  One transaction per object: an interrupted run loses
  * only the object in flight, and a rerun finds the rest in the map.  A
  * dry run does it all in one transaction and rolls it back.
@@ -30,12 +30,12 @@
 
 #include "sf.h"
 
-#define IMP_COPY_FLUSH (256u << 10) /* bytes of COPY data sent at once */
-#define IMP_ARENA_ROWS 512          /* rows cleansed between arena clears */
-#define IMP_MAX_JOBS 16             /* --jobs at most */
-#define IMP_BAR 20                  /* characters of a progress bar */
+#define MIG_COPY_FLUSH (256u << 10) /* bytes of COPY data sent at once */
+#define MIG_ARENA_ROWS 512          /* rows cleansed between arena clears */
+#define MIG_MAX_JOBS 16             /* --jobs at most */
+#define MIG_BAR 20                  /* characters of a progress bar */
 
-struct kedr_import {
+struct kedr_migration {
     const char *file; /* "Account.csv" */
     char table[80];   /* the staging table */
     bool dry_run;
@@ -45,7 +45,7 @@ struct kedr_import {
 };
 
 /* The options of one run. */
-struct imp_opts {
+struct mig_opts {
     const char *dir, *mapping, *encoding, *report;
     bool dry_run, json;
     int jobs;    /* objects loaded at once, each in a process of its own */
@@ -54,9 +54,9 @@ struct imp_opts {
 };
 
 static void
-imp_usage(FILE *f)
+mig_usage(FILE *f)
 {
-    fputs("usage: kedr [-c FILE] import salesforce DIR|ZIP [--mapping FILE]\n"
+    fputs("usage: kedr [-c FILE] migrate salesforce DIR|ZIP [--mapping FILE]\n"
           "                [--encoding E] [--jobs N] [--dry-run] [--json]\n"
           "                [--report FILE]\n"
           "\n"
@@ -78,12 +78,12 @@ imp_usage(FILE *f)
 
 /* In an object's process: the pipe to the command, which prints what a
  * process has to say between its progress lines ("E" lines). */
-static int imp_err_fd = -1;
+static int mig_err_fd = -1;
 
-static int imp_write_all(int fd, const char *s, size_t n);
+static int mig_write_all(int fd, const char *s, size_t n);
 
 __attribute__((format(printf, 1, 2))) static int
-imp_fail(const char *fmt, ...)
+mig_fail(const char *fmt, ...)
 {
     char msg[2048];
     va_list ap;
@@ -100,17 +100,17 @@ imp_fail(const char *fmt, ...)
     while (n > 0 && msg[n - 1] == '\n')
         n--;
     msg[n] = '\0';
-    if (imp_err_fd >= 0) {
+    if (mig_err_fd >= 0) {
         for (char *c = msg; *c; c++)
             if (*c == '\n')
                 *c = '\x1e';
         msg[n] = '\n';
-        if (imp_write_all(imp_err_fd, "E", 1) == 0 &&
-            imp_write_all(imp_err_fd, msg, (size_t)n + 1) == 0)
+        if (mig_write_all(mig_err_fd, "E", 1) == 0 &&
+            mig_write_all(mig_err_fd, msg, (size_t)n + 1) == 0)
             return 1;
         msg[n] = '\0';
     }
-    fprintf(stderr, "kedr import: %s\n", msg);
+    fprintf(stderr, "kedr migrate: %s\n", msg);
     return 1;
 }
 
@@ -123,8 +123,8 @@ imp_fail(const char *fmt, ...)
  * time left at that pace.  Not a terminal (a log, CI): nothing here; the
  * plain line per object after it is done says it all.  An object loaded
  * in a process of its own sends the text up its pipe instead ("P" lines),
- * and the command shows the objects in flight on one line (imp_jobs). */
-struct imp_progress {
+ * and the command shows the objects in flight on one line (mig_jobs). */
+struct mig_progress {
     bool tty;
     int fd; /* the pipe to the command, or -1: stderr */
     const char *object;
@@ -137,8 +137,8 @@ struct imp_progress {
 /* `size`: the file's bytes (uncompressed, for a zip's member), the
  * whole of what ftell(f) counts. */
 static void
-imp_progress_start(struct imp_progress *p, const char *object, FILE *f,
-                   off_t size, const struct imp_opts *o)
+mig_progress_start(struct mig_progress *p, const char *object, FILE *f,
+                   off_t size, const struct mig_opts *o)
 {
     p->tty = o->tty;
     p->fd = o->pipe_fd;
@@ -151,7 +151,7 @@ imp_progress_start(struct imp_progress *p, const char *object, FILE *f,
 
 /* Write s whole to fd (a pipe: short writes and EINTR happen). */
 static int
-imp_write_all(int fd, const char *s, size_t n)
+mig_write_all(int fd, const char *s, size_t n)
 {
     while (n > 0) {
         ssize_t w = write(fd, s, n);
@@ -168,7 +168,7 @@ imp_write_all(int fd, const char *s, size_t n)
 
 /* Show p->text: on the terminal, or up the pipe. */
 static void
-imp_progress_put(struct imp_progress *p)
+mig_progress_put(struct mig_progress *p)
 {
     char line[sizeof(p->text) + 4];
     int n;
@@ -179,12 +179,12 @@ imp_progress_put(struct imp_progress *p)
         return;
     }
     n = snprintf(line, sizeof(line), "P%s\n", p->text);
-    (void)imp_write_all(
+    (void)mig_write_all(
         p->fd, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }
 
 static void
-imp_progress_show(struct imp_progress *p, long rows, bool force)
+mig_progress_show(struct mig_progress *p, long rows, bool force)
 {
     uint64_t now = kedr_now_us();
     double secs = (double)(now - p->start_us) / 1e6, share;
@@ -199,12 +199,12 @@ imp_progress_show(struct imp_progress *p, long rows, bool force)
     if (share > 1)
         share = 1;
     {
-        char bar[IMP_BAR + 1];
-        int fill = (int)(share * IMP_BAR + 0.5);
+        char bar[MIG_BAR + 1];
+        int fill = (int)(share * MIG_BAR + 0.5);
 
-        for (int i = 0; i < IMP_BAR; i++)
+        for (int i = 0; i < MIG_BAR; i++)
             bar[i] = i < fill ? '#' : '-';
-        bar[IMP_BAR] = '\0';
+        bar[MIG_BAR] = '\0';
         n = snprintf(p->text, sizeof(p->text),
                      "%-15s [%s] %3.0f%%  %ld rows  %.0f rows/s", p->object,
                      bar, share * 100, rows,
@@ -213,25 +213,25 @@ imp_progress_show(struct imp_progress *p, long rows, bool force)
     if (share > 0.01 && share < 1 && n > 0 && (size_t)n < sizeof(p->text))
         snprintf(p->text + n, sizeof(p->text) - (size_t)n, "  %.0f s left",
                  secs / share - secs);
-    imp_progress_put(p);
+    mig_progress_put(p);
 }
 
-/* The file is read; the importer's statements run. */
+/* The file is read; the migrator's statements run. */
 static void
-imp_progress_loading(struct imp_progress *p)
+mig_progress_loading(struct mig_progress *p)
 {
     size_t n = strlen(p->text);
 
     if (!p->tty)
         return;
     snprintf(p->text + n, sizeof(p->text) - n, "  loading");
-    imp_progress_put(p);
+    mig_progress_put(p);
 }
 
 /* The object is done (or failed): the line goes, the summary line or the
  * error takes its place. */
 static void
-imp_progress_end(struct imp_progress *p)
+mig_progress_end(struct mig_progress *p)
 {
     if (p->tty && p->fd < 0)
         fputs("\r\033[K", stderr);
@@ -242,7 +242,7 @@ imp_progress_end(struct imp_progress *p)
 /* ------------------------------------------------------------------ */
 
 static void
-imp_add(json_t *obj, const char *key, long n)
+mig_add(json_t *obj, const char *key, long n)
 {
     json_t *v = json_object_get(obj, key);
 
@@ -252,7 +252,7 @@ imp_add(json_t *obj, const char *key, long n)
 
 /* One cell of the report, quoted when it needs it (RFC 4180). */
 static void
-imp_report_cell(FILE *f, const char *s, bool last)
+mig_report_cell(FILE *f, const char *s, bool last)
 {
     if (s == NULL)
         s = "";
@@ -271,49 +271,49 @@ imp_report_cell(FILE *f, const char *s, bool last)
 }
 
 static void
-imp_report(struct kedr_import *imp, const char *line, const char *id,
+mig_report(struct kedr_migration *imp, const char *line, const char *id,
            const char *field, const char *action, const char *reason)
 {
     if (imp->report == NULL)
         return;
-    imp_report_cell(imp->report, imp->file, false);
-    imp_report_cell(imp->report, line, false);
-    imp_report_cell(imp->report, id, false);
-    imp_report_cell(imp->report, field, false);
-    imp_report_cell(imp->report, action, false);
-    imp_report_cell(imp->report, reason, true);
+    mig_report_cell(imp->report, imp->file, false);
+    mig_report_cell(imp->report, line, false);
+    mig_report_cell(imp->report, id, false);
+    mig_report_cell(imp->report, field, false);
+    mig_report_cell(imp->report, action, false);
+    mig_report_cell(imp->report, reason, true);
 }
 
-/* The api table's import functions (kedr.h documents them). */
+/* The api table's migration functions (kedr.h documents them). */
 const char *
-kedr_sfimp_table(kedr_import_t *imp)
+kedr_sfmig_table(kedr_migration_t *imp)
 {
     return imp->table;
 }
 
 bool
-kedr_sfimp_dry_run(kedr_import_t *imp)
+kedr_sfmig_dry_run(kedr_migration_t *imp)
 {
     return imp->dry_run;
 }
 
 void
-kedr_sfimp_count(kedr_import_t *imp, const char *counter, long n)
+kedr_sfmig_count(kedr_migration_t *imp, const char *counter, long n)
 {
-    imp_add(imp->counts, counter, n);
+    mig_add(imp->counts, counter, n);
 }
 
 int
-kedr_sfimp_reject(kedr_import_t *imp, const char *line, const char *ext_id,
+kedr_sfmig_reject(kedr_migration_t *imp, const char *line, const char *ext_id,
                   const char *field, const char *reason)
 {
-    imp_add(imp->counts, "rejected", 1);
-    imp_report(imp, line, ext_id, field, "rejected", reason);
+    mig_add(imp->counts, "rejected", 1);
+    mig_report(imp, line, ext_id, field, "rejected", reason);
     return 0;
 }
 
-/* The loaded rows' map entries and audit rows (kedr_import_map_put). */
-static const char imp_map_put_sql[] =
+/* The loaded rows' map entries and audit rows (kedr_migration_map_put). */
+static const char mig_map_put_sql[] =
     "WITH s (ext_id, local_id, modstamp, change) AS MATERIALIZED (%s), "
     "m AS (INSERT INTO core.import_map AS m (source, object, ext_id, entity, "
     "    local_id, modstamp) "
@@ -333,7 +333,7 @@ static const char imp_map_put_sql[] =
     "SELECT 1";
 
 int
-kedr_sfimp_map_put(kedr_req_t *r, kedr_import_t *imp, const char *entity,
+kedr_sfmig_map_put(kedr_req_t *r, kedr_migration_t *imp, const char *entity,
                    const char *sql)
 {
     int rc;
@@ -341,8 +341,8 @@ kedr_sfimp_map_put(kedr_req_t *r, kedr_import_t *imp, const char *entity,
     (void)imp; /* the object is the transaction's kedr.import_object */
     if (entity == NULL || sql == NULL)
         return kedr_req_fail(r, KEDR_EINTERNAL, NULL,
-                             "import_map_put without an entity or a query");
-    rc = kedr_pg_exec(r, kedr_arena_sprintf(&r->arena, imp_map_put_sql, sql), 1,
+                             "migration_map_put without an entity or a query");
+    rc = kedr_pg_exec(r, kedr_arena_sprintf(&r->arena, mig_map_put_sql, sql), 1,
                       (const char *const[]){entity});
     return rc < 0 ? rc : 0;
 }
@@ -352,13 +352,13 @@ kedr_sfimp_map_put(kedr_req_t *r, kedr_import_t *imp, const char *entity,
 /* ------------------------------------------------------------------ */
 
 /* COPY text-format bytes, gathered and sent in pieces. */
-struct imp_copy {
+struct mig_copy {
     char *data;
     size_t len, cap;
 };
 
 static void
-imp_copy_add(struct imp_copy *c, const char *s, size_t n)
+mig_copy_add(struct mig_copy *c, const char *s, size_t n)
 {
     if (c->len + n > c->cap) {
         c->cap = (c->len + n) * 2;
@@ -370,12 +370,12 @@ imp_copy_add(struct imp_copy *c, const char *s, size_t n)
 
 /* A value in COPY's text format: \N for null, backslash escapes. */
 static void
-imp_copy_value(struct imp_copy *c, const char *s)
+mig_copy_value(struct mig_copy *c, const char *s)
 {
     const char *run = s;
 
     if (s == NULL) {
-        imp_copy_add(c, "\\N", 2);
+        mig_copy_add(c, "\\N", 2);
         return;
     }
     for (; *s; s++) {
@@ -397,16 +397,16 @@ imp_copy_value(struct imp_copy *c, const char *s)
         default:
             continue;
         }
-        imp_copy_add(c, run, (size_t)(s - run));
-        imp_copy_add(c, esc, 2);
+        mig_copy_add(c, run, (size_t)(s - run));
+        mig_copy_add(c, esc, 2);
         run = s + 1;
     }
-    imp_copy_add(c, run, (size_t)(s - run));
+    mig_copy_add(c, run, (size_t)(s - run));
 }
 
 /* An SQL identifier, double-quoted, appended to b. */
 static void
-imp_ident(struct kedr_buf *b, const char *name)
+mig_ident(struct kedr_buf *b, const char *name)
 {
     kedr_buf_adds(b, "\"");
     for (const char *p = name; *p; p++)
@@ -416,7 +416,7 @@ imp_ident(struct kedr_buf *b, const char *name)
 
 /* Create the staging table of h's columns and open its COPY. */
 static int
-imp_stage_begin(struct kedr_req *r, struct kedr_import *imp,
+mig_stage_begin(struct kedr_req *r, struct kedr_migration *imp,
                 const struct kedr_sf_header *h)
 {
     struct kedr_buf b, cols;
@@ -430,10 +430,10 @@ imp_stage_begin(struct kedr_req *r, struct kedr_import *imp,
     kedr_buf_adds(&cols, "_line, _sf_id, _modstamp");
     for (size_t i = 0; i < h->ncols; i++) {
         kedr_buf_adds(&b, ", ");
-        imp_ident(&b, h->cols[i]);
+        mig_ident(&b, h->cols[i]);
         kedr_buf_adds(&b, " text");
         kedr_buf_adds(&cols, ", ");
-        imp_ident(&cols, h->cols[i]);
+        mig_ident(&cols, h->cols[i]);
     }
     kedr_buf_adds(&b, ")");
     rc = kedr_pg_exec(r, b.data, 0, NULL);
@@ -451,7 +451,7 @@ imp_stage_begin(struct kedr_req *r, struct kedr_import *imp,
 /* End a COPY in progress with an error, so that the connection leaves
  * the copy state and the transaction can roll back. */
 static void
-imp_copy_abort(void)
+mig_copy_abort(void)
 {
     PGconn *conn = kedr_db_conn();
     PGresult *res;
@@ -468,7 +468,7 @@ imp_copy_abort(void)
 
 /* The column of the first of `names` the header has, or -1. */
 static int
-imp_find_col(const struct kedr_csv_rec *hdr, struct kedr_sf_conv *cv,
+mig_find_col(const struct kedr_csv_rec *hdr, struct kedr_sf_conv *cv,
              struct kedr_arena *a, const char *const *names)
 {
     for (; *names; names++)
@@ -482,7 +482,7 @@ imp_find_col(const struct kedr_csv_rec *hdr, struct kedr_sf_conv *cv,
 }
 
 /* Whether the record ($1 object, $2 id) is imported. */
-static const char imp_holding_sql[] =
+static const char mig_holding_sql[] =
     "SELECT 1 FROM core.import_map WHERE source = 'salesforce' "
     "   AND object = $1 AND ext_id = $2";
 
@@ -490,13 +490,13 @@ static const char imp_holding_sql[] =
  * The orphans of the object's ref fields with orphans = "attach": a
  * staged value the map of the ref'd object does not have (in no file of
  * the export, or deleted there) becomes the field's holding id, set-wise,
- * before the importer sees the rows; each is counted "attached" and is
+ * before the migrator sees the rows; each is counted "attached" and is
  * one line of the report.  A holding id that is not imported itself
  * fails the object.  0, or 1 after printing why (the caller rolls back).
  */
 static int
-imp_orphans(struct kedr_req *r, const struct kedr_sf_object *obj,
-            struct kedr_import *imp, struct imp_progress *prog)
+mig_orphans(struct kedr_req *r, const struct kedr_sf_object *obj,
+            struct kedr_migration *imp, struct mig_progress *prog)
 {
     for (size_t i = 0; i < obj->nfields; i++) {
         const struct kedr_sf_field *f = &obj->fields[i];
@@ -508,12 +508,12 @@ imp_orphans(struct kedr_req *r, const struct kedr_sf_object *obj,
 
         if (f->type != KEDR_SF_REF || f->orphans != KEDR_SF_ORPHANS_ATTACH)
             continue;
-        rows = kedr_pg_query(r, imp_holding_sql, 2, params);
+        rows = kedr_pg_query(r, mig_holding_sql, 2, params);
         if (rows == NULL)
             goto db_error;
         if (kedr_pg_rows_count(rows) == 0) {
-            imp_progress_end(prog);
-            return imp_fail("%s: holding %s of %s is not imported", obj->object,
+            mig_progress_end(prog);
+            return mig_fail("%s: holding %s of %s is not imported", obj->object,
                             f->holding, f->from);
         }
         /* the holding ($2) where the map of the ref'd object ($1) lacks
@@ -522,13 +522,13 @@ imp_orphans(struct kedr_req *r, const struct kedr_sf_object *obj,
         kedr_buf_adds(&b, "WITH u AS (UPDATE ");
         kedr_buf_adds(&b, imp->table);
         kedr_buf_adds(&b, " s SET ");
-        imp_ident(&b, f->to);
+        mig_ident(&b, f->to);
         kedr_buf_adds(&b, " = $2 WHERE s.");
-        imp_ident(&b, f->to);
+        mig_ident(&b, f->to);
         kedr_buf_adds(&b, " IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
                           "core.import_map m WHERE m.source = 'salesforce' "
                           "AND m.object = $1 AND m.ext_id = s.");
-        imp_ident(&b, f->to);
+        mig_ident(&b, f->to);
         kedr_buf_adds(&b, ") RETURNING s._line, s._sf_id) "
                           "SELECT _line::text, _sf_id FROM u ORDER BY _line");
         rows = kedr_pg_query(r, b.data, 2, params);
@@ -543,15 +543,15 @@ imp_orphans(struct kedr_req *r, const struct kedr_sf_object *obj,
         kedr_buf_addf(&b, "the %s is not in the export; attached to %s", lower,
                       f->holding);
         reason = b.data;
-        imp_add(imp->counts, "attached", kedr_pg_rows_count(rows));
+        mig_add(imp->counts, "attached", kedr_pg_rows_count(rows));
         for (int k = 0; k < kedr_pg_rows_count(rows); k++)
-            imp_report(imp, kedr_pg_rows_get(rows, k, 0),
+            mig_report(imp, kedr_pg_rows_get(rows, k, 0),
                        kedr_pg_rows_get(rows, k, 1), f->to, "attached", reason);
     }
     return 0;
 db_error:
-    imp_progress_end(prog);
-    return imp_fail("%s: %s: %s", obj->object,
+    mig_progress_end(prog);
+    return mig_fail("%s: %s: %s", obj->object,
                     r->err_msg ? r->err_msg : "database error",
                     kedr_db_conn() ? PQerrorMessage(kedr_db_conn()) : "");
 }
@@ -559,7 +559,7 @@ db_error:
 /* The row's modification time (LastModifiedDate, else SystemModstamp)
  * in the one UTC form, or NULL. */
 static const char *
-imp_stamp(struct kedr_sf_conv *cv, struct kedr_arena *a,
+mig_stamp(struct kedr_sf_conv *cv, struct kedr_arena *a,
           const struct kedr_csv_rec *rec, int stamp_col,
           char stamp[KEDR_SF_TS_SIZE])
 {
@@ -574,7 +574,7 @@ imp_stamp(struct kedr_sf_conv *cv, struct kedr_arena *a,
  * only its id is needed), as 18 characters in out; false when it has
  * none that reads as an id. */
 static bool
-imp_deleted_id(const struct kedr_sf_header *h, int id_col,
+mig_deleted_id(const struct kedr_sf_header *h, int id_col,
                struct kedr_sf_conv *cv, struct kedr_arena *a,
                const struct kedr_csv_rec *rec, char out[19])
 {
@@ -589,12 +589,12 @@ imp_deleted_id(const struct kedr_sf_header *h, int id_col,
     return cell != NULL && kedr_sf_id18(cell, out);
 }
 
-/* The rows the export marks deleted, for an importer that carries
+/* The rows the export marks deleted, for a migrator that carries
  * deletions over (kedr.h): the staging table's twin <table>_deleted
  * (_line, _sf_id, _modstamp), made even when empty. */
 static int
-imp_stage_deleted(struct kedr_req *r, struct kedr_import *imp,
-                  const struct imp_copy *del)
+mig_stage_deleted(struct kedr_req *r, struct kedr_migration *imp,
+                  const struct mig_copy *del)
 {
     char sql[192];
 
@@ -615,11 +615,11 @@ imp_stage_deleted(struct kedr_req *r, struct kedr_import *imp,
     return kedr_pg_exec(r, sql, 0, NULL) < 0 ? -1 : 0;
 }
 
-/* What the importer is told in its transaction (kedr.h): the object's
+/* What the migrator is told in its transaction (kedr.h): the object's
  * name as the mapping gives it, kedr.import_object, and each of the
  * mapping's `options` as kedr.import.<name>. */
 static int
-imp_settings(struct kedr_req *r, const struct kedr_sf_object *obj)
+mig_settings(struct kedr_req *r, const struct kedr_sf_object *obj)
 {
     const char *params[2] = {"kedr.import_object", obj->object};
 
@@ -635,12 +635,12 @@ imp_settings(struct kedr_req *r, const struct kedr_sf_object *obj)
     return 0;
 }
 
-/* Read, cleanse and stage one file; then run its importer.  0, or 1
+/* Read, cleanse and stage one file; then run its migrator.  0, or 1
  * after printing why. */
 static int
-imp_object(struct kedr_req *r, const struct kedr_sf_map *map,
-           const struct kedr_sf_object *obj, const struct kedr_importer *ld,
-           struct kedr_import *imp, const struct imp_opts *o)
+mig_object(struct kedr_req *r, const struct kedr_sf_map *map,
+           const struct kedr_sf_object *obj, const struct kedr_migrator *ld,
+           struct kedr_migration *imp, const struct mig_opts *o)
 {
     static const char *const stamp_names[] = {"LastModifiedDate",
                                               "SystemModstamp", NULL};
@@ -650,8 +650,8 @@ imp_object(struct kedr_req *r, const struct kedr_sf_map *map,
     struct kedr_sf_conv cv;
     struct kedr_sf_header h;
     struct kedr_sf_counts n = {0};
-    struct imp_copy cp = {0}, del = {0};
-    struct imp_progress prog = {0};
+    struct mig_copy cp = {0}, del = {0};
+    struct mig_progress prog = {0};
     long rows = 0;
     char *path = NULL;
     FILE *f;
@@ -676,38 +676,38 @@ imp_object(struct kedr_req *r, const struct kedr_sf_map *map,
     if (kedr_sf_conv_init(&cv, map->encoding) != 0) {
         fclose(f);
         free(path);
-        return imp_fail("unknown encoding \"%s\"", map->encoding);
+        return mig_fail("unknown encoding \"%s\"", map->encoding);
     }
     kedr_arena_init(&ha);
     kedr_arena_init(&ra);
     kedr_csv_init_file(&csv, f, map->sep);
     if (kedr_csv_next(&csv, &ha, &hdr) != 1) {
-        imp_fail("%s: no header line", path);
+        mig_fail("%s: no header line", path);
         goto out;
     }
     if (kedr_sf_header_init(&h, obj, &cv, &hdr, &ha) != 0) {
         for (size_t i = 0; i < h.nmissing; i++)
-            imp_fail("%s: no column \"%s\"", path, h.missing[i]);
+            mig_fail("%s: no column \"%s\"", path, h.missing[i]);
         goto out;
     }
     for (size_t i = 0; i < h.ncols; i++)
         if (strcmp(h.cols[i], "sf_id") == 0)
             id_col = (int)i;
     if (id_col < 0) {
-        imp_fail("%s: the mapping of %s has no field to = \"sf_id\"", path,
+        mig_fail("%s: the mapping of %s has no field to = \"sf_id\"", path,
                  obj->object);
         goto out;
     }
-    stamp_col = imp_find_col(&hdr, &cv, &ha, stamp_names);
-    if (imp_stage_begin(r, imp, &h) != 0)
+    stamp_col = mig_find_col(&hdr, &cv, &ha, stamp_names);
+    if (mig_stage_begin(r, imp, &h) != 0)
         goto db_error;
-    imp_progress_start(&prog, obj->object, f, size, o);
+    mig_progress_start(&prog, obj->object, f, size, o);
     while ((got = kedr_csv_next(&csv, &ra, &rec)) == 1) {
         struct kedr_sf_row row = {0};
         char line[16], stamp[KEDR_SF_TS_SIZE];
         const char *id;
 
-        imp_add(imp->counts, "read", 1);
+        mig_add(imp->counts, "read", 1);
         kedr_sf_row_clean(&h, &cv, map->mojibake, &rec, &ra, &row, &n);
         id = row.values ? row.values[id_col] : NULL;
         snprintf(line, sizeof(line), "%u", row.line);
@@ -716,62 +716,62 @@ imp_object(struct kedr_req *r, const struct kedr_sf_map *map,
 
             if (act->action == KEDR_SF_A_CLEARED && act->field != NULL &&
                 row.status == KEDR_SF_ROW_OK)
-                imp_add(imp->cleared, act->field, 1);
-            imp_report(imp, line, id, act->field,
+                mig_add(imp->cleared, act->field, 1);
+            mig_report(imp, line, id, act->field,
                        kedr_sf_action_name(act->action), act->reason);
         }
         if (row.status == KEDR_SF_ROW_DELETED) {
             char id18[19];
 
-            imp_add(imp->counts, "dropped_deleted", 1);
-            if (imp_deleted_id(&h, id_col, &cv, &ra, &rec, id18)) {
-                imp_copy_add(&del, line, strlen(line));
-                imp_copy_add(&del, "\t", 1);
-                imp_copy_value(&del, id18);
-                imp_copy_add(&del, "\t", 1);
-                imp_copy_value(&del,
-                               imp_stamp(&cv, &ra, &rec, stamp_col, stamp));
-                imp_copy_add(&del, "\n", 1);
+            mig_add(imp->counts, "dropped_deleted", 1);
+            if (mig_deleted_id(&h, id_col, &cv, &ra, &rec, id18)) {
+                mig_copy_add(&del, line, strlen(line));
+                mig_copy_add(&del, "\t", 1);
+                mig_copy_value(&del, id18);
+                mig_copy_add(&del, "\t", 1);
+                mig_copy_value(&del,
+                               mig_stamp(&cv, &ra, &rec, stamp_col, stamp));
+                mig_copy_add(&del, "\n", 1);
             }
         } else if (row.status == KEDR_SF_ROW_REJECTED) {
-            imp_add(imp->counts, "rejected", 1);
+            mig_add(imp->counts, "rejected", 1);
             if (row.nactions == 0)
-                imp_report(imp, line, id, NULL, "rejected", "not read");
+                mig_report(imp, line, id, NULL, "rejected", "not read");
         } else if (id == NULL) {
-            kedr_sfimp_reject(imp, line, NULL, "sf_id", "no id");
+            kedr_sfmig_reject(imp, line, NULL, "sf_id", "no id");
         } else {
-            imp_copy_add(&cp, line, strlen(line));
-            imp_copy_add(&cp, "\t", 1);
-            imp_copy_value(&cp, id);
-            imp_copy_add(&cp, "\t", 1);
-            imp_copy_value(&cp, imp_stamp(&cv, &ra, &rec, stamp_col, stamp));
+            mig_copy_add(&cp, line, strlen(line));
+            mig_copy_add(&cp, "\t", 1);
+            mig_copy_value(&cp, id);
+            mig_copy_add(&cp, "\t", 1);
+            mig_copy_value(&cp, mig_stamp(&cv, &ra, &rec, stamp_col, stamp));
             for (size_t i = 0; i < h.ncols; i++) {
-                imp_copy_add(&cp, "\t", 1);
-                imp_copy_value(&cp, row.values[i]);
+                mig_copy_add(&cp, "\t", 1);
+                mig_copy_value(&cp, row.values[i]);
             }
-            imp_copy_add(&cp, "\n", 1);
-            if (cp.len >= IMP_COPY_FLUSH) {
+            mig_copy_add(&cp, "\n", 1);
+            if (cp.len >= MIG_COPY_FLUSH) {
                 if (kedr_pg_copy_put(r, cp.data, cp.len) != 0)
                     goto db_error;
                 cp.len = 0;
             }
         }
-        if (++since_clear >= IMP_ARENA_ROWS) {
+        if (++since_clear >= MIG_ARENA_ROWS) {
             kedr_arena_clear(&ra);
             since_clear = 0;
         }
         if ((++rows & 1023) == 0)
-            imp_progress_show(&prog, rows, false);
+            mig_progress_show(&prog, rows, false);
     }
-    imp_progress_show(&prog, rows, true);
-    imp_progress_loading(&prog);
+    mig_progress_show(&prog, rows, true);
+    mig_progress_loading(&prog);
     if (got < 0) {
-        imp_progress_end(&prog);
+        mig_progress_end(&prog);
         /* a damaged zip member: its CRC error first, the garbage after */
         (void)kedr_sf_src_drain(f);
-        imp_fail("%s:%u: %s", path, csv.err_line,
+        mig_fail("%s:%u: %s", path, csv.err_line,
                  csv.err ? csv.err : "malformed CSV");
-        imp_copy_abort();
+        mig_copy_abort();
         goto out_tx;
     }
     if ((cp.len > 0 && kedr_pg_copy_put(r, cp.data, cp.len) != 0) ||
@@ -787,11 +787,11 @@ imp_object(struct kedr_req *r, const struct kedr_sf_map *map,
         if (kedr_pg_exec(r, analyze, 0, NULL) < 0)
             goto db_error;
     }
-    if (imp_stage_deleted(r, imp, &del) != 0)
+    if (mig_stage_deleted(r, imp, &del) != 0)
         goto db_error;
-    if (imp_orphans(r, obj, imp, &prog) != 0)
+    if (mig_orphans(r, obj, imp, &prog) != 0)
         goto out_tx;
-    if (imp_settings(r, obj) != 0)
+    if (mig_settings(r, obj) != 0)
         goto db_error;
     rc = ld->load(r, imp);
     if (rc < 0)
@@ -809,14 +809,14 @@ imp_object(struct kedr_req *r, const struct kedr_sf_map *map,
     ret = 0;
     goto out;
 db_error:
-    imp_progress_end(&prog);
-    imp_fail("%s: %s: %s", obj->object,
+    mig_progress_end(&prog);
+    mig_fail("%s: %s: %s", obj->object,
              r->err_msg ? r->err_msg : "database error",
              kedr_db_conn() ? PQerrorMessage(kedr_db_conn()) : "");
 out_tx:
     (void)kedr_db_finish(r, false);
 out:
-    imp_progress_end(&prog); /* the summary line takes its place */
+    mig_progress_end(&prog); /* the summary line takes its place */
     kedr_csv_release(&csv);
     kedr_sf_conv_release(&cv);
     kedr_arena_release(&ra);
@@ -829,16 +829,16 @@ out:
 }
 
 /* ------------------------------------------------------------------ */
-/* the core's importer: User -> core."user"                            */
+/* the core's migrator: User -> core."user"                            */
 /* ------------------------------------------------------------------ */
 
 /*
  * Users come in inactive and without a password: an administrator
  * invites them.  A login already taken by a user who is not in the map
- * (the administrator who runs the import) maps onto that user.
+ * (the administrator who runs the migration) maps onto that user.
  */
-static const char imp_user_sql[] =
-    "CREATE TEMP TABLE imp_user ON COMMIT DROP AS "
+static const char mig_user_sql[] =
+    "CREATE TEMP TABLE mig_user ON COMMIT DROP AS "
     "SELECT s._sf_id, s._modstamp, s._line, m.local_id AS old_id, "
     "       m.modstamp AS old_stamp, "
     "       lower(coalesce(s.login, s.email)) AS login, "
@@ -853,31 +853,31 @@ static const char imp_user_sql[] =
     "   AND m.object = current_setting('kedr.import_object') "
     "   AND m.ext_id = s._sf_id";
 
-static const char imp_user_bad_sql[] =
-    "DELETE FROM imp_user WHERE old_id IS NULL AND (login IS NULL OR "
+static const char mig_user_bad_sql[] =
+    "DELETE FROM mig_user WHERE old_id IS NULL AND (login IS NULL OR "
     "login !~ '^[A-Za-z0-9._@-]{1,64}$') RETURNING _line::text, _sf_id";
 
-static const char imp_user_taken_sql[] =
-    "UPDATE imp_user i SET old_id = u.id, new_id = u.id "
+static const char mig_user_taken_sql[] =
+    "UPDATE mig_user i SET old_id = u.id, new_id = u.id "
     "  FROM core.\"user\" u WHERE i.old_id IS NULL "
     "   AND lower(u.login) = i.login";
 
-static const char imp_user_insert_sql[] =
+static const char mig_user_insert_sql[] =
     "WITH ins AS (INSERT INTO core.\"user\" (login, full_name, email, phone, "
     "    locale, active, ext) "
     "  SELECT login, full_name, email, phone, locale, false, "
     "         jsonb_build_object('salesforce_id', _sf_id) "
-    "    FROM imp_user WHERE old_id IS NULL "
+    "    FROM mig_user WHERE old_id IS NULL "
     "  RETURNING id, ext->>'salesforce_id' AS sf) "
-    "UPDATE imp_user i SET new_id = ins.id FROM ins WHERE ins.sf = i._sf_id";
+    "UPDATE mig_user i SET new_id = ins.id FROM ins WHERE ins.sf = i._sf_id";
 
-static const char imp_user_update_sql[] =
+static const char mig_user_update_sql[] =
     "UPDATE core.\"user\" u SET full_name = i.full_name, email = i.email, "
     "       phone = i.phone, updated_at = now(), version = u.version + 1 "
-    "  FROM imp_user i WHERE u.id = i.old_id AND i.new_id IS NULL "
+    "  FROM mig_user i WHERE u.id = i.old_id AND i.new_id IS NULL "
     "   AND i._modstamp > i.old_stamp";
 
-static const char imp_user_counts_sql[] =
+static const char mig_user_counts_sql[] =
     "SELECT count(*) FILTER (WHERE old_id IS NULL), "
     "       count(*) FILTER (WHERE new_id IS NULL "
     "                          AND _modstamp > old_stamp), "
@@ -885,63 +885,63 @@ static const char imp_user_counts_sql[] =
     "                          AND NOT coalesce(_modstamp > old_stamp, "
     "false)), "
     "       count(*) FILTER (WHERE old_id = new_id) "
-    "  FROM imp_user";
+    "  FROM mig_user";
 
-static const char imp_user_audit_sql[] =
+static const char mig_user_audit_sql[] =
     "INSERT INTO core.audit (request_id, entity, entity_id, action, new) "
     "SELECT 'import', 'core.user', coalesce(new_id, old_id)::text, "
     "       'imported', jsonb_build_object('source', 'salesforce', "
     "       'salesforce_id', _sf_id, 'change', CASE WHEN old_id IS NULL "
     "       THEN 'created' ELSE 'updated' END) "
-    "  FROM imp_user WHERE (old_id IS NULL AND new_id IS NOT NULL) "
+    "  FROM mig_user WHERE (old_id IS NULL AND new_id IS NOT NULL) "
     "     OR (new_id IS NULL AND _modstamp > old_stamp)";
 
-static const char imp_user_map_sql[] =
+static const char mig_user_map_sql[] =
     "INSERT INTO core.import_map AS m (source, object, ext_id, entity, "
     "    local_id, modstamp) "
     "SELECT 'salesforce', current_setting('kedr.import_object'), "
     "       _sf_id, 'core.user', "
-    "       coalesce(new_id, old_id), _modstamp FROM imp_user "
+    "       coalesce(new_id, old_id), _modstamp FROM mig_user "
     "ON CONFLICT (source, object, ext_id) DO UPDATE "
     "   SET modstamp = excluded.modstamp, imported_at = now() "
     " WHERE m.modstamp IS DISTINCT FROM excluded.modstamp";
 
 static int
-imp_user_load(kedr_req_t *r, kedr_import_t *imp)
+mig_user_load(kedr_req_t *r, kedr_migration_t *imp)
 {
     kedr_rows_t *rows;
-    char *sql = kedr_sprintf(r, imp_user_sql, kedr_import_table(imp));
+    char *sql = kedr_sprintf(r, mig_user_sql, kedr_migration_table(imp));
     int rc;
 
     if ((rc = kedr_db_exec(r, sql, 0, NULL)) < 0 ||
-        (rc = kedr_db_exec(r, "ANALYZE imp_user", 0, NULL)) < 0)
+        (rc = kedr_db_exec(r, "ANALYZE mig_user", 0, NULL)) < 0)
         return rc;
-    rows = kedr_db_query(r, imp_user_bad_sql, 0, NULL);
+    rows = kedr_db_query(r, mig_user_bad_sql, 0, NULL);
     if (rows == NULL)
         return KEDR_EDB;
     for (int i = 0; i < kedr_rows_count(rows); i++)
-        kedr_import_reject(imp, kedr_rows_get(rows, i, 0),
-                           kedr_rows_get(rows, i, 1), "login",
-                           "not a usable login");
-    if ((rc = kedr_db_exec(r, imp_user_taken_sql, 0, NULL)) < 0 ||
-        (rc = kedr_db_exec(r, imp_user_insert_sql, 0, NULL)) < 0 ||
-        (rc = kedr_db_exec(r, imp_user_update_sql, 0, NULL)) < 0 ||
-        (rc = kedr_db_exec(r, imp_user_audit_sql, 0, NULL)) < 0 ||
-        (rc = kedr_db_exec(r, imp_user_map_sql, 0, NULL)) < 0)
+        kedr_migration_reject(imp, kedr_rows_get(rows, i, 0),
+                              kedr_rows_get(rows, i, 1), "login",
+                              "not a usable login");
+    if ((rc = kedr_db_exec(r, mig_user_taken_sql, 0, NULL)) < 0 ||
+        (rc = kedr_db_exec(r, mig_user_insert_sql, 0, NULL)) < 0 ||
+        (rc = kedr_db_exec(r, mig_user_update_sql, 0, NULL)) < 0 ||
+        (rc = kedr_db_exec(r, mig_user_audit_sql, 0, NULL)) < 0 ||
+        (rc = kedr_db_exec(r, mig_user_map_sql, 0, NULL)) < 0)
         return rc;
-    rows = kedr_db_query(r, imp_user_counts_sql, 0, NULL);
+    rows = kedr_db_query(r, mig_user_counts_sql, 0, NULL);
     if (rows == NULL)
         return KEDR_EDB;
-    kedr_import_count(imp, "created", atol(kedr_rows_get(rows, 0, 0)));
-    kedr_import_count(imp, "updated", atol(kedr_rows_get(rows, 0, 1)));
-    kedr_import_count(imp, "unchanged", atol(kedr_rows_get(rows, 0, 2)));
-    kedr_import_count(imp, "merged", atol(kedr_rows_get(rows, 0, 3)));
-    rc = kedr_db_exec(r, "DROP TABLE imp_user", 0, NULL);
+    kedr_migration_count(imp, "created", atol(kedr_rows_get(rows, 0, 0)));
+    kedr_migration_count(imp, "updated", atol(kedr_rows_get(rows, 0, 1)));
+    kedr_migration_count(imp, "unchanged", atol(kedr_rows_get(rows, 0, 2)));
+    kedr_migration_count(imp, "merged", atol(kedr_rows_get(rows, 0, 3)));
+    rc = kedr_db_exec(r, "DROP TABLE mig_user", 0, NULL);
     return rc < 0 ? rc : 0;
 }
 
-static const struct kedr_importer imp_core_importers[] = {
-    {.source = "salesforce", .target = "core.user", .load = imp_user_load},
+static const struct kedr_migrator mig_core_migrators[] = {
+    {.source = "salesforce", .target = "core.user", .load = mig_user_load},
     {0},
 };
 
@@ -949,19 +949,19 @@ static const struct kedr_importer imp_core_importers[] = {
 /* the command                                                         */
 /* ------------------------------------------------------------------ */
 
-/* The importer of (salesforce, target entity): the core's, then the
+/* The migrator of (salesforce, target entity): the core's, then the
  * enabled modules' in dependency order; NULL when none. */
-static const struct kedr_importer *
-imp_find(const char *target, struct kedr_mod **mod)
+static const struct kedr_migrator *
+mig_find(const char *target, struct kedr_mod **mod)
 {
     *mod = NULL;
-    for (const struct kedr_importer *i = imp_core_importers; i->target; i++)
+    for (const struct kedr_migrator *i = mig_core_migrators; i->target; i++)
         if (strcmp(i->target, target) == 0)
             return i;
     for (size_t k = 0; k < kedr_srv.mods.norder; k++) {
         struct kedr_mod *m = kedr_srv.mods.order[k];
 
-        for (const struct kedr_importer *i = m->desc->importers; i && i->target;
+        for (const struct kedr_migrator *i = m->desc->migrators; i && i->target;
              i++)
             if (i->load != NULL && strcmp(i->source, "salesforce") == 0 &&
                 strcmp(i->target, target) == 0) {
@@ -973,41 +973,41 @@ imp_find(const char *target, struct kedr_mod **mod)
 }
 
 /* The counters every object's summary has, in the table's order. */
-static const char *const imp_keys[] = {"read",     "created",
+static const char *const mig_keys[] = {"read",     "created",
                                        "updated",  "unchanged",
                                        "merged",   "dropped_deleted",
                                        "rejected", "attached",
                                        "archived", NULL};
 
 static long
-imp_get(json_t *o, const char *key)
+mig_get(json_t *o, const char *key)
 {
     return (long)json_integer_value(json_object_get(o, key));
 }
 
-/* The table's column heads, one per imp_keys counter, then CLEARED. */
-static const char *const imp_heads[] = {
+/* The table's column heads, one per mig_keys counter, then CLEARED. */
+static const char *const mig_heads[] = {
     "READ",    "CREATED",  "UPDATED",  "UNCHANGED", "MERGED",
     "DELETED", "REJECTED", "ATTACHED", "ARCHIVED",  "CLEARED"};
 
 static int
-imp_width(int col)
+mig_width(int col)
 {
-    int w = (int)strlen(imp_heads[col]);
+    int w = (int)strlen(mig_heads[col]);
 
     return w < 8 ? 8 : w;
 }
 
 static void
-imp_table(json_t *objects)
+mig_table(json_t *objects)
 {
     const char *name;
     json_t *o;
     int i;
 
     printf("%-16s", "OBJECT");
-    for (i = 0; i < (int)(sizeof(imp_heads) / sizeof(imp_heads[0])); i++)
-        printf(" %*s", imp_width(i), imp_heads[i]);
+    for (i = 0; i < (int)(sizeof(mig_heads) / sizeof(mig_heads[0])); i++)
+        printf(" %*s", mig_width(i), mig_heads[i]);
     putchar('\n');
     json_object_foreach (objects, name, o) {
         long cleared = 0;
@@ -1022,25 +1022,25 @@ imp_table(json_t *objects)
         json_object_foreach (json_object_get(o, "cleared"), k, v)
             cleared += (long)json_integer_value(v);
         printf("%-16s", name);
-        for (i = 0; imp_keys[i]; i++)
-            printf(" %*ld", imp_width(i), imp_get(o, imp_keys[i]));
-        printf(" %*ld\n", imp_width(i), cleared);
+        for (i = 0; mig_keys[i]; i++)
+            printf(" %*ld", mig_width(i), mig_get(o, mig_keys[i]));
+        printf(" %*ld\n", mig_width(i), cleared);
     }
 }
 
 static int
-imp_parse(int argc, char **argv, struct imp_opts *o)
+mig_parse(int argc, char **argv, struct mig_opts *o)
 {
     const char *jobs = NULL;
 
     memset(o, 0, sizeof(*o));
     o->pipe_fd = -1;
     if (argc < 2 || strcmp(argv[1], "--help") == 0) {
-        imp_usage(argc < 2 ? stderr : stdout);
+        mig_usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : -1;
     }
     if (strcmp(argv[1], "salesforce") != 0) {
-        imp_fail("unknown source \"%s\" (only salesforce)", argv[1]);
+        mig_fail("unknown source \"%s\" (only salesforce)", argv[1]);
         return 2;
     }
     for (int i = 2; i < argc; i++) {
@@ -1060,21 +1060,21 @@ imp_parse(int argc, char **argv, struct imp_opts *o)
         else if (strcmp(a, "--jobs") == 0)
             val = &jobs;
         else if (a[0] == '-' || o->dir != NULL) {
-            imp_fail("unknown argument \"%s\"", a);
-            imp_usage(stderr);
+            mig_fail("unknown argument \"%s\"", a);
+            mig_usage(stderr);
             return 2;
         } else
             o->dir = a;
         if (val != NULL) {
             if (i + 1 >= argc) {
-                imp_fail("%s needs a value", a);
+                mig_fail("%s needs a value", a);
                 return 2;
             }
             *val = argv[++i];
         }
     }
     if (o->dir == NULL) {
-        imp_usage(stderr);
+        mig_usage(stderr);
         return 2;
     }
     if (o->mapping == NULL)
@@ -1083,15 +1083,15 @@ imp_parse(int argc, char **argv, struct imp_opts *o)
         char *end;
         long n = strtol(jobs, &end, 10);
 
-        if (*jobs == '\0' || *end != '\0' || n < 1 || n > IMP_MAX_JOBS) {
-            imp_fail("--jobs: a number from 1 to %d", IMP_MAX_JOBS);
+        if (*jobs == '\0' || *end != '\0' || n < 1 || n > MIG_MAX_JOBS) {
+            mig_fail("--jobs: a number from 1 to %d", MIG_MAX_JOBS);
             return 2;
         }
         o->jobs = (int)n;
     } else {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
 
-        o->jobs = n < 1 ? 1 : n > IMP_MAX_JOBS ? IMP_MAX_JOBS : (int)n;
+        o->jobs = n < 1 ? 1 : n > MIG_MAX_JOBS ? MIG_MAX_JOBS : (int)n;
     }
     return 0;
 }
@@ -1116,9 +1116,9 @@ imp_parse(int argc, char **argv, struct imp_opts *o)
 
 enum { JOB_WAITING, JOB_RUNNING, JOB_DONE, JOB_FAILED, JOB_SKIPPED };
 
-struct imp_job {
+struct mig_job {
     const struct kedr_sf_object *obj;
-    const struct kedr_importer *ld; /* NULL: no importer, skipped */
+    const struct kedr_migrator *ld; /* NULL: no migrator, skipped */
     struct kedr_mod *mod;
     size_t index;
     int state;
@@ -1136,23 +1136,23 @@ struct imp_job {
 /* Load one object in this process on the connection it has: 0, or 1
  * after printing why. */
 static int
-imp_run_object(struct kedr_req *r, const struct kedr_sf_map *map,
-               struct imp_job *j, FILE *report, const struct imp_opts *o)
+mig_run_object(struct kedr_req *r, const struct kedr_sf_map *map,
+               struct mig_job *j, FILE *report, const struct mig_opts *o)
 {
-    struct kedr_import imp = {.file = j->obj->file,
-                              .dry_run = o->dry_run,
-                              .counts = j->counts,
-                              .cleared = json_object(),
-                              .report = report};
+    struct kedr_migration imp = {.file = j->obj->file,
+                                 .dry_run = o->dry_run,
+                                 .counts = j->counts,
+                                 .cleared = json_object(),
+                                 .report = report};
     int rc;
 
-    for (int k = 0; imp_keys[k]; k++)
-        json_object_set_new(imp.counts, imp_keys[k], json_integer(0));
+    for (int k = 0; mig_keys[k]; k++)
+        json_object_set_new(imp.counts, mig_keys[k], json_integer(0));
     json_object_set_new(imp.counts, "cleared", imp.cleared);
-    snprintf(imp.table, sizeof(imp.table), "imp_stage_%zu", j->index);
+    snprintf(imp.table, sizeof(imp.table), "mig_stage_%zu", j->index);
     r->mod = j->mod;
     kedr_log_module = j->mod ? j->mod->name : NULL;
-    rc = imp_object(r, map, j->obj, j->ld, &imp, o);
+    rc = mig_object(r, map, j->obj, j->ld, &imp, o);
     kedr_log_module = NULL;
     r->mod = NULL;
     kedr_arena_clear(&r->arena);
@@ -1161,7 +1161,7 @@ imp_run_object(struct kedr_req *r, const struct kedr_sf_map *map,
 
 /* The object's line once it is done. */
 static void
-imp_job_summary(const struct imp_job *j)
+mig_job_summary(const struct mig_job *j)
 {
     json_t *c = j->counts;
 
@@ -1172,19 +1172,19 @@ imp_job_summary(const struct imp_job *j)
     fprintf(stderr,
             "%s: %ld read, %ld created, %ld updated, %ld unchanged, "
             "%ld merged, %ld rejected (%.1fs)\n",
-            j->obj->object, imp_get(c, "read"), imp_get(c, "created"),
-            imp_get(c, "updated"), imp_get(c, "unchanged"),
-            imp_get(c, "merged"), imp_get(c, "rejected"),
+            j->obj->object, mig_get(c, "read"), mig_get(c, "created"),
+            mig_get(c, "updated"), mig_get(c, "unchanged"),
+            mig_get(c, "merged"), mig_get(c, "rejected"),
             json_real_value(json_object_get(c, "seconds")));
 }
 
-/* The connection an import runs on: no statement timeout (the server's
- * database.statement_timeout is for requests; one statement of an import
- * moves a whole object), and named "kedr import <object>" in
- * pg_stat_activity ("kedr import" for a dry run's one connection); and
+/* The connection a migration runs on: no statement timeout (the server's
+ * database.statement_timeout is for requests; one statement of a migration
+ * moves a whole object), and named "kedr migrate <object>" in
+ * pg_stat_activity ("kedr migrate" for a dry run's one connection); and
  * the context its statements run in, r. */
 static int
-imp_connect(struct kedr_req *r, const char *object)
+mig_connect(struct kedr_req *r, const char *object)
 {
     const char *params[1];
     char name[96];
@@ -1193,7 +1193,7 @@ imp_connect(struct kedr_req *r, const char *object)
 
     if (kedr_db_connect() != 0)
         return -1;
-    snprintf(name, sizeof(name), "kedr import%s%s", object ? " " : "",
+    snprintf(name, sizeof(name), "kedr migrate%s%s", object ? " " : "",
              object ? object : "");
     params[0] = name;
     res = PQexecParams(kedr_db_conn(),
@@ -1214,8 +1214,8 @@ imp_connect(struct kedr_req *r, const char *object)
 
 /* A process's life: connect, load the object, send its counts. */
 static void __attribute__((noreturn))
-imp_child(const struct kedr_sf_map *map, struct imp_job *j, int fd,
-          struct imp_opts o)
+mig_child(const struct kedr_sf_map *map, struct mig_job *j, int fd,
+          struct mig_opts o)
 {
     static struct kedr_req r;
     char *doc;
@@ -1224,17 +1224,17 @@ imp_child(const struct kedr_sf_map *map, struct imp_job *j, int fd,
     /* the command gone (killed), the object in flight goes with it */
     (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
     o.pipe_fd = fd;
-    imp_err_fd = fd;
-    if (imp_connect(&r, j->obj->object) != 0) {
-        imp_fail("%s: cannot connect to the database", j->obj->object);
+    mig_err_fd = fd;
+    if (mig_connect(&r, j->obj->object) != 0) {
+        mig_fail("%s: cannot connect to the database", j->obj->object);
         _exit(1);
     }
-    if (imp_run_object(&r, map, j, j->report, &o) == 0 &&
+    if (mig_run_object(&r, map, j, j->report, &o) == 0 &&
         (j->report == NULL || fflush(j->report) == 0)) {
         doc = json_dumps(j->counts, JSON_COMPACT);
-        if (doc != NULL && imp_write_all(fd, "J", 1) == 0 &&
-            imp_write_all(fd, doc, strlen(doc)) == 0 &&
-            imp_write_all(fd, "\n", 1) == 0)
+        if (doc != NULL && mig_write_all(fd, "J", 1) == 0 &&
+            mig_write_all(fd, doc, strlen(doc)) == 0 &&
+            mig_write_all(fd, "\n", 1) == 0)
             rc = 0;
         free(doc);
     }
@@ -1243,9 +1243,9 @@ imp_child(const struct kedr_sf_map *map, struct imp_job *j, int fd,
 }
 
 /* Objects refer backwards: j may start once every object its ref fields
- * name, earlier in the mapping, is done (or has no importer). */
+ * name, earlier in the mapping, is done (or has no migrator). */
 static bool
-imp_job_ready(const struct imp_job *jobs, const struct imp_job *j)
+mig_job_ready(const struct mig_job *jobs, const struct mig_job *j)
 {
     for (size_t f = 0; f < j->obj->nfields; f++) {
         const struct kedr_sf_field *fd = &j->obj->fields[f];
@@ -1261,15 +1261,15 @@ imp_job_ready(const struct imp_job *jobs, const struct imp_job *j)
 }
 
 static int
-imp_job_start(const struct kedr_sf_map *map, struct imp_job *j,
-              const struct imp_opts *o)
+mig_job_start(const struct kedr_sf_map *map, struct mig_job *j,
+              const struct mig_opts *o)
 {
     int p[2];
 
     if (o->report != NULL && (j->report = tmpfile()) == NULL)
-        return imp_fail("cannot make a temporary file: %s", strerror(errno));
+        return mig_fail("cannot make a temporary file: %s", strerror(errno));
     if (pipe(p) != 0)
-        return imp_fail("pipe: %s", strerror(errno));
+        return mig_fail("pipe: %s", strerror(errno));
     fflush(stdout);
     fflush(stderr);
     j->t0 = kedr_now_us();
@@ -1277,11 +1277,11 @@ imp_job_start(const struct kedr_sf_map *map, struct imp_job *j,
     if (j->pid < 0) {
         close(p[0]);
         close(p[1]);
-        return imp_fail("fork: %s", strerror(errno));
+        return mig_fail("fork: %s", strerror(errno));
     }
     if (j->pid == 0) {
         close(p[0]);
-        imp_child(map, j, p[1], *o);
+        mig_child(map, j, p[1], *o);
     }
     close(p[1]);
     j->fd = p[0];
@@ -1290,53 +1290,53 @@ imp_job_start(const struct kedr_sf_map *map, struct imp_job *j,
 }
 
 /* On a terminal, the objects in flight: a line each, redrawn in place
- * below whatever has been printed (imp_block_clear before printing). */
-static int imp_block_lines; /* lines of the block on the screen */
+ * below whatever has been printed (mig_block_clear before printing). */
+static int mig_block_lines; /* lines of the block on the screen */
 
 static void
-imp_block_clear(void)
+mig_block_clear(void)
 {
-    if (imp_block_lines > 0)
-        fprintf(stderr, "\033[%dA", imp_block_lines);
+    if (mig_block_lines > 0)
+        fprintf(stderr, "\033[%dA", mig_block_lines);
     fputs("\r\033[J", stderr);
-    imp_block_lines = 0;
+    mig_block_lines = 0;
 }
 
 static void
-imp_jobs_show(const struct imp_job *jobs, size_t n)
+mig_jobs_show(const struct mig_job *jobs, size_t n)
 {
     struct winsize ws;
     int width = 80;
 
     if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1)
         width = ws.ws_col - 1;
-    imp_block_clear();
+    mig_block_clear();
     for (size_t i = 0; i < n; i++) {
         if (jobs[i].state != JOB_RUNNING || jobs[i].progress[0] == '\0')
             continue;
         fprintf(stderr, "%.*s\n", width, jobs[i].progress);
-        imp_block_lines++;
+        mig_block_lines++;
     }
     fflush(stderr);
 }
 
 /* What a process had to say: its error, printed above the block. */
 static void
-imp_job_say(const struct imp_job *jobs, size_t n, bool tty, char *msg)
+mig_job_say(const struct mig_job *jobs, size_t n, bool tty, char *msg)
 {
     for (char *c = msg; *c; c++)
         if (*c == '\x1e')
             *c = '\n';
     if (tty)
-        imp_block_clear();
-    fprintf(stderr, "kedr import: %s\n", msg);
+        mig_block_clear();
+    fprintf(stderr, "kedr migrate: %s\n", msg);
     if (tty)
-        imp_jobs_show(jobs, n);
+        mig_jobs_show(jobs, n);
 }
 
 /* The whole lines that came up j's pipe; progress shown as it comes. */
 static void
-imp_job_lines(const struct imp_job *jobs, size_t n, struct imp_job *j, bool tty)
+mig_job_lines(const struct mig_job *jobs, size_t n, struct mig_job *j, bool tty)
 {
     char *nl, *line = j->in;
 
@@ -1345,9 +1345,9 @@ imp_job_lines(const struct imp_job *jobs, size_t n, struct imp_job *j, bool tty)
         if (line[0] == 'P') {
             snprintf(j->progress, sizeof(j->progress), "%s", line + 1);
             if (tty)
-                imp_jobs_show(jobs, n);
+                mig_jobs_show(jobs, n);
         } else if (line[0] == 'E') {
-            imp_job_say(jobs, n, tty, line + 1);
+            mig_job_say(jobs, n, tty, line + 1);
         } else if (line[0] == 'J') {
             json_t *c = json_loads(line + 1, 0, NULL);
 
@@ -1365,7 +1365,7 @@ imp_job_lines(const struct imp_job *jobs, size_t n, struct imp_job *j, bool tty)
 
 /* Read what j's process sent; at the end of it, reap the process. */
 static void
-imp_job_read(const struct imp_job *jobs, size_t n_jobs, struct imp_job *j,
+mig_job_read(const struct mig_job *jobs, size_t n_jobs, struct mig_job *j,
              bool tty)
 {
     ssize_t n;
@@ -1380,7 +1380,7 @@ imp_job_read(const struct imp_job *jobs, size_t n_jobs, struct imp_job *j,
         return;
     if (n > 0) {
         j->inlen += (size_t)n;
-        imp_job_lines(jobs, n_jobs, j, tty);
+        mig_job_lines(jobs, n_jobs, j, tty);
         return;
     }
     close(j->fd);
@@ -1393,19 +1393,19 @@ imp_job_read(const struct imp_job *jobs, size_t n_jobs, struct imp_job *j,
                    : JOB_FAILED;
     if (j->state == JOB_FAILED && WIFSIGNALED(status)) {
         if (tty)
-            imp_block_clear();
-        imp_fail("%s: the loading process died of signal %d", j->obj->object,
+            mig_block_clear();
+        mig_fail("%s: the loading process died of signal %d", j->obj->object,
                  WTERMSIG(status));
     }
 }
 
 /* Run the jobs, --jobs at a time: 0, or 1 when an object failed. */
 static int
-imp_jobs_run(const struct kedr_sf_map *map, struct imp_job *jobs, size_t n,
-             const struct imp_opts *o)
+mig_jobs_run(const struct kedr_sf_map *map, struct mig_job *jobs, size_t n,
+             const struct mig_opts *o)
 {
-    struct pollfd pfd[IMP_MAX_JOBS];
-    struct imp_job *who[IMP_MAX_JOBS];
+    struct pollfd pfd[MIG_MAX_JOBS];
+    struct mig_job *who[MIG_MAX_JOBS];
     bool failed = false;
 
     for (;;) {
@@ -1414,8 +1414,8 @@ imp_jobs_run(const struct kedr_sf_map *map, struct imp_job *jobs, size_t n,
         for (size_t i = 0; i < n; i++)
             running += jobs[i].state == JOB_RUNNING;
         for (size_t i = 0; i < n && !failed && running < o->jobs; i++)
-            if (jobs[i].state == JOB_WAITING && imp_job_ready(jobs, &jobs[i])) {
-                if (imp_job_start(map, &jobs[i], o) != 0) {
+            if (jobs[i].state == JOB_WAITING && mig_job_ready(jobs, &jobs[i])) {
+                if (mig_job_start(map, &jobs[i], o) != 0) {
                     failed = true;
                     break;
                 }
@@ -1431,28 +1431,28 @@ imp_jobs_run(const struct kedr_sf_map *map, struct imp_job *jobs, size_t n,
         if (poll(pfd, (nfds_t)np, -1) < 0) {
             if (errno == EINTR)
                 continue;
-            imp_fail("poll: %s", strerror(errno));
+            mig_fail("poll: %s", strerror(errno));
             failed = true;
             break;
         }
         for (int k = 0; k < np; k++) {
             if (pfd[k].revents == 0)
                 continue;
-            imp_job_read(jobs, n, who[k], o->tty);
+            mig_job_read(jobs, n, who[k], o->tty);
             if (who[k]->state == JOB_RUNNING)
                 continue;
             if (o->tty)
-                imp_block_clear();
+                mig_block_clear();
             if (who[k]->state == JOB_DONE)
-                imp_job_summary(who[k]);
+                mig_job_summary(who[k]);
             else
                 failed = true;
             if (o->tty)
-                imp_jobs_show(jobs, n);
+                mig_jobs_show(jobs, n);
         }
     }
     if (o->tty)
-        imp_block_clear();
+        mig_block_clear();
     /* a job that never started (after a failure) has no counts to give */
     for (size_t i = 0; i < n; i++)
         if (jobs[i].state == JOB_WAITING) {
@@ -1466,23 +1466,23 @@ imp_jobs_run(const struct kedr_sf_map *map, struct imp_job *jobs, size_t n,
 /* A dry run: every object in this process, in order, in one transaction
  * rolled back at the end. */
 static int
-imp_jobs_run_here(const struct kedr_sf_map *map, struct imp_job *jobs, size_t n,
-                  FILE *report, const struct imp_opts *o)
+mig_jobs_run_here(const struct kedr_sf_map *map, struct mig_job *jobs, size_t n,
+                  FILE *report, const struct mig_opts *o)
 {
     static struct kedr_req r;
     int rc = 0;
 
-    if (imp_connect(&r, NULL) != 0)
-        return imp_fail("cannot connect to the database (database.url or "
+    if (mig_connect(&r, NULL) != 0)
+        return mig_fail("cannot connect to the database (database.url or "
                         "KEDR_DATABASE_URL)");
     for (size_t i = 0; i < n && rc == 0; i++) {
         if (jobs[i].state != JOB_WAITING)
             continue;
         jobs[i].t0 = kedr_now_us();
-        rc = imp_run_object(&r, map, &jobs[i], report, o);
+        rc = mig_run_object(&r, map, &jobs[i], report, o);
         jobs[i].state = rc == 0 ? JOB_DONE : JOB_FAILED;
         if (rc == 0)
-            imp_job_summary(&jobs[i]);
+            mig_job_summary(&jobs[i]);
     }
     (void)kedr_db_finish(&r, false);
     kedr_arena_release(&r.arena);
@@ -1492,7 +1492,7 @@ imp_jobs_run_here(const struct kedr_sf_map *map, struct imp_job *jobs, size_t n,
 
 /* The jobs' report lines into the report, in the mapping's order. */
 static void
-imp_jobs_report(struct imp_job *jobs, size_t n, FILE *report)
+mig_jobs_report(struct mig_job *jobs, size_t n, FILE *report)
 {
     char buf[65536];
     size_t got;
@@ -1509,15 +1509,15 @@ imp_jobs_report(struct imp_job *jobs, size_t n, FILE *report)
 }
 
 int
-kedr_cli_import(struct kedr_conf *c, int argc, char **argv)
+kedr_cli_migrate(struct kedr_conf *c, int argc, char **argv)
 {
-    struct imp_opts o;
+    struct mig_opts o;
     struct kedr_sf_map *map;
-    struct imp_job *jobs = NULL;
+    struct mig_job *jobs = NULL;
     json_t *objects = json_object(), *doc;
     FILE *report = NULL;
     uint64_t t0 = kedr_now_us();
-    int rc = imp_parse(argc, argv, &o);
+    int rc = mig_parse(argc, argv, &o);
 
     if (rc != 0) {
         json_decref(objects);
@@ -1538,43 +1538,43 @@ kedr_cli_import(struct kedr_conf *c, int argc, char **argv)
     if (o.report != NULL) {
         report = fopen(o.report, "w");
         if (report == NULL) {
-            rc = imp_fail("cannot write \"%s\": %s", o.report, strerror(errno));
+            rc = mig_fail("cannot write \"%s\": %s", o.report, strerror(errno));
             goto out_map;
         }
         fputs("file,line,id,field,action,reason\n", report);
     }
     if (kedr_server_setup(c, false) != 0) {
-        rc = imp_fail("cannot set up the modules");
+        rc = mig_fail("cannot set up the modules");
         goto out_server;
     }
     /* a database that is not there fails here, once, not per object */
     if (kedr_db_connect() != 0) {
-        rc = imp_fail("cannot connect to the database (database.url or "
+        rc = mig_fail("cannot connect to the database (database.url or "
                       "KEDR_DATABASE_URL)");
         goto out_server;
     }
     kedr_db_close(); /* the objects' processes open their own */
     jobs = kedr_xcalloc(map->nobjects ? map->nobjects : 1, sizeof(*jobs));
     for (size_t i = 0; i < map->nobjects; i++) {
-        struct imp_job *j = &jobs[i];
+        struct mig_job *j = &jobs[i];
 
         j->obj = &map->objects[i];
         j->index = i;
         j->fd = -1;
-        j->ld = imp_find(j->obj->target, &j->mod);
+        j->ld = mig_find(j->obj->target, &j->mod);
         j->counts = json_object();
         json_object_set_new(objects, j->obj->object, j->counts);
         if (j->ld == NULL) {
             j->state = JOB_SKIPPED;
             json_object_set_new(j->counts, "skipped",
-                                json_string("no importer yet"));
-            fprintf(stderr, "%s: skipped: no importer yet\n", j->obj->object);
+                                json_string("no migrator yet"));
+            fprintf(stderr, "%s: skipped: no migrator yet\n", j->obj->object);
         }
     }
-    rc = o.dry_run ? imp_jobs_run_here(map, jobs, map->nobjects, report, &o)
-                   : imp_jobs_run(map, jobs, map->nobjects, &o);
+    rc = o.dry_run ? mig_jobs_run_here(map, jobs, map->nobjects, report, &o)
+                   : mig_jobs_run(map, jobs, map->nobjects, &o);
     if (report != NULL)
-        imp_jobs_report(jobs, map->nobjects, report);
+        mig_jobs_report(jobs, map->nobjects, report);
     doc = json_pack("{s:O, s:f, s:b, s:i}", "objects", objects, "seconds",
                     (double)(kedr_now_us() - t0) / 1e6, "dry_run", o.dry_run,
                     "jobs", o.dry_run ? 1 : o.jobs);
@@ -1582,7 +1582,7 @@ kedr_cli_import(struct kedr_conf *c, int argc, char **argv)
         json_dumpf(doc, stdout, JSON_INDENT(1));
         fputc('\n', stdout);
     } else {
-        imp_table(objects);
+        mig_table(objects);
         if (o.dry_run)
             puts("dry run: nothing was written");
     }
@@ -1594,7 +1594,7 @@ out_server:
     kedr_server_teardown();
     kedr_db_close();
     if (report != NULL && fclose(report) != 0 && rc == 0)
-        rc = imp_fail("cannot write \"%s\"", o.report);
+        rc = mig_fail("cannot write \"%s\"", o.report);
 out_map:
     kedr_sf_map_free(map);
     json_decref(objects);

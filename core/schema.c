@@ -1,10 +1,11 @@
 /*
- * migrate.c -- schema migrations: the core's (embedded in the binary),
- * then each enabled module's <res_dir>/sql/NNNN_name.sql in dependency
- * order.  Each file runs in its own transaction with the module's schema
- * first on the search_path, and is recorded in core.migration with a
- * checksum; an applied file that changed afterwards stops the run.  A
- * session advisory lock keeps two instances from migrating at once.
+ * schema.c -- schema migrations (`kedr schema`, and each start): the
+ * core's (embedded in the binary), then each enabled module's
+ * <res_dir>/sql/NNNN_name.sql in dependency order.  Each file runs in its own
+ * transaction with the module's schema first on the search_path, and is
+ * recorded in core.migration with a checksum; an applied file that changed
+ * afterwards stops the run.  A session advisory lock keeps two instances from
+ * migrating at once.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -22,7 +23,7 @@ struct kedr_sql_file {
 };
 extern const struct kedr_sql_file kedr_core_sql[];
 
-static const char migrate_bootstrap[] =
+static const char schema_bootstrap[] =
     "CREATE SCHEMA IF NOT EXISTS core;"
     "CREATE TABLE IF NOT EXISTS core.migration ("
     "  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
@@ -32,9 +33,9 @@ static const char migrate_bootstrap[] =
     "  applied_at timestamptz NOT NULL DEFAULT now(),"
     "  UNIQUE (module, name))";
 
-static const char migrate_applied_sql[] =
+static const char schema_applied_sql[] =
     "SELECT name, checksum FROM core.migration WHERE module = $1";
-static const char migrate_record_sql[] =
+static const char schema_record_sql[] =
     "INSERT INTO core.migration (module, name, checksum) VALUES ($1, $2, $3)";
 
 static bool
@@ -45,7 +46,7 @@ exec_ok(PGconn *c, const char *sql, const char *what)
               PQresultStatus(res) == PGRES_TUPLES_OK;
 
     if (!ok)
-        kedr_error("migrate: %s: %s", what, PQerrorMessage(c));
+        kedr_error("schema: %s: %s", what, PQerrorMessage(c));
     PQclear(res);
     return ok;
 }
@@ -117,7 +118,7 @@ apply_one(PGconn *c, const char *module, const char *name, const char *text,
     for (int i = 0; i < PQntuples(applied); i++)
         if (strcmp(PQgetvalue(applied, i, 0), name) == 0) {
             if (strcmp(PQgetvalue(applied, i, 1), sum) != 0) {
-                kedr_error("migrate: \"%s/%s\" changed after it was applied "
+                kedr_error("schema: \"%s/%s\" changed after it was applied "
                            "(write a new migration instead)",
                            module, name);
                 return -1;
@@ -143,7 +144,7 @@ apply_one(PGconn *c, const char *module, const char *name, const char *text,
              PQresultStatus(res) == PGRES_TUPLES_OK ||
              PQresultStatus(res) == PGRES_EMPTY_QUERY;
         if (!ok)
-            kedr_error("migrate: \"%s/%s\" failed: %s", module, name,
+            kedr_error("schema: \"%s/%s\" failed: %s", module, name,
                        PQerrorMessage(c));
         PQclear(res);
     }
@@ -152,10 +153,10 @@ apply_one(PGconn *c, const char *module, const char *name, const char *text,
         params[1] = name;
         params[2] = sum;
         res =
-            PQexecParams(c, migrate_record_sql, 3, NULL, params, NULL, NULL, 0);
+            PQexecParams(c, schema_record_sql, 3, NULL, params, NULL, NULL, 0);
         ok = PQresultStatus(res) == PGRES_COMMAND_OK;
         if (!ok)
-            kedr_error("migrate: recording \"%s/%s\": %s", module, name,
+            kedr_error("schema: recording \"%s/%s\": %s", module, name,
                        PQerrorMessage(c));
         PQclear(res);
     }
@@ -163,7 +164,7 @@ apply_one(PGconn *c, const char *module, const char *name, const char *text,
         (void)exec_ok(c, "ROLLBACK", "rollback");
         return -1;
     }
-    kedr_info("migrate: applied %s/%s", module, name);
+    kedr_info("schema: applied %s/%s", module, name);
     (*count)++;
     return 0;
 }
@@ -173,10 +174,10 @@ applied_of(PGconn *c, const char *module)
 {
     const char *params[1] = {module};
     PGresult *res =
-        PQexecParams(c, migrate_applied_sql, 1, NULL, params, NULL, NULL, 0);
+        PQexecParams(c, schema_applied_sql, 1, NULL, params, NULL, NULL, 0);
 
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        kedr_error("migrate: reading core.migration: %s", PQerrorMessage(c));
+        kedr_error("schema: reading core.migration: %s", PQerrorMessage(c));
         PQclear(res);
         return NULL;
     }
@@ -185,7 +186,7 @@ applied_of(PGconn *c, const char *module)
 
 /* Record the module's default grants not recorded before and add each to
  * its role (when the role exists), in one statement. */
-static const char migrate_grants_sql[] =
+static const char schema_grants_sql[] =
     "WITH g AS (INSERT INTO core.module_grant (module, role, permission) "
     "SELECT $1, x.role, x.permission FROM json_to_recordset($2::json) AS "
     "x(role text, permission text) ON CONFLICT DO NOTHING "
@@ -217,13 +218,13 @@ grants_apply(PGconn *c, struct kedr_mod *m)
         kedr_oom();
     params[0] = m->name;
     params[1] = text;
-    res = PQexecParams(c, migrate_grants_sql, 2, NULL, params, NULL, NULL, 0);
+    res = PQexecParams(c, schema_grants_sql, 2, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-        kedr_error("migrate: default grants of \"%s\": %s", m->name,
+        kedr_error("schema: default grants of \"%s\": %s", m->name,
                    PQerrorMessage(c));
         rc = -1;
     } else if (strcmp(PQcmdTuples(res), "0") != 0) {
-        kedr_info("migrate: default grants of \"%s\" given to %s role(s)",
+        kedr_info("schema: default grants of \"%s\" given to %s role(s)",
                   m->name, PQcmdTuples(res));
     }
     PQclear(res);
@@ -232,7 +233,7 @@ grants_apply(PGconn *c, struct kedr_mod *m)
 }
 
 static int
-migrate_module(PGconn *c, struct kedr_mod *m, int *count)
+schema_module(PGconn *c, struct kedr_mod *m, int *count)
 {
     char dir[4200];
     char **names = NULL;
@@ -247,7 +248,7 @@ migrate_module(PGconn *c, struct kedr_mod *m, int *count)
     if (d == NULL)
         return errno == ENOENT
                    ? 0
-                   : (kedr_error("migrate: cannot open \"%s\"", dir), -1);
+                   : (kedr_error("schema: cannot open \"%s\"", dir), -1);
     while ((de = readdir(d)) != NULL)
         if (name_is_migration(de->d_name)) {
             names = kedr_xrealloc(names, (n + 1) * sizeof(*names));
@@ -264,7 +265,7 @@ migrate_module(PGconn *c, struct kedr_mod *m, int *count)
         snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
         text = read_file(path);
         if (text == NULL) {
-            kedr_error("migrate: cannot read \"%s\"", path);
+            kedr_error("schema: cannot read \"%s\"", path);
             rc = -1;
             break;
         }
@@ -279,7 +280,7 @@ migrate_module(PGconn *c, struct kedr_mod *m, int *count)
 }
 
 int
-kedr_migrate(struct kedr_conf *conf, struct kedr_modset *set)
+kedr_schema_apply(struct kedr_conf *conf, struct kedr_modset *set)
 {
     PGconn *c;
     PGresult *applied;
@@ -287,14 +288,16 @@ kedr_migrate(struct kedr_conf *conf, struct kedr_modset *set)
 
     (void)conf;
     if (kedr_db_connect() != 0) {
-        kedr_error("migrate: database unavailable");
+        kedr_error("schema: database unavailable");
         return -1;
     }
     c = kedr_db_conn();
+    /* the lock's key predates the name schema.c: an older kedr running
+     * beside this one during an upgrade must take the same lock */
     if (!exec_ok(c, "SELECT pg_advisory_lock(hashtext('kedr.migrate'))",
                  "lock"))
         return -1;
-    if (!exec_ok(c, migrate_bootstrap, "bootstrap")) {
+    if (!exec_ok(c, schema_bootstrap, "bootstrap")) {
         rc = -1;
         goto unlock;
     }
@@ -307,12 +310,12 @@ kedr_migrate(struct kedr_conf *conf, struct kedr_modset *set)
         rc = apply_one(c, "core", f->name, f->text, applied, &count);
     PQclear(applied);
     for (size_t i = 0; i < set->norder && rc == 0; i++) {
-        rc = migrate_module(c, set->order[i], &count);
+        rc = schema_module(c, set->order[i], &count);
         if (rc == 0)
             rc = grants_apply(c, set->order[i]);
     }
     if (rc == 0)
-        kedr_info("migrate: %d migration%s applied, schema up to date", count,
+        kedr_info("schema: %d migration%s applied, up to date", count,
                   count == 1 ? "" : "s");
 unlock:
     (void)exec_ok(c, "SELECT pg_advisory_unlock(hashtext('kedr.migrate'))",

@@ -2196,6 +2196,30 @@ kedr_secret_new(const char *prefix, char *out, size_t outlen, char hash[65])
     kedr_api->secret_new(prefix, out, outlen, hash);
 }
 
+/*
+ * The data migration's names before ABI 1.5, when "import" named both a
+ * user's CSV upload and the move from the old CRM: deprecated aliases,
+ * kept for the 1.5 minor only (core/CHANGELOG-API.md).  The descriptor
+ * slot `importers` is an anonymous union member of struct kedr_module
+ * above.  What sits in the database keeps its name: the table
+ * core.import_map, the settings kedr.import.<option> and
+ * kedr.import_object of a migrator's transaction, the audit action
+ * 'imported'.
+ */
+#define kedr_import_t kedr_migration_t
+#define kedr_importer kedr_migrator
+#define kedr_import_table kedr_migration_table
+#define kedr_import_dry_run kedr_migration_dry_run
+#define kedr_import_count kedr_migration_count
+#define kedr_import_reject kedr_migration_reject
+#define kedr_import_map_put kedr_migration_map_put
+#define kedr_import_reject_rows kedr_migration_reject_rows
+#define kedr_import_count_rows kedr_migration_count_rows
+#define kedr_import_steps kedr_migration_steps
+#define kedr_import_begin kedr_migration_begin
+#define kedr_import_finish kedr_migration_finish
+#define kedr_import_archive kedr_migration_archive
+
 #ifdef __cplusplus
 }
 #endif

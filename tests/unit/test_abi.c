@@ -1419,12 +1419,12 @@ test_api_1_4(void **state)
     SAME_AS(kedr_api, ogrn_problem, kedr_api_1_4, ogrn_problem);
     SAME_AS(kedr_api, phone_e164, kedr_api_1_4, phone_e164);
     SAME_AS(kedr_api, email_valid, kedr_api_1_4, email_valid);
-    SAME_AS(kedr_api, import_table, kedr_api_1_4, import_table);
-    SAME_AS(kedr_api, import_dry_run, kedr_api_1_4, import_dry_run);
-    SAME_AS(kedr_api, import_count, kedr_api_1_4, import_count);
-    SAME_AS(kedr_api, import_reject, kedr_api_1_4, import_reject);
+    SAME_AS(kedr_api, migration_table, kedr_api_1_4, import_table);
+    SAME_AS(kedr_api, migration_dry_run, kedr_api_1_4, import_dry_run);
+    SAME_AS(kedr_api, migration_count, kedr_api_1_4, import_count);
+    SAME_AS(kedr_api, migration_reject, kedr_api_1_4, import_reject);
     SAME_AS(kedr_api, conf_list, kedr_api_1_4, conf_list);
-    SAME_AS(kedr_api, import_map_put, kedr_api_1_4, import_map_put);
+    SAME_AS(kedr_api, migration_map_put, kedr_api_1_4, import_map_put);
     SIZE_GROWS(kedr_api, kedr_api_1_4, 4);
 }
 

@@ -410,7 +410,8 @@ test('modules: every module found, with state, version, permissions and menu ent
     assert.deepEqual(by.t_kit.permissions.map((p) => p.name), ['t_kit.read', 't_kit.write', 't_kit.delete']);
     assert.deepEqual(by.t_kit.ui, [
         { path: '/t_kit/widgets', label_ru: 'Изделия', label_en: 'Widgets', permission: null },
-        { path: '/t_kit/shelves', label_ru: 'Полки', label_en: 'Shelves', permission: null }]);
+        { path: '/t_kit/shelves', label_ru: 'Полки', label_en: 'Shelves', permission: null },
+        { path: '/t_kit/persons', label_ru: 'Люди', label_en: 'Persons', permission: null }]);
     assert.equal(by.t_core.state, 'enabled');
     assert.deepEqual(by.t_core.requires, ['t_base']);
     assert.equal(by.t_alpha.state, 'disabled');

@@ -173,7 +173,7 @@ test('default grants: given once at first migration; an administrator\'s change 
     // a reload migrates again (a new generation): the grant is not re-applied
     const mark = stack.logMark();
     stack.reload();
-    await stack.waitForLog(/schema up to date/, { since: mark });
+    await stack.waitForLog(/schema: \d+ migrations? applied, up to date/, { since: mark });
     await waitFor(async () => (await stack.get('/api/v1/health')).status === 200, { what: 'health after reload' });
     manager = await role('manager');
     assert.ok(!manager.permissions.includes('clients.write'), manager.permissions.join(' '));

@@ -35,7 +35,8 @@ attrs_defs(struct kedr_req *r, const char *entity)
 
     if (r->attrs_entity != NULL && strcmp(r->attrs_entity, entity) == 0)
         return r->attrs_defs;
-    defs = kedr_pg_query(r, attrs_defs_sql, 1, (const char *const[]){entity});
+    defs =
+        kedr_core_db_query(r, attrs_defs_sql, 1, (const char *const[]){entity});
     if (defs != NULL) {
         r->attrs_entity = kedr_arena_strdup(&r->arena, entity);
         r->attrs_defs = defs;
@@ -46,8 +47,8 @@ attrs_defs(struct kedr_req *r, const char *entity)
 static int
 attrs_find(const kedr_rows_t *defs, const char *name)
 {
-    for (int i = 0; i < kedr_pg_rows_count(defs); i++)
-        if (strcmp(kedr_pg_rows_get(defs, i, 0), name) == 0)
+    for (int i = 0; i < kedr_core_rows_count(defs); i++)
+        if (strcmp(kedr_core_rows_get(defs, i, 0), name) == 0)
             return i;
     return -1;
 }
@@ -123,27 +124,27 @@ kedr_core_attrs_check(struct kedr_req *r, const char *entity, json_t *attrs,
             continue;
         }
         if (json_is_null(v)) {
-            if (kedr_pg_rows_get(defs, i, 2)[0] == 't' &&
-                kedr_pg_rows_get(defs, i, 4)[0] == 't') {
+            if (kedr_core_rows_get(defs, i, 2)[0] == 't' &&
+                kedr_core_rows_get(defs, i, 4)[0] == 't') {
                 kedr_api->field_error(r, field, "is required");
                 n++;
             }
             continue;
         }
-        why = attrs_value_problem(r, kedr_pg_rows_get(defs, i, 1),
-                                  kedr_pg_rows_get(defs, i, 3), v);
+        why = attrs_value_problem(r, kedr_core_rows_get(defs, i, 1),
+                                  kedr_core_rows_get(defs, i, 3), v);
         if (why != NULL) {
             kedr_api->field_error(r, field, why);
             n++;
         }
     }
     if (!partial)
-        for (int i = 0; i < kedr_pg_rows_count(defs); i++) {
-            const char *name = kedr_pg_rows_get(defs, i, 0);
+        for (int i = 0; i < kedr_core_rows_count(defs); i++) {
+            const char *name = kedr_core_rows_get(defs, i, 0);
             json_t *have = attrs ? json_object_get(attrs, name) : NULL;
 
-            if (kedr_pg_rows_get(defs, i, 2)[0] == 't' &&
-                kedr_pg_rows_get(defs, i, 4)[0] == 't' &&
+            if (kedr_core_rows_get(defs, i, 2)[0] == 't' &&
+                kedr_core_rows_get(defs, i, 4)[0] == 't' &&
                 (have == NULL || json_is_null(have))) {
                 kedr_api->field_error(
                     r, kedr_arena_sprintf(&r->arena, "attrs.%s", name),
@@ -184,7 +185,7 @@ kedr_core_attrs_filter(struct kedr_req *r, const char *entity,
             bad++;
             continue;
         }
-        type = kedr_pg_rows_get(defs, i, 1);
+        type = kedr_core_rows_get(defs, i, 1);
         if (strcmp(type, "number") == 0) {
             char *end;
             double d = strtod(val, &end);

@@ -47,7 +47,8 @@ kedr_token_hash(const char *token, char hash[65])
 }
 
 void
-kedr_token_new(const char *prefix, char *out, size_t outlen, char hash[65])
+kedr_core_secret_new(const char *prefix, char *out, size_t outlen,
+                     char hash[65])
 {
     unsigned char raw[32];
     char b64[64];
@@ -60,7 +61,7 @@ kedr_token_new(const char *prefix, char *out, size_t outlen, char hash[65])
 }
 
 int
-kedr_password_hash(const char *password, char *out, size_t outlen)
+kedr_core_hash_password(const char *password, char *out, size_t outlen)
 {
     const struct kedr_conf *c = kedr_srv.conf;
 
@@ -84,8 +85,8 @@ static bool
 auth_dummy_ready(void)
 {
     return auth_dummy[0] != '\0' ||
-           kedr_password_hash("kedr-dummy-password", auth_dummy,
-                              sizeof(auth_dummy)) == 0;
+           kedr_core_hash_password("kedr-dummy-password", auth_dummy,
+                                   sizeof(auth_dummy)) == 0;
 }
 
 void
@@ -112,7 +113,7 @@ kedr_password_verify(const char *hash, const char *password)
 }
 
 const char *
-kedr_password_weak(const char *login, const char *password)
+kedr_core_password_problem(const char *login, const char *password)
 {
     size_t n = 0;
     bool same = true;
@@ -272,17 +273,17 @@ auth_identify(struct kedr_req *r, const char *perm)
         while (*tok == ' ')
             tok++;
         kedr_token_hash(tok, hash);
-        rows = kedr_pg_query(r, auth_token_sql, 2,
-                             (const char *const[]){perm, hash});
+        rows = kedr_core_db_query(r, auth_token_sql, 2,
+                                  (const char *const[]){perm, hash});
         if (rows == NULL)
             return r->err_code ? r->err_code : KEDR_EDB;
-        if (kedr_pg_rows_count(rows) == 1) {
-            r->token_id = strtoll(kedr_pg_rows_get(rows, 0, 0), NULL, 10);
-            auth_set_perms(r, kedr_pg_rows_get(rows, 0, 1));
-            r->touch = kedr_pg_rows_get(rows, 0, 2)[0] == 't';
-            r->token_owner = strtoll(kedr_pg_rows_get(rows, 0, 3), NULL, 10);
+        if (kedr_core_rows_count(rows) == 1) {
+            r->token_id = strtoll(kedr_core_rows_get(rows, 0, 0), NULL, 10);
+            auth_set_perms(r, kedr_core_rows_get(rows, 0, 1));
+            r->touch = kedr_core_rows_get(rows, 0, 2)[0] == 't';
+            r->token_owner = strtoll(kedr_core_rows_get(rows, 0, 3), NULL, 10);
             r->counterparty_id =
-                strtoll(kedr_pg_rows_get(rows, 0, 4), NULL, 10);
+                strtoll(kedr_core_rows_get(rows, 0, 4), NULL, 10);
         }
         return 0;
     }
@@ -291,19 +292,19 @@ auth_identify(struct kedr_req *r, const char *perm)
         return 0;
     kedr_token_hash(cookie, hash);
     snprintf(idle, sizeof(idle), "%d", kedr_srv.conf->session_idle);
-    rows = kedr_pg_query(r, auth_session_sql, 3,
-                         (const char *const[]){perm, hash, idle});
+    rows = kedr_core_db_query(r, auth_session_sql, 3,
+                              (const char *const[]){perm, hash, idle});
     if (rows == NULL)
         return r->err_code ? r->err_code : KEDR_EDB;
-    if (kedr_pg_rows_count(rows) == 1) {
-        r->session_id = strtoll(kedr_pg_rows_get(rows, 0, 0), NULL, 10);
-        r->user_id = strtoll(kedr_pg_rows_get(rows, 0, 1), NULL, 10);
-        r->login = kedr_pg_rows_get(rows, 0, 2);
-        r->locale = kedr_pg_rows_get(rows, 0, 3);
-        r->counterparty_id = strtoll(kedr_pg_rows_get(rows, 0, 4), NULL, 10);
-        r->csrf = kedr_pg_rows_get(rows, 0, 5);
-        r->touch = kedr_pg_rows_get(rows, 0, 6)[0] == 't';
-        auth_set_perms(r, kedr_pg_rows_get(rows, 0, 7));
+    if (kedr_core_rows_count(rows) == 1) {
+        r->session_id = strtoll(kedr_core_rows_get(rows, 0, 0), NULL, 10);
+        r->user_id = strtoll(kedr_core_rows_get(rows, 0, 1), NULL, 10);
+        r->login = kedr_core_rows_get(rows, 0, 2);
+        r->locale = kedr_core_rows_get(rows, 0, 3);
+        r->counterparty_id = strtoll(kedr_core_rows_get(rows, 0, 4), NULL, 10);
+        r->csrf = kedr_core_rows_get(rows, 0, 5);
+        r->touch = kedr_core_rows_get(rows, 0, 6)[0] == 't';
+        auth_set_perms(r, kedr_core_rows_get(rows, 0, 7));
     }
     return 0;
 }
@@ -319,26 +320,26 @@ auth_assume(struct kedr_req *r, const char *perm)
 
     snprintf(id, sizeof(id), "%lld",
              (long long)(r->token_id != 0 ? r->token_id : r->user_id));
-    rows = kedr_pg_query(
+    rows = kedr_core_db_query(
         r, r->token_id != 0 ? auth_job_token_sql : auth_job_user_sql, 2,
         (const char *const[]){perm, id});
     if (rows == NULL)
         return r->err_code ? r->err_code : KEDR_EDB;
-    if (kedr_pg_rows_count(rows) != 1) {
+    if (kedr_core_rows_count(rows) != 1) {
         r->user_id = r->token_id = 0; /* nobody now: 401 */
         return 0;
     }
     if (r->token_id != 0) {
         r->user_id = 0;
-        auth_set_perms(r, kedr_pg_rows_get(rows, 0, 0));
-        r->token_owner = strtoll(kedr_pg_rows_get(rows, 0, 1), NULL, 10);
-        r->counterparty_id = strtoll(kedr_pg_rows_get(rows, 0, 2), NULL, 10);
+        auth_set_perms(r, kedr_core_rows_get(rows, 0, 0));
+        r->token_owner = strtoll(kedr_core_rows_get(rows, 0, 1), NULL, 10);
+        r->counterparty_id = strtoll(kedr_core_rows_get(rows, 0, 2), NULL, 10);
         return 0;
     }
-    r->login = kedr_pg_rows_get(rows, 0, 0);
-    r->locale = kedr_pg_rows_get(rows, 0, 1);
-    r->counterparty_id = strtoll(kedr_pg_rows_get(rows, 0, 2), NULL, 10);
-    auth_set_perms(r, kedr_pg_rows_get(rows, 0, 3));
+    r->login = kedr_core_rows_get(rows, 0, 0);
+    r->locale = kedr_core_rows_get(rows, 0, 1);
+    r->counterparty_id = strtoll(kedr_core_rows_get(rows, 0, 2), NULL, 10);
+    auth_set_perms(r, kedr_core_rows_get(rows, 0, 3));
     return 0;
 }
 
@@ -397,8 +398,8 @@ kedr_auth_scope(struct kedr_req *r, const char *perm)
     if (who == 0)
         return 0; /* jobs are never limited */
     snprintf(uid, sizeof(uid), "%lld", (long long)who);
-    return kedr_pg_query(r, auth_scope_sql, 2,
-                         (const char *const[]){uid, perm}) != NULL
+    return kedr_core_db_query(r, auth_scope_sql, 2,
+                              (const char *const[]){uid, perm}) != NULL
                ? 0
                : (r->err_code ? r->err_code : KEDR_EDB);
 }
@@ -472,21 +473,22 @@ session_reply(struct kedr_req *r, int status, int64_t user_id, const char *csrf)
     json_t *doc, *perms, *mods;
 
     snprintf(id, sizeof(id), "%lld", (long long)user_id);
-    rows = kedr_pg_query(r, session_user_sql, 1, (const char *const[]){id});
+    rows =
+        kedr_core_db_query(r, session_user_sql, 1, (const char *const[]){id});
     if (rows == NULL)
         return KEDR_EDB;
-    if (kedr_pg_rows_count(rows) != 1)
+    if (kedr_core_rows_count(rows) != 1)
         return kedr_req_fail(r, KEDR_EUNAUTH, NULL, "authentication required");
-    auth_set_perms(r, kedr_pg_rows_get(rows, 0, 1));
+    auth_set_perms(r, kedr_core_rows_get(rows, 0, 1));
     doc = kedr_json_own(r, json_object());
     json_object_set_new(doc, "user",
-                        json_loads(kedr_pg_rows_get(rows, 0, 0), 0, NULL));
+                        json_loads(kedr_core_rows_get(rows, 0, 0), 0, NULL));
     perms = json_array();
     json_object_set_new(doc, "permissions", perms);
     if (r->perm_all) {
         json_array_append_new(perms, json_string("*"));
-        for (const struct kedr_permission *p = kedr_core_permissions; p->name;
-             p++)
+        for (const struct kedr_permission *p = kedr_core_own_permissions;
+             p->name; p++)
             json_array_append_new(perms, json_string(p->name));
         for (size_t i = 0; i < kedr_srv.mods.norder; i++)
             for (const struct kedr_permission *p =
@@ -582,11 +584,11 @@ login_known_device(struct kedr_req *r, const char *login)
     if (dev == NULL || *dev == '\0')
         return 0;
     kedr_token_hash(dev, hash);
-    rows = kedr_pg_query(r, login_device_sql, 2,
-                         (const char *const[]){hash, login});
+    rows = kedr_core_db_query(r, login_device_sql, 2,
+                              (const char *const[]){hash, login});
     if (rows == NULL)
         return -1;
-    return kedr_pg_rows_count(rows) > 0;
+    return kedr_core_rows_count(rows) > 0;
 }
 
 /* After a successful login: keep the browser's known-device cookie fresh,
@@ -602,17 +604,17 @@ login_remember_device(struct kedr_req *r, const char *user_id)
     snprintf(days, sizeof(days), "%d", c->known_device_days);
     if (dev != NULL && *dev != '\0') {
         kedr_token_hash(dev, hash);
-        rows = kedr_pg_query(r, device_touch_sql, 3,
-                             (const char *const[]){hash, user_id, days});
+        rows = kedr_core_db_query(r, device_touch_sql, 3,
+                                  (const char *const[]){hash, user_id, days});
         if (rows == NULL)
             return KEDR_EDB;
-        if (kedr_pg_rows_count(rows) > 0)
+        if (kedr_core_rows_count(rows) > 0)
             return 0; /* known: the cookie stays as it is */
     }
-    kedr_token_new(NULL, token, sizeof(token), hash);
-    if (kedr_pg_exec(r, device_new_sql, 3,
-                     (const char *const[]){hash, user_id, days}) < 0 ||
-        kedr_pg_exec(r, device_expire_sql, 0, NULL) < 0)
+    kedr_core_secret_new(NULL, token, sizeof(token), hash);
+    if (kedr_core_db_exec(r, device_new_sql, 3,
+                          (const char *const[]){hash, user_id, days}) < 0 ||
+        kedr_core_db_exec(r, device_expire_sql, 0, NULL) < 0)
         return KEDR_EDB;
     kedr_api->set_header(
         r, "Set-Cookie",
@@ -677,14 +679,14 @@ auth_login(kedr_req_t *r)
     else if (!kedr_utf8_valid(ua, strlen(ua)))
         ua = kedr_utf8_sanitize(&r->arena, ua);
     snprintf(window, sizeof(window), "%d", c->login_window);
-    rows = kedr_pg_query(r, login_throttle_sql, 3,
-                         (const char *const[]){login, ip, window});
+    rows = kedr_core_db_query(r, login_throttle_sql, 3,
+                              (const char *const[]){login, ip, window});
     if (rows == NULL)
         return KEDR_EDB;
-    pair_failures = strtol(kedr_pg_rows_get(rows, 0, 0), NULL, 10);
-    ip_failures = strtol(kedr_pg_rows_get(rows, 0, 1), NULL, 10);
-    failures = strtol(kedr_pg_rows_get(rows, 0, 2), NULL, 10);
-    addresses = strtol(kedr_pg_rows_get(rows, 0, 3), NULL, 10);
+    pair_failures = strtol(kedr_core_rows_get(rows, 0, 0), NULL, 10);
+    ip_failures = strtol(kedr_core_rows_get(rows, 0, 1), NULL, 10);
+    failures = strtol(kedr_core_rows_get(rows, 0, 2), NULL, 10);
+    addresses = strtol(kedr_core_rows_get(rows, 0, 3), NULL, 10);
     if (pair_failures >= c->login_max_failures ||
         ip_failures >= c->login_max_failures_ip) {
         kedr_warn("login refused for \"%s\" from %s: %ld failures of the "
@@ -717,61 +719,62 @@ auth_login(kedr_req_t *r)
         ts.tv_nsec = (ms % 1000) * 1000000L;
         nanosleep(&ts, NULL);
     }
-    rows = kedr_pg_query(r, login_user_sql, 1, (const char *const[]){login});
+    rows =
+        kedr_core_db_query(r, login_user_sql, 1, (const char *const[]){login});
     if (rows == NULL)
         return KEDR_EDB;
-    found = kedr_pg_rows_count(rows) == 1;
+    found = kedr_core_rows_count(rows) == 1;
     /* always a password check, against a dummy hash when the login is
      * unknown or has no password */
-    ok = kedr_password_verify(found && !kedr_pg_rows_isnull(rows, 0, 1)
-                                  ? kedr_pg_rows_get(rows, 0, 1)
+    ok = kedr_password_verify(found && !kedr_core_rows_isnull(rows, 0, 1)
+                                  ? kedr_core_rows_get(rows, 0, 1)
                                   : NULL,
                               password) &&
-         found && kedr_pg_rows_get(rows, 0, 2)[0] == 't';
+         found && kedr_core_rows_get(rows, 0, 2)[0] == 't';
     if (!ok) {
-        if (kedr_pg_exec(r, login_attempt_sql, 3,
-                         (const char *const[]){login, ip, "false"}) < 0)
+        if (kedr_core_db_exec(r, login_attempt_sql, 3,
+                              (const char *const[]){login, ip, "false"}) < 0)
             return KEDR_EDB;
         kedr_warn("login failed for \"%s\" from %s", login, ip);
         r->commit_on_error = true; /* keep the failure on record */
         return kedr_req_fail(r, KEDR_EUNAUTH, NULL, "wrong login or password");
     }
-    r->user_id = strtoll(kedr_pg_rows_get(rows, 0, 0), NULL, 10);
+    r->user_id = strtoll(kedr_core_rows_get(rows, 0, 0), NULL, 10);
     if (crypto_pwhash_str_needs_rehash(
-            kedr_pg_rows_get(rows, 0, 1), (unsigned long long)c->argon2_ops,
+            kedr_core_rows_get(rows, 0, 1), (unsigned long long)c->argon2_ops,
             (size_t)c->argon2_mem_kib * 1024u) != 0) {
         char fresh[crypto_pwhash_STRBYTES];
 
-        if (kedr_password_hash(password, fresh, sizeof(fresh)) == 0 &&
-            kedr_pg_exec(
-                r, login_rehash_sql, 2,
-                (const char *const[]){kedr_pg_rows_get(rows, 0, 0), fresh}) < 0)
+        if (kedr_core_hash_password(password, fresh, sizeof(fresh)) == 0 &&
+            kedr_core_db_exec(r, login_rehash_sql, 2,
+                              (const char *const[]){
+                                  kedr_core_rows_get(rows, 0, 0), fresh}) < 0)
             return KEDR_EDB;
     }
-    if (kedr_pg_exec(r, login_attempt_sql, 3,
-                     (const char *const[]){login, ip, "true"}) < 0 ||
-        kedr_pg_exec(r, login_clear_sql, 2, (const char *const[]){login, ip}) <
-            0 ||
-        kedr_pg_exec(r, login_expire_sql, 0, NULL) < 0)
+    if (kedr_core_db_exec(r, login_attempt_sql, 3,
+                          (const char *const[]){login, ip, "true"}) < 0 ||
+        kedr_core_db_exec(r, login_clear_sql, 2,
+                          (const char *const[]){login, ip}) < 0 ||
+        kedr_core_db_exec(r, login_expire_sql, 0, NULL) < 0)
         return KEDR_EDB;
     /* a new session every time: a session id planted before login is
      * never the one after it (no fixation) */
     if (old != NULL && *old != '\0') {
         kedr_token_hash(old, hash);
-        if (kedr_pg_exec(r, session_drop_sql, 1, (const char *const[]){hash}) <
-            0)
+        if (kedr_core_db_exec(r, session_drop_sql, 1,
+                              (const char *const[]){hash}) < 0)
             return KEDR_EDB;
     }
-    kedr_token_new(NULL, token, sizeof(token), hash);
-    kedr_token_new(NULL, csrf, sizeof(csrf), csrf_hash);
+    kedr_core_secret_new(NULL, token, sizeof(token), hash);
+    kedr_core_secret_new(NULL, csrf, sizeof(csrf), csrf_hash);
     snprintf(abs, sizeof(abs), "%d", c->session_absolute);
-    rows =
-        kedr_pg_query(r, session_new_sql, 6,
-                      (const char *const[]){hash, kedr_pg_rows_get(rows, 0, 0),
-                                            csrf, abs, ip, ua});
+    rows = kedr_core_db_query(
+        r, session_new_sql, 6,
+        (const char *const[]){hash, kedr_core_rows_get(rows, 0, 0), csrf, abs,
+                              ip, ua});
     if (rows == NULL)
         return KEDR_EDB;
-    r->session_id = strtoll(kedr_pg_rows_get(rows, 0, 0), NULL, 10);
+    r->session_id = strtoll(kedr_core_rows_get(rows, 0, 0), NULL, 10);
     kedr_info("login \"%s\" from %s", login, ip);
     /* the session cookie first: a client that reads one Set-Cookie reads
      * that one */
@@ -811,14 +814,14 @@ auth_set_locale(kedr_req_t *r)
     if (strcmp(locale, "ru") != 0 && strcmp(locale, "en") != 0)
         return kedr_req_fail(r, KEDR_EINVAL, "locale", "must be ru or en");
     snprintf(id, sizeof(id), "%lld", (long long)r->user_id);
-    n = kedr_pg_exec(r, session_locale_sql, 2,
-                     (const char *const[]){id, locale});
+    n = kedr_core_db_exec(r, session_locale_sql, 2,
+                          (const char *const[]){id, locale});
     if (n < 0)
         return n;
     if (n > 0) {
         json_t *old = kedr_json_own(r, json_pack("{s:s}", "locale", r->locale));
         json_t *new_ = kedr_json_own(r, json_pack("{s:s}", "locale", locale));
-        int rc = kedr_audit_write(r, "core.user", id, "updated", old, new_);
+        int rc = kedr_core_audit(r, "core.user", id, "updated", old, new_);
 
         if (rc != 0)
             return rc;
@@ -836,8 +839,8 @@ auth_logout(kedr_req_t *r)
         return kedr_req_fail(r, KEDR_EBADREQ, NULL,
                              "an API token has no session");
     snprintf(id, sizeof(id), "%lld", (long long)r->session_id);
-    if (kedr_pg_exec(r, "DELETE FROM core.session WHERE id = $1", 1,
-                     (const char *const[]){id}) < 0)
+    if (kedr_core_db_exec(r, "DELETE FROM core.session WHERE id = $1", 1,
+                          (const char *const[]){id}) < 0)
         return KEDR_EDB;
     r->touch = false;
     auth_set_cookie(r, "", 0);
@@ -854,8 +857,8 @@ auth_logout_all(kedr_req_t *r)
         return kedr_req_fail(r, KEDR_EBADREQ, NULL,
                              "an API token has no session");
     snprintf(id, sizeof(id), "%lld", (long long)r->user_id);
-    if (kedr_pg_exec(r, "DELETE FROM core.session WHERE user_id = $1", 1,
-                     (const char *const[]){id}) < 0)
+    if (kedr_core_db_exec(r, "DELETE FROM core.session WHERE user_id = $1", 1,
+                          (const char *const[]){id}) < 0)
         return KEDR_EDB;
     r->touch = false;
     kedr_info("user \"%s\" logged out everywhere", r->login);
@@ -887,8 +890,8 @@ audit_json(struct kedr_req *r, json_t *v)
 }
 
 int
-kedr_audit_write(struct kedr_req *r, const char *entity, const char *entity_id,
-                 const char *action, json_t *old, json_t *new_)
+kedr_core_audit(struct kedr_req *r, const char *entity, const char *entity_id,
+                const char *action, json_t *old, json_t *new_)
 {
     char uid[32], tid[32];
     int rc;
@@ -898,7 +901,7 @@ kedr_audit_write(struct kedr_req *r, const char *entity, const char *entity_id,
                              "audit needs an entity, an id and an action");
     snprintf(uid, sizeof(uid), "%lld", (long long)r->user_id);
     snprintf(tid, sizeof(tid), "%lld", (long long)r->token_id);
-    rc = kedr_pg_exec(
+    rc = kedr_core_db_exec(
         r, audit_insert_sql, 8,
         (const char *const[]){uid, tid, r->rid ? r->rid : "", entity, entity_id,
                               action, audit_json(r, old), audit_json(r, new_)});
@@ -920,9 +923,9 @@ kedr_audit_write_many(struct kedr_req *r, const char *entity,
 
     snprintf(uid, sizeof(uid), "%lld", (long long)r->user_id);
     snprintf(tid, sizeof(tid), "%lld", (long long)r->token_id);
-    rc = kedr_pg_exec(r, audit_insert_many_sql, 6,
-                      (const char *const[]){uid, tid, r->rid ? r->rid : "",
-                                            entity, action, records});
+    rc = kedr_core_db_exec(r, audit_insert_many_sql, 6,
+                           (const char *const[]){uid, tid, r->rid ? r->rid : "",
+                                                 entity, action, records});
     return rc < 0 ? rc : 0;
 }
 
@@ -971,7 +974,7 @@ auth_audit_list(kedr_req_t *r)
     /* through the module's read permission: that permission's scope */
     if (!auditor && (rc = kedr_auth_scope(r, perm)) != 0)
         return rc;
-    return kedr_pg_reply_json(
+    return kedr_core_reply_db_json(
         r, 200, audit_list_sql, 5,
         (const char *const[]){entity, id && *id ? id : NULL,
                               before && *before ? before : NULL,

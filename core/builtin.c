@@ -22,7 +22,7 @@ const struct kedr_module *const kedr_builtin_modules[] = {
 
 /* The permissions the core itself declares: the identity and
  * administration routes check them, and "*" holds them too. */
-const struct kedr_permission kedr_core_permissions[] = {
+const struct kedr_permission kedr_core_own_permissions[] = {
     {.name = "core.users.manage",
      .label_ru = "Управлять пользователями и API-токенами",
      .label_en = "Manage users and API tokens"},
@@ -46,7 +46,7 @@ const struct kedr_permission kedr_core_permissions[] = {
 /* ------------------------------------------------------------------ */
 
 const char *
-kedr_builtin_entity_name(kedr_req_t *r, size_t i)
+kedr_core_entity_name(kedr_req_t *r, size_t i)
 {
     const char *full = NULL;
 
@@ -58,8 +58,8 @@ kedr_builtin_entity_name(kedr_req_t *r, size_t i)
 }
 
 bool
-kedr_builtin_entity_readable(kedr_req_t *r, const char *entity,
-                             const char **label, const char **ui)
+kedr_core_entity_readable(kedr_req_t *r, const char *entity, const char **label,
+                          const char **ui)
 {
     ssize_t i = entity != NULL ? kedr_kit_find(entity) : -1;
 
@@ -73,8 +73,8 @@ kedr_builtin_entity_readable(kedr_req_t *r, const char *entity,
 }
 
 int
-kedr_builtin_entity_check_query(kedr_req_t *r, const char *entity,
-                                const char *qs, json_t *fields)
+kedr_core_entity_check_query(kedr_req_t *r, const char *entity, const char *qs,
+                             json_t *fields)
 {
     ssize_t i = entity != NULL ? kedr_kit_find(entity) : -1;
     struct kedr_kvlist ql;
@@ -89,7 +89,7 @@ kedr_builtin_entity_check_query(kedr_req_t *r, const char *entity,
 }
 
 json_t *
-kedr_builtin_query_decode(kedr_req_t *r, const char *qs)
+kedr_core_query_decode(kedr_req_t *r, const char *qs)
 {
     struct kedr_kvlist ql;
     json_t *a;
@@ -139,11 +139,11 @@ perms_block(const char *module, const struct kedr_permission *perms)
 }
 
 json_t *
-kedr_builtin_permissions(kedr_req_t *r)
+kedr_core_permissions(kedr_req_t *r)
 {
     json_t *doc = kedr_json_keep(r, json_array());
 
-    json_array_append_new(doc, perms_block("core", kedr_core_permissions));
+    json_array_append_new(doc, perms_block("core", kedr_core_own_permissions));
     for (size_t i = 0; i < kedr_srv.mods.norder; i++) {
         const struct kedr_mod *m = kedr_srv.mods.order[i];
 
@@ -155,7 +155,7 @@ kedr_builtin_permissions(kedr_req_t *r)
 }
 
 json_t *
-kedr_builtin_modules_json(kedr_req_t *r)
+kedr_core_modules(kedr_req_t *r)
 {
     json_t *doc = kedr_json_keep(r, json_array());
 
@@ -188,13 +188,13 @@ kedr_builtin_modules_json(kedr_req_t *r)
 /* ------------------------------------------------------------------ */
 
 int
-kedr_builtin_field_errors(kedr_req_t *r)
+kedr_core_field_errors(kedr_req_t *r)
 {
     return r->err_fields != NULL ? (int)json_object_size(r->err_fields) : 0;
 }
 
 int64_t
-kedr_builtin_caller_id(kedr_req_t *r)
+kedr_core_caller_id(kedr_req_t *r)
 {
     return r->user_id != 0 ? r->user_id : r->token_owner;
 }

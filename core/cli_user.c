@@ -165,12 +165,12 @@ cli_password(const char *login, char *hash, size_t hashlen)
             goto wipe;
         }
     }
-    if ((why = kedr_password_weak(login, pw)) != NULL) {
+    if ((why = kedr_core_password_problem(login, pw)) != NULL) {
         cli_fail("password %s (at least %d characters, not the login)", why,
                  kedr_srv.conf->password_min_length);
         goto wipe;
     }
-    if (kedr_password_hash(pw, hash, hashlen) != 0) {
+    if (kedr_core_hash_password(pw, hash, hashlen) != 0) {
         cli_fail("cannot hash the password (out of memory?)");
         goto wipe;
     }

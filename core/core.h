@@ -436,21 +436,21 @@ int kedr_db_exec_now(const char *sql, int n, const char *const *params);
 struct pg_conn *kedr_db_conn(void);
 
 /* The database part of kedr_api (see kedr.h for each contract). */
-kedr_rows_t *kedr_pg_query(kedr_req_t *r, const char *sql, int n,
-                           const char *const *params);
-int kedr_pg_exec(kedr_req_t *r, const char *sql, int n,
-                 const char *const *params);
-int kedr_pg_json(kedr_req_t *r, const char *sql, int n,
-                 const char *const *params, const char **out);
-int kedr_pg_reply_json(kedr_req_t *r, int status, const char *sql, int n,
-                       const char *const *params);
-int kedr_pg_copy_begin(kedr_req_t *r, const char *sql);
-int kedr_pg_copy_put(kedr_req_t *r, const char *data, size_t len);
-int kedr_pg_copy_end(kedr_req_t *r);
-const char *kedr_pg_sqlstate(kedr_req_t *r);
-int kedr_pg_rows_count(const kedr_rows_t *rows);
-const char *kedr_pg_rows_get(const kedr_rows_t *rows, int row, int col);
-bool kedr_pg_rows_isnull(const kedr_rows_t *rows, int row, int col);
+kedr_rows_t *kedr_core_db_query(kedr_req_t *r, const char *sql, int n,
+                                const char *const *params);
+int kedr_core_db_exec(kedr_req_t *r, const char *sql, int n,
+                      const char *const *params);
+int kedr_core_db_json(kedr_req_t *r, const char *sql, int n,
+                      const char *const *params, const char **out);
+int kedr_core_reply_db_json(kedr_req_t *r, int status, const char *sql, int n,
+                            const char *const *params);
+int kedr_core_db_copy_begin(kedr_req_t *r, const char *sql);
+int kedr_core_db_copy_put(kedr_req_t *r, const char *data, size_t len);
+int kedr_core_db_copy_end(kedr_req_t *r);
+const char *kedr_core_db_sqlstate(kedr_req_t *r);
+int kedr_core_rows_count(const kedr_rows_t *rows);
+const char *kedr_core_rows_get(const kedr_rows_t *rows, int row, int col);
+bool kedr_core_rows_isnull(const kedr_rows_t *rows, int row, int col);
 /* The index of the result column `name`, or -1. */
 int kedr_pg_rows_column(const kedr_rows_t *rows, const char *name);
 /*
@@ -570,22 +570,22 @@ int kedr_req_stream_put(struct kedr_req *r, const void *data, size_t len);
 /* export.c, import.c: kedr_export, kedr_import_csv                    */
 /* ------------------------------------------------------------------ */
 
-int kedr_export_file(struct kedr_req *r, const char *format,
+int kedr_core_export(struct kedr_req *r, const char *format,
                      const char *filename, const struct kedr_column *cols,
                      const char *sql, int nparams, const char *const *params);
 /* Send the file an export job kept (large object `oid`) as a download
  * named `name` of type `type` (GET /jobs/:id/file). */
 int kedr_export_send_kept(struct kedr_req *r, const char *oid, const char *name,
                           const char *type);
-int kedr_import_run(struct kedr_req *r, const struct kedr_import_col *cols,
-                    kedr_import_row_pt fn, void *arg);
+int kedr_core_import_csv(struct kedr_req *r, const struct kedr_import_col *cols,
+                         kedr_import_row_pt fn, void *arg);
 /* A batch of up to 500 rows at once (the kit's set-wise path): 1 when
  * every row went in (each res[i] given its "result"), 0 when the batch
  * should go row by row through `fn` instead (its writes are rolled back
  * and its errors cleared by the caller), or a negative code. */
 typedef int (*kedr_import_set_pt)(struct kedr_req *r, json_t *const *rows,
                                   json_t *const *res, int n, void *arg);
-/* kedr_import_run with a set-wise path tried first for each batch. */
+/* kedr_core_import_csv with a set-wise path tried first for each batch. */
 int kedr_import_run_sets(struct kedr_req *r, const struct kedr_import_col *cols,
                          kedr_import_row_pt fn, kedr_import_set_pt set_fn,
                          void *arg);
@@ -614,16 +614,16 @@ extern struct kedr_server kedr_srv;
 extern const struct kedr_module *const kedr_builtin_modules[];
 /* builtin.c: the kedr_api calls of ABI 1.5 the built-ins needed (kedr.h
  * documents them as kedr_entity_name ... kedr_caller_id). */
-const char *kedr_builtin_entity_name(kedr_req_t *r, size_t i);
-bool kedr_builtin_entity_readable(kedr_req_t *r, const char *entity,
-                                  const char **label, const char **ui);
-int kedr_builtin_entity_check_query(kedr_req_t *r, const char *entity,
-                                    const char *qs, json_t *fields);
-json_t *kedr_builtin_query_decode(kedr_req_t *r, const char *qs);
-json_t *kedr_builtin_modules_json(kedr_req_t *r);
-json_t *kedr_builtin_permissions(kedr_req_t *r);
-int kedr_builtin_field_errors(kedr_req_t *r);
-int64_t kedr_builtin_caller_id(kedr_req_t *r);
+const char *kedr_core_entity_name(kedr_req_t *r, size_t i);
+bool kedr_core_entity_readable(kedr_req_t *r, const char *entity,
+                               const char **label, const char **ui);
+int kedr_core_entity_check_query(kedr_req_t *r, const char *entity,
+                                 const char *qs, json_t *fields);
+json_t *kedr_core_query_decode(kedr_req_t *r, const char *qs);
+json_t *kedr_core_modules(kedr_req_t *r);
+json_t *kedr_core_permissions(kedr_req_t *r);
+int kedr_core_field_errors(kedr_req_t *r);
+int64_t kedr_core_caller_id(kedr_req_t *r);
 
 /* Load modules, init them, build the router and hook list.  0 or -1. */
 int kedr_server_setup(struct kedr_conf *conf, bool worker);
@@ -678,7 +678,7 @@ int kedr_core_attrs_check(struct kedr_req *r, const char *entity, json_t *attrs,
 int kedr_core_attrs_filter(struct kedr_req *r, const char *entity,
                            const char **json);
 /* The permissions the core itself declares (core.users.manage, ...). */
-extern const struct kedr_permission kedr_core_permissions[];
+extern const struct kedr_permission kedr_core_own_permissions[];
 
 /* cli_user.c: `kedr user add|passwd|list` (argv[0] is "user").  Returns
  * the exit status. */
@@ -687,14 +687,15 @@ int kedr_cli_user(struct kedr_conf *c, int argc, char **argv);
  * the deprecated "import").  The exit status. */
 int kedr_cli_migrate(struct kedr_conf *c, int argc, char **argv);
 /* sf_migrate.c: the api table's migration_* (kedr.h documents them). */
-const char *kedr_sfmig_table(kedr_migration_t *imp);
-bool kedr_sfmig_dry_run(kedr_migration_t *imp);
-void kedr_sfmig_count(kedr_migration_t *imp, const char *counter, long n);
-int kedr_sfmig_map_put(kedr_req_t *r, kedr_migration_t *imp, const char *entity,
-                       const char *sql);
-int kedr_sfmig_reject(kedr_migration_t *imp, const char *line,
-                      const char *ext_id, const char *field,
-                      const char *reason);
+const char *kedr_core_migration_table(kedr_migration_t *imp);
+bool kedr_core_migration_dry_run(kedr_migration_t *imp);
+void kedr_core_migration_count(kedr_migration_t *imp, const char *counter,
+                               long n);
+int kedr_core_migration_map_put(kedr_req_t *r, kedr_migration_t *imp,
+                                const char *entity, const char *sql);
+int kedr_core_migration_reject(kedr_migration_t *imp, const char *line,
+                               const char *ext_id, const char *field,
+                               const char *reason);
 
 /* ------------------------------------------------------------------ */
 /* auth.c: sessions, API tokens, CSRF, permissions, passwords, audit   */
@@ -730,23 +731,23 @@ void kedr_auth_after(struct kedr_req *r);
 bool kedr_auth_has(struct kedr_req *r, const char *perm);
 /* Hash a password with argon2id (the configured cost) into `out`
  * (crypto_pwhash_STRBYTES bytes).  0, or -1 when out of memory. */
-int kedr_password_hash(const char *password, char *out, size_t outlen);
+int kedr_core_hash_password(const char *password, char *out, size_t outlen);
 /* Check a password against a stored hash (NULL: always false, in the
  * same time as a real check). */
 bool kedr_password_verify(const char *hash, const char *password);
 /* The password policy: NULL when `password` is acceptable for `login`,
  * else a message for the "password" field. */
-const char *kedr_password_weak(const char *login, const char *password);
+const char *kedr_core_password_problem(const char *login, const char *password);
 /* A new random token (256 bits, base64url, 43 characters) in `out` (at
  * least 64 bytes), with its SHA-256 in hex (65 bytes) in `hash`. */
-void kedr_token_new(const char *prefix, char *out, size_t outlen,
-                    char hash[65]);
+void kedr_core_secret_new(const char *prefix, char *out, size_t outlen,
+                          char hash[65]);
 /* SHA-256 of a token, in hex. */
 void kedr_token_hash(const char *token, char hash[65]);
 /* Write an audit row in the request's transaction (kedr_audit). */
-int kedr_audit_write(struct kedr_req *r, const char *entity,
-                     const char *entity_id, const char *action, json_t *old,
-                     json_t *new_);
+int kedr_core_audit(struct kedr_req *r, const char *entity,
+                    const char *entity_id, const char *action, json_t *old,
+                    json_t *new_);
 /* Audit rows of `action` for each record of `records`, a JSON array's
  * text (their "id"), in one statement (the kit's set-wise import). */
 int kedr_audit_write_many(struct kedr_req *r, const char *entity,

@@ -560,7 +560,8 @@ db_run(struct kedr_req *r, const char *sql, int n, const char *const *params,
 }
 
 kedr_rows_t *
-kedr_pg_query(kedr_req_t *r, const char *sql, int n, const char *const *params)
+kedr_core_db_query(kedr_req_t *r, const char *sql, int n,
+                   const char *const *params)
 {
     int rc;
 
@@ -568,7 +569,8 @@ kedr_pg_query(kedr_req_t *r, const char *sql, int n, const char *const *params)
 }
 
 int
-kedr_pg_exec(kedr_req_t *r, const char *sql, int n, const char *const *params)
+kedr_core_db_exec(kedr_req_t *r, const char *sql, int n,
+                  const char *const *params)
 {
     int rc;
     PGresult *res = db_run(r, sql, n, params, &rc);
@@ -579,8 +581,8 @@ kedr_pg_exec(kedr_req_t *r, const char *sql, int n, const char *const *params)
 }
 
 int
-kedr_pg_json(kedr_req_t *r, const char *sql, int n, const char *const *params,
-             const char **out)
+kedr_core_db_json(kedr_req_t *r, const char *sql, int n,
+                  const char *const *params, const char **out)
 {
     int rc;
     PGresult *res = db_run(r, sql, n, params, &rc);
@@ -594,11 +596,11 @@ kedr_pg_json(kedr_req_t *r, const char *sql, int n, const char *const *params,
 }
 
 int
-kedr_pg_reply_json(kedr_req_t *r, int status, const char *sql, int n,
-                   const char *const *params)
+kedr_core_reply_db_json(kedr_req_t *r, int status, const char *sql, int n,
+                        const char *const *params)
 {
     const char *json;
-    int rc = kedr_pg_json(r, sql, n, params, &json);
+    int rc = kedr_core_db_json(r, sql, n, params, &json);
 
     if (rc != 0)
         return rc;
@@ -612,7 +614,7 @@ kedr_pg_reply_json(kedr_req_t *r, int status, const char *sql, int n,
 }
 
 int
-kedr_pg_copy_begin(kedr_req_t *r, const char *sql)
+kedr_core_db_copy_begin(kedr_req_t *r, const char *sql)
 {
     PGresult *res;
     int rc;
@@ -630,7 +632,7 @@ kedr_pg_copy_begin(kedr_req_t *r, const char *sql)
 }
 
 int
-kedr_pg_copy_put(kedr_req_t *r, const char *data, size_t len)
+kedr_core_db_copy_put(kedr_req_t *r, const char *data, size_t len)
 {
     if (db_fault_hit(r))
         return db_fault(r, "copy");
@@ -646,7 +648,7 @@ kedr_pg_copy_put(kedr_req_t *r, const char *data, size_t len)
 }
 
 int
-kedr_pg_copy_end(kedr_req_t *r)
+kedr_core_db_copy_end(kedr_req_t *r)
 {
     PGresult *res;
 
@@ -664,19 +666,19 @@ kedr_pg_copy_end(kedr_req_t *r)
 }
 
 const char *
-kedr_pg_sqlstate(kedr_req_t *r)
+kedr_core_db_sqlstate(kedr_req_t *r)
 {
     return r->sqlstate;
 }
 
 int
-kedr_pg_rows_count(const kedr_rows_t *rows)
+kedr_core_rows_count(const kedr_rows_t *rows)
 {
     return PQntuples((const PGresult *)rows);
 }
 
 const char *
-kedr_pg_rows_get(const kedr_rows_t *rows, int row, int col)
+kedr_core_rows_get(const kedr_rows_t *rows, int row, int col)
 {
     const PGresult *res = (const PGresult *)rows;
 
@@ -686,7 +688,7 @@ kedr_pg_rows_get(const kedr_rows_t *rows, int row, int col)
 }
 
 bool
-kedr_pg_rows_isnull(const kedr_rows_t *rows, int row, int col)
+kedr_core_rows_isnull(const kedr_rows_t *rows, int row, int col)
 {
     const PGresult *res = (const PGresult *)rows;
 

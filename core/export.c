@@ -208,14 +208,14 @@ export_csv_rows(struct kedr_buf *b, struct kedr_buf *tmp,
                 const kedr_rows_t *rows, const struct kedr_column *cols,
                 const int *idx, int ncols, char sep, bool en)
 {
-    int nrows = kedr_pg_rows_count(rows);
+    int nrows = kedr_core_rows_count(rows);
 
     for (int i = 0; i < nrows; i++) {
         for (int c = 0; c < ncols; c++) {
             if (c > 0)
                 kedr_buf_add(b, &sep, 1);
-            if (!kedr_pg_rows_isnull(rows, i, idx[c]))
-                export_csv_value(b, tmp, kedr_pg_rows_get(rows, i, idx[c]),
+            if (!kedr_core_rows_isnull(rows, i, idx[c]))
+                export_csv_value(b, tmp, kedr_core_rows_get(rows, i, idx[c]),
                                  cols[c].type, sep, en);
         }
         kedr_buf_add(b, "\r\n", 2);
@@ -243,7 +243,7 @@ export_csv(struct kedr_req *r, struct export_state *st,
     kedr_buf_add(&b, "\r\n", 2);
     rc = export_out_begin(r, st);
     for (;;) {
-        int got = kedr_pg_rows_count(st->batch);
+        int got = kedr_core_rows_count(st->batch);
 
         if (rc != 0)
             return rc;
@@ -420,7 +420,7 @@ export_xlsx(struct kedr_req *r, struct export_state *st,
         err = export_xlsx_string(r, &x, 0, (lxw_col_t)c,
                                  export_label(r, &cols[c]), x.bold);
     for (;;) {
-        int got = kedr_pg_rows_count(st->batch);
+        int got = kedr_core_rows_count(st->batch);
 
         for (int i = 0; i < got && err == LXW_NO_ERROR; i++, row++) {
             if (row > EXPORT_XLSX_MAX_ROWS)
@@ -428,10 +428,10 @@ export_xlsx(struct kedr_req *r, struct export_state *st,
                                      "more than %d rows: export as csv",
                                      EXPORT_XLSX_MAX_ROWS);
             for (int c = 0; c < ncols && err == LXW_NO_ERROR; c++)
-                if (!kedr_pg_rows_isnull(st->batch, i, idx[c]))
+                if (!kedr_core_rows_isnull(st->batch, i, idx[c]))
                     err = export_xlsx_cell(
                         r, &x, row, (lxw_col_t)c,
-                        kedr_pg_rows_get(st->batch, i, idx[c]), cols[c].type);
+                        kedr_core_rows_get(st->batch, i, idx[c]), cols[c].type);
         }
         export_progress(r, st, got);
         if (err != LXW_NO_ERROR || got < EXPORT_BATCH)
@@ -477,7 +477,7 @@ static long
 export_count(struct kedr_req *r, const char *sql, int nparams,
              const char *const *params, long cap)
 {
-    kedr_rows_t *rows = kedr_pg_query(
+    kedr_rows_t *rows = kedr_core_db_query(
         r,
         cap > 0 ? kedr_arena_sprintf(&r->arena,
                                      "SELECT count(*) FROM (SELECT 1 FROM "
@@ -488,8 +488,8 @@ export_count(struct kedr_req *r, const char *sql, int nparams,
                                      sql),
         nparams, params);
 
-    return rows != NULL && kedr_pg_rows_count(rows) == 1
-               ? strtol(kedr_pg_rows_get(rows, 0, 0), NULL, 10)
+    return rows != NULL && kedr_core_rows_count(rows) == 1
+               ? strtol(kedr_core_rows_get(rows, 0, 0), NULL, 10)
                : -1;
 }
 
@@ -556,9 +556,9 @@ export_keep(struct kedr_req *r, struct export_state *st, const char *type)
         return rc != 0 ? rc
                        : kedr_req_fail(r, KEDR_EINTERNAL, NULL,
                                        "cannot read the export file");
-    if ((rows = kedr_pg_query(r, export_lo_create_sql, 0, NULL)) == NULL)
+    if ((rows = kedr_core_db_query(r, export_lo_create_sql, 0, NULL)) == NULL)
         return r->err_code != 0 ? r->err_code : KEDR_EDB;
-    oid = kedr_pg_rows_get(rows, 0, 0);
+    oid = kedr_core_rows_get(rows, 0, 0);
     chunk = kedr_arena_alloc(&r->arena, EXPORT_LO_CHUNK);
     x = kedr_arena_alloc(&r->arena, 2 * EXPORT_LO_CHUNK + 3);
     while (rc == 0 && (got = fread(chunk, 1, EXPORT_LO_CHUNK, st->file)) > 0) {
@@ -579,9 +579,9 @@ export_keep(struct kedr_req *r, struct export_state *st, const char *type)
                            "cannot read the export file");
     snprintf(size, sizeof(size), "%lld", at);
     snprintf(job, sizeof(job), "%lld", (long long)r->job_id);
-    if (rc == 0 &&
-        kedr_pg_exec(r, export_job_file_sql, 5,
-                     (const char *const[]){job, oid, st->name, type, size}) < 0)
+    if (rc == 0 && kedr_core_db_exec(r, export_job_file_sql, 5,
+                                     (const char *const[]){job, oid, st->name,
+                                                           type, size}) < 0)
         rc = r->err_code != 0 ? r->err_code : KEDR_EDB;
     if (rc != 0)
         return rc;
@@ -617,7 +617,7 @@ kedr_export_send_kept(struct kedr_req *r, const char *oid, const char *name,
         if (rc != 0)
             break;
         /* bytea's hex text "\x...", decoded in place */
-        v = (char *)(uintptr_t)kedr_pg_rows_get(slot, 0, 0);
+        v = (char *)(uintptr_t)kedr_core_rows_get(slot, 0, 0);
         n = 0;
         for (const char *p = v + 2; p[0] != '\0' && p[1] != '\0'; p += 2) {
             int hi = p[0] <= '9' ? p[0] - '0' : (p[0] | 0x20) - 'a' + 10;
@@ -640,7 +640,7 @@ kedr_export_send_kept(struct kedr_req *r, const char *oid, const char *name,
 /* ------------------------------------------------------------------ */
 
 int
-kedr_export_file(struct kedr_req *r, const char *format, const char *filename,
+kedr_core_export(struct kedr_req *r, const char *format, const char *filename,
                  const struct kedr_column *cols, const char *sql, int nparams,
                  const char *const *params)
 {

@@ -184,14 +184,14 @@ import_row(struct kedr_req *r, kedr_import_row_pt fn, void *arg, json_t *row,
     json_t *out = NULL;
     int rc;
 
-    rc = kedr_pg_exec(r, import_row_sql, 0, NULL);
+    rc = kedr_core_db_exec(r, import_row_sql, 0, NULL);
     if (rc < 0)
         return rc;
     rc = fn(r, row, arg, &out);
     if (out != NULL)
         import_set(r, res, "result", out);
     if (rc == 0 && r->err_code == 0 && r->err_fields == NULL) {
-        rc = kedr_pg_exec(r, import_row_ok_sql, 0, NULL);
+        rc = kedr_core_db_exec(r, import_row_ok_sql, 0, NULL);
         return rc < 0 ? rc : 1;
     }
     if (rc >= 0)
@@ -208,7 +208,7 @@ import_row(struct kedr_req *r, kedr_import_row_pt fn, void *arg, json_t *row,
     /* the row's failure is in the report now, not the request's; its
      * objects are freed by the cleanups that were registered for them */
     import_clear_error(r);
-    rc = kedr_pg_exec(r, import_row_back_sql, 0, NULL);
+    rc = kedr_core_db_exec(r, import_row_back_sql, 0, NULL);
     return rc < 0 ? rc : 0;
 }
 
@@ -287,7 +287,7 @@ import_batch_end(struct kedr_req *r, struct import_batch *b)
     int rc = 0;
 
     if (b->n > 0)
-        rc = kedr_pg_exec(r, import_batch_ok_sql, 0, NULL);
+        rc = kedr_core_db_exec(r, import_batch_ok_sql, 0, NULL);
     b->n = 0;
     return rc < 0 ? rc : 0;
 }
@@ -303,8 +303,8 @@ import_batch_retry(struct kedr_req *r, struct import_batch *b,
 
     *nok -= b->n - 1; /* the rows before the failed one, counted ok */
     b->on = false;
-    if ((rc = kedr_pg_exec(r, import_batch_back_sql, 0, NULL)) < 0 ||
-        (rc = kedr_pg_exec(r, import_batch_ok_sql, 0, NULL)) < 0)
+    if ((rc = kedr_core_db_exec(r, import_batch_back_sql, 0, NULL)) < 0 ||
+        (rc = kedr_core_db_exec(r, import_batch_ok_sql, 0, NULL)) < 0)
         return rc;
     for (int i = 0; i < b->n; i++) {
         json_object_del(b->res[i], "result");
@@ -343,7 +343,7 @@ import_batch_flush(struct kedr_req *r, struct import_batch *b,
         return import_batch_end(r, b);
     }
     import_clear_error(r);
-    if ((rc = kedr_pg_exec(r, import_batch_back_sql, 0, NULL)) < 0)
+    if ((rc = kedr_core_db_exec(r, import_batch_back_sql, 0, NULL)) < 0)
         return rc;
     for (int i = 0; i < b->n; i++) {
         json_object_del(b->res[i], "result");
@@ -375,8 +375,8 @@ import_dry_run(struct kedr_req *r)
 }
 
 int
-kedr_import_run(struct kedr_req *r, const struct kedr_import_col *cols,
-                kedr_import_row_pt fn, void *arg)
+kedr_core_import_csv(struct kedr_req *r, const struct kedr_import_col *cols,
+                     kedr_import_row_pt fn, void *arg)
 {
     return kedr_import_run_sets(r, cols, fn, NULL, arg);
 }
@@ -432,7 +432,7 @@ kedr_import_run_sets(struct kedr_req *r, const struct kedr_import_col *cols,
             return kedr_jobs_queue(r, nrows);
         nrows = 0;
     }
-    if ((rc = kedr_pg_exec(r, import_sp_sql, 0, NULL)) < 0)
+    if ((rc = kedr_core_db_exec(r, import_sp_sql, 0, NULL)) < 0)
         return rc;
     results = import_own(r, json_array());
     b = kedr_arena_alloc(&r->arena, sizeof(*b));
@@ -473,7 +473,7 @@ kedr_import_run_sets(struct kedr_req *r, const struct kedr_import_col *cols,
         kedr_jobs_progress(r, nrows);
         if (b->on) {
             if (b->n == 0 &&
-                (rc = kedr_pg_exec(r, import_batch_sql, 0, NULL)) < 0)
+                (rc = kedr_core_db_exec(r, import_batch_sql, 0, NULL)) < 0)
                 return rc;
             b->row[b->n] = row;
             b->res[b->n++] = res;
@@ -513,7 +513,7 @@ kedr_import_run_sets(struct kedr_req *r, const struct kedr_import_col *cols,
         return rc;
     if ((rc = import_batch_end(r, b)) < 0)
         return rc;
-    if (dry && (rc = kedr_pg_exec(r, import_sp_back_sql, 0, NULL)) < 0)
+    if (dry && (rc = kedr_core_db_exec(r, import_sp_back_sql, 0, NULL)) < 0)
         return rc;
     return kedr_api->reply_json(
         r, nfailed > 0 && !dry ? 422 : 200,

@@ -129,7 +129,7 @@ kedr_jobs_queue(struct kedr_req *r, long total)
     snprintf(uid, sizeof(uid), "%lld", (long long)r->user_id);
     snprintf(tid, sizeof(tid), "%lld", (long long)r->token_id);
     snprintf(tot, sizeof(tot), "%ld", total);
-    rows = kedr_pg_query(
+    rows = kedr_core_db_query(
         r, jobs_insert_sql, 8,
         (const char *const[]){r->mod != NULL ? r->mod->name : NULL, r->method,
                               uri != NULL && uri[0] != '\0' ? uri : r->path, ct,
@@ -138,11 +138,11 @@ kedr_jobs_queue(struct kedr_req *r, long total)
         return r->err_code != 0 ? r->err_code : KEDR_EDB;
     kedr_api->set_header(r, "Location",
                          kedr_arena_sprintf(&r->arena, "/api/v1/jobs/%s",
-                                            kedr_pg_rows_get(rows, 0, 0)));
-    kedr_info("job %s queued: %s rows", kedr_pg_rows_get(rows, 0, 0),
+                                            kedr_core_rows_get(rows, 0, 0)));
+    kedr_info("job %s queued: %s rows", kedr_core_rows_get(rows, 0, 0),
               total >= 0 ? tot : "?");
     doc = kedr_arena_sprintf(&r->arena, "{\"job\": %s}",
-                             kedr_pg_rows_get(rows, 0, 1));
+                             kedr_core_rows_get(rows, 0, 1));
     return kedr_api->reply_raw(r, 202, "application/json", doc, strlen(doc));
 }
 
@@ -177,15 +177,15 @@ jobs_file(kedr_req_t *r)
         return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such file");
     snprintf(uid, sizeof(uid), "%lld", (long long)r->user_id);
     snprintf(tid, sizeof(tid), "%lld", (long long)r->token_id);
-    rows =
-        kedr_pg_query(r, jobs_file_sql, 3, (const char *const[]){uid, tid, id});
+    rows = kedr_core_db_query(r, jobs_file_sql, 3,
+                              (const char *const[]){uid, tid, id});
     if (rows == NULL)
         return r->err_code != 0 ? r->err_code : KEDR_EDB;
-    if (kedr_pg_rows_count(rows) == 0)
+    if (kedr_core_rows_count(rows) == 0)
         return kedr_fail(r, KEDR_ENOTFOUND, NULL, "no such file");
-    return kedr_export_send_kept(r, kedr_pg_rows_get(rows, 0, 0),
-                                 kedr_pg_rows_get(rows, 0, 1),
-                                 kedr_pg_rows_get(rows, 0, 2));
+    return kedr_export_send_kept(r, kedr_core_rows_get(rows, 0, 0),
+                                 kedr_core_rows_get(rows, 0, 1),
+                                 kedr_core_rows_get(rows, 0, 2));
 }
 
 /* GET /jobs: the caller's 50 latest jobs, newest first, without their

@@ -707,6 +707,12 @@ struct kedr_module {
  * and tests/unit/test_abi.c holds the layout to the frozen snapshots in
  * tests/abi/.  Wrappers of members after 1.0 check `size` first
  * (KEDR_API_HAS).
+ *
+ * One name from a call to its implementation: a module calls kedr_X(),
+ * which calls the member .X, which the core implements as kedr_core_X
+ * (the table is in core/request.c).  A call with a format string keeps
+ * printf's pairing: kedr_sprintf, kedr_fail and kedr_log call .vsprintf,
+ * .vfail and .vlog (kedr_core_vsprintf, ...).
  */
 struct kedr_api {
     uint32_t size; /* sizeof(struct kedr_api) in the core */
@@ -780,7 +786,7 @@ struct kedr_api {
 
     /* -- values and memory -- */
     bool (*value_valid)(int type, const char *text);
-    void (*oom)(kedr_req_t *r); /* never returns */
+    void (*out_of_memory)(kedr_req_t *r); /* never returns */
 
     /* -- extra attributes -- */
     int (*attrs_check)(kedr_req_t *r, const char *entity, json_t *attrs,
@@ -791,9 +797,9 @@ struct kedr_api {
      * core/CHANGELOG-API.md) ---- */
 
     /* -- export and import -- */
-    int (*export_file)(kedr_req_t *r, const char *format, const char *filename,
-                       const struct kedr_column *cols, const char *sql,
-                       int nparams, const char *const *params);
+    int (*export)(kedr_req_t *r, const char *format, const char *filename,
+                  const struct kedr_column *cols, const char *sql, int nparams,
+                  const char *const *params);
     int (*import_csv)(kedr_req_t *r, const struct kedr_import_col *cols,
                       kedr_import_row_pt fn, void *arg);
 
@@ -1406,8 +1412,8 @@ kedr_audit(kedr_req_t *r, const char *entity, const char *entity_id,
 __attribute__((noreturn)) static inline void
 kedr_out_of_memory(kedr_req_t *r)
 {
-    if (KEDR_API_HAS(oom))
-        kedr_api->oom(r);
+    if (KEDR_API_HAS(out_of_memory))
+        kedr_api->out_of_memory(r);
     abort(); /* not reached: the core unwinds or aborts itself */
 }
 
@@ -1722,10 +1728,9 @@ kedr_export(kedr_req_t *r, const char *format, const char *filename,
             const struct kedr_column *cols, const char *sql, int nparams,
             const char *const *params)
 {
-    if (!KEDR_API_HAS(export_file))
-        return kedr__api_missing(r, "export_file");
-    return kedr_api->export_file(r, format, filename, cols, sql, nparams,
-                                 params);
+    if (!KEDR_API_HAS(export))
+        return kedr__api_missing(r, "export");
+    return kedr_api->export(r, format, filename, cols, sql, nparams, params);
 }
 
 /* ---------------------------------------------------------------------

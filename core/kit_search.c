@@ -63,7 +63,7 @@ static int
 search_scope(kedr_req_t *r, const char *perm)
 {
     if (strcmp(perm, KEDR_PUBLIC) == 0)
-        return kedr_pg_query(r, search_unscoped_sql, 0, NULL) != NULL
+        return kedr_core_db_query(r, search_unscoped_sql, 0, NULL) != NULL
                    ? 0
                    : (r->err_code ? r->err_code : KEDR_EDB);
     return kedr_auth_scope(r, perm);

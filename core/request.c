@@ -33,19 +33,19 @@ json_decref_cb(void *p)
 /* ------------------------------------------------------------------ */
 
 static const char *
-api_method(kedr_req_t *r)
+kedr_core_method(kedr_req_t *r)
 {
     return r->method;
 }
 
 static const char *
-api_path(kedr_req_t *r)
+kedr_core_path(kedr_req_t *r)
 {
     return r->path;
 }
 
 static const char *
-api_param(kedr_req_t *r, const char *name)
+kedr_core_param(kedr_req_t *r, const char *name)
 {
     for (int i = 0; i < r->match.nparams; i++)
         if (strcmp(r->match.names[i], name) == 0)
@@ -131,13 +131,13 @@ kedr_req_query_list(struct kedr_req *r)
 }
 
 static const char *
-api_query(kedr_req_t *r, const char *name)
+kedr_core_query(kedr_req_t *r, const char *name)
 {
     return kedr_kv_get(kedr_req_query_list(r), name);
 }
 
 static const char *
-api_header(kedr_req_t *r, const char *name)
+kedr_core_header(kedr_req_t *r, const char *name)
 {
     char key[128];
     size_t i = 0, n = strlen(name);
@@ -156,13 +156,13 @@ api_header(kedr_req_t *r, const char *name)
 }
 
 static json_t *
-api_body(kedr_req_t *r)
+kedr_core_body(kedr_req_t *r)
 {
     return r->body;
 }
 
 static const char *
-api_body_raw(kedr_req_t *r, size_t *len)
+kedr_core_body_raw(kedr_req_t *r, size_t *len)
 {
     if (len != NULL)
         *len = r->body_len;
@@ -170,37 +170,37 @@ api_body_raw(kedr_req_t *r, size_t *len)
 }
 
 static const char *
-api_request_id(kedr_req_t *r)
+kedr_core_request_id(kedr_req_t *r)
 {
     return r->rid;
 }
 
 static int64_t
-api_user_id(kedr_req_t *r)
+kedr_core_user_id(kedr_req_t *r)
 {
     return r->user_id;
 }
 
 static bool
-api_has_permission(kedr_req_t *r, const char *perm)
+kedr_core_has_permission(kedr_req_t *r, const char *perm)
 {
     return kedr_auth_has(r, perm);
 }
 
 static const char *
-api_user_login(kedr_req_t *r)
+kedr_core_user_login(kedr_req_t *r)
 {
     return r->user_id != 0 ? r->login : NULL;
 }
 
 static const char *
-api_user_locale(kedr_req_t *r)
+kedr_core_user_locale(kedr_req_t *r)
 {
     return r->locale != NULL && r->locale[0] != '\0' ? r->locale : "ru";
 }
 
 static int64_t
-api_counterparty_id(kedr_req_t *r)
+kedr_core_counterparty_id(kedr_req_t *r)
 {
     return r->counterparty_id;
 }
@@ -210,25 +210,25 @@ api_counterparty_id(kedr_req_t *r)
 /* ------------------------------------------------------------------ */
 
 static void *
-api_alloc(kedr_req_t *r, size_t size)
+kedr_core_alloc(kedr_req_t *r, size_t size)
 {
     return kedr_arena_alloc(&r->arena, size);
 }
 
 static char *
-api_strdup(kedr_req_t *r, const char *s)
+kedr_core_strdup(kedr_req_t *r, const char *s)
 {
     return kedr_arena_strdup(&r->arena, s ? s : "");
 }
 
 static char *
-api_vsprintf(kedr_req_t *r, const char *fmt, va_list ap)
+kedr_core_vsprintf(kedr_req_t *r, const char *fmt, va_list ap)
 {
     return kedr_arena_vsprintf(&r->arena, fmt, ap);
 }
 
 static void
-api_on_cleanup(kedr_req_t *r, void (*fn)(void *), void *arg)
+kedr_core_on_cleanup(kedr_req_t *r, void (*fn)(void *), void *arg)
 {
     kedr_arena_on_cleanup(&r->arena, fn, arg);
 }
@@ -238,8 +238,8 @@ api_on_cleanup(kedr_req_t *r, void (*fn)(void *), void *arg)
 /* ------------------------------------------------------------------ */
 
 static int
-api_reply_raw(kedr_req_t *r, int status, const char *content_type,
-              const char *data, size_t len)
+kedr_core_reply_raw(kedr_req_t *r, int status, const char *content_type,
+                    const char *data, size_t len)
 {
     char *copy = kedr_arena_alloc(&r->arena, len + 1);
 
@@ -253,7 +253,7 @@ api_reply_raw(kedr_req_t *r, int status, const char *content_type,
 }
 
 static int
-api_reply_json(kedr_req_t *r, int status, json_t *body)
+kedr_core_reply_json(kedr_req_t *r, int status, json_t *body)
 {
     char *s;
 
@@ -272,7 +272,7 @@ api_reply_json(kedr_req_t *r, int status, json_t *body)
 }
 
 static void
-api_set_header(kedr_req_t *r, const char *name, const char *value)
+kedr_core_set_header(kedr_req_t *r, const char *name, const char *value)
 {
     if (r->nhdrs == (int)(sizeof(r->hdrs) / sizeof(r->hdrs[0]))) {
         kedr_warn("too many response headers, \"%s\" dropped", name);
@@ -289,7 +289,7 @@ api_set_header(kedr_req_t *r, const char *name, const char *value)
 }
 
 static void
-api_field_error(kedr_req_t *r, const char *field, const char *msg)
+kedr_core_field_error(kedr_req_t *r, const char *field, const char *msg)
 {
     if (r->err_fields == NULL) {
         r->err_fields = json_object();
@@ -300,15 +300,15 @@ api_field_error(kedr_req_t *r, const char *field, const char *msg)
 }
 
 static int
-api_vfail(kedr_req_t *r, int code, const char *field, const char *fmt,
-          va_list ap)
+kedr_core_vfail(kedr_req_t *r, int code, const char *field, const char *fmt,
+                va_list ap)
 {
     if (code >= 0)
         code = KEDR_EINTERNAL;
     r->err_code = code;
     r->err_msg = kedr_arena_vsprintf(&r->arena, fmt, ap);
     if (field != NULL)
-        api_field_error(r, field, r->err_msg);
+        kedr_core_field_error(r, field, r->err_msg);
     return code;
 }
 
@@ -319,7 +319,7 @@ kedr_req_fail(struct kedr_req *r, int code, const char *field, const char *fmt,
     va_list ap;
 
     va_start(ap, fmt);
-    code = api_vfail(r, code, field, fmt, ap);
+    code = kedr_core_vfail(r, code, field, fmt, ap);
     va_end(ap);
     return code;
 }
@@ -356,7 +356,7 @@ kedr_req_error_response(struct kedr_req *r, int code)
                 r->hdrs[n++] = r->hdrs[i];
         r->nhdrs = n;
     }
-    (void)api_reply_json(r, r->status, doc);
+    (void)kedr_core_reply_json(r, r->status, doc);
 }
 
 void
@@ -418,7 +418,7 @@ api_conf_decl(kedr_env_t *env, const char *key, enum kedr_setting_type type,
 }
 
 static const char *
-api_conf_string(kedr_env_t *env, const char *key, const char *def)
+kedr_core_conf_string(kedr_env_t *env, const char *key, const char *def)
 {
     config_setting_t *g = kedr_conf_group(env->conf, env->mod->name);
     bool undeclared;
@@ -436,7 +436,7 @@ api_conf_string(kedr_env_t *env, const char *key, const char *def)
 }
 
 static long long
-api_conf_int(kedr_env_t *env, const char *key, long long def)
+kedr_core_conf_int(kedr_env_t *env, const char *key, long long def)
 {
     config_setting_t *g = kedr_conf_group(env->conf, env->mod->name);
     bool undeclared;
@@ -460,7 +460,7 @@ api_conf_int(kedr_env_t *env, const char *key, long long def)
 }
 
 static bool
-api_conf_bool(kedr_env_t *env, const char *key, bool def)
+kedr_core_conf_bool(kedr_env_t *env, const char *key, bool def)
 {
     config_setting_t *g = kedr_conf_group(env->conf, env->mod->name);
     bool undeclared;
@@ -480,7 +480,7 @@ api_conf_bool(kedr_env_t *env, const char *key, bool def)
 /* A declared list: its strings in an array the module's record owns until
  * the modules are released. */
 static const char *const *
-api_conf_list(kedr_env_t *env, const char *key)
+kedr_core_conf_list(kedr_env_t *env, const char *key)
 {
     config_setting_t *g = kedr_conf_group(env->conf, env->mod->name);
     config_setting_t *s = g != NULL ? config_setting_get_member(g, key) : NULL;
@@ -502,99 +502,138 @@ api_conf_list(kedr_env_t *env, const char *key)
 }
 
 static void
-api_vlog(kedr_req_t *r, int level, const char *fmt, va_list ap)
+kedr_core_vlog(kedr_req_t *r, int level, const char *fmt, va_list ap)
 {
     kedr_log_vwrite(level, r && r->mod ? r->mod->name : kedr_log_module, fmt,
                     ap);
 }
 
 static void
-api_env_log(kedr_env_t *env, int level, const char *msg)
+kedr_core_env_log(kedr_env_t *env, int level, const char *msg)
 {
     kedr_log_write(level, "module \"%s\": %s", env->mod->name, msg);
 }
 
 __attribute__((noreturn)) static void
-api_oom(kedr_req_t *r)
+kedr_core_out_of_memory(kedr_req_t *r)
 {
     kedr_arena_fail(&r->arena);
 }
 
 static int
-api_emit(kedr_req_t *r, const char *event, json_t *payload)
+kedr_core_emit(kedr_req_t *r, const char *event, json_t *payload)
 {
     return kedr_server_emit(r, event, payload);
 }
 
+/* The table's checks that lib/ implements: lib is a library of its own
+ * (the migration and the fuzz targets link it without the server), so the
+ * table's names for them are these one-line calls. */
+static bool
+kedr_core_value_valid(int type, const char *text)
+{
+    return kedr_value_check(type, text);
+}
+
+static const char *
+kedr_core_inn_problem(const char *inn)
+{
+    return kedr_ru_inn_problem(inn);
+}
+
+static const char *
+kedr_core_kpp_problem(const char *kpp)
+{
+    return kedr_ru_kpp_problem(kpp);
+}
+
+static const char *
+kedr_core_ogrn_problem(const char *ogrn)
+{
+    return kedr_ru_ogrn_problem(ogrn);
+}
+
+static bool
+kedr_core_phone_e164(const char *in, char *out, size_t outsz)
+{
+    return kedr_ru_phone_e164(in, out, outsz);
+}
+
+static bool
+kedr_core_email_valid(const char *s)
+{
+    return kedr_value_email_valid(s);
+}
+
 const struct kedr_api kedr_core_api = {
     .size = sizeof(struct kedr_api),
-    .method = api_method,
-    .path = api_path,
-    .param = api_param,
-    .query = api_query,
-    .header = api_header,
-    .body = api_body,
-    .body_raw = api_body_raw,
-    .request_id = api_request_id,
-    .user_id = api_user_id,
-    .has_permission = api_has_permission,
-    .alloc = api_alloc,
-    .strdup = api_strdup,
-    .vsprintf = api_vsprintf,
-    .on_cleanup = api_on_cleanup,
-    .reply_json = api_reply_json,
-    .reply_raw = api_reply_raw,
-    .set_header = api_set_header,
-    .vfail = api_vfail,
-    .field_error = api_field_error,
-    .db_query = kedr_pg_query,
-    .db_exec = kedr_pg_exec,
-    .db_json = kedr_pg_json,
-    .reply_db_json = kedr_pg_reply_json,
-    .db_copy_begin = kedr_pg_copy_begin,
-    .db_copy_put = kedr_pg_copy_put,
-    .db_copy_end = kedr_pg_copy_end,
-    .db_sqlstate = kedr_pg_sqlstate,
-    .rows_count = kedr_pg_rows_count,
-    .rows_get = kedr_pg_rows_get,
-    .rows_isnull = kedr_pg_rows_isnull,
-    .emit = api_emit,
-    .conf_string = api_conf_string,
-    .conf_int = api_conf_int,
-    .conf_bool = api_conf_bool,
-    .vlog = api_vlog,
-    .env_log = api_env_log,
-    .user_login = api_user_login,
-    .user_locale = api_user_locale,
-    .counterparty_id = api_counterparty_id,
-    .audit = kedr_audit_write,
-    .value_valid = kedr_value_check,
-    .oom = api_oom,
+    .method = kedr_core_method,
+    .path = kedr_core_path,
+    .param = kedr_core_param,
+    .query = kedr_core_query,
+    .header = kedr_core_header,
+    .body = kedr_core_body,
+    .body_raw = kedr_core_body_raw,
+    .request_id = kedr_core_request_id,
+    .user_id = kedr_core_user_id,
+    .has_permission = kedr_core_has_permission,
+    .alloc = kedr_core_alloc,
+    .strdup = kedr_core_strdup,
+    .vsprintf = kedr_core_vsprintf,
+    .on_cleanup = kedr_core_on_cleanup,
+    .reply_json = kedr_core_reply_json,
+    .reply_raw = kedr_core_reply_raw,
+    .set_header = kedr_core_set_header,
+    .vfail = kedr_core_vfail,
+    .field_error = kedr_core_field_error,
+    .db_query = kedr_core_db_query,
+    .db_exec = kedr_core_db_exec,
+    .db_json = kedr_core_db_json,
+    .reply_db_json = kedr_core_reply_db_json,
+    .db_copy_begin = kedr_core_db_copy_begin,
+    .db_copy_put = kedr_core_db_copy_put,
+    .db_copy_end = kedr_core_db_copy_end,
+    .db_sqlstate = kedr_core_db_sqlstate,
+    .rows_count = kedr_core_rows_count,
+    .rows_get = kedr_core_rows_get,
+    .rows_isnull = kedr_core_rows_isnull,
+    .emit = kedr_core_emit,
+    .conf_string = kedr_core_conf_string,
+    .conf_int = kedr_core_conf_int,
+    .conf_bool = kedr_core_conf_bool,
+    .vlog = kedr_core_vlog,
+    .env_log = kedr_core_env_log,
+    .user_login = kedr_core_user_login,
+    .user_locale = kedr_core_user_locale,
+    .counterparty_id = kedr_core_counterparty_id,
+    .audit = kedr_core_audit,
+    .value_valid = kedr_core_value_valid,
+    .out_of_memory = kedr_core_out_of_memory,
     .attrs_check = kedr_core_attrs_check,
     .attrs_filter = kedr_core_attrs_filter,
-    .export_file = kedr_export_file,
-    .import_csv = kedr_import_run,
-    .inn_problem = kedr_ru_inn_problem,
-    .kpp_problem = kedr_ru_kpp_problem,
-    .ogrn_problem = kedr_ru_ogrn_problem,
-    .phone_e164 = kedr_ru_phone_e164,
-    .email_valid = kedr_value_email_valid,
-    .migration_table = kedr_sfmig_table,
-    .migration_dry_run = kedr_sfmig_dry_run,
-    .migration_count = kedr_sfmig_count,
-    .migration_reject = kedr_sfmig_reject,
-    .conf_list = api_conf_list,
-    .migration_map_put = kedr_sfmig_map_put,
+    .export = kedr_core_export,
+    .import_csv = kedr_core_import_csv,
+    .inn_problem = kedr_core_inn_problem,
+    .kpp_problem = kedr_core_kpp_problem,
+    .ogrn_problem = kedr_core_ogrn_problem,
+    .phone_e164 = kedr_core_phone_e164,
+    .email_valid = kedr_core_email_valid,
+    .migration_table = kedr_core_migration_table,
+    .migration_dry_run = kedr_core_migration_dry_run,
+    .migration_count = kedr_core_migration_count,
+    .migration_reject = kedr_core_migration_reject,
+    .conf_list = kedr_core_conf_list,
+    .migration_map_put = kedr_core_migration_map_put,
     /* ABI 1.5: what the built-in modules needed (builtin.c, auth.c) */
-    .entity_name = kedr_builtin_entity_name,
-    .entity_readable = kedr_builtin_entity_readable,
-    .entity_check_query = kedr_builtin_entity_check_query,
-    .query_decode = kedr_builtin_query_decode,
-    .modules = kedr_builtin_modules_json,
-    .permissions = kedr_builtin_permissions,
-    .field_errors = kedr_builtin_field_errors,
-    .caller_id = kedr_builtin_caller_id,
-    .password_problem = kedr_password_weak,
-    .hash_password = kedr_password_hash,
-    .secret_new = kedr_token_new,
+    .entity_name = kedr_core_entity_name,
+    .entity_readable = kedr_core_entity_readable,
+    .entity_check_query = kedr_core_entity_check_query,
+    .query_decode = kedr_core_query_decode,
+    .modules = kedr_core_modules,
+    .permissions = kedr_core_permissions,
+    .field_errors = kedr_core_field_errors,
+    .caller_id = kedr_core_caller_id,
+    .password_problem = kedr_core_password_problem,
+    .hash_password = kedr_core_hash_password,
+    .secret_new = kedr_core_secret_new,
 };

@@ -286,26 +286,27 @@ mig_report(struct kedr_migration *imp, const char *line, const char *id,
 
 /* The api table's migration functions (kedr.h documents them). */
 const char *
-kedr_sfmig_table(kedr_migration_t *imp)
+kedr_core_migration_table(kedr_migration_t *imp)
 {
     return imp->table;
 }
 
 bool
-kedr_sfmig_dry_run(kedr_migration_t *imp)
+kedr_core_migration_dry_run(kedr_migration_t *imp)
 {
     return imp->dry_run;
 }
 
 void
-kedr_sfmig_count(kedr_migration_t *imp, const char *counter, long n)
+kedr_core_migration_count(kedr_migration_t *imp, const char *counter, long n)
 {
     mig_add(imp->counts, counter, n);
 }
 
 int
-kedr_sfmig_reject(kedr_migration_t *imp, const char *line, const char *ext_id,
-                  const char *field, const char *reason)
+kedr_core_migration_reject(kedr_migration_t *imp, const char *line,
+                           const char *ext_id, const char *field,
+                           const char *reason)
 {
     mig_add(imp->counts, "rejected", 1);
     mig_report(imp, line, ext_id, field, "rejected", reason);
@@ -333,8 +334,8 @@ static const char mig_map_put_sql[] =
     "SELECT 1";
 
 int
-kedr_sfmig_map_put(kedr_req_t *r, kedr_migration_t *imp, const char *entity,
-                   const char *sql)
+kedr_core_migration_map_put(kedr_req_t *r, kedr_migration_t *imp,
+                            const char *entity, const char *sql)
 {
     int rc;
 
@@ -342,8 +343,9 @@ kedr_sfmig_map_put(kedr_req_t *r, kedr_migration_t *imp, const char *entity,
     if (entity == NULL || sql == NULL)
         return kedr_req_fail(r, KEDR_EINTERNAL, NULL,
                              "migration_map_put without an entity or a query");
-    rc = kedr_pg_exec(r, kedr_arena_sprintf(&r->arena, mig_map_put_sql, sql), 1,
-                      (const char *const[]){entity});
+    rc = kedr_core_db_exec(r,
+                           kedr_arena_sprintf(&r->arena, mig_map_put_sql, sql),
+                           1, (const char *const[]){entity});
     return rc < 0 ? rc : 0;
 }
 
@@ -436,7 +438,7 @@ mig_stage_begin(struct kedr_req *r, struct kedr_migration *imp,
         mig_ident(&cols, h->cols[i]);
     }
     kedr_buf_adds(&b, ")");
-    rc = kedr_pg_exec(r, b.data, 0, NULL);
+    rc = kedr_core_db_exec(r, b.data, 0, NULL);
     if (rc < 0)
         return rc;
     kedr_buf_init(&b, &r->arena);
@@ -445,7 +447,7 @@ mig_stage_begin(struct kedr_req *r, struct kedr_migration *imp,
     kedr_buf_adds(&b, " (");
     kedr_buf_add(&b, cols.data, cols.len);
     kedr_buf_adds(&b, ") FROM STDIN");
-    return kedr_pg_copy_begin(r, b.data);
+    return kedr_core_db_copy_begin(r, b.data);
 }
 
 /* End a COPY in progress with an error, so that the connection leaves
@@ -508,10 +510,10 @@ mig_orphans(struct kedr_req *r, const struct kedr_sf_object *obj,
 
         if (f->type != KEDR_SF_REF || f->orphans != KEDR_SF_ORPHANS_ATTACH)
             continue;
-        rows = kedr_pg_query(r, mig_holding_sql, 2, params);
+        rows = kedr_core_db_query(r, mig_holding_sql, 2, params);
         if (rows == NULL)
             goto db_error;
-        if (kedr_pg_rows_count(rows) == 0) {
+        if (kedr_core_rows_count(rows) == 0) {
             mig_progress_end(prog);
             return mig_fail("%s: holding %s of %s is not imported", obj->object,
                             f->holding, f->from);
@@ -531,7 +533,7 @@ mig_orphans(struct kedr_req *r, const struct kedr_sf_object *obj,
         mig_ident(&b, f->to);
         kedr_buf_adds(&b, ") RETURNING s._line, s._sf_id) "
                           "SELECT _line::text, _sf_id FROM u ORDER BY _line");
-        rows = kedr_pg_query(r, b.data, 2, params);
+        rows = kedr_core_db_query(r, b.data, 2, params);
         if (rows == NULL)
             goto db_error;
         /* "the account is not in the export; attached to 001..." */
@@ -543,10 +545,11 @@ mig_orphans(struct kedr_req *r, const struct kedr_sf_object *obj,
         kedr_buf_addf(&b, "the %s is not in the export; attached to %s", lower,
                       f->holding);
         reason = b.data;
-        mig_add(imp->counts, "attached", kedr_pg_rows_count(rows));
-        for (int k = 0; k < kedr_pg_rows_count(rows); k++)
-            mig_report(imp, kedr_pg_rows_get(rows, k, 0),
-                       kedr_pg_rows_get(rows, k, 1), f->to, "attached", reason);
+        mig_add(imp->counts, "attached", kedr_core_rows_count(rows));
+        for (int k = 0; k < kedr_core_rows_count(rows); k++)
+            mig_report(imp, kedr_core_rows_get(rows, k, 0),
+                       kedr_core_rows_get(rows, k, 1), f->to, "attached",
+                       reason);
     }
     return 0;
 db_error:
@@ -602,17 +605,17 @@ mig_stage_deleted(struct kedr_req *r, struct kedr_migration *imp,
              "CREATE TEMP TABLE %s_deleted (_line int, _sf_id text, "
              "_modstamp timestamptz)",
              imp->table);
-    if (kedr_pg_exec(r, sql, 0, NULL) < 0)
+    if (kedr_core_db_exec(r, sql, 0, NULL) < 0)
         return -1;
     if (del->len == 0)
         return 0;
     snprintf(sql, sizeof(sql), "COPY %s_deleted FROM STDIN", imp->table);
-    if (kedr_pg_copy_begin(r, sql) != 0 ||
-        kedr_pg_copy_put(r, del->data, del->len) != 0 ||
-        kedr_pg_copy_end(r) != 0)
+    if (kedr_core_db_copy_begin(r, sql) != 0 ||
+        kedr_core_db_copy_put(r, del->data, del->len) != 0 ||
+        kedr_core_db_copy_end(r) != 0)
         return -1;
     snprintf(sql, sizeof(sql), "ANALYZE %s_deleted", imp->table);
-    return kedr_pg_exec(r, sql, 0, NULL) < 0 ? -1 : 0;
+    return kedr_core_db_exec(r, sql, 0, NULL) < 0 ? -1 : 0;
 }
 
 /* What the migrator is told in its transaction (kedr.h): the object's
@@ -623,13 +626,14 @@ mig_settings(struct kedr_req *r, const struct kedr_sf_object *obj)
 {
     const char *params[2] = {"kedr.import_object", obj->object};
 
-    if (kedr_pg_exec(r, "SELECT set_config($1, $2, true)", 2, params) < 0)
+    if (kedr_core_db_exec(r, "SELECT set_config($1, $2, true)", 2, params) < 0)
         return -1;
     for (size_t i = 0; i < obj->noptions; i++) {
         params[0] = kedr_arena_sprintf(&r->arena, "kedr.import.%s",
                                        obj->options[i].name);
         params[1] = obj->options[i].value;
-        if (kedr_pg_exec(r, "SELECT set_config($1, $2, true)", 2, params) < 0)
+        if (kedr_core_db_exec(r, "SELECT set_config($1, $2, true)", 2, params) <
+            0)
             return -1;
     }
     return 0;
@@ -738,7 +742,7 @@ mig_object(struct kedr_req *r, const struct kedr_sf_map *map,
             if (row.nactions == 0)
                 mig_report(imp, line, id, NULL, "rejected", "not read");
         } else if (id == NULL) {
-            kedr_sfmig_reject(imp, line, NULL, "sf_id", "no id");
+            kedr_core_migration_reject(imp, line, NULL, "sf_id", "no id");
         } else {
             mig_copy_add(&cp, line, strlen(line));
             mig_copy_add(&cp, "\t", 1);
@@ -751,7 +755,7 @@ mig_object(struct kedr_req *r, const struct kedr_sf_map *map,
             }
             mig_copy_add(&cp, "\n", 1);
             if (cp.len >= MIG_COPY_FLUSH) {
-                if (kedr_pg_copy_put(r, cp.data, cp.len) != 0)
+                if (kedr_core_db_copy_put(r, cp.data, cp.len) != 0)
                     goto db_error;
                 cp.len = 0;
             }
@@ -774,8 +778,8 @@ mig_object(struct kedr_req *r, const struct kedr_sf_map *map,
         mig_copy_abort();
         goto out_tx;
     }
-    if ((cp.len > 0 && kedr_pg_copy_put(r, cp.data, cp.len) != 0) ||
-        kedr_pg_copy_end(r) != 0)
+    if ((cp.len > 0 && kedr_core_db_copy_put(r, cp.data, cp.len) != 0) ||
+        kedr_core_db_copy_end(r) != 0)
         goto db_error;
     /* the planner's statistics of the staging table: temporary tables
      * are never analysed by autovacuum, and joins on them without
@@ -784,7 +788,7 @@ mig_object(struct kedr_req *r, const struct kedr_sf_map *map,
         char analyze[128];
 
         snprintf(analyze, sizeof(analyze), "ANALYZE %s", imp->table);
-        if (kedr_pg_exec(r, analyze, 0, NULL) < 0)
+        if (kedr_core_db_exec(r, analyze, 0, NULL) < 0)
             goto db_error;
     }
     if (mig_stage_deleted(r, imp, &del) != 0)
@@ -801,7 +805,7 @@ mig_object(struct kedr_req *r, const struct kedr_sf_map *map,
 
         snprintf(drop, sizeof(drop), "DROP TABLE %s, %s_deleted", imp->table,
                  imp->table);
-        if (kedr_pg_exec(r, drop, 0, NULL) < 0)
+        if (kedr_core_db_exec(r, drop, 0, NULL) < 0)
             goto db_error;
     }
     if (!o->dry_run && kedr_db_finish(r, true) != 0)

@@ -246,7 +246,7 @@ static const struct kedr_api fake_api = {
     .vlog = fake_vlog,
     .user_locale = fake_user_locale,
     .audit = fake_audit,
-    .oom = fake_oom,
+    .out_of_memory = fake_oom,
 };
 
 void

@@ -345,7 +345,7 @@ test_api_1_1(void **state)
     SAME_AS(kedr_api, counterparty_id, kedr_api_1_1, counterparty_id);
     SAME_AS(kedr_api, audit, kedr_api_1_1, audit);
     SAME_AS(kedr_api, value_valid, kedr_api_1_1, value_valid);
-    SAME_AS(kedr_api, oom, kedr_api_1_1, oom);
+    SAME_AS(kedr_api, out_of_memory, kedr_api_1_1, oom);
     SAME_AS(kedr_api, attrs_check, kedr_api_1_1, attrs_check);
     SAME_AS(kedr_api, attrs_filter, kedr_api_1_1, attrs_filter);
     SIZE_GROWS(kedr_api, kedr_api_1_1, 1);
@@ -529,10 +529,10 @@ test_api_1_2(void **state)
     SAME_AS(kedr_api, counterparty_id, kedr_api_1_2, counterparty_id);
     SAME_AS(kedr_api, audit, kedr_api_1_2, audit);
     SAME_AS(kedr_api, value_valid, kedr_api_1_2, value_valid);
-    SAME_AS(kedr_api, oom, kedr_api_1_2, oom);
+    SAME_AS(kedr_api, out_of_memory, kedr_api_1_2, oom);
     SAME_AS(kedr_api, attrs_check, kedr_api_1_2, attrs_check);
     SAME_AS(kedr_api, attrs_filter, kedr_api_1_2, attrs_filter);
-    SAME_AS(kedr_api, export_file, kedr_api_1_2, export_file);
+    SAME_AS(kedr_api, export, kedr_api_1_2, export_file);
     SAME_AS(kedr_api, import_csv, kedr_api_1_2, import_csv);
     SAME_AS(kedr_api, inn_problem, kedr_api_1_2, inn_problem);
     SAME_AS(kedr_api, kpp_problem, kedr_api_1_2, kpp_problem);
@@ -805,10 +805,10 @@ test_api_1_3(void **state)
     SAME_AS(kedr_api, counterparty_id, kedr_api_1_3, counterparty_id);
     SAME_AS(kedr_api, audit, kedr_api_1_3, audit);
     SAME_AS(kedr_api, value_valid, kedr_api_1_3, value_valid);
-    SAME_AS(kedr_api, oom, kedr_api_1_3, oom);
+    SAME_AS(kedr_api, out_of_memory, kedr_api_1_3, oom);
     SAME_AS(kedr_api, attrs_check, kedr_api_1_3, attrs_check);
     SAME_AS(kedr_api, attrs_filter, kedr_api_1_3, attrs_filter);
-    SAME_AS(kedr_api, export_file, kedr_api_1_3, export_file);
+    SAME_AS(kedr_api, export, kedr_api_1_3, export_file);
     SAME_AS(kedr_api, import_csv, kedr_api_1_3, import_csv);
     SAME_AS(kedr_api, inn_problem, kedr_api_1_3, inn_problem);
     SAME_AS(kedr_api, kpp_problem, kedr_api_1_3, kpp_problem);
@@ -903,7 +903,7 @@ test_short_table_requests(void **state)
                      KEDR_EINTERNAL);
     assert_int_equal(vfail_calls, 1);
     assert_string_equal(vfail_msg,
-                        "module API call \"export_file\" is not in this "
+                        "module API call \"export\" is not in this "
                         "core's table (module built for ABI " KEDR__STR(
                             KEDR_ABI_MAJOR) "." KEDR__STR(KEDR_ABI_MINOR) ")");
     assert_int_equal(kedr_import_csv(r, NULL, NULL, NULL), KEDR_EINTERNAL);
@@ -1409,10 +1409,10 @@ test_api_1_4(void **state)
     SAME_AS(kedr_api, counterparty_id, kedr_api_1_4, counterparty_id);
     SAME_AS(kedr_api, audit, kedr_api_1_4, audit);
     SAME_AS(kedr_api, value_valid, kedr_api_1_4, value_valid);
-    SAME_AS(kedr_api, oom, kedr_api_1_4, oom);
+    SAME_AS(kedr_api, out_of_memory, kedr_api_1_4, oom);
     SAME_AS(kedr_api, attrs_check, kedr_api_1_4, attrs_check);
     SAME_AS(kedr_api, attrs_filter, kedr_api_1_4, attrs_filter);
-    SAME_AS(kedr_api, export_file, kedr_api_1_4, export_file);
+    SAME_AS(kedr_api, export, kedr_api_1_4, export_file);
     SAME_AS(kedr_api, import_csv, kedr_api_1_4, import_csv);
     SAME_AS(kedr_api, inn_problem, kedr_api_1_4, inn_problem);
     SAME_AS(kedr_api, kpp_problem, kedr_api_1_4, kpp_problem);

@@ -383,6 +383,22 @@ struct kedr_import_col {
 /* ABI 1.4: a member only GET <path>/:id shows (not the list, the answers
  * of writes, the audit rows or the events): what is costly per row */
 #define KEDR_COL_DETAIL 0x800u
+/* ABI 1.5 (branch wt-contacts: members the module writes itself).  No
+ * column of the table: a member of the body that the module stores
+ * (rows of its own: a contact's links, a document's lines).  The kit
+ * checks its JSON type (a create requires it with KEDR_REQUIRED), hands
+ * it to the hooks in `in`, never puts it in the INSERT or the UPDATE,
+ * and gives it to `after_write` in `new_` as the body had it (absent
+ * when the body left it out), where the module writes it.  Its `sql`
+ * (optional) is how the record shows it, as a computed member's.  An
+ * entity with such a member is read again after `after_write`: the
+ * answer, the audit row and the event carry what the module wrote, and
+ * the own-only check, the audit and the event come after `after_write`.
+ * A scalar one without `sql` is a column of the import too (an import's
+ * key the module resolves).  The kit's batch import goes row by row for
+ * such an entity.  Never filtered, sorted, searched, exported, unique, a
+ * reference, an option or defaulted. */
+#define KEDR_COL_MODULE 0x1000u
 
 /* One allowed value of an entity column (ABI 1.4): `value` is what is
  * stored (text of the column's type: "new", "2"), the labels what people
@@ -421,8 +437,9 @@ struct kedr_entity_col {
     /* A computed member: SQL over the row alias `t` (a constant of the
      * module, "(SELECT ... WHERE g.id = t.group_id)") whose value the
      * record shows as `name`; no column of the table, never written,
-     * neither filtered, sorted, searched nor exported.  Its type may be
-     * OBJECT or ARRAY too (JSON built by PostgreSQL); it may be named
+     * neither filtered, sorted, searched nor exported (ABI 1.5: a scalar
+     * one with KEDR_COL_EXPORT is exported, its sql as the value).  Its type
+     * may be OBJECT or ARRAY too (JSON built by PostgreSQL); it may be named
      * updated_at (the column the kit writes).  NULL: a stored column. */
     const char *sql;
 

@@ -55,6 +55,29 @@ kit_writable(const struct kedr_entity_col *c)
     return (c->flags & KEDR_COL_READONLY) == 0;
 }
 
+/* A member the module writes itself (KEDR_COL_MODULE, ABI 1.5): in the
+ * input specs by its type, in the export by its sql, never in a
+ * statement that writes; the entity is read again after after_write. */
+static void
+kit_module_member(struct kit_ent *k, const struct kedr_entity_col *c,
+                  size_t *nin, size_t *nup)
+{
+    k->reread = true;
+    if (!kit_writable(c))
+        return;
+    k->create_in[*nin] =
+        (struct kedr_field){.name = c->name,
+                            .type = c->type,
+                            .flags = c->flags & (KEDR_REQUIRED | KEDR_NONEMPTY),
+                            .min = c->min,
+                            .max = c->max};
+    if ((c->flags & KEDR_COL_CREATE_ONLY) == 0) {
+        k->update_in[*nup] = k->create_in[*nin];
+        k->update_in[(*nup)++].flags &= ~KEDR_REQUIRED;
+    }
+    (*nin)++;
+}
+
 /* Build what entity k serves from its declaration. */
 static void
 kit_build(struct kit_ent *k)
@@ -74,7 +97,8 @@ kit_build(struct kit_ent *k)
     k->where = e->where != NULL ? kit_cat(" AND (", e->where, ")") : "";
     for (const struct kedr_entity_col *c = e->cols; c->name != NULL; c++) {
         ncols++;
-        if (title == NULL && c->sql == NULL && c->type == KEDR_T_STRING)
+        if (title == NULL && c->sql == NULL && c->type == KEDR_T_STRING &&
+            (c->flags & KEDR_COL_MODULE) == 0)
             title = c->name;
     }
     if (e->title != NULL)
@@ -95,9 +119,11 @@ kit_build(struct kit_ent *k)
                            : kit_cat("t.", c->name,
                                      c->type == KEDR_T_MONEY ? "::text" : "");
 
-        /* the detail members go only into the one-record answer */
-        kedr_buf_addf((c->flags & KEDR_COL_DETAIL) != 0 ? &det : &obj,
-                      ", '%s', %s", c->name, val);
+        /* the detail members go only into the one-record answer; a
+         * member the module writes shows only through its sql */
+        if ((c->flags & KEDR_COL_MODULE) == 0 || c->sql != NULL)
+            kedr_buf_addf((c->flags & KEDR_COL_DETAIL) != 0 ? &det : &obj,
+                          ", '%s', %s", c->name, val);
         /* a sort key in its collation (ABI 1.5): the order and the
          * keyset's comparisons alike */
         k->col_sql[c - e->cols] =
@@ -105,6 +131,19 @@ kit_build(struct kit_ent *k)
             : c->collate != NULL
                 ? kit_cat("(t.", c->name, " COLLATE \"", c->collate, "\")")
                 : kit_cat("t.", c->name);
+        /* ABI 1.5: a computed scalar member exported as its sql */
+        if (c->sql != NULL && (c->flags & KEDR_COL_EXPORT) != 0) {
+            k->export_cols[nex++] = (struct kedr_column){
+                .name = c->name,
+                .label_ru = c->label_ru,
+                .label_en = c->label_en != NULL ? c->label_en : c->label_ru,
+                .type = c->type};
+            kedr_buf_addf(&exs, ", (%s) AS %s", c->sql, c->name);
+        }
+        if ((c->flags & KEDR_COL_MODULE) != 0) {
+            kit_module_member(k, c, &nin, &nup);
+            continue;
+        }
         if (c->sql != NULL)
             continue; /* computed: shown, never written */
         if ((c->flags & KEDR_COL_EXPORT) != 0) {
@@ -218,6 +257,8 @@ kit_build(struct kit_ent *k)
                             k->obj, "::text");
     k->visible_sql = kit_cat("SELECT ", k->visible, " FROM ", e->table,
                              " t WHERE t.id = $1");
+    k->read_sql = kit_cat("SELECT ", k->obj, "::text FROM ", e->table,
+                          " t WHERE t.id = $1");
     k->export_sel = exs.data;
     k->recheck = e->hooks != NULL && e->hooks->duplicate != NULL;
     for (size_t i = 0; i < ncols; i++)
@@ -411,6 +452,7 @@ kit_duplicate(kedr_req_t *r, struct kit_ent *k, const char *field, long long id)
     title = kedr_rows_count(rows) > 0 ? kedr_rows_get(rows, 0, 0) : "";
     for (const struct kedr_entity_col *c = k->e->cols; c->name != NULL; c++)
         if (tc == NULL && c->sql == NULL && c->type == KEDR_T_STRING &&
+            (c->flags & KEDR_COL_MODULE) == 0 &&
             (k->e->title == NULL || strcmp(k->e->title, c->name) == 0))
             tc = c;
     kit_dup = kedr_json_keep(
@@ -523,7 +565,8 @@ kit_check_in(kedr_req_t *r, struct kit_ent *k, json_t *in, json_t *old,
         json_t *v = json_object_get(in, c->name);
         const char *why, *norm;
 
-        if (c->type == KEDR_T_ARRAY && c->sql == NULL) {
+        if (c->type == KEDR_T_ARRAY && c->sql == NULL &&
+            (c->flags & KEDR_COL_MODULE) == 0) {
             n += kit_list_in(r, c, in);
             continue;
         }
@@ -626,6 +669,39 @@ kit_unique_raced(kedr_req_t *r, struct kit_ent *k, json_t *in, json_t *old)
                      k->e->name);
 }
 
+/* The module's after_write, if any. */
+static int
+kit_after(kedr_req_t *r, struct kit_ent *k, const char *action, json_t *old,
+          json_t *new_)
+{
+    const struct kedr_entity_hooks *h = k->e->hooks;
+    int rc;
+
+    if (h == NULL || h->after_write == NULL ||
+        (rc = h->after_write(r, action, old, new_)) == 0)
+        return 0;
+    return rc < 0 ? rc : KEDR_EINTERNAL;
+}
+
+/* The record written `cur` with the members the module writes as the
+ * body `in` gave them (absent when it left them out): after_write's
+ * `new_`. */
+static json_t *
+kit_module_new(struct kit_ent *k, json_t *cur, json_t *in)
+{
+    for (const struct kedr_entity_col *c = k->e->cols; c->name != NULL; c++) {
+        json_t *v = in != NULL ? json_object_get(in, c->name) : NULL;
+
+        if ((c->flags & KEDR_COL_MODULE) == 0)
+            continue;
+        if (v != NULL)
+            json_object_set(cur, c->name, v);
+        else
+            json_object_del(cur, c->name);
+    }
+    return cur;
+}
+
 /* Run write `sql` (of `in` on create and update, else NULL); then the
  * own-only check, the audit row and event, and the module's after_write;
  * *out the record written as JSON text. */
@@ -634,9 +710,9 @@ kit_write_row(kedr_req_t *r, struct kit_ent *k, const char *action,
               const char *sql, int nparams, const char *const *params,
               json_t *in, json_t *old, const char **out)
 {
-    const struct kedr_entity_hooks *h = k->e->hooks;
     const char *row, *id, *state;
-    json_t *cur;
+    bool del = strcmp(action, "deleted") == 0;
+    json_t *cur, *body = in;
     kedr_rows_t *rows;
     int rc;
 
@@ -656,7 +732,17 @@ kit_write_row(kedr_req_t *r, struct kit_ent *k, const char *action,
     cur = kedr_json_parse(r, row);
     id = kedr_sprintf(
         r, "%lld", (long long)json_integer_value(json_object_get(cur, "id")));
-    if (strcmp(action, "deleted") != 0) {
+    /* members the module writes (ABI 1.5): its after_write first, then
+     * the record read again for the checks, the audit and the answer */
+    if (k->reread && !del) {
+        if ((rc = kit_after(r, k, action, old, kit_module_new(k, cur, body))) !=
+            0)
+            return rc;
+        if ((rc = kedr_db_json(r, k->read_sql, KEDR_PARAMS(id), &row)) != 0)
+            return rc;
+        cur = kedr_json_parse(r, row);
+    }
+    if (!del) {
         /* an own-only user keeps what they write in their own sight */
         if ((rows = kedr_db_query(r, k->visible_sql, KEDR_PARAMS(id))) == NULL)
             return KEDR_EDB;
@@ -664,15 +750,11 @@ kit_write_row(kedr_req_t *r, struct kit_ent *k, const char *action,
             return kedr_fail(r, KEDR_EINVAL, NULL,
                              "you would no longer see this %s", k->e->name);
     }
-    rc = strcmp(action, "deleted") == 0
-             ? kedr_record(r, k->audit, action, cur, NULL, NULL)
+    rc = del ? kedr_record(r, k->audit, action, cur, NULL, NULL)
              : kedr_record(r, k->audit, action, old, cur, NULL);
-    if (rc != 0)
+    if (rc != 0 || (!(k->reread && !del) &&
+                    (rc = kit_after(r, k, action, old, del ? NULL : cur)) != 0))
         return rc;
-    if (h != NULL && h->after_write != NULL &&
-        (rc = h->after_write(r, action, old,
-                             strcmp(action, "deleted") == 0 ? NULL : cur)) != 0)
-        return rc < 0 ? rc : KEDR_EINTERNAL;
     *out = row;
     return 0;
 }
@@ -1335,8 +1417,10 @@ kit_meta_col(kedr_req_t *r, struct kit_ent *k, size_t i)
 
     if (o == NULL)
         kedr_out_of_memory(r);
-    if (c->sql != NULL) /* a computed member is never written */
-        json_object_set_new(o, "readonly", json_true());
+    if (c->sql != NULL && (c->flags & KEDR_COL_MODULE) == 0)
+        json_object_set_new(o, "readonly", json_true()); /* computed */
+    if ((c->flags & KEDR_COL_MODULE) != 0) /* ABI 1.5: the module's own */
+        json_object_set_new(o, "module", json_true());
     if (c->max > 0 && c->type == KEDR_T_STRING)
         json_object_set_new(o, "max", json_integer((json_int_t)c->max));
     else if (c->min < c->max && c->type != KEDR_T_STRING &&

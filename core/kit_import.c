@@ -53,8 +53,10 @@ kit_import_build(struct kit_ent *k, struct kedr_arena *a)
     for (size_t j = 0; j < n; j++) {
         const struct kedr_entity_col *c = &e->cols[j];
 
-        /* a computed member or a jsonb column is never in a file */
-        if (c->sql != NULL || c->type == KEDR_T_OBJECT)
+        /* a computed member or a jsonb column is never in a file, nor a
+         * list the module writes */
+        if (c->sql != NULL || c->type == KEDR_T_OBJECT ||
+            ((c->flags & KEDR_COL_MODULE) != 0 && c->type == KEDR_T_ARRAY))
             continue;
         k->import_cols[i++] = (struct kedr_import_col){
             .field = c->name,
@@ -339,8 +341,8 @@ kit_import_set(kedr_req_t *r, json_t *const *rows, json_t *const *res, int n,
     struct kedr_buf audit;
     kedr_rows_t *q;
 
-    if (k->insert_many_sql == NULL)
-        return 0;
+    if (k->insert_many_sql == NULL || k->reread)
+        return 0; /* after_write needs each row's own members */
     for (int i = 0; i < n; i++) {
         /* a copy of the row's members: what the checks change is the
          * copy's, the row stays for the one-by-one path */

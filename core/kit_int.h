@@ -44,6 +44,10 @@ struct kit_ent {
     bool recheck; /* a unique column or a duplicate hook: a 23505 is
                      looked into after a savepoint */
     bool import;  /* POST <path>/import is the kit's, not the module's */
+    /* ABI 1.5: a KEDR_COL_MODULE member: the record read again (read_sql,
+     * $1 its id) after after_write */
+    bool reread;
+    const char *read_sql;
 };
 
 /* kit.c */

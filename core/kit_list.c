@@ -167,8 +167,19 @@ kedr_kit_check(const char *module, const struct kedr_entity *e, char *buf,
                   "OBJECT or ARRAY";
         else if ((why = kit_col_15_problem(c)) != NULL)
             ;
-        else if ((c->sql != NULL || c->type == KEDR_T_OBJECT) &&
+        else if ((c->flags & KEDR_COL_MODULE) != 0 &&
                  ((c->flags & KIT_PLAIN_ONLY) != 0 || c->ref != NULL ||
+                  c->def != NULL || c->rule != 0 || c->options != NULL))
+            why = "a member the module writes is never filtered, sorted, "
+                  "searched, unique, exported, a reference, an option, "
+                  "ruled or defaulted";
+        else if ((c->flags & KEDR_COL_MODULE) == 0 &&
+                 (c->sql != NULL || c->type == KEDR_T_OBJECT) &&
+                 ((c->flags & (c->sql != NULL && c->type != KEDR_T_OBJECT &&
+                                       c->type != KEDR_T_ARRAY
+                                   ? KIT_PLAIN_ONLY & ~KEDR_COL_EXPORT
+                                   : KIT_PLAIN_ONLY)) != 0 ||
+                  c->ref != NULL ||
                   (c->sql != NULL &&
                    (c->def != NULL || (c->flags & KEDR_REQUIRED) != 0))))
             why = "a computed or OBJECT member is never filtered, sorted, "

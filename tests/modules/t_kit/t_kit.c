@@ -25,6 +25,10 @@
  *                 once with ?race=1: a record saved meanwhile), a unique
  *                 code, DELETE making a record inactive
  *   t_kit.call    (ABI 1.5) a reference to a person: live ones only
+ *   t_kit.box     (ABI 1.5) members the module writes itself: items kept
+ *                 in a table of its own by after_write, read again after
+ *                 it; `first`, an import's column standing for one item;
+ *                 a computed member exported
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +74,22 @@ static int
 t_kit_on_event(kedr_req_t *r, const char *event, json_t *payload)
 {
     return t_kit_seen(r, event, payload);
+}
+
+/* A box's event: what its record held (ABI 1.5: the items after_write
+ * wrote), into t_kit.seen. */
+static int
+t_kit_on_box(kedr_req_t *r, const char *event, json_t *payload)
+{
+    return kedr_db_exec(
+               r, t_kit_seen_sql,
+               KEDR_PARAMS(
+                   kedr_sprintf(
+                       r, "%s %s", event,
+                       kedr_json_text(r, json_object_get(payload, "items"))),
+                   NULL)) < 0
+               ? KEDR_EDB
+               : 0;
 }
 
 static const struct kedr_entity_hooks t_kit_widget_hooks = {
@@ -382,7 +402,94 @@ static const struct kedr_entity_col t_kit_call_cols[] = {
     {0},
 };
 
+/* ABI 1.5: a box's items, a member the module writes itself: each
+ * {name, qty}; `first` (an import's column) stands for one item of it. */
+static int
+t_kit_box_validate(kedr_req_t *r, json_t *in, json_t *old)
+{
+    json_t *items = json_object_get(in, "items"), *e;
+    const char *first = json_string_value(json_object_get(in, "first"));
+    size_t i;
+
+    (void)old;
+    if (first != NULL && items == NULL && *first != '\0')
+        json_object_set_new(
+            in, "items",
+            items = json_pack("[{s:s, s:i}]", "name", first, "qty", 1));
+    json_object_del(in, "first");
+    json_array_foreach (items, i, e)
+        if (!json_is_string(json_object_get(e, "name")) ||
+            !json_is_integer(json_object_get(e, "qty")))
+            kedr_field_error(r, kedr_sprintf(r, "items[%zu]", i),
+                             "must be {name, qty}");
+    return kedr_field_errors(r) > 0
+               ? kedr_fail(r, KEDR_EINVAL, NULL, "invalid input")
+               : 0;
+}
+
+static const char t_kit_box_items_sql[] =
+    "WITH d AS (DELETE FROM t_kit.box_item WHERE box_id = $1::bigint) "
+    "INSERT INTO t_kit.box_item (box_id, name, qty) SELECT $1::bigint, "
+    "x.name, x.qty FROM jsonb_to_recordset($2::jsonb) AS x (name text, qty "
+    "int)";
+
+static int
+t_kit_box_after(kedr_req_t *r, const char *action, json_t *old, json_t *new_)
+{
+    json_t *items = json_object_get(new_, "items");
+
+    (void)old;
+    (void)action;
+    if (items == NULL)
+        return 0; /* not in the body: kept */
+    return kedr_db_exec(
+               r, t_kit_box_items_sql,
+               KEDR_PARAMS(kedr_json_text(r, json_object_get(new_, "id")),
+                           kedr_json_text(r, items))) < 0
+               ? KEDR_EDB
+               : 0;
+}
+
+static const struct kedr_entity_hooks t_kit_box_hooks = {
+    .validate = t_kit_box_validate,
+    .after_write = t_kit_box_after,
+};
+
+static const struct kedr_entity_col t_kit_box_cols[] = {
+    {.name = "name",
+     .type = KEDR_T_STRING,
+     .label_ru = "Название",
+     .flags = KEDR_REQUIRED | KEDR_NONEMPTY | S | X},
+    {.name = "items",
+     .type = KEDR_T_ARRAY,
+     .label_ru = "Предметы",
+     .flags = KEDR_COL_MODULE,
+     .sql = "SELECT coalesce(json_agg(json_build_object('name', i.name, "
+            "'qty', i.qty) ORDER BY i.id), '[]') FROM t_kit.box_item i "
+            "WHERE i.box_id = t.id"},
+    {.name = "first",
+     .type = KEDR_T_STRING,
+     .label_ru = "Первый предмет",
+     .flags = KEDR_COL_MODULE},
+    {.name = "count",
+     .type = KEDR_T_INT,
+     .label_ru = "Всего штук",
+     .flags = X,
+     .sql = "SELECT coalesce(sum(i.qty), 0) FROM t_kit.box_item i WHERE "
+            "i.box_id = t.id"},
+    {0},
+};
+
 static const struct kedr_entity t_kit_entities[] = {
+    {.name = "box",
+     .path = "/boxes",
+     .table = "t_kit.box",
+     .label_ru = "Коробки",
+     .cols = t_kit_box_cols,
+     .perm_read = "t_kit.read",
+     .perm_write = "t_kit.write",
+     .perm_delete = "t_kit.delete",
+     .hooks = &t_kit_box_hooks},
     {.name = "lid",
      .path = "/lids",
      .table = "t_kit.bin",
@@ -468,6 +575,8 @@ static const struct kedr_hook t_kit_hooks[] = {
     {.event = "t_kit.widget.archived", .fn = t_kit_on_event},
     {.event = "t_kit.widget.restored", .fn = t_kit_on_event},
     {.event = "t_kit.widget.deleted", .fn = t_kit_on_event},
+    {.event = "t_kit.box.created", .fn = t_kit_on_box},
+    {.event = "t_kit.box.updated", .fn = t_kit_on_box},
     {0},
 };
 

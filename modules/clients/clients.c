@@ -19,45 +19,6 @@
 #define ID_MAX 1e18
 #define VERSION_MAX 2147483647
 
-/* the contact fields, after `version` for an update */
-#define CONTACT_FIELDS(req)                                                    \
-    {.name = "last_name",                                                      \
-     .type = KEDR_T_STRING,                                                    \
-     .flags = (req) | KEDR_NONEMPTY,                                           \
-     .max = 200},                                                              \
-        {.name = "first_name", .type = KEDR_T_STRING, .max = 200},             \
-        {.name = "middle_name", .type = KEDR_T_STRING, .max = 200},            \
-        {.name = "reports_to",                                                 \
-         .type = KEDR_T_INT,                                                   \
-         .min = ID_MIN,                                                        \
-         .max = ID_MAX},                                                       \
-        {.name = "decision_role", .type = KEDR_T_STRING, .max = 32},           \
-        {.name = "phones", .type = KEDR_T_ARRAY},                              \
-        {.name = "emails", .type = KEDR_T_ARRAY},                              \
-        {.name = "birthday", .type = KEDR_T_DATE},                             \
-        {.name = "consent", .type = KEDR_T_BOOL},                              \
-        {.name = "consent_at", .type = KEDR_T_DATE},                           \
-        {.name = "active", .type = KEDR_T_BOOL},                               \
-        {.name = "ext", .type = KEDR_T_OBJECT},                                \
-        {.name = "attrs", .type = KEDR_T_OBJECT},                              \
-        {.name = "links", .type = KEDR_T_ARRAY},                               \
-    {                                                                          \
-        0                                                                      \
-    }
-
-static const struct kedr_field contact_create_input[] = {
-    CONTACT_FIELDS(KEDR_REQUIRED),
-};
-
-static const struct kedr_field contact_update_input[] = {
-    {.name = "version",
-     .type = KEDR_T_INT,
-     .flags = KEDR_REQUIRED,
-     .min = 1,
-     .max = VERSION_MAX},
-    CONTACT_FIELDS(0),
-};
-
 static const struct kedr_field unmerge_input[] = {
     {.name = "version",
      .type = KEDR_T_INT,
@@ -129,33 +90,6 @@ static const struct kedr_route clients_routes[] = {
      .path = "/counterparties/:id/contacts/tree",
      .handler = clients_contacts_tree,
      .permission = READ},
-    /* contacts */
-    {.method = "GET",
-     .path = "/contacts",
-     .handler = clients_contacts_list,
-     .permission = READ},
-    {.method = "POST",
-     .path = "/contacts",
-     .handler = clients_contacts_create,
-     .permission = WRITE,
-     .input = contact_create_input},
-    {.method = "GET",
-     .path = "/contacts/export",
-     .handler = clients_contacts_export,
-     .permission = EXPORT},
-    {.method = "POST",
-     .path = "/contacts/import",
-     .handler = clients_contacts_import,
-     .permission = WRITE},
-    {.method = "GET",
-     .path = "/contacts/:id",
-     .handler = clients_contacts_get,
-     .permission = READ},
-    {.method = "PATCH",
-     .path = "/contacts/:id",
-     .handler = clients_contacts_update,
-     .permission = WRITE,
-     .input = contact_update_input},
     /* outlets: list, get, create and update are the kit's (.entities) */
     {.method = "GET",
      .path = "/outlets/export",
@@ -211,6 +145,27 @@ static const struct kedr_entity clients_entities[] = {
      .where = "t.merged_into IS NULL",
      .title = "name"},
     CLIENTS_OUTLET_ENTITY,
+    {.name = "contact",
+     .path = "/contacts",
+     .table = "clients.contact",
+     .label_ru = "Контакты",
+     .label_en = "Contacts",
+     .cols = clients_contact_cols,
+     .perm_read = READ,
+     .perm_write = WRITE,
+     .perm_delete = WRITE,
+     .perm_export = EXPORT,
+     /* index-friendly (sql/0012_scope_index.sql): the links of the
+      * caller's counterparties read once per statement, a hashed
+      * sub-plan */
+     .own = "t.id IN (SELECT vis_l.contact_id FROM clients.contact_link "
+            "vis_l WHERE vis_l.counterparty_id IN (" CLIENTS_OWN_CPS "))",
+     .flags = KEDR_ENTITY_ATTRS,
+     .hooks = &clients_contact_hooks,
+     .sort = "full_name",
+     .filters = clients_contact_filters,
+     .ui = "/clients/contacts",
+     .title = "full_name"},
     {0},
 };
 

@@ -415,18 +415,11 @@ int clients_distributors_put(kedr_req_t *r);
 int clients_cp_merge(kedr_req_t *r);
 int clients_cp_unmerge(kedr_req_t *r);
 
-/* clients_contacts.c */
-
-/* Create a contact from `in` (the members of POST /contacts), checked,
- * audited and evented: 0 with *row its JSON, or a negative code
- * (recorded). */
-int clients_contact_insert(kedr_req_t *r, json_t *in, const char **row);
-int clients_contacts_list(kedr_req_t *r);
-int clients_contacts_export(kedr_req_t *r);
-int clients_contacts_import(kedr_req_t *r);
-int clients_contacts_get(kedr_req_t *r);
-int clients_contacts_create(kedr_req_t *r);
-int clients_contacts_update(kedr_req_t *r);
+/* clients_contacts.c: the entity "clients.contact" (clients.c declares
+ * it) and the counterparty's contact tree */
+extern const struct kedr_entity_col clients_contact_cols[];
+extern const struct kedr_entity_filter clients_contact_filters[];
+extern const struct kedr_entity_hooks clients_contact_hooks;
 int clients_contacts_tree(kedr_req_t *r);
 int clients_counterparty_related(kedr_req_t *r);
 

@@ -214,6 +214,7 @@ export default function register(kedr) {
         list = listView({
             key: 'clients.contacts', title: t('contacts'), query: ctx.query, search: true,
             searchPlaceholder: t('contact_search_ph'), url: `${A}/contacts`, exportUrl: tools.exportUrl,
+            sort: 'full_name', order: 'asc', keyset: true,
             filters: [
                 { name: 'counterparty_id', label: t('counterparty'), type: 'reference', search: cpSearch(),
                     resolve: (v) => kedr.api.get(`${A}/counterparties/${encodeURIComponent(v)}`).then((c) => c.name) },
@@ -222,7 +223,8 @@ export default function register(kedr) {
                 ...attrFilters(defs),
             ],
             columns: [
-                { key: 'full_name', label: t('name'), required: true, link: (r) => `/clients/contacts/${r.id}`, linkAlways: true },
+                { key: 'full_name', label: t('name'), sort: true, required: true, link: (r) => `/clients/contacts/${r.id}`,
+                    linkAlways: true },
                 { key: 'links', label: t('works_with'), render: (r) => (r.links || []).map((l) =>
                     [l.name, l.position].filter(Boolean).join(', ')).join('; ') },
                 { key: 'phones', label: t('phones'), type: 'list' },

@@ -28,7 +28,6 @@ const t = translator('core');
 // labelled by it; an entity the server has definitions for but the
 // metadata does not name is still shown, by its label here or its code.
 const metaLabels = new Map();
-const NOT_YET_DECLARED = ['clients.counterparty', 'clients.contact', 'clients.outlet'];
 const TYPES = ['text', 'number', 'date', 'boolean', 'list'];
 const NAME_RE = /^[a-z][a-z0-9_]*$/;
 const BASE = '/admin/attributes';
@@ -49,13 +48,8 @@ function entitiesOf({ defs, meta }) {
     const out = [];
     for (const m of meta) {
         metaLabels.set(m.entity, m.label);
-        if (m.attrs && enabled(m.entity) && !NOT_YET_DECLARED.includes(m.entity)) out.push(m.entity);
+        if (m.attrs && enabled(m.entity)) out.push(m.entity);
     }
-    // clients keeps extra attributes but is not declared on the kit yet, so
-    // the metadata does not name all its entities (outlets only): until it
-    // does, they come from here, in this order (remove this when clients
-    // declares them with KEDR_ENTITY_ATTRS)
-    for (const e of NOT_YET_DECLARED) if (!out.includes(e) && enabled(e)) out.push(e);
     for (const d of defs) if (!out.includes(d.entity) && enabled(d.entity)) out.push(d.entity);
     return out;
 }

@@ -87,6 +87,8 @@ contact_links(kedr_req_t *r, json_t *in)
 
     if (links == NULL)
         return 0;
+    /* held: replacing the member below drops the body's reference */
+    kedr_json_keep(r, json_incref(links));
     out = json_array();
     json_object_set_new(in, "links", out);
     seen = kedr_json_keep(r, json_object());

@@ -225,6 +225,6 @@ KEDR_MODULE_EXPORT const struct kedr_module kedr_module = {
     .permissions = clients_permissions,
     .ui = clients_ui,
     .grants = clients_grants,
-    .migrators = clients_importers,
+    .migrators = clients_migrators,
     .entities = clients_entities,
 };

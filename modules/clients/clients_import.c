@@ -1,5 +1,5 @@
 /*
- * clients_import.c -- the clients module's importers (kedr.h, struct
+ * clients_import.c -- the clients module's migrators (kedr.h, struct
  * kedr_migrator): Salesforce Account -> clients.counterparty, Contact ->
  * clients.contact with its link to the account, Store__c ->
  * clients.outlet.
@@ -341,7 +341,7 @@ clients_import_store(kedr_req_t *r, kedr_migration_t *imp)
     return kedr_migration_finish(r, imp, "imp_out");
 }
 
-const struct kedr_migrator clients_importers[] = {
+const struct kedr_migrator clients_migrators[] = {
     {.source = "salesforce",
      .target = "clients.counterparty",
      .load = clients_import_account},

@@ -455,6 +455,6 @@ extern const struct kedr_entity_hooks clients_outlet_hooks;
     }
 
 /* clients_import.c: Salesforce Account and Contact (kedr_migrator). */
-extern const struct kedr_migrator clients_importers[];
+extern const struct kedr_migrator clients_migrators[];
 
 #endif /* CLIENTS_INT_H */

@@ -37,10 +37,6 @@
     "((SELECT NOT core.own_only()) OR (" a ".manager_id = (SELECT "            \
     "core.current_user_id())) IS TRUE OR (" a ".owner_id IN (" CLIENTS_OWN_CPS \
     ")) IS TRUE)"
-#define CLIENTS_CONTACT_VISIBLE(a)                                             \
-    "((SELECT NOT core.own_only()) OR (" a ".id IN (SELECT vis_l.contact_id "  \
-    "FROM clients.contact_link vis_l WHERE vis_l.counterparty_id IN "          \
-    "(" CLIENTS_OWN_CPS "))) IS TRUE)"
 
 /* The distributors serving counterparty `a`: [{distributor_id, name,
  * main}], the main one first. */
@@ -116,7 +112,7 @@ const char *clients_query_id(kedr_req_t *r, const char *key, bool *bad);
 /* An optional query-string value, trimmed; NULL when absent or blank. */
 const char *clients_query_str(kedr_req_t *r, const char *key);
 
-/* How a sort key travels in a keyset cursor (see clients_list_reply). */
+/* How a sort key travels in a keyset cursor. */
 enum clients_key {
     CLIENTS_KEY_TEXT, /* a string */
     CLIENTS_KEY_TIME, /* timestamptz: whole microseconds since 1970 */
@@ -222,50 +218,9 @@ void clients_query_attrs(kedr_req_t *r, struct clients_query *q,
 void clients_query_order(kedr_req_t *r, struct clients_query *q,
                          const struct clients_order *orders, size_t n);
 
-/*
- * Reply with a paged list: appends limit (up to 500), offset and the
- * `total` cap (see CLIENTS_TOTAL_MORE; NULL with total=exact) to the
- * parameters, then, when ?after= gives a cursor, its value and id (422
- * naming `after` when it is not one this list and sort key made); runs
- * `sql` with "{AFTER}" replaced by " AND <the rows after the cursor>"
- * (or nothing), "{BY}" by the ORDER BY and "{CURSOR}" by the cursor of
- * row "c"/"o".  The statement answers {items, total, total_exact, limit,
- * offset, next}.  422 naming the bad parameters when one was wrong.
- */
-int clients_list_reply(kedr_req_t *r, struct clients_query *q, const char *sql);
-
-/*
- * The end of a list statement whose CTE `p` (rows aliased `a`) is open
- * at "... WHERE <filters>{AFTER}": the page read in order {BY} one row
- * longer than `lim` (a row after the page means there is a next one),
- * then {items: the first `lim` as `item` JSON, next: the cursor of the
- * `lim`-th row or null, total: at most `cap` rows of `counted`, ...}.
- * The rows are numbered once (row_number over p, whose order the planner
- * knows, so no second sort under the ICU collation); each row's columns
- * come back under alias `a` for `item` and {CURSOR}.  `lim`, `off`, `cap`
- * are the parameters ("$12") of limit, offset and the total's cap.
- */
-#define CLIENTS_PAGE_SQL(a, item, lim, off, cap, counted)                      \
-    " ORDER BY {BY} LIMIT " lim "::int + 1 OFFSET " off "::int) "              \
-    "SELECT json_build_object('items', coalesce(x.items, '[]'::json), "        \
-    "'next', x.next, 'total', t.n, 'total_exact', " cap "::int IS NULL OR "    \
-    "t.n < " cap "::int, 'limit', " lim "::int, 'offset', " off                \
-    "::int)::text FROM (SELECT json_agg(" item " ORDER BY w.n) FILTER (WHERE " \
-    "w.n <= " lim "::int) AS items, CASE WHEN count(*) > " lim                 \
-    "::int THEN max(CASE WHEN w.n = " lim "::int THEN {CURSOR} END) END AS "   \
-    "next FROM (SELECT " a " AS r, row_number() OVER (ORDER BY {BY}) AS n "    \
-    "FROM p " a ") w CROSS JOIN LATERAL (SELECT (w.r).*) " a ") x, (SELECT "   \
-    "count(*) AS n FROM (SELECT 1 FROM " counted " LIMIT " cap "::int) y) t"
-
 /* Whether a string is a phone number (clients_phone_e164) that a search
  * box means as one: its E.164 form, else NULL. */
 const char *clients_query_phone(kedr_req_t *r, const char *q);
-
-/* The lists count `total` up to offset + CLIENTS_TOTAL_MORE matching
- * records (answering total_exact false when there are more), unless
- * total=exact is asked: a count of the whole filtered set per page is
- * what made the first page of 65,000 counterparties slow. */
-#define CLIENTS_TOTAL_MORE 1000
 
 /*
  * Copy the member `key` of `in` (the request body, or an imported row)
@@ -326,10 +281,6 @@ int clients_record(kedr_req_t *r, const char *entity, const char *action,
 /* The ?version= of a DELETE or PUT as a JSON integer (owned), NULL when
  * absent; records a field error and sets *bad when malformed. */
 json_t *clients_query_version(kedr_req_t *r, bool *bad);
-
-/* The end of a create route: `rc` when the insert failed, else 201 with
- * the record `row` (JSON text PostgreSQL built). */
-int clients_created(kedr_req_t *r, int rc, const char *row);
 
 /* Reply with JSON text PostgreSQL built. */
 int clients_reply_text(kedr_req_t *r, int status, const char *json);

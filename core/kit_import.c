@@ -53,6 +53,16 @@ kit_import_build(struct kit_ent *k, struct kedr_arena *a)
     for (size_t j = 0; j < n; j++) {
         const struct kedr_entity_col *c = &e->cols[j];
 
+        /* ABI 1.5: an exported computed member comes back in the file:
+         * read (as text) and ignored, as a read-only column's cells */
+        if (c->sql != NULL && (c->flags & KEDR_COL_EXPORT) != 0) {
+            k->import_cols[i++] = (struct kedr_import_col){
+                .field = c->name,
+                .label_ru = c->label_ru,
+                .label_en = c->label_en != NULL ? c->label_en : c->label_ru,
+                .type = KEDR_T_STRING};
+            continue;
+        }
         /* a computed member or a jsonb column is never in a file, nor a
          * list the module writes */
         if (c->sql != NULL || c->type == KEDR_T_OBJECT ||

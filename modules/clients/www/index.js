@@ -393,7 +393,8 @@ export default function register(kedr) {
                     const body = { ...data };
                     const attrs = attrsFromForm(body, { create: false });
                     if (attrs !== undefined) body.attrs = attrs;
-                    for (const k of ['first_name', 'middle_name']) if (body[k] === '') body[k] = null;
+                    // blank is no value (a role is one of its options or none)
+                    for (const k of ['first_name', 'middle_name', 'decision_role']) if (body[k] === '') body[k] = null;
                     try {
                         const saved = await kedr.api.patch(`${A}/contacts/${id}`, body);
                         boss = saved.reports_to ? await kedr.api.get(`${A}/contacts/${saved.reports_to}`).catch(() => null) : null;
@@ -595,7 +596,7 @@ export default function register(kedr) {
                 savedMessage: t('contact_added'),
                 submit: async (d) => {
                     const body = { last_name: d.last_name, first_name: d.first_name || null, middle_name: d.middle_name || null,
-                        reports_to: d.reports_to, decision_role: d.decision_role, phones: d.phones, emails: d.emails,
+                        reports_to: d.reports_to, decision_role: d.decision_role || null, phones: d.phones, emails: d.emails,
                         links: [{ counterparty_id: p.id, position: d.position || null, department: d.department || null }] };
                     try {
                         return await kedr.api.post(`${A}/contacts`, body);

@@ -763,7 +763,7 @@ clients_cp_delete(kedr_req_t *r)
 {
     const char *id = kedr_param_id(r, "id");
     bool bad = false;
-    json_t *version = clients_query_version(r, &bad), *old;
+    json_t *version = kedr_query_version(r, &bad), *old;
     const char *row;
     int rc;
 
@@ -777,7 +777,7 @@ clients_cp_delete(kedr_req_t *r)
     if ((rc = clients_record(r, "counterparty", "updated", old,
                              kedr_json_parse(r, row), NULL)) != 0)
         return rc;
-    return clients_reply_text(r, 200, row);
+    return kedr_reply_text(r, 200, row);
 }
 
 /* ---------------------------------------------------------------------

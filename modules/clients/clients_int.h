@@ -278,13 +278,6 @@ bool clients_ext_valid(kedr_req_t *r, json_t *ext, const char *field);
 int clients_record(kedr_req_t *r, const char *entity, const char *action,
                    json_t *old, json_t *new_, json_t *payload);
 
-/* The ?version= of a DELETE or PUT as a JSON integer (owned), NULL when
- * absent; records a field error and sets *bad when malformed. */
-json_t *clients_query_version(kedr_req_t *r, bool *bad);
-
-/* Reply with JSON text PostgreSQL built. */
-int clients_reply_text(kedr_req_t *r, int status, const char *json);
-
 /* ---------------------------------------------------------------------
  * Export and import (clients_io.c)
  * --------------------------------------------------------------------- */

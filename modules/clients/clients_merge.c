@@ -368,7 +368,7 @@ clients_cp_merge(kedr_req_t *r)
         return rc;
     if ((rc = kedr_emit(r, "clients.counterparty.merged", ev)) != 0)
         return rc;
-    return clients_reply_text(r, 200, row);
+    return kedr_reply_text(r, 200, row);
 }
 
 /* ---------------------------------------------------------------------
@@ -538,5 +538,5 @@ clients_cp_unmerge(kedr_req_t *r)
         return rc;
     if ((rc = kedr_emit(r, "clients.counterparty.unmerged", ev)) != 0)
         return rc;
-    return clients_reply_text(r, 200, row);
+    return kedr_reply_text(r, 200, row);
 }

@@ -298,7 +298,7 @@ clients_outlets_delete(kedr_req_t *r)
 {
     const char *id = kedr_param_id(r, "id");
     bool bad = false;
-    json_t *version = clients_query_version(r, &bad), *old;
+    json_t *version = kedr_query_version(r, &bad), *old;
     const char *row;
     int rc;
 
@@ -313,7 +313,7 @@ clients_outlets_delete(kedr_req_t *r)
     if ((rc = clients_record(r, "outlet", "updated", old,
                              kedr_json_parse(r, row), NULL)) != 0)
         return rc;
-    return clients_reply_text(r, 200, row);
+    return kedr_reply_text(r, 200, row);
 }
 
 /* ---------------------------------------------------------------------
@@ -406,7 +406,7 @@ clients_outlets_distributors_put(kedr_req_t *r)
 {
     const char *id = kedr_param_id(r, "id");
     bool bad = false;
-    json_t *version = clients_query_version(r, &bad), *old, *list;
+    json_t *version = kedr_query_version(r, &bad), *old, *list;
     const char *text, *row;
     kedr_rows_t *rows;
     int rc;
@@ -437,7 +437,7 @@ clients_outlets_distributors_put(kedr_req_t *r)
     if ((rc = clients_record(r, "outlet", "updated", old,
                              kedr_json_parse(r, row), NULL)) != 0)
         return rc;
-    return clients_reply_text(r, 200, row);
+    return kedr_reply_text(r, 200, row);
 }
 
 /* ---------------------------------------------------------------------
@@ -611,7 +611,7 @@ clients_outlets_assortment_put(kedr_req_t *r)
 {
     const char *id = kedr_param_id(r, "id");
     bool bad = false;
-    json_t *version = clients_query_version(r, &bad), *old, *groups, *products;
+    json_t *version = kedr_query_version(r, &bad), *old, *groups, *products;
     const char *gtext, *ptext, *uid, *row;
     kedr_rows_t *rows;
     int rc;

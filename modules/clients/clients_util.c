@@ -233,29 +233,6 @@ clients_record(kedr_req_t *r, const char *entity, const char *action,
                      payload != NULL ? payload : cur);
 }
 
-json_t *
-clients_query_version(kedr_req_t *r, bool *bad)
-{
-    const char *v = kedr_query(r, "version");
-    size_t n;
-
-    if (v == NULL || *v == '\0')
-        return NULL;
-    n = strlen(v);
-    if (n > 9 || strspn(v, "0123456789") != n) {
-        kedr_field_error(r, "version", "must be a version number");
-        *bad = true;
-        return NULL;
-    }
-    return kedr_json_keep(r, json_integer(atol(v)));
-}
-
-int
-clients_reply_text(kedr_req_t *r, int status, const char *json)
-{
-    return kedr_reply_raw(r, status, "application/json", json, strlen(json));
-}
-
 /* ---------------------------------------------------------------------
  * List parameters, shared by each list and the export of its filter
  * --------------------------------------------------------------------- */

@@ -90,11 +90,7 @@ static const struct kedr_route clients_routes[] = {
      .path = "/counterparties/:id/contacts/tree",
      .handler = clients_contacts_tree,
      .permission = READ},
-    /* outlets: list, get, create and update are the kit's (.entities) */
-    {.method = "GET",
-     .path = "/outlets/export",
-     .handler = clients_outlets_export,
-     .permission = EXPORT},
+    /* outlets: list, get, create, update and export are the kit's */
     {.method = "POST",
      .path = "/outlets/import",
      .handler = clients_outlets_import,

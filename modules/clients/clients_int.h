@@ -105,55 +105,8 @@ clients_email_valid(const char *s)
  * Request helpers (clients_util.c)
  * --------------------------------------------------------------------- */
 
-/* A query-string id (positive integer) or NULL when absent; records a
- * field error and sets *bad when malformed. */
-const char *clients_query_id(kedr_req_t *r, const char *key, bool *bad);
-
 /* An optional query-string value, trimmed; NULL when absent or blank. */
 const char *clients_query_str(kedr_req_t *r, const char *key);
-
-/* How a sort key travels in a keyset cursor. */
-enum clients_key {
-    CLIENTS_KEY_TEXT, /* a string */
-    CLIENTS_KEY_TIME, /* timestamptz: whole microseconds since 1970 */
-    CLIENTS_KEY_DATE, /* date: days since 2000-01-01 */
-    CLIENTS_KEY_ID    /* the id itself */
-};
-
-/*
- * One sort key of a list: `key` (?sort=), its ORDER BY ascending and
- * descending (the id breaking ties in the same direction), the SQL of
- * the keyset cursor of a row (clients.page_cursor, sql/0006_search.sql),
- * the key's expression and the row's id alone (for the `after`
- * condition), how the cursor carries the value, and whether the column
- * may be NULL (last ascending, first descending, as PostgreSQL orders).
- * Built with CLIENTS_ORDER / CLIENTS_ORDER_ID.
- */
-struct clients_order {
-    const char *key;
-    const char *asc;
-    const char *desc;
-    const char *cursor;
-    const char *expr;
-    const char *id;
-    enum clients_key type;
-    bool nullable;
-};
-
-/* A sort key `k` on expression `e` of the row aliased `a`. */
-#define CLIENTS_ORDER(k, e, a, type, nullable)                                 \
-    {                                                                          \
-        k, e ", " a ".id", e " DESC, " a ".id DESC",                           \
-            "clients.page_cursor('" k "', " e ", " a ".id)", e, a ".id", type, \
-            nullable                                                           \
-    }
-/* The id as the sort key. */
-#define CLIENTS_ORDER_ID(a)                                                    \
-    {                                                                          \
-        "id", a ".id", a ".id DESC",                                           \
-            "clients.page_cursor('id', " a ".id, " a ".id)", a ".id", a ".id", \
-            CLIENTS_KEY_ID, false                                              \
-    }
 
 /* A LIKE pattern matching text that contains the SQL text `x` (the
  * wildcards in it escaped). */
@@ -173,50 +126,6 @@ struct clients_order {
         "clients.search_norm(" q ")") " OR " k ".phones @> ARRAY[" phone       \
                                       "::text] OR clients.lower_array(" k      \
                                       ".emails) @> ARRAY[lower(" q ")])"
-
-#define CLIENTS_QUERY_MAX 16
-
-/*
- * The parameters of a list's statement as the request's query string
- * gives them: its filters first ($1..), each NULL when not asked for,
- * then, for a paged list, limit, offset and the most records `total`
- * counts.  The list and the export of the same filter are built from
- * one of these, so that they select the same rows in the same order.
- */
-struct clients_query {
-    const char *p[CLIENTS_QUERY_MAX];
-    int n;
-    const char *by; /* the ORDER BY, one of the entity's clients_order */
-    const struct clients_order *order; /* the sort key chosen */
-    bool desc;                         /* ... descending */
-    bool bad; /* a field error was recorded: finish with 422 */
-};
-
-/* Append a parameter (NULL for "no such filter"). */
-void clients_query_add(struct clients_query *q, const char *value);
-
-/* Append the query value `key`, which must be one of `allowed` (else a
- * field error `key` saying `why`). */
-void clients_query_enum(kedr_req_t *r, struct clients_query *q, const char *key,
-                        const char *const *allowed, const char *why);
-
-/* Append the query value `key` as a record id (see clients_query_id). */
-void clients_query_idp(kedr_req_t *r, struct clients_query *q, const char *key);
-
-/* Append `active` (true/false) as a boolean parameter. */
-void clients_query_bool(kedr_req_t *r, struct clients_query *q,
-                        const char *key);
-
-/* Append the `attr.<name>=value` filters of `entity` as one JSON object
- * for `attrs @> $n::jsonb` (NULL when none). */
-void clients_query_attrs(kedr_req_t *r, struct clients_query *q,
-                         const char *entity);
-
-/* Choose the ORDER BY from ?sort= (default: the first of `orders`; "-name"
- * descending, the first of several keys: the kit's form) and
- * ?order=asc|desc. */
-void clients_query_order(kedr_req_t *r, struct clients_query *q,
-                         const struct clients_order *orders, size_t n);
 
 /* Whether a string is a phone number (clients_phone_e164) that a search
  * box means as one: its E.164 form, else NULL. */
@@ -282,25 +191,9 @@ int clients_record(kedr_req_t *r, const char *entity, const char *action,
  * Export and import (clients_io.c)
  * --------------------------------------------------------------------- */
 
-/*
- * Answer GET .../export?format=csv|xlsx&<the list's filters>: `SELECT
- * select FROM from ORDER BY q->by` with the list's parameters `q` (422
- * when one was wrong), written by kedr_export as the columns `cols`
- * followed by one column per active extra attribute of `entity` (read
- * from `alias`.attrs, typed by its definition, headed by its label).
- */
-int clients_export(kedr_req_t *r, const char *entity, const char *alias,
-                   const char *filename, const struct kedr_column *cols,
-                   const char *select, const char *from,
-                   const struct clients_query *q);
-
 /* A column of an export or an import table from one list of columns
  * (field, label_ru, label_en, export type, import type): see
  * CP_IO_COLS. */
-#define CLIENTS_EXPORT_COL(f, ru, en, te, ti)                                  \
-    {                                                                          \
-        .name = (f), .label_ru = (ru), .label_en = (en), .type = (te)          \
-    }
 #define CLIENTS_IMPORT_COL(f, ru, en, te, ti)                                  \
     {                                                                          \
         .field = (f), .label_ru = (ru), .label_en = (en), .type = (ti)         \
@@ -373,7 +266,6 @@ int clients_counterparty_related(kedr_req_t *r);
  * audited and evented: 0 with *row its JSON, or a negative code
  * (recorded). */
 int clients_outlet_insert(kedr_req_t *r, json_t *in, const char **row);
-int clients_outlets_export(kedr_req_t *r);
 int clients_outlets_import(kedr_req_t *r);
 int clients_outlets_delete(kedr_req_t *r);
 int clients_outlets_distributors_get(kedr_req_t *r);
@@ -391,7 +283,7 @@ extern const struct kedr_entity_hooks clients_outlet_hooks;
         .name = "outlet", .path = "/outlets", .table = "clients.outlet",       \
         .label_ru = "Торговые точки", .label_en = "Outlets",                   \
         .cols = clients_outlet_cols, .perm_read = "clients.read",              \
-        .perm_write = "clients.write",                                         \
+        .perm_write = "clients.write", .perm_export = "clients.export",        \
         .own = "clients.visible_outlet(t.manager_id, t.owner_id)",             \
         .flags = KEDR_ENTITY_ATTRS, .audit = "clients.outlet",                 \
         .hooks = &clients_outlet_hooks, .sort = "name",                        \

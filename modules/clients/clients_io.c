@@ -1,10 +1,10 @@
 /*
- * clients_io.c -- what the exports and imports of counterparties,
- * contacts and outlets share: the extra attributes of the entity as more
- * columns of the file (export: one column per active definition, typed;
- * import: headers "attr.<name>" or the attribute's label, gathered into
- * the row's "attrs"), and the calls into the core's kedr_export and
- * kedr_import_csv.
+ * clients_io.c -- what the module's own imports of counterparties and
+ * outlets share (their exports, and the contacts, are the kit's): the
+ * extra attributes of the entity as more columns of the file (headers
+ * "attr.<name>" or the attribute's label, gathered into the row's
+ * "attrs"), the call into the core's kedr_import_csv, and the
+ * counterparty a row names by id or INN.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -27,65 +27,6 @@ io_type(const char *type)
     if (strcmp(type, "boolean") == 0)
         return KEDR_T_BOOL;
     return KEDR_T_STRING;
-}
-
-/* The SQL cast of an attribute's text value to its column type (fixed
- * strings: nothing from the request is spliced). */
-static const char *
-io_cast(const char *type)
-{
-    if (strcmp(type, "number") == 0)
-        return "::numeric";
-    if (strcmp(type, "date") == 0)
-        return "::date";
-    if (strcmp(type, "boolean") == 0)
-        return "::boolean";
-    return "";
-}
-
-int
-clients_export(kedr_req_t *r, const char *entity, const char *alias,
-               const char *filename, const struct kedr_column *cols,
-               const char *select, const char *from,
-               const struct clients_query *q)
-{
-    kedr_rows_t *defs;
-    struct kedr_column *all;
-    const char **params;
-    const char *extra = "";
-    int ncols = 0, nattrs;
-
-    if (q->bad)
-        return kedr_fail(r, KEDR_EINVAL, NULL, "invalid query");
-    if ((defs = kedr_db_query(r, io_defs_sql, KEDR_PARAMS(entity))) == NULL)
-        return KEDR_EDB;
-    nattrs = kedr_rows_count(defs);
-    while (cols[ncols].name != NULL)
-        ncols++;
-    all = kedr_alloc(r, sizeof(*all) * (size_t)(ncols + nattrs + 1));
-    memcpy(all, cols, sizeof(*all) * (size_t)ncols);
-    params = kedr_alloc(r, sizeof(*params) * (size_t)(q->n + nattrs));
-    memcpy(params, q->p, sizeof(*params) * (size_t)q->n);
-    /* each attribute a column "a<i>", its name a parameter */
-    for (int i = 0; i < nattrs; i++) {
-        const char *type = kedr_rows_get(defs, i, 1);
-        const char *label_en = kedr_rows_get(defs, i, 3);
-
-        params[q->n + i] = kedr_rows_get(defs, i, 0);
-        extra = kedr_sprintf(r, "%s, (%s.attrs ->> $%d::text)%s AS a%d", extra,
-                             alias, q->n + i + 1, io_cast(type), i);
-        all[ncols + i] = (struct kedr_column){
-            .name = kedr_sprintf(r, "a%d", i),
-            .label_ru = kedr_rows_get(defs, i, 2),
-            .label_en =
-                *label_en != '\0' ? label_en : kedr_rows_get(defs, i, 2),
-            .type = io_type(type)};
-    }
-    all[ncols + nattrs] = (struct kedr_column){0};
-    return kedr_export(r, NULL, filename, all,
-                       kedr_sprintf(r, "SELECT %s%s FROM %s ORDER BY %s",
-                                    select, extra, from, q->by),
-                       q->n + nattrs, params);
 }
 
 /* What clients_import hands kedr_import_csv for each row. */

@@ -70,67 +70,6 @@ static const struct kedr_entity_option outlet_format_options[] = {
     {0},
 };
 
-/* The filters of the list and of the export on outlet row `o`, but the
- * distributor (see below): $1 q (a fragment of the name or the
- * address, or the Salesforce id: core.import_find), $2 owner_id, $4 format, $5
- * manager_id, $6 active, $7 extra attributes (a JSON object the record's attrs
- * contain). */
-#define OUTLET_FILTERS                                                         \
-    "($1::text IS NULL OR o.name ILIKE '%' || replace(replace(replace($1, "    \
-    "'\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' OR o.address ILIKE '%' "   \
-    "|| replace(replace(replace($1, '\\', '\\\\'), '%', '\\%'), '_', '\\_') "  \
-    "|| '%' OR o.id = ANY (ARRAY(SELECT core.import_find('clients.outlet', "   \
-    "$1)))) "                                                                  \
-    "AND ($2::bigint IS NULL OR o.owner_id = $2::bigint) "                     \
-    "AND ($4::text IS NULL OR o.format = $4) "                                 \
-    "AND ($5::bigint IS NULL OR o.manager_id = $5::bigint) "                   \
-    "AND ($6::boolean IS NULL OR o.active = $6::boolean) "                     \
-    "AND ($7::jsonb IS NULL OR o.attrs @> $7::jsonb) "                         \
-    "AND " CLIENTS_OUTLET_VISIBLE("o")
-
-/* The outlets the filters select, $3 distributor_id (supplied by it)
- * included: found through outlet_distributor's (distributor_id,
- * outlet_id) index, then by primary key (never a scan of every outlet),
- * when $3 is given; the two branches are gated by one-time filters on
- * $3, which hold in a generic plan of the prepared statement too. */
-#define OUTLET_MATCHES                                                         \
-    "SELECT o.* FROM clients.outlet o WHERE $3::bigint IS NULL AND "           \
-    "" OUTLET_FILTERS " UNION ALL SELECT o.* FROM clients.outlet o WHERE "     \
-    "$3::bigint IS NOT NULL AND o.id = ANY (ARRAY(SELECT d.outlet_id FROM "    \
-    "clients.outlet_distributor d WHERE d.distributor_id = $3::bigint)) AND "  \
-    "" OUTLET_FILTERS
-
-/* The sort keys; name, the default, matches index outlet_name (read
- * backwards for desc). */
-static const struct clients_order outlet_orders[] = {
-    CLIENTS_ORDER("name", "o.name COLLATE \"ru-RU-x-icu\"", "o",
-                  CLIENTS_KEY_TEXT, false),
-    CLIENTS_ORDER("address", "o.address", "o", CLIENTS_KEY_TEXT, true),
-    CLIENTS_ORDER("format", "o.format", "o", CLIENTS_KEY_TEXT, false),
-    CLIENTS_ORDER("checked_at", "o.checked_at", "o", CLIENTS_KEY_DATE, true),
-    CLIENTS_ORDER("created_at", "o.created_at", "o", CLIENTS_KEY_TIME, false),
-    CLIENTS_ORDER("updated_at", "o.updated_at", "o", CLIENTS_KEY_TIME, false),
-    CLIENTS_ORDER_ID("o"),
-};
-
-/* The filters and the order the query string asks for, numbered as
- * OUTLET_FILTERS and OUTLET_MATCHES use them (field errors recorded,
- * q->bad set). */
-static void
-outlet_filter(kedr_req_t *r, struct clients_query *q)
-{
-    clients_query_add(q, clients_query_str(r, "q"));
-    clients_query_idp(r, q, "owner_id");
-    clients_query_idp(r, q, "distributor_id");
-    clients_query_enum(r, q, "format", outlet_formats,
-                       "is not a format of outlet");
-    clients_query_idp(r, q, "manager_id");
-    clients_query_bool(r, q, "active");
-    clients_query_attrs(r, q, "clients.outlet");
-    clients_query_order(r, q, outlet_orders,
-                        sizeof(outlet_orders) / sizeof(outlet_orders[0]));
-}
-
 /* The value of `key` after the write: the new one when given, else the
  * old record's (NULL for a new record). */
 static json_t *
@@ -677,43 +616,6 @@ clients_outlets_assortment_put(kedr_req_t *r)
           KEDR_T_INT),                                                         \
         X("active", "Активна", "Active", KEDR_T_BOOL, KEDR_T_BOOL)
 
-static const struct kedr_column outlet_export_cols[] = {
-    CLIENTS_EXPORT_COL("id", "Номер", "ID", KEDR_T_INT, 0),
-    OUTLET_IO_COLS(CLIENTS_EXPORT_COL),
-    CLIENTS_EXPORT_COL("owner_name", "Владелец", "Owner", KEDR_T_STRING, 0),
-    CLIENTS_EXPORT_COL("manager", "Менеджер", "Manager", KEDR_T_STRING, 0),
-    CLIENTS_EXPORT_COL("checked_at", "Проверка ассортимента",
-                       "Assortment checked", KEDR_T_DATE, 0),
-    CLIENTS_EXPORT_COL("distributors", "Дистрибьюторы", "Distributors",
-                       KEDR_T_STRING, 0),
-    CLIENTS_EXPORT_COL("created_at", "Создана", "Created", KEDR_T_DATE, 0),
-    {0},
-};
-
-static const char outlet_export_select[] =
-    "o.id, o.owner_id, ow.inn AS owner_inn, ow.name AS owner_name, o.name, "
-    "o.format, o.address, o.lat, o.lon, o.area, o.manager_id, (SELECT "
-    "u.full_name FROM core.\"user\" u WHERE u.id = o.manager_id) AS manager, "
-    "o.active, o.checked_at, (SELECT string_agg(dk.name, ', ' ORDER BY "
-    "dk.name COLLATE \"ru-RU-x-icu\") FROM clients.outlet_distributor od "
-    "JOIN clients.counterparty dk ON dk.id = od.distributor_id WHERE "
-    "od.outlet_id = o.id) AS distributors, o.created_at::date AS created_at";
-
-/* GET /outlets/export?_format=csv|xlsx&<the list's filters and sort> --
- * the rows the list selects, in its order, all of them. */
-int
-clients_outlets_export(kedr_req_t *r)
-{
-    struct clients_query q = {0};
-
-    outlet_filter(r, &q);
-    return clients_export(r, "clients.outlet", "o", "outlets",
-                          outlet_export_cols, outlet_export_select,
-                          "(" OUTLET_MATCHES ") o JOIN clients.counterparty "
-                          "ow ON ow.id = o.owner_id",
-                          &q);
-}
-
 static const struct kedr_import_col outlet_import_cols[] = {
     OUTLET_IO_COLS(CLIENTS_IMPORT_COL),
     {0},
@@ -806,6 +708,7 @@ const struct kedr_entity_hooks clients_outlet_hooks = {
 
 #define F KEDR_COL_FILTER
 #define S KEDR_COL_SORT
+#define X KEDR_COL_EXPORT
 
 const struct kedr_entity_col clients_outlet_cols[] = {
     {.name = "owner_id",
@@ -818,40 +721,43 @@ const struct kedr_entity_col clients_outlet_cols[] = {
      .type = KEDR_T_STRING,
      .label_ru = "Название",
      .label_en = "Name",
-     .flags = KEDR_REQUIRED | KEDR_NONEMPTY | F | S | KEDR_COL_SEARCH,
+     .flags = KEDR_REQUIRED | KEDR_NONEMPTY | F | S | KEDR_COL_SEARCH | X,
      .max = 500,
      .collate = "ru-RU-x-icu"},
     {.name = "format",
      .type = KEDR_T_STRING,
      .label_ru = "Формат",
      .label_en = "Format",
-     .flags = KEDR_REQUIRED | F | S,
+     .flags = KEDR_REQUIRED | F | S | X,
      .max = 32,
      .options = outlet_format_options},
     {.name = "address",
      .type = KEDR_T_STRING,
      .label_ru = "Адрес",
      .label_en = "Address",
-     .flags = S | KEDR_COL_SEARCH,
+     .flags = S | KEDR_COL_SEARCH | X,
      .max = 1000},
     {.name = "lat",
      .type = KEDR_T_NUMBER,
      .label_ru = "Широта",
      .label_en = "Latitude",
      .min = -90,
-     .max = 90},
+     .max = 90,
+     .flags = X},
     {.name = "lon",
      .type = KEDR_T_NUMBER,
      .label_ru = "Долгота",
      .label_en = "Longitude",
      .min = -180,
-     .max = 180},
+     .max = 180,
+     .flags = X},
     {.name = "area",
      .type = KEDR_T_NUMBER,
      .label_ru = "Площадь, м²",
      .label_en = "Area, m²",
      .min = 0,
-     .max = 1e9},
+     .max = 1e9,
+     .flags = X},
     {.name = "characteristics",
      .type = KEDR_T_OBJECT,
      .label_ru = "Характеристики",
@@ -861,13 +767,13 @@ const struct kedr_entity_col clients_outlet_cols[] = {
      .type = KEDR_T_INT,
      .label_ru = "Менеджер",
      .label_en = "Manager",
-     .flags = F,
+     .flags = F | X,
      .def = "core.current_user_id()"},
     {.name = "active",
      .type = KEDR_T_BOOL,
      .label_ru = "Активна",
      .label_en = "Active",
-     .flags = F,
+     .flags = F | X,
      .def = "true"},
     {.name = "ext",
      .type = KEDR_T_OBJECT,
@@ -878,7 +784,7 @@ const struct kedr_entity_col clients_outlet_cols[] = {
      .type = KEDR_T_DATE,
      .label_ru = "Проверка ассортимента",
      .label_en = "Assortment checked",
-     .flags = KEDR_COL_READONLY | S},
+     .flags = KEDR_COL_READONLY | S | X},
     {.name = "created_by",
      .type = KEDR_T_INT,
      .label_ru = "Создал",
@@ -912,6 +818,30 @@ const struct kedr_entity_col clients_outlet_cols[] = {
      .label_en = "Assortment",
      .flags = KEDR_COL_DETAIL,
      .sql = OUTLET_ASSORTMENT_JSON("t")},
+    /* the export's: the owner and the suppliers by name */
+    {.name = "owner_name",
+     .type = KEDR_T_STRING,
+     .label_ru = "Название владельца",
+     .label_en = "Owner name",
+     .flags = KEDR_COL_DETAIL | X,
+     .sql = "SELECT ow.name FROM clients.counterparty ow WHERE ow.id = "
+            "t.owner_id"},
+    {.name = "owner_inn",
+     .type = KEDR_T_STRING,
+     .label_ru = "ИНН владельца",
+     .label_en = "Owner INN",
+     .flags = KEDR_COL_DETAIL | X,
+     .sql = "SELECT ow.inn FROM clients.counterparty ow WHERE ow.id = "
+            "t.owner_id"},
+    {.name = "distributor_names",
+     .type = KEDR_T_STRING,
+     .label_ru = "Дистрибьюторы",
+     .label_en = "Distributors",
+     .flags = KEDR_COL_DETAIL | X,
+     .sql = "SELECT string_agg(dk.name, ', ' ORDER BY dk.name COLLATE "
+            "\"ru-RU-x-icu\") FROM clients.outlet_distributor od JOIN "
+            "clients.counterparty dk ON dk.id = od.distributor_id WHERE "
+            "od.outlet_id = t.id"},
     {0},
 };
 

@@ -11,23 +11,6 @@
 
 #include "clients_int.h"
 
-const char *
-clients_query_id(kedr_req_t *r, const char *key, bool *bad)
-{
-    const char *v = kedr_query(r, key);
-    size_t n;
-
-    if (v == NULL || *v == '\0')
-        return NULL;
-    n = strlen(v);
-    if (n > 18 || strspn(v, "0123456789") != n || v[0] == '0') {
-        kedr_field_error(r, key, "must be a record id");
-        *bad = true;
-        return NULL;
-    }
-    return v;
-}
-
 json_t *
 clients_take_str(kedr_req_t *r, json_t *in, json_t *out, const char *key)
 {
@@ -243,85 +226,6 @@ clients_query_str(kedr_req_t *r, const char *key)
     const char *v = kedr_trim(r, kedr_query(r, key));
 
     return v != NULL && *v != '\0' ? v : NULL;
-}
-
-void
-clients_query_add(struct clients_query *q, const char *value)
-{
-    assert(q->n < CLIENTS_QUERY_MAX);
-    q->p[q->n++] = value;
-}
-
-void
-clients_query_enum(kedr_req_t *r, struct clients_query *q, const char *key,
-                   const char *const *allowed, const char *why)
-{
-    const char *v = clients_query_str(r, key);
-
-    if (v != NULL && !clients_one_of(v, allowed)) {
-        kedr_field_error(r, key, why);
-        q->bad = true;
-    }
-    clients_query_add(q, v);
-}
-
-void
-clients_query_idp(kedr_req_t *r, struct clients_query *q, const char *key)
-{
-    clients_query_add(q, clients_query_id(r, key, &q->bad));
-}
-
-void
-clients_query_bool(kedr_req_t *r, struct clients_query *q, const char *key)
-{
-    static const char *const bools[] = {"true", "false", NULL};
-
-    clients_query_enum(r, q, key, bools, "must be true or false");
-}
-
-void
-clients_query_attrs(kedr_req_t *r, struct clients_query *q, const char *entity)
-{
-    const char *json = NULL;
-
-    if (kedr_attrs_filter(r, entity, &json) != 0)
-        q->bad = true;
-    clients_query_add(q, json);
-}
-
-void
-clients_query_order(kedr_req_t *r, struct clients_query *q,
-                    const struct clients_order *orders, size_t n)
-{
-    const char *sort = clients_query_str(r, "sort");
-    const char *order = clients_query_str(r, "order");
-    bool desc = order != NULL && strcmp(order, "desc") == 0;
-    size_t len = sort != NULL ? strcspn(sort, ",") : 0;
-
-    /* the kit's form too (a list on the kit, its export here): sort=-name,
-     * the first key of several */
-    if (sort != NULL && sort[0] == '-') {
-        desc = true;
-        sort++;
-        len--;
-    }
-    q->by = NULL;
-    for (size_t i = 0; i < n; i++)
-        if (sort == NULL || (strlen(orders[i].key) == len &&
-                             strncmp(sort, orders[i].key, len) == 0)) {
-            q->by = desc ? orders[i].desc : orders[i].asc;
-            q->order = &orders[i];
-            q->desc = desc;
-            break;
-        }
-    if (q->by == NULL) {
-        kedr_field_error(r, "sort", "is not a sortable column");
-        q->bad = true;
-    }
-    if (order != NULL && strcmp(order, "asc") != 0 && !desc) {
-        kedr_field_error(r, "order", "must be asc or desc");
-        q->bad = true;
-    }
 }
 
 const char *

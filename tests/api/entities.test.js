@@ -138,13 +138,7 @@ const made = new Map(); // entity -> records created
 
 // Entities whose metadata cannot drive them yet, each with the reason and
 // what lifts it (skipped, so the run says so).
-const PENDING = {
-    // owner_id must be a live counterparty, checked by the outlet's hook:
-    // a `ref` once clients.counterparty is on the kit (branch wt-clients);
-    // its export and import are the module's own (the owner's INN and
-    // name), which the generic round trip does not read
-    'clients.outlet': 'owner_id is no ref until clients.counterparty is declared; own export/import',
-};
+const PENDING = {};
 
 for (const name of ordered()) {
     const m = metas.get(name);

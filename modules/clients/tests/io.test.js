@@ -119,7 +119,7 @@ test('outlet and contact exports follow their lists', async () => {
     for (const qs of [`owner_id=${owner.id}`, `distributor_id=${d.id}`, `owner_id=${owner.id}&sort=-id`]) {
         const list = await ok(admin.get(`${C}/outlets?${qs}&limit=500`));
         const rows = await exportRows(`${C}/outlets/export?${qs}`);
-        assert.deepEqual(rows.map((r) => Number(r['Номер'])), list.items.map((o) => o.id), qs);
+        assert.deepEqual(rows.map((r) => Number(r['ID'])), list.items.map((o) => o.id), qs);
     }
     // the outlets' own "format" filter and the export's _format together
     const other = await ok(admin.post(`${C}/outlets`, { owner_id: owner.id, name: 'Точка Экспорта 4', format: 'showroom' }), 201);
@@ -131,10 +131,10 @@ test('outlet and contact exports follow their lists', async () => {
         assert.match(res.headers.get('content-disposition'), new RegExp(`\\.${fmt}"`));
     }
     const diyRows = await exportRows(`${C}/outlets/export?owner_id=${owner.id}&format=diy&_format=csv`);
-    assert.deepEqual(diyRows.map((r) => Number(r['Номер'])), diy.items.map((o) => o.id));
+    assert.deepEqual(diyRows.map((r) => Number(r['ID'])), diy.items.map((o) => o.id));
     const [o2] = await exportRows(`${C}/outlets/export?distributor_id=${d.id}`);
     assert.equal(o2['Дистрибьюторы'], 'Экспорт Дистрибьютор');
-    assert.equal(o2['Владелец'], owner.name);
+    assert.equal(o2['Название владельца'], owner.name);
     assert.equal(o2['Площадь, м²'], '12,50', 'decimal comma for Russian Excel');
     assert.equal(o2['Активна'], 'да');
 

@@ -304,7 +304,8 @@ struct kedr_import_col {
  * update; otherwise the row creates one.  An update changes the columns
  * the row has values for (an empty cell keeps the value); a row that
  * changes nothing writes nothing.  An `options` column takes the value
- * or either label; a `ref` column the id; read-only columns are ignored.
+ * or either label; a `ref` column the id; read-only columns (and, ABI
+ * 1.5, exported computed members) are ignored.
  * GET /api/v1/search?q= (ABI 1.4) runs each readable entity's list with
  * q= (the same WHERE, scope and search) for the top bar's global search:
  * the title is the first KEDR_COL_SEARCH column, the subtitle the second.

@@ -237,8 +237,9 @@ async function plan(u, key, kind) {
     case 'next': {
         const p = listQuery(e);
         p.delete('sort');
+        // every list speaks keyset now (clients' contacts were the last
+        // on offset): without a cursor yet, the first page
         if (u.next[key]) p.set('after', u.next[key]);
-        else p.set('offset', '50'); // a list that does not speak keyset yet
         return ['GET', `${e.path}?${p}`, undefined, (r) => remember(u, key, r, true)];
     }
     case 'search': {

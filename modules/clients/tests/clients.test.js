@@ -297,6 +297,17 @@ test('contacts: links with position, edits with version, search, and the tree bu
 
     const hist = await ok(admin.get(`/api/v1/audit?entity=clients.contact&id=${boss.id}`));
     assert.deepEqual(hist.map((h) => h.action).reverse(), ['created', 'updated', 'updated']);
+
+    // DELETE (the kit's): one others report to is kept (409); a leaf goes with its links, audited
+    const cur = await ok(admin.get(`${C}/contacts/${boss.id}`));
+    assertError(await admin.request('DELETE', `${C}/contacts/${boss.id}?version=${cur.version}`), 409, 'conflict');
+    const leaf = await contact({ last_name: 'Удаляемый', links: [{ counterparty_id: firm.id }] });
+    assert.equal((await admin.request('DELETE', `${C}/contacts/${leaf.id}?version=${leaf.version}`)).status, 204);
+    assertError(await admin.get(`${C}/contacts/${leaf.id}`), 404, 'not_found');
+    assert.equal(await stack.psql(`SELECT count(*) FROM clients.contact_link WHERE contact_id = ${leaf.id}`), '0');
+    const gone = await ok(admin.get(`/api/v1/audit?entity=clients.contact&id=${leaf.id}`));
+    assert.equal(gone[0].action, 'deleted');
+    assert.equal(gone[0].old.links[0].counterparty_id, firm.id, 'the audit keeps the links it had');
 });
 
 const putDistributors = (client, id, list, q = '') =>

@@ -33,6 +33,19 @@
     "((SELECT NOT core.own_only()) OR (" a ".manager_id = (SELECT "            \
     "core.current_user_id())) IS TRUE OR (" a ".region = ANY ((SELECT "        \
     "core.user_regions())::text[])) IS TRUE)"
+/* The same rules as the kit's `own` of counterparties and outlets: the
+ * records an own-only caller sees, said so that the planner can take
+ * each arm from an index (BitmapOr of counterparty_manager_name and
+ * counterparty_region; of outlet_manager_name and outlet_owner): no
+ * function call, no IS TRUE.  NULL where an arm is NULL (the kit counts
+ * it as not own).  The kit's lists use them alone for an own-only caller
+ * and nothing for anyone else (core/kit.c, kit_scope). */
+#define CLIENTS_CP_OWN(a)                                                      \
+    "(" a ".manager_id = (SELECT core.current_user_id()) OR " a                \
+    ".region = ANY ((SELECT core.user_regions())::text[]))"
+#define CLIENTS_OUTLET_OWN(a)                                                  \
+    "(" a ".manager_id = (SELECT core.current_user_id()) OR " a                \
+    ".owner_id = ANY (ARRAY(" CLIENTS_OWN_CPS ")))"
 #define CLIENTS_OUTLET_VISIBLE(a)                                              \
     "((SELECT NOT core.own_only()) OR (" a ".manager_id = (SELECT "            \
     "core.current_user_id())) IS TRUE OR (" a ".owner_id IN (" CLIENTS_OWN_CPS \
@@ -455,7 +468,7 @@ extern const struct kedr_entity_hooks clients_outlet_hooks;
         .label_ru = "Торговые точки", .label_en = "Outlets",                   \
         .cols = clients_outlet_cols, .perm_read = "clients.read",              \
         .perm_write = "clients.write",                                         \
-        .own = "clients.visible_outlet(t.manager_id, t.owner_id)",             \
+        .own = CLIENTS_OUTLET_OWN("t"),                                        \
         .flags = KEDR_ENTITY_ATTRS, .audit = "clients.outlet",                 \
         .hooks = &clients_outlet_hooks, .sort = "name",                        \
         .filters = clients_outlet_filters, .ui = "/clients/outlets"            \

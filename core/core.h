@@ -829,13 +829,13 @@ struct kedr_kit_list {
     long limit;
     bool exact;         /* total=exact */
     bool mine;          /* mine=true: the entity's `own` whatever the scope */
-    /* the caller keeps to the entity's `own` (kit.c reads the scope once
-     * the list is parsed; the list's statement is chosen by it) */
-    bool own_only;
     const char **after; /* the cursor's values, nsort of them, or NULL */
     /* ordered by the entity's search rank (a sort key of col -2), its
      * SQL given to kedr_kit_list_parse_rank; NULL: not ranked */
     const char *rank;
+    /* the caller keeps to the entity's `own` (kit.c reads the scope once
+     * the list is parsed; the list's statement is chosen by it) */
+    bool own_only;
 };
 
 /*

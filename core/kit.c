@@ -190,11 +190,10 @@ kit_build(struct kit_ent *k)
     /* by id (get, lock, the checks after a write): one statement for
      * every scope; an `own` that is NULL for a row is not visible.  The
      * lists choose theirs by the caller's scope (kit_scope). */
-    k->visible =
-        e->own != NULL
-            ? kit_cat("((SELECT NOT core.own_only()) OR coalesce((", e->own,
-                      "), false))")
-            : "true";
+    k->visible = e->own != NULL
+                     ? kit_cat("((SELECT NOT core.own_only()) OR coalesce((",
+                               e->own, "), false))")
+                     : "true";
     k->get_sql = kit_cat("SELECT ", k->obj_get, "::text FROM ", e->table,
                          " t WHERE t.id = $1 AND ", k->visible);
     k->lock_sql =

@@ -473,8 +473,7 @@ extern const struct kedr_entity_hooks clients_outlet_hooks;
         .name = "outlet", .path = "/outlets", .table = "clients.outlet",       \
         .label_ru = "Торговые точки", .label_en = "Outlets",                   \
         .cols = clients_outlet_cols, .perm_read = "clients.read",              \
-        .perm_write = "clients.write",                                         \
-        .own = CLIENTS_OUTLET_OWN("t"),                                        \
+        .perm_write = "clients.write", .own = CLIENTS_OUTLET_OWN("t"),         \
         .flags = KEDR_ENTITY_ATTRS, .audit = "clients.outlet",                 \
         .hooks = &clients_outlet_hooks, .sort = "name",                        \
         .filters = clients_outlet_filters, .ui = "/clients/outlets"            \

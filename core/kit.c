@@ -1277,9 +1277,14 @@ kit_list(kedr_req_t *r)
     }
     kedr_buf_adds(&keys, ")");
     kedr_buf_init(&out, &r->arena);
+    /* the page's rows limited before they are numbered: a window over the
+     * ordered rows keeps the sort below it from stopping at the page, so
+     * a search's thousands of matches were each sorted whole (7,681 rows
+     * of «строй», 3 MB, 85 ms) where a bounded sort keeps the best 51 */
     kedr_buf_addf(&out,
                   "%sp AS (SELECT %s AS o, %s AS k, row_number() OVER "
-                  "(%s) AS n%s LIMIT $%d::bigint) SELECT coalesce((SELECT "
+                  "(%s) AS n FROM (SELECT t.*%s LIMIT $%d::bigint) t) SELECT "
+                  "coalesce((SELECT "
                   "json_agg(o ORDER BY n) FROM p WHERE n < $%d::bigint), "
                   "'[]')::text, (SELECT k::text FROM p WHERE n = $%d::bigint "
                   "- 1 AND EXISTS (SELECT 1 FROM p WHERE n = $%d::bigint)), "
@@ -1612,8 +1617,8 @@ kedr_kit_select(kedr_req_t *r, size_t i, const struct kedr_kvlist *ql,
     lim = kit_param(&q, kedr_sprintf(r, "%ld", l.limit));
     kedr_buf_addf(&sql,
                   "SELECT coalesce(json_agg(x.o ORDER BY x.n), '[]')::text "
-                  "FROM (SELECT %s AS o, row_number() OVER (%s) AS n%s LIMIT "
-                  "$%d::bigint) x",
+                  "FROM (SELECT %s AS o, row_number() OVER (%s) AS n FROM "
+                  "(SELECT t.*%s LIMIT $%d::bigint) t) x",
                   obj, strstr(q.sql.data, " ORDER BY ") + 1, q.sql.data, lim);
     return kedr_db_json(r, sql.data, q.n, q.p, json);
 }

@@ -833,6 +833,9 @@ struct kedr_kit_list {
     /* ordered by the entity's search rank (a sort key of col -2), its
      * SQL given to kedr_kit_list_parse_rank; NULL: not ranked */
     const char *rank;
+    /* the caller keeps to the entity's `own` (kit.c reads the scope once
+     * the list is parsed; the list's statement is chosen by it) */
+    bool own_only;
 };
 
 /*

@@ -567,6 +567,21 @@ struct kedr_kit_search {
     const char *rank;
     const char *params[KEDR_KIT_SEARCH_PARAMS];
     int nparams;
+
+    /* ---- ABI 1.5 (branch wt-search): the search as a relation ---- */
+    /* An SQL query whose rows are rows of the entity's table, with the
+     * same parameters ("SELECT c.* FROM schema.table c WHERE <arms over
+     * indexes>", a WITH inside it allowed): the records the box finds.
+     * The list, its count and export, and the global search read from it
+     * in place of the table -- FROM (<from>) t, then the visibility, the
+     * entity's `where`, the filters and `where` (which may then be NULL)
+     * -- so the matches come as the indexes give them (a bitmap heap
+     * scan) instead of being looked up again by id for a per-row test.
+     * Its rows must be live rows of the table (the kit writes nothing
+     * through it).  A constant of the module; NULL: the table (the 1.4
+     * form, `where` required).  The kit zeroes the struct before the
+     * hook, so a hook built for 1.4 leaves it NULL. */
+    const char *from; /* ABI 1.5 */
 };
 
 /* A declared entity; a table of them ends with a zero row. */
@@ -1729,8 +1744,9 @@ kedr_attrs_filter(kedr_req_t *r, const char *entity, const char **json)
  *         INT, NUMBER and MONEY cells are numbers, DATE cells dates, BOOL
  *         cells booleans.  At most 1048575 rows (422 naming "_format").
  *
- * A query of more rows than server.export_job_rows (counted up to it
- * first, so `sql` runs twice and must read the same rows both times) is
+ * A query of more rows than server.export_job_rows (a scrollable cursor
+ * steps over up to that many first, then the file is read from its
+ * start: `sql` runs once in the request; the job runs it again) is
  * not exported in the request: the request answers 202 with a core.job,
  * the jobs worker replays the route as the sender and keeps the file;
  * GET /api/v1/jobs/:id/file sends it to the job's owner (README.md).

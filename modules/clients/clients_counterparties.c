@@ -101,19 +101,23 @@ static const char *const cp_abc[] = {"A", "B", "C", NULL};
                                                         "$1") ")"
 /* a live counterparty row `a` the caller sees */
 #define CP_LIVE(a) a ".merged_into IS NULL AND " CLIENTS_CP_VISIBLE(a)
-/* A box of words: the ids of the exact matches among the live records the
- * caller sees, or when there are none, of the words one letter off: a
- * common word's near matches («строй» has thousands) would cost every
- * search their similarity checks.  One id array per statement (an
- * initplan): the exact arms run once, and the NOT EXISTS is a one-time
- * filter of the fuzzy arm, which runs only when nothing matched as typed
- * (as an arm of the row's OR, its index scan ran for every search). */
-#define CP_MATCH                                                               \
-    "t.id = ANY (ARRAY(WITH e AS MATERIALIZED (SELECT c.id FROM "              \
-    "clients.counterparty c WHERE " CP_MATCH_WORDS("c") " AND " CP_LIVE(       \
-        "c") ") SELECT id FROM e UNION ALL SELECT c.id FROM "                  \
+/* A box of words, as the relation the kit lists from (the hook's `from`,
+ * ABI 1.5): the exact matches among the live records the caller sees,
+ * or when there are none, the words one letter off: a common word's near
+ * matches («строй» has thousands) would cost every search their
+ * similarity checks.  The exact arms run once (e), and the NOT EXISTS is
+ * a one-time filter of the fuzzy arm, which runs only when nothing
+ * matched as typed.  The rows are the bitmap heap scan's, as the
+ * statement before the port onto the kit had them: handed to the kit as
+ * an id array they were each looked up again by the primary key and
+ * tested per row, which made a common fragment («строй», 7,681 matches)
+ * 0.5-0.6x as fast (bench/RESULTS.md, issue 13 section 1). */
+#define CP_FOUND_WORDS                                                         \
+    "WITH e AS MATERIALIZED (SELECT c.* FROM clients.counterparty c WHERE "    \
+    "" CP_MATCH_WORDS("c") " AND " CP_LIVE(                                    \
+        "c") ") SELECT * FROM e UNION ALL SELECT c.* FROM "                    \
              "clients.counterparty c WHERE NOT EXISTS (SELECT 1 FROM e) AND "  \
-             "" CP_MATCH_FUZZY("c") " AND " CP_LIVE("c") "))"
+             "" CP_MATCH_FUZZY("c") " AND " CP_LIVE("c")
 
 /*
  * The order of a search (the kit's rank, when no sort is asked): first
@@ -156,7 +160,9 @@ cp_box_digits(const char *box, const char *phone)
 }
 
 /* What q= finds (the kit's list, export and global search): $1 the box,
- * $2 the box as a phone (E.164) or NULL; the arms by the kind of box. */
+ * $2 the box as a phone (E.164) or NULL; the arms by the kind of box: a
+ * number as a condition on the table's rows (its arms are selective), a
+ * box of words as the relation of its matches. */
 static int
 cp_search(kedr_req_t *r, const char *q, struct kedr_kit_search *s)
 {
@@ -167,7 +173,10 @@ cp_search(kedr_req_t *r, const char *q, struct kedr_kit_search *s)
     s->params[0] = q;
     s->params[1] = phone;
     s->nparams = 2;
-    s->where = cp_box_digits(q, phone) ? CP_MATCH_DIGITS : CP_MATCH;
+    if (cp_box_digits(q, phone))
+        s->where = CP_MATCH_DIGITS;
+    else
+        s->from = CP_FOUND_WORDS;
     s->rank = CP_RELEVANCE;
     return 0;
 }

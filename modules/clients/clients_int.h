@@ -33,6 +33,25 @@
     "((SELECT NOT core.own_only()) OR (" a ".manager_id = (SELECT "            \
     "core.current_user_id())) IS TRUE OR (" a ".region = ANY ((SELECT "        \
     "core.user_regions())::text[])) IS TRUE)"
+/* The same rules as the kit's `own` of counterparties and outlets: the
+ * records an own-only caller sees, said so that the planner can take
+ * each arm from an index (BitmapOr of counterparty_manager_name and
+ * counterparty_region; of outlet_manager_name and outlet_owner): no
+ * IS TRUE, and the caller's id and regions as the stable functions
+ * themselves, which the planner evaluates for its estimates (as
+ * initplans, "(SELECT core.current_user_id())", their values are
+ * unknown when it plans: it guessed 8,000 of a manager's 500
+ * counterparties, walked the name index past the other managers' rows
+ * for the page and scanned the table for the total).  NULL where an arm
+ * is NULL (the kit counts it as not own).  The kit's lists use them
+ * alone for an own-only caller and nothing for anyone else (core/kit.c,
+ * kit_scope). */
+#define CLIENTS_CP_OWN(a)                                                      \
+    "(" a ".manager_id = core.current_user_id() OR " a                         \
+    ".region = ANY (core.user_regions()))"
+#define CLIENTS_OUTLET_OWN(a)                                                  \
+    "(" a ".manager_id = core.current_user_id() OR " a                         \
+    ".owner_id = ANY (ARRAY(" CLIENTS_OWN_CPS ")))"
 #define CLIENTS_OUTLET_VISIBLE(a)                                              \
     "((SELECT NOT core.own_only()) OR (" a ".manager_id = (SELECT "            \
     "core.current_user_id())) IS TRUE OR (" a ".owner_id IN (" CLIENTS_OWN_CPS \
@@ -284,7 +303,7 @@ extern const struct kedr_entity_hooks clients_outlet_hooks;
         .label_ru = "Торговые точки", .label_en = "Outlets",                   \
         .cols = clients_outlet_cols, .perm_read = "clients.read",              \
         .perm_write = "clients.write", .perm_export = "clients.export",        \
-        .own = "clients.visible_outlet(t.manager_id, t.owner_id)",             \
+        .own = CLIENTS_OUTLET_OWN("t"),                                        \
         .flags = KEDR_ENTITY_ATTRS, .audit = "clients.outlet",                 \
         .hooks = &clients_outlet_hooks, .sort = "name",                        \
         .filters = clients_outlet_filters, .ui = "/clients/outlets"            \

@@ -1307,7 +1307,10 @@ test_kit_search_1_4(void **state)
     SAME_AS(kedr_kit_search, rank, kedr_kit_search_1_4, rank);
     SAME_AS(kedr_kit_search, params, kedr_kit_search_1_4, params);
     SAME_AS(kedr_kit_search, nparams, kedr_kit_search_1_4, nparams);
-    SIZE_SAME(kedr_kit_search, kedr_kit_search_1_4);
+    /* grew in 1.5 (`from`): the kit allocates and zeroes it, a 1.4 hook
+     * fills only the members it knows */
+    assert_true(sizeof(struct kedr_kit_search) >=
+                sizeof(struct kedr_kit_search_1_4));
 }
 
 static void

@@ -444,12 +444,10 @@ server_route(struct kedr_req *r)
             snprintf(kedr_my_slot->route, sizeof(kedr_my_slot->route), "%s %s",
                      r->method, r->match.ent->pattern);
         }
+        /* a read's identity statement sets session-level settings: it
+         * and the handler's first statement may go without BEGIN (db.c) */
+        r->db_lazy = r->readonly && !r->in_tx && r->job_id == 0;
         rc = kedr_auth_check(r, r->match.ent);
-        /* a read that identified nobody has no scope settings to carry
-         * from one statement to the next: its first may go without BEGIN
-         * (db.c) */
-        r->db_lazy = rc == 0 && r->readonly && !r->in_tx && r->user_id == 0 &&
-                     r->token_id == 0 && r->job_id == 0;
     }
     if (rc == 0)
         rc = parse_body(r, route);

@@ -518,8 +518,8 @@ struct kedr_req {
     long long content_length;
     /* database */
     bool in_tx;
-    bool db_lazy; /* a read: its identity statement and its first other
-                     statement may run outside a transaction (db.c) */
+    bool db_lazy;    /* a read: its identity statement and its first other
+                        statement may run outside a transaction (db.c) */
     bool db_ident;   /* its identity statement ran (kedr_db_identify) */
     unsigned db_gen; /* ... on this connection (db.c counts them) */
     const char *sqlstate;

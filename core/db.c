@@ -57,7 +57,6 @@ static bool db_pending;  /* a read-only COMMIT sent, its result unread */
 static bool db_worker;   /* a worker's session: read-only by default */
 static bool db_scoped;   /* the session may hold a caller's settings */
 static bool db_reset_tx; /* a reset ran in the open transaction */
-static bool db_identifying; /* running a request's identity statement */
 static unsigned db_gen;  /* connections opened by this process */
 
 /* Back to nobody's settings (auth.c's AUTH_SCOPE_SQL sets these four). */
@@ -400,6 +399,7 @@ db_begin(struct kedr_req *r)
         if (PQresultStatus(res) == PGRES_COMMAND_OK) {
             PQclear(res);
             r->in_tx = true;
+            db_reset_tx = false;
             return db_reset_if_scoped(r);
         }
         if (PQstatus(db_conn) == CONNECTION_OK || attempt == 1)
@@ -626,8 +626,9 @@ db_run(struct kedr_req *r, const char *sql, int n, const char *const *params,
     if (!r->in_tx) {
         /* a lazy read's identity statement and its first other statement
          * go without BEGIN, the next one opens the transaction */
-        bool begin = !r->db_lazy || !db_worker ||
-                     (!db_identifying && db_needs_block(sql));
+        bool identifying = r->db_ident && r->db_gen == 0;
+        bool begin =
+            !r->db_lazy || !db_worker || (!identifying && db_needs_block(sql));
 
         r->db_lazy = false;
         res = db_run_first(r, sql, n, params, begin, rc);
@@ -660,9 +661,7 @@ kedr_db_identify(struct kedr_req *r, const char *sql, int n,
      * overwrites them (or finds nobody, and the request ends) */
     r->db_ident = true;
     db_scoped = true;
-    db_identifying = true;
     res = db_run(r, sql, n, params, &rc);
-    db_identifying = false;
     r->db_lazy = lazy && !r->in_tx; /* the handler's first statement too */
     r->db_gen = db_gen;
     return (kedr_rows_t *)res;
@@ -810,10 +809,11 @@ int
 kedr_db_finish(struct kedr_req *r, bool commit)
 {
     PGresult *res;
-    bool ok;
+    bool ok, reset_tx = db_reset_tx;
 
     if (!r->in_tx)
         return 0;
+    db_reset_tx = false;
     if (commit && db_fault_hit(r)) {
         (void)kedr_db_finish(r, false);
         return db_fault(r, "commit");
@@ -826,10 +826,9 @@ kedr_db_finish(struct kedr_req *r, bool commit)
     if (r->readonly) {
         /* nothing to make durable: send the end and read its answer
          * before the connection's next use, while the response goes out */
-        if (commit && db_reset_tx &&
+        if (commit && reset_tx &&
             PQtransactionStatus(db_conn) == PQTRANS_INTRANS)
             db_scoped = false; /* a read-only COMMIT of a sound one holds */
-        db_reset_tx = false;
         if (PQsendQuery(db_conn, "COMMIT") == 1)
             db_pending = true;
         return 0;
@@ -837,9 +836,8 @@ kedr_db_finish(struct kedr_req *r, bool commit)
     res = PQexec(db_conn, commit ? "COMMIT" : "ROLLBACK");
     ok = PQresultStatus(res) == PGRES_COMMAND_OK &&
          (!commit || strcmp(PQcmdStatus(res), "COMMIT") == 0);
-    if (ok && commit && db_reset_tx)
+    if (ok && commit && reset_tx)
         db_scoped = false;
-    db_reset_tx = false;
     if (ok) {
         PQclear(res);
         return 0;

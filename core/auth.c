@@ -139,6 +139,16 @@ kedr_core_password_problem(const char *login, const char *password)
 /* identity                                                            */
 /* ------------------------------------------------------------------ */
 
+/* core.scope_own_only(u.id, $1) (core/sql/0009_scope_by_permission.sql),
+ * written out: a SQL function with an aggregate is not inlined, and its
+ * call cost the identity statement more than the rest of it together
+ * (bench/RESULTS.md, "Third session").  Keep the two the same. */
+#define AUTH_OWN_ONLY_SQL                                                      \
+    "(SELECT coalesce(bool_and(ro.own_only), true) FROM core.user_role ur "    \
+    "JOIN core.role ro ON ro.id = ur.role_id WHERE ur.user_id = u.id AND "     \
+    "CASE WHEN $1::text IS NULL THEN cardinality(ro.permissions) > 0 "         \
+    "ELSE $1::text = ANY (ro.permissions) OR '*' = ANY (ro.permissions) END)"
+
 /* The identity a request runs as, for SQL: the user (a token's owner),
  * their counterparty (a portal user's distributor), their scope for the
  * route's permission ($1 of every identity query, see
@@ -151,8 +161,8 @@ kedr_core_password_problem(const char *login, const char *password)
     "set_config('kedr.user_id', u.id::text, false), "                          \
     "set_config('kedr.counterparty_id', coalesce(u.counterparty_id::text, "    \
     "''), false), "                                                            \
-    "set_config('kedr.own_only', CASE WHEN core.scope_own_only(u.id, "         \
-    "$1::text) THEN 'on' ELSE 'off' END, false), "                             \
+    "set_config('kedr.own_only', CASE WHEN " AUTH_OWN_ONLY_SQL                 \
+    " THEN 'on' ELSE 'off' END, false), "                                      \
     "set_config('kedr.regions', coalesce(u.regions::text, ''), false) "
 
 /* What a user holds through their roles, as "a b c". */
@@ -277,7 +287,7 @@ auth_identify(struct kedr_req *r, const char *perm)
             tok++;
         kedr_token_hash(tok, hash);
         rows = kedr_db_identify(r, auth_token_sql, 2,
-                                  (const char *const[]){perm, hash});
+                                (const char *const[]){perm, hash});
         if (rows == NULL)
             return r->err_code ? r->err_code : KEDR_EDB;
         if (kedr_core_rows_count(rows) == 1) {
@@ -296,7 +306,7 @@ auth_identify(struct kedr_req *r, const char *perm)
     kedr_token_hash(cookie, hash);
     snprintf(idle, sizeof(idle), "%d", kedr_srv.conf->session_idle);
     rows = kedr_db_identify(r, auth_session_sql, 3,
-                              (const char *const[]){perm, hash, idle});
+                            (const char *const[]){perm, hash, idle});
     if (rows == NULL)
         return r->err_code ? r->err_code : KEDR_EDB;
     if (kedr_core_rows_count(rows) == 1) {

@@ -27,7 +27,9 @@ MASTER=$(cat "$DIR/run/kedr.pid")
 W=
 for pid in $(pgrep -P "$MASTER"); do
     # the request worker waits on an epoll set; the jobs worker does not
-    if ls -l "/proc/$pid/fd" 2>/dev/null | grep -q eventpoll; then W=$pid; fi
+    for fd in "/proc/$pid/fd/"*; do
+        if [[ $(readlink "$fd" 2>/dev/null) == *eventpoll* ]]; then W=$pid; fi
+    done
 done
 [[ -n $W ]] || { echo "no request worker found" >&2; exit 1; }
 SESSION=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
@@ -72,5 +74,5 @@ for n in "${NAMES[@]}"; do
     wait "$SP" 2>/dev/null || true
     echo
     echo "to PostgreSQL: $(grep -c 'sendto(' "$T/$n.s" || true) sendto;" \
-        "$(grep -o 'BEGIN[A-Z ]*\|COMMIT\|set_config(.kedr.user_id.\|\\0k[0-9]\+\\0' "$T/$n.s" | tr -d '\\' | paste -sd' ' || true)"
+        "$(grep -oE "BEGIN[A-Z ]*|COMMIT|set_config\(.kedr.user_id.|[\\]0k[0-9]+[\\]0" "$T/$n.s" | sed "s/[\\]0//g" | paste -sd' ' || true)"
 done

@@ -24,6 +24,10 @@
 #   PEER_PHP_WORKERS=N   PHP-FPM's pm.max_children (default 8)
 #   PEER_KEDR_ACCESS_LOG=false   kedr without its access log line (PHP-FPM
 #                        and the peer nginx write none)
+#   PEER_AUTH=1          one more load, kedr only: kedr_auth, a signed-in
+#                        GET of one record (GET /api/v1/users/1 with the
+#                        admin's session cookie: the identity statement
+#                        and the record's; PHP has no counterpart)
 #   PEER_PERF=DIR        perf record -a -g during each load of the first
 #                        round; DIR/<load>.txt has the summary (per
 #                        process, then each process's top symbols)
@@ -40,6 +44,7 @@ PHP_WORKERS=${PEER_PHP_WORKERS:-8}
 PERF_DIR=${PEER_PERF:-}
 BENCH_WORKERS=${PEER_KEDR_WORKERS:-}
 BENCH_ACCESS_LOG=${PEER_KEDR_ACCESS_LOG:-}
+AUTH=${PEER_AUTH:-0}
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # shellcheck source=bench/stack.sh
@@ -116,23 +121,34 @@ trap stop_peer EXIT
 B="http://127.0.0.1:$PPORT"
 
 NAMES=(static kedr_nodb php_nodb kedr_select php_select)
+declare -A HDR=()
+if ((AUTH)); then
+    NAMES+=(kedr_auth)
+    # the admin's session (one login: its password hash is slow on purpose)
+    SESSION=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
+        -d "{\"login\": \"admin\", \"password\": \"$(cat "$DIR/admin-password")\"}" \
+        "$B/api/v1/session" | sed -nE 's/^[Ss]et-[Cc]ookie: (kedr_session=[^;]*).*/\1/p')
+    [[ -n $SESSION ]] || { echo "admin login failed" >&2; exit 1; }
+    HDR[kedr_auth]="Cookie: $SESSION"
+fi
 declare -A URL=(
     [static]=/static.txt
     [kedr_nodb]=/api/v1/hello/greeting
     [php_nodb]=/php/greeting.php
     [kedr_select]=/api/v1/hello/greetings/1
     [php_select]="/php/select.php?id=1"
+    [kedr_auth]=/api/v1/users/1
 )
 for n in "${NAMES[@]}"; do
     u=${URL[$n]}
-    code=$(curl -s -o /dev/null -w '%{http_code}' "$B$u")
+    code=$(curl -s -o /dev/null -w '%{http_code}' ${HDR[$n]:+-H "${HDR[$n]}"} "$B$u")
     if [[ $code != 200 ]]; then
         echo "$u answered $code" >&2
         curl -s "$B$u" | head -3 >&2
         for f in "$P"/log/*.log; do tail -n 3 "$f" >&2; done
         exit 1
     fi
-    wrk -t1 -c4 -d1s "$B$u" >/dev/null # warm: opcache, prepared statements
+    wrk -t1 -c4 -d1s ${HDR[$n]:+-H "${HDR[$n]}"} "$B$u" >/dev/null # warm: opcache, prepared statements
 done
 
 # CPU time (clock ticks, user and system) of a part of the stack: its
@@ -167,10 +183,10 @@ pids_of() { parent_of "$1"; pgrep -P "$(parent_of "$1")"; }
 PARTS=(nginx kedr php postgres)
 HZ=$(getconf CLK_TCK)
 
-# wrk URL -> "req/s p99ms non2xx requests"
+# wrk URL [HEADER] -> "req/s p99ms non2xx requests"
 rps()
 {
-    wrk -t2 -c"$CONNS" -d"${DUR}s" --latency "$B$1" | awk '
+    wrk -t2 -c"$CONNS" -d"${DUR}s" --latency ${2:+-H "$2"} "$B$1" | awk '
         function ms(v) {
             if (v ~ /us$/) { sub(/us$/, "", v); return v / 1000 }
             if (v ~ /ms$/) { sub(/ms$/, "", v); return v + 0 }
@@ -217,7 +233,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
     for n in "${NAMES[@]}"; do
         [[ -n $PERF_DIR && $round == 1 ]] && perf_start "$n"
         for part in "${PARTS[@]}"; do T0[$part]=$(ticks "$part"); done
-        read -r r p e reqs < <(rps "${URL[$n]}")
+        read -r r p e reqs < <(rps "${URL[$n]}" "${HDR[$n]:-}")
         for part in "${PARTS[@]}"; do
             read -r u0 k0 <<<"${T0[$part]}"
             read -r u1 k1 < <(ticks "$part")

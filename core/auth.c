@@ -139,18 +139,31 @@ kedr_core_password_problem(const char *login, const char *password)
 /* identity                                                            */
 /* ------------------------------------------------------------------ */
 
+/* core.scope_own_only(u.id, $1) (core/sql/0009_scope_by_permission.sql),
+ * written out: a SQL function with an aggregate is not inlined, and its
+ * call cost the identity statement more than the rest of it together
+ * (bench/RESULTS.md, "Third session").  Keep the two the same. */
+#define AUTH_OWN_ONLY_SQL                                                      \
+    "(SELECT coalesce(bool_and(ro.own_only), true) FROM core.user_role ur "    \
+    "JOIN core.role ro ON ro.id = ur.role_id WHERE ur.user_id = u.id AND "     \
+    "CASE WHEN $1::text IS NULL THEN cardinality(ro.permissions) > 0 "         \
+    "ELSE $1::text = ANY (ro.permissions) OR '*' = ANY (ro.permissions) END)"
+
 /* The identity a request runs as, for SQL: the user (a token's owner),
  * their counterparty (a portal user's distributor), their scope for the
  * route's permission ($1 of every identity query, see
- * core.scope_own_only) and regions; transaction-local.  `u` is the
- * user's row. */
+ * core.scope_own_only) and regions.  Session-level, so that a read's
+ * next statement needs no transaction to see them: all four are
+ * overwritten by every request's identity statement and reset before the
+ * first statement of a request that runs none (db.c, kedr_db_identify).
+ * `u` is the user's row. */
 #define AUTH_SCOPE_SQL                                                         \
-    "set_config('kedr.user_id', u.id::text, true), "                           \
+    "set_config('kedr.user_id', u.id::text, false), "                          \
     "set_config('kedr.counterparty_id', coalesce(u.counterparty_id::text, "    \
-    "''), true), "                                                             \
-    "set_config('kedr.own_only', CASE WHEN core.scope_own_only(u.id, "         \
-    "$1::text) THEN 'on' ELSE 'off' END, true), "                              \
-    "set_config('kedr.regions', u.regions::text, true) "
+    "''), false), "                                                            \
+    "set_config('kedr.own_only', CASE WHEN " AUTH_OWN_ONLY_SQL                 \
+    " THEN 'on' ELSE 'off' END, false), "                                      \
+    "set_config('kedr.regions', coalesce(u.regions::text, ''), false) "
 
 /* What a user holds through their roles, as "a b c". */
 #define AUTH_USER_PERMS_SQL                                                    \
@@ -273,8 +286,8 @@ auth_identify(struct kedr_req *r, const char *perm)
         while (*tok == ' ')
             tok++;
         kedr_token_hash(tok, hash);
-        rows = kedr_core_db_query(r, auth_token_sql, 2,
-                                  (const char *const[]){perm, hash});
+        rows = kedr_db_identify(r, auth_token_sql, 2,
+                                (const char *const[]){perm, hash});
         if (rows == NULL)
             return r->err_code ? r->err_code : KEDR_EDB;
         if (kedr_core_rows_count(rows) == 1) {
@@ -292,8 +305,8 @@ auth_identify(struct kedr_req *r, const char *perm)
         return 0;
     kedr_token_hash(cookie, hash);
     snprintf(idle, sizeof(idle), "%d", kedr_srv.conf->session_idle);
-    rows = kedr_core_db_query(r, auth_session_sql, 3,
-                              (const char *const[]){perm, hash, idle});
+    rows = kedr_db_identify(r, auth_session_sql, 3,
+                            (const char *const[]){perm, hash, idle});
     if (rows == NULL)
         return r->err_code ? r->err_code : KEDR_EDB;
     if (kedr_core_rows_count(rows) == 1) {
@@ -320,7 +333,7 @@ auth_assume(struct kedr_req *r, const char *perm)
 
     snprintf(id, sizeof(id), "%lld",
              (long long)(r->token_id != 0 ? r->token_id : r->user_id));
-    rows = kedr_core_db_query(
+    rows = kedr_db_identify(
         r, r->token_id != 0 ? auth_job_token_sql : auth_job_user_sql, 2,
         (const char *const[]){perm, id});
     if (rows == NULL)

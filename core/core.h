@@ -429,6 +429,13 @@ bool kedr_db_ping(void);
 /* End the request's transaction: commit when `commit`, else roll back.
  * 0, or a code recorded in r when the commit failed. */
 int kedr_db_finish(struct kedr_req *r, bool commit);
+/* Run the request's identity statement (auth.c): it sets the identity
+ * and scope settings (kedr.user_id, kedr.counterparty_id, kedr.own_only,
+ * kedr.regions) session-level, overwriting all four when it finds the
+ * caller; a request that runs none finds them reset.  As
+ * kedr_core_db_query. */
+kedr_rows_t *kedr_db_identify(struct kedr_req *r, const char *sql, int n,
+                              const char *const *params);
 /* Run one statement on its own, outside any request transaction (none
  * may be open), committed at once.  0 or a negative code (logged). */
 int kedr_db_exec_now(const char *sql, int n, const char *const *params);
@@ -511,8 +518,10 @@ struct kedr_req {
     long long content_length;
     /* database */
     bool in_tx;
-    bool db_lazy; /* a read of nobody's: its first statement may run
-                     outside a transaction (db.c, db_run) */
+    bool db_lazy;    /* a read: its identity statement and its first other
+                        statement may run outside a transaction (db.c) */
+    bool db_ident;   /* its identity statement ran (kedr_db_identify) */
+    unsigned db_gen; /* ... on this connection (db.c counts them) */
     const char *sqlstate;
     /* output */
     struct FCGX_Request *fcgx; /* the client, for a streamed response */
@@ -714,8 +723,8 @@ void kedr_auth_prepare(void);
  * methods, the CSRF token.  A portal user (one with a counterparty) is
  * refused every route not marked `portal`.  Returns 0, or KEDR_EUNAUTH /
  * KEDR_EFORBIDDEN with the error recorded.  Runs the identity query as
- * the first statement of the request's transaction, which also sets the
- * transaction-local settings kedr.user_id and kedr.counterparty_id (for
+ * the request's first statement (kedr_db_identify), which also sets the
+ * session-level settings kedr.user_id and kedr.counterparty_id (for
  * row-level security) and the caller's scope for the route's permission
  * (kedr.own_only, kedr.regions).
  */

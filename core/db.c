@@ -20,6 +20,19 @@
  * worker's session is read-only by default (kedr_db_worker_session), so
  * that statement is as read-only as BEGIN READ ONLY made it, and writes
  * begin READ WRITE.
+ *
+ * A signed-in read goes the same way: its identity statement sets the
+ * caller's settings session-level (auth.c), so it needs no transaction to
+ * hand them to the handler's first statement, which goes without BEGIN
+ * too: two statements, two round trips, no BEGIN and no COMMIT.  A
+ * statement that sets something transaction-local itself (set_config,
+ * an xact lock) opens the transaction instead (db_needs_block).  The
+ * settings a request leaves behind are never the next one's: the next
+ * identity statement overwrites all four, and the first statement of a
+ * request that runs none (a public route, a job) carries a reset in its
+ * own pipeline (db_scoped).  A connection lost after the identity
+ * statement fails the request rather than run on a fresh connection
+ * without the caller's scope (db_gen).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +55,16 @@ static unsigned db_stmt_seq;
 static bool db_was_down; /* log an outage once, and its end */
 static bool db_pending;  /* a read-only COMMIT sent, its result unread */
 static bool db_worker;   /* a worker's session: read-only by default */
+static bool db_scoped;   /* the session may hold a caller's settings */
+static bool db_reset_tx; /* a reset ran in the open transaction */
+static unsigned db_gen;  /* connections opened by this process */
+
+/* Back to nobody's settings (auth.c's AUTH_SCOPE_SQL sets these four). */
+static const char db_reset_sql[] =
+    "SELECT set_config('kedr.user_id', '', false), "
+    "set_config('kedr.counterparty_id', '', false), "
+    "set_config('kedr.own_only', '', false), "
+    "set_config('kedr.regions', '', false)";
 
 /* Read the result of a COMMIT sent without waiting (see kedr_db_finish). */
 static void
@@ -161,6 +184,8 @@ kedr_db_connect(void)
         return KEDR_EDBDOWN;
     }
     PQclear(res);
+    db_scoped = false; /* a new session holds nobody's settings */
+    db_gen++;
     if (db_was_down)
         kedr_info("database: connected again");
     db_was_down = false;
@@ -328,6 +353,35 @@ db_begin_sql(const struct kedr_req *r)
     return r->readonly ? "BEGIN READ ONLY" : "BEGIN READ WRITE";
 }
 
+/* Whether the request's next statement would run on another session than
+ * its identity statement did: the connection broke and was (or is to be)
+ * opened again, without the caller's settings. */
+static bool
+db_lost_identity(const struct kedr_req *r)
+{
+    return r->db_gen != 0 &&
+           (db_conn == NULL || PQstatus(db_conn) != CONNECTION_OK ||
+            db_gen != r->db_gen);
+}
+
+/* In an open transaction: reset the settings an earlier request left when
+ * this one has not set its own (the rare path; db_run_first pipelines the
+ * reset).  0 or a code. */
+static int
+db_reset_if_scoped(struct kedr_req *r)
+{
+    PGresult *res;
+
+    if (!db_scoped || r->db_ident)
+        return 0;
+    res = PQexec(db_conn, db_reset_sql);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        return db_fail(r, res, "reset");
+    PQclear(res);
+    db_reset_tx = true;
+    return 0;
+}
+
 static int
 db_begin(struct kedr_req *r)
 {
@@ -337,7 +391,7 @@ db_begin(struct kedr_req *r)
     if (r->in_tx)
         return 0;
     for (int attempt = 0; attempt < 2; attempt++) {
-        if (kedr_db_connect() != 0) {
+        if (kedr_db_connect() != 0 || db_lost_identity(r)) {
             r->sqlstate = "08006";
             return kedr_req_fail(r, KEDR_EDBDOWN, NULL, "database unavailable");
         }
@@ -345,7 +399,8 @@ db_begin(struct kedr_req *r)
         if (PQresultStatus(res) == PGRES_COMMAND_OK) {
             PQclear(res);
             r->in_tx = true;
-            return 0;
+            db_reset_tx = false;
+            return db_reset_if_scoped(r);
         }
         if (PQstatus(db_conn) == CONNECTION_OK || attempt == 1)
             return db_fail(r, res, "begin");
@@ -448,10 +503,13 @@ res_ok(const PGresult *res)
  * and EXECUTE go out together in one pipeline, so opening the transaction
  * costs no extra round trip.  Without `begin` (a lazy read, see the top)
  * the pipeline has no BEGIN and the statement is its own transaction,
- * ended by the pipeline's Sync whether it succeeded or failed.  A
- * connection found broken (the server restarted while we were idle) is
- * reopened and the whole batch retried once: nothing of this request has
- * run yet.
+ * ended by the pipeline's Sync whether it succeeded or failed.  When the
+ * session may hold an earlier request's settings and this request has set
+ * none of its own, the reset goes first in the same pipeline (after BEGIN:
+ * a READ WRITE transaction must begin before any query).  A connection
+ * found broken (the server restarted while we were idle) is reopened and
+ * the whole batch retried once when nothing of this request has run yet;
+ * after its identity statement the request fails instead.
  */
 static PGresult *
 db_run_first(struct kedr_req *r, const char *sql, int n,
@@ -460,16 +518,17 @@ db_run_first(struct kedr_req *r, const char *sql, int n,
     uint64_t h = fnv1a(sql);
 
     for (int attempt = 0;; attempt++) {
-        PGresult *rb, *rp = NULL, *rq, *rs;
+        PGresult *rb, *rr, *rp = NULL, *rq, *rs;
         struct db_stmt *st = NULL;
         const char *name;
-        bool sent;
+        bool sent, reset;
 
-        if (kedr_db_connect() != 0) {
+        if (kedr_db_connect() != 0 || db_lost_identity(r)) {
             r->sqlstate = "08006";
             *rc = kedr_req_fail(r, KEDR_EDBDOWN, NULL, "database unavailable");
             return NULL;
         }
+        reset = db_scoped && !r->db_ident;
         name = db_stmt_find(sql, h);
         if (name == NULL) {
             st = db_stmt_reserve();
@@ -479,11 +538,14 @@ db_run_first(struct kedr_req *r, const char *sql, int n,
             PQenterPipelineMode(db_conn) == 1 &&
             (!begin || PQsendQueryParams(db_conn, db_begin_sql(r), 0, NULL,
                                          NULL, NULL, NULL, 0) == 1) &&
+            (!reset || PQsendQueryParams(db_conn, db_reset_sql, 0, NULL, NULL,
+                                         NULL, NULL, 0) == 1) &&
             (st == NULL ||
              PQsendPrepare(db_conn, st->name, sql, 0, NULL) == 1) &&
             PQsendQueryPrepared(db_conn, name, n, params, NULL, NULL, 0) == 1 &&
             PQpipelineSync(db_conn) == 1;
         rb = sent && begin ? pipe_result() : NULL;
+        rr = sent && reset ? pipe_result() : NULL;
         rp = sent && st != NULL ? pipe_result() : NULL;
         rq = sent ? pipe_result() : NULL;
         rs = sent ? pipe_result() : NULL;
@@ -492,17 +554,19 @@ db_run_first(struct kedr_req *r, const char *sql, int n,
         if (!sent || PQexitPipelineMode(db_conn) != 1 ||
             PQstatus(db_conn) != CONNECTION_OK) {
             PQclear(rb);
+            PQclear(rr);
             PQclear(rp);
             PQclear(rq);
             PQfinish(db_conn); /* in an unknown state: start afresh */
             db_conn = NULL;
-            if (attempt == 0)
+            if (attempt == 0 && r->db_gen == 0)
                 continue;
             r->sqlstate = "08006";
             *rc = kedr_req_fail(r, KEDR_EDBDOWN, NULL, "database unavailable");
             return NULL;
         }
         if (begin && !res_ok(rb)) {
+            PQclear(rr);
             PQclear(rp);
             PQclear(rq);
             *rc = db_fail(r, rb, "begin");
@@ -510,6 +574,18 @@ db_run_first(struct kedr_req *r, const char *sql, int n,
         }
         PQclear(rb);
         r->in_tx = begin;
+        if (reset && !res_ok(rr)) {
+            PQclear(rp);
+            PQclear(rq);
+            *rc = db_fail(r, rr, "reset");
+            return NULL;
+        }
+        PQclear(rr);
+        /* its own transaction committed at the Sync: the session is
+         * nobody's (in an open transaction: once that commits) */
+        if (reset && !begin && res_ok(rq))
+            db_scoped = false;
+        db_reset_tx = reset && begin;
         if (st != NULL) {
             if (!res_ok(rp)) {
                 PQclear(rq);
@@ -521,6 +597,17 @@ db_run_first(struct kedr_req *r, const char *sql, int n,
         }
         return rq;
     }
+}
+
+/* Whether a statement sets something that lasts until its transaction
+ * ends (set_config(..., true), an xact lock) for the statements after
+ * it: it must open the request's transaction rather than run in one of
+ * its own. */
+static bool
+db_needs_block(const char *sql)
+{
+    return strstr(sql, "set_config") != NULL ||
+           strstr(sql, "_xact_lock") != NULL;
 }
 
 /* Run a statement in the request's transaction.  Returns the result (freed
@@ -537,8 +624,11 @@ db_run(struct kedr_req *r, const char *sql, int n, const char *const *params,
         return NULL;
     }
     if (!r->in_tx) {
-        /* only the first statement of a lazy read goes without BEGIN */
-        bool begin = !r->db_lazy || !db_worker;
+        /* a lazy read's identity statement and its first other statement
+         * go without BEGIN, the next one opens the transaction */
+        bool identifying = r->db_ident && r->db_gen == 0;
+        bool begin =
+            !r->db_lazy || !db_worker || (!identifying && db_needs_block(sql));
 
         r->db_lazy = false;
         res = db_run_first(r, sql, n, params, begin, rc);
@@ -557,6 +647,24 @@ db_run(struct kedr_req *r, const char *sql, int n, const char *const *params,
     kedr_arena_on_cleanup(&r->arena, db_result_free, res);
     r->sqlstate = NULL;
     return res;
+}
+
+kedr_rows_t *
+kedr_db_identify(struct kedr_req *r, const char *sql, int n,
+                 const char *const *params)
+{
+    bool lazy = r->db_lazy;
+    int rc;
+    PGresult *res;
+
+    /* the request's first statement: nothing to reset before it, it
+     * overwrites them (or finds nobody, and the request ends) */
+    r->db_ident = true;
+    db_scoped = true;
+    res = db_run(r, sql, n, params, &rc);
+    r->db_lazy = lazy && !r->in_tx; /* the handler's first statement too */
+    r->db_gen = db_gen;
+    return (kedr_rows_t *)res;
 }
 
 kedr_rows_t *
@@ -701,10 +809,11 @@ int
 kedr_db_finish(struct kedr_req *r, bool commit)
 {
     PGresult *res;
-    bool ok;
+    bool ok, reset_tx = db_reset_tx;
 
     if (!r->in_tx)
         return 0;
+    db_reset_tx = false;
     if (commit && db_fault_hit(r)) {
         (void)kedr_db_finish(r, false);
         return db_fault(r, "commit");
@@ -717,6 +826,9 @@ kedr_db_finish(struct kedr_req *r, bool commit)
     if (r->readonly) {
         /* nothing to make durable: send the end and read its answer
          * before the connection's next use, while the response goes out */
+        if (commit && reset_tx &&
+            PQtransactionStatus(db_conn) == PQTRANS_INTRANS)
+            db_scoped = false; /* a read-only COMMIT of a sound one holds */
         if (PQsendQuery(db_conn, "COMMIT") == 1)
             db_pending = true;
         return 0;
@@ -724,6 +836,8 @@ kedr_db_finish(struct kedr_req *r, bool commit)
     res = PQexec(db_conn, commit ? "COMMIT" : "ROLLBACK");
     ok = PQresultStatus(res) == PGRES_COMMAND_OK &&
          (!commit || strcmp(PQcmdStatus(res), "COMMIT") == 0);
+    if (ok && commit && reset_tx)
+        db_scoped = false;
     if (ok) {
         PQclear(res);
         return 0;

@@ -1152,11 +1152,13 @@ kedr_field_error(kedr_req_t *r, const char *field, const char *msg)
  * Database.  Parameters only, in text form (NULL = SQL NULL).  Statements
  * are prepared once per connection and cached by their text.  The first
  * call in a request opens its transaction (read-only for GET and HEAD);
- * the core commits or rolls back.  A GET or HEAD of a public route (no
- * one identified) runs its first call as a read-only statement of its
- * own, without BEGIN, and the second call opens the transaction: what
- * the first leaves transaction-local (set_config(..., true), xact locks)
- * does not reach the second.  On failure the error is recorded in the
+ * the core commits or rolls back.  A GET or HEAD (public or signed in:
+ * the caller's identity and scope settings are the connection's session
+ * settings for the request) runs its first call as a read-only statement
+ * of its own, without BEGIN, and the second call opens the transaction; a
+ * first call whose text names set_config or an xact lock opens it at
+ * once, so that what it sets transaction-local reaches the calls after
+ * it.  On failure the error is recorded in the
  * context (503 when the database is down, 500 otherwise) and the call
  * returns NULL or a negative code; kedr_db_sqlstate() says why.  Return
  * that code from the handler: the request then rolls back.

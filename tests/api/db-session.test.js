@@ -1,10 +1,13 @@
 // One worker's database connection across requests (issue 13, section 5:
-// a public read runs its statement without BEGIN).  The identity and scope
-// settings of one request never reach the next request on the same
-// connection, whoever sends it, whether the earlier one succeeded or
-// failed; no request leaves the connection inside a transaction; a read
-// without BEGIN is still read-only.  One request worker, so every request
-// below shares its connection.
+// a read runs its statements without BEGIN, and the caller's identity and
+// scope are the connection's session settings, overwritten by every
+// identity statement and reset before a request that runs none).  The
+// identity and scope settings of one request never reach the next request
+// on the same connection, whoever sends it (a user, an unknown cookie,
+// nobody, a job), whether the earlier one succeeded or failed; no request
+// leaves the connection inside a transaction; a read without BEGIN is
+// still read-only.  One request worker, so every request below shares its
+// connection; the export jobs share the jobs worker's.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +16,7 @@ import { startStack, waitFor } from '../lib/stack.js';
 const stack = await startStack({
     enabled: ['t_base', 't_core', 'catalog', 'clients'],
     workers: 1,
-    jobs: false,
+    exportJobRows: 2,
     security: { argon2_ops: 1, argon2_mem_kib: 8192 },
 });
 const admin = await stack.loginAdmin();
@@ -46,9 +49,10 @@ async function noneInTransaction() {
 let own, wide, portal, dist;
 
 test('set up: an own-only user with regions, a wide one, a portal user', async () => {
-    let res = await admin.post('/api/v1/roles', { name: 'sess_own', permissions: ['clients.read'], own_only: true });
+    const perms = ['clients.read', 'clients.export'];
+    let res = await admin.post('/api/v1/roles', { name: 'sess_own', permissions: perms, own_only: true });
     assert.equal(res.status, 201, res.text);
-    res = await admin.post('/api/v1/roles', { name: 'sess_wide', permissions: ['clients.read'] });
+    res = await admin.post('/api/v1/roles', { name: 'sess_wide', permissions: perms });
     assert.equal(res.status, 201, res.text);
     dist = await admin.post('/api/v1/clients/counterparties', { kind: 'distributor', name: 'Сессионный Дистрибьютор' });
     assert.equal(dist.status, 201, dist.text);
@@ -127,5 +131,84 @@ test('a public read without BEGIN is read-only; a write after it still commits',
     await waitFor(async () => (await stack.rows(`SELECT count(*)::int AS n FROM core.session
         WHERE user_id = ${wide.id} AND last_seen_at > now() - interval '1 minute'`))[0].n > 0,
     { what: 'the session touch' });
+    await noneInTransaction();
+});
+
+test('nobody after a user: no cookie, an unknown cookie, a bad token', async () => {
+    const a = await stack.login('sess.own', PW);
+    const p = await stack.login('sess.portal', PW);
+    for (const who of [a, p]) {
+        // no credentials: refused before any statement, then a public read
+        let res = await who.get(who === p ? `${T}/portal/whoami` : `${T}/scope/clients`);
+        assert.equal(res.status, 200, res.text);
+        res = await stack.get(`${T}/scope/clients`);
+        assert.equal(res.status, 401, res.text);
+        assert.deepEqual(await publicView(), NOBODY, 'no cookie after a user');
+        // an identity statement that finds nobody overwrites nothing: the
+        // request ends at 401, and the next one still sees nobody
+        await who.get(`${T}/scope/clients`);
+        res = await stack.request('GET', `${T}/scope/clients`, { headers: { Cookie: 'kedr_session=not-a-session' } });
+        assert.equal(res.status, 401, res.text);
+        assert.deepEqual(await publicView(), NOBODY, 'an unknown cookie after a user');
+        await who.get(`${T}/scope/clients`);
+        res = await stack.request('GET', `${T}/scope/clients`, { headers: { Authorization: 'Bearer not-a-token' } });
+        assert.equal(res.status, 401, res.text);
+        assert.deepEqual(await publicView(), NOBODY, 'a bad token after a user');
+    }
+    await noneInTransaction();
+});
+
+test('a public read that fails after a user resets nothing half-way', async () => {
+    const a = await stack.login('sess.own', PW);
+    const b = await stack.login('sess.wide', PW);
+    // A's settings, then a public read whose statement fails in the same
+    // pipeline as the reset (the reset rolls back with it), then a public
+    // read and B: neither sees A
+    let res = await a.get(`${T}/scope/clients`);
+    assert.equal(res.json.own_only, true);
+    res = await stack.get(`${T}/write-in-get`);
+    assert.equal(res.status, 500, res.text);
+    assert.deepEqual(await publicView(), NOBODY, 'after A and a failed public read');
+    await a.get(`${T}/scope/clients`);
+    await stack.get(`${T}/write-in-get`);
+    res = await b.get(`${T}/scope/clients`);
+    assert.deepEqual(res.json, { user_id: wide.id, own_only: false, regions: [] });
+    // a portal user right after staff, staff right after a portal user
+    res = await b.get(`${T}/scope/clients`);
+    res = await (await stack.login('sess.portal', PW)).get(`${T}/portal/whoami`);
+    assert.deepEqual(res.json, { user_id: portal.id, counterparty_id: dist.json.id });
+    res = await b.get(`${T}/portal/whoami`);
+    assert.deepEqual(res.json, { user_id: wide.id, counterparty_id: null });
+    await noneInTransaction();
+});
+
+test('export jobs of an own-only user and a wide one, alternating, each as its sender', async () => {
+    const tag = `Сеанс-Экспорт-${process.pid}`;
+    for (const [region, n] of [['Тверь', 3], ['Псков', 2]])
+        for (let i = 0; i < n; i++) {
+            const res = await admin.post('/api/v1/clients/counterparties',
+                { kind: 'end_customer', name: `${tag} ${region} ${i}`, region });
+            assert.equal(res.status, 201, res.text);
+        }
+    const a = await stack.login('sess.own', PW);
+    const b = await stack.login('sess.wide', PW);
+    // the rows of tag in the file of an export job the client sends
+    async function exported(client) {
+        const res = await client.get(`/api/v1/clients/counterparties/export?_format=csv&q=${encodeURIComponent(tag)}`);
+        assert.equal(res.status, 202, res.text);
+        let job;
+        await waitFor(async () => {
+            job = (await client.get(`/api/v1/jobs/${res.json.job.id}`)).json;
+            return job.state === 'done' || job.state === 'failed';
+        }, { timeout: 60000, what: 'the export job' });
+        assert.equal(job.state, 'done', JSON.stringify(job));
+        const file = await client.get(job.result.download);
+        assert.equal(file.status, 200, file.text);
+        return file.text.split('\r\n').filter((l) => l.includes(tag)).length;
+    }
+    for (let round = 0; round < 2; round++) {
+        assert.equal(await exported(a), 3, 'the own-only user: Тверь only');
+        assert.equal(await exported(b), 5, 'the wide user after the own-only one: everything');
+    }
     await noneInTransaction();
 });

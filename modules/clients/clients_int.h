@@ -303,10 +303,10 @@ extern const struct kedr_entity_hooks clients_outlet_hooks;
         .label_ru = "Торговые точки", .label_en = "Outlets",                   \
         .cols = clients_outlet_cols, .perm_read = "clients.read",              \
         .perm_write = "clients.write", .perm_export = "clients.export",        \
-        .own = CLIENTS_OUTLET_OWN("t"),                                        \
-        .flags = KEDR_ENTITY_ATTRS, .audit = "clients.outlet",                 \
-        .hooks = &clients_outlet_hooks, .sort = "name",                        \
-        .filters = clients_outlet_filters, .ui = "/clients/outlets"            \
+        .own = CLIENTS_OUTLET_OWN("t"), .flags = KEDR_ENTITY_ATTRS,            \
+        .audit = "clients.outlet", .hooks = &clients_outlet_hooks,             \
+        .sort = "name", .filters = clients_outlet_filters,                     \
+        .ui = "/clients/outlets"                                               \
     }
 
 /* clients_import.c: Salesforce Account and Contact (kedr_migrator). */

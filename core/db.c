@@ -37,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libpq-fe.h>
 
@@ -600,14 +601,16 @@ db_run_first(struct kedr_req *r, const char *sql, int n,
 }
 
 /* Whether a statement sets something that lasts until its transaction
- * ends (set_config(..., true), an xact lock) for the statements after
- * it: it must open the request's transaction rather than run in one of
- * its own. */
+ * ends (set_config(..., true), an xact lock, a cursor) for the
+ * statements after it: it must open the request's transaction rather
+ * than run in one of its own.  (An export's first statement is its
+ * DECLARE ... CURSOR, which PostgreSQL refuses outside a block.) */
 static bool
 db_needs_block(const char *sql)
 {
     return strstr(sql, "set_config") != NULL ||
-           strstr(sql, "_xact_lock") != NULL;
+           strstr(sql, "_xact_lock") != NULL ||
+           strncasecmp(sql, "DECLARE ", 8) == 0;
 }
 
 /* Run a statement in the request's transaction.  Returns the result (freed

@@ -472,15 +472,20 @@ static const char export_job_file_sql[] =
     "UPDATE core.job SET file_oid = $2::oid, file_name = $3, file_type = $4, "
     "file_size = $5::bigint WHERE id = $1::bigint";
 
-/* The rows an export's query gives (a job's total). */
+/* The rows an export's query gives, counting up to `cap` (0: all). */
 static long
 export_count(struct kedr_req *r, const char *sql, int nparams,
-             const char *const *params)
+             const char *const *params, long cap)
 {
     kedr_rows_t *rows = kedr_core_db_query(
         r,
-        kedr_arena_sprintf(&r->arena, "SELECT count(*) FROM (%s) kedr_export_q",
-                           sql),
+        cap > 0 ? kedr_arena_sprintf(&r->arena,
+                                     "SELECT count(*) FROM (SELECT 1 FROM "
+                                     "(%s) kedr_export_q LIMIT %ld) y",
+                                     sql, cap)
+                : kedr_arena_sprintf(&r->arena,
+                                     "SELECT count(*) FROM (%s) kedr_export_q",
+                                     sql),
         nparams, params);
 
     return rows != NULL && kedr_core_rows_count(rows) == 1
@@ -664,36 +669,12 @@ kedr_core_export(struct kedr_req *r, const char *format, const char *filename,
         ncols++;
     if (ncols == 0 || sql == NULL)
         return kedr_req_fail(r, KEDR_EINTERNAL, NULL, "export without columns");
-    st = kedr_arena_calloc(&r->arena, sizeof(*st));
-    kedr_arena_on_cleanup(&r->arena, export_release, st);
-    st->name = export_file_name(r, filename, format);
-    /* a big export is a job: no request holds a worker for it.  The query
-     * runs once: the cursor steps over up to the threshold's rows (a
-     * SCROLL cursor keeps them, or can read them again) and, when they
-     * are no more, goes back to the start and the file is written from
-     * it -- where a capped count, then the cursor ran the query twice */
+    /* a big export is a job: no request holds a worker for it */
     if (r->job_id == 0 && kedr_srv.conf->export_job_rows > 0) {
-        long n;
+        long n = export_count(r, sql, nparams, params,
+                              (long)kedr_srv.conf->export_job_rows + 1);
 
-        if ((rc = kedr_db_query_into(
-                 r,
-                 kedr_arena_sprintf(&r->arena,
-                                    "DECLARE kedr_export SCROLL CURSOR FOR %s",
-                                    sql),
-                 nparams, params, &st->batch)) != 0)
-            return rc;
-        n = kedr_core_db_exec(
-            r,
-            kedr_arena_sprintf(&r->arena, "MOVE FORWARD %ld IN kedr_export",
-                               (long)kedr_srv.conf->export_job_rows + 1),
-            0, NULL);
         if (n < 0)
-            return r->err_code != 0 ? r->err_code : KEDR_EDB;
-        if (kedr_core_db_exec(r,
-                              n > kedr_srv.conf->export_job_rows
-                                  ? "CLOSE kedr_export"
-                                  : "MOVE ABSOLUTE 0 IN kedr_export",
-                              0, NULL) < 0)
             return r->err_code != 0 ? r->err_code : KEDR_EDB;
         if (n > kedr_srv.conf->export_job_rows) {
             /* a GET reads in a read-only transaction: the job is written
@@ -704,21 +685,20 @@ kedr_core_export(struct kedr_req *r, const char *format, const char *filename,
             return kedr_jobs_queue(r, -1);
         }
     } else if (r->job_id != 0) {
-        long n = export_count(r, sql, nparams, params);
+        long n = export_count(r, sql, nparams, params, 0);
 
         if (n < 0)
             return r->err_code != 0 ? r->err_code : KEDR_EDB;
         kedr_jobs_total(r, n);
     }
-    rc = r->job_id == 0 && kedr_srv.conf->export_job_rows > 0
-             ? 0 /* declared above */
-             : kedr_db_query_into(
-                   r,
-                   kedr_arena_sprintf(&r->arena,
-                                      "DECLARE kedr_export NO SCROLL CURSOR "
-                                      "FOR %s",
-                                      sql),
-                   nparams, params, &st->batch);
+    st = kedr_arena_calloc(&r->arena, sizeof(*st));
+    kedr_arena_on_cleanup(&r->arena, export_release, st);
+    st->name = export_file_name(r, filename, format);
+    rc = kedr_db_query_into(
+        r,
+        kedr_arena_sprintf(&r->arena,
+                           "DECLARE kedr_export NO SCROLL CURSOR FOR %s", sql),
+        nparams, params, &st->batch);
     if (rc == 0)
         rc = kedr_db_query_into(r, export_fetch_sql, 0, NULL, &st->batch);
     if (rc != 0)

@@ -1746,9 +1746,8 @@ kedr_attrs_filter(kedr_req_t *r, const char *entity, const char **json)
  *         INT, NUMBER and MONEY cells are numbers, DATE cells dates, BOOL
  *         cells booleans.  At most 1048575 rows (422 naming "_format").
  *
- * A query of more rows than server.export_job_rows (a scrollable cursor
- * steps over up to that many first, then the file is read from its
- * start: `sql` runs once in the request; the job runs it again) is
+ * A query of more rows than server.export_job_rows (counted up to it
+ * first, then the cursor reads the file; the job runs it again) is
  * not exported in the request: the request answers 202 with a core.job,
  * the jobs worker replays the route as the sender and keeps the file;
  * GET /api/v1/jobs/:id/file sends it to the job's owner (README.md).
